@@ -1,0 +1,94 @@
+# fieldstation — build, run on the simulator, test.
+#   make          build build/fieldstation and its Vietnamese catalogue
+#   make run      start the station on the simulator (config/demo.ini)
+#   make test     unit tests (cmocka) and end-to-end tests (tmux)
+
+VERSION  := 0.1.0
+PKGS     := ncursesw sqlite3 libserialport libgpiod inih
+B        := build
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla
+CPPFLAGS += -D_GNU_SOURCE -Isrc -Idrivers -Iscreens \
+            -DVERSION='"$(VERSION)"' -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS    += $(PKG_LIBS) -lm
+
+# The station's logic and drivers, the screens, and main apart, so that a
+# test program links only what it uses (the linker pulls objects from the
+# archives on demand).
+CORE_SRC   := $(sort $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard drivers/*.c))
+SCREEN_SRC := $(sort $(wildcard screens/*.c))
+CORE_OBJ   := $(CORE_SRC:%.c=$(B)/obj/%.o)
+SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/obj/%.o)
+TEST_SRC   := $(sort $(wildcard tests/test_*.c))
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
+MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
+
+.PHONY: all run test unit e2e deps pot clean
+.DEFAULT_GOAL := all
+
+all: deps $(B)/fieldstation $(MO)
+
+# Installs missing Debian packages, and only when something is missing.
+deps:
+	@pkg-config --atleast-version=2.0 libgpiod 2>/dev/null && \
+	 pkg-config --exists $(PKGS) cmocka 2>/dev/null && \
+	 command -v tmux >/dev/null && command -v msgfmt >/dev/null || \
+	 scripts/install-deps.sh
+
+$(B)/obj/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libcore.a: $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libscreens.a: $(SCREEN_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fieldstation: $(B)/obj/src/main.o $(B)/libscreens.a $(B)/libcore.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(MO): po/vi.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+$(B)/tests/%: tests/%.c $(B)/libscreens.a $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+		$(shell pkg-config --libs cmocka)
+
+run: all
+	@mkdir -p var
+	$(B)/fieldstation --config config/demo.ini --db var/station.db $(RUN_ARGS)
+
+unit: all $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+		$$t || { echo "FAILED: $$t"; fail=1; }; \
+	done; exit $$fail
+
+e2e: all
+	@fail=0; for t in $(E2E); do \
+		echo "== $$t"; bash $$t || { echo "FAILED: $$t"; fail=1; }; \
+	done; exit $$fail
+
+test: unit e2e
+
+# Refresh the template and the Vietnamese catalogue from the sources.
+pot:
+	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 -c/ --package-name=fieldstation \
+		-o po/fieldstation.pot $(sort src/*.c screens/*.c drivers/*.c)
+	msgmerge -q -U --backup=none po/vi.po po/fieldstation.pot
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

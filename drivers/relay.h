@@ -1,0 +1,41 @@
+/* A relay that switches a pump or valve. Each driver fills relay_ops and
+ * embeds struct relay first in its own state. Every relay made is known
+ * to relay_all_off_now(), which signal handlers call. */
+#ifndef FS_RELAY_H
+#define FS_RELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct relay;
+struct sim_farm;
+
+struct relay_ops {
+	const char *name;
+	int (*set)(struct relay *r, bool on);	/* 0 or -errno */
+	/* Off from a signal handler: async-signal-safe, no allocation. */
+	void (*force_off)(struct relay *r);
+	void (*free)(struct relay *r);
+};
+
+struct relay {
+	const struct relay_ops *ops;
+	bool on;
+};
+
+/* Switch; on failure the relay is driven off and -errno returned. */
+int relay_set(struct relay *r, bool on);
+bool relay_is_on(const struct relay *r);
+/* Drives the relay off, then frees it. */
+void relay_free(struct relay *r);
+
+/* For drivers: make r known to relay_all_off_now(). -1 if too many. */
+int relay_register(struct relay *r);
+void relay_unregister(struct relay *r);
+/* Every registered relay off, now. Safe in a signal handler. */
+void relay_all_off_now(void);
+
+/* A simulated relay: while on, it waters the given zones of the farm. */
+struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones);
+
+#endif

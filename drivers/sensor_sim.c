@@ -1,0 +1,118 @@
+/* Simulated sensors: read the simulated farm, with each probe's own
+ * offset and noise, and answer after a delay like a serial sensor. */
+#include "sensor.h"
+
+#include "sim_farm.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIM_ANSWER_MS 20	/* one sensor's answer time on a 9600-baud bus */
+
+struct sensor_sim {
+	struct sensor_bus base;	/* first */
+	struct sim_farm *farm;
+	struct sim_sensor *sensors;
+	int n;
+	int64_t deadline;	/* -1: idle */
+};
+
+static double tenth(double v)
+{
+	return round(v * 10.0) / 10.0;
+}
+
+static void read_one(struct sensor_sim *b, int i)
+{
+	struct sim_farm *f = b->farm;
+	const struct sim_sensor *s = &b->sensors[i];
+	int64_t now = sim_farm_now(f);
+	uint64_t minute = (uint64_t)(now / 60000);
+	struct sensor_sample out[4];
+	int n = 0;
+
+	if (s->air) {
+		out[n++] = (struct sensor_sample){ Q_AIR_TEMP,
+			tenth(sim_farm_air_temp(f, now) + 0.2 * sim_farm_noise(f, 10 + (uint64_t)i, minute)) };
+		out[n++] = (struct sensor_sample){ Q_HUMIDITY,
+			tenth(sim_farm_humidity(f, now) + 0.5 * sim_farm_noise(f, 20 + (uint64_t)i, minute)) };
+	} else {
+		double m = sim_farm_moisture(f, s->zone) + 1.5 * sim_farm_noise(f, 30, (uint64_t)i) +
+			   0.3 * sim_farm_noise(f, 40 + (uint64_t)i, minute);
+		double soil = 26.0 + 0.4 * (sim_farm_air_temp(f, now) - 27.0);
+
+		out[n++] = (struct sensor_sample){ Q_MOISTURE, tenth(m < 0 ? 0 : m) };
+		out[n++] = (struct sensor_sample){ Q_SOIL_TEMP, tenth(soil) };
+		out[n++] = (struct sensor_sample){ Q_EC, round(180 + 6 * m) };
+		out[n++] = (struct sensor_sample){ Q_PH, tenth(6.3 + 0.1 * sim_farm_noise(f, 50, (uint64_t)i)) };
+	}
+	b->base.report(b->base.report_ctx, i, SENSOR_OK, out, n);
+}
+
+static void sim_begin_poll(struct sensor_bus *bus, int64_t now_ms)
+{
+	struct sensor_sim *b = (struct sensor_sim *)bus;
+
+	if (b->deadline < 0)
+		b->deadline = now_ms + SIM_ANSWER_MS * b->n;
+}
+
+static void sim_wants(struct sensor_bus *bus, int *fd, short *events, int64_t *deadline_ms)
+{
+	struct sensor_sim *b = (struct sensor_sim *)bus;
+
+	*fd = -1;
+	*events = 0;
+	*deadline_ms = b->deadline;
+}
+
+static void sim_service(struct sensor_bus *bus, short revents, int64_t now_ms)
+{
+	struct sensor_sim *b = (struct sensor_sim *)bus;
+
+	(void)revents;
+	if (b->deadline < 0 || now_ms < b->deadline)
+		return;
+	b->deadline = -1;
+	for (int i = 0; i < b->n; i++)
+		read_one(b, i);
+}
+
+static void sim_free(struct sensor_bus *bus)
+{
+	struct sensor_sim *b = (struct sensor_sim *)bus;
+
+	free(b->sensors);
+	free(b);
+}
+
+static const struct sensor_bus_ops sim_ops = {
+	.name = "sim",
+	.begin_poll = sim_begin_poll,
+	.wants = sim_wants,
+	.service = sim_service,
+	.free = sim_free,
+};
+
+struct sensor_bus *sensor_sim_new(struct sim_farm *farm, const struct sim_sensor *sensors,
+				  int n, sensor_report_fn *report, void *ctx)
+{
+	struct sensor_sim *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->sensors = calloc((size_t)(n > 0 ? n : 1), sizeof(*sensors));
+	if (!b->sensors) {
+		free(b);
+		return NULL;
+	}
+	memcpy(b->sensors, sensors, (size_t)n * sizeof(*sensors));
+	b->base.ops = &sim_ops;
+	b->base.report = report;
+	b->base.report_ctx = ctx;
+	b->farm = farm;
+	b->n = n;
+	b->deadline = -1;
+	return &b->base;
+}

@@ -1,0 +1,74 @@
+/* The home screen: the numbered menu of everything the station does. */
+#include "screen.h"
+
+#include "keys.h"
+#include "text.h"
+#include "ui.h"
+#include "widgets.h"
+
+#include <curses.h>
+
+static const struct {
+	const char *label;
+	enum screen_id screen;
+} items[] = {
+	{ N_("Soil moisture"), SCREEN_MOISTURE },
+	{ N_("Pumps"), SCREEN_PUMPS },
+	{ N_("Fertilizing"), SCREEN_FERTILIZE },
+	{ N_("Harvest"), SCREEN_HARVEST },
+	{ N_("Copy to USB"), SCREEN_USB },
+	{ N_("Settings"), SCREEN_SETTINGS },
+};
+
+#define N_ITEMS ((int)(sizeof(items) / sizeof(items[0])))
+
+struct home {
+	int selected;
+};
+
+static void home_draw(struct ui *ui, void *st)
+{
+	struct home *h = st;
+	int y = ui_top(ui) + (ui_bottom(ui) - ui_top(ui) + 1 > N_ITEMS + 1);
+
+	for (int i = 0; i < N_ITEMS && y <= ui_bottom(ui); i++)
+		widget_menu_item(y++, i + 1, _(items[i].label), i == h->selected);
+}
+
+static int home_key(struct ui *ui, void *st, int key)
+{
+	struct home *h = st;
+
+	(void)ui;
+	if (key >= '1' && key < '1' + N_ITEMS)
+		return ACT_TO(items[key - '1'].screen);
+	switch (key) {
+	case K_UP:
+		h->selected = (h->selected + N_ITEMS - 1) % N_ITEMS;
+		return ACT_REDRAW;
+	case K_DOWN:
+		h->selected = (h->selected + 1) % N_ITEMS;
+		return ACT_REDRAW;
+	case K_ENTER:
+	case K_RIGHT:
+		return ACT_TO(items[h->selected].screen);
+	case '0':
+	case K_BACK:
+		return ACT_NONE;	/* nowhere to go back to */
+	default:
+		return ACT_PASS;
+	}
+}
+
+static const char *const home_help[] = {
+	N_("1-6: open that part"),
+	NULL,
+};
+
+const struct screen screen_home = {
+	.title = NULL,		/* the station's name */
+	.state_size = sizeof(struct home),
+	.draw = home_draw,
+	.key = home_key,
+	.help = home_help,
+};

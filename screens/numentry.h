@@ -1,0 +1,34 @@
+/* Number entry on the keypad: digits, one decimal point, Backspace, and
+ * + / - to step. It refuses, with a sentence, an empty value, a second
+ * point, and amounts outside what is plausible. No ncurses here. */
+#ifndef FS_NUMENTRY_H
+#define FS_NUMENTRY_H
+
+#include <stdbool.h>
+
+enum numentry_result {
+	NUM_EDITED,		/* the value changed: redraw */
+	NUM_DONE,		/* Enter on a good value */
+	NUM_CANCEL,		/* Backspace with nothing left to delete */
+	NUM_REFUSED,		/* why holds the sentence */
+	NUM_PASS,		/* not a key for number entry */
+};
+
+struct numentry {
+	char buf[12];
+	bool touched;		/* false: the default shows until a digit comes */
+	int decimals;		/* digits allowed after the point (0: whole) */
+	double min, max;
+	double step;		/* what + and - add or take */
+	char why[160];
+};
+
+void numentry_init(struct numentry *ne, double value, int decimals, double min, double max,
+		   double step);
+enum numentry_result numentry_key(struct numentry *ne, int key);
+/* The value typed; NAN when empty. */
+double numentry_value(const struct numentry *ne);
+/* The text to show, with the decimal mark of the language. */
+const char *numentry_text(const struct numentry *ne, char *buf, int n);
+
+#endif

@@ -1,0 +1,52 @@
+/* A screen is one file here and one row in screen_table (screen.c). Its key
+ * function returns what the screen manager should do; only the manager
+ * redraws and switches screens. */
+#ifndef FS_SCREEN_H
+#define FS_SCREEN_H
+
+#include <stddef.h>
+
+struct ui;
+
+enum screen_id {
+	SCREEN_HOME,
+	SCREEN_MOISTURE,
+	SCREEN_PUMPS,
+	SCREEN_FERTILIZE,
+	SCREEN_HARVEST,
+	SCREEN_USB,
+	SCREEN_SETTINGS,
+	SCREEN_COUNT
+};
+
+/* Key handler results. */
+#define ACT_NONE 0x00		/* handled, nothing changed on screen */
+#define ACT_REDRAW 0x01
+#define ACT_BACK 0x02		/* leave this screen */
+#define ACT_HOME 0x04
+#define ACT_PASS 0x08		/* not this screen's key: do the default */
+#define ACT_GOTO 0x10		/* open ACT_TARGET(): use ACT_TO(id) */
+#define ACT_TO(id) (ACT_GOTO | ((id) << 8))
+#define ACT_TARGET(a) ((a) >> 8)
+
+struct screen {
+	const char *title;		/* msgid */
+	size_t state_size;		/* zeroed state given to the functions */
+	void (*enter)(struct ui *ui, void *st);		/* may be NULL */
+	void (*draw)(struct ui *ui, void *st);
+	int (*key)(struct ui *ui, void *st, int key);
+	void (*leave)(struct ui *ui, void *st);		/* may be NULL */
+	const char *const *help;	/* msgids, one per line, NULL-ended */
+};
+
+extern const struct screen *const screen_table[SCREEN_COUNT];
+
+extern const struct screen screen_home;
+extern const struct screen screen_moisture;
+extern const struct screen screen_pumps;
+extern const struct screen screen_fertilize;
+extern const struct screen screen_harvest;
+extern const struct screen screen_usb;
+extern const struct screen screen_settings;
+
+#endif

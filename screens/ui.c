@@ -1,0 +1,373 @@
+/* The screen manager. Keys come from the loop (the keypad is stdin); the
+ * manager alone redraws and switches screens, after each key and when
+ * the station's data change, coalesced into one redraw. */
+#include "ui.h"
+
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "irrigation.h"
+#include "keys.h"
+#include "loop.h"
+#include "store.h"
+#include "tariff.h"
+#include "text.h"
+#include "widgets.h"
+
+#include <curses.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define UI_DEPTH 8
+
+struct frame {
+	const struct screen *screen;
+	void *st;
+};
+
+struct ui {
+	struct app *app;
+	SCREEN *term;
+	struct frame stack[UI_DEPTH];
+	int depth;
+	bool help;		/* the key help is shown */
+	bool small;		/* the terminal is below 40x12 */
+	bool headless;		/* the keypad's terminal is gone */
+	char message[256];
+	enum tone message_tone;
+	int minute_timer, redraw_timer;
+};
+
+static const char *const global_help[] = {
+	N_("1-9: choose    Enter: yes"),
+	N_("0 or Backspace: back"),
+	N_("/: home screen    *: this help"),
+	NULL,
+};
+
+bool ui_terminal_fits(int fd, int *cols, int *lines)
+{
+	struct winsize ws;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0) {
+		*cols = *lines = 0;
+		return false;
+	}
+	*cols = ws.ws_col;
+	*lines = ws.ws_row;
+	return *cols >= UI_MIN_COLS && *lines >= UI_MIN_LINES;
+}
+
+struct app *ui_app(struct ui *ui)
+{
+	return ui->app;
+}
+
+int ui_top(const struct ui *ui)
+{
+	(void)ui;
+	return 1;
+}
+
+int ui_bottom(const struct ui *ui)
+{
+	(void)ui;
+	return LINES - 4;
+}
+
+static void vsay(struct ui *ui, enum tone tone, const char *fmt, va_list ap)
+{
+	vsnprintf(ui->message, sizeof(ui->message), fmt, ap);
+	ui->message_tone = tone;
+}
+
+void ui_say(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(ui, TONE_GOOD, fmt, ap);
+	va_end(ap);
+}
+
+void ui_alert(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(ui, TONE_ALARM, fmt, ap);
+	va_end(ap);
+}
+
+static void push(struct ui *ui, const struct screen *s)
+{
+	struct frame *f;
+
+	if (ui->depth == UI_DEPTH)
+		return;
+	f = &ui->stack[ui->depth];
+	f->screen = s;
+	f->st = calloc(1, s->state_size ? s->state_size : 1);
+	if (!f->st)
+		return;
+	ui->depth++;
+	if (s->enter)
+		s->enter(ui, f->st);
+}
+
+static void pop(struct ui *ui)
+{
+	struct frame *f = &ui->stack[ui->depth - 1];
+
+	if (f->screen->leave)
+		f->screen->leave(ui, f->st);
+	free(f->st);
+	ui->depth--;
+}
+
+static void draw_status(struct ui *ui)
+{
+	struct app *app = ui->app;
+	time_t now = clock_now(app->clock);
+	enum tariff_band band = tariff_band_at(&app->cfg->tariff, now);
+	char when[32], line[160];
+	int alarms = 0, running = irrigation_running_count(app->irrigation);
+
+	store_alarms_open(app->store, &alarms);
+	snprintf(line, sizeof(line), "%s %s", text_date_time(when, sizeof(when), now),
+		 tariff_band_name(band));
+	widget_text(LINES - 2, 0, COLS, band == BAND_PEAK ? TONE_DRY : TONE_NORMAL, line);
+	snprintf(line, sizeof(line), _("Pumps on: %d   Alarms: %d"), running, alarms);
+	widget_text(LINES - 1, 0, COLS, alarms ? TONE_ALARM : TONE_NORMAL, line);
+}
+
+static void draw_help(struct ui *ui)
+{
+	const struct screen *s = ui->stack[ui->depth - 1].screen;
+	int y = ui_top(ui);
+
+	for (int r = y; r <= ui_bottom(ui); r++)
+		mvhline(r, 0, ' ', COLS);
+	widget_text(y++, 1, COLS - 2, TONE_GOOD, _("Keys on this screen:"));
+	for (int i = 0; s->help && s->help[i] && y <= ui_bottom(ui); i++)
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _(s->help[i]));
+	for (int i = 0; global_help[i] && y <= ui_bottom(ui); i++)
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _(global_help[i]));
+	widget_text(LINES - 3, 1, COLS - 2, TONE_GOOD, _("Any key closes this help."));
+}
+
+/* A message takes as many rows above the status line as it needs, up to
+ * three, over the bottom of the screen's content. */
+static void draw_message(struct ui *ui)
+{
+	int rows = widget_wrap(0, 1, COLS - 2, 3, ui->message_tone, ui->message, false);
+	int y = LINES - 2 - rows;
+
+	for (int r = y; r < LINES - 2; r++)
+		mvhline(r, 0, ' ', COLS);
+	widget_wrap(y, 1, COLS - 2, rows, ui->message_tone, ui->message, true);
+}
+
+static void draw(struct ui *ui)
+{
+	const struct frame *f = &ui->stack[ui->depth - 1];
+	const char *title;
+
+	if (ui->headless)
+		return;
+	erase();
+	if (ui->small) {
+		widget_text(0, 0, COLS, TONE_ALARM, _("The screen is too small: 40x12 at least."));
+		refresh();
+		return;
+	}
+	title = f->screen->title ? _(f->screen->title) : ui->app->cfg->station.name;
+	attron(A_REVERSE);
+	mvhline(0, 0, ' ', COLS);
+	attroff(A_REVERSE);
+	attron(A_REVERSE | A_BOLD);
+	widget_text(0, 1, COLS - 2, TONE_NORMAL, title);
+	attroff(A_REVERSE | A_BOLD);
+	f->screen->draw(ui, f->st);
+	if (ui->help)
+		draw_help(ui);
+	else if (ui->message[0])
+		draw_message(ui);
+	else
+		widget_text(LINES - 3, 1, COLS - 2, TONE_NORMAL, _("*: help"));
+	draw_status(ui);
+	refresh();
+}
+
+static int64_t on_redraw(void *data)
+{
+	struct ui *ui = data;
+
+	ui->redraw_timer = 0;
+	draw(ui);
+	return LOOP_DONE;
+}
+
+/* Redraw once the loop has handled what is ready, however many things
+ * changed meanwhile. */
+static void changed(void *ctx)
+{
+	struct ui *ui = ctx;
+
+	if (!ui->redraw_timer)
+		ui->redraw_timer = loop_timer_add(ui->app->loop, 0, on_redraw, ui);
+}
+
+/* The clock on the status line moves each station minute. */
+static int64_t on_minute(void *data)
+{
+	struct ui *ui = data;
+	const struct clock *c = ui->app->clock;
+
+	draw(ui);
+	return clock_real_ms_until(c, (clock_now_ms(c) / 60000 + 1) * 60000);
+}
+
+static void apply(struct ui *ui, int act)
+{
+	if (act & ACT_HOME) {
+		while (ui->depth > 1)
+			pop(ui);
+	} else if (act & ACT_BACK) {
+		if (ui->depth > 1)
+			pop(ui);
+	}
+	if (act & ACT_GOTO) {
+		int id = ACT_TARGET(act);
+
+		if (id >= 0 && id < SCREEN_COUNT && screen_table[id])
+			push(ui, screen_table[id]);
+	}
+}
+
+static void handle_key(struct ui *ui, int key)
+{
+	const struct frame *f;
+	int act;
+
+	if (!key)
+		return;
+	if (key == K_RESIZE) {
+		ui_resize(ui);
+		return;
+	}
+	if (ui->small)
+		return;
+	if (ui->help) {
+		ui->help = false;
+		return;
+	}
+	ui->message[0] = '\0';
+	if (key == '*') {
+		ui->help = true;
+		return;
+	}
+	if (key == '/') {
+		apply(ui, ACT_HOME);
+		return;
+	}
+	f = &ui->stack[ui->depth - 1];
+	act = f->screen->key(ui, f->st, key);
+	if (act & ACT_PASS)
+		act = (key == '0' || key == K_BACK || key == K_LEFT) ? ACT_BACK : ACT_NONE;
+	apply(ui, act);
+}
+
+static void on_input(void *data, int fd, short revents)
+{
+	struct ui *ui = data;
+	int ch;
+
+	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		/* The screen is gone; the station goes on watering and logging. */
+		loop_unwatch(ui->app->loop, fd);
+		ui->headless = true;
+		store_event(ui->app->store, clock_now(ui->app->clock), "screen_lost", NULL, NULL,
+			    false);
+		return;
+	}
+	while ((ch = getch()) != ERR)
+		handle_key(ui, keys_translate(ch));
+	draw(ui);
+}
+
+void ui_resize(struct ui *ui)
+{
+	int cols, lines;
+
+	ui_terminal_fits(STDOUT_FILENO, &cols, &lines);
+	if (cols > 0 && lines > 0)
+		resize_term(lines, cols);
+	ui->small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
+	clear();
+	draw(ui);
+}
+
+struct ui *ui_new(struct app *app, char *err, size_t errlen)
+{
+	struct ui *ui = calloc(1, sizeof(*ui));
+	const char *term = getenv("TERM");
+	char report[256];
+
+	if (!ui)
+		return NULL;
+	ui->app = app;
+	ui->term = newterm(NULL, stdout, stdin);
+	if (!ui->term) {
+		snprintf(err, errlen, _("The terminal type \"%s\" is unknown."), term ? term : "");
+		free(ui);
+		return NULL;
+	}
+	set_escdelay(50);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	keys_define();
+	/* Application keypad mode: the keypad's keys are told apart from the
+	 * arrows whatever NumLock says (the Linux console has no smkx). */
+	putp("\033=");
+	widgets_init();
+	push(ui, screen_table[SCREEN_HOME]);
+	if (irrigation_power_cut_report(app->irrigation, report, sizeof(report)) > 0) {
+		snprintf(ui->message, sizeof(ui->message), "%s", report);
+		ui->message_tone = TONE_ALARM;
+	}
+	app->changed = changed;
+	app->changed_ctx = ui;
+	loop_watch(app->loop, STDIN_FILENO, POLLIN, on_input, ui);
+	ui->minute_timer = loop_timer_add(app->loop, 0, on_minute, ui);
+	ui->small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
+	return ui;
+}
+
+void ui_free(struct ui *ui)
+{
+	if (!ui)
+		return;
+	ui->app->changed = NULL;
+	while (ui->depth > 0)
+		pop(ui);
+	if (!ui->headless)
+		loop_unwatch(ui->app->loop, STDIN_FILENO);
+	if (ui->minute_timer)
+		loop_timer_del(ui->app->loop, ui->minute_timer);
+	if (ui->redraw_timer)
+		loop_timer_del(ui->app->loop, ui->redraw_timer);
+	putp("\033>");
+	endwin();
+	delscreen(ui->term);
+	free(ui);
+}

@@ -1,0 +1,69 @@
+/* Shared drawing: fitted text, menu rows, colours, confirmations. */
+#include "widgets.h"
+
+#include "text.h"
+
+#include <curses.h>
+#include <stdio.h>
+
+void widgets_init(void)
+{
+	if (!has_colors())
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(TONE_GOOD, COLOR_GREEN, -1);
+	init_pair(TONE_DRY, COLOR_YELLOW, -1);
+	init_pair(TONE_WET, COLOR_CYAN, -1);
+	init_pair(TONE_ALARM, COLOR_RED, -1);
+	init_pair(TONE_TITLE, COLOR_BLACK, COLOR_CYAN);
+}
+
+void widget_text(int y, int x, int width, enum tone tone, const char *s)
+{
+	char buf[512];
+	attr_t attr = tone == TONE_NORMAL ? A_NORMAL : (attr_t)COLOR_PAIR(tone);
+
+	if (width <= 0 || y < 0 || y >= LINES)
+		return;
+	if (tone == TONE_ALARM || tone == TONE_TITLE)
+		attr |= A_BOLD;
+	if (tone == TONE_TITLE && !has_colors())
+		attr = A_REVERSE;
+	text_fit(buf, sizeof(buf), s, width);
+	attron(attr);
+	mvaddstr(y, x, buf);
+	attroff(attr);
+}
+
+void widget_menu_item(int y, int number, const char *label, bool selected)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%d %s", number, label);
+	if (selected)
+		attron(A_REVERSE);
+	widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
+	if (selected)
+		attroff(A_REVERSE);
+}
+
+int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const char *s,
+		bool draw)
+{
+	char line[512];
+	int n = 0;
+
+	while (n < max_lines && text_wrap(&s, width, line, sizeof(line))) {
+		if (draw)
+			widget_text(y + n, x, width, tone, line);
+		n++;
+	}
+	return n;
+}
+
+void widget_confirm(int top, int bottom, const char *question)
+{
+	widget_wrap(top + 1, 1, COLS - 2, bottom - top - 2, TONE_NORMAL, question, true);
+	widget_text(bottom, 1, COLS - 2, TONE_GOOD, _("Enter: yes    0: no"));
+}

@@ -1,0 +1,23 @@
+/* Drawing pieces the screens share: fitted text, numbered menus, colours,
+ * confirmation questions. */
+#ifndef FS_WIDGETS_H
+#define FS_WIDGETS_H
+
+#include <stdbool.h>
+
+enum tone { TONE_NORMAL, TONE_GOOD, TONE_DRY, TONE_WET, TONE_ALARM, TONE_TITLE };
+
+/* Set up colour pairs (after initscr). */
+void widgets_init(void);
+/* Text at (y, x) cut to width columns; the tone's colour. */
+void widget_text(int y, int x, int width, enum tone tone, const char *s);
+/* A numbered menu item: "1 Độ ẩm đất", highlighted when selected. */
+void widget_menu_item(int y, int number, const char *label, bool selected);
+/* Text wrapped on spaces from row y, at most max_lines rows; returns the
+ * rows it took. With draw false, only counts them. */
+int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const char *s,
+		bool draw);
+/* A question that one key answers, in the screen's content rows. */
+void widget_confirm(int top, int bottom, const char *question);
+
+#endif

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Installs the Debian packages that fieldstation builds and tests with.
+# A quick no-op when everything is there; needs root otherwise.
+set -eu
+
+# Packages every build and test needs. libgpiod-dev must be version 2.
+PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata
+libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
+libcmocka-dev libinih-dev"
+
+# Extra packages for the emulated-hardware rig, fuzzing and sanitizers
+# (`scripts/install-deps.sh --all`).
+EXTRA="clang libclang-rt-14-dev valgrind qemu-system-x86 linux-source-6.1
+busybox-static mtools dosfstools bc bison flex libelf-dev xz-utils
+util-linux e2fsprogs"
+
+want="$PACKAGES"
+[ "${1:-}" = "--all" ] && want="$PACKAGES $EXTRA"
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+
+gpiod_ok() {
+	# The relay driver needs the libgpiod v2 API.
+	pkg-config --atleast-version=2.0 libgpiod 2>/dev/null
+}
+
+if [ -z "$missing" ] && gpiod_ok; then
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "Missing packages:$missing" >&2
+	echo "Run as root: sudo scripts/install-deps.sh${1:+ $1}" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+. /etc/os-release
+gpiod_from=""
+if [ "${VERSION_CODENAME:-}" = bookworm ]; then
+	# libgpiod v2 is in bookworm-backports only.
+	list=/etc/apt/sources.list.d/bookworm-backports.list
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		# The same mirror the machine already uses for bookworm.
+		mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources \
+			2>/dev/null | grep -v security | head -n 1)
+		[ -n "$mirror" ] || mirror=$(sed -n 's/^deb  *\(http[^ ]*\)  *bookworm .*/\1/p' \
+			/etc/apt/sources.list 2>/dev/null | head -n 1)
+		echo "deb ${mirror:-http://deb.debian.org/debian} bookworm-backports main" >"$list"
+	fi
+	gpiod_from="-t bookworm-backports"
+fi
+
+apt-get update -qq
+# libgpiod-dev is installed on its own below, from backports on bookworm.
+missing=$(echo "$missing" | tr ' ' '\n' | grep -vx 'libgpiod-dev' | tr '\n' ' ')
+# shellcheck disable=SC2086
+[ -z "${missing# }" ] || apt-get install -y -qq --no-install-recommends $missing
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $gpiod_from libgpiod-dev
+gpiod_ok || { echo "libgpiod 2 could not be installed" >&2; exit 1; }

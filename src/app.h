@@ -1,0 +1,33 @@
+/* The running station's parts, wired together by main.c and handed to
+ * the modules and screens that need them. */
+#ifndef FS_APP_H
+#define FS_APP_H
+
+struct config;
+struct store;
+struct clock;
+struct loop;
+struct sim_farm;
+struct readings;
+struct irrigation;
+
+struct app {
+	const struct config *cfg;
+	struct store *store;
+	struct clock *clock;
+	struct loop *loop;
+	struct sim_farm *farm;		/* NULL unless a driver is simulated */
+	struct readings *readings;
+	struct irrigation *irrigation;
+	/* Told when something that a screen shows has changed. */
+	void (*changed)(void *ctx);
+	void *changed_ctx;
+};
+
+static inline void app_changed(struct app *app)
+{
+	if (app->changed)
+		app->changed(app->changed_ctx);
+}
+
+#endif

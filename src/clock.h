@@ -1,0 +1,37 @@
+/* The station's clock: the system clock on hardware; on the simulator a
+ * clock that starts where it is told and may run many times faster. All
+ * station times are milliseconds or seconds since the Unix epoch. */
+#ifndef FS_CLOCK_H
+#define FS_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct clock;
+
+/* Each returns a clock the caller frees with clock_free(), or NULL. */
+struct clock *clock_new_system(void);
+struct clock *clock_new_sim(time_t start, double speed);
+/* A clock that moves only when clock_advance() moves it (tests). */
+struct clock *clock_new_manual(time_t start);
+void clock_free(struct clock *c);
+
+int64_t clock_now_ms(const struct clock *c);
+time_t clock_now(const struct clock *c);
+bool clock_is_simulated(const struct clock *c);
+double clock_speed(const struct clock *c);
+void clock_advance(struct clock *c, int64_t ms);
+
+/* Real milliseconds until the station clock shows t_ms; 0 if it already
+ * does. What timers are set with, so that they follow a fast clock. */
+int64_t clock_real_ms_until(const struct clock *c, int64_t t_ms);
+
+/* "YYYY-MM-DDTHH:MM" (local time) -> seconds; 0 or -1 if malformed. */
+int clock_parse(const char *s, time_t *out);
+
+/* Monotonic milliseconds, for timeouts that have nothing to do with
+ * the station's idea of the date. */
+int64_t clock_mono_ms(void);
+
+#endif

@@ -1,0 +1,705 @@
+/* INI file -> checked configuration. Each section kind is a table of
+ * fields, so the keys a section takes can be read in one place. */
+#include "config.h"
+
+#include "text.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum ftype { F_STR, F_INT, F_REAL, F_BOOL, F_CHOICE };
+
+struct field {
+	const char *key;
+	enum ftype type;
+	size_t off;
+	size_t size;		/* F_STR: buffer size */
+	double min, max;	/* F_INT, F_REAL */
+	const char *const *choices;	/* F_CHOICE: NULL-terminated */
+	bool required;
+};
+
+#define STR(T, m, req) { #m, F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0, 0, NULL, req }
+#define INT(T, m, lo, hi) { #m, F_INT, offsetof(T, m), 0, lo, hi, NULL, false }
+#define REAL(T, m, lo, hi, req) { #m, F_REAL, offsetof(T, m), 0, lo, hi, NULL, req }
+#define BOOL(T, m) { #m, F_BOOL, offsetof(T, m), 0, 0, 0, NULL, false }
+#define CHOICE(T, m, ch, req) { #m, F_CHOICE, offsetof(T, m), 0, 0, 0, ch, req }
+
+static const char *const languages[] = { "vi", "en", NULL };
+static const char *const sensor_drivers[] = { "sim", "modbus", "line", NULL };
+static const char *const relay_drivers[] = { "sim", "gpiod", NULL };
+static const char *const sensor_models[] = { "soil-0000", "soil-jxct", "air-xymd02", NULL };
+static const char *const product_kinds[] = { "fertilizer", "pesticide", NULL };
+
+static const struct field station_fields[] = {
+	STR(struct station_cfg, name, false),
+	STR(struct station_cfg, code, true),
+	CHOICE(struct station_cfg, language, languages, false),
+	INT(struct station_cfg, poll_seconds, 5, 3600),
+	INT(struct station_cfg, flush_minutes, 1, 60),
+	INT(struct station_cfg, max_pumps_running, 1, 16),
+	INT(struct station_cfg, seed, 0, 2147483647),
+	STR(struct station_cfg, database, false),
+};
+
+static const struct field tariff_fields[] = {
+	{ "price_offpeak", F_REAL, offsetof(struct tariff, price[BAND_OFFPEAK]), 0, 0, 1e6, NULL, false },
+	{ "price_normal", F_REAL, offsetof(struct tariff, price[BAND_NORMAL]), 0, 0, 1e6, NULL, false },
+	{ "price_peak", F_REAL, offsetof(struct tariff, price[BAND_PEAK]), 0, 0, 1e6, NULL, false },
+	STR(struct tariff, currency, false),
+};
+
+static const struct field period_fields[] = {
+	STR(struct tariff_period_cfg, from, true),
+	STR(struct tariff_period_cfg, peak, false),
+	STR(struct tariff_period_cfg, offpeak, false),
+};
+
+static const struct field zone_fields[] = {
+	STR(struct zone_cfg, name, true),
+	STR(struct zone_cfg, crop, false),
+	STR(struct zone_cfg, pump, false),
+	REAL(struct zone_cfg, moisture_low, 0, 100, false),
+	REAL(struct zone_cfg, moisture_high, 0, 100, false),
+	REAL(struct zone_cfg, moisture_critical, 0, 100, false),
+	BOOL(struct zone_cfg, organic),
+};
+
+static const struct field sensor_fields[] = {
+	CHOICE(struct sensor_cfg, driver, sensor_drivers, true),
+	STR(struct sensor_cfg, zone, false),
+	STR(struct sensor_cfg, port, false),
+	INT(struct sensor_cfg, baud, 1200, 115200),
+	INT(struct sensor_cfg, address, 1, 247),
+	CHOICE(struct sensor_cfg, model, sensor_models, true),
+};
+
+static const struct field pump_fields[] = {
+	STR(struct pump_cfg, name, false),
+	CHOICE(struct pump_cfg, driver, relay_drivers, true),
+	STR(struct pump_cfg, chip, false),
+	STR(struct pump_cfg, line, false),
+	BOOL(struct pump_cfg, active_low),
+	REAL(struct pump_cfg, power_kw, 0.01, 100, true),
+	INT(struct pump_cfg, max_minutes, 1, 720),
+	INT(struct pump_cfg, default_minutes, 1, 720),
+};
+
+static const struct field product_fields[] = {
+	STR(struct product_cfg, name, true),
+	CHOICE(struct product_cfg, kind, product_kinds, true),
+	STR(struct product_cfg, unit, true),
+	BOOL(struct product_cfg, organic),
+	INT(struct product_cfg, phi_days, 0, 365),
+};
+
+static const struct field worker_fields[] = {
+	STR(struct worker_cfg, name, true),
+};
+
+/* A section kind: [station] and [tariff] once; the others as [kind.ID]. */
+struct section_kind {
+	const char *name;
+	const struct field *fields;
+	size_t n_fields;
+	size_t elem_size;	/* 0: a single section */
+	size_t arr_off, count_off;	/* where the items live in struct config */
+	int max_items;
+};
+
+#define SINGLE(n, f) { n, f, sizeof(f) / sizeof(f[0]), 0, 0, 0, 1 }
+#define MANY(n, f, T, arr, max) \
+	{ n, f, sizeof(f) / sizeof(f[0]), sizeof(T), offsetof(struct config, arr), \
+	  offsetof(struct config, n_##arr), max }
+
+static const struct section_kind kinds[] = {
+	SINGLE("station", station_fields),
+	SINGLE("tariff", tariff_fields),
+	MANY("tariff", period_fields, struct tariff_period_cfg, periods, 8),
+	MANY("zone", zone_fields, struct zone_cfg, zones, 32),
+	MANY("sensor", sensor_fields, struct sensor_cfg, sensors, 64),
+	MANY("pump", pump_fields, struct pump_cfg, pumps, 16),
+	MANY("product", product_fields, struct product_cfg, products, 200),
+	MANY("worker", worker_fields, struct worker_cfg, workers, 100),
+};
+
+struct parse {
+	struct config *cfg;
+	FILE *f;
+	int line;
+	char *err;
+	size_t errlen;
+	bool failed;
+	/* The section being read. */
+	char section[64];
+	const struct section_kind *kind;
+	void *base;		/* struct the fields are written into */
+	uint64_t *seen;
+};
+
+static void fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return;
+	p->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static bool valid_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CFG_ID_LEN)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+static void *item_at(struct config *c, const struct section_kind *k, int i)
+{
+	char *arr = *(char **)((char *)c + k->arr_off);
+
+	return arr + (size_t)i * k->elem_size;
+}
+
+static int *item_count(struct config *c, const struct section_kind *k)
+{
+	return (int *)((char *)c + k->count_off);
+}
+
+/* A new [section] begins: find its kind and make room for it. */
+static void begin_section(struct parse *p, const char *name)
+{
+	const char *dot = strchr(name, '.');
+	size_t kn = dot ? (size_t)(dot - name) : strlen(name);
+	struct config *c = p->cfg;
+
+	snprintf(p->section, sizeof(p->section), "%s", name);
+	p->kind = NULL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strlen(kinds[i].name) == kn && strncmp(kinds[i].name, name, kn) == 0 &&
+		    (kinds[i].elem_size != 0) == (dot != NULL))
+			p->kind = &kinds[i];
+	if (!p->kind) {
+		fail(p, _("%s, line %d: unknown section [%s]"), c->path, p->line, name);
+		return;
+	}
+	if (!p->kind->elem_size) {
+		bool station = strcmp(p->kind->name, "station") == 0;
+
+		p->base = station ? (void *)&c->station : (void *)&c->tariff;
+		p->seen = station ? &c->station.seen : &c->tariff_seen;
+		if (*p->seen & (1ull << 63))
+			fail(p, _("%s, line %d: section [%s] is given twice"), c->path, p->line, name);
+		*p->seen |= 1ull << 63;
+		return;
+	}
+	if (!valid_id(dot + 1)) {
+		fail(p, _("%s, line %d: [%s]: a name after the dot may have only letters without accents, digits, - and _"),
+		     c->path, p->line, name);
+		return;
+	}
+	int *n = item_count(c, p->kind);
+	for (int i = 0; i < *n; i++) {
+		struct cfg_item *it = item_at(c, p->kind, i);
+
+		if (strcmp(it->id, dot + 1) == 0) {
+			fail(p, _("%s, line %d: section [%s] is given twice"), c->path, p->line, name);
+			return;
+		}
+	}
+	if (*n >= p->kind->max_items) {
+		fail(p, _("%s, line %d: too many [%s.…] sections (at most %d)"), c->path, p->line,
+		     p->kind->name, p->kind->max_items);
+		return;
+	}
+	char **arr = (char **)((char *)c + p->kind->arr_off);
+	char *grown = realloc(*arr, (size_t)(*n + 1) * p->kind->elem_size);
+	if (!grown) {
+		fail(p, "%s", strerror(ENOMEM));
+		return;
+	}
+	*arr = grown;
+	struct cfg_item *it = item_at(c, p->kind, (*n)++);
+	memset(it, 0, p->kind->elem_size);
+	snprintf(it->id, sizeof(it->id), "%s", dot + 1);
+	it->line = p->line;
+	p->base = it;
+	p->seen = &it->seen;
+}
+
+/* fgets() for inih that counts lines, notices section headers, and
+ * refuses lines too long for inih to read whole. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	char *s = fgets(str, num, p->f);
+	size_t len;
+
+	if (!s)
+		return NULL;
+	p->line++;
+	len = strlen(s);
+	if (len == (size_t)num - 1 && s[len - 1] != '\n' && !feof(p->f)) {
+		int ch;
+
+		while ((ch = fgetc(p->f)) != EOF && ch != '\n')
+			;
+		fail(p, _("%s, line %d: the line is too long"), p->cfg->path, p->line);
+		s[0] = '\0';
+		return s;
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
+	if (*s == '[') {
+		char name[64];
+		const char *end = strchr(s, ']');
+
+		if (end && (size_t)(end - s - 1) < sizeof(name)) {
+			memcpy(name, s + 1, (size_t)(end - s - 1));
+			name[end - s - 1] = '\0';
+			begin_section(p, name);
+		}
+	}
+	return str;
+}
+
+static int set_field(struct parse *p, const struct field *f, const char *value)
+{
+	void *dst = (char *)p->base + f->off;
+	const char *path = p->cfg->path;
+	char *end;
+
+	switch (f->type) {
+	case F_STR:
+		if (strlen(value) >= f->size) {
+			fail(p, _("%s, line %d: %s is too long (at most %zu bytes)"), path, p->line,
+			     f->key, f->size - 1);
+			return -1;
+		}
+		snprintf(dst, f->size, "%s", value);
+		return 0;
+	case F_INT: {
+		errno = 0;
+		long v = strtol(value, &end, 10);
+
+		if (*value == '\0' || *end != '\0' || errno) {
+			fail(p, _("%s, line %d: %s = \"%s\" is not a whole number"), path, p->line,
+			     f->key, value);
+			return -1;
+		}
+		if (v < f->min || v > f->max) {
+			fail(p, _("%s, line %d: %s = %ld is outside %.0f to %.0f"), path, p->line,
+			     f->key, v, f->min, f->max);
+			return -1;
+		}
+		*(int *)dst = (int)v;
+		return 0;
+	}
+	case F_REAL: {
+		char buf[64];
+
+		/* A decimal comma is what a Vietnamese technician may type. */
+		snprintf(buf, sizeof(buf), "%s", value);
+		for (char *c = buf; *c; c++)
+			if (*c == ',')
+				*c = '.';
+		errno = 0;
+		double v = strtod(buf, &end);
+
+		if (*buf == '\0' || *end != '\0' || errno || v != v) {
+			fail(p, _("%s, line %d: %s = \"%s\" is not a number"), path, p->line, f->key,
+			     value);
+			return -1;
+		}
+		if (v < f->min || v > f->max) {
+			fail(p, _("%s, line %d: %s = %s is outside %g to %g"), path, p->line, f->key,
+			     value, f->min, f->max);
+			return -1;
+		}
+		*(double *)dst = v;
+		return 0;
+	}
+	case F_BOOL:
+		if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcmp(value, "1") ||
+		    !strcasecmp(value, "có")) {
+			*(bool *)dst = true;
+		} else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") ||
+			   !strcmp(value, "0") || !strcasecmp(value, "không")) {
+			*(bool *)dst = false;
+		} else {
+			fail(p, _("%s, line %d: %s must be yes or no, not \"%s\""), path, p->line,
+			     f->key, value);
+			return -1;
+		}
+		return 0;
+	case F_CHOICE: {
+		char list[160] = "";
+
+		for (int i = 0; f->choices[i]; i++) {
+			if (strcmp(value, f->choices[i]) == 0) {
+				*(int *)dst = i;
+				return 0;
+			}
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", f->choices[i]);
+		}
+		fail(p, _("%s, line %d: %s must be one of %s, not \"%s\""), path, p->line, f->key,
+		     list, value);
+		return -1;
+	}
+	}
+	return -1;
+}
+
+static int on_value(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse *p = user;
+
+	if (p->failed)
+		return 1;
+	if (!*section) {
+		fail(p, _("%s, line %d: key \"%s\" comes before any [section]"), p->cfg->path,
+		     p->line, key);
+		return 0;
+	}
+	if (!p->kind || strcmp(section, p->section) != 0)
+		return 0;	/* begin_section() has said why */
+	for (size_t i = 0; i < p->kind->n_fields; i++) {
+		const struct field *f = &p->kind->fields[i];
+
+		if (strcmp(f->key, key) != 0)
+			continue;
+		if (*p->seen & (1ull << i)) {
+			fail(p, _("%s, line %d: key \"%s\" is given twice in [%s]"), p->cfg->path,
+			     p->line, key, section);
+			return 0;
+		}
+		*p->seen |= 1ull << i;
+		return set_field(p, f, value) == 0;
+	}
+	fail(p, _("%s, line %d: unknown key \"%s\" in [%s]"), p->cfg->path, p->line, key, section);
+	return 0;
+}
+
+static void set_defaults(struct config *c)
+{
+	c->station.poll_seconds = 60;
+	c->station.flush_minutes = 10;
+	c->station.max_pumps_running = 1;
+	c->station.seed = 1;
+	c->tariff.price[BAND_OFFPEAK] = 1300;
+	c->tariff.price[BAND_NORMAL] = 1987;
+	c->tariff.price[BAND_PEAK] = 3640;
+	snprintf(c->tariff.currency, sizeof(c->tariff.currency), "VND");
+}
+
+/* The first required key missing from a section, or NULL. */
+static const char *missing_key(const struct field *f, size_t n, uint64_t seen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i].required && !(seen & (1ull << i)))
+			return f[i].key;
+	return NULL;
+}
+
+static bool given(const struct field *f, size_t n, uint64_t seen, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].key, key) == 0)
+			return seen & (1ull << i);
+	return false;
+}
+
+#define GIVEN(fields, obj, key) \
+	given(fields, sizeof(fields) / sizeof(fields[0]), (obj)->item.seen, key)
+
+static int parse_day(const char *s, int *day)
+{
+	int y, m, d, n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || m < 1 || m > 12 ||
+	    d < 1 || d > 31 || y < 2000)
+		return -1;
+	*day = y * 10000 + m * 100 + d;
+	return 0;
+}
+
+static int by_from_day(const void *a, const void *b)
+{
+	const struct tariff_period *x = a, *y = b;
+
+	return (x->from_day > y->from_day) - (x->from_day < y->from_day);
+}
+
+static int check_tariff(struct config *c, char *err, size_t errlen)
+{
+	const char *why = NULL;
+
+	if (c->n_periods == 0) {
+		c->tariff.periods = calloc(1, sizeof(*c->tariff.periods));
+		if (!c->tariff.periods)
+			return -1;
+		tariff_default_period(c->tariff.periods);
+		c->tariff.n_periods = 1;
+		return 0;
+	}
+	c->tariff.periods = calloc((size_t)c->n_periods, sizeof(*c->tariff.periods));
+	if (!c->tariff.periods)
+		return -1;
+	for (int i = 0; i < c->n_periods; i++) {
+		struct tariff_period_cfg *pc = &c->periods[i];
+		struct tariff_period *tp = &c->tariff.periods[i];
+		int n;
+
+		snprintf(tp->id, sizeof(tp->id), "%s", pc->item.id);
+		if (parse_day(pc->from, &tp->from_day) < 0) {
+			snprintf(err, errlen, _("%s, section [tariff.%s] (line %d): from must be a date like 2026-05-01"),
+				 c->path, pc->item.id, pc->item.line);
+			return -1;
+		}
+		if (pc->peak[0]) {
+			n = tariff_parse_windows(pc->peak, tp->peak, TARIFF_MAX_WINDOWS, &why);
+			if (n < 0)
+				goto bad;
+			tp->n_peak = n;
+		}
+		if (pc->offpeak[0]) {
+			n = tariff_parse_windows(pc->offpeak, tp->offpeak, TARIFF_MAX_WINDOWS, &why);
+			if (n < 0)
+				goto bad;
+			tp->n_offpeak = n;
+		}
+		continue;
+bad:
+		snprintf(err, errlen, _("%s, section [tariff.%s] (line %d): %s"), c->path,
+			 pc->item.id, pc->item.line, _(why));
+		return -1;
+	}
+	c->tariff.n_periods = c->n_periods;
+	qsort(c->tariff.periods, (size_t)c->tariff.n_periods, sizeof(*c->tariff.periods),
+	      by_from_day);
+	return 0;
+}
+
+static bool valid_code(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 2 || n > 8)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && !(*s >= 'A' && *s <= 'Z'))
+			return false;
+	return true;
+}
+
+/* Checks that need the whole file: required keys, references between
+ * sections, and values that only make sense together. */
+static int check(struct config *c, char *err, size_t errlen)
+{
+	const char *key;
+
+#define FAIL_AT(line, ...) do { \
+		int n_ = snprintf(err, errlen, _("%s, line %d: "), c->path, line); \
+		if (n_ > 0 && (size_t)n_ < errlen) \
+			snprintf(err + n_, errlen - (size_t)n_, __VA_ARGS__); \
+		return -1; \
+	} while (0)
+
+	if (!(c->station.seen & (1ull << 63))) {
+		snprintf(err, errlen, _("%s: the [station] section is missing"), c->path);
+		return -1;
+	}
+	key = missing_key(station_fields, sizeof(station_fields) / sizeof(station_fields[0]),
+			  c->station.seen);
+	if (key) {
+		snprintf(err, errlen, _("%s: key \"%s\" is missing in [station]"), c->path, key);
+		return -1;
+	}
+	if (!valid_code(c->station.code)) {
+		snprintf(err, errlen, _("%s: code must be 2 to 8 capital letters or digits, like PT01"),
+			 c->path);
+		return -1;
+	}
+	if (!c->station.name[0])
+		snprintf(c->station.name, sizeof(c->station.name), "%s", c->station.code);
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const struct section_kind *kind = &kinds[k];
+
+		if (!kind->elem_size)
+			continue;
+		for (int i = 0; i < *item_count(c, kind); i++) {
+			struct cfg_item *it = item_at(c, kind, i);
+
+			key = missing_key(kind->fields, kind->n_fields, it->seen);
+			if (key)
+				FAIL_AT(it->line, _("key \"%s\" is missing in [%s.%s]"), key,
+					kind->name, it->id);
+		}
+	}
+
+	for (int i = 0; i < c->n_pumps; i++) {
+		struct pump_cfg *p = &c->pumps[i];
+
+		if (!p->name[0])
+			snprintf(p->name, sizeof(p->name), "%s", p->item.id);
+		if (!GIVEN(pump_fields, p, "max_minutes"))
+			p->max_minutes = 60;
+		if (!GIVEN(pump_fields, p, "default_minutes"))
+			p->default_minutes = p->max_minutes < 30 ? p->max_minutes : 30;
+		if (p->default_minutes > p->max_minutes)
+			FAIL_AT(p->item.line, _("[pump.%s]: default_minutes is longer than max_minutes"),
+				p->item.id);
+		if (p->driver == RELAY_DRIVER_GPIOD && (!p->chip[0] || !p->line[0]))
+			FAIL_AT(p->item.line, _("[pump.%s]: a gpiod pump needs chip and line"),
+				p->item.id);
+	}
+
+	for (int i = 0; i < c->n_zones; i++) {
+		struct zone_cfg *z = &c->zones[i];
+
+		if (!GIVEN(zone_fields, z, "moisture_low"))
+			z->moisture_low = 30;
+		if (!GIVEN(zone_fields, z, "moisture_high"))
+			z->moisture_high = 45;
+		if (!GIVEN(zone_fields, z, "moisture_critical"))
+			z->moisture_critical = 20;
+		if (!(z->moisture_critical < z->moisture_low && z->moisture_low < z->moisture_high))
+			FAIL_AT(z->item.line,
+				_("[zone.%s]: moisture must be critical < low < high (%g < %g < %g)"),
+				z->item.id, z->moisture_critical, z->moisture_low, z->moisture_high);
+		z->pump_index = z->pump[0] ? config_pump_index(c, z->pump) : -1;
+		if (z->pump[0] && z->pump_index < 0)
+			FAIL_AT(z->item.line, _("[zone.%s] names pump \"%s\", which has no [pump.%s] section"),
+				z->item.id, z->pump, z->pump);
+	}
+
+	for (int i = 0; i < c->n_sensors; i++) {
+		struct sensor_cfg *s = &c->sensors[i];
+
+		s->zone_index = s->zone[0] ? config_zone_index(c, s->zone) : -1;
+		if (s->zone[0] && s->zone_index < 0)
+			FAIL_AT(s->item.line, _("[sensor.%s] names zone \"%s\", which has no [zone.%s] section"),
+				s->item.id, s->zone, s->zone);
+		if (config_sensor_is_soil(s) && s->zone_index < 0)
+			FAIL_AT(s->item.line, _("[sensor.%s]: a soil sensor needs zone"), s->item.id);
+		if (s->driver != SENSOR_DRIVER_SIM && !s->port[0])
+			FAIL_AT(s->item.line, _("[sensor.%s]: a %s sensor needs port"), s->item.id,
+				sensor_drivers[s->driver]);
+		if (!GIVEN(sensor_fields, s, "baud"))
+			s->baud = s->model == MODEL_SOIL_0000 ? 4800 : 9600;
+		if (!GIVEN(sensor_fields, s, "address"))
+			s->address = 1;
+	}
+
+	for (int i = 0; i < c->n_products; i++) {
+		struct product_cfg *p = &c->products[i];
+
+		if (p->kind == PRODUCT_FERTILIZER && GIVEN(product_fields, p, "phi_days"))
+			FAIL_AT(p->item.line, _("[product.%s]: phi_days is for pesticides only"),
+				p->item.id);
+	}
+#undef FAIL_AT
+	return check_tariff(c, err, errlen);
+}
+
+int config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	struct parse p = { .err = err, .errlen = errlen };
+	struct config *c;
+	int rc;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	set_defaults(c);
+	p.cfg = c;
+	p.f = fopen(path, "r");
+	if (!p.f) {
+		snprintf(err, errlen, _("Cannot open the configuration file %s: %s"), path,
+			 strerror(errno));
+		config_free(c);
+		return -1;
+	}
+	rc = ini_parse_stream(read_line, &p, on_value, &p);
+	fclose(p.f);
+	if (!p.failed && rc > 0)
+		snprintf(err, errlen, _("%s, line %d: this line is not \"key = value\" or [section]"),
+			 path, rc);
+	if (p.failed || rc != 0 || check(c, err, errlen) < 0) {
+		config_free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+void config_free(struct config *c)
+{
+	if (!c)
+		return;
+	free(c->zones);
+	free(c->sensors);
+	free(c->pumps);
+	free(c->products);
+	free(c->workers);
+	free(c->periods);
+	free(c->tariff.periods);
+	free(c);
+}
+
+int config_zone_index(const struct config *c, const char *id)
+{
+	for (int i = 0; i < c->n_zones; i++)
+		if (strcmp(c->zones[i].item.id, id) == 0)
+			return i;
+	return -1;
+}
+
+int config_pump_index(const struct config *c, const char *id)
+{
+	for (int i = 0; i < c->n_pumps; i++)
+		if (strcmp(c->pumps[i].item.id, id) == 0)
+			return i;
+	return -1;
+}
+
+bool config_sensor_is_soil(const struct sensor_cfg *s)
+{
+	return s->model == MODEL_SOIL_0000 || s->model == MODEL_SOIL_JXCT;
+}
+
+bool config_uses_hardware(const struct config *c)
+{
+	for (int i = 0; i < c->n_pumps; i++)
+		if (c->pumps[i].driver != RELAY_DRIVER_SIM)
+			return true;
+	for (int i = 0; i < c->n_sensors; i++)
+		if (c->sensors[i].driver != SENSOR_DRIVER_SIM)
+			return true;
+	return false;
+}
+
+const char *config_language(const struct config *c)
+{
+	return languages[c->station.language];
+}

@@ -1,0 +1,126 @@
+/* The station's configuration: an INI file read with inih and checked
+ * strictly. A wrong or unknown key is an error naming file, line and key;
+ * a configuration that fails any check is not used at all. */
+#ifndef FS_CONFIG_H
+#define FS_CONFIG_H
+
+#include "tariff.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_ID_LEN 32
+#define CFG_NAME_LEN 96
+#define CFG_PATH_LEN 160
+
+/* Every [kind.ID] section starts with this. */
+struct cfg_item {
+	char id[CFG_ID_LEN];
+	int line;		/* where the section starts */
+	uint64_t seen;		/* keys given, one bit per field */
+};
+
+enum sensor_driver { SENSOR_DRIVER_SIM, SENSOR_DRIVER_MODBUS, SENSOR_DRIVER_LINE };
+enum relay_driver { RELAY_DRIVER_SIM, RELAY_DRIVER_GPIOD };
+enum sensor_model { MODEL_SOIL_0000, MODEL_SOIL_JXCT, MODEL_AIR_XYMD02 };
+enum product_kind { PRODUCT_FERTILIZER, PRODUCT_PESTICIDE };
+
+struct station_cfg {
+	char name[CFG_NAME_LEN];
+	char code[16];
+	int language;		/* 0 vi, 1 en */
+	int poll_seconds;
+	int flush_minutes;	/* readings reach the card in batches */
+	int max_pumps_running;
+	unsigned seed;		/* the simulator's */
+	char database[CFG_PATH_LEN];
+	uint64_t seen;
+};
+
+struct zone_cfg {
+	struct cfg_item item;
+	char name[CFG_NAME_LEN];
+	char crop[CFG_NAME_LEN];
+	char pump[CFG_ID_LEN];
+	int pump_index;		/* -1: no pump */
+	double moisture_low, moisture_high, moisture_critical;
+	bool organic;
+};
+
+struct sensor_cfg {
+	struct cfg_item item;
+	int driver;		/* enum sensor_driver */
+	char zone[CFG_ID_LEN];
+	int zone_index;		/* -1: not in a zone (air) */
+	char port[CFG_PATH_LEN];
+	int baud;
+	int address;
+	int model;		/* enum sensor_model */
+};
+
+struct pump_cfg {
+	struct cfg_item item;
+	char name[CFG_NAME_LEN];
+	int driver;		/* enum relay_driver */
+	char chip[CFG_PATH_LEN];
+	char line[CFG_ID_LEN];	/* offset or line name */
+	bool active_low;
+	double power_kw;
+	int max_minutes;
+	int default_minutes;
+};
+
+struct product_cfg {
+	struct cfg_item item;
+	char name[CFG_NAME_LEN];
+	int kind;		/* enum product_kind */
+	char unit[16];
+	bool organic;
+	int phi_days;		/* pre-harvest interval of a spray */
+};
+
+struct worker_cfg {
+	struct cfg_item item;
+	char name[CFG_NAME_LEN];
+};
+
+struct tariff_period_cfg {
+	struct cfg_item item;
+	char from[16];
+	char peak[CFG_NAME_LEN * 2];
+	char offpeak[CFG_NAME_LEN * 2];
+};
+
+struct config {
+	char path[CFG_PATH_LEN];
+	struct station_cfg station;
+	struct tariff tariff;
+	uint64_t tariff_seen;
+	struct zone_cfg *zones;
+	int n_zones;
+	struct sensor_cfg *sensors;
+	int n_sensors;
+	struct pump_cfg *pumps;
+	int n_pumps;
+	struct product_cfg *products;
+	int n_products;
+	struct worker_cfg *workers;
+	int n_workers;
+	struct tariff_period_cfg *periods;
+	int n_periods;
+};
+
+/* Reads and checks path. On success *out is a configuration the caller
+ * frees with config_free(); on failure -1 and one sentence in err. */
+int config_load(const char *path, struct config **out, char *err, size_t errlen);
+void config_free(struct config *c);
+
+int config_zone_index(const struct config *c, const char *id);
+int config_pump_index(const struct config *c, const char *id);
+bool config_sensor_is_soil(const struct sensor_cfg *s);
+/* Does any pump or sensor use real hardware? */
+bool config_uses_hardware(const struct config *c);
+const char *config_language(const struct config *c);
+
+#endif

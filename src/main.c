@@ -1,0 +1,478 @@
+/* fieldstation: arguments, start-up, shutdown and the subcommands. The
+ * one place that wires the layers together. */
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "irrigation.h"
+#include "loop.h"
+#include "readings.h"
+#include "relay.h"
+#include "sensor.h"
+#include "sim_farm.h"
+#include "store.h"
+#include "tariff.h"
+#include "text.h"
+#include "ui.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#define DEFAULT_CONFIG "/etc/fieldstation/fieldstation.ini"
+#define DEFAULT_DB "/var/lib/fieldstation/station.db"
+
+struct options {
+	const char *config;
+	const char *db;
+	const char *lang;
+	const char *clock;
+	double clock_speed;
+	long seed;		/* -1: the config's */
+	char **args;		/* after the subcommand */
+	int n_args;
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct options *o);
+	const char *help;	/* msgid */
+};
+
+static int cmd_run(struct options *o);
+static int cmd_status(struct options *o);
+static int cmd_check(struct options *o);
+
+static const struct command commands[] = {
+	{ "status", cmd_status, N_("readings and pump states, as plain text") },
+	{ "check", cmd_check, N_("check the configuration and the database") },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, _("Usage: fieldstation [OPTION]... [COMMAND]\n"
+		     "The field station console for the pump shed.\n\n"
+		     "  --config FILE        configuration (default %s)\n"
+		     "  --db FILE            database (default: the config's, or %s)\n"
+		     "  --lang vi|en         language of the screens\n"
+		     "  --clock YYYY-MM-DDTHH:MM  simulator: start the clock there\n"
+		     "  --clock-speed N      simulator: run the clock N times faster\n"
+		     "  --seed N             simulator: its random seed\n"
+		     "  --help, --version\n\nCommands:\n"),
+		DEFAULT_CONFIG, DEFAULT_DB);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-20s %s\n", commands[i].name, _(commands[i].help));
+	fprintf(f, _("Without a command, the console runs.\n"));
+}
+
+static int load_config(struct options *o, struct config **cfg)
+{
+	char err[512];
+
+	if (config_load(o->config, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	if (!o->lang)
+		text_set_language(config_language(*cfg));
+	return 0;
+}
+
+static const char *db_path(const struct options *o, const struct config *cfg)
+{
+	if (o->db)
+		return o->db;
+	return cfg->station.database[0] ? cfg->station.database : DEFAULT_DB;
+}
+
+static int64_t farm_now(void *ctx)
+{
+	return clock_now_ms(ctx);
+}
+
+/* The simulator's clock when asked for, or when every driver is simulated;
+ * the system clock with real hardware. */
+static struct clock *make_clock(const struct options *o, const struct config *cfg)
+{
+	time_t start = time(NULL);
+
+	if (o->clock && clock_parse(o->clock, &start) < 0) {
+		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
+			o->clock);
+		return NULL;
+	}
+	if (config_uses_hardware(cfg)) {
+		for (int i = 0; i < cfg->n_pumps; i++) {
+			if (cfg->pumps[i].driver != RELAY_DRIVER_SIM && (o->clock || o->clock_speed != 1)) {
+				fprintf(stderr, _("--clock and --clock-speed are for the simulator: real pumps keep real time.\n"));
+				return NULL;
+			}
+		}
+		if (!o->clock && o->clock_speed == 1)
+			return clock_new_system();
+	}
+	return clock_new_sim(start, o->clock_speed);
+}
+
+static bool any_sim(const struct config *cfg)
+{
+	for (int i = 0; i < cfg->n_pumps; i++)
+		if (cfg->pumps[i].driver == RELAY_DRIVER_SIM)
+			return true;
+	for (int i = 0; i < cfg->n_sensors; i++)
+		if (cfg->sensors[i].driver == SENSOR_DRIVER_SIM)
+			return true;
+	return false;
+}
+
+/* A crashing station turns its relays off before it dies. */
+static void on_fatal(int sig)
+{
+	relay_all_off_now();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_signalfd(void *data, int fd, short revents)
+{
+	struct signalfd_siginfo si;
+	struct app *app = data;
+	struct ui *ui = app->changed_ctx;
+
+	(void)revents;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGWINCH) {
+		if (ui)
+			ui_resize(ui);
+		return;
+	}
+	loop_quit(app->loop);
+}
+
+static int setup_signals(sigset_t *set)
+{
+	static const int fatal[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+	struct sigaction sa = { .sa_handler = on_fatal };
+
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int cmd_run(struct options *o)
+{
+	struct config *cfg = NULL;
+	struct app app = { 0 };
+	struct ui *ui = NULL;
+	char err[512];
+	sigset_t set;
+	int cols, lines, sfd = -1, rc = 1;
+	struct clock *clk;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (o->seed >= 0)
+		cfg->station.seed = (unsigned)o->seed;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, _("The console needs a terminal; for scripts use \"fieldstation status\".\n"));
+		goto out;
+	}
+	if (!ui_terminal_fits(STDOUT_FILENO, &cols, &lines)) {
+		fprintf(stderr, _("The screen is %dx%d; the station needs at least %dx%d.\n"), cols,
+			lines, UI_MIN_COLS, UI_MIN_LINES);
+		goto out;
+	}
+	clk = make_clock(o, cfg);
+	if (!clk)
+		goto out;
+	app.cfg = cfg;
+	app.clock = clk;
+	/* Relays off before anything else can fail, then the database. */
+	if (store_open(db_path(o, cfg), STORE_EXCLUSIVE, &app.store, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	app.loop = loop_new();
+	if (!app.loop)
+		goto out;
+	if (any_sim(cfg)) {
+		app.farm = sim_farm_new(cfg->station.seed, cfg->n_zones, farm_now, clk);
+		if (!app.farm)
+			goto out;
+	}
+	sfd = setup_signals(&set);
+	atexit(relay_all_off_now);
+	app.irrigation = irrigation_new(&app, err, sizeof(err));
+	if (!app.irrigation) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	app.readings = readings_new(&app, err, sizeof(err));
+	if (!app.readings) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	if (sfd >= 0)
+		loop_watch(app.loop, sfd, POLLIN, on_signalfd, &app);
+	store_event(app.store, clock_now(clk), "start", NULL, VERSION, false);
+	ui = ui_new(&app, err, sizeof(err));
+	if (!ui) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	rc = loop_run(app.loop) < 0 ? 1 : 0;
+out:
+	/* Water first: every relay off and every run closed. */
+	irrigation_free(app.irrigation);
+	ui_free(ui);
+	readings_free(app.readings);
+	if (app.store)
+		store_event(app.store, app.clock ? clock_now(app.clock) : time(NULL), "stop", NULL,
+			    NULL, false);
+	store_close(app.store);
+	sim_farm_free(app.farm);
+	loop_free(app.loop);
+	clock_free(app.clock);
+	config_free(cfg);
+	if (sfd >= 0)
+		close(sfd);
+	return rc;
+}
+
+struct latest {
+	const struct config *cfg;
+	double value[64][Q_COUNT];
+	int64_t t[64];
+	bool has[64][Q_COUNT];
+};
+
+static void on_latest(void *ctx, const char *sensor, int q, int64_t t, double v)
+{
+	struct latest *l = ctx;
+
+	for (int i = 0; i < l->cfg->n_sensors && i < 64; i++) {
+		if (strcmp(l->cfg->sensors[i].item.id, sensor) != 0 || q < 0 || q >= Q_COUNT)
+			continue;
+		l->value[i][q] = v;
+		l->has[i][q] = true;
+		if (t > l->t[i])
+			l->t[i] = t;
+	}
+}
+
+static int cmd_status(struct options *o)
+{
+	struct config *cfg;
+	struct store *st;
+	struct latest *l;
+	struct run_row runs[16];
+	char err[512], a[32], b[32];
+	time_t now = time(NULL);
+	int n_runs, alarms = 0;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (o->clock && clock_parse(o->clock, &now) < 0) {
+		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
+			o->clock);
+		config_free(cfg);
+		return 1;
+	}
+	if (store_open(db_path(o, cfg), STORE_RDONLY, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		config_free(cfg);
+		return 1;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		abort();
+	l->cfg = cfg;
+	store_readings_latest(st, on_latest, l);
+	printf("%s (%s)  %s  %s\n", cfg->station.name, cfg->station.code,
+	       text_date_time(a, sizeof(a), now), tariff_band_name(tariff_band_at(&cfg->tariff, now)));
+	printf("%s\n", _("Sensors (newest stored reading):"));
+	for (int i = 0; i < cfg->n_sensors && i < 64; i++) {
+		const struct sensor_cfg *s = &cfg->sensors[i];
+
+		printf("  %-10s", s->item.id);
+		if (!l->t[i]) {
+			printf(" %s\n", _("no reading stored"));
+			continue;
+		}
+		for (int q = 0; q < Q_COUNT; q++) {
+			if (!l->has[i][q])
+				continue;
+			printf(" %s%s", text_number(b, sizeof(b), l->value[i][q], q == Q_EC ? 0 : 1),
+			       sensor_quantity_unit((enum quantity)q));
+		}
+		printf("  (%s)\n", text_date_time(a, sizeof(a), (time_t)l->t[i]));
+	}
+	n_runs = store_runs_open(st, runs, 16);
+	printf("%s\n", _("Pumps:"));
+	for (int p = 0; p < cfg->n_pumps; p++) {
+		int r;
+
+		for (r = 0; r < n_runs; r++)
+			if (strcmp(runs[r].pump, cfg->pumps[p].item.id) == 0)
+				break;
+		if (r < n_runs)
+			printf(_("  %-10s on until %s (%s)\n"), cfg->pumps[p].item.id,
+			       text_time(a, sizeof(a), (time_t)runs[r].planned_end),
+			       irrigation_reason_label(runs[r].reason));
+		else
+			printf(_("  %-10s off\n"), cfg->pumps[p].item.id);
+	}
+	store_alarms_open(st, &alarms);
+	printf(_("Alarms not acknowledged: %d\n"), alarms);
+	free(l);
+	store_close(st);
+	config_free(cfg);
+	return 0;
+}
+
+static int cmd_check(struct options *o)
+{
+	struct config *cfg;
+	struct store *st;
+	char err[512];
+	const char *path;
+	int rc = 0;
+
+	if (load_config(o, &cfg) < 0) {
+		printf(_("Configuration: FAULT\n"));
+		return 1;
+	}
+	printf(_("Configuration %s: good (%d zones, %d sensors, %d pumps)\n"), cfg->path,
+	       cfg->n_zones, cfg->n_sensors, cfg->n_pumps);
+	path = db_path(o, cfg);
+	if (access(path, F_OK) != 0) {
+		printf(_("Database %s: not created yet; the station makes it when it starts.\n"), path);
+		config_free(cfg);
+		return 0;
+	}
+	if (store_open(path, STORE_RDONLY, &st, err, sizeof(err)) < 0) {
+		printf(_("Database: FAULT: %s\n"), err);
+		config_free(cfg);
+		return 1;
+	}
+	if (store_check(st, err, sizeof(err)) < 0) {
+		printf(_("Database %s: FAULT: %s\n"), path, err);
+		rc = 1;
+	} else {
+		printf(_("Database %s: good (schema %d of %d)\n"), path, store_schema_version(st),
+		       store_schema_latest());
+	}
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
+	       OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "lang", required_argument, NULL, OPT_LANG },
+		{ "clock", required_argument, NULL, OPT_CLOCK },
+		{ "clock-speed", required_argument, NULL, OPT_SPEED },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_DB:
+			o->db = optarg;
+			break;
+		case OPT_LANG:
+			if (strcmp(optarg, "vi") != 0 && strcmp(optarg, "en") != 0) {
+				fprintf(stderr, _("--lang is vi or en, not \"%s\".\n"), optarg);
+				return 2;
+			}
+			o->lang = optarg;
+			text_set_language(optarg);
+			break;
+		case OPT_CLOCK:
+			o->clock = optarg;
+			break;
+		case OPT_SPEED:
+			errno = 0;
+			o->clock_speed = strtod(optarg, &end);
+			if (*end || errno || !(o->clock_speed >= 1 && o->clock_speed <= 1e6)) {
+				fprintf(stderr, _("--clock-speed is a number from 1 to 1000000, not \"%s\".\n"),
+					optarg);
+				return 2;
+			}
+			break;
+		case OPT_SEED:
+			errno = 0;
+			o->seed = strtol(optarg, &end, 10);
+			if (*end || errno || o->seed < 0 || o->seed > 2147483647) {
+				fprintf(stderr, _("--seed is a whole number from 0, not \"%s\".\n"), optarg);
+				return 2;
+			}
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("fieldstation %s\n", VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	o->args = argv + optind;
+	o->n_args = argc - optind;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .config = DEFAULT_CONFIG, .clock_speed = 1, .seed = -1 };
+	const char *env_lang = getenv("FIELDSTATION_LANG");
+	int rc;
+
+	/* Vietnamese first, until the options or the configuration say. */
+	if (text_init(env_lang ? env_lang : "vi") < 0)
+		fprintf(stderr, "fieldstation: no UTF-8 locale (C.UTF-8) on this system\n");
+	rc = parse_options(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.n_args == 0)
+		return cmd_run(&o);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(o.args[0], commands[i].name) == 0) {
+			o.args++;
+			o.n_args--;
+			return commands[i].run(&o);
+		}
+	}
+	fprintf(stderr, _("Unknown command \"%s\".\n"), o.args[0]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,347 @@
+/* Sensor buses from the configuration, the poll timer, the newest values,
+ * and batched writes of readings. */
+#include "readings.h"
+
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "loop.h"
+#include "sim_farm.h"
+#include "store.h"
+#include "text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PENDING_MAX 8192
+
+struct bus_entry {
+	struct readings *owner;
+	struct sensor_bus *bus;
+	int *sensor;		/* bus index -> cfg->sensors index */
+	int n;
+	int fd;			/* watched fd, -1 none */
+	int timer;		/* deadline timer, 0 none */
+};
+
+struct readings {
+	struct app *app;
+	struct bus_entry *buses;
+	int n_buses;
+	struct sensor_state *state;	/* per configured sensor */
+	int *db_id;			/* sensors.id per configured sensor */
+	struct reading_row *pending;
+	int n_pending;
+	int poll_timer, flush_timer;
+};
+
+static void rearm(struct bus_entry *e);
+
+static void on_fd(void *data, int fd, short revents)
+{
+	struct bus_entry *e = data;
+
+	(void)fd;
+	e->bus->ops->service(e->bus, revents, clock_mono_ms());
+	rearm(e);
+}
+
+static int64_t on_deadline(void *data)
+{
+	struct bus_entry *e = data;
+
+	e->timer = 0;
+	e->bus->ops->service(e->bus, 0, clock_mono_ms());
+	rearm(e);
+	return LOOP_DONE;
+}
+
+/* Follow what the bus now waits for: its fd and its deadline. */
+static void rearm(struct bus_entry *e)
+{
+	struct loop *loop = e->owner->app->loop;
+	int fd;
+	short events;
+	int64_t deadline;
+
+	e->bus->ops->wants(e->bus, &fd, &events, &deadline);
+	if (e->fd >= 0 && e->fd != fd)
+		loop_unwatch(loop, e->fd);
+	e->fd = fd;
+	if (fd >= 0)
+		loop_watch(loop, fd, events, on_fd, e);
+	if (deadline < 0) {
+		if (e->timer)
+			loop_timer_del(loop, e->timer);
+		e->timer = 0;
+		return;
+	}
+	int64_t delay = deadline - clock_mono_ms();
+	if (e->timer)
+		loop_timer_set(loop, e->timer, delay);
+	else
+		e->timer = loop_timer_add(loop, delay > 0 ? delay : 0, on_deadline, e);
+}
+
+static void status_event(struct readings *r, int i, enum sensor_status was,
+			 enum sensor_status now)
+{
+	const struct sensor_cfg *s = &r->app->cfg->sensors[i];
+	static const char *const kinds[] = {
+		[SENSOR_WAITING] = "sensor_waiting", [SENSOR_OK] = "sensor_ok",
+		[SENSOR_LOST] = "sensor_lost", [SENSOR_BAD_FRAME] = "sensor_bad_frame",
+		[SENSOR_BAD_VALUE] = "sensor_bad_value",
+	};
+
+	if (was == now || (was == SENSOR_WAITING && now == SENSOR_OK))
+		return;
+	store_event(r->app->store, clock_now(r->app->clock), kinds[now], s->item.id, NULL,
+		    now != SENSOR_OK);
+}
+
+static void on_report(void *ctx, int idx, enum sensor_status status,
+		      const struct sensor_sample *samples, int n)
+{
+	struct bus_entry *e = ctx;
+	struct readings *r = e->owner;
+	int i = e->sensor[idx];
+	struct sensor_state *st = &r->state[i];
+	int64_t now = clock_now(r->app->clock);
+
+	status_event(r, i, st->status, status);
+	st->status = status;
+	if (status != SENSOR_OK) {
+		st->failures++;
+		app_changed(r->app);
+		return;
+	}
+	st->failures = 0;
+	st->t = now;
+	for (int k = 0; k < n; k++) {
+		enum quantity q = samples[k].quantity;
+
+		if (q >= Q_COUNT)
+			continue;
+		st->value[q] = samples[k].value;
+		st->has[q] = true;
+		if (r->n_pending < PENDING_MAX)
+			r->pending[r->n_pending++] = (struct reading_row){
+				r->db_id[i], (int)q, now, samples[k].value };
+	}
+	if (r->n_pending > PENDING_MAX * 3 / 4)
+		readings_flush(r);
+	app_changed(r->app);
+}
+
+/* The next multiple of `period` seconds of station time, as a real delay. */
+static int64_t delay_to_next(const struct clock *c, int period)
+{
+	int64_t now = clock_now_ms(c);
+	int64_t p = (int64_t)period * 1000;
+	int64_t next = (now / p + 1) * p;
+
+	return clock_real_ms_until(c, next);
+}
+
+static int64_t on_poll(void *data)
+{
+	struct readings *r = data;
+	int64_t mono = clock_mono_ms();
+
+	for (int b = 0; b < r->n_buses; b++) {
+		r->buses[b].bus->ops->begin_poll(r->buses[b].bus, mono);
+		rearm(&r->buses[b]);
+	}
+	return delay_to_next(r->app->clock, r->app->cfg->station.poll_seconds);
+}
+
+static int64_t on_flush(void *data)
+{
+	struct readings *r = data;
+
+	readings_flush(r);
+	return delay_to_next(r->app->clock, r->app->cfg->station.flush_minutes * 60);
+}
+
+int readings_flush(struct readings *r)
+{
+	int rc;
+
+	if (r->n_pending == 0)
+		return 0;
+	rc = store_readings_add(r->app->store, r->pending, r->n_pending);
+	/* On failure the rows stay pending, up to PENDING_MAX, for the next try. */
+	if (rc == 0)
+		r->n_pending = 0;
+	return rc;
+}
+
+static int add_bus(struct readings *r, struct sensor_bus *bus, const int *sensors, int n)
+{
+	struct bus_entry *grown = realloc(r->buses, (size_t)(r->n_buses + 1) * sizeof(*grown));
+	struct bus_entry *e;
+
+	if (!grown)
+		return -1;
+	r->buses = grown;
+	e = &r->buses[r->n_buses++];
+	*e = (struct bus_entry){ .owner = r, .bus = bus, .n = n, .fd = -1 };
+	e->sensor = malloc((size_t)(n > 0 ? n : 1) * sizeof(int));
+	if (!e->sensor)
+		return -1;
+	memcpy(e->sensor, sensors, (size_t)n * sizeof(int));
+	bus->report = on_report;
+	bus->report_ctx = e;
+	return 0;
+}
+
+/* All simulated sensors share one simulated bus. */
+static int build_sim_bus(struct readings *r, char *err, size_t errlen)
+{
+	const struct config *cfg = r->app->cfg;
+	struct sim_sensor *sim = calloc((size_t)cfg->n_sensors + 1, sizeof(*sim));
+	int *idx = calloc((size_t)cfg->n_sensors + 1, sizeof(int));
+	struct sensor_bus *bus = NULL;
+	int n = 0, rc = -1;
+
+	if (!sim || !idx)
+		goto out;
+	for (int i = 0; i < cfg->n_sensors; i++) {
+		const struct sensor_cfg *s = &cfg->sensors[i];
+
+		if (s->driver != SENSOR_DRIVER_SIM)
+			continue;
+		sim[n] = (struct sim_sensor){ s->zone_index, !config_sensor_is_soil(s) };
+		idx[n++] = i;
+	}
+	if (n == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (!r->app->farm) {
+		snprintf(err, errlen, _("Simulated sensors need the simulator."));
+		goto out;
+	}
+	bus = sensor_sim_new(r->app->farm, sim, n, on_report, NULL);
+	if (bus && add_bus(r, bus, idx, n) == 0)
+		rc = 0;
+	else if (bus)
+		bus->ops->free(bus);
+out:
+	free(sim);
+	free(idx);
+	return rc;
+}
+
+struct readings *readings_new(struct app *app, char *err, size_t errlen)
+{
+	const struct config *cfg = app->cfg;
+	size_t n = (size_t)cfg->n_sensors + 1;
+	struct readings *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->app = app;
+	r->state = calloc(n, sizeof(*r->state));
+	r->db_id = calloc(n, sizeof(*r->db_id));
+	r->pending = calloc(PENDING_MAX, sizeof(*r->pending));
+	if (!r->state || !r->db_id || !r->pending)
+		goto fail;
+	for (int i = 0; i < cfg->n_sensors; i++) {
+		const struct sensor_cfg *s = &cfg->sensors[i];
+
+		if (s->driver != SENSOR_DRIVER_SIM) {
+			snprintf(err, errlen, _("%s: [sensor.%s]: this build cannot read %s sensors yet."),
+				 cfg->path, s->item.id, s->driver == SENSOR_DRIVER_MODBUS ? "modbus" : "line");
+			goto fail;
+		}
+		if (store_sensor_id(app->store, s->item.id, &r->db_id[i]) < 0) {
+			snprintf(err, errlen, "%s", store_error(app->store));
+			goto fail;
+		}
+	}
+	if (build_sim_bus(r, err, errlen) < 0)
+		goto fail;
+	r->poll_timer = loop_timer_add(app->loop, 0, on_poll, r);
+	r->flush_timer = loop_timer_add(app->loop,
+					delay_to_next(app->clock, cfg->station.flush_minutes * 60),
+					on_flush, r);
+	return r;
+fail:
+	readings_free(r);
+	return NULL;
+}
+
+void readings_free(struct readings *r)
+{
+	if (!r)
+		return;
+	if (r->pending)
+		readings_flush(r);
+	for (int b = 0; b < r->n_buses; b++) {
+		struct bus_entry *e = &r->buses[b];
+
+		if (e->fd >= 0)
+			loop_unwatch(r->app->loop, e->fd);
+		if (e->timer)
+			loop_timer_del(r->app->loop, e->timer);
+		e->bus->ops->free(e->bus);
+		free(e->sensor);
+	}
+	if (r->poll_timer)
+		loop_timer_del(r->app->loop, r->poll_timer);
+	if (r->flush_timer)
+		loop_timer_del(r->app->loop, r->flush_timer);
+	free(r->buses);
+	free(r->state);
+	free(r->db_id);
+	free(r->pending);
+	free(r);
+}
+
+const struct sensor_state *readings_sensor(const struct readings *r, int sensor)
+{
+	return &r->state[sensor];
+}
+
+double readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
+{
+	const struct config *cfg = r->app->cfg;
+	double sum = 0;
+	int n = 0;
+
+	if (t)
+		*t = 0;
+	for (int i = 0; i < cfg->n_sensors; i++) {
+		const struct sensor_state *st = &r->state[i];
+
+		if (cfg->sensors[i].zone_index != zone || !config_sensor_is_soil(&cfg->sensors[i]) ||
+		    st->status != SENSOR_OK || !st->has[Q_MOISTURE])
+			continue;
+		sum += st->value[Q_MOISTURE];
+		n++;
+		if (t && st->t > *t)
+			*t = st->t;
+	}
+	return n ? sum / n : NAN;
+}
+
+bool readings_air(const struct readings *r, double *temp, double *humidity, int64_t *t)
+{
+	const struct config *cfg = r->app->cfg;
+
+	for (int i = 0; i < cfg->n_sensors; i++) {
+		const struct sensor_state *st = &r->state[i];
+
+		if (config_sensor_is_soil(&cfg->sensors[i]) || st->status != SENSOR_OK)
+			continue;
+		*temp = st->has[Q_AIR_TEMP] ? st->value[Q_AIR_TEMP] : NAN;
+		*humidity = st->has[Q_HUMIDITY] ? st->value[Q_HUMIDITY] : NAN;
+		if (t)
+			*t = st->t;
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,40 @@
+/* Polling the sensors: every poll_seconds of station time each bus is
+ * asked for its sensors' values. The newest values are kept in memory for
+ * the screens; readings reach the database in batches, to spare the card. */
+#ifndef FS_READINGS_H
+#define FS_READINGS_H
+
+#include "sensor.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct app;
+struct readings;
+
+struct sensor_state {
+	enum sensor_status status;
+	int64_t t;			/* station seconds of the last good answer */
+	double value[Q_COUNT];
+	bool has[Q_COUNT];
+	int failures;			/* polls in a row without a good answer */
+};
+
+/* Builds the sensor buses named in the configuration and starts polling.
+ * NULL with one sentence in err on failure. */
+struct readings *readings_new(struct app *app, char *err, size_t errlen);
+/* Writes what is pending, then frees. */
+void readings_free(struct readings *r);
+
+/* Index as in cfg->sensors. */
+const struct sensor_state *readings_sensor(const struct readings *r, int sensor);
+/* Mean moisture of the zone's answering soil sensors, NAN if none;
+ * *t is the time of the newest of them. */
+double readings_zone_moisture(const struct readings *r, int zone, int64_t *t);
+/* The first answering air sensor's values; false if none. */
+bool readings_air(const struct readings *r, double *temp, double *humidity, int64_t *t);
+/* Write pending readings to the database now. */
+int readings_flush(struct readings *r);
+
+#endif

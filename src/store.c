@@ -1,0 +1,437 @@
+/* Opening the database, its schema and migrations, the statement cache,
+ * station metadata and the event log. */
+#include "store_internal.h"
+
+#include "text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+/* "FSDB": marks a file as a station database. */
+#define STORE_APPLICATION_ID 0x46534442
+
+/* migrations[i] takes the schema from version i to version i + 1. Never
+ * edit one that has shipped: add the next. */
+static const char *const migrations[] = {
+	/* 1: the first schema. Times are Unix seconds (UTC). */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE sensors(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);"
+	/* Keyed by time first, so that a batch of new readings is appended
+	 * to the end of the tree and touches few pages of the SD card. */
+	"CREATE TABLE readings("
+	"  t INTEGER NOT NULL,"
+	"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
+	"  quantity INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  PRIMARY KEY (t, sensor, quantity)) WITHOUT ROWID;"
+	"CREATE TABLE pump_runs("
+	"  id INTEGER PRIMARY KEY,"
+	"  pump TEXT NOT NULL,"
+	"  zone TEXT,"
+	"  reason TEXT NOT NULL CHECK (reason IN ('manual', 'schedule', 'moisture')),"
+	"  who TEXT,"
+	"  started INTEGER NOT NULL,"
+	"  planned_end INTEGER NOT NULL CHECK (planned_end > started),"
+	"  ended INTEGER,"
+	"  end_reason TEXT,"
+	"  moisture_before REAL,"
+	"  moisture_after REAL);"
+	"CREATE INDEX pump_runs_started ON pump_runs(started);"
+	"CREATE INDEX pump_runs_open ON pump_runs(ended) WHERE ended IS NULL;"
+	/* Fertilizing, spraying and harvests. A record is never changed: a
+	 * correction is a new row whose `corrects` names the old one. */
+	"CREATE TABLE records("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('fertilize', 'spray', 'harvest')),"
+	"  day TEXT NOT NULL,"
+	"  zone TEXT NOT NULL,"
+	"  product TEXT, amount REAL, unit TEXT, method TEXT, target TEXT,"
+	"  crop TEXT, kg REAL, grade TEXT, buyer TEXT, lot_code TEXT UNIQUE,"
+	"  who TEXT,"
+	"  entered_at INTEGER NOT NULL,"
+	"  corrects INTEGER REFERENCES records(id),"
+	"  note TEXT);"
+	"CREATE INDEX records_day ON records(kind, day);"
+	"CREATE TABLE events("
+	"  id INTEGER PRIMARY KEY,"
+	"  t INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  source TEXT,"
+	"  detail TEXT,"
+	"  alarm INTEGER NOT NULL DEFAULT 0,"
+	"  acked INTEGER);"
+	"CREATE INDEX events_t ON events(t);"
+	"CREATE INDEX events_open_alarms ON events(alarm) WHERE alarm AND acked IS NULL;",
+};
+
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int store_schema_latest(void)
+{
+	return N_MIGRATIONS;
+}
+
+const char *store_error(const struct store *s)
+{
+	return s->error;
+}
+
+int store_fail(struct store *s, int rc)
+{
+	snprintf(s->error, sizeof(s->error), "%s", sqlite3_errmsg(s->db));
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return STORE_FULL;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		return STORE_READONLY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return STORE_CORRUPT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_LOCKED;
+	default:
+		return STORE_ERR;
+	}
+}
+
+sqlite3_stmt *store_stmt(struct store *s, const char *sql)
+{
+	int i, rc;
+
+	for (i = 0; i < STORE_MAX_STMTS && s->stmts[i].sql; i++) {
+		if (s->stmts[i].sql == sql) {
+			sqlite3_reset(s->stmts[i].stmt);
+			sqlite3_clear_bindings(s->stmts[i].stmt);
+			return s->stmts[i].stmt;
+		}
+	}
+	if (i == STORE_MAX_STMTS) {
+		snprintf(s->error, sizeof(s->error), "statement cache full");
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[i].stmt, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(s, rc);
+		return NULL;
+	}
+	s->stmts[i].sql = sql;
+	return s->stmts[i].stmt;
+}
+
+int store_exec_stmt(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+static int exec(struct store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+}
+
+static int pragma_int(struct store *s, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+int store_schema_version(struct store *s)
+{
+	int v = -1;
+
+	pragma_int(s, "PRAGMA user_version", &v);
+	return v;
+}
+
+int store_begin(struct store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *s)
+{
+	return exec(s, "COMMIT");
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int migrate(struct store *s, int from)
+{
+	char sql[64];
+
+	for (int v = from; v < N_MIGRATIONS; v++) {
+		int rc = store_begin(s);
+
+		if (rc == 0)
+			rc = exec(s, migrations[v]);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (rc == 0)
+			rc = exec(s, sql);
+		if (rc == 0 && v == 0) {
+			snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_APPLICATION_ID);
+			rc = exec(s, sql);
+		}
+		if (rc == 0)
+			rc = store_commit(s);
+		if (rc < 0) {
+			store_rollback(s);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* One running station per database: two would fight over the relays. */
+static int take_lock(struct store *s, const char *path)
+{
+	char lock[4096];
+
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (s->lock_fd < 0)
+		return errno == EROFS || errno == EACCES || errno == EPERM ? STORE_READONLY : STORE_ERR;
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return STORE_LOCKED;
+	return 0;
+}
+
+static void explain(int rc, const char *path, const char *detail, char *err, size_t errlen)
+{
+	switch (rc) {
+	case STORE_READONLY:
+		snprintf(err, errlen, _("The database %s cannot be written (%s). Check the card and the folder's permissions."),
+			 path, detail);
+		break;
+	case STORE_CORRUPT:
+		snprintf(err, errlen, _("%s is damaged or is not a station database (%s)."), path,
+			 detail);
+		break;
+	case STORE_LOCKED:
+		snprintf(err, errlen, _("Another station program is already using %s."), path);
+		break;
+	case STORE_NEWER:
+		snprintf(err, errlen, _("%s was made by a newer fieldstation; update this one."),
+			 path);
+		break;
+	case STORE_FULL:
+		snprintf(err, errlen, _("The memory card is full: %s cannot be written."), path);
+		break;
+	default:
+		snprintf(err, errlen, _("Cannot open the database %s: %s"), path, detail);
+	}
+}
+
+int store_open(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	int open_flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	int rc, version = 0, app_id = 0, tables = 0;
+
+	*out = NULL;
+	if (!s) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return STORE_ERR;
+	}
+	s->lock_fd = -1;
+	if (flags & STORE_EXCLUSIVE) {
+		rc = take_lock(s, path);
+		if (rc < 0) {
+			explain(rc, path, strerror(errno), err, errlen);
+			goto fail;
+		}
+	}
+	open_flags |= (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY
+					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &s->db, open_flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = s->db ? store_fail(s, rc) : STORE_ERR;
+		explain(rc == STORE_ERR && (flags & STORE_RDONLY) ? STORE_ERR : rc, path,
+			s->db ? sqlite3_errmsg(s->db) : strerror(ENOMEM), err, errlen);
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 2000);
+	if (!(flags & STORE_RDONLY) && sqlite3_db_readonly(s->db, "main")) {
+		rc = STORE_READONLY;
+		explain(rc, path, strerror(EACCES), err, errlen);
+		goto fail;
+	}
+	rc = pragma_int(s, "PRAGMA user_version", &version);
+	if (rc == 0)
+		rc = pragma_int(s, "PRAGMA application_id", &app_id);
+	if (rc == 0)
+		rc = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &tables);
+	if (rc < 0)
+		goto explain;
+	if ((version > 0 || tables > 0) && app_id != STORE_APPLICATION_ID) {
+		rc = STORE_CORRUPT;
+		snprintf(s->error, sizeof(s->error), "application_id %d", app_id);
+		goto explain;
+	}
+	if (version > N_MIGRATIONS) {
+		rc = STORE_NEWER;
+		goto explain;
+	}
+	if (flags & STORE_RDONLY) {
+		if (version == 0) {
+			rc = STORE_CORRUPT;
+			snprintf(s->error, sizeof(s->error), _("empty"));
+			goto explain;
+		}
+		*out = s;
+		return 0;
+	}
+	rc = exec(s, "PRAGMA journal_mode = WAL");
+	if (rc == 0)
+		rc = exec(s, "PRAGMA synchronous = FULL");
+	if (rc == 0)
+		rc = exec(s, "PRAGMA foreign_keys = ON");
+	if (rc == 0)
+		rc = migrate(s, version);
+	if (rc < 0)
+		goto explain;
+	*out = s;
+	return 0;
+explain:
+	explain(rc, path, s->error, err, errlen);
+fail:
+	store_close(s);
+	return rc < 0 ? rc : STORE_ERR;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < STORE_MAX_STMTS && s->stmts[i].sql; i++)
+		sqlite3_finalize(s->stmts[i].stmt);
+	if (s->db)
+		sqlite3_close(s->db);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s);
+}
+
+int store_check(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL);
+
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return store_fail(s, rc);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	snprintf(err, errlen, "%s",
+		 rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return STORE_CORRUPT;
+}
+
+static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = ?";
+static const char SQL_META_SET[] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)";
+
+int store_meta_get(struct store *s, const char *key, char *buf, size_t n)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_META_GET);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	else if (n > 0)
+		buf[0] = '\0';
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_META_SET);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return store_exec_stmt(s, st);
+}
+
+static const char SQL_EVENT_ADD[] =
+	"INSERT INTO events(t, kind, source, detail, alarm) VALUES (?, ?, ?, ?, ?)";
+static const char SQL_ALARMS_OPEN[] =
+	"SELECT count(*) FROM events WHERE alarm AND acked IS NULL";
+static const char SQL_LAST_ALIVE[] =
+	"SELECT max(coalesce((SELECT max(t) FROM readings), 0),"
+	"           coalesce((SELECT max(t) FROM events), 0),"
+	"           coalesce((SELECT max(max(started, coalesce(ended, 0))) FROM pump_runs), 0))";
+
+int store_event(struct store *s, int64_t t, const char *kind, const char *source,
+		const char *detail, bool alarm)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_EVENT_ADD);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, alarm);
+	return store_exec_stmt(s, st);
+}
+
+int store_alarms_open(struct store *s, int *count)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_ALARMS_OPEN);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+int store_last_alive(struct store *s, int64_t *t)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_LAST_ALIVE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	*t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}

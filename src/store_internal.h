@@ -1,0 +1,30 @@
+/* What the store's files share: the connection and a cache of prepared
+ * statements keyed by their SQL text. Not for use outside src/store*.c. */
+#ifndef FS_STORE_INTERNAL_H
+#define FS_STORE_INTERNAL_H
+
+#include "store.h"
+
+#include <sqlite3.h>
+
+#define STORE_MAX_STMTS 64
+
+struct store {
+	sqlite3 *db;
+	int lock_fd;
+	char error[256];
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} stmts[STORE_MAX_STMTS];
+};
+
+/* The cached statement for sql (a string constant), reset and ready to
+ * bind; NULL with store_error() set if it cannot be prepared. */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Maps a SQLite result to a STORE_ code and records the message. */
+int store_fail(struct store *s, int rc);
+/* Steps a statement that returns no rows. */
+int store_exec_stmt(struct store *s, sqlite3_stmt *st);
+
+#endif

@@ -1,0 +1,185 @@
+/* gettext, numbers, dates and text widths. The display language is a
+ * setting of the station, so it is passed through LANGUAGE rather than
+ * taken from the board's locale, which is often just C.UTF-8. */
+#include "text.h"
+
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#ifndef LOCALEDIR
+#define LOCALEDIR "/usr/share/locale"
+#endif
+
+static char language[4] = "vi";
+
+/* The catalogue sits in build/locale beside an uninstalled binary (or one
+ * folder up, for the test programs in build/tests). */
+static const char *locale_dir(void)
+{
+	static const char *const tries[] = { "/locale", "/../locale" };
+	static char dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 16);
+	char *slash;
+
+	if (n <= 0)
+		return LOCALEDIR;
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return LOCALEDIR;
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		strcpy(slash, tries[i]);
+		if (access(dir, R_OK) == 0)
+			return dir;
+	}
+	return LOCALEDIR;
+}
+
+int text_init(const char *lang)
+{
+	int rc = 0;
+
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0 &&
+	    !setlocale(LC_ALL, "C.UTF-8"))
+		rc = -1;
+	/* Config files, SQL and CSV always use the decimal point. */
+	setlocale(LC_NUMERIC, "C");
+	bindtextdomain("fieldstation", locale_dir());
+	bind_textdomain_codeset("fieldstation", "UTF-8");
+	textdomain("fieldstation");
+	text_set_language(lang);
+	return rc;
+}
+
+void text_set_language(const char *lang)
+{
+	snprintf(language, sizeof(language), "%s", strcmp(lang, "en") == 0 ? "en" : "vi");
+	setenv("LANGUAGE", language, 1);
+}
+
+const char *text_language(void)
+{
+	return language;
+}
+
+char *text_number(char *buf, size_t n, double v, int decimals)
+{
+	char *dot;
+
+	/* -0.01 shown with one decimal is 0,0, not -0,0. */
+	if (fabs(v) * pow(10, decimals) < 0.5)
+		v = 0;
+	snprintf(buf, n, "%.*f", decimals, v);
+	dot = strchr(buf, '.');
+	if (dot && strcmp(language, "vi") == 0)
+		*dot = ',';
+	return buf;
+}
+
+char *text_date(char *buf, size_t n, time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, "%d/%m/%Y", &tm);
+	return buf;
+}
+
+char *text_time(char *buf, size_t n, time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, "%H:%M", &tm);
+	return buf;
+}
+
+char *text_date_time(char *buf, size_t n, time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, "%d/%m/%Y %H:%M", &tm);
+	return buf;
+}
+
+int text_width(const char *s)
+{
+	mbstate_t st = { 0 };
+	int cols = 0;
+	wchar_t wc;
+	size_t len;
+
+	while (*s) {
+		len = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+		if (len == (size_t)-1 || len == (size_t)-2)
+			return -1;
+		int w = wcwidth(wc);
+		cols += w > 0 ? w : 0;
+		s += len;
+	}
+	return cols;
+}
+
+char *text_fit(char *buf, size_t n, const char *s, int cols)
+{
+	mbstate_t st = { 0 };
+	size_t used = 0;
+	wchar_t wc;
+
+	while (*s) {
+		size_t len = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+		int w;
+
+		if (len == (size_t)-1 || len == (size_t)-2)
+			break;
+		w = wcwidth(wc);
+		if (w < 0)
+			w = 0;
+		if (w > cols || used + len + 1 > n)
+			break;
+		memcpy(buf + used, s, len);
+		used += len;
+		cols -= w;
+		s += len;
+	}
+	if (n > 0)
+		buf[used] = '\0';
+	return buf;
+}
+
+bool text_wrap(const char **s, int cols, char *buf, size_t n)
+{
+	const char *p = *s;
+	size_t len, cut = 0;
+
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return false;
+	text_fit(buf, n, p, cols);
+	len = strlen(buf);
+	if (p[len] != '\0' && p[len] != ' ') {
+		/* Mid-word: break at the last space, if the line has one. */
+		for (size_t i = len; i > 0; i--) {
+			if (buf[i - 1] == ' ') {
+				cut = i - 1;
+				break;
+			}
+		}
+		if (cut > 0) {
+			buf[cut] = '\0';
+			len = cut;
+		}
+	}
+	*s = p + len;
+	return true;
+}

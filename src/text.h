@@ -1,0 +1,36 @@
+/* Words and numbers for the farmer: gettext set-up, the decimal comma,
+ * dates as dd/mm/yyyy, 24-hour times, and display widths of UTF-8 text. */
+#ifndef FS_TEXT_H
+#define FS_TEXT_H
+
+#include <libintl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define _(s) gettext(s)
+#define N_(s) (s)
+
+/* Sets up the locale (UTF-8, LC_NUMERIC stays "C") and the catalogue.
+ * lang is "vi" or "en". Returns 0, or -1 if no UTF-8 locale exists. */
+int text_init(const char *lang);
+/* Switch language later (after the configuration is read). */
+void text_set_language(const char *lang);
+const char *text_language(void);
+
+/* Formats into buf and returns buf. */
+char *text_number(char *buf, size_t n, double v, int decimals);
+char *text_date(char *buf, size_t n, time_t t);		/* 26/11/2026 */
+char *text_time(char *buf, size_t n, time_t t);		/* 07:45 */
+char *text_date_time(char *buf, size_t n, time_t t);	/* 26/11/2026 07:45 */
+
+/* Columns that UTF-8 text takes on screen (-1 if invalid). */
+int text_width(const char *s);
+/* Copies at most `cols` columns of s into buf (whole characters only). */
+char *text_fit(char *buf, size_t n, const char *s, int cols);
+
+/* Takes from *s the next line of at most cols columns, broken at a space
+ * where one is, into buf; advances *s. Returns false when *s is used up. */
+bool text_wrap(const char **s, int cols, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,64 @@
+#!/bin/bash
+# The commands for scripts and the office: --help, --version, status,
+# check, and their refusals.
+. "$(dirname "$0")/lib.sh"
+
+CFG="$TOP/config/demo.ini"
+DB="$TMP/station.db"
+
+out=$("$BIN" --version)
+[[ "$out" =~ ^fieldstation\ [0-9]+\.[0-9]+\.[0-9]+$ ]] && ok "--version: $out" || bad "--version: $out"
+out=$("$BIN" --help)
+[ $? = 0 ] && echo "$out" | grep -q -- "--clock-speed" && echo "$out" | grep -q "Cách dùng" &&
+	ok "--help in Vietnamese" || bad "--help: $out"
+out=$("$BIN" --help --lang en 2>&1)
+out=$("$BIN" --lang en --help)
+echo "$out" | grep -q "^Usage: fieldstation" && ok "--help in English" || bad "--help en: $out"
+"$BIN" --bogus >/dev/null 2>&1
+[ $? = 2 ] && ok "unknown option: exit 2" || bad "unknown option"
+out=$("$BIN" --config "$CFG" frobnicate 2>&1)
+[ $? = 2 ] && echo "$out" | grep -q 'Không có lệnh "frobnicate"' && ok "unknown command named" || bad "unknown command: $out"
+
+# check before the station ever ran: the config is good, no database yet.
+out=$("$BIN" --config "$CFG" --db "$DB" check)
+[ $? = 0 ] && echo "$out" | grep -q "Cấu hình .*: tốt (2 khu, 4 cảm biến, 2 bơm)" &&
+	ok "check: good config, no database yet" || bad "check: $out"
+
+# Run the station for a while with a pump on, then ask for status.
+start s --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
+wait_for s "1 Độ ẩm đất"
+press s KP2 KP1 KP9 KP0 KPEnter KPEnter
+expect s "Bơm đang chạy: 1" "pump started for status"
+sleep 3	# 30 station minutes: two batches of readings reach the card
+out=$("$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T05:30 status)
+[ $? = 0 ] && ok "status runs beside the station" || bad "status rc"
+echo "$out" | grep -q "^HTX Phước Thiện - trạm 1 (PT01)  01/06/2026 05:30  Giờ thấp điểm$" &&
+	ok "status: station, time, tariff band" || bad "status header: $out"
+echo "$out" | grep -Eq "^  soil1 +[0-9]+,[0-9]%" && ok "status: soil readings with decimal comma" || bad "status soil: $out"
+echo "$out" | grep -Eq "^  air +[0-9]+,[0-9]°C [0-9]+,[0-9]%" && ok "status: air reading" || bad "status air: $out"
+echo "$out" | grep -Eq "^  p1 +đang chạy đến [0-9]{2}:[0-9]{2} \(bằng tay\)" && ok "status: pump 1 on" || bad "status p1: $out"
+echo "$out" | grep -Eq "^  p2 +tắt" && ok "status: pump 2 off" || bad "status p2: $out"
+out=$("$BIN" --config "$CFG" --db "$DB" --lang en status)
+echo "$out" | grep -Eq "^  soil1 +[0-9]+\.[0-9]%" && ok "status in English: decimal point" || bad "status en: $out"
+out=$("$BIN" --config "$CFG" --db "$DB" check)
+[ $? = 0 ] && echo "$out" | grep -q "Cơ sở dữ liệu .*: tốt" && ok "check: database good while running" || bad "check db: $out"
+stop_station "$DB" TERM
+wait_for s "[exit 0]"
+
+# A damaged database: check says so and exits non-zero.
+cp "$DB" "$TMP/broken.db"
+size=$(stat -c %s "$TMP/broken.db")
+dd if=/dev/urandom of="$TMP/broken.db" bs=1 seek=$((size / 2)) count=2048 conv=notrunc status=none
+dd if=/dev/zero of="$TMP/broken.db" bs=1 seek=4096 count=4096 conv=notrunc status=none
+out=$("$BIN" --config "$CFG" --db "$TMP/broken.db" check)
+rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "LỖI" && ok "check finds the damage (exit 1)" || bad "check damaged: rc=$rc $out"
+
+# status and check refuse what is not a station database.
+echo "not a database" >"$TMP/junk.db"
+out=$("$BIN" --config "$CFG" --db "$TMP/junk.db" status 2>&1)
+[ $? = 1 ] && echo "$out" | grep -q "không phải cơ sở dữ liệu của trạm" && ok "status refuses junk" || bad "status junk: $out"
+out=$("$BIN" --config "$TMP/missing.ini" check 2>&1)
+[ $? = 1 ] && echo "$out" | grep -q "LỖI" && ok "check: missing config is a fault" || bad "check missing cfg: $out"
+
+finish

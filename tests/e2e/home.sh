@@ -1,0 +1,104 @@
+#!/bin/bash
+# The home screen and the first steps a farmer takes, on the simulator,
+# with keypad keys only, in Vietnamese and in English.
+. "$(dirname "$0")/lib.sh"
+
+DB="$TMP/station.db"
+CFG="$TOP/config/demo.ini"
+
+# Monday 1 June 2026, 09:40: normal hours under the 2026 windows.
+start vi --config "$CFG" --db "$DB" --clock 2026-06-01T09:40 --clock-speed 60
+expect vi "HTX Phước Thiện - trạm 1" "station name on the title line"
+expect vi "1 Độ ẩm đất" "menu 1 in Vietnamese"
+for item in "2 Máy bơm" "3 Bón phân" "4 Thu hoạch" "5 Chép ra USB" "6 Cài đặt"; do
+	expect vi "$item" "menu: $item"
+done
+expect vi "01/06/2026 09:4" "date dd/mm/yyyy and 24-hour time"
+expect vi "Giờ bình thường" "tariff band now"
+expect vi "Bơm đang chạy: 0" "pumps running"
+expect vi "Báo động: 0" "alarms"
+
+# The simulated clock runs: a few seconds at 60x is a few minutes.
+first=$(screen vi | grep -oE '09:[0-9]{2}' | head -n 1)
+sleep 3
+later=$(screen vi | grep -oE '09:[0-9]{2}' | head -n 1)
+if [ -n "$first" ] && [ "$first" != "$later" ]; then ok "clock moves ($first -> $later)"; else bad "clock moves ($first -> $later)" vi; fi
+
+# 1: soil moisture, live from the simulated probes.
+press vi KP1
+expect vi "Mít ruột đỏ" "moisture screen lists the jackfruit zone"
+expect vi "Vú sữa Hoàng Kim" "and the star apple zone"
+expect vi "Không khí:" "air temperature and humidity"
+m=$(value_after vi "Mít ruột đỏ")
+if [ -n "$m" ] && awk "BEGIN{exit !($m > 5 && $m < 60)}"; then ok "jackfruit moisture $m %"; else bad "jackfruit moisture '$m'" vi; fi
+expect_not vi "chưa có số đo" "every zone has a reading"
+
+# * explains the keys; any key closes the help.
+press vi KP*
+expect vi "Các phím ở màn hình này:" "help on *"
+press vi KP5
+expect_not vi "Các phím ở màn hình này:" "help closes on a key"
+
+# 0 goes back home.
+press vi KP0
+expect vi "6 Cài đặt" "0 goes back to the home screen"
+
+# 2: pumps. Start pump 1 for 30 minutes: digit, Enter, Enter.
+press vi KP2
+expect vi "Bơm 1" "pump list"
+expect vi "tắt" "pumps are off at start"
+press vi KP1
+expect vi "Chạy bao nhiêu phút?" "minutes are asked"
+expect vi "[ 30 ] phút" "default minutes shown"
+press vi KP+
+expect vi "[ 35 ] phút" "+ adds five minutes"
+press vi KP-
+expect vi "[ 30 ] phút" "- takes five away"
+press vi KPEnter
+expect vi "Mở Bơm 1 trong 30 phút?" "start is confirmed first"
+press vi KPEnter
+expect vi "Bơm 1 đã chạy — tự tắt sau 30 phút" "one line says what was done"
+expect vi "Bơm đang chạy: 1" "status line counts the running pump"
+expect vi "đang chạy, còn" "the pump shows its time left"
+
+# The zone's moisture rises while its pump runs.
+press vi KP/ KP1
+before=$(value_after vi "Mít ruột đỏ")
+sleep 6
+after=$(value_after vi "Mít ruột đỏ")
+if awk "BEGIN{exit !($after > $before + 0.5)}"; then ok "moisture rises while watering ($before -> $after)"; else bad "moisture rises while watering ($before -> $after)" vi; fi
+
+# Only one pump at a time on this shed: pump 2 is refused in words.
+press vi KP0 KP2 KP2 KPEnter KPEnter
+expect vi "Chỉ được chạy 1 bơm cùng lúc" "power supply limit explained"
+
+# Stop pump 1 at once.
+press vi KP1
+expect vi "Tắt Bơm 1 ngay?" "stop is confirmed first"
+press vi KPEnter
+expect vi "Bơm 1 đã tắt." "pump stopped"
+expect vi "Bơm đang chạy: 0" "nothing running"
+
+# A menu entry not built yet says so plainly.
+press vi KP/ KP3
+expect vi "Phần này chưa làm xong." "unbuilt part says so"
+press vi KP0
+
+# SIGTERM: the station stops, and the diary has the run with its end.
+stop_station "$DB" TERM
+expect vi "[exit 0]" "SIGTERM ends the station cleanly"
+n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NOT NULL AND end_reason = 'by_hand'")
+[ "$n" = 1 ] && ok "the run is in the diary, ended by hand" || bad "diary run ($n)"
+n=$(sql "$DB" "SELECT count(*) FROM readings")
+[ "$n" -gt 0 ] && ok "readings stored ($n)" || bad "readings stored ($n)"
+
+# English.
+start en --config "$CFG" --db "$TMP/en.db" --clock 2026-06-01T18:00 --lang en
+expect en "1 Soil moisture" "English menu"
+expect en "6 Settings" "English menu, last item"
+expect en "Peak hours" "18:00 on a Monday is peak under the 2026 windows"
+expect en "Pumps on: 0" "English status line"
+press en KP1
+expect en "Air:" "English moisture screen"
+
+finish

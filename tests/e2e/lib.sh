@@ -1,0 +1,97 @@
+# Shared by the end-to-end tests: run the real station in tmux on the
+# simulator, press keypad keys, read the screen as a farmer would.
+# Sourced by bash scripts; each test runs in its own tmux server.
+
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN="${FIELDSTATION_BIN:-$TOP/build/fieldstation}"
+TMP=$(mktemp -d /tmp/fs-e2e.XXXXXX)
+SOCK="fs-e2e-$$"
+FAILS=0
+CHECKS=0
+export TZ=${TZ:-Asia/Ho_Chi_Minh}
+
+t() { tmux -L "$SOCK" "$@"; }
+
+cleanup() {
+	t kill-server 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# start NAME [fieldstation arguments...]: a 50x15 screen like the shed's.
+start() {
+	local name=$1
+	shift
+	start_sized "$name" 50 15 "$@"
+}
+
+start_sized() {
+	local name=$1 cols=$2 rows=$3
+	shift 3
+	t kill-session -t "$name" 2>/dev/null
+	t new-session -d -s "$name" -x "$cols" -y "$rows" \
+		"$BIN $*; echo \"[exit \$?]\"; sleep 600"
+}
+
+screen() { t capture-pane -p -J -t "$1" 2>/dev/null; }
+
+# stop_station DB SIGNAL: signal the station that uses DB (not its shell).
+stop_station() {
+	pkill "-$2" -f "^$BIN .*--db $1( |\$)"
+}
+
+# press NAME KEY...: tmux key names (KP1, KPEnter, BSpace...).
+press() {
+	local name=$1
+	shift
+	for k in "$@"; do
+		t send-keys -t "$name" "$k"
+		sleep 0.15
+	done
+}
+
+# wait_for NAME TEXT [SECONDS]: until TEXT is on the screen.
+wait_for() {
+	local name=$1 text=$2 limit=${3:-10} i=0
+	while [ "$i" -lt $((limit * 10)) ]; do
+		screen "$name" | grep -qF -- "$text" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+ok() {
+	CHECKS=$((CHECKS + 1))
+	echo "ok   $1"
+}
+
+bad() {
+	CHECKS=$((CHECKS + 1))
+	FAILS=$((FAILS + 1))
+	echo "FAIL $1"
+	[ -n "${2:-}" ] && screen "$2" | sed 's/^/     | /'
+}
+
+# expect NAME TEXT WHAT: the screen shows TEXT (waiting a little).
+expect() {
+	if wait_for "$1" "$2" "${4:-10}"; then ok "$3"; else bad "$3: no \"$2\"" "$1"; fi
+}
+
+# expect_not NAME TEXT WHAT: the screen does not show TEXT.
+expect_not() {
+	if screen "$1" | grep -qF -- "$2"; then bad "$3: \"$2\" is shown" "$1"; else ok "$3"; fi
+}
+
+# The value after a label on the screen, e.g. the moisture of a zone.
+value_after() {
+	screen "$1" | grep -F -- "$2" | head -n 1 | grep -oE '[0-9]+,[0-9]' | head -n 1 | tr ',' '.'
+}
+
+sql() { sqlite3 -cmd '.timeout 2000' "$@"; }
+
+finish() {
+	echo "$CHECKS checks, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}

@@ -1,0 +1,83 @@
+/* The station clock: parsing --clock, simulated speed, manual time. */
+#include "testlib.h"
+
+#include "clock.h"
+
+#include <time.h>
+
+static time_t local(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+			 .tm_min = mi, .tm_isdst = -1 };
+
+	return mktime(&tm);
+}
+
+static void parses_clock_argument(void **state)
+{
+	time_t t;
+
+	(void)state;
+	assert_int_equal(clock_parse("2026-06-01T05:30", &t), 0);
+	assert_int_equal(t, local(2026, 6, 1, 5, 30));
+	assert_int_equal(clock_parse("2026-02-31T05:30", &t), -1);	/* no such day */
+	assert_int_equal(clock_parse("2026-06-01 05:30", &t), -1);
+	assert_int_equal(clock_parse("2026-06-01T25:00", &t), -1);
+	assert_int_equal(clock_parse("2026-06-01T05:30x", &t), -1);
+	assert_int_equal(clock_parse("01/06/2026", &t), -1);
+	assert_int_equal(clock_parse("", &t), -1);
+}
+
+static void system_clock_is_the_real_time(void **state)
+{
+	struct clock *c = clock_new_system();
+
+	(void)state;
+	assert_false(clock_is_simulated(c));
+	assert_true(llabs((long long)(clock_now(c) - time(NULL))) <= 1);
+	/* A minute of station time is a minute of real time. */
+	assert_true(llabs((long long)(clock_real_ms_until(c, clock_now_ms(c) + 60000) - 60000)) < 50);
+	clock_free(c);
+}
+
+static void simulated_clock_starts_where_told_and_runs_fast(void **state)
+{
+	time_t start = local(2026, 6, 1, 5, 0);
+	struct clock *c = clock_new_sim(start, 600);
+
+	(void)state;
+	assert_true(clock_is_simulated(c));
+	assert_true(clock_now(c) - start <= 1);
+	/* A station minute at 600 times speed is 100 ms of real time. */
+	int64_t real = clock_real_ms_until(c, clock_now_ms(c) + 60000);
+	assert_in_range(real, 95, 101);
+	assert_int_equal(clock_real_ms_until(c, clock_now_ms(c) - 1000), 0);
+	assert_null(clock_new_sim(start, 0));
+	assert_null(clock_new_sim(start, -2));
+	clock_free(c);
+}
+
+static void manual_clock_moves_only_when_told(void **state)
+{
+	time_t start = local(2026, 6, 1, 5, 0);
+	struct clock *c = clock_new_manual(start);
+
+	(void)state;
+	assert_int_equal(clock_now(c), start);
+	clock_advance(c, 90 * 1000);
+	assert_int_equal(clock_now(c), start + 90);
+	assert_int_equal(clock_real_ms_until(c, (int64_t)(start + 150) * 1000), 60000);
+	clock_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_clock_argument),
+		cmocka_unit_test(system_clock_is_the_real_time),
+		cmocka_unit_test(simulated_clock_starts_where_told_and_runs_fast),
+		cmocka_unit_test(manual_clock_moves_only_when_told),
+	};
+
+	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
+}

@@ -1,0 +1,281 @@
+/* The configuration: the demo farm loads; every kind of mistake is refused
+ * with the file, the line and the key named. */
+#include "testlib.h"
+
+#include "config.h"
+#include "text.h"
+
+static const char base[] =
+	"[station]\n"
+	"name = HTX Phước Thiện - trạm 1\n"
+	"code = PT01   ; in lot codes\n"
+	"\n"
+	"[zone.mit]\n"
+	"name = Mít ruột đỏ\n"
+	"pump = p1\n"
+	"\n"
+	"[sensor.soil1]\n"
+	"driver = sim\n"
+	"zone = mit\n"
+	"model = soil-0000\n"
+	"\n"
+	"[pump.p1]\n"
+	"driver = sim\n"
+	"power_kw = 1,5\n";
+
+static char *dir;
+
+static int setup(void **state)
+{
+	(void)state;
+	text_init("en");
+	dir = test_mkdir();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_rmdir(dir);
+	return 0;
+}
+
+/* Loads text (base + extra) and returns the error, or "" on success. */
+static const char *load(const char *extra, struct config **out)
+{
+	static char err[512];
+	char text[4096];
+	struct config *c = NULL;
+
+	snprintf(text, sizeof(text), "%s%s", base, extra);
+	err[0] = '\0';
+	if (config_load(test_write(dir, "farm.ini", text), &c, err, sizeof(err)) == 0) {
+		assert_string_equal(err, "");
+		if (out)
+			*out = c;
+		else
+			config_free(c);
+		return "";
+	}
+	assert_null(c);
+	assert_true(strlen(err) > 0);
+	return err;
+}
+
+static void assert_mentions(const char *err, const char *a, const char *b, const char *c)
+{
+	if (!strstr(err, a) || !strstr(err, b) || (c && !strstr(err, c)))
+		fail_msg("error \"%s\" should mention \"%s\", \"%s\" and \"%s\"", err, a, b,
+			 c ? c : "");
+}
+
+static void demo_farm_loads(void **state)
+{
+	struct config *c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(config_load("config/demo.ini", &c, err, sizeof(err)), 0);
+	assert_string_equal(c->station.code, "PT01");
+	assert_string_equal(c->station.name, "HTX Phước Thiện - trạm 1");
+	assert_int_equal(c->n_zones, 2);
+	assert_int_equal(c->n_pumps, 2);
+	assert_int_equal(c->n_sensors, 4);
+	int soil = 0, air = 0;
+	for (int i = 0; i < c->n_sensors; i++)
+		config_sensor_is_soil(&c->sensors[i]) ? soil++ : air++;
+	assert_int_equal(soil, 3);
+	assert_int_equal(air, 1);
+	/* Zones point at their pumps; sensors at their zones. */
+	assert_int_equal(c->zones[0].pump_index, 0);
+	assert_int_equal(c->zones[1].pump_index, 1);
+	assert_int_equal(c->sensors[2].zone_index, 1);
+	assert_int_equal(c->sensors[3].zone_index, -1);
+	/* Both tariff periods, oldest first. */
+	assert_int_equal(c->tariff.n_periods, 2);
+	assert_int_equal(c->tariff.periods[0].from_day, 20140101);
+	assert_int_equal(c->tariff.periods[0].n_peak, 2);
+	assert_int_equal(c->tariff.periods[1].from_day, 20260501);
+	assert_int_equal(c->tariff.periods[1].peak[0].start_min, 17 * 60 + 30);
+	assert_int_equal(c->tariff.periods[1].peak[0].end_min, 22 * 60 + 30);
+	assert_false(config_uses_hardware(c));
+	config_free(c);
+}
+
+static void defaults_and_inline_comments(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	assert_string_equal(load("", &c), "");
+	/* "PT01   ; in lot codes" is PT01: the comment is not part of it. */
+	assert_string_equal(c->station.code, "PT01");
+	assert_int_equal(c->station.poll_seconds, 60);
+	assert_int_equal(c->station.language, 0);
+	assert_true(c->zones[0].moisture_critical < c->zones[0].moisture_low);
+	assert_true(c->zones[0].moisture_low < c->zones[0].moisture_high);
+	/* A decimal comma is read as a Vietnamese technician means it. */
+	assert_true(c->pumps[0].power_kw == 1.5);
+	assert_int_equal(c->pumps[0].max_minutes, 60);
+	assert_string_equal(c->pumps[0].name, "p1");
+	assert_int_equal(c->sensors[0].baud, 4800);	/* the 0x0000 layout's */
+	assert_int_equal(c->sensors[0].address, 1);
+	/* No tariff windows given: those of Circular 16/2014. */
+	assert_int_equal(c->tariff.n_periods, 1);
+	assert_int_equal(c->tariff.periods[0].n_peak, 2);
+	config_free(c);
+}
+
+static void unknown_key_names_file_line_key(void **state)
+{
+	(void)state;
+	/* base has 16 lines; the section is line 17, the key line 18. */
+	const char *err = load("[zone.vusua]\nname = Vú sữa\nmoisture_lo = 30\n", NULL);
+
+	assert_mentions(err, "farm.ini", "line 19", "moisture_lo");
+	assert_mentions(err, "zone.vusua", "unknown key", NULL);
+}
+
+static void unknown_section(void **state)
+{
+	(void)state;
+	assert_mentions(load("[valve.v1]\nname = x\n", NULL), "line 17", "valve.v1", NULL);
+	assert_mentions(load("[zone]\nname = x\n", NULL), "line 17", "[zone]", NULL);
+}
+
+static void duplicates(void **state)
+{
+	(void)state;
+	assert_mentions(load("[zone.mit]\nname = again\n", NULL), "line 17", "zone.mit", "twice");
+	assert_mentions(load("[pump.p2]\ndriver = sim\npower_kw = 1\ndriver = sim\n", NULL),
+			"line 20", "driver", "twice");
+	assert_mentions(load("[station]\ncode = PT02\n", NULL), "line 17", "station", "twice");
+}
+
+static void bad_values(void **state)
+{
+	(void)state;
+	assert_mentions(load("[pump.p2]\ndriver = sim\npower_kw = lots\n", NULL), "line 19",
+			"power_kw", "lots");
+	assert_mentions(load("[pump.p2]\ndriver = sim\npower_kw = 1\nmax_minutes = 9000\n", NULL),
+			"line 20", "max_minutes", "9000");
+	assert_mentions(load("[pump.p2]\ndriver = relay\npower_kw = 1\n", NULL), "line 18",
+			"driver", "gpiod");
+	assert_mentions(load("[zone.x]\nname = x\norganic = maybe\n", NULL), "line 19", "organic",
+			"maybe");
+	assert_mentions(load("[pump.p2]\ndriver = sim\npower_kw = 1\nmax_minutes = 1.5\n", NULL),
+			"line 20", "max_minutes", "whole");
+}
+
+static void missing_keys(void **state)
+{
+	(void)state;
+	/* The pump section starts on line 17 and has no power_kw. */
+	assert_mentions(load("[pump.p2]\ndriver = sim\n", NULL), "line 17", "power_kw", "pump.p2");
+	assert_mentions(load("[sensor.s9]\ndriver = modbus\nzone = mit\nmodel = soil-jxct\n", NULL),
+			"line 17", "port", NULL);
+	assert_mentions(load("[sensor.s9]\ndriver = sim\nmodel = soil-jxct\n", NULL), "line 17",
+			"sensor.s9", "zone");
+	assert_mentions(load("[pump.p2]\ndriver = gpiod\npower_kw = 1\n", NULL), "line 17", "chip",
+			NULL);
+}
+
+static void missing_station_code(void **state)
+{
+	struct config *c = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(config_load(test_write(dir, "nocode.ini", "[station]\nname = x\n"), &c,
+				     err, sizeof(err)), -1);
+	assert_mentions(err, "nocode.ini", "code", "station");
+	assert_int_equal(config_load(test_write(dir, "badcode.ini", "[station]\ncode = pt 1\n"),
+				     &c, err, sizeof(err)), -1);
+	assert_mentions(err, "badcode.ini", "code", "PT01");
+	assert_int_equal(config_load(test_write(dir, "empty.ini", ""), &c, err, sizeof(err)), -1);
+	assert_mentions(err, "empty.ini", "[station]", NULL);
+}
+
+static void references_and_thresholds(void **state)
+{
+	(void)state;
+	assert_mentions(load("[zone.x]\nname = x\npump = p9\n", NULL), "line 17", "p9", "pump.p9");
+	assert_mentions(load("[sensor.s2]\ndriver = sim\nzone = nowhere\nmodel = soil-0000\n", NULL),
+			"line 17", "nowhere", NULL);
+	assert_mentions(load("[zone.x]\nname = x\nmoisture_low = 50\nmoisture_high = 40\n", NULL),
+			"line 17", "zone.x", "critical < low < high");
+}
+
+static void tariff_windows(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	assert_mentions(load("[tariff.new]\nfrom = 2026-05-01\npeak = mon-sat 17:30-2230\n", NULL),
+			"line 17", "tariff.new", "09:30-11:30");
+	assert_mentions(load("[tariff.new]\nfrom = 1 May\npeak = mon-sat 17:30-22:30\n", NULL),
+			"line 17", "from", NULL);
+	assert_string_equal(load("[tariff.new]\nfrom = 2026-05-01\npeak = mon-sat 17:30-22:30\n"
+				 "offpeak = all 00:00-06:00\n", &c), "");
+	assert_int_equal(c->tariff.n_periods, 1);
+	assert_int_equal(c->tariff.periods[0].offpeak[0].days, 0x7f);
+	assert_int_equal(c->tariff.periods[0].peak[0].days, 0x7e);
+	config_free(c);
+}
+
+static void syntax_and_long_lines(void **state)
+{
+	char line[400];
+
+	(void)state;
+	assert_mentions(load("[zone.x]\nname = x\nthis is not a key\n", NULL), "line 19", "farm.ini",
+			NULL);
+	memset(line, 'a', sizeof(line));
+	memcpy(line, "[zone.x]\nname = ", 16);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	assert_mentions(load(line, NULL), "line 18", "too long", NULL);
+	assert_mentions(load("[zone.bad id]\nname = x\n", NULL), "line 17", "zone.bad id", NULL);
+	assert_mentions(load("[zone.mít]\nname = x\n", NULL), "line 17", "zone.mít", NULL);
+}
+
+static void missing_file(void **state)
+{
+	struct config *c = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/farm.ini", &c, err, sizeof(err)), -1);
+	assert_null(c);
+	assert_mentions(err, "/nonexistent/farm.ini", "No such file", NULL);
+}
+
+static void vietnamese_errors(void **state)
+{
+	(void)state;
+	text_set_language("vi");
+	const char *err = load("[zone.x]\nname = x\nmoisture_lo = 30\n", NULL);
+	assert_mentions(err, "dòng 19", "moisture_lo", "không có trong");
+	text_set_language("en");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(demo_farm_loads),
+		cmocka_unit_test(defaults_and_inline_comments),
+		cmocka_unit_test(unknown_key_names_file_line_key),
+		cmocka_unit_test(unknown_section),
+		cmocka_unit_test(duplicates),
+		cmocka_unit_test(bad_values),
+		cmocka_unit_test(missing_keys),
+		cmocka_unit_test(missing_station_code),
+		cmocka_unit_test(references_and_thresholds),
+		cmocka_unit_test(tariff_windows),
+		cmocka_unit_test(syntax_and_long_lines),
+		cmocka_unit_test(missing_file),
+		cmocka_unit_test(vietnamese_errors),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}

@@ -1,0 +1,288 @@
+/* The store: schema and settings, migrations, refusals with reasons, and
+ * what the station writes. */
+#include "testlib.h"
+
+#include "store.h"
+#include "text.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static char *dir;
+
+static int setup(void **state)
+{
+	(void)state;
+	text_init("en");
+	dir = test_mkdir();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_rmdir(dir);
+	return 0;
+}
+
+static const char *path_of(const char *name)
+{
+	static char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
+}
+
+static struct store *open_ok(const char *name, unsigned flags)
+{
+	struct store *s = NULL;
+	char err[512];
+
+	if (store_open(path_of(name), flags, &s, err, sizeof(err)) != 0)
+		fail_msg("open %s: %s", name, err);
+	return s;
+}
+
+static const char *sql_text(const char *path, const char *sql)
+{
+	static char out[256];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	out[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+static void new_database_has_schema_wal_and_tables(void **state)
+{
+	struct store *s = open_ok("new.db", STORE_EXCLUSIVE);
+
+	(void)state;
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_close(s);
+	assert_string_equal(sql_text(path_of("new.db"), "PRAGMA journal_mode"), "wal");
+	assert_string_equal(sql_text(path_of("new.db"),
+				     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema"
+				     " WHERE type = 'table' ORDER BY name)"),
+			    "events,meta,pump_runs,readings,records,sensors");
+}
+
+static void synchronous_full(void **state)
+{
+	struct store *s = open_ok("sync.db", 0);
+	sqlite3 *db;
+
+	(void)state;
+	/* The setting is per connection: check the store's own. */
+	db = *(sqlite3 **)s;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);	/* FULL */
+	sqlite3_finalize(st);
+	store_close(s);
+}
+
+static void reopening_keeps_data_and_version(void **state)
+{
+	struct store *s = open_ok("keep.db", 0);
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(store_meta_set(s, "station", "PT01"), 0);
+	store_close(s);
+	s = open_ok("keep.db", 0);
+	assert_int_equal(store_meta_get(s, "station", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "PT01");
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_close(s);
+}
+
+static void refuses_a_newer_database(void **state)
+{
+	struct store *s = open_ok("newer.db", 0);
+	char err[512];
+
+	(void)state;
+	store_close(s);
+	sql_text(path_of("newer.db"), "PRAGMA user_version = 999");
+	assert_int_equal(store_open(path_of("newer.db"), 0, &s, err, sizeof(err)), STORE_NEWER);
+	assert_null(s);
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void refuses_what_is_not_a_station_database(void **state)
+{
+	struct store *s = NULL;
+	char err[512];
+
+	(void)state;
+	/* Another program's SQLite file. */
+	sql_text(path_of("other.db"), "CREATE TABLE t(x)");
+	assert_int_equal(store_open(path_of("other.db"), 0, &s, err, sizeof(err)), STORE_CORRUPT);
+	assert_non_null(strstr(err, "not a station database"));
+	/* And it was not touched. */
+	assert_string_equal(sql_text(path_of("other.db"), "PRAGMA user_version"), "0");
+	/* A text file. */
+	test_write(dir, "text.db", "this is not a database, just words on a card\n");
+	assert_int_equal(store_open(path_of("text.db"), 0, &s, err, sizeof(err)), STORE_CORRUPT);
+	assert_non_null(strstr(err, "text.db"));
+}
+
+static int expect_readonly(void)
+{
+	struct store *s = NULL;
+	char err[512];
+
+	if (store_open(path_of("ro.db"), 0, &s, err, sizeof(err)) != STORE_READONLY || s)
+		return 1;
+	return strstr(err, "cannot be written") ? 0 : 2;
+}
+
+static void refuses_a_read_only_file_with_a_sentence(void **state)
+{
+	struct store *s = open_ok("ro.db", 0);
+	int status;
+	pid_t pid;
+
+	(void)state;
+	store_close(s);
+	chmod(dir, 0755);
+	chmod(path_of("ro.db"), 0444);
+	if (geteuid() != 0) {
+		assert_int_equal(expect_readonly(), 0);
+		return;
+	}
+	/* root writes through permissions: try it as nobody. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(setgid(65534) || setuid(65534) ? 3 : expect_readonly());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void missing_folder(void **state)
+{
+	struct store *s = NULL;
+	char err[512];
+
+	(void)state;
+	assert_true(store_open("/nonexistent/folder/station.db", 0, &s, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "/nonexistent/folder/station.db"));
+}
+
+static void one_running_station_per_database(void **state)
+{
+	struct store *a = open_ok("one.db", STORE_EXCLUSIVE), *b = NULL, *ro;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(store_open(path_of("one.db"), STORE_EXCLUSIVE, &b, err, sizeof(err)),
+			 STORE_LOCKED);
+	assert_non_null(strstr(err, "already using"));
+	/* status and check read alongside the running station. */
+	ro = open_ok("one.db", STORE_RDONLY);
+	store_close(ro);
+	store_close(a);
+	b = open_ok("one.db", STORE_EXCLUSIVE);
+	store_close(b);
+}
+
+static void readings_round_trip(void **state)
+{
+	struct store *s = open_ok("readings.db", 0);
+	struct reading_row rows[3];
+	int a, b, again;
+
+	(void)state;
+	assert_int_equal(store_sensor_id(s, "soil1", &a), 0);
+	assert_int_equal(store_sensor_id(s, "air", &b), 0);
+	assert_int_equal(store_sensor_id(s, "soil1", &again), 0);
+	assert_int_equal(a, again);
+	assert_int_not_equal(a, b);
+	rows[0] = (struct reading_row){ a, 0, 1000, 35.5 };
+	rows[1] = (struct reading_row){ a, 0, 1060, 36.1 };
+	rows[2] = (struct reading_row){ b, 4, 1060, 29.4 };
+	assert_int_equal(store_readings_add(s, rows, 3), 0);
+	int64_t alive;
+	assert_int_equal(store_last_alive(s, &alive), 0);
+	assert_int_equal(alive, 1060);
+	store_close(s);
+	assert_string_equal(sql_text(path_of("readings.db"),
+				     "SELECT group_concat(value, ' ') FROM (SELECT value FROM readings"
+				     " ORDER BY t, sensor)"),
+			    "35.5 36.1 29.4");
+}
+
+static void runs_open_and_close(void **state)
+{
+	struct store *s = open_ok("runs.db", 0);
+	struct run_row r = { .reason = RUN_MANUAL, .started = 5000, .planned_end = 6800,
+			     .moisture_before = 28.5 };
+	struct run_row open[4];
+
+	(void)state;
+	snprintf(r.pump, sizeof(r.pump), "p1");
+	snprintf(r.zone, sizeof(r.zone), "mit");
+	assert_int_equal(store_run_begin(s, &r), 0);
+	assert_true(r.id > 0);
+	assert_int_equal(store_runs_open(s, open, 4), 1);
+	assert_string_equal(open[0].pump, "p1");
+	assert_int_equal(open[0].planned_end, 6800);
+	assert_true(fabs(open[0].moisture_before - 28.5) < 1e-9);
+	assert_int_equal(store_run_end(s, r.id, 6000, "by_hand", 33.0), 0);
+	assert_int_equal(store_runs_open(s, open, 4), 0);
+	/* A run that ends before it starts is refused by the schema. */
+	struct run_row bad = r;
+	bad.planned_end = bad.started;
+	assert_true(store_run_begin(s, &bad) < 0);
+	store_close(s);
+	assert_string_equal(sql_text(path_of("runs.db"),
+				     "SELECT pump || ' ' || zone || ' ' || reason || ' ' || ended || ' '"
+				     " || end_reason || ' ' || moisture_after FROM pump_runs"),
+			    "p1 mit manual 6000 by_hand 33.0");
+}
+
+static void events_and_alarms(void **state)
+{
+	struct store *s = open_ok("events.db", 0);
+	int n = -1;
+
+	(void)state;
+	assert_int_equal(store_event(s, 100, "start", NULL, "0.1.0", false), 0);
+	assert_int_equal(store_alarms_open(s, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_event(s, 200, "sensor_lost", "soil1", NULL, true), 0);
+	assert_int_equal(store_alarms_open(s, &n), 0);
+	assert_int_equal(n, 1);
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(new_database_has_schema_wal_and_tables),
+		cmocka_unit_test(synchronous_full),
+		cmocka_unit_test(reopening_keeps_data_and_version),
+		cmocka_unit_test(refuses_a_newer_database),
+		cmocka_unit_test(refuses_what_is_not_a_station_database),
+		cmocka_unit_test(refuses_a_read_only_file_with_a_sentence),
+		cmocka_unit_test(missing_folder),
+		cmocka_unit_test(one_running_station_per_database),
+		cmocka_unit_test(readings_round_trip),
+		cmocka_unit_test(runs_open_and_close),
+		cmocka_unit_test(events_and_alarms),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, setup, teardown);
+}
