@@ -30,7 +30,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
-.PHONY: all run test unit e2e deps pot clean
+.PHONY: all run test unit e2e check-po deps pot clean
 .DEFAULT_GOAL := all
 
 all: deps $(B)/fieldstation $(MO)
@@ -80,12 +80,21 @@ e2e: all
 		echo "== $$t"; bash $$t || { echo "FAILED: $$t"; fail=1; }; \
 	done; exit $$fail
 
-test: unit e2e
+test: unit e2e check-po
+
+XGETTEXT = xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 -c/ \
+	--package-name=fieldstation $(sort $(wildcard src/*.c screens/*.c drivers/*.c))
+
+# Every message the station can show has its Vietnamese words.
+check-po: deps
+	@mkdir -p $(B)
+	@$(XGETTEXT) -o $(B)/fieldstation.pot
+	@msgcmp po/vi.po $(B)/fieldstation.pot && \
+	 echo "po/vi.po: every message has its Vietnamese translation"
 
 # Refresh the template and the Vietnamese catalogue from the sources.
 pot:
-	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 -c/ --package-name=fieldstation \
-		-o po/fieldstation.pot $(sort src/*.c screens/*.c drivers/*.c)
+	$(XGETTEXT) -o po/fieldstation.pot
 	msgmerge -q -U --backup=none po/vi.po po/fieldstation.pot
 
 clean:

@@ -30,4 +30,3 @@ static int notyet_key(struct ui *ui, void *st, int key)
 NOT_YET(screen_fertilize, N_("Fertilizing"));
 NOT_YET(screen_harvest, N_("Harvest"));
 NOT_YET(screen_usb, N_("Copy to USB"));
-NOT_YET(screen_settings, N_("Settings"));

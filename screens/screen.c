@@ -9,4 +9,5 @@ const struct screen *const screen_table[SCREEN_COUNT] = {
 	[SCREEN_HARVEST] = &screen_harvest,
 	[SCREEN_USB] = &screen_usb,
 	[SCREEN_SETTINGS] = &screen_settings,
+	[SCREEN_INFO] = &screen_info,
 };

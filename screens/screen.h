@@ -16,6 +16,7 @@ enum screen_id {
 	SCREEN_HARVEST,
 	SCREEN_USB,
 	SCREEN_SETTINGS,
+	SCREEN_INFO,
 	SCREEN_COUNT
 };
 
@@ -48,5 +49,6 @@ extern const struct screen screen_fertilize;
 extern const struct screen screen_harvest;
 extern const struct screen screen_usb;
 extern const struct screen screen_settings;
+extern const struct screen screen_info;
 
 #endif

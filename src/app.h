@@ -13,6 +13,7 @@ struct irrigation;
 
 struct app {
 	const struct config *cfg;
+	const char *db_path;
 	struct store *store;
 	struct clock *clock;
 	struct loop *loop;

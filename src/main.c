@@ -200,9 +200,10 @@ static int cmd_run(struct options *o)
 	if (!clk)
 		goto out;
 	app.cfg = cfg;
+	app.db_path = db_path(o, cfg);
 	app.clock = clk;
 	/* Relays off before anything else can fail, then the database. */
-	if (store_open(db_path(o, cfg), STORE_EXCLUSIVE, &app.store, err, sizeof(err)) < 0) {
+	if (store_open(app.db_path, STORE_EXCLUSIVE, &app.store, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}

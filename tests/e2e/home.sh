@@ -84,6 +84,14 @@ press vi KP/ KP3
 expect vi "Phần này chưa làm xong." "unbuilt part says so"
 press vi KP0
 
+# 6: settings, and what a technician reads out on the telephone.
+press vi KP6
+expect vi "1 Thông tin trạm" "settings menu"
+press vi KP1
+expect vi "Trạm: HTX Phước Thiện - trạm 1 (PT01)" "station info: name and code"
+expect vi "(lược đồ 1)" "station info: database schema"
+press vi KP/
+
 # SIGTERM: the station stops, and the diary has the run with its end.
 stop_station "$DB" TERM
 expect vi "[exit 0]" "SIGTERM ends the station cleanly"
