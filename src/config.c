@@ -68,6 +68,8 @@ static const struct field zone_fields[] = {
 	REAL(struct zone_cfg, moisture_high, 0, 100, false),
 	REAL(struct zone_cfg, moisture_critical, 0, 100, false),
 	BOOL(struct zone_cfg, organic),
+	INT(struct zone_cfg, season_days, 1, 730),
+	REAL(struct zone_cfg, harvest_max_kg, 1, 1e6, false),
 };
 
 static const struct field sensor_fields[] = {
@@ -96,9 +98,11 @@ static const struct field product_fields[] = {
 	STR(struct product_cfg, unit, true),
 	BOOL(struct product_cfg, organic),
 	INT(struct product_cfg, phi_days, 0, 365),
+	REAL(struct product_cfg, max_amount, 0.001, 1e6, false),
 };
 
-static const struct field worker_fields[] = {
+/* Workers, pests, grades and buyers: a name each. */
+static const struct field name_fields[] = {
 	STR(struct worker_cfg, name, true),
 };
 
@@ -125,7 +129,10 @@ static const struct section_kind kinds[] = {
 	MANY("sensor", sensor_fields, struct sensor_cfg, sensors, 64),
 	MANY("pump", pump_fields, struct pump_cfg, pumps, 16),
 	MANY("product", product_fields, struct product_cfg, products, 200),
-	MANY("worker", worker_fields, struct worker_cfg, workers, 100),
+	MANY("worker", name_fields, struct worker_cfg, workers, 100),
+	MANY("pest", name_fields, struct worker_cfg, pests, 100),
+	MANY("grade", name_fields, struct worker_cfg, grades, 20),
+	MANY("buyer", name_fields, struct worker_cfg, buyers, 100),
 };
 
 struct parse {
@@ -579,6 +586,10 @@ static int check(struct config *c, char *err, size_t errlen)
 			z->moisture_high = 45;
 		if (!GIVEN(zone_fields, z, "moisture_critical"))
 			z->moisture_critical = 20;
+		if (!GIVEN(zone_fields, z, "season_days"))
+			z->season_days = 120;
+		if (!GIVEN(zone_fields, z, "harvest_max_kg"))
+			z->harvest_max_kg = 20000;
 		if (!(z->moisture_critical < z->moisture_low && z->moisture_low < z->moisture_high))
 			FAIL_AT(z->item.line,
 				_("[zone.%s]: moisture must be critical < low < high (%g < %g < %g)"),
@@ -613,6 +624,12 @@ static int check(struct config *c, char *err, size_t errlen)
 		if (p->kind == PRODUCT_FERTILIZER && GIVEN(product_fields, p, "phi_days"))
 			FAIL_AT(p->item.line, _("[product.%s]: phi_days is for pesticides only"),
 				p->item.id);
+		if (p->kind == PRODUCT_PESTICIDE && !GIVEN(product_fields, p, "phi_days"))
+			FAIL_AT(p->item.line,
+				_("[product.%s]: a pesticide needs phi_days, its pre-harvest interval (0 if none)"),
+				p->item.id);
+		if (!GIVEN(product_fields, p, "max_amount"))
+			p->max_amount = 1000;
 	}
 #undef FAIL_AT
 	return check_tariff(c, err, errlen);
@@ -662,6 +679,9 @@ void config_free(struct config *c)
 	free(c->pumps);
 	free(c->products);
 	free(c->workers);
+	free(c->pests);
+	free(c->grades);
+	free(c->buyers);
 	free(c->periods);
 	free(c->tariff.periods);
 	free(c);
@@ -702,4 +722,43 @@ bool config_uses_hardware(const struct config *c)
 const char *config_language(const struct config *c)
 {
 	return languages[c->station.language];
+}
+
+int config_product_index(const struct config *c, const char *id)
+{
+	for (int i = 0; i < c->n_products; i++)
+		if (strcmp(c->products[i].item.id, id) == 0)
+			return i;
+	return -1;
+}
+
+int config_worker_index(const struct config *c, const char *id)
+{
+	for (int i = 0; i < c->n_workers; i++)
+		if (strcmp(c->workers[i].item.id, id) == 0)
+			return i;
+	return -1;
+}
+
+int config_zone_crops(const struct zone_cfg *z, char crops[][CFG_NAME_LEN], int max)
+{
+	const char *s = z->crop[0] ? z->crop : z->name;
+	int n = 0;
+
+	while (*s && n < max) {
+		const char *comma = strchr(s, ',');
+		const char *end = comma ? comma : s + strlen(s);
+		const char *a = s;
+
+		while (a < end && *a == ' ')
+			a++;
+		while (end > a && end[-1] == ' ')
+			end--;
+		if (end > a && (size_t)(end - a) < CFG_NAME_LEN) {
+			memcpy(crops[n], a, (size_t)(end - a));
+			crops[n++][end - a] = '\0';
+		}
+		s = comma ? comma + 1 : s + strlen(s);
+	}
+	return n;
 }

@@ -46,6 +46,8 @@ struct zone_cfg {
 	int pump_index;		/* -1: no pump */
 	double moisture_low, moisture_high, moisture_critical;
 	bool organic;
+	int season_days;	/* a lot's season: the days up to its harvest */
+	double harvest_max_kg;	/* the most one harvest record may weigh */
 };
 
 struct sensor_cfg {
@@ -78,12 +80,17 @@ struct product_cfg {
 	char unit[16];
 	bool organic;
 	int phi_days;		/* pre-harvest interval of a spray */
+	double max_amount;	/* the most one record may use, in unit */
 };
 
+/* [worker.ID], [pest.ID], [grade.ID], [buyer.ID]: names picked from a
+ * numbered list, never typed. */
 struct worker_cfg {
 	struct cfg_item item;
 	char name[CFG_NAME_LEN];
 };
+
+#define CFG_MAX_CROPS 8
 
 struct tariff_period_cfg {
 	struct cfg_item item;
@@ -107,6 +114,12 @@ struct config {
 	int n_products;
 	struct worker_cfg *workers;
 	int n_workers;
+	struct worker_cfg *pests;
+	int n_pests;
+	struct worker_cfg *grades;
+	int n_grades;
+	struct worker_cfg *buyers;
+	int n_buyers;
 	struct tariff_period_cfg *periods;
 	int n_periods;
 };
@@ -122,5 +135,10 @@ bool config_sensor_is_soil(const struct sensor_cfg *s);
 /* Does any pump or sensor use real hardware? */
 bool config_uses_hardware(const struct config *c);
 const char *config_language(const struct config *c);
+int config_product_index(const struct config *c, const char *id);
+int config_worker_index(const struct config *c, const char *id);
+/* A zone's crops: its crop key, a comma-separated list ("Tiêu, Sầu
+ * riêng"), or the zone's name when it has none. Returns how many. */
+int config_zone_crops(const struct zone_cfg *z, char crops[][CFG_NAME_LEN], int max);
 
 #endif

@@ -67,6 +67,41 @@ static const char *const migrations[] = {
 	"  acked INTEGER);"
 	"CREATE INDEX events_t ON events(t);"
 	"CREATE INDEX events_open_alarms ON events(alarm) WHERE alarm AND acked IS NULL;",
+	/* 2: farm records as entered, with the names of the moment, and the
+	 * lots. The first records table never held data. A record is
+	 * corrected at most once (corrects is unique): a later correction
+	 * corrects the correction. A corrected harvest keeps its lot code,
+	 * which is already written on the crates. */
+	"DROP TABLE records;"
+	"CREATE TABLE lots("
+	"  code TEXT PRIMARY KEY,"
+	"  day TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL CHECK (seq > 0),"
+	"  UNIQUE (day, seq));"
+	"CREATE TABLE records("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('fertilize', 'spray', 'harvest')),"
+	"  day TEXT NOT NULL,"
+	"  zone TEXT NOT NULL,"
+	"  zone_name TEXT NOT NULL,"
+	"  product TEXT, product_name TEXT, organic INTEGER,"
+	"  amount REAL CHECK (amount > 0), unit TEXT,"
+	"  method TEXT CHECK (method IN ('venturi', 'hand')),"
+	"  target TEXT,"
+	"  phi_days INTEGER CHECK (phi_days >= 0), harvest_from TEXT,"
+	"  crop TEXT, kg REAL CHECK (kg > 0), grade TEXT, buyer TEXT,"
+	"  lot_code TEXT REFERENCES lots(code),"
+	"  phi_override INTEGER REFERENCES records(id),"
+	"  who TEXT NOT NULL,"
+	"  who_name TEXT NOT NULL,"
+	"  entered_at INTEGER NOT NULL,"
+	"  corrects INTEGER UNIQUE REFERENCES records(id),"
+	"  voided INTEGER NOT NULL DEFAULT 0 CHECK (voided = 0 OR corrects IS NOT NULL),"
+	"  CHECK (kind <> 'harvest' OR (lot_code IS NOT NULL AND kg IS NOT NULL)),"
+	"  CHECK (kind = 'harvest' OR (product IS NOT NULL AND amount IS NOT NULL)));"
+	"CREATE INDEX records_kind_day ON records(kind, day);"
+	"CREATE INDEX records_zone_day ON records(zone, day);"
+	"CREATE INDEX records_lot ON records(lot_code) WHERE lot_code IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

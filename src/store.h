@@ -77,5 +77,75 @@ int store_run_end(struct store *s, int64_t id, int64_t ended, const char *end_re
 /* Runs with no end, oldest first; returns how many (at most max). */
 int store_runs_open(struct store *s, struct run_row *out, int max);
 const char *store_run_reason_name(int reason);
+/* Irrigation of a zone between two moments: calls fn once per pump with
+ * the finished runs that started in [from, to) and their total seconds. */
+typedef void store_zone_runs_fn(void *ctx, const char *pump, int runs, int64_t seconds);
+int store_runs_zone(struct store *s, const char *zone, int64_t from, int64_t to,
+		    store_zone_runs_fn *fn, void *ctx);
+
+/* Farm records (src/store_records.c): fertilizing, spraying, harvests.
+ * Never changed in place: a correction is a new row whose `corrects`
+ * names the old one. Names are kept as they were when entered. Days are
+ * whole days since 1970-01-01 (text_day_of()), stored as YYYY-MM-DD. */
+enum record_kind { REC_FERTILIZE, REC_SPRAY, REC_HARVEST, REC_KINDS };
+enum record_method { METHOD_NONE, METHOD_VENTURI, METHOD_HAND };
+
+#define REC_ID_LEN 32
+#define REC_NAME_LEN 96
+#define LOT_CODE_LEN 24
+
+struct record_row {
+	int64_t id;
+	int kind;			/* enum record_kind */
+	int day;			/* the day the work was done */
+	char zone[REC_ID_LEN], zone_name[REC_NAME_LEN];
+	/* Fertilizing and spraying. */
+	char product[REC_ID_LEN], product_name[REC_NAME_LEN];
+	bool organic;			/* the product, as the config said */
+	double amount;
+	char unit[16];
+	int method;			/* fertilizing: enum record_method */
+	char target[REC_NAME_LEN];	/* spraying: the pest */
+	int phi_days;			/* spraying: pre-harvest interval */
+	int harvest_from;		/* spraying: day + phi_days */
+	/* Harvests. */
+	char crop[REC_NAME_LEN];
+	double kg;
+	char grade[REC_NAME_LEN], buyer[REC_NAME_LEN];	/* "" when not given */
+	char lot[LOT_CODE_LEN];
+	int64_t phi_override;		/* the spray a manager overrode, or 0 */
+	/* Every record. */
+	char who[REC_ID_LEN], who_name[REC_NAME_LEN];
+	int64_t entered_at;		/* seconds */
+	int64_t corrects;		/* 0, or the record this one replaces */
+	bool voided;			/* says the corrected record was a mistake */
+	int64_t corrected_by;		/* read only: 0, or the correcting record */
+};
+
+int store_record_add(struct store *s, struct record_row *r);
+/* 0 and *r; 1 when there is no such record. */
+int store_record_get(struct store *s, int64_t id, struct record_row *r);
+/* The current record of a lot: the last of its corrections. */
+int store_record_by_lot(struct store *s, const char *lot, struct record_row *r);
+/* Records of one kind, newest day first, from offset; returns how many
+ * it wrote (at most max). *total: how many there are. */
+int store_records_page(struct store *s, int kind, int offset, struct record_row *out, int max,
+		       int *total);
+/* Current (not corrected, not voided) records of a zone from day `from`
+ * to day `to` inclusive, oldest first. */
+typedef void store_record_fn(void *ctx, const struct record_row *r);
+int store_records_zone(struct store *s, const char *zone, int from, int to,
+		       store_record_fn *fn, void *ctx);
+/* Every record, corrections too, in the order entered. */
+int store_records_each(struct store *s, store_record_fn *fn, void *ctx);
+/* A current spray of zone on or before day whose interval ends after day:
+ * 0 and *r (the one that ends last); 1 when none. */
+int store_spray_blocking(struct store *s, const char *zone, int day, struct record_row *r);
+/* The next free sequence number of the lots of a day (1 for the first). */
+int store_lot_next(struct store *s, int day, int *seq);
+int store_lot_add(struct store *s, const char *code, int day, int seq);
+/* The newest moment a record was entered, 0 if none. */
+int store_records_newest(struct store *s, int64_t *t);
+const char *store_record_kind_name(int kind);
 
 #endif

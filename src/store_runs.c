@@ -103,3 +103,26 @@ int store_runs_open(struct store *s, struct run_row *out, int max)
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? n : store_fail(s, rc);
 }
+
+static const char SQL_RUNS_ZONE[] =
+	"SELECT pump, count(*), sum(ended - started) FROM pump_runs"
+	" WHERE zone = ? AND started >= ? AND started < ? AND ended IS NOT NULL"
+	" GROUP BY pump ORDER BY pump";
+
+int store_runs_zone(struct store *s, const char *zone, int64_t from, int64_t to,
+		    store_zone_runs_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUNS_ZONE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, zone, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+		   sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}

@@ -84,6 +84,23 @@ char *text_number(char *buf, size_t n, double v, int decimals)
 	return buf;
 }
 
+char *text_amount(char *buf, size_t n, double v)
+{
+	char *mark;
+	size_t len;
+
+	text_number(buf, n, v, 3);
+	mark = strpbrk(buf, ".,");
+	if (!mark)
+		return buf;
+	len = strlen(buf);
+	while (len > 0 && buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (len > 0 && &buf[len - 1] == mark)
+		buf[--len] = '\0';
+	return buf;
+}
+
 char *text_date(char *buf, size_t n, time_t t)
 {
 	struct tm tm;
@@ -109,6 +126,86 @@ char *text_date_time(char *buf, size_t n, time_t t)
 	localtime_r(&t, &tm);
 	strftime(buf, n, "%d/%m/%Y %H:%M", &tm);
 	return buf;
+}
+
+/* Days from the civil date and back (the proleptic Gregorian calendar;
+ * H. Hinnant's algorithms), so that no time zone or DST enters day counts. */
+static int days_from_civil(int y, int m, int d)
+{
+	int era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int z, int *y, int *m, int *d)
+{
+	int era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp + (mp < 10 ? 3 : -9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+int text_day_of(time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+char *text_day(char *buf, size_t n, int day)
+{
+	int y, m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	snprintf(buf, n, "%02d/%02d/%04d", d, m, y);
+	return buf;
+}
+
+char *text_day_iso(char *buf, size_t n, int day)
+{
+	int y, m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
+	return buf;
+}
+
+int text_day_parse_iso(const char *s, int *day)
+{
+	int y, m, d, n = 0, yy, mm, dd;
+
+	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || n != 10 ||
+	    m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	*day = days_from_civil(y, m, d);
+	civil_from_days(*day, &yy, &mm, &dd);
+	return yy == y && mm == m && dd == d ? 0 : -1;
+}
+
+time_t text_day_start(int day)
+{
+	struct tm tm = { 0 };
+	int y, m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
 }
 
 int text_width(const char *s)

@@ -20,9 +20,22 @@ const char *text_language(void);
 
 /* Formats into buf and returns buf. */
 char *text_number(char *buf, size_t n, double v, int decimals);
+/* An amount as a person writes it: up to 3 decimals, no trailing zeros
+ * (12,5 and 300, not 12,500 and 300,000). */
+char *text_amount(char *buf, size_t n, double v);
 char *text_date(char *buf, size_t n, time_t t);		/* 26/11/2026 */
 char *text_time(char *buf, size_t n, time_t t);		/* 07:45 */
 char *text_date_time(char *buf, size_t n, time_t t);	/* 26/11/2026 07:45 */
+
+/* Days: whole days since 1970-01-01 on the station's calendar, what a
+ * record's date is. */
+int text_day_of(time_t t);				/* the local day of t */
+char *text_day(char *buf, size_t n, int day);		/* 26/11/2026 */
+char *text_day_iso(char *buf, size_t n, int day);	/* 2026-11-26 */
+/* "2026-11-26" -> day; -1 if malformed or not a real date. */
+int text_day_parse_iso(const char *s, int *day);
+/* The local time at which day begins. */
+time_t text_day_start(int day);
 
 /* Columns that UTF-8 text takes on screen (-1 if invalid). */
 int text_width(const char *s);

@@ -99,6 +99,17 @@ static void demo_farm_loads(void **state)
 	assert_int_equal(c->tariff.periods[1].peak[0].start_min, 17 * 60 + 30);
 	assert_int_equal(c->tariff.periods[1].peak[0].end_min, 22 * 60 + 30);
 	assert_false(config_uses_hardware(c));
+	/* Records are picked from lists: products, organic and not, and
+	 * the people who do the work. */
+	assert_true(c->n_products >= 6 && c->n_workers >= 2 && c->n_pests >= 2);
+	int organic = 0, pesticides = 0;
+	for (int i = 0; i < c->n_products; i++) {
+		organic += c->products[i].organic;
+		pesticides += c->products[i].kind == PRODUCT_PESTICIDE;
+	}
+	assert_true(organic >= 2 && organic < c->n_products);
+	assert_true(pesticides >= 2);
+	assert_true(c->zones[1].organic);
 	config_free(c);
 }
 
@@ -250,6 +261,41 @@ static void missing_file(void **state)
 	assert_mentions(err, "/nonexistent/farm.ini", "No such file", NULL);
 }
 
+static void products_workers_and_lists(void **state)
+{
+	struct config *c;
+	char crops[CFG_MAX_CROPS][CFG_NAME_LEN];
+
+	(void)state;
+	/* A pesticide without its pre-harvest interval could let a harvest
+	 * through too early: refused. */
+	assert_mentions(load("[product.r]\nname = Radiant\nkind = pesticide\nunit = ml\n", NULL),
+			"line 17", "product.r", "phi_days");
+	assert_mentions(load("[product.n]\nname = NPK\nkind = fertilizer\nunit = kg\nphi_days = 3\n",
+			     NULL), "line 17", "phi_days", "pesticides only");
+	assert_mentions(load("[product.n]\nname = NPK\nkind = fertilizer\nunit = kg\nmax_amount = -1\n",
+			     NULL), "line 21", "max_amount", NULL);
+	assert_mentions(load("[pest.x]\n", NULL), "line 17", "name", "pest.x");
+	assert_string_equal(load("[zone.tieu]\nname = Tiêu\ncrop = Tiêu , Sầu riêng\n"
+				 "[product.n]\nname = NPK\nkind = fertilizer\nunit = kg\n"
+				 "[pest.rep]\nname = Rệp sáp\n[grade.1]\nname = Loại 1\n"
+				 "[buyer.vua]\nname = Vựa Minh Phát\n[worker.ba]\nname = Ba\n", &c), "");
+	assert_int_equal(c->products[0].max_amount, 1000);	/* the default */
+	assert_int_equal(c->zones[1].season_days, 120);
+	assert_int_equal(c->n_pests, 1);
+	assert_int_equal(c->n_grades, 1);
+	assert_int_equal(c->n_buyers, 1);
+	assert_string_equal(c->buyers[0].name, "Vựa Minh Phát");
+	assert_int_equal(config_worker_index(c, "ba"), 0);
+	/* Two crops in one zone; a zone without a crop harvests its name. */
+	assert_int_equal(config_zone_crops(&c->zones[1], crops, CFG_MAX_CROPS), 2);
+	assert_string_equal(crops[0], "Tiêu");
+	assert_string_equal(crops[1], "Sầu riêng");
+	assert_int_equal(config_zone_crops(&c->zones[0], crops, CFG_MAX_CROPS), 1);
+	assert_string_equal(crops[0], "Mít ruột đỏ");
+	config_free(c);
+}
+
 static void vietnamese_errors(void **state)
 {
 	(void)state;
@@ -274,6 +320,7 @@ int main(void)
 		cmocka_unit_test(tariff_windows),
 		cmocka_unit_test(syntax_and_long_lines),
 		cmocka_unit_test(missing_file),
+		cmocka_unit_test(products_workers_and_lists),
 		cmocka_unit_test(vietnamese_errors),
 	};
 

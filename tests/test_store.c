@@ -72,7 +72,7 @@ static void new_database_has_schema_wal_and_tables(void **state)
 	assert_string_equal(sql_text(path_of("new.db"),
 				     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema"
 				     " WHERE type = 'table' ORDER BY name)"),
-			    "events,meta,pump_runs,readings,records,sensors");
+			    "events,lots,meta,pump_runs,readings,records,sensors");
 }
 
 static void synchronous_full(void **state)

@@ -31,6 +31,30 @@ static void dates_day_first_and_24_hours(void **state)
 	assert_string_equal(text_date_time(b, sizeof(b), t), "06/11/2026 17:05");
 }
 
+static void days_and_amounts(void **state)
+{
+	char b[32];
+	int day, leap;
+
+	(void)state;
+	text_init("vi");
+	assert_int_equal(text_day_parse_iso("2026-06-01", &day), 0);
+	assert_string_equal(text_day(b, sizeof(b), day), "01/06/2026");
+	assert_string_equal(text_day(b, sizeof(b), day + 30), "01/07/2026");
+	assert_string_equal(text_day_iso(b, sizeof(b), day - 1), "2026-05-31");
+	assert_int_equal(text_day_parse_iso("2028-02-28", &leap), 0);
+	assert_string_equal(text_day(b, sizeof(b), leap + 1), "29/02/2028");
+	assert_int_equal(text_day_parse_iso("2026-02-29", &day), -1);
+	assert_int_equal(text_day_parse_iso("1/6/2026", &day), -1);
+	assert_int_equal(text_day_parse_iso("2026-06-01", &day), 0);
+	assert_int_equal(text_day_of(text_day_start(day) + 23 * 3600), day);
+	assert_string_equal(text_amount(b, sizeof(b), 12.5), "12,5");
+	assert_string_equal(text_amount(b, sizeof(b), 300), "300");
+	assert_string_equal(text_amount(b, sizeof(b), 0.25), "0,25");
+	text_set_language("en");
+	assert_string_equal(text_amount(b, sizeof(b), 1200.75), "1200.75");
+}
+
 static void widths_of_vietnamese_text(void **state)
 {
 	char b[64];
@@ -73,6 +97,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decimal_comma_in_vietnamese),
 		cmocka_unit_test(dates_day_first_and_24_hours),
+		cmocka_unit_test(days_and_amounts),
 		cmocka_unit_test(widths_of_vietnamese_text),
 		cmocka_unit_test(wraps_on_spaces),
 	};

@@ -1,0 +1,511 @@
+/* Farm records: the rules a record must pass before it reaches the card,
+ * lot codes, pre-harvest intervals, corrections and traceability. */
+#include "records.h"
+
+#include "config.h"
+#include "text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int say(char *why, size_t n, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int say(char *why, size_t n, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *records_kind_label(int kind)
+{
+	switch (kind) {
+	case REC_SPRAY:
+		return _("Spraying");
+	case REC_HARVEST:
+		return _("Harvest");
+	default:
+		return _("Fertilizing");
+	}
+}
+
+const char *records_method_label(int method)
+{
+	switch (method) {
+	case METHOD_VENTURI:
+		return _("fertigation (venturi)");
+	case METHOD_HAND:
+		return _("by hand");
+	default:
+		return "";
+	}
+}
+
+void records_init(struct record_row *r, int kind, int day)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->day = day;
+}
+
+void records_set_zone(struct record_row *r, const struct config *cfg, int zone)
+{
+	snprintf(r->zone, sizeof(r->zone), "%s", cfg->zones[zone].item.id);
+	snprintf(r->zone_name, sizeof(r->zone_name), "%s", cfg->zones[zone].name);
+}
+
+void records_set_product(struct record_row *r, const struct config *cfg, int product)
+{
+	const struct product_cfg *p = &cfg->products[product];
+
+	snprintf(r->product, sizeof(r->product), "%s", p->item.id);
+	snprintf(r->product_name, sizeof(r->product_name), "%s", p->name);
+	snprintf(r->unit, sizeof(r->unit), "%s", p->unit);
+	r->organic = p->organic;
+	if (r->kind == REC_SPRAY) {
+		r->phi_days = p->phi_days;
+		r->harvest_from = r->day + p->phi_days;
+	}
+}
+
+void records_set_worker(struct record_row *r, const struct config *cfg, int worker)
+{
+	snprintf(r->who, sizeof(r->who), "%s", cfg->workers[worker].item.id);
+	snprintf(r->who_name, sizeof(r->who_name), "%s", cfg->workers[worker].name);
+}
+
+int records_organic_check(const struct config *cfg, int zone, int product, char *why, size_t n)
+{
+	const struct zone_cfg *z = &cfg->zones[zone];
+	const struct product_cfg *p = &cfg->products[product];
+
+	if (z->organic && !p->organic)
+		return say(why, n, REC_REFUSED,
+			   _("%s is an organic zone: %s is not an organic product and may not be used there."),
+			   z->name, p->name);
+	return 0;
+}
+
+int records_check(const struct config *cfg, const struct record_row *r, int today, char *why,
+		  size_t n)
+{
+	int zone = config_zone_index(cfg, r->zone);
+	char a[32], b[32];
+
+	if (r->kind < 0 || r->kind >= REC_KINDS)
+		return say(why, n, REC_REFUSED, _("This kind of record is unknown."));
+	if (zone < 0)
+		return say(why, n, REC_REFUSED, _("Choose a zone of this station."));
+	if (r->day > today)
+		return say(why, n, REC_REFUSED, _("%s is after today: a record is made for work done."),
+			   text_day(a, sizeof(a), r->day));
+	if (config_worker_index(cfg, r->who) < 0)
+		return say(why, n, REC_REFUSED, _("Choose who did the work."));
+	if (r->kind == REC_HARVEST) {
+		const struct zone_cfg *z = &cfg->zones[zone];
+
+		if (!r->crop[0])
+			return say(why, n, REC_REFUSED, _("Choose the crop."));
+		if (!(r->kg > 0))
+			return say(why, n, REC_REFUSED, _("A harvest weighs more than 0 kg."));
+		if (r->kg > z->harvest_max_kg)
+			return say(why, n, REC_REFUSED,
+				   _("%s kg is more than is plausible for %s (at most %s kg)."),
+				   text_amount(a, sizeof(a), r->kg), z->name,
+				   text_amount(b, sizeof(b), z->harvest_max_kg));
+		return 0;
+	}
+	int product = config_product_index(cfg, r->product);
+	const struct product_cfg *p = product >= 0 ? &cfg->products[product] : NULL;
+	int want = r->kind == REC_SPRAY ? PRODUCT_PESTICIDE : PRODUCT_FERTILIZER;
+
+	if (!p || p->kind != want)
+		return say(why, n, REC_REFUSED, r->kind == REC_SPRAY
+			   ? _("Choose a plant-protection product from the list.")
+			   : _("Choose a fertilizer from the list."));
+	if (records_organic_check(cfg, zone, product, why, n) < 0)
+		return REC_REFUSED;
+	if (!(r->amount > 0))
+		return say(why, n, REC_REFUSED, _("The amount must be more than 0."));
+	if (r->amount > p->max_amount)
+		return say(why, n, REC_REFUSED,
+			   _("%s %s of %s is more than is plausible (at most %s %s)."),
+			   text_amount(a, sizeof(a), r->amount), p->unit, p->name,
+			   text_amount(b, sizeof(b), p->max_amount), p->unit);
+	if (r->kind == REC_FERTILIZE && r->method != METHOD_VENTURI && r->method != METHOD_HAND)
+		return say(why, n, REC_REFUSED, _("Choose how the fertilizer was given."));
+	if (r->kind == REC_SPRAY && !r->target[0])
+		return say(why, n, REC_REFUSED, _("Choose what the spray was against."));
+	return 0;
+}
+
+int records_phi_check(struct store *s, const struct record_row *harvest,
+		      struct record_row *spray, char *why, size_t n)
+{
+	char a[32], b[32];
+	int rc = store_spray_blocking(s, harvest->zone, harvest->day, spray);
+
+	if (rc < 0)
+		return say(why, n, REC_FAILED, _("The records could not be read: %s"),
+			   store_error(s));
+	if (rc == 1)
+		return 0;
+	return say(why, n, REC_NEED_MANAGER,
+		   _("%s is inside the pre-harvest interval: %s was sprayed on %s; harvest from %s."),
+		   harvest->zone_name, spray->product_name, text_day(a, sizeof(a), spray->day),
+		   text_day(b, sizeof(b), spray->harvest_from));
+}
+
+char *records_lot_code(char *buf, size_t n, const char *station, int day, int seq)
+{
+	char iso[16], code[64];
+
+	text_day_iso(iso, sizeof(iso), day);
+	/* 2026-06-01 -> 260601 */
+	snprintf(code, sizeof(code), "%.8s-%.2s%.2s%.2s-%02d", station, iso + 2, iso + 5, iso + 8,
+		 seq);
+	if (n > 0) {
+		size_t len = strlen(code) < n - 1 ? strlen(code) : n - 1;
+
+		memcpy(buf, code, len);
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
+int records_clock_check(struct store *s, int64_t now, char *why, size_t n)
+{
+	int64_t newest = 0;
+	char a[32];
+
+	if (store_records_newest(s, &newest) < 0)
+		return say(why, n, REC_FAILED, _("The records could not be read: %s"),
+			   store_error(s));
+	if (now < newest)
+		return say(why, n, REC_REFUSED,
+			   _("The station's clock is behind the newest record (%s): set the date and time before logging."),
+			   text_date_time(a, sizeof(a), (time_t)newest));
+	return 0;
+}
+
+/* What a correction may replace: a record of the same kind that nothing
+ * has corrected yet. */
+static int check_correction(struct store *s, struct record_row *r, char *why, size_t n)
+{
+	struct record_row old;
+	int rc = store_record_get(s, r->corrects, &old);
+
+	if (rc < 0)
+		return say(why, n, REC_FAILED, _("The records could not be read: %s"),
+			   store_error(s));
+	if (rc == 1 || old.kind != r->kind)
+		return say(why, n, REC_REFUSED, _("The record to correct is not there."));
+	if (old.corrected_by)
+		return say(why, n, REC_REFUSED,
+			   _("This record was already corrected: correct the newer one."));
+	if (old.voided)
+		return say(why, n, REC_REFUSED, _("This record says a mistake was removed; it cannot be corrected."));
+	if (r->kind == REC_HARVEST)
+		snprintf(r->lot, sizeof(r->lot), "%s", old.lot);
+	return 0;
+}
+
+static int new_lot(struct store *s, const struct config *cfg, struct record_row *r)
+{
+	int seq, rc = store_lot_next(s, r->day, &seq);
+
+	if (rc < 0)
+		return rc;
+	records_lot_code(r->lot, sizeof(r->lot), cfg->station.code, r->day, seq);
+	return store_lot_add(s, r->lot, r->day, seq);
+}
+
+static int save_in(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
+		   bool manager, char *why, size_t n)
+{
+	int today = text_day_of((time_t)now), rc;
+	struct record_row spray;
+
+	rc = records_clock_check(s, now, why, n);
+	if (rc < 0)
+		return rc;
+	if (r->corrects) {
+		rc = check_correction(s, r, why, n);
+		if (rc < 0)
+			return rc;
+	} else if (r->day < today - RECORDS_MAX_DAYS_BACK) {
+		return say(why, n, REC_REFUSED, _("A new record may be dated at most %d days back."),
+			   RECORDS_MAX_DAYS_BACK);
+	}
+	if (r->voided) {
+		if (!r->corrects)
+			return say(why, n, REC_REFUSED, _("The record to correct is not there."));
+	} else {
+		rc = records_check(cfg, r, today, why, n);
+		if (rc < 0)
+			return rc;
+	}
+	r->phi_override = 0;
+	if (r->kind == REC_HARVEST && !r->voided) {
+		rc = records_phi_check(s, r, &spray, why, n);
+		if (rc == REC_NEED_MANAGER && manager)
+			r->phi_override = spray.id;
+		else if (rc < 0)
+			return rc;
+	}
+	if (r->kind == REC_HARVEST && !r->corrects && new_lot(s, cfg, r) < 0)
+		return say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+	r->entered_at = now;
+	if (store_record_add(s, r) < 0)
+		return say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+	return 0;
+}
+
+int records_save(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
+		 bool manager, char *why, size_t n)
+{
+	int rc;
+
+	if (store_begin(s) < 0)
+		return say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+	rc = save_in(s, cfg, now, r, manager, why, n);
+	if (rc == 0 && store_commit(s) < 0)
+		rc = say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+	if (rc < 0) {
+		store_rollback(s);
+		if (!r->corrects)
+			r->lot[0] = '\0';
+		r->id = 0;
+	}
+	return rc;
+}
+
+void records_season(const struct config *cfg, const struct record_row *harvest, int *from,
+		    int *to)
+{
+	int zone = config_zone_index(cfg, harvest->zone);
+	int days = zone >= 0 ? cfg->zones[zone].season_days : 120;
+
+	*to = harvest->day;
+	*from = harvest->day - days + 1;
+}
+
+struct gather {
+	struct trace *t;
+	int failed;
+};
+
+static void on_item(void *ctx, const struct record_row *r)
+{
+	struct gather *g = ctx;
+	struct record_row *grown;
+
+	if (r->kind == REC_HARVEST || g->failed)
+		return;
+	grown = realloc(g->t->items, (size_t)(g->t->n_items + 1) * sizeof(*grown));
+	if (!grown) {
+		g->failed = 1;
+		return;
+	}
+	g->t->items = grown;
+	g->t->items[g->t->n_items++] = *r;
+}
+
+struct runs_ctx {
+	struct trace *t;
+	const struct config *cfg;
+};
+
+static void on_runs(void *ctx, const char *pump, int runs, int64_t seconds)
+{
+	struct runs_ctx *rc = ctx;
+	struct trace *t = rc->t;
+	int p = config_pump_index(rc->cfg, pump);
+	struct trace_pump *tp;
+
+	if (t->n_pumps == TRACE_MAX_PUMPS)
+		return;
+	tp = &t->pumps[t->n_pumps++];
+	snprintf(tp->pump, sizeof(tp->pump), "%s", pump);
+	snprintf(tp->name, sizeof(tp->name), "%s", p >= 0 ? rc->cfg->pumps[p].name : pump);
+	tp->runs = runs;
+	tp->seconds = seconds;
+	tp->kwh = p >= 0 ? rc->cfg->pumps[p].power_kw * (double)seconds / 3600.0 : 0;
+	t->runs += runs;
+	t->seconds += seconds;
+	t->kwh += tp->kwh;
+}
+
+int records_trace(struct store *s, const struct config *cfg, const char *lot, struct trace *t)
+{
+	struct gather g = { .t = t };
+	struct runs_ctx rc = { .t = t, .cfg = cfg };
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	r = store_record_by_lot(s, lot, &t->harvest);
+	if (r != 0)
+		return r;
+	records_season(cfg, &t->harvest, &t->from, &t->to);
+	r = store_records_zone(s, t->harvest.zone, t->from, t->to, on_item, &g);
+	if (r == 0 && g.failed)
+		r = STORE_ERR;
+	if (r == 0)
+		r = store_runs_zone(s, t->harvest.zone, text_day_start(t->from),
+				    text_day_start(t->to + 1), on_runs, &rc);
+	if (r < 0)
+		records_trace_free(t);
+	return r;
+}
+
+void records_trace_free(struct trace *t)
+{
+	free(t->items);
+	t->items = NULL;
+	t->n_items = 0;
+}
+
+/* One CSV field: quoted when it holds the separator, a quote or a line
+ * break. */
+static void csv(FILE *f, const char *s, bool last)
+{
+	if (strpbrk(s, ";\"\n\r")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputs(last ? "\r\n" : ";", f);
+}
+
+static void csv_pair(FILE *f, const char *label, const char *value)
+{
+	csv(f, label, false);
+	csv(f, value, true);
+}
+
+int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f)
+{
+	const struct record_row *h = &t->harvest;
+	char a[64], b[64], line[256];
+
+	fputs("\xEF\xBB\xBF", f);
+	csv_pair(f, _("Traceability sheet of lot"), h->lot);
+	snprintf(line, sizeof(line), "%s (%s)", cfg->station.name, cfg->station.code);
+	csv_pair(f, _("Station"), line);
+	csv_pair(f, _("Zone"), h->zone_name);
+	csv_pair(f, _("Crop"), h->crop);
+	csv_pair(f, _("Harvest day"), text_day(a, sizeof(a), h->day));
+	csv_pair(f, _("Weight (kg)"), text_amount(a, sizeof(a), h->kg));
+	csv_pair(f, _("Grade"), h->grade);
+	csv_pair(f, _("Buyer"), h->buyer);
+	csv_pair(f, _("Harvested by"), h->who_name);
+	snprintf(line, sizeof(line), "%s - %s", text_day(a, sizeof(a), t->from),
+		 text_day(b, sizeof(b), t->to));
+	csv_pair(f, _("Season"), line);
+	if (h->voided)
+		csv_pair(f, _("Note"), _("This lot was removed as a mistake."));
+	if (h->phi_override) {
+		snprintf(line, sizeof(line),
+			 _("Harvested inside a pre-harvest interval, allowed by the manager (record %lld)."),
+			 (long long)h->phi_override);
+		csv_pair(f, _("Note"), line);
+	}
+	fputs("\r\n", f);
+	csv(f, _("Day"), false);
+	csv(f, _("Work"), false);
+	csv(f, _("Product"), false);
+	csv(f, _("Organic"), false);
+	csv(f, _("Amount"), false);
+	csv(f, _("Unit"), false);
+	csv(f, _("Method or pest"), false);
+	csv(f, _("Pre-harvest interval (days)"), false);
+	csv(f, _("Harvest from"), false);
+	csv(f, _("Done by"), false);
+	csv(f, _("Entered"), true);
+	for (int i = 0; i < t->n_items; i++) {
+		const struct record_row *r = &t->items[i];
+
+		csv(f, text_day(a, sizeof(a), r->day), false);
+		csv(f, records_kind_label(r->kind), false);
+		csv(f, r->product_name, false);
+		csv(f, r->organic ? _("yes") : _("no"), false);
+		csv(f, text_amount(a, sizeof(a), r->amount), false);
+		csv(f, r->unit, false);
+		csv(f, r->kind == REC_SPRAY ? r->target : records_method_label(r->method), false);
+		snprintf(a, sizeof(a), "%d", r->phi_days);
+		csv(f, r->kind == REC_SPRAY ? a : "", false);
+		csv(f, r->kind == REC_SPRAY ? text_day(b, sizeof(b), r->harvest_from) : "", false);
+		csv(f, r->who_name, false);
+		csv(f, text_date_time(a, sizeof(a), (time_t)r->entered_at), true);
+	}
+	fputs("\r\n", f);
+	csv(f, _("Irrigation"), false);
+	csv(f, _("Runs"), false);
+	csv(f, _("Hours"), false);
+	csv(f, _("Energy (kWh)"), true);
+	for (int i = 0; i < t->n_pumps; i++) {
+		const struct trace_pump *p = &t->pumps[i];
+
+		csv(f, p->name, false);
+		snprintf(a, sizeof(a), "%d", p->runs);
+		csv(f, a, false);
+		csv(f, text_number(b, sizeof(b), (double)p->seconds / 3600.0, 1), false);
+		csv(f, text_number(a, sizeof(a), p->kwh, 2), true);
+	}
+	csv(f, _("Total"), false);
+	snprintf(a, sizeof(a), "%d", t->runs);
+	csv(f, a, false);
+	csv(f, text_number(b, sizeof(b), (double)t->seconds / 3600.0, 1), false);
+	csv(f, text_number(a, sizeof(a), t->kwh, 2), true);
+	return ferror(f) ? -1 : 0;
+}
+
+int records_trace_write_path(struct store *s, const struct config *cfg, const char *lot,
+			     const char *path, char *why, size_t n)
+{
+	struct trace t;
+	char tmp[4096];
+	FILE *f;
+	int rc = records_trace(s, cfg, lot, &t);
+
+	if (rc == 1)
+		return say(why, n, 1, _("There is no lot %s."), lot);
+	if (rc < 0)
+		return say(why, n, -1, _("The records could not be read: %s"), store_error(s));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		records_trace_free(&t);
+		return say(why, n, -1, _("%s cannot be written: %s"), tmp, strerror(errno));
+	}
+	rc = records_trace_write(&t, cfg, f);
+	records_trace_free(&t);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = -1;
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return say(why, n, -1, _("%s cannot be written: %s"), path, strerror(e));
+	}
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* Fertilizing, spraying and harvests: what a good record holds, lot codes,
+ * the pre-harvest interval, organic zones, corrections, and a lot's
+ * traceability sheet. The SQL is in src/store_records.c. */
+#ifndef FS_RECORDS_H
+#define FS_RECORDS_H
+
+#include "store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct config;
+
+#define REC_REFUSED (-1)	/* why holds the sentence */
+#define REC_NEED_MANAGER (-2)	/* inside a spray's interval: the manager may allow it */
+#define REC_FAILED (-3)		/* the database failed; why says so */
+
+/* A new record may be dated at most this many days back. */
+#define RECORDS_MAX_DAYS_BACK 60
+
+/* A blank record of kind for day. */
+void records_init(struct record_row *r, int kind, int day);
+/* Copy a configured zone, product or worker (its id and its name of the
+ * moment) into r. A product also brings its unit, organic flag and, for
+ * a spray, its interval and the earliest harvest day. */
+void records_set_zone(struct record_row *r, const struct config *cfg, int zone);
+void records_set_product(struct record_row *r, const struct config *cfg, int product);
+void records_set_worker(struct record_row *r, const struct config *cfg, int worker);
+
+/* May this product go on this zone? An organic zone takes only organic
+ * products. 0, or REC_REFUSED with the reason. */
+int records_organic_check(const struct config *cfg, int zone, int product, char *why, size_t n);
+/* Is r complete and plausible, and not dated after today? */
+int records_check(const struct config *cfg, const struct record_row *r, int today, char *why,
+		  size_t n);
+/* Is a harvest inside a spray's pre-harvest interval? 0 when it is not;
+ * REC_NEED_MANAGER with the reason and the spray in *spray when it is. */
+int records_phi_check(struct store *s, const struct record_row *harvest,
+		      struct record_row *spray, char *why, size_t n);
+
+/* The lot code of the seq-th harvest of day at a station: PT01-260601-01
+ * (station code, yymmdd, sequence of the day). */
+char *records_lot_code(char *buf, size_t n, const char *station, int day, int seq);
+
+/* Checks and writes r in one transaction; when it returns 0 the record
+ * is on the card. A new harvest gets its lot code in r->lot; a
+ * correction (r->corrects set) keeps the corrected harvest's lot. manager:
+ * the manager's PIN was given, which lets a harvest inside a spray's
+ * interval through (the spray is recorded in r->phi_override). */
+int records_save(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
+		 bool manager, char *why, size_t n);
+/* Refuses logging while the clock is earlier than the newest record (a
+ * board without a real-time clock after a power cut). */
+int records_clock_check(struct store *s, int64_t now, char *why, size_t n);
+
+/* A lot's season: the zone's season_days up to and including the day of
+ * its harvest. */
+void records_season(const struct config *cfg, const struct record_row *harvest, int *from,
+		    int *to);
+
+/* Irrigation of one pump for a zone over a season. */
+struct trace_pump {
+	char pump[REC_ID_LEN];
+	char name[REC_NAME_LEN];
+	int runs;
+	int64_t seconds;
+	double kwh;
+};
+
+#define TRACE_MAX_PUMPS 16
+
+/* What was done to a lot's zone in its season. */
+struct trace {
+	struct record_row harvest;	/* the lot's current record */
+	int from, to;			/* the season, days inclusive */
+	struct record_row *items;	/* fertilizing and spraying, oldest first */
+	int n_items;
+	struct trace_pump pumps[TRACE_MAX_PUMPS];
+	int n_pumps;
+	int runs;
+	int64_t seconds;
+	double kwh;
+};
+
+/* Fills t for lot: 0; 1 when there is no such lot; < 0 on a store error.
+ * Free with records_trace_free(). */
+int records_trace(struct store *s, const struct config *cfg, const char *lot, struct trace *t);
+void records_trace_free(struct trace *t);
+/* The traceability sheet of a lot as CSV for a spreadsheet (UTF-8 with a
+ * BOM, ';' between fields, the station's language and decimal mark):
+ * the lot, then its zone's fertilizing and spraying in the season, then
+ * irrigation per pump. 0, or -1 if writing failed. */
+int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f);
+/* The same into path: written to path.tmp, flushed to the card, renamed.
+ * 0; 1 when there is no such lot; -1 with why. */
+int records_trace_write_path(struct store *s, const struct config *cfg, const char *lot,
+			     const char *path, char *why, size_t n);
+
+/* Words for the farmer. */
+const char *records_kind_label(int kind);
+const char *records_method_label(int method);
+
+#endif

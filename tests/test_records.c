@@ -1,0 +1,513 @@
+/* Farm records: lot codes, the pre-harvest interval, organic zones,
+ * corrections and a lot's traceability sheet, as an auditor checks them. */
+#include "testlib.h"
+
+#include "config.h"
+#include "records.h"
+#include "store.h"
+#include "text.h"
+
+#include <sqlite3.h>
+
+static const char farm[] =
+	"[station]\n"
+	"code = PT01\n"
+	"[zone.mit]\n"
+	"name = Mít ruột đỏ\n"
+	"crop = Mít\n"
+	"pump = p1\n"
+	"season_days = 30\n"
+	"harvest_max_kg = 5000\n"
+	"[zone.vusua]\n"
+	"name = Vú sữa Hoàng Kim\n"
+	"organic = yes\n"
+	"[pump.p1]\n"
+	"name = Bơm 1\n"
+	"driver = sim\n"
+	"power_kw = 1.5\n"
+	"[product.npk]\n"
+	"name = NPK 20-20-15\n"
+	"kind = fertilizer\n"
+	"unit = kg\n"
+	"max_amount = 300\n"
+	"[product.huuco]\n"
+	"name = Phân hữu cơ vi sinh\n"
+	"kind = fertilizer\n"
+	"unit = kg\n"
+	"organic = yes\n"
+	"[product.radiant]\n"
+	"name = Radiant 60SC\n"
+	"kind = pesticide\n"
+	"unit = ml\n"
+	"phi_days = 7\n"
+	"[product.namxanh]\n"
+	"name = Nấm xanh\n"
+	"kind = pesticide\n"
+	"unit = g\n"
+	"organic = yes\n"
+	"phi_days = 0\n"
+	"[worker.ba]\n"
+	"name = Nguyễn Văn Ba\n"
+	"[worker.hoa]\n"
+	"name = Trần Thị Hoa\n";
+
+static char *dir;
+static struct config *cfg;
+static char dbpath[512];
+
+/* Days of June 2026, and a moment in the afternoon of each. */
+static int june(int d)
+{
+	int day;
+
+	assert_int_equal(text_day_parse_iso("2026-06-01", &day), 0);
+	return day + d - 1;
+}
+
+static int64_t at(int d)
+{
+	return (int64_t)text_day_start(june(d)) + 15 * 3600;
+}
+
+static struct store *open_db(void)
+{
+	struct store *s;
+	char err[512];
+
+	if (store_open(dbpath, 0, &s, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return s;
+}
+
+static int setup(void **state)
+{
+	char err[512];
+
+	(void)state;
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	text_init("en");
+	dir = test_mkdir();
+	if (config_load(test_write(dir, "farm.ini", farm), &cfg, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	config_free(cfg);
+	test_rmdir(dir);
+	return 0;
+}
+
+/* Each test gets a fresh database. */
+static int fresh(void **state)
+{
+	static int n;
+
+	(void)state;
+	snprintf(dbpath, sizeof(dbpath), "%s/station%d.db", dir, ++n);
+	return 0;
+}
+
+static struct record_row harvest(int d, double kg)
+{
+	struct record_row r;
+
+	records_init(&r, REC_HARVEST, june(d));
+	records_set_zone(&r, cfg, 0);
+	snprintf(r.crop, sizeof(r.crop), "Mít");
+	r.kg = kg;
+	records_set_worker(&r, cfg, 0);
+	return r;
+}
+
+static struct record_row spray(int zone, int d, int product, double amount)
+{
+	struct record_row r;
+
+	records_init(&r, REC_SPRAY, june(d));
+	records_set_zone(&r, cfg, zone);
+	records_set_product(&r, cfg, product);
+	r.amount = amount;
+	snprintf(r.target, sizeof(r.target), "Rệp sáp");
+	records_set_worker(&r, cfg, 1);
+	return r;
+}
+
+static struct record_row fertilize(int zone, int d, int product, double amount)
+{
+	struct record_row r;
+
+	records_init(&r, REC_FERTILIZE, june(d));
+	records_set_zone(&r, cfg, zone);
+	records_set_product(&r, cfg, product);
+	r.amount = amount;
+	r.method = METHOD_VENTURI;
+	records_set_worker(&r, cfg, 0);
+	return r;
+}
+
+static void save_ok(struct store *s, int64_t now, struct record_row *r, bool manager)
+{
+	char why[256] = "";
+
+	if (records_save(s, cfg, now, r, manager, why, sizeof(why)) != 0)
+		fail_msg("refused: %s", why);
+	assert_true(r->id > 0);
+}
+
+static void lot_codes_are_unique_and_stable(void **state)
+{
+	struct store *s = open_db();
+	struct record_row a = harvest(1, 120), b = harvest(1, 80.5), c, d, back;
+
+	(void)state;
+	save_ok(s, at(1), &a, false);
+	save_ok(s, at(1) + 60, &b, false);
+	assert_string_equal(a.lot, "PT01-260601-01");
+	assert_string_equal(b.lot, "PT01-260601-02");
+	/* A power cut and a restart on the same day: the sequence goes on. */
+	store_close(s);
+	s = open_db();
+	c = harvest(1, 50);
+	save_ok(s, at(1) + 3600, &c, false);
+	assert_string_equal(c.lot, "PT01-260601-03");
+	/* The next day starts again at 01 with its own date. */
+	d = harvest(2, 70);
+	save_ok(s, at(2), &d, false);
+	assert_string_equal(d.lot, "PT01-260602-01");
+	/* A harvest entered late carries the day it was picked. */
+	struct record_row late = harvest(1, 30);
+	save_ok(s, at(2) + 60, &late, false);
+	assert_string_equal(late.lot, "PT01-260601-04");
+	/* The codes given stay what they were. */
+	store_close(s);
+	s = open_db();
+	assert_int_equal(store_record_by_lot(s, "PT01-260601-02", &back), 0);
+	assert_int_equal(back.id, b.id);
+	assert_true(back.kg == 80.5);
+	assert_int_equal(store_record_by_lot(s, "PT01-260601-09", &back), 1);
+	/* The schema itself refuses a lot code given twice. */
+	assert_true(store_lot_add(s, "PT01-260601-01", june(1), 9) < 0);
+	store_close(s);
+	/* Another station's code makes other codes on the same day. */
+	char code[LOT_CODE_LEN];
+	assert_string_equal(records_lot_code(code, sizeof(code), "PT02", june(1), 1),
+			    "PT02-260601-01");
+}
+
+static void pre_harvest_interval(void **state)
+{
+	struct store *s = open_db();
+	struct record_row sp = spray(0, 10, 2, 500), early, edge, block;
+	char why[256];
+
+	(void)state;
+	save_ok(s, at(10), &sp, false);
+	/* 7 days from 10 June: harvest from 17 June. */
+	assert_int_equal(sp.phi_days, 7);
+	assert_int_equal(sp.harvest_from, june(17));
+	/* 16 June is inside: refused, with the spray and the first day named. */
+	early = harvest(16, 100);
+	assert_int_equal(records_save(s, cfg, at(16), &early, false, why, sizeof(why)),
+			 REC_NEED_MANAGER);
+	assert_non_null(strstr(why, "Radiant 60SC"));
+	assert_non_null(strstr(why, "10/06/2026"));
+	assert_non_null(strstr(why, "17/06/2026"));
+	assert_string_equal(early.lot, "");	/* no lot code spent on a refusal */
+	/* The day of the spray itself is inside too. */
+	block = harvest(10, 100);
+	assert_int_equal(records_save(s, cfg, at(16), &block, false, why, sizeof(why)),
+			 REC_NEED_MANAGER);
+	/* 17 June, the first allowed day, passes. */
+	edge = harvest(17, 100);
+	save_ok(s, at(17), &edge, false);
+	assert_int_equal(edge.phi_override, 0);
+	assert_string_equal(edge.lot, "PT01-260617-01");
+	/* A harvest before the spray is not inside its interval. */
+	struct record_row before = harvest(9, 40);
+	save_ok(s, at(17), &before, false);
+	/* Another zone is not affected. */
+	struct record_row other = harvest(16, 10);
+	records_set_zone(&other, cfg, 1);
+	snprintf(other.crop, sizeof(other.crop), "Vú sữa");
+	save_ok(s, at(17), &other, false);
+	/* A manager's override goes through and is recorded. */
+	early = harvest(16, 100);
+	save_ok(s, at(17), &early, true);
+	assert_int_equal(early.phi_override, sp.id);
+	struct record_row back;
+	assert_int_equal(store_record_get(s, early.id, &back), 0);
+	assert_int_equal(back.phi_override, sp.id);
+	/* An interval of 0 days blocks nothing, even on the day itself. */
+	struct record_row zero = spray(0, 20, 3, 100);
+	save_ok(s, at(20), &zero, false);
+	assert_int_equal(zero.harvest_from, june(20));
+	struct record_row same = harvest(20, 100);
+	save_ok(s, at(20), &same, false);
+	/* A corrected spray no longer blocks: its correction's dates count. */
+	struct record_row later = spray(0, 22, 2, 300), moved;
+	save_ok(s, at(22), &later, false);
+	block = harvest(23, 50);
+	assert_int_equal(records_save(s, cfg, at(23), &block, false, why, sizeof(why)),
+			 REC_NEED_MANAGER);
+	moved = later;
+	moved.corrects = later.id;
+	moved.day = june(12);
+	moved.harvest_from = june(19);
+	save_ok(s, at(23), &moved, true);
+	block = harvest(23, 50);
+	save_ok(s, at(23), &block, false);
+	store_close(s);
+}
+
+static void organic_zone_refuses_synthetic_products(void **state)
+{
+	struct store *s = open_db();
+	struct record_row r;
+	char why[256];
+
+	(void)state;
+	/* vusua is organic; NPK (product 0) and Radiant (2) are not. */
+	assert_int_equal(records_organic_check(cfg, 1, 0, why, sizeof(why)), REC_REFUSED);
+	assert_non_null(strstr(why, "Vú sữa Hoàng Kim is an organic zone"));
+	assert_non_null(strstr(why, "NPK 20-20-15"));
+	assert_int_equal(records_organic_check(cfg, 1, 1, why, sizeof(why)), 0);
+	assert_int_equal(records_organic_check(cfg, 0, 0, why, sizeof(why)), 0);
+	r = fertilize(1, 5, 0, 50);
+	assert_int_equal(records_save(s, cfg, at(5), &r, true, why, sizeof(why)), REC_REFUSED);
+	r = spray(1, 5, 2, 100);
+	assert_int_equal(records_save(s, cfg, at(5), &r, true, why, sizeof(why)), REC_REFUSED);
+	assert_non_null(strstr(why, "Radiant 60SC is not an organic product"));
+	r = fertilize(1, 5, 1, 500);
+	save_ok(s, at(5), &r, false);
+	r = spray(1, 5, 3, 200);
+	save_ok(s, at(5), &r, false);
+	assert_true(r.organic);
+	/* In Vietnamese, too. */
+	text_set_language("vi");
+	records_organic_check(cfg, 1, 0, why, sizeof(why));
+	assert_non_null(strstr(why, "hữu cơ"));
+	text_set_language("en");
+	store_close(s);
+}
+
+static void implausible_and_incomplete_records(void **state)
+{
+	struct store *s = open_db();
+	struct record_row r;
+	char why[256];
+
+	(void)state;
+	r = fertilize(0, 5, 0, 301);	/* NPK at most 300 kg */
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);
+	assert_non_null(strstr(why, "at most 300 kg"));
+	r = fertilize(0, 5, 0, 0);
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);
+	r = fertilize(0, 5, 2, 10);	/* a pesticide is not a fertilizer */
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);
+	r = fertilize(0, 5, 0, 10);
+	r.method = METHOD_NONE;
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);
+	r = fertilize(0, 5, 0, 10);
+	r.who[0] = '\0';
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);
+	assert_non_null(strstr(why, "who"));
+	r = harvest(5, 5000.5);
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);
+	assert_non_null(strstr(why, "at most 5000 kg"));
+	/* Tomorrow's work cannot be logged today; long ago neither. */
+	r = harvest(6, 10);
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);
+	assert_non_null(strstr(why, "06/06/2026 is after today"));
+	r = harvest(1, 10);
+	assert_int_equal(records_save(s, cfg, at(1) + 86400LL * (RECORDS_MAX_DAYS_BACK + 1), &r,
+				     false, why, sizeof(why)), REC_REFUSED);
+	/* Nothing of that reached the card, and no lot code was used. */
+	int total;
+	struct record_row page[4];
+	assert_int_equal(store_records_page(s, REC_HARVEST, 0, page, 4, &total), 0);
+	assert_int_equal(total, 0);
+	r = harvest(5, 10);
+	save_ok(s, at(5), &r, false);
+	assert_string_equal(r.lot, "PT01-260605-01");
+	store_close(s);
+}
+
+static void a_clock_behind_the_records_refuses_logging(void **state)
+{
+	struct store *s = open_db();
+	struct record_row r = fertilize(0, 5, 0, 10);
+	char why[256];
+
+	(void)state;
+	save_ok(s, at(5), &r, false);
+	/* The board lost its time in a power cut and came back in the past. */
+	r = fertilize(0, 1, 0, 10);
+	assert_int_equal(records_save(s, cfg, at(1), &r, false, why, sizeof(why)), REC_REFUSED);
+	assert_non_null(strstr(why, "set the date and time"));
+	store_close(s);
+}
+
+static void corrections_keep_both_records(void **state)
+{
+	struct store *s = open_db();
+	struct record_row h = harvest(3, 120), fix, again, page[8], back;
+	char why[256];
+	int total;
+
+	(void)state;
+	save_ok(s, at(3), &h, false);
+	/* 120 should have been 1200: a correction, by another person. */
+	fix = h;
+	fix.corrects = h.id;
+	fix.kg = 1200;
+	records_set_worker(&fix, cfg, 1);
+	save_ok(s, at(3) + 600, &fix, true);
+	assert_true(fix.id != h.id);
+	/* The crates already carry the lot code: the correction keeps it. */
+	assert_string_equal(fix.lot, h.lot);
+	/* Both show, newest first; the old one knows it was corrected. */
+	assert_int_equal(store_records_page(s, REC_HARVEST, 0, page, 8, &total), 2);
+	assert_int_equal(total, 2);
+	assert_int_equal(page[0].id, fix.id);
+	assert_int_equal(page[0].corrects, h.id);
+	assert_int_equal(page[1].id, h.id);
+	assert_int_equal(page[1].corrected_by, fix.id);
+	/* Each keeps who entered it and when. */
+	assert_string_equal(page[1].who_name, "Nguyễn Văn Ba");
+	assert_int_equal(page[1].entered_at, at(3));
+	assert_string_equal(page[0].who_name, "Trần Thị Hoa");
+	assert_int_equal(page[0].entered_at, at(3) + 600);
+	assert_true(page[1].kg == 120);
+	/* The lot is its newest correction. */
+	assert_int_equal(store_record_by_lot(s, h.lot, &back), 0);
+	assert_true(back.kg == 1200);
+	/* A record is corrected once: the next correction corrects the newer. */
+	again = h;
+	again.corrects = h.id;
+	assert_int_equal(records_save(s, cfg, at(3) + 700, &again, true, why, sizeof(why)),
+			 REC_REFUSED);
+	assert_non_null(strstr(why, "already corrected"));
+	/* A correction must be of the same kind. */
+	struct record_row f = fertilize(0, 3, 0, 10);
+	f.corrects = h.id;
+	assert_int_equal(records_save(s, cfg, at(3) + 700, &f, true, why, sizeof(why)),
+			 REC_REFUSED);
+	/* A record entered by mistake is removed by a voiding correction. */
+	struct record_row v = fix;
+	v.corrects = fix.id;
+	v.voided = true;
+	save_ok(s, at(3) + 800, &v, true);
+	assert_int_equal(store_record_by_lot(s, h.lot, &back), 0);
+	assert_true(back.voided);
+	assert_int_equal(store_records_page(s, REC_HARVEST, 0, page, 8, &total), 3);
+	store_close(s);
+	/* Nothing was changed in place: the first row is as it was entered. */
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT kg, who FROM records WHERE id = ?", -1,
+					    &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, h.id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_true(sqlite3_column_double(st, 0) == 120);
+	assert_string_equal((const char *)sqlite3_column_text(st, 1), "ba");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void traceability_of_a_lot(void **state)
+{
+	struct store *s = open_db();
+	struct record_row r, h;
+	struct run_row run = { .reason = RUN_MANUAL };
+	struct trace t;
+	char path[600], text[4096], why[256];
+	FILE *f;
+
+	(void)state;
+	/* Season of mit: 30 days up to the harvest on 30 June: from 1 June. */
+	r = fertilize(0, 1, 0, 50);	/* first day of the season */
+	save_ok(s, at(1), &r, false);
+	r = fertilize(0, 2, 1, 400);
+	r.method = METHOD_HAND;
+	save_ok(s, at(2), &r, false);
+	r = spray(0, 10, 2, 250);
+	save_ok(s, at(10), &r, false);
+	r = fertilize(1, 10, 1, 99);	/* another zone */
+	save_ok(s, at(10), &r, false);
+	/* Two runs of pump 1 on mit: 30 and 60 minutes; one before the season. */
+	snprintf(run.pump, sizeof(run.pump), "p1");
+	snprintf(run.zone, sizeof(run.zone), "mit");
+	int64_t starts[] = { at(5), at(20), at(1) - 86400 * 2 };
+	int minutes[] = { 30, 60, 45 };
+	for (int i = 0; i < 3; i++) {
+		run.started = starts[i];
+		run.planned_end = starts[i] + minutes[i] * 60;
+		assert_int_equal(store_run_begin(s, &run), 0);
+		assert_int_equal(store_run_end(s, run.id, run.planned_end, "done", 40), 0);
+	}
+	h = harvest(30, 1500);
+	snprintf(h.grade, sizeof(h.grade), "Loại 1");
+	save_ok(s, at(30), &h, false);
+	/* A spray after the harvest is not in its season. */
+	r = spray(0, 30, 3, 10);
+	save_ok(s, at(30) + 60, &r, false);
+
+	assert_int_equal(records_trace(s, cfg, h.lot, &t), 0);
+	assert_int_equal(t.from, june(1));
+	assert_int_equal(t.to, june(30));
+	assert_int_equal(t.n_items, 4);	/* the late spray counts: same day */
+	assert_string_equal(t.items[0].product_name, "NPK 20-20-15");
+	assert_string_equal(t.items[2].product_name, "Radiant 60SC");
+	assert_int_equal(t.runs, 2);
+	assert_int_equal(t.seconds, 90 * 60);
+	assert_true(t.kwh > 2.249 && t.kwh < 2.251);	/* 1.5 kW for 1.5 h */
+	assert_int_equal(t.n_pumps, 1);
+	assert_string_equal(t.pumps[0].name, "Bơm 1");
+	records_trace_free(&t);
+	assert_int_equal(records_trace(s, cfg, "PT01-000000-01", &t), 1);
+
+	/* The sheet, written for a USB stick, in Vietnamese. */
+	text_set_language("vi");
+	snprintf(path, sizeof(path), "%s/lot.csv", dir);
+	assert_int_equal(records_trace_write_path(s, cfg, h.lot, path, why, sizeof(why)), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	text_set_language("en");
+	assert_memory_equal(text, "\xEF\xBB\xBF", 3);
+	assert_non_null(strstr(text, h.lot));
+	assert_non_null(strstr(text, "30/06/2026"));
+	assert_non_null(strstr(text, ";1500\r\n"));
+	assert_non_null(strstr(text, "01/06/2026;Bón phân;NPK 20-20-15;không;50;kg;"));
+	assert_non_null(strstr(text, "10/06/2026;Phun thuốc;Radiant 60SC;không;250;ml;Rệp sáp;7;17/06/2026;Trần Thị Hoa"));
+	assert_non_null(strstr(text, "Bơm 1;2;1,5;2,25"));
+	assert_null(strstr(text, ";99;"));	/* the other zone's record */
+	snprintf(path, sizeof(path), "%s/lot.csv.tmp", dir);
+	assert_int_equal(access(path, F_OK), -1);	/* no temporary left */
+	snprintf(path, sizeof(path), "%s/none.csv", dir);
+	assert_int_equal(records_trace_write_path(s, cfg, "XX", path, why, sizeof(why)), 1);
+	assert_int_equal(access(path, F_OK), -1);
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(lot_codes_are_unique_and_stable, fresh),
+		cmocka_unit_test_setup(pre_harvest_interval, fresh),
+		cmocka_unit_test_setup(organic_zone_refuses_synthetic_products, fresh),
+		cmocka_unit_test_setup(implausible_and_incomplete_records, fresh),
+		cmocka_unit_test_setup(a_clock_behind_the_records_refuses_logging, fresh),
+		cmocka_unit_test_setup(corrections_keep_both_records, fresh),
+		cmocka_unit_test_setup(traceability_of_a_lot, fresh),
+	};
+
+	return cmocka_run_group_tests_name("records", tests, setup, teardown);
+}
