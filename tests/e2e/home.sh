@@ -89,7 +89,8 @@ press vi KP6
 expect vi "1 Thông tin trạm" "settings menu"
 press vi KP1
 expect vi "Trạm: HTX Phước Thiện - trạm 1 (PT01)" "station info: name and code"
-expect vi "(lược đồ 1)" "station info: database schema"
+v=$(sql "$DB" "PRAGMA user_version")
+expect vi "(lược đồ $v)" "station info: database schema ($v)"
 press vi KP/
 
 # SIGTERM: the station stops, and the diary has the run with its end.
