@@ -2,17 +2,20 @@
 #   make          build build/fieldstation and its Vietnamese catalogue
 #   make run      start the station on the simulator (config/demo.ini)
 #   make test     unit tests (cmocka) and end-to-end tests (tmux)
+#   make install  on the board: the program, its Vietnamese words, the
+#                 service unit and a first configuration (PREFIX, DESTDIR)
 
 VERSION  := 0.1.0
 PKGS     := ncursesw sqlite3 libserialport libgpiod inih
 B        := build
+PREFIX   := /usr/local
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla
 CPPFLAGS += -D_GNU_SOURCE -Isrc -Idrivers -Iscreens \
-            -DVERSION='"$(VERSION)"' -MMD -MP
+            -DVERSION='"$(VERSION)"' -DLOCALEDIR='"$(PREFIX)/share/locale"' -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
@@ -30,7 +33,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
-.PHONY: all run test unit e2e check-po deps pot clean
+.PHONY: all run test unit e2e check-po deps pot clean install
 .DEFAULT_GOAL := all
 
 all: deps $(B)/fieldstation $(MO)
@@ -96,6 +99,16 @@ check-po: deps
 pot:
 	$(XGETTEXT) -o po/fieldstation.pot
 	msgmerge -q -U --backup=none po/vi.po po/fieldstation.pot
+
+install: all
+	install -D -m 755 $(B)/fieldstation $(DESTDIR)$(PREFIX)/bin/fieldstation
+	install -D -m 644 $(MO) $(DESTDIR)$(PREFIX)/share/locale/vi/LC_MESSAGES/fieldstation.mo
+	install -d $(DESTDIR)/etc/systemd/system $(DESTDIR)/var/lib/fieldstation
+	sed 's|/usr/local/|$(PREFIX)/|g' scripts/fieldstation.service \
+		>$(DESTDIR)/etc/systemd/system/fieldstation.service
+	@# A first configuration, never over the farm's own.
+	[ -e $(DESTDIR)/etc/fieldstation/fieldstation.ini ] || \
+		install -D -m 644 config/demo.ini $(DESTDIR)/etc/fieldstation/fieldstation.ini
 
 clean:
 	rm -rf $(B)

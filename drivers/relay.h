@@ -38,4 +38,11 @@ void relay_all_off_now(void);
 /* A simulated relay: while on, it waters the given zones of the farm. */
 struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones);
 
+/* A relay on a GPIO line, requested already off. chip: "gpiochip0", "0",
+ * "/dev/gpiochip0" or the chip's label; line: an offset or a line name.
+ * NULL with one sentence in err when the chip or line does not exist or
+ * the line is busy. */
+struct relay *relay_gpiod_new(const char *chip, const char *line, bool active_low,
+			      char *err, size_t errlen);
+
 #endif

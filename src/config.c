@@ -575,6 +575,14 @@ static int check(struct config *c, char *err, size_t errlen)
 		if (p->driver == RELAY_DRIVER_GPIOD && (!p->chip[0] || !p->line[0]))
 			FAIL_AT(p->item.line, _("[pump.%s]: a gpiod pump needs chip and line"),
 				p->item.id);
+		for (int j = 0; j < i && p->driver == RELAY_DRIVER_GPIOD; j++) {
+			const struct pump_cfg *q = &c->pumps[j];
+
+			if (q->driver == RELAY_DRIVER_GPIOD && strcmp(q->chip, p->chip) == 0 &&
+			    strcmp(q->line, p->line) == 0)
+				FAIL_AT(p->item.line, _("[pump.%s]: line %s of %s is already the relay of [pump.%s]"),
+					p->item.id, p->line, p->chip, q->item.id);
+		}
 	}
 
 	for (int i = 0; i < c->n_zones; i++) {

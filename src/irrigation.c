@@ -29,9 +29,24 @@ struct irrigation {
 	int timer;
 	char power_cut[256];
 	int n_power_cut;
+	bool failing;		/* switching everything off after a relay failed */
 };
 
 static void rearm(struct irrigation *irr);
+
+/* A relay that fails to switch cannot be trusted, nor can the board it
+ * sits on: every relay goes off and every run ends, and an alarm says
+ * which relay failed. */
+static void relay_failed(struct irrigation *irr, int pump)
+{
+	if (irr->failing)
+		return;
+	irr->failing = true;
+	store_event(irr->app->store, clock_now(irr->app->clock), "relay_error",
+		    irr->app->cfg->pumps[pump].item.id, NULL, true);
+	irrigation_stop_all(irr, "relay_error");
+	irr->failing = false;
+}
 
 static struct relay *make_relay(struct irrigation *irr, int p, char *err, size_t errlen)
 {
@@ -39,10 +54,14 @@ static struct relay *make_relay(struct irrigation *irr, int p, char *err, size_t
 	const struct pump_cfg *pc = &cfg->pumps[p];
 	int zones[32], n = 0;
 
-	if (pc->driver != RELAY_DRIVER_SIM) {
-		snprintf(err, errlen, _("%s: [pump.%s]: this build cannot drive gpiod relays yet."),
-			 cfg->path, pc->item.id);
-		return NULL;
+	if (pc->driver == RELAY_DRIVER_GPIOD) {
+		char why[256];
+		struct relay *r = relay_gpiod_new(pc->chip, pc->line, pc->active_low, why,
+						  sizeof(why));
+
+		if (!r)
+			snprintf(err, errlen, "%s: [pump.%s]: %s", cfg->path, pc->item.id, why);
+		return r;
 	}
 	if (!irr->app->farm) {
 		snprintf(err, errlen, _("Simulated pumps need the simulator."));
@@ -209,8 +228,8 @@ int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
 	}
 	if (relay_set(ps->relay, true) < 0) {
 		store_run_end(irr->app->store, row.id, now, "relay_error", NAN);
-		store_event(irr->app->store, now, "relay_error", pc->item.id, NULL, true);
-		snprintf(why, whylen, _("The relay of %s does not answer; it is switched off."),
+		relay_failed(irr, pump);
+		snprintf(why, whylen, _("The relay of %s does not answer: every pump is switched off."),
 			 pc->name);
 		return IRR_FAILED;
 	}
@@ -232,13 +251,16 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 	ps = &irr->pumps[pump];
 	/* Off first: water stops even if the diary cannot be written. */
 	rc = relay_set(ps->relay, false);
-	if (!ps->run_id)
-		return rc < 0 ? IRR_FAILED : 0;
-	store_run_end(irr->app->store, ps->run_id, now, end_reason, zone_moisture(irr, ps->zone));
-	ps->run_id = 0;
-	ps->until = 0;
-	rearm(irr);
-	app_changed(irr->app);
+	if (ps->run_id) {
+		store_run_end(irr->app->store, ps->run_id, now, rc < 0 ? "relay_error" : end_reason,
+			      zone_moisture(irr, ps->zone));
+		ps->run_id = 0;
+		ps->until = 0;
+		rearm(irr);
+		app_changed(irr->app);
+	}
+	if (rc < 0)
+		relay_failed(irr, pump);
 	return rc < 0 ? IRR_FAILED : 0;
 }
 

@@ -48,10 +48,14 @@ struct command {
 static int cmd_run(struct options *o);
 static int cmd_status(struct options *o);
 static int cmd_check(struct options *o);
+static int cmd_relays_off(struct options *o);
+static int cmd_pump_test(struct options *o);
 
 static const struct command commands[] = {
 	{ "status", cmd_status, N_("readings and pump states, as plain text") },
 	{ "check", cmd_check, N_("check the configuration and the database") },
+	{ "relays-off", cmd_relays_off, N_("drive every pump's GPIO relay off (for the service manager)") },
+	{ "pump-test PUMP [SECONDS]", cmd_pump_test, N_("switch one pump on for a few seconds (10), then off") },
 };
 
 static void usage(FILE *f)
@@ -67,7 +71,7 @@ static void usage(FILE *f)
 		     "  --help, --version\n\nCommands:\n"),
 		DEFAULT_CONFIG, DEFAULT_DB);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-20s %s\n", commands[i].name, _(commands[i].help));
+		fprintf(f, "  %-26s %s\n", commands[i].name, _(commands[i].help));
 	fprintf(f, _("Without a command, the console runs.\n"));
 }
 
@@ -382,6 +386,114 @@ static int cmd_check(struct options *o)
 	return rc;
 }
 
+/* How a pump's relay is wired, for a technician: "gpiochip0 line 17,
+ * active low". */
+static void describe_wiring(const struct pump_cfg *pc, char *buf, size_t n)
+{
+	snprintf(buf, n, pc->active_low ? _("%s line %s, active low") : _("%s line %s, active high"),
+		 pc->chip, pc->line);
+}
+
+/* After the station's process has ended, however it ended: every GPIO
+ * line of every pump is requested driven off, then released. The service
+ * manager calls this (ExecStopPost=), because a killed process cannot. */
+static int cmd_relays_off(struct options *o)
+{
+	struct config *cfg;
+	char err[512], wiring[256];
+	int n = 0, failed = 0;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	for (int p = 0; p < cfg->n_pumps; p++) {
+		const struct pump_cfg *pc = &cfg->pumps[p];
+		struct relay *r;
+
+		if (pc->driver != RELAY_DRIVER_GPIOD)
+			continue;
+		n++;
+		describe_wiring(pc, wiring, sizeof(wiring));
+		r = relay_gpiod_new(pc->chip, pc->line, pc->active_low, err, sizeof(err));
+		if (!r) {
+			printf(_("%s (%s): NOT switched off: %s\n"), pc->name, wiring, err);
+			failed++;
+			continue;
+		}
+		relay_free(r);
+		printf(_("%s (%s): off\n"), pc->name, wiring);
+	}
+	if (n == 0)
+		printf(_("No pump has a GPIO relay: nothing to switch off.\n"));
+	config_free(cfg);
+	return failed ? 1 : 0;
+}
+
+/* A technician checks one pump's wiring without the console: the relay
+ * on for a few seconds, then off; Ctrl-C or SIGTERM ends it early. */
+static int cmd_pump_test(struct options *o)
+{
+	struct config *cfg;
+	const struct pump_cfg *pc;
+	struct relay *r;
+	struct timespec wait = { 10, 0 };
+	char err[512], wiring[256], *end;
+	sigset_t set;
+	int p, rc = 1;
+
+	if (o->n_args < 1 || o->n_args > 2) {
+		fprintf(stderr, _("pump-test wants a pump, and may take seconds: pump-test p1 10\n"));
+		return 2;
+	}
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	p = config_pump_index(cfg, o->args[0]);
+	if (p < 0) {
+		fprintf(stderr, _("There is no [pump.%s] in %s.\n"), o->args[0], cfg->path);
+		goto out;
+	}
+	pc = &cfg->pumps[p];
+	if (o->n_args == 2) {
+		long s;
+
+		errno = 0;
+		s = strtol(o->args[1], &end, 10);
+		if (*end || errno || s < 1 || s > 300 || s > pc->max_minutes * 60L) {
+			fprintf(stderr, _("The test lasts 1 to %ld seconds, not \"%s\".\n"),
+				pc->max_minutes * 60L < 300 ? pc->max_minutes * 60L : 300, o->args[1]);
+			goto out;
+		}
+		wait.tv_sec = s;
+	}
+	if (pc->driver != RELAY_DRIVER_GPIOD) {
+		fprintf(stderr, _("%s is simulated: there is no relay to test.\n"), pc->name);
+		goto out;
+	}
+	setup_signals(&set);
+	atexit(relay_all_off_now);
+	describe_wiring(pc, wiring, sizeof(wiring));
+	r = relay_gpiod_new(pc->chip, pc->line, pc->active_low, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "%s (%s): %s\n", pc->name, wiring, err);
+		goto out;
+	}
+	if (relay_set(r, true) < 0) {
+		fprintf(stderr, _("%s (%s): the relay did not switch on; it is off.\n"), pc->name,
+			wiring);
+	} else {
+		printf(ngettext("%s (%s): on for %ld second...\n", "%s (%s): on for %ld seconds...\n",
+				(unsigned long)wait.tv_sec), pc->name, wiring, (long)wait.tv_sec);
+		fflush(stdout);
+		if (sigtimedwait(&set, NULL, &wait) > 0)
+			printf(_("Stopped early.\n"));
+		rc = 0;
+	}
+	relay_free(r);
+	printf(_("%s (%s): off\n"), pc->name, wiring);
+out:
+	config_free(cfg);
+	return rc;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
@@ -467,7 +579,9 @@ int main(int argc, char **argv)
 	if (o.n_args == 0)
 		return cmd_run(&o);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(o.args[0], commands[i].name) == 0) {
+		size_t n = strcspn(commands[i].name, " ");
+
+		if (strncmp(o.args[0], commands[i].name, n) == 0 && o.args[0][n] == '\0') {
 			o.args++;
 			o.n_args--;
 			return commands[i].run(&o);

@@ -1,0 +1,78 @@
+#!/bin/bash
+# The commands around GPIO relays: relays-off (what the service manager
+# runs after the station's process ends), pump-test (a technician's check
+# of one pump's wiring), and the station's refusal to start on relays it
+# cannot drive. This machine has no GPIO chip: real lines are proven in
+# the emulated-hardware rig; here every refusal is checked for its words.
+. "$(dirname "$0")/lib.sh"
+
+CFG="$TOP/config/demo.ini"
+# Both pumps on GPIO, on a chip this machine does not have.
+sed 's/^driver = sim  *; gpiod | sim$/driver = gpiod/; /^\[pump.p2\]/,/^$/s/^driver = sim$/driver = gpiod/' \
+	"$CFG" >"$TMP/gpio.ini"
+[ "$(grep -c '^driver = gpiod' "$TMP/gpio.ini")" = 2 ] && ok "a configuration with two GPIO pumps" ||
+	bad "test config: $(grep -n driver "$TMP/gpio.ini")"
+
+out=$("$BIN" --config "$CFG" relays-off 2>&1)
+rc=$?
+[ $rc = 0 ] && [ "$out" = "Không bơm nào dùng rơ-le GPIO: không có gì để tắt." ] &&
+	ok "relays-off with simulated pumps: nothing to do, exit 0" || bad "relays-off sim: rc=$rc $out"
+
+out=$("$BIN" --config "$TMP/gpio.ini" relays-off 2>&1)
+rc=$?
+[ $rc = 1 ] && ok "relays-off on a missing chip: exit 1" || bad "relays-off rc=$rc"
+echo "$out" | grep -qxF 'Bơm 1 (gpiochip0 chân 17, kích mức thấp): CHƯA tắt được: Không có chip GPIO "gpiochip0" trên bo mạch này (lệnh gpiodetect liệt kê các chip).' &&
+	ok "relays-off names the pump, its wiring and the missing chip" || bad "relays-off p1: $out"
+echo "$out" | grep -q '^Bơm 2 (gpiochip0 chân 27, kích mức thấp): CHƯA tắt được' &&
+	ok "relays-off goes on to the next pump after a failure" || bad "relays-off p2: $out"
+out=$("$BIN" --config "$TMP/gpio.ini" --lang en relays-off 2>&1)
+echo "$out" | grep -q '^Bơm 1 (gpiochip0 line 17, active low): NOT switched off: There is no GPIO chip "gpiochip0"' &&
+	ok "relays-off in English" || bad "relays-off en: $out"
+
+# pump-test: a pump, and a few seconds.
+out=$("$BIN" --config "$CFG" pump-test 2>&1)
+[ $? = 2 ] && echo "$out" | grep -qF "pump-test cần tên một bơm" && ok "pump-test without a pump: exit 2" || bad "pump-test no args: $out"
+out=$("$BIN" --config "$CFG" pump-test p9 2>&1)
+[ $? = 1 ] && echo "$out" | grep -qF "Không có mục [pump.p9] trong $CFG." && ok "pump-test of a pump not configured" || bad "pump-test p9: $out"
+out=$("$BIN" --config "$CFG" pump-test p1 2>&1)
+[ $? = 1 ] && [ "$out" = "Bơm 1 là bơm mô phỏng: không có rơ-le để thử." ] && ok "pump-test of a simulated pump" || bad "pump-test sim: $out"
+for s in 0 301 abc 1.5; do
+	out=$("$BIN" --config "$TMP/gpio.ini" pump-test p1 "$s" 2>&1)
+	[ $? = 1 ] && echo "$out" | grep -qF "Thử từ 1 đến 300 giây, không phải \"$s\"." && ok "pump-test refuses $s seconds" || bad "pump-test $s: $out"
+done
+out=$("$BIN" --config "$TMP/gpio.ini" pump-test p1 3 2>&1)
+[ $? = 1 ] && echo "$out" | grep -qF 'Bơm 1 (gpiochip0 chân 17, kích mức thấp): Không có chip GPIO "gpiochip0"' &&
+	ok "pump-test on a missing chip says so" || bad "pump-test missing chip: $out"
+
+# Two pumps on one line would switch each other.
+sed '/^\[pump.p2\]/,/^$/s/^line = 27$/line = 17/' "$TMP/gpio.ini" >"$TMP/same.ini"
+line=$(grep -n '^\[pump.p2\]' "$TMP/same.ini" | cut -d: -f1)
+out=$("$BIN" --config "$TMP/same.ini" check 2>&1)
+[ $? = 1 ] && echo "$out" | grep -qF "dòng $line: [pump.p2]: chân 17 của gpiochip0 đã là rơ-le của [pump.p1]" &&
+	ok "two pumps on one GPIO line are refused" || bad "same line: $out"
+
+# The console refuses to start on relays it cannot drive, in one sentence.
+start gpio --config "$TMP/gpio.ini" --db "$TMP/gpio.db"
+if wait_for gpio "[exit 1]" 10 && screen gpio | grep -qF "$TMP/gpio.ini: [pump.p1]: Không có chip GPIO \"gpiochip0\""; then
+	ok "the station does not start without its relays"
+else
+	bad "the station and a missing chip" gpio
+fi
+
+# The service unit: relays off before the start and after the end, by
+# the command above, from the same configuration.
+UNIT="$TOP/scripts/fieldstation.service"
+grep -qx 'ExecStopPost=/usr/local/bin/fieldstation --config /etc/fieldstation/fieldstation.ini relays-off' "$UNIT" &&
+	ok "the unit drives relays off after the process ends" || bad "unit ExecStopPost"
+grep -qx 'ExecStartPre=/usr/local/bin/fieldstation --config /etc/fieldstation/fieldstation.ini relays-off' "$UNIT" &&
+	ok "and before it starts" || bad "unit ExecStartPre"
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$TMP/unit"
+	sed "s|/usr/local/bin/fieldstation|$BIN|" "$UNIT" >"$TMP/unit/fieldstation.service"
+	out=$(systemd-analyze verify "$TMP/unit/fieldstation.service" 2>&1)
+	[ -z "$out" ] && ok "systemd-analyze verify finds nothing wrong in the unit" || bad "unit: $out"
+else
+	echo "SKIP systemd-analyze is not installed: the unit's syntax is not checked"
+fi
+
+finish
