@@ -38,6 +38,14 @@ void numentry_init(struct numentry *ne, double value, int decimals, double min, 
 		set_value(ne, value);
 }
 
+void numentry_init_amount(struct numentry *ne, double value, int decimals, double max,
+			  const char *unit)
+{
+	numentry_init(ne, value, decimals, 0, max, 1);
+	ne->nonzero = true;
+	snprintf(ne->unit, sizeof(ne->unit), "%s", unit ? unit : "");
+}
+
 double numentry_value(const struct numentry *ne)
 {
 	if (!ne->buf[0] || strcmp(ne->buf, ".") == 0)
@@ -124,9 +132,15 @@ static enum numentry_result enter(struct numentry *ne)
 
 	if (isnan(v))
 		return refuse(ne, _("Type a number first."));
+	if (ne->nonzero && v <= 0)
+		return refuse(ne, _("0 is not an amount: type how much was used."));
 	if (v < ne->min)
 		return refuse(ne, _("The smallest allowed is %s."),
 			      text_number(a, sizeof(a), ne->min, ne->decimals));
+	if (v > ne->max && ne->unit[0])
+		return refuse(ne, _("%s %s is more than is plausible here (at most %s %s)."),
+			      text_amount(a, sizeof(a), v), ne->unit,
+			      text_amount(b, sizeof(b), ne->max), ne->unit);
 	if (v > ne->max)
 		return refuse(ne, _("%s is more than is plausible here (at most %s)."),
 			      text_number(a, sizeof(a), v, ne->decimals),
@@ -168,5 +182,14 @@ const char *numentry_text(const struct numentry *ne, char *buf, int n)
 		for (char *c = buf; *c; c++)
 			if (*c == '.')
 				*c = ',';
+	return buf;
+}
+
+const char *numentry_line(const struct numentry *ne, char *buf, int n)
+{
+	char num[24];
+
+	snprintf(buf, (size_t)n, "[ %s ]%s%s", numentry_text(ne, num, sizeof(num)),
+		 ne->unit[0] ? " " : "", ne->unit);
 	return buf;
 }

@@ -20,15 +20,23 @@ struct numentry {
 	int decimals;		/* digits allowed after the point (0: whole) */
 	double min, max;
 	double step;		/* what + and - add or take */
+	bool nonzero;		/* an amount: 0 is refused */
+	char unit[16];		/* shown after the number, named in refusals */
 	char why[160];
 };
 
 void numentry_init(struct numentry *ne, double value, int decimals, double min, double max,
 		   double step);
+/* An amount of something, in unit: more than 0 and at most max (the
+ * plausible maximum), with `decimals` digits after the point. */
+void numentry_init_amount(struct numentry *ne, double value, int decimals, double max,
+			  const char *unit);
 enum numentry_result numentry_key(struct numentry *ne, int key);
 /* The value typed; NAN when empty. */
 double numentry_value(const struct numentry *ne);
 /* The text to show, with the decimal mark of the language. */
 const char *numentry_text(const struct numentry *ne, char *buf, int n);
+/* The entry as a line: "[ 12,5 ] kg". */
+const char *numentry_line(const struct numentry *ne, char *buf, int n);
 
 #endif

@@ -117,6 +117,42 @@ static void leading_zero_and_length(void **state)
 	assert_true(numentry_value(&ne) == 51234567);
 }
 
+static void amounts_show_their_unit_and_refuse_in_words(void **state)
+{
+	struct numentry ne;
+	char b[32];
+
+	(void)state;
+	text_init("vi");
+	numentry_init_amount(&ne, NAN, 2, 300, "kg");
+	assert_string_equal(numentry_line(&ne, b, sizeof(b)), "[  ] kg");
+	/* Empty: refused, and the value stays empty. */
+	assert_int_equal(numentry_key(&ne, K_ENTER), NUM_REFUSED);
+	assert_string_equal(ne.why, "Hãy nhập một số trước.");
+	keys(&ne, "12.5");
+	assert_string_equal(numentry_line(&ne, b, sizeof(b)), "[ 12,5 ] kg");
+	assert_int_equal(numentry_key(&ne, '.'), NUM_REFUSED);
+	assert_string_equal(ne.why, "Đã có dấu thập phân rồi.");
+	assert_int_equal(numentry_key(&ne, K_ENTER), NUM_DONE);
+	assert_true(numentry_value(&ne) == 12.5);
+	/* Beyond the plausible maximum: the sentence names it with its unit. */
+	keys(&ne, "<<<<350");
+	assert_int_equal(numentry_key(&ne, K_ENTER), NUM_REFUSED);
+	assert_string_equal(ne.why, "350 kg là quá nhiều (tối đa 300 kg).");
+	/* 0 is no amount, and - never goes below it: no negatives. */
+	keys(&ne, "<<<0");
+	assert_int_equal(numentry_key(&ne, K_ENTER), NUM_REFUSED);
+	assert_non_null(strstr(ne.why, "0 không phải là lượng"));
+	numentry_key(&ne, '-');
+	numentry_key(&ne, '-');
+	assert_true(numentry_value(&ne) == 0);
+	assert_int_equal(numentry_key(&ne, K_ENTER), NUM_REFUSED);
+	text_set_language("en");
+	keys(&ne, "<7.25");
+	assert_string_equal(numentry_line(&ne, b, sizeof(b)), "[ 7.25 ] kg");
+	assert_int_equal(numentry_key(&ne, K_ENTER), NUM_DONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +162,7 @@ int main(void)
 		cmocka_unit_test(backspace_deletes_then_goes_back),
 		cmocka_unit_test(plus_minus_step_within_limits),
 		cmocka_unit_test(leading_zero_and_length),
+		cmocka_unit_test(amounts_show_their_unit_and_refuse_in_words),
 	};
 
 	return cmocka_run_group_tests_name("numentry", tests, NULL, NULL);

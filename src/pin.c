@@ -1,0 +1,134 @@
+/* The manager's PIN, kept as a salted yescrypt hash. */
+#include "pin.h"
+
+#include "store.h"
+#include "text.h"
+
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_HASH "manager_pin"
+#define KEY_FAILURES "manager_pin_failures"
+#define KEY_LOCKED "manager_pin_locked_until"
+
+bool pin_is_set(struct store *s)
+{
+	char hash[CRYPT_OUTPUT_SIZE];
+
+	return store_meta_get(s, KEY_HASH, hash, sizeof(hash)) == 0 && hash[0] == '$';
+}
+
+int pin_valid(const char *pin, char *why, size_t n)
+{
+	size_t len = strlen(pin);
+
+	for (const char *c = pin; *c; c++) {
+		if (*c < '0' || *c > '9') {
+			snprintf(why, n, _("A PIN has digits only."));
+			return -1;
+		}
+	}
+	if (len < PIN_MIN_DIGITS || len > PIN_MAX_DIGITS) {
+		snprintf(why, n, _("A PIN has %d to %d digits."), PIN_MIN_DIGITS, PIN_MAX_DIGITS);
+		return -1;
+	}
+	return 0;
+}
+
+int pin_set(struct store *s, const char *pin, char *why, size_t n)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd;
+	const char *hash;
+	int rc = PIN_FAILED;
+
+	if (pin_valid(pin, why, n) < 0)
+		return PIN_WRONG;
+	cd = calloc(1, sizeof(*cd));
+	if (!cd)
+		goto fail;
+	/* NULL random bytes: libcrypt takes them from the system. */
+	if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)))
+		goto fail;
+	hash = crypt_rn(pin, salt, cd, sizeof(*cd));
+	if (!hash || hash[0] != '$')
+		goto fail;
+	if (store_begin(s) < 0)
+		goto fail;
+	if (store_meta_set(s, KEY_HASH, hash) < 0 || store_meta_set(s, KEY_FAILURES, "0") < 0 ||
+	    store_meta_set(s, KEY_LOCKED, "0") < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		goto fail;
+	}
+	rc = PIN_OK;
+fail:
+	if (rc != PIN_OK)
+		snprintf(why, n, _("The PIN could not be saved: %s"), store_error(s));
+	if (cd)
+		explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
+static int64_t meta_int(struct store *s, const char *key)
+{
+	char v[32];
+
+	if (store_meta_get(s, key, v, sizeof(v)) < 0)
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static void meta_set_int(struct store *s, const char *key, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	store_meta_set(s, key, buf);
+}
+
+int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n)
+{
+	char hash[CRYPT_OUTPUT_SIZE], when[32];
+	struct crypt_data *cd;
+	const char *got;
+	int64_t locked = meta_int(s, KEY_LOCKED), failures;
+	bool good;
+
+	if (now < locked) {
+		snprintf(why, n, _("Too many wrong PINs: try again after %s."),
+			 text_time(when, sizeof(when), (time_t)locked));
+		return PIN_LOCKED;
+	}
+	if (store_meta_get(s, KEY_HASH, hash, sizeof(hash)) < 0 || hash[0] != '$') {
+		snprintf(why, n, _("No manager PIN is set yet: set one in Settings."));
+		return PIN_FAILED;
+	}
+	cd = calloc(1, sizeof(*cd));
+	if (!cd) {
+		snprintf(why, n, "%s", _("Out of memory."));
+		return PIN_FAILED;
+	}
+	got = crypt_rn(pin, hash, cd, sizeof(*cd));
+	good = got && strcmp(got, hash) == 0;
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	if (good) {
+		meta_set_int(s, KEY_FAILURES, 0);
+		return PIN_OK;
+	}
+	failures = meta_int(s, KEY_FAILURES) + 1;
+	if (failures >= PIN_MAX_TRIES) {
+		meta_set_int(s, KEY_LOCKED, now + PIN_LOCK_SECONDS);
+		meta_set_int(s, KEY_FAILURES, 0);
+		snprintf(why, n, _("Wrong PIN, %d times: PINs are refused until %s."),
+			 PIN_MAX_TRIES,
+			 text_time(when, sizeof(when), (time_t)(now + PIN_LOCK_SECONDS)));
+		return PIN_LOCKED;
+	}
+	meta_set_int(s, KEY_FAILURES, failures);
+	snprintf(why, n, _("Wrong PIN."));
+	return PIN_WRONG;
+}
