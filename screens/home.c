@@ -14,7 +14,7 @@ static const struct {
 } items[] = {
 	{ N_("Soil moisture"), SCREEN_MOISTURE },
 	{ N_("Pumps"), SCREEN_PUMPS },
-	{ N_("Fertilizing"), SCREEN_FERTILIZE },
+	{ N_("Fertilizing, spraying"), SCREEN_FERTILIZE },
 	{ N_("Harvest"), SCREEN_HARVEST },
 	{ N_("Copy to USB"), SCREEN_USB },
 	{ N_("Settings"), SCREEN_SETTINGS },

@@ -27,6 +27,4 @@ static int notyet_key(struct ui *ui, void *st, int key)
 		.title = name, .draw = notyet_draw, .key = notyet_key, \
 	}
 
-NOT_YET(screen_fertilize, N_("Fertilizing"));
-NOT_YET(screen_harvest, N_("Harvest"));
 NOT_YET(screen_usb, N_("Copy to USB"));

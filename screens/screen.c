@@ -10,4 +10,12 @@ const struct screen *const screen_table[SCREEN_COUNT] = {
 	[SCREEN_USB] = &screen_usb,
 	[SCREEN_SETTINGS] = &screen_settings,
 	[SCREEN_INFO] = &screen_info,
+	[SCREEN_FERTILIZE_NEW] = &screen_fertilize_new,
+	[SCREEN_SPRAY_NEW] = &screen_spray_new,
+	[SCREEN_HARVEST_NEW] = &screen_harvest_new,
+	[SCREEN_FERTILIZE_LOG] = &screen_fertilize_log,
+	[SCREEN_SPRAY_LOG] = &screen_spray_log,
+	[SCREEN_HARVEST_LOG] = &screen_harvest_log,
+	[SCREEN_TRACE] = &screen_trace,
+	[SCREEN_MANAGER_PIN] = &screen_manager_pin,
 };

@@ -17,6 +17,14 @@ enum screen_id {
 	SCREEN_USB,
 	SCREEN_SETTINGS,
 	SCREEN_INFO,
+	SCREEN_FERTILIZE_NEW,
+	SCREEN_SPRAY_NEW,
+	SCREEN_HARVEST_NEW,
+	SCREEN_FERTILIZE_LOG,
+	SCREEN_SPRAY_LOG,
+	SCREEN_HARVEST_LOG,
+	SCREEN_TRACE,
+	SCREEN_MANAGER_PIN,
 	SCREEN_COUNT
 };
 
@@ -50,5 +58,13 @@ extern const struct screen screen_harvest;
 extern const struct screen screen_usb;
 extern const struct screen screen_settings;
 extern const struct screen screen_info;
+extern const struct screen screen_fertilize_new;
+extern const struct screen screen_spray_new;
+extern const struct screen screen_harvest_new;
+extern const struct screen screen_fertilize_log;
+extern const struct screen screen_spray_log;
+extern const struct screen screen_harvest_log;
+extern const struct screen screen_trace;
+extern const struct screen screen_manager_pin;
 
 #endif

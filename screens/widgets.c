@@ -67,3 +67,29 @@ void widget_confirm(int top, int bottom, const char *question)
 	widget_wrap(top + 1, 1, COLS - 2, bottom - top - 2, TONE_NORMAL, question, true);
 	widget_text(bottom, 1, COLS - 2, TONE_GOOD, _("Enter: yes    0: no"));
 }
+
+int widget_pick_per_page(int top, int bottom, int n)
+{
+	int rows = bottom - top + 1;
+
+	if (n <= rows && n <= 9)
+		return n > 0 ? n : 1;
+	rows--;		/* the page line */
+	if (rows > 9)
+		rows = 9;
+	return rows > 0 ? rows : 1;
+}
+
+void widget_pick(int top, int bottom, const char *const *labels, int n, int page, int marked)
+{
+	int per = widget_pick_per_page(top, bottom, n);
+	int pages = (n + per - 1) / per, first = page * per;
+	char line[96];
+
+	for (int i = 0; i < per && first + i < n; i++)
+		widget_menu_item(top + i, i + 1, labels[first + i], first + i == marked);
+	if (pages > 1) {
+		snprintf(line, sizeof(line), _("+/-: more (page %d of %d)"), page + 1, pages);
+		widget_text(bottom, 1, COLS - 2, TONE_GOOD, line);
+	}
+}

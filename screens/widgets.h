@@ -17,6 +17,11 @@ void widget_menu_item(int y, int number, const char *label, bool selected);
  * rows it took. With draw false, only counts them. */
 int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const char *s,
 		bool draw);
+/* A numbered list to pick from, one page of at most 9 in rows top to
+ * bottom; with more, the last row says which page and that + and - turn
+ * it. marked (an index, or -1) is highlighted: what Enter keeps. */
+int widget_pick_per_page(int top, int bottom, int n);
+void widget_pick(int top, int bottom, const char *const *labels, int n, int page, int marked);
 /* A question that one key answers, in the screen's content rows. */
 void widget_confirm(int top, int bottom, const char *question);
 

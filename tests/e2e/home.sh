@@ -10,7 +10,7 @@ CFG="$TOP/config/demo.ini"
 start vi --config "$CFG" --db "$DB" --clock 2026-06-01T09:40 --clock-speed 60
 expect vi "HTX Phước Thiện - trạm 1" "station name on the title line"
 expect vi "1 Độ ẩm đất" "menu 1 in Vietnamese"
-for item in "2 Máy bơm" "3 Bón phân" "4 Thu hoạch" "5 Chép ra USB" "6 Cài đặt"; do
+for item in "2 Máy bơm" "3 Bón phân, phun thuốc" "4 Thu hoạch" "5 Chép ra USB" "6 Cài đặt"; do
 	expect vi "$item" "menu: $item"
 done
 expect vi "01/06/2026 09:4" "date dd/mm/yyyy and 24-hour time"
@@ -80,12 +80,14 @@ expect vi "Bơm 1 đã tắt." "pump stopped"
 expect vi "Bơm đang chạy: 0" "nothing running"
 
 # A menu entry not built yet says so plainly.
-press vi KP/ KP3
+press vi KP/ KP5
 expect vi "Phần này chưa làm xong." "unbuilt part says so"
 press vi KP0
 
 # 6: settings, and what a technician reads out on the telephone.
 press vi KP6
+expect vi "Chưa có mã PIN quản lý" "settings ask for a first manager PIN"
+press vi KP2 KP4 KP6 KP8 KPEnter KP2 KP4 KP6 KP8 KPEnter
 expect vi "1 Thông tin trạm" "settings menu"
 press vi KP1
 expect vi "Trạm: HTX Phước Thiện - trạm 1 (PT01)" "station info: name and code"

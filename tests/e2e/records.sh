@@ -1,0 +1,154 @@
+#!/bin/bash
+# Farm records on the keypad, in Vietnamese: one fertilizing, one
+# spraying and one harvest with its lot code, refusals in words, the
+# pre-harvest interval and the manager's override, the books, a
+# correction, a lot's trace, and a record that survives kill -9 right
+# after "Đã lưu".
+. "$(dirname "$0")/lib.sh"
+
+CFG="$TOP/config/demo.ini"
+DB="$TMP/station.db"
+
+# Wednesday 10 June 2026, 08:00.
+start r --config "$CFG" --db "$DB" --clock 2026-06-10T08:00
+expect r "3 Bón phân, phun thuốc" "records menu on the home screen"
+
+# Bón phân: day, zone, product, amount, method, who; one look; Enter.
+press r KP3
+expect r "1 Ghi bón phân" "fertilizing menu"
+press r KP1
+expect r "Làm ngày nào?" "the day is asked first"
+expect r "10/06/2026 >  hôm nay" "today by default"
+press r KP- KP+ KPEnter
+expect r "Khu nào?" "then the zone"
+press r KP1
+expect r "1 NPK 20-20-15 Đầu Trâu" "products are a numbered list"
+press r KP1
+expect r "[  ] kg" "the amount shows its unit"
+expect r "tối đa 300 kg" "and its plausible maximum"
+press r KPEnter
+expect r "Hãy nhập một số trước." "an empty amount is refused in words"
+press r KP3 KP5 KP0 KPEnter
+expect r "350 kg là quá nhiều (tối đa 300 kg)." "an implausible amount is refused in words"
+press r BSpace BSpace BSpace KP5 KP0 KP. KP5
+press r KP.
+expect r "Đã có dấu thập phân rồi." "a second point is refused"
+press r KPEnter
+expect r "Bón cách nào?" "method"
+press r KP1
+expect r "Ai làm?" "who did it, from the workers list"
+press r KP1
+expect r "50,5 kg, châm phân (venturi)" "one look at the record before saving"
+expect r "Người làm: Nguyễn Văn Ba" "with who did it"
+press r KPEnter
+expect r "Đã lưu: 50,5 kg NPK 20-20-15 Đầu Trâu cho Mít" "fertilizing saved"
+
+# An organic zone refuses a synthetic fertilizer, and says why.
+press r KP1 KPEnter KP2 KP1
+expect r "Vú sữa Hoàng Kim là khu hữu cơ: NPK 20-20-15 Đầu" "organic zone refuses NPK"
+press r KP4 KP5 KP0 KP0 KPEnter KP2 KP2 KPEnter
+expect r "Đã lưu: 500 kg Phân hữu cơ vi sinh Sông Gianh" "organic fertilizer on the organic zone"
+
+# Phun thuốc: the earliest harvest day is computed and shown.
+press r KP2 KPEnter KP1
+expect r "Phun thuốc gì?" "spraying asks for the product"
+press r KP1 KP2 KP5 KP0 KPEnter
+expect r "Phun trừ gì?" "then the pest"
+press r KP1 KP2
+expect r "Cách ly 7 ngày: thu hoạch từ 17/06/2026" "earliest harvest day shown"
+press r KPEnter
+expect r "Đã lưu. Mít ruột đỏ được thu hoạch từ" "spraying saved"
+
+# Thu hoạch inside the interval: refused unless the manager allows it.
+press r KP/ KP4 KP1 KPEnter KP1
+expect r "Mít ruột đỏ đang trong thời gian cách ly" "harvest inside the interval is refused"
+expect r "Radiant 60SC" "naming the spray"
+press r KPEnter
+expect r "Chưa có mã PIN quản lý" "no override without a manager PIN"
+press r KP0
+expect r "Chưa lưu: chờ hết thời gian cách ly" "refusal kept"
+
+# A harvest on the organic zone: kg with the decimal point, grade, buyer.
+press r KP2
+expect r "Bao nhiêu ký?" "kilograms asked (one crop: no question)"
+press r KP1 KP2 KP5 KP0 KP. KP5 KPEnter
+expect r "Phân loại nào?" "grade"
+press r KP1
+expect r "Bán cho ai?" "buyer"
+press r KP2 KP3
+expect r "Cây: Vú sữa, 1250,5 kg" "the harvest at one look"
+press r KPEnter
+expect r "Mã lô: PT01-260610-01" "the lot code"
+expect r "Đã lưu: 1250,5 kg, mã lô PT01-260610-01." "harvest saved"
+expect r "█" "the lot code in large characters"
+# Power cut right after "Đã lưu".
+stop_station "$DB" KILL
+wait_for r "[exit 137]" 10 && ok "killed with SIGKILL after Đã lưu" || bad "not killed" r
+n=$(sql "$DB" "SELECT count(*) FROM records WHERE kind = 'harvest' AND lot_code = 'PT01-260610-01' AND kg = 1250.5")
+[ "$n" = 1 ] && ok "the harvest survived kill -9" || bad "harvest after kill -9: $n"
+sql "$DB" "PRAGMA integrity_check" | grep -qx ok && ok "database intact" || bad "integrity"
+
+# Back again: the books, newest first.
+start r --config "$CFG" --db "$DB" --clock 2026-06-10T09:00
+expect r "1 Độ ẩm đất" "station back after the cut"
+press r KP4 KP2
+expect r "10/06 PT01-260610-01 1250,5kg Vú sữa" "harvest book after the restart"
+press r KP/ KP3 KP3
+expect r "10/06 Vú sữa Hoàng Kim 500kg Phân hữu cơ" "fertilizing book, newest first"
+expect r "2 10/06 Mít ruột đỏ 50,5kg NPK" "and the first one second"
+press r KP0 KP4
+expect r "10/06 Mít ruột đỏ 250ml Radiant 60SC" "spraying book"
+press r KP1
+expect r "Cách ly 7 ngày: thu hoạch từ 17/06/2026" "a spray's details"
+expect r "Người làm: Trần Thị Hoa; ghi lúc 10/06/2026 08:" "who entered it and when"
+
+# Corrections need the manager's PIN: set it first in Settings.
+press r KP/ KP6
+expect r "Chưa có mã PIN quản lý. Hãy chọn một mã" "first PIN is chosen in Settings"
+press r KP1 KP3 KP5 KP7 KPEnter
+expect r "Nhập lại mã PIN đó một lần nữa:" "typed twice"
+press r KP1 KP3 KP5 KP7 KPEnter
+expect r "Đã đặt mã PIN quản lý." "PIN set"
+h=$(sql "$DB" "SELECT value FROM meta WHERE key = 'manager_pin'")
+case "$h" in '$y$'*) ok "only a yescrypt hash is stored";; *) bad "stored PIN: $h";; esac
+press r KP/ KP6 KP9 KP9 KP9 KP9 KPEnter
+expect r "Sai mã PIN." "a wrong PIN is refused"
+press r KP/
+
+# Correct the harvest: 1250,5 should have been 1205,5.
+press r KP4 KP2 KP1 KP1
+expect r "Mã PIN quản lý:" "a correction asks for the PIN"
+press r KP1 KP3 KP5 KP7 KPEnter
+expect r "Làm ngày nào?" "the correction starts from the old record"
+press r KPEnter KPEnter KP1 KP2 KP0 KP5 KP. KP5 KPEnter KPEnter KPEnter KPEnter
+expect r "Sửa ghi chép số" "the correction says what it corrects"
+press r KPEnter
+expect r "Đã lưu: 1205,5 kg, mã lô PT01-260610-01." "correction saved, same lot code"
+expect r "1 10/06 PT01-260610-01 1205,5kg Vú sữa [bản sửa]" "the correction in the book"
+expect r "2 10/06 PT01-260610-01 1250,5kg Vú sữa  [đã sửa]" "the old record stays, marked corrected"
+n=$(sql "$DB" "SELECT count(*) FROM records WHERE kind = 'harvest'")
+[ "$n" = 2 ] && ok "both records are kept" || bad "harvest rows: $n"
+
+# The manager allows a harvest inside the interval: recorded.
+press r KP0 KP1 KPEnter KP1
+expect r "đang trong thời gian cách ly" "interval again"
+press r KPEnter KP1 KP3 KP5 KP7 KPEnter
+expect r "Quản lý đã cho phép thu hoạch" "the manager allowed it"
+press r KP8 KP0 KP0 KPEnter KP2 KP1 KP4
+expect r "Cách ly: quản lý đã cho phép." "the override shows before saving"
+press r KPEnter
+expect r "Mã lô: PT01-260610-02" "second lot of the day"
+press r KPEnter
+n=$(sql "$DB" "SELECT count(*) FROM records r JOIN records s ON s.id = r.phi_override WHERE r.lot_code = 'PT01-260610-02' AND s.product = 'radiant'")
+[ "$n" = 1 ] && ok "the override is recorded with the spray" || bad "override: $n"
+
+# Trace the lot: what was done to its zone in the season.
+press r KP3 KP1
+expect r "Mã lô: PT01-260610-02" "trace of the lot"
+expect r "Mùa vụ: 11/02/2026 - 10/06/2026" "its season"
+expect r "10/06 Bón NPK 20-20-15 Đầu Trâu 50,5kg" "the fertilizing"
+expect r "10/06 Phun Radiant 60SC 250ml (Rệp sáp)" "the spraying"
+expect r "Tưới: 0 lần" "irrigation totals"
+expect_not r "Phân hữu cơ vi sinh" "another zone's fertilizing is not in it"
+
+finish
