@@ -31,9 +31,12 @@ SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/obj/%.o)
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
+# Test helpers, not part of the station: a simulated Modbus probe (also
+# used by the VM rig) and a preload that gives pseudo-terminals modem lines.
+HELPERS    := $(B)/tests/sim_probe
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
-.PHONY: all run test unit e2e check-po deps pot clean install
+.PHONY: all run test unit e2e helpers check-po deps pot clean install
 .DEFAULT_GOAL := all
 
 all: deps $(B)/fieldstation $(MO)
@@ -69,6 +72,14 @@ $(B)/tests/%: tests/%.c $(B)/libscreens.a $(B)/libcore.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
+# libc only, so that it can also be linked statically for a VM:
+#   make build/tests/sim_probe LDFLAGS=-static
+$(B)/tests/sim_probe: tests/sim_probe.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $<
+
+helpers: $(HELPERS)
+
 run: all
 	@mkdir -p var
 	$(B)/fieldstation --config config/demo.ini --db var/station.db $(RUN_ARGS)
@@ -78,7 +89,7 @@ unit: all $(TEST_BIN)
 		$$t || { echo "FAILED: $$t"; fail=1; }; \
 	done; exit $$fail
 
-e2e: all
+e2e: all helpers
 	@fail=0; for t in $(E2E); do \
 		echo "== $$t"; bash $$t || { echo "FAILED: $$t"; fail=1; }; \
 	done; exit $$fail
