@@ -5,6 +5,8 @@
 #include "config.h"
 #include "irrigation.h"
 #include "loop.h"
+#include "pin.h"
+#include "records.h"
 #include "readings.h"
 #include "relay.h"
 #include "sensor.h"
@@ -48,6 +50,8 @@ struct command {
 static int cmd_run(struct options *o);
 static int cmd_status(struct options *o);
 static int cmd_check(struct options *o);
+static int cmd_trace(struct options *o);
+static int cmd_reset_pin(struct options *o);
 static int cmd_relays_off(struct options *o);
 static int cmd_pump_test(struct options *o);
 
@@ -56,6 +60,8 @@ static const struct command commands[] = {
 	{ "check", cmd_check, N_("check the configuration and the database") },
 	{ "relays-off", cmd_relays_off, N_("drive every pump's GPIO relay off (for the service manager)") },
 	{ "pump-test PUMP [SECONDS]", cmd_pump_test, N_("switch one pump on for a few seconds (10), then off") },
+	{ "trace LOT [FILE]", cmd_trace, N_("a lot's traceability sheet (CSV), to FILE or the screen") },
+	{ "reset-pin", cmd_reset_pin, N_("forget the manager's PIN (a new one is chosen in Settings)") },
 };
 
 static void usage(FILE *f)
@@ -492,6 +498,74 @@ static int cmd_pump_test(struct options *o)
 out:
 	config_free(cfg);
 	return rc;
+}
+
+/* A lot's traceability sheet, to standard output or to FILE. */
+static int cmd_trace(struct options *o)
+{
+	struct config *cfg;
+	struct store *st;
+	struct trace t;
+	char err[512];
+	int rc;
+
+	if (o->n_args < 1 || o->n_args > 2) {
+		fprintf(stderr, _("Usage: fieldstation trace LOT [FILE]\n"));
+		return 2;
+	}
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (store_open(db_path(o, cfg), STORE_RDONLY, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		config_free(cfg);
+		return 1;
+	}
+	if (o->n_args == 2) {
+		rc = records_trace_write_path(st, cfg, o->args[0], o->args[1], err, sizeof(err));
+		if (rc != 0)
+			fprintf(stderr, "%s\n", err);
+	} else {
+		rc = records_trace(st, cfg, o->args[0], &t);
+		if (rc == 0) {
+			rc = records_trace_write(&t, cfg, stdout) < 0 || fflush(stdout) != 0;
+			records_trace_free(&t);
+		} else if (rc == 1) {
+			fprintf(stderr, _("There is no lot %s."), o->args[0]);
+			fputc('\n', stderr);
+		} else {
+			fprintf(stderr, _("The records could not be read: %s"), store_error(st));
+			fputc('\n', stderr);
+		}
+	}
+	store_close(st);
+	config_free(cfg);
+	return rc == 0 ? 0 : 1;
+}
+
+/* For a forgotten PIN: whoever has the board's shell may reset it; the
+ * next person to open Settings chooses a new one. */
+static int cmd_reset_pin(struct options *o)
+{
+	struct config *cfg;
+	struct store *st;
+	char err[512];
+	int rc;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (store_open(db_path(o, cfg), 0, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		config_free(cfg);
+		return 1;
+	}
+	rc = pin_forget(st);
+	if (rc == 0)
+		printf("%s\n", _("The manager's PIN is forgotten: choose a new one in Settings."));
+	else
+		fprintf(stderr, "%s\n", store_error(st));
+	store_close(st);
+	config_free(cfg);
+	return rc == 0 ? 0 : 1;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)

@@ -132,3 +132,15 @@ int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n
 	snprintf(why, n, _("Wrong PIN."));
 	return PIN_WRONG;
 }
+
+int pin_forget(struct store *s)
+{
+	if (store_begin(s) < 0)
+		return PIN_FAILED;
+	if (store_meta_set(s, KEY_HASH, "") < 0 || store_meta_set(s, KEY_FAILURES, "0") < 0 ||
+	    store_meta_set(s, KEY_LOCKED, "0") < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return PIN_FAILED;
+	}
+	return PIN_OK;
+}

@@ -26,6 +26,9 @@ bool pin_is_set(struct store *s);
 int pin_set(struct store *s, const char *pin, char *why, size_t n);
 /* Checks a PIN at now (seconds). PIN_OK, or a refusal with why. */
 int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n);
+/* Forgets the PIN (and the count of wrong ones); the next Settings
+ * asks for a new one. */
+int pin_forget(struct store *s);
 /* Is pin acceptable as a new PIN? 0, or -1 with why. */
 int pin_valid(const char *pin, char *why, size_t n);
 

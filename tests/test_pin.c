@@ -121,6 +121,12 @@ static void wrong_pins_lock_it_for_a_while(void **state)
 		assert_int_equal(pin_check(s, "1111", now + 400, why, sizeof(why)), PIN_WRONG);
 	assert_int_equal(pin_check(s, "8642", now + 400, why, sizeof(why)), PIN_OK);
 	assert_int_equal(pin_check(s, "1111", now + 400, why, sizeof(why)), PIN_WRONG);
+	/* Forgotten: no PIN opens anything until a new one is chosen. */
+	assert_int_equal(pin_forget(s), PIN_OK);
+	assert_false(pin_is_set(s));
+	assert_int_equal(pin_check(s, "8642", now + 500, why, sizeof(why)), PIN_FAILED);
+	assert_int_equal(pin_set(s, "97531", why, sizeof(why)), PIN_OK);
+	assert_int_equal(pin_check(s, "97531", now + 500, why, sizeof(why)), PIN_OK);
 	store_close(s);
 }
 

@@ -151,4 +151,21 @@ expect r "10/06 Phun Radiant 60SC 250ml (Rệp sáp)" "the spraying"
 expect r "Tưới: 0 lần" "irrigation totals"
 expect_not r "Phân hữu cơ vi sinh" "another zone's fertilizing is not in it"
 
+# The same sheet as a file, for the office, beside the running station.
+out=$("$BIN" --config "$CFG" --db "$DB" trace PT01-260610-02 "$TMP/lot.csv")
+[ $? = 0 ] && ok "trace writes the sheet" || bad "trace: $out"
+head -c 3 "$TMP/lot.csv" | od -An -tx1 | grep -q "ef bb bf" && ok "sheet starts with a BOM for spreadsheets" || bad "no BOM"
+grep -q "Phiếu truy xuất mã lô;PT01-260610-02" "$TMP/lot.csv" && ok "sheet names the lot" || bad "sheet: $(head -c 300 "$TMP/lot.csv")"
+grep -q "^Ghi chú;Thu hoạch trong thời gian cách ly, quản lý đã cho phép" "$TMP/lot.csv" && ok "sheet tells of the override" || bad "sheet override"
+grep -q "^10/06/2026;Phun thuốc;Radiant 60SC;không;250;ml;Rệp sáp;7;17/06/2026;Trần Thị Hoa;" "$TMP/lot.csv" &&
+	ok "sheet lists the spray with its interval" || bad "sheet spray: $(cat "$TMP/lot.csv")"
+grep -q "Phân hữu cơ vi sinh" "$TMP/lot.csv" && bad "sheet has another zone's record" || ok "sheet keeps to the lot's zone"
+"$BIN" --config "$CFG" --db "$DB" trace PT01-000000-09 2>"$TMP/err"
+[ $? = 1 ] && grep -q "Không có mã lô PT01-000000-09" "$TMP/err" && ok "an unknown lot is named" || bad "unknown lot: $(cat "$TMP/err")"
+
+# A forgotten PIN is reset from the board's shell; Settings asks anew.
+"$BIN" --config "$CFG" --db "$DB" reset-pin | grep -q "chọn mã mới trong Cài đặt" && ok "reset-pin" || bad "reset-pin"
+press r KP/ KP6
+expect r "Chưa có mã PIN quản lý. Hãy chọn một mã" "Settings ask for a new PIN after the reset"
+
 finish
