@@ -378,7 +378,7 @@ static int key_pin(struct ui *ui, struct history *h, int key)
 static int history_key(struct ui *ui, void *st, int key)
 {
 	struct history *h = st;
-	int act;
+	int act, rows;
 
 	switch (h->mode) {
 	case DETAIL:
@@ -396,14 +396,19 @@ static int history_key(struct ui *ui, void *st, int key)
 		}
 		return act | ACT_REDRAW;
 	case TRACE:
+		/* A page at a time, keeping one line of the last page. */
+		rows = ui_bottom(ui) - ui_top(ui);
 		if (key == '+' || key == K_DOWN) {
-			if (h->first_line + (ui_bottom(ui) - ui_top(ui)) < h->n_lines)
-				h->first_line++;
+			if (h->first_line + rows < h->n_lines)
+				h->first_line += rows > 1 ? rows - 1 : 1;
+			else
+				ui_say(ui, "%s", _("This is the last page."));
 			return ACT_REDRAW;
 		}
 		if (key == '-' || key == K_UP) {
-			if (h->first_line > 0)
-				h->first_line--;
+			h->first_line -= rows > 1 ? rows - 1 : 1;
+			if (h->first_line < 0)
+				h->first_line = 0;
 			return ACT_REDRAW;
 		}
 		if (key == '0' || key == K_BACK) {

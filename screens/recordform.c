@@ -437,13 +437,16 @@ static void draw_lot(struct ui *ui, const struct recordform *f)
 	widget_text(y, 1, COLS - 2, TONE_GOOD, line);
 	snprintf(head, sizeof(head), "%.*s", dash ? (int)(dash - f->r.lot) : (int)strlen(f->r.lot),
 		 f->r.lot);
-	if (dash && bigtext_width(dash + 1) <= COLS - 2 &&
-	    y + 2 + 2 * BIGTEXT_ROWS + 1 <= bottom + 1) {
+	/* Station code above, day and number below; a blank row between
+	 * where the screen has room (40x12 has just enough without). */
+	int gap = bottom - y + 1 >= 2 * BIGTEXT_ROWS + 4;
+
+	if (dash && bigtext_width(dash + 1) <= COLS - 2 && y + 1 + 2 * BIGTEXT_ROWS + 2 * gap <= bottom) {
 		attron(A_BOLD);
-		bigtext_draw(y + 2, 1, head);
-		bigtext_draw(y + 3 + BIGTEXT_ROWS, 1, dash + 1);
+		bigtext_draw(y + 1 + gap, 1, head);
+		bigtext_draw(y + 1 + 2 * gap + BIGTEXT_ROWS, 1, dash + 1);
 		attroff(A_BOLD);
-		y += 3 + 2 * BIGTEXT_ROWS;
+		y += 1 + 2 * gap + 2 * BIGTEXT_ROWS;
 	} else {
 		y += 2;
 	}

@@ -419,6 +419,31 @@ static void corrections_keep_both_records(void **state)
 	sqlite3_close(db);
 }
 
+static void books_page_newest_day_first(void **state)
+{
+	struct store *s = open_db();
+	struct record_row r, page[5];
+	int total;
+
+	(void)state;
+	/* Twelve fertilizings, entered out of order: day 12 first. */
+	for (int d = 12; d >= 1; d--) {
+		r = fertilize(0, d, 0, d);
+		save_ok(s, at(12) + (12 - d), &r, false);
+	}
+	r = spray(0, 3, 2, 10);
+	save_ok(s, at(12) + 100, &r, false);
+	assert_int_equal(store_records_page(s, REC_FERTILIZE, 0, page, 5, &total), 5);
+	assert_int_equal(total, 12);	/* the spray is in its own book */
+	assert_int_equal(page[0].day, june(12));
+	assert_int_equal(page[4].day, june(8));
+	assert_int_equal(store_records_page(s, REC_FERTILIZE, 10, page, 5, &total), 2);
+	assert_int_equal(page[0].day, june(2));
+	assert_int_equal(page[1].day, june(1));
+	assert_true(page[1].amount == 1);
+	store_close(s);
+}
+
 static void traceability_of_a_lot(void **state)
 {
 	struct store *s = open_db();
@@ -506,6 +531,7 @@ int main(void)
 		cmocka_unit_test_setup(implausible_and_incomplete_records, fresh),
 		cmocka_unit_test_setup(a_clock_behind_the_records_refuses_logging, fresh),
 		cmocka_unit_test_setup(corrections_keep_both_records, fresh),
+		cmocka_unit_test_setup(books_page_newest_day_first, fresh),
 		cmocka_unit_test_setup(traceability_of_a_lot, fresh),
 	};
 

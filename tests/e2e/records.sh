@@ -55,7 +55,7 @@ expect r "Phun thuốc gì?" "spraying asks for the product"
 press r KP1 KP2 KP5 KP0 KPEnter
 expect r "Phun trừ gì?" "then the pest"
 press r KP1 KP2
-expect r "Cách ly 7 ngày: thu hoạch từ 17/06/2026" "earliest harvest day shown"
+expect r "Cách ly 7 ngày, thu hoạch: 17/06/2026" "earliest harvest day shown"
 press r KPEnter
 expect r "Đã lưu. Mít ruột đỏ được thu hoạch từ" "spraying saved"
 
@@ -96,10 +96,28 @@ expect r "10/06 PT01-260610-01 1250,5kg Vú sữa" "harvest book after the resta
 press r KP/ KP3 KP3
 expect r "10/06 Vú sữa Hoàng Kim 500kg Phân hữu cơ" "fertilizing book, newest first"
 expect r "2 10/06 Mít ruột đỏ 50,5kg NPK" "and the first one second"
+# Ten older fertilizings (as if logged in May): the book turns pages.
+for d in 10 11 12 13 14 15 16 17 18 19; do
+	sql "$DB" "INSERT INTO records(kind, day, zone, zone_name, product, product_name, organic,
+		amount, unit, method, who, who_name, entered_at) VALUES ('fertilize', '2026-05-$d',
+		'mit', 'Mít ruột đỏ', 'ure', 'Urê Phú Mỹ', 0, $d, 'kg', 'hand', 'tu', 'Lê Văn Tư',
+		strftime('%s', '2026-05-$d 10:00'))"
+done
+press r KP0 KP3
+expect r "Trang 1/2" "twelve records make two pages"
+expect r "1 10/06 Vú sữa Hoàng Kim 500kg" "newest first on page 1"
+expect_not r "10/05" "the oldest are not on page 1"
+press r KP+
+expect r "Trang 2/2" "+ turns the page"
+expect r "10/05 Mít ruột đỏ 10kg Urê Phú Mỹ" "the oldest on the last page"
+press r KP+
+expect r "Đây là trang cuối." "no page past the last"
+press r KP-
+expect r "Trang 1/2" "- turns back"
 press r KP0 KP4
 expect r "10/06 Mít ruột đỏ 250ml Radiant 60SC" "spraying book"
 press r KP1
-expect r "Cách ly 7 ngày: thu hoạch từ 17/06/2026" "a spray's details"
+expect r "Cách ly 7 ngày, thu hoạch: 17/06/2026" "a spray's details"
 expect r "Người làm: Trần Thị Hoa; ghi lúc 10/06/2026 08:" "who entered it and when"
 
 # Corrections need the manager's PIN: set it first in Settings.
@@ -146,6 +164,8 @@ n=$(sql "$DB" "SELECT count(*) FROM records r JOIN records s ON s.id = r.phi_ove
 press r KP3 KP1
 expect r "Mã lô: PT01-260610-02" "trace of the lot"
 expect r "Mùa vụ: 11/02/2026 - 10/06/2026" "its season"
+expect r "10/05 Bón Urê Phú Mỹ 10kg" "the season's first fertilizing"
+press r KP+
 expect r "10/06 Bón NPK 20-20-15 Đầu Trâu 50,5kg" "the fertilizing"
 expect r "10/06 Phun Radiant 60SC 250ml (Rệp sáp)" "the spraying"
 expect r "Tưới: 0 lần" "irrigation totals"
