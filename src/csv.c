@@ -1,0 +1,207 @@
+/* CSV fields for Excel: quoting, the decimal mark, dates, CRLF, and text
+ * that must never turn into a formula. */
+#include "csv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void csv_init(struct csv *c, char sep, char dec)
+{
+	memset(c, 0, sizeof(*c));
+	c->sep = sep;
+	c->dec = dec;
+}
+
+void csv_free(struct csv *c)
+{
+	free(c->buf);
+	c->buf = NULL;
+	c->len = c->cap = 0;
+}
+
+void csv_clear(struct csv *c)
+{
+	c->len = 0;
+}
+
+static void put(struct csv *c, const char *s, size_t n)
+{
+	if (c->len + n + 1 > c->cap) {
+		size_t cap = c->cap ? c->cap : 4096;
+		char *grown;
+
+		while (c->len + n + 1 > cap)
+			cap *= 2;
+		grown = realloc(c->buf, cap);
+		if (!grown) {
+			c->failed = true;
+			return;
+		}
+		c->buf = grown;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->len, s, n);
+	c->len += n;
+	c->buf[c->len] = '\0';
+}
+
+static void field_start(struct csv *c)
+{
+	if (c->in_row)
+		put(c, &c->sep, 1);
+	c->in_row = true;
+}
+
+void csv_bom(struct csv *c)
+{
+	put(c, "\xEF\xBB\xBF", 3);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
+			return 0;	/* overlong, or a surrogate */
+		return 3;
+	}
+	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+			return 0;
+		if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void csv_text(struct csv *c, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool quote = false;
+
+	field_start(c);
+	if (!s || !*s)
+		return;
+	for (const char *q = s; *q; q++)
+		if (*q == c->sep || *q == '"' || *q == '\r' || *q == '\n')
+			quote = true;
+	if (quote)
+		put(c, "\"", 1);
+	if (strchr("=+-@\t\r", *s))
+		put(c, "'", 1);
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (n == 0) {
+			put(c, "\xEF\xBF\xBD", 3);
+			p++;
+		} else if (*p == '"') {
+			put(c, "\"\"", 2);
+			p++;
+		} else if (*p < 0x20 && *p != '\t' && *p != '\r' && *p != '\n') {
+			put(c, " ", 1);
+			p++;
+		} else {
+			put(c, (const char *)p, n);
+			p += n;
+		}
+	}
+	if (quote)
+		put(c, "\"", 1);
+}
+
+void csv_number(struct csv *c, double v, int decimals)
+{
+	char b[64], *dot;
+	int n;
+
+	field_start(c);
+	if (isnan(v) || isinf(v))
+		return;
+	if (fabs(v) * pow(10, decimals) < 0.5)
+		v = 0;	/* no "-0,0" */
+	n = snprintf(b, sizeof(b), "%.*f", decimals, v);
+	if (n <= 0 || (size_t)n >= sizeof(b))
+		return;
+	dot = strchr(b, '.');
+	if (dot)
+		*dot = c->dec;
+	if (dot && c->dec == c->sep) {
+		/* Never chosen by the configuration, but still a correct file. */
+		put(c, "\"", 1);
+		put(c, b, (size_t)n);
+		put(c, "\"", 1);
+		return;
+	}
+	put(c, b, (size_t)n);
+}
+
+void csv_int(struct csv *c, int64_t v)
+{
+	char b[32];
+	int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+
+	field_start(c);
+	put(c, b, (size_t)n);
+}
+
+static void put_time(struct csv *c, time_t t, bool with_time)
+{
+	struct tm tm;
+	char b[32];
+	int n;
+
+	field_start(c);
+	if (!localtime_r(&t, &tm))
+		return;
+	n = snprintf(b, sizeof(b), "%02d/%02d/%04d", tm.tm_mday, tm.tm_mon + 1,
+		     tm.tm_year + 1900);
+	if (with_time)
+		n += snprintf(b + n, sizeof(b) - (size_t)n, " %02d:%02d", tm.tm_hour, tm.tm_min);
+	put(c, b, (size_t)n);
+}
+
+void csv_date(struct csv *c, time_t t)
+{
+	put_time(c, t, false);
+}
+
+void csv_date_time(struct csv *c, time_t t)
+{
+	put_time(c, t, true);
+}
+
+void csv_day(struct csv *c, const char *iso)
+{
+	int y, m, d, n = 0;
+	char b[16];
+
+	if (iso && sscanf(iso, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && iso[n] == '\0' &&
+	    y >= 1000 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+		field_start(c);
+		n = snprintf(b, sizeof(b), "%02d/%02d/%04d", d, m, y);
+		put(c, b, (size_t)n);
+		return;
+	}
+	csv_text(c, iso);
+}
+
+void csv_empty(struct csv *c)
+{
+	field_start(c);
+}
+
+void csv_end_row(struct csv *c)
+{
+	put(c, "\r\n", 2);
+	c->in_row = false;
+}

@@ -1,0 +1,45 @@
+/* CSV that Excel on a Vietnamese Windows PC opens as meant: UTF-8 with a
+ * byte-order mark, CRLF line ends, the separator and decimal mark chosen in
+ * the configuration (';' and ',' by default), dates as dd/mm/yyyy. Fields
+ * are appended to a buffer that the caller writes out and clears. */
+#ifndef FS_CSV_H
+#define FS_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct csv {
+	char sep;		/* between fields */
+	char dec;		/* decimal mark */
+	char *buf;
+	size_t len, cap;
+	bool in_row;		/* a field was added to this row */
+	bool failed;		/* out of memory: the buffer is incomplete */
+};
+
+void csv_init(struct csv *c, char sep, char dec);
+void csv_free(struct csv *c);
+/* Forget what the buffer holds, once written out. */
+void csv_clear(struct csv *c);
+
+/* The UTF-8 byte-order mark that tells Excel the encoding. */
+void csv_bom(struct csv *c);
+/* Text, quoted when it must be. Text that Excel would take for a formula
+ * (=, +, -, @ first) is kept as text with a leading apostrophe; invalid
+ * UTF-8 becomes U+FFFD. NULL is an empty field. */
+void csv_text(struct csv *c, const char *s);
+/* A number with the decimal mark; NAN is an empty field. */
+void csv_number(struct csv *c, double v, int decimals);
+void csv_int(struct csv *c, int64_t v);
+/* Local date dd/mm/yyyy, and date with 24-hour time. */
+void csv_date(struct csv *c, time_t t);
+void csv_date_time(struct csv *c, time_t t);
+/* A day stored as YYYY-MM-DD, written dd/mm/yyyy (other text as text). */
+void csv_day(struct csv *c, const char *iso);
+void csv_empty(struct csv *c);
+/* Ends the row with CRLF. */
+void csv_end_row(struct csv *c);
+
+#endif
