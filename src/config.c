@@ -35,6 +35,9 @@ static const char *const sensor_drivers[] = { "sim", "modbus", "line", NULL };
 static const char *const relay_drivers[] = { "sim", "gpiod", NULL };
 static const char *const sensor_models[] = { "soil-0000", "soil-jxct", "air-xymd02", NULL };
 static const char *const product_kinds[] = { "fertilizer", "pesticide", NULL };
+/* Words, because inih would read a lone ';' as the start of a comment. */
+static const char *const csv_separators[] = { "semicolon", "comma", "tab", NULL };
+static const char *const csv_decimals[] = { "comma", "point", NULL };
 
 static const struct field station_fields[] = {
 	STR(struct station_cfg, name, false),
@@ -45,6 +48,8 @@ static const struct field station_fields[] = {
 	INT(struct station_cfg, max_pumps_running, 1, 16),
 	INT(struct station_cfg, seed, 0, 2147483647),
 	STR(struct station_cfg, database, false),
+	CHOICE(struct station_cfg, csv_separator, csv_separators, false),
+	CHOICE(struct station_cfg, csv_decimal, csv_decimals, false),
 };
 
 static const struct field tariff_fields[] = {
@@ -544,6 +549,11 @@ static int check(struct config *c, char *err, size_t errlen)
 	}
 	if (!c->station.name[0])
 		snprintf(c->station.name, sizeof(c->station.name), "%s", c->station.code);
+	if (config_csv_separator(c) == config_csv_decimal(c)) {
+		snprintf(err, errlen, _("%s: csv_separator and csv_decimal cannot both be a comma"),
+			 c->path);
+		return -1;
+	}
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		const struct section_kind *kind = &kinds[k];
@@ -769,4 +779,16 @@ int config_zone_crops(const struct zone_cfg *z, char crops[][CFG_NAME_LEN], int 
 		s = comma ? comma + 1 : s + strlen(s);
 	}
 	return n;
+}
+
+char config_csv_separator(const struct config *c)
+{
+	static const char sep[] = { ';', ',', '\t' };
+
+	return sep[c->station.csv_separator];
+}
+
+char config_csv_decimal(const struct config *c)
+{
+	return c->station.csv_decimal == CSV_DEC_POINT ? '.' : ',';
 }

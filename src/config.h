@@ -25,6 +25,8 @@ enum sensor_driver { SENSOR_DRIVER_SIM, SENSOR_DRIVER_MODBUS, SENSOR_DRIVER_LINE
 enum relay_driver { RELAY_DRIVER_SIM, RELAY_DRIVER_GPIOD };
 enum sensor_model { MODEL_SOIL_0000, MODEL_SOIL_JXCT, MODEL_AIR_XYMD02 };
 enum product_kind { PRODUCT_FERTILIZER, PRODUCT_PESTICIDE };
+enum csv_separator { CSV_SEP_SEMICOLON, CSV_SEP_COMMA, CSV_SEP_TAB };
+enum csv_decimal { CSV_DEC_COMMA, CSV_DEC_POINT };
 
 struct station_cfg {
 	char name[CFG_NAME_LEN];
@@ -35,6 +37,8 @@ struct station_cfg {
 	int max_pumps_running;
 	unsigned seed;		/* the simulator's */
 	char database[CFG_PATH_LEN];
+	int csv_separator;	/* enum csv_separator */
+	int csv_decimal;	/* enum csv_decimal */
 	uint64_t seen;
 };
 
@@ -140,5 +144,8 @@ int config_worker_index(const struct config *c, const char *id);
 /* A zone's crops: its crop key, a comma-separated list ("Tiêu, Sầu
  * riêng"), or the zone's name when it has none. Returns how many. */
 int config_zone_crops(const struct zone_cfg *z, char crops[][CFG_NAME_LEN], int max);
+/* The characters exported CSV files use between fields and in numbers. */
+char config_csv_separator(const struct config *c);
+char config_csv_decimal(const struct config *c);
 
 #endif

@@ -3,6 +3,7 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "export.h"
 #include "irrigation.h"
 #include "loop.h"
 #include "pin.h"
@@ -32,11 +33,13 @@
 
 struct options {
 	const char *config;
+	bool config_given;
 	const char *db;
 	const char *lang;
 	const char *clock;
 	double clock_speed;
 	long seed;		/* -1: the config's */
+	const char *to;		/* export: the folder to write into */
 	char **args;		/* after the subcommand */
 	int n_args;
 };
@@ -54,6 +57,7 @@ static int cmd_trace(struct options *o);
 static int cmd_reset_pin(struct options *o);
 static int cmd_relays_off(struct options *o);
 static int cmd_pump_test(struct options *o);
+static int cmd_export(struct options *o);
 
 static const struct command commands[] = {
 	{ "status", cmd_status, N_("readings and pump states, as plain text") },
@@ -62,6 +66,7 @@ static const struct command commands[] = {
 	{ "pump-test PUMP [SECONDS]", cmd_pump_test, N_("switch one pump on for a few seconds (10), then off") },
 	{ "trace LOT [FILE]", cmd_trace, N_("a lot's traceability sheet (CSV), to FILE or the screen") },
 	{ "reset-pin", cmd_reset_pin, N_("forget the manager's PIN (a new one is chosen in Settings)") },
+	{ "export --to FOLDER", cmd_export, N_("write into FOLDER what the USB export writes") },
 };
 
 static void usage(FILE *f)
@@ -217,6 +222,13 @@ static int cmd_run(struct options *o)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
+	if (store_is_office(app.store)) {
+		fprintf(stderr, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
+			app.db_path);
+		goto out;
+	}
+	/* For exports: what this station and its zones and pumps are called. */
+	export_remember_station(app.store, cfg);
 	app.loop = loop_new();
 	if (!app.loop)
 		goto out;
@@ -568,10 +580,63 @@ static int cmd_reset_pin(struct options *o)
 	return rc == 0 ? 0 : 1;
 }
 
+static void show_percent(void *ctx, int percent)
+{
+	(void)ctx;
+	fprintf(stderr, "\r%3d %%", percent);
+}
+
+static int cmd_export(struct options *o)
+{
+	struct export_opts eo = { .sep = ';', .dec = ',', .now = time(NULL), .dest = o->to };
+	struct config *cfg = NULL;
+	char err[768], path[4608];
+	int rc;
+
+	if (!o->to || o->n_args > 0) {
+		fprintf(stderr, _("Use: fieldstation export --to FOLDER (a USB stick's folder, for instance).\n"));
+		return 2;
+	}
+	/* At the office there is no station configuration: the database says
+	 * what it is, and the CSVs take Excel's Vietnamese defaults. */
+	if (o->config_given || access(o->config, F_OK) == 0) {
+		if (load_config(o, &cfg) < 0)
+			return 1;
+		eo.code = cfg->station.code;
+		eo.name = cfg->station.name;
+		eo.cfg = cfg;
+		eo.sep = config_csv_separator(cfg);
+		eo.dec = config_csv_decimal(cfg);
+		eo.db_path = db_path(o, cfg);
+	} else if (o->db) {
+		eo.db_path = o->db;
+	} else {
+		fprintf(stderr, _("There is no configuration %s: give the database with --db FILE.\n"),
+			o->config);
+		return 2;
+	}
+	if (o->clock && clock_parse(o->clock, &eo.now) < 0) {
+		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
+			o->clock);
+		config_free(cfg);
+		return 1;
+	}
+	rc = export_run(&eo, isatty(STDERR_FILENO) ? show_percent : NULL, NULL, path, sizeof(path),
+			err, sizeof(err));
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r");
+	if (rc < 0)
+		fprintf(stderr, "%s\n", err);
+	else
+		printf(_("Written and read back: %s\n"), path);
+	config_free(cfg);
+	return rc < 0 ? 1 : 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
-	       OPT_VERSION };
+	       OPT_VERSION, OPT_TO };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -581,6 +646,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -590,6 +656,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case OPT_CONFIG:
 			o->config = optarg;
+			o->config_given = true;
+			break;
+		case OPT_TO:
+			o->to = optarg;
 			break;
 		case OPT_DB:
 			o->db = optarg;

@@ -102,6 +102,33 @@ static const char *const migrations[] = {
 	"CREATE INDEX records_kind_day ON records(kind, day);"
 	"CREATE INDEX records_zone_day ON records(zone, day);"
 	"CREATE INDEX records_lot ON records(lot_code) WHERE lot_code IS NOT NULL;",
+	/* 3: where rows come from. station_uid names this database's station
+	 * for good, whatever its code becomes. An office database lists the
+	 * stations merged into it, and which row here is which row there;
+	 * station 0 is always the database's own. `names` keeps what zones,
+	 * pumps and sensors were called, for exports far from the config. */
+	"INSERT INTO meta(key, value) VALUES ('station_uid', lower(hex(randomblob(16))));"
+	"CREATE TABLE stations("
+	"  id INTEGER PRIMARY KEY CHECK (id > 0),"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  code TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  merged_at INTEGER NOT NULL,"
+	"  data_until INTEGER);"
+	"CREATE TABLE origins("
+	"  tbl TEXT NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  station INTEGER NOT NULL REFERENCES stations(id),"
+	"  origin_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (tbl, id)) WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX origins_at_station ON origins(station, tbl, origin_id);"
+	"CREATE TABLE names("
+	"  station INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  zone TEXT,"
+	"  PRIMARY KEY (station, kind, id)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -148,4 +148,108 @@ int store_lot_add(struct store *s, const char *code, int day, int seq);
 int store_records_newest(struct store *s, int64_t *t);
 const char *store_record_kind_name(int kind);
 
+/* This database's own station (store_export.c). The uid is made once,
+ * with the database; code, name and the names of zones, pumps and sensors
+ * are remembered from the configuration each time the console starts, so
+ * that an export or an office far from the configuration can show them. */
+struct store_name {
+	const char *kind;	/* "zone", "pump", "sensor", "product", "worker" */
+	const char *id;
+	const char *name;
+	const char *zone;	/* sensors: their zone; else NULL */
+};
+int store_station_remember(struct store *s, const char *code, const char *name,
+			   const struct store_name *names, int n);
+/* Is this an office's database, holding stations merged into it? */
+bool store_is_office(struct store *s);
+/* Empty strings for what was never remembered. */
+int store_station_identity(struct store *s, char *uid, size_t uid_n, char *code,
+			   size_t code_n, char *name, size_t name_n);
+
+/* Exports (store_export.c): each CSV is a diary, a table of columns with
+ * their header, their kind and the SQL that gives them, so that a new
+ * field is one more row. In the SQL, ?1 is the own station's code, ?2 the
+ * local time's offset from UTC in seconds, ?3 and ?4 a window of time
+ * [from, to) for diaries read a few days at a time. */
+enum export_kind {
+	EXP_TEXT,
+	EXP_INT,
+	EXP_REAL,	/* with `decimals` */
+	EXP_DAY,	/* text YYYY-MM-DD */
+	EXP_TIME,	/* Unix seconds, shown as local date and time */
+	EXP_WORD,	/* a stored code, shown in the reader's words */
+};
+struct export_word {
+	const char *code;
+	const char *label;	/* msgid */
+};
+struct export_col {
+	const char *header;	/* msgid */
+	int kind;		/* enum export_kind */
+	const char *sql;
+	int decimals;
+	const struct export_word *words;	/* EXP_WORD: NULL-ended */
+};
+struct export_diary {
+	const char *file;	/* its name in the export folder */
+	const char *title;	/* msgid: what is being written */
+	const char *from;	/* FROM ... WHERE ... */
+	const char *order;	/* ORDER BY ... */
+	const struct export_col *cols;
+	int n_cols;
+	const char *count;	/* SQL estimating the rows; NULL: count them */
+	const char *span;	/* windowed diaries: SQL for min and max time */
+	int window_days;
+};
+struct export_params {
+	const char *code;	/* own station */
+	long utc_offset;	/* seconds east of UTC */
+};
+
+/* The diaries every export writes, in order. */
+const struct export_diary *store_export_diaries(int *n);
+/* The harvest lots' codes, oldest first. */
+const struct export_diary *store_export_lots(void);
+/* The label of a stored code in col's words, or NULL. */
+const char *store_export_word(const struct export_col *col, const char *code);
+
+/* Rows of a diary, one at a time. */
+struct store_cursor;
+int store_cursor_open(struct store *s, const struct export_diary *d,
+		      const struct export_params *p, struct store_cursor **out);
+/* 1: a row is ready; 0: no more rows; negative: failed. */
+int store_cursor_next(struct store_cursor *c);
+bool store_cursor_null(struct store_cursor *c, int col);
+int64_t store_cursor_int(struct store_cursor *c, int col);
+double store_cursor_real(struct store_cursor *c, int col);
+const char *store_cursor_text(struct store_cursor *c, int col);	/* never NULL */
+void store_cursor_close(struct store_cursor *c);
+/* How many rows a diary has, or about how many. */
+int store_export_count(struct store *s, const struct export_diary *d,
+		       const struct export_params *p, int64_t *n);
+
+/* A read transaction over the whole export: every file shows one moment. */
+int store_snapshot_begin(struct store *s);
+void store_snapshot_end(struct store *s);
+/* The oldest and newest time of anything recorded (0 when empty). */
+int store_export_span(struct store *s, int64_t *from, int64_t *to);
+/* The database's size in bytes. */
+int store_size(struct store *s, int64_t *bytes);
+
+/* A copy of the whole database by SQLite's online backup, made a few
+ * pages at a time. The copy is left in rollback-journal mode, so that it
+ * opens read-only anywhere. */
+struct store_backup;
+int store_backup_begin(struct store *s, const char *dest, struct store_backup **out);
+/* 1: more to copy; 0: copied; negative: failed (see store_backup_errno). */
+int store_backup_step(struct store_backup *b, int pages);
+/* Pages copied so far and in all. */
+void store_backup_progress(const struct store_backup *b, int *done, int *total);
+/* Finishes the copy and closes the file; 0 or negative. */
+int store_backup_finish(struct store_backup *b);
+/* The system error behind a failure (ENOSPC, EIO...), or 0. */
+int store_backup_errno(const struct store_backup *b);
+/* Frees; a copy not finished is left as it is, for the caller to remove. */
+void store_backup_free(struct store_backup *b);
+
 #endif

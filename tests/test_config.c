@@ -207,6 +207,38 @@ static void missing_station_code(void **state)
 	assert_mentions(err, "empty.ini", "[station]", NULL);
 }
 
+static const char *load_station(const char *lines)
+{
+	static char err[512];
+	char text[512];
+	struct config *c = NULL;
+
+	snprintf(text, sizeof(text), "[station]\ncode = PT01\n%s", lines);
+	err[0] = '\0';
+	if (config_load(test_write(dir, "csv.ini", text), &c, err, sizeof(err)) == 0) {
+		snprintf(err, sizeof(err), "sep=%c dec=%c", config_csv_separator(c),
+			 config_csv_decimal(c));
+		config_free(c);
+	}
+	return err;
+}
+
+/* Excel on a Vietnamese PC: ';' between fields and a decimal comma, unless
+ * the cooperative's office says otherwise. */
+static void csv_marks(void **state)
+{
+	(void)state;
+	assert_string_equal(load_station(""), "sep=; dec=,");
+	assert_string_equal(load_station("csv_separator = comma\ncsv_decimal = point\n"),
+			    "sep=, dec=.");
+	assert_string_equal(load_station("csv_separator = tab\n"), "sep=\t dec=,");
+	assert_mentions(load_station("csv_separator = comma\n"), "csv.ini", "csv_separator",
+			"csv_decimal");
+	assert_mentions(load_station("csv_separator = ;\n"), "line 3", "csv_separator",
+			"semicolon");
+	assert_mentions(load_station("csv_decimal = dot\n"), "line 3", "csv_decimal", "point");
+}
+
 static void references_and_thresholds(void **state)
 {
 	(void)state;
@@ -316,6 +348,7 @@ int main(void)
 		cmocka_unit_test(bad_values),
 		cmocka_unit_test(missing_keys),
 		cmocka_unit_test(missing_station_code),
+		cmocka_unit_test(csv_marks),
 		cmocka_unit_test(references_and_thresholds),
 		cmocka_unit_test(tariff_windows),
 		cmocka_unit_test(syntax_and_long_lines),

@@ -72,7 +72,7 @@ static void new_database_has_schema_wal_and_tables(void **state)
 	assert_string_equal(sql_text(path_of("new.db"),
 				     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema"
 				     " WHERE type = 'table' ORDER BY name)"),
-			    "events,lots,meta,pump_runs,readings,records,sensors");
+			    "events,lots,meta,names,origins,pump_runs,readings,records,sensors,stations");
 }
 
 static void synchronous_full(void **state)
@@ -268,6 +268,43 @@ static void events_and_alarms(void **state)
 	store_close(s);
 }
 
+/* Each database names its station for good: a uid made once, kept when
+ * the code or the names in the configuration change. */
+static void a_station_has_one_uid_and_remembers_its_names(void **state)
+{
+	struct store *a = open_ok("uid-a.db", 0), *b = open_ok("uid-b.db", 0);
+	char uid_a[40], uid_b[40], again[40], code[16], name[96];
+	const struct store_name names[] = {
+		{ "zone", "mit", "Mít ruột đỏ", NULL },
+		{ "sensor", "soil1", "soil1", "mit" },
+	};
+
+	(void)state;
+	assert_int_equal(store_station_identity(a, uid_a, sizeof(uid_a), code, sizeof(code), name,
+						sizeof(name)), 0);
+	assert_int_equal(strlen(uid_a), 32);
+	assert_string_equal(code, "");
+	assert_int_equal(store_station_identity(b, uid_b, sizeof(uid_b), code, sizeof(code), name,
+						sizeof(name)), 0);
+	assert_string_not_equal(uid_a, uid_b);
+	assert_false(store_is_office(a));
+	assert_int_equal(store_station_remember(a, "PT01", "Trạm 1", names, 2), 0);
+	assert_int_equal(store_station_remember(a, "PT02", "Trạm 2", names, 1), 0);
+	store_close(a);
+	store_close(b);
+	a = open_ok("uid-a.db", STORE_RDONLY);
+	assert_int_equal(store_station_identity(a, again, sizeof(again), code, sizeof(code), name,
+						sizeof(name)), 0);
+	assert_string_equal(again, uid_a);
+	assert_string_equal(code, "PT02");
+	assert_string_equal(name, "Trạm 2");
+	store_close(a);
+	/* The names are those of the latest configuration only. */
+	assert_string_equal(sql_text(path_of("uid-a.db"),
+				     "SELECT group_concat(kind || ':' || id || '=' || name, ' ') FROM names"),
+			    "zone:mit=Mít ruột đỏ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +319,7 @@ int main(void)
 		cmocka_unit_test(readings_round_trip),
 		cmocka_unit_test(runs_open_and_close),
 		cmocka_unit_test(events_and_alarms),
+		cmocka_unit_test(a_station_has_one_uid_and_remembers_its_names),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);

@@ -1,0 +1,1006 @@
+/* The export as a sequence of steps: diaries, traceability sheets, the
+ * database copy, the manifest, the folder's real name, the read-back.
+ * Any failure removes what was written and leaves one sentence. */
+#include "export.h"
+
+#include "clock.h"
+#include "config.h"
+#include "csv.h"
+#include "manifest.h"
+#include "outfile.h"
+#include "records.h"
+#include "store.h"
+#include "text.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#define BACKUP_NAME "sao-luu.db"
+#define LOT_PREFIX "truy-xuat-"
+/* Folder names a person reads on the stick: unfinished, and broken. */
+#define UNFINISHED "_CHUA-XONG"
+#define BROKEN "_HONG"
+#define CSV_FLUSH (64 * 1024)
+#define ROWS_PER_TURN 256
+#define BACKUP_PAGES 256
+#define READ_CHUNK (1 << 20)
+#define FAT_MAX_FILE 0xFFFFFFFFLL
+#define MSDOS_MAGIC 0x4d44
+/* Every path here: the stick's folder, a folder of ours, a file name. */
+#define PATH_LEN (PATH_MAX + 512)
+
+enum phase {
+	PH_DIARIES,
+	PH_LOTS,
+	PH_BACKUP,
+	PH_BACKUP_HASH,
+	PH_MANIFEST,
+	PH_VERIFY,
+	PH_DONE,
+	PH_FAILED,
+};
+
+struct export {
+	char dest[PATH_MAX];
+	char folder[128];
+	char final[PATH_LEN];		/* the folder's real name, once whole */
+	char dir[PATH_LEN];		/* the folder being written */
+	char code[16], name[128], uid[40];
+	char sep, dec;
+	time_t now;
+	const struct config *cfg;
+	struct store *store;
+	struct export_params params;
+	enum phase phase;
+	bool committed;			/* the folder has its real name */
+
+	const struct export_diary *diaries;
+	int n_diaries, diary;
+	struct store_cursor *cur, *lot_cur;
+	struct outfile out;
+	bool out_open;
+	struct csv csv;
+	int64_t rows;
+
+	struct store_backup *backup;
+	int backup_fd;
+	int64_t backup_sent;
+	struct filecheck check;
+	bool check_open;
+	int verify;			/* the file being read back */
+
+	struct manifest man;
+	uint8_t manifest_sha[SHA256_BYTES];
+	int64_t manifest_bytes;
+
+	/* Progress, in about-bytes: the parts finished, and the current one. */
+	int64_t total, done, part, part_est, db_bytes;
+	int percent;
+
+	enum export_failure failure;
+	char error[512];
+};
+
+/* dir/name followed by tail; -ENAMETOOLONG if it does not fit. */
+static int join(char *buf, size_t n, const char *dir, const char *name, const char *tail)
+{
+	int len = snprintf(buf, n, "%s/%s%s", dir, name, tail);
+
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
+}
+
+/* Sentences. */
+
+static void say_io(struct export *e, int err, const char *what)
+{
+	switch (err) {
+	case ENOSPC:
+	case EDQUOT:
+		e->failure = EXPORT_FAILED_FULL;
+		snprintf(e->error, sizeof(e->error), "%s",
+			 _("The USB stick is full. Delete old files from it on a computer, or use a larger stick."));
+		break;
+	case EROFS:
+	case EACCES:
+	case EPERM:
+		e->failure = EXPORT_FAILED_READONLY;
+		snprintf(e->error, sizeof(e->error), "%s",
+			 _("The USB stick cannot be written: it is read-only. Check the lock switch on its side, or use another stick."));
+		break;
+	case EIO:
+	case ENODEV:
+	case ENXIO:
+	case ENOENT:
+	case ESTALE:
+	case ENOTCONN:
+	case ESHUTDOWN:
+		e->failure = EXPORT_FAILED_REMOVED;
+		snprintf(e->error, sizeof(e->error), "%s",
+			 _("The USB stick was pulled out, or stopped answering, before the copy was finished. Plug it in and copy again."));
+		break;
+	case EFBIG:
+		e->failure = EXPORT_FAILED_TOO_BIG;
+		snprintf(e->error, sizeof(e->error), "%s",
+			 _("The copy of the database is larger than this stick's format can hold in one file (FAT32: 4 GB). Use a stick formatted as exFAT."));
+		break;
+	default:
+		e->failure = EXPORT_FAILED_ODD;
+		snprintf(e->error, sizeof(e->error),
+			 _("The USB stick could not be written (%s: %s). Its format may be unusual: format it as FAT32 or exFAT on a computer and copy again."),
+			 what, strerror(err));
+	}
+}
+
+static int io_fail(struct export *e, int neg_errno, const char *what)
+{
+	say_io(e, neg_errno < 0 ? -neg_errno : EIO, what);
+	return -1;
+}
+
+static int db_fail(struct export *e)
+{
+	e->failure = EXPORT_FAILED_DATABASE;
+	snprintf(e->error, sizeof(e->error),
+		 _("The station's records could not be read (%s). Nothing was changed."),
+		 store_error(e->store));
+	return -1;
+}
+
+/* Writing one CSV. */
+
+static void write_value(struct export *e, const struct export_col *col, int i)
+{
+	struct store_cursor *c = e->cur;
+	const char *label;
+
+	if (store_cursor_null(c, i)) {
+		csv_empty(&e->csv);
+		return;
+	}
+	switch (col->kind) {
+	case EXP_INT:
+		csv_int(&e->csv, store_cursor_int(c, i));
+		break;
+	case EXP_REAL:
+		csv_number(&e->csv, store_cursor_real(c, i), col->decimals);
+		break;
+	case EXP_DAY:
+		csv_day(&e->csv, store_cursor_text(c, i));
+		break;
+	case EXP_TIME:
+		csv_date_time(&e->csv, (time_t)store_cursor_int(c, i));
+		break;
+	case EXP_WORD:
+		label = store_export_word(col, store_cursor_text(c, i));
+		csv_text(&e->csv, label ? _(label) : store_cursor_text(c, i));
+		break;
+	case EXP_TEXT:
+	default:
+		csv_text(&e->csv, store_cursor_text(c, i));
+	}
+}
+
+static void write_header(struct export *e, const struct export_diary *d)
+{
+	for (int i = 0; i < d->n_cols; i++)
+		csv_text(&e->csv, _(d->cols[i].header));
+	csv_end_row(&e->csv);
+}
+
+static void write_row(struct export *e, const struct export_diary *d)
+{
+	for (int i = 0; i < d->n_cols; i++)
+		write_value(e, &d->cols[i], i);
+	csv_end_row(&e->csv);
+}
+
+static int flush_csv(struct export *e)
+{
+	int rc;
+
+	if (e->csv.failed)
+		return -ENOMEM;
+	rc = outfile_write(&e->out, e->csv.buf, e->csv.len);
+	e->part += (int64_t)e->csv.len;
+	csv_clear(&e->csv);
+	return rc;
+}
+
+static int file_open(struct export *e, const char *name)
+{
+	int rc = outfile_open(&e->out, e->dir, name);
+
+	if (rc < 0)
+		return io_fail(e, rc, name);
+	e->out_open = true;
+	e->rows = 0;
+	csv_init(&e->csv, e->sep, e->dec);
+	csv_bom(&e->csv);
+	return 0;
+}
+
+/* Flushes, renames and lists the file in the manifest. */
+static int file_close(struct export *e, const char *name, int64_t rows)
+{
+	uint8_t sha[SHA256_BYTES];
+	int rc = flush_csv(e);
+
+	csv_free(&e->csv);
+	if (rc == 0)
+		rc = outfile_commit(&e->out, sha);
+	else
+		outfile_abort(&e->out);
+	e->out_open = false;
+	if (rc < 0)
+		return io_fail(e, rc, name);
+	if (manifest_add(&e->man, name, e->out.bytes, rows, sha) < 0)
+		return io_fail(e, -ENOMEM, name);
+	return 0;
+}
+
+static void next_part(struct export *e, int64_t estimate)
+{
+	e->done += e->part_est;
+	e->part = 0;
+	e->part_est = estimate;
+}
+
+static int64_t diary_estimate(struct export *e, const struct export_diary *d)
+{
+	int64_t n = 0;
+
+	store_export_count(e->store, d, &e->params, &n);
+	return 200 + n * 100;
+}
+
+static int start_lots(struct export *e);
+
+static int step_diary(struct export *e)
+{
+	const struct export_diary *d;
+	int rc;
+
+	if (e->diary == e->n_diaries)
+		return start_lots(e);
+	d = &e->diaries[e->diary];
+	if (!e->cur) {
+		if (file_open(e, d->file) < 0)
+			return -1;
+		if (store_cursor_open(e->store, d, &e->params, &e->cur) < 0)
+			return db_fail(e);
+		write_header(e, d);
+	}
+	for (int i = 0; i < ROWS_PER_TURN; i++) {
+		rc = store_cursor_next(e->cur);
+		if (rc < 0)
+			return db_fail(e);
+		if (rc == 0) {
+			store_cursor_close(e->cur);
+			e->cur = NULL;
+			if (file_close(e, d->file, e->rows) < 0)
+				return -1;
+			e->diary++;
+			next_part(e, e->diary < e->n_diaries
+					     ? diary_estimate(e, &e->diaries[e->diary]) : 0);
+			return 0;
+		}
+		write_row(e, d);
+		e->rows++;
+		if (e->csv.len >= CSV_FLUSH && (rc = flush_csv(e)) < 0)
+			return io_fail(e, rc, d->file);
+	}
+	return 0;
+}
+
+/* Traceability sheets: one per harvest lot, as the records module writes
+ * them. They need the station's configuration (the season, the pumps), so
+ * an office's export, which has none, leaves them to the stations' own. */
+
+/* The sheet's file name: the lot code with what a file system may refuse
+ * replaced, made unique. */
+static void lot_file_name(struct export *e, const char *lot, char *buf, size_t n)
+{
+	char safe[64];
+	size_t i;
+
+	for (i = 0; lot[i] && i < sizeof(safe) - 1; i++)
+		safe[i] = (lot[i] >= 'A' && lot[i] <= 'Z') || (lot[i] >= 'a' && lot[i] <= 'z') ||
+				  (lot[i] >= '0' && lot[i] <= '9') || lot[i] == '-'
+			  ? lot[i] : '_';
+	safe[i] = '\0';
+	snprintf(buf, n, LOT_PREFIX "%s.csv", safe);
+	for (int k = 2; manifest_find(&e->man, buf) && k < 1000; k++)
+		snprintf(buf, n, LOT_PREFIX "%s-%d.csv", safe, k);
+}
+
+static int write_sheet(struct export *e, const char *lot)
+{
+	char file[MANIFEST_NAME_LEN], *text = NULL;
+	size_t len = 0;
+	struct trace t;
+	FILE *mem;
+	int rc = records_trace(e->store, e->cfg, lot, &t), items;
+
+	if (rc == 1)
+		return 0;	/* a lot without its harvest: nothing to trace */
+	if (rc < 0)
+		return db_fail(e);
+	mem = open_memstream(&text, &len);
+	rc = mem ? records_trace_write(&t, e->cfg, mem) : -1;
+	items = t.n_items;
+	records_trace_free(&t);
+	if (mem && fclose(mem) != 0)
+		rc = -1;
+	if (rc < 0) {
+		free(text);
+		return io_fail(e, -ENOMEM, lot);
+	}
+	lot_file_name(e, lot, file, sizeof(file));
+	rc = outfile_open(&e->out, e->dir, file);
+	if (rc == 0) {
+		e->out_open = true;
+		rc = outfile_write(&e->out, text, len);
+	}
+	free(text);
+	if (rc < 0)
+		return io_fail(e, rc, file);
+	csv_init(&e->csv, e->sep, e->dec);
+	return file_close(e, file, items);
+}
+
+static int start_backup(struct export *e);
+
+static int start_lots(struct export *e)
+{
+	int64_t n = 0;
+
+	e->phase = PH_LOTS;
+	if (!e->cfg) {
+		next_part(e, 0);
+		return start_backup(e);
+	}
+	store_export_count(e->store, store_export_lots(), &e->params, &n);
+	next_part(e, n * 2000);
+	if (store_cursor_open(e->store, store_export_lots(), &e->params, &e->lot_cur) < 0)
+		return db_fail(e);
+	return 0;
+}
+
+static int step_lots(struct export *e)
+{
+	int rc = store_cursor_next(e->lot_cur);
+	char lot[64];
+
+	if (rc < 0)
+		return db_fail(e);
+	if (rc == 0) {
+		store_cursor_close(e->lot_cur);
+		e->lot_cur = NULL;
+		return start_backup(e);
+	}
+	e->part += 2000;
+	snprintf(lot, sizeof(lot), "%s", store_cursor_text(e->lot_cur, 0));
+	return write_sheet(e, lot);
+}
+
+
+/* The copy of the database. */
+
+static int backup_tmp(const struct export *e, char *buf, size_t n)
+{
+	return join(buf, n, e->dir, BACKUP_NAME, ".tmp");
+}
+
+static int start_backup(struct export *e)
+{
+	char tmp[PATH_LEN];
+
+	next_part(e, e->db_bytes);
+	if (backup_tmp(e, tmp, sizeof(tmp)) < 0)
+		return io_fail(e, -ENAMETOOLONG, BACKUP_NAME);
+	/* Made here, so that a stick that refuses it says why. */
+	e->backup_fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (e->backup_fd < 0)
+		return io_fail(e, -errno, BACKUP_NAME);
+	e->backup_sent = 0;
+	e->phase = PH_BACKUP;
+	if (store_backup_begin(e->store, tmp, &e->backup) < 0) {
+		int err = outfile_probe(e->backup_fd);
+
+		return err ? io_fail(e, -err, BACKUP_NAME) : db_fail(e);
+	}
+	return 0;
+}
+
+/* SQLite's backup says that a write failed, not why: the stick does. */
+static int backup_fail(struct export *e)
+{
+	int err = store_backup_errno(e->backup);
+
+	if (err == 0 || err == EIO)
+		err = e->backup_fd >= 0 ? outfile_probe(e->backup_fd) : 0;
+	if (err == 0)
+		err = store_backup_errno(e->backup);
+	return err ? io_fail(e, -err, BACKUP_NAME) : db_fail(e);
+}
+
+static int step_backup(struct export *e)
+{
+	char tmp[PATH_LEN];
+	int rc = store_backup_step(e->backup, BACKUP_PAGES), done, total;
+	struct stat st;
+
+	if (rc < 0)
+		return backup_fail(e);
+	store_backup_progress(e->backup, &done, &total);
+	e->part = total ? e->db_bytes * done / total : e->db_bytes;
+	if (fstat(e->backup_fd, &st) == 0 &&
+	    (rc = outfile_send(e->backup_fd, &e->backup_sent, st.st_size)) < 0)
+		return io_fail(e, rc, BACKUP_NAME);
+	if (rc == 1)
+		return 0;
+	if (store_backup_finish(e->backup) < 0)
+		return backup_fail(e);
+	store_backup_free(e->backup);
+	e->backup = NULL;
+	rc = fsync(e->backup_fd) < 0 ? -errno : 0;
+	close(e->backup_fd);
+	e->backup_fd = -1;
+	if (rc < 0)
+		return io_fail(e, rc, BACKUP_NAME);
+	/* Its checksum, from what was just written. */
+	rc = backup_tmp(e, tmp, sizeof(tmp));
+	if (rc == 0)
+		rc = filecheck_open(&e->check, tmp, false);
+	if (rc < 0)
+		return io_fail(e, rc, BACKUP_NAME);
+	e->check_open = true;
+	next_part(e, e->db_bytes / 4);
+	e->phase = PH_BACKUP_HASH;
+	return 0;
+}
+
+static int step_backup_hash(struct export *e)
+{
+	char tmp[PATH_LEN], path[PATH_LEN];
+	uint8_t sha[SHA256_BYTES];
+	int rc = filecheck_step(&e->check, READ_CHUNK);
+
+	if (rc < 0)
+		return io_fail(e, rc, BACKUP_NAME);
+	e->part = e->check.bytes / 4;
+	if (rc == 1)
+		return 0;
+	filecheck_close(&e->check, sha);
+	e->check_open = false;
+	if (backup_tmp(e, tmp, sizeof(tmp)) < 0 || join(path, sizeof(path), e->dir, BACKUP_NAME, "") < 0)
+		return io_fail(e, -ENAMETOOLONG, BACKUP_NAME);
+	if (rename(tmp, path) < 0)
+		return io_fail(e, -errno, BACKUP_NAME);
+	if (manifest_add(&e->man, BACKUP_NAME, e->check.bytes, -1, sha) < 0)
+		return io_fail(e, -ENOMEM, BACKUP_NAME);
+	e->phase = PH_MANIFEST;
+	return 0;
+}
+
+/* The manifest, then the folder's real name. */
+
+static int step_manifest(struct export *e)
+{
+	struct outfile out;
+	size_t len;
+	char *text;
+	int rc;
+	int64_t written = 0;
+
+	for (int i = 0; i < e->man.n_files; i++)
+		written += e->man.files[i].bytes;
+	next_part(e, written);
+	snprintf(e->man.code, sizeof(e->man.code), "%s", e->code);
+	snprintf(e->man.name, sizeof(e->man.name), "%s", e->name);
+	snprintf(e->man.uid, sizeof(e->man.uid), "%s", e->uid);
+	snprintf(e->man.program, sizeof(e->man.program), "fieldstation %s", VERSION);
+	snprintf(e->man.backup, sizeof(e->man.backup), "%s", BACKUP_NAME);
+	e->man.schema = store_schema_version(e->store);
+	e->man.made = e->now;
+	if (store_export_span(e->store, &e->man.from, &e->man.to) < 0)
+		return db_fail(e);
+	text = manifest_format(&e->man, e->params.utc_offset, &len);
+	if (!text)
+		return io_fail(e, -ENOMEM, MANIFEST_NAME);
+	rc = outfile_open(&out, e->dir, MANIFEST_NAME);
+	if (rc == 0)
+		rc = outfile_write(&out, text, len);
+	free(text);
+	if (rc == 0) {
+		rc = outfile_commit(&out, e->manifest_sha);
+	} else {
+		outfile_abort(&out);
+	}
+	if (rc < 0)
+		return io_fail(e, rc, MANIFEST_NAME);
+	e->manifest_bytes = (int64_t)len;
+	if ((rc = outfile_sync_dir(e->dir)) < 0)
+		return io_fail(e, rc, e->folder);
+	if (rename(e->dir, e->final) < 0)
+		return io_fail(e, -errno, e->folder);
+	e->committed = true;
+	snprintf(e->dir, sizeof(e->dir), "%s", e->final);
+	if ((rc = outfile_sync_dir(e->dest)) < 0)
+		return io_fail(e, rc, e->folder);
+	store_snapshot_end(e->store);
+	e->verify = 0;
+	e->phase = PH_VERIFY;
+	return 0;
+}
+
+/* Reading back: every file, then the manifest, from the device. */
+static int step_verify(struct export *e)
+{
+	const char *name = e->verify < e->man.n_files ? e->man.files[e->verify].name : MANIFEST_NAME;
+	const uint8_t *want = e->verify < e->man.n_files ? e->man.files[e->verify].sha
+							 : e->manifest_sha;
+	int64_t bytes = e->verify < e->man.n_files ? e->man.files[e->verify].bytes
+						   : e->manifest_bytes;
+	uint8_t sha[SHA256_BYTES];
+	char path[PATH_LEN];
+	int rc;
+
+	if (!e->check_open) {
+		rc = join(path, sizeof(path), e->final, name, "");
+		if (rc == 0)
+			rc = filecheck_open(&e->check, path, true);
+		if (rc < 0)
+			return io_fail(e, rc, name);
+		e->check_open = true;
+	}
+	rc = filecheck_step(&e->check, READ_CHUNK);
+	if (rc < 0)
+		return io_fail(e, rc, name);
+	e->part += READ_CHUNK < bytes ? READ_CHUNK : bytes;
+	if (rc == 1)
+		return 0;
+	filecheck_close(&e->check, sha);
+	e->check_open = false;
+	if (e->check.bytes != bytes || memcmp(sha, want, SHA256_BYTES) != 0) {
+		char broken[PATH_LEN];
+
+		if (join(broken, sizeof(broken), e->dest, e->folder, BROKEN) == 0)
+			rename(e->final, broken);
+		e->failure = EXPORT_FAILED_CHECK;
+		snprintf(e->error, sizeof(e->error),
+			 _("Reading the copy back, %s was not what had been written: the stick may be failing. Use another stick."),
+			 name);
+		return -1;
+	}
+	if (++e->verify > e->man.n_files)
+		e->phase = PH_DONE;
+	return 0;
+}
+
+/* Starting, and cleaning up. */
+
+static void remove_written(struct export *e)
+{
+	char path[PATH_LEN];
+
+	if (e->out_open) {
+		outfile_abort(&e->out);
+		e->out_open = false;
+	}
+	csv_free(&e->csv);
+	store_cursor_close(e->cur);
+	store_cursor_close(e->lot_cur);
+	e->cur = e->lot_cur = NULL;
+	store_backup_free(e->backup);
+	e->backup = NULL;
+	if (e->backup_fd >= 0)
+		close(e->backup_fd);
+	e->backup_fd = -1;
+	if (e->check_open)
+		filecheck_close(&e->check, NULL);
+	e->check_open = false;
+	if (e->committed || !e->dir[0])
+		return;
+	/* Only what this export wrote: nothing else of the stick's. */
+	for (int i = 0; i < e->man.n_files; i++)
+		if (join(path, sizeof(path), e->dir, e->man.files[i].name, "") == 0)
+			unlink(path);
+	if (join(path, sizeof(path), e->dir, BACKUP_NAME, ".tmp") == 0)
+		unlink(path);
+	if (join(path, sizeof(path), e->dir, MANIFEST_NAME, "") == 0)
+		unlink(path);
+	rmdir(e->dir);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* A folder left unfinished by an export that was cut short: what it holds
+ * is incomplete, so it goes, files that are this program's only. */
+static void remove_unfinished(const char *dest, const char *code)
+{
+	DIR *d = opendir(dest);
+	struct dirent *de;
+	char prefix[32], path[PATH_LEN];
+
+	if (!d)
+		return;
+	snprintf(prefix, sizeof(prefix), "%s_", code);
+	while ((de = readdir(d))) {
+		DIR *sub;
+		struct dirent *f;
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    !ends_with(de->d_name, UNFINISHED))
+			continue;
+		if (join(path, sizeof(path), dest, de->d_name, "") < 0)
+			continue;
+		sub = opendir(path);
+		if (!sub)
+			continue;
+		while ((f = readdir(sub))) {
+			char file[PATH_LEN];
+
+			if (!manifest_name_ok(f->d_name) ||
+			    !(ends_with(f->d_name, ".csv") || ends_with(f->d_name, ".tmp") ||
+			      ends_with(f->d_name, ".db") || strcmp(f->d_name, MANIFEST_NAME) == 0))
+				continue;
+			if (join(file, sizeof(file), path, f->d_name, "") == 0)
+				unlink(file);
+		}
+		closedir(sub);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
+/* CODE_2026-06-01, or _2, _3... when the day already has one. */
+static int choose_folder(struct export *e)
+{
+	struct tm tm;
+	char day[16];
+	struct stat st;
+
+	localtime_r(&e->now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	for (int n = 1; n < 1000; n++) {
+		if (n == 1)
+			snprintf(e->folder, sizeof(e->folder), "%s_%s", e->code, day);
+		else
+			snprintf(e->folder, sizeof(e->folder), "%s_%s_%d", e->code, day, n);
+		/* Its unfinished name says so to whoever looks at the stick. */
+		if (join(e->final, sizeof(e->final), e->dest, e->folder, "") < 0 ||
+		    join(e->dir, sizeof(e->dir), e->dest, e->folder, UNFINISHED) < 0)
+			return -ENAMETOOLONG;
+		if (stat(e->final, &st) < 0 && errno == ENOENT && stat(e->dir, &st) < 0 &&
+		    errno == ENOENT)
+			return 0;
+	}
+	return -EEXIST;
+}
+
+static void mb(char *buf, size_t n, int64_t bytes)
+{
+	text_number(buf, n, (double)bytes / (1024 * 1024), bytes < 10 * 1024 * 1024 ? 1 : 0);
+}
+
+/* Enough room, a stick that can be written, files it can hold. */
+static int check_dest(struct export *e, int64_t need, char *err, size_t errlen)
+{
+	struct statvfs vfs;
+	struct statfs fs;
+	char have[32], want[32];
+
+	if (statvfs(e->dest, &vfs) < 0) {
+		say_io(e, errno, e->dest);
+		snprintf(err, errlen, "%s", e->error);
+		return -1;
+	}
+	if (vfs.f_flag & ST_RDONLY) {
+		say_io(e, EROFS, e->dest);
+		snprintf(err, errlen, "%s", e->error);
+		return -1;
+	}
+	if ((int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize < need) {
+		mb(have, sizeof(have), (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize);
+		mb(want, sizeof(want), need);
+		e->failure = EXPORT_FAILED_FULL;
+		snprintf(err, errlen,
+			 _("The USB stick has %s MB free; the copy needs about %s MB. Delete old files from it on a computer, or use a larger stick."),
+			 have, want);
+		return -1;
+	}
+	if (statfs(e->dest, &fs) == 0 && fs.f_type == MSDOS_MAGIC && e->db_bytes > FAT_MAX_FILE) {
+		say_io(e, EFBIG, BACKUP_NAME);
+		snprintf(err, errlen, "%s", e->error);
+		return -1;
+	}
+	return 0;
+}
+
+static long utc_offset_at(time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_gmtoff;
+}
+
+int export_begin(const struct export_opts *o, struct export **out, char *err, size_t errlen)
+{
+	struct export *e = calloc(1, sizeof(*e));
+	char code[16] = "", name[128] = "";
+	struct stat st;
+	int64_t need = 0;
+	int rc;
+
+	*out = NULL;
+	if (!e) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	e->backup_fd = -1;
+	e->sep = o->sep;
+	e->dec = o->dec;
+	e->now = o->now;
+	e->cfg = o->cfg;
+	snprintf(e->dest, sizeof(e->dest), "%s", o->dest);
+	if (stat(e->dest, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, _("The folder %s does not exist."), o->dest);
+		goto fail;
+	}
+	if (store_open(o->db_path, STORE_RDONLY, &e->store, err, errlen) < 0)
+		goto fail;
+	if (store_schema_version(e->store) < store_schema_latest()) {
+		snprintf(err, errlen,
+			 _("%s keeps its records in an older layout; start the station once to update it, then copy again."),
+			 o->db_path);
+		goto fail;
+	}
+	if (store_station_identity(e->store, e->uid, sizeof(e->uid), code, sizeof(code), name,
+				   sizeof(name)) < 0 ||
+	    store_snapshot_begin(e->store) < 0) {
+		db_fail(e);
+		snprintf(err, errlen, "%s", e->error);
+		goto fail;
+	}
+	/* An office database has no station of its own: its export is the
+	 * combined one ("tổng hợp"). */
+	if (store_is_office(e->store)) {
+		snprintf(e->code, sizeof(e->code), "TONG-HOP");
+	} else {
+		snprintf(e->code, sizeof(e->code), "%s", o->code ? o->code : code[0] ? code : "TRAM");
+		snprintf(e->name, sizeof(e->name), "%s", o->name ? o->name : name);
+	}
+	e->params.code = e->code;
+	e->params.utc_offset = utc_offset_at(o->now);
+	e->diaries = store_export_diaries(&e->n_diaries);
+
+	/* The room it needs: the database once, and the CSVs. */
+	if (store_size(e->store, &e->db_bytes) < 0) {
+		db_fail(e);
+		snprintf(err, errlen, "%s", e->error);
+		goto fail;
+	}
+	for (int i = 0; i < e->n_diaries; i++)
+		need += diary_estimate(e, &e->diaries[i]);
+	if (e->cfg) {
+		store_export_count(e->store, store_export_lots(), &e->params, &e->total);
+		need += e->total * 2000;
+	}
+	e->total = need + e->db_bytes + e->db_bytes / 4 + need + e->db_bytes;
+	need += e->db_bytes + 256 * 1024;
+	if (check_dest(e, need, err, errlen) < 0)
+		goto fail;
+
+	remove_unfinished(e->dest, e->code);
+	rc = choose_folder(e);
+	if (rc == 0 && mkdir(e->dir, 0755) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		say_io(e, -rc, e->folder);
+		snprintf(err, errlen, "%s", e->error);
+		e->dir[0] = '\0';
+		goto fail;
+	}
+	e->part_est = diary_estimate(e, &e->diaries[0]);
+	e->phase = PH_DIARIES;
+	*out = e;
+	return 0;
+fail:
+	if (e->store)
+		store_snapshot_end(e->store);
+	store_close(e->store);
+	free(e);
+	return -1;
+}
+
+int export_step(struct export *e, int budget_ms)
+{
+	int64_t until = clock_mono_ms() + budget_ms;
+	int rc = 0;
+
+	if (e->phase == PH_FAILED)
+		return -1;
+	while (rc == 0 && e->phase != PH_DONE) {
+		switch (e->phase) {
+		case PH_DIARIES:
+			rc = step_diary(e);
+			break;
+		case PH_LOTS:
+			rc = step_lots(e);
+			break;
+		case PH_BACKUP:
+			rc = step_backup(e);
+			break;
+		case PH_BACKUP_HASH:
+			rc = step_backup_hash(e);
+			break;
+		case PH_MANIFEST:
+			rc = step_manifest(e);
+			break;
+		case PH_VERIFY:
+			rc = step_verify(e);
+			break;
+		case PH_DONE:
+		case PH_FAILED:
+			break;
+		}
+		if (clock_mono_ms() >= until)
+			break;
+	}
+	if (rc < 0) {
+		remove_written(e);
+		if (e->store)
+			store_snapshot_end(e->store);
+		e->phase = PH_FAILED;
+		return -1;
+	}
+	if (e->phase == PH_DONE) {
+		remove_written(e);
+		e->percent = 100;
+		return EXPORT_DONE;
+	}
+	if (e->total > 0) {
+		int64_t part = e->part < e->part_est ? e->part : e->part_est;
+		int p = (int)((e->done + part) * 100 / e->total);
+
+		if (p > 99)
+			p = 99;
+		if (p > e->percent)
+			e->percent = p;
+	}
+	return EXPORT_MORE;
+}
+
+void export_cancel(struct export *e)
+{
+	if (e->phase == PH_DONE || e->phase == PH_FAILED)
+		return;
+	remove_written(e);
+	store_snapshot_end(e->store);
+	e->phase = PH_FAILED;
+	e->failure = EXPORT_FAILED_CANCELLED;
+	snprintf(e->error, sizeof(e->error), "%s",
+		 _("The copy was stopped. Nothing complete is on the stick."));
+}
+
+void export_free(struct export *e)
+{
+	if (!e)
+		return;
+	export_cancel(e);
+	manifest_free(&e->man);
+	store_close(e->store);
+	free(e);
+}
+
+int export_percent(const struct export *e)
+{
+	return e->percent;
+}
+
+const char *export_doing(const struct export *e)
+{
+	switch (e->phase) {
+	case PH_DIARIES:
+		return _(e->diaries[e->diary < e->n_diaries ? e->diary : 0].title);
+	case PH_LOTS:
+		return _("Traceability sheets");
+	case PH_BACKUP:
+	case PH_BACKUP_HASH:
+		return _("A copy of all the records");
+	case PH_MANIFEST:
+	case PH_VERIFY:
+		return _("Reading the copy back");
+	case PH_DONE:
+	case PH_FAILED:
+	default:
+		return "";
+	}
+}
+
+const char *export_error(const struct export *e)
+{
+	return e->error;
+}
+
+enum export_failure export_failure(const struct export *e)
+{
+	return e->failure;
+}
+
+const char *export_folder(const struct export *e)
+{
+	return e->folder;
+}
+
+const char *export_path(const struct export *e)
+{
+	return e->final;
+}
+
+int export_file_count(const struct export *e)
+{
+	return e->man.n_files + 1;
+}
+
+int export_run(const struct export_opts *o, void (*fn)(void *ctx, int percent), void *ctx,
+	       char *path, size_t pathlen, char *err, size_t errlen)
+{
+	struct export *e;
+	int rc, last = -1;
+
+	if (export_begin(o, &e, err, errlen) < 0)
+		return -1;
+	while ((rc = export_step(e, 200)) == EXPORT_MORE) {
+		if (fn && export_percent(e) != last)
+			fn(ctx, last = export_percent(e));
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "%s", export_error(e));
+	else
+		snprintf(path, pathlen, "%s", export_path(e));
+	export_free(e);
+	return rc < 0 ? -1 : 0;
+}
+
+int export_remember_station(struct store *s, const struct config *cfg)
+{
+	int n = cfg->n_zones + cfg->n_pumps + cfg->n_sensors + cfg->n_products + cfg->n_workers;
+	struct store_name *names = calloc((size_t)n + 1, sizeof(*names));
+	int i = 0, rc;
+
+	if (!names)
+		return STORE_ERR;
+	for (int k = 0; k < cfg->n_zones; k++)
+		names[i++] = (struct store_name){ "zone", cfg->zones[k].item.id, cfg->zones[k].name, NULL };
+	for (int k = 0; k < cfg->n_pumps; k++)
+		names[i++] = (struct store_name){ "pump", cfg->pumps[k].item.id, cfg->pumps[k].name, NULL };
+	for (int k = 0; k < cfg->n_sensors; k++)
+		names[i++] = (struct store_name){ "sensor", cfg->sensors[k].item.id,
+						  cfg->sensors[k].item.id, cfg->sensors[k].zone };
+	for (int k = 0; k < cfg->n_products; k++)
+		names[i++] = (struct store_name){ "product", cfg->products[k].item.id,
+						  cfg->products[k].name, NULL };
+	for (int k = 0; k < cfg->n_workers; k++)
+		names[i++] = (struct store_name){ "worker", cfg->workers[k].item.id,
+						  cfg->workers[k].name, NULL };
+	rc = store_station_remember(s, cfg->station.code, cfg->station.name, names, i);
+	free(names);
+	return rc;
+}

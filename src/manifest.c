@@ -1,0 +1,336 @@
+/* Writing and strictly reading an export's manifest. */
+#include "manifest.h"
+
+#include "text.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void manifest_free(struct manifest *m)
+{
+	free(m->files);
+	m->files = NULL;
+	m->n_files = m->cap = 0;
+}
+
+int manifest_add(struct manifest *m, const char *name, int64_t bytes, int64_t rows,
+		 const uint8_t sha[SHA256_BYTES])
+{
+	struct manifest_file *f;
+
+	if (m->n_files >= MANIFEST_MAX_FILES || strlen(name) >= MANIFEST_NAME_LEN)
+		return -1;
+	if (m->n_files == m->cap) {
+		int cap = m->cap ? m->cap * 2 : 16;
+		struct manifest_file *grown = realloc(m->files, (size_t)cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		m->files = grown;
+		m->cap = cap;
+	}
+	f = &m->files[m->n_files++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->bytes = bytes;
+	f->rows = rows;
+	if (sha) {
+		memcpy(f->sha, sha, SHA256_BYTES);
+		f->has_sha = true;
+	}
+	return 0;
+}
+
+const struct manifest_file *manifest_find(const struct manifest *m, const char *name)
+{
+	for (int i = 0; i < m->n_files; i++)
+		if (strcmp(m->files[i].name, name) == 0)
+			return &m->files[i];
+	return NULL;
+}
+
+bool manifest_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= MANIFEST_NAME_LEN || name[0] == '.')
+		return false;
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && !strchr("._-", *name))
+			return false;
+	return true;
+}
+
+/* 2026-06-01T07:30:00+0700, in the station's local time. */
+static void iso_time(char *buf, size_t n, int64_t t, long utc_offset)
+{
+	time_t local = (time_t)(t + utc_offset);
+	struct tm tm;
+	long off = utc_offset / 60;
+
+	gmtime_r(&local, &tm);
+	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld%02ld", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+		 labs(off) / 60, labs(off) % 60);
+}
+
+char *manifest_format(const struct manifest *m, long utc_offset, size_t *len)
+{
+	size_t cap = 1024 + (size_t)m->n_files * (MANIFEST_NAME_LEN * 2 + 128);
+	char *out = malloc(cap), made[64], from[64], to[64], hex[SHA256_HEX];
+	size_t n;
+
+	if (!out)
+		return NULL;
+	iso_time(made, sizeof(made), m->made, utc_offset);
+	iso_time(from, sizeof(from), m->from, utc_offset);
+	iso_time(to, sizeof(to), m->to, utc_offset);
+	n = (size_t)snprintf(out, cap,
+			     "# fieldstation export\n# format: %d\n# station: %s\n# name: %s\n"
+			     "# uid: %s\n# program: %s\n# schema: %d\n# made: %s\n# from: %s\n"
+			     "# to: %s\n# backup: %s\n",
+			     MANIFEST_FORMAT, m->code, m->name, m->uid, m->program, m->schema, made,
+			     from, to, m->backup);
+	for (int i = 0; i < m->n_files && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, "# file: %s %lld %lld\n", m->files[i].name,
+				      (long long)m->files[i].bytes, (long long)m->files[i].rows);
+	for (int i = 0; i < m->n_files && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s  %s\n",
+				      sha256_hex(m->files[i].sha, hex), m->files[i].name);
+	*len = n < cap ? n : cap - 1;
+	return out;
+}
+
+/* Parsing. */
+
+struct parse {
+	char *why;
+	size_t whylen;
+	int line;
+};
+
+static int refuse(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int refuse(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	char detail[256];
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	snprintf(p->why, p->whylen, _("the manifest is not valid (line %d: %s)"), p->line, detail);
+	return -1;
+}
+
+static int parse_time(const char *s, int64_t *out)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h, mi, se, oh, om, n = 0;
+	char sign;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d%2d%n", &y, &mo, &d, &h, &mi, &se, &sign, &oh,
+		   &om, &n) != 9 || s[n] || (sign != '+' && sign != '-') || mo < 1 || mo > 12 ||
+	    d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || oh > 14 || om > 59 || y < 1970 ||
+	    y > 9999)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*out = (int64_t)timegm(&tm) - (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	return 0;
+}
+
+static int parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!isdigit((unsigned char)*s) && *s != '-')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end || end == s || (v == 0 && *s == '-'))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int set_text(char *dst, size_t n, const char *v)
+{
+	if (strlen(v) >= n)
+		return -1;
+	snprintf(dst, n, "%s", v);
+	return 0;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int parse_sha_line(struct parse *p, struct manifest *m, const char *line)
+{
+	uint8_t sha[SHA256_BYTES];
+	struct manifest_file *f = NULL;
+
+	for (int i = 0; i < SHA256_BYTES * 2; i++)
+		if (hex_value(line[i]) < 0)
+			return refuse(p, _("a checksum must be 64 lower-case hex digits"));
+	if (line[64] != ' ' || line[65] != ' ')
+		return refuse(p, _("a checksum and its file are separated by two spaces"));
+	for (int i = 0; i < SHA256_BYTES; i++)
+		sha[i] = (uint8_t)(hex_value(line[2 * i]) << 4 | hex_value(line[2 * i + 1]));
+	for (int i = 0; i < m->n_files; i++)
+		if (strcmp(m->files[i].name, line + 66) == 0)
+			f = &m->files[i];
+	if (!f)
+		return refuse(p, _("a checksum for a file not listed"));
+	if (f->has_sha)
+		return refuse(p, _("a file has two checksums"));
+	memcpy(f->sha, sha, SHA256_BYTES);
+	f->has_sha = true;
+	return 0;
+}
+
+static int parse_file_line(struct parse *p, struct manifest *m, char *v)
+{
+	char *bytes = strchr(v, ' '), *rows;
+	int64_t b, r;
+
+	if (!bytes)
+		return refuse(p, _("a file line is: name bytes rows"));
+	*bytes++ = '\0';
+	rows = strchr(bytes, ' ');
+	if (!rows)
+		return refuse(p, _("a file line is: name bytes rows"));
+	*rows++ = '\0';
+	if (!manifest_name_ok(v))
+		return refuse(p, _("a file name may have only letters, digits, '.', '-' and '_'"));
+	if (parse_int(bytes, &b) < 0 || b < 0 || parse_int(rows, &r) < 0 || r < -1)
+		return refuse(p, _("a file's size and rows are whole numbers"));
+	if (manifest_find(m, v))
+		return refuse(p, _("a file is listed twice"));
+	if (manifest_add(m, v, b, r, NULL) < 0)
+		return refuse(p, _("too many files"));
+	return 0;
+}
+
+static int parse_fact(struct parse *p, struct manifest *m, const char *key, char *v,
+		      unsigned *seen)
+{
+	int64_t n;
+
+	if (strcmp(key, "file") == 0)
+		return parse_file_line(p, m, v);
+	if (strcmp(key, "format") == 0) {
+		if (parse_int(v, &n) < 0 || n < 1)
+			return refuse(p, _("format is a number"));
+		if (n > MANIFEST_FORMAT)
+			return refuse(p, _("made by a newer fieldstation"));
+		m->format = (int)n;
+		*seen |= 1;
+	} else if (strcmp(key, "station") == 0) {
+		if (set_text(m->code, sizeof(m->code), v) < 0 || !manifest_name_ok(v))
+			return refuse(p, _("station is a code like PT01"));
+		*seen |= 2;
+	} else if (strcmp(key, "uid") == 0) {
+		for (const char *c = v; *c; c++)
+			if (hex_value(*c) < 0)
+				return refuse(p, _("uid is hex digits"));
+		if (strlen(v) != 32 && *v)
+			return refuse(p, _("uid is 32 hex digits"));
+		set_text(m->uid, sizeof(m->uid), v);
+		*seen |= 4;
+	} else if (strcmp(key, "schema") == 0) {
+		if (parse_int(v, &n) < 0 || n < 1 || n > 100000)
+			return refuse(p, _("schema is a number"));
+		m->schema = (int)n;
+		*seen |= 8;
+	} else if (strcmp(key, "backup") == 0) {
+		if (set_text(m->backup, sizeof(m->backup), v) < 0 || !manifest_name_ok(v))
+			return refuse(p, _("backup is a file name"));
+		*seen |= 16;
+	} else if (strcmp(key, "name") == 0) {
+		if (set_text(m->name, sizeof(m->name), v) < 0)
+			return refuse(p, _("name is too long"));
+	} else if (strcmp(key, "program") == 0) {
+		if (set_text(m->program, sizeof(m->program), v) < 0)
+			return refuse(p, _("program is too long"));
+	} else if (strcmp(key, "made") == 0 || strcmp(key, "from") == 0 ||
+		   strcmp(key, "to") == 0) {
+		int64_t *t = key[0] == 'm' ? &m->made : key[0] == 'f' ? &m->from : &m->to;
+
+		if (parse_time(v, t) < 0)
+			return refuse(p, _("%s is a time like 2026-06-01T07:30:00+0700"), key);
+	}
+	/* Other facts are for people, or from a newer program: kept out. */
+	return 0;
+}
+
+int manifest_parse(struct manifest *m, const char *text, size_t len, char *why, size_t whylen)
+{
+	struct parse p = { why, whylen, 0 };
+	unsigned seen = 0;
+	const char *at = text, *end = text + len;
+	char line[1024];
+
+	memset(m, 0, sizeof(*m));
+	if (len > MANIFEST_MAX_BYTES)
+		return refuse(&p, _("too long"));
+	while (at < end) {
+		const char *nl = memchr(at, '\n', (size_t)(end - at));
+		size_t n = (size_t)((nl ? nl : end) - at);
+
+		p.line++;
+		if (n >= sizeof(line))
+			return refuse(&p, _("line too long"));
+		memcpy(line, at, n);
+		line[n] = '\0';
+		at += n + (nl ? 1 : 0);
+		if (memchr(line, '\0', n) || (n && line[n - 1] == '\r'))
+			return refuse(&p, _("not a plain text line"));
+		if (p.line == 1) {
+			if (strcmp(line, "# fieldstation export") != 0)
+				return refuse(&p, _("it does not start with \"# fieldstation export\""));
+			continue;
+		}
+		if (n == 0)
+			continue;
+		if (line[0] == '#') {
+			char *colon = strchr(line, ':');
+
+			if (strncmp(line, "# ", 2) != 0 || !colon || colon[1] != ' ')
+				return refuse(&p, _("a fact is written \"# key: value\""));
+			*colon = '\0';
+			if (parse_fact(&p, m, line + 2, colon + 2, &seen) < 0)
+				return -1;
+			continue;
+		}
+		if (n < 67 || parse_sha_line(&p, m, line) < 0)
+			return n < 67 ? refuse(&p, _("a checksum line is: 64 hex digits, two spaces, a name"))
+				      : -1;
+	}
+	if (p.line == 0)
+		return refuse(&p, _("empty"));
+	if ((seen & 31) != 31)
+		return refuse(&p, _("format, station, uid, schema or backup is missing"));
+	for (int i = 0; i < m->n_files; i++)
+		if (!m->files[i].has_sha)
+			return refuse(&p, _("%s has no checksum"), m->files[i].name);
+	if (!manifest_find(m, m->backup))
+		return refuse(&p, _("the backup is not among the files"));
+	if (strcmp(m->backup, MANIFEST_NAME) == 0)
+		return refuse(&p, _("the manifest cannot list itself"));
+	return 0;
+}

@@ -1,0 +1,642 @@
+/* SQL for exports: the station's identity, the diaries as tables of
+ * columns, harvest lots and their history, a read snapshot and the online
+ * backup. A diary field is added here, as one more column. */
+#include "store_internal.h"
+
+#include "text.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A row's station: 0 (this database's own) unless it was merged in. */
+#define ORIGIN(tbl, alias, row) \
+	" LEFT JOIN origins o ON o.tbl = '" tbl "' AND o.id = " alias "." row \
+	" LEFT JOIN stations st ON st.id = o.station"
+#define STATION_CODE "coalesce(st.code, ?1)"
+#define STATION_NO(alias) "coalesce(o.origin_id, " alias ".id)"
+/* What a zone, pump... was called at its station, else its id. */
+#define NAME_OF(kind, col) \
+	"coalesce((SELECT n.name FROM names n WHERE n.station = coalesce(o.station, 0)" \
+	" AND n.kind = '" kind "' AND n.id = " col "), " col ")"
+/* The number, at its own station, of the record a correction corrects,
+ * and of the record that corrects this one. */
+#define CORRECTS(alias) \
+	"coalesce((SELECT c.origin_id FROM origins c WHERE c.tbl = 'records'" \
+	" AND c.id = " alias ".corrects), " alias ".corrects)"
+#define CORRECTED_BY(alias) \
+	"(SELECT coalesce(co.origin_id, c.id) FROM records c LEFT JOIN origins co" \
+	" ON co.tbl = 'records' AND co.id = c.id WHERE c.corrects = " alias ".id)"
+
+static const struct export_word run_reasons[] = {
+	{ "manual", N_("by hand") },
+	{ "schedule", N_("by schedule") },
+	{ "moisture", N_("by soil moisture") },
+	{ NULL, NULL },
+};
+
+static const struct export_word run_ends[] = {
+	{ "done", N_("ran its time") },
+	{ "by_hand", N_("stopped by hand") },
+	{ "power_cut", N_("power cut") },
+	{ "shutdown", N_("station stopped") },
+	{ "relay_error", N_("relay fault") },
+	{ NULL, NULL },
+};
+
+static const struct export_word event_kinds[] = {
+	{ "start", N_("station started") },
+	{ "stop", N_("station stopped") },
+	{ "screen_lost", N_("screen lost") },
+	{ "run_cut", N_("run cut by a power cut") },
+	{ "relay_error", N_("relay fault") },
+	{ "sensor_ok", N_("sensor answers again") },
+	{ "sensor_waiting", N_("sensor not read yet") },
+	{ "sensor_lost", N_("sensor lost") },
+	{ "sensor_bad_frame", N_("sensor answers garbled") },
+	{ "sensor_bad_value", N_("sensor gives impossible values") },
+	{ NULL, NULL },
+};
+
+static const struct export_word yes_no[] = {
+	{ "1", N_("yes") },
+	{ "0", N_("no") },
+	{ NULL, NULL },
+};
+
+static const struct export_word methods[] = {
+	{ "venturi", N_("fertigation (venturi)") },
+	{ "hand", N_("by hand") },
+	{ NULL, NULL },
+};
+
+#define COLS(a) a, (int)(sizeof(a) / sizeof(a[0]))
+
+static const struct export_col irrigation_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("No."), EXP_INT, STATION_NO("r"), 0, NULL },
+	{ N_("Pump"), EXP_TEXT, NAME_OF("pump", "r.pump"), 0, NULL },
+	{ N_("Zone"), EXP_TEXT, NAME_OF("zone", "r.zone"), 0, NULL },
+	{ N_("Started"), EXP_WORD, "r.reason", 0, run_reasons },
+	{ N_("Person"), EXP_TEXT, NAME_OF("worker", "r.who"), 0, NULL },
+	{ N_("Start"), EXP_TIME, "r.started", 0, NULL },
+	{ N_("End"), EXP_TIME, "r.ended", 0, NULL },
+	{ N_("Minutes"), EXP_REAL, "(r.ended - r.started) / 60.0", 1, NULL },
+	{ N_("How it ended"), EXP_WORD, "r.end_reason", 0, run_ends },
+	{ N_("Soil moisture before (%)"), EXP_REAL, "r.moisture_before", 1, NULL },
+	{ N_("Soil moisture after (%)"), EXP_REAL, "r.moisture_after", 1, NULL },
+};
+
+/* Farm records keep the names of the moment they were entered. */
+static const struct export_col fertilize_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("No."), EXP_INT, STATION_NO("r"), 0, NULL },
+	{ N_("Date"), EXP_DAY, "r.day", 0, NULL },
+	{ N_("Zone"), EXP_TEXT, "r.zone_name", 0, NULL },
+	{ N_("Product"), EXP_TEXT, "r.product_name", 0, NULL },
+	{ N_("Organic"), EXP_WORD, "r.organic", 0, yes_no },
+	{ N_("Amount"), EXP_REAL, "r.amount", 2, NULL },
+	{ N_("Unit"), EXP_TEXT, "r.unit", 0, NULL },
+	{ N_("Method"), EXP_WORD, "r.method", 0, methods },
+	{ N_("Done by"), EXP_TEXT, "r.who_name", 0, NULL },
+	{ N_("Entered"), EXP_TIME, "r.entered_at", 0, NULL },
+	{ N_("Corrects No."), EXP_INT, CORRECTS("r"), 0, NULL },
+	{ N_("Corrected by No."), EXP_INT, CORRECTED_BY("r"), 0, NULL },
+	{ N_("Removed as a mistake"), EXP_WORD, "r.voided", 0, yes_no },
+};
+
+static const struct export_col spray_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("No."), EXP_INT, STATION_NO("r"), 0, NULL },
+	{ N_("Date"), EXP_DAY, "r.day", 0, NULL },
+	{ N_("Zone"), EXP_TEXT, "r.zone_name", 0, NULL },
+	{ N_("Product"), EXP_TEXT, "r.product_name", 0, NULL },
+	{ N_("Organic"), EXP_WORD, "r.organic", 0, yes_no },
+	{ N_("Against"), EXP_TEXT, "r.target", 0, NULL },
+	{ N_("Amount"), EXP_REAL, "r.amount", 2, NULL },
+	{ N_("Unit"), EXP_TEXT, "r.unit", 0, NULL },
+	{ N_("Pre-harvest interval (days)"), EXP_INT, "r.phi_days", 0, NULL },
+	{ N_("Harvest from"), EXP_DAY, "r.harvest_from", 0, NULL },
+	{ N_("Done by"), EXP_TEXT, "r.who_name", 0, NULL },
+	{ N_("Entered"), EXP_TIME, "r.entered_at", 0, NULL },
+	{ N_("Corrects No."), EXP_INT, CORRECTS("r"), 0, NULL },
+	{ N_("Corrected by No."), EXP_INT, CORRECTED_BY("r"), 0, NULL },
+	{ N_("Removed as a mistake"), EXP_WORD, "r.voided", 0, yes_no },
+};
+
+static const struct export_col harvest_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("No."), EXP_INT, STATION_NO("r"), 0, NULL },
+	{ N_("Date"), EXP_DAY, "r.day", 0, NULL },
+	{ N_("Zone"), EXP_TEXT, "r.zone_name", 0, NULL },
+	{ N_("Crop"), EXP_TEXT, "r.crop", 0, NULL },
+	{ N_("Lot code"), EXP_TEXT, "r.lot_code", 0, NULL },
+	{ N_("Weight (kg)"), EXP_REAL, "r.kg", 1, NULL },
+	{ N_("Grade"), EXP_TEXT, "r.grade", 0, NULL },
+	{ N_("Buyer"), EXP_TEXT, "r.buyer", 0, NULL },
+	{ N_("Harvested by"), EXP_TEXT, "r.who_name", 0, NULL },
+	{ N_("Entered"), EXP_TIME, "r.entered_at", 0, NULL },
+	{ N_("Corrects No."), EXP_INT, CORRECTS("r"), 0, NULL },
+	{ N_("Corrected by No."), EXP_INT, CORRECTED_BY("r"), 0, NULL },
+	{ N_("Removed as a mistake"), EXP_WORD, "r.voided", 0, yes_no },
+	{ N_("Inside a spray's interval, allowed by the manager (spray No.)"), EXP_INT,
+	  "coalesce((SELECT c.origin_id FROM origins c WHERE c.tbl = 'records'"
+	  " AND c.id = r.phi_override), r.phi_override)", 0, NULL },
+};
+
+static const struct export_col event_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("No."), EXP_INT, STATION_NO("e"), 0, NULL },
+	{ N_("Time"), EXP_TIME, "e.t", 0, NULL },
+	{ N_("What"), EXP_WORD, "e.kind", 0, event_kinds },
+	{ N_("Where"), EXP_TEXT, "e.source", 0, NULL },
+	{ N_("Detail"), EXP_TEXT, "e.detail", 0, NULL },
+	{ N_("Alarm"), EXP_WORD, "e.alarm", 0, yes_no },
+	{ N_("Acknowledged"), EXP_TIME, "e.acked", 0, NULL },
+};
+
+/* Until the readings keep daily roll-ups, the summary is computed from
+ * the readings, a week at a time. Quantity 0 is soil moisture. */
+static const struct export_col moisture_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("Date"), EXP_DAY, "date(x.d * 86400, 'unixepoch')", 0, NULL },
+	{ N_("Zone"), EXP_TEXT,
+	  "(SELECT coalesce(z.name, sz.zone) FROM names sz LEFT JOIN names z"
+	  " ON z.station = sz.station AND z.kind = 'zone' AND z.id = sz.zone"
+	  " WHERE sz.station = coalesce(x.station, 0) AND sz.kind = 'sensor' AND sz.id = x.code)",
+	  0, NULL },
+	{ N_("Sensor"), EXP_TEXT, "x.code", 0, NULL },
+	{ N_("Lowest (%)"), EXP_REAL, "x.lo", 1, NULL },
+	{ N_("Mean (%)"), EXP_REAL, "x.mean", 1, NULL },
+	{ N_("Highest (%)"), EXP_REAL, "x.hi", 1, NULL },
+	{ N_("Readings"), EXP_INT, "x.n", 0, NULL },
+};
+
+static const struct export_diary diaries[] = {
+	{ "nhat-ky-tuoi.csv", N_("Irrigation diary"),
+	  "FROM pump_runs r" ORIGIN("pump_runs", "r", "id"),
+	  "ORDER BY 1, r.started, r.id", COLS(irrigation_cols), NULL, NULL, 0 },
+	{ "bon-phan.csv", N_("Fertilizing"),
+	  "FROM records r" ORIGIN("records", "r", "id") " WHERE r.kind = 'fertilize'",
+	  "ORDER BY 1, r.day, r.id", COLS(fertilize_cols), NULL, NULL, 0 },
+	{ "phun-thuoc.csv", N_("Spraying"),
+	  "FROM records r" ORIGIN("records", "r", "id") " WHERE r.kind = 'spray'",
+	  "ORDER BY 1, r.day, r.id", COLS(spray_cols), NULL, NULL, 0 },
+	{ "thu-hoach.csv", N_("Harvests"),
+	  "FROM records r" ORIGIN("records", "r", "id") " WHERE r.kind = 'harvest'",
+	  "ORDER BY 1, r.day, r.id", COLS(harvest_cols), NULL, NULL, 0 },
+	{ "bao-dong-va-su-kien.csv", N_("Alarms and events"),
+	  "FROM events e" ORIGIN("events", "e", "id"),
+	  "ORDER BY 1, e.t, e.id", COLS(event_cols), NULL, NULL, 0 },
+	{ "do-am-dat-hang-ngay.csv", N_("Daily soil moisture"),
+	  "FROM (SELECT g.d, g.lo, g.mean, g.hi, g.n, o.station AS station,"
+	  "   CASE WHEN o.station IS NULL THEN s.code"
+	  "        ELSE substr(s.code, instr(s.code, ':') + 1) END AS code"
+	  "  FROM (SELECT sensor, (t + ?2) / 86400 AS d, min(value) AS lo, avg(value) AS mean,"
+	  "          max(value) AS hi, count(*) AS n"
+	  "        FROM readings WHERE quantity = 0 AND t >= ?3 AND t < ?4"
+	  "        GROUP BY sensor, d) g"
+	  "  JOIN sensors s ON s.id = g.sensor"
+	  "  LEFT JOIN origins o ON o.tbl = 'sensors' AND o.id = s.id) x"
+	  " LEFT JOIN stations st ON st.id = x.station",
+	  "ORDER BY x.d, 1, 3, 4", COLS(moisture_cols),
+	  "SELECT coalesce(((SELECT max(t) FROM readings) - (SELECT min(t) FROM readings))"
+	  " / 86400 + 1, 0) * (SELECT count(*) FROM sensors)",
+	  "SELECT min(t), max(t) FROM readings", 7 },
+};
+
+/* The harvest lots, for their traceability sheets. */
+static const struct export_col lot_cols[] = {
+	{ N_("Lot code"), EXP_TEXT, "l.code", 0, NULL },
+};
+
+static const struct export_diary lots = {
+	"truy-xuat", N_("Traceability sheets"), "FROM lots l", "ORDER BY l.day, l.seq",
+	COLS(lot_cols), NULL, NULL, 0,
+};
+
+const struct export_diary *store_export_diaries(int *n)
+{
+	*n = (int)(sizeof(diaries) / sizeof(diaries[0]));
+	return diaries;
+}
+
+const struct export_diary *store_export_lots(void)
+{
+	return &lots;
+}
+
+const char *store_export_word(const struct export_col *col, const char *code)
+{
+	for (const struct export_word *w = col->words; w && w->code; w++)
+		if (strcmp(w->code, code) == 0)
+			return w->label;
+	return NULL;
+}
+
+/* The station's identity. */
+
+static const char SQL_NAMES_CLEAR[] = "DELETE FROM names WHERE station = 0";
+static const char SQL_NAME_ADD[] =
+	"INSERT OR REPLACE INTO names(station, kind, id, name, zone) VALUES (0, ?, ?, ?, ?)";
+
+int store_station_remember(struct store *s, const char *code, const char *name,
+			   const struct store_name *names, int n)
+{
+	sqlite3_stmt *st;
+	int rc = store_begin(s);
+
+	if (rc == 0)
+		rc = store_meta_set(s, "station_code", code);
+	if (rc == 0)
+		rc = store_meta_set(s, "station_name", name);
+	if (rc == 0) {
+		st = store_stmt(s, SQL_NAMES_CLEAR);
+		rc = st ? store_exec_stmt(s, st) : STORE_ERR;
+	}
+	for (int i = 0; rc == 0 && i < n; i++) {
+		st = store_stmt(s, SQL_NAME_ADD);
+		if (!st) {
+			rc = STORE_ERR;
+			break;
+		}
+		sqlite3_bind_text(st, 1, names[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, names[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, names[i].name, -1, SQLITE_STATIC);
+		if (names[i].zone && names[i].zone[0])
+			sqlite3_bind_text(st, 4, names[i].zone, -1, SQLITE_STATIC);
+		rc = store_exec_stmt(s, st);
+	}
+	if (rc == 0)
+		rc = store_commit(s);
+	if (rc < 0)
+		store_rollback(s);
+	return rc;
+}
+
+static const char SQL_IS_OFFICE[] =
+	"SELECT EXISTS (SELECT 1 FROM stations) OR EXISTS (SELECT 1 FROM meta"
+	" WHERE key = 'role' AND value = 'office')";
+
+bool store_is_office(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_IS_OFFICE);
+	bool office = false;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		office = sqlite3_column_int(st, 0) != 0;
+	if (st)
+		sqlite3_reset(st);
+	return office;
+}
+
+int store_station_identity(struct store *s, char *uid, size_t uid_n, char *code,
+			   size_t code_n, char *name, size_t name_n)
+{
+	int rc = store_meta_get(s, "station_uid", uid, uid_n);
+
+	if (rc == 0)
+		rc = store_meta_get(s, "station_code", code, code_n);
+	if (rc == 0)
+		rc = store_meta_get(s, "station_name", name, name_n);
+	return rc;
+}
+
+/* Cursors over a diary. */
+
+struct store_cursor {
+	struct store *s;
+	const struct export_diary *d;
+	const struct export_params *p;
+	sqlite3_stmt *st;
+	int64_t window_from, last;	/* windowed diaries */
+};
+
+static char *diary_sql(const struct export_diary *d, const char *head)
+{
+	size_t n = strlen(d->from) + strlen(d->order) + 32;
+	char *sql, *at;
+
+	if (head) {
+		n += strlen(head);
+	} else {
+		for (int i = 0; i < d->n_cols; i++)
+			n += strlen(d->cols[i].sql) + 2;
+	}
+	sql = malloc(n);
+	if (!sql)
+		return NULL;
+	at = sql + sprintf(sql, "SELECT ");
+	if (head) {
+		at += sprintf(at, "%s", head);
+	} else {
+		for (int i = 0; i < d->n_cols; i++)
+			at += sprintf(at, "%s%s", i ? ", " : "", d->cols[i].sql);
+	}
+	sprintf(at, " %s %s", d->from, head ? "" : d->order);
+	return sql;
+}
+
+static void bind_params(sqlite3_stmt *st, const struct export_params *p)
+{
+	int n = sqlite3_bind_parameter_count(st);
+
+	if (n >= 1)
+		sqlite3_bind_text(st, 1, p->code ? p->code : "", -1, SQLITE_STATIC);
+	if (n >= 2)
+		sqlite3_bind_int64(st, 2, p->utc_offset);
+}
+
+/* Windows are whole local days, so that a day is never split in two. */
+static void bind_window(struct store_cursor *c)
+{
+	sqlite3_bind_int64(c->st, 3, c->window_from);
+	sqlite3_bind_int64(c->st, 4, c->window_from + (int64_t)c->d->window_days * 86400);
+}
+
+int store_cursor_open(struct store *s, const struct export_diary *d,
+		      const struct export_params *p, struct store_cursor **out)
+{
+	struct store_cursor *c = calloc(1, sizeof(*c));
+	char *sql;
+	int rc;
+
+	*out = NULL;
+	if (!c)
+		return STORE_ERR;
+	c->s = s;
+	c->d = d;
+	c->p = p;
+	if (d->window_days > 0) {
+		sqlite3_stmt *span;
+		int64_t first = 0;
+
+		rc = sqlite3_prepare_v2(s->db, d->span, -1, &span, NULL);
+		if (rc != SQLITE_OK) {
+			free(c);
+			return store_fail(s, rc);
+		}
+		rc = sqlite3_step(span);
+		if (rc == SQLITE_ROW && sqlite3_column_type(span, 0) != SQLITE_NULL) {
+			first = sqlite3_column_int64(span, 0);
+			c->last = sqlite3_column_int64(span, 1);
+		}
+		sqlite3_finalize(span);
+		if (rc != SQLITE_ROW) {
+			free(c);
+			return store_fail(s, rc);
+		}
+		/* The start of the local day of the first time. */
+		c->window_from = ((first + p->utc_offset) / 86400) * 86400 - p->utc_offset;
+		if (first == 0 && c->last == 0)
+			c->window_from = 1;	/* nothing: no window at all */
+	}
+	sql = diary_sql(d, NULL);
+	if (!sql) {
+		free(c);
+		return STORE_ERR;
+	}
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &c->st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		rc = store_fail(s, rc);
+		free(c);
+		return rc;
+	}
+	bind_params(c->st, p);
+	if (d->window_days > 0)
+		bind_window(c);
+	*out = c;
+	return 0;
+}
+
+int store_cursor_next(struct store_cursor *c)
+{
+	for (;;) {
+		int rc;
+
+		if (c->d->window_days > 0 && c->window_from > c->last)
+			return 0;
+		rc = sqlite3_step(c->st);
+		if (rc == SQLITE_ROW)
+			return 1;
+		if (rc != SQLITE_DONE)
+			return store_fail(c->s, rc);
+		if (c->d->window_days <= 0)
+			return 0;
+		c->window_from += (int64_t)c->d->window_days * 86400;
+		sqlite3_reset(c->st);
+		bind_window(c);
+	}
+}
+
+bool store_cursor_null(struct store_cursor *c, int col)
+{
+	return sqlite3_column_type(c->st, col) == SQLITE_NULL;
+}
+
+int64_t store_cursor_int(struct store_cursor *c, int col)
+{
+	return sqlite3_column_int64(c->st, col);
+}
+
+double store_cursor_real(struct store_cursor *c, int col)
+{
+	return sqlite3_column_double(c->st, col);
+}
+
+const char *store_cursor_text(struct store_cursor *c, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(c->st, col);
+
+	return t ? t : "";
+}
+
+void store_cursor_close(struct store_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->st);
+	free(c);
+}
+
+int store_export_count(struct store *s, const struct export_diary *d,
+		       const struct export_params *p, int64_t *n)
+{
+	char *sql = d->count ? NULL : diary_sql(d, "count(*)");
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (!d->count && !sql)
+		return STORE_ERR;
+	rc = sqlite3_prepare_v2(s->db, d->count ? d->count : sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	bind_params(st, p);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+/* The snapshot, span and size. */
+
+int store_snapshot_begin(struct store *s)
+{
+	int rc = sqlite3_exec(s->db, "BEGIN; SELECT count(*) FROM sqlite_schema;", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+}
+
+void store_snapshot_end(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
+static int two_ints(struct store *s, const char *sql, int64_t *a, int64_t *b)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	*a = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (b)
+		*b = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+static const char SQL_SPAN[] =
+	"SELECT coalesce(min(a), 0), coalesce(max(b), 0) FROM ("
+	" SELECT min(t) AS a, max(t) AS b FROM readings"
+	" UNION ALL SELECT min(started), max(max(started, coalesce(ended, 0))) FROM pump_runs"
+	" UNION ALL SELECT min(entered_at), max(entered_at) FROM records"
+	" UNION ALL SELECT min(t), max(t) FROM events)";
+static const char SQL_SIZE[] =
+	"SELECT page_count * page_size FROM pragma_page_count, pragma_page_size";
+
+int store_export_span(struct store *s, int64_t *from, int64_t *to)
+{
+	return two_ints(s, SQL_SPAN, from, to);
+}
+
+int store_size(struct store *s, int64_t *bytes)
+{
+	return two_ints(s, SQL_SIZE, bytes, NULL);
+}
+
+/* The online backup. */
+
+struct store_backup {
+	struct store *src;
+	sqlite3 *dest;
+	sqlite3_backup *b;
+	int sys_errno;
+};
+
+static int backup_fail(struct store_backup *b, int rc)
+{
+	b->sys_errno = sqlite3_system_errno(b->dest);
+	if (!b->sys_errno) {
+		switch (rc & 0xff) {
+		case SQLITE_FULL:
+			b->sys_errno = ENOSPC;
+			break;
+		case SQLITE_READONLY:
+		case SQLITE_PERM:
+			b->sys_errno = EROFS;
+			break;
+		case SQLITE_IOERR:
+			b->sys_errno = EIO;
+			break;
+		default:
+			b->sys_errno = 0;
+		}
+	}
+	snprintf(b->src->error, sizeof(b->src->error), "%s", sqlite3_errmsg(b->dest));
+	return STORE_ERR;
+}
+
+int store_backup_begin(struct store *s, const char *dest, struct store_backup **out)
+{
+	struct store_backup *b = calloc(1, sizeof(*b));
+	int rc;
+
+	*out = NULL;
+	if (!b)
+		return STORE_ERR;
+	b->src = s;
+	rc = sqlite3_open_v2(dest, &b->dest,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE, NULL);
+	/* The export syncs the file itself, when it is whole. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(b->dest, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF",
+				  NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		b->b = sqlite3_backup_init(b->dest, "main", s->db, "main");
+		if (!b->b)
+			rc = sqlite3_errcode(b->dest);
+	}
+	if (rc != SQLITE_OK) {
+		rc = b->dest ? backup_fail(b, rc) : STORE_ERR;
+		sqlite3_close(b->dest);
+		free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int store_backup_step(struct store_backup *b, int pages)
+{
+	int rc = sqlite3_backup_step(b->b, pages);
+
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return backup_fail(b, rc);
+}
+
+void store_backup_progress(const struct store_backup *b, int *done, int *total)
+{
+	*total = sqlite3_backup_pagecount(b->b);
+	*done = *total - sqlite3_backup_remaining(b->b);
+}
+
+int store_backup_finish(struct store_backup *b)
+{
+	int rc = sqlite3_backup_finish(b->b);
+
+	b->b = NULL;
+	/* The source is in WAL mode; the copy must open without a -wal. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(b->dest, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return backup_fail(b, rc);
+	rc = sqlite3_close(b->dest);
+	b->dest = NULL;
+	return rc == SQLITE_OK ? 0 : STORE_ERR;
+}
+
+int store_backup_errno(const struct store_backup *b)
+{
+	return b->sys_errno;
+}
+
+void store_backup_free(struct store_backup *b)
+{
+	if (!b)
+		return;
+	if (b->b)
+		sqlite3_backup_finish(b->b);
+	sqlite3_close(b->dest);
+	free(b);
+}

@@ -1,0 +1,561 @@
+/* The export, as the office receives it: every diary as a CSV that Excel
+ * on a Vietnamese PC reads, a sheet per harvest lot, a copy of the whole
+ * database, a manifest whose checksums match; one moment's snapshot while
+ * the station goes on writing; and when something goes wrong, nothing
+ * that looks complete and the station's database untouched. */
+#include "testlib.h"
+
+#include "config.h"
+#include "export.h"
+#include "manifest.h"
+#include "store.h"
+#include "text.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+static char *dir;
+static char db[256], stick[256];
+
+/* 10/06/2026 08:00 in Việt Nam. */
+#define NOW 1781053200
+/* 01/06/2026 05:10 */
+#define JUNE1_0510 1780265400
+
+static const char *path_in(const char *a, const char *b)
+{
+	static char p[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	assert_true(snprintf(p[i], sizeof(p[i]), "%s/%s", a, b) < (int)sizeof(p[i]));
+	return p[i];
+}
+
+static void exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *d;
+	char *err = NULL;
+
+	assert_int_equal(sqlite3_open(path, &d), SQLITE_OK);
+	sqlite3_busy_timeout(d, 2000);
+	if (sqlite3_exec(d, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	sqlite3_close(d);
+}
+
+/* A station like the demo farm with a few weeks of records. */
+static void make_station(const char *path)
+{
+	struct store *s;
+	struct config *cfg;
+	char err[512];
+	struct run_row r = { .reason = RUN_MANUAL, .started = JUNE1_0510,
+			     .planned_end = JUNE1_0510 + 1800, .moisture_before = 37.6 };
+	struct reading_row rows[3 * 48];
+	int soil1, soil3, air, n = 0;
+
+	assert_int_equal(config_load("config/demo.ini", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &s, err, sizeof(err)), 0);
+	assert_int_equal(export_remember_station(s, cfg), 0);
+	config_free(cfg);
+	snprintf(r.pump, sizeof(r.pump), "p1");
+	snprintf(r.zone, sizeof(r.zone), "mit");
+	assert_int_equal(store_run_begin(s, &r), 0);
+	assert_int_equal(store_run_end(s, r.id, JUNE1_0510 + 1800, "done", 44.75), 0);
+	r = (struct run_row){ .reason = RUN_SCHEDULE, .started = JUNE1_0510 - 86400 * 22,
+			      .planned_end = JUNE1_0510 - 86400 * 22 + 1200,
+			      .moisture_before = NAN };
+	snprintf(r.pump, sizeof(r.pump), "p1");
+	snprintf(r.zone, sizeof(r.zone), "mit");
+	assert_int_equal(store_run_begin(s, &r), 0);
+	assert_int_equal(store_run_end(s, r.id, r.planned_end, "by_hand", NAN), 0);
+	assert_int_equal(store_event(s, JUNE1_0510 - 600, "start", NULL, "0.1.0", false), 0);
+	assert_int_equal(store_event(s, JUNE1_0510 + 60, "sensor_lost", "soil3", NULL, true), 0);
+	/* Two days of moisture every half hour, and air readings that are
+	 * not soil moisture. */
+	assert_int_equal(store_sensor_id(s, "soil1", &soil1), 0);
+	assert_int_equal(store_sensor_id(s, "soil3", &soil3), 0);
+	assert_int_equal(store_sensor_id(s, "air", &air), 0);
+	for (int i = 0; i < 48; i++) {
+		int64_t t = 1780246800 + i * 3600;	/* from 01/06/2026 00:00 */
+
+		rows[n++] = (struct reading_row){ soil1, 0, t, 30.0 + (i % 24) };
+		rows[n++] = (struct reading_row){ soil3, 0, t, 40.0 };
+		rows[n++] = (struct reading_row){ air, 4, t, 29.5 };
+	}
+	assert_int_equal(store_readings_add(s, rows, n), 0);
+	store_close(s);
+	exec_sql(path,
+		 "INSERT INTO lots(code, day, seq) VALUES ('PT01-260401-01', '2026-04-01', 1),"
+		 " ('PT01-260601-01', '2026-06-01', 1);"
+		 "INSERT INTO records(id, kind, day, zone, zone_name, product, product_name, organic,"
+		 " amount, unit, method, who, who_name, entered_at)"
+		 " VALUES (1, 'fertilize', '2025-12-15', 'mit', 'Mít ruột đỏ', 'huuco',"
+		 "  'Phân hữu cơ vi sinh Sông Gianh', 1, 50, 'kg', 'hand', 'tu', 'Anh Tư', 1765760400),"
+		 " (2, 'fertilize', '2026-05-20', 'mit', 'Mít ruột đỏ', 'npk', 'NPK 20-20-15 Đầu Trâu', 0,"
+		 "  2.5, 'kg', 'venturi', 'tu', 'Anh Tư', 1779254400),"
+		 " (3, 'fertilize', '2026-05-21', 'vusua', 'Vú sữa Hoàng Kim', 'npk',"
+		 "  'NPK 20-20-15 Đầu Trâu', 0, 2, 'kg', 'venturi', 'tu', 'Anh Tư', 1779340800),"
+		 " (4, 'fertilize', '2026-06-05', 'mit', 'Mít ruột đỏ', 'kali', 'Kali clorua (KCl)', 0,"
+		 "  1, 'kg', 'hand', 'tu', 'Anh Tư', 1780614000);"
+		 "INSERT INTO records(id, kind, day, zone, zone_name, product, product_name, organic,"
+		 " amount, unit, target, phi_days, harvest_from, who, who_name, entered_at)"
+		 " VALUES (5, 'spray', '2026-05-15', 'mit', 'Mít ruột đỏ', 'radiant', 'Radiant 60SC', 0,"
+		 "  100, 'ml', 'sâu đục trái; rầy', 7, '2026-05-22', 'nam', 'Chị Năm', 1778814000);"
+		 "INSERT INTO records(id, kind, day, zone, zone_name, crop, kg, grade, buyer, lot_code,"
+		 " who, who_name, entered_at)"
+		 " VALUES (6, 'harvest', '2026-04-01', 'mit', 'Mít ruột đỏ', 'Mít', 80, 'B',"
+		 "  'Chợ Đồng Xoài', 'PT01-260401-01', 'tu', 'Anh Tư', 1775005200),"
+		 " (7, 'harvest', '2026-06-01', 'mit', 'Mít ruột đỏ', 'Mít', 120.5, 'A', 'Cty \"Xanh\"',"
+		 "  'PT01-260601-01', 'tu', 'Anh Tư', 1780280000);"
+		 "INSERT INTO records(id, kind, day, zone, zone_name, product, product_name, organic,"
+		 " amount, unit, method, who, who_name, entered_at, corrects)"
+		 " VALUES (8, 'fertilize', '2026-05-20', 'mit', 'Mít ruột đỏ', 'npk',"
+		 "  'NPK 20-20-15 Đầu Trâu', 0, 3, 'kg', 'venturi', 'tu', 'Anh Tư', 1779258000, 2);");
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	text_init("vi");
+	signal(SIGXFSZ, SIG_IGN);
+	return 0;
+}
+
+static int each_setup(void **state)
+{
+	(void)state;
+	dir = test_mkdir();
+	assert_true(snprintf(db, sizeof(db), "%s/station.db", dir) < (int)sizeof(db));
+	assert_true(snprintf(stick, sizeof(stick), "%s/stick", dir) < (int)sizeof(stick));
+	assert_int_equal(mkdir(stick, 0755), 0);
+	make_station(db);
+	return 0;
+}
+
+static int each_teardown(void **state)
+{
+	(void)state;
+	test_rmdir(dir);
+	return 0;
+}
+
+static struct export_opts opts(void)
+{
+	return (struct export_opts){ .db_path = db, .dest = stick, .code = "PT01",
+				     .name = "HTX Phước Thiện - trạm 1", .sep = ';', .dec = ',',
+				     .now = NOW };
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		fail_msg("cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static const char *sha_of_file(const char *path)
+{
+	static char hex[SHA256_HEX];
+	uint8_t d[SHA256_BYTES];
+	struct sha256 s;
+	size_t n;
+	char *buf = slurp(path, &n);
+
+	sha256_init(&s);
+	sha256_update(&s, buf, n);
+	sha256_final(&s, d);
+	free(buf);
+	return sha256_hex(d, hex);
+}
+
+static void run_ok(const struct export_opts *o, char *path, size_t n)
+{
+	char err[768];
+
+	if (export_run(o, NULL, NULL, path, n, err, sizeof(err)) != 0)
+		fail_msg("export: %s", err);
+}
+
+/* Entries of a folder, sorted, joined by spaces. */
+static const char *listing(const char *folder)
+{
+	static char out[4096];
+	struct dirent **names;
+	int n = scandir(folder, &names, NULL, alphasort);
+
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.')
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", out[0] ? " " : "",
+				 names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return out;
+}
+
+static void every_diary_as_excel_reads_it(void **state)
+{
+	char path[512], *csv;
+
+	(void)state;
+	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
+				      .now = NOW }, path, sizeof(path));
+	/* The code and name the console remembered from the configuration. */
+	assert_string_equal(path, path_in(stick, "PT01_2026-06-10"));
+	assert_string_equal(listing(stick), "PT01_2026-06-10");
+	assert_string_equal(listing(path),
+			    "bao-dong-va-su-kien.csv bon-phan.csv do-am-dat-hang-ngay.csv manifest.txt "
+			    "nhat-ky-tuoi.csv phun-thuoc.csv sao-luu.db thu-hoach.csv");
+
+	csv = slurp(path_in(path, "nhat-ky-tuoi.csv"), NULL);
+	assert_memory_equal(csv, "\xEF\xBB\xBF", 3);
+	/* Every line ends in CRLF: no bare newline anywhere. */
+	for (char *p = strchr(csv, '\n'); p; p = strchr(p + 1, '\n'))
+		assert_int_equal(p[-1], '\r');
+	assert_non_null(strstr(csv, "\xEF\xBB\xBFTrạm;Số;Máy bơm;Khu;Mở;Người làm;Bắt đầu;Kết thúc;"
+				    "Số phút;Cách kết thúc;Độ ẩm đất trước (%);Độ ẩm đất sau (%)\r\n"));
+	/* Oldest first; names, not ids; the decimal comma. */
+	assert_non_null(strstr(csv, "\r\nPT01;2;Bơm 1;Mít ruột đỏ;theo lịch;;10/05/2026 05:10;"
+				    "10/05/2026 05:30;20,0;tắt bằng tay;;\r\n"
+				    "PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;;01/06/2026 05:10;"
+				    "01/06/2026 05:40;30,0;chạy đủ giờ;37,6;44,8\r\n"));
+	free(csv);
+
+	csv = slurp(path_in(path, "phun-thuoc.csv"), NULL);
+	/* The separator inside the text is quoted, the text whole. */
+	assert_non_null(strstr(csv, "PT01;5;15/05/2026;Mít ruột đỏ;Radiant 60SC;không;"
+				    "\"sâu đục trái; rầy\";100,00;ml;7;22/05/2026;Chị Năm;"
+				    "15/05/2026 10:00;;;không\r\n"));
+	free(csv);
+
+	csv = slurp(path_in(path, "bon-phan.csv"), NULL);
+	/* A correction and the record it corrects are both there, each
+	 * pointing at the other. */
+	assert_non_null(strstr(csv, "\xEF\xBB\xBFTrạm;Số;Ngày;Khu;Sản phẩm;Hữu cơ;Lượng;Đơn vị;"
+				    "Cách bón;Người làm;Ghi lúc;Sửa cho số;Được sửa bởi số;"
+				    "Bỏ vì ghi nhầm\r\n"));
+	assert_non_null(strstr(csv, "PT01;2;20/05/2026;Mít ruột đỏ;NPK 20-20-15 Đầu Trâu;không;"
+				    "2,50;kg;châm phân (venturi);Anh Tư;20/05/2026 12:20;;8;không\r\n"));
+	assert_non_null(strstr(csv, "PT01;8;20/05/2026;Mít ruột đỏ;NPK 20-20-15 Đầu Trâu;không;"
+				    "3,00;kg;châm phân (venturi);Anh Tư;20/05/2026 13:20;2;;không\r\n"));
+	assert_non_null(strstr(csv, "PT01;1;15/12/2025;Mít ruột đỏ;Phân hữu cơ vi sinh Sông Gianh;"
+				    "có;50,00;kg;bằng tay;"));
+	free(csv);
+
+	csv = slurp(path_in(path, "thu-hoach.csv"), NULL);
+	assert_non_null(strstr(csv, "PT01;7;01/06/2026;Mít ruột đỏ;Mít;PT01-260601-01;120,5;A;"
+				    "\"Cty \"\"Xanh\"\"\";Anh Tư;01/06/2026 09:13;;;không;\r\n"));
+	free(csv);
+
+	csv = slurp(path_in(path, "bao-dong-va-su-kien.csv"), NULL);
+	assert_non_null(strstr(csv, "PT01;1;01/06/2026 05:00;trạm khởi động;;0.1.0;không;\r\n"));
+	assert_non_null(strstr(csv, "PT01;2;01/06/2026 05:11;mất kết nối cảm biến;soil3;;có;\r\n"));
+	free(csv);
+
+	/* Soil moisture only, per local day: 24 readings a day. */
+	csv = slurp(path_in(path, "do-am-dat-hang-ngay.csv"), NULL);
+	assert_non_null(strstr(csv, "Trạm;Ngày;Khu;Cảm biến;Thấp nhất (%);Trung bình (%);"
+				    "Cao nhất (%);Số lần đo\r\n"
+				    "PT01;01/06/2026;Mít ruột đỏ;soil1;30,0;41,5;53,0;24\r\n"
+				    "PT01;01/06/2026;Vú sữa Hoàng Kim;soil3;40,0;40,0;40,0;24\r\n"
+				    "PT01;02/06/2026;Mít ruột đỏ;soil1;30,0;41,5;53,0;24\r\n"));
+	assert_null(strstr(csv, "29,5"));
+	free(csv);
+}
+
+static void manifest_matches_and_the_station_is_untouched(void **state)
+{
+	char path[512], why[256], before[SHA256_HEX], *text;
+	struct manifest m;
+	struct store *copy;
+	size_t len;
+	char uid[40], code[16], name[96], copy_uid[40];
+
+	(void)state;
+	strcpy(before, sha_of_file(db));
+	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
+				      .now = NOW }, path, sizeof(path));
+	assert_string_equal(sha_of_file(db), before);
+
+	text = slurp(path_in(path, "manifest.txt"), &len);
+	assert_int_equal(manifest_parse(&m, text, len, why, sizeof(why)), 0);
+	free(text);
+	assert_string_equal(m.code, "PT01");
+	assert_string_equal(m.name, "HTX Phước Thiện - trạm 1");
+	assert_int_equal(m.schema, store_schema_latest());
+	assert_int_equal(m.made, NOW);
+	assert_int_equal(m.from, 1765760400);	/* the oldest record */
+	assert_int_equal(m.n_files, 7);
+	for (int i = 0; i < m.n_files; i++) {
+		char hex[SHA256_HEX];
+		struct stat st;
+
+		assert_int_equal(stat(path_in(path, m.files[i].name), &st), 0);
+		assert_int_equal(st.st_size, m.files[i].bytes);
+		assert_string_equal(sha_of_file(path_in(path, m.files[i].name)),
+				    sha256_hex(m.files[i].sha, hex));
+	}
+	assert_int_equal(manifest_find(&m, "nhat-ky-tuoi.csv")->rows, 2);
+	assert_int_equal(manifest_find(&m, "bon-phan.csv")->rows, 5);
+	assert_int_equal(manifest_find(&m, "do-am-dat-hang-ngay.csv")->rows, 4);
+	assert_int_equal(manifest_find(&m, "sao-luu.db")->rows, -1);
+
+	/* The copy is a whole station database of the same station. */
+	assert_int_equal(store_open(path_in(path, "sao-luu.db"), STORE_RDONLY, &copy, why,
+				    sizeof(why)), 0);
+	assert_int_equal(store_check(copy, why, sizeof(why)), 0);
+	assert_int_equal(store_station_identity(copy, copy_uid, sizeof(copy_uid), code,
+						sizeof(code), name, sizeof(name)), 0);
+	store_close(copy);
+	assert_string_equal(copy_uid, m.uid);
+	assert_int_equal(store_open(db, STORE_RDONLY, &copy, why, sizeof(why)), 0);
+	store_station_identity(copy, uid, sizeof(uid), code, sizeof(code), name, sizeof(name));
+	store_close(copy);
+	assert_string_equal(uid, m.uid);
+	manifest_free(&m);
+}
+
+/* The records module's sheet, one per lot, with its season. */
+static void a_sheet_per_lot(void **state)
+{
+	struct export_opts o = opts();
+	struct config *cfg;
+	char path[512], err[512], *csv;
+
+	(void)state;
+	assert_int_equal(config_load("config/demo.ini", &cfg, err, sizeof(err)), 0);
+	o.cfg = cfg;
+	run_ok(&o, path, sizeof(path));
+	config_free(cfg);
+	csv = slurp(path_in(path, "truy-xuat-PT01-260601-01.csv"), NULL);
+	assert_memory_equal(csv, "\xEF\xBB\xBF", 3);
+	assert_non_null(strstr(csv, "PT01-260601-01"));
+	assert_non_null(strstr(csv, "Cty \"\"Xanh\"\""));
+	/* The zone's season of 120 days: May, not December, not the other
+	 * zone, not after the harvest. */
+	assert_non_null(strstr(csv, "Radiant 60SC"));
+	assert_null(strstr(csv, "Sông Gianh"));
+	assert_null(strstr(csv, "Kali"));
+	free(csv);
+	csv = slurp(path_in(path, "truy-xuat-PT01-260401-01.csv"), NULL);
+	assert_non_null(strstr(csv, "Sông Gianh"));
+	free(csv);
+	/* Without the configuration, as at the office: no sheets. */
+	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
+				      .now = NOW }, path, sizeof(path));
+	assert_null(strstr(listing(path), "truy-xuat"));
+}
+
+static void separator_and_decimal_mark_from_the_config(void **state)
+{
+	struct export_opts o = opts();
+	char path[512], *csv;
+
+	(void)state;
+	o.sep = ',';
+	o.dec = '.';
+	run_ok(&o, path, sizeof(path));
+	csv = slurp(path_in(path, "nhat-ky-tuoi.csv"), NULL);
+	assert_non_null(strstr(csv, "PT01,1,Bơm 1,Mít ruột đỏ,bằng tay,,01/06/2026 05:10,"
+				    "01/06/2026 05:40,30.0,chạy đủ giờ,37.6,44.8\r\n"));
+	free(csv);
+	csv = slurp(path_in(path, "phun-thuoc.csv"), NULL);
+	assert_non_null(strstr(csv, ",sâu đục trái; rầy,100.00,"));
+	free(csv);
+}
+
+static void a_second_export_the_same_day_keeps_the_first(void **state)
+{
+	struct export_opts o = opts();
+	char first[512], second[512];
+
+	(void)state;
+	run_ok(&o, first, sizeof(first));
+	run_ok(&o, second, sizeof(second));
+	assert_string_equal(second, path_in(stick, "PT01_2026-06-10_2"));
+	assert_string_equal(listing(stick), "PT01_2026-06-10 PT01_2026-06-10_2");
+	assert_string_equal(listing(first), listing(second));
+}
+
+static void an_unfinished_folder_is_cleared_and_nothing_else(void **state)
+{
+	struct export_opts o = opts();
+	char path[512], old[256];
+
+	(void)state;
+	assert_true(snprintf(old, sizeof(old), "%s/PT01_2026-06-09_CHUA-XONG", stick) <
+		    (int)sizeof(old));
+	assert_int_equal(mkdir(old, 0755), 0);
+	test_write(old, "nhat-ky-tuoi.csv", "half");
+	test_write(old, "sao-luu.db.tmp", "half");
+	assert_int_equal(mkdir(path_in(stick, "Ảnh gia đình"), 0755), 0);
+	test_write(stick, "PT02_2026-06-09_CHUA-XONG", "another station's: left alone");
+	run_ok(&o, path, sizeof(path));
+	assert_string_equal(listing(stick),
+			    "PT01_2026-06-10 PT02_2026-06-09_CHUA-XONG Ảnh gia đình");
+}
+
+static void progress_goes_forward_then_cancel_leaves_nothing(void **state)
+{
+	struct export_opts o = opts();
+	struct export *e;
+	char err[512];
+	int last = 0, steps = 0;
+
+	(void)state;
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
+	/* Written under a name that says it is unfinished. */
+	assert_string_equal(listing(stick), "PT01_2026-06-10_CHUA-XONG");
+	while (steps < 3 && export_step(e, 0) == EXPORT_MORE) {
+		assert_true(export_percent(e) >= last);
+		last = export_percent(e);
+		steps++;
+	}
+	assert_true(strlen(export_doing(e)) > 0);
+	export_cancel(e);
+	assert_int_equal(export_failure(e), EXPORT_FAILED_CANCELLED);
+	assert_non_null(strstr(export_error(e), "Đã dừng chép"));
+	export_free(e);
+	assert_string_equal(listing(stick), "");
+
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
+	while (export_step(e, 0) == EXPORT_MORE) {
+		assert_true(export_percent(e) >= last || last == 0);
+		assert_true(export_percent(e) < 100);
+		last = export_percent(e);
+	}
+	assert_int_equal(export_percent(e), 100);
+	assert_int_equal(export_file_count(e), 8);
+	assert_string_equal(export_folder(e), "PT01_2026-06-10");
+	export_free(e);
+	assert_string_equal(listing(stick), "PT01_2026-06-10");
+}
+
+/* A file larger than the stick takes: the sentence says what to do and
+ * nothing of the export is left. */
+static void a_file_too_large_leaves_nothing(void **state)
+{
+	struct export_opts o = opts();
+	struct rlimit old, small = { 65536, 65536 };
+	char path[512], err[768];
+	int rc;
+
+	(void)state;
+	getrlimit(RLIMIT_FSIZE, &old);
+	small.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	rc = export_run(&o, NULL, NULL, path, sizeof(path), err, sizeof(err));
+	setrlimit(RLIMIT_FSIZE, &old);
+	assert_int_equal(rc, -1);
+	if (!strstr(err, "exFAT"))
+		fail_msg("%s", err);
+	assert_string_equal(listing(stick), "");
+}
+
+static void refusals_say_why_and_write_nothing(void **state)
+{
+	struct export_opts o = opts();
+	struct export *e;
+	char err[768];
+
+	(void)state;
+	o.dest = "/nonexistent/stick";
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), -1);
+	assert_string_equal(err, "Không có thư mục /nonexistent/stick.");
+	o = opts();
+	o.db_path = path_in(dir, "nothing-here.db");
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "nothing-here.db"));
+	/* A database from before the station's identity was kept. */
+	exec_sql(db, "PRAGMA user_version = 1");
+	o = opts();
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "kiểu cũ"));
+	assert_string_equal(listing(stick), "");
+}
+
+/* The station writes while a long export runs: the export shows one
+ * moment, the station loses nothing. */
+static void one_moment_while_the_station_writes(void **state)
+{
+	struct export_opts o = opts();
+	struct export *e;
+	struct store *s;
+	struct run_row r = { .reason = RUN_MANUAL, .started = NOW, .planned_end = NOW + 600 };
+	char err[512], *csv;
+
+	(void)state;
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
+	assert_int_equal(export_step(e, 0), EXPORT_MORE);
+	assert_int_equal(store_open(db, STORE_EXCLUSIVE, &s, err, sizeof(err)), 0);
+	snprintf(r.pump, sizeof(r.pump), "p2");
+	assert_int_equal(store_run_begin(s, &r), 0);
+	assert_int_equal(store_event(s, NOW, "start", NULL, NULL, false), 0);
+	while (export_step(e, 5) == EXPORT_MORE)
+		;
+	assert_int_equal(export_percent(e), 100);
+	export_free(e);
+	store_close(s);
+	csv = slurp(path_in(stick, "PT01_2026-06-10/nhat-ky-tuoi.csv"), NULL);
+	assert_null(strstr(csv, "Bơm 2"));
+	free(csv);
+	exec_sql(db, "SELECT 1");
+	assert_int_equal(store_open(db, STORE_RDONLY, &s, err, sizeof(err)), 0);
+	struct run_row open[2];
+	assert_int_equal(store_runs_open(s, open, 2), 1);
+	store_close(s);
+}
+
+/* An office database exports the stations merged into it. */
+static void an_office_export_is_named_for_the_office(void **state)
+{
+	char path[512];
+
+	(void)state;
+	exec_sql(db, "INSERT INTO meta(key, value) VALUES ('role', 'office')");
+	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
+				      .now = NOW, .code = "PT01" }, path, sizeof(path));
+	assert_string_equal(path, path_in(stick, "TONG-HOP_2026-06-10"));
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, each_setup, each_teardown)
+	const struct CMUnitTest tests[] = {
+		T(every_diary_as_excel_reads_it),
+		T(manifest_matches_and_the_station_is_untouched),
+		T(a_sheet_per_lot),
+		T(separator_and_decimal_mark_from_the_config),
+		T(a_second_export_the_same_day_keeps_the_first),
+		T(an_unfinished_folder_is_cleared_and_nothing_else),
+		T(progress_goes_forward_then_cancel_leaves_nothing),
+		T(a_file_too_large_leaves_nothing),
+		T(refusals_say_why_and_write_nothing),
+		T(one_moment_while_the_station_writes),
+		T(an_office_export_is_named_for_the_office),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
