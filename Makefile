@@ -6,7 +6,7 @@
 #                 service unit and a first configuration (PREFIX, DESTDIR)
 
 VERSION  := 0.1.0
-PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt
+PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode
 B        := build
 PREFIX   := /usr/local
 

@@ -41,6 +41,7 @@ static const char *const new_help[] = {
 	N_("1-9: choose   +/-: other page or day"),
 	N_("Numbers: digits, . for the point"),
 	N_("0: one step back (in a number: Backspace)"),
+	N_("On a lot code, +: its QR code"),
 	NULL,
 };
 

@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "config.h"
 #include "keys.h"
+#include "qrcode.h"
 #include "pin.h"
 #include "screen.h"
 #include "store.h"
@@ -433,6 +434,13 @@ static void draw_lot(struct ui *ui, const struct recordform *f)
 	const char *dash = strchr(f->r.lot, '-');
 	char line[128], head[LOT_CODE_LEN];
 
+	if (f->qr) {
+		/* Over the title, which the QR code needs the rows of. */
+		if (qrcode_draw(0, 1, bottom + 1, COLS - 2, f->r.lot) == 0)
+			return;
+		widget_text(y, 1, COLS - 2, TONE_DRY, _("The screen is too small for the QR code."));
+		y += 2;
+	}
 	snprintf(line, sizeof(line), _("Lot code: %s"), f->r.lot);
 	widget_text(y, 1, COLS - 2, TONE_GOOD, line);
 	snprintf(head, sizeof(head), "%.*s", dash ? (int)(dash - f->r.lot) : (int)strlen(f->r.lot),
@@ -452,6 +460,8 @@ static void draw_lot(struct ui *ui, const struct recordform *f)
 	}
 	if (y <= bottom)
 		widget_text(y, 1, COLS - 2, TONE_NORMAL, _("Write this code on the crates. Enter: done"));
+	if (y + 1 <= bottom)
+		widget_text(y + 1, 1, COLS - 2, TONE_NORMAL, _("+: QR code"));
 }
 
 void recordform_draw(struct ui *ui, struct recordform *f)
@@ -700,6 +710,10 @@ int recordform_key(struct ui *ui, struct recordform *f, int key)
 		}
 		return ACT_NONE;
 	case ST_LOT:
+		if (key == '+' || key == '-') {
+			f->qr = !f->qr;
+			return ACT_REDRAW;
+		}
 		if (key == K_ENTER || key == '0' || key == K_BACK) {
 			char kg[32];
 

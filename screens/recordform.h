@@ -30,6 +30,7 @@ struct recordform {
 	struct numentry num;
 	struct pinentry pin;
 	int overlay;		/* the interval warning or the PIN over a step */
+	bool qr;		/* the lot code as a QR code */
 	char why[256];
 };
 

@@ -17,6 +17,7 @@ void widgets_init(void)
 	init_pair(TONE_WET, COLOR_CYAN, -1);
 	init_pair(TONE_ALARM, COLOR_RED, -1);
 	init_pair(TONE_TITLE, COLOR_BLACK, COLOR_CYAN);
+	init_pair(TONE_PAPER, COLOR_BLACK, COLOR_WHITE);
 }
 
 void widget_text(int y, int x, int width, enum tone tone, const char *s)

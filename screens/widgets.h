@@ -5,7 +5,8 @@
 
 #include <stdbool.h>
 
-enum tone { TONE_NORMAL, TONE_GOOD, TONE_DRY, TONE_WET, TONE_ALARM, TONE_TITLE };
+enum tone { TONE_NORMAL, TONE_GOOD, TONE_DRY, TONE_WET, TONE_ALARM, TONE_TITLE,
+	    TONE_PAPER /* black on white, for what a camera reads */ };
 
 /* Set up colour pairs (after initscr). */
 void widgets_init(void);

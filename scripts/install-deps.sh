@@ -6,7 +6,7 @@ set -eu
 # Packages every build and test needs. libgpiod-dev must be version 2.
 PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata
 libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
-libcmocka-dev libinih-dev libcrypt-dev"
+libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev qrencode"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
 # (`scripts/install-deps.sh --all`).

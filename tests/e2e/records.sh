@@ -156,6 +156,36 @@ press r KP8 KP0 KP0 KPEnter KP2 KP1 KP4
 expect r "Cách ly: quản lý đã cho phép." "the override shows before saving"
 press r KPEnter
 expect r "Mã lô: PT01-260610-02" "second lot of the day"
+
+# + shows the lot as a QR code: module for module what libqrencode's own
+# qrencode command makes of the code (level M, one-module margin).
+press r KP+
+qr_from_screen() {
+	screen r | head -n 12 | sed 's/█/3/g; s/▀/1/g; s/▄/2/g' | while IFS= read -r l; do
+		l="$l                         "
+		l="${l:1:23}"
+		top="" bot=""
+		for ((i = 0; i < 23; i++)); do
+			case "${l:i:1}" in
+			3) top+=1 bot+=1 ;;
+			1) top+=1 bot+=0 ;;
+			2) top+=0 bot+=1 ;;
+			*) top+=0 bot+=0 ;;
+			esac
+		done
+		echo "$top"
+		echo "$bot"
+	done
+}
+qr_from_screen >"$TMP/qr-screen"
+sed -n '2,22p' "$TMP/qr-screen" | cut -c2-22 >"$TMP/qr-got"
+qrencode -l M -m 0 -t ASCII "PT01-260610-02" | sed 's/##/1/g; s/  /0/g' >"$TMP/qr-want"
+if [ "$(wc -l <"$TMP/qr-want")" = 21 ] && cmp -s "$TMP/qr-got" "$TMP/qr-want"; then
+	ok "the QR code on screen is the lot code's"
+else
+	bad "QR code differs from qrencode's" r
+fi
+sed -n '1p;23p' "$TMP/qr-screen" | grep -q 1 && bad "the QR code's margin is not light" || ok "QR code has its light margin"
 press r KPEnter
 n=$(sql "$DB" "SELECT count(*) FROM records r JOIN records s ON s.id = r.phi_override WHERE r.lot_code = 'PT01-260610-02' AND s.product = 'radiant'")
 [ "$n" = 1 ] && ok "the override is recorded with the spray" || bad "override: $n"
