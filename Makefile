@@ -2,6 +2,8 @@
 #   make          build build/fieldstation and its Vietnamese catalogue
 #   make run      start the station on the simulator (config/demo.ini)
 #   make test     unit tests (cmocka) and end-to-end tests (tmux)
+#   make hwtest   the drivers against real kernel devices in a small VM
+#                 (tests/vm/; HWTEST=gpio runs one scenario)
 #   make install  on the board: the program, its Vietnamese words, the
 #                 service unit and a first configuration (PREFIX, DESTDIR)
 
@@ -36,7 +38,7 @@ E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
 HELPERS    := $(B)/tests/sim_probe
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
-.PHONY: all run test unit e2e helpers check-po deps pot clean install
+.PHONY: all run test unit e2e helpers hwtest check-po deps pot clean install
 .DEFAULT_GOAL := all
 
 all: deps $(B)/fieldstation $(MO)
@@ -95,6 +97,13 @@ e2e: all helpers
 	done; exit $$fail
 
 test: unit e2e check-po
+
+# The emulated-hardware rig: gpio-sim, a second UART and a USB stick under
+# qemu, on a kernel built once from Debian's linux-source-6.1.
+HWTEST ?= boot serial usb
+hwtest: all helpers
+	@scripts/install-deps.sh --all
+	@B=$(B) tests/vm/hwtest.sh $(HWTEST)
 
 XGETTEXT = xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 -c/ \
 	--package-name=fieldstation $(sort $(wildcard src/*.c screens/*.c drivers/*.c))

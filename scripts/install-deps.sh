@@ -11,7 +11,7 @@ libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev qrencode"
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
 # (`scripts/install-deps.sh --all`).
 EXTRA="clang libclang-rt-14-dev valgrind qemu-system-x86 linux-source-6.1
-busybox-static mtools dosfstools bc bison flex libelf-dev xz-utils
+busybox-static mtools dosfstools fdisk bc bison flex libelf-dev xz-utils
 util-linux e2fsprogs"
 
 want="$PACKAGES"

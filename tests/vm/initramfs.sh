@@ -1,0 +1,68 @@
+#!/bin/sh
+# Packs the rig's initramfs: busybox, /init, the scenarios' guest scripts,
+# and the station exactly as `make` built it (build/fieldstation and its
+# catalogue), with the shared libraries that ldd names, the C.UTF-8 locale,
+# and tmux to give the console a terminal. Prints the path of the image.
+#
+# Shared libraries rather than a static build: the guest then runs the very
+# binary that the unit and end-to-end tests ran, and glibc's locale and
+# gettext code behave as on the board, which a static glibc does not promise.
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-$TOP/build}
+case $B in /*) ;; *) B=$TOP/$B ;; esac
+VM=$TOP/tests/vm
+stage=$B/vm/initramfs
+image=$B/vm/initramfs.gz
+
+# Programs copied in with their libraries; the station's own come first.
+STATION="$B/fieldstation"
+TOOLS="$(command -v tmux)"
+
+for f in $STATION; do
+	[ -x "$f" ] || { echo "initramfs: $f is missing; run make first" >&2; exit 1; }
+done
+
+rm -rf "$stage"
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" \
+	"$stage/root" "$stage/mnt" "$stage/rig/build" "$stage/usr/bin"
+
+cp /bin/busybox "$stage/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
+
+# copy_elf FILE DEST: the program and every library it loads, at the same
+# paths as on this machine (the guest's dynamic loader looks there).
+copy_elf() {
+	cp "$1" "$2"
+	ldd "$1" | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$stage$(dirname "$lib")"
+		[ -e "$stage$lib" ] || cp -L "$lib" "$stage$lib"
+	done
+}
+
+for f in $STATION; do
+	copy_elf "$f" "$stage/rig/build/$(basename "$f")"
+done
+mkdir -p "$stage/rig/build/locale/vi/LC_MESSAGES"
+cp "$B/locale/vi/LC_MESSAGES/fieldstation.mo" "$stage/rig/build/locale/vi/LC_MESSAGES/"
+for f in $TOOLS; do
+	copy_elf "$f" "$stage/usr/bin/$(basename "$f")"
+done
+
+mkdir -p "$stage/usr/lib/locale" "$stage/usr/share/terminfo/t" "$stage/usr/share/terminfo/l"
+cp -r /usr/lib/locale/C.utf8 "$stage/usr/lib/locale/"
+for t in t/tmux t/tmux-256color l/linux; do
+	cp "$(find /usr/share/terminfo /lib/terminfo -path "*/$t" 2>/dev/null | head -n 1)" \
+		"$stage/usr/share/terminfo/$t"
+done
+
+install -m 755 "$VM/init" "$stage/init"
+cp "$VM"/guest/*.sh "$stage/rig/"
+cp -r "$TOP/config" "$stage/rig/config"
+
+(cd "$stage" && find . | sort | /bin/busybox cpio -o -H newc 2>/dev/null) |
+	gzip -1 >"$image.tmp"
+mv "$image.tmp" "$image"
+echo "$image"
