@@ -213,6 +213,25 @@ grep -q "Phân hữu cơ vi sinh" "$TMP/lot.csv" && bad "sheet has another zone'
 "$BIN" --config "$CFG" --db "$DB" trace PT01-000000-09 2>"$TMP/err"
 [ $? = 1 ] && grep -q "Không có mã lô PT01-000000-09" "$TMP/err" && ok "an unknown lot is named" || bad "unknown lot: $(cat "$TMP/err")"
 
+# What was logged on the keypad, read back from the export for the office.
+mkdir -p "$TMP/usb"
+out=$("$BIN" --config "$CFG" --db "$DB" --clock 2026-06-10T10:00 export --to "$TMP/usb" 2>&1)
+E="$TMP/usb/PT01_2026-06-10"
+[ -d "$E" ] && ok "export written beside the running station" || bad "export: $out"
+grep -q ";10/06/2026;Mít ruột đỏ;NPK 20-20-15 Đầu Trâu;không;50,50;kg;châm phân (venturi);Nguyễn Văn Ba;10/06/2026 08:00;" "$E/bon-phan.csv" &&
+	ok "export: the fertilizing as entered" || bad "bon-phan.csv: $(cat "$E/bon-phan.csv")"
+grep -q ";10/06/2026;Mít ruột đỏ;Radiant 60SC;không;Rệp sáp;250,00;ml;7;17/06/2026;Trần Thị Hoa;" "$E/phun-thuoc.csv" &&
+	ok "export: the spraying with its interval" || bad "phun-thuoc.csv: $(cat "$E/phun-thuoc.csv")"
+n=$(grep -c ";PT01-260610-01;" "$E/thu-hoach.csv")
+[ "$n" = 2 ] && ok "export: the harvest and its correction, both" || bad "thu-hoach.csv: $(cat "$E/thu-hoach.csv")"
+grep -q ";PT01-260610-01;1205,5;Loại 1 (xuất khẩu);Vựa trái cây Minh Phát;Lê Văn Tư;10/06/2026 09:0[0-9];[0-9]" "$E/thu-hoach.csv" &&
+	ok "export: the correction points at the old record" || bad "correction: $(cat "$E/thu-hoach.csv")"
+spray_no=$(grep "Radiant 60SC" "$E/phun-thuoc.csv" | cut -d';' -f2)
+grep -q ";PT01-260610-02;800,0;.*;không;$spray_no"$'\r'"\?\$" "$E/thu-hoach.csv" &&
+	ok "export: the override names the spray" || bad "override: $(cat "$E/thu-hoach.csv")"
+grep -q "Radiant 60SC" "$E/truy-xuat-PT01-260610-02.csv" && ok "export: the lot's traceability sheet" ||
+	bad "truy-xuat: $(ls "$E")"
+
 # A forgotten PIN is reset from the board's shell; Settings asks anew.
 "$BIN" --config "$CFG" --db "$DB" reset-pin | grep -q "chọn mã mới trong Cài đặt" && ok "reset-pin" || bad "reset-pin"
 press r KP/ KP6
