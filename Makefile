@@ -35,7 +35,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
 # Test helpers, not part of the station: a simulated Modbus probe (also
 # used by the VM rig) and a preload that gives pseudo-terminals modem lines.
-HELPERS    := $(B)/tests/sim_probe
+HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest check-po deps pot clean install
@@ -79,6 +79,10 @@ $(B)/tests/%: tests/%.c $(B)/libscreens.a $(B)/libcore.a
 $(B)/tests/sim_probe: tests/sim_probe.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/tests/libptyioctl.so: tests/ptyioctl.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 helpers: $(HELPERS)
 

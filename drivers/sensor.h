@@ -36,9 +36,11 @@ struct sensor_sample {
 	double value;
 };
 
-/* `sensor` is the sensor's index on its bus, as given when it was made. */
+/* `sensor` is the sensor's index on its bus, as given when it was made.
+ * detail says in a few English words what went wrong ("no answer", "bad
+ * CRC"), for the event log; NULL when all is well. */
 typedef void sensor_report_fn(void *ctx, int sensor, enum sensor_status status,
-			      const struct sensor_sample *samples, int n);
+			      const struct sensor_sample *samples, int n, const char *detail);
 
 struct sensor_bus;
 
@@ -60,16 +62,60 @@ struct sensor_bus {
 	void *report_ctx;
 };
 
-/* A simulated sensor on the simulated farm. */
+/* A simulated sensor on the simulated farm. A fault, when asked for,
+ * starts after the sensor has answered fault_after polls, so that tests
+ * and demonstrations can watch a sensor being lost. */
 struct sim_farm;
+enum sim_fault { SIM_FAULT_NONE, SIM_FAULT_SILENT, SIM_FAULT_BAD_FRAME, SIM_FAULT_BAD_VALUE };
+enum sim_kind { SIM_SOIL, SIM_AIR, SIM_ANALOG };
 struct sim_sensor {
 	int zone;		/* soil sensors: the farm's zone */
-	bool air;		/* an air temperature and humidity sensor */
+	enum sim_kind kind;	/* SIM_ANALOG: a raw capacitive probe */
+	enum sim_fault fault;
+	int fault_after;
 };
 
 struct sensor_bus *sensor_sim_new(struct sim_farm *farm, const struct sim_sensor *sensors,
 				  int n, sensor_report_fn *report, void *ctx);
 
+/* Modbus RTU devices on one port. A device's values are read with as few
+ * requests as its register map allows, one request at a time per bus. */
+struct modbus_value {
+	enum quantity quantity;
+	uint8_t function;	/* 3: holding registers, 4: input registers */
+	uint16_t reg;
+	double scale;		/* quantity = register * scale */
+	bool is_signed;		/* the register is two's complement */
+};
+
+#define MODBUS_MAX_VALUES 6
+
+struct modbus_device {
+	uint8_t address;
+	struct modbus_value values[MODBUS_MAX_VALUES];
+	int n_values;
+	int timeout_ms;		/* for an answer to begin, after the request */
+	int retries;		/* more tries after a failed request */
+};
+
+/* The register map of a known model ("soil-jxct", DOMAIN.md); returns
+ * how many values it filled (at most max), or -1 for a model it does not
+ * know. */
+int sensor_modbus_preset(const char *model, struct modbus_value *out, int max);
+
+struct serial_ops;
+struct serial_settings;
+/* A bus on port. io is how the port is reached (serial_libserialport). A
+ * port that is missing or goes away is tried again at every poll. */
+struct sensor_bus *sensor_modbus_new(const struct serial_ops *io, const char *port,
+				     const struct serial_settings *set,
+				     const struct modbus_device *devices, int n,
+				     sensor_report_fn *report, void *ctx);
+
 const char *sensor_quantity_unit(enum quantity q);
+/* In English, for the event log: "soil temperature". */
+const char *sensor_quantity_name(enum quantity q);
+/* Can a sensor really read v? Values outside mean a broken probe. */
+bool sensor_plausible(enum quantity q, double v);
 
 #endif

@@ -1,5 +1,7 @@
 /* Simulated sensors: read the simulated farm, with each probe's own
- * offset and noise, and answer after a delay like a serial sensor. */
+ * offset and noise, and answer after a delay like a serial sensor. A
+ * sensor configured with a fault stops answering, or answers wrongly,
+ * after a number of polls. */
 #include "sensor.h"
 
 #include "sim_farm.h"
@@ -14,6 +16,7 @@ struct sensor_sim {
 	struct sensor_bus base;	/* first */
 	struct sim_farm *farm;
 	struct sim_sensor *sensors;
+	int *answered;		/* polls each sensor has answered */
 	int n;
 	int64_t deadline;	/* -1: idle */
 };
@@ -32,7 +35,32 @@ static void read_one(struct sensor_sim *b, int i)
 	struct sensor_sample out[4];
 	int n = 0;
 
-	if (s->air) {
+	if (s->fault != SIM_FAULT_NONE && b->answered[i] >= s->fault_after) {
+		if (s->fault == SIM_FAULT_SILENT) {
+			b->base.report(b->base.report_ctx, i, SENSOR_LOST, NULL, 0, "no answer");
+			return;
+		}
+		if (s->fault == SIM_FAULT_BAD_FRAME) {
+			b->base.report(b->base.report_ctx, i, SENSOR_BAD_FRAME, NULL, 0, "bad CRC");
+			return;
+		}
+		/* What a probe with a broken element sends: all ones. */
+		out[n++] = (struct sensor_sample){ s->kind == SIM_AIR ? Q_AIR_TEMP :
+						   s->kind == SIM_ANALOG ? Q_RAW : Q_MOISTURE,
+						   s->kind == SIM_ANALOG ? 0 : 6553.5 };
+		b->base.report(b->base.report_ctx, i, SENSOR_OK, out, n, NULL);
+		return;
+	}
+	b->answered[i]++;
+	if (s->kind == SIM_ANALOG) {
+		/* A capacitive probe: its count falls as the soil gets wetter,
+		 * from about 560 in air to about 300 in water. */
+		double dry = 560 + 25 * sim_farm_noise(f, 60, (uint64_t)i);
+		double wet = 300 + 25 * sim_farm_noise(f, 61, (uint64_t)i);
+		double m = sim_farm_moisture(f, s->zone) + 0.3 * sim_farm_noise(f, 62 + (uint64_t)i, minute);
+
+		out[n++] = (struct sensor_sample){ Q_RAW, round(dry + (wet - dry) * m / 100) };
+	} else if (s->kind == SIM_AIR) {
 		out[n++] = (struct sensor_sample){ Q_AIR_TEMP,
 			tenth(sim_farm_air_temp(f, now) + 0.2 * sim_farm_noise(f, 10 + (uint64_t)i, minute)) };
 		out[n++] = (struct sensor_sample){ Q_HUMIDITY,
@@ -47,7 +75,7 @@ static void read_one(struct sensor_sim *b, int i)
 		out[n++] = (struct sensor_sample){ Q_EC, round(180 + 6 * m) };
 		out[n++] = (struct sensor_sample){ Q_PH, tenth(6.3 + 0.1 * sim_farm_noise(f, 50, (uint64_t)i)) };
 	}
-	b->base.report(b->base.report_ctx, i, SENSOR_OK, out, n);
+	b->base.report(b->base.report_ctx, i, SENSOR_OK, out, n, NULL);
 }
 
 static void sim_begin_poll(struct sensor_bus *bus, int64_t now_ms)
@@ -84,6 +112,7 @@ static void sim_free(struct sensor_bus *bus)
 	struct sensor_sim *b = (struct sensor_sim *)bus;
 
 	free(b->sensors);
+	free(b->answered);
 	free(b);
 }
 
@@ -103,7 +132,10 @@ struct sensor_bus *sensor_sim_new(struct sim_farm *farm, const struct sim_sensor
 	if (!b)
 		return NULL;
 	b->sensors = calloc((size_t)(n > 0 ? n : 1), sizeof(*sensors));
-	if (!b->sensors) {
+	b->answered = calloc((size_t)(n > 0 ? n : 1), sizeof(*b->answered));
+	if (!b->sensors || !b->answered) {
+		free(b->sensors);
+		free(b->answered);
 		free(b);
 		return NULL;
 	}

@@ -33,7 +33,10 @@ struct field {
 static const char *const languages[] = { "vi", "en", NULL };
 static const char *const sensor_drivers[] = { "sim", "modbus", "line", NULL };
 static const char *const relay_drivers[] = { "sim", "gpiod", NULL };
-static const char *const sensor_models[] = { "soil-0000", "soil-jxct", "air-xymd02", NULL };
+static const char *const sensor_models[] = { "soil-0000", "soil-jxct", "air-xymd02",
+					      "soil-analog", NULL };
+static const char *const parities[] = { "none", "even", "odd", NULL };
+static const char *const sim_faults[] = { "none", "silent", "bad_frame", "bad_value", NULL };
 static const char *const product_kinds[] = { "fertilizer", "pesticide", NULL };
 /* Words, because inih would read a lone ';' as the start of a comment. */
 static const char *const csv_separators[] = { "semicolon", "comma", "tab", NULL };
@@ -84,6 +87,45 @@ static const struct field sensor_fields[] = {
 	INT(struct sensor_cfg, baud, 1200, 115200),
 	INT(struct sensor_cfg, address, 1, 247),
 	CHOICE(struct sensor_cfg, model, sensor_models, true),
+	CHOICE(struct sensor_cfg, parity, parities, false),
+	INT(struct sensor_cfg, timeout_ms, 20, 5000),
+	INT(struct sensor_cfg, retries, 0, 5),
+	INT(struct sensor_cfg, function, 3, 4),
+	STR(struct sensor_cfg, moisture_register, false),
+	REAL(struct sensor_cfg, moisture_scale, 1e-6, 1e6, false),
+	BOOL(struct sensor_cfg, moisture_signed),
+	STR(struct sensor_cfg, temperature_register, false),
+	REAL(struct sensor_cfg, temperature_scale, 1e-6, 1e6, false),
+	BOOL(struct sensor_cfg, temperature_signed),
+	STR(struct sensor_cfg, ec_register, false),
+	REAL(struct sensor_cfg, ec_scale, 1e-6, 1e6, false),
+	BOOL(struct sensor_cfg, ec_signed),
+	STR(struct sensor_cfg, ph_register, false),
+	REAL(struct sensor_cfg, ph_scale, 1e-6, 1e6, false),
+	BOOL(struct sensor_cfg, ph_signed),
+	STR(struct sensor_cfg, humidity_register, false),
+	REAL(struct sensor_cfg, humidity_scale, 1e-6, 1e6, false),
+	BOOL(struct sensor_cfg, humidity_signed),
+	STR(struct sensor_cfg, channel, false),
+	CHOICE(struct sensor_cfg, sim_fault, sim_faults, false),
+	INT(struct sensor_cfg, sim_fault_after, 0, 1000000),
+};
+
+/* The register keys of [sensor.ID], each with the quantity it reads. */
+static const struct {
+	const char *name;
+	size_t reg, scale, is_signed;	/* offsets in struct sensor_cfg */
+	enum quantity soil, air;
+} register_keys[] = {
+#define RK(n, soil, air) { #n, offsetof(struct sensor_cfg, n##_register), \
+			   offsetof(struct sensor_cfg, n##_scale), \
+			   offsetof(struct sensor_cfg, n##_signed), soil, air }
+	RK(moisture, Q_MOISTURE, Q_MOISTURE),
+	RK(temperature, Q_SOIL_TEMP, Q_AIR_TEMP),
+	RK(ec, Q_EC, Q_EC),
+	RK(ph, Q_PH, Q_PH),
+	RK(humidity, Q_HUMIDITY, Q_HUMIDITY),
+#undef RK
 };
 
 static const struct field pump_fields[] = {
@@ -507,6 +549,210 @@ bad:
 	return 0;
 }
 
+static int fail_at(const struct config *c, int line, char *err, size_t errlen,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int fail_at(const struct config *c, int line, char *err, size_t errlen,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, _("%s, line %d: "), c->path, line);
+
+	if (n > 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* "0x0012", "18" or "none" (-1). */
+static int parse_register(const char *s, long *reg)
+{
+	char *end;
+
+	if (strcmp(s, "none") == 0) {
+		*reg = -1;
+		return 0;
+	}
+	errno = 0;
+	*reg = strtol(s, &end, 0);
+	return *s && !*end && !errno && *reg >= 0 && *reg <= 0xFFFF ? 0 : -1;
+}
+
+/* The model's register map, then what the configuration changes in it. */
+static int resolve_registers(const struct config *c, struct sensor_cfg *s, char *err,
+			     size_t errlen)
+{
+	const char *id = s->item.id;
+	bool air = !config_sensor_is_soil(s);
+	int n = sensor_modbus_preset(sensor_models[s->model], s->values, MODBUS_MAX_VALUES);
+
+	if (n < 0)
+		n = 0;
+	for (int k = 0; k < n && s->function; k++)
+		s->values[k].function = (uint8_t)s->function;
+	for (size_t r = 0; r < sizeof(register_keys) / sizeof(register_keys[0]); r++) {
+		const char *name = register_keys[r].name;
+		enum quantity q = air ? register_keys[r].air : register_keys[r].soil;
+		char key[40];
+		int k;
+		long reg;
+
+		for (k = 0; k < n && s->values[k].quantity != q; k++)
+			;
+		snprintf(key, sizeof(key), "%s_register", name);
+		if (GIVEN(sensor_fields, s, key)) {
+			const char *text = (const char *)s + register_keys[r].reg;
+
+			if (parse_register(text, &reg) < 0)
+				return fail_at(c, s->item.line, err, errlen,
+					       _("[sensor.%s]: %s = \"%s\" must be a register from 0 to 65535 (0x12 or 18), or none"),
+					       id, key, text);
+			if (reg < 0) {
+				if (k < n)
+					memmove(&s->values[k], &s->values[k + 1],
+						(size_t)(n - k - 1) * sizeof(s->values[0]));
+				n -= k < n;
+				continue;
+			}
+			if (k == n) {
+				if (n == MODBUS_MAX_VALUES)
+					return fail_at(c, s->item.line, err, errlen,
+						       _("[sensor.%s]: too many registers"), id);
+				s->values[n++] = (struct modbus_value){
+					q, (uint8_t)(s->function ? s->function : 3), 0, 1, false };
+			}
+			s->values[k].reg = (uint16_t)reg;
+		}
+		snprintf(key, sizeof(key), "%s_scale", name);
+		bool scale = GIVEN(sensor_fields, s, key);
+		snprintf(key, sizeof(key), "%s_signed", name);
+		bool sign = GIVEN(sensor_fields, s, key);
+		if ((scale || sign) && k == n)
+			return fail_at(c, s->item.line, err, errlen,
+				       _("[sensor.%s]: %s has no %s register; give %s_register first"),
+				       id, sensor_models[s->model], name, name);
+		if (scale)
+			s->values[k].scale = *(const double *)((const char *)s + register_keys[r].scale);
+		if (sign)
+			s->values[k].is_signed = *(const bool *)((const char *)s + register_keys[r].is_signed);
+	}
+	s->n_values = n;
+	if (n == 0)
+		return fail_at(c, s->item.line, err, errlen,
+			       _("[sensor.%s]: every register is \"none\": there is nothing to read"), id);
+	return 0;
+}
+
+/* Keys that only one driver understands. */
+static const struct {
+	const char *key;
+	int driver;
+} driver_keys[] = {
+	{ "timeout_ms", SENSOR_DRIVER_MODBUS }, { "retries", SENSOR_DRIVER_MODBUS },
+	{ "function", SENSOR_DRIVER_MODBUS },
+	{ "moisture_register", SENSOR_DRIVER_MODBUS }, { "moisture_scale", SENSOR_DRIVER_MODBUS },
+	{ "moisture_signed", SENSOR_DRIVER_MODBUS },
+	{ "temperature_register", SENSOR_DRIVER_MODBUS },
+	{ "temperature_scale", SENSOR_DRIVER_MODBUS },
+	{ "temperature_signed", SENSOR_DRIVER_MODBUS },
+	{ "ec_register", SENSOR_DRIVER_MODBUS }, { "ec_scale", SENSOR_DRIVER_MODBUS },
+	{ "ec_signed", SENSOR_DRIVER_MODBUS },
+	{ "ph_register", SENSOR_DRIVER_MODBUS }, { "ph_scale", SENSOR_DRIVER_MODBUS },
+	{ "ph_signed", SENSOR_DRIVER_MODBUS },
+	{ "humidity_register", SENSOR_DRIVER_MODBUS }, { "humidity_scale", SENSOR_DRIVER_MODBUS },
+	{ "humidity_signed", SENSOR_DRIVER_MODBUS },
+	{ "channel", SENSOR_DRIVER_LINE },
+	{ "sim_fault", SENSOR_DRIVER_SIM }, { "sim_fault_after", SENSOR_DRIVER_SIM },
+};
+
+static int check_sensor(const struct config *c, struct sensor_cfg *s, char *err, size_t errlen)
+{
+	const char *id = s->item.id;
+	bool analog = s->model == MODEL_SOIL_ANALOG;
+
+	s->zone_index = s->zone[0] ? config_zone_index(c, s->zone) : -1;
+	if (s->zone[0] && s->zone_index < 0)
+		return fail_at(c, s->item.line, err, errlen,
+			       _("[sensor.%s] names zone \"%s\", which has no [zone.%s] section"),
+			       id, s->zone, s->zone);
+	if (config_sensor_is_soil(s) && s->zone_index < 0)
+		return fail_at(c, s->item.line, err, errlen, _("[sensor.%s]: a soil sensor needs zone"),
+			       id);
+	if (s->driver != SENSOR_DRIVER_SIM && !s->port[0])
+		return fail_at(c, s->item.line, err, errlen, _("[sensor.%s]: a %s sensor needs port"),
+			       id, sensor_drivers[s->driver]);
+	for (size_t k = 0; k < sizeof(driver_keys) / sizeof(driver_keys[0]); k++)
+		if (GIVEN(sensor_fields, s, driver_keys[k].key) && s->driver != driver_keys[k].driver)
+			return fail_at(c, s->item.line, err, errlen,
+				       _("[sensor.%s]: %s is for %s sensors, not %s"), id,
+				       driver_keys[k].key, sensor_drivers[driver_keys[k].driver],
+				       sensor_drivers[s->driver]);
+	if (s->driver == SENSOR_DRIVER_MODBUS && analog)
+		return fail_at(c, s->item.line, err, errlen,
+			       _("[sensor.%s]: a soil-analog probe is read through a microcontroller node: driver = line"),
+			       id);
+	if (s->driver == SENSOR_DRIVER_LINE && !analog)
+		return fail_at(c, s->item.line, err, errlen,
+			       _("[sensor.%s]: a line node reports raw analog probes: model = soil-analog"),
+			       id);
+	if (s->driver == SENSOR_DRIVER_LINE && !s->channel[0])
+		return fail_at(c, s->item.line, err, errlen,
+			       _("[sensor.%s]: a line sensor needs channel, the node's name for it (A0)"),
+			       id);
+	for (const char *ch = s->channel; *ch; ch++)
+		if (!isalnum((unsigned char)*ch) && *ch != '_')
+			return fail_at(c, s->item.line, err, errlen,
+				       _("[sensor.%s]: channel may have only letters without accents, digits and _"),
+				       id);
+	if (!GIVEN(sensor_fields, s, "baud"))
+		s->baud = s->driver == SENSOR_DRIVER_LINE ? 115200 :
+			  s->model == MODEL_SOIL_0000 ? 4800 : 9600;
+	if (!GIVEN(sensor_fields, s, "address"))
+		s->address = 1;
+	if (!GIVEN(sensor_fields, s, "timeout_ms"))
+		s->timeout_ms = 500;
+	if (!GIVEN(sensor_fields, s, "retries"))
+		s->retries = 2;
+	if (s->driver == SENSOR_DRIVER_MODBUS)
+		return resolve_registers(c, s, err, errlen);
+	return 0;
+}
+
+/* Sensors on one port are one bus: one driver, one speed, and each its own
+ * address or channel. */
+static int check_ports(const struct config *c, char *err, size_t errlen)
+{
+	for (int i = 0; i < c->n_sensors; i++) {
+		const struct sensor_cfg *s = &c->sensors[i];
+
+		for (int j = 0; j < i && s->driver != SENSOR_DRIVER_SIM; j++) {
+			const struct sensor_cfg *o = &c->sensors[j];
+
+			if (o->driver == SENSOR_DRIVER_SIM || strcmp(s->port, o->port) != 0)
+				continue;
+			if (o->driver != s->driver)
+				return fail_at(c, s->item.line, err, errlen,
+					       _("[sensor.%s]: %s is the port of [sensor.%s], a %s sensor; one port has one driver"),
+					       s->item.id, s->port, o->item.id, sensor_drivers[o->driver]);
+			if (o->baud != s->baud || o->parity != s->parity)
+				return fail_at(c, s->item.line, err, errlen,
+					       _("[sensor.%s]: sensors on %s share one speed: [sensor.%s] has baud = %d, parity = %s"),
+					       s->item.id, s->port, o->item.id, o->baud, parities[o->parity]);
+			if (s->driver == SENSOR_DRIVER_MODBUS && o->address == s->address)
+				return fail_at(c, s->item.line, err, errlen,
+					       _("[sensor.%s]: address %d on %s is already [sensor.%s]"),
+					       s->item.id, s->address, s->port, o->item.id);
+			if (s->driver == SENSOR_DRIVER_LINE && strcmp(o->channel, s->channel) == 0)
+				return fail_at(c, s->item.line, err, errlen,
+					       _("[sensor.%s]: channel %s on %s is already [sensor.%s]"),
+					       s->item.id, s->channel, s->port, o->item.id);
+		}
+	}
+	return 0;
+}
+
 static bool valid_code(const char *s)
 {
 	size_t n = strlen(s);
@@ -618,23 +864,11 @@ static int check(struct config *c, char *err, size_t errlen)
 				z->item.id, z->pump, z->pump);
 	}
 
-	for (int i = 0; i < c->n_sensors; i++) {
-		struct sensor_cfg *s = &c->sensors[i];
-
-		s->zone_index = s->zone[0] ? config_zone_index(c, s->zone) : -1;
-		if (s->zone[0] && s->zone_index < 0)
-			FAIL_AT(s->item.line, _("[sensor.%s] names zone \"%s\", which has no [zone.%s] section"),
-				s->item.id, s->zone, s->zone);
-		if (config_sensor_is_soil(s) && s->zone_index < 0)
-			FAIL_AT(s->item.line, _("[sensor.%s]: a soil sensor needs zone"), s->item.id);
-		if (s->driver != SENSOR_DRIVER_SIM && !s->port[0])
-			FAIL_AT(s->item.line, _("[sensor.%s]: a %s sensor needs port"), s->item.id,
-				sensor_drivers[s->driver]);
-		if (!GIVEN(sensor_fields, s, "baud"))
-			s->baud = s->model == MODEL_SOIL_0000 ? 4800 : 9600;
-		if (!GIVEN(sensor_fields, s, "address"))
-			s->address = 1;
-	}
+	for (int i = 0; i < c->n_sensors; i++)
+		if (check_sensor(c, &c->sensors[i], err, errlen) < 0)
+			return -1;
+	if (check_ports(c, err, errlen) < 0)
+		return -1;
 
 	for (int i = 0; i < c->n_products; i++) {
 		struct product_cfg *p = &c->products[i];
@@ -723,7 +957,22 @@ int config_pump_index(const struct config *c, const char *id)
 
 bool config_sensor_is_soil(const struct sensor_cfg *s)
 {
-	return s->model == MODEL_SOIL_0000 || s->model == MODEL_SOIL_JXCT;
+	return s->model != MODEL_AIR_XYMD02;
+}
+
+bool config_sensor_is_analog(const struct sensor_cfg *s)
+{
+	return s->model == MODEL_SOIL_ANALOG;
+}
+
+const char *config_sensor_model(const struct sensor_cfg *s)
+{
+	return sensor_models[s->model];
+}
+
+char config_sensor_parity(const struct sensor_cfg *s)
+{
+	return "NEO"[s->parity];
 }
 
 bool config_uses_hardware(const struct config *c)

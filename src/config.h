@@ -4,6 +4,7 @@
 #ifndef FS_CONFIG_H
 #define FS_CONFIG_H
 
+#include "sensor.h"
 #include "tariff.h"
 
 #include <stdbool.h>
@@ -23,7 +24,8 @@ struct cfg_item {
 
 enum sensor_driver { SENSOR_DRIVER_SIM, SENSOR_DRIVER_MODBUS, SENSOR_DRIVER_LINE };
 enum relay_driver { RELAY_DRIVER_SIM, RELAY_DRIVER_GPIOD };
-enum sensor_model { MODEL_SOIL_0000, MODEL_SOIL_JXCT, MODEL_AIR_XYMD02 };
+enum sensor_model { MODEL_SOIL_0000, MODEL_SOIL_JXCT, MODEL_AIR_XYMD02, MODEL_SOIL_ANALOG };
+enum sensor_parity { PARITY_NONE, PARITY_EVEN, PARITY_ODD };
 enum product_kind { PRODUCT_FERTILIZER, PRODUCT_PESTICIDE };
 enum csv_separator { CSV_SEP_SEMICOLON, CSV_SEP_COMMA, CSV_SEP_TAB };
 enum csv_decimal { CSV_DEC_COMMA, CSV_DEC_POINT };
@@ -63,6 +65,33 @@ struct sensor_cfg {
 	int baud;
 	int address;
 	int model;		/* enum sensor_model */
+	int parity;		/* enum sensor_parity */
+	int timeout_ms;		/* modbus: for an answer to begin */
+	int retries;		/* modbus: more tries after a failed request */
+	int function;		/* modbus: 3 or 4 for every register; 0: the model's */
+	/* Overrides of the model's register map: a register ("0x0012", "18"
+	 * or "none"), what one step of it is worth, and whether it is signed. */
+	char moisture_register[12];
+	double moisture_scale;
+	bool moisture_signed;
+	char temperature_register[12];
+	double temperature_scale;
+	bool temperature_signed;
+	char ec_register[12];
+	double ec_scale;
+	bool ec_signed;
+	char ph_register[12];
+	double ph_scale;
+	bool ph_signed;
+	char humidity_register[12];
+	double humidity_scale;
+	bool humidity_signed;
+	char channel[16];	/* line: the node's name for this probe ("A0") */
+	int sim_fault;		/* sim: enum sim_fault */
+	int sim_fault_after;	/* sim: polls answered before the fault */
+	/* modbus: the register map once presets and overrides are applied. */
+	struct modbus_value values[MODBUS_MAX_VALUES];
+	int n_values;
 };
 
 struct pump_cfg {
@@ -136,6 +165,11 @@ void config_free(struct config *c);
 int config_zone_index(const struct config *c, const char *id);
 int config_pump_index(const struct config *c, const char *id);
 bool config_sensor_is_soil(const struct sensor_cfg *s);
+/* A raw analog probe that needs its two-point calibration. */
+bool config_sensor_is_analog(const struct sensor_cfg *s);
+const char *config_sensor_model(const struct sensor_cfg *s);
+/* 'N', 'E' or 'O'. */
+char config_sensor_parity(const struct sensor_cfg *s);
 /* Does any pump or sensor use real hardware? */
 bool config_uses_hardware(const struct config *c);
 const char *config_language(const struct config *c);

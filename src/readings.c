@@ -6,10 +6,12 @@
 #include "clock.h"
 #include "config.h"
 #include "loop.h"
+#include "serial.h"
 #include "sim_farm.h"
 #include "store.h"
 #include "text.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@ struct bus_entry {
 	int n;
 	int fd;			/* watched fd, -1 none */
 	int timer;		/* deadline timer, 0 none */
+	char port[CFG_PATH_LEN];	/* as configured; "" for the simulator */
 };
 
 struct readings {
@@ -86,7 +89,7 @@ static void rearm(struct bus_entry *e)
 }
 
 static void status_event(struct readings *r, int i, enum sensor_status was,
-			 enum sensor_status now)
+			 enum sensor_status now, const char *detail)
 {
 	const struct sensor_cfg *s = &r->app->cfg->sensors[i];
 	static const char *const kinds[] = {
@@ -97,21 +100,43 @@ static void status_event(struct readings *r, int i, enum sensor_status was,
 
 	if (was == now || (was == SENSOR_WAITING && now == SENSOR_OK))
 		return;
-	store_event(r->app->store, clock_now(r->app->clock), kinds[now], s->item.id, NULL,
+	store_event(r->app->store, clock_now(r->app->clock), kinds[now], s->item.id, detail,
 		    now != SENSOR_OK);
 }
 
+/* A value no probe can read means a broken probe: none of its values of
+ * that answer is kept. */
+static enum sensor_status check_values(const struct sensor_sample *samples, int n, char *why,
+				       size_t whylen)
+{
+	for (int k = 0; k < n; k++) {
+		if (!sensor_plausible(samples[k].quantity, samples[k].value)) {
+			snprintf(why, whylen, "%s %g out of range",
+				 sensor_quantity_name(samples[k].quantity), samples[k].value);
+			return SENSOR_BAD_VALUE;
+		}
+	}
+	return SENSOR_OK;
+}
+
 static void on_report(void *ctx, int idx, enum sensor_status status,
-		      const struct sensor_sample *samples, int n)
+		      const struct sensor_sample *samples, int n, const char *detail)
 {
 	struct bus_entry *e = ctx;
 	struct readings *r = e->owner;
 	int i = e->sensor[idx];
 	struct sensor_state *st = &r->state[i];
 	int64_t now = clock_now(r->app->clock);
+	char why[64];
 
-	status_event(r, i, st->status, status);
+	if (status == SENSOR_OK) {
+		status = check_values(samples, n, why, sizeof(why));
+		if (status != SENSOR_OK)
+			detail = why;
+	}
+	status_event(r, i, st->status, status, detail);
 	st->status = status;
+	snprintf(st->detail, sizeof(st->detail), "%s", detail ? detail : "");
 	if (status != SENSOR_OK) {
 		st->failures++;
 		app_changed(r->app);
@@ -178,7 +203,8 @@ int readings_flush(struct readings *r)
 	return rc;
 }
 
-static int add_bus(struct readings *r, struct sensor_bus *bus, const int *sensors, int n)
+static int add_bus(struct readings *r, struct sensor_bus *bus, const int *sensors, int n,
+		   const char *port)
 {
 	struct bus_entry *grown = realloc(r->buses, (size_t)(r->n_buses + 1) * sizeof(*grown));
 	struct bus_entry *e;
@@ -188,6 +214,7 @@ static int add_bus(struct readings *r, struct sensor_bus *bus, const int *sensor
 	r->buses = grown;
 	e = &r->buses[r->n_buses++];
 	*e = (struct bus_entry){ .owner = r, .bus = bus, .n = n, .fd = -1 };
+	snprintf(e->port, sizeof(e->port), "%s", port);
 	e->sensor = malloc((size_t)(n > 0 ? n : 1) * sizeof(int));
 	if (!e->sensor)
 		return -1;
@@ -213,7 +240,13 @@ static int build_sim_bus(struct readings *r, char *err, size_t errlen)
 
 		if (s->driver != SENSOR_DRIVER_SIM)
 			continue;
-		sim[n] = (struct sim_sensor){ s->zone_index, !config_sensor_is_soil(s) };
+		sim[n] = (struct sim_sensor){
+			.zone = s->zone_index,
+			.kind = config_sensor_is_analog(s) ? SIM_ANALOG :
+				config_sensor_is_soil(s) ? SIM_SOIL : SIM_AIR,
+			.fault = (enum sim_fault)s->sim_fault,
+			.fault_after = s->sim_fault_after,
+		};
 		idx[n++] = i;
 	}
 	if (n == 0) {
@@ -225,13 +258,79 @@ static int build_sim_bus(struct readings *r, char *err, size_t errlen)
 		goto out;
 	}
 	bus = sensor_sim_new(r->app->farm, sim, n, on_report, NULL);
-	if (bus && add_bus(r, bus, idx, n) == 0)
+	if (bus && add_bus(r, bus, idx, n, "") == 0)
 		rc = 0;
 	else if (bus)
 		bus->ops->free(bus);
 out:
 	free(sim);
 	free(idx);
+	return rc;
+}
+
+/* The Modbus sensors on one port, as one bus. */
+static struct sensor_bus *modbus_bus(struct readings *r, const int *idx, int n)
+{
+	const struct config *cfg = r->app->cfg;
+	const struct sensor_cfg *first = &cfg->sensors[idx[0]];
+	struct serial_settings set = { first->baud, config_sensor_parity(first) };
+	struct modbus_device *dev = calloc((size_t)n, sizeof(*dev));
+	struct sensor_bus *bus = NULL;
+
+	if (!dev)
+		return NULL;
+	for (int k = 0; k < n; k++) {
+		const struct sensor_cfg *s = &cfg->sensors[idx[k]];
+
+		dev[k].address = (uint8_t)s->address;
+		dev[k].n_values = s->n_values;
+		memcpy(dev[k].values, s->values, sizeof(dev[k].values));
+		dev[k].timeout_ms = s->timeout_ms;
+		dev[k].retries = s->retries;
+	}
+	bus = sensor_modbus_new(&serial_libserialport, first->port, &set, dev, n, on_report, NULL);
+	free(dev);
+	return bus;
+}
+
+/* Serial sensors are grouped by port: each port is one bus, read one
+ * request at a time. A port that is missing now is not an error: the bus
+ * says its sensors are lost and tries the port again at every poll. */
+static int build_serial_buses(struct readings *r)
+{
+	const struct config *cfg = r->app->cfg;
+	int *idx = calloc((size_t)cfg->n_sensors + 1, sizeof(int));
+	bool *done = calloc((size_t)cfg->n_sensors + 1, sizeof(bool));
+	int rc = -1;
+
+	if (!idx || !done)
+		goto out;
+	for (int i = 0; i < cfg->n_sensors; i++) {
+		const struct sensor_cfg *s = &cfg->sensors[i];
+		struct sensor_bus *bus;
+		int n = 0;
+
+		if (s->driver == SENSOR_DRIVER_SIM || done[i])
+			continue;
+		for (int j = i; j < cfg->n_sensors; j++) {
+			if (cfg->sensors[j].driver != SENSOR_DRIVER_SIM &&
+			    strcmp(cfg->sensors[j].port, s->port) == 0) {
+				idx[n++] = j;
+				done[j] = true;
+			}
+		}
+		bus = modbus_bus(r, idx, n);
+		if (!bus)
+			goto out;
+		if (add_bus(r, bus, idx, n, s->port) < 0) {
+			bus->ops->free(bus);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(idx);
+	free(done);
 	return rc;
 }
 
@@ -252,9 +351,9 @@ struct readings *readings_new(struct app *app, char *err, size_t errlen)
 	for (int i = 0; i < cfg->n_sensors; i++) {
 		const struct sensor_cfg *s = &cfg->sensors[i];
 
-		if (s->driver != SENSOR_DRIVER_SIM) {
-			snprintf(err, errlen, _("%s: [sensor.%s]: this build cannot read %s sensors yet."),
-				 cfg->path, s->item.id, s->driver == SENSOR_DRIVER_MODBUS ? "modbus" : "line");
+		if (s->driver == SENSOR_DRIVER_LINE) {
+			snprintf(err, errlen, _("%s: [sensor.%s]: this build cannot read line sensors yet."),
+				 cfg->path, s->item.id);
 			goto fail;
 		}
 		if (store_sensor_id(app->store, s->item.id, &r->db_id[i]) < 0) {
@@ -264,6 +363,10 @@ struct readings *readings_new(struct app *app, char *err, size_t errlen)
 	}
 	if (build_sim_bus(r, err, errlen) < 0)
 		goto fail;
+	if (build_serial_buses(r) < 0) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		goto fail;
+	}
 	r->poll_timer = loop_timer_add(app->loop, 0, on_poll, r);
 	r->flush_timer = loop_timer_add(app->loop,
 					delay_to_next(app->clock, cfg->station.flush_minutes * 60),

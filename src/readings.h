@@ -19,6 +19,7 @@ struct sensor_state {
 	double value[Q_COUNT];
 	bool has[Q_COUNT];
 	int failures;			/* polls in a row without a good answer */
+	char detail[64];		/* what went wrong, for a technician */
 };
 
 /* Builds the sensor buses named in the configuration and starts polling.

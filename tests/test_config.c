@@ -328,6 +328,90 @@ static void products_workers_and_lists(void **state)
 	config_free(c);
 }
 
+static const struct modbus_value *reads(const struct sensor_cfg *s, enum quantity q)
+{
+	for (int k = 0; k < s->n_values; k++)
+		if (s->values[k].quantity == q)
+			return &s->values[k];
+	return NULL;
+}
+
+/* A model's register map, with what the configuration changes in it. */
+static void sensor_registers_and_overrides(void **state)
+{
+	struct config *c;
+	const struct sensor_cfg *s;
+
+	(void)state;
+	assert_string_equal(load("[sensor.j]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\n"
+				 "model = soil-jxct\n"
+				 "[sensor.k]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\n"
+				 "model = soil-jxct\naddress = 2\nmoisture_register = 0x0002\n"
+				 "moisture_scale = 0,01\nph_register = none\ntemperature_signed = no\n"
+				 "function = 4\ntimeout_ms = 800\nretries = 0\n"
+				 "[sensor.a]\ndriver = modbus\nport = /dev/ttyUSB0\nmodel = air-xymd02\n"
+				 "address = 3\nhumidity_register = 18\n", &c), "");
+	s = &c->sensors[1];	/* the preset as DOMAIN.md has it */
+	assert_int_equal(s->n_values, 4);
+	assert_int_equal(reads(s, Q_MOISTURE)->reg, 0x12);
+	assert_true(reads(s, Q_MOISTURE)->scale == 0.1);
+	assert_int_equal(reads(s, Q_PH)->reg, 0x06);
+	assert_true(reads(s, Q_PH)->scale == 0.01);
+	assert_true(reads(s, Q_SOIL_TEMP)->is_signed);
+	assert_int_equal(s->baud, 9600);
+	assert_int_equal(s->timeout_ms, 500);
+	assert_int_equal(s->retries, 2);
+	s = &c->sensors[2];	/* overridden */
+	assert_int_equal(s->n_values, 3);
+	assert_null(reads(s, Q_PH));
+	assert_int_equal(reads(s, Q_MOISTURE)->reg, 2);
+	assert_true(reads(s, Q_MOISTURE)->scale == 0.01);
+	assert_int_equal(reads(s, Q_MOISTURE)->function, 4);
+	assert_false(reads(s, Q_SOIL_TEMP)->is_signed);
+	assert_int_equal(s->timeout_ms, 800);
+	assert_int_equal(s->retries, 0);
+	s = &c->sensors[3];	/* "temperature" of an air sensor is the air's */
+	assert_int_equal(reads(s, Q_AIR_TEMP)->reg, 1);
+	assert_int_equal(reads(s, Q_HUMIDITY)->reg, 18);
+	assert_true(config_uses_hardware(c));
+	config_free(c);
+
+	assert_mentions(load("[sensor.j]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\n"
+			     "model = soil-jxct\nph_register = 0x1G\n", NULL),
+			"line 17", "ph_register", "0x1G");
+	assert_mentions(load("[sensor.j]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\n"
+			     "model = soil-jxct\nhumidity_scale = 0.1\n", NULL),
+			"line 17", "humidity_register", NULL);
+	assert_mentions(load("[sensor.j]\ndriver = modbus\nport = /dev/ttyUSB0\nmodel = air-xymd02\n"
+			     "temperature_register = none\nhumidity_register = none\n", NULL),
+			"line 17", "sensor.j", "nothing to read");
+	assert_mentions(load("[sensor.j]\ndriver = sim\nzone = mit\nmodel = soil-jxct\n"
+			     "moisture_register = 3\n", NULL), "line 17", "moisture_register", "modbus");
+	assert_mentions(load("[sensor.j]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\n"
+			     "model = soil-analog\n", NULL), "line 17", "driver = line", NULL);
+	assert_mentions(load("[sensor.j]\ndriver = line\nzone = mit\nport = /dev/ttyACM0\n"
+			     "model = soil-analog\n", NULL), "line 17", "channel", NULL);
+}
+
+/* One port is one bus: one driver, one speed, an address for each. */
+static void sensors_sharing_a_port(void **state)
+{
+	static const char two[] =
+		"[sensor.j]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\nmodel = soil-jxct\n"
+		"[sensor.k]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\nmodel = %s\n%s";
+	char text[512];
+
+	(void)state;
+	snprintf(text, sizeof(text), two, "soil-jxct", "");
+	assert_mentions(load(text, NULL), "line 22", "address 1", "sensor.j");
+	snprintf(text, sizeof(text), two, "soil-0000", "address = 2\n");
+	assert_mentions(load(text, NULL), "line 22", "baud = 9600", "sensor.j");
+	snprintf(text, sizeof(text), two, "soil-0000", "address = 2\nbaud = 9600\n");
+	assert_string_equal(load(text, NULL), "");
+	snprintf(text, sizeof(text), two, "soil-0000", "address = 2\nbaud = 9600\nparity = even\n");
+	assert_mentions(load(text, NULL), "line 22", "parity = none", NULL);
+}
+
 static void vietnamese_errors(void **state)
 {
 	(void)state;
@@ -354,6 +438,8 @@ int main(void)
 		cmocka_unit_test(syntax_and_long_lines),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(products_workers_and_lists),
+		cmocka_unit_test(sensor_registers_and_overrides),
+		cmocka_unit_test(sensors_sharing_a_port),
 		cmocka_unit_test(vietnamese_errors),
 	};
 

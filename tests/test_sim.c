@@ -121,8 +121,9 @@ struct got {
 };
 
 static void on_report(void *ctx, int sensor, enum sensor_status st,
-		      const struct sensor_sample *s, int n)
+		      const struct sensor_sample *s, int n, const char *detail)
 {
+	(void)detail;
 	struct got *g = ctx;
 
 	assert_int_equal(st, SENSOR_OK);
@@ -134,7 +135,7 @@ static void on_report(void *ctx, int sensor, enum sensor_status st,
 static void sensors_answer_after_a_delay(void **state)
 {
 	struct sim_farm *f;
-	struct sim_sensor spec[] = { { .zone = 0 }, { .air = true } };
+	struct sim_sensor spec[] = { { .zone = 0 }, { .kind = SIM_AIR } };
 	struct sensor_bus *bus;
 	struct got g = { 0 };
 	int fd;

@@ -1,0 +1,225 @@
+#!/bin/bash
+# The real serial driver (libserialport) against simulated Modbus probes
+# (tests/sim_probe.c) on a pseudo-terminal: values on the screen, lost and
+# broken sensors marked and logged within two polls while the others go
+# on, nothing kept from a bad frame, a flooded line survived, and an
+# unplugged adapter read again when it comes back, without a restart.
+#
+# libserialport wants a port under /sys/class/tty and modem lines, which a
+# pseudo-terminal lacks. As root, in a private mount namespace, the pty is
+# bind-mounted over an existing tty node (/dev/tty10), and a test-only
+# preload (tests/ptyioctl.c) answers the modem-line requests.
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP serial.sh: needs root (a private mount namespace and a bind mount over a tty node); CI runs it as root"
+	exit 0
+fi
+if [ -z "${FS_SERIAL_NS:-}" ]; then
+	if ! FS_SERIAL_NS=1 unshare -m --propagation private true 2>/dev/null; then
+		echo "SKIP serial.sh: this machine refuses a private mount namespace (unshare -m)"
+		exit 0
+	fi
+	FS_SERIAL_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
+
+. "$(dirname "$0")/lib.sh"
+
+HELP_DIR="$(dirname "$BIN")/tests"
+SIM="$HELP_DIR/sim_probe"
+PRELOAD="$HELP_DIR/libptyioctl.so"
+DB="$TMP/station.db"
+LINK="$TMP/adapter"	# what the config names, like /dev/serial/by-id/...
+
+# A tty node that libserialport accepts: one with a /sys/class/tty entry.
+NODE=""
+for n in tty10 tty11 tty12 tty20 tty30 tty40 tty63 ttyS3 ttyS2 ttyS1; do
+	if [ -e "/sys/class/tty/$n" ] && [ -c "/dev/$n" ]; then
+		NODE=/dev/$n
+		break
+	fi
+done
+if [ -z "$NODE" ]; then
+	for n in tty10 ttyS1; do
+		if [ -e "/sys/class/tty/$n/dev" ]; then
+			NODE=/dev/$n
+			mknod "$NODE" c $(tr ':' ' ' <"/sys/class/tty/$n/dev") && MADE_NODE=$NODE
+			break
+		fi
+	done
+fi
+if [ -z "$NODE" ]; then
+	echo "SKIP serial.sh: no tty node with a /sys/class/tty entry on this machine"
+	exit 0
+fi
+echo "serial.sh: the probes' pseudo-terminal stands in for $NODE"
+
+PROBE_PID=""
+probe_cleanup() {
+	[ -n "$PROBE_PID" ] && kill "$PROBE_PID" 2>/dev/null
+	umount -l "$NODE" 2>/dev/null
+	[ -n "${MADE_NODE:-}" ] && rm -f "$MADE_NODE"
+	cleanup
+}
+trap probe_cleanup EXIT
+
+# plug: a simulated RS485 line with three probes appears at $LINK.
+plug() {
+	rm -f "$TMP/probe.pty" "$TMP/ctl"
+	mkfifo "$TMP/ctl"
+	"$SIM" --pty "$TMP/probe.pty" --control "$TMP/ctl" --seed $$ \
+		--probe 1:soil-jxct --probe 2:soil-0000 --probe 3:air-xymd02 \
+		</dev/null 2>>"$TMP/probe.log" &
+	PROBE_PID=$!
+	for _ in $(seq 50); do [ -s "$TMP/probe.pty" ] && break; sleep 0.1; done
+	mount --bind "$(cat "$TMP/probe.pty")" "$NODE" || { echo "bind mount failed"; exit 1; }
+	ln -sfn "$NODE" "$LINK"
+}
+
+# unplug: the adapter is pulled out; its /dev/serial/by-id link goes too.
+unplug() {
+	rm -f "$LINK"
+	kill "$PROBE_PID"
+	wait "$PROBE_PID" 2>/dev/null
+	PROBE_PID=""
+	umount -l "$NODE"
+}
+
+probe() { echo "$*" >"$TMP/ctl"; }
+
+cat >"$TMP/serial.ini" <<EOF
+[station]
+name = Trạm thử RS485
+code = SR01
+poll_seconds = 5
+flush_minutes = 1
+
+[zone.mit]
+name = Mít ruột đỏ
+
+[zone.tieu]
+name = Tiêu
+
+[sensor.soil1]
+driver = modbus
+zone = mit
+port = $LINK
+model = soil-jxct
+address = 1
+timeout_ms = 150
+retries = 1
+
+[sensor.soil2]
+driver = modbus
+zone = tieu
+port = $LINK
+model = soil-0000
+baud = 9600
+address = 2
+timeout_ms = 150
+retries = 1
+
+[sensor.air]
+driver = modbus
+port = $LINK
+model = air-xymd02
+address = 3
+timeout_ms = 150
+retries = 1
+EOF
+
+rows() { sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor WHERE s.code = '$1'"; }
+events() { sql "$DB" "SELECT count(*) FROM events WHERE kind = '$1' AND source = '$2' AND detail LIKE '$3'"; }
+
+plug
+# Station time runs 10 times faster: a poll every half second, readings
+# written every 6 seconds. Timeouts stay real milliseconds.
+t kill-session -t ser 2>/dev/null
+t new-session -d -s ser -x 50 -y 15 \
+	"LD_PRELOAD=$PRELOAD ASAN_OPTIONS=verify_asan_link_order=0 $BIN --config $TMP/serial.ini --db $DB --clock-speed 10; echo \"[exit \$?]\"; sleep 600"
+expect ser "1 Độ ẩm đất" "the station starts on the RS485 line"
+press ser KP1
+expect ser "Mít ruột đỏ" "moisture screen"
+m=$(value_after ser "Mít ruột đỏ")
+[ "$m" = "28.7" ] && ok "JXCT probe at address 1 reads 28,7 %" || bad "JXCT moisture '$m'" ser
+m=$(value_after ser "Tiêu")
+[ "$m" = "31.5" ] && ok "0x0000 probe at address 2 reads 31,5 %" || bad "0x0000 moisture '$m'" ser
+expect ser "Không khí: 29,3 °C, độ ẩm 78 %" "XY-MD02 air sensor at address 3"
+probe 3 set temperature -5.3
+expect ser "Không khí: -5,3 °C" "a negative temperature keeps its sign"
+probe 2 set moisture 33.3
+expect ser "33,3% " "a new value shows at the next poll" 3
+
+# Address 1 stops answering: lost within two polls (1 s), logged, the
+# others still read.
+probe 1 silent
+expect ser "Mất kết nối cảm biến" "a silent probe is shown as lost" 2
+n=$(events sensor_lost soil1 "no answer")
+[ "$n" -ge 1 ] && ok "and logged as lost: no answer" || bad "sensor_lost event ($n)"
+probe 2 set moisture 34.6
+expect ser "34,6% " "the probe beside it is still read" 3
+
+# Bad CRC: marked, and nothing of it stored.
+probe 1 badcrc
+expect ser "giá trị sai" "answers with a bad CRC: wrong value" 3
+sleep 7	# a batch of readings reaches the database
+before=$(rows soil1)
+before2=$(rows soil2)
+sleep 7
+after=$(rows soil1)
+after2=$(rows soil2)
+[ "$before" = "$after" ] && ok "nothing stored from bad frames ($before rows)" || bad "soil1 rows grew $before -> $after"
+[ "$after2" -gt "$before2" ] && ok "the good probe's readings are stored ($before2 -> $after2)" || bad "soil2 rows $before2 -> $after2"
+n=$(events sensor_bad_frame soil1 "bad CRC")
+[ "$n" -ge 1 ] && ok "logged: bad CRC" || bad "bad CRC event ($n)"
+
+# Exception replies, garbage, an impossible value.
+probe 1 ok
+expect ser "28,7% " "answering well again, the probe is read again" 3
+probe 1 exception 2
+sleep 2
+n=$(events sensor_bad_frame soil1 "exception 02%")
+[ "$n" -ge 1 ] && ok "an exception reply is logged with its code" || bad "exception event ($n)"
+expect ser "giá trị sai" "and shown as a wrong value"
+probe 1 ok
+expect ser "28,7% " "and read again after it" 3
+probe 1 set moisture 6553.5
+expect ser "giá trị sai" "an impossible moisture (0xFFFF) is a wrong value" 3
+n=$(events sensor_bad_value soil1 "moisture 6553.5 out of range")
+[ "$n" -ge 1 ] && ok "logged with the value" || bad "bad value event ($n)"
+probe 1 set moisture 29.1
+probe 1 garbage
+sleep 2
+n=$(sql "$DB" "SELECT count(*) FROM events WHERE source = 'soil1' AND kind = 'sensor_bad_frame'")
+[ "$n" -ge 2 ] && ok "garbage is a bad frame" || bad "garbage events ($n)"
+probe 1 ok
+
+# A device floods the line: the bus is jammed, the station is not.
+probe flood on
+sleep 2
+if screen ser | grep -F "Mít ruột đỏ" | grep -qF "giá trị sai" &&
+	screen ser | grep -F "Tiêu" | grep -qF "giá trị sai"; then
+	ok "a flooded line: every sensor on it is marked"
+else
+	bad "flooded line not marked" ser
+fi
+press ser KP0
+expect ser "1 Độ ẩm đất" "keys still answered during the flood"
+press ser KP1
+probe flood off
+expect ser "29,1% " "after the flood the probes are read again" 4
+
+# The adapter is pulled out, then plugged back in.
+pid=$(pgrep -f "^$BIN .*--db $DB")
+unplug
+expect ser "Mất kết nối cảm biến" "unplugged: every sensor lost" 3
+sleep 1
+n=$(events sensor_lost air "port %")
+[ "$n" -ge 1 ] && ok "logged: the port is gone" || bad "port event ($n)"
+plug
+expect ser "28,7% " "plugged back: read again without a restart" 4
+expect ser "Không khí: 29,3 °C" "the air sensor too"
+[ "$(pgrep -f "^$BIN .*--db $DB")" = "$pid" ] && ok "the same station process" || bad "station restarted"
+
+stop_station "$DB" TERM
+expect ser "[exit 0]" "the station stops cleanly"
+finish
