@@ -1,5 +1,6 @@
 /* A relay on a GPIO line, through libgpiod (v2 API). The line is requested
- * as an output that is already off, so a relay never clicks on at start;
+ * as an output that is already off, so a relay never clicks on at start,
+ * and with the pull that means off, for when no program holds it;
  * active-low boards are handled by the kernel's active-low flag, so "on"
  * is always the line's active value. */
 #include "relay.h"
@@ -228,6 +229,11 @@ struct relay *relay_gpiod_new(const char *chip_spec, const char *line, bool acti
 	gpiod_line_settings_set_direction(ls, GPIOD_LINE_DIRECTION_OUTPUT);
 	gpiod_line_settings_set_active_low(ls, active_low);
 	gpiod_line_settings_set_output_value(ls, GPIOD_LINE_VALUE_INACTIVE);
+	/* And off once no program holds it: kernels that turn a released line
+	 * into an input leave it to its pull, so ask for the pull that means
+	 * off (ignored by chips that have none). */
+	gpiod_line_settings_set_bias(ls, active_low ? GPIOD_LINE_BIAS_PULL_UP
+						    : GPIOD_LINE_BIAS_PULL_DOWN);
 	gpiod_request_config_set_consumer(rc, "fieldstation");
 	if (gpiod_line_config_add_line_settings(lc, &g->offset, 1, ls) < 0) {
 		snprintf(err, errlen, _("Line %s of GPIO chip %s cannot be set up: %s"), line,

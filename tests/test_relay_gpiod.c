@@ -20,6 +20,7 @@ static struct {
 	int value[FAKE_LINES];		/* logical: 1 active */
 	bool active_low[FAKE_LINES];
 	bool output[FAKE_LINES];
+	enum gpiod_line_bias bias[FAKE_LINES];
 	int first_value[FAKE_LINES];	/* the value the line got with its request */
 	char consumer[64];
 	int requests_open;
@@ -136,6 +137,7 @@ struct gpiod_line_request *gpiod_chip_request_lines(struct gpiod_chip *chip,
 	k.requested[offsets[0]] = true;
 	k.output[offsets[0]] = gpiod_line_settings_get_direction(ls) == GPIOD_LINE_DIRECTION_OUTPUT;
 	k.active_low[offsets[0]] = gpiod_line_settings_get_active_low(ls);
+	k.bias[offsets[0]] = gpiod_line_settings_get_bias(ls);
 	k.first_value[offsets[0]] = k.value[offsets[0]] =
 		gpiod_line_settings_get_output_value(ls) == GPIOD_LINE_VALUE_ACTIVE;
 	snprintf(k.consumer, sizeof(k.consumer), "%s", gpiod_request_config_get_consumer(rc));
@@ -192,6 +194,8 @@ static void a_line_is_requested_off_then_switched(void **state)
 	assert_true(k.output[3]);
 	assert_true(k.active_low[3]);
 	assert_int_equal(k.first_value[3], 0);
+	/* Pulled up, so the relay stays off when the line is let go. */
+	assert_int_equal(k.bias[3], GPIOD_LINE_BIAS_PULL_UP);
 	assert_string_equal(k.consumer, "fieldstation");
 	assert_false(relay_is_on(r));
 	assert_int_equal(k.chips_open, 0);	/* the request outlives its chip */
@@ -218,6 +222,7 @@ static void active_high_board(void **state)
 	assert_non_null(r);
 	assert_false(k.active_low[0]);
 	assert_int_equal(k.first_value[0], 0);
+	assert_int_equal(k.bias[0], GPIOD_LINE_BIAS_PULL_DOWN);
 	relay_free(r);
 }
 
