@@ -104,7 +104,7 @@ test: unit e2e check-po
 
 # The emulated-hardware rig: gpio-sim, a second UART and a USB stick under
 # qemu, on a kernel built once from Debian's linux-source-6.1.
-HWTEST ?= boot serial usb
+HWTEST ?= boot gpio serial usb
 hwtest: all helpers
 	@scripts/install-deps.sh --all
 	@B=$(B) tests/vm/hwtest.sh $(HWTEST)

@@ -61,6 +61,8 @@ done
 install -m 755 "$VM/init" "$stage/init"
 cp "$VM"/guest/*.sh "$stage/rig/"
 cp -r "$TOP/config" "$stage/rig/config"
+mkdir -p "$stage/rig/scripts"
+cp "$TOP/scripts/fieldstation.service" "$stage/rig/scripts/"
 
 (cd "$stage" && find . | sort | /bin/busybox cpio -o -H newc 2>/dev/null) |
 	gzip -1 >"$image.tmp"
