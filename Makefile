@@ -38,7 +38,7 @@ E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
 HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
-.PHONY: all run test unit e2e helpers hwtest check-po deps pot clean install
+.PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install
 .DEFAULT_GOAL := all
 
 all: deps $(B)/fieldstation $(MO)
@@ -85,6 +85,14 @@ $(B)/tests/libptyioctl.so: tests/ptyioctl.c
 	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 helpers: $(HELPERS)
+
+# Benchmarks measure the budgets of DESIGN.md; they are not tests.
+$(B)/tests/bench_%: tests/bench_%.c $(B)/libscreens.a $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: all $(B)/tests/bench_history
+	$(B)/tests/bench_history
 
 run: all
 	@mkdir -p var

@@ -48,6 +48,7 @@ static const struct field station_fields[] = {
 	CHOICE(struct station_cfg, language, languages, false),
 	INT(struct station_cfg, poll_seconds, 5, 3600),
 	INT(struct station_cfg, flush_minutes, 1, 60),
+	INT(struct station_cfg, keep_raw_days, 1, 36500),
 	INT(struct station_cfg, max_pumps_running, 1, 16),
 	INT(struct station_cfg, seed, 0, 2147483647),
 	STR(struct station_cfg, database, false),
@@ -453,6 +454,7 @@ static void set_defaults(struct config *c)
 {
 	c->station.poll_seconds = 60;
 	c->station.flush_minutes = 10;
+	c->station.keep_raw_days = 90;
 	c->station.max_pumps_running = 1;
 	c->station.seed = 1;
 	c->tariff.price[BAND_OFFPEAK] = 1300;
@@ -945,6 +947,16 @@ int config_zone_index(const struct config *c, const char *id)
 		if (strcmp(c->zones[i].item.id, id) == 0)
 			return i;
 	return -1;
+}
+
+int config_zone_soil_sensors(const struct config *c, int zone, const char **codes, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->n_sensors && n < max; i++)
+		if (c->sensors[i].zone_index == zone && config_sensor_is_soil(&c->sensors[i]))
+			codes[n++] = c->sensors[i].item.id;
+	return n;
 }
 
 int config_pump_index(const struct config *c, const char *id)

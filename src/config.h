@@ -36,6 +36,7 @@ struct station_cfg {
 	int language;		/* 0 vi, 1 en */
 	int poll_seconds;
 	int flush_minutes;	/* readings reach the card in batches */
+	int keep_raw_days;	/* then only their hourly and daily roll-ups */
 	int max_pumps_running;
 	unsigned seed;		/* the simulator's */
 	char database[CFG_PATH_LEN];
@@ -164,6 +165,8 @@ void config_free(struct config *c);
 
 int config_zone_index(const struct config *c, const char *id);
 int config_pump_index(const struct config *c, const char *id);
+/* The IDs of a zone's soil sensors (pointers into c); returns how many. */
+int config_zone_soil_sensors(const struct config *c, int zone, const char **codes, int max);
 bool config_sensor_is_soil(const struct sensor_cfg *s);
 /* A raw analog probe that needs its two-point calibration. */
 bool config_sensor_is_analog(const struct sensor_cfg *s);

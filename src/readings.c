@@ -38,6 +38,7 @@ struct readings {
 	struct reading_row *pending;
 	int n_pending;
 	int poll_timer, flush_timer;
+	time_t pruned;			/* when raw readings were last pruned */
 };
 
 static void rearm(struct bus_entry *e);
@@ -185,9 +186,19 @@ static int64_t on_poll(void *data)
 static int64_t on_flush(void *data)
 {
 	struct readings *r = data;
+	const struct station_cfg *st = &r->app->cfg->station;
+
+	time_t now = clock_now(r->app->clock);
 
 	readings_flush(r);
-	return delay_to_next(r->app->clock, r->app->cfg->station.flush_minutes * 60);
+	/* Raw readings past their time go once an hour, at most two hours'
+	 * worth at a time, so that no write takes long or wears the card. */
+	if (now - r->pruned >= 3600) {
+		store_readings_prune(r->app->store, (int64_t)now - (int64_t)st->keep_raw_days * 86400,
+				     2 * 3600);
+		r->pruned = now;
+	}
+	return delay_to_next(r->app->clock, st->flush_minutes * 60);
 }
 
 int readings_flush(struct readings *r)

@@ -129,6 +129,33 @@ static const char *const migrations[] = {
 	"  name TEXT NOT NULL,"
 	"  zone TEXT,"
 	"  PRIMARY KEY (station, kind, id)) WITHOUT ROWID;",
+	/* 4: roll-ups of the readings, kept for good when raw readings are
+	 * pruned: per hour (t, the hour's first second) and per day (the
+	 * station's calendar day, days since 1970-01-01). Keyed by sensor,
+	 * quantity and time, so that a chart reads one range per sensor. The
+	 * readings already there are rolled up here. */
+	"CREATE TABLE readings_hourly("
+	"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
+	"  quantity INTEGER NOT NULL,"
+	"  t INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  min REAL NOT NULL, mean REAL NOT NULL, max REAL NOT NULL,"
+	"  PRIMARY KEY (sensor, quantity, t)) WITHOUT ROWID;"
+	"CREATE TABLE readings_daily("
+	"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
+	"  quantity INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  min REAL NOT NULL, mean REAL NOT NULL, max REAL NOT NULL,"
+	"  PRIMARY KEY (sensor, quantity, day)) WITHOUT ROWID;"
+	"INSERT INTO readings_hourly"
+	" SELECT sensor, quantity, t - t % 3600, count(*), min(value), avg(value), max(value)"
+	" FROM readings GROUP BY sensor, quantity, t - t % 3600;"
+	"INSERT INTO readings_daily"
+	" SELECT sensor, quantity,"
+	"  CAST(julianday(date(t, 'unixepoch', 'localtime')) - 2440587.5 AS INTEGER) AS d,"
+	"  sum(n), min(min), sum(mean * n) / sum(n), max(max)"
+	" FROM readings_hourly GROUP BY sensor, quantity, d;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

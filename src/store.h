@@ -53,7 +53,28 @@ struct reading_row {
 	double value;
 };
 int store_sensor_id(struct store *s, const char *code, int *id);
+/* Adds a batch and refreshes the hourly and daily roll-ups it touches. */
 int store_readings_add(struct store *s, const struct reading_row *rows, int n);
+/* Deletes raw readings older than before, at most max_span seconds of
+ * them from the oldest (a little at a time); returns how many rows. The
+ * roll-ups stay. */
+int store_readings_prune(struct store *s, int64_t before, int64_t max_span);
+
+/* Roll-ups of readings: per hour (t is the hour's first second) or per
+ * day (t is the day, days since 1970-01-01 on the station's calendar, as
+ * text_day_of() counts them). For the sensors named by code, taken
+ * together: the lowest any read, the mean of their means, the highest,
+ * and how many readings. Points come in order of t, from <= t < to. */
+enum store_rollup { ROLLUP_HOURLY, ROLLUP_DAILY };
+typedef void store_point_fn(void *ctx, int64_t t, double lo, double mean, double hi,
+			    int64_t n);
+int store_rollup_series(struct store *s, enum store_rollup which, const char *const *codes,
+			int n_codes, int quantity, int64_t from, int64_t to, store_point_fn *fn,
+			void *ctx);
+/* A zone's soil moisture per day, from_day to to_day inclusive, for the
+ * export: codes are the zone's soil sensors (config_zone_soil_sensors()). */
+int store_moisture_daily(struct store *s, const char *const *codes, int n_codes, int from_day,
+			 int to_day, store_point_fn *fn, void *ctx);
 /* Calls fn for the newest stored value of each sensor and quantity. */
 typedef void store_latest_fn(void *ctx, const char *sensor, int quantity, int64_t t,
 			     double value);

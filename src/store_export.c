@@ -156,8 +156,8 @@ static const struct export_col event_cols[] = {
 	{ N_("Acknowledged"), EXP_TIME, "e.acked", 0, NULL },
 };
 
-/* Until the readings keep daily roll-ups, the summary is computed from
- * the readings, a week at a time. Quantity 0 is soil moisture. */
+/* From the daily roll-ups, which outlive the raw readings, a week at a
+ * time. Quantity 0 is soil moisture. */
 static const struct export_col moisture_cols[] = {
 	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
 	{ N_("Date"), EXP_DAY, "date(x.d * 86400, 'unixepoch')", 0, NULL },
@@ -193,17 +193,16 @@ static const struct export_diary diaries[] = {
 	  "FROM (SELECT g.d, g.lo, g.mean, g.hi, g.n, o.station AS station,"
 	  "   CASE WHEN o.station IS NULL THEN s.code"
 	  "        ELSE substr(s.code, instr(s.code, ':') + 1) END AS code"
-	  "  FROM (SELECT sensor, (t + ?2) / 86400 AS d, min(value) AS lo, avg(value) AS mean,"
-	  "          max(value) AS hi, count(*) AS n"
-	  "        FROM readings WHERE quantity = 0 AND t >= ?3 AND t < ?4"
-	  "        GROUP BY sensor, d) g"
+	  "  FROM (SELECT sensor, day AS d, min AS lo, mean, max AS hi, n"
+	  "        FROM readings_daily WHERE quantity = 0"
+	  "         AND day >= (?3 + ?2) / 86400 AND day < (?4 + ?2) / 86400) g"
 	  "  JOIN sensors s ON s.id = g.sensor"
 	  "  LEFT JOIN origins o ON o.tbl = 'sensors' AND o.id = s.id) x"
 	  " LEFT JOIN stations st ON st.id = x.station",
 	  "ORDER BY x.d, 1, 3, 4", COLS(moisture_cols),
-	  "SELECT coalesce(((SELECT max(t) FROM readings) - (SELECT min(t) FROM readings))"
-	  " / 86400 + 1, 0) * (SELECT count(*) FROM sensors)",
-	  "SELECT min(t), max(t) FROM readings", 7 },
+	  "SELECT count(*) FROM readings_daily WHERE quantity = 0",
+	  "SELECT min(day) * 86400, max(day) * 86400 + 86399 FROM readings_daily"
+	  " WHERE quantity = 0", 7 },
 };
 
 /* The harvest lots, for their traceability sheets. */

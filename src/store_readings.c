@@ -1,5 +1,18 @@
-/* SQL for sensors and their readings. */
+/* SQL for sensors, their readings and the roll-ups that outlive them.
+ *
+ * Raw readings are keyed by time first, so a batch is appended at the end
+ * of the tree. Every batch also refreshes the hourly and daily minimum,
+ * mean and maximum of the hours and days it touches, in the same
+ * transaction; those are keyed by sensor, quantity and time, so that a
+ * chart of any length reads one short range per sensor. Raw readings are
+ * pruned after a while; the roll-ups are kept for good. */
 #include "store_internal.h"
+
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const char SQL_SENSOR_GET[] = "SELECT id FROM sensors WHERE code = ?";
 static const char SQL_SENSOR_ADD[] = "INSERT INTO sensors(code) VALUES (?)";
@@ -39,11 +52,104 @@ int store_sensor_id(struct store *s, const char *code, int *id)
 	return rc;
 }
 
+static const char SQL_HOURLY_REFRESH[] =
+	"INSERT OR REPLACE INTO readings_hourly(sensor, quantity, t, n, min, mean, max)"
+	" SELECT sensor, quantity, t - t % 3600, count(*), min(value), avg(value), max(value)"
+	" FROM readings WHERE t >= ?1 AND t < ?2 GROUP BY sensor, quantity, t - t % 3600";
+static const char SQL_DAILY_REFRESH[] =
+	"INSERT OR REPLACE INTO readings_daily(sensor, quantity, day, n, min, mean, max)"
+	" SELECT sensor, quantity, ?3, sum(n), min(min), sum(mean * n) / sum(n), max(max)"
+	" FROM readings_hourly WHERE sensor = ?4 AND quantity = ?5 AND t >= ?1 AND t < ?2"
+	" GROUP BY sensor, quantity";
+static const char SQL_PRUNE[] =
+	"DELETE FROM readings WHERE t < ?1 AND t < (SELECT min(t) FROM readings) + ?2";
+
+/* Small sets of what a batch touched. */
+#define TOUCH_MAX 512
+
+struct touched {
+	int64_t hours[TOUCH_MAX];
+	int n_hours;
+	int days[TOUCH_MAX];
+	int n_days;
+	struct {
+		int sensor, quantity;
+	} pairs[TOUCH_MAX];
+	int n_pairs;
+	bool overflow;
+};
+
+static void touch(struct touched *t, const struct reading_row *r)
+{
+	int64_t hour = r->t - ((r->t % 3600) + 3600) % 3600;
+	int day = text_day_of((time_t)r->t), i;
+
+	for (i = 0; i < t->n_hours && t->hours[i] != hour; i++)
+		;
+	if (i == t->n_hours && !(t->overflow = t->overflow || i == TOUCH_MAX))
+		t->hours[t->n_hours++] = hour;
+	for (i = 0; i < t->n_days && t->days[i] != day; i++)
+		;
+	if (i == t->n_days && !(t->overflow = t->overflow || i == TOUCH_MAX))
+		t->days[t->n_days++] = day;
+	for (i = 0; i < t->n_pairs; i++)
+		if (t->pairs[i].sensor == r->sensor && t->pairs[i].quantity == r->quantity)
+			break;
+	if (i == t->n_pairs && !(t->overflow = t->overflow || i == TOUCH_MAX)) {
+		t->pairs[i].sensor = r->sensor;
+		t->pairs[i].quantity = r->quantity;
+		t->n_pairs++;
+	}
+}
+
+static int refresh_hour(struct store *s, int64_t hour)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_HOURLY_REFRESH);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, hour);
+	sqlite3_bind_int64(st, 2, hour + 3600);
+	return store_exec_stmt(s, st);
+}
+
+/* A day is the station's calendar day, from its local midnight to the
+ * next: 23 or 25 hours where clocks change. */
+static int refresh_day(struct store *s, int day, int sensor, int quantity)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_DAILY_REFRESH);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, (int64_t)text_day_start(day));
+	sqlite3_bind_int64(st, 2, (int64_t)text_day_start(day + 1));
+	sqlite3_bind_int(st, 3, day);
+	sqlite3_bind_int(st, 4, sensor);
+	sqlite3_bind_int(st, 5, quantity);
+	return store_exec_stmt(s, st);
+}
+
+static int refresh_rollups(struct store *s, const struct touched *t)
+{
+	int rc = 0;
+
+	for (int h = 0; rc == 0 && h < t->n_hours; h++)
+		rc = refresh_hour(s, t->hours[h]);
+	for (int d = 0; rc == 0 && d < t->n_days; d++)
+		for (int p = 0; rc == 0 && p < t->n_pairs; p++)
+			rc = refresh_day(s, t->days[d], t->pairs[p].sensor, t->pairs[p].quantity);
+	return rc;
+}
+
 int store_readings_add(struct store *s, const struct reading_row *rows, int n)
 {
+	struct touched *t = calloc(1, sizeof(*t));
 	sqlite3_stmt *st;
-	int rc = store_begin(s);
+	int rc;
 
+	if (!t)
+		return STORE_ERR;
+	rc = store_begin(s);
 	for (int i = 0; rc == 0 && i < n; i++) {
 		st = store_stmt(s, SQL_READING_ADD);
 		if (!st) {
@@ -55,12 +161,106 @@ int store_readings_add(struct store *s, const struct reading_row *rows, int n)
 		sqlite3_bind_int(st, 3, rows[i].quantity);
 		sqlite3_bind_double(st, 4, rows[i].value);
 		rc = store_exec_stmt(s, st);
+		touch(t, &rows[i]);
 	}
+	/* Only a clock that jumped about spreads a batch over more than
+	 * TOUCH_MAX hours; the hours past that keep the roll-ups they had. */
+	if (rc == 0)
+		rc = refresh_rollups(s, t);
 	if (rc == 0)
 		rc = store_commit(s);
 	if (rc < 0)
 		store_rollback(s);
+	free(t);
 	return rc;
+}
+
+int store_readings_prune(struct store *s, int64_t before, int64_t max_span)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_PRUNE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int64(st, 2, max_span);
+	rc = store_exec_stmt(s, st);
+	return rc < 0 ? rc : sqlite3_changes(s->db);
+}
+
+/* The zone's sensors are given by code, as a JSON array, so that one
+ * statement serves any number of them. */
+static const char SQL_SERIES_HOURLY[] =
+	"SELECT h.t, min(h.min), avg(h.mean), max(h.max), sum(h.n)"
+	" FROM sensors s JOIN readings_hourly h ON h.sensor = s.id"
+	" WHERE s.code IN (SELECT value FROM json_each(?1)) AND h.quantity = ?2"
+	"  AND h.t >= ?3 AND h.t < ?4"
+	" GROUP BY h.t ORDER BY h.t";
+static const char SQL_SERIES_DAILY[] =
+	"SELECT d.day, min(d.min), avg(d.mean), max(d.max), sum(d.n)"
+	" FROM sensors s JOIN readings_daily d ON d.sensor = s.id"
+	" WHERE s.code IN (SELECT value FROM json_each(?1)) AND d.quantity = ?2"
+	"  AND d.day >= ?3 AND d.day < ?4"
+	" GROUP BY d.day ORDER BY d.day";
+
+static char *json_codes(const char *const *codes, int n)
+{
+	size_t len = 3;
+	char *out, *p;
+
+	for (int i = 0; i < n; i++)
+		len += 2 * strlen(codes[i]) + 3;
+	out = p = malloc(len);
+	if (!out)
+		return NULL;
+	*p++ = '[';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '"';
+		for (const char *c = codes[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				*p++ = '\\';
+			*p++ = *c;
+		}
+		*p++ = '"';
+	}
+	*p++ = ']';
+	*p = '\0';
+	return out;
+}
+
+int store_rollup_series(struct store *s, enum store_rollup which, const char *const *codes,
+			int n_codes, int quantity, int64_t from, int64_t to, store_point_fn *fn,
+			void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, which == ROLLUP_DAILY ? SQL_SERIES_DAILY
+								: SQL_SERIES_HOURLY);
+	char *json = json_codes(codes, n_codes);
+	int rc;
+
+	if (!st || !json) {
+		free(json);
+		return STORE_ERR;
+	}
+	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, quantity);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
+		   sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
+		   sqlite3_column_int64(st, 4));
+	sqlite3_reset(st);
+	free(json);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+int store_moisture_daily(struct store *s, const char *const *codes, int n_codes, int from_day,
+			 int to_day, store_point_fn *fn, void *ctx)
+{
+	return store_rollup_series(s, ROLLUP_DAILY, codes, n_codes, 0, from_day, to_day + 1, fn,
+				   ctx);
 }
 
 int store_readings_latest(struct store *s, store_latest_fn *fn, void *ctx)
