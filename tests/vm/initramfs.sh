@@ -17,7 +17,7 @@ image=$B/vm/initramfs.gz
 
 # Programs copied in with their libraries; the station's own come first.
 STATION="$B/fieldstation"
-TOOLS="$(command -v tmux)"
+TOOLS="$(command -v tmux) $(command -v sqlite3)"
 
 for f in $STATION; do
 	[ -x "$f" ] || { echo "initramfs: $f is missing; run make first" >&2; exit 1; }
