@@ -83,15 +83,17 @@ qmp() {
 	return 1
 }
 
-# qmp_event NAME [SECONDS]: wait for an event (one already seen counts once).
+# qmp_event PATTERN [SECONDS]: wait for an event whose line matches PATTERN
+# (grep -E), e.g. 'DEVICE_DELETED.*"device": "us2"'. Each event counts once.
 qmp_event() {
-	local line limit=$((SECONDS + ${2:-10}))
-	if grep -q "\"event\": *\"$1\"" "$TMP/qmp.events" 2>/dev/null; then
-		sed -i "0,/\"event\": *\"$1\"/{//d}" "$TMP/qmp.events"
+	local line n limit=$((SECONDS + ${2:-10}))
+	n=$(grep -nE -m 1 "$1" "$TMP/qmp.events" 2>/dev/null | cut -d: -f1)
+	if [ -n "$n" ]; then
+		sed -i "${n}d" "$TMP/qmp.events"
 		return 0
 	fi
 	while [ "$SECONDS" -lt "$limit" ] && read -r -t 1 line <&"$QMP_FROM"; do
-		case $line in *"\"event\": \"$1\""* | *"\"event\":\"$1\""*) return 0 ;; esac
+		echo "$line" | grep -qE "$1" && return 0
 		case $line in *'"event"'*) echo "$line" >>"$TMP/qmp.events" ;; esac
 	done
 	return 1

@@ -15,26 +15,40 @@ mkfs.vfat -F 32 -n FIELDSTICK --offset 2048 "$STICK" $((63 * 1024)) >/dev/null
 printf '%s' "$NOTE_TEXT" >"$TMP/note"
 mcopy -i "$STICK@@1M" "$TMP/note" "::$NOTE"
 
+# The stick's writes pass a throttle, opened wide until the guest asks for
+# a slow stick, so that it can be pulled out in the middle of an export.
 vm_start -device qemu-xhci,id=usbc \
+	-object throttle-group,id=stickspeed \
 	-blockdev driver=file,node-name=stickfile,filename="$STICK" \
-	-blockdev driver=raw,node-name=stick,file=stickfile
+	-blockdev driver=raw,node-name=stickraw,file=stickfile \
+	-blockdev driver=throttle,node-name=stick,throttle-group=stickspeed,file=stickraw
 
 # Each plug is a new device on the same drive (qemu keeps a -blockdev
 # drive when its device goes).
 PLUGS=0
 at_plug() {
 	PLUGS=$((PLUGS + 1))
-	qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"usb-storage\",
-		\"bus\":\"usbc.0\",\"drive\":\"stick\",\"id\":\"us$PLUGS\",\"removable\":true}}" \
-		>/dev/null || bad "qemu would not plug the stick in"
+	local out
+	out=$(qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"usb-storage\",
+		\"bus\":\"usbc.0\",\"drive\":\"stick\",\"id\":\"us$PLUGS\",\"removable\":true}}") ||
+		bad "qemu would not plug the stick in: $out"
 }
 
 at_pull() {
-	qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"us$PLUGS\"}}" >/dev/null &&
-		qmp_event DEVICE_DELETED || bad "qemu would not pull the stick out"
+	local out
+	out=$(qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"us$PLUGS\"}}") &&
+		qmp_event "DEVICE_DELETED.*\"device\": *\"us$PLUGS\"" || bad "qemu would not pull the stick out: $out"
 }
 
-vm_serve 180
+# at_stick_speed BYTES: how many bytes a second the stick writes (0: no limit).
+at_stick_speed() {
+	local out
+	out=$(qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"/objects/stickspeed\",
+		\"property\":\"limits\",\"value\":{\"bps-write\":$1}}}") ||
+		bad "qemu would not set the stick's speed: $out"
+}
+
+vm_serve 240
 
 # What the guest wrote, read back here from the image by mtools.
 name='Thu hoạch vú sữa.csv'
@@ -46,4 +60,15 @@ fi
 got=$(mtype -i "$STICK@@1M" "::/$name" 2>/dev/null)
 [ "$got" = $'Lô,Khối lượng (kg)\nVS-0601,120,5' ] &&
 	ok "and so does its Vietnamese content" || bad "its content reads \"$got\""
+
+# The export as an office computer would read it from the stick: copied
+# off by another FAT implementation, checked by GNU sha256sum.
+if mcopy -s -n -i "$STICK@@1M" ::/PT01_2026-06-01 "$TMP/" 2>/dev/null &&
+	(cd "$TMP/PT01_2026-06-01" && sha256sum --quiet -c manifest.txt); then
+	ok "copied off the image by mtools, the export matches its manifest (sha256sum -c)"
+else
+	bad "the export read from the image by mtools does not match its manifest"
+fi
+grep -q "Mít ruột đỏ" "$TMP/PT01_2026-06-01/nhat-ky-tuoi.csv" 2>/dev/null &&
+	ok "its irrigation diary reads in Vietnamese off the image" || bad "no Vietnamese in the diary off the image"
 finish

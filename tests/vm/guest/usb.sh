@@ -22,3 +22,98 @@ if wait_until 5 sh -c '! test -e /sys/block/sda'; then
 else
 	bad "/sys/block/sda is still there after the pull"
 fi
+
+# A station that ran for a while on the simulator: readings and a pump run.
+DB=/tmp/station.db
+CFG=/rig/config/demo.ini
+console_start --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
+expect "1 Độ ẩm đất" "a simulated station runs to have records to copy"
+press KP2 KP1 KP3 KP0 KPEnter KPEnter
+expect "Bơm đang chạy: 1" "a pump runs"
+sleep 3
+kill -TERM "$(pidof fieldstation)"
+wait_until 10 on_screen "[exit 0]"
+t kill-server
+db_sum=$(sha256sum <"$DB")
+
+export_to() {
+	fieldstation --config "$CFG" --db "$DB" --clock 2026-06-01T08:00 export --to /mnt/stick
+}
+# The sd device the stick is now, once it is there.
+stick_dev() { ls /dev/sd?1 2>/dev/null | head -n 1; }
+stick_there() { [ -n "$(stick_dev)" ]; }
+# plug_and_mount WHY: as the board's automounter would. Nothing after it
+# means anything without the stick, so the scenario stops if it fails.
+plug_and_mount() {
+	host plug
+	wait_until 10 stick_there && mount -t vfat -o utf8 "$(stick_dev)" /mnt/stick
+	if grep -q " /mnt/stick vfat " /proc/mounts; then
+		ok "plugged in again: $(stick_dev) mounted ($1)"
+	else
+		bad "the stick did not come back ($1)" "$(ls /dev/sd* 2>&1)"
+		exit 1
+	fi
+}
+# verify FOLDER: every file against the manifest's SHA-256.
+verify() {
+	(cd "$1" && grep '^[0-9a-f]\{64\}  ' manifest.txt | sha256sum -c -s -)
+}
+
+plug_and_mount "to export"
+out=$(export_to 2>&1)
+rc=$?
+F=/mnt/stick/PT01_2026-06-01
+if [ $rc = 0 ] && [ "$out" = "Đã ghi và đọc lại để kiểm tra: $F" ]; then
+	ok "fieldstation export --to the stick: written and read back"
+else
+	bad "export: exit $rc" "$out"
+fi
+check "on FAT, every file matches the manifest's SHA-256" verify "$F"
+check "the irrigation diary keeps its Vietnamese on FAT" grep -q "Mít ruột đỏ" "$F/nhat-ky-tuoi.csv"
+umount /mnt/stick
+host pull
+
+# Pulled out in the middle of an export.
+plug_and_mount "to pull it out mid-way"
+host stick_speed 65536
+export_to >/tmp/export.out 2>&1 &
+epid=$!
+if wait_until 30 sh -c 'ls -d /mnt/stick/*_CHUA-XONG >/dev/null 2>&1'; then
+	ok "the export is under way, in a folder marked _CHUA-XONG"
+else
+	bad "no _CHUA-XONG folder appeared" "$(ls -la /mnt/stick; cat /tmp/export.out)"
+fi
+host pull
+wait "$epid"
+rc=$?
+out=$(cat /tmp/export.out)
+check "pulled out mid-way, the export fails (exit $rc)" test "$rc" = 1
+if [ "$out" = "USB đã bị rút ra, hoặc không trả lời, trước khi chép xong. Hãy cắm lại và chép lại." ]; then
+	ok "with one clear sentence: $out"
+else
+	bad "the export said" "$out"
+fi
+check "the station's database is untouched" test "$(sha256sum <"$DB")" = "$db_sum"
+check "and whole (fieldstation check)" sh -c "fieldstation --config $CFG --db $DB check | grep -q 'Cơ sở dữ liệu .*: tốt'"
+umount -l /mnt/stick
+host stick_speed 0
+plug_and_mount "to see what the pull left"
+# Beside the first export, only a folder marked unfinished may be left.
+left=
+complete=
+for d in /mnt/stick/*/; do
+	d=$(basename "$d")
+	left="$left $d"
+	case $d in
+	PT01_2026-06-01 | *_CHUA-XONG) ;;
+	*) complete="$complete $d" ;;
+	esac
+done
+if [ -z "$complete" ]; then
+	ok "no complete-looking export was left (folders:$left)"
+else
+	bad "complete-looking folders on the stick:$complete"
+fi
+check "the first export is still whole" verify "$F"
+umount /mnt/stick
+host pull
