@@ -64,6 +64,9 @@ void sha256_update(struct sha256 *s, const void *data, size_t n)
 {
 	const uint8_t *p = data;
 
+	/* An empty write may come with no buffer at all (NULL). */
+	if (n == 0)
+		return;
 	s->length += n;
 	if (s->used) {
 		size_t take = 64 - s->used < n ? 64 - s->used : n;

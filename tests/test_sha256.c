@@ -73,12 +73,32 @@ static void pieces_do_not_matter(void **state)
 			    "d5e285683cd4efc02d021a5c62014694958901005d6f71e89e0989fac77e4072");
 }
 
+/* An empty piece, even without a buffer (an empty CSV cell written as
+ * nothing), changes nothing, also in the middle of a block. */
+static void an_empty_piece_changes_nothing(void **state)
+{
+	uint8_t d[SHA256_BYTES];
+	char hex[SHA256_HEX];
+	struct sha256 s;
+
+	(void)state;
+	sha256_init(&s);
+	sha256_update(&s, NULL, 0);
+	sha256_update(&s, "ab", 2);
+	sha256_update(&s, NULL, 0);
+	sha256_update(&s, "c", 1);
+	sha256_final(&s, d);
+	assert_string_equal(sha256_hex(d, hex),
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fips_examples),
 		cmocka_unit_test(a_million_a),
 		cmocka_unit_test(pieces_do_not_matter),
+		cmocka_unit_test(an_empty_piece_changes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
