@@ -2,6 +2,9 @@
 #   make          build build/fieldstation and its Vietnamese catalogue
 #   make run      start the station on the simulator (config/demo.ini)
 #   make test     unit tests (cmocka) and end-to-end tests (tmux)
+#   make test-asan      the same under ASan and UBSan (build-asan/)
+#   make test-valgrind  the same under valgrind's memcheck
+#   make fuzz     each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (600)
 #   make hwtest   the drivers against real kernel devices in a small VM
 #                 (tests/vm/; HWTEST=gpio runs one scenario)
 #   make install  on the board: the program, its Vietnamese words, the
@@ -32,13 +35,18 @@ CORE_OBJ   := $(CORE_SRC:%.c=$(B)/obj/%.o)
 SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/obj/%.o)
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+# Parsers of untrusted bytes have libFuzzer targets (tests/fuzz/fuzz_NAME.c);
+# make unit replays each one's kept corpus (tests/fuzz/NAME/) without it.
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+REPLAY_BIN := $(FUZZ_NAMES:%=$(B)/tests/replay_%)
 E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
 # Test helpers, not part of the station: a simulated Modbus probe (also
 # used by the VM rig) and a preload that gives pseudo-terminals modem lines.
 HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
-.PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install
+.PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
+	test-asan test-valgrind fuzz
 .DEFAULT_GOAL := all
 
 all: deps $(B)/fieldstation $(MO)
@@ -74,6 +82,10 @@ $(B)/tests/%: tests/%.c $(B)/libscreens.a $(B)/libcore.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
+$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # libc only, so that it can also be linked statically for a VM:
 #   make build/tests/sim_probe LDFLAGS=-static
 $(B)/tests/sim_probe: tests/sim_probe.c
@@ -98,9 +110,11 @@ run: all
 	@mkdir -p var
 	$(B)/fieldstation --config config/demo.ini --db var/station.db $(RUN_ARGS)
 
-unit: all $(TEST_BIN)
+unit: all $(TEST_BIN) $(REPLAY_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
 		$$t || { echo "FAILED: $$t"; fail=1; }; \
+	done; for n in $(FUZZ_NAMES); do \
+		$(B)/tests/replay_$$n tests/fuzz/$$n || { echo "FAILED: replay of tests/fuzz/$$n"; fail=1; }; \
 	done; exit $$fail
 
 e2e: all helpers
@@ -109,6 +123,36 @@ e2e: all helpers
 	done; exit $$fail
 
 test: unit e2e check-po
+
+# The tests again with memory watched; any report fails (tests/sanitizers.sh).
+# ASan and UBSan need a build of their own, in its own folder.
+SAN_B     := build-asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test-asan:
+	@scripts/install-deps.sh --all
+	$(MAKE) --no-print-directory B=$(SAN_B) EXTRA_CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="$(SAN_FLAGS)" all helpers $(TEST_BIN:$(B)/%=$(SAN_B)/%)
+	tests/sanitizers.sh asan $(SAN_B)
+
+test-valgrind: all helpers $(TEST_BIN) $(REPLAY_BIN)
+	@scripts/install-deps.sh --all
+	tests/sanitizers.sh valgrind $(B)
+
+# libFuzzer needs clang; the station's code is built again with coverage,
+# ASan and UBSan in build-fuzz/. A finding fails (tests/fuzz/run.sh).
+FUZZ_B       := build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer
+fuzz:
+	@scripts/install-deps.sh --all
+	$(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang EXTRA_CFLAGS="$(FUZZ_FLAGS)" \
+		$(FUZZ_NAMES:%=$(FUZZ_B)/fuzz/fuzz_%)
+	tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 # The emulated-hardware rig: gpio-sim, a second UART and a USB stick under
 # qemu, on a kernel built once from Debian's linux-source-6.1.
@@ -143,6 +187,6 @@ install: all
 		install -D -m 644 config/demo.ini $(DESTDIR)/etc/fieldstation/fieldstation.ini
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) $(SAN_B) $(FUZZ_B)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -5,6 +5,8 @@
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN="${FIELDSTATION_BIN:-$TOP/build/fieldstation}"
+# A command the console runs under (make test-valgrind sets valgrind).
+RUNNER="${FIELDSTATION_RUNNER:-}"
 TMP=$(mktemp -d /tmp/fs-e2e.XXXXXX)
 SOCK="fs-e2e-$$"
 FAILS=0
@@ -31,14 +33,14 @@ start_sized() {
 	shift 3
 	t kill-session -t "$name" 2>/dev/null
 	t new-session -d -s "$name" -x "$cols" -y "$rows" \
-		"$BIN $*; echo \"[exit \$?]\"; sleep 600"
+		"$RUNNER $BIN $*; echo \"[exit \$?]\"; sleep 600"
 }
 
 screen() { t capture-pane -p -J -t "$1" 2>/dev/null; }
 
 # stop_station DB SIGNAL: signal the station that uses DB (not its shell).
 stop_station() {
-	pkill "-$2" -f "^$BIN .*--db $1( |\$)"
+	pkill "-$2" -f "^([^ ]*valgrind[^ ]* .*)?$BIN .*--db $1( |\$)"
 }
 
 # press NAME KEY...: tmux key names (KP1, KPEnter, BSpace...).

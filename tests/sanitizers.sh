@@ -1,0 +1,98 @@
+#!/bin/bash
+# The unit tests and the end-to-end tests once more, with the station's
+# memory watched: under ASan and UBSan (a build of their own) or under
+# valgrind's memcheck. Any report either writes fails the run, and is shown.
+#   tests/sanitizers.sh asan BUILD_FOLDER       (make test-asan)
+#   tests/sanitizers.sh valgrind BUILD_FOLDER   (make test-valgrind)
+set -u
+mode=$1
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=$TOP/$2
+REPORTS=$B/reports
+export FIELDSTATION_BIN=$B/fieldstation
+rm -rf "$REPORTS"
+mkdir -p "$REPORTS"
+# The station also runs as nobody in one test.
+chmod 1777 "$REPORTS"
+
+case $mode in
+asan)
+	export ASAN_OPTIONS="log_path=$REPORTS/asan:detect_leaks=1:strict_string_checks=1"
+	export UBSAN_OPTIONS="log_path=$REPORTS/ubsan:print_stacktrace=1:halt_on_error=1"
+	RUN=()
+	;;
+valgrind)
+	RUN=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+	     --show-leak-kinds=definite,indirect --log-file="$REPORTS/memcheck.%p")
+	# The console in tmux runs under it too (tests/e2e/lib.sh).
+	export FIELDSTATION_RUNNER="${RUN[*]}"
+	;;
+*)
+	echo "usage: $0 asan|valgrind BUILD_FOLDER" >&2
+	exit 2
+	;;
+esac
+
+fail=0
+
+# Until every station process of this build has ended and written its
+# report: a console stopped by its test exits a moment later.
+settle() {
+	local i=0
+	while pgrep -f "$FIELDSTATION_BIN" >/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+for t in "$B"/tests/test_*; do
+	case $t in *.d) continue ;; esac
+	echo "== $t"
+	"${RUN[@]}" "$t" || { echo "FAILED: $t"; fail=1; }
+done
+
+for t in "$TOP"/tests/e2e/*.sh; do
+	[ "$(basename "$t")" = lib.sh ] && continue
+	echo "== $t"
+	bash "$t" || { echo "FAILED: $t"; fail=1; }
+	settle
+done
+
+# The commands, on a database the console made and wrote a record into.
+echo "== commands"
+(
+	. "$TOP/tests/e2e/lib.sh"
+	CFG="$TOP/config/demo.ini"
+	DB="$TMP/station.db"
+	start c --config "$CFG" --db "$DB" --clock 2026-06-10T08:00
+	wait_for c "1 Độ ẩm đất" 60 || bad "the console started" c
+	press c KP4 KP1 KPEnter KP2 KP9 KP0 KPEnter KP1 KP1 KP1 KPEnter
+	wait_for c "Đã lưu" 30 && ok "a harvest saved" || bad "a harvest saved" c
+	press c KP/ KP2 KP1 KPEnter KPEnter
+	wait_for c "Bơm đang chạy: 1" 30 && ok "a pump running" || bad "a pump running" c
+	stop_station "$DB" TERM
+	wait_for c "[exit 0]" 60 && ok "the console ended" || bad "the console ended" c
+	for cmd in check status "trace PT01-260610-01" "trace PT01-260610-01 $TMP/lot.csv" \
+		   "export --to $TMP" reset-pin relays-off "pump-test p1" --help; do
+		# shellcheck disable=SC2086
+		"${RUN[@]}" "$BIN" --config "$CFG" --db "$DB" --clock 2026-06-10T09:00 $cmd \
+			>"$TMP/out" 2>&1
+		rc=$?
+		[ $rc -le 2 ] && ok "$cmd (exit $rc)" || { bad "$cmd: exit $rc"; cat "$TMP/out"; }
+	done
+	finish
+) || fail=1
+settle
+
+for f in "$REPORTS"/*; do
+	[ -s "$f" ] || continue
+	echo "== report $f"
+	cat "$f"
+	fail=1
+done
+if [ $fail -eq 0 ]; then
+	echo "$mode: no finding"
+else
+	echo "$mode: FAILED"
+fi
+exit $fail
