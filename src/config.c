@@ -197,6 +197,8 @@ struct parse {
 	uint64_t *seen;
 };
 
+static void fail(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void fail(struct parse *p, const char *fmt, ...)
 {
 	va_list ap;
