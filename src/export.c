@@ -436,17 +436,17 @@ static int backup_fail(struct export *e)
 static int step_backup(struct export *e)
 {
 	char tmp[PATH_LEN];
-	int rc = store_backup_step(e->backup, BACKUP_PAGES), done, total;
+	int more = store_backup_step(e->backup, BACKUP_PAGES), done, total, rc;
 	struct stat st;
 
-	if (rc < 0)
+	if (more < 0)
 		return backup_fail(e);
 	store_backup_progress(e->backup, &done, &total);
 	e->part = total ? e->db_bytes * done / total : e->db_bytes;
 	if (fstat(e->backup_fd, &st) == 0 &&
 	    (rc = outfile_send(e->backup_fd, &e->backup_sent, st.st_size)) < 0)
 		return io_fail(e, rc, BACKUP_NAME);
-	if (rc == 1)
+	if (more == 1)
 		return 0;
 	if (store_backup_finish(e->backup) < 0)
 		return backup_fail(e);
@@ -482,6 +482,14 @@ static int step_backup_hash(struct export *e)
 		return 0;
 	filecheck_close(&e->check, sha);
 	e->check_open = false;
+	/* The copy is the snapshot's pages, all of them. */
+	if (e->check.bytes != e->db_bytes) {
+		e->failure = EXPORT_FAILED_CHECK;
+		snprintf(e->error, sizeof(e->error),
+			 _("Reading the copy back, %s was not what had been written: the stick may be failing. Use another stick."),
+			 BACKUP_NAME);
+		return -1;
+	}
 	if (backup_tmp(e, tmp, sizeof(tmp)) < 0 || join(path, sizeof(path), e->dir, BACKUP_NAME, "") < 0)
 		return io_fail(e, -ENAMETOOLONG, BACKUP_NAME);
 	if (rename(tmp, path) < 0)

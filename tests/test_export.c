@@ -48,6 +48,21 @@ static void exec_sql(const char *path, const char *sql)
 	sqlite3_close(d);
 }
 
+static int64_t sql_int(const char *path, const char *sql)
+{
+	sqlite3 *d;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(d, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(d);
+	return v;
+}
+
 /* A station like the demo farm with a few weeks of records. */
 static void make_station(const char *path)
 {
@@ -528,6 +543,33 @@ static void one_moment_while_the_station_writes(void **state)
 	store_close(s);
 }
 
+/* A database of many backup steps: the copy holds every row. */
+static void the_copy_holds_every_reading(void **state)
+{
+	char path[512], err[512];
+	struct store *copy;
+	int64_t bytes;
+
+	(void)state;
+	exec_sql(db, "WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 199999)"
+		     " INSERT INTO readings(t, sensor, quantity, value)"
+		     " SELECT 1700000000 + n * 60, 1, 0, n % 50 FROM i");
+	assert_int_equal(store_open(db, STORE_RDONLY, &copy, err, sizeof(err)), 0);
+	assert_int_equal(store_size(copy, &bytes), 0);
+	store_close(copy);
+	if (bytes <= 2 * 256 * 4096)
+		fail_msg("only %lld bytes", (long long)bytes);
+	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
+				      .now = NOW }, path, sizeof(path));
+	assert_int_equal(store_open(path_in(path, "sao-luu.db"), STORE_RDONLY, &copy, err,
+				    sizeof(err)), 0);
+	assert_int_equal(store_check(copy, err, sizeof(err)), 0);
+	store_close(copy);
+	assert_int_equal(sql_int(path_in(path, "sao-luu.db"), "SELECT count(*) FROM readings"),
+			 sql_int(db, "SELECT count(*) FROM readings"));
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM readings"), 200000 + 3 * 48);
+}
+
 /* An office database exports the stations merged into it. */
 static void an_office_export_is_named_for_the_office(void **state)
 {
@@ -554,6 +596,7 @@ int main(void)
 		T(a_file_too_large_leaves_nothing),
 		T(refusals_say_why_and_write_nothing),
 		T(one_moment_while_the_station_writes),
+		T(the_copy_holds_every_reading),
 		T(an_office_export_is_named_for_the_office),
 	};
 
