@@ -182,6 +182,11 @@ install: all
 	install -d $(DESTDIR)/etc/systemd/system $(DESTDIR)/var/lib/fieldstation
 	sed 's|/usr/local/|$(PREFIX)/|g' scripts/fieldstation.service \
 		>$(DESTDIR)/etc/systemd/system/fieldstation.service
+	@# USB sticks mounted when plugged in, unmounted when pulled out.
+	install -D -m 644 scripts/90-fieldstation-stick.rules \
+		$(DESTDIR)/etc/udev/rules.d/90-fieldstation-stick.rules
+	install -D -m 755 scripts/fieldstation-stick \
+		$(DESTDIR)$(PREFIX)/lib/fieldstation/fieldstation-stick
 	@# A first configuration, never over the farm's own.
 	[ -e $(DESTDIR)/etc/fieldstation/fieldstation.ini ] || \
 		install -D -m 644 config/demo.ini $(DESTDIR)/etc/fieldstation/fieldstation.ini

@@ -1,7 +1,9 @@
 /* The home screen: the numbered menu of everything the station does. */
 #include "screen.h"
 
+#include "app.h"
 #include "keys.h"
+#include "stick.h"
 #include "text.h"
 #include "ui.h"
 #include "widgets.h"
@@ -31,8 +33,17 @@ static void home_draw(struct ui *ui, void *st)
 	struct home *h = st;
 	int y = ui_top(ui) + (ui_bottom(ui) - ui_top(ui) + 1 > N_ITEMS + 1);
 
-	for (int i = 0; i < N_ITEMS && y <= ui_bottom(ui); i++)
-		widget_menu_item(y++, i + 1, _(items[i].label), i == h->selected);
+	struct stick *stick = ui_app(ui)->stick;
+	const char *plugged = _("USB plugged in");
+
+	for (int i = 0; i < N_ITEMS && y <= ui_bottom(ui); i++, y++) {
+		widget_menu_item(y, i + 1, _(items[i].label), i == h->selected);
+		/* Beside "Copy to USB": the stick is there, one key copies. */
+		if (items[i].screen == SCREEN_USB && stick &&
+		    stick_info(stick)->state == STICK_READY)
+			widget_text(y, COLS - 1 - text_width(plugged), text_width(plugged), TONE_GOOD,
+				    plugged);
+	}
 }
 
 static int home_key(struct ui *ui, void *st, int key)

@@ -63,6 +63,22 @@ int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const ch
 	return n;
 }
 
+void widget_progress(int y, int x, int width, int percent)
+{
+	char line[256];
+	int inside = width - 7, full;
+
+	if (inside < 4 || width >= (int)sizeof(line))
+		return;
+	percent = percent < 0 ? 0 : percent > 100 ? 100 : percent;
+	full = inside * percent / 100;
+	line[0] = '[';
+	for (int i = 0; i < inside; i++)
+		line[1 + i] = i < full ? '=' : ' ';
+	snprintf(line + 1 + inside, sizeof(line) - 1 - (size_t)inside, "] %3d%%", percent);
+	widget_text(y, x, width, TONE_GOOD, line);
+}
+
 void widget_confirm(int top, int bottom, const char *question)
 {
 	widget_wrap(top + 1, 1, COLS - 2, bottom - top - 2, TONE_NORMAL, question, true);

@@ -23,6 +23,8 @@ int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const ch
  * it. marked (an index, or -1) is highlighted: what Enter keeps. */
 int widget_pick_per_page(int top, int bottom, int n);
 void widget_pick(int top, int bottom, const char *const *labels, int n, int page, int marked);
+/* A bar filled to percent, with the number after it: [=====     ] 45% */
+void widget_progress(int y, int x, int width, int percent);
 /* A question that one key answers, in the screen's content rows. */
 void widget_confirm(int top, int bottom, const char *question);
 

@@ -10,6 +10,7 @@ struct loop;
 struct sim_farm;
 struct readings;
 struct irrigation;
+struct stick;
 
 struct app {
 	const struct config *cfg;
@@ -20,6 +21,10 @@ struct app {
 	struct sim_farm *farm;		/* NULL unless a driver is simulated */
 	struct readings *readings;
 	struct irrigation *irrigation;
+	struct stick *stick;		/* NULL if the mount table cannot be read */
+	/* Told when a USB stick comes or goes (the USB screen, while open). */
+	void (*stick_changed)(void *ctx);
+	void *stick_changed_ctx;
 	/* Told when something that a screen shows has changed. */
 	void (*changed)(void *ctx);
 	void *changed_ctx;

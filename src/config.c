@@ -54,6 +54,7 @@ static const struct field station_fields[] = {
 	STR(struct station_cfg, database, false),
 	CHOICE(struct station_cfg, csv_separator, csv_separators, false),
 	CHOICE(struct station_cfg, csv_decimal, csv_decimals, false),
+	STR(struct station_cfg, usb_mount, false),
 };
 
 static const struct field tariff_fields[] = {
@@ -802,6 +803,10 @@ static int check(struct config *c, char *err, size_t errlen)
 	if (config_csv_separator(c) == config_csv_decimal(c)) {
 		snprintf(err, errlen, _("%s: csv_separator and csv_decimal cannot both be a comma"),
 			 c->path);
+		return -1;
+	}
+	if (c->station.usb_mount[0] && c->station.usb_mount[0] != '/') {
+		snprintf(err, errlen, _("%s: usb_mount must be a full path, like /media/usb"), c->path);
 		return -1;
 	}
 

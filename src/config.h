@@ -42,6 +42,7 @@ struct station_cfg {
 	char database[CFG_PATH_LEN];
 	int csv_separator;	/* enum csv_separator */
 	int csv_decimal;	/* enum csv_decimal */
+	char usb_mount[CFG_PATH_LEN];	/* "": any USB storage is the stick */
 	uint64_t seen;
 };
 

@@ -12,6 +12,7 @@
 #include "relay.h"
 #include "sensor.h"
 #include "sim_farm.h"
+#include "stick.h"
 #include "store.h"
 #include "tariff.h"
 #include "text.h"
@@ -188,6 +189,37 @@ static int setup_signals(sigset_t *set)
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* The mount table or a block device changed: a stick may have come or
+ * gone. */
+static void on_stick(void *data, int fd, short revents)
+{
+	struct app *app = data;
+
+	(void)fd;
+	(void)revents;
+	if (!stick_update(app->stick))
+		return;
+	if (app->stick_changed)
+		app->stick_changed(app->stick_changed_ctx);
+	app_changed(app);
+}
+
+static void watch_stick(struct app *app)
+{
+	struct pollfd fds[4];
+	int n;
+
+	app->stick = stick_new(app->cfg->station.usb_mount, NULL, NULL);
+	if (!app->stick) {
+		store_event(app->store, clock_now(app->clock), "stick_unwatched", NULL,
+			    strerror(errno), false);
+		return;
+	}
+	n = stick_fds(app->stick, fds, 4);
+	for (int i = 0; i < n; i++)
+		loop_watch(app->loop, fds[i].fd, fds[i].events, on_stick, app);
+}
+
 static int cmd_run(struct options *o)
 {
 	struct config *cfg = NULL;
@@ -251,6 +283,7 @@ static int cmd_run(struct options *o)
 	}
 	if (sfd >= 0)
 		loop_watch(app.loop, sfd, POLLIN, on_signalfd, &app);
+	watch_stick(&app);
 	store_event(app.store, clock_now(clk), "start", NULL, VERSION, false);
 	ui = ui_new(&app, err, sizeof(err));
 	if (!ui) {
@@ -262,6 +295,7 @@ out:
 	/* Water first: every relay off and every run closed. */
 	irrigation_free(app.irrigation);
 	ui_free(ui);
+	stick_free(app.stick);
 	readings_free(app.readings);
 	if (app.store)
 		store_event(app.store, app.clock ? clock_now(app.clock) : time(NULL), "stop", NULL,

@@ -56,6 +56,7 @@ static const struct export_word event_kinds[] = {
 	{ "sensor_lost", N_("sensor lost") },
 	{ "sensor_bad_frame", N_("sensor answers garbled") },
 	{ "sensor_bad_value", N_("sensor gives impossible values") },
+	{ "stick_unwatched", N_("USB sticks cannot be watched") },
 	{ NULL, NULL },
 };
 

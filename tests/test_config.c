@@ -216,8 +216,8 @@ static const char *load_station(const char *lines)
 	snprintf(text, sizeof(text), "[station]\ncode = PT01\n%s", lines);
 	err[0] = '\0';
 	if (config_load(test_write(dir, "csv.ini", text), &c, err, sizeof(err)) == 0) {
-		snprintf(err, sizeof(err), "sep=%c dec=%c", config_csv_separator(c),
-			 config_csv_decimal(c));
+		snprintf(err, sizeof(err), "sep=%c dec=%c usb=%s", config_csv_separator(c),
+			 config_csv_decimal(c), c->station.usb_mount);
 		config_free(c);
 	}
 	return err;
@@ -225,13 +225,15 @@ static const char *load_station(const char *lines)
 
 /* Excel on a Vietnamese PC: ';' between fields and a decimal comma, unless
  * the cooperative's office says otherwise. */
-static void csv_marks(void **state)
+static void csv_marks_and_usb_folder(void **state)
 {
 	(void)state;
-	assert_string_equal(load_station(""), "sep=; dec=,");
+	assert_string_equal(load_station(""), "sep=; dec=, usb=");
 	assert_string_equal(load_station("csv_separator = comma\ncsv_decimal = point\n"),
-			    "sep=, dec=.");
-	assert_string_equal(load_station("csv_separator = tab\n"), "sep=\t dec=,");
+			    "sep=, dec=. usb=");
+	assert_string_equal(load_station("csv_separator = tab\n"), "sep=\t dec=, usb=");
+	assert_string_equal(load_station("usb_mount = /media/usb\n"), "sep=; dec=, usb=/media/usb");
+	assert_mentions(load_station("usb_mount = media/usb\n"), "csv.ini", "usb_mount", "/media/usb");
 	assert_mentions(load_station("csv_separator = comma\n"), "csv.ini", "csv_separator",
 			"csv_decimal");
 	assert_mentions(load_station("csv_separator = ;\n"), "line 3", "csv_separator",
@@ -432,7 +434,7 @@ int main(void)
 		cmocka_unit_test(bad_values),
 		cmocka_unit_test(missing_keys),
 		cmocka_unit_test(missing_station_code),
-		cmocka_unit_test(csv_marks),
+		cmocka_unit_test(csv_marks_and_usb_folder),
 		cmocka_unit_test(references_and_thresholds),
 		cmocka_unit_test(tariff_windows),
 		cmocka_unit_test(syntax_and_long_lines),

@@ -1,0 +1,148 @@
+#!/bin/bash
+# "5 Chép ra USB" on the console, as a leader does it, with a tmpfs stick
+# mounted at the configuration's usb_mount in a private mount namespace:
+# the home screen notices the stick without a key; one key copies it; the
+# screen says the stick may be pulled out only once it is read back; a
+# stick pulled out mid-way, a read-only one and a small one each get one
+# sentence; the pumps run on meanwhile. (This kernel has no FAT and no
+# USB sticks: the emulated-hardware rig plugs real ones.)
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIPPED: $0 mounts test sticks and needs root (CI runs it as root)"
+	exit 0
+fi
+if [ -z "${FS_PRIVATE_MOUNTS:-}" ]; then
+	exec env FS_PRIVATE_MOUNTS=1 unshare -m --propagation private bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+
+DB="$TMP/station.db"
+STICK="$TMP/stick"
+CFG="$TMP/farm.ini"
+mkdir -p "$STICK"
+sed "s|^code = PT01 .*|&\nusb_mount = $STICK|" "$TOP/config/demo.ini" >"$CFG"
+grep -q "^usb_mount = $STICK" "$CFG" || { bad "usb_mount not set in $CFG"; finish; exit 1; }
+
+start u --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 60
+expect u "5 Chép ra USB" "home screen"
+expect_not u "Đã cắm USB" "no stick at first"
+
+# Plugged in: the home screen says so, without a key pressed.
+mount -t tmpfs -o size=32m stick "$STICK"
+expect u "Đã cắm USB" "home: \"Đã cắm USB\" once the stick is mounted"
+
+# A pump runs through the copy.
+press u KP2 KP1 KP6 KP0 KPEnter KPEnter
+expect u "Bơm 1 đã chạy" "pump started"
+press u KP/
+press u KP5
+expect u "Có thể rút USB ra." "one key: copied and read back, then \"may be pulled out\"" 20
+expect u "Thư mục PT01_2026-06-01 (8 tệp)" "the folder and its files"
+expect u "Bơm đang chạy: 1" "the pump ran on during the copy"
+F="$STICK/PT01_2026-06-01"
+(cd "$F" && sha256sum --quiet -c manifest.txt) && ok "the stick's folder checks with sha256sum" ||
+	bad "manifest check: $(ls "$F")"
+grep -q "^PT01;[0-9]*;Bơm 1;Mít ruột đỏ;bằng tay;" "$F/nhat-ky-tuoi.csv" &&
+	ok "the running pump's run is in the diary" || bad "diary: $(cat "$F/nhat-ky-tuoi.csv")"
+
+# Pulled out: the screen waits for the next one.
+umount "$STICK"
+expect u "Hãy cắm USB vào trạm." "stick gone: the screen asks for one"
+
+# A read-only stick plugged in while the screen waits: copied at once,
+# refused in one sentence.
+mount -t tmpfs -o size=32m,ro stick "$STICK"
+expect u "USB đang khóa chỉ đọc" "read-only stick: one sentence"
+expect u "Enter: thử lại" "and the way to try again"
+umount "$STICK"
+expect u "Hãy cắm USB vào trạm." "waiting again"
+
+# Too small.
+mount -t tmpfs -o size=64k stick "$STICK"
+expect u "USB chỉ còn trống" "small stick: the room it has and needs"
+[ -z "$(ls "$STICK")" ] && ok "small stick: nothing written" || bad "small stick holds $(ls "$STICK")"
+umount "$STICK"
+
+# Pulled out in the middle of a long copy: a year of readings makes one.
+stop_station "$DB" TERM
+wait_for u "[exit 0]"
+sql "$DB" "WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 525599)
+	INSERT OR IGNORE INTO readings(t, sensor, quantity, value)
+	SELECT 1748700000 + n * 60, s.id, 0, 30 + (n % 600) / 20.0 FROM i, sensors s WHERE s.code LIKE 'soil%';"
+start u --config "$CFG" --db "$DB" --clock 2026-06-02T05:00 --clock-speed 60
+expect u "5 Chép ra USB" "started again on a year of readings" 30
+press u KP5
+expect u "Hãy cắm USB vào trạm." "no stick: it asks for one"
+mount -t tmpfs -o size=512m stick "$STICK"
+expect u "Đang chép ra USB. Đừng rút USB ra." "plugged in while waiting: the copy starts by itself"
+# Held still while the stick goes, so that it goes mid-way.
+stop_station "$DB" STOP
+screen u | grep -qE '^ \[[= ]+\] +[0-9]+%$' && ok "a bar shows the progress" || bad "no progress bar" u
+umount -l "$STICK"
+stop_station "$DB" CONT
+expect u "USB đã bị rút ra, hoặc không trả lời, trước khi" "pulled out mid-way: one sentence" 20
+expect_not u "Có thể rút USB ra." "never \"may be pulled out\""
+
+# Stopping a copy with 0, then Enter.
+mount -t tmpfs -o size=512m stick "$STICK"
+expect u "Đang chép ra USB" "plugged in again: copying"
+# The key arrives while the copy is held still: it is the first thing the
+# station sees when it goes on.
+stop_station "$DB" STOP
+press u KP0
+stop_station "$DB" CONT
+expect u "Dừng chép?" "0 asks before stopping"
+sleep 2
+expect u "Dừng chép?" "the copy waits while asking"
+press u KPEnter
+expect u "Đã dừng chép." "stopped"
+complete=$(ls "$STICK")
+[ -z "$complete" ] && ok "stopped: nothing left on the stick" || bad "stick holds $complete"
+press u KPEnter
+expect u "Có thể rút USB ra." "Enter copies again, to the end" 60
+[ -d "$STICK/PT01_2026-06-02" ] && ok "the year's copy is on the stick" || bad "stick holds $(ls "$STICK")"
+press u KP/
+expect u "Đã cắm USB" "home: still plugged in"
+
+# kill -9 in the middle of a copy, then start again: the half-written
+# folder says it is unfinished, and the next copy clears it.
+press u KP5
+expect u "Đang chép ra USB" "copying again"
+stop_station "$DB" STOP
+stop_station "$DB" KILL
+wait_for u "[exit "
+ls "$STICK" | grep -q "_CHUA-XONG$" && ok "killed mid-way: the folder is marked unfinished" ||
+	bad "killed mid-way: stick holds $(ls "$STICK")"
+start u --config "$CFG" --db "$DB" --clock 2026-06-02T06:00 --clock-speed 60
+expect u "Đã cắm USB" "restarted: the stick is seen at once"
+press u KP5
+expect u "Có thể rút USB ra." "copied after the restart" 60
+[ -z "$(ls "$STICK" | grep "_CHUA-XONG$")" ] && ok "the unfinished folder is gone" ||
+	bad "stick holds $(ls "$STICK")"
+stop_station "$DB" TERM
+wait_for u "[exit 0]"
+umount "$STICK"
+
+# scripts/fieldstation-stick, as mdev would run it, on an ext4 "stick" on
+# a loop device: mounted under the station's usb_mount, then removed.
+truncate -s 64M "$TMP/stick.img"
+mkfs.ext4 -q -F "$TMP/stick.img"
+LOOP=$(losetup -f --show "$TMP/stick.img")
+start u --config "$CFG" --db "$DB" --clock 2026-06-02T07:00 --clock-speed 60
+expect u "5 Chép ra USB" "started for the mount script"
+if [ -n "$LOOP" ] && FIELDSTATION_MEDIA="$STICK" ACTION=add MDEV="${LOOP#/dev/}" \
+	"$TOP/scripts/fieldstation-stick"; then
+	expect u "Đã cắm USB" "fieldstation-stick add: mounted, and seen"
+	press u KP5
+	expect u "Có thể rút USB ra." "copied to the ext4 stick" 60
+	FIELDSTATION_MEDIA="$STICK" "$TOP/scripts/fieldstation-stick" remove "$LOOP"
+	expect u "Hãy cắm USB vào trạm." "fieldstation-stick remove: unmounted, and seen"
+	grep -q " $STICK/usb-" /proc/self/mountinfo && bad "still mounted" || ok "nothing left mounted"
+else
+	bad "fieldstation-stick add $LOOP failed"
+fi
+[ -n "$LOOP" ] && losetup -d "$LOOP"
+FIELDSTATION_MEDIA="$STICK" "$TOP/scripts/fieldstation-stick" add nothing-here 2>/dev/null
+[ $? = 1 ] && ok "fieldstation-stick: no device, exit 1" || bad "fieldstation-stick on nothing"
+stop_station "$DB" TERM
+wait_for u "[exit 0]"
+finish
