@@ -542,7 +542,6 @@ static int step_manifest(struct export *e)
 	if (rename(e->dir, e->final) < 0)
 		return io_fail(e, -errno, e->folder);
 	e->committed = true;
-	snprintf(e->dir, sizeof(e->dir), "%s", e->final);
 	if ((rc = outfile_sync_dir(e->dest)) < 0)
 		return io_fail(e, rc, e->folder);
 	store_snapshot_end(e->store);
@@ -597,10 +596,9 @@ static int step_verify(struct export *e)
 
 /* Starting, and cleaning up. */
 
-static void remove_written(struct export *e)
+/* Closes what the export holds open. */
+static void release(struct export *e)
 {
-	char path[PATH_LEN];
-
 	if (e->out_open) {
 		outfile_abort(&e->out);
 		e->out_open = false;
@@ -617,8 +615,23 @@ static void remove_written(struct export *e)
 	if (e->check_open)
 		filecheck_close(&e->check, NULL);
 	e->check_open = false;
-	if (e->committed || !e->dir[0])
+}
+
+/* After a failure or a stop: nothing that looks complete stays. A folder
+ * that has its real name but was not read back yet takes its unfinished
+ * name again; one found different when read back keeps its _HONG name. */
+static void remove_written(struct export *e)
+{
+	char path[PATH_LEN];
+
+	release(e);
+	if (!e->dir[0] || e->failure == EXPORT_FAILED_CHECK)
 		return;
+	if (e->committed) {
+		if (rename(e->final, e->dir) < 0)
+			return;
+		e->committed = false;
+	}
 	/* Only what this export wrote: nothing else of the stick's. */
 	for (int i = 0; i < e->man.n_files; i++)
 		if (join(path, sizeof(path), e->dir, e->man.files[i].name, "") == 0)
@@ -626,6 +639,8 @@ static void remove_written(struct export *e)
 	if (join(path, sizeof(path), e->dir, BACKUP_NAME, ".tmp") == 0)
 		unlink(path);
 	if (join(path, sizeof(path), e->dir, MANIFEST_NAME, "") == 0)
+		unlink(path);
+	if (join(path, sizeof(path), e->dir, MANIFEST_NAME, ".tmp") == 0)
 		unlink(path);
 	rmdir(e->dir);
 }
@@ -879,7 +894,7 @@ int export_step(struct export *e, int budget_ms)
 		return -1;
 	}
 	if (e->phase == PH_DONE) {
-		remove_written(e);
+		release(e);
 		e->percent = 100;
 		return EXPORT_DONE;
 	}
