@@ -54,7 +54,7 @@ vm_start() {
 	mkfifo "$TMP/qmp.in" "$TMP/qmp.out"
 	coproc GUEST {
 		exec qemu-system-x86_64 -accel tcg -m 256 -smp 1 -no-reboot \
-			-display none -monitor none -serial stdio \
+			-display none -vga none -nic none -monitor none -serial stdio \
 			-kernel "$KERNEL" -initrd "$INITRD" \
 			-append "console=ttyS0 quiet panic=-1 usb-storage.delay_use=0 rig=$SCENARIO" \
 			-chardev pipe,id=qmp,path="$TMP/qmp" -mon chardev=qmp,mode=control \
