@@ -35,8 +35,12 @@ void relay_unregister(struct relay *r);
 /* Every registered relay off, now. Safe in a signal handler. */
 void relay_all_off_now(void);
 
-/* A simulated relay: while on, it waters the given zones of the farm. */
-struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones);
+/* A simulated relay: while on, it waters the given zones of the farm.
+ * With a state_path, it also writes its state there at every switch, "1"
+ * or "0", as the kernel shows a GPIO line's value: what a killed station
+ * left on stays visible from outside, as it would on a relay board. */
+struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones,
+			    const char *state_path);
 
 /* A relay on a GPIO line, requested already off. chip: "gpiochip0", "0",
  * "/dev/gpiochip0" or the chip's label; line: an offset or a line name.

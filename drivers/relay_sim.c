@@ -1,11 +1,13 @@
 /* A simulated relay: holds its state and waters zones of the simulated
- * farm while it is on. */
+ * farm while it is on; may show its state in a file, as a line's value. */
 #include "relay.h"
 
 #include "sim_farm.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SIM_RELAY_ZONES 8
 
@@ -14,7 +16,15 @@ struct relay_sim {
 	struct sim_farm *farm;
 	int zones[SIM_RELAY_ZONES];
 	int n_zones;
+	int state_fd;		/* -1: not shown */
 };
+
+/* One byte at the start of the file: async-signal-safe. */
+static void show(struct relay_sim *s, bool on)
+{
+	if (s->state_fd >= 0 && pwrite(s->state_fd, on ? "1" : "0", 1, 0) != 1)
+		return;		/* only a window for tests: the relay itself switched */
+}
 
 static int sim_set(struct relay *r, bool on)
 {
@@ -22,6 +32,7 @@ static int sim_set(struct relay *r, bool on)
 
 	for (int i = 0; i < s->n_zones; i++)
 		sim_farm_set_water(s->farm, s->zones[i], on);
+	show(s, on);
 	return 0;
 }
 
@@ -32,11 +43,16 @@ static void sim_force_off(struct relay *r)
 	/* Only arithmetic on the farm's memory: safe in a signal handler. */
 	for (int i = 0; i < s->n_zones; i++)
 		sim_farm_set_water(s->farm, s->zones[i], false);
+	show(s, false);
 	r->on = false;
 }
 
 static void sim_free(struct relay *r)
 {
+	struct relay_sim *s = (struct relay_sim *)r;
+
+	if (s->state_fd >= 0)
+		close(s->state_fd);
 	free(r);
 }
 
@@ -47,18 +63,29 @@ static const struct relay_ops sim_ops = {
 	.free = sim_free,
 };
 
-struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones)
+struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones,
+			    const char *state_path)
 {
 	struct relay_sim *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
+	s->state_fd = -1;
+	if (state_path) {
+		/* Not truncated: until a station makes this relay again, it
+		 * shows what the last one left, as a relay board would. */
+		s->state_fd = open(state_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (s->state_fd < 0) {
+			free(s);
+			return NULL;
+		}
+	}
 	s->base.ops = &sim_ops;
 	s->farm = farm;
 	s->n_zones = n_zones < SIM_RELAY_ZONES ? n_zones : SIM_RELAY_ZONES;
 	memcpy(s->zones, zones, (size_t)s->n_zones * sizeof(int));
 	if (relay_register(&s->base) < 0) {
-		free(s);
+		sim_free(&s->base);
 		return NULL;
 	}
 	sim_set(&s->base, false);

@@ -19,6 +19,7 @@ struct app {
 	struct clock *clock;
 	struct loop *loop;
 	struct sim_farm *farm;		/* NULL unless a driver is simulated */
+	const char *sim_relays;		/* a folder showing simulated relays, or NULL */
 	struct readings *readings;
 	struct irrigation *irrigation;
 	struct stick *stick;		/* NULL if the mount table cannot be read */

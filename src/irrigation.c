@@ -70,7 +70,17 @@ static struct relay *make_relay(struct irrigation *irr, int p, char *err, size_t
 	for (int z = 0; z < cfg->n_zones && n < 32; z++)
 		if (cfg->zones[z].pump_index == p)
 			zones[n++] = z;
-	return relay_sim_new(irr->app->farm, zones, n);
+	if (irr->app->sim_relays) {
+		char path[4096];
+		struct relay *r;
+
+		snprintf(path, sizeof(path), "%s/%s", irr->app->sim_relays, pc->item.id);
+		r = relay_sim_new(irr->app->farm, zones, n, path);
+		if (!r)
+			snprintf(err, errlen, _("Cannot write %s."), path);
+		return r;
+	}
+	return relay_sim_new(irr->app->farm, zones, n, NULL);
 }
 
 static double zone_moisture(struct irrigation *irr, int zone)

@@ -40,6 +40,7 @@ struct options {
 	const char *clock;
 	double clock_speed;
 	long seed;		/* -1: the config's */
+	const char *sim_relays;	/* show simulated relays in this folder */
 	const char *to;		/* export: the folder to write into */
 	char **args;		/* after the subcommand */
 	int n_args;
@@ -80,6 +81,7 @@ static void usage(FILE *f)
 		     "  --clock YYYY-MM-DDTHH:MM  simulator: start the clock there\n"
 		     "  --clock-speed N      simulator: run the clock N times faster\n"
 		     "  --seed N             simulator: its random seed\n"
+		     "  --sim-relays FOLDER  simulator: each pump's relay as a file, 1 on, 0 off\n"
 		     "  --help, --version\n\nCommands:\n"),
 		DEFAULT_CONFIG, DEFAULT_DB);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -249,6 +251,7 @@ static int cmd_run(struct options *o)
 	app.cfg = cfg;
 	app.db_path = db_path(o, cfg);
 	app.clock = clk;
+	app.sim_relays = o->sim_relays;
 	/* Relays off before anything else can fail, then the database. */
 	if (store_open(app.db_path, STORE_EXCLUSIVE, &app.store, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
@@ -670,7 +673,7 @@ static int cmd_export(struct options *o)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
-	       OPT_VERSION, OPT_TO };
+	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -681,6 +684,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "to", required_argument, NULL, OPT_TO },
+		{ "sim-relays", required_argument, NULL, OPT_SIM_RELAYS },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -694,6 +698,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TO:
 			o->to = optarg;
+			break;
+		case OPT_SIM_RELAYS:
+			o->sim_relays = optarg;
 			break;
 		case OPT_DB:
 			o->db = optarg;

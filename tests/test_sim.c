@@ -56,7 +56,7 @@ static void soil_wets_while_its_pump_runs(void **state)
 	(void)state;
 	now_ms = june(3, 10);
 	f = sim_farm_new(7, 2, fake_now, NULL);
-	r = relay_sim_new(f, zones, 1);
+	r = relay_sim_new(f, zones, 1, NULL);
 	assert_false(relay_is_on(r));
 	before = sim_farm_moisture(f, 1);
 	other_before = sim_farm_moisture(f, 0);
@@ -75,6 +75,54 @@ static void soil_wets_while_its_pump_runs(void **state)
 	assert_false(sim_farm_watering(f, 1));
 	relay_free(r);
 	sim_farm_free(f);
+}
+
+static char state_of(const char *path)
+{
+	char c = '?';
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(fp);
+	assert_int_equal(fread(&c, 1, 1, fp), 1);
+	fclose(fp);
+	return c;
+}
+
+/* What a test of power cuts reads: the relay's state in a file, left as
+ * it was by a process that died, and off once a station starts again. */
+static void a_relay_shows_its_state_in_a_file(void **state)
+{
+	char *dir = test_mkdir(), path[600];
+	struct sim_farm *f;
+	struct relay *r;
+	int zones[] = { 0 };
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/p1", dir);
+	now_ms = june(3, 10);
+	f = sim_farm_new(7, 1, fake_now, NULL);
+	r = relay_sim_new(f, zones, 1, path);
+	assert_non_null(r);
+	assert_int_equal(state_of(path), '0');
+	relay_set(r, true);
+	assert_int_equal(state_of(path), '1');
+	/* A signal handler's way: off in the file too. */
+	relay_all_off_now();
+	assert_int_equal(state_of(path), '0');
+	relay_set(r, true);
+	/* The process dies here (its memory is simply dropped, not freed). */
+	relay_unregister(r);
+	assert_int_equal(state_of(path), '1');
+	/* The next station's relay starts off, and says so. */
+	struct relay *again = relay_sim_new(f, zones, 1, path);
+	assert_int_equal(state_of(path), '0');
+	relay_free(again);
+	r->ops->free(r);
+	/* A folder that is not there: no relay, rather than one nobody sees. */
+	snprintf(path, sizeof(path), "%s/missing/p1", dir);
+	assert_null(relay_sim_new(f, zones, 1, path));
+	sim_farm_free(f);
+	test_rmdir(dir);
 }
 
 static void air_is_warmer_in_the_afternoon(void **state)
@@ -174,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(soil_dries_by_day_more_than_by_night),
 		cmocka_unit_test(soil_wets_while_its_pump_runs),
+		cmocka_unit_test(a_relay_shows_its_state_in_a_file),
 		cmocka_unit_test(air_is_warmer_in_the_afternoon),
 		cmocka_unit_test(same_seed_same_farm_however_often_read),
 		cmocka_unit_test(sensors_answer_after_a_delay),
