@@ -4,6 +4,7 @@
 #   make test     unit tests (cmocka) and end-to-end tests (tmux)
 #   make test-asan      the same under ASan and UBSan (build-asan/)
 #   make test-valgrind  the same under valgrind's memcheck
+#   make crashtest  SIGKILL at random moments, CRASH_CYCLES times (1000)
 #   make fuzz     each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (600)
 #   make hwtest   the drivers against real kernel devices in a small VM
 #                 (tests/vm/; HWTEST=gpio runs one scenario)
@@ -46,7 +47,7 @@ HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
-	test-asan test-valgrind fuzz
+	test-asan test-valgrind fuzz crashtest
 .DEFAULT_GOAL := all
 
 all: deps $(B)/fieldstation $(MO)
@@ -137,6 +138,12 @@ test-asan:
 test-valgrind: all helpers $(TEST_BIN) $(REPLAY_BIN)
 	@scripts/install-deps.sh --all
 	tests/sanitizers.sh valgrind $(B)
+
+# Power cuts: the station killed with SIGKILL at random moments while it
+# is used, then started again, and checked (tests/crashtest.sh).
+CRASH_CYCLES ?= 1000
+crashtest: all
+	tests/crashtest.sh $(CRASH_CYCLES)
 
 # libFuzzer needs clang; the station's code is built again with coverage,
 # ASan and UBSan in build-fuzz/. A finding fails (tests/fuzz/run.sh).
