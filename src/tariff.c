@@ -187,6 +187,31 @@ time_t tariff_next_change(const struct tariff *t, time_t when, time_t limit)
 	return when + limit;
 }
 
+time_t tariff_first_peak(const struct tariff *t, time_t start, time_t end)
+{
+	time_t m = start;
+
+	while (m < end) {
+		if (tariff_band_at(t, m) == BAND_PEAK)
+			return m;
+		m = tariff_next_change(t, m, end - m);
+	}
+	return -1;
+}
+
+time_t tariff_clear_of_peak(const struct tariff *t, time_t start, int seconds)
+{
+	time_t limit = start + 7 * 86400, at = start, peak;
+
+	while (at < limit && (peak = tariff_first_peak(t, at, at + seconds)) >= 0) {
+		/* Start again where that stretch of peak hours ends. */
+		at = peak;
+		while (at < limit && tariff_band_at(t, at) == BAND_PEAK)
+			at = tariff_next_change(t, at, limit - at);
+	}
+	return at;
+}
+
 void tariff_energy_split(const struct tariff *t, time_t start, time_t end,
 			 double kw, double kwh[BAND_COUNT])
 {

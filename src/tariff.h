@@ -51,6 +51,12 @@ enum tariff_band tariff_band_at(const struct tariff *t, time_t when);
  * resolution), at most `limit` seconds ahead. */
 time_t tariff_next_change(const struct tariff *t, time_t when, time_t limit);
 
+/* The first moment in [start, end) that falls in peak hours, or -1. */
+time_t tariff_first_peak(const struct tariff *t, time_t start, time_t end);
+/* The earliest moment at or after `start` from which `seconds` in a row
+ * stay out of peak hours (searching at most a week ahead). */
+time_t tariff_clear_of_peak(const struct tariff *t, time_t start, int seconds);
+
 /* Energy of a run of `kw` from start to end, split into kWh per band. */
 void tariff_energy_split(const struct tariff *t, time_t start, time_t end,
 			 double kw, double kwh[BAND_COUNT]);

@@ -133,6 +133,74 @@ static void next_change(void **state)
 			 at(2026, 3, 1, 22, 0));
 }
 
+static void first_peak_of_a_run(void **state)
+{
+	(void)state;
+	/* 2014 windows, Monday 2 March 2026: 09:00 for an hour meets peak at 09:30. */
+	assert_int_equal(tariff_first_peak(&tariff, at(2026, 3, 2, 9, 0), at(2026, 3, 2, 10, 0)),
+			 at(2026, 3, 2, 9, 30));
+	assert_int_equal(tariff_first_peak(&tariff, at(2026, 3, 2, 10, 0), at(2026, 3, 2, 10, 5)),
+			 at(2026, 3, 2, 10, 0));
+	assert_int_equal(tariff_first_peak(&tariff, at(2026, 3, 2, 11, 30), at(2026, 3, 2, 17, 0)), -1);
+	/* Sunday 1 March: none all day. */
+	assert_int_equal(tariff_first_peak(&tariff, at(2026, 3, 1, 0, 0), at(2026, 3, 2, 0, 0)), -1);
+	/* Sunday night into Monday morning reaches Monday's first peak. */
+	assert_int_equal(tariff_first_peak(&tariff, at(2026, 3, 1, 23, 0), at(2026, 3, 2, 12, 0)),
+			 at(2026, 3, 2, 9, 30));
+}
+
+static void clear_of_peak_moves_past_it(void **state)
+{
+	(void)state;
+	/* 2014 windows, Monday: 09:00 for 45 minutes would meet 09:30; the
+	 * whole run fits from 11:30. */
+	assert_int_equal(tariff_clear_of_peak(&tariff, at(2026, 3, 2, 9, 0), 45 * 60),
+			 at(2026, 3, 2, 11, 30));
+	/* A run that fits before the peak stays where it is. */
+	assert_int_equal(tariff_clear_of_peak(&tariff, at(2026, 3, 2, 9, 0), 30 * 60),
+			 at(2026, 3, 2, 9, 0));
+	/* 16:30 for an hour meets the evening peak at 17:00: 20:00. */
+	assert_int_equal(tariff_clear_of_peak(&tariff, at(2026, 3, 2, 16, 30), 60 * 60),
+			 at(2026, 3, 2, 20, 0));
+	/* Saturday 7 March 18:00: after the peak, 20:00; Sunday has none. */
+	assert_int_equal(tariff_clear_of_peak(&tariff, at(2026, 3, 7, 18, 0), 30 * 60),
+			 at(2026, 3, 7, 20, 0));
+	assert_int_equal(tariff_clear_of_peak(&tariff, at(2026, 3, 8, 18, 0), 30 * 60),
+			 at(2026, 3, 8, 18, 0));
+	/* 2026 windows, Monday 1 June 22:00 for an hour: after 22:30, past
+	 * midnight is no matter. */
+	assert_int_equal(tariff_clear_of_peak(&tariff, at(2026, 6, 1, 22, 0), 60 * 60),
+			 at(2026, 6, 1, 22, 30));
+	/* Saturday 6 June 2026 17:00 for 45 minutes: 22:30 Saturday. */
+	assert_int_equal(tariff_clear_of_peak(&tariff, at(2026, 6, 6, 17, 0), 45 * 60),
+			 at(2026, 6, 6, 22, 30));
+}
+
+static void energy_split_across_sunday_midnight_into_monday(void **state)
+{
+	double kwh[BAND_COUNT];
+
+	(void)state;
+	/* 2026 windows, Sunday 7 June 23:30 to Monday 00:30 at 1 kW: Sunday
+	 * 23:30-24:00 is normal, Monday 00:00-00:30 off-peak. */
+	tariff_energy_split(&tariff, at(2026, 6, 7, 23, 30), at(2026, 6, 8, 0, 30), 1.0, kwh);
+	assert_true(fabs(kwh[BAND_NORMAL] - 0.5) < 1e-9);
+	assert_true(fabs(kwh[BAND_OFFPEAK] - 0.5) < 1e-9);
+	/* Saturday 6 June 22:00 to 23:00: half peak, half normal. */
+	tariff_energy_split(&tariff, at(2026, 6, 6, 22, 0), at(2026, 6, 6, 23, 0), 2.0, kwh);
+	assert_true(fabs(kwh[BAND_PEAK] - 1.0) < 1e-9);
+	assert_true(fabs(kwh[BAND_NORMAL] - 1.0) < 1e-9);
+	assert_true(fabs(tariff_cost(&tariff, kwh) - (3640 + 1987)) < 1e-6);
+	/* Sunday 7 June 18:00 to 19:00: no peak on Sundays. */
+	tariff_energy_split(&tariff, at(2026, 6, 7, 18, 0), at(2026, 6, 7, 19, 0), 2.0, kwh);
+	assert_true(fabs(kwh[BAND_NORMAL] - 2.0) < 1e-9);
+	assert_true(fabs(kwh[BAND_PEAK]) < 1e-9);
+	/* The night the 2026 windows begin: Thursday 30 April 23:00 (2014:
+	 * off-peak) to Friday 1 May 01:00 (2026: off-peak from midnight). */
+	tariff_energy_split(&tariff, at(2026, 4, 30, 23, 0), at(2026, 5, 1, 1, 0), 1.0, kwh);
+	assert_true(fabs(kwh[BAND_OFFPEAK] - 2.0) < 1e-9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +210,9 @@ int main(void)
 		cmocka_unit_test(parse_errors),
 		cmocka_unit_test(energy_split_across_midnight),
 		cmocka_unit_test(next_change),
+		cmocka_unit_test(first_peak_of_a_run),
+		cmocka_unit_test(clear_of_peak_moves_past_it),
+		cmocka_unit_test(energy_split_across_sunday_midnight_into_monday),
 	};
 
 	return cmocka_run_group_tests_name("tariff", tests, setup, NULL);
