@@ -101,6 +101,30 @@ char *text_amount(char *buf, size_t n, double v)
 	return buf;
 }
 
+char *text_money(char *buf, size_t n, double v, const char *currency)
+{
+	bool vi = strcmp(language, "vi") == 0;
+	char digits[32], grouped[48];
+	size_t len, k = 0;
+	long long whole = llround(fabs(v));
+
+	snprintf(digits, sizeof(digits), "%lld", whole);
+	len = strlen(digits);
+	if (v <= -0.5)
+		grouped[k++] = '-';
+	for (size_t i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			grouped[k++] = vi ? '.' : ',';
+		grouped[k++] = digits[i];
+	}
+	grouped[k] = '\0';
+	if (strcmp(currency, "VND") == 0 && vi)
+		snprintf(buf, n, "%s đ", grouped);
+	else
+		snprintf(buf, n, "%s %s", grouped, currency);
+	return buf;
+}
+
 char *text_date(char *buf, size_t n, time_t t)
 {
 	struct tm tm;

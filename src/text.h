@@ -23,6 +23,9 @@ char *text_number(char *buf, size_t n, double v, int decimals);
 /* An amount as a person writes it: up to 3 decimals, no trailing zeros
  * (12,5 and 300, not 12,500 and 300,000). */
 char *text_amount(char *buf, size_t n, double v);
+/* Money in whole units with grouped thousands: 14.200 đ (Vietnamese,
+ * for VND), 14,200 VND (English). */
+char *text_money(char *buf, size_t n, double v, const char *currency);
 char *text_date(char *buf, size_t n, time_t t);		/* 26/11/2026 */
 char *text_time(char *buf, size_t n, time_t t);		/* 07:45 */
 char *text_date_time(char *buf, size_t n, time_t t);	/* 26/11/2026 07:45 */

@@ -92,10 +92,27 @@ static void wraps_on_spaces(void **state)
 	assert_string_equal(line, "hẹtbéc");
 }
 
+static void money_in_whole_units(void **state)
+{
+	char b[32];
+
+	(void)state;
+	text_set_language("vi");
+	assert_string_equal(text_money(b, sizeof(b), 14199.6, "VND"), "14.200 đ");
+	assert_string_equal(text_money(b, sizeof(b), 975, "VND"), "975 đ");
+	assert_string_equal(text_money(b, sizeof(b), 1234567, "VND"), "1.234.567 đ");
+	assert_string_equal(text_money(b, sizeof(b), 0.2, "VND"), "0 đ");
+	assert_string_equal(text_money(b, sizeof(b), 1500, "USD"), "1.500 USD");
+	text_set_language("en");
+	assert_string_equal(text_money(b, sizeof(b), 14199.6, "VND"), "14,200 VND");
+	assert_string_equal(text_money(b, sizeof(b), 100000, "VND"), "100,000 VND");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decimal_comma_in_vietnamese),
+		cmocka_unit_test(money_in_whole_units),
 		cmocka_unit_test(dates_day_first_and_24_hours),
 		cmocka_unit_test(days_and_amounts),
 		cmocka_unit_test(widths_of_vietnamese_text),
