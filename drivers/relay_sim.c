@@ -4,6 +4,7 @@
 
 #include "sim_farm.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ static int sim_set(struct relay *r, bool on)
 {
 	struct relay_sim *s = (struct relay_sim *)r;
 
+	for (int i = 0; i < s->n_zones; i++)
+		if (on && sim_farm_relay_broken(s->farm, s->zones[i]))
+			return -EIO;
 	for (int i = 0; i < s->n_zones; i++)
 		sim_farm_set_water(s->farm, s->zones[i], on);
 	show(s, on);

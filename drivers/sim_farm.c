@@ -13,6 +13,7 @@ struct sim_zone {
 	double moisture;	/* % */
 	double thirst;		/* how fast this crop dries the soil */
 	bool water;
+	bool relay_broken;
 };
 
 struct sim_farm {
@@ -136,6 +137,17 @@ void sim_farm_set_water(struct sim_farm *f, int zone, bool on)
 		return;
 	advance(f);
 	f->zones[zone].water = on;
+}
+
+void sim_farm_break_relay(struct sim_farm *f, int zone, bool broken)
+{
+	if (zone >= 0 && zone < f->n_zones)
+		f->zones[zone].relay_broken = broken;
+}
+
+bool sim_farm_relay_broken(const struct sim_farm *f, int zone)
+{
+	return zone >= 0 && zone < f->n_zones && f->zones[zone].relay_broken;
 }
 
 bool sim_farm_watering(const struct sim_farm *f, int zone)

@@ -19,6 +19,10 @@ void sim_farm_free(struct sim_farm *f);
 /* Water on or off for a zone from now on (its pump's relay). */
 void sim_farm_set_water(struct sim_farm *f, int zone, bool on);
 bool sim_farm_watering(const struct sim_farm *f, int zone);
+/* A broken relay for a zone's pump: switching it fails (a demonstration
+ * and tests of what the station does then). */
+void sim_farm_break_relay(struct sim_farm *f, int zone, bool broken);
+bool sim_farm_relay_broken(const struct sim_farm *f, int zone);
 
 /* Soil moisture (%) of a zone now. */
 double sim_farm_moisture(struct sim_farm *f, int zone);

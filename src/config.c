@@ -80,6 +80,10 @@ static const struct field zone_fields[] = {
 	BOOL(struct zone_cfg, organic),
 	INT(struct zone_cfg, season_days, 1, 730),
 	REAL(struct zone_cfg, harvest_max_kg, 1, 1e6, false),
+	BOOL(struct zone_cfg, water_by_moisture),
+	REAL(struct zone_cfg, rise_percent, 0, 50, false),
+	INT(struct zone_cfg, rise_minutes, 1, 240),
+	INT(struct zone_cfg, rest_minutes, 0, 1440),
 };
 
 static const struct field sensor_fields[] = {
@@ -863,6 +867,12 @@ static int check(struct config *c, char *err, size_t errlen)
 			z->season_days = 120;
 		if (!GIVEN(zone_fields, z, "harvest_max_kg"))
 			z->harvest_max_kg = 20000;
+		if (!GIVEN(zone_fields, z, "rise_percent"))
+			z->rise_percent = 2;
+		if (!GIVEN(zone_fields, z, "rise_minutes"))
+			z->rise_minutes = 20;
+		if (!GIVEN(zone_fields, z, "rest_minutes"))
+			z->rest_minutes = 60;
 		if (!(z->moisture_critical < z->moisture_low && z->moisture_low < z->moisture_high))
 			FAIL_AT(z->item.line,
 				_("[zone.%s]: moisture must be critical < low < high (%g < %g < %g)"),

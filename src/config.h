@@ -56,6 +56,13 @@ struct zone_cfg {
 	bool organic;
 	int season_days;	/* a lot's season: the days up to its harvest */
 	double harvest_max_kg;	/* the most one harvest record may weigh */
+	bool water_by_moisture;	/* the first setting; the keypad may change it */
+	/* A run must raise the zone's moisture by rise_percent within
+	 * rise_minutes, or an alarm says why water may not arrive (0: no
+	 * check). */
+	double rise_percent;
+	int rise_minutes;
+	int rest_minutes;	/* between automatic runs of the zone */
 };
 
 struct sensor_cfg {

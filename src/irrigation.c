@@ -1,4 +1,6 @@
-/* Pumps, their relays and their runs. */
+/* Pumps, their relays and their runs; schedules, watering by moisture,
+ * cheap hours and the fault that water does not arrive. One timer of the
+ * loop, set for the next thing that has to happen. */
 #include "irrigation.h"
 
 #include "app.h"
@@ -7,19 +9,43 @@
 #include "loop.h"
 #include "readings.h"
 #include "relay.h"
+#include "schedule.h"
 #include "store.h"
+#include "tariff.h"
 #include "text.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define IRR_MAX_SCHEDULES 64
+#define IRR_MAX_PENDING 32
+/* Schedule times the station slept through (a clock set forward, a power
+ * cut) are not made up for, beyond this. */
+#define IRR_LATE_LIMIT 1800
+/* At start-up, schedule times this far back are looked at again: a run
+ * that peak hours had moved, and the station was off meanwhile. */
+#define IRR_LOOK_BACK (12 * 3600)
+
 struct pump_state {
 	struct relay *relay;
 	int zone;		/* the first zone this pump waters, -1 none */
-	int64_t run_id;		/* 0: not running */
-	int64_t until;		/* station seconds */
+	struct run_row run;	/* run.id 0: not running */
+	int run_zone;		/* the zone the run is for, -1 none */
+	bool rise_checked;	/* the soil was seen to get wetter */
+	bool cut_at_peak;	/* an automatic run planned to end as peak begins */
+};
+
+/* A scheduled run whose time has come, waiting to start. */
+struct pending {
+	int64_t schedule;
+	int zone, minutes;
+	time_t asked;		/* what the schedule said */
+	time_t due;		/* the next try */
+	time_t waiting_since;	/* for a busy pump, 0 none */
+	bool moved;		/* by peak hours */
 };
 
 struct irrigation {
@@ -30,9 +56,28 @@ struct irrigation {
 	char power_cut[256];
 	int n_power_cut;
 	bool failing;		/* switching everything off after a relay failed */
+	struct schedule_row sched[IRR_MAX_SCHEDULES];
+	int n_sched;
+	time_t scanned;		/* schedule times up to here are queued */
+	struct pending pending[IRR_MAX_PENDING];
+	int n_pending;
+	bool *by_moisture;	/* per zone */
+	time_t *auto_ended;	/* per zone: when its last automatic run ended */
+	time_t alive;		/* the last heartbeat written */
 };
 
 static void rearm(struct irrigation *irr);
+static void queue_schedules(struct irrigation *irr, time_t now, bool catching_up);
+
+static time_t now_of(const struct irrigation *irr)
+{
+	return clock_now(irr->app->clock);
+}
+
+static const struct config *cfg_of(const struct irrigation *irr)
+{
+	return irr->app->cfg;
+}
 
 /* A relay that fails to switch cannot be trusted, nor can the board it
  * sits on: every relay goes off and every run ends, and an alarm says
@@ -42,15 +87,15 @@ static void relay_failed(struct irrigation *irr, int pump)
 	if (irr->failing)
 		return;
 	irr->failing = true;
-	store_event(irr->app->store, clock_now(irr->app->clock), "relay_error",
-		    irr->app->cfg->pumps[pump].item.id, NULL, true);
+	store_event(irr->app->store, now_of(irr), "relay_error", cfg_of(irr)->pumps[pump].item.id,
+		    NULL, true);
 	irrigation_stop_all(irr, "relay_error");
 	irr->failing = false;
 }
 
 static struct relay *make_relay(struct irrigation *irr, int p, char *err, size_t errlen)
 {
-	const struct config *cfg = irr->app->cfg;
+	const struct config *cfg = cfg_of(irr);
 	const struct pump_cfg *pc = &cfg->pumps[p];
 	int zones[32], n = 0;
 
@@ -83,43 +128,86 @@ static struct relay *make_relay(struct irrigation *irr, int p, char *err, size_t
 	return relay_sim_new(irr->app->farm, zones, n, NULL);
 }
 
-static double zone_moisture(struct irrigation *irr, int zone)
+static double zone_moisture(const struct irrigation *irr, int zone)
 {
 	if (zone < 0 || !irr->app->readings)
 		return NAN;
 	return readings_zone_moisture(irr->app->readings, zone, NULL);
 }
 
+/* The energy of a run from its start to r->ended, and its cost. */
+static void price_run(const struct irrigation *irr, struct run_row *r)
+{
+	const struct tariff *t = &cfg_of(irr)->tariff;
+
+	tariff_energy_split(t, (time_t)r->started, (time_t)r->ended, r->power_kw, r->kwh);
+	r->cost_at_peak = 0;
+	for (int b = 0; b < BAND_COUNT; b++) {
+		r->cost[b] = r->kwh[b] * t->price[b];
+		r->cost_at_peak += r->kwh[b] * t->price[BAND_PEAK];
+	}
+}
+
 /* Close in the diary the runs that a power cut or a crash left open: at
- * the last moment the station is known to have been alive. */
+ * the last moment the station is known to have been alive (the run's
+ * own heartbeat, written each minute it ran, or anything newer). */
 static void close_orphans(struct irrigation *irr)
 {
 	struct store *st = irr->app->store;
 	struct run_row open[16];
 	int64_t alive = 0;
 	int n = store_runs_open(st, open, 16);
-	char when[32];
+	char when[32], detail[32];
 
 	if (n <= 0)
 		return;
 	store_last_alive(st, &alive);
 	for (int i = 0; i < n; i++) {
-		int64_t end = alive < open[i].planned_end ? alive : open[i].planned_end;
+		struct run_row *r = &open[i];
+		int p = config_pump_index(cfg_of(irr), r->pump);
+		int64_t end = alive > r->alive ? alive : r->alive;
 
-		if (end <= open[i].started)
-			end = open[i].started;
-		store_run_end(st, open[i].id, end, "power_cut", NAN);
-		store_event(st, clock_now(irr->app->clock), "run_cut", open[i].pump, NULL, true);
-		if (i == 0) {
-			int p = config_pump_index(irr->app->cfg, open[i].pump);
-
+		if (end > r->planned_end)
+			end = r->planned_end;
+		if (end < r->started)
+			end = r->started;
+		r->ended = end;
+		snprintf(r->end_reason, sizeof(r->end_reason), "power_cut");
+		r->moisture_after = NAN;
+		if (r->power_kw <= 0 && p >= 0)
+			r->power_kw = cfg_of(irr)->pumps[p].power_kw;
+		price_run(irr, r);
+		store_run_end(st, r);
+		snprintf(detail, sizeof(detail), "%" PRId64, end);
+		store_event(st, now_of(irr), "run_cut", r->pump, detail, true);
+		if (i == 0)
 			snprintf(irr->power_cut, sizeof(irr->power_cut),
 				 _("%s was running when the power failed (%s); its run is closed in the diary."),
-				 p >= 0 ? irr->app->cfg->pumps[p].name : open[i].pump,
+				 p >= 0 ? cfg_of(irr)->pumps[p].name : r->pump,
 				 text_date_time(when, sizeof(when), (time_t)end));
-		}
 	}
 	irr->n_power_cut = n;
+}
+
+static void load_schedules(struct irrigation *irr)
+{
+	int n = store_schedules_load(irr->app->store, irr->sched, IRR_MAX_SCHEDULES);
+
+	irr->n_sched = n > 0 ? n : 0;
+}
+
+static void load_by_moisture(struct irrigation *irr)
+{
+	const struct config *cfg = cfg_of(irr);
+	char key[64], v[8];
+
+	for (int z = 0; z < cfg->n_zones; z++) {
+		snprintf(key, sizeof(key), "by_moisture.%s", cfg->zones[z].item.id);
+		if (store_meta_get(irr->app->store, key, v, sizeof(v)) == 0 && v[0])
+			irr->by_moisture[z] = strcmp(v, "yes") == 0;
+		else
+			irr->by_moisture[z] = cfg->zones[z].water_by_moisture;
+	}
 }
 
 struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen)
@@ -131,11 +219,14 @@ struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen)
 		return NULL;
 	irr->app = app;
 	irr->pumps = calloc((size_t)cfg->n_pumps + 1, sizeof(*irr->pumps));
-	if (!irr->pumps)
+	irr->by_moisture = calloc((size_t)cfg->n_zones + 1, sizeof(*irr->by_moisture));
+	irr->auto_ended = calloc((size_t)cfg->n_zones + 1, sizeof(*irr->auto_ended));
+	if (!irr->pumps || !irr->by_moisture || !irr->auto_ended)
 		goto fail;
 	irr->n = cfg->n_pumps;
 	for (int p = 0; p < irr->n; p++) {
 		irr->pumps[p].zone = -1;
+		irr->pumps[p].run_zone = -1;
 		for (int z = cfg->n_zones - 1; z >= 0; z--)
 			if (cfg->zones[z].pump_index == p)
 				irr->pumps[p].zone = z;
@@ -149,6 +240,11 @@ struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen)
 		}
 	}
 	close_orphans(irr);
+	load_schedules(irr);
+	load_by_moisture(irr);
+	irr->scanned = now_of(irr) - IRR_LOOK_BACK;
+	queue_schedules(irr, now_of(irr), true);
+	rearm(irr);
 	return irr;
 fail:
 	irrigation_free(irr);
@@ -167,6 +263,8 @@ void irrigation_free(struct irrigation *irr)
 	if (irr->timer)
 		loop_timer_del(irr->app->loop, irr->timer);
 	free(irr->pumps);
+	free(irr->by_moisture);
+	free(irr->auto_ended);
 	free(irr);
 }
 
@@ -175,36 +273,39 @@ int irrigation_running_count(const struct irrigation *irr)
 	int n = 0;
 
 	for (int p = 0; p < irr->n; p++)
-		n += irr->pumps[p].run_id != 0;
+		n += irr->pumps[p].run.id != 0;
 	return n;
 }
 
 bool irrigation_running(const struct irrigation *irr, int pump, int64_t *until)
 {
-	if (pump < 0 || pump >= irr->n || !irr->pumps[pump].run_id)
+	if (pump < 0 || pump >= irr->n || !irr->pumps[pump].run.id)
 		return false;
 	if (until)
-		*until = irr->pumps[pump].until;
+		*until = irr->pumps[pump].run.planned_end;
 	return true;
 }
 
-int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
-		     const char *who, char *why, size_t whylen)
+bool irrigation_run(const struct irrigation *irr, int pump, struct run_row *out)
 {
-	const struct config *cfg = irr->app->cfg;
+	if (!irrigation_running(irr, pump, NULL))
+		return false;
+	*out = irr->pumps[pump].run;
+	return true;
+}
+
+int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, char *why,
+			   size_t whylen)
+{
+	const struct config *cfg = cfg_of(irr);
 	const struct pump_cfg *pc;
-	struct pump_state *ps;
-	struct run_row row = { 0 };
-	int64_t now = clock_now(irr->app->clock);
-	int rc;
 
 	if (pump < 0 || pump >= irr->n) {
 		snprintf(why, whylen, _("There is no such pump."));
 		return IRR_REFUSED;
 	}
 	pc = &cfg->pumps[pump];
-	ps = &irr->pumps[pump];
-	if (ps->run_id) {
+	if (irr->pumps[pump].run.id) {
 		snprintf(why, whylen, _("%s is already running."), pc->name);
 		return IRR_REFUSED;
 	}
@@ -220,14 +321,34 @@ int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
 			 cfg->station.max_pumps_running);
 		return IRR_REFUSED;
 	}
+	return 0;
+}
+
+static int start_run(struct irrigation *irr, int pump, int zone, int minutes, int reason,
+		     const char *who, time_t asked, char *why, size_t whylen)
+{
+	const struct config *cfg = cfg_of(irr);
+	const struct pump_cfg *pc;
+	struct pump_state *ps;
+	struct run_row row = { 0 };
+	int64_t now = now_of(irr);
+	int rc = irrigation_check_start(irr, pump, minutes, why, whylen);
+
+	if (rc < 0)
+		return rc;
+	pc = &cfg->pumps[pump];
+	ps = &irr->pumps[pump];
 	snprintf(row.pump, sizeof(row.pump), "%s", pc->item.id);
-	if (ps->zone >= 0)
-		snprintf(row.zone, sizeof(row.zone), "%s", cfg->zones[ps->zone].item.id);
+	if (zone >= 0)
+		snprintf(row.zone, sizeof(row.zone), "%s", cfg->zones[zone].item.id);
 	row.reason = reason;
 	snprintf(row.who, sizeof(row.who), "%s", who ? who : "");
 	row.started = now;
 	row.planned_end = now + (int64_t)minutes * 60;
-	row.moisture_before = zone_moisture(irr, ps->zone);
+	row.moisture_before = zone_moisture(irr, zone);
+	row.moisture_after = NAN;
+	row.power_kw = pc->power_kw;
+	row.scheduled_for = asked;
 	/* The diary first: a run the station cannot record does not start. */
 	rc = store_run_begin(irr->app->store, &row);
 	if (rc < 0) {
@@ -237,23 +358,34 @@ int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
 		return IRR_FAILED;
 	}
 	if (relay_set(ps->relay, true) < 0) {
-		store_run_end(irr->app->store, row.id, now, "relay_error", NAN);
+		row.ended = now;
+		snprintf(row.end_reason, sizeof(row.end_reason), "relay_error");
+		store_run_end(irr->app->store, &row);
 		relay_failed(irr, pump);
 		snprintf(why, whylen, _("The relay of %s does not answer: every pump is switched off."),
 			 pc->name);
 		return IRR_FAILED;
 	}
-	ps->run_id = row.id;
-	ps->until = row.planned_end;
+	ps->run = row;
+	ps->run_zone = zone;
+	ps->rise_checked = false;
+	ps->cut_at_peak = false;
 	rearm(irr);
 	app_changed(irr->app);
 	return 0;
 }
 
+int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
+		     const char *who, char *why, size_t whylen)
+{
+	int zone = pump >= 0 && pump < irr->n ? irr->pumps[pump].zone : -1;
+
+	return start_run(irr, pump, zone, minutes, reason, who, 0, why, whylen);
+}
+
 int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 {
 	struct pump_state *ps;
-	int64_t now = clock_now(irr->app->clock);
 	int rc;
 
 	if (pump < 0 || pump >= irr->n)
@@ -261,11 +393,19 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 	ps = &irr->pumps[pump];
 	/* Off first: water stops even if the diary cannot be written. */
 	rc = relay_set(ps->relay, false);
-	if (ps->run_id) {
-		store_run_end(irr->app->store, ps->run_id, now, rc < 0 ? "relay_error" : end_reason,
-			      zone_moisture(irr, ps->zone));
-		ps->run_id = 0;
-		ps->until = 0;
+	if (ps->run.id) {
+		struct run_row *r = &ps->run;
+
+		r->ended = now_of(irr);
+		snprintf(r->end_reason, sizeof(r->end_reason), "%s",
+			 rc < 0 ? "relay_error" : end_reason);
+		r->moisture_after = zone_moisture(irr, ps->run_zone);
+		price_run(irr, r);
+		store_run_end(irr->app->store, r);
+		if (r->reason == RUN_MOISTURE && ps->run_zone >= 0)
+			irr->auto_ended[ps->run_zone] = (time_t)r->ended;
+		memset(r, 0, sizeof(*r));
+		ps->run_zone = -1;
 		rearm(irr);
 		app_changed(irr->app);
 	}
@@ -281,17 +421,233 @@ void irrigation_stop_all(struct irrigation *irr, const char *end_reason)
 			irrigation_stop(irr, p, end_reason);
 }
 
+int irrigation_link_record(struct irrigation *irr, int pump, int64_t record)
+{
+	if (!irrigation_running(irr, pump, NULL))
+		return IRR_REFUSED;
+	irr->pumps[pump].run.record = record;
+	return store_run_link_record(irr->app->store, irr->pumps[pump].run.id, record);
+}
+
+/* Automatic watering of a zone waits while its no-rise alarm does. */
+static bool zone_blocked(const struct irrigation *irr, int zone)
+{
+	bool waiting = false;
+
+	store_alarm_waiting(irr->app->store, "no_rise", cfg_of(irr)->zones[zone].item.id, &waiting);
+	return waiting;
+}
+
+/* Running water must wet the soil: rise_percent within rise_minutes. */
+static void check_rise(struct irrigation *irr, int p, time_t now)
+{
+	struct pump_state *ps = &irr->pumps[p];
+	const struct zone_cfg *z;
+	double m;
+	char detail[128];
+
+	if (ps->rise_checked || ps->run_zone < 0 || isnan(ps->run.moisture_before))
+		return;
+	z = &cfg_of(irr)->zones[ps->run_zone];
+	if (z->rise_percent <= 0)
+		return;
+	m = zone_moisture(irr, ps->run_zone);
+	if (!isnan(m) && m - ps->run.moisture_before >= z->rise_percent) {
+		ps->rise_checked = true;
+		return;
+	}
+	if (now < ps->run.started + (int64_t)z->rise_minutes * 60 || isnan(m))
+		return;
+	snprintf(detail, sizeof(detail), "%s;%.1f;%.1f;%d", ps->run.pump, ps->run.moisture_before,
+		 m, z->rise_minutes);
+	store_event(irr->app->store, now, "no_rise", z->item.id, detail, true);
+	irrigation_stop(irr, p, "no_rise");
+}
+
+static void heartbeat(struct irrigation *irr, time_t now)
+{
+	if (now - irr->alive < 60)
+		return;
+	for (int p = 0; p < irr->n; p++)
+		if (irr->pumps[p].run.id)
+			store_run_alive(irr->app->store, irr->pumps[p].run.id, now);
+	irr->alive = now;
+}
+
+static int schedule_zone(const struct irrigation *irr, const struct schedule_row *s)
+{
+	int z = config_zone_index(cfg_of(irr), s->zone);
+
+	return z >= 0 && cfg_of(irr)->zones[z].pump_index >= 0 ? z : -1;
+}
+
+static void event_at(struct irrigation *irr, const char *kind, int zone, time_t t, bool alarm)
+{
+	char detail[32];
+
+	snprintf(detail, sizeof(detail), "%" PRId64, (int64_t)t);
+	store_event(irr->app->store, now_of(irr), kind, cfg_of(irr)->zones[zone].item.id, detail,
+		    alarm);
+}
+
+/* Queue the schedule times that have come since the last look. At
+ * start-up (catching_up) the look goes back IRR_LOOK_BACK, for the runs
+ * that are still due and have not run: one that peak hours moved past a
+ * power cut, one due a few minutes before the station came back. */
+static void queue_schedules(struct irrigation *irr, time_t now, bool catching_up)
+{
+	for (int i = 0; i < irr->n_sched; i++) {
+		const struct schedule_row *s = &irr->sched[i];
+		int z = schedule_zone(irr, s);
+		time_t t, run_at;
+		bool ran;
+
+		if (z < 0)
+			continue;
+		for (t = schedule_next(s, irr->scanned); t >= 0 && t <= now; t = schedule_next(s, t)) {
+			if (t < s->changed)
+				continue;	/* before the schedule said so */
+			run_at = tariff_clear_of_peak(&cfg_of(irr)->tariff, t, s->minutes * 60);
+			if (catching_up &&
+			    (now - run_at > IRR_LATE_LIMIT ||
+			     store_run_for_schedule(irr->app->store, s->zone, t, &ran) < 0 || ran))
+				continue;
+			if (now - run_at > IRR_LATE_LIMIT || irr->n_pending == IRR_MAX_PENDING) {
+				event_at(irr, "schedule_missed", z, t, false);
+				continue;
+			}
+			irr->pending[irr->n_pending++] = (struct pending){
+				.schedule = s->id, .zone = z, .minutes = s->minutes, .asked = t, .due = t,
+				.moved = catching_up && run_at != t,
+			};
+		}
+	}
+	irr->scanned = now;
+}
+
+static bool soil_critical(const struct irrigation *irr, int zone)
+{
+	double m = zone_moisture(irr, zone);
+
+	return !isnan(m) && m < cfg_of(irr)->zones[zone].moisture_critical;
+}
+
+/* Try one waiting scheduled run; true when it is done with (started or
+ * given up). */
+static bool try_pending(struct irrigation *irr, struct pending *pd, time_t now)
+{
+	const struct config *cfg = cfg_of(irr);
+	int pump = cfg->zones[pd->zone].pump_index;
+	char why[256];
+	time_t clear;
+
+	if (zone_blocked(irr, pd->zone)) {
+		event_at(irr, "schedule_blocked", pd->zone, pd->asked, false);
+		return true;
+	}
+	clear = soil_critical(irr, pd->zone)
+			? now : tariff_clear_of_peak(&cfg->tariff, now, pd->minutes * 60);
+	if (clear > now) {
+		if (!pd->moved)
+			event_at(irr, "schedule_moved", pd->zone, clear, false);
+		pd->moved = true;
+		pd->due = clear;
+		return false;
+	}
+	if (irr->pumps[pump].run.id ||
+	    irrigation_running_count(irr) >= cfg->station.max_pumps_running) {
+		if (!pd->waiting_since)
+			pd->waiting_since = now;
+		if (now - pd->waiting_since >= IRR_SCHEDULE_WAIT) {
+			event_at(irr, "schedule_skipped", pd->zone, pd->asked, true);
+			return true;
+		}
+		pd->due = now + 60;
+		return false;
+	}
+	start_run(irr, pump, pd->zone, pd->minutes, RUN_SCHEDULE, NULL, pd->asked, why, sizeof(why));
+	return true;
+}
+
+static void run_pending(struct irrigation *irr, time_t now)
+{
+	for (int i = 0; i < irr->n_pending;) {
+		struct pending *pd = &irr->pending[i];
+
+		if (pd->due > now || !try_pending(irr, pd, now)) {
+			i++;
+			continue;
+		}
+		irr->pending[i] = irr->pending[--irr->n_pending];
+	}
+}
+
+/* Water the zones that ask for it by their soil moisture. */
+static void water_by_moisture(struct irrigation *irr, time_t now)
+{
+	const struct config *cfg = cfg_of(irr);
+
+	for (int z = 0; z < cfg->n_zones; z++) {
+		const struct zone_cfg *zc = &cfg->zones[z];
+		int p = zc->pump_index, minutes;
+		double m = zone_moisture(irr, z);
+		char why[256];
+		time_t peak;
+		bool cut = false;
+
+		if (!irr->by_moisture[z] || p < 0 || irr->pumps[p].run.id || isnan(m) ||
+		    m >= zc->moisture_low)
+			continue;
+		if (irr->auto_ended[z] && now - irr->auto_ended[z] < (time_t)zc->rest_minutes * 60)
+			continue;
+		if (irrigation_running_count(irr) >= cfg->station.max_pumps_running ||
+		    zone_blocked(irr, z))
+			continue;
+		minutes = cfg->pumps[p].max_minutes;
+		if (m >= zc->moisture_critical) {
+			/* Not in peak hours, and done before they begin. */
+			peak = tariff_first_peak(&cfg->tariff, now, now + (time_t)minutes * 60);
+			if (peak >= 0) {
+				minutes = (int)((peak - now) / 60);
+				cut = true;
+			}
+			if (minutes < IRR_MIN_AUTO_MINUTES)
+				continue;
+		}
+		if (start_run(irr, p, z, minutes, RUN_MOISTURE, NULL, 0, why, sizeof(why)) == 0)
+			irr->pumps[p].cut_at_peak = cut;
+	}
+}
+
 void irrigation_tick(struct irrigation *irr)
 {
-	int64_t now = clock_now(irr->app->clock);
+	const struct config *cfg = cfg_of(irr);
+	time_t now = now_of(irr);
 
-	for (int p = 0; p < irr->n; p++)
-		if (irr->pumps[p].run_id && irr->pumps[p].until <= now)
-			irrigation_stop(irr, p, "done");
+	for (int p = 0; p < irr->n; p++) {
+		struct pump_state *ps = &irr->pumps[p];
+
+		if (!ps->run.id)
+			continue;
+		if (ps->run.planned_end <= now) {
+			irrigation_stop(irr, p, ps->cut_at_peak ? "peak" : "done");
+			continue;
+		}
+		if (ps->run.reason == RUN_MOISTURE && ps->run_zone >= 0 &&
+		    zone_moisture(irr, ps->run_zone) >= cfg->zones[ps->run_zone].moisture_high) {
+			irrigation_stop(irr, p, "moisture_high");
+			continue;
+		}
+		check_rise(irr, p, now);
+	}
+	heartbeat(irr, now);
+	queue_schedules(irr, now, false);
+	run_pending(irr, now);
+	water_by_moisture(irr, now);
 	rearm(irr);
 }
 
-static int64_t on_deadline(void *data)
+static int64_t on_timer(void *data)
 {
 	struct irrigation *irr = data;
 
@@ -300,31 +656,183 @@ static int64_t on_deadline(void *data)
 	return LOOP_DONE;
 }
 
-/* One timer, set for the nearest end of a run. */
+static bool any_by_moisture(const struct irrigation *irr)
+{
+	for (int z = 0; z < cfg_of(irr)->n_zones; z++)
+		if (irr->by_moisture[z] && cfg_of(irr)->zones[z].pump_index >= 0)
+			return true;
+	return false;
+}
+
+/* One timer, for the next thing that has to happen: a run's end, a
+ * schedule's time, a waiting run's next try, and each minute while water
+ * runs or the soil decides (aligned with the screen's minute). */
 static void rearm(struct irrigation *irr)
 {
-	int64_t next = 0;
+	time_t now = now_of(irr), next = -1;
 
+#define SOONER(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
 	for (int p = 0; p < irr->n; p++)
-		if (irr->pumps[p].run_id && (!next || irr->pumps[p].until < next))
-			next = irr->pumps[p].until;
-	if (!next) {
+		if (irr->pumps[p].run.id)
+			SOONER((time_t)irr->pumps[p].run.planned_end);
+	for (int i = 0; i < irr->n_pending; i++)
+		SOONER(irr->pending[i].due);
+	for (int i = 0; i < irr->n_sched; i++)
+		if (schedule_zone(irr, &irr->sched[i]) >= 0)
+			SOONER(schedule_next(&irr->sched[i], irr->scanned));
+	if (irrigation_running_count(irr) > 0 || any_by_moisture(irr))
+		SOONER((now / 60 + 1) * 60);
+#undef SOONER
+	if (!irr->app->loop)
+		return;
+	if (next < 0) {
 		if (irr->timer)
 			loop_timer_del(irr->app->loop, irr->timer);
 		irr->timer = 0;
 		return;
 	}
-	int64_t delay = clock_real_ms_until(irr->app->clock, next * 1000);
+	int64_t delay = clock_real_ms_until(irr->app->clock, (int64_t)next * 1000);
 	if (irr->timer)
 		loop_timer_set(irr->app->loop, irr->timer, delay);
 	else
-		irr->timer = loop_timer_add(irr->app->loop, delay, on_deadline, irr);
+		irr->timer = loop_timer_add(irr->app->loop, delay, on_timer, irr);
 }
 
 int irrigation_power_cut_report(const struct irrigation *irr, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s", irr->power_cut);
 	return irr->n_power_cut;
+}
+
+const struct schedule_row *irrigation_schedules(const struct irrigation *irr, int *n)
+{
+	*n = irr->n_sched;
+	return irr->sched;
+}
+
+static void schedule_event(struct irrigation *irr, const char *kind, const struct schedule_row *s)
+{
+	char detail[64];
+
+	snprintf(detail, sizeof(detail), "%d;%02d:%02d;%d", s->days, s->start_min / 60,
+		 s->start_min % 60, s->minutes);
+	store_event(irr->app->store, now_of(irr), kind, s->zone, detail, false);
+}
+
+int irrigation_schedule_save(struct irrigation *irr, struct schedule_row *s, char *why,
+			     size_t whylen)
+{
+	bool is_new = s->id == 0;
+
+	if (!is_new) {
+		int i;
+
+		for (i = 0; i < irr->n_sched && irr->sched[i].id != s->id; i++)
+			;
+		if (i == irr->n_sched) {
+			snprintf(why, whylen, _("That schedule no longer exists."));
+			return -1;
+		}
+	} else if (irr->n_sched == IRR_MAX_SCHEDULES) {
+		snprintf(why, whylen, _("There are already %d schedules; delete one first."),
+			 IRR_MAX_SCHEDULES);
+		return -1;
+	}
+	if (schedule_check(cfg_of(irr), irr->sched, irr->n_sched, s, why, whylen) < 0)
+		return -1;
+	if (store_schedule_save(irr->app->store, s, now_of(irr)) < 0) {
+		snprintf(why, whylen, _("The schedule was not saved: %s"),
+			 store_error(irr->app->store));
+		if (is_new)
+			s->id = 0;
+		return -1;
+	}
+	schedule_event(irr, is_new ? "schedule_added" : "schedule_changed", s);
+	load_schedules(irr);
+	rearm(irr);
+	return 0;
+}
+
+int irrigation_schedule_delete(struct irrigation *irr, int64_t id, char *why, size_t whylen)
+{
+	for (int i = 0; i < irr->n_sched; i++) {
+		if (irr->sched[i].id != id)
+			continue;
+		if (store_schedule_delete(irr->app->store, id) < 0) {
+			snprintf(why, whylen, _("The schedule was not deleted: %s"),
+				 store_error(irr->app->store));
+			return -1;
+		}
+		schedule_event(irr, "schedule_deleted", &irr->sched[i]);
+		/* A run of it already waiting goes too. */
+		for (int k = 0; k < irr->n_pending;)
+			if (irr->pending[k].schedule == id)
+				irr->pending[k] = irr->pending[--irr->n_pending];
+			else
+				k++;
+		load_schedules(irr);
+		rearm(irr);
+		return 0;
+	}
+	snprintf(why, whylen, _("That schedule no longer exists."));
+	return -1;
+}
+
+bool irrigation_next_scheduled(const struct irrigation *irr, struct irr_upcoming *u)
+{
+	const struct config *cfg = cfg_of(irr);
+	bool found = false;
+
+	for (int i = 0; i < irr->n_pending; i++) {
+		const struct pending *pd = &irr->pending[i];
+
+		if (!found || pd->due < u->at) {
+			*u = (struct irr_upcoming){ pd->zone, pd->minutes, pd->due, pd->asked };
+			found = true;
+		}
+	}
+	for (int i = 0; i < irr->n_sched; i++) {
+		const struct schedule_row *s = &irr->sched[i];
+		int z = schedule_zone(irr, s);
+		time_t t = z >= 0 ? schedule_next(s, irr->scanned) : -1, at;
+
+		if (t < 0)
+			continue;
+		at = tariff_clear_of_peak(&cfg->tariff, t, s->minutes * 60);
+		if (!found || at < u->at) {
+			*u = (struct irr_upcoming){ z, s->minutes, at, t };
+			found = true;
+		}
+	}
+	return found;
+}
+
+bool irrigation_by_moisture(const struct irrigation *irr, int zone)
+{
+	return zone >= 0 && zone < cfg_of(irr)->n_zones && irr->by_moisture[zone];
+}
+
+int irrigation_set_by_moisture(struct irrigation *irr, int zone, bool on)
+{
+	const struct config *cfg = cfg_of(irr);
+	char key[64];
+	int p;
+
+	if (zone < 0 || zone >= cfg->n_zones)
+		return IRR_REFUSED;
+	snprintf(key, sizeof(key), "by_moisture.%s", cfg->zones[zone].item.id);
+	if (store_meta_set(irr->app->store, key, on ? "yes" : "no") < 0)
+		return IRR_FAILED;
+	irr->by_moisture[zone] = on;
+	store_event(irr->app->store, now_of(irr), on ? "by_moisture_on" : "by_moisture_off",
+		    cfg->zones[zone].item.id, NULL, false);
+	/* Off means off: an automatic run of the zone stops now. */
+	p = cfg->zones[zone].pump_index;
+	if (!on && p >= 0 && irr->pumps[p].run.id && irr->pumps[p].run.reason == RUN_MOISTURE &&
+	    irr->pumps[p].run_zone == zone)
+		irrigation_stop(irr, p, "by_hand");
+	irrigation_tick(irr);
+	return 0;
 }
 
 const char *irrigation_reason_label(int reason)
@@ -337,4 +845,25 @@ const char *irrigation_reason_label(int reason)
 	default:
 		return _("by hand");
 	}
+}
+
+const char *irrigation_end_label(const char *end_reason)
+{
+	static const struct {
+		const char *code, *label;
+	} ends[] = {
+		{ "done", N_("its time was up") },
+		{ "by_hand", N_("stopped by hand") },
+		{ "moisture_high", N_("the soil was moist enough") },
+		{ "peak", N_("peak hours began") },
+		{ "no_rise", N_("stopped: the soil did not get wetter") },
+		{ "relay_error", N_("stopped: a relay failed") },
+		{ "shutdown", N_("the station was stopped") },
+		{ "power_cut", N_("power cut") },
+	};
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		if (strcmp(ends[i].code, end_reason) == 0)
+			return _(ends[i].label);
+	return end_reason;
 }

@@ -1,12 +1,19 @@
-/* Pump runs. Every run has an end: the minutes chosen, never beyond the
- * pump's max_minutes, kept by a timer of the station's own loop, so that
- * water never depends on the screen. Relays are off at start and exit. */
+/* Pump runs: by hand, by schedule and by soil moisture. Every run has an
+ * end: the minutes chosen, never beyond the pump's max_minutes, kept by a
+ * timer of the station's own loop, so that water never depends on the
+ * screen. Relays are off at start and exit, and every relay goes off when
+ * one fails. Schedules and automatic watering keep out of peak hours
+ * unless the soil is below its critical level; a run during which the
+ * soil does not get wetter raises an alarm. */
 #ifndef FS_IRRIGATION_H
 #define FS_IRRIGATION_H
+
+#include "store.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct app;
 struct irrigation;
@@ -15,28 +22,68 @@ struct irrigation;
 #define IRR_REFUSED (-1)
 #define IRR_FAILED (-2)		/* the relay or the database failed */
 
+/* A scheduled run waits at most this long for a free pump. */
+#define IRR_SCHEDULE_WAIT (2 * 3600)
+/* An automatic run cut short by peak hours is not started for less. */
+#define IRR_MIN_AUTO_MINUTES 5
+
 /* Builds every pump's relay and drives it off. Runs left open by a power
  * cut are closed in the diary and reported. NULL with err on failure. */
 struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen);
 /* Ends every run, drives every relay off, frees. */
 void irrigation_free(struct irrigation *irr);
 
+/* Would a run of pump for minutes be allowed now? 0, or IRR_REFUSED with
+ * the sentence in why. Nothing is started. */
+int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, char *why,
+			   size_t whylen);
+/* Starts pump for minutes (for the first zone it waters). who: the
+ * worker's name or NULL. 0, IRR_REFUSED or IRR_FAILED with why. */
 int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
 		     const char *who, char *why, size_t whylen);
 int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason);
 /* Every relay off now, every run ended (a driver error, shutdown). */
 void irrigation_stop_all(struct irrigation *irr, const char *end_reason);
+/* The fertilizing record written with pump's current run. */
+int irrigation_link_record(struct irrigation *irr, int pump, int64_t record);
 
-/* End the runs whose time is up; the loop's timer calls this. */
+/* Ends runs whose time is up, starts what schedules and soil moisture
+ * ask for, checks that running water wets the soil. The loop's timer
+ * calls this; tests call it after moving a manual clock. */
 void irrigation_tick(struct irrigation *irr);
 
 bool irrigation_running(const struct irrigation *irr, int pump, int64_t *until);
+/* The current run of pump (its diary row so far); false if none. */
+bool irrigation_run(const struct irrigation *irr, int pump, struct run_row *out);
 int irrigation_running_count(const struct irrigation *irr);
 /* Runs the last power cut left open, closed at start-up: how many, and a
  * sentence saying so (empty when none). */
 int irrigation_power_cut_report(const struct irrigation *irr, char *buf, size_t n);
 
-/* Why a run started, in the farmer's words. */
+/* Schedules, by start time. */
+const struct schedule_row *irrigation_schedules(const struct irrigation *irr, int *n);
+/* Saves s (new when s->id is 0) if schedule_check() allows it. 0, or -1
+ * with why. */
+int irrigation_schedule_save(struct irrigation *irr, struct schedule_row *s, char *why,
+			     size_t whylen);
+int irrigation_schedule_delete(struct irrigation *irr, int64_t id, char *why, size_t whylen);
+
+/* The next scheduled run: its zone, the time it will start and the time
+ * its schedule asked for (later when peak hours move it). */
+struct irr_upcoming {
+	int zone;
+	int minutes;
+	time_t at, asked;
+};
+bool irrigation_next_scheduled(const struct irrigation *irr, struct irr_upcoming *u);
+
+/* Watering by soil moisture, per zone: start below moisture_low, stop at
+ * moisture_high or at the pump's max_minutes. */
+bool irrigation_by_moisture(const struct irrigation *irr, int zone);
+int irrigation_set_by_moisture(struct irrigation *irr, int zone, bool on);
+
+/* Why a run started and why it ended, in the farmer's words. */
 const char *irrigation_reason_label(int reason);
+const char *irrigation_end_label(const char *end_reason);
 
 #endif

@@ -156,6 +156,28 @@ static const char *const migrations[] = {
 	"  CAST(julianday(date(t, 'unixepoch', 'localtime')) - 2440587.5 AS INTEGER) AS d,"
 	"  sum(n), min(min), sum(mean * n) / sum(n), max(max)"
 	" FROM readings_hourly GROUP BY sensor, quantity, d;",
+	/* 5: the irrigation diary's energy and cost (split by tariff band,
+	 * as priced when the run ended), the last minute a running pump was
+	 * known to run, the time a schedule asked for, the fertilizing record
+	 * of a fertigation run; and the watering schedules. */
+	"ALTER TABLE pump_runs ADD COLUMN alive INTEGER;"
+	"ALTER TABLE pump_runs ADD COLUMN power_kw REAL;"
+	"ALTER TABLE pump_runs ADD COLUMN kwh_offpeak REAL;"
+	"ALTER TABLE pump_runs ADD COLUMN kwh_normal REAL;"
+	"ALTER TABLE pump_runs ADD COLUMN kwh_peak REAL;"
+	"ALTER TABLE pump_runs ADD COLUMN cost_offpeak REAL;"
+	"ALTER TABLE pump_runs ADD COLUMN cost_normal REAL;"
+	"ALTER TABLE pump_runs ADD COLUMN cost_peak REAL;"
+	"ALTER TABLE pump_runs ADD COLUMN cost_at_peak REAL;"
+	"ALTER TABLE pump_runs ADD COLUMN scheduled_for INTEGER;"
+	"ALTER TABLE pump_runs ADD COLUMN record INTEGER REFERENCES records(id);"
+	"CREATE TABLE schedules("
+	"  id INTEGER PRIMARY KEY,"
+	"  zone TEXT NOT NULL,"
+	"  days INTEGER NOT NULL CHECK (days BETWEEN 1 AND 127),"
+	"  start_min INTEGER NOT NULL CHECK (start_min BETWEEN 0 AND 1439),"
+	"  minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 720),"
+	"  changed INTEGER NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

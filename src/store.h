@@ -80,24 +80,78 @@ typedef void store_latest_fn(void *ctx, const char *sensor, int quantity, int64_
 			     double value);
 int store_readings_latest(struct store *s, store_latest_fn *fn, void *ctx);
 
-/* Pump runs: written when a run starts, completed when it ends. */
+/* Pump runs, the irrigation diary: written when a run starts, completed
+ * when it ends. */
 enum run_reason { RUN_MANUAL, RUN_SCHEDULE, RUN_MOISTURE };
 struct run_row {
 	int64_t id;
 	char pump[32];
 	char zone[32];
 	int reason;		/* enum run_reason */
-	char who[96];
+	char who[96];		/* the worker's name, "" for the station itself */
 	int64_t started, planned_end, ended;	/* ended 0: still running */
 	char end_reason[16];
 	double moisture_before, moisture_after;	/* NAN: not known */
+	int64_t alive;		/* the last minute the run was known to go on */
+	double power_kw;	/* the pump's, when it ran */
+	/* kWh by tariff band (enum tariff_band: off-peak, normal, peak) and
+	 * their cost at the prices of the day; what the same energy would
+	 * have cost at the peak price. */
+	double kwh[3];
+	double cost[3];
+	double cost_at_peak;
+	int64_t scheduled_for;	/* a schedule's run: the time it asked for */
+	int64_t record;		/* fertigation: the fertilizing record, or 0 */
 };
 int store_run_begin(struct store *s, struct run_row *r);
-int store_run_end(struct store *s, int64_t id, int64_t ended, const char *end_reason,
-		  double moisture_after);
+/* Completes the run r->id: ended, end_reason, moisture_after, energy. */
+int store_run_end(struct store *s, const struct run_row *r);
+/* The run goes on at t (a heartbeat while pumps run). */
+int store_run_alive(struct store *s, int64_t id, int64_t t);
+int store_run_link_record(struct store *s, int64_t id, int64_t record);
 /* Runs with no end, oldest first; returns how many (at most max). */
 int store_runs_open(struct store *s, struct run_row *out, int max);
+/* Runs newest first from offset; returns how many it wrote (at most
+ * max); *total: how many there are. */
+int store_runs_page(struct store *s, int offset, struct run_row *out, int max, int *total);
+/* Finished runs that started in [from, to), added up. */
+struct runs_total {
+	int runs;
+	int64_t seconds;
+	double kwh[3];
+	double cost[3];
+	double cost_at_peak;
+};
+int store_runs_total(struct store *s, int64_t from, int64_t to, struct runs_total *out);
+/* Has the zone had a run for the schedule time t (run or cut short)? */
+int store_run_for_schedule(struct store *s, const char *zone, int64_t t, bool *found);
 const char *store_run_reason_name(int reason);
+
+/* Watering schedules (src/store_schedules.c). */
+struct schedule_row {
+	int64_t id;		/* 0: not saved yet */
+	char zone[32];
+	int days;		/* bit 0 = Sunday ... bit 6 = Saturday */
+	int start_min;		/* minutes after local midnight */
+	int minutes;
+	int64_t changed;	/* when it was saved as it is */
+};
+/* Every schedule, by start time; returns how many (at most max). */
+int store_schedules_load(struct store *s, struct schedule_row *out, int max);
+/* Inserts (id 0, then set) or replaces r. */
+int store_schedule_save(struct store *s, struct schedule_row *r, int64_t now);
+int store_schedule_delete(struct store *s, int64_t id);
+
+/* The event log's alarms (src/store_events.c). */
+struct event_row {
+	int64_t id, t;
+	char kind[32], source[32], detail[128];
+};
+/* Alarms not yet acknowledged, newest first; returns how many. */
+int store_alarms_list(struct store *s, struct event_row *out, int max);
+int store_alarm_ack(struct store *s, int64_t id, int64_t t);
+/* Is an alarm of this kind and source waiting to be acknowledged? */
+int store_alarm_waiting(struct store *s, const char *kind, const char *source, bool *waiting);
 /* Irrigation of a zone between two moments: calls fn once per pump with
  * the finished runs that started in [from, to) and their total seconds. */
 typedef void store_zone_runs_fn(void *ctx, const char *pump, int runs, int64_t seconds);

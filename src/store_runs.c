@@ -8,14 +8,36 @@
 static const char *const reasons[] = { "manual", "schedule", "moisture" };
 
 static const char SQL_RUN_BEGIN[] =
-	"INSERT INTO pump_runs(pump, zone, reason, who, started, planned_end, moisture_before)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?)";
+	"INSERT INTO pump_runs(pump, zone, reason, who, started, planned_end, moisture_before,"
+	" power_kw, scheduled_for, alive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_RUN_END[] =
-	"UPDATE pump_runs SET ended = ?, end_reason = ?, moisture_after = ?"
-	" WHERE id = ? AND ended IS NULL";
+	"UPDATE pump_runs SET ended = ?, end_reason = ?, moisture_after = ?, kwh_offpeak = ?,"
+	" kwh_normal = ?, kwh_peak = ?, cost_offpeak = ?, cost_normal = ?, cost_peak = ?,"
+	" cost_at_peak = ? WHERE id = ? AND ended IS NULL";
+static const char SQL_RUN_ALIVE[] = "UPDATE pump_runs SET alive = ? WHERE id = ?";
+static const char SQL_RUN_RECORD[] = "UPDATE pump_runs SET record = ? WHERE id = ?";
+
+#define RUN_COLUMNS \
+	"id, pump, coalesce(zone, ''), reason, coalesce(who, ''), started, planned_end," \
+	" coalesce(ended, 0), coalesce(end_reason, ''), moisture_before, moisture_after," \
+	" coalesce(alive, 0), coalesce(power_kw, 0), coalesce(kwh_offpeak, 0)," \
+	" coalesce(kwh_normal, 0), coalesce(kwh_peak, 0), coalesce(cost_offpeak, 0)," \
+	" coalesce(cost_normal, 0), coalesce(cost_peak, 0), coalesce(cost_at_peak, 0)," \
+	" coalesce(scheduled_for, 0), coalesce(record, 0)"
+
 static const char SQL_RUNS_OPEN[] =
-	"SELECT id, pump, coalesce(zone, ''), reason, coalesce(who, ''), started, planned_end,"
-	" moisture_before FROM pump_runs WHERE ended IS NULL ORDER BY started";
+	"SELECT " RUN_COLUMNS " FROM pump_runs WHERE ended IS NULL ORDER BY started";
+static const char SQL_RUNS_PAGE[] =
+	"SELECT " RUN_COLUMNS " FROM pump_runs ORDER BY started DESC, id DESC LIMIT ? OFFSET ?";
+static const char SQL_RUNS_COUNT[] = "SELECT count(*) FROM pump_runs";
+static const char SQL_RUN_FOR_SCHEDULE[] =
+	"SELECT count(*) FROM pump_runs WHERE zone = ? AND scheduled_for = ?";
+static const char SQL_RUNS_TOTAL[] =
+	"SELECT count(*), coalesce(sum(ended - started), 0), coalesce(sum(kwh_offpeak), 0),"
+	" coalesce(sum(kwh_normal), 0), coalesce(sum(kwh_peak), 0), coalesce(sum(cost_offpeak), 0),"
+	" coalesce(sum(cost_normal), 0), coalesce(sum(cost_peak), 0), coalesce(sum(cost_at_peak), 0)"
+	" FROM pump_runs"
+	" WHERE started >= ? AND started < ? AND ended IS NOT NULL";
 
 const char *store_run_reason_name(int reason)
 {
@@ -38,6 +60,47 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+static double col_real_or_nan(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *buf, size_t n)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	snprintf(buf, n, "%s", v ? (const char *)v : "");
+}
+
+static void read_run(sqlite3_stmt *st, struct run_row *r)
+{
+	const char *reason = (const char *)sqlite3_column_text(st, 3);
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, r->pump, sizeof(r->pump));
+	col_text(st, 2, r->zone, sizeof(r->zone));
+	for (int i = 0; i < 3; i++)
+		if (reason && strcmp(reason, reasons[i]) == 0)
+			r->reason = i;
+	col_text(st, 4, r->who, sizeof(r->who));
+	r->started = sqlite3_column_int64(st, 5);
+	r->planned_end = sqlite3_column_int64(st, 6);
+	r->ended = sqlite3_column_int64(st, 7);
+	col_text(st, 8, r->end_reason, sizeof(r->end_reason));
+	r->moisture_before = col_real_or_nan(st, 9);
+	r->moisture_after = col_real_or_nan(st, 10);
+	r->alive = sqlite3_column_int64(st, 11);
+	r->power_kw = sqlite3_column_double(st, 12);
+	for (int b = 0; b < 3; b++)
+		r->kwh[b] = sqlite3_column_double(st, 13 + b);
+	for (int b = 0; b < 3; b++)
+		r->cost[b] = sqlite3_column_double(st, 16 + b);
+	r->cost_at_peak = sqlite3_column_double(st, 19);
+	r->scheduled_for = sqlite3_column_int64(st, 20);
+	r->record = sqlite3_column_int64(st, 21);
+}
+
 int store_run_begin(struct store *s, struct run_row *r)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_RUN_BEGIN);
@@ -52,23 +115,55 @@ int store_run_begin(struct store *s, struct run_row *r)
 	sqlite3_bind_int64(st, 5, r->started);
 	sqlite3_bind_int64(st, 6, r->planned_end);
 	bind_real_or_null(st, 7, r->moisture_before);
+	sqlite3_bind_double(st, 8, r->power_kw);
+	if (r->scheduled_for)
+		sqlite3_bind_int64(st, 9, r->scheduled_for);
+	else
+		sqlite3_bind_null(st, 9);
+	sqlite3_bind_int64(st, 10, r->started);
 	rc = store_exec_stmt(s, st);
 	if (rc == 0)
 		r->id = sqlite3_last_insert_rowid(s->db);
 	return rc;
 }
 
-int store_run_end(struct store *s, int64_t id, int64_t ended, const char *end_reason,
-		  double moisture_after)
+int store_run_end(struct store *s, const struct run_row *r)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_RUN_END);
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, ended);
-	sqlite3_bind_text(st, 2, end_reason, -1, SQLITE_STATIC);
-	bind_real_or_null(st, 3, moisture_after);
-	sqlite3_bind_int64(st, 4, id);
+	sqlite3_bind_int64(st, 1, r->ended);
+	sqlite3_bind_text(st, 2, r->end_reason, -1, SQLITE_STATIC);
+	bind_real_or_null(st, 3, r->moisture_after);
+	for (int b = 0; b < 3; b++)
+		sqlite3_bind_double(st, 4 + b, r->kwh[b]);
+	for (int b = 0; b < 3; b++)
+		sqlite3_bind_double(st, 7 + b, r->cost[b]);
+	sqlite3_bind_double(st, 10, r->cost_at_peak);
+	sqlite3_bind_int64(st, 11, r->id);
+	return store_exec_stmt(s, st);
+}
+
+int store_run_alive(struct store *s, int64_t id, int64_t t)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_ALIVE);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_int64(st, 2, id);
+	return store_exec_stmt(s, st);
+}
+
+int store_run_link_record(struct store *s, int64_t id, int64_t record)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_RECORD);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, record);
+	sqlite3_bind_int64(st, 2, id);
 	return store_exec_stmt(s, st);
 }
 
@@ -79,29 +174,75 @@ int store_runs_open(struct store *s, struct run_row *out, int max)
 
 	if (!st)
 		return STORE_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct run_row *r;
-		const char *reason = (const char *)sqlite3_column_text(st, 3);
-
-		if (n == max)
-			continue;
-		r = &out[n++];
-		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(st, 0);
-		snprintf(r->pump, sizeof(r->pump), "%s", sqlite3_column_text(st, 1));
-		snprintf(r->zone, sizeof(r->zone), "%s", sqlite3_column_text(st, 2));
-		for (int i = 0; i < 3; i++)
-			if (strcmp(reason, reasons[i]) == 0)
-				r->reason = i;
-		snprintf(r->who, sizeof(r->who), "%s", sqlite3_column_text(st, 4));
-		r->started = sqlite3_column_int64(st, 5);
-		r->planned_end = sqlite3_column_int64(st, 6);
-		r->moisture_before = sqlite3_column_type(st, 7) == SQLITE_NULL
-					     ? NAN : sqlite3_column_double(st, 7);
-		r->moisture_after = NAN;
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n < max)
+			read_run(st, &out[n++]);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? n : store_fail(s, rc);
+}
+
+int store_runs_page(struct store *s, int offset, struct run_row *out, int max, int *total)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUNS_COUNT);
+	int rc, n = 0;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	*total = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc);
+	st = store_stmt(s, SQL_RUNS_PAGE);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int(st, 1, max);
+	sqlite3_bind_int(st, 2, offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		read_run(st, &out[n++]);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : store_fail(s, rc);
+}
+
+int store_run_for_schedule(struct store *s, const char *zone, int64_t t, bool *found)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_FOR_SCHEDULE);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, zone, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, t);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*found = sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+int store_runs_total(struct store *s, int64_t from, int64_t to, struct runs_total *out)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUNS_TOTAL);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->runs = sqlite3_column_int(st, 0);
+		out->seconds = sqlite3_column_int64(st, 1);
+		for (int b = 0; b < 3; b++)
+			out->kwh[b] = sqlite3_column_double(st, 2 + b);
+		for (int b = 0; b < 3; b++)
+			out->cost[b] = sqlite3_column_double(st, 5 + b);
+		out->cost_at_peak = sqlite3_column_double(st, 8);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
 }
 
 static const char SQL_RUNS_ZONE[] =

@@ -80,15 +80,26 @@ static void make_station(const char *path)
 	config_free(cfg);
 	snprintf(r.pump, sizeof(r.pump), "p1");
 	snprintf(r.zone, sizeof(r.zone), "mit");
+	r.power_kw = 1.5;
 	assert_int_equal(store_run_begin(s, &r), 0);
-	assert_int_equal(store_run_end(s, r.id, JUNE1_0510 + 1800, "done", 44.75), 0);
+	r.ended = JUNE1_0510 + 1800;
+	snprintf(r.end_reason, sizeof(r.end_reason), "done");
+	r.moisture_after = 44.75;
+	/* 30 minutes at 1.5 kW, off-peak before 06:00. */
+	r.kwh[0] = 0.75;
+	r.cost[0] = 975;
+	r.cost_at_peak = 2730;
+	assert_int_equal(store_run_end(s, &r), 0);
 	r = (struct run_row){ .reason = RUN_SCHEDULE, .started = JUNE1_0510 - 86400 * 22,
 			      .planned_end = JUNE1_0510 - 86400 * 22 + 1200,
 			      .moisture_before = NAN };
 	snprintf(r.pump, sizeof(r.pump), "p1");
 	snprintf(r.zone, sizeof(r.zone), "mit");
 	assert_int_equal(store_run_begin(s, &r), 0);
-	assert_int_equal(store_run_end(s, r.id, r.planned_end, "by_hand", NAN), 0);
+	r.ended = r.planned_end;
+	snprintf(r.end_reason, sizeof(r.end_reason), "by_hand");
+	r.moisture_after = NAN;
+	assert_int_equal(store_run_end(s, &r), 0);
 	assert_int_equal(store_event(s, JUNE1_0510 - 600, "start", NULL, "0.1.0", false), 0);
 	assert_int_equal(store_event(s, JUNE1_0510 + 60, "sensor_lost", "soil3", NULL, true), 0);
 	/* Two days of moisture every half hour, and air readings that are

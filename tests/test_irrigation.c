@@ -1,5 +1,7 @@
-/* Pump runs on the simulator with a manual clock: relays off at start,
- * every run ends, limits refused in words, power cuts closed. */
+/* Pump runs on the simulator with a manual clock and soil moisture set by
+ * the test: every way a run ends, the diary's energy and cost, the limit
+ * on pumps at once, schedules and peak hours, watering by moisture, the
+ * alarm when water does not arrive, power cuts. */
 #include "testlib.h"
 
 #include "app.h"
@@ -7,6 +9,7 @@
 #include "config.h"
 #include "irrigation.h"
 #include "loop.h"
+#include "readings.h"
 #include "relay.h"
 #include "sim_farm.h"
 #include "store.h"
@@ -15,18 +18,50 @@
 #include <math.h>
 #include <sqlite3.h>
 
+/* Soil moisture as the test says, in place of the sensors; NAN (no
+ * reading) unless a test sets it. */
+static double moisture[8];
+static char fake_readings;
+
+double readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
+{
+	(void)r;
+	if (t)
+		*t = 0;
+	return zone >= 0 && zone < 8 ? moisture[zone] : NAN;
+}
+
 static const char farm_ini[] =
 	"[station]\ncode = PT01\nmax_pumps_running = 1\n"
-	"[zone.mit]\nname = Mít\npump = p1\n"
+	"[tariff]\nprice_offpeak = 1300\nprice_normal = 2000\nprice_peak = 3600\n"
+	"[tariff.tt16]\nfrom = 2014-01-01\npeak = mon-sat 09:30-11:30 17:00-20:00\n"
+	"offpeak = all 22:00-04:00\n"
+	"[tariff.qd963]\nfrom = 2026-05-01\npeak = mon-sat 17:30-22:30\noffpeak = all 00:00-06:00\n"
+	"[zone.mit]\nname = Mít\npump = p1\nmoisture_low = 30\nmoisture_high = 45\n"
+	"moisture_critical = 20\nrise_percent = 2\nrise_minutes = 20\nrest_minutes = 60\n"
 	"[zone.vusua]\nname = Vú sữa\npump = p2\n"
+	"[zone.rau]\nname = Rau\n"
+	"[zone.tieu]\nname = Tiêu\npump = p3\n"
 	"[pump.p1]\nname = Bơm 1\ndriver = sim\npower_kw = 1.5\nmax_minutes = 90\n"
-	"[pump.p2]\nname = Bơm 2\ndriver = sim\npower_kw = 1.1\nmax_minutes = 60\n";
+	"[pump.p2]\nname = Bơm 2\ndriver = sim\npower_kw = 1.1\nmax_minutes = 60\n"
+	"[pump.p3]\nname = Bơm 3\ndriver = sim\npower_kw = 2.2\nmax_minutes = 720\n";
+
+enum { MIT, VUSUA, RAU, TIEU };
+enum { P1, P2, P3 };
 
 struct rig {
 	char *dir;
 	char db[512];
 	struct app app;
 };
+
+static time_t at(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+			 .tm_min = mi, .tm_isdst = -1 };
+
+	return mktime(&tm);
+}
 
 static int64_t farm_now(void *ctx)
 {
@@ -43,6 +78,7 @@ static void rig_open(struct rig *r)
 	assert_int_equal(store_open(r->db, STORE_EXCLUSIVE, &r->app.store, err, sizeof(err)), 0);
 	r->app.loop = loop_new();
 	r->app.farm = sim_farm_new(1, cfg->n_zones, farm_now, r->app.clock);
+	r->app.readings = (struct readings *)&fake_readings;
 	r->app.irrigation = irrigation_new(&r->app, err, sizeof(err));
 	assert_non_null(r->app.irrigation);
 }
@@ -57,16 +93,24 @@ static void rig_close(struct rig *r)
 	r->app.irrigation = NULL;
 }
 
-static int setup(void **state)
+static struct rig *rig_new(time_t start)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 
 	text_init("en");
+	for (int z = 0; z < 8; z++)
+		moisture[z] = NAN;
 	r->dir = test_mkdir();
 	snprintf(r->db, sizeof(r->db), "%s/station.db", r->dir);
-	r->app.clock = clock_new_manual(1780290000);	/* 1 June 2026 */
+	r->app.clock = clock_new_manual(start);
 	rig_open(r);
-	*state = r;
+	return r;
+}
+
+/* Monday 1 June 2026, 05:00: off-peak until 06:00 under the 2026 windows. */
+static int setup(void **state)
+{
+	*state = rig_new(at(2026, 6, 1, 5, 0));
 	return 0;
 }
 
@@ -82,30 +126,116 @@ static int teardown(void **state)
 	return 0;
 }
 
+static time_t now(struct rig *r)
+{
+	return clock_now(r->app.clock);
+}
+
+/* Let station time pass minute by minute, as the loop's timer would. */
+static void pass_minutes(struct rig *r, int minutes)
+{
+	for (int i = 0; i < minutes; i++) {
+		clock_advance(r->app.clock, 60 * 1000);
+		irrigation_tick(r->app.irrigation);
+	}
+}
+
+static void pass_until(struct rig *r, time_t t)
+{
+	while (now(r) < t) {
+		clock_advance(r->app.clock, 60 * 1000);
+		irrigation_tick(r->app.irrigation);
+	}
+}
+
 static bool watering(struct rig *r, int zone)
 {
 	return sim_farm_watering(r->app.farm, zone);
 }
 
-static void a_run_ends_on_time(void **state)
+/* The newest run in the diary. */
+static struct run_row last_run(struct rig *r)
+{
+	struct run_row row;
+	int total = 0;
+
+	assert_int_equal(store_runs_page(r->app.store, 0, &row, 1, &total), 1);
+	return row;
+}
+
+static int count_sql(struct rig *r, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	assert_int_equal(sqlite3_open(r->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void near(double a, double b)
+{
+	if (fabs(a - b) > 1e-6)
+		fail_msg("%f is not %f", a, b);
+}
+
+static void a_run_ends_on_time_with_its_energy_and_cost(void **state)
 {
 	struct rig *r = *state;
 	char why[256] = "";
 	int64_t until;
+	struct run_row run;
 
-	assert_false(watering(r, 0));
-	assert_int_equal(irrigation_start(r->app.irrigation, 0, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
-	assert_true(watering(r, 0));
-	assert_true(irrigation_running(r->app.irrigation, 0, &until));
-	assert_int_equal(until, clock_now(r->app.clock) + 30 * 60);
-	clock_advance(r->app.clock, 29 * 60 * 1000);
-	irrigation_tick(r->app.irrigation);
-	assert_true(watering(r, 0));
-	clock_advance(r->app.clock, 60 * 1000);
-	irrigation_tick(r->app.irrigation);
-	assert_false(watering(r, 0));
-	assert_false(irrigation_running(r->app.irrigation, 0, NULL));
-	assert_int_equal(irrigation_running_count(r->app.irrigation), 0);
+	moisture[MIT] = 35;
+	assert_false(watering(r, MIT));
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 30, RUN_MANUAL, "Ba Tư", why, sizeof(why)), 0);
+	assert_true(watering(r, MIT));
+	assert_true(irrigation_running(r->app.irrigation, P1, &until));
+	assert_int_equal(until, now(r) + 30 * 60);
+	pass_minutes(r, 10);
+	moisture[MIT] = 38;
+	pass_minutes(r, 19);
+	assert_true(watering(r, MIT));
+	pass_minutes(r, 1);
+	assert_false(watering(r, MIT));
+	assert_false(irrigation_running(r->app.irrigation, P1, NULL));
+	run = last_run(r);
+	assert_string_equal(run.end_reason, "done");
+	assert_string_equal(run.pump, "p1");
+	assert_string_equal(run.zone, "mit");
+	assert_string_equal(run.who, "Ba Tư");
+	assert_int_equal(run.reason, RUN_MANUAL);
+	assert_int_equal(run.ended - run.started, 30 * 60);
+	near(run.moisture_before, 35);
+	near(run.moisture_after, 38);
+	/* 30 minutes at 1.5 kW, all off-peak (before 06:00). */
+	near(run.kwh[BAND_OFFPEAK], 0.75);
+	near(run.kwh[BAND_NORMAL], 0);
+	near(run.cost[BAND_OFFPEAK], 0.75 * 1300);
+	near(run.cost[BAND_NORMAL] + run.cost[BAND_PEAK], 0);
+	near(run.cost_at_peak, 0.75 * 3600);
+}
+
+static void a_run_across_bands_is_split(void **state)
+{
+	struct rig *r = *state;
+	char why[256];
+	struct run_row run;
+
+	/* 05:40 to 06:20: 20 minutes off-peak, 20 normal. */
+	pass_minutes(r, 40);
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 40, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 40);
+	run = last_run(r);
+	near(run.kwh[BAND_OFFPEAK], 0.5);
+	near(run.kwh[BAND_NORMAL], 0.5);
+	near(run.cost[BAND_OFFPEAK], 0.5 * 1300);
+	near(run.cost[BAND_NORMAL], 0.5 * 2000);
 }
 
 static void stop_by_hand(void **state)
@@ -114,12 +244,14 @@ static void stop_by_hand(void **state)
 	char why[256];
 	struct run_row open[2];
 
-	assert_int_equal(irrigation_start(r->app.irrigation, 1, 20, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	assert_int_equal(irrigation_start(r->app.irrigation, P2, 20, RUN_MANUAL, NULL, why, sizeof(why)), 0);
 	assert_int_equal(store_runs_open(r->app.store, open, 2), 1);
-	clock_advance(r->app.clock, 5 * 60 * 1000);
-	assert_int_equal(irrigation_stop(r->app.irrigation, 1, "by_hand"), 0);
-	assert_false(watering(r, 1));
+	pass_minutes(r, 5);
+	assert_int_equal(irrigation_stop(r->app.irrigation, P2, "by_hand"), 0);
+	assert_false(watering(r, VUSUA));
 	assert_int_equal(store_runs_open(r->app.store, open, 2), 0);
+	assert_string_equal(last_run(r).end_reason, "by_hand");
+	assert_int_equal(last_run(r).ended - last_run(r).started, 5 * 60);
 }
 
 static void limits_are_refused_in_words(void **state)
@@ -127,79 +259,526 @@ static void limits_are_refused_in_words(void **state)
 	struct rig *r = *state;
 	char why[256];
 
-	assert_int_equal(irrigation_start(r->app.irrigation, 0, 0, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 0, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
 	assert_string_equal(why, "Bơm 1 may run 1 to 90 minutes.");
-	assert_int_equal(irrigation_start(r->app.irrigation, 0, 91, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
-	assert_false(watering(r, 0));
-	assert_int_equal(irrigation_start(r->app.irrigation, 0, 10, RUN_MANUAL, NULL, why, sizeof(why)), 0);
-	assert_int_equal(irrigation_start(r->app.irrigation, 0, 10, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 91, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
+	assert_false(watering(r, MIT));
+	assert_int_equal(irrigation_check_start(r->app.irrigation, P1, 10, why, sizeof(why)), 0);
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 10, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 10, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
 	assert_string_equal(why, "Bơm 1 is already running.");
 	/* The shed's supply carries one pump at a time. */
-	assert_int_equal(irrigation_start(r->app.irrigation, 1, 10, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
-	assert_non_null(strstr(why, "Only 1 pump may run at once"));
-	assert_false(watering(r, 1));
+	assert_int_equal(irrigation_check_start(r->app.irrigation, P2, 10, why, sizeof(why)), IRR_REFUSED);
+	assert_int_equal(irrigation_start(r->app.irrigation, P2, 10, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
+	assert_string_equal(why, "Only 1 pump may run at once: the shed's power supply cannot carry more.");
+	assert_false(watering(r, VUSUA));
 	assert_int_equal(irrigation_start(r->app.irrigation, 7, 10, RUN_MANUAL, NULL, why, sizeof(why)), IRR_REFUSED);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 1);
 }
 
 static void shutdown_turns_everything_off_and_closes_runs(void **state)
 {
 	struct rig *r = *state;
-	char why[256];
+	char why[256], err[256];
 	struct run_row open[2];
 
-	assert_int_equal(irrigation_start(r->app.irrigation, 0, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
 	irrigation_free(r->app.irrigation);
 	r->app.irrigation = NULL;
-	assert_false(watering(r, 0));
+	assert_false(watering(r, MIT));
 	assert_int_equal(store_runs_open(r->app.store, open, 2), 0);
-	char err[256];
+	assert_string_equal(last_run(r).end_reason, "shutdown");
 	r->app.irrigation = irrigation_new(&r->app, err, sizeof(err));
 	assert_int_equal(irrigation_power_cut_report(r->app.irrigation, why, sizeof(why)), 0);
 }
 
-static void power_cut_run_is_closed_after_restart(void **state)
+/* A copy of the database as a power cut would leave it: taken while the
+ * station runs, with no chance to close anything. */
+static void snapshot(struct rig *r, const char *to)
+{
+	char sql[1100];
+	sqlite3 *db;
+
+	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", to);
+	assert_int_equal(sqlite3_open(r->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void power_cut_run_is_closed_at_its_last_minute(void **state)
 {
 	struct rig *r = *state;
-	char why[256], err[256];
-	struct run_row run = { .reason = RUN_MANUAL }, open[2];
-	int64_t t0 = clock_now(r->app.clock);
+	char why[256], cut[520];
+	struct run_row run, open[2];
+	time_t t0 = now(r);
 
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 23);
+	snprintf(cut, sizeof(cut), "%s/cut.db", r->dir);
+	snapshot(r, cut);
 	rig_close(r);
-	/* What a power cut leaves: a run with no end, and the last sign of
-	 * life ten minutes into it. */
-	assert_int_equal(store_open(r->db, 0, &r->app.store, err, sizeof(err)), 0);
-	snprintf(run.pump, sizeof(run.pump), "p1");
-	run.started = t0;
-	run.planned_end = t0 + 3600;
-	assert_int_equal(store_run_begin(r->app.store, &run), 0);
-	assert_int_equal(store_event(r->app.store, t0 + 600, "alive", NULL, NULL, false), 0);
-	store_close(r->app.store);
+	/* The station comes back two hours later on what the cut left. */
+	rename(cut, r->db);
 	clock_advance(r->app.clock, 2 * 3600 * 1000);
 	rig_open(r);
-	assert_false(watering(r, 0));
+	assert_false(watering(r, MIT));
 	assert_int_equal(irrigation_power_cut_report(r->app.irrigation, why, sizeof(why)), 1);
 	assert_non_null(strstr(why, "Bơm 1 was running when the power failed"));
 	assert_int_equal(store_runs_open(r->app.store, open, 2), 0);
-	/* Closed at the last moment the station was known alive. */
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(r->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT ended, end_reason FROM pump_runs", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int64(st, 0), t0 + 600);
-	assert_string_equal((const char *)sqlite3_column_text(st, 1), "power_cut");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	run = last_run(r);
+	assert_string_equal(run.end_reason, "power_cut");
+	/* Its last heartbeat: the minute before the cut, not its start and
+	 * not its planned end. */
+	assert_int_equal(run.ended, t0 + 23 * 60);
+	near(run.kwh[BAND_OFFPEAK], 1.5 * 23 / 60);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'run_cut' AND alarm AND acked IS NULL"), 1);
+}
+
+static void idle_station_writes_no_heartbeat(void **state)
+{
+	struct rig *r = *state;
+
+	pass_minutes(r, 30);
+	/* Nothing ran, nothing was written: no events, no runs. */
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 0);
+}
+
+static void a_failing_relay_turns_everything_off(void **state)
+{
+	struct rig *r = *state;
+	char why[256];
+
+	sim_farm_break_relay(r->app.farm, MIT, true);
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 10, RUN_MANUAL, NULL, why, sizeof(why)), IRR_FAILED);
+	assert_string_equal(why, "The relay of Bơm 1 does not answer: every pump is switched off.");
+	assert_false(watering(r, MIT));
+	assert_int_equal(irrigation_running_count(r->app.irrigation), 0);
+	assert_string_equal(last_run(r).end_reason, "relay_error");
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'relay_error' AND source = 'p1' AND alarm"), 1);
+}
+
+static struct schedule_row sched(const char *zone, int days, int h, int m, int minutes)
+{
+	struct schedule_row s = { .days = days, .start_min = h * 60 + m, .minutes = minutes };
+
+	snprintf(s.zone, sizeof(s.zone), "%s", zone);
+	return s;
+}
+
+#define MON (1 << 1)
+#define SUN (1 << 0)
+#define MON_SAT 0x7e
+
+static void a_schedule_runs_at_its_time(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("mit", MON_SAT, 5, 30, 20);
+	char why[256];
+	struct run_row run;
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	assert_true(s.id > 0);
+	pass_minutes(r, 29);
+	assert_false(watering(r, MIT));
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+	pass_minutes(r, 20);
+	assert_false(watering(r, MIT));
+	run = last_run(r);
+	assert_int_equal(run.reason, RUN_SCHEDULE);
+	assert_int_equal(run.scheduled_for, at(2026, 6, 1, 5, 30));
+	assert_int_equal(run.started, at(2026, 6, 1, 5, 30));
+	assert_string_equal(run.end_reason, "done");
+	/* And again the next day; the station keeps its schedules. */
+	rig_close(r);
+	rig_open(r);
+	pass_until(r, at(2026, 6, 2, 5, 31));
+	assert_true(watering(r, MIT));
+}
+
+static void a_schedule_in_peak_hours_moves_and_says_so(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("mit", MON, 17, 15, 30);
+	struct irr_upcoming u;
+	char why[256];
+	struct run_row run;
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	/* Seen ahead: asked for 17:15, it will run at 22:30, after the peak
+	 * (17:30-22:30 under the 2026 windows). */
+	assert_true(irrigation_next_scheduled(r->app.irrigation, &u));
+	assert_int_equal(u.zone, MIT);
+	assert_int_equal(u.asked, at(2026, 6, 1, 17, 15));
+	assert_int_equal(u.at, at(2026, 6, 1, 22, 30));
+	pass_until(r, at(2026, 6, 1, 17, 16));
+	assert_false(watering(r, MIT));
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'schedule_moved' AND source = 'mit'"), 1);
+	pass_until(r, at(2026, 6, 1, 22, 29));
+	assert_false(watering(r, MIT));
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+	pass_minutes(r, 30);
+	run = last_run(r);
+	assert_int_equal(run.started, at(2026, 6, 1, 22, 30));
+	assert_int_equal(run.scheduled_for, at(2026, 6, 1, 17, 15));
+	near(run.kwh[BAND_PEAK], 0);
+}
+
+/* The station is off (a power cut) from 18:00 to 20:00, while the 17:15
+ * run waits for the end of peak hours: it still runs at 22:30. */
+static void a_moved_run_survives_a_restart(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("mit", MON, 17, 15, 30);
+	char why[256], cut[520];
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	pass_until(r, at(2026, 6, 1, 18, 0));
+	snprintf(cut, sizeof(cut), "%s/cut.db", r->dir);
+	snapshot(r, cut);
+	rig_close(r);
+	rename(cut, r->db);
+	clock_advance(r->app.clock, 2 * 3600 * 1000);
+	rig_open(r);
+	pass_until(r, at(2026, 6, 1, 22, 29));
+	assert_false(watering(r, MIT));
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+	pass_minutes(r, 30);
+	assert_int_equal(last_run(r).scheduled_for, at(2026, 6, 1, 17, 15));
+	/* Once run, a restart does not run it again. */
+	rig_close(r);
+	rig_open(r);
+	pass_minutes(r, 60);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 1);
+}
+
+static void runs_the_station_slept_through_are_not_made_up(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("mit", MON, 5, 30, 30);
+	char why[256];
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	rig_close(r);
+	/* Off from 05:00 to 07:00: the 05:30 run is not made up at 07:00. */
+	clock_advance(r->app.clock, 2 * 3600 * 1000);
+	rig_open(r);
+	pass_minutes(r, 60);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 0);
+	/* Back at 05:45 (a short cut): still due, it runs at once. */
+	rig_close(r);
+	clock_advance(r->app.clock, -(int64_t)(now(r) - at(2026, 6, 8, 5, 45)) * 1000);
+	rig_open(r);
+	irrigation_tick(r->app.irrigation);	/* the loop's first turn */
+	assert_true(watering(r, MIT));
+	assert_int_equal(last_run(r).scheduled_for, at(2026, 6, 8, 5, 30));
+}
+
+static void on_sunday_there_is_no_peak(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("mit", SUN, 17, 45, 30);
+	char why[256];
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	pass_until(r, at(2026, 6, 7, 17, 45));	/* Sunday */
+	assert_true(watering(r, MIT));
+	assert_int_equal(last_run(r).started, at(2026, 6, 7, 17, 45));
+}
+
+static void critical_soil_waters_in_peak_hours(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("mit", MON, 18, 0, 30);
+	char why[256];
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	pass_until(r, at(2026, 6, 1, 17, 50));
+	moisture[MIT] = 18;	/* below its critical 20 % */
+	pass_until(r, at(2026, 6, 1, 18, 0));
+	assert_true(watering(r, MIT));
+	assert_int_equal(last_run(r).started, at(2026, 6, 1, 18, 0));
+}
+
+static void a_schedule_waits_for_a_free_pump(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("vusua", MON_SAT, 5, 20, 20);
+	char why[256];
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	/* Pump 1 by hand from 05:10 to 05:40; the shed carries one pump. */
+	pass_minutes(r, 10);
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_until(r, at(2026, 6, 1, 5, 21));
+	assert_false(watering(r, VUSUA));
+	pass_until(r, at(2026, 6, 1, 5, 40));
+	assert_false(watering(r, MIT));
+	assert_true(watering(r, VUSUA));
+	assert_int_equal(last_run(r).scheduled_for, at(2026, 6, 1, 5, 20));
+	assert_int_equal(last_run(r).started, at(2026, 6, 1, 5, 40));
+}
+
+static void a_schedule_gives_up_after_two_hours(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("vusua", MON_SAT, 5, 5, 20);
+	char why[256];
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	/* The well pump runs three hours by hand; the shed carries one pump. */
+	assert_int_equal(irrigation_start(r->app.irrigation, P3, 180, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 124);
+	assert_false(watering(r, VUSUA));
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'schedule_skipped'"), 0);
+	/* 05:05 to 07:05: two hours of waiting, then it is given up, loudly. */
+	pass_minutes(r, 1);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'schedule_skipped' AND source = 'vusua' AND alarm"), 1);
+	pass_minutes(r, 60);
+	assert_false(watering(r, VUSUA));
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs WHERE pump = 'p2'"), 0);
+}
+
+static void schedules_refuse_bad_input_in_words(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row a = sched("mit", MON_SAT, 5, 30, 30), b;
+	const struct schedule_row *list;
+	char why[256];
+	int n;
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &a, why, sizeof(why)), 0);
+	b = sched("mit", MON, 5, 45, 30);
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &b, why, sizeof(why)), -1);
+	assert_string_equal(why, "It overlaps the schedule of Mít (Mon–Sat 05:30, 30 minutes) on the same pump.");
+	b = sched("vusua", MON, 5, 45, 30);
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &b, why, sizeof(why)), -1);
+	assert_string_equal(why, "It overlaps the schedule of Mít (Mon–Sat 05:30, 30 minutes): only 1 pump may run at once.");
+	b = sched("mit", MON, 6, 0, 0);
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &b, why, sizeof(why)), -1);
+	assert_string_equal(why, "Bơm 1 may run 1 to 90 minutes.");
+	b = sched("mit", MON, 6, 0, 91);
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &b, why, sizeof(why)), -1);
+	b = sched("rau", MON, 6, 0, 10);
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &b, why, sizeof(why)), -1);
+	assert_string_equal(why, "Rau has no pump in the configuration.");
+	b = sched("mit", 0, 6, 0, 10);
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &b, why, sizeof(why)), -1);
+	assert_string_equal(why, "Choose at least one day.");
+	list = irrigation_schedules(r->app.irrigation, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].start_min, 5 * 60 + 30);
+	/* Nothing refused ever started. */
+	pass_minutes(r, 29);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 0);
+	/* An edit does not overlap itself; a deleted schedule does not run. */
+	a.start_min = 5 * 60 + 40;
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &a, why, sizeof(why)), 0);
+	assert_int_equal(irrigation_schedule_delete(r->app.irrigation, a.id, why, sizeof(why)), 0);
+	pass_minutes(r, 30);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 0);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM schedules"), 0);
+}
+
+static void moisture_starts_below_low_and_stops_at_high(void **state)
+{
+	struct rig *r = *state;
+	struct run_row run;
+
+	assert_int_equal(irrigation_set_by_moisture(r->app.irrigation, MIT, true), 0);
+	pass_minutes(r, 5);
+	assert_false(watering(r, MIT));
+	moisture[MIT] = 29;
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+	assert_true(irrigation_run(r->app.irrigation, P1, &run));
+	assert_int_equal(run.reason, RUN_MOISTURE);
+	/* The longest allowed run: the pump's 90 minutes, all before peak. */
+	assert_int_equal(run.planned_end - run.started, 90 * 60);
+	moisture[MIT] = 40;
+	pass_minutes(r, 10);
+	assert_true(watering(r, MIT));
+	moisture[MIT] = 45.2;
+	pass_minutes(r, 1);
+	assert_false(watering(r, MIT));
+	run = last_run(r);
+	assert_string_equal(run.end_reason, "moisture_high");
+	near(run.moisture_before, 29);
+	near(run.moisture_after, 45.2);
+}
+
+static void moisture_run_ends_at_its_longest(void **state)
+{
+	struct rig *r = *state;
+
+	irrigation_set_by_moisture(r->app.irrigation, MIT, true);
+	moisture[MIT] = 25;
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+	moisture[MIT] = 28;	/* wetter, never enough */
+	pass_minutes(r, 90);
+	assert_false(watering(r, MIT));
+	assert_string_equal(last_run(r).end_reason, "done");
+	/* Still dry: the zone rests an hour before the next try. */
+	pass_minutes(r, 59);
+	assert_false(watering(r, MIT));
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+}
+
+static void moisture_keeps_out_of_peak_unless_critical(void **state)
+{
+	struct rig *r = *state;
+	struct run_row run;
+
+	irrigation_set_by_moisture(r->app.irrigation, MIT, true);
+	/* 16:30 on a Monday: the run is planned to stop as peak begins. */
+	pass_until(r, at(2026, 6, 1, 16, 30));
+	moisture[MIT] = 27;
+	pass_minutes(r, 1);
+	assert_true(irrigation_run(r->app.irrigation, P1, &run));
+	assert_int_equal(run.planned_end, at(2026, 6, 1, 17, 30));
+	moisture[MIT] = 29.5;
+	pass_until(r, at(2026, 6, 1, 17, 30));
+	assert_false(watering(r, MIT));
+	assert_string_equal(last_run(r).end_reason, "peak");
+	/* Dry in peak hours: it waits... */
+	pass_until(r, at(2026, 6, 1, 19, 0));
+	assert_false(watering(r, MIT));
+	/* ...unless the soil falls below its critical level. */
+	moisture[MIT] = 19.5;
+	pass_minutes(r, 1);
+	assert_true(irrigation_run(r->app.irrigation, P1, &run));
+	assert_int_equal(run.planned_end - run.started, 90 * 60);
+	moisture[MIT] = 46;
+	pass_minutes(r, 1);
+	assert_false(watering(r, MIT));
+}
+
+static void moisture_watering_off_stays_off(void **state)
+{
+	struct rig *r = *state;
+
+	moisture[MIT] = 25;
+	pass_minutes(r, 5);
+	assert_false(watering(r, MIT));
+	irrigation_set_by_moisture(r->app.irrigation, MIT, true);
+	assert_true(watering(r, MIT));
+	/* Off means off: the automatic run stops, and it stays off after a
+	 * restart. */
+	irrigation_set_by_moisture(r->app.irrigation, MIT, false);
+	assert_false(watering(r, MIT));
+	rig_close(r);
+	rig_open(r);
+	assert_false(irrigation_by_moisture(r->app.irrigation, MIT));
+	pass_minutes(r, 70);
+	assert_false(watering(r, MIT));
+}
+
+static void water_that_does_not_wet_the_soil_raises_an_alarm(void **state)
+{
+	struct rig *r = *state;
+	struct event_row alarms[4];
+	char why[256];
+
+	moisture[MIT] = 31;
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	moisture[MIT] = 32.5;	/* not the 2 points asked for */
+	pass_minutes(r, 19);
+	assert_true(watering(r, MIT));
+	pass_minutes(r, 1);
+	assert_false(watering(r, MIT));
+	assert_string_equal(last_run(r).end_reason, "no_rise");
+	assert_int_equal(store_alarms_list(r->app.store, alarms, 4), 1);
+	assert_string_equal(alarms[0].kind, "no_rise");
+	assert_string_equal(alarms[0].source, "mit");
+	assert_string_equal(alarms[0].detail, "p1;31.0;32.5;20");
+	/* Automatic watering of the zone waits for the acknowledgement. */
+	irrigation_set_by_moisture(r->app.irrigation, MIT, true);
+	moisture[MIT] = 25;
+	pass_minutes(r, 120);
+	assert_false(watering(r, MIT));
+	assert_int_equal(store_alarm_ack(r->app.store, alarms[0].id, now(r)), 0);
+	assert_int_equal(store_alarms_list(r->app.store, alarms, 4), 0);
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+}
+
+static void a_good_run_raises_no_alarm(void **state)
+{
+	struct rig *r = *state;
+	char why[256];
+
+	moisture[MIT] = 31;
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 40, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 10);
+	moisture[MIT] = 33.1;
+	pass_minutes(r, 30);
+	assert_string_equal(last_run(r).end_reason, "done");
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE alarm"), 0);
+	/* Without a reading there is nothing to judge: no alarm either. */
+	moisture[MIT] = NAN;
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 40, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 40);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE alarm"), 0);
+}
+
+static void the_month_adds_up(void **state)
+{
+	struct rig *r = *state;
+	struct runs_total t;
+	char why[256];
+
+	/* 30 min off-peak and, on Tuesday 10:00, 60 min normal at 1.1 kW. */
+	irrigation_start(r->app.irrigation, P1, 30, RUN_MANUAL, NULL, why, sizeof(why));
+	pass_minutes(r, 30);
+	pass_until(r, at(2026, 6, 2, 10, 0));
+	irrigation_start(r->app.irrigation, P2, 60, RUN_MANUAL, NULL, why, sizeof(why));
+	pass_minutes(r, 60);
+	assert_int_equal(store_runs_total(r->app.store, at(2026, 6, 1, 0, 0), at(2026, 7, 1, 0, 0), &t), 0);
+	assert_int_equal(t.runs, 2);
+	assert_int_equal(t.seconds, 90 * 60);
+	near(t.kwh[BAND_OFFPEAK], 0.75);
+	near(t.kwh[BAND_NORMAL], 1.1);
+	near(t.cost[BAND_OFFPEAK], 0.75 * 1300);
+	near(t.cost[BAND_NORMAL], 1.1 * 2000);
+	near(t.cost[BAND_PEAK], 0);
+	near(t.cost_at_peak, (0.75 + 1.1) * 3600);
+	assert_int_equal(store_runs_total(r->app.store, at(2026, 5, 1, 0, 0), at(2026, 6, 1, 0, 0), &t), 0);
+	assert_int_equal(t.runs, 0);
 }
 
 int main(void)
 {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(a_run_ends_on_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(stop_by_hand, setup, teardown),
-		cmocka_unit_test_setup_teardown(limits_are_refused_in_words, setup, teardown),
-		cmocka_unit_test_setup_teardown(shutdown_turns_everything_off_and_closes_runs, setup, teardown),
-		cmocka_unit_test_setup_teardown(power_cut_run_is_closed_after_restart, setup, teardown),
+		T(a_run_ends_on_time_with_its_energy_and_cost),
+		T(a_run_across_bands_is_split),
+		T(stop_by_hand),
+		T(limits_are_refused_in_words),
+		T(shutdown_turns_everything_off_and_closes_runs),
+		T(power_cut_run_is_closed_at_its_last_minute),
+		T(idle_station_writes_no_heartbeat),
+		T(a_failing_relay_turns_everything_off),
+		T(a_schedule_runs_at_its_time),
+		T(a_schedule_in_peak_hours_moves_and_says_so),
+		T(a_moved_run_survives_a_restart),
+		T(runs_the_station_slept_through_are_not_made_up),
+		T(on_sunday_there_is_no_peak),
+		T(critical_soil_waters_in_peak_hours),
+		T(a_schedule_waits_for_a_free_pump),
+		T(a_schedule_gives_up_after_two_hours),
+		T(schedules_refuse_bad_input_in_words),
+		T(moisture_starts_below_low_and_stops_at_high),
+		T(moisture_run_ends_at_its_longest),
+		T(moisture_keeps_out_of_peak_unless_critical),
+		T(moisture_watering_off_stays_off),
+		T(water_that_does_not_wet_the_soil_raises_an_alarm),
+		T(a_good_run_raises_no_alarm),
+		T(the_month_adds_up),
 	};
 
 	return cmocka_run_group_tests_name("irrigation", tests, NULL, NULL);

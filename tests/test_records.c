@@ -473,7 +473,10 @@ static void traceability_of_a_lot(void **state)
 		run.started = starts[i];
 		run.planned_end = starts[i] + minutes[i] * 60;
 		assert_int_equal(store_run_begin(s, &run), 0);
-		assert_int_equal(store_run_end(s, run.id, run.planned_end, "done", 40), 0);
+		run.ended = run.planned_end;
+		snprintf(run.end_reason, sizeof(run.end_reason), "done");
+		run.moisture_after = 40;
+		assert_int_equal(store_run_end(s, &run), 0);
 	}
 	h = harvest(30, 1500);
 	snprintf(h.grade, sizeof(h.grade), "Loại 1");

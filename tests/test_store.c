@@ -73,7 +73,7 @@ static void new_database_has_schema_wal_and_tables(void **state)
 				     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema"
 				     " WHERE type = 'table' ORDER BY name)"),
 			    "events,lots,meta,names,origins,pump_runs,readings,readings_daily,"
-			    "readings_hourly,records,sensors,stations");
+			    "readings_hourly,records,schedules,sensors,stations");
 }
 
 static void synchronous_full(void **state)
@@ -241,7 +241,10 @@ static void runs_open_and_close(void **state)
 	assert_string_equal(open[0].pump, "p1");
 	assert_int_equal(open[0].planned_end, 6800);
 	assert_true(fabs(open[0].moisture_before - 28.5) < 1e-9);
-	assert_int_equal(store_run_end(s, r.id, 6000, "by_hand", 33.0), 0);
+	r.ended = 6000;
+	snprintf(r.end_reason, sizeof(r.end_reason), "by_hand");
+	r.moisture_after = 33.0;
+	assert_int_equal(store_run_end(s, &r), 0);
 	assert_int_equal(store_runs_open(s, open, 4), 0);
 	/* A run that ends before it starts is refused by the schema. */
 	struct run_row bad = r;

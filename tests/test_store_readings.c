@@ -235,6 +235,14 @@ static void older_database_is_rolled_up_on_upgrade(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 		"DROP TABLE readings_hourly; DROP TABLE readings_daily; PRAGMA user_version = 3;"
+		/* and what the migration after it adds */
+		"DROP TABLE schedules;"
+		"ALTER TABLE pump_runs DROP COLUMN alive; ALTER TABLE pump_runs DROP COLUMN power_kw;"
+		"ALTER TABLE pump_runs DROP COLUMN kwh_offpeak; ALTER TABLE pump_runs DROP COLUMN kwh_normal;"
+		"ALTER TABLE pump_runs DROP COLUMN kwh_peak; ALTER TABLE pump_runs DROP COLUMN cost_offpeak;"
+		"ALTER TABLE pump_runs DROP COLUMN cost_normal; ALTER TABLE pump_runs DROP COLUMN cost_peak;"
+		"ALTER TABLE pump_runs DROP COLUMN cost_at_peak; ALTER TABLE pump_runs DROP COLUMN scheduled_for;"
+		"ALTER TABLE pump_runs DROP COLUMN record;"
 		"INSERT INTO sensors(id, code) VALUES (1, 'soil1');"
 		"INSERT INTO readings VALUES (1780246800 + 7200, 1, 0, 30), (1780246800 + 7260, 1, 0, 40),"
 		" (1780246800 + 86400 - 60, 1, 0, 20);", NULL, NULL, NULL), SQLITE_OK);

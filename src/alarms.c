@@ -1,0 +1,75 @@
+/* Words for each kind of alarm. Kinds not known here still show, as
+ * their kind and source. */
+#include "alarms.h"
+
+#include "config.h"
+#include "text.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *pump_name(const struct config *cfg, const char *id)
+{
+	int p = config_pump_index(cfg, id);
+
+	return p >= 0 ? cfg->pumps[p].name : id;
+}
+
+static const char *zone_name(const struct config *cfg, const char *id)
+{
+	int z = config_zone_index(cfg, id);
+
+	return z >= 0 ? cfg->zones[z].name : id;
+}
+
+/* "p1;32.1;32.4;20": the pump, moisture before and after, minutes. */
+static void no_rise(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+{
+	char pump[32] = "", a[16], b[16];
+	double before = 0, after = 0;
+	int minutes = 0;
+
+	if (sscanf(e->detail, "%31[^;];%lf;%lf;%d", pump, &before, &after, &minutes) != 4) {
+		snprintf(buf, n, _("%s: soil moisture did not rise while watering."),
+			 zone_name(cfg, e->source));
+		return;
+	}
+	snprintf(buf, n,
+		 _("%s: soil moisture did not rise in %d minutes of watering (%s%% to %s%%): a clogged nozzle, a burst pipe or no water at the source? %s was stopped; automatic watering of this zone waits until this is acknowledged."),
+		 zone_name(cfg, e->source), minutes, text_number(a, sizeof(a), before, 1),
+		 text_number(b, sizeof(b), after, 1), pump_name(cfg, pump));
+}
+
+char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+{
+	char when[32];
+	time_t t = (time_t)strtoll(e->detail, NULL, 10);
+
+	if (strcmp(e->kind, "run_cut") == 0) {
+		if (t > 0)
+			snprintf(buf, n, _("%s was running when the power failed (%s); its run is closed in the diary."),
+				 pump_name(cfg, e->source), text_date_time(when, sizeof(when), t));
+		else
+			snprintf(buf, n, _("%s was running when the power failed; its run is closed in the diary."),
+				 pump_name(cfg, e->source));
+	} else if (strcmp(e->kind, "relay_error") == 0) {
+		snprintf(buf, n, _("The relay of %s did not answer: every pump was switched off. Check the wiring and the relay board."),
+			 pump_name(cfg, e->source));
+	} else if (strcmp(e->kind, "no_rise") == 0) {
+		no_rise(cfg, e, buf, n);
+	} else if (strcmp(e->kind, "schedule_skipped") == 0) {
+		snprintf(buf, n, _("%s: the watering scheduled for %s did not run: the pumps were busy for two hours."),
+			 zone_name(cfg, e->source), text_date_time(when, sizeof(when), t));
+	} else if (strcmp(e->kind, "sensor_lost") == 0) {
+		snprintf(buf, n, _("Sensor %s is not answering."), e->source);
+	} else if (strcmp(e->kind, "sensor_bad_frame") == 0) {
+		snprintf(buf, n, _("Sensor %s answers with garbled data."), e->source);
+	} else if (strcmp(e->kind, "sensor_bad_value") == 0) {
+		snprintf(buf, n, _("Sensor %s gives values that cannot be right."), e->source);
+	} else {
+		snprintf(buf, n, "%s %s %s", e->kind, e->source, e->detail);
+	}
+	return buf;
+}
