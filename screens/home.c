@@ -1,14 +1,18 @@
-/* The home screen: the numbered menu of everything the station does. */
+/* The home screen: the numbered menu of everything the station does, and
+ * the newest alarm until every alarm is acknowledged (9 opens them). */
 #include "screen.h"
 
+#include "alarms.h"
 #include "app.h"
 #include "keys.h"
 #include "stick.h"
+#include "store.h"
 #include "text.h"
 #include "ui.h"
 #include "widgets.h"
 
 #include <curses.h>
+#include <stdio.h>
 
 static const struct {
 	const char *label;
@@ -31,9 +35,17 @@ struct home {
 static void home_draw(struct ui *ui, void *st)
 {
 	struct home *h = st;
-	int y = ui_top(ui) + (ui_bottom(ui) - ui_top(ui) + 1 > N_ITEMS + 1);
+	struct app *app = ui_app(ui);
+	struct event_row newest;
+	char text[512], line[640];
+	int rows = ui_bottom(ui) - ui_top(ui) + 1;
+	int n = store_alarms_list(app->store, &newest, 1);
+	/* A blank line above the menu and one above the alarm, where they
+	 * fit beside at least two lines of the alarm. */
+	int spare = rows - N_ITEMS - (n > 0 ? 2 : 0);
+	int y = ui_top(ui) + (spare >= 1);
 
-	struct stick *stick = ui_app(ui)->stick;
+	struct stick *stick = app->stick;
 	const char *plugged = _("USB plugged in");
 
 	for (int i = 0; i < N_ITEMS && y <= ui_bottom(ui); i++, y++) {
@@ -44,6 +56,14 @@ static void home_draw(struct ui *ui, void *st)
 			widget_text(y, COLS - 1 - text_width(plugged), text_width(plugged), TONE_GOOD,
 				    plugged);
 	}
+	if (n <= 0 || y > ui_bottom(ui))
+		return;
+	store_alarms_open(app->store, &n);
+	if (spare >= 2)
+		y++;
+	snprintf(line, sizeof(line), _("9 Alarm (%d): %s"), n,
+		 alarm_text(app->cfg, &newest, text, sizeof(text)));
+	widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, TONE_ALARM, line, true);
 }
 
 static int home_key(struct ui *ui, void *st, int key)
@@ -53,6 +73,8 @@ static int home_key(struct ui *ui, void *st, int key)
 	(void)ui;
 	if (key >= '1' && key < '1' + N_ITEMS)
 		return ACT_TO(items[key - '1'].screen);
+	if (key == '9')
+		return ACT_TO(SCREEN_ALARMS);
 	switch (key) {
 	case K_UP:
 		h->selected = (h->selected + N_ITEMS - 1) % N_ITEMS;
@@ -73,6 +95,7 @@ static int home_key(struct ui *ui, void *st, int key)
 
 static const char *const home_help[] = {
 	N_("1-6: open that part"),
+	N_("9: the alarms, to acknowledge them"),
 	NULL,
 };
 

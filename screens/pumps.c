@@ -1,5 +1,8 @@
-/* Pumps: each pump's state; start one for a number of minutes, or stop
- * it at once. Every start and stop is confirmed with one key. */
+/* Pumps: each pump's state and the next scheduled run; start one for a
+ * number of minutes (who, and fertigation with it), or stop it at once;
+ * 7, 8 and 9 open schedules, the irrigation diary and watering by soil
+ * moisture. Every start and stop is confirmed with one key, a start in
+ * peak hours once more with the reason. */
 #include "screen.h"
 
 #include "app.h"
@@ -8,20 +11,47 @@
 #include "irrigation.h"
 #include "keys.h"
 #include "numentry.h"
+#include "records.h"
 #include "store.h"
+#include "tariff.h"
 #include "text.h"
 #include "ui.h"
 #include "widgets.h"
 
 #include <curses.h>
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
-enum mode { LIST, MINUTES, CONFIRM_START, CONFIRM_STOP };
+enum mode { LIST, MINUTES, WHO, CONFIRM_START, PRODUCT, AMOUNT, CONFIRM_PEAK, CONFIRM_STOP };
+
+/* The entries after the pumps, on fixed keys whatever the pumps. */
+static const struct {
+	int key;
+	const char *label;
+	enum screen_id screen;
+} more[] = {
+	{ '7', N_("Watering schedules"), SCREEN_SCHEDULES },
+	{ '8', N_("Irrigation diary"), SCREEN_DIARY },
+	{ '9', N_("Watering by soil moisture"), SCREEN_BY_MOISTURE },
+};
+
+#define N_MORE ((int)(sizeof(more) / sizeof(more[0])))
+#define PUMP_KEYS 6		/* pumps on 1-6, a page at a time */
+
+/* The worker picked last, offered first next time. */
+static int last_worker;
 
 struct pumps {
 	enum mode mode;
+	int page;		/* first pump shown */
 	int pump;
 	struct numentry minutes;
+	int worker;		/* -1: nobody named */
+	bool fertigate;
+	int product;		/* index in cfg->products */
+	int list_page;		/* workers or products */
+	struct numentry amount;
 };
 
 static int minutes_left(struct app *app, int pump)
@@ -33,17 +63,54 @@ static int minutes_left(struct app *app, int pump)
 	return (int)((until - clock_now(app->clock) + 59) / 60);
 }
 
-static void draw_list(struct ui *ui)
+static int pump_zone(const struct config *cfg, int pump)
+{
+	for (int z = 0; z < cfg->n_zones; z++)
+		if (cfg->zones[z].pump_index == pump)
+			return z;
+	return -1;
+}
+
+static int pumps_per_page(const struct ui *ui)
+{
+	int rows = ui_bottom(ui) - ui_top(ui) + 1 - N_MORE - 1;
+
+	return rows < PUMP_KEYS ? (rows > 1 ? rows : 1) : PUMP_KEYS;
+}
+
+/* "Next: Mít 22:30 (schedule said 17:15: peak hours)". */
+static void draw_upcoming(struct ui *ui, int y)
+{
+	struct app *app = ui_app(ui);
+	struct irr_upcoming u;
+	char line[256], a[16], b[16], day[16];
+
+	if (y > ui_bottom(ui) || !irrigation_next_scheduled(app->irrigation, &u))
+		return;
+	text_time(a, sizeof(a), u.at);
+	if (text_day_of(u.at) != text_day_of(clock_now(app->clock)))
+		snprintf(a + strlen(a), sizeof(a) - strlen(a), " %.5s", text_date(day, sizeof(day), u.at));
+	if (u.at != u.asked)
+		snprintf(line, sizeof(line), _("Next: %s at %s (the schedule said %s: peak hours)"),
+			 app->cfg->zones[u.zone].name, a, text_time(b, sizeof(b), u.asked));
+	else
+		snprintf(line, sizeof(line), _("Next: %s at %s"), app->cfg->zones[u.zone].name, a);
+	widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, u.at != u.asked ? TONE_DRY : TONE_NORMAL,
+		    line, true);
+}
+
+static void draw_list(struct ui *ui, struct pumps *s)
 {
 	struct app *app = ui_app(ui);
 	const struct config *cfg = app->cfg;
-	int y = ui_top(ui);
+	int y = ui_top(ui), per = pumps_per_page(ui);
 	char state[64];
 
-	for (int p = 0; p < cfg->n_pumps && y <= ui_bottom(ui); p++, y++) {
+	for (int i = 0; i < per && s->page + i < cfg->n_pumps; i++, y++) {
+		int p = s->page + i;
 		bool on = irrigation_running(app->irrigation, p, NULL);
 
-		widget_menu_item(y, p + 1, cfg->pumps[p].name, false);
+		widget_menu_item(y, i + 1, cfg->pumps[p].name, false);
 		if (on)
 			snprintf(state, sizeof(state), _("on, %d min left"), minutes_left(app, p));
 		else
@@ -52,19 +119,99 @@ static void draw_list(struct ui *ui)
 			    on ? TONE_GOOD : TONE_NORMAL, state);
 	}
 	if (cfg->n_pumps == 0)
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, _("No pumps are configured."));
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _("No pumps are configured."));
+	if (cfg->n_pumps > per) {
+		snprintf(state, sizeof(state), _("+/-: more pumps (%d-%d of %d)"), s->page + 1,
+			 s->page + per < cfg->n_pumps ? s->page + per : cfg->n_pumps, cfg->n_pumps);
+		widget_text(y++, 3, COLS - 4, TONE_NORMAL, state);
+	} else if (ui_bottom(ui) - y >= N_MORE + 1) {
+		y++;
+	}
+	for (int i = 0; i < N_MORE && y <= ui_bottom(ui); i++, y++) {
+		char label[96];
+
+		snprintf(label, sizeof(label), "%c %s", more[i].key, _(more[i].label));
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, label);
+	}
+	draw_upcoming(ui, y);
+}
+
+/* A numbered page of names: workers or fertilizers. */
+static void draw_choices(struct ui *ui, const char *question, const char *const *names, int n,
+			 int page, int highlight)
+{
+	int y = ui_top(ui), per = ui_bottom(ui) - ui_top(ui) - 1;
+	char hint[64];
+
+	if (per > 9)
+		per = 9;
+	widget_text(y++, 1, COLS - 2, TONE_NORMAL, question);
+	for (int i = 0; i < per && page + i < n; i++)
+		widget_menu_item(y++, i + 1, names[page + i], page + i == highlight);
+	if (n > per) {
+		snprintf(hint, sizeof(hint), _("+/-: more (%d of %d)"), page / per + 1, (n + per - 1) / per);
+		widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, hint);
+	}
+}
+
+static int fertilizers(const struct config *cfg, int zone, int *out, const char **names)
+{
+	char why[256];
+	int n = 0;
+
+	for (int i = 0; i < cfg->n_products && n < 200; i++) {
+		if (cfg->products[i].kind != PRODUCT_FERTILIZER)
+			continue;
+		if (zone >= 0 && records_organic_check(cfg, zone, i, why, sizeof(why)) < 0)
+			continue;
+		out[n] = i;
+		names[n++] = cfg->products[i].name;
+	}
+	return n;
+}
+
+static const char *who_name(const struct config *cfg, const struct pumps *s)
+{
+	return s->worker >= 0 ? cfg->workers[s->worker].name : NULL;
+}
+
+/* Says when a run now for minutes meets peak hours; false if it does not. */
+static bool peak_question(struct app *app, const struct pump_cfg *pc, int minutes, char *q,
+			  size_t n)
+{
+	const struct tariff *t = &app->cfg->tariff;
+	time_t now = clock_now(app->clock);
+	time_t peak = tariff_first_peak(t, now, now + (time_t)minutes * 60);
+	char a[16], price[32], normal[32];
+
+	if (peak < 0)
+		return false;
+	text_money(price, sizeof(price), t->price[BAND_PEAK], t->currency);
+	text_money(normal, sizeof(normal), t->price[BAND_NORMAL], t->currency);
+	if (peak == now)
+		snprintf(q, n, _("It is peak hours until %s: electricity costs %s per kWh instead of %s. Start %s all the same?"),
+			 text_time(a, sizeof(a), tariff_next_change(t, now, 86400)), price, normal,
+			 pc->name);
+	else
+		snprintf(q, n, _("Peak hours begin at %s: the last %d minutes cost %s per kWh. Start %s all the same?"),
+			 text_time(a, sizeof(a), peak),
+			 minutes - (int)((peak - now) / 60), price, pc->name);
+	return true;
 }
 
 static void pumps_draw(struct ui *ui, void *st)
 {
 	struct pumps *s = st;
-	const struct config *cfg = ui_app(ui)->cfg;
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
 	const struct pump_cfg *pc = cfg->n_pumps ? &cfg->pumps[s->pump] : NULL;
-	char q[256], num[16];
-	int y = ui_top(ui);
+	const char *names[200];
+	int idx[200], n;
+	char q[512], num[16], who[128];
+	int y = ui_top(ui), minutes = (int)numentry_value(&s->minutes);
 
 	if (!pc || s->mode == LIST) {
-		draw_list(ui);
+		draw_list(ui, s);
 		return;
 	}
 	switch (s->mode) {
@@ -81,9 +228,38 @@ static void pumps_draw(struct ui *ui, void *st)
 		snprintf(q, sizeof(q), _("+/-: change (1 to %d)   Enter: next"), pc->max_minutes);
 		widget_text(y + 5, 1, COLS - 2, TONE_NORMAL, q);
 		break;
+	case WHO:
+		for (int i = 0; i < cfg->n_workers && i < 200; i++)
+			names[i] = cfg->workers[i].name;
+		draw_choices(ui, _("Who starts it? (Enter: the one marked)"), names, cfg->n_workers,
+			     s->list_page, s->worker);
+		break;
 	case CONFIRM_START:
-		snprintf(q, sizeof(q), _("Start %s for %d minutes?"), pc->name,
-			 (int)numentry_value(&s->minutes));
+		who[0] = '\0';
+		if (who_name(cfg, s))
+			snprintf(who, sizeof(who), " (%s)", who_name(cfg, s));
+		snprintf(q, sizeof(q), _("Start %s for %d minutes?%s"), pc->name, minutes, who);
+		widget_confirm(y, ui_bottom(ui), q);
+		if (s->worker >= 0 && fertilizers(cfg, pump_zone(cfg, s->pump), idx, names) > 0)
+			widget_text(ui_bottom(ui) - 1, 1, COLS - 2, TONE_GOOD,
+				    _("1: yes, with fertigation"));
+		break;
+	case PRODUCT:
+		n = fertilizers(cfg, pump_zone(cfg, s->pump), idx, names);
+		draw_choices(ui, _("Which fertilizer goes in the water?"), names, n, s->list_page, -1);
+		break;
+	case AMOUNT:
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, cfg->products[s->product].name);
+		widget_text(y + 2, 1, COLS - 2, TONE_NORMAL, _("How much goes in?"));
+		snprintf(q, sizeof(q), "[ %s ] %s", numentry_text(&s->amount, num, sizeof(num)),
+			 cfg->products[s->product].unit);
+		attron(A_BOLD);
+		widget_text(y + 3, 3, COLS - 4, TONE_NORMAL, q);
+		attroff(A_BOLD);
+		widget_text(y + 5, 1, COLS - 2, TONE_NORMAL, _("Digits and . for the amount; Enter: next"));
+		break;
+	case CONFIRM_PEAK:
+		peak_question(app, pc, minutes, q, sizeof(q));
 		widget_confirm(y, ui_bottom(ui), q);
 		break;
 	case CONFIRM_STOP:
@@ -97,11 +273,27 @@ static int key_list(struct ui *ui, struct pumps *s, int key)
 {
 	struct app *app = ui_app(ui);
 	const struct config *cfg = app->cfg;
-	int p = key - '1';
+	int per = pumps_per_page(ui), p;
 
-	if (key < '1' || key > '9' || p >= cfg->n_pumps)
+	for (int i = 0; i < N_MORE; i++)
+		if (key == more[i].key)
+			return ACT_TO(more[i].screen);
+	if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
+		if (cfg->n_pumps <= per)
+			return ACT_NONE;
+		s->page += (key == '+' || key == K_DOWN) ? per : -per;
+		if (s->page >= cfg->n_pumps)
+			s->page = 0;
+		if (s->page < 0)
+			s->page = (cfg->n_pumps - 1) / per * per;
+		return ACT_REDRAW;
+	}
+	p = s->page + key - '1';
+	if (key < '1' || key >= '1' + per || p >= cfg->n_pumps)
 		return ACT_PASS;
 	s->pump = p;
+	s->fertigate = false;
+	s->worker = -1;
 	if (irrigation_running(app->irrigation, p, NULL)) {
 		s->mode = CONFIRM_STOP;
 	} else {
@@ -112,17 +304,21 @@ static int key_list(struct ui *ui, struct pumps *s, int key)
 	return ACT_REDRAW;
 }
 
-static int key_minutes(struct ui *ui, struct pumps *s, int key)
+/* The last question before water moves: peak hours, if the run meets them. */
+static void ask_peak_or_start(struct ui *ui, struct pumps *s);
+
+static int key_number(struct ui *ui, struct pumps *s, struct numentry *ne, int key,
+		      enum mode back, enum mode next)
 {
-	switch (numentry_key(&s->minutes, key)) {
+	switch (numentry_key(ne, key)) {
 	case NUM_DONE:
-		s->mode = CONFIRM_START;
+		s->mode = next;
 		return ACT_REDRAW;
 	case NUM_CANCEL:
-		s->mode = LIST;
+		s->mode = back;
 		return ACT_REDRAW;
 	case NUM_REFUSED:
-		ui_alert(ui, "%s", s->minutes.why);
+		ui_alert(ui, "%s", ne->why);
 		return ACT_REDRAW;
 	case NUM_EDITED:
 		return ACT_REDRAW;
@@ -132,12 +328,183 @@ static int key_minutes(struct ui *ui, struct pumps *s, int key)
 	}
 }
 
+static int key_minutes(struct ui *ui, struct pumps *s, int key)
+{
+	struct app *app = ui_app(ui);
+	char why[256];
+	int act = key_number(ui, s, &s->minutes, key, LIST, CONFIRM_START);
+
+	if (s->mode != CONFIRM_START)
+		return act;
+	/* Refusals (the shed's limit) before any more questions. */
+	if (irrigation_check_start(app->irrigation, s->pump, (int)numentry_value(&s->minutes), why,
+				   sizeof(why)) < 0) {
+		ui_alert(ui, "%s", why);
+		s->mode = LIST;
+		return ACT_REDRAW;
+	}
+	if (app->cfg->n_workers > 0) {
+		s->mode = WHO;
+		s->worker = last_worker < app->cfg->n_workers ? last_worker : 0;
+		s->list_page = 0;
+	}
+	return ACT_REDRAW;
+}
+
+/* 1-9 pick from a page of n; +/- turn pages; Enter the highlight. -1 for
+ * keys that pick nothing, -2 for a page turn. */
+static int key_choice(const struct ui *ui, int *page, int n, int highlight, int key)
+{
+	int per = ui_bottom(ui) - ui_top(ui) - 1;
+
+	if (per > 9)
+		per = 9;
+	if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
+		if (n > per) {
+			*page += (key == '+' || key == K_DOWN) ? per : -per;
+			if (*page >= n)
+				*page = 0;
+			if (*page < 0)
+				*page = (n - 1) / per * per;
+		}
+		return -2;
+	}
+	if (key == K_ENTER)
+		return highlight;
+	if (key >= '1' && key <= '9' && key - '1' < per && *page + key - '1' < n)
+		return *page + key - '1';
+	return -1;
+}
+
+static int key_who(struct ui *ui, struct pumps *s, int key)
+{
+	int w = key_choice(ui, &s->list_page, ui_app(ui)->cfg->n_workers, s->worker, key);
+
+	if (key == '0' || key == K_BACK) {
+		s->mode = MINUTES;
+		return ACT_REDRAW;
+	}
+	if (w == -2)
+		return ACT_REDRAW;
+	if (w < 0)
+		return ACT_NONE;
+	s->worker = w;
+	last_worker = w;
+	s->mode = CONFIRM_START;
+	return ACT_REDRAW;
+}
+
+static void start(struct ui *ui, struct pumps *s)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	const struct pump_cfg *pc = &cfg->pumps[s->pump];
+	int minutes = (int)numentry_value(&s->minutes);
+	struct record_row rec;
+	char why[256], amount[32];
+	time_t now = clock_now(app->clock);
+
+	s->mode = LIST;
+	if (s->fertigate) {
+		/* The record is checked before any water moves. */
+		records_init(&rec, REC_FERTILIZE, text_day_of(now));
+		records_set_zone(&rec, cfg, pump_zone(cfg, s->pump));
+		records_set_product(&rec, cfg, s->product);
+		records_set_worker(&rec, cfg, s->worker);
+		rec.amount = numentry_value(&s->amount);
+		rec.method = METHOD_VENTURI;
+		if (records_clock_check(app->store, now, why, sizeof(why)) < 0 ||
+		    records_check(cfg, &rec, text_day_of(now), why, sizeof(why)) < 0) {
+			ui_alert(ui, "%s", why);
+			return;
+		}
+	}
+	if (irrigation_start(app->irrigation, s->pump, minutes, RUN_MANUAL, who_name(cfg, s), why,
+			     sizeof(why)) < 0) {
+		ui_alert(ui, "%s", why);
+		return;
+	}
+	if (!s->fertigate) {
+		ui_say(ui, _("%s is on — it stops by itself in %d minutes."), pc->name, minutes);
+		return;
+	}
+	if (records_save(app->store, cfg, now, &rec, false, why, sizeof(why)) < 0) {
+		irrigation_stop(app->irrigation, s->pump, "by_hand");
+		ui_alert(ui, _("The fertilizing record was not saved, so %s was stopped: %s"), pc->name,
+			 why);
+		return;
+	}
+	irrigation_link_record(app->irrigation, s->pump, rec.id);
+	ui_say(ui, _("%s is on — it stops by itself in %d minutes. Fertigation saved: %s %s %s."),
+	       pc->name, minutes, cfg->products[s->product].name,
+	       text_amount(amount, sizeof(amount), rec.amount), cfg->products[s->product].unit);
+}
+
+static void ask_peak_or_start(struct ui *ui, struct pumps *s)
+{
+	struct app *app = ui_app(ui);
+	char q[512];
+
+	if (peak_question(app, &app->cfg->pumps[s->pump], (int)numentry_value(&s->minutes), q,
+			  sizeof(q)))
+		s->mode = CONFIRM_PEAK;
+	else
+		start(ui, s);
+}
+
+static int key_confirm_start(struct ui *ui, struct pumps *s, int key)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	const char *names[200];
+	int idx[200];
+
+	if (key == K_ENTER) {
+		s->fertigate = false;
+		ask_peak_or_start(ui, s);
+		return ACT_REDRAW;
+	}
+	if (key == '1' && s->worker >= 0 &&
+	    fertilizers(cfg, pump_zone(cfg, s->pump), idx, names) > 0) {
+		s->fertigate = true;
+		s->list_page = 0;
+		s->mode = PRODUCT;
+		return ACT_REDRAW;
+	}
+	if (key == '0' || key == K_BACK) {
+		ui_say(ui, "%s", _("Cancelled: nothing was changed."));
+		s->mode = LIST;
+	}
+	return ACT_REDRAW;
+}
+
+static int key_product(struct ui *ui, struct pumps *s, int key)
+{
+	const struct config *cfg = ui_app(ui)->cfg;
+	const char *names[200];
+	int idx[200], n = fertilizers(cfg, pump_zone(cfg, s->pump), idx, names), k;
+	const struct product_cfg *p;
+
+	if (key == '0' || key == K_BACK) {
+		s->mode = CONFIRM_START;
+		return ACT_REDRAW;
+	}
+	k = key_choice(ui, &s->list_page, n, -1, key);
+	if (k == -2)
+		return ACT_REDRAW;
+	if (k < 0)
+		return ACT_NONE;
+	s->product = idx[k];
+	p = &cfg->products[s->product];
+	numentry_init(&s->amount, NAN, 2, 0.01, p->max_amount, 1);
+	s->mode = AMOUNT;
+	return ACT_REDRAW;
+}
+
 static int key_confirm(struct ui *ui, struct pumps *s, int key)
 {
 	struct app *app = ui_app(ui);
 	const struct pump_cfg *pc = &app->cfg->pumps[s->pump];
-	char why[256];
-	int minutes = (int)numentry_value(&s->minutes);
 
 	if (key != K_ENTER) {
 		if (key == '0' || key == K_BACK) {
@@ -146,17 +513,14 @@ static int key_confirm(struct ui *ui, struct pumps *s, int key)
 		}
 		return ACT_REDRAW;
 	}
-	if (s->mode == CONFIRM_STOP) {
-		if (irrigation_stop(app->irrigation, s->pump, "by_hand") < 0)
-			ui_alert(ui, _("%s: the relay did not answer; it was switched off."), pc->name);
-		else
-			ui_say(ui, _("%s is off."), pc->name);
-	} else if (irrigation_start(app->irrigation, s->pump, minutes, RUN_MANUAL, NULL, why,
-				    sizeof(why)) < 0) {
-		ui_alert(ui, "%s", why);
-	} else {
-		ui_say(ui, _("%s is on — it stops by itself in %d minutes."), pc->name, minutes);
+	if (s->mode == CONFIRM_PEAK) {
+		start(ui, s);
+		return ACT_REDRAW;
 	}
+	if (irrigation_stop(app->irrigation, s->pump, "by_hand") < 0)
+		ui_alert(ui, _("%s: the relay did not answer; it was switched off."), pc->name);
+	else
+		ui_say(ui, _("%s is off."), pc->name);
 	s->mode = LIST;
 	return ACT_REDRAW;
 }
@@ -164,11 +528,23 @@ static int key_confirm(struct ui *ui, struct pumps *s, int key)
 static int pumps_key(struct ui *ui, void *st, int key)
 {
 	struct pumps *s = st;
+	int act;
 
 	switch (s->mode) {
 	case MINUTES:
 		return key_minutes(ui, s, key);
+	case WHO:
+		return key_who(ui, s, key);
 	case CONFIRM_START:
+		return key_confirm_start(ui, s, key);
+	case PRODUCT:
+		return key_product(ui, s, key);
+	case AMOUNT:
+		act = key_number(ui, s, &s->amount, key, PRODUCT, CONFIRM_PEAK);
+		if (s->mode == CONFIRM_PEAK)
+			ask_peak_or_start(ui, s);
+		return act;
+	case CONFIRM_PEAK:
 	case CONFIRM_STOP:
 		return key_confirm(ui, s, key);
 	case LIST:
@@ -178,9 +554,9 @@ static int pumps_key(struct ui *ui, void *st, int key)
 }
 
 static const char *const pumps_help[] = {
-	N_("1-9: start or stop that pump"),
+	N_("1-6: start or stop that pump"),
 	N_("Minutes: digits, or + and -"),
-	N_("Backspace: delete a digit"),
+	N_("7 schedules, 8 diary, 9 by moisture"),
 	NULL,
 };
 

@@ -18,4 +18,9 @@ const struct screen *const screen_table[SCREEN_COUNT] = {
 	[SCREEN_HARVEST_LOG] = &screen_harvest_log,
 	[SCREEN_TRACE] = &screen_trace,
 	[SCREEN_MANAGER_PIN] = &screen_manager_pin,
+	[SCREEN_SCHEDULES] = &screen_schedules,
+	[SCREEN_DIARY] = &screen_diary,
+	[SCREEN_SUMMARY] = &screen_summary,
+	[SCREEN_BY_MOISTURE] = &screen_by_moisture,
+	[SCREEN_ALARMS] = &screen_alarms,
 };

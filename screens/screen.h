@@ -25,6 +25,11 @@ enum screen_id {
 	SCREEN_HARVEST_LOG,
 	SCREEN_TRACE,
 	SCREEN_MANAGER_PIN,
+	SCREEN_SCHEDULES,
+	SCREEN_DIARY,
+	SCREEN_SUMMARY,
+	SCREEN_BY_MOISTURE,
+	SCREEN_ALARMS,
 	SCREEN_COUNT
 };
 
@@ -66,5 +71,10 @@ extern const struct screen screen_spray_log;
 extern const struct screen screen_harvest_log;
 extern const struct screen screen_trace;
 extern const struct screen screen_manager_pin;
+extern const struct screen screen_schedules;
+extern const struct screen screen_diary;
+extern const struct screen screen_summary;
+extern const struct screen screen_by_moisture;
+extern const struct screen screen_alarms;
 
 #endif

@@ -68,7 +68,7 @@ echo "== commands"
 	wait_for c "1 Độ ẩm đất" 60 || bad "the console started" c
 	press c KP4 KP1 KPEnter KP2 KP9 KP0 KPEnter KP1 KP1 KP1 KPEnter
 	wait_for c "Đã lưu" 30 && ok "a harvest saved" || bad "a harvest saved" c
-	press c KP/ KP2 KP1 KPEnter KPEnter
+	press c KP/ KP2 KP1 KPEnter KPEnter KPEnter
 	wait_for c "Bơm đang chạy: 1" 30 && ok "a pump running" || bad "a pump running" c
 	stop_station "$DB" TERM
 	wait_for c "[exit 0]" 60 && ok "the console ended" || bad "the console ended" c

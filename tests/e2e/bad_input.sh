@@ -80,7 +80,7 @@ start two --config "$CFG" --db "$DB"
 expect_exit two "Một chương trình trạm khác đang dùng $DB" 1 "a second station is refused"
 
 # Pull the plug while pump 1 runs: kill -9, then start again.
-press one KP2 KP1 KPEnter KPEnter
+press one KP2 KP1 KPEnter KPEnter KPEnter
 expect one "Bơm đang chạy: 1" "pump 1 running before the power cut"
 sleep 1
 stop_station "$DB" KILL

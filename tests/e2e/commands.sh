@@ -27,7 +27,7 @@ out=$("$BIN" --config "$CFG" --db "$DB" check)
 # Run the station for a while with a pump on, then ask for status.
 start s --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
 wait_for s "1 Độ ẩm đất"
-press s KP2 KP1 KP9 KP0 KPEnter KPEnter
+press s KP2 KP1 KP9 KP0 KPEnter KPEnter KPEnter
 expect s "Bơm đang chạy: 1" "pump started for status"
 sleep 3	# 30 station minutes: two batches of readings reach the card
 out=$("$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T05:30 status)

@@ -24,7 +24,7 @@ mkdir -p "$STICK"
 # farm records.
 start s --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
 wait_for s "1 Độ ẩm đất"
-press s KP2 KP1 KP3 KP0 KPEnter KPEnter
+press s KP2 KP1 KP3 KP0 KPEnter KPEnter KPEnter
 expect s "Bơm đang chạy: 1" "a pump runs"
 sleep 3
 stop_station "$DB" TERM
@@ -66,7 +66,7 @@ done
 [ $bom = 1 ] && ok "every CSV: UTF-8 BOM and CRLF" || bad "a CSV without BOM or CRLF"
 lines=$(($(wc -l <"$F/nhat-ky-tuoi.csv") - 1))
 [ "$lines" = "$runs" ] && ok "irrigation diary: $runs runs" || bad "irrigation diary has $lines rows, database $runs"
-grep -q "^PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;;01/06/2026 0[56]:[0-9][0-9];01/06/2026 0[56]:[0-9][0-9];30,0;" "$F/nhat-ky-tuoi.csv" &&
+grep -q "^PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;Nguyễn Văn Ba;01/06/2026 0[56]:[0-9][0-9];01/06/2026 0[56]:[0-9][0-9];30,0;" "$F/nhat-ky-tuoi.csv" &&
 	ok "irrigation row in Vietnamese, dates dd/mm/yyyy, decimal comma" || bad "irrigation row: $(sed -n 2p "$F/nhat-ky-tuoi.csv")"
 grep -q "PT01-260601-01" "$F/truy-xuat-PT01-260601-01.csv" &&
 	grep -q "NPK 20-20-15 Đầu Trâu" "$F/truy-xuat-PT01-260601-01.csv" && ok "traceability sheet for the lot" ||

@@ -58,7 +58,9 @@ expect vi "[ 35 ] phút" "+ adds five minutes"
 press vi KP-
 expect vi "[ 30 ] phút" "- takes five away"
 press vi KPEnter
-expect vi "Mở Bơm 1 trong 30 phút?" "start is confirmed first"
+expect vi "Ai mở bơm?" "who starts it is asked"
+press vi KP1
+expect vi "Mở Bơm 1 trong 30 phút? (Nguyễn Văn Ba)" "start is confirmed first"
 press vi KPEnter
 expect vi "Bơm 1 đã chạy — tự tắt sau 30 phút" "one line says what was done"
 expect vi "Bơm đang chạy: 1" "status line counts the running pump"
@@ -72,7 +74,7 @@ after=$(value_after vi "Mít ruột đỏ")
 if awk "BEGIN{exit !($after > $before + 0.5)}"; then ok "moisture rises while watering ($before -> $after)"; else bad "moisture rises while watering ($before -> $after)" vi; fi
 
 # Only one pump at a time on this shed: pump 2 is refused in words.
-press vi KP0 KP2 KP2 KPEnter KPEnter
+press vi KP0 KP2 KP2 KPEnter
 expect vi "Chỉ được chạy 1 bơm cùng lúc" "power supply limit explained"
 
 # Stop pump 1 at once.

@@ -81,6 +81,23 @@ expect() {
 	if wait_for "$1" "$2" "${4:-10}"; then ok "$3"; else bad "$3: no \"$2\"" "$1"; fi
 }
 
+# The screen's words as one line: a sentence the station wrapped over
+# several rows reads whole.
+screen_words() {
+	screen "$1" | sed 's/^ *//; s/ *$//' | tr '\n' ' ' | tr -s ' '
+}
+
+# expect_words NAME TEXT WHAT: TEXT is on the screen, perhaps wrapped.
+expect_words() {
+	local i=0 limit=${4:-10}
+	while [ "$i" -lt $((limit * 10)) ]; do
+		screen_words "$1" | grep -qF -- "$2" && { ok "$3"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bad "$3: no \"$2\"" "$1"
+}
+
 # expect_not NAME TEXT WHAT: the screen does not show TEXT.
 expect_not() {
 	if screen "$1" | grep -qF -- "$2"; then bad "$3: \"$2\" is shown" "$1"; else ok "$3"; fi

@@ -31,7 +31,7 @@ mount -t tmpfs -o size=32m stick "$STICK"
 expect u "Đã cắm USB" "home: \"Đã cắm USB\" once the stick is mounted"
 
 # A pump runs through the copy.
-press u KP2 KP1 KP6 KP0 KPEnter KPEnter
+press u KP2 KP1 KP6 KP0 KPEnter KPEnter KPEnter
 expect u "Bơm 1 đã chạy" "pump started"
 press u KP/
 press u KP5

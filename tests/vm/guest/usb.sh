@@ -28,7 +28,7 @@ DB=/tmp/station.db
 CFG=/rig/config/demo.ini
 console_start --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
 expect "1 Độ ẩm đất" "a simulated station runs to have records to copy"
-press KP2 KP1 KP3 KP0 KPEnter KPEnter
+press KP2 KP1 KP3 KP0 KPEnter KPEnter KPEnter
 expect "Bơm đang chạy: 1" "a pump runs"
 sleep 3
 kill -TERM "$(pidof fieldstation)"

@@ -1,0 +1,423 @@
+/* Watering schedules (lịch tưới): the list, and a new or changed schedule
+ * asked for step by step: the zone, the days, the start time, the
+ * minutes; then one Enter to save. A schedule the station refuses (one
+ * that overlaps another) is explained and the time asked again. */
+#include "screen.h"
+
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "irrigation.h"
+#include "keys.h"
+#include "numentry.h"
+#include "schedule.h"
+#include "tariff.h"
+#include "text.h"
+#include "timeentry.h"
+#include "ui.h"
+#include "widgets.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+enum mode { LIST, ACTIONS, ZONE, DAYS, TIME, MINUTES, CONFIRM, CONFIRM_DELETE };
+
+struct schedules {
+	enum mode mode;
+	int page;
+	int64_t chosen;			/* the schedule picked from the list */
+	struct schedule_row edit;	/* what is being asked for */
+	struct timeentry time;
+	struct numentry minutes;
+};
+
+#define ADD_KEY '9'
+
+static int per_page(const struct ui *ui)
+{
+	int n = (ui_bottom(ui) - ui_top(ui) - 1) / 2;
+
+	return n > 8 ? 8 : n < 1 ? 1 : n;
+}
+
+static const char *zone_name(const struct config *cfg, const char *id)
+{
+	int z = config_zone_index(cfg, id);
+
+	return z >= 0 ? cfg->zones[z].name : id;
+}
+
+static const struct schedule_row *find(const struct irrigation *irr, int64_t id)
+{
+	int n;
+	const struct schedule_row *list = irrigation_schedules(irr, &n);
+
+	for (int i = 0; i < n; i++)
+		if (list[i].id == id)
+			return &list[i];
+	return NULL;
+}
+
+static void draw_list(struct ui *ui, struct schedules *s)
+{
+	struct app *app = ui_app(ui);
+	int n, per = per_page(ui), y = ui_top(ui);
+	const struct schedule_row *list = irrigation_schedules(app->irrigation, &n);
+	char line[160], when[96];
+
+	if (n == 0)
+		widget_wrap(y++, 1, COLS - 2, 2, TONE_NORMAL, _("There are no watering schedules yet."), true);
+	for (int i = 0; i < per && s->page + i < n; i++) {
+		const struct schedule_row *sc = &list[s->page + i];
+
+		widget_menu_item(y++, i + 1, zone_name(app->cfg, sc->zone), false);
+		snprintf(line, sizeof(line), "  %s", schedule_text(when, sizeof(when), sc));
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	}
+	snprintf(line, sizeof(line), "%c %s", ADD_KEY, _("Add a schedule"));
+	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
+	if (n > per) {
+		snprintf(line, sizeof(line), _("+/-: more (%d of %d)"), s->page / per + 1,
+			 (n + per - 1) / per);
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
+	}
+}
+
+static void draw_days(struct ui *ui, struct schedules *s)
+{
+	/* Monday first; the keypad's digits 2-7 are thứ 2 ... thứ 7, 8 is
+	 * Sunday. */
+	static const int order[7] = { 1, 2, 3, 4, 5, 6, 0 };
+	int y = ui_top(ui);
+	char top[64] = "", marks[64] = "", cell[16];
+
+	widget_text(y++, 1, COLS - 2, TONE_NORMAL, zone_name(ui_app(ui)->cfg, s->edit.zone));
+	widget_text(y++, 1, COLS - 2, TONE_NORMAL, _("Which days?"));
+	for (int i = 0; i < 7; i++) {
+		snprintf(cell, sizeof(cell), "%-4s", schedule_day_name(order[i]));
+		strncat(top, cell, sizeof(top) - strlen(top) - 1);
+		strncat(marks, s->edit.days & (1 << order[i]) ? "[x] " : "[ ] ",
+			sizeof(marks) - strlen(marks) - 1);
+	}
+	widget_text(y++, 2, COLS - 3, TONE_NORMAL, top);
+	attron(A_BOLD);
+	widget_text(y++, 2, COLS - 3, TONE_NORMAL, marks);
+	attroff(A_BOLD);
+	y++;
+	widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, TONE_NORMAL,
+		    _("2-7: Mon-Sat, 8: Sun (on or off); 1: every day; Enter: next"), true);
+}
+
+/* What peak hours will do to this schedule in the coming week. */
+static void peak_note(struct app *app, const struct schedule_row *sc, char *buf, size_t n)
+{
+	time_t t = clock_now(app->clock);
+	char a[16], b[16], c[16];
+
+	buf[0] = '\0';
+	for (int i = 0; i < 7; i++) {
+		time_t at;
+
+		t = schedule_next(sc, t);
+		if (t < 0)
+			return;
+		at = tariff_clear_of_peak(&app->cfg->tariff, t, sc->minutes * 60);
+		if (at != t) {
+			snprintf(buf, n, _("On some days it falls in peak hours: it will then wait, e.g. from %s to %s on %s."),
+				 text_time(a, sizeof(a), t), text_time(b, sizeof(b), at),
+				 text_date(c, sizeof(c), at));
+			return;
+		}
+	}
+}
+
+static void schedules_draw(struct ui *ui, void *st)
+{
+	struct schedules *s = st;
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	const struct schedule_row *sc;
+	int y = ui_top(ui);
+	char q[512], when[96], note[256], num[16];
+
+	switch (s->mode) {
+	case LIST:
+		draw_list(ui, s);
+		break;
+	case ACTIONS:
+		sc = find(app->irrigation, s->chosen);
+		if (!sc)
+			break;
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, zone_name(cfg, sc->zone));
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, schedule_text(when, sizeof(when), sc));
+		y++;
+		widget_menu_item(y++, 1, _("Change"), false);
+		widget_menu_item(y++, 2, _("Delete"), false);
+		break;
+	case ZONE:
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _("Which zone?"));
+		for (int z = 0; z < cfg->n_zones && z < 9 && y <= ui_bottom(ui); z++) {
+			if (cfg->zones[z].pump_index >= 0) {
+				widget_menu_item(y++, z + 1, cfg->zones[z].name, false);
+			} else {
+				snprintf(q, sizeof(q), _("%d %s (no pump)"), z + 1, cfg->zones[z].name);
+				widget_text(y++, 1, COLS - 2, TONE_DRY, q);
+			}
+		}
+		break;
+	case DAYS:
+		draw_days(ui, s);
+		break;
+	case TIME:
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, zone_name(cfg, s->edit.zone));
+		widget_text(y + 2, 1, COLS - 2, TONE_NORMAL, _("Start at what time?"));
+		snprintf(q, sizeof(q), "[ %s ]", timeentry_text(&s->time, num, sizeof(num)));
+		attron(A_BOLD);
+		widget_text(y + 3, 3, COLS - 4, TONE_NORMAL, q);
+		attroff(A_BOLD);
+		widget_wrap(y + 5, 1, COLS - 2, ui_bottom(ui) - y - 4, TONE_NORMAL,
+			    _("Digits: 0530 is 05:30; +/-: a quarter hour; Enter: next"), true);
+		break;
+	case MINUTES:
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, zone_name(cfg, s->edit.zone));
+		widget_text(y + 2, 1, COLS - 2, TONE_NORMAL, _("Water for how many minutes?"));
+		snprintf(q, sizeof(q), "[ %s ] %s", numentry_text(&s->minutes, num, sizeof(num)),
+			 _("minutes"));
+		attron(A_BOLD);
+		widget_text(y + 3, 3, COLS - 4, TONE_NORMAL, q);
+		attroff(A_BOLD);
+		snprintf(q, sizeof(q), _("+/-: change (1 to %d)   Enter: next"), (int)s->minutes.max);
+		widget_text(y + 5, 1, COLS - 2, TONE_NORMAL, q);
+		break;
+	case CONFIRM:
+		peak_note(app, &s->edit, note, sizeof(note));
+		snprintf(q, sizeof(q), _("Save the schedule: %s, %s? %s"), zone_name(cfg, s->edit.zone),
+			 schedule_text(when, sizeof(when), &s->edit), note);
+		widget_confirm(y, ui_bottom(ui), q);
+		break;
+	case CONFIRM_DELETE:
+		sc = find(app->irrigation, s->chosen);
+		if (!sc)
+			break;
+		snprintf(q, sizeof(q), _("Delete the schedule %s, %s?"), zone_name(cfg, sc->zone),
+			 schedule_text(when, sizeof(when), sc));
+		widget_confirm(y, ui_bottom(ui), q);
+		break;
+	}
+}
+
+static void begin_edit(struct schedules *s, const struct schedule_row *from)
+{
+	if (from) {
+		s->edit = *from;
+	} else {
+		memset(&s->edit, 0, sizeof(s->edit));
+		s->edit.days = SCHEDULE_ALL_DAYS;
+		s->edit.start_min = 5 * 60;
+		s->edit.minutes = 30;
+	}
+	s->mode = ZONE;
+}
+
+static int key_list(struct ui *ui, struct schedules *s, int key)
+{
+	int n, per = per_page(ui);
+	const struct schedule_row *list = irrigation_schedules(ui_app(ui)->irrigation, &n);
+
+	if (key == ADD_KEY) {
+		begin_edit(s, NULL);
+		return ACT_REDRAW;
+	}
+	if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
+		if (n > per) {
+			s->page += (key == '+' || key == K_DOWN) ? per : -per;
+			if (s->page >= n)
+				s->page = 0;
+			if (s->page < 0)
+				s->page = (n - 1) / per * per;
+		}
+		return ACT_REDRAW;
+	}
+	if (key >= '1' && key < '1' + per && s->page + key - '1' < n) {
+		s->chosen = list[s->page + key - '1'].id;
+		s->mode = ACTIONS;
+		return ACT_REDRAW;
+	}
+	return ACT_PASS;
+}
+
+static int key_zone(struct ui *ui, struct schedules *s, int key)
+{
+	const struct config *cfg = ui_app(ui)->cfg;
+	int z = key - '1';
+
+	if (key == '0' || key == K_BACK) {
+		s->mode = LIST;
+		return ACT_REDRAW;
+	}
+	if (key < '1' || key > '9' || z >= cfg->n_zones)
+		return ACT_NONE;
+	if (cfg->zones[z].pump_index < 0) {
+		ui_alert(ui, _("%s has no pump in the configuration."), cfg->zones[z].name);
+		return ACT_REDRAW;
+	}
+	snprintf(s->edit.zone, sizeof(s->edit.zone), "%s", cfg->zones[z].item.id);
+	s->mode = DAYS;
+	return ACT_REDRAW;
+}
+
+static int key_days(struct ui *ui, struct schedules *s, int key)
+{
+	if (key >= '2' && key <= '7') {
+		s->edit.days ^= 1 << (key - '1');	/* '2' is Monday, bit 1 */
+	} else if (key == '8') {
+		s->edit.days ^= 1;
+	} else if (key == '1') {
+		s->edit.days = SCHEDULE_ALL_DAYS;
+	} else if (key == K_ENTER) {
+		if (!s->edit.days) {
+			ui_alert(ui, "%s", _("Choose at least one day."));
+			return ACT_REDRAW;
+		}
+		timeentry_init(&s->time, s->edit.start_min);
+		s->mode = TIME;
+	} else if (key == '0' || key == K_BACK) {
+		s->mode = ZONE;
+	} else {
+		return ACT_NONE;
+	}
+	return ACT_REDRAW;
+}
+
+static int key_time(struct ui *ui, struct schedules *s, int key)
+{
+	const struct config *cfg = ui_app(ui)->cfg;
+	int z = config_zone_index(cfg, s->edit.zone);
+	const struct pump_cfg *pc = &cfg->pumps[cfg->zones[z].pump_index];
+	int minutes;
+
+	switch (timeentry_key(&s->time, key)) {
+	case NUM_DONE:
+		s->edit.start_min = timeentry_value(&s->time);
+		minutes = s->edit.minutes <= pc->max_minutes ? s->edit.minutes : pc->max_minutes;
+		numentry_init(&s->minutes, minutes, 0, 1, pc->max_minutes, 5);
+		s->mode = MINUTES;
+		return ACT_REDRAW;
+	case NUM_CANCEL:
+		s->mode = DAYS;
+		return ACT_REDRAW;
+	case NUM_REFUSED:
+		ui_alert(ui, "%s", s->time.why);
+		return ACT_REDRAW;
+	case NUM_EDITED:
+		return ACT_REDRAW;
+	default:
+		return ACT_NONE;
+	}
+}
+
+static int key_minutes(struct ui *ui, struct schedules *s, int key)
+{
+	switch (numentry_key(&s->minutes, key)) {
+	case NUM_DONE:
+		s->edit.minutes = (int)numentry_value(&s->minutes);
+		s->mode = CONFIRM;
+		return ACT_REDRAW;
+	case NUM_CANCEL:
+		timeentry_init(&s->time, s->edit.start_min);
+		s->mode = TIME;
+		return ACT_REDRAW;
+	case NUM_REFUSED:
+		ui_alert(ui, "%s", s->minutes.why);
+		return ACT_REDRAW;
+	case NUM_EDITED:
+		return ACT_REDRAW;
+	default:
+		return ACT_NONE;
+	}
+}
+
+static int key_confirm(struct ui *ui, struct schedules *s, int key)
+{
+	struct app *app = ui_app(ui);
+	char why[256], when[96];
+
+	if (key == '0' || key == K_BACK) {
+		ui_say(ui, "%s", _("Cancelled: nothing was changed."));
+		s->mode = LIST;
+		return ACT_REDRAW;
+	}
+	if (key != K_ENTER)
+		return ACT_NONE;
+	if (s->mode == CONFIRM_DELETE) {
+		if (irrigation_schedule_delete(app->irrigation, s->chosen, why, sizeof(why)) < 0)
+			ui_alert(ui, "%s", why);
+		else
+			ui_say(ui, "%s", _("The schedule is deleted."));
+		s->mode = LIST;
+		s->page = 0;
+		return ACT_REDRAW;
+	}
+	if (irrigation_schedule_save(app->irrigation, &s->edit, why, sizeof(why)) < 0) {
+		/* Most often the time: ask it again, with the reason. */
+		ui_alert(ui, _("Not saved: %s"), why);
+		timeentry_init(&s->time, s->edit.start_min);
+		s->mode = TIME;
+		return ACT_REDRAW;
+	}
+	ui_say(ui, _("Schedule saved: %s, %s."), zone_name(app->cfg, s->edit.zone),
+	       schedule_text(when, sizeof(when), &s->edit));
+	s->mode = LIST;
+	return ACT_REDRAW;
+}
+
+static int schedules_key(struct ui *ui, void *st, int key)
+{
+	struct schedules *s = st;
+	const struct schedule_row *sc;
+
+	switch (s->mode) {
+	case LIST:
+		return key_list(ui, s, key);
+	case ACTIONS:
+		sc = find(ui_app(ui)->irrigation, s->chosen);
+		if (key == '1' && sc) {
+			begin_edit(s, sc);
+		} else if (key == '2' && sc) {
+			s->mode = CONFIRM_DELETE;
+		} else if (key == '0' || key == K_BACK) {
+			s->mode = LIST;
+		} else {
+			return ACT_NONE;
+		}
+		return ACT_REDRAW;
+	case ZONE:
+		return key_zone(ui, s, key);
+	case DAYS:
+		return key_days(ui, s, key);
+	case TIME:
+		return key_time(ui, s, key);
+	case MINUTES:
+		return key_minutes(ui, s, key);
+	case CONFIRM:
+	case CONFIRM_DELETE:
+	default:
+		return key_confirm(ui, s, key);
+	}
+}
+
+static const char *const schedules_help[] = {
+	N_("1-8: change or delete that schedule"),
+	N_("9: add a schedule"),
+	N_("Peak hours move a scheduled run"),
+	NULL,
+};
+
+const struct screen screen_schedules = {
+	.title = N_("Watering schedules"),
+	.state_size = sizeof(struct schedules),
+	.draw = schedules_draw,
+	.key = schedules_key,
+	.help = schedules_help,
+};

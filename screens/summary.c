@@ -1,0 +1,113 @@
+/* This month's irrigation: runs, pump hours, kWh and what they cost, and
+ * what the same runs would have cost in peak hours (what keeping out of
+ * them saved). - and + show other months. */
+#include "screen.h"
+
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "keys.h"
+#include "store.h"
+#include "tariff.h"
+#include "text.h"
+#include "ui.h"
+#include "widgets.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <time.h>
+
+struct summary {
+	int back;		/* months before this one */
+};
+
+/* The first moment of the month `back` months before now's, and of the
+ * month after it. */
+static void month_bounds(time_t now, int back, time_t *from, time_t *to, struct tm *first)
+{
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mon -= back;
+	tm.tm_isdst = -1;
+	*from = mktime(&tm);
+	*first = tm;
+	tm.tm_mon += 1;
+	tm.tm_isdst = -1;
+	*to = mktime(&tm);
+}
+
+static void summary_draw(struct ui *ui, void *st)
+{
+	struct summary *s = st;
+	struct app *app = ui_app(ui);
+	const char *cur = app->cfg->tariff.currency;
+	struct runs_total t;
+	struct tm first;
+	time_t from, to;
+	int y = ui_top(ui);
+	char line[160], a[32], b[32], c[32];
+	double kwh, cost;
+
+	month_bounds(clock_now(app->clock), s->back, &from, &to, &first);
+	store_runs_total(app->store, from, to, &t);
+	kwh = t.kwh[BAND_OFFPEAK] + t.kwh[BAND_NORMAL] + t.kwh[BAND_PEAK];
+	cost = t.cost[BAND_OFFPEAK] + t.cost[BAND_NORMAL] + t.cost[BAND_PEAK];
+	snprintf(line, sizeof(line), _("Month %02d/%d"), first.tm_mon + 1, first.tm_year + 1900);
+	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
+	snprintf(line, sizeof(line), _("Runs: %d   Pump hours: %s"), t.runs,
+		 text_number(a, sizeof(a), (double)t.seconds / 3600.0, 1));
+	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	snprintf(line, sizeof(line), _("Electricity: %s kWh"), text_number(a, sizeof(a), kwh, 2));
+	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	snprintf(line, sizeof(line), _("Cost: %s"), text_money(a, sizeof(a), cost, cur));
+	attron(A_BOLD);
+	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	attroff(A_BOLD);
+	snprintf(line, sizeof(line), _("At peak prices: %s"), text_money(a, sizeof(a), t.cost_at_peak, cur));
+	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	snprintf(line, sizeof(line), _("Saved by the hours chosen: %s"),
+		 text_money(a, sizeof(a), t.cost_at_peak - cost, cur));
+	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
+	/* By band, where the screen has room. */
+	for (int band = 0; band < BAND_COUNT && y + BAND_COUNT - band <= ui_bottom(ui); band++) {
+		snprintf(line, sizeof(line), _("  %s: %s kWh, %s"), tariff_band_name((enum tariff_band)band),
+			 text_number(b, sizeof(b), t.kwh[band], 1),
+			 text_money(c, sizeof(c), t.cost[band], cur));
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	}
+	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL,
+		    s->back ? _("-: month before  +: month after") : _("-: month before"));
+}
+
+static int summary_key(struct ui *ui, void *st, int key)
+{
+	struct summary *s = st;
+
+	(void)ui;
+	if (key == '-' || key == K_UP) {
+		s->back++;
+		return ACT_REDRAW;
+	}
+	if ((key == '+' || key == K_DOWN) && s->back > 0) {
+		s->back--;
+		return ACT_REDRAW;
+	}
+	return ACT_PASS;
+}
+
+static const char *const summary_help[] = {
+	N_("Runs that ended, by the month they began"),
+	N_("-/+: the month before or after"),
+	NULL,
+};
+
+const struct screen screen_summary = {
+	.title = N_("Irrigation by month"),
+	.state_size = sizeof(struct summary),
+	.draw = summary_draw,
+	.key = summary_key,
+	.help = summary_help,
+};

@@ -1,0 +1,100 @@
+#!/bin/bash
+# Manual runs as a farmer makes them, in Vietnamese: who starts the pump,
+# fertigation recorded with the run, a second question in peak hours that
+# says why, the diary with energy and cost, this month's summary.
+. "$(dirname "$0")/lib.sh"
+
+CFG="$TOP/config/demo.ini"
+DB="$TMP/station.db"
+
+# 1234567 -> 1.234.567 (or with the separator given).
+group() { echo "$1" | sed ":a; s/\B[0-9]\{3\}\>/${2:-.}&/; ta"; }
+
+# Monday 1 June 2026, 16:40: normal hours; peak from 17:30.
+start s1 --config "$CFG" --db "$DB" --clock 2026-06-01T16:40 --clock-speed 60
+expect s1 "1 Độ ẩm đất" "the station runs"
+press s1 KP2 KP1
+expect s1 "Chạy bao nhiêu phút?" "minutes are asked"
+press s1 KP2 KP0 KPEnter
+expect s1 "Ai mở bơm?" "then who starts it"
+expect s1 "3 Lê Văn Tư" "from the workers of the configuration"
+press s1 KP3
+expect_words s1 "Mở Bơm 1 trong 20 phút? (Lê Văn Tư)" "the question names the worker"
+expect s1 "1: có, kèm châm phân" "fertigation is offered"
+press s1 KP1
+expect s1 "Châm phân gì?" "which fertilizer"
+expect s1 "1 NPK 20-20-15 Đầu Trâu" "fertilizers from the configuration"
+expect_not s1 "Radiant" "no pesticides among them"
+press s1 KP1
+expect s1 "Châm bao nhiêu?" "how much"
+press s1 KP9 KP9 KP9 KP9 KPEnter
+expect s1 "là quá nhiều" "an implausible amount is refused"
+press s1 BSpace BSpace BSpace BSpace KP5 KP. KP5 KPEnter
+expect_words s1 "Bơm 1 đã chạy — tự tắt sau 20 phút. Đã ghi châm phân: NPK 20-20-15 Đầu Trâu 5,5 kg." "the run and the fertilizing record, in one line"
+expect s1 "Bơm đang chạy: 1" "pump 1 runs"
+r=$(sql "$DB" "SELECT r.kind || ' ' || r.zone || ' ' || r.product || ' ' || r.amount || ' ' || r.method || ' ' || r.who_name || ' ' || p.who FROM records r JOIN pump_runs p ON p.record = r.id")
+[ "$r" = "fertilize mit npk 5.5 venturi Lê Văn Tư Lê Văn Tư" ] && ok "the fertilizing record is tied to the run" || bad "fertigation record: '$r'"
+
+# Stop it by hand, a few minutes later.
+sleep 3
+press s1 KP1
+expect s1 "Tắt Bơm 1 ngay?" "a running pump asks to stop"
+press s1 KPEnter
+expect s1 "Bơm 1 đã tắt." "stopped"
+
+# Pump 2 for 60 minutes at 16:4x runs into peak hours at 17:30.
+press s1 KP2 KP6 KP0 KPEnter KP1 KPEnter
+expect_words s1 "Giờ cao điểm bắt đầu lúc 17:30" "a second question: peak hours are coming"
+expect_words s1 "tính 3.640 đ một kWh. Vẫn mở Bơm 2?" "with the price"
+press s1 KP0
+expect s1 "Đã hủy, không thay đổi gì." "0 cancels"
+expect s1 "Bơm đang chạy: 0" "nothing started"
+stop_station "$DB" TERM
+expect s1 "[exit 0]" "SIGTERM stops the station"
+
+# 18:00 is peak hours: the question says so, Enter starts it anyway.
+start s2 --config "$CFG" --db "$DB" --clock 2026-06-01T18:00 --clock-speed 60
+expect s2 "Giờ cao điểm" "18:00 is peak hours"
+press s2 KP2 KP2 KP1 KP0 KPEnter KP1 KPEnter
+expect_words s2 "Đang giờ cao điểm đến 22:30: điện 3.640 đ một kWh thay vì 1.987 đ. Vẫn mở Bơm 2?" "in peak hours the second question says why"
+press s2 KPEnter
+expect s2 "Bơm 2 đã chạy — tự tắt sau 10 phút" "started by hand in peak hours"
+expect s2 "Bơm đang chạy: 0" "it ends by itself after 10 minutes" 20
+
+# The diary: newest first, two lines each; a number shows everything.
+press s2 KP8
+expect s2 "Nhật ký tưới" "the diary"
+expect s2 "1 01/06 18:0" "the peak-hours run first"
+expect s2 "Bơm 2, 10 phút" "its pump and minutes"
+expect s2 "2 01/06 16:4" "the morning's run below"
+press s2 KP1
+expect s2 "Lý do: bằng tay" "by hand"
+expect s2 "Người mở: Nguyễn Văn Ba" "who"
+expect s2 "Kết thúc: hết giờ" "ended when its time was up"
+expect s2 "Giờ cao điểm: 0,18 kWh, 667 đ" "its energy and cost, all in peak hours (1,1 kW for 10 minutes)"
+expect s2 "Tiền: 667 đ (nếu giờ cao điểm: 667 đ)" "its cost"
+press s2 KP0 KP2
+expect s2 "Kết thúc: tắt bằng tay" "the first run was stopped by hand"
+expect s2 "Châm phân: NPK 20-20-15 Đầu Trâu 5,5 kg" "with its fertigation"
+press s2 KP0 KP9
+expect s2 "Tháng 06/2026" "this month's summary"
+expect s2 "Số lần: 2" "two runs"
+cost=$(sql "$DB" "SELECT printf('%d', round(sum(cost_offpeak + cost_normal + cost_peak))) FROM pump_runs")
+expect s2 "Tiền điện: $(group "$cost") đ" "the cost adds up the diary ($cost)"
+peak=$(sql "$DB" "SELECT printf('%d', round(sum(cost_at_peak))) FROM pump_runs")
+[ "$peak" -gt "$cost" ] && ok "peak prices would have cost more ($peak > $cost)" || bad "at peak $peak, paid $cost"
+expect s2 "Nếu giờ cao điểm: $(group "$peak") đ" "and what it would have cost in peak hours ($peak)"
+press s2 KP-
+expect s2 "Tháng 05/2026" "- shows May"
+expect s2 "Số lần: 0" "which had none"
+
+stop_station "$DB" TERM
+expect s2 "[exit 0]" "and again"
+
+# English.
+start en --config "$CFG" --db "$DB" --clock 2026-06-01T19:00 --lang en
+press en KP2 KP8 KP9
+expect en "Month 06/2026" "English summary"
+expect en "Cost: $(group "$cost" ,) VND" "costs in English"
+
+finish
