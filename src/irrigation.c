@@ -849,16 +849,17 @@ const char *irrigation_reason_label(int reason)
 
 const char *irrigation_end_label(const char *end_reason)
 {
+	/* The same words as the exported diary's (src/store_export.c). */
 	static const struct {
 		const char *code, *label;
 	} ends[] = {
-		{ "done", N_("its time was up") },
+		{ "done", N_("ran its time") },
 		{ "by_hand", N_("stopped by hand") },
 		{ "moisture_high", N_("the soil was moist enough") },
 		{ "peak", N_("peak hours began") },
 		{ "no_rise", N_("stopped: the soil did not get wetter") },
-		{ "relay_error", N_("stopped: a relay failed") },
-		{ "shutdown", N_("the station was stopped") },
+		{ "relay_error", N_("relay fault") },
+		{ "shutdown", N_("station stopped") },
 		{ "power_cut", N_("power cut") },
 	};
 

@@ -42,6 +42,9 @@ static const struct export_word run_ends[] = {
 	{ "power_cut", N_("power cut") },
 	{ "shutdown", N_("station stopped") },
 	{ "relay_error", N_("relay fault") },
+	{ "moisture_high", N_("the soil was moist enough") },
+	{ "peak", N_("peak hours began") },
+	{ "no_rise", N_("stopped: the soil did not get wetter") },
 	{ NULL, NULL },
 };
 
@@ -57,6 +60,16 @@ static const struct export_word event_kinds[] = {
 	{ "sensor_bad_frame", N_("sensor answers garbled") },
 	{ "sensor_bad_value", N_("sensor gives impossible values") },
 	{ "stick_unwatched", N_("USB sticks cannot be watched") },
+	{ "no_rise", N_("soil moisture did not rise while watering") },
+	{ "schedule_added", N_("schedule added") },
+	{ "schedule_changed", N_("schedule changed") },
+	{ "schedule_deleted", N_("schedule deleted") },
+	{ "schedule_moved", N_("scheduled run moved out of peak hours") },
+	{ "schedule_skipped", N_("scheduled run given up: pumps busy") },
+	{ "schedule_missed", N_("scheduled run missed (station off or clock moved)") },
+	{ "schedule_blocked", N_("scheduled run held back by an alarm") },
+	{ "by_moisture_on", N_("watering by soil moisture switched on") },
+	{ "by_moisture_off", N_("watering by soil moisture switched off") },
 	{ NULL, NULL },
 };
 
@@ -87,6 +100,19 @@ static const struct export_col irrigation_cols[] = {
 	{ N_("How it ended"), EXP_WORD, "r.end_reason", 0, run_ends },
 	{ N_("Soil moisture before (%)"), EXP_REAL, "r.moisture_before", 1, NULL },
 	{ N_("Soil moisture after (%)"), EXP_REAL, "r.moisture_after", 1, NULL },
+	{ N_("Schedule's time"), EXP_TIME, "r.scheduled_for", 0, NULL },
+	{ N_("Pump power (kW)"), EXP_REAL, "r.power_kw", 2, NULL },
+	{ N_("kWh off-peak"), EXP_REAL, "r.kwh_offpeak", 3, NULL },
+	{ N_("kWh normal"), EXP_REAL, "r.kwh_normal", 3, NULL },
+	{ N_("kWh peak"), EXP_REAL, "r.kwh_peak", 3, NULL },
+	{ N_("Cost off-peak"), EXP_REAL, "r.cost_offpeak", 0, NULL },
+	{ N_("Cost normal"), EXP_REAL, "r.cost_normal", 0, NULL },
+	{ N_("Cost peak"), EXP_REAL, "r.cost_peak", 0, NULL },
+	{ N_("Cost"), EXP_REAL, "r.cost_offpeak + r.cost_normal + r.cost_peak", 0, NULL },
+	{ N_("Cost at peak prices"), EXP_REAL, "r.cost_at_peak", 0, NULL },
+	{ N_("Fertigation: fertilizing No."), EXP_INT,
+	  "coalesce((SELECT c.origin_id FROM origins c WHERE c.tbl = 'records'"
+	  " AND c.id = r.record), r.record)", 0, NULL },
 };
 
 /* Farm records keep the names of the moment they were entered. */

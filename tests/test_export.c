@@ -261,12 +261,16 @@ static void every_diary_as_excel_reads_it(void **state)
 	for (char *p = strchr(csv, '\n'); p; p = strchr(p + 1, '\n'))
 		assert_int_equal(p[-1], '\r');
 	assert_non_null(strstr(csv, "\xEF\xBB\xBFTrạm;Số;Máy bơm;Khu;Mở;Người làm;Bắt đầu;Kết thúc;"
-				    "Số phút;Cách kết thúc;Độ ẩm đất trước (%);Độ ẩm đất sau (%)\r\n"));
+				    "Số phút;Cách kết thúc;Độ ẩm đất trước (%);Độ ẩm đất sau (%);"
+				    "Giờ theo lịch;Công suất bơm (kW);kWh thấp điểm;kWh bình thường;"
+				    "kWh cao điểm;Tiền thấp điểm;Tiền bình thường;Tiền cao điểm;Tiền điện;"
+				    "Tiền nếu giờ cao điểm;Châm phân: số ghi bón phân\r\n"));
 	/* Oldest first; names, not ids; the decimal comma. */
 	assert_non_null(strstr(csv, "\r\nPT01;2;Bơm 1;Mít ruột đỏ;theo lịch;;10/05/2026 05:10;"
-				    "10/05/2026 05:30;20,0;tắt bằng tay;;\r\n"
+				    "10/05/2026 05:30;20,0;tắt bằng tay;;;;0,00;0,000;0,000;0,000;0;0;0;0;0;\r\n"
 				    "PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;;01/06/2026 05:10;"
-				    "01/06/2026 05:40;30,0;chạy đủ giờ;37,6;44,8\r\n"));
+				    "01/06/2026 05:40;30,0;chạy đủ giờ;37,6;44,8;;1,50;0,750;0,000;0,000;"
+				    "975;0;0;975;2730;\r\n"));
 	free(csv);
 
 	csv = slurp(path_in(path, "phun-thuoc.csv"), NULL);
@@ -405,7 +409,8 @@ static void separator_and_decimal_mark_from_the_config(void **state)
 	run_ok(&o, path, sizeof(path));
 	csv = slurp(path_in(path, "nhat-ky-tuoi.csv"), NULL);
 	assert_non_null(strstr(csv, "PT01,1,Bơm 1,Mít ruột đỏ,bằng tay,,01/06/2026 05:10,"
-				    "01/06/2026 05:40,30.0,chạy đủ giờ,37.6,44.8\r\n"));
+				    "01/06/2026 05:40,30.0,chạy đủ giờ,37.6,44.8,,1.50,0.750,0.000,0.000,"
+				    "975,0,0,975,2730,\r\n"));
 	free(csv);
 	csv = slurp(path_in(path, "phun-thuoc.csv"), NULL);
 	assert_non_null(strstr(csv, ",sâu đục trái; rầy,100.00,"));

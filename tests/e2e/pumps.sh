@@ -70,7 +70,7 @@ expect s2 "2 01/06 16:4" "the morning's run below"
 press s2 KP1
 expect s2 "Lý do: bằng tay" "by hand"
 expect s2 "Người mở: Nguyễn Văn Ba" "who"
-expect s2 "Kết thúc: hết giờ" "ended when its time was up"
+expect s2 "Kết thúc: chạy đủ giờ" "ended when its time was up"
 expect s2 "Giờ cao điểm: 0,18 kWh, 667 đ" "its energy and cost, all in peak hours (1,1 kW for 10 minutes)"
 expect s2 "Tiền: 667 đ (nếu giờ cao điểm: 667 đ)" "its cost"
 press s2 KP0 KP2
@@ -88,8 +88,24 @@ press s2 KP-
 expect s2 "Tháng 05/2026" "- shows May"
 expect s2 "Số lần: 0" "which had none"
 
+# The exported diary carries the same energy, cost and fertigation.
 stop_station "$DB" TERM
 expect s2 "[exit 0]" "and again"
+mkdir -p "$TMP/stick"
+"$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T19:00 export --to "$TMP/stick" >/dev/null 2>&1
+F=$(ls -d "$TMP"/stick/PT01_* 2>/dev/null | head -n 1)
+row=$(grep "^PT01;1;Bơm 1;" "$F/nhat-ky-tuoi.csv" | tr -d '\r')
+rec=$(sql "$DB" "SELECT record FROM pump_runs WHERE id = 1")
+case "$row" in
+*";tắt bằng tay;"*";1,50;"*";$rec") ok "the export has the run's kW, energy, cost and its fertilizing record ($row)" ;;
+*) bad "exported run: '$row'" ;;
+esac
+row=$(grep "^PT01;2;Bơm 2;" "$F/nhat-ky-tuoi.csv" | tr -d '\r')
+c2=$(sql "$DB" "SELECT printf('%d', round(cost_peak)) FROM pump_runs WHERE id = 2")
+case "$row" in
+*";0,000;0,000;0,183;0;0;$c2;$c2;$c2;") ok "the peak-hours run: its kWh and cost in the peak column" ;;
+*) bad "exported peak run: '$row' (cost $c2)" ;;
+esac
 
 # English.
 start en --config "$CFG" --db "$DB" --clock 2026-06-01T19:00 --lang en

@@ -65,7 +65,7 @@ press s KP2 KP8
 expect s "theo lịch" "the diary screen shows why it ran"
 press s KP1
 expect s "Lý do: theo lịch" "and its details"
-expect s "Kết thúc: hết giờ" "how it ended"
+expect s "Kết thúc: chạy đủ giờ" "how it ended"
 stop_station "$DB" TERM
 wait_for s "[exit 0]"
 
