@@ -149,7 +149,8 @@ static int detail_lines(struct ui *ui, const struct run_row *r, char lines[][256
 		 r->zone[0] ? zone_name(cfg, r->zone) : "");
 	snprintf(lines[n++], 256, _("%s to %s (%d min)"), text_date_time(a, sizeof(a), r->started),
 		 r->ended ? text_time(b, sizeof(b), r->ended) : _("now"), run_minutes(r, now));
-	if (r->reason == RUN_SCHEDULE && r->scheduled_for && r->scheduled_for != r->started)
+	/* A minute late or more: peak hours or a busy pump held it back. */
+	if (r->reason == RUN_SCHEDULE && r->scheduled_for && r->started - r->scheduled_for >= 60)
 		snprintf(lines[n++], 256, _("By schedule: asked for %s, moved (peak hours or a busy pump)"),
 			 text_time(a, sizeof(a), r->scheduled_for));
 	else
@@ -191,8 +192,10 @@ static void draw_detail(struct ui *ui, struct diary *d)
 
 	if (d->scroll > n - rows)
 		d->scroll = n - rows > 0 ? n - rows : 0;
+	/* A long line wraps: a narrow screen shows all of it. */
 	for (int i = d->scroll; i < n && y <= ui_bottom(ui); i++)
-		widget_text(y++, 1, COLS - 2, i == 0 ? TONE_GOOD : TONE_NORMAL, lines[i]);
+		y += widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1,
+				 i == 0 ? TONE_GOOD : TONE_NORMAL, lines[i], true);
 }
 
 static void diary_draw(struct ui *ui, void *st)

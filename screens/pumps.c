@@ -90,12 +90,12 @@ static void draw_upcoming(struct ui *ui, int y)
 	text_time(a, sizeof(a), u.at);
 	if (text_day_of(u.at) != text_day_of(clock_now(app->clock)))
 		snprintf(a + strlen(a), sizeof(a) - strlen(a), " %.5s", text_date(day, sizeof(day), u.at));
-	if (u.at != u.asked)
+	if (u.moved)
 		snprintf(line, sizeof(line), _("Next: %s at %s (the schedule said %s: peak hours)"),
 			 app->cfg->zones[u.zone].name, a, text_time(b, sizeof(b), u.asked));
 	else
 		snprintf(line, sizeof(line), _("Next: %s at %s"), app->cfg->zones[u.zone].name, a);
-	widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, u.at != u.asked ? TONE_DRY : TONE_NORMAL,
+	widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, u.moved ? TONE_DRY : TONE_NORMAL,
 		    line, true);
 }
 

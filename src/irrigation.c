@@ -787,7 +787,8 @@ bool irrigation_next_scheduled(const struct irrigation *irr, struct irr_upcoming
 		const struct pending *pd = &irr->pending[i];
 
 		if (!found || pd->due < u->at) {
-			*u = (struct irr_upcoming){ pd->zone, pd->minutes, pd->due, pd->asked };
+			*u = (struct irr_upcoming){ pd->zone, pd->minutes, pd->due, pd->asked,
+						    pd->moved };
 			found = true;
 		}
 	}
@@ -800,7 +801,7 @@ bool irrigation_next_scheduled(const struct irrigation *irr, struct irr_upcoming
 			continue;
 		at = tariff_clear_of_peak(&cfg->tariff, t, s->minutes * 60);
 		if (!found || at < u->at) {
-			*u = (struct irr_upcoming){ z, s->minutes, at, t };
+			*u = (struct irr_upcoming){ z, s->minutes, at, t, at != t };
 			found = true;
 		}
 	}

@@ -74,6 +74,7 @@ struct irr_upcoming {
 	int zone;
 	int minutes;
 	time_t at, asked;
+	bool moved;		/* by peak hours */
 };
 bool irrigation_next_scheduled(const struct irrigation *irr, struct irr_upcoming *u);
 

@@ -412,7 +412,12 @@ static void a_schedule_in_peak_hours_moves_and_says_so(void **state)
 	assert_int_equal(u.zone, MIT);
 	assert_int_equal(u.asked, at(2026, 6, 1, 17, 15));
 	assert_int_equal(u.at, at(2026, 6, 1, 22, 30));
+	assert_true(u.moved);
 	pass_until(r, at(2026, 6, 1, 17, 16));
+	/* Waiting now, still shown as moved. */
+	assert_true(irrigation_next_scheduled(r->app.irrigation, &u));
+	assert_int_equal(u.at, at(2026, 6, 1, 22, 30));
+	assert_true(u.moved);
 	assert_false(watering(r, MIT));
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'schedule_moved' AND source = 'mit'"), 1);
 	pass_until(r, at(2026, 6, 1, 22, 29));
@@ -515,6 +520,11 @@ static void a_schedule_waits_for_a_free_pump(void **state)
 	assert_int_equal(irrigation_start(r->app.irrigation, P1, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
 	pass_until(r, at(2026, 6, 1, 5, 21));
 	assert_false(watering(r, VUSUA));
+	/* Waiting for the pump is not a move by peak hours. */
+	struct irr_upcoming u;
+	assert_true(irrigation_next_scheduled(r->app.irrigation, &u));
+	assert_int_equal(u.asked, at(2026, 6, 1, 5, 20));
+	assert_false(u.moved);
 	pass_until(r, at(2026, 6, 1, 5, 40));
 	assert_false(watering(r, MIT));
 	assert_true(watering(r, VUSUA));

@@ -86,6 +86,9 @@ expect_not p "Bơm 2                  đang chạy" "nothing runs in peak hours"
 expect p "Bơm đang chạy: 1" "it runs at 22:30" 20
 t=$(sql "$DB2" "SELECT strftime('%H:%M', started, 'unixepoch', '+7 hours') || ' ' || strftime('%H:%M', scheduled_for, 'unixepoch', '+7 hours') FROM pump_runs")
 [ "$t" = "22:30 21:50" ] && ok "the diary keeps both times: ran 22:30, asked 21:50" || bad "moved run: $t"
+press p KP8 KP1
+expect_words p "Theo lịch 21:50, đã dời (giờ cao điểm hoặc bơm bận)" "the diary says it was moved"
+press p KP0 KP0
 n=$(sql "$DB2" "SELECT count(*) FROM events WHERE kind = 'schedule_moved' AND source = 'vusua'")
 [ "$n" = 1 ] && ok "the move is in the event log" || bad "schedule_moved events: $n"
 
