@@ -7,7 +7,12 @@
 # every run the cut left open is closed and marked as cut by the power,
 # and no relay is on after the restart (the simulated relays show their
 # state in files, as a GPIO line shows its value).
+# Exports go to a tmpfs "stick" in a private mount namespace, which needs
+# root; without root there are no exports, and the run says so.
 #   tests/crashtest.sh [CYCLES]   (make crashtest; CRASH_SEED repeats a run)
+if [ "$(id -u)" = 0 ] && [ -z "${FS_PRIVATE_MOUNTS:-}" ]; then
+	exec env FS_PRIVATE_MOUNTS=1 unshare -m --propagation private bash "$0" "$@"
+fi
 . "$(dirname "$0")/e2e/lib.sh"
 
 CYCLES=${1:-1000}
@@ -22,9 +27,18 @@ mkdir -p "$RELAYS" "$STICK"
 # The demo farm, with readings written (and rolled up) every station
 # minute: at 600 times, ten times a second, so that cuts fall in them.
 sed -e 's/^poll_seconds *=.*/poll_seconds = 10/' -e 's/^flush_minutes *=.*/flush_minutes = 1/' \
-	"$TOP/config/demo.ini" >"$CFG"
+	-e "s|^code = PT01 .*|&\nusb_mount = $STICK|" "$TOP/config/demo.ini" >"$CFG"
+EXPORTS=0
+if [ -n "${FS_PRIVATE_MOUNTS:-}" ] && mount -t tmpfs -o size=512m stick "$STICK"; then
+	EXPORTS=1
+else
+	echo "NOTE: not root: no exports are cut in this run"
+fi
+# A tmux server that outlives the station's sessions.
+t new-session -d -s keeper "sleep 86400"
 
 confirmed=0 lost=0 cut_runs=0 unclosed=0 relays_cut=0 relays_left=0 broken=0
+exports_whole=0 exports_cut=0 exports_bad=0
 declare -A seen_actions=()
 # Records seen saved: "fertilize AMOUNT" or "harvest KG LOT".
 expect_records=()
@@ -99,6 +113,20 @@ check_after_cut() {
 		fi
 		[ "$n" = 1 ] || { lost=$((lost + 1)); bad "cycle $cycle: $kind $amount $lot lost ($n)"; }
 	done
+	# A folder on the stick that has its real name is whole.
+	for f in "$STICK"/*/; do
+		[ -d "$f" ] || continue
+		case $f in
+		*_CHUA-XONG/) exports_cut=$((exports_cut + 1)) ;;
+		*) if (cd "$f" && sha256sum --quiet -c manifest.txt >/dev/null 2>&1); then
+			exports_whole=$((exports_whole + 1))
+		   else
+			exports_bad=$((exports_bad + 1))
+			bad "cycle $cycle: $(basename "$f") looks finished but does not check"
+		   fi ;;
+		esac
+	done
+	rm -rf "${STICK:?}"/*
 	# Lot codes stay unique whatever was cut.
 	n=$(sql "$DB" "SELECT count(*) - count(DISTINCT lot_code) FROM records
 		WHERE lot_code IS NOT NULL AND corrects IS NULL")
@@ -118,12 +146,22 @@ note_saved() {
 }
 
 start_station || exit 1
+# Two months of readings already, so that an export takes long enough to
+# be cut in the middle.
+stop_station "$DB" TERM
+wait_for s "[exit 0]" 10
+sql "$DB" "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 86400)
+	INSERT OR IGNORE INTO readings(t, sensor, quantity, value)
+	SELECT $(date -d 2026-06-01T05:00 +%s) - n * 60, s.id, 0, 30 + (n % 600) / 20.0
+	FROM i, sensors s WHERE s.code LIKE 'soil%'"
+start_station || exit 1
 started_at=$(date +%s)
 for ((cycle = 1; cycle <= CYCLES; cycle++)); do
 	# A number no other cycle types: 1,0 to 101,0 and on.
 	amount=$((cycle / 10 + 1)).$((cycle % 10))
 	kind=""
-	case $((RANDOM % 6)) in
+	wait=$((RANDOM % 2500))
+	case $((RANDOM % (6 + EXPORTS))) in
 	0 | 1)
 		action=record kind=fertilize
 		# Bón phân: today, Mít ruột đỏ, NPK, the amount, châm phân, Ba.
@@ -142,11 +180,17 @@ for ((cycle = 1; cycle <= CYCLES; cycle++)); do
 	5)
 		action=idle	# readings being written and rolled up
 		;;
+	6)
+		action=export
+		# Chép ra USB: one key; cut mostly while it writes.
+		burst KP/ KP5
+		wait=$((RANDOM % 800))
+		;;
 	esac
 	seen_actions[$action]=$((${seen_actions[$action]:-0} + 1))
 	# The cut: anywhere from before the first key is read to well after
 	# the last (a run lasts three seconds).
-	sleep "$((RANDOM % 2500 / 1000)).$(printf '%03d' $((RANDOM % 1000)))"
+	sleep "$((wait / 1000)).$(printf '%03d' $((wait % 1000)))"
 	shown=$(screen s)
 	stop_station "$DB" KILL
 	wait_for s "[exit 137]" 10 || { bad "cycle $cycle: not killed" s; break; }
@@ -164,6 +208,7 @@ done
 stop_station "$DB" TERM
 wait_for s "[exit 0]" 10 || bad "the station did not stop on SIGTERM" s
 
+[ $EXPORTS = 1 ] && umount "$STICK"
 records=$(sql "$DB" "SELECT count(*) FROM records")
 runs=$(sql "$DB" "SELECT count(*) FROM pump_runs")
 echo "seed $SEED, clock ${SPEED}x, $(($(date +%s) - started_at)) s"
@@ -175,5 +220,6 @@ echo "records lost: $lost"
 echo "runs cut: $cut_runs, left open or unmarked: $unclosed"
 echo "relays on at the cut: $relays_cut, on after the restart: $relays_left"
 echo "integrity_check failures: $broken"
+echo "exports on the stick at the cut: $exports_whole whole (checked), $exports_cut unfinished, $exports_bad broken"
 [ $((cycle - 1)) = "$CYCLES" ] && [ $lost = 0 ] && [ $unclosed = 0 ] && [ $relays_left = 0 ] &&
-	[ $broken = 0 ] && [ $FAILS = 0 ]
+	[ $broken = 0 ] && [ $exports_bad = 0 ] && [ $FAILS = 0 ]
