@@ -341,7 +341,10 @@ struct ui *ui_new(struct app *app, char *err, size_t errlen)
 	putp("\033=");
 	widgets_init();
 	push(ui, screen_table[SCREEN_HOME]);
-	if (irrigation_power_cut_report(app->irrigation, report, sizeof(report)) > 0) {
+	if (app->notice[0]) {
+		snprintf(ui->message, sizeof(ui->message), "%s", app->notice);
+		ui->message_tone = TONE_ALARM;
+	} else if (irrigation_power_cut_report(app->irrigation, report, sizeof(report)) > 0) {
 		snprintf(ui->message, sizeof(ui->message), "%s", report);
 		ui->message_tone = TONE_ALARM;
 	}

@@ -10,6 +10,7 @@ struct loop;
 struct sim_farm;
 struct readings;
 struct irrigation;
+struct backups;
 struct stick;
 
 struct app {
@@ -22,6 +23,9 @@ struct app {
 	const char *sim_relays;		/* a folder showing simulated relays, or NULL */
 	struct readings *readings;
 	struct irrigation *irrigation;
+	struct backups *backups;
+	/* A sentence for the farmer from start-up (a damaged database). */
+	char notice[256];
 	struct stick *stick;		/* NULL if the mount table cannot be read */
 	/* Told when a USB stick comes or goes (the USB screen, while open). */
 	void (*stick_changed)(void *ctx);

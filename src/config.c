@@ -55,6 +55,8 @@ static const struct field station_fields[] = {
 	CHOICE(struct station_cfg, csv_separator, csv_separators, false),
 	CHOICE(struct station_cfg, csv_decimal, csv_decimals, false),
 	STR(struct station_cfg, usb_mount, false),
+	INT(struct station_cfg, backup_hours, 0, 8760),
+	INT(struct station_cfg, backup_keep, 1, 100),
 };
 
 static const struct field tariff_fields[] = {
@@ -462,6 +464,8 @@ static void set_defaults(struct config *c)
 	c->station.poll_seconds = 60;
 	c->station.flush_minutes = 10;
 	c->station.keep_raw_days = 90;
+	c->station.backup_hours = 168;
+	c->station.backup_keep = 2;
 	c->station.max_pumps_running = 1;
 	c->station.seed = 1;
 	c->tariff.price[BAND_OFFPEAK] = 1300;

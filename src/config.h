@@ -43,6 +43,8 @@ struct station_cfg {
 	int csv_separator;	/* enum csv_separator */
 	int csv_decimal;	/* enum csv_decimal */
 	char usb_mount[CFG_PATH_LEN];	/* "": any USB storage is the stick */
+	int backup_hours;	/* a local backup this often; 0: never */
+	int backup_keep;	/* the newest this many are kept */
 	uint64_t seen;
 };
 

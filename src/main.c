@@ -1,6 +1,7 @@
 /* fieldstation: arguments, start-up, shutdown and the subcommands. The
  * one place that wires the layers together. */
 #include "app.h"
+#include "backup.h"
 #include "clock.h"
 #include "config.h"
 #include "export.h"
@@ -253,10 +254,14 @@ static int cmd_run(struct options *o)
 	app.clock = clk;
 	app.sim_relays = o->sim_relays;
 	/* Relays off before anything else can fail, then the database. */
-	if (store_open(app.db_path, STORE_EXCLUSIVE, &app.store, err, sizeof(err)) < 0) {
+	/* A damaged database is set aside for the newest good backup. */
+	if (backup_open_store(app.db_path, clock_now(clk), &app.store, app.notice,
+			      sizeof(app.notice), err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
+	if (app.notice[0])
+		fprintf(stderr, "%s\n", app.notice);
 	if (store_is_office(app.store)) {
 		fprintf(stderr, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
 			app.db_path);
@@ -288,6 +293,7 @@ static int cmd_run(struct options *o)
 		loop_watch(app.loop, sfd, POLLIN, on_signalfd, &app);
 	watch_stick(&app);
 	store_event(app.store, clock_now(clk), "start", NULL, VERSION, false);
+	app.backups = backups_new(&app);
 	ui = ui_new(&app, err, sizeof(err));
 	if (!ui) {
 		fprintf(stderr, "%s\n", err);
@@ -297,6 +303,7 @@ static int cmd_run(struct options *o)
 out:
 	/* Water first: every relay off and every run closed. */
 	irrigation_free(app.irrigation);
+	backups_free(app.backups);
 	ui_free(ui);
 	stick_free(app.stick);
 	readings_free(app.readings);

@@ -1,0 +1,233 @@
+/* Local backups: named for their time, the newest few kept; a damaged
+ * database found at start-up is kept aside and the newest good backup
+ * takes its place, with one sentence saying to when the data now run. */
+#include "testlib.h"
+
+#include "backup.h"
+#include "store.h"
+#include "text.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+static char *dir;
+static char db[600], backups[600];
+
+/* 1 June 2026, hh:mm in Vietnam. */
+static time_t june1(int hh, int mm)
+{
+	return 1780246800 + hh * 3600 + mm * 60;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = test_mkdir();
+	snprintf(db, sizeof(db), "%s/station.db", dir);
+	backup_dir(db, backups, sizeof(backups));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_rmdir(dir);
+	return 0;
+}
+
+static int count_files(const char *folder, const char *prefix)
+{
+	char cmd[800], line[64] = "0";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls -1 '%s' 2>/dev/null | grep -c '^%s'", folder, prefix);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(line, sizeof(line), p))
+		line[0] = '0';
+	pclose(p);
+	return atoi(line);
+}
+
+/* A database with events up to `until`, several pages long. */
+static void fill(const char *path, time_t from, time_t until)
+{
+	struct store *s;
+	char err[256], detail[200];
+
+	assert_int_equal(store_open(path, 0, &s, err, sizeof(err)), 0);
+	memset(detail, 'x', sizeof(detail) - 1);
+	detail[sizeof(detail) - 1] = '\0';
+	store_begin(s);
+	for (time_t t = from; t <= until; t += 60)
+		assert_int_equal(store_event(s, t, "test", NULL, detail, false), 0);
+	store_commit(s);
+	store_close(s);
+}
+
+/* What a failing card does: pages in the middle overwritten. */
+static void damage(const char *path, off_t at, size_t n)
+{
+	char junk[16384];
+	int fd = open(path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	memset(junk, 0xA5, sizeof(junk));
+	assert_true(n <= sizeof(junk));
+	assert_int_equal(pwrite(fd, junk, n, at), (ssize_t)n);
+	close(fd);
+}
+
+static void backup(time_t now, int keep)
+{
+	struct store *s;
+	char err[512];
+
+	assert_int_equal(store_open(db, 0, &s, err, sizeof(err)), 0);
+	assert_int_equal(backup_now(s, db, now, keep, err, sizeof(err)), 0);
+	store_close(s);
+}
+
+static void backups_are_named_for_their_time_and_rotated(void **state)
+{
+	char path[800];
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	assert_int_equal(backup_newest(db), 0);
+	backup(june1(6, 0), 2);
+	snprintf(path, sizeof(path), "%s/station-2026-06-01-0600.db", backups);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(backup_newest(db), june1(6, 0));
+	backup(june1(7, 0), 2);
+	backup(june1(8, 30), 2);
+	/* The newest two are kept. */
+	assert_int_equal(count_files(backups, "station-"), 2);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(backup_newest(db), june1(8, 30));
+	/* Nothing unfinished is left beside them. */
+	assert_int_equal(count_files(backups, ".unfinished"), 0);
+}
+
+static void a_sound_database_opens_without_a_word(void **state)
+{
+	struct store *s;
+	char notice[256], err[512];
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_string_equal(notice, "");
+	store_close(s);
+	assert_int_equal(count_files(dir, "station.db.damaged"), 0);
+}
+
+static void a_damaged_database_starts_again_from_its_newest_good_backup(void **state)
+{
+	struct store *s;
+	char notice[256], err[512], path[800];
+	int64_t alive = 0;
+	int alarms = 0;
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	backup(june1(6, 0), 3);
+	fill(db, june1(6, 1), june1(7, 0));
+	backup(june1(7, 0), 3);
+	fill(db, june1(7, 1), june1(8, 0));
+	/* The newest backup is damaged too: the one before serves. */
+	snprintf(path, sizeof(path), "%s/station-2026-06-01-0700.db", backups);
+	damage(path, 0, 100);
+	damage(db, 8192, 12288);
+	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_string_equal(notice, "The database was damaged and is kept aside; restored from a "
+			    "backup, the data now run to 01/06/2026 06:00.");
+	assert_int_equal(store_check(s, err, sizeof(err)), 0);
+	/* The data are the backup's, and an alarm says what happened. */
+	assert_int_equal(store_alarms_open(s, &alarms), 0);
+	assert_int_equal(alarms, 1);
+	store_close(s);
+	assert_int_equal(count_files(dir, "station.db.damaged-20260601-090000"), 1);
+	assert_int_equal(store_open(db, STORE_RDONLY, &s, err, sizeof(err)), 0);
+	store_last_alive(s, &alive);
+	/* 06:00 from the backup, and the alarm written at 09:00. */
+	assert_int_equal(alive, june1(9, 0));
+	store_close(s);
+}
+
+static void what_is_no_database_any_more_is_damaged_too(void **state)
+{
+	struct store *s;
+	char notice[256], err[512];
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	backup(june1(6, 0), 2);
+	/* The header itself overwritten. */
+	damage(db, 0, 4096);
+	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_non_null(strstr(notice, "the data now run to 01/06/2026 06:00."));
+	store_close(s);
+}
+
+/* Without backups, a file that is no station database may be another
+ * file given by mistake: refused, and left as it is. */
+static void a_stranger_without_backups_is_refused_and_left_alone(void **state)
+{
+	struct store *s;
+	char notice[256], err[512];
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	damage(db, 0, 4096);
+	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+					   sizeof(err)), STORE_CORRUPT);
+	assert_null(s);
+	assert_non_null(strstr(err, "is damaged or is not a station database"));
+	assert_int_equal(count_files(dir, "station.db.damaged"), 0);
+}
+
+static void without_a_backup_the_station_starts_empty(void **state)
+{
+	struct store *s;
+	char notice[256], err[512];
+	int64_t alive = 0;
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	damage(db, 8192, 12288);
+	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_string_equal(notice, "The database was damaged and is kept aside; there was no "
+			    "backup, so the station starts empty.");
+	store_last_alive(s, &alive);
+	assert_int_equal(alive, june1(9, 0));	/* only the alarm */
+	store_close(s);
+	assert_int_equal(count_files(dir, "station.db.damaged"), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(backups_are_named_for_their_time_and_rotated, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_sound_database_opens_without_a_word, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_damaged_database_starts_again_from_its_newest_good_backup,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(what_is_no_database_any_more_is_damaged_too, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_stranger_without_backups_is_refused_and_left_alone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(without_a_backup_the_station_starts_empty, setup,
+						teardown),
+	};
+
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	text_init("en");
+	return cmocka_run_group_tests_name("backup", tests, NULL, NULL);
+}
