@@ -542,7 +542,7 @@ static int step_manifest(struct export *e)
 	if (rename(e->dir, e->final) < 0)
 		return io_fail(e, -errno, e->folder);
 	e->committed = true;
-	if ((rc = outfile_sync_dir(e->dest)) < 0)
+	if ((rc = outfile_sync_dir(e->dest)) < 0 || (rc = outfile_sync_fs(e->dest)) < 0)
 		return io_fail(e, rc, e->folder);
 	store_snapshot_end(e->store);
 	e->verify = 0;
@@ -589,8 +589,14 @@ static int step_verify(struct export *e)
 			 name);
 		return -1;
 	}
-	if (++e->verify > e->man.n_files)
-		e->phase = PH_DONE;
+	if (++e->verify <= e->man.n_files)
+		return 0;
+	/* Reading back dates each file's last access (unless the stick is
+	 * mounted noatime): that too goes to the stick before it is said to
+	 * be ready to pull out. */
+	if ((rc = outfile_sync_fs(e->final)) < 0)
+		return io_fail(e, rc, e->folder);
+	e->phase = PH_DONE;
 	return 0;
 }
 

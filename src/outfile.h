@@ -40,6 +40,9 @@ int outfile_send(int fd, int64_t *sent, int64_t upto);
 int outfile_probe(int fd);
 /* fsync() of a folder, so that the names in it survive. */
 int outfile_sync_dir(const char *dir);
+/* Everything the file system of `dir` still holds back, written to its
+ * device: after this a stick may be pulled out. */
+int outfile_sync_fs(const char *dir);
 
 /* Reading a whole file for its checksum, a piece at a time. */
 struct filecheck {
