@@ -145,6 +145,7 @@ vm_serve() {
 		bad "the guest did not finish (timeout, panic or crash); its console ends with:"
 		tail -n 15 "$TMP/console.log" 2>/dev/null | sed 's/^/     | /'
 		sed 's/^/     | qemu: /' "$TMP/qemu.err" 2>/dev/null
+		kill "$GUEST_PID" 2>/dev/null
 	fi
 	wait "$GUEST_PID" 2>/dev/null
 	GUEST_PID=

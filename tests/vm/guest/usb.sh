@@ -60,6 +60,7 @@ verify() {
 }
 
 plug_and_mount "to export"
+dmesg -c >/dev/null
 out=$(export_to 2>&1)
 rc=$?
 F=/mnt/stick/PT01_2026-06-01
@@ -68,8 +69,17 @@ if [ $rc = 0 ] && [ "$out" = "Đã ghi và đọc lại để kiểm tra: $F" ];
 else
 	bad "export: exit $rc" "$out"
 fi
+# Said to be done, the stick is pulled out at once, without unmounting,
+# as a leader would.
+host pull
+lost=$(dmesg | grep -c "lost async page write")
+check "pulled out at once, the kernel had nothing left to write to it ($lost writes lost)" \
+	test "$lost" = 0
+umount -l /mnt/stick
+plug_and_mount "after pulling it out at once"
 check "on FAT, every file matches the manifest's SHA-256" verify "$F"
 check "the irrigation diary keeps its Vietnamese on FAT" grep -q "Mít ruột đỏ" "$F/nhat-ky-tuoi.csv"
+check "and FAT finds nothing wrong with the stick" sh -c '! dmesg | grep -q "FAT-fs (sd[a-z][0-9]*): error"'
 umount /mnt/stick
 host pull
 
