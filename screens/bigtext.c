@@ -46,13 +46,34 @@ static const struct {
 	{ 'Y', { "# #", "# #", " # ", " # ", " # " } },
 	{ 'Z', { "###", "  #", " # ", "#  ", "###" } },
 	{ '-', { "   ", "   ", "###", "   ", "   " } },
+	/* The decimal marks are one column wide, so that 37,8 stays short. */
+	{ ',', { " ", " ", " ", "#", "#" } },
+	{ '.', { " ", " ", " ", " ", "#" } },
 };
+
+static const char *const *glyph(char ch)
+{
+	for (size_t g = 0; g < sizeof(font) / sizeof(font[0]); g++)
+		if (font[g].ch == ch)
+			return font[g].rows;
+	return NULL;
+}
+
+/* Columns of a character's ink: 3, or 1 for the decimal marks. */
+static int ink_width(char ch)
+{
+	const char *const *rows = glyph(ch);
+
+	return rows ? (int)strlen(rows[0]) : BIGTEXT_COLS - 1;
+}
 
 int bigtext_width(const char *s)
 {
-	int n = (int)strlen(s);
+	int w = 0;
 
-	return n ? n * BIGTEXT_COLS - 1 : 0;
+	for (int i = 0; s[i]; i++)
+		w += ink_width(s[i]) + 1;
+	return w ? w - 1 : 0;
 }
 
 /* The cell for a dot above and a dot below. */
@@ -69,20 +90,18 @@ static const char *cell(bool top, bool bottom)
 
 void bigtext_draw(int y, int x, const char *s)
 {
-	for (int i = 0; s[i]; i++) {
-		const char *const *rows = NULL;
+	for (int i = 0; s[i]; x += ink_width(s[i++]) + 1) {
+		const char *const *rows = glyph(s[i]);
+		int w = ink_width(s[i]);
 
-		for (size_t g = 0; g < sizeof(font) / sizeof(font[0]); g++)
-			if (font[g].ch == s[i])
-				rows = font[g].rows;
 		if (!rows)
 			continue;
 		for (int r = 0; r < BIGTEXT_ROWS; r++) {
-			for (int c = 0; c < 3; c++) {
+			for (int c = 0; c < w; c++) {
 				bool top = rows[2 * r][c] == '#';
 				bool bottom = 2 * r + 1 < 5 && rows[2 * r + 1][c] == '#';
 
-				mvaddstr(y + r, x + i * BIGTEXT_COLS + c, cell(top, bottom));
+				mvaddstr(y + r, x + c, cell(top, bottom));
 			}
 		}
 	}

@@ -1,10 +1,16 @@
-/* Soil moisture: each zone's live reading against its thresholds, in
- * words and colour, and the air. */
+/* Soil moisture: each zone's reading in large digits, with its judgement
+ * in words and colour (too dry, good, too wet), how old the reading is,
+ * and the air. A zone's number opens the zone: its probes one by one and
+ * a chart of the last 24 hours, 7 days, 30 days or year (+ and -). */
 #include "screen.h"
 
 #include "app.h"
+#include "bigtext.h"
+#include "chart.h"
+#include "chartview.h"
 #include "clock.h"
 #include "config.h"
+#include "keys.h"
 #include "readings.h"
 #include "text.h"
 #include "ui.h"
@@ -13,90 +19,385 @@
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+#define CARD_ROWS BIGTEXT_ROWS
+
+enum mode { ZONES, ZONE };
+
+struct moisture {
+	enum mode mode;
+	int page;
+	int zone;
+	enum chart_span span;
+	struct chart chart;
+	int chart_zone;		/* what the chart was made for: zone, span, minute */
+	enum chart_span chart_span;
+	int64_t chart_minute;
+};
+
+static const char *const span_names[CHART_SPANS] = {
+	N_("24 hours"), N_("7 days"), N_("30 days"), N_("1 year"),
+};
+
+/* Data columns a span is drawn from: an hour, an hour, a day, a day. */
+static const int span_points[CHART_SPANS] = { 24, 168, 30, 365 };
 
 /* How a zone's moisture reads against its thresholds. */
 static enum tone judge(const struct zone_cfg *z, double m, const char **word)
 {
 	if (m < z->moisture_low) {
-		*word = _("dry");
-		return TONE_DRY;
+		*word = _("too dry");
+		return m < z->moisture_critical ? TONE_ALARM : TONE_DRY;
 	}
 	if (m > z->moisture_high) {
-		*word = _("wet");
+		*word = _("too wet");
 		return TONE_WET;
 	}
 	*word = _("good");
 	return TONE_GOOD;
 }
 
-/* Why a zone has no value: lost sensors, or none read yet. */
+/* What a sensor's trouble is called on screen. */
+static const char *trouble(enum sensor_status s)
+{
+	switch (s) {
+	case SENSOR_LOST:
+		return _("Sensor not answering");
+	case SENSOR_BAD_FRAME:
+	case SENSOR_BAD_VALUE:
+		return _("wrong value");
+	case SENSOR_WAITING:
+		return _("no reading yet");
+	default:
+		return NULL;
+	}
+}
+
+/* Why a zone has no value: its probes' trouble. */
 static const char *no_value(const struct app *app, int zone)
 {
 	const struct config *cfg = app->cfg;
+	const char *why = _("no reading yet");
 
 	for (int i = 0; i < cfg->n_sensors; i++) {
 		const struct sensor_state *st = readings_sensor(app->readings, i);
 
-		if (cfg->sensors[i].zone_index != zone)
+		if (cfg->sensors[i].zone_index != zone || !config_sensor_is_soil(&cfg->sensors[i]))
 			continue;
 		if (st->status == SENSOR_LOST)
-			return _("Sensor not answering");
-		if (st->status == SENSOR_BAD_VALUE || st->status == SENSOR_BAD_FRAME)
-			return _("wrong value");
+			return trouble(st->status);
+		if (st->status != SENSOR_WAITING && st->status != SENSOR_OK)
+			why = trouble(st->status);
 	}
-	return _("no reading yet");
+	return why;
+}
+
+/* The zone's probes that were read but failed at the last poll. */
+static int failing(const struct app *app, int zone)
+{
+	const struct config *cfg = app->cfg;
+	int n = 0;
+
+	for (int i = 0; i < cfg->n_sensors; i++) {
+		const struct sensor_state *st = readings_sensor(app->readings, i);
+
+		n += cfg->sensors[i].zone_index == zone && config_sensor_is_soil(&cfg->sensors[i]) &&
+		     st->status != SENSOR_OK && st->status != SENSOR_WAITING;
+	}
+	return n;
+}
+
+static int cards_per_page(struct ui *ui)
+{
+	int n = (ui_bottom(ui) - ui_top(ui)) / CARD_ROWS;	/* the air keeps a row */
+
+	return n < 1 ? 1 : n > 9 ? 9 : n;
+}
+
+static int pages(struct ui *ui)
+{
+	int per = cards_per_page(ui), n = ui_app(ui)->cfg->n_zones;
+
+	return n ? (n + per - 1) / per : 1;
+}
+
+/* One zone: name, judgement and age on the left, the value in large
+ * digits on the right. */
+static void draw_card(struct ui *ui, int y, int number, int z)
+{
+	struct app *app = ui_app(ui);
+	const struct zone_cfg *zc = &app->cfg->zones[z];
+	int64_t t;
+	double m = readings_zone_moisture(app->readings, z, &t);
+	char num[16], line[160], ago[48];
+	const char *word;
+	enum tone tone;
+	int w, x, bad;
+	unsigned attr;
+
+	if (isnan(m)) {
+		snprintf(num, sizeof(num), "--");
+		tone = TONE_ALARM;
+		word = no_value(app, z);
+	} else {
+		text_number(num, sizeof(num), m, 1);
+		tone = judge(zc, m, &word);
+	}
+	w = bigtext_width(num);
+	x = COLS - 3 - w;
+	attr = widget_tone_attr(tone);
+	attron(attr);
+	bigtext_draw(y, x, num);
+	attroff(attr);
+	if (!isnan(m))
+		widget_text(y, COLS - 2, 1, tone, "%");
+	snprintf(line, sizeof(line), "%d %s", number, zc->name);
+	attron(A_BOLD);
+	widget_text(y, 1, x - 2, TONE_NORMAL, line);
+	attroff(A_BOLD);
+	widget_text(y + 1, 3, x - 4, tone, word);
+	if (isnan(m))
+		return;
+	bad = failing(app, z);
+	if (bad) {
+		snprintf(line, sizeof(line), ngettext("%d sensor not read", "%d sensors not read",
+						      (unsigned long)bad), bad);
+		widget_text(y + 2, 3, x - 4, TONE_ALARM, line);
+	} else {
+		text_ago(ago, sizeof(ago), (int64_t)clock_now(app->clock) - t);
+		widget_text(y + 2, 3, x - 4, TONE_NORMAL, ago);
+	}
+}
+
+static void draw_air(struct ui *ui, int y)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	double temp, rh;
+	char line[128], a[16], b[16];
+	bool any = false;
+
+	if (readings_air(app->readings, &temp, &rh, NULL)) {
+		snprintf(line, sizeof(line), _("Air: %s °C, humidity %s %%"),
+			 text_number(a, sizeof(a), temp, 1), text_number(b, sizeof(b), rh, 0));
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
+		return;
+	}
+	for (int i = 0; i < cfg->n_sensors; i++)
+		any |= !config_sensor_is_soil(&cfg->sensors[i]);
+	if (!any)
+		return;
+	snprintf(line, sizeof(line), _("Air: %s"), _("Sensor not answering"));
+	widget_text(y, 1, COLS - 2, TONE_ALARM, line);
+}
+
+static void draw_zones(struct ui *ui, struct moisture *s)
+{
+	const struct config *cfg = ui_app(ui)->cfg;
+	int per = cards_per_page(ui), y = ui_top(ui), first = s->page * per;
+	int shown = cfg->n_zones - first < per ? cfg->n_zones - first : per;
+	/* A blank row between the zones where the screen has room. */
+	int step = shown * (CARD_ROWS + 1) <= ui_bottom(ui) - ui_top(ui) ? CARD_ROWS + 1 : CARD_ROWS;
+	char line[96];
+
+	if (cfg->n_zones == 0)
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, _("No zones are configured."));
+	for (int k = 0; k < shown; k++)
+		draw_card(ui, y + k * step, k + 1, first + k);
+	draw_air(ui, ui_bottom(ui));
+	if (pages(ui) > 1) {
+		snprintf(line, sizeof(line), _("+/-: page %d of %d"), s->page + 1, pages(ui));
+		widget_text(ui_bottom(ui) - 1, COLS - 1 - text_width(line), text_width(line),
+			    TONE_GOOD, line);
+	}
+}
+
+/* A probe on one line: its values, or its trouble. */
+static void sensor_line(const struct app *app, int i, char *line, size_t n, enum tone *tone)
+{
+	const struct sensor_cfg *sc = &app->cfg->sensors[i];
+	const struct sensor_state *st = readings_sensor(app->readings, i);
+	static const enum quantity shown[] = { Q_MOISTURE, Q_SOIL_TEMP, Q_EC, Q_PH };
+	size_t len;
+	char v[24];
+
+	len = (size_t)snprintf(line, n, "%s:", sc->item.id);
+	*tone = TONE_NORMAL;
+	if (st->status != SENSOR_OK) {
+		snprintf(line + len, n - len, " %s", trouble(st->status));
+		*tone = st->status == SENSOR_WAITING ? TONE_NORMAL : TONE_ALARM;
+		return;
+	}
+	for (size_t k = 0; k < sizeof(shown) / sizeof(shown[0]) && len < n; k++) {
+		enum quantity q = shown[k];
+
+		if (!st->has[q])
+			continue;
+		text_number(v, sizeof(v), st->value[q], q == Q_EC ? 0 : 1);
+		len += (size_t)snprintf(line + len, n - len, q == Q_PH ? " pH %s" : " %s%s", v,
+					q == Q_PH ? "" : sensor_quantity_unit(q));
+	}
+}
+
+/* Where the chart starts, in words that fit its span. */
+static void start_label(enum chart_span span, time_t from, char *buf, size_t n)
+{
+	struct tm tm;
+
+	localtime_r(&from, &tm);
+	strftime(buf, n, span == CHART_DAY ? "%d/%m %H:%M" : span == CHART_YEAR ? "%m/%Y" : "%d/%m",
+		 &tm);
+}
+
+static void draw_zone(struct ui *ui, struct moisture *s)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	const struct zone_cfg *zc = &cfg->zones[s->zone];
+	int top = ui_top(ui), bottom = ui_bottom(ui), y = top, n_soil = 0, rows, x;
+	time_t now = clock_now(app->clock);
+	double m = readings_zone_moisture(app->readings, s->zone, NULL);
+	char line[160], num[16], from[32];
+	const char *word;
+	enum tone tone;
+
+	/* The zone: its value and judgement, the thresholds it is read by. */
+	attron(A_BOLD);
+	widget_text(y, 1, COLS - 2, TONE_NORMAL, zc->name);
+	attroff(A_BOLD);
+	x = 2 + text_width(zc->name);
+	if (isnan(m)) {
+		widget_text(y, x, COLS - 1 - x, TONE_ALARM, no_value(app, s->zone));
+	} else {
+		tone = judge(zc, m, &word);
+		snprintf(line, sizeof(line), "%s%% %s", text_number(num, sizeof(num), m, 1), word);
+		widget_text(y, x, COLS - 1 - x, tone, line);
+	}
+	y++;
+
+	/* Its probes, as many as leave the chart four rows. */
+	for (int i = 0; i < cfg->n_sensors; i++)
+		n_soil += cfg->sensors[i].zone_index == s->zone &&
+			  config_sensor_is_soil(&cfg->sensors[i]);
+	rows = bottom - y + 1 - 1 - 4;		/* the chart and its dates */
+	for (int i = 0, shown = 0; i < cfg->n_sensors; i++) {
+		if (cfg->sensors[i].zone_index != s->zone || !config_sensor_is_soil(&cfg->sensors[i]))
+			continue;
+		if (shown == rows - 1 && n_soil > rows) {
+			snprintf(line, sizeof(line), _("and %d more"), n_soil - shown);
+			widget_text(y++, 3, COLS - 4, TONE_NORMAL, line);
+			break;
+		}
+		if (shown++ == rows)
+			break;
+		sensor_line(app, i, line, sizeof(line), &tone);
+		widget_text(y++, 1, COLS - 2, tone, line);
+	}
+
+	/* The chart, made again when the minute, the zone or the span changes. */
+	int64_t minute = clock_now_ms(app->clock) / 60000;
+	if (s->chart_minute != minute || s->chart_zone != s->zone || s->chart_span != s->span) {
+		int width = COLS - 2 - 3;
+		int cols = span_points[s->span] < width ? span_points[s->span] : width;
+
+		chart_zone(app->store, cfg, s->zone, s->span, now, cols, m, &s->chart);
+		s->chart_minute = minute;
+		s->chart_zone = s->zone;
+		s->chart_span = s->span;
+	}
+	rows = bottom - y;	/* the last row is for the dates */
+	if (isnan(s->chart.min))
+		widget_text(y + rows / 2, 4, COLS - 5, TONE_NORMAL, _("No readings in this time."));
+	else
+		chartview_draw(y, 1, rows, COLS - 2, &s->chart, zc->moisture_critical,
+			       zc->moisture_low, zc->moisture_high);
+	/* Under it: where it starts, its span between the keys that change
+	 * it, and now. */
+	start_label(s->span, s->chart.from, from, sizeof(from));
+	widget_text(bottom, 4, COLS - 5, TONE_NORMAL, from);
+	widget_text(bottom, COLS - 1 - text_width(_("now")), text_width(_("now")), TONE_NORMAL,
+		    _("now"));
+	snprintf(line, sizeof(line), "%s %s %s", s->span > 0 ? "-" : " ", _(span_names[s->span]),
+		 s->span + 1 < CHART_SPANS ? "+" : " ");
+	x = 4 + text_width(from) + 1;
+	x += (COLS - 1 - text_width(_("now")) - 1 - x - text_width(line)) / 2;
+	attron(A_REVERSE | A_BOLD);
+	widget_text(bottom, x, text_width(line), TONE_NORMAL, line);
+	attroff(A_REVERSE | A_BOLD);
 }
 
 static void moisture_draw(struct ui *ui, void *st)
 {
-	struct app *app = ui_app(ui);
-	const struct config *cfg = app->cfg;
-	int y = ui_top(ui), value_x = COLS - 22;
-	double temp, rh;
-	char num[16], line[128];
+	struct moisture *s = st;
 
-	(void)st;
-	for (int z = 0; z < cfg->n_zones && y <= ui_bottom(ui) - 1; z++, y++) {
-		const struct zone_cfg *zc = &cfg->zones[z];
-		double m = readings_zone_moisture(app->readings, z, NULL);
-		const char *word;
-		enum tone tone;
-
-		widget_text(y, 1, value_x - 2, TONE_NORMAL, zc->name);
-		if (isnan(m)) {
-			widget_text(y, value_x, 21, TONE_ALARM, no_value(app, z));
-			continue;
-		}
-		tone = judge(zc, m, &word);
-		snprintf(line, sizeof(line), "%5s%% %s", text_number(num, sizeof(num), m, 1), word);
-		widget_text(y, value_x, 21, tone, line);
-	}
-	if (readings_air(app->readings, &temp, &rh, NULL)) {
-		char t[16], h[16];
-
-		snprintf(line, sizeof(line), _("Air: %s °C, humidity %s %%"),
-			 text_number(t, sizeof(t), temp, 1), text_number(h, sizeof(h), rh, 0));
-		widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, line);
-	}
+	if (s->page >= pages(ui))
+		s->page = pages(ui) - 1;
+	if (s->mode == ZONE)
+		draw_zone(ui, s);
+	else
+		draw_zones(ui, s);
 }
 
 static int moisture_key(struct ui *ui, void *st, int key)
 {
-	(void)ui;
-	(void)st;
-	(void)key;
-	return ACT_PASS;
+	struct moisture *s = st;
+	int per = cards_per_page(ui), n = ui_app(ui)->cfg->n_zones;
+
+	if (s->mode == ZONE) {
+		switch (key) {
+		case '+':
+		case K_UP:
+			if (s->span + 1 < CHART_SPANS)
+				s->span++;
+			return ACT_REDRAW;
+		case '-':
+		case K_DOWN:
+			if (s->span > 0)
+				s->span--;
+			return ACT_REDRAW;
+		case '0':
+		case K_BACK:
+		case K_LEFT:
+			s->mode = ZONES;
+			return ACT_REDRAW;
+		default:
+			return ACT_NONE;
+		}
+	}
+	if (key >= '1' && key <= '9' && s->page * per + key - '1' < n && key - '1' < per) {
+		s->zone = s->page * per + key - '1';
+		s->mode = ZONE;
+		s->span = CHART_DAY;
+		s->chart_minute = -1;
+		return ACT_REDRAW;
+	}
+	switch (key) {
+	case '+':
+	case K_DOWN:
+		s->page = (s->page + 1) % pages(ui);
+		return ACT_REDRAW;
+	case '-':
+	case K_UP:
+		s->page = (s->page + pages(ui) - 1) % pages(ui);
+		return ACT_REDRAW;
+	default:
+		return ACT_PASS;
+	}
 }
 
 static const char *const moisture_help[] = {
-	N_("Moisture is the mean of a zone's sensors."),
-	N_("dry: below the zone's low mark"),
-	N_("wet: above the zone's high mark"),
+	N_("1-9: a zone's probes and its chart"),
+	N_("+/-: 24 hours, 7 days, 30 days, 1 year"),
+	N_("A zone is the mean of its probes."),
+	N_("too dry: below the zone's low mark"),
+	N_("too wet: above the zone's high mark"),
 	NULL,
 };
 
 const struct screen screen_moisture = {
 	.title = N_("Soil moisture"),
+	.state_size = sizeof(struct moisture),
 	.draw = moisture_draw,
 	.key = moisture_key,
 	.help = moisture_help,

@@ -20,17 +20,24 @@ void widgets_init(void)
 	init_pair(TONE_PAPER, COLOR_BLACK, COLOR_WHITE);
 }
 
-void widget_text(int y, int x, int width, enum tone tone, const char *s)
+unsigned widget_tone_attr(enum tone tone)
 {
-	char buf[512];
 	attr_t attr = tone == TONE_NORMAL ? A_NORMAL : (attr_t)COLOR_PAIR(tone);
 
-	if (width <= 0 || y < 0 || y >= LINES)
-		return;
 	if (tone == TONE_ALARM || tone == TONE_TITLE)
 		attr |= A_BOLD;
 	if (tone == TONE_TITLE && !has_colors())
 		attr = A_REVERSE;
+	return (unsigned)attr;
+}
+
+void widget_text(int y, int x, int width, enum tone tone, const char *s)
+{
+	char buf[512];
+	attr_t attr = (attr_t)widget_tone_attr(tone);
+
+	if (width <= 0 || y < 0 || y >= LINES)
+		return;
 	text_fit(buf, sizeof(buf), s, width);
 	attron(attr);
 	mvaddstr(y, x, buf);

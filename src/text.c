@@ -152,6 +152,25 @@ char *text_date_time(char *buf, size_t n, time_t t)
 	return buf;
 }
 
+char *text_ago(char *buf, size_t n, int64_t seconds)
+{
+	int64_t v;
+
+	if (seconds < 60) {
+		snprintf(buf, n, "%s", _("just now"));
+	} else if (seconds < 3600) {
+		v = seconds / 60;
+		snprintf(buf, n, ngettext("%d minute ago", "%d minutes ago", (unsigned long)v), (int)v);
+	} else if (seconds < 2 * 86400) {
+		v = seconds / 3600;
+		snprintf(buf, n, ngettext("%d hour ago", "%d hours ago", (unsigned long)v), (int)v);
+	} else {
+		v = seconds / 86400;
+		snprintf(buf, n, ngettext("%d day ago", "%d days ago", (unsigned long)v), (int)v);
+	}
+	return buf;
+}
+
 /* Days from the civil date and back (the proleptic Gregorian calendar;
  * H. Hinnant's algorithms), so that no time zone or DST enters day counts. */
 static int days_from_civil(int y, int m, int d)

@@ -6,6 +6,7 @@
 #include <libintl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define _(s) gettext(s)
@@ -29,6 +30,8 @@ char *text_money(char *buf, size_t n, double v, const char *currency);
 char *text_date(char *buf, size_t n, time_t t);		/* 26/11/2026 */
 char *text_time(char *buf, size_t n, time_t t);		/* 07:45 */
 char *text_date_time(char *buf, size_t n, time_t t);	/* 26/11/2026 07:45 */
+/* How long ago: "just now", "5 minutes ago", "3 hours ago", "4 days ago". */
+char *text_ago(char *buf, size_t n, int64_t seconds);
 
 /* Days: whole days since 1970-01-01 on the station's calendar, what a
  * record's date is. */

@@ -32,9 +32,14 @@ press vi KP1
 expect vi "Mít ruột đỏ" "moisture screen lists the jackfruit zone"
 expect vi "Vú sữa Hoàng Kim" "and the star apple zone"
 expect vi "Không khí:" "air temperature and humidity"
+expect_not vi "chưa có số đo" "every zone has a reading"
+# A zone's number opens it: its value in words beside its name.
+press vi KP1
+expect vi "soil1:" "the jackfruit zone shows its probes"
 m=$(value_after vi "Mít ruột đỏ")
 if [ -n "$m" ] && awk "BEGIN{exit !($m > 5 && $m < 60)}"; then ok "jackfruit moisture $m %"; else bad "jackfruit moisture '$m'" vi; fi
-expect_not vi "chưa có số đo" "every zone has a reading"
+press vi KP0
+expect vi "Vú sữa Hoàng Kim" "0 goes back to the zones"
 
 # * explains the keys; any key closes the help.
 press vi KP*
@@ -67,14 +72,14 @@ expect vi "Bơm đang chạy: 1" "status line counts the running pump"
 expect vi "đang chạy, còn" "the pump shows its time left"
 
 # The zone's moisture rises while its pump runs.
-press vi KP/ KP1
+press vi KP/ KP1 KP1
 before=$(value_after vi "Mít ruột đỏ")
 sleep 6
 after=$(value_after vi "Mít ruột đỏ")
 if awk "BEGIN{exit !($after > $before + 0.5)}"; then ok "moisture rises while watering ($before -> $after)"; else bad "moisture rises while watering ($before -> $after)" vi; fi
 
 # Only one pump at a time on this shed: pump 2 is refused in words.
-press vi KP0 KP2 KP2 KPEnter
+press vi KP/ KP2 KP2 KPEnter
 expect vi "Chỉ được chạy 1 bơm cùng lúc" "power supply limit explained"
 
 # Stop pump 1 at once.
