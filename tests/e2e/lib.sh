@@ -31,9 +31,12 @@ start() {
 start_sized() {
 	local name=$1 cols=$2 rows=$3
 	shift 3
-	t kill-session -t "$name" 2>/dev/null
-	t new-session -d -s "$name" -x "$cols" -y "$rows" \
+	# The new session first: killing a server's last session ends the
+	# server, and a new session could race its exit.
+	t new-session -d -s "${name}_new" -x "$cols" -y "$rows" \
 		"$RUNNER $BIN $*; echo \"[exit \$?]\"; sleep 600"
+	t kill-session -t "=$name" 2>/dev/null
+	t rename-session -t "=${name}_new" "$name"
 }
 
 screen() { t capture-pane -p -J -t "$1" 2>/dev/null; }
