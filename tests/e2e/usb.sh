@@ -14,6 +14,8 @@ if [ -z "${FS_PRIVATE_MOUNTS:-}" ]; then
 	exec env FS_PRIVATE_MOUNTS=1 unshare -m --propagation private bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
+# Each start has a tmux session of its own: restarting the only one races
+# with its server going away.
 
 DB="$TMP/station.db"
 STICK="$TMP/stick"
@@ -68,58 +70,58 @@ wait_for u "[exit 0]"
 sql "$DB" "WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 525599)
 	INSERT OR IGNORE INTO readings(t, sensor, quantity, value)
 	SELECT 1748700000 + n * 60, s.id, 0, 30 + (n % 600) / 20.0 FROM i, sensors s WHERE s.code LIKE 'soil%';"
-start u --config "$CFG" --db "$DB" --clock 2026-06-02T05:00 --clock-speed 60
-expect u "5 Chép ra USB" "started again on a year of readings" 30
-press u KP5
-expect u "Hãy cắm USB vào trạm." "no stick: it asks for one"
+start v --config "$CFG" --db "$DB" --clock 2026-06-02T05:00 --clock-speed 60
+expect v "5 Chép ra USB" "started again on a year of readings" 30
+press v KP5
+expect v "Hãy cắm USB vào trạm." "no stick: it asks for one"
 mount -t tmpfs -o size=512m stick "$STICK"
-expect u "Đang chép ra USB. Đừng rút USB ra." "plugged in while waiting: the copy starts by itself"
+expect v "Đang chép ra USB. Đừng rút USB ra." "plugged in while waiting: the copy starts by itself"
 # Held still while the stick goes, so that it goes mid-way.
 stop_station "$DB" STOP
-screen u | grep -qE '^ \[[= ]+\] +[0-9]+%$' && ok "a bar shows the progress" || bad "no progress bar" u
+screen v | grep -qE '^ \[[= ]+\] +[0-9]+%$' && ok "a bar shows the progress" || bad "no progress bar" v
 umount -l "$STICK"
 stop_station "$DB" CONT
-expect u "USB đã bị rút ra, hoặc không trả lời, trước khi" "pulled out mid-way: one sentence" 20
-expect_not u "Có thể rút USB ra." "never \"may be pulled out\""
+expect v "USB đã bị rút ra, hoặc không trả lời, trước khi" "pulled out mid-way: one sentence" 20
+expect_not v "Có thể rút USB ra." "never \"may be pulled out\""
 
 # Stopping a copy with 0, then Enter.
 mount -t tmpfs -o size=512m stick "$STICK"
-expect u "Đang chép ra USB" "plugged in again: copying"
+expect v "Đang chép ra USB" "plugged in again: copying"
 # The key arrives while the copy is held still: it is the first thing the
 # station sees when it goes on.
 stop_station "$DB" STOP
-press u KP0
+press v KP0
 stop_station "$DB" CONT
-expect u "Dừng chép?" "0 asks before stopping"
+expect v "Dừng chép?" "0 asks before stopping"
 sleep 2
-expect u "Dừng chép?" "the copy waits while asking"
-press u KPEnter
-expect u "Đã dừng chép." "stopped"
+expect v "Dừng chép?" "the copy waits while asking"
+press v KPEnter
+expect v "Đã dừng chép." "stopped"
 complete=$(ls "$STICK")
 [ -z "$complete" ] && ok "stopped: nothing left on the stick" || bad "stick holds $complete"
-press u KPEnter
-expect u "Có thể rút USB ra." "Enter copies again, to the end" 60
+press v KPEnter
+expect v "Có thể rút USB ra." "Enter copies again, to the end" 60
 [ -d "$STICK/PT01_2026-06-02" ] && ok "the year's copy is on the stick" || bad "stick holds $(ls "$STICK")"
-press u KP/
-expect u "Đã cắm USB" "home: still plugged in"
+press v KP/
+expect v "Đã cắm USB" "home: still plugged in"
 
 # kill -9 in the middle of a copy, then start again: the half-written
 # folder says it is unfinished, and the next copy clears it.
-press u KP5
-expect u "Đang chép ra USB" "copying again"
+press v KP5
+expect v "Đang chép ra USB" "copying again"
 stop_station "$DB" STOP
 stop_station "$DB" KILL
-wait_for u "[exit "
+wait_for v "[exit "
 ls "$STICK" | grep -q "_CHUA-XONG$" && ok "killed mid-way: the folder is marked unfinished" ||
 	bad "killed mid-way: stick holds $(ls "$STICK")"
-start u --config "$CFG" --db "$DB" --clock 2026-06-02T06:00 --clock-speed 60
-expect u "Đã cắm USB" "restarted: the stick is seen at once"
-press u KP5
-expect u "Có thể rút USB ra." "copied after the restart" 60
+start w --config "$CFG" --db "$DB" --clock 2026-06-02T06:00 --clock-speed 60
+expect w "Đã cắm USB" "restarted: the stick is seen at once"
+press w KP5
+expect w "Có thể rút USB ra." "copied after the restart" 60
 [ -z "$(ls "$STICK" | grep "_CHUA-XONG$")" ] && ok "the unfinished folder is gone" ||
 	bad "stick holds $(ls "$STICK")"
 stop_station "$DB" TERM
-wait_for u "[exit 0]"
+wait_for w "[exit 0]"
 umount "$STICK"
 
 # scripts/fieldstation-stick, as mdev would run it, on an ext4 "stick" on
@@ -127,15 +129,15 @@ umount "$STICK"
 truncate -s 64M "$TMP/stick.img"
 mkfs.ext4 -q -F "$TMP/stick.img"
 LOOP=$(losetup -f --show "$TMP/stick.img")
-start u --config "$CFG" --db "$DB" --clock 2026-06-02T07:00 --clock-speed 60
-expect u "5 Chép ra USB" "started for the mount script"
+start x --config "$CFG" --db "$DB" --clock 2026-06-02T07:00 --clock-speed 60
+expect x "5 Chép ra USB" "started for the mount script"
 if [ -n "$LOOP" ] && FIELDSTATION_MEDIA="$STICK" ACTION=add MDEV="${LOOP#/dev/}" \
 	"$TOP/scripts/fieldstation-stick"; then
-	expect u "Đã cắm USB" "fieldstation-stick add: mounted, and seen"
-	press u KP5
-	expect u "Có thể rút USB ra." "copied to the ext4 stick" 60
+	expect x "Đã cắm USB" "fieldstation-stick add: mounted, and seen"
+	press x KP5
+	expect x "Có thể rút USB ra." "copied to the ext4 stick" 60
 	FIELDSTATION_MEDIA="$STICK" "$TOP/scripts/fieldstation-stick" remove "$LOOP"
-	expect u "Hãy cắm USB vào trạm." "fieldstation-stick remove: unmounted, and seen"
+	expect x "Hãy cắm USB vào trạm." "fieldstation-stick remove: unmounted, and seen"
 	grep -q " $STICK/usb-" /proc/self/mountinfo && bad "still mounted" || ok "nothing left mounted"
 else
 	bad "fieldstation-stick add $LOOP failed"
@@ -144,5 +146,5 @@ fi
 FIELDSTATION_MEDIA="$STICK" "$TOP/scripts/fieldstation-stick" add nothing-here 2>/dev/null
 [ $? = 1 ] && ok "fieldstation-stick: no device, exit 1" || bad "fieldstation-stick on nothing"
 stop_station "$DB" TERM
-wait_for u "[exit 0]"
+wait_for x "[exit 0]"
 finish
