@@ -7,6 +7,7 @@
 #include "export.h"
 #include "irrigation.h"
 #include "loop.h"
+#include "merge.h"
 #include "pin.h"
 #include "records.h"
 #include "readings.h"
@@ -43,6 +44,7 @@ struct options {
 	long seed;		/* -1: the config's */
 	const char *sim_relays;	/* show simulated relays in this folder */
 	const char *to;		/* export: the folder to write into */
+	const char *into;	/* merge: the office database */
 	char **args;		/* after the subcommand */
 	int n_args;
 };
@@ -61,6 +63,7 @@ static int cmd_reset_pin(struct options *o);
 static int cmd_relays_off(struct options *o);
 static int cmd_pump_test(struct options *o);
 static int cmd_export(struct options *o);
+static int cmd_merge(struct options *o);
 
 static const struct command commands[] = {
 	{ "status", cmd_status, N_("readings and pump states, as plain text") },
@@ -70,6 +73,8 @@ static const struct command commands[] = {
 	{ "trace LOT [FILE]", cmd_trace, N_("a lot's traceability sheet (CSV), to FILE or the screen") },
 	{ "reset-pin", cmd_reset_pin, N_("forget the manager's PIN (a new one is chosen in Settings)") },
 	{ "export --to FOLDER", cmd_export, N_("write into FOLDER what the USB export writes") },
+	{ "merge --into DB FOLDER...", cmd_merge,
+	  N_("merge stations' export folders (or sticks holding them) into an office database") },
 };
 
 static void usage(FILE *f)
@@ -677,10 +682,79 @@ static int cmd_export(struct options *o)
 	return rc < 0 ? 1 : 0;
 }
 
+static void on_merged(void *ctx, const char *folder, const struct backup_facts *f,
+		      const struct merge_result *r, const char *refusal)
+{
+	int64_t added = 0, filled = 0;
+
+	(void)ctx;
+	if (refusal) {
+		fprintf(stderr, _("%s: refused: %s.\n"), folder, refusal);
+		return;
+	}
+	printf(_("%s: station %s (%s)\n"), folder, f->code, f->name);
+	for (int i = 0; i < store_merge_table_count(); i++) {
+		const char *label = merge_table_label(store_merge_table(i));
+
+		if (!label || (!r->added[i] && !r->filled[i]))
+			continue;
+		added += r->added[i];
+		filled += r->filled[i];
+		if (r->filled[i])
+			printf(_("  %s: %lld new, %lld completed\n"), label, (long long)r->added[i],
+			       (long long)r->filled[i]);
+		else
+			printf(_("  %s: %lld new\n"), label, (long long)r->added[i]);
+	}
+	if (!added && !filled)
+		printf("  %s\n", _("nothing new: it was merged before"));
+	if (r->same_code)
+		printf(_("  Note: another station merged here also has the code %s (another database); their rows are kept apart, but the CSVs show both as %s.\n"),
+		       f->code, f->code);
+}
+
+/* The office: stations' export folders into one database. */
+static int cmd_merge(struct options *o)
+{
+	struct store *s;
+	char err[768];
+	time_t now = time(NULL);
+	int refused = 0;
+
+	if (!o->into || o->n_args == 0) {
+		fprintf(stderr, _("Use: fieldstation merge --into OFFICE.db FOLDER... (export folders, or sticks holding them).\n"));
+		return 2;
+	}
+	if (o->clock && clock_parse(o->clock, &now) < 0) {
+		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
+			o->clock);
+		return 1;
+	}
+	if (store_open(o->into, STORE_EXCLUSIVE, &s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (store_office_prepare(s, err, sizeof(err)) < 0) {
+		fprintf(stderr, _("%s: refused: %s.\n"), o->into, err);
+		store_close(s);
+		return 1;
+	}
+	for (int i = 0; i < o->n_args; i++) {
+		int rc = merge_path(s, o->into, o->args[i], (int64_t)now, on_merged, NULL, err,
+				    sizeof(err));
+
+		if (rc < 0)
+			fprintf(stderr, "%s\n", err);
+		refused += rc < 0 ? 1 : rc;
+	}
+	store_close(s);
+	return refused ? 1 : 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
-	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS };
+	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -692,6 +766,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "sim-relays", required_argument, NULL, OPT_SIM_RELAYS },
+		{ "into", required_argument, NULL, OPT_INTO },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -708,6 +783,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SIM_RELAYS:
 			o->sim_relays = optarg;
+			break;
+		case OPT_INTO:
+			o->into = optarg;
 			break;
 		case OPT_DB:
 			o->db = optarg;

@@ -290,11 +290,11 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int migrate(struct store *s, int from)
+static int migrate_to(struct store *s, int from, int to)
 {
 	char sql[64];
 
-	for (int v = from; v < N_MIGRATIONS; v++) {
+	for (int v = from; v < to; v++) {
 		int rc = store_begin(s);
 
 		if (rc == 0)
@@ -314,6 +314,55 @@ static int migrate(struct store *s, int from)
 		}
 	}
 	return 0;
+}
+
+static int migrate(struct store *s, int from)
+{
+	return migrate_to(s, from, N_MIGRATIONS);
+}
+
+char *store_schema_text(sqlite3 *db)
+{
+	static const char sql[] =
+		"SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema"
+		" WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name";
+	sqlite3_stmt *st;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	f = open_memstream(&text, &len);
+	if (!f) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fprintf(f, "%s %s %s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+			sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+char *store_schema_reference(int version)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	char *text = NULL;
+
+	if (!s || version < 1 || version > N_MIGRATIONS) {
+		free(s);
+		return NULL;
+	}
+	s->lock_fd = -1;
+	if (sqlite3_open(":memory:", &s->db) == SQLITE_OK && migrate_to(s, 0, version) == 0)
+		text = store_schema_text(s->db);
+	store_close(s);
+	return text;
 }
 
 /* One running station per database: two would fight over the relays. */

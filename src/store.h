@@ -311,6 +311,39 @@ int store_export_span(struct store *s, int64_t *from, int64_t *to);
 /* The database's size in bytes. */
 int store_size(struct store *s, int64_t *bytes);
 
+/* The office (store_merge.c): copies of stations' databases merged into
+ * one, a station's rows told apart by its uid. */
+struct backup_facts {
+	char uid[40], code[16], name[128];
+	int schema;
+	int64_t data_until;	/* the newest moment it holds (the caller's) */
+};
+/* Checks an untrusted copy of a station's database, read-only: a station
+ * database (application_id, schema version, exactly a station's tables),
+ * whole (integrity and references), a station's and not an office's, with
+ * its uid. 0 with the facts, or -1 with the reason in why. */
+int store_backup_inspect(const char *path, struct backup_facts *f, char *why, size_t n);
+/* Makes s an office database, or checks that it is one: a station's own
+ * database is refused. 0, or -1 with why. */
+int store_office_prepare(struct store *s, char *why, size_t n);
+
+#define MERGE_MAX_TABLES 16
+struct merge_result {
+	int station;			/* its number in the office */
+	int64_t new_station;		/* 1: merged for the first time */
+	int same_code;			/* other stations here with its code */
+	int64_t added[MERGE_MAX_TABLES];	/* by store_merge_table(i) */
+	int64_t filled[MERGE_MAX_TABLES];	/* rows that learnt something */
+};
+/* Merges the checked, up-to-date copy at path into s, in one transaction.
+ * 0, or < 0 with why (nothing merged). */
+int store_merge(struct store *s, const char *copy, const struct backup_facts *f, int64_t now,
+		struct merge_result *r, char *why, size_t n);
+int store_merge_table_count(void);
+const char *store_merge_table(int i);
+/* Is table merged, or named as not merged? (Every table must be one.) */
+bool store_merge_decided(const char *table);
+
 /* A copy of the whole database by SQLite's online backup, made a few
  * pages at a time. The copy is left in rollback-journal mode, so that it
  * opens read-only anywhere. */

@@ -27,4 +27,9 @@ int store_fail(struct store *s, int rc);
 /* Steps a statement that returns no rows. */
 int store_exec_stmt(struct store *s, sqlite3_stmt *st);
 
+/* A database's tables and indexes as text, one per line, in order; and
+ * the same for a station's schema at a version. malloc'd; NULL on error. */
+char *store_schema_text(sqlite3 *db);
+char *store_schema_reference(int version);
+
 #endif

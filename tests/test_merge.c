@@ -1,0 +1,463 @@
+/* The office merge: two stations' sticks into one database, merged again
+ * and again without a row twice, a newer stick completing what an older
+ * one did not know, and every folder that is not a whole station export
+ * refused with its reason and nothing merged from it. */
+#include "testlib.h"
+
+#include "export.h"
+#include "manifest.h"
+#include "merge.h"
+#include "store.h"
+#include "text.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+static char *dir;
+static char office[256], sticks[256];
+
+/* 01/06/2026 05:10 in Việt Nam. */
+#define T0 1780265400
+
+static const char *path_in(const char *a, const char *b)
+{
+	static char p[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	assert_true(snprintf(p[i], sizeof(p[i]), "%s/%s", a, b) < (int)sizeof(p[i]));
+	return p[i];
+}
+
+static void exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *d;
+	char *err = NULL;
+
+	assert_int_equal(sqlite3_open(path, &d), SQLITE_OK);
+	sqlite3_busy_timeout(d, 2000);
+	if (sqlite3_exec(d, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	sqlite3_close(d);
+}
+
+static int64_t sql_int(const char *path, const char *sql)
+{
+	sqlite3 *d;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(d, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(d));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(d);
+	return v;
+}
+
+/* A station with a run (ended or not), an alarm, a spray and its
+ * correction, and two days of soil readings. */
+static void make_station(const char *db, const char *code, const char *name, bool run_ended)
+{
+	struct store *s;
+	char err[512];
+	struct run_row r = { .reason = RUN_MANUAL, .started = T0, .planned_end = T0 + 1800,
+			     .moisture_before = 31.5, .moisture_after = NAN };
+	const struct store_name names[] = {
+		{ "zone", "mit", "Mít ruột đỏ", NULL },
+		{ "pump", "p1", "Bơm 1", NULL },
+		{ "sensor", "soil1", "soil1", "mit" },
+	};
+	struct reading_row rows[48];
+	int soil1;
+
+	assert_int_equal(store_open(db, 0, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_station_remember(s, code, name, names, 3), 0);
+	snprintf(r.pump, sizeof(r.pump), "p1");
+	snprintf(r.zone, sizeof(r.zone), "mit");
+	assert_int_equal(store_run_begin(s, &r), 0);
+	if (run_ended) {
+		r.ended = T0 + 1800;
+		snprintf(r.end_reason, sizeof(r.end_reason), "done");
+		r.moisture_after = 40.5;
+		assert_int_equal(store_run_end(s, &r), 0);
+	}
+	assert_int_equal(store_event(s, T0 + 60, "sensor_lost", "soil1", NULL, true), 0);
+	assert_int_equal(store_sensor_id(s, "soil1", &soil1), 0);
+	for (int i = 0; i < 48; i++)
+		rows[i] = (struct reading_row){ soil1, 0, 1780246800 + i * 3600, 30.0 + i % 24 };
+	assert_int_equal(store_readings_add(s, rows, 48), 0);
+	store_close(s);
+	exec_sql(db, "INSERT INTO records(id, kind, day, zone, zone_name, product, product_name,"
+		     " organic, amount, unit, target, phi_days, harvest_from, who, who_name, entered_at)"
+		     " VALUES (1, 'spray', '2026-05-25', 'mit', 'Mít ruột đỏ', 'radiant', 'Radiant 60SC', 0,"
+		     " 100, 'ml', 'sâu đục trái', 7, '2026-06-01', 'nam', 'Chị Năm', 1779690000),"
+		     " (2, 'spray', '2026-05-25', 'mit', 'Mít ruột đỏ', 'radiant', 'Radiant 60SC', 0,"
+		     " 120, 'ml', 'sâu đục trái', 7, '2026-06-01', 'nam', 'Chị Năm', 1779693600);"
+		     "UPDATE records SET corrects = 1 WHERE id = 2;"
+		     /* The run watered the correction's fertilizer in (fertigation). */
+		     "UPDATE pump_runs SET record = 2;");
+}
+
+/* Exports db to dest; returns the folder (static). */
+static const char *export_to(const char *db, const char *dest, time_t now)
+{
+	static char path[2][300];
+	static int i;
+	char err[512];
+
+	i ^= 1;
+	mkdir(dest, 0755);
+	if (export_run(&(struct export_opts){ .db_path = db, .dest = dest, .sep = ';', .dec = ',',
+					      .now = now }, NULL, NULL, path[i], sizeof(path[i]), err,
+		       sizeof(err)) != 0)
+		fail_msg("export: %s", err);
+	return path[i];
+}
+
+struct reports {
+	int n, refused;
+	char last_refusal[512];
+	struct merge_result last;
+};
+
+static void on_report(void *ctx, const char *folder, const struct backup_facts *f,
+		      const struct merge_result *r, const char *refusal)
+{
+	struct reports *rep = ctx;
+
+	(void)folder;
+	(void)f;
+	rep->n++;
+	if (refusal) {
+		rep->refused++;
+		snprintf(rep->last_refusal, sizeof(rep->last_refusal), "%s", refusal);
+	} else {
+		rep->last = *r;
+	}
+}
+
+/* Merges path into the office; returns what merge_path returned. */
+static int merge(const char *path, struct reports *rep)
+{
+	struct store *s;
+	char err[512];
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(store_open(office, STORE_EXCLUSIVE, &s, err, sizeof(err)), 0);
+	if (store_office_prepare(s, err, sizeof(err)) < 0)
+		fail_msg("office: %s", err);
+	rc = merge_path(s, office, path, T0 + 86400, on_report, rep, err, sizeof(err));
+	if (rc < 0)
+		snprintf(rep->last_refusal, sizeof(rep->last_refusal), "%s", err);
+	store_close(s);
+	return rc;
+}
+
+static int table_index(const char *table)
+{
+	for (int i = 0; i < store_merge_table_count(); i++)
+		if (strcmp(store_merge_table(i), table) == 0)
+			return i;
+	fail_msg("no table %s", table);
+	return -1;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	text_init("en");
+	return 0;
+}
+
+static int each_setup(void **state)
+{
+	(void)state;
+	dir = test_mkdir();
+	assert_true(snprintf(office, sizeof(office), "%s/office.db", dir) < (int)sizeof(office));
+	assert_true(snprintf(sticks, sizeof(sticks), "%s/stick", dir) < (int)sizeof(sticks));
+	mkdir(sticks, 0755);
+	make_station(path_in(dir, "pt01.db"), "PT01", "Trạm 1", false);
+	make_station(path_in(dir, "pt02.db"), "PT02", "Trạm 2", true);
+	return 0;
+}
+
+static int each_teardown(void **state)
+{
+	(void)state;
+	test_rmdir(dir);
+	return 0;
+}
+
+static void two_stations_then_again_and_again(void **state)
+{
+	struct reports rep;
+	char folder[300];
+
+	(void)state;
+	export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
+	export_to(path_in(dir, "pt02.db"), sticks, T0 + 3600);
+	/* The stick's root: both folders. */
+	assert_int_equal(merge(sticks, &rep), 0);
+	assert_int_equal(rep.n, 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM stations"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM records"), 4);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM events"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM readings_daily"), 2 * 2);
+	/* Raw readings stay in each station's copy. */
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM readings"), 0);
+	/* The run still names the record it watered in. */
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs p JOIN records r"
+					 " ON r.id = p.record WHERE r.amount = 120"), 2);
+	/* The correction still points at the record it corrects. */
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM records c JOIN records o"
+					 " ON o.id = c.corrects AND o.amount = 100 WHERE c.amount = 120"),
+			 2);
+	/* The same stick, again and again: nothing twice. */
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(merge(sticks, &rep), 0);
+		for (int i = 0; i < store_merge_table_count(); i++)
+			assert_int_equal(rep.last.added[i], 0);
+	}
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM records"), 4);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM readings_daily"), 4);
+
+	/* Station 1 goes on: its run ends, a new event; a later stick. */
+	exec_sql(path_in(dir, "pt01.db"),
+		 "UPDATE pump_runs SET ended = 1780267200, end_reason = 'done', moisture_after = 38;"
+		 "UPDATE events SET acked = 1780270000;"
+		 "INSERT INTO events(t, kind, alarm) VALUES (1780300000, 'stop', 0);");
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 7200));
+	assert_int_equal(merge(folder, &rep), 0);
+	assert_int_equal(rep.last.added[table_index("events")], 1);
+	assert_int_equal(rep.last.filled[table_index("pump_runs")], 1);
+	assert_int_equal(rep.last.filled[table_index("events")], 1);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs WHERE ended IS NULL"), 0);
+	/* The older stick once more: what is known stays known. */
+	assert_int_equal(merge(sticks, &rep), 0);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs WHERE ended IS NULL"), 0);
+	/* Station 2's alarm and station 1's new event. */
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM events WHERE acked IS NULL"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM events"), 3);
+}
+
+/* The office's own export: each row with its station, names and numbers
+ * as at the station. */
+static void the_combined_export(void **state)
+{
+	struct reports rep;
+	char *csv;
+	const char *out;
+	FILE *f;
+	long n;
+
+	(void)state;
+	export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
+	export_to(path_in(dir, "pt02.db"), sticks, T0 + 3600);
+	assert_int_equal(merge(sticks, &rep), 0);
+	out = export_to(office, path_in(dir, "out"), T0 + 86400);
+	assert_non_null(strstr(out, "/TONG-HOP_2026-06-02"));
+	f = fopen(path_in(out, "nhat-ky-tuoi.csv"), "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	csv = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(csv, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	assert_non_null(strstr(csv, "\r\nPT01;1;Bơm 1;Mít ruột đỏ;by hand;;01/06/2026 05:10;;;;31,5;;"));
+	assert_non_null(strstr(csv, "\r\nPT02;1;Bơm 1;Mít ruột đỏ;by hand;;01/06/2026 05:10;"
+				    "01/06/2026 05:40;30,0;ran its time;31,5;40,5;"));
+	/* The fertigation's record by its number at the station. */
+	assert_non_null(strstr(csv, ";2\r\nPT02;1;"));
+	free(csv);
+	f = fopen(path_in(out, "do-am-dat-hang-ngay.csv"), "rb");
+	assert_non_null(f);
+	csv = calloc(1, 4096);
+	assert_true(fread(csv, 1, 4095, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(csv, "\r\nPT01;01/06/2026;Mít ruột đỏ;soil1;30,0;41,5;53,0;24\r\n"
+				    "PT02;01/06/2026;Mít ruột đỏ;soil1;30,0;41,5;53,0;24\r\n"));
+	free(csv);
+}
+
+/* Rewrites the manifest's line for name with the file's true checksum, as
+ * someone forging a folder would. */
+static void forge_manifest(const char *folder, const char *name)
+{
+	char cmd[1400];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && sum=$(sha256sum '%s' | cut -c1-64) && size=$(stat -c %%s '%s') &&"
+		 " sed -i \"s/^[0-9a-f]\\{64\\}  %s\\$/$sum  %s/; s/^# file: %s [0-9]* /# file: %s $size /\""
+		 " manifest.txt",
+		 folder, name, name, name, name, name, name);
+	assert_int_equal(system(cmd), 0);
+}
+
+static const char *refusal_of(const char *folder)
+{
+	static struct reports rep;
+
+	if (merge(folder, &rep) == 0)
+		fail_msg("%s was merged", folder);
+	return rep.last_refusal;
+}
+
+static void untrusted_folders_are_refused_with_the_reason(void **state)
+{
+	char folder[300];
+
+	(void)state;
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+
+	/* Not an export folder. */
+	assert_non_null(strstr(refusal_of(dir), "holds no export folder"));
+	/* A CSV changed after the export. */
+	test_write(folder, "bon-phan.csv", "edited in a spreadsheet\r\n");
+	assert_non_null(strstr(refusal_of(folder), "bon-phan.csv is not what was exported"));
+	/* The database copy changed: its checksum no longer matches. */
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	exec_sql(path_in(folder, "sao-luu.db"), "DELETE FROM events");
+	assert_non_null(strstr(refusal_of(folder), "sao-luu.db is not what was exported"));
+	/* ... and with a forged checksum: the copy is checked itself. A table
+	 * the station does not have, with a trigger in it. */
+	exec_sql(path_in(folder, "sao-luu.db"),
+		 "CREATE TABLE evil(x); CREATE TRIGGER t AFTER INSERT ON meta BEGIN DELETE FROM events; END;");
+	forge_manifest(folder, "sao-luu.db");
+	assert_non_null(strstr(refusal_of(folder), "its tables are not a station's"));
+	/* From a newer program. */
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	exec_sql(path_in(folder, "sao-luu.db"), "PRAGMA user_version = 999");
+	forge_manifest(folder, "sao-luu.db");
+	assert_non_null(strstr(refusal_of(folder), "newer fieldstation"));
+	/* Another program's database. */
+	remove(path_in(folder, "sao-luu.db"));
+	exec_sql(path_in(folder, "sao-luu.db"), "CREATE TABLE pump_runs(id)");
+	forge_manifest(folder, "sao-luu.db");
+	assert_non_null(strstr(refusal_of(folder), "not a station's database"));
+	/* Not a database at all. */
+	test_write(folder, "sao-luu.db", "MZ this is not a database");
+	forge_manifest(folder, "sao-luu.db");
+	assert_non_null(strstr(refusal_of(folder), "not a database"));
+	/* A damaged one: pages that are no longer a b-tree. */
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	{
+		FILE *f = fopen(path_in(folder, "sao-luu.db"), "r+b");
+		char junk[4096];
+
+		assert_non_null(f);
+		memset(junk, 0x5a, sizeof(junk));
+		for (int page = 1; page < 6; page++) {
+			fseek(f, page * 4096, SEEK_SET);
+			fwrite(junk, 1, 64, f);
+		}
+		fclose(f);
+	}
+	forge_manifest(folder, "sao-luu.db");
+	const char *why = refusal_of(folder);
+	assert_true(strstr(why, "damaged") || strstr(why, "not a database"));
+	/* A manifest that leaves the folder. */
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	{
+		char cmd[800];
+
+		snprintf(cmd, sizeof(cmd), "sed -i 's|  bon-phan.csv$|  ../../../etc/passwd|' '%s/manifest.txt'",
+			 folder);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_non_null(strstr(refusal_of(folder), "manifest is not valid"));
+	/* A database of another station than the manifest names. */
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	{
+		char cmd[1400];
+
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", path_in(dir, "pt02.db"),
+			 path_in(folder, "sao-luu.db"));
+		assert_int_equal(system(cmd), 0);
+		exec_sql(path_in(folder, "sao-luu.db"), "PRAGMA journal_mode = DELETE");
+	}
+	forge_manifest(folder, "sao-luu.db");
+	assert_non_null(strstr(refusal_of(folder), "another station's than the manifest says"));
+	/* Nothing of any of them reached the office. */
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM stations"), 0);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs"), 0);
+}
+
+/* An office's export is not a station's: refused, so that rows are never
+ * counted under the office. */
+static void an_office_copy_is_not_a_station(void **state)
+{
+	struct reports rep;
+	char other[256];
+	const char *folder;
+
+	(void)state;
+	export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
+	assert_int_equal(merge(sticks, &rep), 0);
+	folder = export_to(office, path_in(dir, "out"), T0 + 86400);
+	snprintf(other, sizeof(other), "%s", office);
+	snprintf(office, sizeof(office), "%s/second-office.db", dir);
+	assert_non_null(strstr(refusal_of(folder), "office's database"));
+	snprintf(office, sizeof(office), "%s", other);
+}
+
+static void a_station_database_is_not_an_office(void **state)
+{
+	struct store *s;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(store_open(path_in(dir, "pt01.db"), 0, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_office_prepare(s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "station's own database"));
+	store_close(s);
+}
+
+/* Every table of the schema is merged, or named with why it is not: a new
+ * table gets a decision. */
+static void every_table_is_decided(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	struct store *s;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(store_open(path_in(dir, "fresh.db"), 0, &s, err, sizeof(err)), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path_in(dir, "fresh.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+					    " AND name NOT LIKE 'sqlite%'", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (!store_merge_decided(t))
+			fail_msg("table %s: merge it (src/store_merge.c specs) or say why not", t);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, each_setup, each_teardown)
+	const struct CMUnitTest tests[] = {
+		T(two_stations_then_again_and_again),
+		T(the_combined_export),
+		T(untrusted_folders_are_refused_with_the_reason),
+		T(an_office_copy_is_not_a_station),
+		T(a_station_database_is_not_an_office),
+		T(every_table_is_decided),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
