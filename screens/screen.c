@@ -23,4 +23,5 @@ const struct screen *const screen_table[SCREEN_COUNT] = {
 	[SCREEN_SUMMARY] = &screen_summary,
 	[SCREEN_BY_MOISTURE] = &screen_by_moisture,
 	[SCREEN_ALARMS] = &screen_alarms,
+	[SCREEN_CLOCKSET] = &screen_clockset,
 };

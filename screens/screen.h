@@ -30,6 +30,7 @@ enum screen_id {
 	SCREEN_SUMMARY,
 	SCREEN_BY_MOISTURE,
 	SCREEN_ALARMS,
+	SCREEN_CLOCKSET,
 	SCREEN_COUNT
 };
 
@@ -71,6 +72,7 @@ extern const struct screen screen_spray_log;
 extern const struct screen screen_harvest_log;
 extern const struct screen screen_trace;
 extern const struct screen screen_manager_pin;
+extern const struct screen screen_clockset;
 extern const struct screen screen_schedules;
 extern const struct screen screen_diary;
 extern const struct screen screen_summary;

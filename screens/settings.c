@@ -21,6 +21,7 @@ static const struct {
 } items[] = {
 	{ N_("About this station"), SCREEN_INFO },
 	{ N_("Manager's PIN"), SCREEN_MANAGER_PIN },
+	{ N_("Date and time"), SCREEN_CLOCKSET },
 };
 
 #define N_ITEMS ((int)(sizeof(items) / sizeof(items[0])))

@@ -272,7 +272,8 @@ static void handle_key(struct ui *ui, int key)
 		ui->help = true;
 		return;
 	}
-	if (key == '/') {
+	/* A clock known to be wrong is set before anything else. */
+	if (key == '/' && !ui->app->clock_behind) {
 		apply(ui, ACT_HOME);
 		return;
 	}
@@ -341,6 +342,8 @@ struct ui *ui_new(struct app *app, char *err, size_t errlen)
 	putp("\033=");
 	widgets_init();
 	push(ui, screen_table[SCREEN_HOME]);
+	if (app->clock_behind)
+		push(ui, screen_table[SCREEN_CLOCKSET]);
 	if (app->notice[0]) {
 		snprintf(ui->message, sizeof(ui->message), "%s", app->notice);
 		ui->message_tone = TONE_ALARM;

@@ -3,6 +3,8 @@
 #ifndef FS_APP_H
 #define FS_APP_H
 
+#include <stdbool.h>
+
 struct config;
 struct store;
 struct clock;
@@ -24,6 +26,9 @@ struct app {
 	struct readings *readings;
 	struct irrigation *irrigation;
 	struct backups *backups;
+	/* The clock is behind what the station wrote: nothing is logged or
+	 * watered by the clock until it is set (src/clockset.c). */
+	bool clock_behind;
 	/* A sentence for the farmer from start-up (a damaged database). */
 	char notice[256];
 	struct stick *stick;		/* NULL if the mount table cannot be read */

@@ -341,6 +341,8 @@ static int64_t on_timer(void *data)
 	int rc;
 
 	if (!b->copy) {
+		if (app->clock_behind)
+			return 60000;	/* named for a wrong time: not yet */
 		if (due_in(b) > 0)
 			return due_in(b);
 		if (mkdir(b->dir, 0755) < 0 && errno != EEXIST)

@@ -1,6 +1,7 @@
 /* System, simulated and manual clocks behind one small interface. */
 #include "clock.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@ struct clock {
 	int64_t start_ms;	/* station time at mono_start (sim, manual) */
 	int64_t mono_start;
 	double speed;
+	int64_t offset_ms;	/* system: what the system would not be set to */
 };
 
 int64_t clock_mono_ms(void)
@@ -64,7 +66,7 @@ int64_t clock_now_ms(const struct clock *c)
 	switch (c->kind) {
 	case CLOCK_SYSTEM:
 		clock_gettime(CLOCK_REALTIME, &ts);
-		return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + c->offset_ms;
 	case CLOCK_SIM:
 		return c->start_ms +
 		       (int64_t)((double)(clock_mono_ms() - c->mono_start) * c->speed);
@@ -95,6 +97,49 @@ void clock_advance(struct clock *c, int64_t ms)
 {
 	if (c->kind == CLOCK_MANUAL)
 		c->start_ms += ms;
+}
+
+int clock_set(struct clock *c, int64_t t_ms, bool *system)
+{
+	struct timespec ts;
+
+	*system = false;
+	if (c->kind != CLOCK_SYSTEM) {
+		c->start_ms = t_ms;
+		c->mono_start = clock_mono_ms();
+		return 0;
+	}
+	ts.tv_sec = (time_t)(t_ms / 1000);
+	ts.tv_nsec = (long)(t_ms % 1000) * 1000000;
+	if (clock_settime(CLOCK_REALTIME, &ts) == 0) {
+		c->offset_ms = 0;
+		*system = true;
+		return 0;
+	}
+	if (errno != EPERM && errno != EACCES)
+		return -errno;
+	c->offset_ms = 0;
+	c->offset_ms = t_ms - clock_now_ms(c);
+	return 0;
+}
+
+time_t clock_build_time(void)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *date = __DATE__;	/* "Nov 26 2026" */
+	struct tm tm = { 0 };
+	char mon[4] = "";
+	const char *m;
+
+	if (sscanf(date, "%3s %d %d", mon, &tm.tm_mday, &tm.tm_year) != 3)
+		return 0;
+	m = strstr(months, mon);
+	if (!m)
+		return 0;
+	tm.tm_mon = (int)(m - months) / 3;
+	tm.tm_year -= 1900;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
 }
 
 int64_t clock_real_ms_until(const struct clock *c, int64_t t_ms)

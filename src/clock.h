@@ -23,6 +23,16 @@ bool clock_is_simulated(const struct clock *c);
 double clock_speed(const struct clock *c);
 void clock_advance(struct clock *c, int64_t ms);
 
+/* Sets the station's time to t_ms. A simulated or manual clock is the
+ * station's own and simply moves. The system clock is set for the whole
+ * board (clock_settime, which needs root); when the system refuses, the
+ * station keeps the difference itself and *system says so (false).
+ * 0, or -errno when nothing could be done. */
+int clock_set(struct clock *c, int64_t t_ms, bool *system);
+/* When this program was built (its __DATE__, 00:00 local time): a board
+ * without a real-time clock that boots before it is surely wrong. */
+time_t clock_build_time(void);
+
 /* Real milliseconds until the station clock shows t_ms; 0 if it already
  * does. What timers are set with, so that they follow a fast clock. */
 int64_t clock_real_ms_until(const struct clock *c, int64_t t_ms);

@@ -243,7 +243,9 @@ struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen)
 	load_schedules(irr);
 	load_by_moisture(irr);
 	irr->scanned = now_of(irr) - IRR_LOOK_BACK;
-	queue_schedules(irr, now_of(irr), true);
+	/* A clock known to be wrong waits to be set (irrigation_clock_set). */
+	if (!app->clock_behind)
+		queue_schedules(irr, now_of(irr), true);
 	rearm(irr);
 	return irr;
 fail:
@@ -641,9 +643,24 @@ void irrigation_tick(struct irrigation *irr)
 		check_rise(irr, p, now);
 	}
 	heartbeat(irr, now);
+	if (irr->app->clock_behind) {
+		/* Nothing by the clock until it is set: runs only end. */
+		rearm(irr);
+		return;
+	}
 	queue_schedules(irr, now, false);
 	run_pending(irr, now);
 	water_by_moisture(irr, now);
+	rearm(irr);
+}
+
+void irrigation_clock_set(struct irrigation *irr)
+{
+	/* What was waiting was timed by the wrong clock; look again as at
+	 * start-up, with the right one. */
+	irr->n_pending = 0;
+	irr->scanned = now_of(irr) - IRR_LOOK_BACK;
+	queue_schedules(irr, now_of(irr), true);
 	rearm(irr);
 }
 

@@ -2,6 +2,7 @@
  * one place that wires the layers together. */
 #include "app.h"
 #include "backup.h"
+#include "clockset.h"
 #include "clock.h"
 #include "config.h"
 #include "export.h"
@@ -271,6 +272,12 @@ static int cmd_run(struct options *o)
 		fprintf(stderr, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
 			app.db_path);
 		goto out;
+	}
+	/* A board without a real-time clock may have booted in the past. */
+	{
+		time_t known;
+
+		app.clock_behind = clockset_behind(app.store, clk, &known);
 	}
 	/* For exports: what this station and its zones and pumps are called. */
 	export_remember_station(app.store, cfg);

@@ -205,13 +205,23 @@ int readings_flush(struct readings *r)
 {
 	int rc;
 
-	if (r->n_pending == 0)
+	/* Not under a clock known to be wrong: they wait to be re-dated. */
+	if (r->n_pending == 0 || r->app->clock_behind)
 		return 0;
 	rc = store_readings_add(r->app->store, r->pending, r->n_pending);
 	/* On failure the rows stay pending, up to PENDING_MAX, for the next try. */
 	if (rc == 0)
 		r->n_pending = 0;
 	return rc;
+}
+
+void readings_clock_set(struct readings *r, long long delta)
+{
+	for (int i = 0; i < r->n_pending; i++)
+		r->pending[i].t += delta;
+	for (int i = 0; i < r->app->cfg->n_sensors; i++)
+		if (r->state[i].t)
+			r->state[i].t += delta;
 }
 
 static int add_bus(struct readings *r, struct sensor_bus *bus, const int *sensors, int n,

@@ -35,7 +35,11 @@ const struct sensor_state *readings_sensor(const struct readings *r, int sensor)
 double readings_zone_moisture(const struct readings *r, int zone, int64_t *t);
 /* The first answering air sensor's values; false if none. */
 bool readings_air(const struct readings *r, double *temp, double *humidity, int64_t *t);
-/* Write pending readings to the database now. */
+/* Write pending readings to the database now (not while the clock is
+ * known to be behind: app->clock_behind). */
 int readings_flush(struct readings *r);
+/* The clock was set delta seconds forward (or back): what was read and
+ * not yet written is re-dated. */
+void readings_clock_set(struct readings *r, long long delta);
 
 #endif

@@ -70,6 +70,36 @@ static void manual_clock_moves_only_when_told(void **state)
 	clock_free(c);
 }
 
+/* Set from the keypad: the simulator's clock is the station's own and
+ * jumps there, keeping its speed. (The system clock is never set here:
+ * that would move the test machine's time.) */
+static void a_station_clock_is_set_where_told(void **state)
+{
+	struct clock *c = clock_new_sim(1780246800, 60);
+	struct clock *m = clock_new_manual(1780246800);
+	bool system = true;
+
+	(void)state;
+	assert_int_equal(clock_set(c, 1790000000000LL, &system), 0);
+	assert_false(system);
+	assert_true(clock_now(c) >= 1790000000 && clock_now(c) < 1790000000 + 60);
+	assert_int_equal(clock_speed(c), 60);
+	assert_int_equal(clock_set(m, 1780250000000LL, &system), 0);
+	assert_int_equal(clock_now(m), 1780250000);
+	clock_free(c);
+	clock_free(m);
+}
+
+/* The build's date: a day in the past, not in the future. */
+static void the_build_date_is_a_real_day(void **state)
+{
+	time_t built = clock_build_time();
+
+	(void)state;
+	assert_true(built > 1767225600);	/* 2026-01-01 */
+	assert_true(built <= time(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -77,6 +107,8 @@ int main(void)
 		cmocka_unit_test(system_clock_is_the_real_time),
 		cmocka_unit_test(simulated_clock_starts_where_told_and_runs_fast),
 		cmocka_unit_test(manual_clock_moves_only_when_told),
+		cmocka_unit_test(a_station_clock_is_set_where_told),
+		cmocka_unit_test(the_build_date_is_a_real_day),
 	};
 
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
