@@ -104,8 +104,9 @@ $(B)/tests/bench_%: tests/bench_%.c $(B)/libscreens.a $(B)/libcore.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: all $(B)/tests/bench_history
+bench: all $(B)/tests/bench_history $(B)/tests/bench_export
 	$(B)/tests/bench_history
+	$(B)/tests/bench_export
 
 run: all
 	@mkdir -p var

@@ -243,9 +243,8 @@ int store_station_identity(struct store *s, char *uid, size_t uid_n, char *code,
 
 /* Exports (store_export.c): each CSV is a diary, a table of columns with
  * their header, their kind and the SQL that gives them, so that a new
- * field is one more row. In the SQL, ?1 is the own station's code, ?2 the
- * local time's offset from UTC in seconds, ?3 and ?4 a window of time
- * [from, to) for diaries read a few days at a time. */
+ * field is one more row. In the SQL, ?1 is the own station's code and ?2
+ * the local time's offset from UTC in seconds. */
 enum export_kind {
 	EXP_TEXT,
 	EXP_INT,
@@ -273,8 +272,6 @@ struct export_diary {
 	const struct export_col *cols;
 	int n_cols;
 	const char *count;	/* SQL estimating the rows; NULL: count them */
-	const char *span;	/* windowed diaries: SQL for min and max time */
-	int window_days;
 };
 struct export_params {
 	const char *code;	/* own station */

@@ -183,8 +183,8 @@ static const struct export_col event_cols[] = {
 	{ N_("Acknowledged"), EXP_TIME, "e.acked", 0, NULL },
 };
 
-/* From the daily roll-ups, which outlive the raw readings, a week at a
- * time. Quantity 0 is soil moisture. */
+/* From the daily roll-ups, which outlive the raw readings: a few
+ * thousand rows a year, sorted at once. Quantity 0 is soil moisture. */
 static const struct export_col moisture_cols[] = {
 	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
 	{ N_("Date"), EXP_DAY, "date(x.d * 86400, 'unixepoch')", 0, NULL },
@@ -203,33 +203,30 @@ static const struct export_col moisture_cols[] = {
 static const struct export_diary diaries[] = {
 	{ "nhat-ky-tuoi.csv", N_("Irrigation diary"),
 	  "FROM pump_runs r" ORIGIN("pump_runs", "r", "id"),
-	  "ORDER BY 1, r.started, r.id", COLS(irrigation_cols), NULL, NULL, 0 },
+	  "ORDER BY 1, r.started, r.id", COLS(irrigation_cols), NULL },
 	{ "bon-phan.csv", N_("Fertilizing"),
 	  "FROM records r" ORIGIN("records", "r", "id") " WHERE r.kind = 'fertilize'",
-	  "ORDER BY 1, r.day, r.id", COLS(fertilize_cols), NULL, NULL, 0 },
+	  "ORDER BY 1, r.day, r.id", COLS(fertilize_cols), NULL },
 	{ "phun-thuoc.csv", N_("Spraying"),
 	  "FROM records r" ORIGIN("records", "r", "id") " WHERE r.kind = 'spray'",
-	  "ORDER BY 1, r.day, r.id", COLS(spray_cols), NULL, NULL, 0 },
+	  "ORDER BY 1, r.day, r.id", COLS(spray_cols), NULL },
 	{ "thu-hoach.csv", N_("Harvests"),
 	  "FROM records r" ORIGIN("records", "r", "id") " WHERE r.kind = 'harvest'",
-	  "ORDER BY 1, r.day, r.id", COLS(harvest_cols), NULL, NULL, 0 },
+	  "ORDER BY 1, r.day, r.id", COLS(harvest_cols), NULL },
 	{ "bao-dong-va-su-kien.csv", N_("Alarms and events"),
 	  "FROM events e" ORIGIN("events", "e", "id"),
-	  "ORDER BY 1, e.t, e.id", COLS(event_cols), NULL, NULL, 0 },
+	  "ORDER BY 1, e.t, e.id", COLS(event_cols), NULL },
 	{ "do-am-dat-hang-ngay.csv", N_("Daily soil moisture"),
 	  "FROM (SELECT g.d, g.lo, g.mean, g.hi, g.n, o.station AS station,"
 	  "   CASE WHEN o.station IS NULL THEN s.code"
 	  "        ELSE substr(s.code, instr(s.code, ':') + 1) END AS code"
 	  "  FROM (SELECT sensor, day AS d, min AS lo, mean, max AS hi, n"
-	  "        FROM readings_daily WHERE quantity = 0"
-	  "         AND day >= (?3 + ?2) / 86400 AND day < (?4 + ?2) / 86400) g"
+	  "        FROM readings_daily WHERE quantity = 0) g"
 	  "  JOIN sensors s ON s.id = g.sensor"
 	  "  LEFT JOIN origins o ON o.tbl = 'sensors' AND o.id = s.id) x"
 	  " LEFT JOIN stations st ON st.id = x.station",
 	  "ORDER BY x.d, 1, 3, 4", COLS(moisture_cols),
-	  "SELECT count(*) FROM readings_daily WHERE quantity = 0",
-	  "SELECT min(day) * 86400, max(day) * 86400 + 86399 FROM readings_daily"
-	  " WHERE quantity = 0", 7 },
+	  "SELECT count(*) FROM readings_daily WHERE quantity = 0" },
 };
 
 /* The harvest lots, for their traceability sheets. */
@@ -239,7 +236,7 @@ static const struct export_col lot_cols[] = {
 
 static const struct export_diary lots = {
 	"truy-xuat", N_("Traceability sheets"), "FROM lots l", "ORDER BY l.day, l.seq",
-	COLS(lot_cols), NULL, NULL, 0,
+	COLS(lot_cols), NULL,
 };
 
 const struct export_diary *store_export_diaries(int *n)
@@ -333,10 +330,7 @@ int store_station_identity(struct store *s, char *uid, size_t uid_n, char *code,
 
 struct store_cursor {
 	struct store *s;
-	const struct export_diary *d;
-	const struct export_params *p;
 	sqlite3_stmt *st;
-	int64_t window_from, last;	/* windowed diaries */
 };
 
 static char *diary_sql(const struct export_diary *d, const char *head)
@@ -374,55 +368,20 @@ static void bind_params(sqlite3_stmt *st, const struct export_params *p)
 		sqlite3_bind_int64(st, 2, p->utc_offset);
 }
 
-/* Windows are whole local days, so that a day is never split in two. */
-static void bind_window(struct store_cursor *c)
-{
-	sqlite3_bind_int64(c->st, 3, c->window_from);
-	sqlite3_bind_int64(c->st, 4, c->window_from + (int64_t)c->d->window_days * 86400);
-}
-
 int store_cursor_open(struct store *s, const struct export_diary *d,
 		      const struct export_params *p, struct store_cursor **out)
 {
 	struct store_cursor *c = calloc(1, sizeof(*c));
-	char *sql;
+	char *sql = diary_sql(d, NULL);
 	int rc;
 
 	*out = NULL;
-	if (!c)
-		return STORE_ERR;
-	c->s = s;
-	c->d = d;
-	c->p = p;
-	if (d->window_days > 0) {
-		sqlite3_stmt *span;
-		int64_t first = 0;
-
-		rc = sqlite3_prepare_v2(s->db, d->span, -1, &span, NULL);
-		if (rc != SQLITE_OK) {
-			free(c);
-			return store_fail(s, rc);
-		}
-		rc = sqlite3_step(span);
-		if (rc == SQLITE_ROW && sqlite3_column_type(span, 0) != SQLITE_NULL) {
-			first = sqlite3_column_int64(span, 0);
-			c->last = sqlite3_column_int64(span, 1);
-		}
-		sqlite3_finalize(span);
-		if (rc != SQLITE_ROW) {
-			free(c);
-			return store_fail(s, rc);
-		}
-		/* The start of the local day of the first time. */
-		c->window_from = ((first + p->utc_offset) / 86400) * 86400 - p->utc_offset;
-		if (first == 0 && c->last == 0)
-			c->window_from = 1;	/* nothing: no window at all */
-	}
-	sql = diary_sql(d, NULL);
-	if (!sql) {
+	if (!c || !sql) {
 		free(c);
+		free(sql);
 		return STORE_ERR;
 	}
+	c->s = s;
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &c->st, NULL);
 	free(sql);
 	if (rc != SQLITE_OK) {
@@ -431,30 +390,17 @@ int store_cursor_open(struct store *s, const struct export_diary *d,
 		return rc;
 	}
 	bind_params(c->st, p);
-	if (d->window_days > 0)
-		bind_window(c);
 	*out = c;
 	return 0;
 }
 
 int store_cursor_next(struct store_cursor *c)
 {
-	for (;;) {
-		int rc;
+	int rc = sqlite3_step(c->st);
 
-		if (c->d->window_days > 0 && c->window_from > c->last)
-			return 0;
-		rc = sqlite3_step(c->st);
-		if (rc == SQLITE_ROW)
-			return 1;
-		if (rc != SQLITE_DONE)
-			return store_fail(c->s, rc);
-		if (c->d->window_days <= 0)
-			return 0;
-		c->window_from += (int64_t)c->d->window_days * 86400;
-		sqlite3_reset(c->st);
-		bind_window(c);
-	}
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(c->s, rc);
 }
 
 bool store_cursor_null(struct store_cursor *c, int col)
@@ -513,7 +459,10 @@ int store_export_count(struct store *s, const struct export_diary *d,
 
 int store_snapshot_begin(struct store *s)
 {
-	int rc = sqlite3_exec(s->db, "BEGIN; SELECT count(*) FROM sqlite_schema;", NULL, NULL, NULL);
+	/* The export reads each page once: a small cache keeps the station
+	 * within its memory while it copies. */
+	int rc = sqlite3_exec(s->db, "PRAGMA cache_size = -256; BEGIN; SELECT count(*) FROM sqlite_schema;",
+			      NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : store_fail(s, rc);
 }
@@ -603,8 +552,8 @@ int store_backup_begin(struct store *s, const char *dest, struct store_backup **
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE, NULL);
 	/* The export syncs the file itself, when it is whole. */
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(b->dest, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF",
-				  NULL, NULL, NULL);
+		rc = sqlite3_exec(b->dest, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+				  " PRAGMA cache_size = -256", NULL, NULL, NULL);
 	if (rc == SQLITE_OK) {
 		b->b = sqlite3_backup_init(b->dest, "main", s->db, "main");
 		if (!b->b)
