@@ -16,6 +16,7 @@
 
 struct by_moisture {
 	int zone;		/* asked about, -1: the list */
+	int page;
 };
 
 static void by_moisture_enter(struct ui *ui, void *st)
@@ -24,6 +25,29 @@ static void by_moisture_enter(struct ui *ui, void *st)
 
 	(void)ui;
 	s->zone = -1;
+}
+
+/* Each zone on a line: on or off, and its marks. */
+static void draw_list(struct ui *ui, struct by_moisture *s)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	char names[32][CFG_NAME_LEN + 64], a[16], b[16];
+	const char *labels[32];
+
+	for (int i = 0; i < cfg->n_zones && i < 32; i++) {
+		const struct zone_cfg *z = &cfg->zones[i];
+
+		if (z->pump_index < 0)
+			snprintf(names[i], sizeof(names[i]), _("%s: no pump"), z->name);
+		else
+			snprintf(names[i], sizeof(names[i]), _("%s: %s (below %s%%, until %s%%)"), z->name,
+				 irrigation_by_moisture(app->irrigation, i) ? _("on") : _("off"),
+				 text_number(a, sizeof(a), z->moisture_low, 0),
+				 text_number(b, sizeof(b), z->moisture_high, 0));
+		labels[i] = names[i];
+	}
+	widget_pick(ui_top(ui), ui_bottom(ui), labels, cfg->n_zones, s->page, -1);
 }
 
 static void by_moisture_draw(struct ui *ui, void *st)
@@ -50,21 +74,7 @@ static void by_moisture_draw(struct ui *ui, void *st)
 		widget_confirm(y, ui_bottom(ui), line);
 		return;
 	}
-	for (int i = 0; i < cfg->n_zones && i < 9 && y < ui_bottom(ui); i++) {
-		const struct zone_cfg *z = &cfg->zones[i];
-		bool on = irrigation_by_moisture(app->irrigation, i);
-		const char *state = z->pump_index < 0 ? _("no pump") : on ? _("on") : _("off");
-
-		widget_menu_item(y, i + 1, z->name, false);
-		widget_text(y++, COLS - 1 - text_width(state), text_width(state),
-			    on ? TONE_GOOD : TONE_NORMAL, state);
-		if (z->pump_index >= 0) {
-			snprintf(line, sizeof(line), _("  below %s%%, until %s%%"),
-				 text_number(a, sizeof(a), z->moisture_low, 0),
-				 text_number(b, sizeof(b), z->moisture_high, 0));
-			widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
-		}
-	}
+	draw_list(ui, s);
 }
 
 static int by_moisture_key(struct ui *ui, void *st, int key)
@@ -72,7 +82,7 @@ static int by_moisture_key(struct ui *ui, void *st, int key)
 	struct by_moisture *s = st;
 	struct app *app = ui_app(ui);
 	const struct config *cfg = app->cfg;
-	int z = key - '1';
+	int z;
 
 	if (s->zone >= 0) {
 		bool on = !irrigation_by_moisture(app->irrigation, s->zone);
@@ -92,7 +102,11 @@ static int by_moisture_key(struct ui *ui, void *st, int key)
 		s->zone = -1;
 		return ACT_REDRAW;
 	}
-	if (key < '1' || key > '9' || z >= cfg->n_zones)
+	z = widget_pick_key(key, &s->page, cfg->n_zones,
+			    widget_pick_per_page(ui_top(ui), ui_bottom(ui), cfg->n_zones));
+	if (z == WIDGET_PAGED)
+		return ACT_REDRAW;
+	if (z < 0)
 		return ACT_PASS;
 	if (cfg->zones[z].pump_index < 0) {
 		ui_alert(ui, _("%s has no pump in the configuration."), cfg->zones[z].name);
@@ -104,6 +118,7 @@ static int by_moisture_key(struct ui *ui, void *st, int key)
 
 static const char *const by_moisture_help[] = {
 	N_("1-9: switch that zone on or off"),
+	N_("+/-: more zones"),
 	N_("The marks are in the configuration"),
 	NULL,
 };

@@ -137,21 +137,17 @@ static void draw_list(struct ui *ui, struct pumps *s)
 }
 
 /* A numbered page of names: workers or fertilizers. */
+/* Workers and fertilizers: a question, then a page of names. */
+static int choices_per_page(const struct ui *ui, int n)
+{
+	return widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), n);
+}
+
 static void draw_choices(struct ui *ui, const char *question, const char *const *names, int n,
 			 int page, int highlight)
 {
-	int y = ui_top(ui), per = ui_bottom(ui) - ui_top(ui) - 1;
-	char hint[64];
-
-	if (per > 9)
-		per = 9;
-	widget_text(y++, 1, COLS - 2, TONE_NORMAL, question);
-	for (int i = 0; i < per && page + i < n; i++)
-		widget_menu_item(y++, i + 1, names[page + i], page + i == highlight);
-	if (n > per) {
-		snprintf(hint, sizeof(hint), _("+/-: more (%d of %d)"), page / per + 1, (n + per - 1) / per);
-		widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, hint);
-	}
+	widget_text(ui_top(ui), 1, COLS - 2, TONE_NORMAL, question);
+	widget_pick(ui_top(ui) + 1, ui_bottom(ui), names, n, page, highlight);
 }
 
 static int fertilizers(const struct config *cfg, int zone, int *out, const char **names)
@@ -346,45 +342,22 @@ static int key_minutes(struct ui *ui, struct pumps *s, int key)
 	if (app->cfg->n_workers > 0) {
 		s->mode = WHO;
 		s->worker = last_worker < app->cfg->n_workers ? last_worker : 0;
-		s->list_page = 0;
+		s->list_page = s->worker / choices_per_page(ui, app->cfg->n_workers);
 	}
 	return ACT_REDRAW;
 }
 
-/* 1-9 pick from a page of n; +/- turn pages; Enter the highlight. -1 for
- * keys that pick nothing, -2 for a page turn. */
-static int key_choice(const struct ui *ui, int *page, int n, int highlight, int key)
-{
-	int per = ui_bottom(ui) - ui_top(ui) - 1;
-
-	if (per > 9)
-		per = 9;
-	if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
-		if (n > per) {
-			*page += (key == '+' || key == K_DOWN) ? per : -per;
-			if (*page >= n)
-				*page = 0;
-			if (*page < 0)
-				*page = (n - 1) / per * per;
-		}
-		return -2;
-	}
-	if (key == K_ENTER)
-		return highlight;
-	if (key >= '1' && key <= '9' && key - '1' < per && *page + key - '1' < n)
-		return *page + key - '1';
-	return -1;
-}
-
 static int key_who(struct ui *ui, struct pumps *s, int key)
 {
-	int w = key_choice(ui, &s->list_page, ui_app(ui)->cfg->n_workers, s->worker, key);
+	int n = ui_app(ui)->cfg->n_workers;
+	int w = key == K_ENTER ? s->worker
+			       : widget_pick_key(key, &s->list_page, n, choices_per_page(ui, n));
 
 	if (key == '0' || key == K_BACK) {
 		s->mode = MINUTES;
 		return ACT_REDRAW;
 	}
-	if (w == -2)
+	if (w == WIDGET_PAGED)
 		return ACT_REDRAW;
 	if (w < 0)
 		return ACT_NONE;
@@ -489,8 +462,8 @@ static int key_product(struct ui *ui, struct pumps *s, int key)
 		s->mode = CONFIRM_START;
 		return ACT_REDRAW;
 	}
-	k = key_choice(ui, &s->list_page, n, -1, key);
-	if (k == -2)
+	k = widget_pick_key(key, &s->list_page, n, choices_per_page(ui, n));
+	if (k == WIDGET_PAGED)
 		return ACT_REDRAW;
 	if (k < 0)
 		return ACT_NONE;

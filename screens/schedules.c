@@ -26,6 +26,7 @@ enum mode { LIST, ACTIONS, ZONE, DAYS, TIME, MINUTES, CONFIRM, CONFIRM_DELETE };
 struct schedules {
 	enum mode mode;
 	int page;
+	int zone_page;
 	int64_t chosen;			/* the schedule picked from the list */
 	struct schedule_row edit;	/* what is being asked for */
 	struct timeentry time;
@@ -155,17 +156,22 @@ static void schedules_draw(struct ui *ui, void *st)
 		widget_menu_item(y++, 1, _("Change"), false);
 		widget_menu_item(y++, 2, _("Delete"), false);
 		break;
-	case ZONE:
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _("Which zone?"));
-		for (int z = 0; z < cfg->n_zones && z < 9 && y <= ui_bottom(ui); z++) {
-			if (cfg->zones[z].pump_index >= 0) {
-				widget_menu_item(y++, z + 1, cfg->zones[z].name, false);
-			} else {
-				snprintf(q, sizeof(q), _("%d %s (no pump)"), z + 1, cfg->zones[z].name);
-				widget_text(y++, 1, COLS - 2, TONE_DRY, q);
-			}
+	case ZONE: {
+		char names[32][CFG_NAME_LEN + 32];
+		const char *labels[32];
+
+		for (int z = 0; z < cfg->n_zones && z < 32; z++) {
+			if (cfg->zones[z].pump_index >= 0)
+				snprintf(names[z], sizeof(names[z]), "%s", cfg->zones[z].name);
+			else
+				snprintf(names[z], sizeof(names[z]), _("%s (no pump)"), cfg->zones[z].name);
+			labels[z] = names[z];
 		}
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, _("Which zone?"));
+		widget_pick(y + 1, ui_bottom(ui), labels, cfg->n_zones, s->zone_page,
+			    config_zone_index(cfg, s->edit.zone));
 		break;
+	}
 	case DAYS:
 		draw_days(ui, s);
 		break;
@@ -217,6 +223,7 @@ static void begin_edit(struct schedules *s, const struct schedule_row *from)
 		s->edit.start_min = 5 * 60;
 		s->edit.minutes = 30;
 	}
+	s->zone_page = 0;
 	s->mode = ZONE;
 }
 
@@ -250,13 +257,17 @@ static int key_list(struct ui *ui, struct schedules *s, int key)
 static int key_zone(struct ui *ui, struct schedules *s, int key)
 {
 	const struct config *cfg = ui_app(ui)->cfg;
-	int z = key - '1';
+	int per = widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), cfg->n_zones);
+	int z = key == K_ENTER ? config_zone_index(cfg, s->edit.zone)
+			       : widget_pick_key(key, &s->zone_page, cfg->n_zones, per);
 
 	if (key == '0' || key == K_BACK) {
 		s->mode = LIST;
 		return ACT_REDRAW;
 	}
-	if (key < '1' || key > '9' || z >= cfg->n_zones)
+	if (z == WIDGET_PAGED)
+		return ACT_REDRAW;
+	if (z < 0)
 		return ACT_NONE;
 	if (cfg->zones[z].pump_index < 0) {
 		ui_alert(ui, _("%s has no pump in the configuration."), cfg->zones[z].name);

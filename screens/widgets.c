@@ -1,6 +1,7 @@
 /* Shared drawing: fitted text, menu rows, colours, confirmations. */
 #include "widgets.h"
 
+#include "keys.h"
 #include "text.h"
 
 #include <curses.h>
@@ -84,6 +85,20 @@ void widget_progress(int y, int x, int width, int percent)
 		line[1 + i] = i < full ? '=' : ' ';
 	snprintf(line + 1 + inside, sizeof(line) - 1 - (size_t)inside, "] %3d%%", percent);
 	widget_text(y, x, width, TONE_GOOD, line);
+}
+
+int widget_pick_key(int key, int *page, int n, int per)
+{
+	int pages = per > 0 ? (n + per - 1) / per : 1;
+
+	if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
+		if (pages > 1)
+			*page = (*page + ((key == '+' || key == K_DOWN) ? 1 : pages - 1)) % pages;
+		return WIDGET_PAGED;
+	}
+	if (key >= '1' && key <= '9' && key - '1' < per && *page * per + key - '1' < n)
+		return *page * per + key - '1';
+	return WIDGET_NONE;
 }
 
 void widget_confirm(int top, int bottom, const char *question)

@@ -27,6 +27,13 @@ int widget_pick_per_page(int top, int bottom, int n);
 void widget_pick(int top, int bottom, const char *const *labels, int n, int page, int marked);
 /* A bar filled to percent, with the number after it: [=====     ] 45% */
 void widget_progress(int y, int x, int width, int percent);
+/* The keys of such a list, per to a page: 1-9 pick from *page (the
+ * item's index is returned), + and - turn the page (WIDGET_PAGED); other
+ * keys give WIDGET_NONE. */
+#define WIDGET_NONE (-1)
+#define WIDGET_PAGED (-2)
+int widget_pick_key(int key, int *page, int n, int per);
+
 /* A question that one key answers, in the screen's content rows. */
 void widget_confirm(int top, int bottom, const char *question);
 

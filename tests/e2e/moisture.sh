@@ -18,14 +18,14 @@ start s --config "$TMP/farm.ini" --db "$DB" --clock 2026-06-01T06:00 --clock-spe
 expect s "1 Độ ẩm đất" "the station runs"
 press s KP2 KP9
 expect s "Tưới theo độ ẩm" "the by-moisture screen"
-expect s "1 Mít ruột đỏ" "lists the zones"
-expect s "dưới 40% thì tưới, đến 42%" "with their marks"
-expect_not s "bật" "all off to begin with"
+expect s "1 Mít ruột đỏ: tắt (dưới 40% thì tưới, đến 42%)" "lists the zones, off, with their marks"
+expect s "2 Vú sữa Hoàng Kim: tắt" "every zone"
 expect_not s "Bơm đang chạy: 1" "no pump runs"
 press s KP1
 expect_words s "Tưới Mít ruột đỏ theo độ ẩm? Dưới 40% thì mở bơm; tắt khi đạt 42% hoặc sau 90 phút" "switching on explains what it does"
 press s KPEnter
 expect s "Mít ruột đỏ từ nay tưới theo độ ẩm." "switched on"
+expect s "1 Mít ruột đỏ: bật" "and shown on"
 expect s "Bơm đang chạy: 1" "the dry zone gets water at once" 5
 expect s "Bơm đang chạy: 0" "and the pump stops when the soil has enough" 20
 r=$(sql "$DB" "SELECT reason || ' ' || end_reason || ' ' || (moisture_before < 40) || ' ' || (moisture_after >= 42) FROM pump_runs")

@@ -106,12 +106,29 @@ n=$(sql "$DB2" "SELECT count(*) FROM schedules")
 stop_station "$DB2" TERM
 wait_for p "[exit 0]"
 
-# The smallest screen: the editor fits 40x12.
-start_sized small 40 12 --config "$CFG" --db "$TMP/small.db" --clock 2026-06-01T04:00
-press small KP2 KP7 KP9 KP1
+# The smallest screen, and a farm of twelve zones: the zones come a page
+# at a time, and the editor fits 40x12.
+cp "$CFG" "$TMP/big.ini"
+for i in 3 4 5 6 7 8 9 10 11 12; do
+	printf '\n[zone.z%d]\nname = Khu %d\npump = p2\n' "$i" "$i" >>"$TMP/big.ini"
+done
+start_sized small 40 12 --config "$TMP/big.ini" --db "$TMP/small.db" --clock 2026-06-01T04:00
+press small KP2 KP7 KP9
+expect small "1 Mít ruột đỏ" "40x12: the first zones"
+expect small "+/-:" "40x12: and a way to the others"
+expect_not small "Khu 12" "40x12: not all on one page"
+press small KP+
+expect small "Khu 12" "40x12: + shows the next zones"
+n=$(screen small | grep -oE '^ [0-9] Khu 12' | grep -oE '[0-9]' | head -n 1)
+press small "KP$n"
+expect small "Khu 12" "40x12: a zone of the second page is picked"
 expect small "Tưới những ngày nào?" "40x12: the days question"
 expect small "[x] [x] [x] [x] [x] [x] [x]" "40x12: the days fit"
 press small KPEnter
 expect small "[ 05:00 ]" "40x12: the time"
+press small KPEnter KP1 KP0 KPEnter KPEnter
+expect small "Đã lưu lịch: Khu 12" "40x12: saved for zone 12"
+n=$(sql "$TMP/small.db" "SELECT count(*) FROM schedules WHERE zone = 'z12'")
+[ "$n" = 1 ] && ok "the schedule is zone 12's" || bad "z12 schedules: $n"
 
 finish
