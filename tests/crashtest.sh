@@ -174,8 +174,9 @@ for ((cycle = 1; cycle <= CYCLES; cycle++)); do
 		;;
 	3 | 4)
 		action=run
-		# Máy bơm: pump 1 for its 30 minutes (three seconds here), by Ba.
-		burst KP/ KP2 KP1 KPEnter KPEnter KPEnter
+		# Máy bơm: pump 1 for its 30 minutes (three seconds here), by Ba,
+		# and yes once more when the run meets peak hours.
+		burst KP/ KP2 KP1 KPEnter KPEnter KPEnter KPEnter
 		;;
 	5)
 		action=idle	# readings being written and rolled up

@@ -74,9 +74,10 @@ expect_exit ro "Không ghi được cơ sở dữ liệu $TMP/ro/station.db" 1 "
 chmod 755 "$TMP/ro"
 
 # Two stations on one database would fight over the relays.
-start one --config "$CFG" --db "$DB"
+# Monday 05:00: out of peak hours, so that starting a pump asks nothing more.
+start one --config "$CFG" --db "$DB" --clock 2026-06-01T05:00
 expect one "1 Độ ẩm đất" "first station runs"
-start two --config "$CFG" --db "$DB"
+start two --config "$CFG" --db "$DB" --clock 2026-06-01T05:00
 expect_exit two "Một chương trình trạm khác đang dùng $DB" 1 "a second station is refused"
 
 # Pull the plug while pump 1 runs: kill -9, then start again.
@@ -88,7 +89,7 @@ wait_for one "[exit 137]" 10 && ok "killed with SIGKILL" || bad "not killed" one
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NULL")
 [ "$n" = 1 ] && ok "the run was left open by the kill" || bad "open runs after kill: $n"
 sql "$DB" "PRAGMA integrity_check" | grep -qx ok && ok "database intact after SIGKILL" || bad "integrity after SIGKILL"
-start again --config "$CFG" --db "$DB"
+start again --config "$CFG" --db "$DB" --clock 2026-06-01T05:30
 expect again "Bơm 1 đang chạy khi mất điện" "the power cut is reported after the restart"
 expect again "Bơm đang chạy: 0" "no pump is on after the restart"
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NULL")
