@@ -36,6 +36,7 @@ struct usb {
 	int step_timer, unreadable_timer;
 	bool unreadable;
 	bool was_ready;
+	bool pulled;		/* FAILED because the stick went */
 	int percent;
 	char folder[128];
 	int files;
@@ -65,6 +66,7 @@ static void failed(struct usb *u, const char *why)
 {
 	snprintf(u->error, sizeof(u->error), "%s", why);
 	u->mode = FAILED;
+	u->pulled = false;
 }
 
 static int64_t on_step(void *data)
@@ -87,6 +89,7 @@ static int64_t on_step(void *data)
 		u->mode = DONE;
 	} else {
 		failed(u, export_error(u->export));
+		u->pulled = export_failure(u->export) == EXPORT_FAILED_REMOVED;
 	}
 	export_free(u->export);
 	u->export = NULL;
@@ -147,10 +150,15 @@ static void on_stick(void *ctx)
 	if ((u->mode == COPYING || u->mode == CONFIRM_STOP) && !ready) {
 		stop_copy(u);
 		failed(u, _("The USB stick was pulled out, or stopped answering, before the copy was finished. Plug it in and copy again."));
+		u->pulled = true;
 	} else if (ready && !u->was_ready && u->mode != COPYING && u->mode != CONFIRM_STOP) {
 		/* Plugged in while this screen waits: that is the wish. */
 		start_copy(u);
-	} else if (!ready && (u->mode == DONE || u->mode == FAILED)) {
+	} else if (!ready && (u->mode == DONE || (u->mode == FAILED && !u->pulled))) {
+		/* Taken out after a copy, or after a failure of its own: ready for
+		 * the next. A copy that failed because the stick went keeps saying
+		 * so, however the stick's going shows (the copy's write error, the
+		 * device, the mount: one after the other). */
 		u->mode = WAITING;
 	}
 	u->was_ready = ready;
