@@ -17,7 +17,7 @@ image=$B/vm/initramfs.gz
 
 # Programs copied in with their libraries; the station's own come first.
 STATION="$B/fieldstation"
-TOOLS="$(command -v tmux) $(command -v sqlite3)"
+TOOLS="$(command -v tmux) $(command -v sqlite3) $(command -v blkid)"
 
 for f in $STATION; do
 	[ -x "$f" ] || { echo "initramfs: $f is missing; run make first" >&2; exit 1; }
@@ -62,7 +62,7 @@ install -m 755 "$VM/init" "$stage/init"
 cp "$VM"/guest/*.sh "$stage/rig/"
 cp -r "$TOP/config" "$stage/rig/config"
 mkdir -p "$stage/rig/scripts"
-cp "$TOP/scripts/fieldstation.service" "$stage/rig/scripts/"
+cp "$TOP/scripts/fieldstation.service" "$TOP/scripts/fieldstation-stick" "$stage/rig/scripts/"
 
 (cd "$stage" && find . | sort | /bin/busybox cpio -o -H newc 2>/dev/null) |
 	gzip -1 >"$image.tmp"

@@ -127,3 +127,68 @@ fi
 check "the first export is still whole" verify "$F"
 umount /mnt/stick
 host pull
+
+# The console, as a leader uses it. The board mounts sticks the way the
+# station ships for boards without systemd: busybox mdev runs
+# scripts/fieldstation-stick, with the mdev.conf line from its header.
+mkdir -p /usr/local/lib/fieldstation /media /etc
+cp /rig/scripts/fieldstation-stick /usr/local/lib/fieldstation/
+sed -n 's|^#   /etc/mdev.conf:  ||p' /rig/scripts/fieldstation-stick >/etc/mdev.conf
+mdev -d
+# Where the helper mounted the stick, if it did.
+media() { sed -n 's|^/dev/sd[a-z][0-9]* \(/media/usb-sd[a-z][0-9]*\) vfat .*|\1|p' /proc/mounts | tail -n 1; }
+
+console_start --config "$CFG" --db "$DB" --clock 2026-06-01T09:00
+expect "5 Chép ra USB" "the console runs, for a copy on the keypad"
+host plug
+expect "Đã cắm USB" "a stick plugged in: the home screen says so, no key pressed" 15
+check "the shipped helper mounted it (at $(media))" test -n "$(media)"
+press KP2 KP1 KPEnter KPEnter KPEnter
+expect "Bơm đang chạy: 1" "a pump runs meanwhile"
+dmesg -c >/dev/null
+press KP/ KP5
+expect "Có thể rút USB ra." "5: copied and read back, then it may be pulled out" 30
+M=$(media)
+host pull
+lost=$(dmesg | grep -c "lost async page write")
+check "pulled out at once, the kernel had nothing left to write to it ($lost writes lost)" \
+	test "$lost" = 0
+expect "Hãy cắm USB vào trạm." "pulled out: the screen asks for a stick" 15
+
+# Pulled out while the console copies to it.
+host stick_speed 65536
+host plug
+expect "Đang chép ra USB. Đừng rút USB ra." "plugged in while the screen waits: the copy starts by itself" 15
+host pull
+expect "USB đã bị rút ra, hoặc không trả lời, trước khi" "pulled out mid-copy: one sentence on the screen" 15
+sleep 2
+expect "Enter: thử lại" "which stays there, with the way to try again" 1
+expect "Bơm đang chạy: 1" "and the pump runs on"
+check "the station's database is whole (fieldstation check)" \
+	sh -c "fieldstation --config $CFG --db $DB check | grep -q 'Cơ sở dữ liệu .*: tốt'"
+host stick_speed 0
+media_there() { [ -n "$(media)" ]; }
+host plug
+wait_until 15 media_there
+M=$(media)
+check "plugged back, the copy made on the keypad is whole" verify "$M/PT01_2026-06-01_2"
+complete=
+for d in "$M"/*/; do
+	d=$(basename "$d")
+	case $d in
+	PT01_2026-06-01 | PT01_2026-06-01_2 | *_CHUA-XONG) ;;
+	*) complete="$complete $d" ;;
+	esac
+done
+if [ -n "$M" ] && [ -z "$complete" ]; then
+	ok "and nothing complete-looking is left of the copy pulled out mid-way"
+else
+	bad "after the pull the stick (${M:-not mounted}) holds:$complete"
+fi
+if dmesg | grep -q "FAT-fs (sd[a-z][0-9]*): error"; then
+	bad "FAT found something wrong with the stick" "$(dmesg | grep FAT-fs)"
+else
+	ok "FAT finds nothing wrong with the stick"
+fi
+kill -TERM "$(pidof fieldstation)"
+expect "[exit 0]" "the station stops cleanly"
