@@ -7,6 +7,7 @@
 #define FS_SENSOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Stored in the database by number: never renumber, only add. */
@@ -111,6 +112,22 @@ struct sensor_bus *sensor_modbus_new(const struct serial_ops *io, const char *po
 				     const struct serial_settings *set,
 				     const struct modbus_device *devices, int n,
 				     sensor_report_fn *report, void *ctx);
+
+/* A microcontroller node on a USB serial port (an Arduino, an ESP32)
+ * that reports raw analog counts, one line per channel, when asked:
+ *   station: ?\n
+ *   node:    $FS,A0,523*50\r\n   (XOR of the characters between $ and *)
+ * channels[i] names sensor i's channel. README.md has the whole protocol. */
+#define LINE_CHANNEL_LEN 16
+struct sensor_bus *sensor_line_new(const struct serial_ops *io, const char *port,
+				   const struct serial_settings *set,
+				   const char (*channels)[LINE_CHANNEL_LEN], int n,
+				   sensor_report_fn *report, void *ctx);
+
+/* One line of the node's protocol, checked: 0 and the channel and value,
+ * or -1 with a short English reason. Pure, for tests and fuzzing. */
+int sensor_line_parse(const char *line, char *channel, size_t chlen, double *value,
+		      const char **why);
 
 const char *sensor_quantity_unit(enum quantity q);
 /* In English, for the event log: "soil temperature". */
