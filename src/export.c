@@ -114,7 +114,7 @@ static void say_io(struct export *e, int err, const char *what)
 	case EPERM:
 		e->failure = EXPORT_FAILED_READONLY;
 		snprintf(e->error, sizeof(e->error), "%s",
-			 _("The USB stick cannot be written: it is read-only. Check the lock switch on its side, or use another stick."));
+			 _("The USB stick cannot be written: it is read-only. Check the lock switch on its side; a stick without one may need checking on a computer (Windows: Scan and fix), or use another stick."));
 		break;
 	case EIO:
 	case ENODEV:
