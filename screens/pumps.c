@@ -386,7 +386,8 @@ static void start(struct ui *ui, struct pumps *s)
 		records_set_worker(&rec, cfg, s->worker);
 		rec.amount = numentry_value(&s->amount);
 		rec.method = METHOD_VENTURI;
-		if (records_clock_check(app->store, now, why, sizeof(why)) < 0 ||
+		if (records_room_check(app->store, why, sizeof(why)) < 0 ||
+		    records_clock_check(app->store, now, why, sizeof(why)) < 0 ||
 		    records_check(cfg, &rec, text_day_of(now), why, sizeof(why)) < 0) {
 			ui_alert(ui, "%s", why);
 			return;

@@ -288,7 +288,8 @@ static void start(struct recordform *f, struct ui *ui)
 
 	f->state = FORM_RUNNING;
 	f->today = text_day_of(clock_now(app->clock));
-	if (records_clock_check(app->store, clock_now_ms(app->clock) / 1000, f->why,
+	if (records_room_check(app->store, f->why, sizeof(f->why)) < 0 ||
+	    records_clock_check(app->store, clock_now_ms(app->clock) / 1000, f->why,
 				sizeof(f->why)) < 0) {
 		ui_alert(ui, "%s", f->why);
 		f->state = FORM_CANCELLED;

@@ -198,6 +198,9 @@ static void draw(struct ui *ui)
 		draw_help(ui);
 	else if (ui->message[0])
 		draw_message(ui);
+	else if (store_card_full(ui->app->store))
+		widget_text(LINES - 3, 1, COLS - 2, TONE_ALARM,
+			    _("Memory card full: nothing new is saved"));
 	else
 		widget_text(LINES - 3, 1, COLS - 2, TONE_NORMAL, _("*: help"));
 	draw_status(ui);

@@ -28,6 +28,7 @@
 /* At start-up, schedule times this far back are looked at again: a run
  * that peak hours had moved, and the station was off meanwhile. */
 #define IRR_LOOK_BACK (12 * 3600)
+#define IRR_MAX_UNWRITTEN 32
 
 struct pump_state {
 	struct relay *relay;
@@ -64,9 +65,14 @@ struct irrigation {
 	bool *by_moisture;	/* per zone */
 	time_t *auto_ended;	/* per zone: when its last automatic run ended */
 	time_t alive;		/* the last heartbeat written */
+	/* Runs the full card could not take into the diary yet (id -1: not
+	 * even begun there), written as soon as it has room. */
+	struct run_row unwritten[IRR_MAX_UNWRITTEN];
+	int n_unwritten;
 };
 
 static void rearm(struct irrigation *irr);
+static void write_unwritten(struct irrigation *irr);
 static void queue_schedules(struct irrigation *irr, time_t now, bool catching_up);
 
 static time_t now_of(const struct irrigation *irr)
@@ -261,6 +267,7 @@ void irrigation_free(struct irrigation *irr)
 		irrigation_stop_all(irr, "shutdown");
 		for (int p = 0; p < irr->n; p++)
 			relay_free(irr->pumps[p].relay);
+		write_unwritten(irr);	/* a last try */
 	}
 	if (irr->timer)
 		loop_timer_del(irr->app->loop, irr->timer);
@@ -351,8 +358,14 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 	row.moisture_after = NAN;
 	row.power_kw = pc->power_kw;
 	row.scheduled_for = asked;
-	/* The diary first: a run the station cannot record does not start. */
+	/* The diary first: a run the station cannot record does not start;
+	 * but a full card does not keep the crops dry: the run is kept in
+	 * memory and written when the card has room. */
 	rc = store_run_begin(irr->app->store, &row);
+	if (rc == STORE_FULL) {
+		row.id = -1;
+		rc = 0;
+	}
 	if (rc < 0) {
 		snprintf(why, whylen, rc == STORE_FULL ? _("The memory card is full.")
 						       : _("The diary cannot be written: %s"),
@@ -385,6 +398,34 @@ int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
 	return start_run(irr, pump, zone, minutes, reason, who, 0, why, whylen);
 }
 
+static void keep_unwritten(struct irrigation *irr, const struct run_row *r)
+{
+	if (irr->n_unwritten < IRR_MAX_UNWRITTEN)
+		irr->unwritten[irr->n_unwritten++] = *r;
+}
+
+/* The runs a full card refused, into the diary, oldest first; stops at
+ * the first that still cannot be written. */
+static void write_unwritten(struct irrigation *irr)
+{
+	struct store *st = irr->app->store;
+
+	while (irr->n_unwritten > 0) {
+		struct run_row *r = &irr->unwritten[0];
+
+		if (r->id < 0) {
+			struct run_row begun = *r;
+
+			if (store_run_begin(st, &begun) < 0)
+				return;
+			r->id = begun.id;
+		}
+		if (store_run_end(st, r) < 0)
+			return;
+		memmove(r, r + 1, (size_t)--irr->n_unwritten * sizeof(*r));
+	}
+}
+
 int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 {
 	struct pump_state *ps;
@@ -403,7 +444,8 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 			 rc < 0 ? "relay_error" : end_reason);
 		r->moisture_after = zone_moisture(irr, ps->run_zone);
 		price_run(irr, r);
-		store_run_end(irr->app->store, r);
+		if (r->id < 0 || store_run_end(irr->app->store, r) < 0)
+			keep_unwritten(irr, r);
 		if (r->reason == RUN_MOISTURE && ps->run_zone >= 0)
 			irr->auto_ended[ps->run_zone] = (time_t)r->ended;
 		memset(r, 0, sizeof(*r));
@@ -626,6 +668,7 @@ void irrigation_tick(struct irrigation *irr)
 	const struct config *cfg = cfg_of(irr);
 	time_t now = now_of(irr);
 
+	write_unwritten(irr);
 	for (int p = 0; p < irr->n; p++) {
 		struct pump_state *ps = &irr->pumps[p];
 
@@ -697,7 +740,7 @@ static void rearm(struct irrigation *irr)
 	for (int i = 0; i < irr->n_sched; i++)
 		if (schedule_zone(irr, &irr->sched[i]) >= 0)
 			SOONER(schedule_next(&irr->sched[i], irr->scanned));
-	if (irrigation_running_count(irr) > 0 || any_by_moisture(irr))
+	if (irrigation_running_count(irr) > 0 || any_by_moisture(irr) || irr->n_unwritten > 0)
 		SOONER((now / 60 + 1) * 60);
 #undef SOONER
 	if (!irr->app->loop)

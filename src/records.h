@@ -51,6 +51,9 @@ char *records_lot_code(char *buf, size_t n, const char *station, int day, int se
  * interval through (the spray is recorded in r->phi_override). */
 int records_save(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
 		 bool manager, char *why, size_t n);
+/* Refuses logging while the card is full ("Thẻ nhớ đầy"): REC_FAILED
+ * with the sentence, or 0. */
+int records_room_check(struct store *s, char *why, size_t n);
 /* Refuses logging while the clock is earlier than the newest record (a
  * board without a real-time clock after a power cut). */
 int records_clock_check(struct store *s, int64_t now, char *why, size_t n);

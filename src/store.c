@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* "FSDB": marks a file as a station database. */
@@ -197,6 +198,7 @@ int store_fail(struct store *s, int rc)
 	snprintf(s->error, sizeof(s->error), "%s", sqlite3_errmsg(s->db));
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
+		s->full = true;
 		return STORE_FULL;
 	case SQLITE_READONLY:
 	case SQLITE_CANTOPEN:
@@ -242,6 +244,8 @@ int store_exec_stmt(struct store *s, sqlite3_stmt *st)
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
+	if (rc == SQLITE_DONE && sqlite3_get_autocommit(s->db))
+		s->full = false;	/* written to the card */
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
@@ -281,7 +285,29 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
-	return exec(s, "COMMIT");
+	int rc = exec(s, "COMMIT");
+
+	if (rc == 0)
+		s->full = false;
+	return rc;
+}
+
+/* Below this much free space a new record is not even begun: SQLite needs
+ * room for the pages a transaction touches. */
+#define STORE_RESERVE (256 * 1024)
+
+bool store_card_full(struct store *s)
+{
+	struct statvfs v;
+	unsigned long long free_bytes;
+
+	if (statvfs(s->folder, &v) < 0)
+		return s->full;
+	free_bytes = (unsigned long long)v.f_bavail * v.f_frsize;
+	/* Room has clearly come back: the next write will show. */
+	if (s->full && free_bytes >= 4 * STORE_RESERVE)
+		s->full = false;
+	return s->full || free_bytes < STORE_RESERVE;
 }
 
 void store_rollback(struct store *s)
@@ -405,6 +431,18 @@ static void explain(int rc, const char *path, const char *detail, char *err, siz
 	}
 }
 
+static void folder_of(const char *path, char *buf, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(buf, n, ".");
+	else if (slash == path)
+		snprintf(buf, n, "/");
+	else
+		snprintf(buf, n, "%.*s", (int)(slash - path), path);
+}
+
 int store_open(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -417,6 +455,7 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 		return STORE_ERR;
 	}
 	s->lock_fd = -1;
+	folder_of(path, s->folder, sizeof(s->folder));
 	if (flags & STORE_EXCLUSIVE) {
 		rc = take_lock(s, path);
 		if (rc < 0) {

@@ -28,6 +28,10 @@ void store_close(struct store *s);
 const char *store_error(const struct store *s);
 int store_schema_version(struct store *s);
 int store_schema_latest(void);
+/* Is the card holding the database full: the last write met a full card
+ * (until one succeeds, or room clearly comes back), or too little room is
+ * left to begin a record? */
+bool store_card_full(struct store *s);
 /* PRAGMA quick_check; 0 when the database is sound. */
 int store_check(struct store *s, char *err, size_t errlen);
 

@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #define STORE_MAX_STMTS 64
 
@@ -13,6 +14,8 @@ struct store {
 	sqlite3 *db;
 	int lock_fd;
 	char error[256];
+	char folder[4096];	/* where the database is, for its free space */
+	bool full;		/* the last write met a full card */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
