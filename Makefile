@@ -5,7 +5,8 @@
 #   make test-asan      the same under ASan and UBSan (build-asan/)
 #   make test-valgrind  the same under valgrind's memcheck
 #   make crashtest  SIGKILL at random moments, CRASH_CYCLES times (1000)
-#   make fuzz     each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (600)
+#   make fuzz     each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (600);
+#                 FUZZ_TARGETS=config runs one
 #   make hwtest   the drivers against real kernel devices in a small VM
 #                 (tests/vm/; HWTEST=gpio runs one scenario)
 #   make install  on the board: the program, its Vietnamese words, the
@@ -150,13 +151,14 @@ crashtest: all
 # ASan and UBSan in build-fuzz/. A finding fails (tests/fuzz/run.sh).
 FUZZ_B       := build-fuzz
 FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer
 fuzz:
 	@scripts/install-deps.sh --all
 	$(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang EXTRA_CFLAGS="$(FUZZ_FLAGS)" \
-		$(FUZZ_NAMES:%=$(FUZZ_B)/fuzz/fuzz_%)
-	tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+		$(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz/fuzz_%)
+	tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/libcore.a
 	@mkdir -p $(@D)
