@@ -93,7 +93,7 @@ int clockset_apply(struct app *app, time_t t, char *said, size_t n)
 	if (app->readings)
 		readings_clock_set(app->readings, delta);
 	if (app->irrigation)
-		irrigation_clock_set(app->irrigation);
+		irrigation_clock_set(app->irrigation, delta);
 	clockset_duration(d, sizeof(d), delta);
 	snprintf(said, n, delta >= 0 ? _("Clock set to %s: it was %s behind.")
 				     : _("Clock set to %s: it was %s ahead."),

@@ -697,8 +697,24 @@ void irrigation_tick(struct irrigation *irr)
 	rearm(irr);
 }
 
-void irrigation_clock_set(struct irrigation *irr)
+void irrigation_clock_set(struct irrigation *irr, long long delta)
 {
+	/* A run goes on for the minutes chosen, not for the clock's jump:
+	 * its start and end were told by the wrong clock. */
+	for (int p = 0; p < irr->n; p++) {
+		struct run_row *r = &irr->pumps[p].run;
+
+		if (!r->id)
+			continue;
+		r->started += delta;
+		r->planned_end += delta;
+		r->alive = r->alive ? r->alive + delta : 0;
+		store_run_redate(irr->app->store, r);
+	}
+	for (int z = 0; z < cfg_of(irr)->n_zones; z++)
+		if (irr->auto_ended[z])
+			irr->auto_ended[z] += (time_t)delta;
+	irr->alive += (time_t)delta;
 	/* What was waiting was timed by the wrong clock; look again as at
 	 * start-up, with the right one. */
 	irr->n_pending = 0;

@@ -59,10 +59,11 @@ int irrigation_running_count(const struct irrigation *irr);
 /* Runs the last power cut left open, closed at start-up: how many, and a
  * sentence saying so (empty when none). */
 int irrigation_power_cut_report(const struct irrigation *irr, char *buf, size_t n);
-/* The clock was set: schedules are looked at again as at start-up, with
- * the right time. No schedule or watering by moisture runs while
- * app->clock_behind. */
-void irrigation_clock_set(struct irrigation *irr);
+/* The clock was set, moved by delta seconds: a running run keeps its
+ * minutes (its times in the diary move with the clock), and schedules are
+ * looked at again as at start-up, with the right time. No schedule or
+ * watering by moisture runs while app->clock_behind. */
+void irrigation_clock_set(struct irrigation *irr, long long delta);
 
 /* Schedules, by start time. */
 const struct schedule_row *irrigation_schedules(const struct irrigation *irr, int *n);

@@ -113,6 +113,9 @@ int store_run_end(struct store *s, const struct run_row *r);
 /* The run goes on at t (a heartbeat while pumps run). */
 int store_run_alive(struct store *s, int64_t id, int64_t t);
 int store_run_link_record(struct store *s, int64_t id, int64_t record);
+/* A running run's start, planned end and heartbeat, told again after the
+ * clock was set. */
+int store_run_redate(struct store *s, const struct run_row *r);
 /* Runs with no end, oldest first; returns how many (at most max). */
 int store_runs_open(struct store *s, struct run_row *out, int max);
 /* Runs newest first from offset; returns how many it wrote (at most

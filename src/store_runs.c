@@ -16,6 +16,8 @@ static const char SQL_RUN_END[] =
 	" cost_at_peak = ? WHERE id = ? AND ended IS NULL";
 static const char SQL_RUN_ALIVE[] = "UPDATE pump_runs SET alive = ? WHERE id = ?";
 static const char SQL_RUN_RECORD[] = "UPDATE pump_runs SET record = ? WHERE id = ?";
+static const char SQL_RUN_REDATE[] =
+	"UPDATE pump_runs SET started = ?, planned_end = ?, alive = ? WHERE id = ? AND ended IS NULL";
 
 #define RUN_COLUMNS \
 	"id, pump, coalesce(zone, ''), reason, coalesce(who, ''), started, planned_end," \
@@ -164,6 +166,19 @@ int store_run_link_record(struct store *s, int64_t id, int64_t record)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, record);
 	sqlite3_bind_int64(st, 2, id);
+	return store_exec_stmt(s, st);
+}
+
+int store_run_redate(struct store *s, const struct run_row *r)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_REDATE);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, r->started);
+	sqlite3_bind_int64(st, 2, r->planned_end);
+	sqlite3_bind_int64(st, 3, r->alive);
+	sqlite3_bind_int64(st, 4, r->id);
 	return store_exec_stmt(s, st);
 }
 

@@ -358,6 +358,39 @@ static void a_failing_relay_turns_everything_off(void **state)
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'relay_error' AND source = 'p1' AND alarm"), 1);
 }
 
+/* The clock is set two hours forward while a pump runs: the pump still
+ * runs its 30 minutes, and the diary tells them by the right clock. */
+static void a_run_keeps_its_minutes_when_the_clock_is_set(void **state)
+{
+	struct rig *r = *state;
+	char why[256];
+	struct run_row run;
+
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 10);
+	clock_advance(r->app.clock, 2 * 3600 * 1000);
+	irrigation_clock_set(r->app.irrigation, 2 * 3600);
+	irrigation_tick(r->app.irrigation);
+	assert_true(watering(r, MIT));
+	assert_true(irrigation_run(r->app.irrigation, P1, &run));
+	assert_int_equal(run.started, at(2026, 6, 1, 7, 0));
+	pass_minutes(r, 19);
+	assert_true(watering(r, MIT));
+	pass_minutes(r, 1);
+	assert_false(watering(r, MIT));
+	run = last_run(r);
+	assert_int_equal(run.started, at(2026, 6, 1, 7, 0));
+	assert_int_equal(run.ended - run.started, 30 * 60);
+	/* Five minutes back: the same. */
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 10);
+	clock_advance(r->app.clock, -5 * 60 * 1000);
+	irrigation_clock_set(r->app.irrigation, -5 * 60);
+	pass_minutes(r, 20);
+	assert_false(watering(r, MIT));
+	assert_int_equal(last_run(r).ended - last_run(r).started, 30 * 60);
+}
+
 static struct schedule_row sched(const char *zone, int days, int h, int m, int minutes)
 {
 	struct schedule_row s = { .days = days, .start_min = h * 60 + m, .minutes = minutes };
@@ -773,6 +806,7 @@ int main(void)
 		T(power_cut_run_is_closed_at_its_last_minute),
 		T(idle_station_writes_no_heartbeat),
 		T(a_failing_relay_turns_everything_off),
+		T(a_run_keeps_its_minutes_when_the_clock_is_set),
 		T(a_schedule_runs_at_its_time),
 		T(a_schedule_in_peak_hours_moves_and_says_so),
 		T(a_moved_run_survives_a_restart),
