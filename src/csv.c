@@ -180,6 +180,21 @@ void csv_date_time(struct csv *c, time_t t)
 	put_time(c, t, true);
 }
 
+void csv_amount(struct csv *c, double v)
+{
+	char b[64];
+	int decimals = 3;
+
+	/* The fewest decimals that still say v exactly to a thousandth. */
+	while (decimals > 0) {
+		snprintf(b, sizeof(b), "%.*f", decimals - 1, v);
+		if (fabs(strtod(b, NULL) - v) > 0.0005)
+			break;
+		decimals--;
+	}
+	csv_number(c, v, decimals);
+}
+
 void csv_day(struct csv *c, const char *iso)
 {
 	int y, m, d, n = 0;

@@ -33,6 +33,9 @@ void csv_text(struct csv *c, const char *s);
 /* A number with the decimal mark; NAN is an empty field. */
 void csv_number(struct csv *c, double v, int decimals);
 void csv_int(struct csv *c, int64_t v);
+/* An amount as a person writes it: up to three decimals, no trailing
+ * zeros (50, 12,5). */
+void csv_amount(struct csv *c, double v);
 /* Local date dd/mm/yyyy, and date with 24-hour time. */
 void csv_date(struct csv *c, time_t t);
 void csv_date_time(struct csv *c, time_t t);

@@ -3,6 +3,7 @@
 #include "records.h"
 
 #include "config.h"
+#include "csv.h"
 #include "text.h"
 
 #include <errno.h>
@@ -385,105 +386,99 @@ void records_trace_free(struct trace *t)
 	t->n_items = 0;
 }
 
-/* One CSV field: quoted when it holds the separator, a quote or a line
- * break. */
-static void csv(FILE *f, const char *s, bool last)
+static void csv_pair(struct csv *c, const char *label, const char *value)
 {
-	if (strpbrk(s, ";\"\n\r")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputs(last ? "\r\n" : ";", f);
+	csv_text(c, label);
+	csv_text(c, value);
+	csv_end_row(c);
 }
 
-static void csv_pair(FILE *f, const char *label, const char *value)
-{
-	csv(f, label, false);
-	csv(f, value, true);
-}
-
+/* The sheet is a CSV like the export's diaries: the configured separator
+ * and decimal mark, quoting, and text that Excel never takes for a formula. */
 int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f)
 {
 	const struct record_row *h = &t->harvest;
 	char a[64], b[64], line[256];
+	struct csv c;
+	int rc;
 
-	fputs("\xEF\xBB\xBF", f);
-	csv_pair(f, _("Traceability sheet of lot"), h->lot);
+	csv_init(&c, config_csv_separator(cfg), config_csv_decimal(cfg));
+	csv_bom(&c);
+	csv_pair(&c, _("Traceability sheet of lot"), h->lot);
 	snprintf(line, sizeof(line), "%s (%s)", cfg->station.name, cfg->station.code);
-	csv_pair(f, _("Station"), line);
-	csv_pair(f, _("Zone"), h->zone_name);
-	csv_pair(f, _("Crop"), h->crop);
-	csv_pair(f, _("Harvest day"), text_day(a, sizeof(a), h->day));
-	csv_pair(f, _("Weight (kg)"), text_amount(a, sizeof(a), h->kg));
-	csv_pair(f, _("Grade"), h->grade);
-	csv_pair(f, _("Buyer"), h->buyer);
-	csv_pair(f, _("Harvested by"), h->who_name);
+	csv_pair(&c, _("Station"), line);
+	csv_pair(&c, _("Zone"), h->zone_name);
+	csv_pair(&c, _("Crop"), h->crop);
+	csv_pair(&c, _("Harvest day"), text_day(a, sizeof(a), h->day));
+	csv_text(&c, _("Weight (kg)"));
+	csv_amount(&c, h->kg);
+	csv_end_row(&c);
+	csv_pair(&c, _("Grade"), h->grade);
+	csv_pair(&c, _("Buyer"), h->buyer);
+	csv_pair(&c, _("Harvested by"), h->who_name);
 	snprintf(line, sizeof(line), "%s - %s", text_day(a, sizeof(a), t->from),
 		 text_day(b, sizeof(b), t->to));
-	csv_pair(f, _("Season"), line);
+	csv_pair(&c, _("Season"), line);
 	if (h->voided)
-		csv_pair(f, _("Note"), _("This lot was removed as a mistake."));
+		csv_pair(&c, _("Note"), _("This lot was removed as a mistake."));
 	if (h->phi_override) {
 		snprintf(line, sizeof(line),
 			 _("Harvested inside a pre-harvest interval, allowed by the manager (record %lld)."),
 			 (long long)h->phi_override);
-		csv_pair(f, _("Note"), line);
+		csv_pair(&c, _("Note"), line);
 	}
-	fputs("\r\n", f);
-	csv(f, _("Day"), false);
-	csv(f, _("Work"), false);
-	csv(f, _("Product"), false);
-	csv(f, _("Organic"), false);
-	csv(f, _("Amount"), false);
-	csv(f, _("Unit"), false);
-	csv(f, _("Method or pest"), false);
-	csv(f, _("Pre-harvest interval (days)"), false);
-	csv(f, _("Harvest from"), false);
-	csv(f, _("Done by"), false);
-	csv(f, _("Entered"), true);
+	csv_end_row(&c);
+	static const char *const headers[] = {
+		N_("Day"), N_("Work"), N_("Product"), N_("Organic"), N_("Amount"), N_("Unit"),
+		N_("Method or pest"), N_("Pre-harvest interval (days)"), N_("Harvest from"),
+		N_("Done by"), N_("Entered"),
+	};
+	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
+		csv_text(&c, _(headers[i]));
+	csv_end_row(&c);
 	for (int i = 0; i < t->n_items; i++) {
 		const struct record_row *r = &t->items[i];
+		bool spray = r->kind == REC_SPRAY;
 
-		csv(f, text_day(a, sizeof(a), r->day), false);
-		csv(f, records_kind_label(r->kind), false);
-		csv(f, r->product_name, false);
-		csv(f, r->organic ? _("yes") : _("no"), false);
-		csv(f, text_amount(a, sizeof(a), r->amount), false);
-		csv(f, r->unit, false);
-		csv(f, r->kind == REC_SPRAY ? r->target : records_method_label(r->method), false);
-		snprintf(a, sizeof(a), "%d", r->phi_days);
-		csv(f, r->kind == REC_SPRAY ? a : "", false);
-		csv(f, r->kind == REC_SPRAY ? text_day(b, sizeof(b), r->harvest_from) : "", false);
-		csv(f, r->who_name, false);
-		csv(f, text_date_time(a, sizeof(a), (time_t)r->entered_at), true);
+		csv_text(&c, text_day(a, sizeof(a), r->day));
+		csv_text(&c, records_kind_label(r->kind));
+		csv_text(&c, r->product_name);
+		csv_text(&c, r->organic ? _("yes") : _("no"));
+		csv_amount(&c, r->amount);
+		csv_text(&c, r->unit);
+		csv_text(&c, spray ? r->target : records_method_label(r->method));
+		if (spray)
+			csv_int(&c, r->phi_days);
+		else
+			csv_empty(&c);
+		csv_text(&c, spray ? text_day(b, sizeof(b), r->harvest_from) : "");
+		csv_text(&c, r->who_name);
+		csv_date_time(&c, (time_t)r->entered_at);
+		csv_end_row(&c);
 	}
-	fputs("\r\n", f);
-	csv(f, _("Irrigation"), false);
-	csv(f, _("Runs"), false);
-	csv(f, _("Hours"), false);
-	csv(f, _("Energy (kWh)"), true);
+	csv_end_row(&c);
+	csv_text(&c, _("Irrigation"));
+	csv_text(&c, _("Runs"));
+	csv_text(&c, _("Hours"));
+	csv_text(&c, _("Energy (kWh)"));
+	csv_end_row(&c);
 	for (int i = 0; i < t->n_pumps; i++) {
 		const struct trace_pump *p = &t->pumps[i];
 
-		csv(f, p->name, false);
-		snprintf(a, sizeof(a), "%d", p->runs);
-		csv(f, a, false);
-		csv(f, text_number(b, sizeof(b), (double)p->seconds / 3600.0, 1), false);
-		csv(f, text_number(a, sizeof(a), p->kwh, 2), true);
+		csv_text(&c, p->name);
+		csv_int(&c, p->runs);
+		csv_number(&c, (double)p->seconds / 3600.0, 1);
+		csv_number(&c, p->kwh, 2);
+		csv_end_row(&c);
 	}
-	csv(f, _("Total"), false);
-	snprintf(a, sizeof(a), "%d", t->runs);
-	csv(f, a, false);
-	csv(f, text_number(b, sizeof(b), (double)t->seconds / 3600.0, 1), false);
-	csv(f, text_number(a, sizeof(a), t->kwh, 2), true);
-	return ferror(f) ? -1 : 0;
+	csv_text(&c, _("Total"));
+	csv_int(&c, t->runs);
+	csv_number(&c, (double)t->seconds / 3600.0, 1);
+	csv_number(&c, t->kwh, 2);
+	csv_end_row(&c);
+	rc = c.failed || fwrite(c.buf, 1, c.len, f) != c.len || ferror(f) ? -1 : 0;
+	csv_free(&c);
+	return rc;
 }
 
 int records_trace_write_path(struct store *s, const struct config *cfg, const char *lot,

@@ -108,6 +108,25 @@ static void numbers_take_the_configured_decimal_mark(void **state)
 	assert_string_equal(row_of(), "\"2,5\",3\r\n");
 }
 
+static void amounts_as_a_person_writes_them(void **state)
+{
+	(void)state;
+	csv_init(&c, ';', ',');
+	csv_amount(&c, 50);
+	csv_amount(&c, 12.5);
+	csv_amount(&c, 0.25);
+	csv_amount(&c, 1500);
+	csv_amount(&c, 2.125);
+	csv_amount(&c, NAN);
+	csv_end_row(&c);
+	assert_string_equal(row_of(), "50;12,5;0,25;1500;2,125;\r\n");
+	csv_init(&c, ',', '.');
+	csv_amount(&c, 12.5);
+	csv_amount(&c, 7);
+	csv_end_row(&c);
+	assert_string_equal(row_of(), "12.5,7\r\n");
+}
+
 static void dates_day_first_in_local_time(void **state)
 {
 	/* 2026-06-01 00:30 UTC is 07:30 in Việt Nam. */
@@ -168,6 +187,7 @@ int main(void)
 		cmocka_unit_test(vietnamese_text_is_kept_whole),
 		cmocka_unit_test(quotes_when_the_text_holds_the_separator_quotes_or_lines),
 		cmocka_unit_test(numbers_take_the_configured_decimal_mark),
+		cmocka_unit_test(amounts_as_a_person_writes_them),
 		cmocka_unit_test(dates_day_first_in_local_time),
 		cmocka_unit_test(text_never_becomes_a_formula),
 		cmocka_unit_test(invalid_utf8_and_control_bytes_are_replaced),

@@ -517,6 +517,19 @@ static void traceability_of_a_lot(void **state)
 	assert_non_null(strstr(text, "10/06/2026;Phun thuốc;Radiant 60SC;không;250;ml;Rệp sáp;7;17/06/2026;Trần Thị Hoa"));
 	assert_non_null(strstr(text, "Bơm 1;2;1,5;2,25"));
 	assert_null(strstr(text, ";99;"));	/* the other zone's record */
+	/* The separator and decimal mark are the export's, from the config. */
+	cfg->station.csv_separator = CSV_SEP_COMMA;
+	cfg->station.csv_decimal = CSV_DEC_POINT;
+	assert_int_equal(records_trace_write_path(s, cfg, h.lot, path, why, sizeof(why)), 0);
+	cfg->station.csv_separator = CSV_SEP_SEMICOLON;
+	cfg->station.csv_decimal = CSV_DEC_COMMA;
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "Bơm 1,2,1.5,2.25\r\n"));
+	assert_non_null(strstr(text, ",1500\r\n"));
 	snprintf(path, sizeof(path), "%s/lot.csv.tmp", dir);
 	assert_int_equal(access(path, F_OK), -1);	/* no temporary left */
 	snprintf(path, sizeof(path), "%s/none.csv", dir);
