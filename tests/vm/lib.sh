@@ -56,7 +56,7 @@ vm_start() {
 		exec qemu-system-x86_64 -accel tcg -m 256 -smp 1 -no-reboot \
 			-display none -vga none -nic none -monitor none -serial stdio \
 			-kernel "$KERNEL" -initrd "$INITRD" \
-			-append "console=ttyS0 quiet panic=-1 usb-storage.delay_use=0 rig=$SCENARIO" \
+			-append "console=ttyS0 quiet panic=-1 usb-storage.delay_use=0 rig=$SCENARIO rigday=$(date +%F)" \
 			-chardev pipe,id=qmp,path="$TMP/qmp" -mon chardev=qmp,mode=control \
 			"$@" 2>"$TMP/qemu.err"
 	}
