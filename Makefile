@@ -41,7 +41,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 # make unit replays each one's kept corpus (tests/fuzz/NAME/) without it.
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 REPLAY_BIN := $(FUZZ_NAMES:%=$(B)/tests/replay_%)
-E2E        := $(sort $(filter-out tests/e2e/lib.sh,$(wildcard tests/e2e/*.sh)))
+E2E        := $(sort $(filter-out tests/e2e/lib%.sh,$(wildcard tests/e2e/*.sh)))
 # Test helpers, not part of the station: a simulated Modbus probe (also
 # used by the VM rig) and a preload that gives pseudo-terminals modem lines.
 HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so

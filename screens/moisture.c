@@ -58,20 +58,10 @@ static enum tone judge(const struct zone_cfg *z, double m, const char **word)
 	return TONE_GOOD;
 }
 
-/* What a sensor's trouble is called on screen. */
+/* What a sensor's trouble is called on screen; NULL when it is read. */
 static const char *trouble(enum sensor_status s)
 {
-	switch (s) {
-	case SENSOR_LOST:
-		return _("Sensor not answering");
-	case SENSOR_BAD_FRAME:
-	case SENSOR_BAD_VALUE:
-		return _("wrong value");
-	case SENSOR_WAITING:
-		return _("no reading yet");
-	default:
-		return NULL;
-	}
+	return s == SENSOR_OK ? NULL : readings_status_text(s);
 }
 
 /* Why a zone has no value: its probes' trouble. */
@@ -89,6 +79,8 @@ static const char *no_value(const struct app *app, int zone)
 			return trouble(st->status);
 		if (st->status != SENSOR_WAITING && st->status != SENSOR_OK)
 			why = trouble(st->status);
+		else if (st->status == SENSOR_OK && !st->has[Q_MOISTURE])
+			why = _("not calibrated");
 	}
 	return why;
 }
@@ -227,6 +219,12 @@ static void sensor_line(const struct app *app, int i, char *line, size_t n, enum
 	if (st->status != SENSOR_OK) {
 		snprintf(line + len, n - len, " %s", trouble(st->status));
 		*tone = st->status == SENSOR_WAITING ? TONE_NORMAL : TONE_ALARM;
+		return;
+	}
+	if (!st->has[Q_MOISTURE] && st->has[Q_RAW]) {
+		snprintf(line + len, n - len, " %s%s, %s", _("count "),
+			 text_number(v, sizeof(v), st->value[Q_RAW], 0), _("not calibrated"));
+		*tone = TONE_DRY;
 		return;
 	}
 	for (size_t k = 0; k < sizeof(shown) / sizeof(shown[0]) && len < n; k++) {

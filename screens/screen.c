@@ -24,4 +24,7 @@ const struct screen *const screen_table[SCREEN_COUNT] = {
 	[SCREEN_BY_MOISTURE] = &screen_by_moisture,
 	[SCREEN_ALARMS] = &screen_alarms,
 	[SCREEN_CLOCKSET] = &screen_clockset,
+	[SCREEN_SENSORS] = &screen_sensors,
+	[SCREEN_CALIBRATE] = &screen_calibrate,
+	[SCREEN_PORTS] = &screen_ports,
 };

@@ -31,6 +31,9 @@ enum screen_id {
 	SCREEN_BY_MOISTURE,
 	SCREEN_ALARMS,
 	SCREEN_CLOCKSET,
+	SCREEN_SENSORS,
+	SCREEN_CALIBRATE,
+	SCREEN_PORTS,
 	SCREEN_COUNT
 };
 
@@ -78,5 +81,8 @@ extern const struct screen screen_diary;
 extern const struct screen screen_summary;
 extern const struct screen screen_by_moisture;
 extern const struct screen screen_alarms;
+extern const struct screen screen_sensors;
+extern const struct screen screen_calibrate;
+extern const struct screen screen_ports;
 
 #endif

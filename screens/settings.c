@@ -22,6 +22,9 @@ static const struct {
 	{ N_("About this station"), SCREEN_INFO },
 	{ N_("Manager's PIN"), SCREEN_MANAGER_PIN },
 	{ N_("Date and time"), SCREEN_CLOCKSET },
+	{ N_("Sensors"), SCREEN_SENSORS },
+	{ N_("Calibrate probes"), SCREEN_CALIBRATE },
+	{ N_("Serial ports"), SCREEN_PORTS },
 };
 
 #define N_ITEMS ((int)(sizeof(items) / sizeof(items[0])))

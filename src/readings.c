@@ -1,8 +1,10 @@
 /* Sensor buses from the configuration, the poll timer, the newest values,
- * and batched writes of readings. */
+ * calibration of raw analog probes, the adapter picked for a port, and
+ * batched writes of readings. */
 #include "readings.h"
 
 #include "app.h"
+#include "calibration.h"
 #include "clock.h"
 #include "config.h"
 #include "loop.h"
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #define PENDING_MAX 8192
+#define FAST_POLL_MS 2000	/* while a probe is being calibrated */
 
 struct bus_entry {
 	struct readings *owner;
@@ -27,17 +30,20 @@ struct bus_entry {
 	int fd;			/* watched fd, -1 none */
 	int timer;		/* deadline timer, 0 none */
 	char port[CFG_PATH_LEN];	/* as configured; "" for the simulator */
+	char path[CFG_PATH_LEN];	/* what is opened: the port, or the one picked */
 };
 
 struct readings {
 	struct app *app;
-	struct bus_entry *buses;
+	struct bus_entry *buses;	/* room for one per sensor, and the simulator's */
 	int n_buses;
 	struct sensor_state *state;	/* per configured sensor */
+	struct calibration *cal;	/* per configured sensor */
 	int *db_id;			/* sensors.id per configured sensor */
 	struct reading_row *pending;
 	int n_pending;
 	int poll_timer, flush_timer;
+	int fast;			/* screens asking for quick polls */
 	time_t pruned;			/* when raw readings were last pruned */
 };
 
@@ -120,18 +126,50 @@ static enum sensor_status check_values(const struct sensor_sample *samples, int 
 	return SENSOR_OK;
 }
 
+/* A raw probe's count becomes soil moisture through its calibration; a
+ * count its calibration cannot account for is a wrong value. */
+static enum sensor_status calibrate(struct readings *r, int i, struct sensor_sample *s, int *n,
+				    char *why, size_t whylen)
+{
+	const struct calibration *c = &r->cal[i];
+	double m;
+
+	if (!config_sensor_is_analog(&r->app->cfg->sensors[i]) || !c->set)
+		return SENSOR_OK;
+	for (int k = 0; k < *n; k++) {
+		if (s[k].quantity != Q_RAW)
+			continue;
+		if (!calibration_apply(c, s[k].value, &m)) {
+			snprintf(why, whylen, "raw %g outside its calibration (%g dry, %g wet)",
+				 s[k].value, c->dry, c->wet);
+			return SENSOR_BAD_VALUE;
+		}
+		if (*n < SENSOR_MAX_SAMPLES)
+			s[(*n)++] = (struct sensor_sample){ Q_MOISTURE, m };
+		return SENSOR_OK;
+	}
+	return SENSOR_OK;
+}
+
 static void on_report(void *ctx, int idx, enum sensor_status status,
-		      const struct sensor_sample *samples, int n, const char *detail)
+		      const struct sensor_sample *given, int n, const char *detail)
 {
 	struct bus_entry *e = ctx;
 	struct readings *r = e->owner;
 	int i = e->sensor[idx];
 	struct sensor_state *st = &r->state[i];
 	int64_t now = clock_now(r->app->clock);
-	char why[64];
+	struct sensor_sample samples[SENSOR_MAX_SAMPLES];
+	char why[96];
 
+	if (n > SENSOR_MAX_SAMPLES - 1)
+		n = SENSOR_MAX_SAMPLES - 1;
+	if (n > 0)
+		memcpy(samples, given, (size_t)n * sizeof(*samples));
 	if (status == SENSOR_OK) {
 		status = check_values(samples, n, why, sizeof(why));
+		if (status == SENSOR_OK)
+			status = calibrate(r, i, samples, &n, why, sizeof(why));
 		if (status != SENSOR_OK)
 			detail = why;
 	}
@@ -145,6 +183,7 @@ static void on_report(void *ctx, int idx, enum sensor_status status,
 	}
 	st->failures = 0;
 	st->t = now;
+	memset(st->has, 0, sizeof(st->has));
 	for (int k = 0; k < n; k++) {
 		enum quantity q = samples[k].quantity;
 
@@ -175,12 +214,22 @@ static int64_t on_poll(void *data)
 {
 	struct readings *r = data;
 	int64_t mono = clock_mono_ms();
+	int64_t next = delay_to_next(r->app->clock, r->app->cfg->station.poll_seconds);
 
 	for (int b = 0; b < r->n_buses; b++) {
 		r->buses[b].bus->ops->begin_poll(r->buses[b].bus, mono);
 		rearm(&r->buses[b]);
 	}
-	return delay_to_next(r->app->clock, r->app->cfg->station.poll_seconds);
+	return r->fast && next > FAST_POLL_MS ? FAST_POLL_MS : next;
+}
+
+void readings_fast(struct readings *r, bool on)
+{
+	r->fast += on ? 1 : -1;
+	if (r->fast < 0)
+		r->fast = 0;
+	if (r->fast)
+		loop_timer_set(r->app->loop, r->poll_timer, 0);
 }
 
 static int64_t on_flush(void *data)
@@ -224,18 +273,19 @@ void readings_clock_set(struct readings *r, long long delta)
 			r->state[i].t += delta;
 }
 
+/* The entries never move: their addresses are the loop's and the buses'
+ * callback data. */
 static int add_bus(struct readings *r, struct sensor_bus *bus, const int *sensors, int n,
-		   const char *port)
+		   const char *port, const char *path)
 {
-	struct bus_entry *grown = realloc(r->buses, (size_t)(r->n_buses + 1) * sizeof(*grown));
 	struct bus_entry *e;
 
-	if (!grown)
+	if (r->n_buses > r->app->cfg->n_sensors)
 		return -1;
-	r->buses = grown;
 	e = &r->buses[r->n_buses++];
 	*e = (struct bus_entry){ .owner = r, .bus = bus, .n = n, .fd = -1 };
 	snprintf(e->port, sizeof(e->port), "%s", port);
+	snprintf(e->path, sizeof(e->path), "%s", path);
 	e->sensor = malloc((size_t)(n > 0 ? n : 1) * sizeof(int));
 	if (!e->sensor)
 		return -1;
@@ -279,7 +329,7 @@ static int build_sim_bus(struct readings *r, char *err, size_t errlen)
 		goto out;
 	}
 	bus = sensor_sim_new(r->app->farm, sim, n, on_report, NULL);
-	if (bus && add_bus(r, bus, idx, n, "") == 0)
+	if (bus && add_bus(r, bus, idx, n, "", "") == 0)
 		rc = 0;
 	else if (bus)
 		bus->ops->free(bus);
@@ -289,15 +339,29 @@ out:
 	return rc;
 }
 
-/* The Modbus sensors on one port, as one bus. */
-static struct sensor_bus *modbus_bus(struct readings *r, const int *idx, int n)
+/* The sensors on one port, as one bus opened at path: Modbus devices by
+ * their addresses, or a line node's channels. */
+static struct sensor_bus *serial_bus(struct readings *r, const int *idx, int n, const char *path)
 {
 	const struct config *cfg = r->app->cfg;
 	const struct sensor_cfg *first = &cfg->sensors[idx[0]];
 	struct serial_settings set = { first->baud, config_sensor_parity(first) };
-	struct modbus_device *dev = calloc((size_t)n, sizeof(*dev));
+	struct modbus_device *dev = NULL;
+	char (*channels)[LINE_CHANNEL_LEN] = NULL;
 	struct sensor_bus *bus = NULL;
 
+	if (first->driver == SENSOR_DRIVER_LINE) {
+		channels = calloc((size_t)n, sizeof(*channels));
+		if (!channels)
+			return NULL;
+		for (int k = 0; k < n; k++)
+			snprintf(channels[k], sizeof(channels[k]), "%s", cfg->sensors[idx[k]].channel);
+		bus = sensor_line_new(&serial_libserialport, path, &set,
+				      (const char (*)[LINE_CHANNEL_LEN])channels, n, on_report, NULL);
+		free(channels);
+		return bus;
+	}
+	dev = calloc((size_t)n, sizeof(*dev));
 	if (!dev)
 		return NULL;
 	for (int k = 0; k < n; k++) {
@@ -309,7 +373,7 @@ static struct sensor_bus *modbus_bus(struct readings *r, const int *idx, int n)
 		dev[k].timeout_ms = s->timeout_ms;
 		dev[k].retries = s->retries;
 	}
-	bus = sensor_modbus_new(&serial_libserialport, first->port, &set, dev, n, on_report, NULL);
+	bus = sensor_modbus_new(&serial_libserialport, path, &set, dev, n, on_report, NULL);
 	free(dev);
 	return bus;
 }
@@ -322,6 +386,7 @@ static int build_serial_buses(struct readings *r)
 	const struct config *cfg = r->app->cfg;
 	int *idx = calloc((size_t)cfg->n_sensors + 1, sizeof(int));
 	bool *done = calloc((size_t)cfg->n_sensors + 1, sizeof(bool));
+	char path[CFG_PATH_LEN];
 	int rc = -1;
 
 	if (!idx || !done)
@@ -340,10 +405,13 @@ static int build_serial_buses(struct readings *r)
 				done[j] = true;
 			}
 		}
-		bus = modbus_bus(r, idx, n);
+		/* The adapter a technician picked on the keypad, if any. */
+		if (store_port_choice_get(r->app->store, s->port, path, sizeof(path), NULL) != 1)
+			snprintf(path, sizeof(path), "%s", s->port);
+		bus = serial_bus(r, idx, n, path);
 		if (!bus)
 			goto out;
-		if (add_bus(r, bus, idx, n, s->port) < 0) {
+		if (add_bus(r, bus, idx, n, s->port, path) < 0) {
 			bus->ops->free(bus);
 			goto out;
 		}
@@ -365,22 +433,26 @@ struct readings *readings_new(struct app *app, char *err, size_t errlen)
 		return NULL;
 	r->app = app;
 	r->state = calloc(n, sizeof(*r->state));
+	r->cal = calloc(n, sizeof(*r->cal));
 	r->db_id = calloc(n, sizeof(*r->db_id));
+	r->buses = calloc(n, sizeof(*r->buses));
 	r->pending = calloc(PENDING_MAX, sizeof(*r->pending));
-	if (!r->state || !r->db_id || !r->pending)
+	if (!r->state || !r->cal || !r->db_id || !r->buses || !r->pending)
 		goto fail;
 	for (int i = 0; i < cfg->n_sensors; i++) {
-		const struct sensor_cfg *s = &cfg->sensors[i];
+		struct calibration *c = &r->cal[i];
+		int rc;
 
-		if (s->driver == SENSOR_DRIVER_LINE) {
-			snprintf(err, errlen, _("%s: [sensor.%s]: this build cannot read line sensors yet."),
-				 cfg->path, s->item.id);
-			goto fail;
-		}
-		if (store_sensor_id(app->store, s->item.id, &r->db_id[i]) < 0) {
+		if (store_sensor_id(app->store, cfg->sensors[i].item.id, &r->db_id[i]) < 0) {
 			snprintf(err, errlen, "%s", store_error(app->store));
 			goto fail;
 		}
+		rc = store_calibration_get(app->store, r->db_id[i], &c->dry, &c->wet, &c->made_at);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", store_error(app->store));
+			goto fail;
+		}
+		c->set = rc == 1;
 	}
 	if (build_sim_bus(r, err, errlen) < 0)
 		goto fail;
@@ -411,7 +483,8 @@ void readings_free(struct readings *r)
 			loop_unwatch(r->app->loop, e->fd);
 		if (e->timer)
 			loop_timer_del(r->app->loop, e->timer);
-		e->bus->ops->free(e->bus);
+		if (e->bus)
+			e->bus->ops->free(e->bus);
 		free(e->sensor);
 	}
 	if (r->poll_timer)
@@ -420,6 +493,7 @@ void readings_free(struct readings *r)
 		loop_timer_del(r->app->loop, r->flush_timer);
 	free(r->buses);
 	free(r->state);
+	free(r->cal);
 	free(r->db_id);
 	free(r->pending);
 	free(r);
@@ -468,4 +542,127 @@ bool readings_air(const struct readings *r, double *temp, double *humidity, int6
 		return true;
 	}
 	return false;
+}
+
+const struct calibration *readings_calibration(const struct readings *r, int sensor)
+{
+	return &r->cal[sensor];
+}
+
+int readings_calibrate(struct readings *r, int sensor, double dry, double wet, char *why,
+		       size_t whylen)
+{
+	const char *refusal = calibration_refusal(dry, wet);
+	time_t now = clock_now(r->app->clock);
+	struct sensor_state *st;
+
+	if (refusal) {
+		snprintf(why, whylen, "%s", _(refusal));
+		return -1;
+	}
+	if (store_calibration_add(r->app->store, r->db_id[sensor], dry, wet, now) < 0) {
+		snprintf(why, whylen, _("The calibration could not be saved: %s"),
+			 store_error(r->app->store));
+		return -1;
+	}
+	store_event(r->app->store, now, "calibration", r->app->cfg->sensors[sensor].item.id, NULL,
+		    false);
+	r->cal[sensor] = (struct calibration){ true, dry, wet, now };
+	/* The count already read says its moisture at once; the next poll
+	 * stores it. */
+	st = &r->state[sensor];
+	if (st->status == SENSOR_OK && st->has[Q_RAW] &&
+	    calibration_apply(&r->cal[sensor], st->value[Q_RAW], &st->value[Q_MOISTURE]))
+		st->has[Q_MOISTURE] = true;
+	app_changed(r->app);
+	return 0;
+}
+
+int readings_ports(const struct readings *r)
+{
+	int n = 0;
+
+	for (int b = 0; b < r->n_buses; b++)
+		n += r->buses[b].port[0] != '\0';
+	return n;
+}
+
+static struct bus_entry *port_entry(const struct readings *r, int k)
+{
+	for (int b = 0; b < r->n_buses; b++)
+		if (r->buses[b].port[0] && k-- == 0)
+			return &r->buses[b];
+	return NULL;
+}
+
+const char *readings_port(const struct readings *r, int k, const char **path, int *sensors,
+			  int *n)
+{
+	const struct bus_entry *e = port_entry(r, k);
+
+	if (!e)
+		return NULL;
+	if (path)
+		*path = e->path;
+	if (sensors && n) {
+		memcpy(sensors, e->sensor, (size_t)e->n * sizeof(int));
+		*n = e->n;
+	}
+	return e->port;
+}
+
+int readings_choose_port(struct readings *r, int k, const char *chosen, char *why, size_t whylen)
+{
+	struct bus_entry *e = port_entry(r, k);
+	struct loop *loop = r->app->loop;
+	struct sensor_bus *bus;
+	bool forget;
+
+	if (!e)
+		return -1;
+	forget = !chosen || strcmp(chosen, e->port) == 0;
+	if (store_port_choice_set(r->app->store, e->port, forget ? NULL : chosen,
+				  clock_now(r->app->clock)) < 0) {
+		snprintf(why, whylen, "%s", store_error(r->app->store));
+		return -1;
+	}
+	bus = serial_bus(r, e->sensor, e->n, forget ? e->port : chosen);
+	if (!bus) {
+		snprintf(why, whylen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	/* The old bus lets go of its port and its wait; the new one polls now. */
+	if (e->fd >= 0)
+		loop_unwatch(loop, e->fd);
+	if (e->timer)
+		loop_timer_del(loop, e->timer);
+	e->fd = -1;
+	e->timer = 0;
+	e->bus->ops->free(e->bus);
+	e->bus = bus;
+	bus->report = on_report;
+	bus->report_ctx = e;
+	snprintf(e->path, sizeof(e->path), "%s", forget ? e->port : chosen);
+	for (int i = 0; i < e->n; i++)
+		r->state[e->sensor[i]].status = SENSOR_WAITING;
+	bus->ops->begin_poll(bus, clock_mono_ms());
+	rearm(e);
+	app_changed(r->app);
+	return 0;
+}
+
+const char *readings_status_text(enum sensor_status s)
+{
+	switch (s) {
+	case SENSOR_OK:
+		return _("read");
+	case SENSOR_LOST:
+		return _("Sensor not answering");
+	case SENSOR_BAD_FRAME:
+	case SENSOR_BAD_VALUE:
+		return _("wrong value");
+	case SENSOR_WAITING:
+	default:
+		return _("no reading yet");
+	}
 }

@@ -19,7 +19,7 @@ struct sensor_state {
 	double value[Q_COUNT];
 	bool has[Q_COUNT];
 	int failures;			/* polls in a row without a good answer */
-	char detail[64];		/* what went wrong, for a technician */
+	char detail[96];		/* what went wrong, for a technician */
 };
 
 /* Builds the sensor buses named in the configuration and starts polling.
@@ -35,11 +35,35 @@ const struct sensor_state *readings_sensor(const struct readings *r, int sensor)
 double readings_zone_moisture(const struct readings *r, int zone, int64_t *t);
 /* The first answering air sensor's values; false if none. */
 bool readings_air(const struct readings *r, double *temp, double *humidity, int64_t *t);
+/* A sensor's state in the farmer's words: "Mất kết nối cảm biến". */
+const char *readings_status_text(enum sensor_status s);
 /* Write pending readings to the database now (not while the clock is
  * known to be behind: app->clock_behind). */
 int readings_flush(struct readings *r);
 /* The clock was set delta seconds forward (or back): what was read and
  * not yet written is re-dated. */
 void readings_clock_set(struct readings *r, long long delta);
+
+/* Poll every two seconds while on (a screen that watches a probe live,
+ * such as calibration); calls nest. */
+void readings_fast(struct readings *r, bool on);
+
+/* Raw analog probes: the calibration in use (set is false if none), and
+ * a new one, saved with the date and used from the next reading. -1 with
+ * one sentence in why if the points are refused or cannot be saved. */
+struct calibration;
+const struct calibration *readings_calibration(const struct readings *r, int sensor);
+int readings_calibrate(struct readings *r, int sensor, double dry, double wet, char *why,
+		       size_t whylen);
+
+/* The serial ports of the configuration, each a bus: how many; the k-th
+ * as configured, what is opened for it (path), and its sensors (indexes
+ * into cfg->sensors; room for cfg->n_sensors). */
+int readings_ports(const struct readings *r);
+const char *readings_port(const struct readings *r, int k, const char **path, int *sensors,
+			  int *n);
+/* Read port k through another adapter from now on, remembered in the
+ * database; chosen NULL, or the configured port, goes back to that. */
+int readings_choose_port(struct readings *r, int k, const char *chosen, char *why, size_t whylen);
 
 #endif

@@ -179,6 +179,21 @@ static const char *const migrations[] = {
 	"  start_min INTEGER NOT NULL CHECK (start_min BETWEEN 0 AND 1439),"
 	"  minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 720),"
 	"  changed INTEGER NOT NULL);",
+	/* 6: two-point calibrations of raw analog probes, never changed: a
+	 * new one supersedes the old, which stays for the record. And the
+	 * serial adapter a technician picked on the keypad for a port of the
+	 * configuration. */
+	"CREATE TABLE calibrations("
+	"  id INTEGER PRIMARY KEY,"
+	"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
+	"  dry REAL NOT NULL CHECK (dry >= 0),"
+	"  wet REAL NOT NULL CHECK (wet >= 0 AND wet <> dry),"
+	"  made_at INTEGER NOT NULL);"
+	"CREATE INDEX calibrations_sensor ON calibrations(sensor, made_at);"
+	"CREATE TABLE port_choices("
+	"  port TEXT PRIMARY KEY,"
+	"  chosen TEXT NOT NULL,"
+	"  chosen_at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

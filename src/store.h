@@ -75,6 +75,18 @@ typedef void store_point_fn(void *ctx, int64_t t, double lo, double mean, double
 int store_rollup_series(struct store *s, enum store_rollup which, const char *const *codes,
 			int n_codes, int quantity, int64_t from, int64_t to, store_point_fn *fn,
 			void *ctx);
+/* Calibrations of raw analog probes (the sensor by store_sensor_id()).
+ * A new one supersedes; the newest applies; none is ever changed. */
+int store_calibration_add(struct store *s, int sensor, double dry, double wet, int64_t t);
+/* 1 and the newest, 0 if the sensor has none. */
+int store_calibration_get(struct store *s, int sensor, double *dry, double *wet, int64_t *t);
+
+/* The adapter picked on the keypad for a port of the configuration;
+ * chosen NULL forgets the choice. get: 1 if there is one, else 0. */
+int store_port_choice_set(struct store *s, const char *port, const char *chosen, int64_t t);
+int store_port_choice_get(struct store *s, const char *port, char *chosen, size_t n,
+			  int64_t *t);
+
 /* A zone's soil moisture per day, from_day to to_day inclusive, for the
  * export: codes are the zone's soil sensors (config_zone_soil_sensors()). */
 int store_moisture_daily(struct store *s, const char *const *codes, int n_codes, int from_day,

@@ -70,6 +70,7 @@ static const struct export_word event_kinds[] = {
 	{ "schedule_blocked", N_("scheduled run held back by an alarm") },
 	{ "by_moisture_on", N_("watering by soil moisture switched on") },
 	{ "by_moisture_off", N_("watering by soil moisture switched off") },
+	{ "calibration", N_("probe calibrated") },
 	{ NULL, NULL },
 };
 
@@ -200,6 +201,24 @@ static const struct export_col moisture_cols[] = {
 	{ N_("Readings"), EXP_INT, "x.n", 0, NULL },
 };
 
+/* Calibrations of raw analog probes, each with its date; a later one
+ * supersedes an earlier, which stays listed. */
+#define CAL_CODE \
+	"CASE WHEN o.station IS NULL THEN s.code ELSE substr(s.code, instr(s.code, ':') + 1) END"
+static const struct export_col calibration_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("No."), EXP_INT, STATION_NO("c"), 0, NULL },
+	{ N_("Calibrated"), EXP_TIME, "c.made_at", 0, NULL },
+	{ N_("Zone"), EXP_TEXT,
+	  "(SELECT coalesce(z.name, sz.zone) FROM names sz LEFT JOIN names z"
+	  " ON z.station = sz.station AND z.kind = 'zone' AND z.id = sz.zone"
+	  " WHERE sz.station = coalesce(o.station, 0) AND sz.kind = 'sensor' AND sz.id = " CAL_CODE ")",
+	  0, NULL },
+	{ N_("Sensor"), EXP_TEXT, CAL_CODE, 0, NULL },
+	{ N_("Count dry, in air (0 %)"), EXP_REAL, "c.dry", 0, NULL },
+	{ N_("Count in water (100 %)"), EXP_REAL, "c.wet", 0, NULL },
+};
+
 static const struct export_diary diaries[] = {
 	{ "nhat-ky-tuoi.csv", N_("Irrigation diary"),
 	  "FROM pump_runs r" ORIGIN("pump_runs", "r", "id"),
@@ -227,6 +246,9 @@ static const struct export_diary diaries[] = {
 	  " LEFT JOIN stations st ON st.id = x.station",
 	  "ORDER BY x.d, 1, 3, 4", COLS(moisture_cols),
 	  "SELECT count(*) FROM readings_daily WHERE quantity = 0" },
+	{ "hieu-chuan-dau-do.csv", N_("Probe calibrations"),
+	  "FROM calibrations c JOIN sensors s ON s.id = c.sensor" ORIGIN("calibrations", "c", "id"),
+	  "ORDER BY 1, c.made_at, c.id", COLS(calibration_cols), NULL },
 };
 
 /* The harvest lots, for their traceability sheets. */

@@ -43,6 +43,7 @@ struct merge_spec {
 /* In order: a table's refs are merged before it. */
 static const struct merge_spec specs[] = {
 	{ "sensors", true, { { NULL, NULL } }, "code", NULL, NULL },
+	{ "calibrations", true, { { "sensor", "sensors" } }, NULL, NULL, NULL },
 	{ "records", true, { { "corrects", "records" }, { "phi_override", "records" } }, NULL, NULL,
 	  NULL },
 	{ "pump_runs", true, { { "record", "records" } }, NULL, NULL, NULL },
@@ -62,6 +63,7 @@ static const char *const not_merged[] = {
 	"readings",	/* raw readings: kept in the station's copy; the office keeps the roll-ups */
 	"lots",		/* a station's count of each day's harvests; records keep the codes */
 	"schedules",	/* a station's watering plan, not a record of what was done */
+	"port_choices",	/* which adapter a station reads its sensors through */
 };
 
 bool store_merge_decided(const char *table)

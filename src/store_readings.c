@@ -276,3 +276,82 @@ int store_readings_latest(struct store *s, store_latest_fn *fn, void *ctx)
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
+
+static const char SQL_CALIBRATION_ADD[] =
+	"INSERT INTO calibrations(sensor, dry, wet, made_at) VALUES (?, ?, ?, ?)";
+static const char SQL_CALIBRATION_GET[] =
+	"SELECT dry, wet, made_at FROM calibrations WHERE sensor = ?"
+	" ORDER BY made_at DESC, id DESC LIMIT 1";
+static const char SQL_PORT_CHOICE_SET[] =
+	"INSERT OR REPLACE INTO port_choices(port, chosen, chosen_at) VALUES (?, ?, ?)";
+static const char SQL_PORT_CHOICE_FORGET[] = "DELETE FROM port_choices WHERE port = ?";
+static const char SQL_PORT_CHOICE_GET[] =
+	"SELECT chosen, chosen_at FROM port_choices WHERE port = ?";
+
+int store_calibration_add(struct store *s, int sensor, double dry, double wet, int64_t t)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_CALIBRATION_ADD);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int(st, 1, sensor);
+	sqlite3_bind_double(st, 2, dry);
+	sqlite3_bind_double(st, 3, wet);
+	sqlite3_bind_int64(st, 4, t);
+	return store_exec_stmt(s, st);
+}
+
+int store_calibration_get(struct store *s, int sensor, double *dry, double *wet, int64_t *t)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_CALIBRATION_GET);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int(st, 1, sensor);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*dry = sqlite3_column_double(st, 0);
+		*wet = sqlite3_column_double(st, 1);
+		*t = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+int store_port_choice_set(struct store *s, const char *port, const char *chosen, int64_t t)
+{
+	sqlite3_stmt *st = store_stmt(s, chosen ? SQL_PORT_CHOICE_SET : SQL_PORT_CHOICE_FORGET);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, port, -1, SQLITE_STATIC);
+	if (chosen) {
+		sqlite3_bind_text(st, 2, chosen, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, t);
+	}
+	return store_exec_stmt(s, st);
+}
+
+int store_port_choice_get(struct store *s, const char *port, char *chosen, size_t n,
+			  int64_t *t)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_PORT_CHOICE_GET);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, port, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(chosen, n, "%s", (const char *)sqlite3_column_text(st, 0));
+		if (t)
+			*t = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}

@@ -115,6 +115,8 @@ static void make_station(const char *path)
 		rows[n++] = (struct reading_row){ air, 4, t, 29.5 };
 	}
 	assert_int_equal(store_readings_add(s, rows, n), 0);
+	/* A raw probe's calibration, kept for the record. */
+	assert_int_equal(store_calibration_add(s, soil3, 560, 290, JUNE1_0510 - 300), 0);
 	store_close(s);
 	exec_sql(path,
 		 "INSERT INTO lots(code, day, seq) VALUES ('PT01-260401-01', '2026-04-01', 1),"
@@ -252,8 +254,9 @@ static void every_diary_as_excel_reads_it(void **state)
 	assert_string_equal(path, path_in(stick, "PT01_2026-06-10"));
 	assert_string_equal(listing(stick), "PT01_2026-06-10");
 	assert_string_equal(listing(path),
-			    "bao-dong-va-su-kien.csv bon-phan.csv do-am-dat-hang-ngay.csv manifest.txt "
-			    "nhat-ky-tuoi.csv phun-thuoc.csv sao-luu.db thu-hoach.csv");
+			    "bao-dong-va-su-kien.csv bon-phan.csv do-am-dat-hang-ngay.csv "
+			    "hieu-chuan-dau-do.csv manifest.txt nhat-ky-tuoi.csv phun-thuoc.csv sao-luu.db "
+			    "thu-hoach.csv");
 
 	csv = slurp(path_in(path, "nhat-ky-tuoi.csv"), NULL);
 	assert_memory_equal(csv, "\xEF\xBB\xBF", 3);
@@ -305,6 +308,13 @@ static void every_diary_as_excel_reads_it(void **state)
 	free(csv);
 
 	/* Soil moisture only, per local day: 24 readings a day. */
+	/* Calibrations, with their date and the two counts. */
+	csv = slurp(path_in(path, "hieu-chuan-dau-do.csv"), NULL);
+	assert_non_null(strstr(csv, "Trạm;Số;Ngày hiệu chuẩn;Khu;Cảm biến;"
+				    "Số đo khô, ngoài không khí (0 %);Số đo trong nước (100 %)\r\n"
+				    "PT01;1;01/06/2026 05:05;Vú sữa Hoàng Kim;soil3;560;290\r\n"));
+	free(csv);
+
 	csv = slurp(path_in(path, "do-am-dat-hang-ngay.csv"), NULL);
 	assert_non_null(strstr(csv, "Trạm;Ngày;Khu;Cảm biến;Thấp nhất (%);Trung bình (%);"
 				    "Cao nhất (%);Số lần đo\r\n"
@@ -337,7 +347,7 @@ static void manifest_matches_and_the_station_is_untouched(void **state)
 	assert_int_equal(m.schema, store_schema_latest());
 	assert_int_equal(m.made, NOW);
 	assert_int_equal(m.from, 1765760400);	/* the oldest record */
-	assert_int_equal(m.n_files, 7);
+	assert_int_equal(m.n_files, 8);
 	for (int i = 0; i < m.n_files; i++) {
 		char hex[SHA256_HEX];
 		struct stat st;
@@ -490,7 +500,7 @@ static void progress_goes_forward_then_cancel_leaves_nothing(void **state)
 		last = export_percent(e);
 	}
 	assert_int_equal(export_percent(e), 100);
-	assert_int_equal(export_file_count(e), 8);
+	assert_int_equal(export_file_count(e), 9);
 	assert_string_equal(export_folder(e), "PT01_2026-06-10");
 	export_free(e);
 	assert_string_equal(listing(stick), "PT01_2026-06-10");

@@ -72,8 +72,9 @@ static void new_database_has_schema_wal_and_tables(void **state)
 	assert_string_equal(sql_text(path_of("new.db"),
 				     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema"
 				     " WHERE type = 'table' ORDER BY name)"),
-			    "events,lots,meta,names,origins,pump_runs,readings,readings_daily,"
-			    "readings_hourly,records,schedules,sensors,stations");
+			    "calibrations,events,lots,meta,names,origins,port_choices,pump_runs,"
+			    "readings,readings_daily,readings_hourly,records,schedules,sensors,"
+			    "stations");
 }
 
 static void synchronous_full(void **state)

@@ -9,7 +9,6 @@
 #include "text.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <time.h>
 
 static char *dir;
@@ -219,43 +218,6 @@ static void a_zone_of_two_sensors(void **state)
 	assert_true(ps.p[0].mean == 32.0);
 }
 
-/* A database from before the roll-ups gets them when it is opened. */
-static void older_database_is_rolled_up_on_upgrade(void **state)
-{
-	char path[600], err[256];
-	sqlite3 *db;
-	struct store *old;
-	struct points ps = { .n = 0 };
-	const char *codes[] = { "soil1" };
-
-	(void)state;
-	snprintf(path, sizeof(path), "%s/old.db", dir);
-	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &old, err, sizeof(err)), 0);
-	store_close(old);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-		"DROP TABLE readings_hourly; DROP TABLE readings_daily; PRAGMA user_version = 3;"
-		/* and what the migration after it adds */
-		"DROP TABLE schedules;"
-		"ALTER TABLE pump_runs DROP COLUMN alive; ALTER TABLE pump_runs DROP COLUMN power_kw;"
-		"ALTER TABLE pump_runs DROP COLUMN kwh_offpeak; ALTER TABLE pump_runs DROP COLUMN kwh_normal;"
-		"ALTER TABLE pump_runs DROP COLUMN kwh_peak; ALTER TABLE pump_runs DROP COLUMN cost_offpeak;"
-		"ALTER TABLE pump_runs DROP COLUMN cost_normal; ALTER TABLE pump_runs DROP COLUMN cost_peak;"
-		"ALTER TABLE pump_runs DROP COLUMN cost_at_peak; ALTER TABLE pump_runs DROP COLUMN scheduled_for;"
-		"ALTER TABLE pump_runs DROP COLUMN record;"
-		"INSERT INTO sensors(id, code) VALUES (1, 'soil1');"
-		"INSERT INTO readings VALUES (1780246800 + 7200, 1, 0, 30), (1780246800 + 7260, 1, 0, 40),"
-		" (1780246800 + 86400 - 60, 1, 0, 20);", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &old, err, sizeof(err)), 0);
-	assert_int_equal(store_moisture_daily(old, codes, 1, text_day_of(JUNE1), text_day_of(JUNE1),
-					      collect, &ps), 0);
-	assert_int_equal(ps.n, 1);
-	assert_true(ps.p[0].mean == 30.0);
-	assert_true(ps.p[0].lo == 20.0 && ps.p[0].hi == 40.0);
-	store_close(old);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,7 +226,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(daily_mean_weighs_each_reading, setup, teardown),
 		cmocka_unit_test_setup_teardown(pruning_keeps_the_rollups, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_zone_of_two_sensors, setup, teardown),
-		cmocka_unit_test_setup_teardown(older_database_is_rolled_up_on_upgrade, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store_readings", tests, NULL, NULL);

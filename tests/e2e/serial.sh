@@ -5,86 +5,23 @@
 # on, nothing kept from a bad frame, a flooded line survived, and an
 # unplugged adapter read again when it comes back, without a restart.
 #
-# libserialport wants a port under /sys/class/tty and modem lines, which a
-# pseudo-terminal lacks. As root, in a private mount namespace, the pty is
-# bind-mounted over an existing tty node (/dev/tty10), and a test-only
-# preload (tests/ptyioctl.c) answers the modem-line requests.
+# The pseudo-terminal stands in for a tty node that libserialport opens:
+# see libpty.sh.
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP serial.sh: needs root (a private mount namespace and a bind mount over a tty node); CI runs it as root"
-	exit 0
-fi
-if [ -z "${FS_SERIAL_NS:-}" ]; then
-	if ! FS_SERIAL_NS=1 unshare -m --propagation private true 2>/dev/null; then
-		echo "SKIP serial.sh: this machine refuses a private mount namespace (unshare -m)"
-		exit 0
-	fi
-	FS_SERIAL_NS=1 exec unshare -m --propagation private bash "$0" "$@"
-fi
-
+. "$(dirname "$0")/libpty.sh"
+pty_namespace "$0" "$@"
 . "$(dirname "$0")/lib.sh"
+pty_setup
 
-HELP_DIR="$(dirname "$BIN")/tests"
-SIM="$HELP_DIR/sim_probe"
-PRELOAD="$HELP_DIR/libptyioctl.so"
 DB="$TMP/station.db"
 LINK="$TMP/adapter"	# what the config names, like /dev/serial/by-id/...
 
-# A tty node that libserialport accepts: one with a /sys/class/tty entry.
-NODE=""
-for n in tty10 tty11 tty12 tty20 tty30 tty40 tty63 ttyS3 ttyS2 ttyS1; do
-	if [ -e "/sys/class/tty/$n" ] && [ -c "/dev/$n" ]; then
-		NODE=/dev/$n
-		break
-	fi
-done
-if [ -z "$NODE" ]; then
-	for n in tty10 ttyS1; do
-		if [ -e "/sys/class/tty/$n/dev" ]; then
-			NODE=/dev/$n
-			mknod "$NODE" c $(tr ':' ' ' <"/sys/class/tty/$n/dev") && MADE_NODE=$NODE
-			break
-		fi
-	done
-fi
-if [ -z "$NODE" ]; then
+if ! pty_node tty10 tty11 tty12 tty20 tty30 tty40 tty63 ttyS3 ttyS2 ttyS1; then
 	echo "SKIP serial.sh: no tty node with a /sys/class/tty entry on this machine"
 	exit 0
 fi
 echo "serial.sh: the probes' pseudo-terminal stands in for $NODE"
-
-PROBE_PID=""
-probe_cleanup() {
-	[ -n "$PROBE_PID" ] && kill "$PROBE_PID" 2>/dev/null
-	umount -l "$NODE" 2>/dev/null
-	[ -n "${MADE_NODE:-}" ] && rm -f "$MADE_NODE"
-	cleanup
-}
-trap probe_cleanup EXIT
-
-# plug: a simulated RS485 line with three probes appears at $LINK.
-plug() {
-	rm -f "$TMP/probe.pty" "$TMP/ctl"
-	mkfifo "$TMP/ctl"
-	"$SIM" --pty "$TMP/probe.pty" --control "$TMP/ctl" --seed $$ \
-		--probe 1:soil-jxct --probe 2:soil-0000 --probe 3:air-xymd02 \
-		</dev/null 2>>"$TMP/probe.log" &
-	PROBE_PID=$!
-	for _ in $(seq 50); do [ -s "$TMP/probe.pty" ] && break; sleep 0.1; done
-	mount --bind "$(cat "$TMP/probe.pty")" "$NODE" || { echo "bind mount failed"; exit 1; }
-	ln -sfn "$NODE" "$LINK"
-}
-
-# unplug: the adapter is pulled out; its /dev/serial/by-id link goes too.
-unplug() {
-	rm -f "$LINK"
-	kill "$PROBE_PID"
-	wait "$PROBE_PID" 2>/dev/null
-	PROBE_PID=""
-	umount -l "$NODE"
-}
-
-probe() { echo "$*" >"$TMP/ctl"; }
+PROBES="--probe 1:soil-jxct --probe 2:soil-0000 --probe 3:air-xymd02"
 
 cat >"$TMP/serial.ini" <<EOF
 [station]
@@ -130,17 +67,15 @@ EOF
 rows() { sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor WHERE s.code = '$1'"; }
 events() { sql "$DB" "SELECT count(*) FROM events WHERE kind = '$1' AND source = '$2' AND detail LIKE '$3'"; }
 
-plug
+plug rs485 "$NODE" "$LINK" $PROBES
 # Station time runs 10 times faster: a poll every half second, readings
 # written every 6 seconds. Timeouts stay real milliseconds.
-t kill-session -t ser 2>/dev/null
-t new-session -d -s ser -x 50 -y 15 \
-	"LD_PRELOAD=$PRELOAD ASAN_OPTIONS=verify_asan_link_order=0 $BIN --config $TMP/serial.ini --db $DB --clock-speed 10; echo \"[exit \$?]\"; sleep 600"
+start_preloaded ser --config "$TMP/serial.ini" --db "$DB" --clock-speed 10
 expect ser "1 Độ ẩm đất" "the station starts on the RS485 line"
 press ser KP1
 expect ser "Mít ruột đỏ" "moisture screen"
 expect ser "Không khí: 29,3 °C, độ ẩm 78 %" "XY-MD02 air sensor at address 3"
-probe 3 set temperature -5.3
+probe rs485 3 set temperature -5.3
 expect ser "Không khí: -5,3 °C" "a negative temperature keeps its sign"
 press ser KP1
 expect ser "soil1: 28,7% 25,9°C 380µS/cm pH 6,4" "the JXCT probe at address 1, every register" 3
@@ -148,24 +83,24 @@ m=$(value_after ser "Mít ruột đỏ")
 [ "$m" = "28.7" ] && ok "JXCT probe at address 1 reads 28,7 %" || bad "JXCT moisture '$m'" ser
 press ser KP0 KP2
 expect ser "soil2: 31,5% 26,4°C 420µS/cm pH 6,5" "the 0x0000 probe at address 2" 3
-probe 2 set moisture 33.3
+probe rs485 2 set moisture 33.3
 expect ser "Tiêu 33,3%" "a new value shows at the next poll" 3
 
 # Address 1 stops answering: lost within two polls (1 s), logged, the
 # others still read.
 press ser KP0
-probe 1 silent
+probe rs485 1 silent
 expect ser "Mất kết nối cảm biến" "a silent probe is shown as lost" 2
 n=$(events sensor_lost soil1 "no answer")
 [ "$n" -ge 1 ] && ok "and logged as lost: no answer" || bad "sensor_lost event ($n)"
-probe 2 set moisture 34.6
+probe rs485 2 set moisture 34.6
 press ser KP2
 expect ser "Tiêu 34,6%" "the probe beside it is still read" 3
 press ser KP0 KP1
 expect ser "soil1: Mất kết nối cảm biến" "the zone shows which probe is lost"
 
 # Bad CRC: marked, and nothing of it stored.
-probe 1 badcrc
+probe rs485 1 badcrc
 expect ser "soil1: giá trị sai" "answers with a bad CRC: wrong value" 3
 sleep 7	# a batch of readings reaches the database
 before=$(rows soil1)
@@ -179,46 +114,46 @@ n=$(events sensor_bad_frame soil1 "bad CRC")
 [ "$n" -ge 1 ] && ok "logged: bad CRC" || bad "bad CRC event ($n)"
 
 # Exception replies, garbage, an impossible value.
-probe 1 ok
+probe rs485 1 ok
 expect ser "soil1: 28,7%" "answering well again, the probe is read again" 3
-probe 1 exception 2
+probe rs485 1 exception 2
 expect ser "soil1: giá trị sai" "an exception reply is a wrong value" 3
 n=$(events sensor_bad_frame soil1 "exception 02%")
 [ "$n" -ge 1 ] && ok "and logged with its code" || bad "exception event ($n)"
-probe 1 ok
+probe rs485 1 ok
 expect ser "soil1: 28,7%" "and read again after it" 3
-probe 1 set moisture 6553.5
+probe rs485 1 set moisture 6553.5
 expect ser "soil1: giá trị sai" "an impossible moisture (0xFFFF) is a wrong value" 3
 n=$(events sensor_bad_value soil1 "moisture 6553.5 out of range")
 [ "$n" -ge 1 ] && ok "logged with the value" || bad "bad value event ($n)"
-probe 1 set moisture 29.1
+probe rs485 1 set moisture 29.1
 expect ser "soil1: 29,1%" "a possible value again" 3
-probe 1 garbage
+probe rs485 1 garbage
 expect ser "soil1: giá trị sai" "garbage is a wrong value" 3
 n=$(sql "$DB" "SELECT count(*) FROM events WHERE source = 'soil1' AND kind = 'sensor_bad_frame'")
 [ "$n" -ge 2 ] && ok "garbage is logged as a bad frame" || bad "garbage events ($n)"
-probe 1 ok
+probe rs485 1 ok
 
 # A device floods the line: the bus is jammed, the station is not.
 press ser KP0
-probe flood on
+probe rs485 flood on
 sleep 2
 n=$(screen ser | grep -c "giá trị sai")
 [ "$n" = 2 ] && ok "a flooded line: both zones on it are marked" || bad "flooded line: $n zones marked" ser
 press ser KP0
 expect ser "1 Độ ẩm đất" "keys still answered during the flood"
 press ser KP1 KP1
-probe flood off
+probe rs485 flood off
 expect ser "soil1: 29,1%" "after the flood the probes are read again" 4
 
 # The adapter is pulled out, then plugged back in.
 pid=$(pgrep -f "^$BIN .*--db $DB")
-unplug
+unplug rs485 "$NODE" "$LINK"
 expect ser "soil1: Mất kết nối cảm biến" "unplugged: the sensors are lost" 3
 sleep 1
 n=$(events sensor_lost air "port %")
 [ "$n" -ge 1 ] && ok "logged: the port is gone" || bad "port event ($n)"
-plug
+plug rs485 "$NODE" "$LINK" $PROBES
 expect ser "soil1: 28,7%" "plugged back: read again without a restart" 4
 press ser KP0
 expect ser "Không khí: 29,3 °C" "the air sensor too"

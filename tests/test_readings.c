@@ -1,0 +1,218 @@
+/* Readings on the simulator: every bus built from the configuration and
+ * read; a raw analog probe needs its calibration before it says soil
+ * moisture, keeps it across a restart, and a count its calibration cannot
+ * explain is a wrong value, logged; a missing serial adapter is reported
+ * lost without stopping the simulated probes. */
+#include "testlib.h"
+
+#include "app.h"
+#include "calibration.h"
+#include "clock.h"
+#include "config.h"
+#include "loop.h"
+#include "readings.h"
+#include "sim_farm.h"
+#include "store.h"
+#include "text.h"
+
+#include <math.h>
+#include <sqlite3.h>
+
+static const char farm_ini[] =
+	"[station]\ncode = PT01\n"
+	"[zone.mit]\nname = Mít\n"
+	"[zone.tieu]\nname = Tiêu\n"
+	"[sensor.soil1]\ndriver = sim\nzone = mit\nmodel = soil-0000\n"
+	"[sensor.cap1]\ndriver = sim\nzone = tieu\nmodel = soil-analog\n"
+	"[sensor.air]\ndriver = sim\nmodel = air-xymd02\n"
+	/* An RS485 adapter that is not plugged in. */
+	"[sensor.far]\ndriver = modbus\nzone = tieu\nport = /dev/serial/by-id/usb-none-port0\n"
+	"model = soil-jxct\n";
+
+enum { SOIL1, CAP1, AIR, FAR };
+
+struct rig {
+	char *dir;
+	char db[512];
+	struct app app;
+};
+
+static int64_t farm_now(void *ctx)
+{
+	return clock_now_ms(ctx);
+}
+
+static void rig_open(struct rig *r)
+{
+	char err[512];
+	struct config *cfg;
+
+	assert_int_equal(config_load(test_write(r->dir, "farm.ini", farm_ini), &cfg, err,
+				     sizeof(err)), 0);
+	r->app.cfg = cfg;
+	assert_int_equal(store_open(r->db, STORE_EXCLUSIVE, &r->app.store, err, sizeof(err)), 0);
+	r->app.loop = loop_new();
+	r->app.farm = sim_farm_new(1, cfg->n_zones, farm_now, r->app.clock);
+	r->app.readings = readings_new(&r->app, err, sizeof(err));
+	if (!r->app.readings)
+		fail_msg("readings_new: %s", err);
+}
+
+static void rig_close(struct rig *r)
+{
+	readings_free(r->app.readings);
+	sim_farm_free(r->app.farm);
+	loop_free(r->app.loop);
+	store_close(r->app.store);
+	config_free((struct config *)r->app.cfg);
+}
+
+static int setup(void **state)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	text_init("en");
+	r->dir = test_mkdir();
+	snprintf(r->db, sizeof(r->db), "%s/station.db", r->dir);
+	r->app.clock = clock_new_manual(1780246800 + 8 * 3600);	/* 01/06/2026 08:00 */
+	rig_open(r);
+	*state = r;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct rig *r = *state;
+
+	rig_close(r);
+	clock_free(r->app.clock);
+	test_rmdir(r->dir);
+	free(r);
+	return 0;
+}
+
+/* One poll of every bus, now: the simulated probes answer within 100 ms. */
+static void poll_now(struct rig *r)
+{
+	readings_fast(r->app.readings, true);
+	readings_fast(r->app.readings, false);
+	for (int i = 0; i < 20; i++)
+		loop_run_once(r->app.loop, 10);
+}
+
+static const struct sensor_state *sensor(struct rig *r, int i)
+{
+	return readings_sensor(r->app.readings, i);
+}
+
+static int events(struct rig *r, const char *kind, const char *source)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open(r->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM events WHERE kind = ?"
+					    " AND source = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void every_bus_is_read(void **state)
+{
+	struct rig *r = *state;
+	double t, h;
+
+	poll_now(r);
+	assert_int_equal(sensor(r, SOIL1)->status, SENSOR_OK);
+	assert_true(sensor(r, SOIL1)->has[Q_MOISTURE]);
+	assert_true(readings_air(r->app.readings, &t, &h, NULL));
+	assert_true(t > 10 && t < 45 && h > 30 && h <= 100);
+	/* The adapter that is not there: lost, with why, and an alarm. */
+	assert_int_equal(sensor(r, FAR)->status, SENSOR_LOST);
+	assert_string_equal(sensor(r, FAR)->detail, "port not connected");
+	assert_int_equal(events(r, "sensor_lost", "far"), 1);
+	/* Its port, as configured and as opened. */
+	const char *path;
+	int who[8], n;
+	assert_int_equal(readings_ports(r->app.readings), 1);
+	assert_string_equal(readings_port(r->app.readings, 0, &path, who, &n),
+			    "/dev/serial/by-id/usb-none-port0");
+	assert_int_equal(n, 1);
+	assert_int_equal(who[0], FAR);
+}
+
+static void an_analog_probe_needs_its_calibration(void **state)
+{
+	struct rig *r = *state;
+	const struct sensor_state *cap;
+	char why[256];
+	double raw, m, expect;
+
+	poll_now(r);
+	cap = sensor(r, CAP1);
+	/* Not calibrated: its count, and no moisture for the zone from it. */
+	assert_int_equal(cap->status, SENSOR_OK);
+	assert_true(cap->has[Q_RAW]);
+	assert_false(cap->has[Q_MOISTURE]);
+	raw = cap->value[Q_RAW];
+	assert_true(raw > 250 && raw < 600);
+	assert_false(readings_calibration(r->app.readings, CAP1)->set);
+	/* Points too close are refused, in words, and nothing changes. */
+	assert_int_equal(readings_calibrate(r->app.readings, CAP1, 400, 390, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "almost the same"));
+	assert_false(readings_calibration(r->app.readings, CAP1)->set);
+	/* Calibrated: the next reading says soil moisture. */
+	assert_int_equal(readings_calibrate(r->app.readings, CAP1, 560, 300, why, sizeof(why)), 0);
+	assert_int_equal(events(r, "calibration", "cap1"), 1);
+	poll_now(r);
+	raw = cap->value[Q_RAW];
+	assert_true(cap->has[Q_MOISTURE]);
+	expect = round((560 - raw) / 260 * 1000) / 10;
+	assert_true(fabs(cap->value[Q_MOISTURE] - fmin(100, fmax(0, expect))) < 1e-9);
+	m = readings_zone_moisture(r->app.readings, 1, NULL);
+	assert_true(fabs(m - cap->value[Q_MOISTURE]) < 1e-9);	/* far is lost: cap1 alone */
+	/* After a restart the calibration is still there, with its date. */
+	rig_close(r);
+	rig_open(r);
+	assert_true(readings_calibration(r->app.readings, CAP1)->set);
+	assert_true(readings_calibration(r->app.readings, CAP1)->dry == 560);
+	assert_int_equal(readings_calibration(r->app.readings, CAP1)->made_at, 1780246800 + 8 * 3600);
+	poll_now(r);
+	assert_true(sensor(r, CAP1)->has[Q_MOISTURE]);
+}
+
+/* A count the calibration cannot explain (the probe in a cup of water
+ * read as if the points were 1000 and 900) is a wrong value. */
+static void a_count_outside_the_calibration(void **state)
+{
+	struct rig *r = *state;
+	char why[256];
+
+	assert_int_equal(readings_calibrate(r->app.readings, CAP1, 1000, 900, why, sizeof(why)), 0);
+	poll_now(r);
+	assert_int_equal(sensor(r, CAP1)->status, SENSOR_BAD_VALUE);
+	assert_non_null(strstr(sensor(r, CAP1)->detail, "outside its calibration"));
+	assert_int_equal(events(r, "sensor_bad_value", "cap1"), 1);
+	assert_true(isnan(readings_zone_moisture(r->app.readings, 1, NULL)));
+	/* The zone with a good probe is untouched. */
+	assert_false(isnan(readings_zone_moisture(r->app.readings, 0, NULL)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(every_bus_is_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_analog_probe_needs_its_calibration, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_count_outside_the_calibration, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("readings", tests, NULL, NULL);
+}
