@@ -321,7 +321,6 @@ struct ui *ui_new(struct app *app, char *err, size_t errlen)
 {
 	struct ui *ui = calloc(1, sizeof(*ui));
 	const char *term = getenv("TERM");
-	char report[256];
 
 	if (!ui)
 		return NULL;
@@ -349,9 +348,6 @@ struct ui *ui_new(struct app *app, char *err, size_t errlen)
 		push(ui, screen_table[SCREEN_CLOCKSET]);
 	if (app->notice[0]) {
 		snprintf(ui->message, sizeof(ui->message), "%s", app->notice);
-		ui->message_tone = TONE_ALARM;
-	} else if (irrigation_power_cut_report(app->irrigation, report, sizeof(report)) > 0) {
-		snprintf(ui->message, sizeof(ui->message), "%s", report);
 		ui->message_tone = TONE_ALARM;
 	}
 	app->changed = changed;

@@ -6,6 +6,7 @@
 
 #include <curses.h>
 #include <stdio.h>
+#include <string.h>
 
 void widgets_init(void)
 {
@@ -67,6 +68,16 @@ int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const ch
 		if (draw)
 			widget_text(y + n, x, width, tone, line);
 		n++;
+	}
+	/* A sentence cut short ends in an ellipsis, not as if it were whole. */
+	while (*s == ' ')
+		s++;
+	if (draw && n > 0 && *s && width > 1) {
+		char cut[sizeof(line) + 4];
+
+		text_fit(cut, sizeof(line), line, width - 1);
+		strcat(cut, "…");
+		widget_text(y + n - 1, x, width, tone, cut);
 	}
 	return n;
 }

@@ -54,8 +54,6 @@ struct irrigation {
 	struct pump_state *pumps;
 	int n;
 	int timer;
-	char power_cut[256];
-	int n_power_cut;
 	bool failing;		/* switching everything off after a relay failed */
 	struct schedule_row sched[IRR_MAX_SCHEDULES];
 	int n_sched;
@@ -163,7 +161,7 @@ static void close_orphans(struct irrigation *irr)
 	struct run_row open[16];
 	int64_t alive = 0;
 	int n = store_runs_open(st, open, 16);
-	char when[32], detail[32];
+	char detail[32];
 
 	if (n <= 0)
 		return;
@@ -186,13 +184,7 @@ static void close_orphans(struct irrigation *irr)
 		store_run_end(st, r);
 		snprintf(detail, sizeof(detail), "%" PRId64, end);
 		store_event(st, now_of(irr), "run_cut", r->pump, detail, true);
-		if (i == 0)
-			snprintf(irr->power_cut, sizeof(irr->power_cut),
-				 _("%s was running when the power failed (%s); its run is closed in the diary."),
-				 p >= 0 ? cfg_of(irr)->pumps[p].name : r->pump,
-				 text_date_time(when, sizeof(when), (time_t)end));
 	}
-	irr->n_power_cut = n;
 }
 
 static void load_schedules(struct irrigation *irr)
@@ -772,12 +764,6 @@ static void rearm(struct irrigation *irr)
 		loop_timer_set(irr->app->loop, irr->timer, delay);
 	else
 		irr->timer = loop_timer_add(irr->app->loop, delay, on_timer, irr);
-}
-
-int irrigation_power_cut_report(const struct irrigation *irr, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s", irr->power_cut);
-	return irr->n_power_cut;
 }
 
 const struct schedule_row *irrigation_schedules(const struct irrigation *irr, int *n)

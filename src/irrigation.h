@@ -56,9 +56,6 @@ bool irrigation_running(const struct irrigation *irr, int pump, int64_t *until);
 /* The current run of pump (its diary row so far); false if none. */
 bool irrigation_run(const struct irrigation *irr, int pump, struct run_row *out);
 int irrigation_running_count(const struct irrigation *irr);
-/* Runs the last power cut left open, closed at start-up: how many, and a
- * sentence saying so (empty when none). */
-int irrigation_power_cut_report(const struct irrigation *irr, char *buf, size_t n);
 /* The clock was set, moved by delta seconds: a running run keeps its
  * minutes (its times in the diary move with the clock), and schedules are
  * looked at again as at start-up, with the right time. No schedule or

@@ -76,5 +76,6 @@ expect small "Báo động: 1" "40x12: the alarm comes" 10
 press small KP/
 expect small "6 Cài đặt" "40x12: the whole menu"
 expect small "9 Báo động (1): Vú sữa Hoàng Kim:" "40x12: and the alarm below it"
+expect small "…" "40x12: its sentence, cut short, ends in an ellipsis"
 
 finish
