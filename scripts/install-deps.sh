@@ -12,7 +12,7 @@ libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev qrencode"
 # (`scripts/install-deps.sh --all`).
 EXTRA="clang libclang-rt-14-dev valgrind qemu-system-x86 linux-source-6.1
 busybox-static mtools dosfstools fdisk bc bison flex libelf-dev xz-utils
-util-linux e2fsprogs"
+util-linux e2fsprogs zbar-tools"
 
 want="$PACKAGES"
 [ "${1:-}" = "--all" ] && want="$PACKAGES $EXTRA"
