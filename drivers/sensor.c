@@ -14,6 +14,11 @@ const char *sensor_quantity_unit(enum quantity q)
 		return "°C";
 	case Q_EC:
 		return "µS/cm";
+	/* Units that are words stand a space apart from the number. */
+	case Q_PRESSURE:
+		return " bar";
+	case Q_FLOW:
+		return " l/min";
 	default:
 		return "";
 	}
@@ -31,6 +36,10 @@ bool sensor_plausible(enum quantity q, double v)
 		[Q_AIR_TEMP] = { -40, 80 },
 		[Q_HUMIDITY] = { 0, 100 },
 		[Q_RAW] = { 0, 65535 },
+		/* A gauge may read a little below zero; no farm pump gives
+		 * 60 bar or 5000 litres a minute (300 m³ an hour). */
+		[Q_PRESSURE] = { -1, 60 },
+		[Q_FLOW] = { 0, 5000 },
 	};
 
 	if ((int)q < 0 || q >= Q_COUNT || v != v)
@@ -43,7 +52,7 @@ const char *sensor_quantity_name(enum quantity q)
 	static const char *const names[Q_COUNT] = {
 		[Q_MOISTURE] = "moisture", [Q_SOIL_TEMP] = "soil temperature", [Q_EC] = "EC",
 		[Q_PH] = "pH", [Q_AIR_TEMP] = "air temperature", [Q_HUMIDITY] = "humidity",
-		[Q_RAW] = "raw",
+		[Q_RAW] = "raw", [Q_PRESSURE] = "pressure", [Q_FLOW] = "flow",
 	};
 
 	return (int)q >= 0 && q < Q_COUNT ? names[q] : "?";

@@ -19,6 +19,8 @@ enum quantity {
 	Q_AIR_TEMP = 4,		/* °C */
 	Q_HUMIDITY = 5,		/* air, % */
 	Q_RAW = 6,		/* an uncalibrated analog value */
+	Q_PRESSURE = 7,		/* water in a pump's line, bar */
+	Q_FLOW = 8,		/* water through a pump's line, litres a minute */
 	Q_COUNT
 };
 
@@ -65,12 +67,16 @@ struct sensor_bus {
 
 /* A simulated sensor on the simulated farm. A fault, when asked for,
  * starts after the sensor has answered fault_after polls, so that tests
- * and demonstrations can watch a sensor being lost. */
+ * and demonstrations can watch a sensor being lost. A pressure or flow
+ * sensor reads its pump's water while the pump's relay is on, and zero
+ * when it is off; SIM_FAULT_NO_WATER is a dry source: zero always. */
 struct sim_farm;
-enum sim_fault { SIM_FAULT_NONE, SIM_FAULT_SILENT, SIM_FAULT_BAD_FRAME, SIM_FAULT_BAD_VALUE };
-enum sim_kind { SIM_SOIL, SIM_AIR, SIM_ANALOG };
+enum sim_fault { SIM_FAULT_NONE, SIM_FAULT_SILENT, SIM_FAULT_BAD_FRAME, SIM_FAULT_BAD_VALUE,
+		 SIM_FAULT_NO_WATER };
+enum sim_kind { SIM_SOIL, SIM_AIR, SIM_ANALOG, SIM_PRESSURE, SIM_FLOW };
 struct sim_sensor {
-	int zone;		/* soil sensors: the farm's zone */
+	int zone;		/* soil sensors: the farm's zone; pressure and
+				 * flow: a zone their pump waters, -1 none */
 	enum sim_kind kind;	/* SIM_ANALOG: a raw capacitive probe */
 	enum sim_fault fault;
 	int fault_after;

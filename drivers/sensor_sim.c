@@ -11,6 +11,8 @@
 #include <string.h>
 
 #define SIM_ANSWER_MS 20	/* one sensor's answer time on a 9600-baud bus */
+#define SIM_PRESSURE_BAR 2.5	/* a drip line's pressure while its pump runs */
+#define SIM_FLOW_LPM 40.0	/* and its flow, litres a minute */
 
 struct sensor_sim {
 	struct sensor_bus base;	/* first */
@@ -35,7 +37,8 @@ static void read_one(struct sensor_sim *b, int i)
 	struct sensor_sample out[4];
 	int n = 0;
 
-	if (s->fault != SIM_FAULT_NONE && b->answered[i] >= s->fault_after) {
+	if (s->fault != SIM_FAULT_NONE && s->fault != SIM_FAULT_NO_WATER &&
+	    b->answered[i] >= s->fault_after) {
 		if (s->fault == SIM_FAULT_SILENT) {
 			b->base.report(b->base.report_ctx, i, SENSOR_LOST, NULL, 0, "no answer");
 			return;
@@ -46,13 +49,28 @@ static void read_one(struct sensor_sim *b, int i)
 		}
 		/* What a probe with a broken element sends: all ones. */
 		out[n++] = (struct sensor_sample){ s->kind == SIM_AIR ? Q_AIR_TEMP :
-						   s->kind == SIM_ANALOG ? Q_RAW : Q_MOISTURE,
+						   s->kind == SIM_ANALOG ? Q_RAW :
+						   s->kind == SIM_PRESSURE ? Q_PRESSURE :
+						   s->kind == SIM_FLOW ? Q_FLOW : Q_MOISTURE,
 						   s->kind == SIM_ANALOG ? 0 : 6553.5 };
 		b->base.report(b->base.report_ctx, i, SENSOR_OK, out, n, NULL);
 		return;
 	}
 	b->answered[i]++;
-	if (s->kind == SIM_ANALOG) {
+	if (s->kind == SIM_PRESSURE || s->kind == SIM_FLOW) {
+		/* Water while the pump's relay is on, unless the source is dry
+		 * (from fault_after polls on). */
+		bool water = sim_farm_watering(f, s->zone) &&
+			     !(s->fault == SIM_FAULT_NO_WATER && b->answered[i] > s->fault_after);
+		double noise = sim_farm_noise(f, 70 + (uint64_t)i, minute);
+
+		if (s->kind == SIM_PRESSURE)
+			out[n++] = (struct sensor_sample){ Q_PRESSURE,
+							   water ? round((SIM_PRESSURE_BAR + 0.1 * noise) * 100) / 100 : 0 };
+		else
+			out[n++] = (struct sensor_sample){ Q_FLOW,
+							   water ? tenth(SIM_FLOW_LPM + 1.5 * noise) : 0 };
+	} else if (s->kind == SIM_ANALOG) {
 		/* A capacitive probe: its count falls as the soil gets wetter,
 		 * from about 560 in air to about 300 in water. */
 		double dry = 560 + 25 * sim_farm_noise(f, 60, (uint64_t)i);

@@ -177,7 +177,7 @@ static void draw_air(struct ui *ui, int y)
 		return;
 	}
 	for (int i = 0; i < cfg->n_sensors; i++)
-		any |= !config_sensor_is_soil(&cfg->sensors[i]);
+		any |= config_sensor_is_air(&cfg->sensors[i]);
 	if (!any)
 		return;
 	snprintf(line, sizeof(line), _("Air: %s"), _("Sensor not answering"));

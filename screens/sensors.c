@@ -114,6 +114,11 @@ static void draw_detail(struct ui *ui, struct sensors *s)
 	attroff(A_BOLD);
 	if (sc->zone_index >= 0)
 		snprintf(text, sizeof(text), _("Zone: %s"), cfg->zones[sc->zone_index].name);
+	else if (config_sensor_pump(cfg, s->chosen) >= 0)
+		snprintf(text, sizeof(text), _("In the line of %s"),
+			 cfg->pumps[config_sensor_pump(cfg, s->chosen)].name);
+	else if (!config_sensor_is_air(sc))
+		snprintf(text, sizeof(text), "%s", _("In no pump's line"));
 	else
 		snprintf(text, sizeof(text), "%s", _("The air"));
 	y += line(y, TONE_NORMAL, text);
@@ -143,6 +148,7 @@ static void draw_detail(struct ui *ui, struct sensors *s)
 						q == Q_PH ? "pH " : q == Q_RAW ? _("count ") : "",
 						text_number(b, sizeof(b), st->value[q],
 							    q == Q_EC || q == Q_RAW ? 0 : 1),
+						q == Q_FLOW ? _(" l/min") :
 						sensor_quantity_unit((enum quantity)q));
 		}
 		y += line(y, TONE_NORMAL, text);

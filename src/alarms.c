@@ -42,6 +42,30 @@ static void no_rise(const struct config *cfg, const struct event_row *e, char *b
 		 text_number(b, sizeof(b), after, 1), pump_name(cfg, pump));
 }
 
+/* "flow1;0.00;20": the sensor, its reading and the pump's minimum. */
+static void no_water(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+{
+	bool flow = strcmp(e->kind, "no_flow") == 0;
+	char sensor[32] = "", a[16], b[16];
+	double value = 0, min = 0;
+
+	if (sscanf(e->detail, "%31[^;];%lf;%lf", sensor, &value, &min) != 3) {
+		snprintf(buf, n, flow ? _("%s: no water is flowing.") : _("%s: no water pressure."),
+			 pump_name(cfg, e->source));
+		return;
+	}
+	text_number(a, sizeof(a), value, 1);
+	text_number(b, sizeof(b), min, 1);
+	if (flow)
+		snprintf(buf, n,
+			 _("%s: no water is flowing (%s l/min, at least %s expected): a dry source, a burst pipe or a clogged nozzle? The pump was stopped; automatic watering waits until this is acknowledged."),
+			 pump_name(cfg, e->source), a, b);
+	else
+		snprintf(buf, n,
+			 _("%s: no water pressure (%s bar, at least %s expected): a dry source or a burst pipe? The pump was stopped; automatic watering waits until this is acknowledged."),
+			 pump_name(cfg, e->source), a, b);
+}
+
 char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
 {
 	char when[32];
@@ -59,6 +83,8 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 			 pump_name(cfg, e->source));
 	} else if (strcmp(e->kind, "no_rise") == 0) {
 		no_rise(cfg, e, buf, n);
+	} else if (strcmp(e->kind, "no_flow") == 0 || strcmp(e->kind, "no_pressure") == 0) {
+		no_water(cfg, e, buf, n);
 	} else if (strcmp(e->kind, "schedule_skipped") == 0) {
 		snprintf(buf, n, _("%s: the watering scheduled for %s did not run: the pumps were busy for two hours."),
 			 zone_name(cfg, e->source), text_date_time(when, sizeof(when), t));

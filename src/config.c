@@ -34,9 +34,10 @@ static const char *const languages[] = { "vi", "en", NULL };
 static const char *const sensor_drivers[] = { "sim", "modbus", "line", NULL };
 static const char *const relay_drivers[] = { "sim", "gpiod", NULL };
 static const char *const sensor_models[] = { "soil-0000", "soil-jxct", "air-xymd02",
-					      "soil-analog", NULL };
+					      "soil-analog", "pressure", "flow", NULL };
 static const char *const parities[] = { "none", "even", "odd", NULL };
-static const char *const sim_faults[] = { "none", "silent", "bad_frame", "bad_value", NULL };
+static const char *const sim_faults[] = { "none", "silent", "bad_frame", "bad_value",
+					   "no_water", NULL };
 static const char *const product_kinds[] = { "fertilizer", "pesticide", NULL };
 /* Words, because inih would read a lone ';' as the start of a comment. */
 static const char *const csv_separators[] = { "semicolon", "comma", "tab", NULL };
@@ -114,25 +115,35 @@ static const struct field sensor_fields[] = {
 	STR(struct sensor_cfg, humidity_register, false),
 	REAL(struct sensor_cfg, humidity_scale, 1e-6, 1e6, false),
 	BOOL(struct sensor_cfg, humidity_signed),
+	STR(struct sensor_cfg, pressure_register, false),
+	REAL(struct sensor_cfg, pressure_scale, 1e-6, 1e6, false),
+	BOOL(struct sensor_cfg, pressure_signed),
+	STR(struct sensor_cfg, flow_register, false),
+	REAL(struct sensor_cfg, flow_scale, 1e-6, 1e6, false),
+	BOOL(struct sensor_cfg, flow_signed),
 	STR(struct sensor_cfg, channel, false),
 	CHOICE(struct sensor_cfg, sim_fault, sim_faults, false),
 	INT(struct sensor_cfg, sim_fault_after, 0, 1000000),
 };
 
-/* The register keys of [sensor.ID], each with the quantity it reads. */
+/* The register keys of [sensor.ID], each with the quantity it reads and
+ * the models it is for (-1: soil and air probes). */
 static const struct {
 	const char *name;
 	size_t reg, scale, is_signed;	/* offsets in struct sensor_cfg */
 	enum quantity soil, air;
+	int model;
 } register_keys[] = {
-#define RK(n, soil, air) { #n, offsetof(struct sensor_cfg, n##_register), \
-			   offsetof(struct sensor_cfg, n##_scale), \
-			   offsetof(struct sensor_cfg, n##_signed), soil, air }
-	RK(moisture, Q_MOISTURE, Q_MOISTURE),
-	RK(temperature, Q_SOIL_TEMP, Q_AIR_TEMP),
-	RK(ec, Q_EC, Q_EC),
-	RK(ph, Q_PH, Q_PH),
-	RK(humidity, Q_HUMIDITY, Q_HUMIDITY),
+#define RK(n, soil, air, model) { #n, offsetof(struct sensor_cfg, n##_register), \
+				  offsetof(struct sensor_cfg, n##_scale), \
+				  offsetof(struct sensor_cfg, n##_signed), soil, air, model }
+	RK(moisture, Q_MOISTURE, Q_MOISTURE, -1),
+	RK(temperature, Q_SOIL_TEMP, Q_AIR_TEMP, -1),
+	RK(ec, Q_EC, Q_EC, -1),
+	RK(ph, Q_PH, Q_PH, -1),
+	RK(humidity, Q_HUMIDITY, Q_HUMIDITY, -1),
+	RK(pressure, Q_PRESSURE, Q_PRESSURE, MODEL_PRESSURE),
+	RK(flow, Q_FLOW, Q_FLOW, MODEL_FLOW),
 #undef RK
 };
 
@@ -145,6 +156,11 @@ static const struct field pump_fields[] = {
 	REAL(struct pump_cfg, power_kw, 0.01, 100, true),
 	INT(struct pump_cfg, max_minutes, 1, 720),
 	INT(struct pump_cfg, default_minutes, 1, 720),
+	STR(struct pump_cfg, pressure_sensor, false),
+	REAL(struct pump_cfg, min_pressure, 0.01, 60, false),
+	STR(struct pump_cfg, flow_sensor, false),
+	REAL(struct pump_cfg, min_flow, 0.01, 5000, false),
+	INT(struct pump_cfg, flow_grace_seconds, 10, 3600),
 };
 
 static const struct field product_fields[] = {
@@ -593,6 +609,21 @@ static int parse_register(const char *s, long *reg)
 	return *s && !*end && !errno && *reg >= 0 && *reg <= 0xFFFF ? 0 : -1;
 }
 
+/* Pressure and flow registers are for those sensors only, and theirs
+ * are the only registers those sensors have. */
+static bool register_fits(const struct sensor_cfg *s, int model)
+{
+	bool line = s->model == MODEL_PRESSURE || s->model == MODEL_FLOW;
+
+	return model < 0 ? !line : s->model == model;
+}
+
+static const char *key_scale(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s_scale", name);
+	return buf;
+}
+
 /* The model's register map, then what the configuration changes in it. */
 static int resolve_registers(const struct config *c, struct sensor_cfg *s, char *err,
 			     size_t errlen)
@@ -615,6 +646,10 @@ static int resolve_registers(const struct config *c, struct sensor_cfg *s, char 
 		for (k = 0; k < n && s->values[k].quantity != q; k++)
 			;
 		snprintf(key, sizeof(key), "%s_register", name);
+		if (GIVEN(sensor_fields, s, key) && !register_fits(s, register_keys[r].model))
+			return fail_at(c, s->item.line, err, errlen,
+				       _("[sensor.%s]: %s is not for a %s sensor"), id, key,
+				       sensor_models[s->model]);
 		if (GIVEN(sensor_fields, s, key)) {
 			const char *text = (const char *)s + register_keys[r].reg;
 
@@ -642,6 +677,11 @@ static int resolve_registers(const struct config *c, struct sensor_cfg *s, char 
 		bool scale = GIVEN(sensor_fields, s, key);
 		snprintf(key, sizeof(key), "%s_signed", name);
 		bool sign = GIVEN(sensor_fields, s, key);
+		if ((scale || sign) && !register_fits(s, register_keys[r].model))
+			return fail_at(c, s->item.line, err, errlen,
+				       _("[sensor.%s]: %s is not for a %s sensor"), id,
+				       scale ? key_scale(key, sizeof(key), name) : key,
+				       sensor_models[s->model]);
 		if ((scale || sign) && k == n)
 			return fail_at(c, s->item.line, err, errlen,
 				       _("[sensor.%s]: %s has no %s register; give %s_register first"),
@@ -652,6 +692,10 @@ static int resolve_registers(const struct config *c, struct sensor_cfg *s, char 
 			s->values[k].is_signed = *(const bool *)((const char *)s + register_keys[r].is_signed);
 	}
 	s->n_values = n;
+	if (n == 0 && (s->model == MODEL_PRESSURE || s->model == MODEL_FLOW))
+		return fail_at(c, s->item.line, err, errlen,
+			       _("[sensor.%s]: a %s sensor needs %s_register, from its manual"), id,
+			       sensor_models[s->model], sensor_models[s->model]);
 	if (n == 0)
 		return fail_at(c, s->item.line, err, errlen,
 			       _("[sensor.%s]: every register is \"none\": there is nothing to read"), id);
@@ -676,6 +720,10 @@ static const struct {
 	{ "ph_signed", SENSOR_DRIVER_MODBUS },
 	{ "humidity_register", SENSOR_DRIVER_MODBUS }, { "humidity_scale", SENSOR_DRIVER_MODBUS },
 	{ "humidity_signed", SENSOR_DRIVER_MODBUS },
+	{ "pressure_register", SENSOR_DRIVER_MODBUS }, { "pressure_scale", SENSOR_DRIVER_MODBUS },
+	{ "pressure_signed", SENSOR_DRIVER_MODBUS },
+	{ "flow_register", SENSOR_DRIVER_MODBUS }, { "flow_scale", SENSOR_DRIVER_MODBUS },
+	{ "flow_signed", SENSOR_DRIVER_MODBUS },
 	{ "channel", SENSOR_DRIVER_LINE },
 	{ "sim_fault", SENSOR_DRIVER_SIM }, { "sim_fault_after", SENSOR_DRIVER_SIM },
 };
@@ -684,7 +732,16 @@ static int check_sensor(const struct config *c, struct sensor_cfg *s, char *err,
 {
 	const char *id = s->item.id;
 	bool analog = s->model == MODEL_SOIL_ANALOG;
+	bool line = s->model == MODEL_PRESSURE || s->model == MODEL_FLOW;
 
+	if (line && s->zone[0])
+		return fail_at(c, s->item.line, err, errlen,
+			       _("[sensor.%s]: a %s sensor has no zone; the pump in whose line it sits names it (%s_sensor = %s)"),
+			       id, sensor_models[s->model], sensor_models[s->model], id);
+	if (!line && s->sim_fault == SIM_FAULT_NO_WATER)
+		return fail_at(c, s->item.line, err, errlen,
+			       _("[sensor.%s]: sim_fault = no_water is for pressure and flow sensors"),
+			       id);
 	s->zone_index = s->zone[0] ? config_zone_index(c, s->zone) : -1;
 	if (s->zone[0] && s->zone_index < 0)
 		return fail_at(c, s->item.line, err, errlen,
@@ -763,6 +820,66 @@ static int check_ports(const struct config *c, char *err, size_t errlen)
 					       s->item.id, s->channel, s->port, o->item.id);
 		}
 	}
+	return 0;
+}
+
+/* A pump's sensor key (pressure_sensor, flow_sensor) and its minimum:
+ * both or neither, naming a sensor of that model that no other pump has. */
+static int pump_sensor(const struct config *c, int p, int model, const char *id,
+		       const char *min_key, int *index, char *err, size_t errlen)
+{
+	const struct pump_cfg *pc = &c->pumps[p];
+	const char *kind = sensor_models[model];
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s_sensor", kind);
+	*index = -1;
+	if (!id[0] && GIVEN(pump_fields, pc, min_key))
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s]: %s needs %s, the sensor it is read from"), pc->item.id,
+			       min_key, key);
+	if (!id[0])
+		return 0;
+	for (int i = 0; i < c->n_sensors; i++)
+		if (strcmp(c->sensors[i].item.id, id) == 0)
+			*index = i;
+	if (*index < 0)
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s] names %s = %s, which has no [sensor.%s] section"),
+			       pc->item.id, key, id, id);
+	if (c->sensors[*index].model != model)
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s]: %s = %s, but [sensor.%s] has model = %s, not %s"),
+			       pc->item.id, key, id, id, sensor_models[c->sensors[*index].model],
+			       kind);
+	if (!GIVEN(pump_fields, pc, min_key))
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s]: %s needs %s, the least that means water arrives"),
+			       pc->item.id, key, min_key);
+	for (int q = 0; q < p; q++)
+		if (c->pumps[q].pressure_index == *index || c->pumps[q].flow_index == *index)
+			return fail_at(c, pc->item.line, err, errlen,
+				       _("[pump.%s]: [sensor.%s] is already in the line of [pump.%s]"),
+				       pc->item.id, id, c->pumps[q].item.id);
+	return 0;
+}
+
+static int check_pump_sensors(struct config *c, int p, char *err, size_t errlen)
+{
+	struct pump_cfg *pc = &c->pumps[p];
+
+	if (pump_sensor(c, p, MODEL_PRESSURE, pc->pressure_sensor, "min_pressure",
+			&pc->pressure_index, err, errlen) < 0 ||
+	    pump_sensor(c, p, MODEL_FLOW, pc->flow_sensor, "min_flow", &pc->flow_index, err,
+			errlen) < 0)
+		return -1;
+	if (pc->pressure_index < 0 && pc->flow_index < 0 &&
+	    GIVEN(pump_fields, pc, "flow_grace_seconds"))
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s]: flow_grace_seconds needs pressure_sensor or flow_sensor"),
+			       pc->item.id);
+	if (!GIVEN(pump_fields, pc, "flow_grace_seconds"))
+		pc->flow_grace_seconds = 60;
 	return 0;
 }
 
@@ -892,6 +1009,9 @@ static int check(struct config *c, char *err, size_t errlen)
 			return -1;
 	if (check_ports(c, err, errlen) < 0)
 		return -1;
+	for (int i = 0; i < c->n_pumps; i++)
+		if (check_pump_sensors(c, i, err, errlen) < 0)
+			return -1;
 
 	for (int i = 0; i < c->n_products; i++) {
 		struct product_cfg *p = &c->products[i];
@@ -990,7 +1110,21 @@ int config_pump_index(const struct config *c, const char *id)
 
 bool config_sensor_is_soil(const struct sensor_cfg *s)
 {
-	return s->model != MODEL_AIR_XYMD02;
+	return s->model == MODEL_SOIL_0000 || s->model == MODEL_SOIL_JXCT ||
+	       s->model == MODEL_SOIL_ANALOG;
+}
+
+bool config_sensor_is_air(const struct sensor_cfg *s)
+{
+	return s->model == MODEL_AIR_XYMD02;
+}
+
+int config_sensor_pump(const struct config *c, int sensor)
+{
+	for (int p = 0; p < c->n_pumps; p++)
+		if (c->pumps[p].pressure_index == sensor || c->pumps[p].flow_index == sensor)
+			return p;
+	return -1;
 }
 
 bool config_sensor_is_analog(const struct sensor_cfg *s)

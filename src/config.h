@@ -24,7 +24,8 @@ struct cfg_item {
 
 enum sensor_driver { SENSOR_DRIVER_SIM, SENSOR_DRIVER_MODBUS, SENSOR_DRIVER_LINE };
 enum relay_driver { RELAY_DRIVER_SIM, RELAY_DRIVER_GPIOD };
-enum sensor_model { MODEL_SOIL_0000, MODEL_SOIL_JXCT, MODEL_AIR_XYMD02, MODEL_SOIL_ANALOG };
+enum sensor_model { MODEL_SOIL_0000, MODEL_SOIL_JXCT, MODEL_AIR_XYMD02, MODEL_SOIL_ANALOG,
+		    MODEL_PRESSURE, MODEL_FLOW };
 enum sensor_parity { PARITY_NONE, PARITY_EVEN, PARITY_ODD };
 enum product_kind { PRODUCT_FERTILIZER, PRODUCT_PESTICIDE };
 enum csv_separator { CSV_SEP_SEMICOLON, CSV_SEP_COMMA, CSV_SEP_TAB };
@@ -97,6 +98,13 @@ struct sensor_cfg {
 	char humidity_register[12];
 	double humidity_scale;
 	bool humidity_signed;
+	/* pressure and flow sensors have no preset map: these say it. */
+	char pressure_register[12];
+	double pressure_scale;
+	bool pressure_signed;
+	char flow_register[12];
+	double flow_scale;
+	bool flow_signed;
 	char channel[16];	/* line: the node's name for this probe ("A0") */
 	int sim_fault;		/* sim: enum sim_fault */
 	int sim_fault_after;	/* sim: polls answered before the fault */
@@ -115,6 +123,15 @@ struct pump_cfg {
 	double power_kw;
 	int max_minutes;
 	int default_minutes;
+	/* Sensors in the pump's line (model = pressure, model = flow; ""
+	 * none): once a run is flow_grace_seconds old, a reading below the
+	 * minimum at two polls in a row stops the pump with an alarm. */
+	char pressure_sensor[CFG_ID_LEN];
+	double min_pressure;	/* bar */
+	char flow_sensor[CFG_ID_LEN];
+	double min_flow;	/* litres a minute */
+	int flow_grace_seconds;
+	int pressure_index, flow_index;	/* into sensors; -1 none */
 };
 
 struct product_cfg {
@@ -178,6 +195,9 @@ int config_pump_index(const struct config *c, const char *id);
 /* The IDs of a zone's soil sensors (pointers into c); returns how many. */
 int config_zone_soil_sensors(const struct config *c, int zone, const char **codes, int max);
 bool config_sensor_is_soil(const struct sensor_cfg *s);
+bool config_sensor_is_air(const struct sensor_cfg *s);
+/* The pump whose pressure_sensor or flow_sensor s is; -1 none. */
+int config_sensor_pump(const struct config *c, int sensor);
 /* A raw analog probe that needs its two-point calibration. */
 bool config_sensor_is_analog(const struct sensor_cfg *s);
 const char *config_sensor_model(const struct sensor_cfg *s);

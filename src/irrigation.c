@@ -465,13 +465,57 @@ int irrigation_link_record(struct irrigation *irr, int pump, int64_t record)
 	return store_run_link_record(irr->app->store, irr->pumps[pump].run.id, record);
 }
 
-/* Automatic watering of a zone waits while its no-rise alarm does. */
+/* Automatic watering of a zone waits while its no-rise alarm does, or
+ * an alarm that its pump gave no water. */
 static bool zone_blocked(const struct irrigation *irr, int zone)
 {
-	bool waiting = false;
+	const struct config *cfg = cfg_of(irr);
+	int p = cfg->zones[zone].pump_index;
+	bool waiting = false, dry = false, flat = false;
 
-	store_alarm_waiting(irr->app->store, "no_rise", cfg_of(irr)->zones[zone].item.id, &waiting);
-	return waiting;
+	store_alarm_waiting(irr->app->store, "no_rise", cfg->zones[zone].item.id, &waiting);
+	if (p >= 0) {
+		store_alarm_waiting(irr->app->store, "no_flow", cfg->pumps[p].item.id, &dry);
+		store_alarm_waiting(irr->app->store, "no_pressure", cfg->pumps[p].item.id, &flat);
+	}
+	return waiting || dry || flat;
+}
+
+/* A pressure or flow sensor in the pump's line below its minimum at two
+ * polls in a row, both after the run's grace: the water is not coming
+ * (a dry source, a burst pipe, a clogged line). A sensor that does not
+ * answer stops nothing: it is logged as lost, and the soil's rise still
+ * watches the run. True if the pump was stopped. */
+static bool check_line(struct irrigation *irr, int p, int sensor, enum quantity q, double min,
+		       const char *kind, time_t now)
+{
+	const struct pump_state *ps = &irr->pumps[p];
+	const struct sensor_state *st;
+	int64_t from = ps->run.started + cfg_of(irr)->pumps[p].flow_grace_seconds;
+	char a[16], b[16], detail[64];
+
+	if (sensor < 0 || !irr->app->readings)
+		return false;
+	st = readings_sensor(irr->app->readings, sensor);
+	if (st->status != SENSOR_OK || !st->has[q] || !st->prev_has[q] || st->prev_t < from ||
+	    st->value[q] >= min || st->prev_value[q] >= min)
+		return false;
+	/* Plain numbers with a point, like no_rise's detail. */
+	snprintf(a, sizeof(a), "%.2f", st->value[q]);
+	snprintf(b, sizeof(b), "%g", min);
+	snprintf(detail, sizeof(detail), "%s;%s;%s", cfg_of(irr)->sensors[sensor].item.id, a, b);
+	store_event(irr->app->store, now, kind, ps->run.pump, detail, true);
+	irrigation_stop(irr, p, kind);
+	return true;
+}
+
+static bool check_water(struct irrigation *irr, int p, time_t now)
+{
+	const struct pump_cfg *pc = &cfg_of(irr)->pumps[p];
+
+	return check_line(irr, p, pc->flow_index, Q_FLOW, pc->min_flow, "no_flow", now) ||
+	       check_line(irr, p, pc->pressure_index, Q_PRESSURE, pc->min_pressure, "no_pressure",
+			  now);
 }
 
 /* Running water must wet the soil: rise_percent within rise_minutes. */
@@ -675,6 +719,8 @@ void irrigation_tick(struct irrigation *irr)
 			irrigation_stop(irr, p, "moisture_high");
 			continue;
 		}
+		if (check_water(irr, p, now))
+			continue;
 		check_rise(irr, p, now);
 	}
 	heartbeat(irr, now);
@@ -921,6 +967,8 @@ const char *irrigation_end_label(const char *end_reason)
 		{ "moisture_high", N_("the soil was moist enough") },
 		{ "peak", N_("peak hours began") },
 		{ "no_rise", N_("stopped: the soil did not get wetter") },
+		{ "no_flow", N_("stopped: no water flowed") },
+		{ "no_pressure", N_("stopped: no water pressure") },
 		{ "relay_error", N_("relay fault") },
 		{ "shutdown", N_("station stopped") },
 		{ "power_cut", N_("power cut") },

@@ -396,7 +396,7 @@ static int cmd_status(struct options *o)
 			if (!l->has[i][q])
 				continue;
 			printf(" %s%s", text_number(b, sizeof(b), l->value[i][q], q == Q_EC ? 0 : 1),
-			       sensor_quantity_unit((enum quantity)q));
+			       q == Q_FLOW ? _(" l/min") : sensor_quantity_unit((enum quantity)q));
 		}
 		printf("  (%s)\n", text_date_time(a, sizeof(a), (time_t)l->t[i]));
 	}

@@ -181,6 +181,10 @@ static void on_report(void *ctx, int idx, enum sensor_status status,
 		app_changed(r->app);
 		return;
 	}
+	/* The answer before, if that poll was answered too. */
+	st->prev_t = st->failures == 0 ? st->t : 0;
+	memcpy(st->prev_value, st->value, sizeof(st->value));
+	memcpy(st->prev_has, st->has, sizeof(st->has));
 	st->failures = 0;
 	st->t = now;
 	memset(st->has, 0, sizeof(st->has));
@@ -295,6 +299,14 @@ static int add_bus(struct readings *r, struct sensor_bus *bus, const int *sensor
 	return 0;
 }
 
+static int pump_zone(const struct config *cfg, int pump)
+{
+	for (int z = 0; pump >= 0 && z < cfg->n_zones; z++)
+		if (cfg->zones[z].pump_index == pump)
+			return z;
+	return -1;
+}
+
 /* All simulated sensors share one simulated bus. */
 static int build_sim_bus(struct readings *r, char *err, size_t errlen)
 {
@@ -311,10 +323,17 @@ static int build_sim_bus(struct readings *r, char *err, size_t errlen)
 
 		if (s->driver != SENSOR_DRIVER_SIM)
 			continue;
+		int pump = config_sensor_pump(cfg, i);
+
 		sim[n] = (struct sim_sensor){
-			.zone = s->zone_index,
+			/* A pressure or flow sensor watches the water of a zone
+			 * its pump waters: the simulated farm's water is by zone. */
+			.zone = s->model == MODEL_PRESSURE || s->model == MODEL_FLOW ?
+				pump_zone(cfg, pump) : s->zone_index,
 			.kind = config_sensor_is_analog(s) ? SIM_ANALOG :
-				config_sensor_is_soil(s) ? SIM_SOIL : SIM_AIR,
+				config_sensor_is_soil(s) ? SIM_SOIL :
+				s->model == MODEL_PRESSURE ? SIM_PRESSURE :
+				s->model == MODEL_FLOW ? SIM_FLOW : SIM_AIR,
 			.fault = (enum sim_fault)s->sim_fault,
 			.fault_after = s->sim_fault_after,
 		};
@@ -533,7 +552,7 @@ bool readings_air(const struct readings *r, double *temp, double *humidity, int6
 	for (int i = 0; i < cfg->n_sensors; i++) {
 		const struct sensor_state *st = &r->state[i];
 
-		if (config_sensor_is_soil(&cfg->sensors[i]) || st->status != SENSOR_OK)
+		if (!config_sensor_is_air(&cfg->sensors[i]) || st->status != SENSOR_OK)
 			continue;
 		*temp = st->has[Q_AIR_TEMP] ? st->value[Q_AIR_TEMP] : NAN;
 		*humidity = st->has[Q_HUMIDITY] ? st->value[Q_HUMIDITY] : NAN;

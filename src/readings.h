@@ -19,6 +19,11 @@ struct sensor_state {
 	double value[Q_COUNT];
 	bool has[Q_COUNT];
 	int failures;			/* polls in a row without a good answer */
+	/* The good answer of the poll before, or prev_t 0 if that poll
+	 * failed (or there was none): two readings in a row. */
+	int64_t prev_t;
+	double prev_value[Q_COUNT];
+	bool prev_has[Q_COUNT];
 	char detail[96];		/* what went wrong, for a technician */
 };
 

@@ -45,6 +45,8 @@ static const struct export_word run_ends[] = {
 	{ "moisture_high", N_("the soil was moist enough") },
 	{ "peak", N_("peak hours began") },
 	{ "no_rise", N_("stopped: the soil did not get wetter") },
+	{ "no_flow", N_("stopped: no water flowed") },
+	{ "no_pressure", N_("stopped: no water pressure") },
 	{ NULL, NULL },
 };
 
@@ -61,6 +63,8 @@ static const struct export_word event_kinds[] = {
 	{ "sensor_bad_value", N_("sensor gives impossible values") },
 	{ "stick_unwatched", N_("USB sticks cannot be watched") },
 	{ "no_rise", N_("soil moisture did not rise while watering") },
+	{ "no_flow", N_("no water flowed while the pump ran") },
+	{ "no_pressure", N_("no water pressure while the pump ran") },
 	{ "schedule_added", N_("schedule added") },
 	{ "schedule_changed", N_("schedule changed") },
 	{ "schedule_deleted", N_("schedule deleted") },

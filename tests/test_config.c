@@ -395,6 +395,94 @@ static void sensor_registers_and_overrides(void **state)
 			     "model = soil-analog\n", NULL), "line 17", "channel", NULL);
 }
 
+/* A pump names the pressure and flow sensors in its line and the least
+ * each must read once water runs; such sensors have only the registers
+ * the configuration gives. */
+static void pump_pressure_and_flow_sensors(void **state)
+{
+	struct config *c;
+	const struct sensor_cfg *s;
+	const char *flow1 = "[sensor.flow1]\ndriver = sim\nmodel = flow\n";
+
+	(void)state;
+	assert_string_equal(load("flow_sensor = flow1\nmin_flow = 20\npressure_sensor = pr1\n"
+				 "min_pressure = 1,2\n"
+				 "[sensor.flow1]\ndriver = modbus\nport = /dev/ttyUSB0\naddress = 5\n"
+				 "model = flow\nflow_register = 0x0004\nflow_scale = 0.1\n"
+				 "[sensor.pr1]\ndriver = sim\nmodel = pressure\nsim_fault = no_water\n",
+				 &c), "");
+	assert_int_equal(c->pumps[0].flow_index, 1);
+	assert_int_equal(c->pumps[0].pressure_index, 2);
+	assert_true(c->pumps[0].min_flow == 20);
+	assert_true(c->pumps[0].min_pressure == 1.2);
+	assert_int_equal(c->pumps[0].flow_grace_seconds, 60);
+	assert_int_equal(config_sensor_pump(c, 1), 0);
+	assert_int_equal(config_sensor_pump(c, 2), 0);
+	assert_int_equal(config_sensor_pump(c, 0), -1);
+	s = &c->sensors[1];
+	assert_false(config_sensor_is_soil(s));
+	assert_false(config_sensor_is_air(s));
+	assert_int_equal(s->zone_index, -1);
+	assert_int_equal(s->n_values, 1);
+	assert_int_equal(reads(s, Q_FLOW)->reg, 4);
+	assert_true(reads(s, Q_FLOW)->scale == 0.1);
+	assert_int_equal(reads(s, Q_FLOW)->function, 3);
+	assert_int_equal(s->baud, 9600);
+	config_free(c);
+	assert_string_equal(load("pressure_sensor = pr1\nmin_pressure = 0.8\nflow_grace_seconds = 120\n"
+				 "[sensor.pr1]\ndriver = modbus\nport = /dev/ttyUSB0\nmodel = pressure\n"
+				 "pressure_register = 2\npressure_scale = 0.01\nfunction = 4\n", &c), "");
+	assert_int_equal(c->pumps[0].flow_index, -1);
+	assert_int_equal(c->pumps[0].flow_grace_seconds, 120);
+	assert_int_equal(reads(&c->sensors[1], Q_PRESSURE)->function, 4);
+	config_free(c);
+
+	/* Keys and values: file, line and key. */
+	assert_mentions(load("min_flw = 20\n", NULL), "line 17", "min_flw", "[pump.p1]");
+	assert_mentions(load("flow_sensor = flow1\nmin_flow = lots\n", NULL), "line 18", "min_flow",
+			"lots");
+	assert_mentions(load("flow_sensor = flow1\nmin_flow = 0\n", NULL), "line 18", "min_flow", NULL);
+	assert_mentions(load("flow_sensor = flow1\nmin_flow = 20\nflow_grace_seconds = 5\n", NULL),
+			"line 19", "flow_grace_seconds", NULL);
+	/* References and pairs: the pump's line and the key. */
+	char text[512];
+	snprintf(text, sizeof(text), "flow_sensor = flow2\nmin_flow = 20\n%s", flow1);
+	assert_mentions(load(text, NULL), "line 14", "flow_sensor = flow2", "[sensor.flow2]");
+	assert_mentions(load("flow_sensor = soil1\nmin_flow = 20\n", NULL), "line 14",
+			"model = soil-0000", "flow");
+	assert_mentions(load("pressure_sensor = flow1\nmin_pressure = 1\n[sensor.flow1]\n"
+			     "driver = sim\nmodel = flow\n", NULL), "line 14", "pressure_sensor",
+			"model = flow");
+	snprintf(text, sizeof(text), "flow_sensor = flow1\n%s", flow1);
+	assert_mentions(load(text, NULL), "line 14", "flow_sensor", "min_flow");
+	snprintf(text, sizeof(text), "min_flow = 20\n%s", flow1);
+	assert_mentions(load(text, NULL), "line 14", "min_flow", "flow_sensor");
+	assert_mentions(load("min_pressure = 1\n", NULL), "line 14", "min_pressure", "pressure_sensor");
+	assert_mentions(load("flow_grace_seconds = 90\n", NULL), "line 14", "flow_grace_seconds",
+			"flow_sensor");
+	snprintf(text, sizeof(text), "flow_sensor = flow1\nmin_flow = 20\n%s"
+		 "[pump.p2]\ndriver = sim\npower_kw = 1\nflow_sensor = flow1\nmin_flow = 20\n", flow1);
+	assert_mentions(load(text, NULL), "[pump.p2]", "[sensor.flow1]", "[pump.p1]");
+	/* The sensors themselves. */
+	assert_mentions(load("[sensor.f]\ndriver = modbus\nport = /dev/ttyUSB0\nmodel = flow\n", NULL),
+			"line 17", "flow_register", NULL);
+	assert_mentions(load("[sensor.f]\ndriver = modbus\nport = /dev/ttyUSB0\nmodel = flow\n"
+			     "flow_register = 1\nmoisture_register = 2\n", NULL),
+			"line 17", "moisture_register", "flow");
+	assert_mentions(load("[sensor.f]\ndriver = modbus\nport = /dev/ttyUSB0\nmodel = pressure\n"
+			     "pressure_register = 1\nflow_scale = 0.1\n", NULL),
+			"line 17", "flow_scale", "pressure");
+	assert_mentions(load("[sensor.j]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\n"
+			     "model = soil-jxct\nflow_register = 7\n", NULL),
+			"line 17", "flow_register", "soil-jxct");
+	assert_mentions(load("[sensor.f]\ndriver = sim\nzone = mit\nmodel = flow\n", NULL),
+			"line 17", "zone", "flow_sensor = f");
+	assert_mentions(load("[sensor.j]\ndriver = sim\nzone = mit\nmodel = soil-jxct\n"
+			     "sim_fault = no_water\n", NULL), "line 17", "no_water", NULL);
+	assert_mentions(load("[sensor.f]\ndriver = sim\nmodel = flow\nflow_register = 3\n", NULL),
+			"line 17", "flow_register", "modbus");
+}
+
 /* One port is one bus: one driver, one speed, an address for each. */
 static void sensors_sharing_a_port(void **state)
 {
@@ -441,6 +529,7 @@ int main(void)
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(products_workers_and_lists),
 		cmocka_unit_test(sensor_registers_and_overrides),
+		cmocka_unit_test(pump_pressure_and_flow_sensors),
 		cmocka_unit_test(sensors_sharing_a_port),
 		cmocka_unit_test(vietnamese_errors),
 	};

@@ -32,6 +32,16 @@ double readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
 	return zone >= 0 && zone < 8 ? moisture[zone] : NAN;
 }
 
+/* The pressure and flow sensors' answers, as the test says. */
+static struct sensor_state line_sensor[2];
+enum { FLOW1, PR3 };
+
+const struct sensor_state *readings_sensor(const struct readings *r, int sensor)
+{
+	(void)r;
+	return &line_sensor[sensor];
+}
+
 static const char farm_ini[] =
 	"[station]\ncode = PT01\nmax_pumps_running = 1\n"
 	"[tariff]\nprice_offpeak = 1300\nprice_normal = 2000\nprice_peak = 3600\n"
@@ -43,9 +53,13 @@ static const char farm_ini[] =
 	"[zone.vusua]\nname = Vú sữa\npump = p2\n"
 	"[zone.rau]\nname = Rau\n"
 	"[zone.tieu]\nname = Tiêu\npump = p3\n"
+	"[sensor.flow1]\ndriver = sim\nmodel = flow\n"
+	"[sensor.pr3]\ndriver = sim\nmodel = pressure\n"
 	"[pump.p1]\nname = Bơm 1\ndriver = sim\npower_kw = 1.5\nmax_minutes = 90\n"
+	"flow_sensor = flow1\nmin_flow = 20\n"
 	"[pump.p2]\nname = Bơm 2\ndriver = sim\npower_kw = 1.1\nmax_minutes = 60\n"
-	"[pump.p3]\nname = Bơm 3\ndriver = sim\npower_kw = 2.2\nmax_minutes = 720\n";
+	"[pump.p3]\nname = Bơm 3\ndriver = sim\npower_kw = 2.2\nmax_minutes = 720\n"
+	"pressure_sensor = pr3\nmin_pressure = 1.0\nflow_grace_seconds = 120\n";
 
 enum { MIT, VUSUA, RAU, TIEU };
 enum { P1, P2, P3 };
@@ -101,6 +115,7 @@ static struct rig *rig_new(time_t start)
 	text_init("en");
 	for (int z = 0; z < 8; z++)
 		moisture[z] = NAN;
+	memset(line_sensor, 0, sizeof(line_sensor));
 	r->dir = test_mkdir();
 	snprintf(r->db, sizeof(r->db), "%s/station.db", r->dir);
 	r->app.clock = clock_new_manual(start);
@@ -774,6 +789,155 @@ static void a_good_run_raises_no_alarm(void **state)
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE alarm"), 0);
 }
 
+/* A poll of a line sensor answered now with v (as src/readings.c keeps
+ * it: the answer before stays beside it when that poll was answered). */
+static void line_reads(struct rig *r, int sensor, enum quantity q, double v)
+{
+	struct sensor_state *st = &line_sensor[sensor];
+
+	st->prev_t = st->status == SENSOR_OK ? st->t : 0;
+	memcpy(st->prev_value, st->value, sizeof(st->value));
+	memcpy(st->prev_has, st->has, sizeof(st->has));
+	st->status = SENSOR_OK;
+	st->t = now(r);
+	st->value[q] = v;
+	st->has[q] = true;
+}
+
+static void line_lost(int sensor)
+{
+	line_sensor[sensor].status = SENSOR_LOST;
+	line_sensor[sensor].failures++;
+}
+
+/* A minute passes: the sensor is polled as it begins, then the loop's
+ * timer looks at the pumps. */
+static void minute_reading(struct rig *r, int sensor, enum quantity q, double v)
+{
+	clock_advance(r->app.clock, 60 * 1000);
+	line_reads(r, sensor, q, v);
+	irrigation_tick(r->app.irrigation);
+}
+
+static void water_flows_and_the_run_goes_on(void **state)
+{
+	struct rig *r = *state;
+	char why[256];
+
+	moisture[MIT] = 31;
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	line_reads(r, FLOW1, Q_FLOW, 0);	/* the poll as it started */
+	for (int m = 0; m < 29; m++) {
+		moisture[MIT] = 31 + 0.2 * m;
+		minute_reading(r, FLOW1, Q_FLOW, 38.5);
+	}
+	assert_true(watering(r, MIT));
+	minute_reading(r, FLOW1, Q_FLOW, 38.5);
+	assert_false(watering(r, MIT));
+	assert_string_equal(last_run(r).end_reason, "done");
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE alarm"), 0);
+}
+
+static void no_flow_after_the_grace_stops_the_pump(void **state)
+{
+	struct rig *r = *state;
+	struct event_row alarms[4];
+	char why[256], text[512];
+	time_t start = now(r);
+	struct run_row run;
+
+	moisture[MIT] = 31;
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	line_reads(r, FLOW1, Q_FLOW, 0);
+	moisture[MIT] = 34;	/* the soil would not tell yet */
+	/* 05:01: the first reading after the 60 s of grace; one is not two. */
+	minute_reading(r, FLOW1, Q_FLOW, 0);
+	assert_true(watering(r, MIT));
+	/* 05:02: the second in a row. */
+	minute_reading(r, FLOW1, Q_FLOW, 0.4);
+	assert_false(watering(r, MIT));
+	assert_false(irrigation_running(r->app.irrigation, P1, NULL));
+	run = last_run(r);
+	assert_string_equal(run.end_reason, "no_flow");
+	assert_int_equal(run.ended, start + 120);
+	assert_string_equal(irrigation_end_label(run.end_reason), "stopped: no water flowed");
+	assert_int_equal(store_alarms_list(r->app.store, alarms, 4), 1);
+	assert_string_equal(alarms[0].kind, "no_flow");
+	assert_string_equal(alarms[0].source, "p1");
+	assert_string_equal(alarms[0].detail, "flow1;0.40;20");
+	assert_string_equal(alarm_text(r->app.cfg, &alarms[0], text, sizeof(text)),
+			    "Bơm 1: no water is flowing (0.4 l/min, at least 20.0 expected): a dry source, a burst pipe or a clogged nozzle? The pump was stopped; automatic watering waits until this is acknowledged.");
+	/* Automatic watering of the pump's zone waits for the acknowledgement. */
+	irrigation_set_by_moisture(r->app.irrigation, MIT, true);
+	moisture[MIT] = 25;
+	pass_minutes(r, 120);
+	assert_false(watering(r, MIT));
+	assert_int_equal(store_alarm_ack(r->app.store, alarms[0].id, now(r)), 0);
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+}
+
+/* One low reading between good ones, or a low reading after a lost
+ * poll, is not two in a row; a lost sensor stops nothing by itself. */
+static void a_lost_sensor_or_one_low_reading_stops_nothing(void **state)
+{
+	struct rig *r = *state;
+	char why[256];
+
+	moisture[MIT] = 31;
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 20, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	for (int m = 0; m < 4; m++) {
+		minute_reading(r, FLOW1, Q_FLOW, 35);
+		minute_reading(r, FLOW1, Q_FLOW, 3);
+	}
+	for (int m = 0; m < 5; m++) {
+		clock_advance(r->app.clock, 60 * 1000);
+		line_lost(FLOW1);
+		irrigation_tick(r->app.irrigation);
+		minute_reading(r, FLOW1, Q_FLOW, 0);
+		moisture[MIT] += 1;
+	}
+	assert_true(watering(r, MIT));
+	clock_advance(r->app.clock, 60 * 1000);
+	line_lost(FLOW1);
+	pass_minutes(r, 1);
+	assert_false(watering(r, MIT));
+	assert_string_equal(last_run(r).end_reason, "done");
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE alarm"), 0);
+}
+
+/* Pump 3 waits two minutes for its pressure. */
+static void no_pressure_after_its_grace_stops_the_pump(void **state)
+{
+	struct rig *r = *state;
+	struct event_row alarms[4];
+	char why[256], text[512];
+	time_t start = now(r);
+
+	moisture[TIEU] = 31;
+	assert_int_equal(irrigation_start(r->app.irrigation, P3, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	line_reads(r, PR3, Q_PRESSURE, 0);
+	minute_reading(r, PR3, Q_PRESSURE, 0.2);
+	minute_reading(r, PR3, Q_PRESSURE, 0.2);
+	assert_true(watering(r, TIEU));
+	minute_reading(r, PR3, Q_PRESSURE, 0.3);
+	assert_false(watering(r, TIEU));
+	assert_string_equal(last_run(r).end_reason, "no_pressure");
+	assert_int_equal(last_run(r).ended, start + 180);
+	assert_int_equal(store_alarms_list(r->app.store, alarms, 4), 1);
+	assert_string_equal(alarms[0].kind, "no_pressure");
+	assert_string_equal(alarms[0].source, "p3");
+	assert_string_equal(alarms[0].detail, "pr3;0.30;1");
+	assert_string_equal(alarm_text(r->app.cfg, &alarms[0], text, sizeof(text)),
+			    "Bơm 3: no water pressure (0.3 bar, at least 1.0 expected): a dry source or a burst pipe? The pump was stopped; automatic watering waits until this is acknowledged.");
+	/* Pressure that holds lets the next run go on. */
+	assert_int_equal(store_alarm_ack(r->app.store, alarms[0].id, now(r)), 0);
+	assert_int_equal(irrigation_start(r->app.irrigation, P3, 10, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	for (int m = 0; m < 10; m++)
+		minute_reading(r, PR3, Q_PRESSURE, 2.4);
+	assert_string_equal(last_run(r).end_reason, "done");
+}
+
 static void the_month_adds_up(void **state)
 {
 	struct rig *r = *state;
@@ -827,6 +991,10 @@ int main(void)
 		T(moisture_watering_off_stays_off),
 		T(water_that_does_not_wet_the_soil_raises_an_alarm),
 		T(a_good_run_raises_no_alarm),
+		T(water_flows_and_the_run_goes_on),
+		T(no_flow_after_the_grace_stops_the_pump),
+		T(a_lost_sensor_or_one_low_reading_stops_nothing),
+		T(no_pressure_after_its_grace_stops_the_pump),
 		T(the_month_adds_up),
 	};
 

@@ -20,16 +20,19 @@
 
 static const char farm_ini[] =
 	"[station]\ncode = PT01\n"
-	"[zone.mit]\nname = Mít\n"
+	"[zone.mit]\nname = Mít\npump = p1\n"
 	"[zone.tieu]\nname = Tiêu\n"
+	"[pump.p1]\ndriver = sim\npower_kw = 1\nflow_sensor = flow1\nmin_flow = 20\n"
 	"[sensor.soil1]\ndriver = sim\nzone = mit\nmodel = soil-0000\n"
 	"[sensor.cap1]\ndriver = sim\nzone = tieu\nmodel = soil-analog\n"
+	/* In pump 1's line; it stops answering after two polls. */
+	"[sensor.flow1]\ndriver = sim\nmodel = flow\nsim_fault = silent\nsim_fault_after = 2\n"
 	"[sensor.air]\ndriver = sim\nmodel = air-xymd02\n"
 	/* An RS485 adapter that is not plugged in. */
 	"[sensor.far]\ndriver = modbus\nzone = tieu\nport = /dev/serial/by-id/usb-none-port0\n"
 	"model = soil-jxct\n";
 
-enum { SOIL1, CAP1, AIR, FAR };
+enum { SOIL1, CAP1, FLOW1, AIR, FAR };
 
 struct rig {
 	char *dir;
@@ -206,12 +209,55 @@ static void a_count_outside_the_calibration(void **state)
 	assert_false(isnan(readings_zone_moisture(r->app.readings, 0, NULL)));
 }
 
+/* A flow sensor's litres a minute are kept and stored like any value,
+ * with the answer of the poll before beside the newest; lost, it is
+ * logged like any sensor. It is no air sensor. */
+static void a_flow_sensor_keeps_two_answers_in_a_row(void **state)
+{
+	struct rig *r = *state;
+	const struct sensor_state *fl = sensor(r, FLOW1);
+	double t, h;
+	int64_t first;
+
+	poll_now(r);
+	assert_int_equal(fl->status, SENSOR_OK);
+	assert_true(fl->has[Q_FLOW] && fl->value[Q_FLOW] == 0);	/* the pump is off */
+	assert_false(fl->has[Q_AIR_TEMP]);
+	assert_int_equal(fl->prev_t, 0);
+	first = fl->t;
+	assert_true(readings_air(r->app.readings, &t, &h, NULL));
+	assert_true(t > 10 && h > 30);
+	sim_farm_set_water(r->app.farm, 0, true);
+	clock_advance(r->app.clock, 60 * 1000);
+	poll_now(r);
+	assert_true(fl->value[Q_FLOW] > 30);
+	assert_int_equal(fl->prev_t, first);
+	assert_true(fl->prev_has[Q_FLOW] && fl->prev_value[Q_FLOW] == 0);
+	clock_advance(r->app.clock, 60 * 1000);
+	poll_now(r);
+	assert_int_equal(fl->status, SENSOR_LOST);
+	assert_int_equal(events(r, "sensor_lost", "flow1"), 1);
+	assert_int_equal(readings_flush(r->app.readings), 0);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(r->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), max(value) FROM readings r"
+					    " JOIN sensors s ON s.id = r.sensor WHERE s.code = 'flow1'"
+					    " AND r.quantity = 8", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	assert_true(sqlite3_column_double(st, 1) > 30);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(every_bus_is_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_analog_probe_needs_its_calibration, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_count_outside_the_calibration, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_flow_sensor_keeps_two_answers_in_a_row, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("readings", tests, NULL, NULL);

@@ -217,6 +217,68 @@ static void sensors_answer_after_a_delay(void **state)
 	sim_farm_free(f);
 }
 
+/* One poll of the bus; what it answered lands in g. */
+static void poll_once(struct sensor_bus *bus, struct got *g)
+{
+	int fd;
+	short ev;
+	int64_t deadline;
+
+	g->calls = 0;
+	bus->ops->begin_poll(bus, 1000);
+	bus->ops->wants(bus, &fd, &ev, &deadline);
+	bus->ops->service(bus, 0, deadline);
+}
+
+/* Pressure and flow in a pump's line: there while its relay is on, zero
+ * while it is off; a dry source (no_water) gives zero with the relay on,
+ * from the poll after fault_after good ones. */
+static void line_sensors_follow_the_relay(void **state)
+{
+	struct sim_farm *f;
+	struct relay *r;
+	int zones[] = { 0 };
+	struct sim_sensor spec[] = {
+		{ .zone = 0, .kind = SIM_PRESSURE },
+		{ .zone = 0, .kind = SIM_FLOW },
+		{ .zone = 0, .kind = SIM_FLOW, .fault = SIM_FAULT_NO_WATER, .fault_after = 1 },
+	};
+	struct sensor_bus *bus;
+	struct got g = { 0 };
+
+	(void)state;
+	now_ms = june(8, 7);
+	f = sim_farm_new(7, 1, fake_now, NULL);
+	r = relay_sim_new(f, zones, 1, NULL);
+	bus = sensor_sim_new(f, spec, 3, on_report, &g);
+	poll_once(bus, &g);
+	assert_int_equal(g.calls, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(g.n[i], 1);
+	assert_int_equal(g.s[0][0].quantity, Q_PRESSURE);
+	assert_int_equal(g.s[1][0].quantity, Q_FLOW);
+	assert_true(g.s[0][0].value == 0 && g.s[1][0].value == 0 && g.s[2][0].value == 0);
+	assert_int_equal(relay_set(r, true), 0);
+	now_ms += 60000;
+	poll_once(bus, &g);
+	assert_true(g.s[0][0].value > 2.0 && g.s[0][0].value < 3.0);
+	assert_true(g.s[1][0].value > 35 && g.s[1][0].value < 45);
+	assert_true(g.s[2][0].value == 0);	/* its second poll: dry */
+	for (int m = 0; m < 5; m++) {
+		now_ms += 60000;
+		poll_once(bus, &g);
+		assert_true(g.s[1][0].value > 35);
+		assert_true(g.s[2][0].value == 0);
+	}
+	assert_int_equal(relay_set(r, false), 0);
+	now_ms += 60000;
+	poll_once(bus, &g);
+	assert_true(g.s[0][0].value == 0 && g.s[1][0].value == 0);
+	bus->ops->free(bus);
+	relay_free(r);
+	sim_farm_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +288,7 @@ int main(void)
 		cmocka_unit_test(air_is_warmer_in_the_afternoon),
 		cmocka_unit_test(same_seed_same_farm_however_often_read),
 		cmocka_unit_test(sensors_answer_after_a_delay),
+		cmocka_unit_test(line_sensors_follow_the_relay),
 	};
 
 	return cmocka_run_group_tests_name("sim", tests, NULL, NULL);

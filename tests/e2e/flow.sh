@@ -1,0 +1,111 @@
+#!/bin/bash
+# Flow sensors in the pumps' lines, on the simulated farm with the clock
+# 600 times faster: water that flows lets a run go on; a dry source stops
+# the pump a few minutes in with an alarm that stays on the home screen
+# until it is acknowledged, and the diary says why the run ended; a flow
+# sensor that stops answering is logged and stops nothing.
+. "$(dirname "$0")/lib.sh"
+
+# Pump 1 and pump 2 each with a flow sensor; pump 2's source is dry.
+# flow_sensor = ... goes in after each pump's power_kw line.
+farm() {
+	sed -e "/^\[pump.p1\]/,/^$/s/^power_kw = .*/&\nflow_sensor = flow1\nmin_flow = 20/" \
+		-e "/^\[pump.p2\]/,/^$/s/^power_kw = .*/&\nflow_sensor = flow2\nmin_flow = 20\nflow_grace_seconds = 90/" \
+		-e 's/^flush_minutes = .*/flush_minutes = 1/' \
+		"$TOP/config/demo.ini"
+	printf '\n[sensor.flow1]\ndriver = sim\nmodel = flow\n%s\n' "$1"
+	printf '\n[sensor.flow2]\ndriver = sim\nmodel = flow\nsim_fault = no_water\n'
+}
+farm "" >"$TMP/dry.ini"
+if "$BIN" check --config "$TMP/dry.ini" --db "$TMP/check.db" >/dev/null; then
+	ok "a farm with flow sensors checks clean"
+else
+	bad "dry.ini: $("$BIN" check --config "$TMP/dry.ini" --db "$TMP/check.db" 2>&1 | head -3)"
+fi
+
+DB="$TMP/dry.db"
+# Monday 1 June 2026, 06:00: normal hours.
+start s --config "$TMP/dry.ini" --db "$DB" --clock 2026-06-01T06:00 --clock-speed 600
+expect s "1 Độ ẩm đất" "the station runs"
+
+# Pump 1: water flows, the run goes its ten minutes.
+press s KP2 KP1 KP1 KP0 KPEnter KP1 KPEnter
+expect s "Bơm đang chạy: 1" "pump 1 runs"
+expect s "Bơm đang chạy: 0" "and ends" 10
+# Ten minutes at least: a busy machine may end it a little late.
+r=$(sql "$DB" "SELECT end_reason || ' ' || (ended - started >= 600) FROM pump_runs WHERE pump = 'p1'")
+[ "$r" = "done 1" ] && ok "water flowed: the run went its ten minutes" || bad "pump 1 run: '$r'"
+expect_not s "Báo động: 1" "no alarm"
+n=$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
+	WHERE s.code = 'flow1' AND r.quantity = 8 AND r.value > 30")
+[ "${n:-0}" -ge 1 ] && ok "the flow while it ran is stored with the readings ($n)" || bad "flow1 readings: $n"
+
+# Pump 2: the source is dry.
+press s KP/ KP2 KP2 KP3 KP0 KPEnter KP1 KPEnter
+expect s "Bơm đang chạy: 1" "pump 2 runs"
+expect s "Báo động: 1" "within minutes an alarm" 10
+expect s "Bơm đang chạy: 0" "and the pump was stopped"
+r=$(sql "$DB" "SELECT end_reason FROM pump_runs WHERE pump = 'p2'")
+[ "$r" = no_flow ] && ok "the run ended for want of water" || bad "pump 2 run end: '$r'"
+# 90 s of grace, then two readings in a row below 20 l/min: a few
+# minutes, far short of the soil's 20.
+d=$(sql "$DB" "SELECT ended - started FROM pump_runs WHERE pump = 'p2'")
+[ -n "$d" ] && [ "$d" -ge 150 ] && [ "$d" -le 480 ] && ok "stopped after its grace and two polls (${d} s)" || bad "pump 2 ran ${d} s"
+press s KP/
+expect_words s "9 Báo động (1): Bơm 2: không có nước chảy" "the home screen shows the alarm"
+sleep 2
+expect_words s "9 Báo động (1)" "it stays there"
+press s KP9
+expect s "Báo động 1/1" "9 opens the alarm"
+expect_words s "lưu lượng 0,0 l/ph, cần ít nhất 20,0" "the flow read and the least expected"
+expect_words s "nguồn nước cạn, bể ống hay nghẹt béc? Đã tắt bơm" "what it may be, and that the pump is off"
+press s KPEnter
+expect s "Đã xem hết báo động." "acknowledged"
+expect s "Báo động: 0" "the status line agrees"
+n=$(sql "$DB" "SELECT count(*) FROM events WHERE kind = 'no_flow' AND source = 'p2' AND acked IS NOT NULL")
+[ "$n" = 1 ] && ok "the event log keeps the alarm and its acknowledgement" || bad "no_flow events: $n"
+press s KP/ KP2 KP8 KP1
+expect s "Kết thúc: đã tắt: không có nước chảy" "the diary says why the run ended"
+
+# Settings, Sensors: the flow sensor, in pump 1's line, with its reading.
+press s KP/ KP6 KP2 KP4 KP6 KP8 KPEnter KP2 KP4 KP6 KP8 KPEnter KP4
+expect s "flow1: đọc được" "the sensors list the flow sensor"
+n=$(screen s | grep -o "[0-9] flow1" | head -1 | cut -c1)
+press s "KP${n:-3}"
+expect s "Trên đường ống của Bơm 1" "in pump 1's line"
+expect s " l/ph" "its litres a minute"
+stop_station "$DB" TERM
+wait_for s "[exit 0]"
+mkdir -p "$TMP/out"
+out=$("$BIN" export --config "$TMP/dry.ini" --db "$DB" --to "$TMP/out" 2>&1) &&
+	ok "the export takes the flow readings and the dry run" || bad "export: $out"
+grep -rqs "không có nước chảy" "$TMP/out" && ok "the exported diary says why the run ended" ||
+	bad "no reason in the export"
+# The office takes the station's copy: its flow roll-ups (its sensors are
+# named station:code there) and the dry run.
+out=$("$BIN" merge --into "$TMP/office.db" "$TMP/out" 2>&1) && ok "the office merges it" ||
+	bad "merge: $out"
+r=$(sql "$TMP/office.db" "SELECT (SELECT count(*) FROM readings_daily d JOIN sensors s ON s.id = d.sensor
+	WHERE s.code LIKE '%:flow1' AND d.quantity = 8) || ' ' ||
+	(SELECT end_reason FROM pump_runs WHERE pump = 'p2')")
+[ "$r" = "1 no_flow" ] && ok "with the day's flow and the run's end ($r)" || bad "office: '$r'"
+
+# A flow sensor that stops answering: logged as lost, the run goes on.
+farm $'sim_fault = silent\nsim_fault_after = 2' >"$TMP/lost.ini"
+DB2="$TMP/lost.db"
+start l --config "$TMP/lost.ini" --db "$DB2" --clock 2026-06-01T06:00 --clock-speed 600
+expect l "1 Độ ẩm đất" "a station whose flow sensor will go quiet"
+sleep 2
+press l KP2 KP1 KP1 KP0 KPEnter KP1 KPEnter
+expect l "Bơm đang chạy: 1" "pump 1 runs"
+expect l "Bơm đang chạy: 0" "and ends" 10
+r=$(sql "$DB2" "SELECT end_reason || ' ' || (ended - started >= 600) FROM pump_runs WHERE pump = 'p1'")
+[ "$r" = "done 1" ] && ok "a lost flow sensor stops no water" || bad "pump 1 run: '$r'"
+n=$(sql "$DB2" "SELECT count(*) FROM events WHERE kind = 'sensor_lost' AND source = 'flow1'")
+[ "$n" = 1 ] && ok "the lost sensor is in the event log" || bad "sensor_lost flow1: $n"
+n=$(sql "$DB2" "SELECT count(*) FROM events WHERE kind = 'no_flow'")
+[ "$n" = 0 ] && ok "and raises no flow alarm" || bad "no_flow events: $n"
+stop_station "$DB2" TERM
+wait_for l "[exit 0]"
+
+finish
