@@ -1,11 +1,12 @@
 /* SQL for sensors, their readings and the roll-ups that outlive them.
  *
- * Raw readings are keyed by time first, so a batch is appended at the end
- * of the tree. Every batch also refreshes the hourly and daily minimum,
+ * Every batch of readings also refreshes the hourly and daily minimum,
  * mean and maximum of the hours and days it touches, in the same
- * transaction; those are keyed by sensor, quantity and time, so that a
- * chart of any length reads one short range per sensor. Raw readings are
- * pruned after a while; the roll-ups are kept for good. */
+ * transaction. All three are keyed by time first, so that a batch is
+ * appended at the end of each tree and rewrites few pages of the card; a
+ * chart reads the range of its span, at most about 365 rows per sensor
+ * (the daily roll-ups of a year). Raw readings are pruned after a while;
+ * the roll-ups are kept for good. */
 #include "store_internal.h"
 
 #include "text.h"
@@ -59,8 +60,7 @@ static const char SQL_HOURLY_REFRESH[] =
 static const char SQL_DAILY_REFRESH[] =
 	"INSERT OR REPLACE INTO readings_daily(sensor, quantity, day, n, min, mean, max)"
 	" SELECT sensor, quantity, ?3, sum(n), min(min), sum(mean * n) / sum(n), max(max)"
-	" FROM readings_hourly WHERE sensor = ?4 AND quantity = ?5 AND t >= ?1 AND t < ?2"
-	" GROUP BY sensor, quantity";
+	" FROM readings_hourly WHERE t >= ?1 AND t < ?2 GROUP BY sensor, quantity";
 static const char SQL_PRUNE[] =
 	"DELETE FROM readings WHERE t < ?1 AND t < (SELECT min(t) FROM readings) + ?2";
 
@@ -72,10 +72,6 @@ struct touched {
 	int n_hours;
 	int days[TOUCH_MAX];
 	int n_days;
-	struct {
-		int sensor, quantity;
-	} pairs[TOUCH_MAX];
-	int n_pairs;
 	bool overflow;
 };
 
@@ -92,14 +88,6 @@ static void touch(struct touched *t, const struct reading_row *r)
 		;
 	if (i == t->n_days && !(t->overflow = t->overflow || i == TOUCH_MAX))
 		t->days[t->n_days++] = day;
-	for (i = 0; i < t->n_pairs; i++)
-		if (t->pairs[i].sensor == r->sensor && t->pairs[i].quantity == r->quantity)
-			break;
-	if (i == t->n_pairs && !(t->overflow = t->overflow || i == TOUCH_MAX)) {
-		t->pairs[i].sensor = r->sensor;
-		t->pairs[i].quantity = r->quantity;
-		t->n_pairs++;
-	}
 }
 
 static int refresh_hour(struct store *s, int64_t hour)
@@ -113,9 +101,10 @@ static int refresh_hour(struct store *s, int64_t hour)
 	return store_exec_stmt(s, st);
 }
 
-/* A day is the station's calendar day, from its local midnight to the
- * next: 23 or 25 hours where clocks change. */
-static int refresh_day(struct store *s, int day, int sensor, int quantity)
+/* Every sensor's and quantity's day, from its hours. A day is the
+ * station's calendar day, from its local midnight to the next: 23 or 25
+ * hours where clocks change. */
+static int refresh_day(struct store *s, int day)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_DAILY_REFRESH);
 
@@ -124,8 +113,6 @@ static int refresh_day(struct store *s, int day, int sensor, int quantity)
 	sqlite3_bind_int64(st, 1, (int64_t)text_day_start(day));
 	sqlite3_bind_int64(st, 2, (int64_t)text_day_start(day + 1));
 	sqlite3_bind_int(st, 3, day);
-	sqlite3_bind_int(st, 4, sensor);
-	sqlite3_bind_int(st, 5, quantity);
 	return store_exec_stmt(s, st);
 }
 
@@ -136,8 +123,7 @@ static int refresh_rollups(struct store *s, const struct touched *t)
 	for (int h = 0; rc == 0 && h < t->n_hours; h++)
 		rc = refresh_hour(s, t->hours[h]);
 	for (int d = 0; rc == 0 && d < t->n_days; d++)
-		for (int p = 0; rc == 0 && p < t->n_pairs; p++)
-			rc = refresh_day(s, t->days[d], t->pairs[p].sensor, t->pairs[p].quantity);
+		rc = refresh_day(s, t->days[d]);
 	return rc;
 }
 
@@ -189,18 +175,17 @@ int store_readings_prune(struct store *s, int64_t before, int64_t max_span)
 }
 
 /* The zone's sensors are given by code, as a JSON array, so that one
- * statement serves any number of them. */
+ * statement serves any number of them. The span is read once, in the
+ * order of the key, keeping the rows of those sensors. */
 static const char SQL_SERIES_HOURLY[] =
-	"SELECT h.t, min(h.min), avg(h.mean), max(h.max), sum(h.n)"
-	" FROM sensors s JOIN readings_hourly h ON h.sensor = s.id"
-	" WHERE s.code IN (SELECT value FROM json_each(?1)) AND h.quantity = ?2"
-	"  AND h.t >= ?3 AND h.t < ?4"
+	"SELECT h.t, min(h.min), avg(h.mean), max(h.max), sum(h.n) FROM readings_hourly h"
+	" WHERE h.t >= ?3 AND h.t < ?4 AND h.quantity = ?2 AND h.sensor IN"
+	"  (SELECT id FROM sensors WHERE code IN (SELECT value FROM json_each(?1)))"
 	" GROUP BY h.t ORDER BY h.t";
 static const char SQL_SERIES_DAILY[] =
-	"SELECT d.day, min(d.min), avg(d.mean), max(d.max), sum(d.n)"
-	" FROM sensors s JOIN readings_daily d ON d.sensor = s.id"
-	" WHERE s.code IN (SELECT value FROM json_each(?1)) AND d.quantity = ?2"
-	"  AND d.day >= ?3 AND d.day < ?4"
+	"SELECT d.day, min(d.min), avg(d.mean), max(d.max), sum(d.n) FROM readings_daily d"
+	" WHERE d.day >= ?3 AND d.day < ?4 AND d.quantity = ?2 AND d.sensor IN"
+	"  (SELECT id FROM sensors WHERE code IN (SELECT value FROM json_each(?1)))"
 	" GROUP BY d.day ORDER BY d.day";
 
 static char *json_codes(const char *const *codes, int n)

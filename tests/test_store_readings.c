@@ -9,6 +9,7 @@
 #include "text.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <time.h>
 
 static char *dir;
@@ -218,6 +219,250 @@ static void a_zone_of_two_sensors(void **state)
 	assert_true(ps.p[0].mean == 32.0);
 }
 
+/* Roll-ups as they were kept before, keyed by sensor first: four zones'
+ * worth of made-up hours and their days. */
+#define OLD_DAYS 40
+static const int old_quantities[] = { Q_MOISTURE, Q_AIR_TEMP };
+
+static struct point old_hour(int sensor, int quantity, int h)
+{
+	struct point p;
+
+	p.t = JUNE1 + (int64_t)h * 3600;
+	p.n = 1 + (sensor * 7 + quantity * 3 + h) % 60;
+	p.mean = 20 + sensor * 3 + quantity * 10 + (h % 97) / 7.0;
+	p.lo = p.mean - 1.25 - (h % 5) / 3.0;
+	p.hi = p.mean + 2.5 + (h % 3) / 9.0;
+	return p;
+}
+
+/* A day from its 24 hours (JUNE1 is a local midnight). */
+static struct point old_day(int sensor, int quantity, int d)
+{
+	struct point p = { text_day_of(JUNE1) + d, INFINITY, 0, -INFINITY, 0 };
+	double sum = 0;
+
+	for (int i = 0; i < 24; i++) {
+		struct point h = old_hour(sensor, quantity, d * 24 + i);
+
+		p.n += h.n;
+		sum += h.mean * h.n;
+		p.lo = fmin(p.lo, h.lo);
+		p.hi = fmax(p.hi, h.hi);
+	}
+	p.mean = sum / p.n;
+	return p;
+}
+
+static void assert_point(const struct point *got, const struct point *want)
+{
+	assert_int_equal(got->t, want->t);
+	assert_int_equal(got->n, want->n);
+	assert_true(got->lo == want->lo);
+	assert_true(fabs(got->mean - want->mean) < 1e-9);
+	assert_true(got->hi == want->hi);
+}
+
+static int64_t count_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* Every row of a roll-up table, in order of sensor, quantity and time,
+ * is what old_hour() or old_day() made, bit for bit. */
+static void assert_old_rows(sqlite3 *db, bool daily)
+{
+	sqlite3_stmt *q;
+	int per_series = daily ? OLD_DAYS : OLD_DAYS * 24;
+
+	assert_int_equal(sqlite3_prepare_v2(db, daily
+		? "SELECT sensor, quantity, day, n, min, mean, max FROM readings_daily"
+		  " ORDER BY sensor, quantity, day"
+		: "SELECT sensor, quantity, t, n, min, mean, max FROM readings_hourly"
+		  " ORDER BY sensor, quantity, t", -1, &q, NULL), SQLITE_OK);
+	for (int sensor = 1; sensor <= 3; sensor++)
+		for (int qi = 0; qi < 2; qi++)
+			for (int i = 0; i < per_series; i++) {
+				int quantity = old_quantities[qi];
+				struct point want = daily ? old_day(sensor, quantity, i)
+							  : old_hour(sensor, quantity, i);
+
+				assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+				assert_int_equal(sqlite3_column_int(q, 0), sensor);
+				assert_int_equal(sqlite3_column_int(q, 1), quantity);
+				assert_int_equal(sqlite3_column_int64(q, 2), want.t);
+				assert_int_equal(sqlite3_column_int64(q, 3), want.n);
+				assert_true(sqlite3_column_double(q, 4) == want.lo);
+				assert_true(sqlite3_column_double(q, 5) == want.mean);
+				assert_true(sqlite3_column_double(q, 6) == want.hi);
+			}
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+}
+
+/* A station's roll-ups keyed by sensor first are keyed by time first when
+ * it is opened, with every row as it was; charts and the export's days
+ * read the same from them, and new readings go on rolling up. */
+static void rollups_rekeyed_by_time_keep_every_row(void **state)
+{
+	char path[600], err[256];
+	const char *zone[] = { "soil1", "soil2" }, *one[] = { "soil2" };
+	struct reading_row rows[12];
+	struct points *ps;
+	struct point want;
+	sqlite3_stmt *ins;
+	sqlite3 *db;
+	struct store *old;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/keyed-by-sensor.db", dir);
+	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &old, err, sizeof(err)), 0);
+	store_close(old);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"DROP TABLE readings_hourly; DROP TABLE readings_daily;"
+		"CREATE TABLE readings_hourly("
+		"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
+		"  quantity INTEGER NOT NULL,"
+		"  t INTEGER NOT NULL,"
+		"  n INTEGER NOT NULL,"
+		"  min REAL NOT NULL, mean REAL NOT NULL, max REAL NOT NULL,"
+		"  PRIMARY KEY (sensor, quantity, t)) WITHOUT ROWID;"
+		"CREATE TABLE readings_daily("
+		"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
+		"  quantity INTEGER NOT NULL,"
+		"  day INTEGER NOT NULL,"
+		"  n INTEGER NOT NULL,"
+		"  min REAL NOT NULL, mean REAL NOT NULL, max REAL NOT NULL,"
+		"  PRIMARY KEY (sensor, quantity, day)) WITHOUT ROWID;"
+		"INSERT INTO sensors(id, code) VALUES (1, 'soil1'), (2, 'soil2'), (3, 'air');"
+		/* version 7 keys them by time */
+		"PRAGMA user_version = 6; BEGIN;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+		"INSERT INTO readings_hourly VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL), SQLITE_OK);
+	for (int h = 0; h < OLD_DAYS * 24; h++)
+		for (int sensor = 1; sensor <= 3; sensor++)
+			for (int qi = 0; qi < 2; qi++) {
+				struct point p = old_hour(sensor, old_quantities[qi], h);
+
+				sqlite3_bind_int(ins, 1, sensor);
+				sqlite3_bind_int(ins, 2, old_quantities[qi]);
+				sqlite3_bind_int64(ins, 3, p.t);
+				sqlite3_bind_int64(ins, 4, p.n);
+				sqlite3_bind_double(ins, 5, p.lo);
+				sqlite3_bind_double(ins, 6, p.mean);
+				sqlite3_bind_double(ins, 7, p.hi);
+				assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+				sqlite3_reset(ins);
+			}
+	sqlite3_finalize(ins);
+	assert_int_equal(sqlite3_prepare_v2(db,
+		"INSERT INTO readings_daily VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL), SQLITE_OK);
+	for (int d = 0; d < OLD_DAYS; d++)
+		for (int sensor = 1; sensor <= 3; sensor++)
+			for (int qi = 0; qi < 2; qi++) {
+				struct point p = old_day(sensor, old_quantities[qi], d);
+
+				sqlite3_bind_int(ins, 1, sensor);
+				sqlite3_bind_int(ins, 2, old_quantities[qi]);
+				sqlite3_bind_int64(ins, 3, p.t);
+				sqlite3_bind_int64(ins, 4, p.n);
+				sqlite3_bind_double(ins, 5, p.lo);
+				sqlite3_bind_double(ins, 6, p.mean);
+				sqlite3_bind_double(ins, 7, p.hi);
+				assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+				sqlite3_reset(ins);
+			}
+	sqlite3_finalize(ins);
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	/* Opening it brings it to the current schema. */
+	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &old, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(old), store_schema_latest());
+	store_close(old);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM readings_hourly"), 3 * 2 * OLD_DAYS * 24);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM readings_daily"), 3 * 2 * OLD_DAYS);
+	assert_old_rows(db, false);
+	assert_old_rows(db, true);
+	/* Time first: a batch of readings adds to the end of each tree. */
+	assert_int_equal(count_rows(db,
+		"SELECT name = 't' FROM pragma_index_info((SELECT name FROM"
+		" pragma_index_list('readings_hourly') WHERE origin = 'pk')) WHERE seqno = 0"), 1);
+	assert_int_equal(count_rows(db,
+		"SELECT name = 'day' FROM pragma_index_info((SELECT name FROM"
+		" pragma_index_list('readings_daily') WHERE origin = 'pk')) WHERE seqno = 0"), 1);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &old, err, sizeof(err)), 0);
+	store_close(st);
+	st = old;
+	/* A zone of two probes, two days of hours: only their soil moisture,
+	 * not the air sensor's, not their temperature. */
+	ps = series(ROLLUP_HOURLY, zone, 2, Q_MOISTURE, JUNE1 + 5 * 86400, JUNE1 + 7 * 86400);
+	assert_int_equal(ps->n, 48);
+	for (int i = 0; i < 48; i++) {
+		struct point a = old_hour(1, Q_MOISTURE, 5 * 24 + i), b = old_hour(2, Q_MOISTURE, 5 * 24 + i);
+
+		want = (struct point){ a.t, fmin(a.lo, b.lo), (a.mean + b.mean) / 2, fmax(a.hi, b.hi),
+				       a.n + b.n };
+		assert_point(&ps->p[i], &want);
+	}
+	/* A year's chart reads the days. */
+	ps = series(ROLLUP_DAILY, one, 1, Q_AIR_TEMP, 0, 1 << 30);
+	assert_int_equal(ps->n, OLD_DAYS);
+	for (int d = 0; d < OLD_DAYS; d++) {
+		want = old_day(2, Q_AIR_TEMP, d);
+		assert_point(&ps->p[d], &want);
+	}
+	struct points days = { .n = 0 };
+	assert_int_equal(store_moisture_daily(st, zone, 2, text_day_of(JUNE1) + 3,
+					      text_day_of(JUNE1) + 4, collect, &days), 0);
+	assert_int_equal(days.n, 2);
+	for (int d = 0; d < 2; d++) {
+		struct point a = old_day(1, Q_MOISTURE, 3 + d), b = old_day(2, Q_MOISTURE, 3 + d);
+
+		want = (struct point){ a.t, fmin(a.lo, b.lo), (a.mean + b.mean) / 2, fmax(a.hi, b.hi),
+				       a.n + b.n };
+		assert_point(&days.p[d], &want);
+	}
+
+	/* New readings of soil1 in an hour the roll-ups already hold: the
+	 * hour is replaced, not added, and its day is counted again from its
+	 * hours; soil2's day stays as it was. */
+	for (int i = 0; i < 12; i++)
+		rows[i] = (struct reading_row){ 1, Q_MOISTURE, JUNE1 + 10 * 3600 + i * 300, 50.0 };
+	assert_int_equal(store_readings_add(st, rows, 12), 0);
+	ps = series(ROLLUP_HOURLY, zone, 1, Q_MOISTURE, JUNE1 + 10 * 3600, JUNE1 + 11 * 3600);
+	assert_int_equal(ps->n, 1);
+	want = (struct point){ JUNE1 + 10 * 3600, 50.0, 50.0, 50.0, 12 };
+	assert_point(&ps->p[0], &want);
+	ps = series(ROLLUP_DAILY, zone, 1, Q_MOISTURE, 0, 1 << 30);
+	assert_int_equal(ps->n, OLD_DAYS);
+	want = old_day(1, Q_MOISTURE, 0);
+	struct point replaced = old_hour(1, Q_MOISTURE, 10);
+	want.mean = (want.mean * want.n - replaced.mean * replaced.n + 50.0 * 12) /
+		    (want.n - replaced.n + 12);
+	want.n += 12 - replaced.n;
+	assert_int_equal(ps->p[0].n, want.n);
+	assert_true(fabs(ps->p[0].mean - want.mean) < 1e-9);
+	for (int d = 1; d < OLD_DAYS; d++) {
+		want = old_day(1, Q_MOISTURE, d);
+		assert_point(&ps->p[d], &want);
+	}
+	ps = series(ROLLUP_DAILY, zone + 1, 1, Q_MOISTURE, 0, 1 << 30);
+	want = old_day(2, Q_MOISTURE, 0);
+	assert_point(&ps->p[0], &want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +471,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(daily_mean_weighs_each_reading, setup, teardown),
 		cmocka_unit_test_setup_teardown(pruning_keeps_the_rollups, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_zone_of_two_sensors, setup, teardown),
+		cmocka_unit_test_setup_teardown(rollups_rekeyed_by_time_keep_every_row, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store_readings", tests, NULL, NULL);
