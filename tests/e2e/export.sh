@@ -66,7 +66,9 @@ done
 [ $bom = 1 ] && ok "every CSV: UTF-8 BOM and CRLF" || bad "a CSV without BOM or CRLF"
 lines=$(($(wc -l <"$F/nhat-ky-tuoi.csv") - 1))
 [ "$lines" = "$runs" ] && ok "irrigation diary: $runs runs" || bad "irrigation diary has $lines rows, database $runs"
-grep -q "^PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;Nguyễn Văn Ba;01/06/2026 0[56]:[0-9][0-9];01/06/2026 0[56]:[0-9][0-9];30,0;" "$F/nhat-ky-tuoi.csv" &&
+# The diary keeps when the relay really went off: at 600 times speed a
+# timer 10 ms late on a busy machine is a tenth of a station minute.
+grep -q "^PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;Nguyễn Văn Ba;01/06/2026 0[56]:[0-9][0-9];01/06/2026 0[56]:[0-9][0-9];30,[01];" "$F/nhat-ky-tuoi.csv" &&
 	ok "irrigation row in Vietnamese, dates dd/mm/yyyy, decimal comma" || bad "irrigation row: $(sed -n 2p "$F/nhat-ky-tuoi.csv")"
 grep -q "PT01-260601-01" "$F/truy-xuat-PT01-260601-01.csv" &&
 	grep -q "NPK 20-20-15 Đầu Trâu" "$F/truy-xuat-PT01-260601-01.csv" && ok "traceability sheet for the lot" ||
