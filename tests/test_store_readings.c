@@ -275,6 +275,37 @@ static int64_t count_rows(sqlite3 *db, const char *sql)
 	return n;
 }
 
+/* The rows of old_hour() or old_day() into a roll-up table, in order of
+ * time, as a station wrote them. */
+static void put_old_rows(sqlite3 *db, bool daily)
+{
+	sqlite3_stmt *ins;
+	int per_series = daily ? OLD_DAYS : OLD_DAYS * 24;
+
+	assert_int_equal(sqlite3_prepare_v2(db, daily
+		? "INSERT INTO readings_daily VALUES (?, ?, ?, ?, ?, ?, ?)"
+		: "INSERT INTO readings_hourly VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL),
+		SQLITE_OK);
+	for (int i = 0; i < per_series; i++)
+		for (int sensor = 1; sensor <= 3; sensor++)
+			for (int qi = 0; qi < 2; qi++) {
+				int quantity = old_quantities[qi];
+				struct point p = daily ? old_day(sensor, quantity, i)
+						       : old_hour(sensor, quantity, i);
+
+				sqlite3_bind_int(ins, 1, sensor);
+				sqlite3_bind_int(ins, 2, quantity);
+				sqlite3_bind_int64(ins, 3, p.t);
+				sqlite3_bind_int64(ins, 4, p.n);
+				sqlite3_bind_double(ins, 5, p.lo);
+				sqlite3_bind_double(ins, 6, p.mean);
+				sqlite3_bind_double(ins, 7, p.hi);
+				assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+				sqlite3_reset(ins);
+			}
+	sqlite3_finalize(ins);
+}
+
 /* Every row of a roll-up table, in order of sensor, quantity and time,
  * is what old_hour() or old_day() made, bit for bit. */
 static void assert_old_rows(sqlite3 *db, bool daily)
@@ -317,7 +348,6 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 	struct reading_row rows[12];
 	struct points *ps;
 	struct point want;
-	sqlite3_stmt *ins;
 	sqlite3 *db;
 	struct store *old;
 
@@ -345,42 +375,8 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 		"INSERT INTO sensors(id, code) VALUES (1, 'soil1'), (2, 'soil2'), (3, 'air');"
 		/* version 7 keys them by time */
 		"PRAGMA user_version = 6; BEGIN;", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-		"INSERT INTO readings_hourly VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL), SQLITE_OK);
-	for (int h = 0; h < OLD_DAYS * 24; h++)
-		for (int sensor = 1; sensor <= 3; sensor++)
-			for (int qi = 0; qi < 2; qi++) {
-				struct point p = old_hour(sensor, old_quantities[qi], h);
-
-				sqlite3_bind_int(ins, 1, sensor);
-				sqlite3_bind_int(ins, 2, old_quantities[qi]);
-				sqlite3_bind_int64(ins, 3, p.t);
-				sqlite3_bind_int64(ins, 4, p.n);
-				sqlite3_bind_double(ins, 5, p.lo);
-				sqlite3_bind_double(ins, 6, p.mean);
-				sqlite3_bind_double(ins, 7, p.hi);
-				assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
-				sqlite3_reset(ins);
-			}
-	sqlite3_finalize(ins);
-	assert_int_equal(sqlite3_prepare_v2(db,
-		"INSERT INTO readings_daily VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL), SQLITE_OK);
-	for (int d = 0; d < OLD_DAYS; d++)
-		for (int sensor = 1; sensor <= 3; sensor++)
-			for (int qi = 0; qi < 2; qi++) {
-				struct point p = old_day(sensor, old_quantities[qi], d);
-
-				sqlite3_bind_int(ins, 1, sensor);
-				sqlite3_bind_int(ins, 2, old_quantities[qi]);
-				sqlite3_bind_int64(ins, 3, p.t);
-				sqlite3_bind_int64(ins, 4, p.n);
-				sqlite3_bind_double(ins, 5, p.lo);
-				sqlite3_bind_double(ins, 6, p.mean);
-				sqlite3_bind_double(ins, 7, p.hi);
-				assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
-				sqlite3_reset(ins);
-			}
-	sqlite3_finalize(ins);
+	put_old_rows(db, false);
+	put_old_rows(db, true);
 	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
