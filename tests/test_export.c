@@ -3,7 +3,7 @@
  * database, a manifest whose checksums match; one moment's snapshot while
  * the station goes on writing; and when something goes wrong, nothing
  * that looks complete and the station's database untouched. */
-#include "testlib.h"
+#include "testsql.h"
 
 #include "config.h"
 #include "export.h"
@@ -26,42 +26,6 @@ static char db[256], stick[256];
 /* 01/06/2026 05:10 */
 #define JUNE1_0510 1780265400
 
-static const char *path_in(const char *a, const char *b)
-{
-	static char p[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	assert_true(snprintf(p[i], sizeof(p[i]), "%s/%s", a, b) < (int)sizeof(p[i]));
-	return p[i];
-}
-
-static void exec_sql(const char *path, const char *sql)
-{
-	sqlite3 *d;
-	char *err = NULL;
-
-	assert_int_equal(sqlite3_open(path, &d), SQLITE_OK);
-	sqlite3_busy_timeout(d, 2000);
-	if (sqlite3_exec(d, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-	sqlite3_close(d);
-}
-
-static int64_t sql_int(const char *path, const char *sql)
-{
-	sqlite3 *d;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(d, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(d);
-	return v;
-}
 
 /* A station like the demo farm with a few weeks of records. */
 static void make_station(const char *path)

@@ -2,7 +2,7 @@
  * and again without a row twice, a newer stick completing what an older
  * one did not know, and every folder that is not a whole station export
  * refused with its reason and nothing merged from it. */
-#include "testlib.h"
+#include "testsql.h"
 
 #include "export.h"
 #include "manifest.h"
@@ -20,43 +20,6 @@ static char office[256], sticks[256];
 /* 01/06/2026 05:10 in Việt Nam. */
 #define T0 1780265400
 
-static const char *path_in(const char *a, const char *b)
-{
-	static char p[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	assert_true(snprintf(p[i], sizeof(p[i]), "%s/%s", a, b) < (int)sizeof(p[i]));
-	return p[i];
-}
-
-static void exec_sql(const char *path, const char *sql)
-{
-	sqlite3 *d;
-	char *err = NULL;
-
-	assert_int_equal(sqlite3_open(path, &d), SQLITE_OK);
-	sqlite3_busy_timeout(d, 2000);
-	if (sqlite3_exec(d, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-	sqlite3_close(d);
-}
-
-static int64_t sql_int(const char *path, const char *sql)
-{
-	sqlite3 *d;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	if (sqlite3_prepare_v2(d, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(d));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(d);
-	return v;
-}
 
 /* A station with a run (ended or not), an alarm, a spray and its
  * correction, and two days of soil readings. */
