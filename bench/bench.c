@@ -1472,7 +1472,7 @@ static void human_count(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.0f k", v / 1e3);
 }
 
-static void print_table(const struct opts *o, const char *load0, const char *load1)
+static void print_table(const char *load0, const char *load1)
 {
 	printf("\nReference farm: %s.\n", farm_note);
 	printf("Load average (1, 5, 15 min) at the start %s, at the end %s; %ld cores.\n\n",
@@ -1515,7 +1515,6 @@ static void print_table(const struct opts *o, const char *load0, const char *loa
 		printf("- Backups: %s.\n", backup_note);
 	if (export_note[0])
 		printf("- Export: %s.\n", export_note);
-	(void)o;
 }
 
 static int bench_main(int argc, char **argv)
@@ -1667,7 +1666,7 @@ static int bench_main(int argc, char **argv)
 		day_report(&day, &folio, &pace);
 	}
 	load_average(load1, sizeof(load1));
-	print_table(&o, load0, load1);
+	print_table(load0, load1);
 	if (o.keep)
 		fprintf(stderr, "bench: kept %s\n", dir);
 	else
