@@ -186,7 +186,9 @@ hwtest: all helpers
 	@scripts/install-deps.sh --all
 	@B=$(B) tests/vm/hwtest.sh $(HWTEST)
 
-XGETTEXT = xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 -c/ \
+# References name the file only, and the template carries no date, so
+# that the catalogue changes only where a message does.
+XGETTEXT = xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 -c/ --add-location=file \
 	--package-name=fieldstation $(sort $(wildcard src/*.c screens/*.c drivers/*.c))
 
 # Every message the station can show has its Vietnamese words.
@@ -199,7 +201,8 @@ check-po: deps
 # Refresh the template and the Vietnamese catalogue from the sources.
 pot:
 	$(XGETTEXT) -o po/fieldstation.pot
-	msgmerge -q -U --backup=none po/vi.po po/fieldstation.pot
+	sed -i '/^"POT-Creation-Date:/d' po/fieldstation.pot
+	msgmerge -q -U --backup=none --add-location=file po/vi.po po/fieldstation.pot
 
 install: all
 	install -D -m 755 $(B)/fieldstation $(DESTDIR)$(PREFIX)/bin/fieldstation
