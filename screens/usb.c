@@ -41,6 +41,7 @@ struct usb {
 	char folder[128];
 	int files;
 	char error[512];
+	char notice[512];	/* folders on the stick left as they were */
 };
 
 static const struct stick_info *stick_now(struct ui *ui)
@@ -85,6 +86,7 @@ static int64_t on_step(void *data)
 	u->step_timer = 0;
 	if (rc == EXPORT_DONE) {
 		snprintf(u->folder, sizeof(u->folder), "%s", export_folder(u->export));
+		snprintf(u->notice, sizeof(u->notice), "%s", export_notice(u->export));
 		u->files = export_file_count(u->export);
 		u->mode = DONE;
 	} else {
@@ -246,6 +248,9 @@ static void usb_draw(struct ui *ui, void *st)
 		y += widget_wrap(y + 1, 1, w, 2, TONE_GOOD,
 				 _("The USB stick may be pulled out now."), true);
 		attroff(A_BOLD);
+		if (u->notice[0])
+			y += 1 + widget_wrap(y + 2, 1, w, ui_bottom(ui) - y - 4, TONE_DRY, u->notice,
+					     true);
 		widget_text(y + 2, 1, w, TONE_NORMAL, _("Enter: copy again"));
 		break;
 	case FAILED:

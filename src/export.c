@@ -7,6 +7,7 @@
 #include "config.h"
 #include "csv.h"
 #include "manifest.h"
+#include "nofollow.h"
 #include "outfile.h"
 #include "records.h"
 #include "store.h"
@@ -29,6 +30,11 @@
 /* Folder names a person reads on the stick: unfinished, and broken. */
 #define UNFINISHED "_CHUA-XONG"
 #define BROKEN "_HONG"
+/* The first file of an unfinished folder, the station's own mark on it:
+ * a later export clears an unfinished folder only if it has this
+ * station's mark, and holds nothing but regular files an export writes.
+ * Removed once the folder has been read back. */
+#define MARK ".fieldstation-export"
 #define CSV_FLUSH (64 * 1024)
 #define ROWS_PER_TURN 256
 #define BACKUP_PAGES 256
@@ -50,10 +56,13 @@ enum phase {
 };
 
 struct export {
-	char dest[PATH_MAX];
-	char folder[128];
-	char final[PATH_LEN];		/* the folder's real name, once whole */
-	char dir[PATH_LEN];		/* the folder being written */
+	char dest[PATH_MAX];		/* the stick's folder, links resolved */
+	int dest_fd;
+	char folder[128];		/* its real name, once whole */
+	char unfinished[160];		/* its name until then */
+	int dir_fd;			/* the folder, under either name */
+	char final[PATH_LEN];		/* their paths */
+	char dir[PATH_LEN];
 	char code[16], name[128], uid[40];
 	char sep, dec;
 	time_t now;
@@ -88,6 +97,7 @@ struct export {
 
 	enum export_failure failure;
 	char error[512];
+	char notice[512];		/* unfinished folders left as they were */
 };
 
 /* dir/name followed by tail; -ENAMETOOLONG if it does not fit. */
@@ -217,7 +227,7 @@ static int flush_csv(struct export *e)
 
 static int file_open(struct export *e, const char *name)
 {
-	int rc = outfile_open(&e->out, e->dir, name);
+	int rc = outfile_open(&e->out, e->dir_fd, name);
 
 	if (rc < 0)
 		return io_fail(e, rc, name);
@@ -345,7 +355,7 @@ static int write_sheet(struct export *e, const char *lot)
 		return io_fail(e, -ENOMEM, lot);
 	}
 	lot_file_name(e, lot, file, sizeof(file));
-	rc = outfile_open(&e->out, e->dir, file);
+	rc = outfile_open(&e->out, e->dir_fd, file);
 	if (rc == 0) {
 		e->out_open = true;
 		rc = outfile_write(&e->out, text, len);
@@ -395,20 +405,19 @@ static int step_lots(struct export *e)
 
 /* The copy of the database. */
 
-static int backup_tmp(const struct export *e, char *buf, size_t n)
-{
-	return join(buf, n, e->dir, BACKUP_NAME, ".tmp");
-}
+#define BACKUP_TMP BACKUP_NAME ".tmp"
 
 static int start_backup(struct export *e)
 {
 	char tmp[PATH_LEN];
 
 	next_part(e, e->db_bytes);
-	if (backup_tmp(e, tmp, sizeof(tmp)) < 0)
+	if (join(tmp, sizeof(tmp), e->dir, BACKUP_TMP, "") < 0)
 		return io_fail(e, -ENAMETOOLONG, BACKUP_NAME);
-	/* Made here, so that a stick that refuses it says why. */
-	e->backup_fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Made here, new, so that a stick that refuses it says why; SQLite
+	 * then opens this file by its path, following no link. */
+	e->backup_fd = openat(e->dir_fd, BACKUP_TMP,
+			      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (e->backup_fd < 0)
 		return io_fail(e, -errno, BACKUP_NAME);
 	e->backup_sent = 0;
@@ -435,7 +444,6 @@ static int backup_fail(struct export *e)
 
 static int step_backup(struct export *e)
 {
-	char tmp[PATH_LEN];
 	int more = store_backup_step(e->backup, BACKUP_PAGES), done, total, rc;
 	struct stat st;
 
@@ -458,9 +466,7 @@ static int step_backup(struct export *e)
 	if (rc < 0)
 		return io_fail(e, rc, BACKUP_NAME);
 	/* Its checksum, from what was just written. */
-	rc = backup_tmp(e, tmp, sizeof(tmp));
-	if (rc == 0)
-		rc = filecheck_open(&e->check, tmp, false);
+	rc = filecheck_open(&e->check, e->dir_fd, BACKUP_TMP, false);
 	if (rc < 0)
 		return io_fail(e, rc, BACKUP_NAME);
 	e->check_open = true;
@@ -471,7 +477,6 @@ static int step_backup(struct export *e)
 
 static int step_backup_hash(struct export *e)
 {
-	char tmp[PATH_LEN], path[PATH_LEN];
 	uint8_t sha[SHA256_BYTES];
 	int rc = filecheck_step(&e->check, READ_CHUNK);
 
@@ -490,9 +495,7 @@ static int step_backup_hash(struct export *e)
 			 BACKUP_NAME);
 		return -1;
 	}
-	if (backup_tmp(e, tmp, sizeof(tmp)) < 0 || join(path, sizeof(path), e->dir, BACKUP_NAME, "") < 0)
-		return io_fail(e, -ENAMETOOLONG, BACKUP_NAME);
-	if (rename(tmp, path) < 0)
+	if (renameat(e->dir_fd, BACKUP_TMP, e->dir_fd, BACKUP_NAME) < 0)
 		return io_fail(e, -errno, BACKUP_NAME);
 	if (manifest_add(&e->man, BACKUP_NAME, e->check.bytes, -1, sha) < 0)
 		return io_fail(e, -ENOMEM, BACKUP_NAME);
@@ -525,7 +528,7 @@ static int step_manifest(struct export *e)
 	text = manifest_format(&e->man, e->params.utc_offset, &len);
 	if (!text)
 		return io_fail(e, -ENOMEM, MANIFEST_NAME);
-	rc = outfile_open(&out, e->dir, MANIFEST_NAME);
+	rc = outfile_open(&out, e->dir_fd, MANIFEST_NAME);
 	if (rc == 0)
 		rc = outfile_write(&out, text, len);
 	free(text);
@@ -537,12 +540,12 @@ static int step_manifest(struct export *e)
 	if (rc < 0)
 		return io_fail(e, rc, MANIFEST_NAME);
 	e->manifest_bytes = (int64_t)len;
-	if ((rc = outfile_sync_dir(e->dir)) < 0)
+	if ((rc = outfile_sync_dir(e->dir_fd)) < 0)
 		return io_fail(e, rc, e->folder);
-	if (rename(e->dir, e->final) < 0)
+	if (renameat(e->dest_fd, e->unfinished, e->dest_fd, e->folder) < 0)
 		return io_fail(e, -errno, e->folder);
 	e->committed = true;
-	if ((rc = outfile_sync_dir(e->dest)) < 0 || (rc = outfile_sync_fs(e->dest)) < 0)
+	if ((rc = outfile_sync_dir(e->dest_fd)) < 0 || (rc = outfile_sync_fs(e->dest_fd)) < 0)
 		return io_fail(e, rc, e->folder);
 	store_snapshot_end(e->store);
 	e->verify = 0;
@@ -559,13 +562,10 @@ static int step_verify(struct export *e)
 	int64_t bytes = e->verify < e->man.n_files ? e->man.files[e->verify].bytes
 						   : e->manifest_bytes;
 	uint8_t sha[SHA256_BYTES];
-	char path[PATH_LEN];
 	int rc;
 
 	if (!e->check_open) {
-		rc = join(path, sizeof(path), e->final, name, "");
-		if (rc == 0)
-			rc = filecheck_open(&e->check, path, true);
+		rc = filecheck_open(&e->check, e->dir_fd, name, true);
 		if (rc < 0)
 			return io_fail(e, rc, name);
 		e->check_open = true;
@@ -579,10 +579,10 @@ static int step_verify(struct export *e)
 	filecheck_close(&e->check, sha);
 	e->check_open = false;
 	if (e->check.bytes != bytes || memcmp(sha, want, SHA256_BYTES) != 0) {
-		char broken[PATH_LEN];
+		char broken[160];
 
-		if (join(broken, sizeof(broken), e->dest, e->folder, BROKEN) == 0)
-			rename(e->final, broken);
+		snprintf(broken, sizeof(broken), "%s" BROKEN, e->folder);
+		renameat(e->dest_fd, e->folder, e->dest_fd, broken);
 		e->failure = EXPORT_FAILED_CHECK;
 		snprintf(e->error, sizeof(e->error),
 			 _("Reading the copy back, %s was not what had been written: the stick may be failing. Use another stick."),
@@ -591,10 +591,11 @@ static int step_verify(struct export *e)
 	}
 	if (++e->verify <= e->man.n_files)
 		return 0;
-	/* Reading back dates each file's last access (unless the stick is
-	 * mounted noatime): that too goes to the stick before it is said to
-	 * be ready to pull out. */
-	if ((rc = outfile_sync_fs(e->final)) < 0)
+	/* Whole: the mark goes. Reading back dates each file's last access
+	 * (unless the stick is mounted noatime): that too goes to the stick
+	 * before it is said to be ready to pull out. */
+	nofollow_unlink(e->dir_fd, MARK);
+	if ((rc = outfile_sync_fs(e->dir_fd)) < 0)
 		return io_fail(e, rc, e->folder);
 	e->phase = PH_DONE;
 	return 0;
@@ -628,27 +629,23 @@ static void release(struct export *e)
  * name again; one found different when read back keeps its _HONG name. */
 static void remove_written(struct export *e)
 {
-	char path[PATH_LEN];
+	static const char *const ours[] = { BACKUP_TMP, MANIFEST_NAME, MANIFEST_NAME ".tmp",
+					    MARK, MARK ".tmp" };
 
 	release(e);
-	if (!e->dir[0] || e->failure == EXPORT_FAILED_CHECK)
+	if (e->dir_fd < 0 || e->failure == EXPORT_FAILED_CHECK)
 		return;
 	if (e->committed) {
-		if (rename(e->final, e->dir) < 0)
+		if (renameat(e->dest_fd, e->folder, e->dest_fd, e->unfinished) < 0)
 			return;
 		e->committed = false;
 	}
 	/* Only what this export wrote: nothing else of the stick's. */
 	for (int i = 0; i < e->man.n_files; i++)
-		if (join(path, sizeof(path), e->dir, e->man.files[i].name, "") == 0)
-			unlink(path);
-	if (join(path, sizeof(path), e->dir, BACKUP_NAME, ".tmp") == 0)
-		unlink(path);
-	if (join(path, sizeof(path), e->dir, MANIFEST_NAME, "") == 0)
-		unlink(path);
-	if (join(path, sizeof(path), e->dir, MANIFEST_NAME, ".tmp") == 0)
-		unlink(path);
-	rmdir(e->dir);
+		nofollow_unlink(e->dir_fd, e->man.files[i].name);
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		nofollow_unlink(e->dir_fd, ours[i]);
+	unlinkat(e->dest_fd, e->unfinished, AT_REMOVEDIR);
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -658,43 +655,143 @@ static bool ends_with(const char *s, const char *tail)
 	return n >= t && strcmp(s + n - t, tail) == 0;
 }
 
-/* A folder left unfinished by an export that was cut short: what it holds
- * is incomplete, so it goes, files that are this program's only. */
-static void remove_unfinished(const char *dest, const char *code)
+/* What the mark of the unfinished folder `name` says. */
+static void mark_text(const struct export *e, const char *name, char *buf, size_t n)
 {
-	DIR *d = opendir(dest);
+	snprintf(buf, n, "fieldstation export, unfinished\nuid: %s\nfolder: %s\n", e->uid, name);
+}
+
+static int write_mark(struct export *e)
+{
+	struct outfile out;
+	uint8_t sha[SHA256_BYTES];
+	char text[512];
+	int rc;
+
+	mark_text(e, e->unfinished, text, sizeof(text));
+	rc = outfile_open(&out, e->dir_fd, MARK);
+	if (rc == 0)
+		rc = outfile_write(&out, text, strlen(text));
+	if (rc == 0)
+		rc = outfile_commit(&out, sha);
+	else
+		outfile_abort(&out);
+	return rc;
+}
+
+/* A file in a marked unfinished folder that a clean-up may remove: a
+ * regular file there (not a link, nor on another file system) with a name
+ * an export writes. */
+static bool removable(int dir, const struct stat *folder, const char *name)
+{
+	struct stat st;
+
+	if (strcmp(name, MARK) != 0 &&
+	    (!manifest_name_ok(name) ||
+	     !(ends_with(name, ".csv") || ends_with(name, ".tmp") || ends_with(name, ".db") ||
+	       strcmp(name, MANIFEST_NAME) == 0)))
+		return false;
+	return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_dev == folder->st_dev;
+}
+
+/* Does the folder dir (named name) carry this station's mark? */
+static bool has_our_mark(const struct export *e, int dir, const char *name)
+{
+	char want[512], have[512];
+	struct stat st;
+	ssize_t n = -1;
+	int fd = nofollow_open(dir, MARK, &st);
+
+	if (fd < 0)
+		return false;
+	if (st.st_size < (off_t)sizeof(have))
+		n = read(fd, have, sizeof(have));
+	close(fd);
+	mark_text(e, name, want, sizeof(want));
+	return n == (ssize_t)strlen(want) && memcmp(have, want, (size_t)n) == 0;
+}
+
+/* An unfinished folder of an export that was cut short: what it holds is
+ * incomplete, so it goes, if it is this station's and holds only what an
+ * export writes. 0 when it is gone; -1 when it is left as it is. Nothing
+ * here is followed through a link, and nothing in a folder in it is
+ * looked at. */
+static int clear_unfinished(const struct export *e, const char *name)
+{
+	struct stat folder;
 	struct dirent *de;
-	char prefix[32], path[PATH_LEN];
+	DIR *d = NULL;
+	int dir = nofollow_dir(e->dest_fd, name), rc = -1, pass;
 
+	if (dir < 0)
+		return -1;
+	/* An empty one holds nothing to lose: made, then cut short at once. */
+	if (unlinkat(e->dest_fd, name, AT_REMOVEDIR) == 0) {
+		close(dir);
+		return 0;
+	}
+	if (fstat(dir, &folder) < 0 || !has_our_mark(e, dir, name))
+		goto out;
+	d = fdopendir(dir);
 	if (!d)
-		return;
-	snprintf(prefix, sizeof(prefix), "%s_", code);
-	while ((de = readdir(d))) {
-		DIR *sub;
-		struct dirent *f;
-
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
-		    !ends_with(de->d_name, UNFINISHED))
-			continue;
-		if (join(path, sizeof(path), dest, de->d_name, "") < 0)
-			continue;
-		sub = opendir(path);
-		if (!sub)
-			continue;
-		while ((f = readdir(sub))) {
-			char file[PATH_LEN];
-
-			if (!manifest_name_ok(f->d_name) ||
-			    !(ends_with(f->d_name, ".csv") || ends_with(f->d_name, ".tmp") ||
-			      ends_with(f->d_name, ".db") || strcmp(f->d_name, MANIFEST_NAME) == 0))
+		goto out;
+	/* Everything in it is the export's, or nothing of it goes. */
+	for (pass = 0; pass < 2; pass++) {
+		rewinddir(d);
+		while ((de = readdir(d))) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 				continue;
-			if (join(file, sizeof(file), path, f->d_name, "") == 0)
-				unlink(file);
+			if (pass == 0 && !removable(dir, &folder, de->d_name))
+				goto out;
+			if (pass == 1 && strcmp(de->d_name, MARK) != 0)
+				nofollow_unlink(dir, de->d_name);
 		}
-		closedir(sub);
-		rmdir(path);
+	}
+	/* The mark last: cut short here, the folder is still known as ours. */
+	nofollow_unlink(dir, MARK);
+	rc = unlinkat(e->dest_fd, name, AT_REMOVEDIR) == 0 ? 0 : -1;
+out:
+	if (d)
+		closedir(d);
+	else
+		close(dir);
+	return rc;
+}
+
+/* Clears this station's unfinished folders; tells of those left. */
+static void remove_unfinished(struct export *e)
+{
+	int fd = openat(e->dest_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), left = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char prefix[32], named[160] = "";
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	snprintf(prefix, sizeof(prefix), "%s_", e->code);
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    !ends_with(de->d_name, UNFINISHED) || clear_unfinished(e, de->d_name) == 0)
+			continue;
+		/* Named only if its name is plain: a stranger chose it. */
+		if (left++ == 0 && manifest_name_ok(de->d_name))
+			snprintf(named, sizeof(named), "%s", de->d_name);
 	}
 	closedir(d);
+	if (left == 1 && named[0])
+		snprintf(e->notice, sizeof(e->notice),
+			 _("The USB stick holds a folder %s that this station did not leave unfinished: it was left as it is."),
+			 named);
+	else if (left)
+		snprintf(e->notice, sizeof(e->notice),
+			 ngettext("The USB stick holds %d folder named like this station's unfinished copies that this station did not leave: it was left as it is.",
+				  "The USB stick holds %d folders named like this station's unfinished copies that this station did not leave: they were left as they are.",
+				  (unsigned long)left),
+			 left);
 }
 
 /* CODE_2026-06-01, or _2, _3... when the day already has one. */
@@ -712,14 +809,38 @@ static int choose_folder(struct export *e)
 		else
 			snprintf(e->folder, sizeof(e->folder), "%s_%s_%d", e->code, day, n);
 		/* Its unfinished name says so to whoever looks at the stick. */
+		snprintf(e->unfinished, sizeof(e->unfinished), "%s" UNFINISHED, e->folder);
 		if (join(e->final, sizeof(e->final), e->dest, e->folder, "") < 0 ||
-		    join(e->dir, sizeof(e->dir), e->dest, e->folder, UNFINISHED) < 0)
+		    join(e->dir, sizeof(e->dir), e->dest, e->unfinished, "") < 0)
 			return -ENAMETOOLONG;
-		if (stat(e->final, &st) < 0 && errno == ENOENT && stat(e->dir, &st) < 0 &&
+		/* Anything by either name, a link too, takes the name. */
+		if (fstatat(e->dest_fd, e->folder, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+		    fstatat(e->dest_fd, e->unfinished, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
 		    errno == ENOENT)
 			return 0;
 	}
 	return -EEXIST;
+}
+
+/* The folder, made new, opened, and marked as this station's. */
+static int make_folder(struct export *e)
+{
+	int rc = choose_folder(e);
+
+	if (rc < 0)
+		return rc;
+	if (mkdirat(e->dest_fd, e->unfinished, 0750) < 0)
+		return -errno;
+	e->dir_fd = nofollow_dir(e->dest_fd, e->unfinished);
+	if (e->dir_fd < 0)
+		return e->dir_fd;
+	rc = write_mark(e);
+	if (rc < 0) {
+		close(e->dir_fd);
+		e->dir_fd = -1;
+		unlinkat(e->dest_fd, e->unfinished, AT_REMOVEDIR);
+	}
+	return rc;
 }
 
 static void mb(char *buf, size_t n, int64_t bytes)
@@ -734,7 +855,7 @@ static int check_dest(struct export *e, int64_t need, char *err, size_t errlen)
 	struct statfs fs;
 	char have[32], want[32];
 
-	if (statvfs(e->dest, &vfs) < 0) {
+	if (fstatvfs(e->dest_fd, &vfs) < 0) {
 		say_io(e, errno, e->dest);
 		snprintf(err, errlen, "%s", e->error);
 		return -1;
@@ -753,7 +874,7 @@ static int check_dest(struct export *e, int64_t need, char *err, size_t errlen)
 			 have, want);
 		return -1;
 	}
-	if (statfs(e->dest, &fs) == 0 && fs.f_type == MSDOS_MAGIC && e->db_bytes > FAT_MAX_FILE) {
+	if (fstatfs(e->dest_fd, &fs) == 0 && fs.f_type == MSDOS_MAGIC && e->db_bytes > FAT_MAX_FILE) {
 		say_io(e, EFBIG, BACKUP_NAME);
 		snprintf(err, errlen, "%s", e->error);
 		return -1;
@@ -773,7 +894,6 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 {
 	struct export *e = calloc(1, sizeof(*e));
 	char code[16] = "", name[128] = "";
-	struct stat st;
 	int64_t need = 0;
 	int rc;
 
@@ -783,12 +903,16 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 		return -1;
 	}
 	e->backup_fd = -1;
+	e->dest_fd = -1;
+	e->dir_fd = -1;
 	e->sep = o->sep;
 	e->dec = o->dec;
 	e->now = o->now;
 	e->cfg = o->cfg;
-	snprintf(e->dest, sizeof(e->dest), "%s", o->dest);
-	if (stat(e->dest, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	/* The folder given is the station's choice (the stick's mount): its
+	 * links are resolved once, and nothing below it is followed. */
+	if (!realpath(o->dest, e->dest) ||
+	    (e->dest_fd = open(e->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, _("The folder %s does not exist."), o->dest);
 		goto fail;
 	}
@@ -836,14 +960,11 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 	if (check_dest(e, need, err, errlen) < 0)
 		goto fail;
 
-	remove_unfinished(e->dest, e->code);
-	rc = choose_folder(e);
-	if (rc == 0 && mkdir(e->dir, 0755) < 0)
-		rc = -errno;
+	remove_unfinished(e);
+	rc = make_folder(e);
 	if (rc < 0) {
 		say_io(e, -rc, e->folder);
 		snprintf(err, errlen, "%s", e->error);
-		e->dir[0] = '\0';
 		goto fail;
 	}
 	e->part_est = diary_estimate(e, &e->diaries[0]);
@@ -854,6 +975,8 @@ fail:
 	if (e->store)
 		store_snapshot_end(e->store);
 	store_close(e->store);
+	if (e->dest_fd >= 0)
+		close(e->dest_fd);
 	free(e);
 	return -1;
 }
@@ -935,6 +1058,10 @@ void export_free(struct export *e)
 	export_cancel(e);
 	manifest_free(&e->man);
 	store_close(e->store);
+	if (e->dir_fd >= 0)
+		close(e->dir_fd);
+	if (e->dest_fd >= 0)
+		close(e->dest_fd);
 	free(e);
 }
 
@@ -966,6 +1093,11 @@ const char *export_doing(const struct export *e)
 const char *export_error(const struct export *e)
 {
 	return e->error;
+}
+
+const char *export_notice(const struct export *e)
+{
+	return e->notice;
 }
 
 enum export_failure export_failure(const struct export *e)
@@ -1000,10 +1132,12 @@ int export_run(const struct export_opts *o, void (*fn)(void *ctx, int percent), 
 		if (fn && export_percent(e) != last)
 			fn(ctx, last = export_percent(e));
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		snprintf(err, errlen, "%s", export_error(e));
-	else
+	} else {
 		snprintf(path, pathlen, "%s", export_path(e));
+		snprintf(err, errlen, "%s", export_notice(e));
+	}
 	export_free(e);
 	return rc < 0 ? -1 : 0;
 }

@@ -7,6 +7,13 @@
  * is read back against the manifest. The station's database is only ever
  * read, through a connection of the export's own.
  *
+ * The stick is a stranger's: nothing on it is followed through a link,
+ * only real folders and regular files are opened, and an unfinished
+ * folder of an earlier export is cleared only if it carries this
+ * station's mark (written first into each unfinished folder) and holds
+ * nothing but files an export writes; any other is left as it is, and
+ * export_notice() tells of it.
+ *
  * The work is done in steps, so that the station's loop goes on running
  * the pumps while a large export is written. */
 #ifndef FS_EXPORT_H
@@ -66,6 +73,9 @@ int export_percent(const struct export *e);
 /* What is being written now, in the reader's words. */
 const char *export_doing(const struct export *e);
 const char *export_error(const struct export *e);
+/* Unfinished folders found on the stick and left as they were, in one
+ * sentence; empty when there were none. */
+const char *export_notice(const struct export *e);
 enum export_failure export_failure(const struct export *e);
 /* The folder's name (in dest) and full path; how many files it holds. */
 const char *export_folder(const struct export *e);
@@ -73,7 +83,8 @@ const char *export_path(const struct export *e);
 int export_file_count(const struct export *e);
 
 /* Everything in one go, for `fieldstation export`; progress (0-100) is
- * reported through fn when not NULL. 0, or -1 with err. */
+ * reported through fn when not NULL. 0 with the folder's path and in err
+ * export_notice() (often empty), or -1 with err. */
 int export_run(const struct export_opts *o, void (*fn)(void *ctx, int percent), void *ctx,
 	       char *path, size_t pathlen, char *err, size_t errlen);
 

@@ -685,6 +685,9 @@ static int cmd_export(struct options *o)
 		fprintf(stderr, "%s\n", err);
 	else
 		printf(_("Written and read back: %s\n"), path);
+	/* Unfinished folders on the stick that were not this station's. */
+	if (rc == 0 && err[0])
+		fprintf(stderr, "%s\n", err);
 	config_free(cfg);
 	return rc < 0 ? 1 : 0;
 }

@@ -2,6 +2,8 @@
  * from the device. */
 #include "outfile.h"
 
+#include "nofollow.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,16 +15,20 @@
  * enough that waiting for it on a slow stick is short. */
 #define SEND_CHUNK (1 << 20)
 
-int outfile_open(struct outfile *f, const char *dir, const char *name)
+int outfile_open(struct outfile *f, int dir, const char *name)
 {
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	if ((size_t)snprintf(f->path, sizeof(f->path), "%s/%s", dir, name) >= sizeof(f->path) ||
-	    (size_t)snprintf(f->tmp, sizeof(f->tmp), "%s.tmp", f->path) >= sizeof(f->tmp))
+	f->dir = dir;
+	if (strlen(name) + 4 >= sizeof(f->tmp))
 		return -ENAMETOOLONG;
-	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (f->fd < 0)
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	snprintf(f->tmp, sizeof(f->tmp), "%s.tmp", name);
+	f->fd = openat(dir, f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (f->fd < 0) {
+		f->tmp[0] = '\0';	/* not ours to remove */
 		return -errno;
+	}
 	sha256_init(&f->sha);
 	return 0;
 }
@@ -77,10 +83,10 @@ int outfile_commit(struct outfile *f, uint8_t digest[SHA256_BYTES])
 	if (close(f->fd) < 0 && rc == 0)
 		rc = -errno;
 	f->fd = -1;
-	if (rc == 0 && rename(f->tmp, f->path) < 0)
+	if (rc == 0 && renameat(f->dir, f->tmp, f->dir, f->name) < 0)
 		rc = -errno;
 	if (rc < 0) {
-		unlink(f->tmp);
+		unlinkat(f->dir, f->tmp, 0);
 		return rc;
 	}
 	sha256_final(&f->sha, digest);
@@ -93,7 +99,7 @@ void outfile_abort(struct outfile *f)
 		close(f->fd);
 	f->fd = -1;
 	if (f->tmp[0])
-		unlink(f->tmp);
+		unlinkat(f->dir, f->tmp, 0);
 }
 
 int outfile_probe(int fd)
@@ -111,19 +117,13 @@ int outfile_probe(int fd)
 	return err;
 }
 
-int outfile_sync_dir(const char *dir)
+int outfile_sync_dir(int dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
 	/* Some file systems cannot sync a folder; their names are written
 	 * with the files' own metadata. */
-	if (fsync(fd) < 0 && errno != EINVAL && errno != EOPNOTSUPP)
-		rc = -errno;
-	close(fd);
-	return rc;
+	if (fsync(dir) < 0 && errno != EINVAL && errno != EOPNOTSUPP)
+		return -errno;
+	return 0;
 }
 
 /* Flushing every file and folder is not enough on FAT: a renamed entry's
@@ -131,25 +131,19 @@ int outfile_sync_dir(const char *dir)
  * minute or more, and a stick pulled out in that time comes back with a
  * damaged folder (seen on the emulated-hardware rig). syncfs() writes
  * them all. */
-int outfile_sync_fs(const char *dir)
+int outfile_sync_fs(int dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (syncfs(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return syncfs(dir) < 0 ? -errno : 0;
 }
 
-int filecheck_open(struct filecheck *c, const char *path, bool from_device)
+int filecheck_open(struct filecheck *c, int dir, const char *name, bool from_device)
 {
+	struct stat st;
+
 	memset(c, 0, sizeof(*c));
-	c->fd = open(path, O_RDONLY | O_CLOEXEC);
+	c->fd = nofollow_open(dir, name, &st);
 	if (c->fd < 0)
-		return -errno;
+		return c->fd;
 	/* The pages were flushed, so they are clean and can be dropped. */
 	if (from_device)
 		posix_fadvise(c->fd, 0, 0, POSIX_FADV_DONTNEED);

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 static char *dir;
 static char db[256], stick[256];
@@ -404,22 +405,156 @@ static void a_second_export_the_same_day_keeps_the_first(void **state)
 	assert_string_equal(listing(first), listing(second));
 }
 
+/* An export cut short as kill -9 or a power cut would cut it: the
+ * process ends in the middle, and nothing of it is cleaned up. */
+static void export_cut_short(const struct export_opts *o, int steps)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct export *e;
+		char err[512];
+
+		if (export_begin(o, &e, err, sizeof(err)) < 0)
+			_exit(1);
+		for (int i = 0; i < steps && export_step(e, 0) == EXPORT_MORE; i++)
+			;
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static const char *station_uid(void)
+{
+	static char uid[40];
+	char code[16], name[128], why[256];
+	struct store *s;
+
+	assert_int_equal(store_open(db, STORE_RDONLY, &s, why, sizeof(why)), 0);
+	assert_int_equal(store_station_identity(s, uid, sizeof(uid), code, sizeof(code), name,
+						sizeof(name)), 0);
+	store_close(s);
+	return uid;
+}
+
+/* The mark an export of this station writes first into its folder. */
+static void forge_mark(const char *folder, const char *uid)
+{
+	char text[256];
+	const char *base = strrchr(folder, '/') + 1;
+
+	snprintf(text, sizeof(text), "fieldstation export, unfinished\nuid: %s\nfolder: %s\n",
+		 uid, base);
+	test_write(folder, ".fieldstation-export", text);
+}
+
 static void an_unfinished_folder_is_cleared_and_nothing_else(void **state)
 {
 	struct export_opts o = opts();
-	char path[512], old[256];
+	char path[512], err[768];
+	const char *old = path_in(stick, "PT01_2026-06-09_CHUA-XONG");
 
 	(void)state;
-	assert_true(snprintf(old, sizeof(old), "%s/PT01_2026-06-09_CHUA-XONG", stick) <
-		    (int)sizeof(old));
-	assert_int_equal(mkdir(old, 0755), 0);
-	test_write(old, "nhat-ky-tuoi.csv", "half");
-	test_write(old, "sao-luu.db.tmp", "half");
+	/* Cut short yesterday in the middle of the diaries. */
+	o.now = NOW - 86400;
+	export_cut_short(&o, 3);
+	assert_string_equal(listing(stick), "PT01_2026-06-09_CHUA-XONG");
+	assert_true(strlen(listing(old)) > 0);
 	assert_int_equal(mkdir(path_in(stick, "Ảnh gia đình"), 0755), 0);
 	test_write(stick, "PT02_2026-06-09_CHUA-XONG", "another station's: left alone");
-	run_ok(&o, path, sizeof(path));
+	o.now = NOW;
+	assert_int_equal(export_run(&o, NULL, NULL, path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(err, "");
 	assert_string_equal(listing(stick),
 			    "PT01_2026-06-10 PT02_2026-06-09_CHUA-XONG Ảnh gia đình");
+	/* A finished folder keeps no mark. */
+	assert_int_equal(access(path_in(path, ".fieldstation-export"), F_OK), -1);
+
+	/* Cut short just after its folder was made: empty, it goes too. */
+	assert_int_equal(mkdir(path_in(stick, "PT01_2026-06-08_CHUA-XONG"), 0755), 0);
+	run_ok(&o, path, sizeof(path));
+	assert_string_equal(listing(stick), "PT01_2026-06-10 PT01_2026-06-10_2 "
+					    "PT02_2026-06-09_CHUA-XONG Ảnh gia đình");
+}
+
+/* A stick made to look as if this station had left unfinished folders on
+ * it, pointing at the station's own database and backups: the export
+ * writes its folder, and reaches nothing outside the stick. */
+static void a_stick_cannot_reach_the_station_through_links(void **state)
+{
+	struct export_opts o = opts();
+	char path[512], err[768], before[SHA256_HEX], backup_before[SHA256_HEX], backups[512];
+	char folder[300];
+
+	(void)state;
+	snprintf(backups, sizeof(backups), "%s", path_in(dir, "backups"));
+	assert_int_equal(mkdir(backups, 0750), 0);
+	{
+		char cmd[1024];
+
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s/station-2026-06-09-0530.db'", db, backups);
+		assert_int_equal(system(cmd), 0);
+	}
+	test_write(dir, "notes.csv", "the technician's");
+	strcpy(before, sha_of_file(db));
+	strcpy(backup_before, sha_of_file(path_in(backups, "station-2026-06-09-0530.db")));
+	assert_int_equal(symlink(dir, path_in(stick, "PT01_a_CHUA-XONG")), 0);
+	assert_int_equal(symlink(backups, path_in(stick, "PT01_b_CHUA-XONG")), 0);
+	/* A real folder carrying this station's mark (its uid is in every
+	 * manifest), holding links named as an export's files. */
+	snprintf(folder, sizeof(folder), "%s/PT01_c_CHUA-XONG", stick);
+	assert_int_equal(mkdir(folder, 0755), 0);
+	forge_mark(folder, station_uid());
+	assert_int_equal(symlink(db, path_in(folder, "nhat-ky-tuoi.csv")), 0);
+	assert_int_equal(symlink(path_in(backups, "station-2026-06-09-0530.db"),
+				 path_in(folder, "sao-luu.db.tmp")), 0);
+	test_write(folder, "bon-phan.csv", "half");
+	/* Marked, but a FIFO and a folder inside are not an export's. */
+	snprintf(folder, sizeof(folder), "%s/PT01_d_CHUA-XONG", stick);
+	assert_int_equal(mkdir(folder, 0755), 0);
+	forge_mark(folder, station_uid());
+	test_write(folder, "bon-phan.csv", "half");
+	assert_int_equal(mkfifo(path_in(folder, "manifest.txt"), 0644), 0);
+	/* Another station's mark. */
+	snprintf(folder, sizeof(folder), "%s/PT01_e_CHUA-XONG", stick);
+	assert_int_equal(mkdir(folder, 0755), 0);
+	forge_mark(folder, "0123456789abcdef0123456789abcdef");
+	test_write(folder, "bon-phan.csv", "theirs");
+
+	assert_int_equal(export_run(&o, NULL, NULL, path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(path, path_in(stick, "PT01_2026-06-10"));
+	assert_string_equal(err, "Trên USB có 5 thư mục mang tên như bản chép dở của trạm này mà "
+				 "trạm này không để lại: trạm để nguyên, không đụng tới.");
+	/* The station's database and backups are whole, and the same. */
+	assert_string_equal(sha_of_file(db), before);
+	assert_string_equal(sha_of_file(path_in(backups, "station-2026-06-09-0530.db")),
+			    backup_before);
+	assert_int_equal(access(path_in(dir, "notes.csv"), F_OK), 0);
+	assert_string_equal(listing(backups), "station-2026-06-09-0530.db");
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM pump_runs"), 2);
+	/* And the stick's folders are as they were. */
+	assert_string_equal(listing(stick), "PT01_2026-06-10 PT01_a_CHUA-XONG PT01_b_CHUA-XONG "
+					    "PT01_c_CHUA-XONG PT01_d_CHUA-XONG PT01_e_CHUA-XONG");
+	assert_string_equal(listing(path_in(stick, "PT01_c_CHUA-XONG")),
+			    "bon-phan.csv nhat-ky-tuoi.csv sao-luu.db.tmp");
+	assert_string_equal(listing(path_in(stick, "PT01_d_CHUA-XONG")), "bon-phan.csv manifest.txt");
+	assert_string_equal(listing(path_in(stick, "PT01_e_CHUA-XONG")), "bon-phan.csv");
+
+	/* One left is named, when its name is plain. */
+	for (const char *n = "abcde"; *n; n++) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s/PT01_%c_CHUA-XONG'", stick, *n);
+		if (*n != 'e')
+			assert_int_equal(system(cmd), 0);
+	}
+	run_ok(&o, path, sizeof(path));
+	assert_int_equal(export_run(&o, NULL, NULL, path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(err, "Trên USB có thư mục PT01_e_CHUA-XONG mà trạm này không để lại "
+				 "dở dang: trạm để nguyên, không đụng tới.");
 }
 
 static void progress_goes_forward_then_cancel_leaves_nothing(void **state)
@@ -594,6 +729,7 @@ int main(void)
 		T(separator_and_decimal_mark_from_the_config),
 		T(a_second_export_the_same_day_keeps_the_first),
 		T(an_unfinished_folder_is_cleared_and_nothing_else),
+		T(a_stick_cannot_reach_the_station_through_links),
 		T(progress_goes_forward_then_cancel_leaves_nothing),
 		T(a_file_too_large_leaves_nothing),
 		T(refusals_say_why_and_write_nothing),

@@ -28,13 +28,14 @@ static void real_name_only_when_whole(void **state)
 	struct outfile f;
 	struct filecheck c;
 	struct sha256 s;
-	char path[512];
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 
 	(void)state;
 	assert_non_null(big);
+	assert_true(fd >= 0);
 	for (size_t i = 0; i < size; i++)
 		big[i] = (char)('a' + i % 26);
-	assert_int_equal(outfile_open(&f, dir, "nhat-ky-tuoi.csv"), 0);
+	assert_int_equal(outfile_open(&f, fd, "nhat-ky-tuoi.csv"), 0);
 	assert_int_equal(outfile_write(&f, big, size), 0);
 	assert_int_equal(outfile_write(&f, "Mít\r\n", 6), 0);
 	assert_true(exists(dir, "nhat-ky-tuoi.csv.tmp"));
@@ -44,7 +45,7 @@ static void real_name_only_when_whole(void **state)
 	assert_int_equal(outfile_commit(&f, d), 0);
 	assert_false(exists(dir, "nhat-ky-tuoi.csv.tmp"));
 	assert_true(exists(dir, "nhat-ky-tuoi.csv"));
-	assert_int_equal(outfile_sync_dir(dir), 0);
+	assert_int_equal(outfile_sync_dir(fd), 0);
 	sha256_init(&s);
 	sha256_update(&s, big, size);
 	sha256_update(&s, "Mít\r\n", 6);
@@ -52,13 +53,13 @@ static void real_name_only_when_whole(void **state)
 	assert_memory_equal(d, want, SHA256_BYTES);
 
 	/* Read back from the device, in pieces. */
-	snprintf(path, sizeof(path), "%s/nhat-ky-tuoi.csv", dir);
-	assert_int_equal(filecheck_open(&c, path, true), 0);
+	assert_int_equal(filecheck_open(&c, fd, "nhat-ky-tuoi.csv", true), 0);
 	while (filecheck_step(&c, 100000) == 1)
 		;
 	assert_int_equal(c.bytes, (int64_t)size + 6);
 	filecheck_close(&c, d);
 	assert_string_equal(sha256_hex(d, hex), sha256_hex(want, want_hex));
+	close(fd);
 	free(big);
 	test_rmdir(dir);
 }
@@ -67,15 +68,54 @@ static void abandoned_leaves_nothing(void **state)
 {
 	char *dir = test_mkdir();
 	struct outfile f;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 
 	(void)state;
-	assert_int_equal(outfile_open(&f, dir, "bon-phan.csv"), 0);
+	assert_int_equal(outfile_open(&f, fd, "bon-phan.csv"), 0);
 	assert_int_equal(outfile_write(&f, "half", 4), 0);
 	outfile_abort(&f);
 	assert_false(exists(dir, "bon-phan.csv.tmp"));
 	assert_false(exists(dir, "bon-phan.csv"));
-	assert_int_equal(outfile_open(&f, "/nonexistent", "x.csv"), -ENOENT);
+	assert_int_equal(outfile_open(&f, -1, "x.csv"), -EBADF);
+	close(fd);
 	test_rmdir(dir);
+}
+
+/* What is on the stick already is a stranger's: a file is made new, never
+ * written through a link or over what was there, and what is read back
+ * is a regular file of the folder, never what a link points at nor a
+ * FIFO that would never answer. */
+static void nothing_through_a_link_nor_over_what_was_there(void **state)
+{
+	char *dir = test_mkdir(), *home = test_mkdir(), target[512], link[512];
+	struct filecheck c;
+	struct outfile f;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	(void)state;
+	test_write(home, "station.db", "the station's records");
+	snprintf(target, sizeof(target), "%s/station.db", home);
+	snprintf(link, sizeof(link), "%s/nhat-ky-tuoi.csv.tmp", dir);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(outfile_open(&f, fd, "nhat-ky-tuoi.csv"), -EEXIST);
+	outfile_abort(&f);
+	/* The link is not the outfile's to remove, and its target is whole. */
+	assert_true(exists(dir, "nhat-ky-tuoi.csv.tmp"));
+	assert_true(exists(home, "station.db"));
+	test_write(dir, "bon-phan.csv.tmp", "the stick's own file");
+	assert_int_equal(outfile_open(&f, fd, "bon-phan.csv"), -EEXIST);
+	outfile_abort(&f);
+	assert_true(exists(dir, "bon-phan.csv.tmp"));
+
+	snprintf(link, sizeof(link), "%s/sao-luu.db", dir);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(filecheck_open(&c, fd, "sao-luu.db", true), -ELOOP);
+	snprintf(link, sizeof(link), "%s/manifest.txt", dir);
+	assert_int_equal(mkfifo(link, 0600), 0);
+	assert_int_equal(filecheck_open(&c, fd, "manifest.txt", true), -EINVAL);
+	close(fd);
+	test_rmdir(dir);
+	test_rmdir(home);
 }
 
 /* A file larger than allowed: the write fails with EFBIG, the temporary
@@ -85,11 +125,11 @@ static void a_refused_write_says_why(void **state)
 	char *dir = test_mkdir(), block[8192] = { 0 }, path[512];
 	struct rlimit old, small = { 4096, 4096 };
 	struct outfile f;
-	int rc, fd;
+	int rc, fd, dfd = open(dir, O_RDONLY | O_DIRECTORY);
 
 	(void)state;
 	signal(SIGXFSZ, SIG_IGN);
-	assert_int_equal(outfile_open(&f, dir, "sao-luu.db"), 0);
+	assert_int_equal(outfile_open(&f, dfd, "sao-luu.db"), 0);
 	snprintf(path, sizeof(path), "%s/other.db", dir);
 	fd = open(path, O_RDWR | O_CREAT, 0644);
 	assert_true(fd >= 0);
@@ -109,6 +149,7 @@ static void a_refused_write_says_why(void **state)
 	assert_int_equal(outfile_probe(fd), 0);
 	assert_int_equal(lseek(fd, 0, SEEK_END), 4096);
 	close(fd);
+	close(dfd);
 	test_rmdir(dir);
 }
 
@@ -117,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_name_only_when_whole),
 		cmocka_unit_test(abandoned_leaves_nothing),
+		cmocka_unit_test(nothing_through_a_link_nor_over_what_was_there),
 		cmocka_unit_test(a_refused_write_says_why),
 	};
 
