@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "text.h"
+#include "timezone.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum ftype { F_STR, F_INT, F_REAL, F_BOOL, F_CHOICE };
+enum ftype { F_STR, F_INT, F_REAL, F_BOOL, F_CHOICE, F_ZONE };
 
 struct field {
 	const char *key;
@@ -58,6 +59,8 @@ static const struct field station_fields[] = {
 	STR(struct station_cfg, usb_mount, false),
 	INT(struct station_cfg, backup_hours, 0, 8760),
 	INT(struct station_cfg, backup_keep, 1, 100),
+	{ "timezone", F_ZONE, offsetof(struct station_cfg, timezone),
+	  sizeof(((struct station_cfg *)0)->timezone), 0, 0, NULL, false },
 };
 
 static const struct field tariff_fields[] = {
@@ -413,6 +416,14 @@ static int set_field(struct parse *p, const struct field *f, const char *value)
 		*(double *)dst = v;
 		return 0;
 	}
+	case F_ZONE:
+		if (strlen(value) >= f->size || !timezone_known(value)) {
+			fail(p, _("%s, line %d: %s = \"%s\" is not a time zone of %s (a name like Asia/Ho_Chi_Minh)"),
+			     path, p->line, f->key, value, timezone_dir());
+			return -1;
+		}
+		snprintf(dst, f->size, "%s", value);
+		return 0;
 	case F_BOOL:
 		if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcmp(value, "1") ||
 		    !strcasecmp(value, "có")) {
@@ -484,6 +495,7 @@ static void set_defaults(struct config *c)
 	c->station.backup_keep = 2;
 	c->station.max_pumps_running = 1;
 	c->station.seed = 1;
+	snprintf(c->station.timezone, sizeof(c->station.timezone), "%s", TIMEZONE_DEFAULT);
 	c->tariff.price[BAND_OFFPEAK] = 1300;
 	c->tariff.price[BAND_NORMAL] = 1987;
 	c->tariff.price[BAND_PEAK] = 3640;
@@ -921,6 +933,11 @@ static int check(struct config *c, char *err, size_t errlen)
 	if (!valid_code(c->station.code)) {
 		snprintf(err, errlen, _("%s: code must be 2 to 8 capital letters or digits, like PT01"),
 			 c->path);
+		return -1;
+	}
+	if (!timezone_known(c->station.timezone)) {
+		snprintf(err, errlen, _("%s: the time zone %s (timezone in [station]) is not in %s: install the tzdata package"),
+			 c->path, c->station.timezone, timezone_dir());
 		return -1;
 	}
 	if (!c->station.name[0])

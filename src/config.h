@@ -46,6 +46,7 @@ struct station_cfg {
 	char usb_mount[CFG_PATH_LEN];	/* "": any USB storage is the stick */
 	int backup_hours;	/* a local backup this often; 0: never */
 	int backup_keep;	/* the newest this many are kept */
+	char timezone[64];	/* station time: a zone of the system's database */
 	uint64_t seen;
 };
 

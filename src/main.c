@@ -19,6 +19,7 @@
 #include "store.h"
 #include "tariff.h"
 #include "text.h"
+#include "timezone.h"
 #include "ui.h"
 
 #include <errno.h>
@@ -102,6 +103,16 @@ static int load_config(struct options *o, struct config **cfg)
 
 	if (config_load(o->config, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	/* Station time before anything reads a date: the --clock given,
+	 * the database's roll-ups, the screens. */
+	if (timezone_set((*cfg)->station.timezone) < 0) {
+		fprintf(stderr, _("%s: the time zone %s (timezone in [station]) is not in %s: install the tzdata package"),
+			(*cfg)->path, (*cfg)->station.timezone, timezone_dir());
+		fputc('\n', stderr);
+		config_free(*cfg);
+		*cfg = NULL;
 		return -1;
 	}
 	if (!o->lang)
@@ -437,6 +448,14 @@ static int cmd_check(struct options *o)
 	}
 	printf(_("Configuration %s: good (%d zones, %d sensors, %d pumps)\n"), cfg->path,
 	       cfg->n_zones, cfg->n_sensors, cfg->n_pumps);
+	{
+		char when[32];
+		time_t now = time(NULL);
+
+		/* What a technician compares with a watch after setting up a board. */
+		printf(_("Station time: %s, time zone %s\n"), text_date_time(when, sizeof(when), now),
+		       cfg->station.timezone);
+	}
 	path = db_path(o, cfg);
 	if (access(path, F_OK) != 0) {
 		printf(_("Database %s: not created yet; the station makes it when it starts.\n"), path);
@@ -850,6 +869,9 @@ int main(int argc, char **argv)
 	const char *env_lang = getenv("FIELDSTATION_LANG");
 	int rc;
 
+	/* Station time is Vietnam's until the configuration says; the
+	 * office's export and merge, which have none, keep it. */
+	timezone_set(TIMEZONE_DEFAULT);
 	/* Vietnamese first, until the options or the configuration say. */
 	if (text_init(env_lang ? env_lang : "vi") < 0)
 		fprintf(stderr, "fieldstation: no UTF-8 locale (C.UTF-8) on this system\n");

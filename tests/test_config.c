@@ -241,6 +241,34 @@ static void csv_marks_and_usb_folder(void **state)
 	assert_mentions(load_station("csv_decimal = dot\n"), "line 3", "csv_decimal", "point");
 }
 
+/* Station time: Vietnam's unless [station] timezone names another zone
+ * of the system's database; anything else is refused at its line. */
+static void station_time_zone(void **state)
+{
+	struct config *c;
+	char err[512];
+
+	(void)state;
+	assert_string_equal(load("", &c), "");
+	assert_string_equal(c->station.timezone, "Asia/Ho_Chi_Minh");
+	config_free(c);
+	assert_int_equal(config_load(test_write(dir, "tz.ini",
+						"[station]\ncode = PT01\ntimezone = America/New_York\n"),
+				     &c, err, sizeof(err)), 0);
+	assert_string_equal(c->station.timezone, "America/New_York");
+	config_free(c);
+	assert_mentions(load_station("timezone = Asia/Sai_Gon\n"), "csv.ini, line 3", "timezone",
+			"Asia/Sai_Gon");
+	assert_mentions(load_station("timezone = ../../../etc/passwd\n"), "line 3", "timezone",
+			"/usr/share/zoneinfo");
+	assert_mentions(load_station("timezone = Asia\n"), "line 3", "timezone", NULL);
+	assert_mentions(load_station("timezone =\n"), "line 3", "timezone", NULL);
+	/* A board without tzdata has not even the default zone: say so. */
+	setenv("TZDIR", dir, 1);
+	assert_mentions(load_station(""), "csv.ini", "Asia/Ho_Chi_Minh", "tzdata");
+	unsetenv("TZDIR");
+}
+
 static void references_and_thresholds(void **state)
 {
 	(void)state;
@@ -523,6 +551,7 @@ int main(void)
 		cmocka_unit_test(missing_keys),
 		cmocka_unit_test(missing_station_code),
 		cmocka_unit_test(csv_marks_and_usb_folder),
+		cmocka_unit_test(station_time_zone),
 		cmocka_unit_test(references_and_thresholds),
 		cmocka_unit_test(tariff_windows),
 		cmocka_unit_test(syntax_and_long_lines),

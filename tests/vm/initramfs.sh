@@ -58,6 +58,10 @@ for t in t/tmux t/tmux-256color l/linux; do
 		"$stage/usr/share/terminfo/$t"
 done
 
+# The station's default time zone ([station] timezone), as tzdata has it.
+mkdir -p "$stage/usr/share/zoneinfo/Asia"
+cp -L /usr/share/zoneinfo/Asia/Ho_Chi_Minh "$stage/usr/share/zoneinfo/Asia/"
+
 install -m 755 "$VM/init" "$stage/init"
 cp "$VM"/guest/*.sh "$stage/rig/"
 cp -r "$TOP/config" "$stage/rig/config"
