@@ -4,6 +4,7 @@
 #include "merge.h"
 
 #include "manifest.h"
+#include "nofollow.h"
 #include "sha256.h"
 #include "text.h"
 
@@ -36,37 +37,41 @@ const char *merge_table_label(const char *table)
 	return NULL;
 }
 
-/* A file of the folder, opened only if it is a plain file there. */
-static int open_plain(const char *folder, const char *name, struct stat *st)
+/* Why a file of a folder on the stick was not opened. */
+static void say_not_opened(int err, const char *name, char *why, size_t n)
 {
-	char path[PATH_LEN];
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", folder, name) >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
+	switch (err) {
+	case ENOENT:
+		snprintf(why, n, _("%s is missing"), name);
+		break;
+	case ELOOP:
+		snprintf(why, n, _("%s is a symbolic link, which a station never writes: it was not followed"),
+			 name);
+		break;
+	case EINVAL:
+	case EXDEV:
+		snprintf(why, n, _("%s is not a regular file (a FIFO, a device or a folder?): it was not opened"),
+			 name);
+		break;
+	default:
+		snprintf(why, n, _("%s cannot be read (%s)"), name, strerror(err));
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	return fd;
 }
 
-static int read_manifest(const char *folder, struct manifest *m, char *why, size_t n)
+static int read_manifest(int folder, struct manifest *m, char *why, size_t n)
 {
 	struct stat st;
 	char *text;
 	ssize_t got = 0;
-	int fd = open_plain(folder, MANIFEST_NAME, &st), rc;
+	int fd = nofollow_open(folder, MANIFEST_NAME, &st), rc;
 
 	memset(m, 0, sizeof(*m));
-	if (fd < 0) {
+	if (fd == -ENOENT) {
 		snprintf(why, n, "%s", _("there is no manifest.txt: it is not an export folder"));
+		return -1;
+	}
+	if (fd < 0) {
+		say_not_opened(-fd, MANIFEST_NAME, why, n);
 		return -1;
 	}
 	if (st.st_size > MANIFEST_MAX_BYTES || !(text = malloc((size_t)st.st_size + 1))) {
@@ -91,17 +96,23 @@ static int read_manifest(const char *folder, struct manifest *m, char *why, size
 
 /* Checks one file against the manifest; with out >= 0, copies it there as
  * it reads, so that what is checked is what is used. */
-static int check_file(const char *folder, const struct manifest_file *mf, int out, char *why,
-		      size_t n)
+static int check_file(int folder, const struct manifest_file *mf, int out, char *why, size_t n)
 {
 	uint8_t sha[SHA256_BYTES], buf[65536];
 	struct sha256 s;
 	struct stat st;
 	int64_t total = 0;
-	int fd = open_plain(folder, mf->name, &st);
+	int fd = nofollow_open(folder, mf->name, &st);
 
 	if (fd < 0) {
-		snprintf(why, n, _("%s is missing"), mf->name);
+		say_not_opened(-fd, mf->name, why, n);
+		return -1;
+	}
+	/* The size first: a file that cannot match is not read at all. */
+	if (st.st_size != mf->bytes) {
+		close(fd);
+		snprintf(why, n, _("%s is not what was exported: its size or checksum differs"),
+			 mf->name);
 		return -1;
 	}
 	sha256_init(&s);
@@ -115,7 +126,7 @@ static int check_file(const char *folder, const struct manifest_file *mf, int ou
 			close(fd);
 			return -1;
 		}
-		if (r == 0)
+		if (r == 0 || total + r > mf->bytes)
 			break;
 		sha256_update(&s, buf, (size_t)r);
 		total += r;
@@ -136,6 +147,20 @@ static int check_file(const char *folder, const struct manifest_file *mf, int ou
 	return 0;
 }
 
+/* What a folder's files come to, against what an office takes. */
+static int check_sizes(const struct manifest *m, char *why, size_t n)
+{
+	int64_t total = 0;
+
+	for (int i = 0; i < m->n_files; i++)
+		total = m->files[i].bytes > INT64_MAX - total ? INT64_MAX : total + m->files[i].bytes;
+	if (total <= MERGE_MAX_FOLDER_BYTES)
+		return 0;
+	snprintf(why, n, _("its files come to %lld MB, more than an office takes from a stick (%lld MB)"),
+		 (long long)(total >> 20), (long long)(MERGE_MAX_FOLDER_BYTES >> 20));
+	return -1;
+}
+
 static void remove_copy(const char *copy)
 {
 	char p[PATH_LEN];
@@ -147,32 +172,35 @@ static void remove_copy(const char *copy)
 	unlink(p);
 }
 
-/* One export folder. */
-static int merge_folder(struct store *s, const char *office_path, const char *folder, int64_t now,
-			merge_report_fn *report, void *ctx)
+/* One export folder: folder is its descriptor, label its path. */
+static int merge_folder(struct store *s, const char *office_path, int folder, const char *label,
+			int64_t now, merge_report_fn *report, void *ctx)
 {
 	struct manifest m;
 	struct backup_facts f;
 	struct merge_result r;
-	char why[512], copy[PATH_LEN], dir[PATH_LEN], *slash;
+	char why[512], copy[PATH_LEN], dir[PATH_MAX], *slash;
 	struct store *up = NULL;
 	int fd = -1, rc = -1;
 	bool have_facts = false;
 
 	copy[0] = '\0';
-	if (read_manifest(folder, &m, why, sizeof(why)) < 0)
+	if (read_manifest(folder, &m, why, sizeof(why)) < 0 || check_sizes(&m, why, sizeof(why)) < 0)
 		goto out;
 	for (int i = 0; i < m.n_files; i++)
 		if (strcmp(m.files[i].name, m.backup) != 0 &&
 		    check_file(folder, &m.files[i], -1, why, sizeof(why)) < 0)
 			goto out;
-	/* The database copy comes off the stick into a file of our own. */
-	snprintf(dir, sizeof(dir), "%s", office_path);
+	/* The database copy comes off the stick into a file of our own,
+	 * beside the office's database (its path without links, as SQLite
+	 * is given it). */
+	if (!realpath(office_path, dir)) {
+		snprintf(why, sizeof(why), _("no room for a copy beside %s (%s)"), office_path,
+			 strerror(errno));
+		goto out;
+	}
 	slash = strrchr(dir, '/');
-	if (slash)
-		slash[1] = '\0';
-	else
-		snprintf(dir, sizeof(dir), "./");
+	slash[1] = '\0';
 	if ((size_t)snprintf(copy, sizeof(copy), "%s.fieldstation-merge-XXXXXX", dir) >=
 	    sizeof(copy) || (fd = mkstemp(copy)) < 0) {
 		snprintf(why, sizeof(why), _("no room for a copy beside %s (%s)"), office_path,
@@ -200,9 +228,11 @@ static int merge_folder(struct store *s, const char *office_path, const char *fo
 	}
 	f.data_until = m.to;
 	/* An older station's copy is brought up to this program's schema. */
-	if (store_open(copy, 0, &up, why, sizeof(why)) < 0)
-		goto out;
-	store_close(up);
+	if (f.schema < store_schema_latest()) {
+		if (store_open(copy, 0, &up, why, sizeof(why)) < 0)
+			goto out;
+		store_close(up);
+	}
 	if (store_merge(s, copy, &f, now, &r, why, sizeof(why)) < 0)
 		goto out;
 	rc = 0;
@@ -212,19 +242,17 @@ out:
 	if (copy[0])
 		remove_copy(copy);
 	manifest_free(&m);
-	report(ctx, folder, have_facts ? &f : NULL, rc == 0 ? &r : NULL, rc == 0 ? NULL : why);
+	report(ctx, label, have_facts ? &f : NULL, rc == 0 ? &r : NULL, rc == 0 ? NULL : why);
 	return rc;
 }
 
-static bool has_manifest(const char *folder)
+/* Is there anything named manifest.txt in the folder (a file or not: one
+ * that is not a file is refused, not passed over)? */
+static bool has_manifest(int folder)
 {
 	struct stat st;
-	int fd = open_plain(folder, MANIFEST_NAME, &st);
 
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	return fstatat(folder, MANIFEST_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -234,44 +262,114 @@ static bool ends_with(const char *s, const char *tail)
 	return n >= t && strcmp(s + n - t, tail) == 0;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
+/* A name a station would never give its folder. */
+static bool has_control_bytes(const char *s)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in a folder, sorted (malloc'd, NULL-ended); NULL when out of
+ * memory or unreadable. */
+static char **folder_names(int folder, int *count)
+{
+	int fd = openat(folder, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0, cap = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char **names = NULL;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n + 1 >= cap) {
+			char **grown = realloc(names, (size_t)(cap = cap ? cap * 2 : 32) * sizeof(*names));
+
+			if (!grown)
+				break;
+			names = grown;
+		}
+		if (!(names[n] = strdup(de->d_name)))
+			break;
+		n++;
+	}
+	closedir(d);
+	if (!names && !(names = calloc(1, sizeof(*names))))
+		return NULL;
+	names[n] = NULL;
+	qsort(names, (size_t)n, sizeof(*names), by_name);
+	*count = n;
+	return names;
 }
 
 int merge_path(struct store *s, const char *office_path, const char *path, int64_t now,
 	       merge_report_fn *report, void *ctx, char *why, size_t n)
 {
-	struct dirent **names;
-	int count, refused = 0, found = 0;
+	char **names;
+	int root = nofollow_dir(AT_FDCWD, path), count = 0, refused = 0, found = 0;
 
-	if (has_manifest(path))
-		return merge_folder(s, office_path, path, now, report, ctx) < 0 ? 1 : 0;
-	/* A stick's root: the export folders in it, oldest name first. */
-	count = scandir(path, &names, NULL, by_name);
-	if (count < 0) {
+	if (root < 0) {
+		if (root == -ELOOP)
+			snprintf(why, n, _("%s is a symbolic link: it was not followed"), path);
+		else
+			snprintf(why, n, _("%s cannot be read (%s)"), path, strerror(-root));
+		return -1;
+	}
+	if (has_manifest(root)) {
+		refused = merge_folder(s, office_path, root, path, now, report, ctx) < 0 ? 1 : 0;
+		close(root);
+		return refused;
+	}
+	/* A stick's root: the export folders in it, oldest name first. Only
+	 * real folders of the stick are looked into. */
+	names = folder_names(root, &count);
+	if (!names) {
 		snprintf(why, n, _("%s cannot be read (%s)"), path, strerror(errno));
+		close(root);
 		return -1;
 	}
 	for (int i = 0; i < count; i++) {
 		char sub[PATH_LEN];
+		int dir = nofollow_dir(root, names[i]);
 
-		if (names[i]->d_name[0] != '.' &&
-		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", path, names[i]->d_name) < sizeof(sub) &&
-		    has_manifest(sub)) {
+		snprintf(sub, sizeof(sub), "%s/%s", path, names[i]);
+		if (dir == -ELOOP) {
+			found++;
+			refused++;
+			report(ctx, sub, NULL, NULL,
+			       _("it is a symbolic link, which a station never writes: it was not followed"));
+		} else if (dir >= 0 && has_manifest(dir)) {
 			found++;
 			/* A folder found broken when it was read back is not merged. */
-			if (ends_with(names[i]->d_name, "_HONG")) {
+			if (ends_with(names[i], "_HONG")) {
 				report(ctx, sub, NULL, NULL,
 				       _("it was found damaged when the station read it back"));
 				refused++;
-			} else if (merge_folder(s, office_path, sub, now, report, ctx) < 0) {
+			} else if (has_control_bytes(names[i])) {
+				report(ctx, sub, NULL, NULL,
+				       _("its name holds control characters, which a station never writes"));
+				refused++;
+			} else if (merge_folder(s, office_path, dir, sub, now, report, ctx) < 0) {
 				refused++;
 			}
 		}
+		if (dir >= 0)
+			close(dir);
 		free(names[i]);
 	}
 	free(names);
+	close(root);
 	if (!found) {
 		snprintf(why, n, _("%s holds no export folder (one with manifest.txt)"), path);
 		return -1;

@@ -12,6 +12,12 @@
 
 #include <stdint.h>
 
+/* The most an office takes from a stick in one export folder, all its
+ * files together (the database copy of the five-year reference farm is
+ * about 430 MB): a folder claiming more is refused before anything of it
+ * is read. Each text in the copy is limited too (STORE_COPY_MAX_VALUE). */
+#define MERGE_MAX_FOLDER_BYTES (2048LL << 20)
+
 /* What happened to one export folder: merged (refusal NULL), or refused
  * with the reason. f is NULL when the folder was refused before its
  * database copy was read. */

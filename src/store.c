@@ -389,9 +389,11 @@ static int migrate(struct store *s, int from)
 
 char *store_schema_text(sqlite3 *db)
 {
+	/* Every object, SQLite's own too (the indexes of UNIQUE and PRIMARY
+	 * KEY constraints, sqlite_autoindex_*): the schema's text decides,
+	 * never a name. */
 	static const char sql[] =
-		"SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema"
-		" WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name";
+		"SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name";
 	sqlite3_stmt *st;
 	char *text = NULL;
 	size_t len = 0;
@@ -486,8 +488,11 @@ static void folder_of(const char *path, char *buf, size_t n)
 int store_open(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
-	int open_flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	/* URIs, so that an office can attach a station's copy read-only and
+	 * immutable; a path of its own is never read as one. */
+	int open_flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_URI;
 	int rc, version = 0, app_id = 0, tables = 0;
+	char plain[4096];
 
 	*out = NULL;
 	if (!s) {
@@ -505,6 +510,9 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	}
 	open_flags |= (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY
 					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (strncmp(path, "file:", 5) == 0 &&
+	    (size_t)snprintf(plain, sizeof(plain), "./%s", path) < sizeof(plain))
+		path = plain;
 	rc = sqlite3_open_v2(path, &s->db, open_flags, NULL);
 	if (rc != SQLITE_OK) {
 		rc = s->db ? store_fail(s, rc) : STORE_ERR;

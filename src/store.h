@@ -334,10 +334,17 @@ struct backup_facts {
 	int schema;
 	int64_t data_until;	/* the newest moment it holds (the caller's) */
 };
-/* Checks an untrusted copy of a station's database, read-only: a station
- * database (application_id, schema version, exactly a station's tables),
- * whole (integrity and references), a station's and not an office's, with
- * its uid. 0 with the facts, or -1 with the reason in why. */
+/* The longest text or blob an office takes in a station's copy: a
+ * station writes none longer than a few hundred bytes. */
+#define STORE_COPY_MAX_VALUE (64 * 1024)
+/* Checks an untrusted copy of a station's database (path: absolute, a
+ * file of the caller's that nothing else writes), opened read-only and
+ * immutable, with SQLite's defences on (nothing in it runs, limits on
+ * what a statement may take): a station database (application_id, schema
+ * version, exactly a station's tables, indexes and SQLite's own objects,
+ * and nothing else whatever its name), whole (integrity and references),
+ * no value longer than STORE_COPY_MAX_VALUE, a station's and not an
+ * office's, with its uid. 0 with the facts, or -1 with the reason in why. */
 int store_backup_inspect(const char *path, struct backup_facts *f, char *why, size_t n);
 /* Makes s an office database, or checks that it is one: a station's own
  * database is refused. 0, or -1 with why. */
@@ -351,8 +358,10 @@ struct merge_result {
 	int64_t added[MERGE_MAX_TABLES];	/* by store_merge_table(i) */
 	int64_t filled[MERGE_MAX_TABLES];	/* rows that learnt something */
 };
-/* Merges the checked, up-to-date copy at path into s, in one transaction.
- * 0, or < 0 with why (nothing merged). */
+/* Merges the checked, up-to-date copy at path (absolute) into s, in one
+ * transaction, the copy attached read-only and immutable, and no value
+ * far longer than STORE_COPY_MAX_VALUE read from it (a copy that was not
+ * inspected may come this far). 0, or < 0 with why (nothing merged). */
 int store_merge(struct store *s, const char *copy, const struct backup_facts *f, int64_t now,
 		struct merge_result *r, char *why, size_t n);
 int store_merge_table_count(void);

@@ -101,6 +101,47 @@ static int say(char *why, size_t n, const char *fmt, ...)
 
 /* Checking a copy. */
 
+/* "file:" URI of an absolute path, read-only and immutable: the copy is a
+ * file of the caller's that nothing else writes, so SQLite takes no lock
+ * on it and looks for no journal beside it. Malloc'd; NULL when the path
+ * is not absolute or memory runs out. */
+static char *copy_uri(const char *path)
+{
+	static const char tail[] = "?mode=ro&immutable=1";
+	char *uri, *o;
+
+	if (path[0] != '/' || !(uri = malloc(strlen(path) * 3 + sizeof("file://") + sizeof(tail))))
+		return NULL;
+	o = uri + sprintf(uri, "file://");
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if (*c == '%' || *c == '?' || *c == '#' || *c < 0x20 || *c == 0x7f)
+			o += sprintf(o, "%%%02X", *c);
+		else
+			*o++ = (char)*c;
+	}
+	memcpy(o, tail, sizeof(tail));
+	return uri;
+}
+
+/* SQLite's defences for a database that a stranger made: nothing in it
+ * runs (no functions from its schema, no triggers, no views, no writes to
+ * its schema), each value read is at most STORE_COPY_MAX_VALUE, and the
+ * SQL in its schema is held to small limits while it is parsed. */
+static void defend(sqlite3 *db)
+{
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, STORE_COPY_MAX_VALUE);
+	sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, STORE_COPY_MAX_VALUE);
+	sqlite3_limit(db, SQLITE_LIMIT_EXPR_DEPTH, 100);
+	sqlite3_limit(db, SQLITE_LIMIT_COMPOUND_SELECT, 8);
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_limit(db, SQLITE_LIMIT_TRIGGER_DEPTH, 1);
+	sqlite3_exec(db, "PRAGMA cell_size_check = ON; PRAGMA mmap_size = 0", NULL, NULL, NULL);
+}
+
 static int one_text(sqlite3 *db, const char *sql, char *out, size_t n)
 {
 	sqlite3_stmt *st;
@@ -137,21 +178,22 @@ static bool is_hex(const char *s, size_t len)
 	return true;
 }
 
+static int has_long_value(sqlite3 *db);
+
 int store_backup_inspect(const char *path, struct backup_facts *f, char *why, size_t n)
 {
 	sqlite3 *db = NULL;
-	char *have = NULL, *want = NULL, buf[256];
+	char *have = NULL, *want = NULL, *uri = copy_uri(path), buf[256];
 	int64_t app_id = 0, version = 0, v;
 	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		say(why, n, _("it is not a database (%s)"), db ? sqlite3_errmsg(db) : "");
+	if (!uri || sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
+			    SQLITE_OK) {
+		say(why, n, _("it is not a database (%s)"), db ? sqlite3_errmsg(db) : strerror(ENOMEM));
 		goto out;
 	}
-	/* Nothing in it runs: no functions from its schema, no writes to it. */
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	defend(db);
 	if (one_int(db, "PRAGMA application_id", &app_id) < 0 ||
 	    one_int(db, "PRAGMA user_version", &version) < 0) {
 		say(why, n, _("it is not a database (%s)"), sqlite3_errmsg(db));
@@ -169,7 +211,9 @@ int store_backup_inspect(const char *path, struct backup_facts *f, char *why, si
 		say(why, n, "%s", _("it was made by a fieldstation too old to say which station it is"));
 		goto out;
 	}
-	/* Exactly the tables and indexes a station of that version has. */
+	/* Exactly the tables and indexes a station of that version has, and
+	 * SQLite's own objects that come with them: nothing else, whatever
+	 * its name (a trigger or view named sqlite_x too). */
 	have = store_schema_text(db);
 	want = store_schema_reference((int)version);
 	if (!have || !want || strcmp(have, want) != 0) {
@@ -184,6 +228,15 @@ int store_backup_inspect(const char *path, struct backup_facts *f, char *why, si
 	if (one_text(db, "SELECT 'x' FROM pragma_foreign_key_check LIMIT 1", buf, sizeof(buf)) < 0 ||
 	    buf[0]) {
 		say(why, n, "%s", _("its records point at records it does not have"));
+		goto out;
+	}
+	v = has_long_value(db);
+	if (v != 0) {
+		if (v > 0)
+			say(why, n, _("it holds a text longer than %d KB, which a station never writes"),
+			    STORE_COPY_MAX_VALUE / 1024);
+		else
+			say(why, n, _("it is damaged (%s)"), sqlite3_errmsg(db));
 		goto out;
 	}
 	if (one_int(db, "SELECT count(*) FROM stations", &v) < 0 || v > 0 ||
@@ -204,6 +257,7 @@ int store_backup_inspect(const char *path, struct backup_facts *f, char *why, si
 out:
 	free(have);
 	free(want);
+	free(uri);
 	sqlite3_close(db);
 	return rc;
 }
@@ -317,6 +371,43 @@ static int read_columns(sqlite3 *db, const char *table, struct columns *c)
 	if (pks != 1)
 		c->rowid_alias = -1;
 	return c->n > 0 ? 0 : -1;
+}
+
+/* A text or blob longer than STORE_COPY_MAX_VALUE in any table: 1 if so,
+ * 0 if not, -1 on another error. A value is read only if it is text or a
+ * blob (typeof() does not read it), and reading one that is too long
+ * fails with SQLITE_TOOBIG under defend()'s limit. */
+static int has_long_value(sqlite3 *db)
+{
+	sqlite3_stmt *tables;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'", -1,
+			       &tables, NULL) != SQLITE_OK)
+		return -1;
+	while (found == 0 && sqlite3_step(tables) == SQLITE_ROW) {
+		const char *table = (const char *)sqlite3_column_text(tables, 0);
+		struct buf b = { 0 };
+		struct columns c;
+		int64_t v = 0;
+
+		if (!table || read_columns(db, table, &c) < 0) {
+			found = -1;
+			break;
+		}
+		add(&b, "SELECT EXISTS (SELECT 1 FROM main.\"%s\" WHERE max(0", table);
+		for (int i = 0; i < c.n; i++)
+			add(&b, ", CASE WHEN typeof(\"%s\") IN ('text', 'blob') THEN length(\"%s\") END",
+			    c.name[i], c.name[i]);
+		add(&b, ") > %d)", STORE_COPY_MAX_VALUE);
+		if (b.failed || one_int(db, b.s, &v) < 0)
+			found = sqlite3_errcode(db) == SQLITE_TOOBIG ? 1 : -1;
+		else if (v)
+			found = 1;
+		free(b.s);
+	}
+	sqlite3_finalize(tables);
+	return found;
 }
 
 /* The value of column i of source row s as the office stores it. */
@@ -549,13 +640,19 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 		struct merge_result *r, char *why, size_t n)
 {
 	struct merging g = { .db = s->db, .uid = f->uid };
+	char *uri = copy_uri(copy);
 	sqlite3_stmt *st;
-	int rc;
+	int rc, length;
 
 	memset(r, 0, sizeof(*r));
-	/* Defence in depth: the copy passed its checks, yet nothing in it runs. */
+	if (!uri)
+		return say(why, n, "%s", strerror(ENOMEM));
+	/* Defence in depth: the copy passed its checks, yet nothing in it
+	 * runs, and no value much longer than a copy may hold is read from it. */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	/* The limit holds a whole row as SQLite builds it: MAX_COLS values. */
+	length = sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, STORE_COPY_MAX_VALUE * MAX_COLS);
 	/* Lots are not merged (a day's numbering is each station's), so the
 	 * records' lot codes may name lots this database does not list; the
 	 * merge maps every other reference itself. */
@@ -563,7 +660,7 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_prepare_v2(s->db, "ATTACH DATABASE ? AS src", -1, &st, NULL);
 		if (rc == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, copy, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 1, uri, -1, SQLITE_STATIC);
 			rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(s->db);
 			sqlite3_finalize(st);
 		}
@@ -571,6 +668,8 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 	if (rc != SQLITE_OK) {
 		say(why, n, "%s", sqlite3_errmsg(s->db));
 		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, length);
+		free(uri);
 		return STORE_ERR;
 	}
 	rc = store_begin(s) < 0 ? SQLITE_ERROR : SQLITE_OK;
@@ -590,11 +689,17 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 	if (rc == SQLITE_OK && store_commit(s) == 0) {
 		why[0] = '\0';
 	} else {
-		say(why, n, "%s", g.error[0] ? g.error : store_error(s));
+		if ((rc & 0xff) == SQLITE_TOOBIG)
+			say(why, n, _("it holds a text longer than %d KB, which a station never writes"),
+			    STORE_COPY_MAX_VALUE / 1024);
+		else
+			say(why, n, "%s", g.error[0] ? g.error : store_error(s));
 		store_rollback(s);
 		rc = SQLITE_ERROR;
 	}
 	sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
 	sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, length);
+	free(uri);
 	return rc == SQLITE_OK ? 0 : STORE_ERR;
 }

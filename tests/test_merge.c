@@ -10,9 +10,11 @@
 #include "store.h"
 #include "text.h"
 
+#include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 static char *dir;
 static char office[256], sticks[256];
@@ -355,6 +357,179 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs"), 0);
 }
 
+/* The office's rows, in one line, to show that a refusal changed
+ * nothing. */
+static const char *office_counts(void)
+{
+	static char out[256];
+
+	snprintf(out, sizeof(out), "stations %lld runs %lld records %lld events %lld days %lld",
+		 (long long)sql_int(office, "SELECT count(*) FROM stations"),
+		 (long long)sql_int(office, "SELECT count(*) FROM pump_runs"),
+		 (long long)sql_int(office, "SELECT count(*) FROM records"),
+		 (long long)sql_int(office, "SELECT count(*) FROM events"),
+		 (long long)sql_int(office, "SELECT count(*) FROM readings_daily"));
+	return out;
+}
+
+static void run_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void run_sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("%s", cmd);
+}
+
+/* A fresh copy of station 1's export on the stick, for one attack; its
+ * path in folder. */
+static void fresh_folder(char *folder, size_t n)
+{
+	static char made[300];
+
+	if (!made[0] || access(made, F_OK) != 0)
+		snprintf(made, sizeof(made), "%s",
+			 export_to(path_in(dir, "pt01.db"), path_in(dir, "made"), T0 + 3600));
+	run_sh("rm -rf '%s'/* && cp -a '%s' '%s'", sticks, made, sticks);
+	snprintf(folder, n, "%s/%s", sticks, strrchr(made, '/') + 1);
+}
+
+/* What a stick can hold that no station writes: each is refused with its
+ * reason, nothing outside the stick is read, and the office's database is
+ * as it was. None of it may hang the merge. */
+static void hostile_sticks_are_refused_and_the_office_untouched(void **state)
+{
+	struct reports rep;
+	char folder[300], before[256], outside[300];
+	const char *why;
+
+	(void)state;
+	alarm(60);
+	/* The office already holds station 2. */
+	snprintf(outside, sizeof(outside), "%s", export_to(path_in(dir, "pt02.db"), path_in(dir, "away"),
+							  T0 + 3600));
+	assert_int_equal(merge(outside, &rep), 0);
+	snprintf(before, sizeof(before), "%s", office_counts());
+
+	/* A FIFO named manifest.txt, given as the folder and in a stick's root. */
+	fresh_folder(folder, sizeof(folder));
+	run_sh("rm '%s/manifest.txt' && mkfifo '%s/manifest.txt'", folder, folder);
+	assert_non_null(strstr(refusal_of(folder), "manifest.txt is not a regular file"));
+	assert_int_equal(merge(sticks, &rep), 1);
+	assert_non_null(strstr(rep.last_refusal, "manifest.txt is not a regular file"));
+	/* A FIFO for a file the manifest lists. */
+	fresh_folder(folder, sizeof(folder));
+	run_sh("cd '%s' && rm bon-phan.csv && mkfifo bon-phan.csv", folder);
+	assert_non_null(strstr(refusal_of(folder), "bon-phan.csv is not a regular file"));
+	/* The copy a link to another station's database outside the stick. */
+	fresh_folder(folder, sizeof(folder));
+	run_sh("cd '%s' && rm sao-luu.db && ln -s '%s/sao-luu.db' sao-luu.db", folder, outside);
+	forge_manifest(folder, "sao-luu.db");
+	assert_non_null(strstr(refusal_of(folder), "sao-luu.db is a symbolic link"));
+	/* A whole export folder outside the stick, linked from its root. */
+	run_sh("rm -rf '%s'/* && ln -s '%s' '%s/PT02_2026-06-01'", sticks, outside, sticks);
+	assert_int_equal(merge(sticks, &rep), 1);
+	assert_string_equal(rep.last_refusal,
+			    "it is a symbolic link, which a station never writes: it was not followed");
+	assert_non_null(strstr(refusal_of(path_in(sticks, "PT02_2026-06-01")), "symbolic link"));
+	/* A device node for the copy (making one needs root). */
+	fresh_folder(folder, sizeof(folder));
+	remove(path_in(folder, "sao-luu.db"));
+	if (mknod(path_in(folder, "sao-luu.db"), S_IFCHR | 0644, makedev(1, 5)) == 0)
+		assert_non_null(strstr(refusal_of(folder), "sao-luu.db is not a regular file"));
+	else
+		fprintf(stderr, "SKIPPED: a device node on the stick (mknod needs root: %s)\n",
+			strerror(errno));
+	/* A 4 GB sparse copy, its size in the manifest: refused before it is
+	 * read or copied. */
+	fresh_folder(folder, sizeof(folder));
+	run_sh("cd '%s' && truncate -s 4G sao-luu.db && "
+	       "sed -i 's/^# file: sao-luu.db [0-9]* /# file: sao-luu.db 4294967296 /' manifest.txt",
+	       folder);
+	why = refusal_of(folder);
+	if (!strstr(why, "its files come to 4096 MB, more than an office takes from a stick (2048 MB)"))
+		fail_msg("%s", why);
+	/* ... and with the manifest's size left as it was. */
+	run_sh("cd '%s' && sed -i 's/^# file: sao-luu.db 4294967296 /# file: sao-luu.db 65536 /' "
+	       "manifest.txt", folder);
+	assert_non_null(strstr(refusal_of(folder), "sao-luu.db is not what was exported"));
+	/* A folder whose name holds an escape sequence. */
+	fresh_folder(folder, sizeof(folder));
+	run_sh("cd '%s' && mv '%s' \"$(printf 'PT01_\\033]2;x\\007')\"", sticks, folder);
+	assert_int_equal(merge(sticks, &rep), 1);
+	assert_string_equal(rep.last_refusal,
+			    "its name holds control characters, which a station never writes");
+	/* A trigger and a view named like SQLite's own, put in through
+	 * writable_schema, with the checksum forged. */
+	fresh_folder(folder, sizeof(folder));
+	exec_sql(path_in(folder, "sao-luu.db"),
+		 "PRAGMA writable_schema = ON;"
+		 "INSERT INTO sqlite_schema(type, name, tbl_name, rootpage, sql) VALUES"
+		 " ('trigger', 'sqlite_x', 'events', 0, 'CREATE TRIGGER sqlite_x AFTER INSERT ON events"
+		 " BEGIN DELETE FROM pump_runs; END');");
+	forge_manifest(folder, "sao-luu.db");
+	assert_non_null(strstr(refusal_of(folder), "its tables are not a station's"));
+	fresh_folder(folder, sizeof(folder));
+	exec_sql(path_in(folder, "sao-luu.db"),
+		 "PRAGMA writable_schema = ON;"
+		 "INSERT INTO sqlite_schema(type, name, tbl_name, rootpage, sql) VALUES"
+		 " ('view', 'sqlite_v', 'sqlite_v', 0, 'CREATE VIEW sqlite_v AS SELECT 1');");
+	forge_manifest(folder, "sao-luu.db");
+	assert_non_null(strstr(refusal_of(folder), "its tables are not a station's"));
+	/* A 2 MB event detail (hostile.sh tries 30 MB). */
+	fresh_folder(folder, sizeof(folder));
+	exec_sql(path_in(folder, "sao-luu.db"),
+		 "UPDATE events SET detail = hex(zeroblob(1024 * 1024))");
+	forge_manifest(folder, "sao-luu.db");
+	why = refusal_of(folder);
+	if (!strstr(why, "it holds a text longer than 64 KB, which a station never writes"))
+		fail_msg("%s", why);
+	alarm(0);
+	/* Nothing of any of them reached the office, which is whole. */
+	assert_string_equal(office_counts(), before);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pragma_integrity_check"
+					 " WHERE integrity_check = 'ok'"), 1);
+	/* A text just within the limit is a station's. */
+	exec_sql(path_in(folder, "sao-luu.db"),
+		 "UPDATE events SET detail = hex(zeroblob(32 * 1024))");
+	forge_manifest(folder, "sao-luu.db");
+	if (merge(folder, &rep) != 0)
+		fail_msg("%s", rep.last_refusal);
+	assert_int_equal(sql_int(office, "SELECT max(length(detail)) FROM events"), 64 * 1024);
+}
+
+/* The merge itself reads no value far longer than a copy may hold, even
+ * from a copy that was not inspected first. */
+static void the_merge_reads_no_long_value(void **state)
+{
+	struct backup_facts f = { 0 };
+	struct merge_result r;
+	struct store *s;
+	char err[512], copy[300];
+	const char *folder;
+
+	(void)state;
+	folder = export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
+	snprintf(copy, sizeof(copy), "%s", path_in(folder, "sao-luu.db"));
+	exec_sql(copy, "UPDATE events SET detail = hex(zeroblob(4 * 1024 * 1024))");
+	assert_int_equal(store_backup_inspect(copy, &f, err, sizeof(err)), -1);
+	assert_string_equal(err, "it holds a text longer than 64 KB, which a station never writes");
+	snprintf(f.uid, sizeof(f.uid), "0123456789abcdef0123456789abcdef");
+	snprintf(f.code, sizeof(f.code), "PT01");
+	assert_int_equal(store_open(office, STORE_EXCLUSIVE, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_office_prepare(s, err, sizeof(err)), 0);
+	assert_true(store_merge(s, copy, &f, T0, &r, err, sizeof(err)) < 0);
+	assert_string_equal(err, "it holds a text longer than 64 KB, which a station never writes");
+	store_close(s);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM stations"), 0);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM events"), 0);
+}
+
 /* An office's export is not a station's: refused, so that rows are never
  * counted under the office. */
 static void an_office_copy_is_not_a_station(void **state)
@@ -417,6 +592,8 @@ int main(void)
 		T(two_stations_then_again_and_again),
 		T(the_combined_export),
 		T(untrusted_folders_are_refused_with_the_reason),
+		T(hostile_sticks_are_refused_and_the_office_untouched),
+		T(the_merge_reads_no_long_value),
 		T(an_office_copy_is_not_a_station),
 		T(a_station_database_is_not_an_office),
 		T(every_table_is_decided),
