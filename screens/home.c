@@ -1,5 +1,6 @@
-/* The home screen: the numbered menu of everything the station does, and
- * the newest alarm until every alarm is acknowledged (9 opens them). */
+/* The home screen: the numbered menu of everything the station does, a
+ * clock known to be behind (7 sets it), and the newest alarm until every
+ * alarm is acknowledged (9 opens them). */
 #include "screen.h"
 
 #include "alarms.h"
@@ -41,8 +42,8 @@ static void home_draw(struct ui *ui, void *st)
 	int rows = ui_bottom(ui) - ui_top(ui) + 1;
 	int n = store_alarms_list(app->store, &newest, 1);
 	/* A blank line above the menu and one above the alarm, where they
-	 * fit beside at least two lines of the alarm. */
-	int spare = rows - N_ITEMS - (n > 0 ? 2 : 0);
+	 * fit beside at least two lines of the alarm (and the clock's). */
+	int spare = rows - N_ITEMS - (n > 0 ? 2 : 0) - (app->clock_behind ? 2 : 0);
 	int y = ui_top(ui) + (spare >= 1);
 
 	struct stick *stick = app->stick;
@@ -55,6 +56,13 @@ static void home_draw(struct ui *ui, void *st)
 		    stick_info(stick)->state == STICK_READY)
 			widget_text(y, COLS - 1 - text_width(plugged), text_width(plugged), TONE_GOOD,
 				    plugged);
+	}
+	if (app->clock_behind && y <= ui_bottom(ui)) {
+		if (spare >= 2)
+			y++;
+		y += widget_wrap(y, 1, COLS - 2, n > 0 ? 2 : ui_bottom(ui) - y + 1, TONE_DRY,
+				 _("7 The clock is behind: nothing is logged, no schedule runs. Set it"),
+				 true);
 	}
 	if (n <= 0 || y > ui_bottom(ui))
 		return;
@@ -70,11 +78,12 @@ static int home_key(struct ui *ui, void *st, int key)
 {
 	struct home *h = st;
 
-	(void)ui;
 	if (key >= '1' && key < '1' + N_ITEMS)
 		return ACT_TO(items[key - '1'].screen);
 	if (key == '9')
 		return ACT_TO(SCREEN_ALARMS);
+	if (key == '7' && ui_app(ui)->clock_behind)
+		return ACT_TO(SCREEN_CLOCKSET);
 	switch (key) {
 	case K_UP:
 		h->selected = (h->selected + N_ITEMS - 1) % N_ITEMS;
@@ -95,6 +104,7 @@ static int home_key(struct ui *ui, void *st, int key)
 
 static const char *const home_help[] = {
 	N_("1-6: open that part"),
+	N_("7: set the clock, when it is behind"),
 	N_("9: the alarms, to acknowledge them"),
 	NULL,
 };

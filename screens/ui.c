@@ -275,8 +275,7 @@ static void handle_key(struct ui *ui, int key)
 		ui->help = true;
 		return;
 	}
-	/* A clock known to be wrong is set before anything else. */
-	if (key == '/' && !ui->app->clock_behind) {
+	if (key == '/') {
 		apply(ui, ACT_HOME);
 		return;
 	}

@@ -8,23 +8,31 @@
 #include "store.h"
 #include "text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-static time_t newest_known(struct store *s)
-{
-	int64_t alive = 0, record = 0;
+static const struct {
+	const char *id;		/* in the event log */
+	const char *label;	/* msgid */
+} reasons[CLOCKSET_REASONS] = {
+	[CLOCKSET_TYPO] = { "typo", N_("A wrong date was typed before") },
+	[CLOCKSET_BOARD] = { "board_clock", N_("The board's clock was wrong") },
+	[CLOCKSET_OTHER] = { "other", N_("Another reason") },
+};
 
-	store_last_alive(s, &alive);
-	store_records_newest(s, &record);
-	return (time_t)(record > alive ? record : alive);
+const char *clockset_reason_label(enum clockset_reason reason)
+{
+	return reason < CLOCKSET_REASONS ? _(reasons[reason].label) : "";
 }
 
 bool clockset_behind(struct store *s, const struct clock *c, time_t *known)
 {
 	time_t now = clock_now(c);
+	int64_t newest = 0;
 
-	*known = newest_known(s);
+	store_newest_moment(s, &newest);
+	*known = (time_t)newest;
 	/* The simulator's clock is where it was told to start. */
 	if (!clock_is_simulated(c) && clock_build_time() > *known)
 		*known = clock_build_time();
@@ -33,13 +41,18 @@ bool clockset_behind(struct store *s, const struct clock *c, time_t *known)
 
 int clockset_check(struct store *s, time_t t, char *why, size_t n)
 {
-	time_t known = newest_known(s);
+	int64_t newest = 0;
 	char a[32];
 
-	if (t < known) {
-		snprintf(why, n, _("%s is before the newest record (%s): check the date."),
-			 text_date_time(a, sizeof(a), t), text_date_time(a, sizeof(a), known));
+	if (store_newest_moment(s, &newest) < 0) {
+		snprintf(why, n, _("The station's records could not be read: %s"), store_error(s));
 		return -1;
+	}
+	if (t < newest) {
+		snprintf(why, n,
+			 _("Before the newest record (%s): setting the clock back takes the manager's PIN and a reason."),
+			 text_date_time(a, sizeof(a), (time_t)newest));
+		return CLOCKSET_EARLIER;
 	}
 	return 0;
 }
@@ -67,34 +80,87 @@ char *clockset_duration(char *buf, size_t n, long long seconds)
 	return buf;
 }
 
-int clockset_apply(struct app *app, time_t t, char *said, size_t n)
+/* What is typed is whole minutes: the clock's seconds are not news. */
+static long long whole_minutes(long long seconds)
+{
+	return (seconds >= 0 ? seconds + 30 : seconds - 30) / 60;
+}
+
+char *clockset_difference(const struct clock *c, time_t t, char *buf, size_t n)
+{
+	long long minutes = whole_minutes((long long)t - (long long)clock_now(c));
+	char d[96];
+
+	if (minutes == 0) {
+		snprintf(buf, n, "%s", _("the same as the clock"));
+		return buf;
+	}
+	clockset_duration(d, sizeof(d), minutes * 60);
+	snprintf(buf, n, minutes > 0 ? _("%s ahead of the clock") : _("%s behind the clock"), d);
+	return buf;
+}
+
+/* "2026-06-02 09:05", for the event log. */
+static char *iso_minute(char *buf, size_t n, time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	snprintf(buf, n, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min);
+	return buf;
+}
+
+/* What the manager declared wrong: from the new time up to the newest
+ * moment that a wrong clock wrote (or shows now). */
+static int mark_wrong_span(struct app *app, time_t t, time_t was)
+{
+	int64_t newest = 0, after, until;
+
+	if (store_newest_moment(app->store, &newest) < 0)
+		return -1;
+	store_clock_wrong_span(app->store, &after, &until);
+	if (after == INT64_MAX || until < newest)
+		until = newest;
+	if (until < was)
+		until = was;
+	return store_clock_wrong_set(app->store, t, until);
+}
+
+int clockset_apply(struct app *app, time_t t, enum clockset_reason reason, char *said, size_t n)
 {
 	time_t was = clock_now(app->clock);
 	long long delta = (long long)t - (long long)was;
-	char detail[160], a[32], d[96];
-	struct tm tm;
-	bool system;
+	char detail[320], a[32], d[96], from[64], to[64];
+	bool system, back;
 	int rc;
 
-	if (clockset_check(app->store, t, said, n) < 0)
+	rc = clockset_check(app->store, t, said, n);
+	if (rc < 0 || (rc == CLOCKSET_EARLIER && reason >= CLOCKSET_REASONS))
 		return -1;
+	back = rc == CLOCKSET_EARLIER;
+	/* Before the clock moves: a restart must not find it behind again. */
+	if (back && mark_wrong_span(app, t, was) < 0) {
+		snprintf(said, n, _("The clock could not be set: %s"), store_error(app->store));
+		return -1;
+	}
 	rc = clock_set(app->clock, (int64_t)t * 1000, &system);
 	if (rc < 0) {
 		snprintf(said, n, _("The clock could not be set: %s"), strerror(-rc));
 		return -1;
 	}
-	localtime_r(&was, &tm);
-	snprintf(detail, sizeof(detail), "was %04d-%02d-%02d %02d:%02d, %+lld s; %s",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, delta,
+	snprintf(detail, sizeof(detail), "was %s, now %s, %+lld s; %s%s%s",
+		 iso_minute(from, sizeof(from), was), iso_minute(to, sizeof(to), t), delta,
 		 clock_is_simulated(app->clock) ? "the station's own clock"
-		 : system ? "system clock set" : "system clock refused: kept by the station");
-	store_event(app->store, t, "clock_set", NULL, detail, false);
+		 : system ? "system clock set" : "system clock refused: kept by the station",
+		 back ? "; by the manager, reason: " : "", back ? reasons[reason].id : "");
+	store_event(app->store, t, back ? "clock_back" : "clock_set", NULL, detail, false);
 	app->clock_behind = false;
 	if (app->readings)
 		readings_clock_set(app->readings, delta);
 	if (app->irrigation)
 		irrigation_clock_set(app->irrigation, delta);
-	clockset_duration(d, sizeof(d), delta);
+	clockset_duration(d, sizeof(d), whole_minutes(delta) * 60);
 	snprintf(said, n, delta >= 0 ? _("Clock set to %s: it was %s behind.")
 				     : _("Clock set to %s: it was %s ahead."),
 		 text_date_time(a, sizeof(a), t), d);

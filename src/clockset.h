@@ -1,7 +1,9 @@
 /* A board without a real-time clock may boot with a date in the past. The
- * station then asks for the date and time on the keypad before it logs or
- * waters by schedule, and records that the clock was set and by how much,
- * so that no record is dated before its predecessor without a word. */
+ * station then holds its logging and its schedules until the clock is
+ * plausible again, while pumps still run by hand; the date typed on the
+ * keypad is read back with its difference before it is set; setting the
+ * clock before what the station wrote takes the manager and a reason;
+ * and the event log keeps every jump, its old and new time. */
 #ifndef FS_CLOCKSET_H
 #define FS_CLOCKSET_H
 
@@ -13,16 +15,33 @@ struct app;
 struct clock;
 struct store;
 
+/* clockset_check(): t is before what the station wrote. */
+#define CLOCKSET_EARLIER 1
+
+/* Why the manager sets the clock back, as the event log names it. */
+enum clockset_reason { CLOCKSET_TYPO, CLOCKSET_BOARD, CLOCKSET_OTHER, CLOCKSET_REASONS };
+
 /* Is the clock behind the newest moment in the database, or, on the
  * system clock, behind the day this program was built? *known: the
  * moment it must not be before. */
 bool clockset_behind(struct store *s, const struct clock *c, time_t *known);
-/* May the clock be set to t? 0, or -1 with one sentence in why. */
+/* May the clock be set to t? 0; CLOCKSET_EARLIER with one sentence in
+ * why (only the manager may, with a reason); -1 if the database could
+ * not be read (why says so). */
 int clockset_check(struct store *s, time_t t, char *why, size_t n);
+/* How t differs from the clock, for the read-back: "365 days 5 minutes
+ * ahead of the clock", in the user's language. */
+char *clockset_difference(const struct clock *c, time_t t, char *buf, size_t n);
 /* Sets the station's clock to t and tells the modules that held their
- * logging and schedules; the event log keeps the old time and the
- * difference. 0 with what was done in said; -1 with why. */
-int clockset_apply(struct app *app, time_t t, char *said, size_t n);
+ * logging and schedules; the event log keeps the old and new time and
+ * the difference. A time before what the station wrote needs the
+ * manager's reason (checked by the caller, with the PIN); without one
+ * (CLOCKSET_REASONS) it is refused. 0 with what was done in said; -1
+ * with why. */
+int clockset_apply(struct app *app, time_t t, enum clockset_reason reason, char *said,
+		   size_t n);
+/* The reason as the manager picks it, in the user's language. */
+const char *clockset_reason_label(enum clockset_reason reason);
 /* "3 days 2 hours 5 minutes", in the user's language. */
 char *clockset_duration(char *buf, size_t n, long long seconds);
 

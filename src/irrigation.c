@@ -29,6 +29,9 @@
  * that peak hours had moved, and the station was off meanwhile. */
 #define IRR_LOOK_BACK (12 * 3600)
 #define IRR_MAX_UNWRITTEN 32
+/* Runs that ended while the clock was known to be behind, re-dated in
+ * the diary once it is right. */
+#define IRR_MAX_HELD 32
 
 struct pump_state {
 	struct relay *relay;
@@ -67,6 +70,8 @@ struct irrigation {
 	 * even begun there), written as soon as it has room. */
 	struct run_row unwritten[IRR_MAX_UNWRITTEN];
 	int n_unwritten;
+	struct run_row held[IRR_MAX_HELD];
+	int n_held;
 };
 
 static void rearm(struct irrigation *irr);
@@ -438,6 +443,8 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 		price_run(irr, r);
 		if (r->id < 0 || store_run_end(irr->app->store, r) < 0)
 			keep_unwritten(irr, r);
+		else if (irr->app->clock_behind && irr->n_held < IRR_MAX_HELD)
+			irr->held[irr->n_held++] = *r;
 		if (r->reason == RUN_MOISTURE && ps->run_zone >= 0)
 			irr->auto_ended[ps->run_zone] = (time_t)r->ended;
 		memset(r, 0, sizeof(*r));
@@ -749,6 +756,19 @@ void irrigation_clock_set(struct irrigation *irr, long long delta)
 		r->alive = r->alive ? r->alive + delta : 0;
 		store_run_redate(irr->app->store, r);
 	}
+	/* Runs by hand that ended under a clock known to be behind: when
+	 * they really ran, and at that hour's prices. */
+	for (int i = 0; i < irr->n_held; i++) {
+		struct run_row *r = &irr->held[i];
+
+		r->started += delta;
+		r->planned_end += delta;
+		r->ended += delta;
+		r->alive = r->alive ? r->alive + delta : 0;
+		price_run(irr, r);
+		store_run_redate(irr->app->store, r);
+	}
+	irr->n_held = 0;
 	for (int z = 0; z < cfg_of(irr)->n_zones; z++)
 		if (irr->auto_ended[z])
 			irr->auto_ended[z] += (time_t)delta;

@@ -57,9 +57,10 @@ bool irrigation_running(const struct irrigation *irr, int pump, int64_t *until);
 bool irrigation_run(const struct irrigation *irr, int pump, struct run_row *out);
 int irrigation_running_count(const struct irrigation *irr);
 /* The clock was set, moved by delta seconds: a running run keeps its
- * minutes (its times in the diary move with the clock), and schedules are
- * looked at again as at start-up, with the right time. No schedule or
- * watering by moisture runs while app->clock_behind. */
+ * minutes (its times in the diary move with the clock), runs by hand
+ * that ended while app->clock_behind move too, and schedules are looked
+ * at again as at start-up, with the right time. No schedule or watering
+ * by moisture runs while app->clock_behind; pumps run by hand. */
 void irrigation_clock_set(struct irrigation *irr, long long delta);
 
 /* Schedules, by start time. */

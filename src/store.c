@@ -642,6 +642,24 @@ static const char SQL_LAST_ALIVE[] =
 	"           coalesce((SELECT max(t) FROM events), 0),"
 	"           coalesce((SELECT max(max(started, coalesce(ended, 0))) FROM pump_runs), 0))";
 
+/* Each table's newest moment before and after a wrong clock's span, and
+ * whatever was written since it was declared wrong (by id); each max()
+ * reads one end of an index. Parameters: store_bind_clock_wrong(). */
+static const char SQL_NEWEST_MOMENT[] =
+	"SELECT max(coalesce((SELECT max(t) FROM readings WHERE t <= ?1), 0),"
+	"           coalesce((SELECT max(t) FROM readings WHERE t > ?2), 0),"
+	"           coalesce((SELECT max(t) FROM events WHERE t <= ?1), 0),"
+	"           coalesce((SELECT max(t) FROM events WHERE t > ?2), 0),"
+	"           coalesce((SELECT max(t) FROM events WHERE id > ?4), 0),"
+	"           coalesce((SELECT max(m) FROM (SELECT id, max(started, coalesce(ended, 0)) AS m"
+	"                     FROM pump_runs) WHERE m <= ?1 OR m > ?2 OR id > ?5), 0),"
+	"           coalesce((SELECT max(entered_at) FROM records"
+	"                     WHERE entered_at <= ?1 OR entered_at > ?2 OR id > ?3), 0))";
+static const char SQL_NEWEST_IDS[] =
+	"SELECT coalesce((SELECT max(id) FROM records), 0), coalesce((SELECT max(id) FROM events), 0),"
+	" coalesce((SELECT max(id) FROM pump_runs), 0)";
+static const char META_CLOCK_WRONG[] = "clock_wrong";
+
 int store_event(struct store *s, int64_t t, const char *kind, const char *source,
 		const char *detail, bool alarm)
 {
@@ -677,6 +695,74 @@ int store_last_alive(struct store *s, int64_t *t)
 
 	if (!st)
 		return STORE_ERR;
+	rc = sqlite3_step(st);
+	*t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+/* "after until records events runs": the span, and the newest ids when
+ * it was declared. */
+static int clock_wrong_get(struct store *s, long long v[5])
+{
+	char text[128];
+
+	return store_meta_get(s, META_CLOCK_WRONG, text, sizeof(text)) == 0 &&
+	       sscanf(text, "%lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4]) == 5 &&
+	       v[0] < v[1] ? 0 : -1;
+}
+
+void store_clock_wrong_span(struct store *s, int64_t *after, int64_t *until)
+{
+	long long v[5];
+
+	*after = *until = INT64_MAX;
+	if (clock_wrong_get(s, v) == 0) {
+		*after = v[0];
+		*until = v[1];
+	}
+}
+
+void store_bind_clock_wrong(struct store *s, sqlite3_stmt *st)
+{
+	long long v[5] = { INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX };
+	int n = sqlite3_bind_parameter_count(st);
+
+	if (clock_wrong_get(s, v) < 0)
+		v[0] = v[1] = v[2] = v[3] = v[4] = INT64_MAX;
+	for (int i = 0; i < 5 && i < n; i++)
+		sqlite3_bind_int64(st, i + 1, v[i]);
+}
+
+int store_clock_wrong_set(struct store *s, int64_t after, int64_t until)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_NEWEST_IDS);
+	long long ids[3] = { 0, 0, 0 };
+	char v[128];
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	for (int i = 0; i < 3 && rc == SQLITE_ROW; i++)
+		ids[i] = sqlite3_column_int64(st, i);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc);
+	snprintf(v, sizeof(v), "%lld %lld %lld %lld %lld", (long long)after, (long long)until,
+		 ids[0], ids[1], ids[2]);
+	return store_meta_set(s, META_CLOCK_WRONG, v);
+}
+
+int store_newest_moment(struct store *s, int64_t *t)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_NEWEST_MOMENT);
+	int rc;
+
+	*t = 0;
+	if (!st)
+		return STORE_ERR;
+	store_bind_clock_wrong(s, st);
 	rc = sqlite3_step(st);
 	*t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);

@@ -48,6 +48,16 @@ int store_event(struct store *s, int64_t t, const char *kind, const char *source
 int store_alarms_open(struct store *s, int *count);
 /* The newest moment anything was written (readings, runs, events). */
 int store_last_alive(struct store *s, int64_t *t);
+/* The newest moment the station's clock must not be before: of
+ * readings, runs, events and records, leaving out the span a manager's
+ * setting back of the clock declared wrong (store_clock_wrong_set). */
+int store_newest_moment(struct store *s, int64_t *t);
+/* The manager set the clock back to after: what was written so far dated
+ * after it, up to until, was dated by a wrong clock. It stays as it is,
+ * and no longer holds the clock back; what is written from now on does. */
+int store_clock_wrong_set(struct store *s, int64_t after, int64_t until);
+/* That span: (*after, *until]; both INT64_MAX when there is none. */
+void store_clock_wrong_span(struct store *s, int64_t *after, int64_t *until);
 
 /* Readings. Quantities are the numbers of enum quantity (sensor.h). */
 struct reading_row {
@@ -125,8 +135,8 @@ int store_run_end(struct store *s, const struct run_row *r);
 /* The run goes on at t (a heartbeat while pumps run). */
 int store_run_alive(struct store *s, int64_t id, int64_t t);
 int store_run_link_record(struct store *s, int64_t id, int64_t record);
-/* A running run's start, planned end and heartbeat, told again after the
- * clock was set. */
+/* A run's start, planned end and heartbeat told again after the clock
+ * was set; of a finished run (r->ended), its end and energy too. */
 int store_run_redate(struct store *s, const struct run_row *r);
 /* Runs with no end, oldest first; returns how many (at most max). */
 int store_runs_open(struct store *s, struct run_row *out, int max);
@@ -238,7 +248,8 @@ int store_spray_blocking(struct store *s, const char *zone, int day, struct reco
 /* The next free sequence number of the lots of a day (1 for the first). */
 int store_lot_next(struct store *s, int day, int *seq);
 int store_lot_add(struct store *s, const char *code, int day, int seq);
-/* The newest moment a record was entered, 0 if none. */
+/* The newest moment a record was entered, 0 if none, leaving out the
+ * span of a wrong clock (store_clock_wrong_set). */
 int store_records_newest(struct store *s, int64_t *t);
 const char *store_record_kind_name(int kind);
 

@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
-#define STORE_MAX_STMTS 64
+#define STORE_MAX_STMTS 96
 
 struct store {
 	sqlite3 *db;
@@ -29,6 +29,11 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql);
 int store_fail(struct store *s, int rc);
 /* Steps a statement that returns no rows. */
 int store_exec_stmt(struct store *s, sqlite3_stmt *st);
+
+/* Binds ?1 to ?5 of st: the span of a wrong clock (after, until) and
+ * the newest record, event and run ids when it was declared; INT64_MAX
+ * for each when there is none. */
+void store_bind_clock_wrong(struct store *s, sqlite3_stmt *st);
 
 /* A database's tables and indexes as text, one per line, in order; and
  * the same for a station's schema at a version. malloc'd; NULL on error. */

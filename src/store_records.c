@@ -48,7 +48,9 @@ static const char SQL_BLOCKING[] =
 	" ORDER BY r.harvest_from DESC, r.id DESC LIMIT 1";
 static const char SQL_LOT_NEXT[] = "SELECT coalesce(max(seq), 0) + 1 FROM lots WHERE day = ?";
 static const char SQL_LOT_ADD[] = "INSERT INTO lots(code, day, seq) VALUES (?, ?, ?)";
-static const char SQL_NEWEST[] = "SELECT coalesce(max(entered_at), 0) FROM records";
+static const char SQL_NEWEST[] =
+	"SELECT coalesce(max(entered_at), 0) FROM records"
+	" WHERE entered_at <= ?1 OR entered_at > ?2 OR id > ?3";
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
 {
@@ -303,6 +305,7 @@ int store_records_newest(struct store *s, int64_t *t)
 
 	if (!st)
 		return STORE_ERR;
+	store_bind_clock_wrong(s, st);
 	rc = sqlite3_step(st);
 	*t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);

@@ -18,6 +18,10 @@ static const char SQL_RUN_ALIVE[] = "UPDATE pump_runs SET alive = ? WHERE id = ?
 static const char SQL_RUN_RECORD[] = "UPDATE pump_runs SET record = ? WHERE id = ?";
 static const char SQL_RUN_REDATE[] =
 	"UPDATE pump_runs SET started = ?, planned_end = ?, alive = ? WHERE id = ? AND ended IS NULL";
+static const char SQL_RUN_REDATE_ENDED[] =
+	"UPDATE pump_runs SET started = ?, planned_end = ?, alive = ?, ended = ?, kwh_offpeak = ?,"
+	" kwh_normal = ?, kwh_peak = ?, cost_offpeak = ?, cost_normal = ?, cost_peak = ?,"
+	" cost_at_peak = ? WHERE id = ? AND ended IS NOT NULL";
 
 #define RUN_COLUMNS \
 	"id, pump, coalesce(zone, ''), reason, coalesce(who, ''), started, planned_end," \
@@ -171,14 +175,23 @@ int store_run_link_record(struct store *s, int64_t id, int64_t record)
 
 int store_run_redate(struct store *s, const struct run_row *r)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_REDATE);
+	sqlite3_stmt *st = store_stmt(s, r->ended ? SQL_RUN_REDATE_ENDED : SQL_RUN_REDATE);
+	int i = 1;
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, r->started);
-	sqlite3_bind_int64(st, 2, r->planned_end);
-	sqlite3_bind_int64(st, 3, r->alive);
-	sqlite3_bind_int64(st, 4, r->id);
+	sqlite3_bind_int64(st, i++, r->started);
+	sqlite3_bind_int64(st, i++, r->planned_end);
+	sqlite3_bind_int64(st, i++, r->alive);
+	if (r->ended) {
+		sqlite3_bind_int64(st, i++, r->ended);
+		for (int b = 0; b < 3; b++)
+			sqlite3_bind_double(st, i++, r->kwh[b]);
+		for (int b = 0; b < 3; b++)
+			sqlite3_bind_double(st, i++, r->cost[b]);
+		sqlite3_bind_double(st, i++, r->cost_at_peak);
+	}
+	sqlite3_bind_int64(st, i, r->id);
 	return store_exec_stmt(s, st);
 }
 

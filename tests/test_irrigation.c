@@ -422,6 +422,52 @@ static struct schedule_row sched(const char *zone, int days, int h, int m, int m
 #define MON (1 << 1)
 #define SUN (1 << 0)
 #define MON_SAT 0x7e
+/* The board booted a day behind: no schedule runs, but a pump runs by
+ * hand and stops by hand or at its end; once the clock is set, the runs
+ * of the wrong day are in the diary when they really ran, priced at
+ * their real hours, and the schedule runs again. */
+static void a_clock_behind_waits_but_pumps_run_by_hand(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = sched("mit", MON_SAT, 5, 30, 20);
+	char why[256];
+	struct run_row run;
+
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	rig_close(r);
+	/* Sunday 31 May 05:00 on the board, Monday 1 June in truth. */
+	clock_advance(r->app.clock, -86400LL * 1000);
+	r->app.clock_behind = true;
+	rig_open(r);
+	pass_minutes(r, 40);
+	assert_false(watering(r, MIT));
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 0);
+	/* 05:40 by the wrong clock: ten minutes by hand, then two and a stop. */
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 10, RUN_MANUAL, "Ba", why, sizeof(why)), 0);
+	assert_true(watering(r, MIT));
+	pass_minutes(r, 10);
+	assert_false(watering(r, MIT));
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 30, RUN_MANUAL, "Ba", why, sizeof(why)), 0);
+	pass_minutes(r, 2);
+	assert_int_equal(irrigation_stop(r->app.irrigation, P1, "by_hand"), 0);
+	assert_false(watering(r, MIT));
+	/* Set at 05:52 Monday. */
+	clock_advance(r->app.clock, 86400LL * 1000);
+	r->app.clock_behind = false;
+	irrigation_clock_set(r->app.irrigation, 86400);
+	run = last_run(r);
+	assert_int_equal(run.started, at(2026, 6, 1, 5, 50));
+	assert_int_equal(run.ended, at(2026, 6, 1, 5, 52));
+	/* Off-peak (Monday's 00:00-06:00): two minutes of 1.5 kW at 1300. */
+	near(run.kwh[BAND_OFFPEAK], 0.05);
+	near(run.cost[BAND_OFFPEAK], 65);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs WHERE started < 1780264800"), 0);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs WHERE ended - started = 600"), 1);
+	/* The 05:30 schedule is 22 minutes late, within its half hour: it
+	 * runs now. */
+	irrigation_tick(r->app.irrigation);
+	assert_true(watering(r, MIT));
+}
 
 static void a_schedule_runs_at_its_time(void **state)
 {
@@ -976,6 +1022,7 @@ int main(void)
 		T(idle_station_writes_no_heartbeat),
 		T(a_failing_relay_turns_everything_off),
 		T(a_run_keeps_its_minutes_when_the_clock_is_set),
+		T(a_clock_behind_waits_but_pumps_run_by_hand),
 		T(a_schedule_runs_at_its_time),
 		T(a_schedule_in_peak_hours_moves_and_says_so),
 		T(a_moved_run_survives_a_restart),
