@@ -11,6 +11,7 @@
 #                 (bench/; BENCH_ARGS="--only startup,screens" for a part)
 #   make hwtest   the drivers against real kernel devices in a small VM
 #                 (tests/vm/; HWTEST=gpio runs one scenario)
+#   make fonts    the console fonts for the screen's tty (build/fonts/)
 #   make install  on the board: the program, its Vietnamese words, the
 #                 service unit and a first configuration (PREFIX, DESTDIR)
 
@@ -50,16 +51,18 @@ HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
-	test-asan test-valgrind fuzz crashtest
+	test-asan test-valgrind fuzz crashtest fonts
 .DEFAULT_GOAL := all
 
-all: deps $(B)/fieldstation $(MO)
+all: deps $(B)/fieldstation $(MO) fonts
 
 # Installs missing Debian packages, and only when something is missing.
 deps:
 	@pkg-config --atleast-version=2.0 libgpiod 2>/dev/null && \
 	 pkg-config --exists $(PKGS) cmocka 2>/dev/null && \
-	 command -v tmux >/dev/null && command -v msgfmt >/dev/null || \
+	 command -v tmux >/dev/null && command -v msgfmt >/dev/null && \
+	 command -v bdf2psf >/dev/null && command -v pcf2bdf >/dev/null && \
+	 [ -e $(TERMINUS)/ter-u32n_unicode.pcf.gz ] || \
 	 scripts/install-deps.sh
 
 $(B)/obj/%.o: %.c | deps
@@ -80,6 +83,43 @@ $(B)/fieldstation: $(B)/obj/src/main.o $(B)/libscreens.a $(B)/libcore.a
 $(MO): po/vi.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
+
+# The console fonts of the screen's tty (the kernel's own fonts lack the
+# Vietnamese letters, console-setup's lack the half blocks): Terminus Font
+# (SIL OFL 1.1) cut to the characters of fonts/fieldstation.set, with the
+# Vietnamese letters it lacks composed from its own letters and marks
+# (fonts/compose.c, a tool for the build machine), then bdf2psf. 16x32
+# gives 50x15 on an 800x480 screen and 64x18 on 1024x600; 12x24 gives
+# 66x20 and 85x25. Terminus' bold at 24 pixels has the two-pixel strokes
+# of its medium at 32. bdf2psf only warns about a glyph it could not
+# place: its log must stay empty.
+TERMINUS    := /usr/share/fonts/X11/misc
+FONTS       := $(B)/fonts/fieldstation-16x32.psf.gz $(B)/fonts/fieldstation-12x24.psf.gz
+FONT_GLYPHS := 256
+CC_FOR_BUILD ?= cc
+
+fonts: $(FONTS)
+
+$(B)/fonts/compose: fonts/compose.c
+	@mkdir -p $(@D)
+	$(CC_FOR_BUILD) $(WARNINGS) -O2 -o $@ $<
+
+$(B)/fonts/fieldstation-16x32.bdf: $(TERMINUS)/ter-u32n_unicode.pcf.gz
+$(B)/fonts/fieldstation-12x24.bdf: $(TERMINUS)/ter-u24b_unicode.pcf.gz
+$(B)/fonts/fieldstation-%.bdf: fonts/fieldstation.set $(B)/fonts/compose | deps
+	pcf2bdf -o $@.source $(filter %.pcf.gz,$^)
+	$(B)/fonts/compose $@.source fonts/fieldstation.set $@
+	@rm -f $@.source
+
+$(B)/fonts/%.psf.gz: $(B)/fonts/%.bdf fonts/fieldstation.set
+	bdf2psf --fb --log $(B)/fonts/$*.log $< /dev/null fonts/fieldstation.set $(FONT_GLYPHS) \
+		$(B)/fonts/$*.psf
+	@if [ -s $(B)/fonts/$*.log ]; then cat $(B)/fonts/$*.log; rm -f $(B)/fonts/$*.psf; \
+		echo "bdf2psf could not place every glyph (FONT_GLYPHS = $(FONT_GLYPHS))"; exit 1; fi
+	gzip -9nf $(B)/fonts/$*.psf
+
+# The font test reads the fonts this build made.
+$(B)/tests/test_font: CPPFLAGS += -DFONT_DIR='"$(B)/fonts"'
 
 $(B)/tests/%: tests/%.c $(B)/libscreens.a $(B)/libcore.a
 	@mkdir -p $(@D)
@@ -207,6 +247,7 @@ pot:
 install: all
 	install -D -m 755 $(B)/fieldstation $(DESTDIR)$(PREFIX)/bin/fieldstation
 	install -D -m 644 $(MO) $(DESTDIR)$(PREFIX)/share/locale/vi/LC_MESSAGES/fieldstation.mo
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/consolefonts $(FONTS)
 	install -d $(DESTDIR)/etc/systemd/system $(DESTDIR)/var/lib/fieldstation
 	sed 's|/usr/local/|$(PREFIX)/|g' scripts/fieldstation.service \
 		>$(DESTDIR)/etc/systemd/system/fieldstation.service

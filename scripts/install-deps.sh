@@ -4,9 +4,12 @@
 set -eu
 
 # Packages every build and test needs. libgpiod-dev must be version 2.
+# The console fonts are made from Terminus Font (xfonts-terminus) with
+# pcf2bdf and bdf2psf.
 PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata
 libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
-libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev qrencode"
+libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev qrencode
+xfonts-terminus pcf2bdf bdf2psf"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
 # (`scripts/install-deps.sh --all`).
