@@ -248,7 +248,9 @@ install: all
 	install -D -m 755 $(B)/fieldstation $(DESTDIR)$(PREFIX)/bin/fieldstation
 	install -D -m 644 $(MO) $(DESTDIR)$(PREFIX)/share/locale/vi/LC_MESSAGES/fieldstation.mo
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/consolefonts $(FONTS)
-	install -d $(DESTDIR)/etc/systemd/system $(DESTDIR)/var/lib/fieldstation
+	install -d $(DESTDIR)/etc/systemd/system
+	@# The records, the PIN's hash and the backups: the station's alone.
+	install -d -m 750 $(DESTDIR)/var/lib/fieldstation
 	sed 's|/usr/local/|$(PREFIX)/|g' scripts/fieldstation.service \
 		>$(DESTDIR)/etc/systemd/system/fieldstation.service
 	@# USB sticks mounted when plugged in, unmounted when pulled out.

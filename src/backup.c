@@ -6,12 +6,14 @@
 #include "clock.h"
 #include "config.h"
 #include "loop.h"
+#include "nofollow.h"
 #include "store.h"
 #include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,9 @@
 
 #define BACKUP_PAGES 64		/* per step on the loop: a few milliseconds */
 #define NAME_LEN 160		/* station-2026-06-01-0530.db */
+/* A backup holds the manager PIN's hash: the station's alone. */
+#define BACKUP_MODE 0600
+#define FOLDER_MODE 0750
 
 void backup_dir(const char *db_path, char *buf, size_t n)
 {
@@ -66,19 +71,45 @@ static int by_name(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* The backups' names in dir, oldest first (the names sort by time).
- * Returns how many, at most max. */
-static int list_backups(const char *dir, const char *prefix, char (*names)[NAME_LEN], int max)
+/* The folder of backups, opened (never through a link), made if need be
+ * and readable by the station only; -errno. */
+static int open_dir(const char *dir, bool make)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
+	int fd;
+	struct stat st;
 
-	if (!d)
+	if (make && mkdir(dir, FOLDER_MODE) < 0 && errno != EEXIST)
+		return -errno;
+	fd = nofollow_dir(AT_FDCWD, dir);
+	/* Made before this rule, under a looser mode. */
+	if (fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777 & ~FOLDER_MODE))
+		fchmod(fd, st.st_mode & FOLDER_MODE);
+	return fd;
+}
+
+/* The backups' names in the folder dir, oldest first (the names sort by
+ * time): regular files only, each made the station's alone. Returns how
+ * many, at most max. */
+static int list_backups(int dir, const char *prefix, char (*names)[NAME_LEN], int max)
+{
+	int fd = dir >= 0 ? openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1, n = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	struct stat st;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
-	while ((e = readdir(d)) && n < max)
-		if (name_time(prefix, e->d_name) >= 0 && strlen(e->d_name) < NAME_LEN)
-			memcpy(names[n++], e->d_name, strlen(e->d_name) + 1);
+	}
+	while ((e = readdir(d)) && n < max) {
+		if (name_time(prefix, e->d_name) < 0 || strlen(e->d_name) >= NAME_LEN ||
+		    fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (st.st_mode & 07777 & ~BACKUP_MODE)
+			fchmodat(dir, e->d_name, st.st_mode & BACKUP_MODE, 0);
+		memcpy(names[n++], e->d_name, strlen(e->d_name) + 1);
+	}
 	closedir(d);
 	qsort(names, (size_t)n, NAME_LEN, by_name);
 	return n;
@@ -89,75 +120,100 @@ static int list_backups(const char *dir, const char *prefix, char (*names)[NAME_
 time_t backup_newest(const char *db_path)
 {
 	char names[MAX_BACKUPS][NAME_LEN], dir[4096], prefix[128];
-	int n;
+	int n, fd;
 
 	backup_dir(db_path, dir, sizeof(dir));
 	backup_prefix(db_path, prefix, sizeof(prefix));
-	n = list_backups(dir, prefix, names, MAX_BACKUPS);
+	fd = open_dir(dir, false);
+	n = list_backups(fd, prefix, names, MAX_BACKUPS);
+	if (fd >= 0)
+		close(fd);
 	return n ? name_time(prefix, names[n - 1]) : 0;
 }
 
-static void rotate(const char *dir, const char *prefix, int keep)
+static void rotate(int dir, const char *prefix, int keep)
 {
-	char names[MAX_BACKUPS][NAME_LEN], path[4400];
+	char names[MAX_BACKUPS][NAME_LEN];
 	int n = list_backups(dir, prefix, names, MAX_BACKUPS);
 
-	for (int i = 0; i < n - keep; i++) {
-		snprintf(path, sizeof(path), "%s/%.159s", dir, names[i]);
-		unlink(path);
-	}
+	for (int i = 0; i < n - keep; i++)
+		nofollow_unlink(dir, names[i]);
 }
 
-static int sync_path(const char *path, int flags)
+/* Where a backup is written before it is whole, in the backups' folder. */
+static void tmp_name(const char *prefix, char *buf, size_t n)
 {
-	int fd = open(path, flags | O_CLOEXEC), rc;
+	snprintf(buf, n, ".%s-unfinished.db", prefix);
+}
 
+/* Makes the unfinished file anew (what a power cut left half-written
+ * goes), the station's alone, and gives its path for SQLite: the
+ * folder's, without links. -1 with errno. */
+static int start_tmp(int dir, const char *dir_path, const char *prefix, char *path, size_t n)
+{
+	char name[NAME_LEN], real[PATH_MAX];
+	int fd;
+
+	tmp_name(prefix, name, sizeof(name));
+	nofollow_unlink(dir, name);
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, BACKUP_MODE);
 	if (fd < 0)
 		return -1;
-	rc = fsync(fd);
 	close(fd);
-	return rc;
-}
-
-/* The copy is whole in tmp: on the card, under its name, then rotated. */
-static int settle(const char *dir, const char *prefix, const char *tmp, time_t now, int keep)
-{
-	char name[4400];
-	struct tm tm;
-
-	localtime_r(&now, &tm);
-	snprintf(name, sizeof(name), "%s/%s-%04d-%02d-%02d-%02d%02d.db", dir, prefix,
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
-	if (sync_path(tmp, O_RDONLY) < 0 || rename(tmp, name) < 0 ||
-	    sync_path(dir, O_RDONLY | O_DIRECTORY) < 0)
+	if (!realpath(dir_path, real))
 		return -1;
-	rotate(dir, prefix, keep);
+	if ((size_t)snprintf(path, n, "%s/%s", real, name) >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	return 0;
 }
 
-static void tmp_path(const char *dir, const char *prefix, char *buf, size_t n)
+/* The copy is whole: on the card, under its name, then rotated. */
+static int settle(int dir, const char *prefix, time_t now, int keep)
 {
-	snprintf(buf, n, "%s/.%s-unfinished.db", dir, prefix);
+	char name[NAME_LEN], tmp[NAME_LEN];
+	struct stat st;
+	struct tm tm;
+	int fd, rc;
+
+	localtime_r(&now, &tm);
+	snprintf(name, sizeof(name), "%s-%04d-%02d-%02d-%02d%02d.db", prefix, tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	tmp_name(prefix, tmp, sizeof(tmp));
+	fd = nofollow_open(dir, tmp, &st);
+	if (fd < 0) {
+		errno = -fd;
+		return -1;
+	}
+	rc = fsync(fd);
+	close(fd);
+	if (rc < 0 || renameat(dir, tmp, dir, name) < 0 || fsync(dir) < 0)
+		return -1;
+	rotate(dir, prefix, keep);
+	return 0;
 }
 
 int backup_now(struct store *s, const char *db_path, time_t now, int keep, char *err,
 	       size_t errlen)
 {
 	struct store_backup *b;
-	char dir[4096], prefix[128], tmp[4400];
-	int rc;
+	char dir[4096], prefix[128], tmp[PATH_MAX + NAME_LEN];
+	int rc, fd;
 
 	backup_dir(db_path, dir, sizeof(dir));
 	backup_prefix(db_path, prefix, sizeof(prefix));
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	fd = open_dir(dir, true);
+	if (fd < 0 || start_tmp(fd, dir, prefix, tmp, sizeof(tmp)) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(fd < 0 ? -fd : errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	tmp_path(dir, prefix, tmp, sizeof(tmp));
-	unlink(tmp);	/* what a power cut left half-written */
-	if (store_backup_begin(s, tmp, &b) < 0) {
+	if (store_backup_begin(s, tmp, 0, &b) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, store_error(s));
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	while ((rc = store_backup_step(b, BACKUP_PAGES)) > 0)
 		;
@@ -166,27 +222,34 @@ int backup_now(struct store *s, const char *db_path, time_t now, int keep, char 
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s", tmp, store_error(s));
 	store_backup_free(b);
-	if (rc == 0 && settle(dir, prefix, tmp, now, keep) < 0) {
+	if (rc == 0 && settle(fd, prefix, now, keep) < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		rc = -1;
 	}
-	if (rc < 0)
-		unlink(tmp);
+out:
+	if (rc < 0) {
+		tmp_name(prefix, tmp, sizeof(tmp));
+		nofollow_unlink(fd, tmp);
+	}
+	close(fd);
 	return rc < 0 ? -1 : 0;
 }
 
-/* A copy of src at dst, on the card before it takes its name. */
-static int copy_file(const char *src, const char *dst)
+/* A copy of the backup name in the folder dir at dst, on the card before
+ * it takes its name. */
+static int copy_file(int dir, const char *name, const char *dst)
 {
 	char tmp[4200], buf[65536];
+	struct stat st;
 	int in, out, rc = -1;
 	ssize_t n;
 
 	snprintf(tmp, sizeof(tmp), "%s.restoring", dst);
-	in = open(src, O_RDONLY | O_CLOEXEC);
+	in = nofollow_open(dir, name, &st);
 	if (in < 0)
 		return -1;
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	unlink(tmp);
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (out < 0)
 		goto close_in;
 	while ((n = read(in, buf, sizeof(buf))) > 0)
@@ -232,12 +295,14 @@ static int set_aside(const char *path, time_t now, char *aside, size_t n)
 static time_t restore_newest(const char *path)
 {
 	char dir[4096], prefix[128], names[MAX_BACKUPS][NAME_LEN], file[4400], why[256];
-	int n;
+	time_t from = 0;
+	int n, fd;
 
 	backup_dir(path, dir, sizeof(dir));
 	backup_prefix(path, prefix, sizeof(prefix));
-	n = list_backups(dir, prefix, names, MAX_BACKUPS);
-	for (int i = n - 1; i >= 0; i--) {
+	fd = open_dir(dir, false);
+	n = list_backups(fd, prefix, names, MAX_BACKUPS);
+	for (int i = n - 1; i >= 0 && !from; i--) {
 		struct store *s;
 		int rc;
 
@@ -246,10 +311,12 @@ static time_t restore_newest(const char *path)
 			continue;
 		rc = store_check(s, why, sizeof(why));
 		store_close(s);
-		if (rc == 0 && copy_file(file, path) == 0)
-			return name_time(prefix, names[i]);
+		if (rc == 0 && copy_file(fd, names[i], path) == 0)
+			from = name_time(prefix, names[i]);
 	}
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	return from;
 }
 
 int backup_open_store(const char *db_path, time_t now, struct store **out, char *notice,
@@ -305,7 +372,7 @@ struct backups {
 	struct app *app;
 	char dir[4096];
 	char prefix[128];
-	char tmp[4400];
+	int dir_fd;		/* the folder, while a backup is made */
 	struct store_backup *copy;
 	time_t newest;		/* station time of the newest backup */
 	int timer;
@@ -319,13 +386,26 @@ static int64_t due_in(const struct backups *b)
 	return clock_real_ms_until(app->clock, due * 1000);
 }
 
+/* Ends the backup being made, its unfinished file removed. */
+static void drop(struct backups *b)
+{
+	char tmp[NAME_LEN];
+
+	store_backup_free(b->copy);
+	b->copy = NULL;
+	if (b->dir_fd >= 0) {
+		tmp_name(b->prefix, tmp, sizeof(tmp));
+		nofollow_unlink(b->dir_fd, tmp);
+		close(b->dir_fd);
+	}
+	b->dir_fd = -1;
+}
+
 static int64_t failed(struct backups *b, const char *why)
 {
 	struct app *app = b->app;
 
-	store_backup_free(b->copy);
-	b->copy = NULL;
-	unlink(b->tmp);
+	drop(b);
 	store_event(app->store, clock_now(app->clock), "backup_failed", NULL, why, false);
 	/* Again in an hour of station time (a full card may have room). */
 	return clock_real_ms_until(app->clock, (clock_now(app->clock) + 3600) * 1000LL);
@@ -338,6 +418,7 @@ static int64_t on_timer(void *data)
 	struct backups *b = data;
 	struct app *app = b->app;
 	time_t now = clock_now(app->clock);
+	char tmp[PATH_MAX + NAME_LEN];
 	int rc;
 
 	if (!b->copy) {
@@ -345,10 +426,12 @@ static int64_t on_timer(void *data)
 			return 60000;	/* named for a wrong time: not yet */
 		if (due_in(b) > 0)
 			return due_in(b);
-		if (mkdir(b->dir, 0755) < 0 && errno != EEXIST)
+		b->dir_fd = open_dir(b->dir, true);
+		if (b->dir_fd < 0)
+			return failed(b, strerror(-b->dir_fd));
+		if (start_tmp(b->dir_fd, b->dir, b->prefix, tmp, sizeof(tmp)) < 0)
 			return failed(b, strerror(errno));
-		unlink(b->tmp);	/* what a power cut left half-written */
-		if (store_backup_begin(app->store, b->tmp, &b->copy) < 0)
+		if (store_backup_begin(app->store, tmp, 0, &b->copy) < 0)
 			return failed(b, store_error(app->store));
 		return 0;
 	}
@@ -361,8 +444,10 @@ static int64_t on_timer(void *data)
 		return failed(b, store_error(app->store));
 	store_backup_free(b->copy);
 	b->copy = NULL;
-	if (settle(b->dir, b->prefix, b->tmp, now, app->cfg->station.backup_keep) < 0)
+	if (settle(b->dir_fd, b->prefix, now, app->cfg->station.backup_keep) < 0)
 		return failed(b, strerror(errno));
+	close(b->dir_fd);
+	b->dir_fd = -1;
 	b->newest = now;
 	store_event(app->store, now, "backup", NULL, NULL, false);
 	return due_in(b);
@@ -378,9 +463,9 @@ struct backups *backups_new(struct app *app)
 	if (!b)
 		return NULL;
 	b->app = app;
+	b->dir_fd = -1;
 	backup_dir(app->db_path, b->dir, sizeof(b->dir));
 	backup_prefix(app->db_path, b->prefix, sizeof(b->prefix));
-	tmp_path(b->dir, b->prefix, b->tmp, sizeof(b->tmp));
 	b->newest = backup_newest(app->db_path);
 	/* A backup from the future (a clock set back) does not hold the
 	 * next one off for months. */
@@ -394,10 +479,7 @@ void backups_free(struct backups *b)
 {
 	if (!b)
 		return;
-	if (b->copy) {
-		store_backup_free(b->copy);
-		unlink(b->tmp);
-	}
+	drop(b);
 	if (b->timer)
 		loop_timer_del(b->app->loop, b->timer);
 	free(b);

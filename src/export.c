@@ -422,7 +422,7 @@ static int start_backup(struct export *e)
 		return io_fail(e, -errno, BACKUP_NAME);
 	e->backup_sent = 0;
 	e->phase = PH_BACKUP;
-	if (store_backup_begin(e->store, tmp, &e->backup) < 0) {
+	if (store_backup_begin(e->store, tmp, STORE_BACKUP_NO_SECRETS, &e->backup) < 0) {
 		int err = outfile_probe(e->backup_fd);
 
 		return err ? io_fail(e, -err, BACKUP_NAME) : db_fail(e);

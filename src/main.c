@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_CONFIG "/etc/fieldstation/fieldstation.ini"
@@ -869,6 +870,9 @@ int main(int argc, char **argv)
 	const char *env_lang = getenv("FIELDSTATION_LANG");
 	int rc;
 
+	/* What the station makes is its own (the database holds the manager
+	 * PIN's hash): nothing for other users, whatever made a file. */
+	umask(027);
 	/* Station time is Vietnam's until the configuration says; the
 	 * office's export and merge, which have none, keep it. */
 	timezone_set(TIMEZONE_DEFAULT);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -433,13 +434,32 @@ char *store_schema_reference(int version)
 	return text;
 }
 
+/* The database and what SQLite keeps beside it are the station's: its
+ * group may read them, no one else (they hold the manager PIN's hash).
+ * SQLite gives the -wal and -shm the database's own mode; a database made
+ * before this rule, or under a loose umask, is brought to it. */
+#define STORE_MODE 0640
+
+static void tighten(const char *path)
+{
+	static const char *const tails[] = { "", "-wal", "-shm", ".lock" };
+	char p[4200];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, tails[i]);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777 & ~STORE_MODE))
+			chmod(p, st.st_mode & STORE_MODE);
+	}
+}
+
 /* One running station per database: two would fight over the relays. */
 static int take_lock(struct store *s, const char *path)
 {
 	char lock[4096];
 
 	snprintf(lock, sizeof(lock), "%s.lock", path);
-	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, STORE_MODE);
 	if (s->lock_fd < 0)
 		return errno == EROFS || errno == EACCES || errno == EPERM ? STORE_READONLY : STORE_ERR;
 	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
@@ -526,6 +546,9 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 		explain(rc, path, strerror(EACCES), err, errlen);
 		goto fail;
 	}
+	/* Before the -wal and -shm are made, which take its mode. */
+	if (!(flags & STORE_RDONLY))
+		tighten(path);
 	rc = pragma_int(s, "PRAGMA user_version", &version);
 	if (rc == 0)
 		rc = pragma_int(s, "PRAGMA application_id", &app_id);
@@ -554,6 +577,10 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	rc = exec(s, "PRAGMA journal_mode = WAL");
 	if (rc == 0)
 		rc = exec(s, "PRAGMA synchronous = FULL");
+	/* Deleted rows and a changed PIN's hash leave nothing behind in the
+	 * file (Debian's SQLite does so by default; said here for any). */
+	if (rc == 0)
+		rc = exec(s, "PRAGMA secure_delete = ON");
 	if (rc == 0)
 		rc = exec(s, "PRAGMA foreign_keys = ON");
 	if (rc == 0)

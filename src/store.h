@@ -381,10 +381,16 @@ const char *store_merge_table(int i);
 bool store_merge_decided(const char *table);
 
 /* A copy of the whole database by SQLite's online backup, made a few
- * pages at a time. The copy is left in rollback-journal mode, so that it
- * opens read-only anywhere. */
+ * pages at a time, into the file dest (made by the caller, or made here;
+ * dest's path must hold no symbolic link). The copy is left in
+ * rollback-journal mode, so that it opens read-only anywhere.
+ * STORE_BACKUP_NO_SECRETS: a copy for a stick, without the manager PIN's
+ * hash and its lock-out (the rows are not in it, and the hash never
+ * reaches dest, not even for a moment); local backups keep them. */
+#define STORE_BACKUP_NO_SECRETS 0x1
 struct store_backup;
-int store_backup_begin(struct store *s, const char *dest, struct store_backup **out);
+int store_backup_begin(struct store *s, const char *dest, unsigned flags,
+		       struct store_backup **out);
 /* 1: more to copy; 0: copied; negative: failed (see store_backup_errno). */
 int store_backup_step(struct store_backup *b, int pages);
 /* Pages copied so far and in all. */

@@ -539,8 +539,18 @@ struct store_backup {
 	struct store *src;
 	sqlite3 *dest;
 	sqlite3_backup *b;
+	bool no_secrets;
+	struct store_blank *blank;	/* the hash's bytes, blanked */
 	int sys_errno;
 };
+
+/* The manager PIN's rows in meta (src/pin.c writes them): the hash, and
+ * the count of wrong tries and the lock-out that go with it. */
+static const char SQL_PIN_HASH[] = "SELECT value FROM meta WHERE key = 'manager_pin'";
+static const char SQL_NO_SECRETS[] =
+	"PRAGMA secure_delete = ON;"
+	"DELETE FROM meta WHERE key IN ('manager_pin', 'manager_pin_failures',"
+	" 'manager_pin_locked_until')";
 
 static int backup_fail(struct store_backup *b, int rc)
 {
@@ -565,21 +575,55 @@ static int backup_fail(struct store_backup *b, int rc)
 	return STORE_ERR;
 }
 
-int store_backup_begin(struct store *s, const char *dest, struct store_backup **out)
+int store_backup_begin(struct store *s, const char *dest, unsigned flags,
+		       struct store_backup **out)
 {
 	struct store_backup *b = calloc(1, sizeof(*b));
+	char hash[512] = "";
 	int rc;
 
 	*out = NULL;
 	if (!b)
 		return STORE_ERR;
 	b->src = s;
+	/* The hash as the copy will hold it: read in the same snapshot. */
+	if (flags & STORE_BACKUP_NO_SECRETS) {
+		sqlite3_stmt *st = store_stmt(s, SQL_PIN_HASH);
+
+		if (!st) {
+			free(b);
+			return STORE_ERR;
+		}
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(hash, sizeof(hash), "%s", sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			free(b);
+			return store_fail(s, rc);
+		}
+		b->no_secrets = true;
+		if (hash[0]) {
+			b->blank = store_blank_new(hash);
+			explicit_bzero(hash, sizeof(hash));
+			/* Never a copy for a stick with the hash in it. */
+			if (!b->blank) {
+				snprintf(s->error, sizeof(s->error), "%s", strerror(ENOMEM));
+				free(b);
+				return STORE_ERR;
+			}
+		}
+	}
 	rc = sqlite3_open_v2(dest, &b->dest,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE, NULL);
-	/* The export syncs the file itself, when it is whole. */
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE |
+				     SQLITE_OPEN_NOFOLLOW,
+			     b->blank ? store_blank_name(b->blank) : NULL);
+	/* The export syncs the file itself, when it is whole. The copy is
+	 * this connection's alone: no shared memory is needed for it. */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(b->dest, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-				  " PRAGMA cache_size = -256", NULL, NULL, NULL);
+				  " PRAGMA cache_size = -256; PRAGMA locking_mode = EXCLUSIVE",
+				  NULL, NULL, NULL);
 	if (rc == SQLITE_OK) {
 		b->b = sqlite3_backup_init(b->dest, "main", s->db, "main");
 		if (!b->b)
@@ -588,6 +632,7 @@ int store_backup_begin(struct store *s, const char *dest, struct store_backup **
 	if (rc != SQLITE_OK) {
 		rc = b->dest ? backup_fail(b, rc) : STORE_ERR;
 		sqlite3_close(b->dest);
+		store_blank_free(b->blank);
 		free(b);
 		return rc;
 	}
@@ -617,13 +662,20 @@ int store_backup_finish(struct store_backup *b)
 	int rc = sqlite3_backup_finish(b->b);
 
 	b->b = NULL;
-	/* The source is in WAL mode; the copy must open without a -wal. */
+	/* The source is in WAL mode, and so is the copy's header now: it must
+	 * open without a -wal, in rollback-journal mode. (To DELETE, in
+	 * exclusive locking mode, would leave a -journal behind.) */
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(b->dest, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+		rc = sqlite3_exec(b->dest, "PRAGMA journal_mode = OFF", NULL, NULL, NULL);
+	/* The rows go, their bytes zeroed, with no journal to keep them. */
+	if (rc == SQLITE_OK && b->no_secrets)
+		rc = sqlite3_exec(b->dest, SQL_NO_SECRETS, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return backup_fail(b, rc);
 	rc = sqlite3_close(b->dest);
 	b->dest = NULL;
+	store_blank_free(b->blank);
+	b->blank = NULL;
 	return rc == SQLITE_OK ? 0 : STORE_ERR;
 }
 
@@ -639,5 +691,6 @@ void store_backup_free(struct store_backup *b)
 	if (b->b)
 		sqlite3_backup_finish(b->b);
 	sqlite3_close(b->dest);
+	store_blank_free(b->blank);
 	free(b);
 }

@@ -40,4 +40,13 @@ void store_bind_clock_wrong(struct store *s, sqlite3_stmt *st);
 char *store_schema_text(sqlite3 *db);
 char *store_schema_reference(int version);
 
+/* A VFS (store_blank.c) through which a copy is written with every
+ * occurrence of secret blanked; registered under store_blank_name() until
+ * freed, after the last connection that uses it is closed. NULL when
+ * secret is empty or memory runs out. */
+struct store_blank;
+struct store_blank *store_blank_new(const char *secret);
+const char *store_blank_name(const struct store_blank *b);
+void store_blank_free(struct store_blank *b);
+
 #endif

@@ -4,6 +4,7 @@
 #include "testlib.h"
 
 #include "backup.h"
+#include "pin.h"
 #include "store.h"
 #include "text.h"
 
@@ -209,6 +210,94 @@ static void without_a_backup_the_station_starts_empty(void **state)
 	assert_int_equal(count_files(dir, "station.db.damaged"), 1);
 }
 
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* A backup keeps the manager PIN's hash, and is the station's alone: the
+ * backup 0600 in a folder 0750, the database and what SQLite keeps beside
+ * it 0640, whatever the umask, and one made before under looser modes is
+ * brought to them. */
+static void backups_keep_the_pin_and_are_the_stations_alone(void **state)
+{
+	struct store *s;
+	char err[512], path[800], hash[256];
+	mode_t old = umask(022);
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	assert_int_equal(store_open(db, 0, &s, err, sizeof(err)), 0);
+	assert_int_equal(pin_set(s, "1357", err, sizeof(err)), PIN_OK);
+	assert_int_equal(store_meta_get(s, "manager_pin", hash, sizeof(hash)), 0);
+	assert_int_equal(backup_now(s, db, june1(6, 0), 2, err, sizeof(err)), 0);
+	assert_int_equal(mode_of(db), 0640);
+	snprintf(path, sizeof(path), "%s-wal", db);
+	assert_int_equal(mode_of(path), 0640);
+	snprintf(path, sizeof(path), "%s-shm", db);
+	assert_int_equal(mode_of(path), 0640);
+	store_close(s);
+	snprintf(path, sizeof(path), "%s/station-2026-06-01-0600.db", backups);
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(mode_of(backups), 0750);
+	{
+		char cmd[1200];
+
+		snprintf(cmd, sizeof(cmd), "grep -c -F '%s' '%s' >/dev/null", hash, path);
+		assert_int_equal(system(cmd), 0);
+	}
+	/* Made before, open to all: brought to the station's modes. */
+	assert_int_equal(chmod(db, 0644), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(chmod(backups, 0755), 0);
+	backup(june1(7, 0), 2);
+	assert_int_equal(mode_of(db), 0640);
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(mode_of(backups), 0750);
+	umask(old);
+}
+
+/* Backups never follow a link: a link among them is not a backup (not
+ * restored from, not removed, and what it points at untouched), and a
+ * backups folder that is a link is not written into. */
+static void backups_follow_no_link(void **state)
+{
+	struct store *s;
+	char err[512], path[800], elsewhere[800], link[800], notes[800];
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	backup(june1(6, 0), 1);
+	snprintf(notes, sizeof(notes), "%s/notes.db", dir);
+	test_write(dir, "notes.db", "someone's file");
+	snprintf(link, sizeof(link), "%s/station-2026-05-01-0600.db", backups);
+	assert_int_equal(symlink(notes, link), 0);
+	backup(june1(7, 0), 1);
+	/* Rotation removed the older real backup, left the link, and the
+	 * file it points at is whole. */
+	snprintf(path, sizeof(path), "%s/station-2026-06-01-0600.db", backups);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(count_files(backups, "station-"), 2);
+	assert_int_equal(access(notes, F_OK), 0);
+	assert_int_equal(backup_newest(db), june1(7, 0));
+
+	/* The folder itself a link: no backup is written through it. */
+	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", dir);
+	assert_int_equal(mkdir(elsewhere, 0755), 0);
+	snprintf(path, sizeof(path), "rm -rf '%s'", backups);
+	assert_int_equal(system(path), 0);
+	assert_int_equal(symlink(elsewhere, backups), 0);
+	assert_int_equal(store_open(db, 0, &s, err, sizeof(err)), 0);
+	assert_int_equal(backup_now(s, db, june1(8, 0), 2, err, sizeof(err)), -1);
+	store_close(s);
+	assert_non_null(strstr(err, "Too many levels of symbolic links"));
+	assert_int_equal(count_files(elsewhere, ""), 0);
+	assert_int_equal(backup_newest(db), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +313,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(without_a_backup_the_station_starts_empty, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(backups_keep_the_pin_and_are_the_stations_alone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(backups_follow_no_link, setup, teardown),
 	};
 
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);

@@ -5,9 +5,11 @@
  * that looks complete and the station's database untouched. */
 #include "testsql.h"
 
+#include "backup.h"
 #include "config.h"
 #include "export.h"
 #include "manifest.h"
+#include "pin.h"
 #include "store.h"
 #include "text.h"
 
@@ -340,6 +342,129 @@ static void manifest_matches_and_the_station_is_untouched(void **state)
 	store_close(copy);
 	assert_string_equal(uid, m.uid);
 	manifest_free(&m);
+}
+
+/* Writes through SQLite's own file layer, watched for a secret: how
+ * many buffers that held it reached a file while the spy was on. */
+static const char *spy_secret;
+static int spy_hits;
+static sqlite3_syscall_ptr real_pwrite64, real_pwrite, real_write;
+
+static void spy_look(const void *buf, size_t n)
+{
+	if (spy_secret && memmem(buf, n, spy_secret, strlen(spy_secret)))
+		spy_hits++;
+}
+
+static ssize_t spy_pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	spy_look(buf, n);
+	return ((ssize_t(*)(int, const void *, size_t, off_t))real_pwrite64)(fd, buf, n, off);
+}
+
+static ssize_t spy_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	spy_look(buf, n);
+	return ((ssize_t(*)(int, const void *, size_t, off_t))real_pwrite)(fd, buf, n, off);
+}
+
+static ssize_t spy_write(int fd, const void *buf, size_t n)
+{
+	spy_look(buf, n);
+	return ((ssize_t(*)(int, const void *, size_t))real_write)(fd, buf, n);
+}
+
+static void spy_on(const char *secret)
+{
+	sqlite3_vfs *unix_vfs = sqlite3_vfs_find("unix");
+
+	spy_secret = secret;
+	spy_hits = 0;
+	real_pwrite64 = unix_vfs->xGetSystemCall(unix_vfs, "pwrite64");
+	real_pwrite = unix_vfs->xGetSystemCall(unix_vfs, "pwrite");
+	real_write = unix_vfs->xGetSystemCall(unix_vfs, "write");
+	if (real_pwrite64)
+		unix_vfs->xSetSystemCall(unix_vfs, "pwrite64", (sqlite3_syscall_ptr)spy_pwrite64);
+	if (real_pwrite)
+		unix_vfs->xSetSystemCall(unix_vfs, "pwrite", (sqlite3_syscall_ptr)spy_pwrite);
+	if (real_write)
+		unix_vfs->xSetSystemCall(unix_vfs, "write", (sqlite3_syscall_ptr)spy_write);
+}
+
+static void spy_off(void)
+{
+	sqlite3_vfs *unix_vfs = sqlite3_vfs_find("unix");
+
+	/* NULL puts back the system's own. */
+	unix_vfs->xSetSystemCall(unix_vfs, NULL, NULL);
+	spy_secret = NULL;
+}
+
+/* Does the file hold these bytes anywhere (a deleted row's too)? */
+static bool file_holds(const char *path, const char *bytes)
+{
+	size_t n;
+	char *buf = slurp(path, &n);
+	bool found = memmem(buf, n, bytes, strlen(bytes)) != NULL;
+
+	free(buf);
+	return found;
+}
+
+/* The manager PIN's hash stays home: the stick's copy has neither its rows
+ * nor its bytes, and no write of the export ever carried them, not even
+ * for a moment. The station keeps its PIN; what it makes is its own. */
+static void no_secret_goes_on_the_stick(void **state)
+{
+	struct export_opts o = opts();
+	char path[512], why[256], hash[256];
+	struct store *s;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(store_open(db, 0, &s, why, sizeof(why)), 0);
+	assert_int_equal(pin_set(s, "2468", why, sizeof(why)), PIN_OK);
+	assert_int_equal(store_meta_get(s, "manager_pin", hash, sizeof(hash)), 0);
+	store_close(s);
+	assert_true(strncmp(hash, "$y$", 3) == 0);
+
+	spy_on(hash);
+	run_ok(&o, path, sizeof(path));
+	spy_off();
+	assert_int_equal(spy_hits, 0);
+	assert_int_equal(sql_int(path_in(path, "sao-luu.db"),
+				 "SELECT count(*) FROM meta WHERE key LIKE 'manager_pin%'"), 0);
+	assert_false(file_holds(path_in(path, "sao-luu.db"), hash));
+	assert_false(file_holds(path_in(path, "sao-luu.db"), "$y$"));
+	/* The rest of the station's facts are there, and the copy is whole. */
+	assert_int_equal(sql_int(path_in(path, "sao-luu.db"),
+				 "SELECT count(*) FROM meta WHERE key = 'station_uid'"), 1);
+	assert_int_equal(sql_int(path_in(path, "sao-luu.db"),
+				 "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	assert_int_equal(sql_int(path_in(path, "sao-luu.db"), "SELECT count(*) FROM pump_runs"), 2);
+	/* Only the export's files went: nothing beside the database. */
+	assert_string_equal(listing(path), "bao-dong-va-su-kien.csv bon-phan.csv do-am-dat-hang-ngay.csv "
+					   "hieu-chuan-dau-do.csv manifest.txt nhat-ky-tuoi.csv "
+					   "phun-thuoc.csv sao-luu.db thu-hoach.csv");
+	/* The station still has it. */
+	assert_int_equal(store_open(db, STORE_RDONLY, &s, why, sizeof(why)), 0);
+	assert_true(pin_is_set(s));
+	store_close(s);
+	/* Where modes exist, the export's folder and files are the station's. */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0750);
+	assert_int_equal(stat(path_in(path, "sao-luu.db"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(stat(path_in(path, "manifest.txt"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+
+	/* The spy sees a write that holds it: a local backup keeps the PIN. */
+	spy_on(hash);
+	assert_int_equal(store_open(db, 0, &s, why, sizeof(why)), 0);
+	assert_int_equal(backup_now(s, db, NOW, 2, why, sizeof(why)), 0);
+	store_close(s);
+	spy_off();
+	assert_true(spy_hits > 0);
 }
 
 /* The records module's sheet, one per lot, with its season. */
@@ -730,6 +855,7 @@ int main(void)
 		T(a_second_export_the_same_day_keeps_the_first),
 		T(an_unfinished_folder_is_cleared_and_nothing_else),
 		T(a_stick_cannot_reach_the_station_through_links),
+		T(no_secret_goes_on_the_stick),
 		T(progress_goes_forward_then_cancel_leaves_nothing),
 		T(a_file_too_large_leaves_nothing),
 		T(refusals_say_why_and_write_nothing),

@@ -1,0 +1,245 @@
+/* A thin SQLite VFS over the system's, for the database copy that goes on
+ * a stick: every page written through it has the station's secret (the
+ * manager PIN's hash) blanked on its way to the file. Deleting the rows
+ * from the copy afterwards is not enough: the pages were on the stick
+ * before, and a stick's flash keeps blocks that were written over. Only
+ * writes are changed; everything else goes to the system's VFS as is. */
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store_blank {
+	sqlite3_vfs vfs;	/* first: SQLite hands this back to us */
+	sqlite3_vfs *real;
+	char name[48];
+	char *secret;
+	size_t len;
+};
+
+struct blank_file {
+	sqlite3_file base;
+	struct store_blank *blank;
+	sqlite3_file *real;	/* in the same allocation, just after */
+};
+
+static sqlite3_file *real_of(sqlite3_file *f)
+{
+	return ((struct blank_file *)f)->real;
+}
+
+static int blank_close(sqlite3_file *f)
+{
+	return real_of(f)->pMethods->xClose(real_of(f));
+}
+
+static int blank_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off)
+{
+	return real_of(f)->pMethods->xRead(real_of(f), buf, amt, off);
+}
+
+static int blank_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+	const struct store_blank *b = ((struct blank_file *)f)->blank;
+	char *copy, *at;
+	int rc;
+
+	if (!memmem(buf, (size_t)amt, b->secret, b->len))
+		return real_of(f)->pMethods->xWrite(real_of(f), buf, amt, off);
+	copy = malloc((size_t)amt);
+	if (!copy)
+		return SQLITE_NOMEM;
+	memcpy(copy, buf, (size_t)amt);
+	for (at = copy; (at = memmem(at, (size_t)(copy + amt - at), b->secret, b->len));
+	     at += b->len)
+		memset(at, 0, b->len);
+	rc = real_of(f)->pMethods->xWrite(real_of(f), copy, amt, off);
+	free(copy);
+	return rc;
+}
+
+static int blank_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	return real_of(f)->pMethods->xTruncate(real_of(f), size);
+}
+
+static int blank_sync(sqlite3_file *f, int flags)
+{
+	return real_of(f)->pMethods->xSync(real_of(f), flags);
+}
+
+static int blank_file_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return real_of(f)->pMethods->xFileSize(real_of(f), size);
+}
+
+static int blank_lock(sqlite3_file *f, int lock)
+{
+	return real_of(f)->pMethods->xLock(real_of(f), lock);
+}
+
+static int blank_unlock(sqlite3_file *f, int lock)
+{
+	return real_of(f)->pMethods->xUnlock(real_of(f), lock);
+}
+
+static int blank_check_reserved(sqlite3_file *f, int *out)
+{
+	return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out);
+}
+
+static int blank_file_control(sqlite3_file *f, int op, void *arg)
+{
+	return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
+}
+
+static int blank_sector_size(sqlite3_file *f)
+{
+	return real_of(f)->pMethods->xSectorSize(real_of(f));
+}
+
+static int blank_device(sqlite3_file *f)
+{
+	return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
+}
+
+/* Version 1: no shared memory and no memory mapping, so the copy is
+ * written only through xWrite (it is in rollback-journal mode). */
+static const sqlite3_io_methods blank_io = {
+	.iVersion = 1,
+	.xClose = blank_close,
+	.xRead = blank_read,
+	.xWrite = blank_write,
+	.xTruncate = blank_truncate,
+	.xSync = blank_sync,
+	.xFileSize = blank_file_size,
+	.xLock = blank_lock,
+	.xUnlock = blank_unlock,
+	.xCheckReservedLock = blank_check_reserved,
+	.xFileControl = blank_file_control,
+	.xSectorSize = blank_sector_size,
+	.xDeviceCharacteristics = blank_device,
+};
+
+static int blank_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+		      int *out_flags)
+{
+	struct store_blank *b = (struct store_blank *)vfs;
+	struct blank_file *bf = (struct blank_file *)f;
+	int rc;
+
+	bf->blank = b;
+	bf->real = (sqlite3_file *)(bf + 1);
+	rc = b->real->xOpen(b->real, name, bf->real, flags, out_flags);
+	bf->base.pMethods = bf->real->pMethods ? &blank_io : NULL;
+	return rc;
+}
+
+/* The rest is the system's, called as the system's VFS. */
+
+static int blank_delete(sqlite3_vfs *vfs, const char *name, int sync_dir)
+{
+	sqlite3_vfs *real = ((struct store_blank *)vfs)->real;
+
+	return real->xDelete(real, name, sync_dir);
+}
+
+static int blank_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
+{
+	sqlite3_vfs *real = ((struct store_blank *)vfs)->real;
+
+	return real->xAccess(real, name, flags, out);
+}
+
+static int blank_full_pathname(sqlite3_vfs *vfs, const char *name, int n, char *out)
+{
+	sqlite3_vfs *real = ((struct store_blank *)vfs)->real;
+
+	return real->xFullPathname(real, name, n, out);
+}
+
+static int blank_randomness(sqlite3_vfs *vfs, int n, char *out)
+{
+	sqlite3_vfs *real = ((struct store_blank *)vfs)->real;
+
+	return real->xRandomness(real, n, out);
+}
+
+static int blank_sleep(sqlite3_vfs *vfs, int us)
+{
+	sqlite3_vfs *real = ((struct store_blank *)vfs)->real;
+
+	return real->xSleep(real, us);
+}
+
+static int blank_current_time(sqlite3_vfs *vfs, double *out)
+{
+	sqlite3_vfs *real = ((struct store_blank *)vfs)->real;
+
+	return real->xCurrentTime(real, out);
+}
+
+static int blank_last_error(sqlite3_vfs *vfs, int n, char *out)
+{
+	sqlite3_vfs *real = ((struct store_blank *)vfs)->real;
+
+	return real->xGetLastError(real, n, out);
+}
+
+static int blank_current_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
+{
+	sqlite3_vfs *real = ((struct store_blank *)vfs)->real;
+
+	return real->xCurrentTimeInt64(real, out);
+}
+
+struct store_blank *store_blank_new(const char *secret)
+{
+	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+	struct store_blank *b;
+
+	if (!real || !secret[0] || real->iVersion < 2 || !(b = calloc(1, sizeof(*b))))
+		return NULL;
+	b->real = real;
+	b->secret = strdup(secret);
+	b->len = strlen(secret);
+	/* Named for this copy: each has its own secret. */
+	snprintf(b->name, sizeof(b->name), "fieldstation-blank-%p", (void *)b);
+	b->vfs = (sqlite3_vfs){
+		.iVersion = 2,
+		.szOsFile = (int)sizeof(struct blank_file) + real->szOsFile,
+		.mxPathname = real->mxPathname,
+		.zName = b->name,
+		.xOpen = blank_open,
+		.xDelete = blank_delete,
+		.xAccess = blank_access,
+		.xFullPathname = blank_full_pathname,
+		.xRandomness = blank_randomness,
+		.xSleep = blank_sleep,
+		.xCurrentTime = blank_current_time,
+		.xGetLastError = blank_last_error,
+		.xCurrentTimeInt64 = blank_current_time64,
+	};
+	if (!b->secret || sqlite3_vfs_register(&b->vfs, 0) != SQLITE_OK) {
+		free(b->secret);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+const char *store_blank_name(const struct store_blank *b)
+{
+	return b->name;
+}
+
+void store_blank_free(struct store_blank *b)
+{
+	if (!b)
+		return;
+	sqlite3_vfs_unregister(&b->vfs);
+	explicit_bzero(b->secret, b->len);
+	free(b->secret);
+	free(b);
+}
