@@ -33,14 +33,16 @@ unsigned widget_tone_attr(enum tone tone)
 	return (unsigned)attr;
 }
 
+/* Every text on the screen passes here, so that a name from a stick, the
+ * configuration or a sensor never reaches the terminal as a control. */
 void widget_text(int y, int x, int width, enum tone tone, const char *s)
 {
-	char buf[512];
+	char clean[1024], buf[512];
 	attr_t attr = (attr_t)widget_tone_attr(tone);
 
 	if (width <= 0 || y < 0 || y >= LINES)
 		return;
-	text_fit(buf, sizeof(buf), s, width);
+	text_fit(buf, sizeof(buf), text_clean(clean, sizeof(clean), s), width);
 	attron(attr);
 	mvaddstr(y, x, buf);
 	attroff(attr);
@@ -61,9 +63,11 @@ void widget_menu_item(int y, int number, const char *label, bool selected)
 int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const char *s,
 		bool draw)
 {
-	char line[512];
+	char clean[2048], line[512];
 	int n = 0;
 
+	/* Cleaned first: a byte that is not UTF-8 would end the wrapping. */
+	s = text_clean(clean, sizeof(clean), s);
 	while (n < max_lines && text_wrap(&s, width, line, sizeof(line))) {
 		if (draw)
 			widget_text(y + n, x, width, tone, line);

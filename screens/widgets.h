@@ -12,7 +12,8 @@ enum tone { TONE_NORMAL, TONE_GOOD, TONE_DRY, TONE_WET, TONE_ALARM, TONE_TITLE,
 void widgets_init(void);
 /* The curses attributes of a tone, for drawing that is not text. */
 unsigned widget_tone_attr(enum tone tone);
-/* Text at (y, x) cut to width columns; the tone's colour. */
+/* Text at (y, x) cut to width columns; the tone's colour. Controls and
+ * bytes that are not UTF-8 show as U+FFFD (text_clean()). */
 void widget_text(int y, int x, int width, enum tone tone, const char *s);
 /* A numbered menu item: "1 Độ ẩm đất", highlighted when selected. */
 void widget_menu_item(int y, int number, const char *label, bool selected);

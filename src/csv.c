@@ -2,6 +2,8 @@
  * that must never turn into a formula. */
 #include "csv.h"
 
+#include "text.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,30 +61,6 @@ void csv_bom(struct csv *c)
 	put(c, "\xEF\xBB\xBF", 3);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
-			return 0;	/* overlong, or a surrogate */
-		return 3;
-	}
-	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-			return 0;
-		if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 void csv_text(struct csv *c, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -99,21 +77,16 @@ void csv_text(struct csv *c, const char *s)
 	if (strchr("=+-@\t\r", *s))
 		put(c, "'", 1);
 	while (*p) {
-		size_t n = utf8_len(p);
+		bool shown;
+		size_t n = text_char((const char *)p, &shown);
 
-		if (n == 0) {
-			put(c, "\xEF\xBF\xBD", 3);
-			p++;
-		} else if (*p == '"') {
+		if (*p == '"')
 			put(c, "\"\"", 2);
-			p++;
-		} else if (*p < 0x20 && *p != '\t' && *p != '\r' && *p != '\n') {
-			put(c, " ", 1);
-			p++;
-		} else {
-			put(c, (const char *)p, n);
-			p += n;
-		}
+		else if (shown || *p == '\t' || *p == '\r' || *p == '\n')
+			put(c, (const char *)p, n);	/* line ends are quoted */
+		else
+			put(c, TEXT_REPLACEMENT, sizeof(TEXT_REPLACEMENT) - 1);
+		p += n;
 	}
 	if (quote)
 		put(c, "\"", 1);

@@ -27,8 +27,9 @@ void csv_clear(struct csv *c);
 /* The UTF-8 byte-order mark that tells Excel the encoding. */
 void csv_bom(struct csv *c);
 /* Text, quoted when it must be. Text that Excel would take for a formula
- * (=, +, -, @ first) is kept as text with a leading apostrophe; invalid
- * UTF-8 becomes U+FFFD. NULL is an empty field. */
+ * (=, +, -, @ first) is kept as text with a leading apostrophe; what
+ * text_clean() replaces becomes U+FFFD here too, except tabs and line
+ * ends, which a quoted field holds. NULL is an empty field. */
 void csv_text(struct csv *c, const char *s);
 /* A number with the decimal mark; NAN is an empty field. */
 void csv_number(struct csv *c, double v, int decimals);

@@ -98,12 +98,22 @@ static void usage(FILE *f)
 	fprintf(f, _("Without a command, the console runs.\n"));
 }
 
+/* Messages may carry what came from outside: a name from a stick's
+ * database, a folder's name, SQLite's words about a hostile schema, the
+ * name of a program holding a GPIO line. Printed only cleaned. */
+static void put_line(FILE *f, const char *s)
+{
+	char clean[2048];
+
+	fprintf(f, "%s\n", text_clean(clean, sizeof(clean), s));
+}
+
 static int load_config(struct options *o, struct config **cfg)
 {
 	char err[512];
 
 	if (config_load(o->config, cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		return -1;
 	}
 	/* Station time before anything reads a date: the --clock given,
@@ -275,11 +285,11 @@ static int cmd_run(struct options *o)
 	/* A damaged database is set aside for the newest good backup. */
 	if (backup_open_store(app.db_path, clock_now(clk), &app.store, app.notice,
 			      sizeof(app.notice), err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		goto out;
 	}
 	if (app.notice[0])
-		fprintf(stderr, "%s\n", app.notice);
+		put_line(stderr, app.notice);
 	if (store_is_office(app.store)) {
 		fprintf(stderr, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
 			app.db_path);
@@ -305,12 +315,12 @@ static int cmd_run(struct options *o)
 	atexit(relay_all_off_now);
 	app.irrigation = irrigation_new(&app, err, sizeof(err));
 	if (!app.irrigation) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		goto out;
 	}
 	app.readings = readings_new(&app, err, sizeof(err));
 	if (!app.readings) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		goto out;
 	}
 	if (sfd >= 0)
@@ -320,7 +330,7 @@ static int cmd_run(struct options *o)
 	app.backups = backups_new(&app);
 	ui = ui_new(&app, err, sizeof(err));
 	if (!ui) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		goto out;
 	}
 	rc = loop_run(app.loop) < 0 ? 1 : 0;
@@ -371,7 +381,7 @@ static int cmd_status(struct options *o)
 	struct store *st;
 	struct latest *l;
 	struct run_row runs[16];
-	char err[512], a[32], b[32];
+	char err[512], a[32], b[32], name[3 * CFG_NAME_LEN], code[64];
 	time_t now = time(NULL);
 	int n_runs, alarms = 0;
 
@@ -384,7 +394,7 @@ static int cmd_status(struct options *o)
 		return 1;
 	}
 	if (store_open(db_path(o, cfg), STORE_RDONLY, &st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		config_free(cfg);
 		return 1;
 	}
@@ -393,7 +403,8 @@ static int cmd_status(struct options *o)
 		abort();
 	l->cfg = cfg;
 	store_readings_latest(st, on_latest, l);
-	printf("%s (%s)  %s  %s\n", cfg->station.name, cfg->station.code,
+	printf("%s (%s)  %s  %s\n", text_clean(name, sizeof(name), cfg->station.name),
+	       text_clean(code, sizeof(code), cfg->station.code),
 	       text_date_time(a, sizeof(a), now), tariff_band_name(tariff_band_at(&cfg->tariff, now)));
 	printf("%s\n", _("Sensors (newest stored reading):"));
 	for (int i = 0; i < cfg->n_sensors && i < 64; i++) {
@@ -439,7 +450,7 @@ static int cmd_check(struct options *o)
 {
 	struct config *cfg;
 	struct store *st;
-	char err[512];
+	char err[512], clean[1536];
 	const char *path;
 	int rc = 0;
 
@@ -464,12 +475,12 @@ static int cmd_check(struct options *o)
 		return 0;
 	}
 	if (store_open(path, STORE_RDONLY, &st, err, sizeof(err)) < 0) {
-		printf(_("Database: FAULT: %s\n"), err);
+		printf(_("Database: FAULT: %s\n"), text_clean(clean, sizeof(clean), err));
 		config_free(cfg);
 		return 1;
 	}
 	if (store_check(st, err, sizeof(err)) < 0) {
-		printf(_("Database %s: FAULT: %s\n"), path, err);
+		printf(_("Database %s: FAULT: %s\n"), path, text_clean(clean, sizeof(clean), err));
 		rc = 1;
 	} else {
 		printf(_("Database %s: good (schema %d of %d)\n"), path, store_schema_version(st),
@@ -494,7 +505,7 @@ static void describe_wiring(const struct pump_cfg *pc, char *buf, size_t n)
 static int cmd_relays_off(struct options *o)
 {
 	struct config *cfg;
-	char err[512], wiring[256];
+	char err[512], clean[1536], wiring[256];
 	int n = 0, failed = 0;
 
 	if (load_config(o, &cfg) < 0)
@@ -509,7 +520,10 @@ static int cmd_relays_off(struct options *o)
 		describe_wiring(pc, wiring, sizeof(wiring));
 		r = relay_gpiod_new(pc->chip, pc->line, pc->active_low, err, sizeof(err));
 		if (!r) {
-			printf(_("%s (%s): NOT switched off: %s\n"), pc->name, wiring, err);
+			/* The kernel names the program holding the line as
+			 * that program asked: outside text. */
+			printf(_("%s (%s): NOT switched off: %s\n"), pc->name, wiring,
+			       text_clean(clean, sizeof(clean), err));
 			failed++;
 			continue;
 		}
@@ -530,7 +544,7 @@ static int cmd_pump_test(struct options *o)
 	const struct pump_cfg *pc;
 	struct relay *r;
 	struct timespec wait = { 10, 0 };
-	char err[512], wiring[256], *end;
+	char err[512], clean[1536], wiring[256], *end;
 	sigset_t set;
 	int p, rc = 1;
 
@@ -567,7 +581,8 @@ static int cmd_pump_test(struct options *o)
 	describe_wiring(pc, wiring, sizeof(wiring));
 	r = relay_gpiod_new(pc->chip, pc->line, pc->active_low, err, sizeof(err));
 	if (!r) {
-		fprintf(stderr, "%s (%s): %s\n", pc->name, wiring, err);
+		fprintf(stderr, "%s (%s): %s\n", pc->name, wiring,
+			text_clean(clean, sizeof(clean), err));
 		goto out;
 	}
 	if (relay_set(r, true) < 0) {
@@ -604,14 +619,14 @@ static int cmd_trace(struct options *o)
 	if (load_config(o, &cfg) < 0)
 		return 1;
 	if (store_open(db_path(o, cfg), STORE_RDONLY, &st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		config_free(cfg);
 		return 1;
 	}
 	if (o->n_args == 2) {
 		rc = records_trace_write_path(st, cfg, o->args[0], o->args[1], err, sizeof(err));
 		if (rc != 0)
-			fprintf(stderr, "%s\n", err);
+			put_line(stderr, err);
 	} else {
 		rc = records_trace(st, cfg, o->args[0], &t);
 		if (rc == 0) {
@@ -642,7 +657,7 @@ static int cmd_reset_pin(struct options *o)
 	if (load_config(o, &cfg) < 0)
 		return 1;
 	if (store_open(db_path(o, cfg), 0, &st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		config_free(cfg);
 		return 1;
 	}
@@ -650,7 +665,7 @@ static int cmd_reset_pin(struct options *o)
 	if (rc == 0)
 		printf("%s\n", _("The manager's PIN is forgotten: choose a new one in Settings."));
 	else
-		fprintf(stderr, "%s\n", store_error(st));
+		put_line(stderr, store_error(st));
 	store_close(st);
 	config_free(cfg);
 	return rc == 0 ? 0 : 1;
@@ -666,7 +681,7 @@ static int cmd_export(struct options *o)
 {
 	struct export_opts eo = { .sep = ';', .dec = ',', .now = time(NULL), .dest = o->to };
 	struct config *cfg = NULL;
-	char err[768], path[4608];
+	char err[768], path[4608], clean[4608];
 	int rc;
 
 	if (!o->to || o->n_args > 0) {
@@ -702,27 +717,34 @@ static int cmd_export(struct options *o)
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r");
 	if (rc < 0)
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 	else
-		printf(_("Written and read back: %s\n"), path);
-	/* Unfinished folders on the stick that were not this station's. */
+		printf(_("Written and read back: %s\n"), text_clean(clean, sizeof(clean), path));
+	/* Unfinished folders on the stick that were not this station's:
+	 * their names are the stick's. */
 	if (rc == 0 && err[0])
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 	config_free(cfg);
 	return rc < 0 ? 1 : 0;
 }
 
+/* The folder's name, the station's code and name (from the copy's meta
+ * table) and the refusal are all a stick's words: printed cleaned. */
 static void on_merged(void *ctx, const char *folder, const struct backup_facts *f,
 		      const struct merge_result *r, const char *refusal)
 {
+	char where[4096], why[2048], code[64], name[512];
 	int64_t added = 0, filled = 0;
 
 	(void)ctx;
+	text_clean(where, sizeof(where), folder);
 	if (refusal) {
-		fprintf(stderr, _("%s: refused: %s.\n"), folder, refusal);
+		fprintf(stderr, _("%s: refused: %s.\n"), where, text_clean(why, sizeof(why), refusal));
 		return;
 	}
-	printf(_("%s: station %s (%s)\n"), folder, f->code, f->name);
+	text_clean(code, sizeof(code), f->code);
+	text_clean(name, sizeof(name), f->name);
+	printf(_("%s: station %s (%s)\n"), where, code, name);
 	for (int i = 0; i < store_merge_table_count(); i++) {
 		const char *label = merge_table_label(store_merge_table(i));
 
@@ -740,14 +762,14 @@ static void on_merged(void *ctx, const char *folder, const struct backup_facts *
 		printf("  %s\n", _("nothing new: it was merged before"));
 	if (r->same_code)
 		printf(_("  Note: another station merged here also has the code %s (another database); their rows are kept apart, but the CSVs show both as %s.\n"),
-		       f->code, f->code);
+		       code, code);
 }
 
 /* The office: stations' export folders into one database. */
 static int cmd_merge(struct options *o)
 {
 	struct store *s;
-	char err[768];
+	char err[768], clean[2304];
 	time_t now = time(NULL);
 	int refused = 0;
 
@@ -761,11 +783,11 @@ static int cmd_merge(struct options *o)
 		return 1;
 	}
 	if (store_open(o->into, STORE_EXCLUSIVE, &s, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+		put_line(stderr, err);
 		return 1;
 	}
 	if (store_office_prepare(s, err, sizeof(err)) < 0) {
-		fprintf(stderr, _("%s: refused: %s.\n"), o->into, err);
+		fprintf(stderr, _("%s: refused: %s.\n"), o->into, text_clean(clean, sizeof(clean), err));
 		store_close(s);
 		return 1;
 	}
@@ -774,7 +796,7 @@ static int cmd_merge(struct options *o)
 				    sizeof(err));
 
 		if (rc < 0)
-			fprintf(stderr, "%s\n", err);
+			put_line(stderr, err);
 		refused += rc < 0 ? 1 : rc;
 	}
 	store_close(s);

@@ -80,12 +80,19 @@ static void iso_time(char *buf, size_t n, int64_t t, long utc_offset)
 
 char *manifest_format(const struct manifest *m, long utc_offset, size_t *len)
 {
-	size_t cap = 1024 + (size_t)m->n_files * (MANIFEST_NAME_LEN * 2 + 128);
+	size_t cap = 2048 + (size_t)m->n_files * (MANIFEST_NAME_LEN * 2 + 128);
 	char *out = malloc(cap), made[64], from[64], to[64], hex[SHA256_HEX];
+	/* U+FFFD takes three bytes where a byte was. */
+	char code[sizeof(m->code) * 3], name[sizeof(m->name) * 3], program[sizeof(m->program) * 3];
 	size_t n;
 
 	if (!out)
 		return NULL;
+	/* A name with a line break would forge a fact, one with ESC would
+	 * reach whoever cats the file. */
+	text_clean(code, sizeof(code), m->code);
+	text_clean(name, sizeof(name), m->name);
+	text_clean(program, sizeof(program), m->program);
 	iso_time(made, sizeof(made), m->made, utc_offset);
 	iso_time(from, sizeof(from), m->from, utc_offset);
 	iso_time(to, sizeof(to), m->to, utc_offset);
@@ -93,7 +100,7 @@ char *manifest_format(const struct manifest *m, long utc_offset, size_t *len)
 			     "# fieldstation export\n# format: %d\n# station: %s\n# name: %s\n"
 			     "# uid: %s\n# program: %s\n# schema: %d\n# made: %s\n# from: %s\n"
 			     "# to: %s\n# backup: %s\n",
-			     MANIFEST_FORMAT, m->code, m->name, m->uid, m->program, m->schema, made,
+			     MANIFEST_FORMAT, code, name, m->uid, program, m->schema, made,
 			     from, to, m->backup);
 	for (int i = 0; i < m->n_files && n < cap; i++)
 		n += (size_t)snprintf(out + n, cap - n, "# file: %s %lld %lld\n", m->files[i].name,

@@ -251,6 +251,82 @@ time_t text_day_start(int day)
 	return mktime(&tm);
 }
 
+/* Length of the valid UTF-8 sequence at s and its code point, or 0 if
+ * it is not one (overlong forms and surrogates included). */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		if ((s[1] & 0xC0) != 0x80)
+			return 0;
+		*cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+		return 2;
+	}
+	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
+			return 0;
+		*cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+		return 3;
+	}
+	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+			return 0;
+		if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+			return 0;
+		*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+		      (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+		return 4;
+	}
+	return 0;
+}
+
+size_t text_char(const char *s, bool *shown)
+{
+	uint32_t cp = 0;
+	size_t len;
+
+	if (!*s) {
+		*shown = true;
+		return 0;
+	}
+	len = utf8_decode((const unsigned char *)s, &cp);
+	if (len == 0) {
+		*shown = false;
+		return 1;
+	}
+	*shown = !(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
+		   cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+		   (cp >= 0x2066 && cp <= 0x2069));
+	return len;
+}
+
+char *text_clean(char *buf, size_t n, const char *s)
+{
+	size_t used = 0;
+
+	if (n == 0)
+		return buf;
+	while (s && *s) {
+		bool shown;
+		size_t len = text_char(s, &shown);
+		const char *put = shown ? s : TEXT_REPLACEMENT;
+		size_t put_len = shown ? len : sizeof(TEXT_REPLACEMENT) - 1;
+
+		if (used + put_len + 1 > n)
+			break;
+		memcpy(buf + used, put, put_len);
+		used += put_len;
+		s += len;
+	}
+	buf[used] = '\0';
+	return buf;
+}
+
 int text_width(const char *s)
 {
 	mbstate_t st = { 0 };

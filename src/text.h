@@ -43,6 +43,23 @@ int text_day_parse_iso(const char *s, int *day);
 /* The local time at which day begins. */
 time_t text_day_start(int day);
 
+/* Text from outside (a stick, a configuration file, a sensor, another
+ * station's database) is printed only through text_clean(): a name must
+ * not move the cursor, retitle the terminal or reverse what follows.
+ *
+ * The character at s: its length in bytes (0 at the end of the string; 1
+ * for a byte that is not part of valid UTF-8), and whether it may be shown
+ * as it is. Not shown: bytes that are not UTF-8, the C0 and C1 control
+ * characters and DEL (ESC starts every terminal sequence), the bidi
+ * controls that reorder text (U+061C, U+200E-F, U+202A-E, U+2066-9), and
+ * the line and paragraph separators (U+2028-9). */
+size_t text_char(const char *s, bool *shown);
+/* s with each character that text_char() does not show replaced by U+FFFD
+ * (a byte that is not UTF-8 by one each), cut at a whole character to fit
+ * n. NULL is "". Returns buf, which must not be s. */
+char *text_clean(char *buf, size_t n, const char *s);
+#define TEXT_REPLACEMENT "\xEF\xBF\xBD"	/* U+FFFD */
+
 /* Columns that UTF-8 text takes on screen (-1 if invalid). */
 int text_width(const char *s);
 /* Copies at most `cols` columns of s into buf (whole characters only). */

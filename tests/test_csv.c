@@ -164,7 +164,21 @@ static void invalid_utf8_and_control_bytes_are_replaced(void **state)
 	csv_text(&c, "a\x01" "b");
 	csv_text(&c, "\xC3\xA0\xED\xA0\x80");	/* à, then a surrogate */
 	csv_end_row(&c);
-	assert_string_equal(row_of(), "M\xEF\xBF\xBDt;a b;\xC3\xA0\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\r\n");
+	assert_string_equal(row_of(), "M\xEF\xBF\xBDt;a\xEF\xBF\xBD" "b;\xC3\xA0\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\r\n");
+	/* A name from another station's database, opened with cat in a
+	 * terminal: no escape sequence, no DEL, no C1 control, no text
+	 * reversed; a line break stays inside its quoted field. */
+	csv_init(&c, ';', ',');
+	csv_text(&c, "\x1b]2;pwned\x07\x1b[41mTr\xE1\xBA\xA1m\x7f");
+	csv_text(&c, "\xC2\x9B" "31m\xE2\x80\xAEtxt.exe");
+	csv_text(&c, "d\xC3\xB2ng 1\ndòng 2");
+	csv_end_row(&c);
+	assert_null(memchr(c.buf, 0x1b, c.len));
+	assert_null(memchr(c.buf, 0x07, c.len));
+	assert_null(memchr(c.buf, 0x7f, c.len));
+	assert_string_equal(row_of(),
+			    "\"\xEF\xBF\xBD]2;pwned\xEF\xBF\xBD\xEF\xBF\xBD[41mTr\xE1\xBA\xA1m\xEF\xBF\xBD\";"
+			    "\xEF\xBF\xBD" "31m\xEF\xBF\xBDtxt.exe;\"d\xC3\xB2ng 1\ndòng 2\"\r\n");
 }
 
 static void empty_fields_keep_their_place(void **state)

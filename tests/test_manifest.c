@@ -155,10 +155,34 @@ static void refuses_garbage(void **state)
 	manifest_free(&m);
 }
 
+/* A station name from another station's database (an office's export)
+ * can neither add a line to the manifest nor put ESC in it. */
+static void names_cannot_forge_a_line(void **state)
+{
+	struct manifest m, back;
+	char why[256], *text;
+	size_t len;
+
+	(void)state;
+	sample(&m);
+	snprintf(m.name, sizeof(m.name), "Tr\xE1\xBA\xA1m\n# uid: ffffffffffffffffffffffffffffffff\x1b[41m");
+	text = manifest_format(&m, 7 * 3600, &len);
+	assert_non_null(text);
+	assert_int_equal(strlen(text), len);
+	assert_null(memchr(text, 0x1b, len));
+	assert_non_null(strstr(text, "# name: Tr\xE1\xBA\xA1m\xEF\xBF\xBD# uid: ffff"));
+	assert_int_equal(manifest_parse(&back, text, len, why, sizeof(why)), 0);
+	assert_string_equal(back.uid, "0123456789abcdef0123456789abcdef");
+	free(text);
+	manifest_free(&m);
+	manifest_free(&back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(names_cannot_forge_a_line),
 		cmocka_unit_test(sha256sum_checks_the_folder),
 		cmocka_unit_test(refuses_what_it_cannot_trust),
 		cmocka_unit_test(refuses_garbage),

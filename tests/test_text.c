@@ -108,6 +108,53 @@ static void money_in_whole_units(void **state)
 	assert_string_equal(text_money(b, sizeof(b), 100000, "VND"), "100,000 VND");
 }
 
+/* Whatever a stick, a configuration file or a sensor hands over, what is
+ * printed moves no cursor, sets no colour or title, reverses nothing, and
+ * still shows that something was there. */
+static void outside_text_is_cleaned(void **state)
+{
+	char b[128];
+	bool shown;
+
+	(void)state;
+	/* Vietnamese passes untouched. */
+	assert_string_equal(text_clean(b, sizeof(b), "HTX Phước Thiện - trạm 1"),
+			    "HTX Phước Thiện - trạm 1");
+	/* An OSC title, a colour, a bell: each control byte becomes U+FFFD. */
+	assert_string_equal(text_clean(b, sizeof(b), "\x1b]2;x\x07\x1b[41mPT01"),
+			    "\xEF\xBF\xBD]2;x\xEF\xBF\xBD\xEF\xBF\xBD[41mPT01");
+	/* Line breaks, tab, DEL, and C1 controls (CSI as U+009B). */
+	assert_string_equal(text_clean(b, sizeof(b), "a\nb\rc\td\x7f" "e\xC2\x9B" "1m"),
+			    "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD" "d\xEF\xBF\xBD"
+			    "e\xEF\xBF\xBD" "1m");
+	/* Right-to-left override and isolates, which reverse what follows
+	 * on screen (U+202E, U+2067), and the line separator. */
+	assert_string_equal(text_clean(b, sizeof(b), "x\xE2\x80\xAEgpj.exe\xE2\x81\xA7y\xE2\x80\xA8z"),
+			    "x\xEF\xBF\xBDgpj.exe\xEF\xBF\xBDy\xEF\xBF\xBDz");
+	/* Bytes that are not UTF-8: Latin-1, a lone continuation byte, an
+	 * overlong '/', a surrogate, a sequence cut short at the end. */
+	assert_string_equal(text_clean(b, sizeof(b), "M\xEDt"), "M\xEF\xBF\xBDt");
+	assert_string_equal(text_clean(b, sizeof(b), "\x80\xC0\xAF"),
+			    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+	assert_string_equal(text_clean(b, sizeof(b), "\xED\xA0\x80"),
+			    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+	assert_string_equal(text_clean(b, sizeof(b), "ok\xE1\xBA"), "ok\xEF\xBF\xBD\xEF\xBF\xBD");
+	/* Cut to the buffer on whole characters; NULL is empty. */
+	assert_string_equal(text_clean(b, 6, "Mít ruột"), "Mít ");
+	assert_string_equal(text_clean(b, 4, "\x1b\x1b"), "\xEF\xBF\xBD");
+	assert_string_equal(text_clean(b, sizeof(b), NULL), "");
+	/* One character at a time, as the CSV writer reads it. */
+	assert_int_equal(text_char("\xE1\xBB\x87", &shown), 3);	/* ệ */
+	assert_true(shown);
+	assert_int_equal(text_char("\x1b[", &shown), 1);
+	assert_false(shown);
+	assert_int_equal(text_char("\xC2\x85", &shown), 2);	/* NEL */
+	assert_false(shown);
+	assert_int_equal(text_char("\xF0\x9F\x8C\xB1", &shown), 4);	/* a seedling */
+	assert_true(shown);
+	assert_int_equal(text_char("", &shown), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +164,7 @@ int main(void)
 		cmocka_unit_test(days_and_amounts),
 		cmocka_unit_test(widths_of_vietnamese_text),
 		cmocka_unit_test(wraps_on_spaces),
+		cmocka_unit_test(outside_text_is_cleaned),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
