@@ -221,6 +221,9 @@ struct parse {
 	const struct section_kind *kind;
 	void *base;		/* struct the fields are written into */
 	uint64_t *seen;
+	/* What makes the line just read other than plain UTF-8 text, said by
+	 * on_value() with its key, or by the next read_line() without. */
+	char defect[128];
 };
 
 static void fail(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -322,40 +325,130 @@ static void begin_section(struct parse *p, const char *name)
 	p->seen = &it->seen;
 }
 
+/* A configuration file is plain UTF-8 text: inih would stop a value at a
+ * NUL byte (max_minutes = 9\0 0 read as 9), and a control character or
+ * an invisible reordering one in a name reaches every screen and file the
+ * name is printed in. Notes in p->defect what is wrong with the line s of
+ * len bytes (its line end aside), or leaves it empty. */
+static void find_defect(struct parse *p, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	p->defect[0] = '\0';
+	if (memchr(s, '\0', len)) {
+		snprintf(p->defect, sizeof(p->defect), "%s", _("a NUL byte"));
+		return;
+	}
+	while (i < len) {
+		bool shown;
+		size_t n = text_char(s + i, &shown);
+		unsigned cp;
+
+		if (shown || s[i] == '\t') {
+			i += n;
+			continue;
+		}
+		if (n == 1 && u[i] >= 0x80) {
+			snprintf(p->defect, sizeof(p->defect), "%s", _("bytes that are not UTF-8 text"));
+			return;
+		}
+		cp = n == 1 ? u[i] : n == 2 ? (u[i] & 0x1Fu) << 6 | (u[i + 1] & 0x3Fu)
+			: (u[i] & 0x0Fu) << 12 | (u[i + 1] & 0x3Fu) << 6 | (u[i + 2] & 0x3Fu);
+		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+			snprintf(p->defect, sizeof(p->defect), _("a control character (U+%04X)"), cp);
+		else
+			snprintf(p->defect, sizeof(p->defect),
+				 _("an invisible character that reorders or breaks text (U+%04X)"), cp);
+		return;
+	}
+}
+
+/* A line's defect that no key was read from (a comment, a section, a line
+ * inih refused) is said without one. */
+static void say_defect(struct parse *p)
+{
+	if (!p->defect[0])
+		return;
+	fail(p, _("%s, line %d: the line holds %s; a configuration file is plain UTF-8 text"),
+	     p->cfg->path, p->line, p->defect);
+	p->defect[0] = '\0';
+}
+
+/* "[zone.mit]": the name inside, checked whole, because inih would cut a
+ * long one and ignore what follows "]", and would leave the keys after a
+ * header without "]" in the section before it. */
+static void read_section(struct parse *p, const char *s)
+{
+	const char *path = p->cfg->path, *end = strchr(s, ']'), *after;
+	char name[64];
+	size_t n;
+
+	if (!end) {
+		fail(p, _("%s, line %d: the section name has no closing ]"), path, p->line);
+		return;
+	}
+	n = (size_t)(end - s - 1);
+	/* inih keeps 49 bytes of a section's name. */
+	if (n > 49) {
+		fail(p, _("%s, line %d: the section name is too long (at most 49 characters)"), path,
+		     p->line);
+		return;
+	}
+	for (after = end + 1; *after == ' ' || *after == '\t'; after++)
+		;
+	if (*after && !strchr(";#\r\n", *after)) {
+		fail(p, _("%s, line %d: only a comment may follow the section's ]"), path, p->line);
+		return;
+	}
+	memcpy(name, s + 1, n);
+	name[n] = '\0';
+	begin_section(p, name);
+}
+
 /* fgets() for inih that counts lines, notices section headers, and
- * refuses lines too long for inih to read whole. */
+ * refuses lines too long for inih to read whole and lines that are not
+ * plain text. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	char *s = fgets(str, num, p->f);
-	size_t len;
+	size_t len = 0, text;
+	int ch = EOF;
+	char *s;
 
-	if (!s)
+	say_defect(p);
+	while (len + 1 < (size_t)num && (ch = getc(p->f)) != EOF) {
+		str[len++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	if (len == 0)
 		return NULL;
+	str[len] = '\0';
 	p->line++;
-	len = strlen(s);
-	if (len == (size_t)num - 1 && s[len - 1] != '\n' && !feof(p->f)) {
-		int ch;
-
-		while ((ch = fgetc(p->f)) != EOF && ch != '\n')
+	if (str[len - 1] != '\n' && len + 1 == (size_t)num && (ch = getc(p->f)) != EOF &&
+	    ch != '\n') {
+		while ((ch = getc(p->f)) != EOF && ch != '\n')
 			;
 		fail(p, _("%s, line %d: the line is too long"), p->cfg->path, p->line);
-		s[0] = '\0';
-		return s;
+		str[0] = '\0';
+		return str;
 	}
+	text = len;
+	if (text && str[text - 1] == '\n')
+		text--;
+	if (text && str[text - 1] == '\r')
+		text--;
+	find_defect(p, str, text);
+	s = str;
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
 		s += 3;
 	if (*s == '[') {
-		char name[64];
-		const char *end = strchr(s, ']');
-
-		if (end && (size_t)(end - s - 1) < sizeof(name)) {
-			memcpy(name, s + 1, (size_t)(end - s - 1));
-			name[end - s - 1] = '\0';
-			begin_section(p, name);
-		}
+		/* A section's name never reaches a message unclean. */
+		say_defect(p);
+		read_section(p, s);
 	}
 	return str;
 }
@@ -374,6 +467,10 @@ static int set_field(struct parse *p, const struct field *f, const char *value)
 			return -1;
 		}
 		snprintf(dst, f->size, "%s", value);
+		/* A tab inside a name is a space on every screen. */
+		for (char *c = dst; *c; c++)
+			if (*c == '\t')
+				*c = ' ';
 		return 0;
 	case F_INT: {
 		errno = 0;
@@ -395,6 +492,18 @@ static int set_field(struct parse *p, const struct field *f, const char *value)
 	case F_REAL: {
 		char buf[64];
 
+		/* Cut, the tail of a long number would be dropped unseen. */
+		if (strlen(value) >= sizeof(buf)) {
+			fail(p, _("%s, line %d: %s is too long for a number (at most %zu characters)"),
+			     path, p->line, f->key, sizeof(buf) - 1);
+			return -1;
+		}
+		/* strtod() would also take inf, nan and hex (0x1p3). */
+		if (value[strspn(value, "0123456789+-.,eE")] != '\0') {
+			fail(p, _("%s, line %d: %s = \"%s\" is not a number"), path, p->line, f->key,
+			     value);
+			return -1;
+		}
 		/* A decimal comma is what a Vietnamese technician may type. */
 		snprintf(buf, sizeof(buf), "%s", value);
 		for (char *c = buf; *c; c++)
@@ -462,6 +571,19 @@ static int on_value(void *user, const char *section, const char *key, const char
 
 	if (p->failed)
 		return 1;
+	if (p->defect[0]) {
+		char clean[3 * 64];
+
+		/* The key named, when the key itself is clean. */
+		if (strcmp(text_clean(clean, sizeof(clean), key), key) != 0) {
+			say_defect(p);
+			return 0;
+		}
+		fail(p, _("%s, line %d: %s holds %s; a configuration file is plain UTF-8 text"),
+		     p->cfg->path, p->line, key, p->defect);
+		p->defect[0] = '\0';
+		return 0;
+	}
 	if (!*section) {
 		fail(p, _("%s, line %d: key \"%s\" comes before any [section]"), p->cfg->path,
 		     p->line, key);
@@ -616,6 +738,9 @@ static int parse_register(const char *s, long *reg)
 		*reg = -1;
 		return 0;
 	}
+	/* "0012" would be read as octal 10: say 0x0012 or 18. */
+	if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+		return -1;
 	errno = 0;
 	*reg = strtol(s, &end, 0);
 	return *s && !*end && !errno && *reg >= 0 && *reg <= 0xFFFF ? 0 : -1;

@@ -539,6 +539,138 @@ static void vietnamese_errors(void **state)
 	text_set_language("en");
 }
 
+/* Loads base + n bytes of extra, NUL bytes included; returns the error,
+ * or "" on success. */
+static const char *load_bytes(const char *extra, size_t n)
+{
+	static char err[512];
+	char path[512];
+	struct config *c = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/farm.ini", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(base, 1, strlen(base), f), strlen(base));
+	assert_int_equal(fwrite(extra, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	err[0] = '\0';
+	if (config_load(path, &c, err, sizeof(err)) == 0) {
+		config_free(c);
+		return "";
+	}
+	assert_null(c);
+	return err;
+}
+
+/* An error names what is wrong without printing it: no control byte
+ * reaches the technician's terminal. */
+static void assert_clean(const char *err)
+{
+	for (const char *c = err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			fail_msg("error \"%s\" holds the byte 0x%02x", err, (unsigned char)*c);
+	assert_null(strstr(err, "\xC2\x9B"));
+	assert_null(strstr(err, "\xE2\x80\xAE"));
+}
+
+#define LOAD_BYTES(lit) load_bytes(lit, sizeof(lit) - 1)
+
+/* A configuration file is plain UTF-8 text: what is not is refused on
+ * its line, with its key, and never read in part. */
+static void only_plain_text(void **state)
+{
+	const char *err;
+
+	(void)state;
+	/* inih would stop at the NUL and read 9. */
+	err = LOAD_BYTES("[pump.p2]\ndriver = sim\npower_kw = 1\nmax_minutes = 9\0 0\n");
+	assert_mentions(err, "farm.ini", "line 20", "max_minutes");
+	assert_mentions(err, "NUL", "plain UTF-8", NULL);
+	/* A title and a colour for the terminal in a worker's name. */
+	err = LOAD_BYTES("[worker.an]\nname = An\x1b]2;x\x07\x1b[41m\n");
+	assert_mentions(err, "line 18", "name", "U+001B");
+	assert_clean(err);
+	/* The C1 control CSI, DEL, and a carriage return inside a line. */
+	assert_mentions(LOAD_BYTES("[worker.an]\nname = An\xC2\x9B" "41m\n"), "line 18", "name",
+			"U+009B");
+	assert_mentions(LOAD_BYTES("[worker.an]\nname = An\x7f\n"), "line 18", "name", "U+007F");
+	assert_mentions(LOAD_BYTES("[worker.an]\nname = An\rBa\n"), "line 18", "name", "U+000D");
+	/* Latin-1 from an old editor, and a truncated UTF-8 letter. */
+	err = LOAD_BYTES("[zone.x]\nname = M\xEDt\n");
+	assert_mentions(err, "line 18", "name", "not UTF-8");
+	assert_clean(err);
+	assert_mentions(LOAD_BYTES("[zone.x]\nname = M\xC3\n"), "line 18", "name", "not UTF-8");
+	/* A right-to-left override would show the name reversed. */
+	err = LOAD_BYTES("[zone.x]\nname = \xE2\x80\xAEtiM\n");
+	assert_mentions(err, "line 18", "name", "U+202E");
+	assert_clean(err);
+	/* In a key, a section's name or a comment: the line, and no byte of it. */
+	err = LOAD_BYTES("[zone.x]\nna\x1bme = x\n");
+	assert_mentions(err, "line 18", "U+001B", NULL);
+	assert_clean(err);
+	err = LOAD_BYTES("[zone.x\x1b[2J]\nname = x\n");
+	assert_mentions(err, "line 17", "U+001B", NULL);
+	assert_clean(err);
+	err = LOAD_BYTES("; \x1b[2J\n");
+	assert_mentions(err, "line 17", "U+001B", NULL);
+	assert_mentions(LOAD_BYTES("[zone.x]\nname = x\n; the end\0"), "line 19", "NUL", NULL);
+	/* What stays fine: Windows line ends, tabs between key and value
+	 * (a tab inside a name is a space), a byte-order mark. */
+	assert_string_equal(LOAD_BYTES("[worker.an]\r\nname\t=\tLê\tVăn An\r\n"), "");
+	struct config *c;
+	assert_string_equal(load("[worker.an]\nname = Lê\tVăn An\n", &c), "");
+	assert_string_equal(c->workers[0].name, "Lê Văn An");
+	config_free(c);
+}
+
+/* A number is the whole value: no garbage after it, no tail cut off. */
+static void whole_numbers_only(void **state)
+{
+	char text[256];
+
+	(void)state;
+	assert_mentions(load("[pump.p2]\ndriver = sim\npower_kw = 1\nmax_minutes = 90x\n", NULL),
+			"line 20", "max_minutes", "90x");
+	assert_mentions(load("[pump.p2]\ndriver = sim\npower_kw = 1.5 kW\n", NULL), "line 19",
+			"power_kw", "1.5 kW");
+	/* strtod() would read these. */
+	assert_mentions(load("[pump.p2]\ndriver = sim\npower_kw = 0x1p1\n", NULL), "line 19",
+			"power_kw", "not a number");
+	assert_mentions(load("[pump.p2]\ndriver = sim\npower_kw = inf\n", NULL), "line 19",
+			"power_kw", "not a number");
+	/* 1.0000…05 over 63 characters was read as 1. */
+	snprintf(text, sizeof(text), "[pump.p2]\ndriver = sim\npower_kw = 1.%065d5\n", 0);
+	assert_mentions(load(text, NULL), "line 19", "power_kw", "too long");
+	snprintf(text, sizeof(text), "[pump.p2]\ndriver = sim\npower_kw = 1.%060d5\n", 0);
+	assert_string_equal(load(text, NULL), "");
+	/* "0012" would be octal 10; the manual's 0x0012 is 18. */
+	assert_mentions(load("[sensor.j]\ndriver = modbus\nzone = mit\nport = /dev/ttyUSB0\n"
+			     "model = soil-jxct\nmoisture_register = 0012\n", NULL),
+			"line 17", "moisture_register", "0x12 or 18");
+}
+
+/* A section header is whole, or refused on its own line: the keys after
+ * a header without "]" were read into the section before it. */
+static void section_headers_whole(void **state)
+{
+	char text[256];
+	const char *err;
+
+	(void)state;
+	err = load("[zone.x\nname = X\n", NULL);
+	assert_mentions(err, "farm.ini", "line 17", "]");
+	assert_null(strstr(err, "pump.p1"));
+	assert_mentions(load("[zone.x] [zone.y]\nname = X\n", NULL), "line 17", "]", NULL);
+	assert_string_equal(load("[zone.x]   ; the river field\nname = X\n", NULL), "");
+	/* inih keeps 49 bytes of a name; a longer one was skipped, and its
+	 * keys read into the section before. */
+	snprintf(text, sizeof(text), "[worker.%070d]\nname = X\n", 0);
+	err = load(text, NULL);
+	assert_mentions(err, "line 17", "too long", NULL);
+	assert_null(strstr(err, "pump.p1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +693,9 @@ int main(void)
 		cmocka_unit_test(pump_pressure_and_flow_sensors),
 		cmocka_unit_test(sensors_sharing_a_port),
 		cmocka_unit_test(vietnamese_errors),
+		cmocka_unit_test(only_plain_text),
+		cmocka_unit_test(whole_numbers_only),
+		cmocka_unit_test(section_headers_whole),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);

@@ -1,7 +1,7 @@
 /* libFuzzer target: a configuration file as a technician's editor, a
  * broken SD card or a stranger may leave it. It is read through a file,
  * as the station reads it; it must be refused in a sentence or taken
- * whole, never crash or hang. */
+ * whole, never crash or hang, and the sentence is clean text. */
 #include "config.h"
 
 #include <stdio.h>
@@ -34,6 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!err[0] || cfg) {
 		/* A refusal always says why, and leaves nothing to free. */
 		__builtin_trap();
+	} else {
+		/* Why never repeats a control byte from the file. */
+		for (const char *c = err; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				__builtin_trap();
 	}
 	return 0;
 }
