@@ -488,6 +488,10 @@ static void explain(int rc, const char *path, const char *detail, char *err, siz
 	case STORE_FULL:
 		snprintf(err, errlen, _("The memory card is full: %s cannot be written."), path);
 		break;
+	case STORE_MISSING:
+		snprintf(err, errlen, _("There is no database %s: check the path (--db, or database in the configuration)."),
+			 path);
+		break;
 	default:
 		snprintf(err, errlen, _("Cannot open the database %s: %s"), path, detail);
 	}
@@ -521,6 +525,12 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	}
 	s->lock_fd = -1;
 	folder_of(path, s->folder, sizeof(s->folder));
+	/* Said plainly, before a lock file is made beside a mistyped path. */
+	if ((flags & (STORE_RDONLY | STORE_EXISTING)) && access(path, F_OK) < 0 && errno == ENOENT) {
+		rc = STORE_MISSING;
+		explain(rc, path, "", err, errlen);
+		goto fail;
+	}
 	if (flags & STORE_EXCLUSIVE) {
 		rc = take_lock(s, path);
 		if (rc < 0) {
@@ -529,7 +539,8 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 		}
 	}
 	open_flags |= (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY
-					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+		      : (flags & STORE_EXISTING) ? SQLITE_OPEN_READWRITE
+		      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (strncmp(path, "file:", 5) == 0 &&
 	    (size_t)snprintf(plain, sizeof(plain), "./%s", path) < sizeof(plain))
 		path = plain;
@@ -565,12 +576,12 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 		rc = STORE_NEWER;
 		goto explain;
 	}
+	if ((flags & (STORE_RDONLY | STORE_EXISTING)) && version == 0) {
+		rc = STORE_CORRUPT;
+		snprintf(s->error, sizeof(s->error), _("empty"));
+		goto explain;
+	}
 	if (flags & STORE_RDONLY) {
-		if (version == 0) {
-			rc = STORE_CORRUPT;
-			snprintf(s->error, sizeof(s->error), _("empty"));
-			goto explain;
-		}
 		*out = s;
 		return 0;
 	}

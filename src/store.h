@@ -15,10 +15,13 @@
 #define STORE_CORRUPT (-4)	/* damaged, or not a station database */
 #define STORE_LOCKED (-5)	/* another station process holds it */
 #define STORE_NEWER (-6)	/* made by a newer fieldstation */
+#define STORE_MISSING (-7)	/* no database there (STORE_RDONLY, STORE_EXISTING) */
 
 /* Open flags. */
 #define STORE_RDONLY 0x1	/* status and check: never write */
 #define STORE_EXCLUSIVE 0x2	/* the running station: one at a time */
+#define STORE_EXISTING 0x4	/* a station's database that is there: never
+				 * made new, so a mistyped --db is said */
 
 struct store;
 

@@ -73,7 +73,7 @@ echo "== commands"
 	stop_station "$DB" TERM
 	wait_for c "[exit 0]" 60 && ok "the console ended" || bad "the console ended" c
 	for cmd in check status "trace PT01-260610-01" "trace PT01-260610-01 $TMP/lot.csv" \
-		   "export --to $TMP" reset-pin relays-off "pump-test p1" --help; do
+		   "export --to $TMP" "reset-pin PT01" relays-off "pump-test p1" --help; do
 		# shellcheck disable=SC2086
 		"${RUN[@]}" "$BIN" --config "$CFG" --db "$DB" --clock 2026-06-10T09:00 $cmd \
 			>"$TMP/out" 2>&1

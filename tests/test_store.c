@@ -183,6 +183,34 @@ static void missing_folder(void **state)
 	assert_non_null(strstr(err, "/nonexistent/folder/station.db"));
 }
 
+/* status, export, trace and reset-pin never make a database where a path
+ * was mistyped: they say there is none, and leave nothing behind. */
+static void a_missing_database_is_said_not_made(void **state)
+{
+	struct store *s = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(store_open(path_of("typo.db"), STORE_RDONLY, &s, err, sizeof(err)),
+			 STORE_MISSING);
+	assert_null(s);
+	assert_non_null(strstr(err, "There is no database"));
+	assert_non_null(strstr(err, "typo.db"));
+	assert_null(strstr(err, "unable to open"));
+	assert_int_equal(store_open(path_of("typo.db"), STORE_EXCLUSIVE | STORE_EXISTING, &s, err,
+				    sizeof(err)), STORE_MISSING);
+	assert_int_equal(access(path_of("typo.db"), F_OK), -1);
+	assert_int_equal(access(path_of("typo.db.lock"), F_OK), -1);
+	/* An empty file is no station's database either: not migrated. */
+	fclose(fopen(path_of("empty.db"), "w"));
+	assert_int_equal(store_open(path_of("empty.db"), STORE_EXISTING, &s, err, sizeof(err)),
+			 STORE_CORRUPT);
+	assert_string_equal(sql_text(path_of("empty.db"), "PRAGMA user_version"), "0");
+	/* A station's database opens as usual. */
+	store_close(open_ok("there.db", 0));
+	store_close(open_ok("there.db", STORE_EXCLUSIVE | STORE_EXISTING));
+}
+
 static void one_running_station_per_database(void **state)
 {
 	struct store *a = open_ok("one.db", STORE_EXCLUSIVE), *b = NULL, *ro;
@@ -320,6 +348,7 @@ int main(void)
 		cmocka_unit_test(refuses_what_is_not_a_station_database),
 		cmocka_unit_test(refuses_a_read_only_file_with_a_sentence),
 		cmocka_unit_test(missing_folder),
+		cmocka_unit_test(a_missing_database_is_said_not_made),
 		cmocka_unit_test(one_running_station_per_database),
 		cmocka_unit_test(readings_round_trip),
 		cmocka_unit_test(runs_open_and_close),

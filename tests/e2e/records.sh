@@ -252,9 +252,18 @@ grep -q ";PT01-260610-02;800,0;.*;không;$spray_no"$'\r'"\?\$" "$E/thu-hoach.csv
 grep -q "Radiant 60SC" "$E/truy-xuat-PT01-260610-02.csv" && ok "export: the lot's traceability sheet" ||
 	bad "truy-xuat: $(ls "$E")"
 
-# A forgotten PIN is reset from the board's shell; Settings asks anew.
-"$BIN" --config "$CFG" --db "$DB" reset-pin | grep -q "chọn mã mới trong Cài đặt" && ok "reset-pin" || bad "reset-pin"
-press r KP/ KP6
+# A forgotten PIN is reset from the board's shell, once the station is
+# stopped and with its code; Settings asks anew.
+out=$("$BIN" --config "$CFG" --db "$DB" reset-pin PT01 2>&1)
+[ $? = 1 ] && echo "$out" | grep -q "hãy dừng trạm trước" && ok "reset-pin waits for the station to stop" ||
+	bad "reset-pin while running: $out"
+stop_station "$DB" TERM
+wait_for r "[exit 0]"
+"$BIN" --config "$CFG" --db "$DB" --clock 2026-06-10T10:30 reset-pin PT01 | grep -q "chọn mã mới trong Cài đặt" &&
+	ok "reset-pin" || bad "reset-pin"
+start r --config "$CFG" --db "$DB" --clock 2026-06-10T10:30
+wait_for r "1 Độ ẩm đất"
+press r KP6
 expect r "Chưa có mã PIN quản lý. Hãy chọn một mã" "Settings ask for a new PIN after the reset"
 
 finish
