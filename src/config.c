@@ -1200,6 +1200,11 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		snprintf(err, errlen, _("%s, line %d: this line is not \"key = value\" or [section]"),
 			 path, rc);
 	if (p.failed || rc != 0 || check(c, err, errlen) < 0) {
+		char clean[1024];
+
+		/* A key or a choice may hold a tab, which inih keeps inside. */
+		text_clean(clean, errlen < sizeof(clean) ? errlen : sizeof(clean), err);
+		strcpy(err, clean);
 		config_free(c);
 		return -1;
 	}

@@ -615,6 +615,9 @@ static void only_plain_text(void **state)
 	err = LOAD_BYTES("; \x1b[2J\n");
 	assert_mentions(err, "line 17", "U+001B", NULL);
 	assert_mentions(LOAD_BYTES("[zone.x]\nname = x\n; the end\0"), "line 19", "NUL", NULL);
+	/* A tab is fine between key and value, but never printed. */
+	assert_clean(LOAD_BYTES("[zone.x]\nna\tme = x\n"));
+	assert_clean(LOAD_BYTES("[zone.x]\nname = x\n[pump.p2]\ndriver = s\tim\n"));
 	/* What stays fine: Windows line ends, tabs between key and value
 	 * (a tab inside a name is a space), a byte-order mark. */
 	assert_string_equal(LOAD_BYTES("[worker.an]\r\nname\t=\tLê\tVăn An\r\n"), "");
