@@ -1,9 +1,9 @@
 #!/bin/bash
 # Text from outside never reaches a terminal as control bytes: a station
 # name with escape sequences in a copy's database, a folder named with
-# them on a stick, merged at the office; and a configuration holding them,
-# a NUL byte or a broken section header is refused on its line, with its
-# key, before anything starts.
+# them on a stick, merged at the office; such a path on the station's
+# screen; and a configuration holding them, a NUL byte or a broken section
+# header is refused on its line, with its key, before anything starts.
 . "$(dirname "$0")/lib.sh"
 
 CFG="$TOP/config/demo.ini"
@@ -64,6 +64,21 @@ done
 grep -qF "Mít�[2J�31m" "$TMP/office/TONG-HOP_2026-06-02/nhat-ky-tuoi.csv" &&
 	ok "office irrigation diary: the zone's name cleaned" ||
 	bad "diary: $(cat "$TMP/office/TONG-HOP_2026-06-02/nhat-ky-tuoi.csv")"
+
+# On the station's screen every text passes one cleaner: here a database
+# whose path holds a title, a colour and a bell, shown in Thông tin trạm.
+odd="$TMP/a${ESC}]2;owned${BEL}${ESC}[41mb"
+mkdir "$odd"
+start i --config "$CFG" --db "'$odd/st.db'" --clock 2026-06-01T05:00
+wait_for i "1 Độ ẩm đất"
+press i KP6 KP2 KP4 KP6 KP8 KPEnter KP2 KP4 KP6 KP8 KPEnter KP1
+expect_words i "a�]2;owned��[41mb/st.db" "the screen shows the path, each control as �"
+[ "$(t display-message -p -t i '#{pane_title}')" != owned ] && ok "the terminal's title unchanged" ||
+	bad "the title was set by the path"
+t capture-pane -e -p -t i | grep -qP '\x1b\[[0-9;]*41m' && bad "a red background from the path" i ||
+	ok "no colour from the path"
+t send-keys -t i C-c
+expect i "[exit 0]" "Ctrl-C ends the station"
 
 # The configuration: refused on its line, with its key, nothing started.
 sed "s/^name = HTX Phước Thiện - trạm 1$/name = HTX${ESC}]2;pwned${BEL}${ESC}[41m/" "$CFG" >"$TMP/esc.ini"
