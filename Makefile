@@ -46,8 +46,9 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz
 REPLAY_BIN := $(FUZZ_NAMES:%=$(B)/tests/replay_%)
 E2E        := $(sort $(filter-out tests/e2e/lib%.sh,$(wildcard tests/e2e/*.sh)))
 # Test helpers, not part of the station: a simulated Modbus probe (also
-# used by the VM rig) and a preload that gives pseudo-terminals modem lines.
-HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so
+# used by the VM rig), a preload that gives pseudo-terminals modem lines,
+# and one that lets a test move the system clock.
+HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/libfakeclock.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
@@ -137,6 +138,10 @@ $(B)/tests/sim_probe: tests/sim_probe.c
 	$(CC) $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(B)/tests/libptyioctl.so: tests/ptyioctl.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
+
+$(B)/tests/libfakeclock.so: tests/fakeclock.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 

@@ -180,6 +180,11 @@ static void draw(struct ui *ui)
 
 	if (ui->headless)
 		return;
+	if (ui->app->news[0]) {
+		snprintf(ui->message, sizeof(ui->message), "%s", ui->app->news);
+		ui->message_tone = TONE_GOOD;
+		ui->app->news[0] = '\0';
+	}
 	erase();
 	if (ui->small) {
 		widget_text(0, 0, COLS, TONE_ALARM, _("The screen is too small: 40x12 at least."));

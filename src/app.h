@@ -27,8 +27,13 @@ struct app {
 	struct irrigation *irrigation;
 	struct backups *backups;
 	/* The clock is behind what the station wrote: nothing is logged or
-	 * watered by the clock until it is set (src/clockset.c). */
+	 * watered by the clock until it is set, or the system clock is right
+	 * again (src/clockset.c). */
 	bool clock_behind;
+	int clock_timer;		/* clockset_watch()'s, 0 none */
+	/* A sentence the station says by itself (the clock right again),
+	 * shown once by the screens, which clear it. */
+	char news[256];
 	/* A sentence for the farmer from start-up (a damaged database). */
 	char notice[256];
 	struct stick *stick;		/* NULL if the mount table cannot be read */

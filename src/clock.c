@@ -12,8 +12,12 @@ struct clock {
 	enum clock_kind kind;
 	int64_t start_ms;	/* station time at mono_start (sim, manual) */
 	int64_t mono_start;
+	int64_t mono_made;	/* when the clock was made (steady time) */
+	int64_t steady_ms;	/* manual: what clock_advance() added */
 	double speed;
+	struct clock_source src;	/* system */
 	int64_t offset_ms;	/* system: what the system would not be set to */
+	int64_t system_base;	/* system: its time less the monotonic, last seen */
 };
 
 int64_t clock_mono_ms(void)
@@ -24,6 +28,23 @@ int64_t clock_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t realtime_now(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int realtime_set(void *ctx, int64_t t_ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(t_ms / 1000), .tv_nsec = (long)(t_ms % 1000) * 1000000 };
+
+	(void)ctx;
+	return clock_settime(CLOCK_REALTIME, &ts) == 0 ? 0 : -errno;
+}
+
 static struct clock *clock_alloc(enum clock_kind kind, time_t start, double speed)
 {
 	struct clock *c = calloc(1, sizeof(*c));
@@ -32,14 +53,27 @@ static struct clock *clock_alloc(enum clock_kind kind, time_t start, double spee
 		return NULL;
 	c->kind = kind;
 	c->start_ms = (int64_t)start * 1000;
-	c->mono_start = clock_mono_ms();
+	c->mono_start = c->mono_made = clock_mono_ms();
 	c->speed = speed;
+	return c;
+}
+
+struct clock *clock_new_system_from(const struct clock_source *src)
+{
+	struct clock *c = clock_alloc(CLOCK_SYSTEM, 0, 1.0);
+
+	if (!c)
+		return NULL;
+	c->src = *src;
+	c->system_base = c->src.now_ms(c->src.ctx) - clock_mono_ms();
 	return c;
 }
 
 struct clock *clock_new_system(void)
 {
-	return clock_alloc(CLOCK_SYSTEM, 0, 1.0);
+	static const struct clock_source realtime = { realtime_now, realtime_set, NULL };
+
+	return clock_new_system_from(&realtime);
 }
 
 struct clock *clock_new_sim(time_t start, double speed)
@@ -61,12 +95,9 @@ void clock_free(struct clock *c)
 
 int64_t clock_now_ms(const struct clock *c)
 {
-	struct timespec ts;
-
 	switch (c->kind) {
 	case CLOCK_SYSTEM:
-		clock_gettime(CLOCK_REALTIME, &ts);
-		return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + c->offset_ms;
+		return c->src.now_ms(c->src.ctx) + c->offset_ms;
 	case CLOCK_SIM:
 		return c->start_ms +
 		       (int64_t)((double)(clock_mono_ms() - c->mono_start) * c->speed);
@@ -95,13 +126,44 @@ double clock_speed(const struct clock *c)
 
 void clock_advance(struct clock *c, int64_t ms)
 {
-	if (c->kind == CLOCK_MANUAL)
+	if (c->kind == CLOCK_MANUAL) {
 		c->start_ms += ms;
+		c->steady_ms += ms;
+	}
+}
+
+int64_t clock_steady_ms(const struct clock *c)
+{
+	switch (c->kind) {
+	case CLOCK_SYSTEM:
+		return clock_mono_ms() - c->mono_made;
+	case CLOCK_SIM:
+		return (int64_t)((double)(clock_mono_ms() - c->mono_made) * c->speed);
+	case CLOCK_MANUAL:
+		return c->steady_ms;
+	}
+	return 0;
+}
+
+int64_t clock_jumped_ms(struct clock *c)
+{
+	int64_t base, jump;
+
+	if (c->kind != CLOCK_SYSTEM)
+		return 0;
+	base = c->src.now_ms(c->src.ctx) - clock_mono_ms();
+	jump = base - c->system_base;
+	c->system_base = base;
+	if (jump > -CLOCK_JUMP_MS && jump < CLOCK_JUMP_MS)
+		return 0;
+	jump -= c->offset_ms;
+	c->offset_ms = 0;
+	return jump;
 }
 
 int clock_set(struct clock *c, int64_t t_ms, bool *system)
 {
-	struct timespec ts;
+	int rc;
 
 	*system = false;
 	if (c->kind != CLOCK_SYSTEM) {
@@ -109,15 +171,16 @@ int clock_set(struct clock *c, int64_t t_ms, bool *system)
 		c->mono_start = clock_mono_ms();
 		return 0;
 	}
-	ts.tv_sec = (time_t)(t_ms / 1000);
-	ts.tv_nsec = (long)(t_ms % 1000) * 1000000;
-	if (clock_settime(CLOCK_REALTIME, &ts) == 0) {
+	rc = c->src.set_ms(c->src.ctx, t_ms);
+	if (rc == 0) {
 		c->offset_ms = 0;
+		/* Our own setting is not a jump to follow. */
+		c->system_base = c->src.now_ms(c->src.ctx) - clock_mono_ms();
 		*system = true;
 		return 0;
 	}
-	if (errno != EPERM && errno != EACCES)
-		return -errno;
+	if (rc != -EPERM && rc != -EACCES)
+		return rc;
 	c->offset_ms = 0;
 	c->offset_ms = t_ms - clock_now_ms(c);
 	return 0;

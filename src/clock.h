@@ -10,8 +10,22 @@
 
 struct clock;
 
+/* Where a system clock reads and sets the time: the board's real-time
+ * clock (CLOCK_REALTIME) for the station; a test's own for tests, which
+ * must never set the machine's clock. */
+struct clock_source {
+	int64_t (*now_ms)(void *ctx);
+	int (*set_ms)(void *ctx, int64_t t_ms);	/* 0 or -errno */
+	void *ctx;
+};
+
+/* A system clock's jump smaller than this is drift, followed silently. */
+#define CLOCK_JUMP_MS 2000
+
 /* Each returns a clock the caller frees with clock_free(), or NULL. */
 struct clock *clock_new_system(void);
+/* A system clock read from src (copied). */
+struct clock *clock_new_system_from(const struct clock_source *src);
 struct clock *clock_new_sim(time_t start, double speed);
 /* A clock that moves only when clock_advance() moves it (tests). */
 struct clock *clock_new_manual(time_t start);
@@ -22,6 +36,20 @@ time_t clock_now(const struct clock *c);
 bool clock_is_simulated(const struct clock *c);
 double clock_speed(const struct clock *c);
 void clock_advance(struct clock *c, int64_t ms);
+
+/* Milliseconds of station time since the clock was made, at the
+ * clock's speed, moved by nothing else: not by clock_set(), nor by the
+ * system clock's jumps. What a pump's run is timed by, so that every run
+ * ends after its minutes whatever happens to the date. clock_advance()
+ * moves it (time passing, for tests). */
+int64_t clock_steady_ms(const struct clock *c);
+/* How far the system clock jumped since the last look (NTP, GPS, an RTC
+ * read late, a technician's `date`), in milliseconds; 0 for a drift
+ * under CLOCK_JUMP_MS, and always for the simulated and manual clocks,
+ * which move only by clock_set(). A jump means the system clock was set
+ * by someone: a difference the station kept itself (clock_set() refused
+ * by the system) is dropped, and counted in the jump. */
+int64_t clock_jumped_ms(struct clock *c);
 
 /* Sets the station's time to t_ms. A simulated or manual clock is the
  * station's own and simply moves. The system clock is set for the whole

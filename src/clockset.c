@@ -4,6 +4,7 @@
 #include "app.h"
 #include "clock.h"
 #include "irrigation.h"
+#include "loop.h"
 #include "readings.h"
 #include "store.h"
 #include "text.h"
@@ -111,6 +112,15 @@ static char *iso_minute(char *buf, size_t n, time_t t)
 	return buf;
 }
 
+/* What the event log says of a jump: "was ..., now ..., +N s". */
+static void jump_detail(char *buf, size_t n, time_t was, time_t now)
+{
+	char from[64], to[64];
+
+	snprintf(buf, n, "was %s, now %s, %+lld s", iso_minute(from, sizeof(from), was),
+		 iso_minute(to, sizeof(to), now), (long long)now - (long long)was);
+}
+
 /* What the manager declared wrong: from the new time up to the newest
  * moment that a wrong clock wrote (or shows now). */
 static int mark_wrong_span(struct app *app, time_t t, time_t was)
@@ -131,7 +141,7 @@ int clockset_apply(struct app *app, time_t t, enum clockset_reason reason, char 
 {
 	time_t was = clock_now(app->clock);
 	long long delta = (long long)t - (long long)was;
-	char detail[320], a[32], d[96], from[64], to[64];
+	char detail[320], a[32], d[96], jump[160];
 	bool system, back;
 	int rc;
 
@@ -149,8 +159,8 @@ int clockset_apply(struct app *app, time_t t, enum clockset_reason reason, char 
 		snprintf(said, n, _("The clock could not be set: %s"), strerror(-rc));
 		return -1;
 	}
-	snprintf(detail, sizeof(detail), "was %s, now %s, %+lld s; %s%s%s",
-		 iso_minute(from, sizeof(from), was), iso_minute(to, sizeof(to), t), delta,
+	jump_detail(jump, sizeof(jump), was, t);
+	snprintf(detail, sizeof(detail), "%s; %s%s%s", jump,
 		 clock_is_simulated(app->clock) ? "the station's own clock"
 		 : system ? "system clock set" : "system clock refused: kept by the station",
 		 back ? "; by the manager, reason: " : "", back ? reasons[reason].id : "");
@@ -166,4 +176,67 @@ int clockset_apply(struct app *app, time_t t, enum clockset_reason reason, char 
 		 text_date_time(a, sizeof(a), t), d);
 	app_changed(app);
 	return 0;
+}
+
+int clockset_follow(struct app *app)
+{
+	int64_t ms = clock_jumped_ms(app->clock);
+	long long jump = (ms >= 0 ? ms + 500 : ms - 500) / 1000;
+	time_t now = clock_now(app->clock), known;
+	bool was_behind = app->clock_behind, released;
+	char detail[256], a[64];
+
+	if (!jump && !was_behind)
+		return 0;
+	app->clock_behind = clockset_behind(app->store, app->clock, &known);
+	released = was_behind && !app->clock_behind;
+	if (jump) {
+		jump_detail(detail, sizeof(detail), (time_t)(now - jump), now);
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 "; the system clock moved%s",
+			 app->clock_behind ? ", behind what the station wrote" : "");
+	} else if (released) {
+		snprintf(detail, sizeof(detail), "now %s; the clock passed what the station wrote",
+			 iso_minute(a, sizeof(a), now));
+	} else {
+		return 0;
+	}
+	store_event(app->store, now, released ? "clock_released" : "clock_jump", NULL, detail,
+		    false);
+	if (jump && app->readings)
+		readings_clock_set(app->readings, jump);
+	if (app->irrigation)
+		irrigation_clock_set(app->irrigation, jump);
+	if (released)
+		snprintf(app->news, sizeof(app->news),
+			 _("The clock is right again (%s): logging and schedules go on."),
+			 text_date_time(a, sizeof(a), now));
+	else if (app->clock_behind && !was_behind)
+		snprintf(app->news, sizeof(app->news),
+			 _("The clock went back before what the station wrote: nothing is logged until it is set."));
+	app_changed(app);
+	return released;
+}
+
+static int64_t on_minute(void *data)
+{
+	clockset_follow(data);
+	return 60000;
+}
+
+int clockset_watch(struct app *app)
+{
+	app->clock_timer = loop_timer_add(app->loop, 60000, on_minute, app);
+	if (app->clock_timer < 0) {
+		app->clock_timer = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void clockset_unwatch(struct app *app)
+{
+	if (app->clock_timer)
+		loop_timer_del(app->loop, app->clock_timer);
+	app->clock_timer = 0;
 }

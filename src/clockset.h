@@ -40,6 +40,18 @@ char *clockset_difference(const struct clock *c, time_t t, char *buf, size_t n);
  * with why. */
 int clockset_apply(struct app *app, time_t t, enum clockset_reason reason, char *said,
 		   size_t n);
+/* Looks at the clock once a minute, on a timer of app->loop: a system
+ * clock that jumped (NTP, GPS, an RTC, a technician's `date`) is
+ * followed: runs keep their minutes and their diary moves with it,
+ * readings waiting are re-dated, and the event log keeps the jump. A
+ * clock that was behind and is plausible now releases logging and
+ * schedules, and app->news says so; one that jumped back before what
+ * the station wrote holds them. 0, or -1 if no timer could be made. */
+int clockset_watch(struct app *app);
+void clockset_unwatch(struct app *app);
+/* What the timer does, once: 1 when a clock behind was released. */
+int clockset_follow(struct app *app);
+
 /* The reason as the manager picks it, in the user's language. */
 const char *clockset_reason_label(enum clockset_reason reason);
 /* "3 days 2 hours 5 minutes", in the user's language. */

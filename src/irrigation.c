@@ -40,6 +40,9 @@ struct pump_state {
 	int run_zone;		/* the zone the run is for, -1 none */
 	bool rise_checked;	/* the soil was seen to get wetter */
 	bool cut_at_peak;	/* an automatic run planned to end as peak begins */
+	/* The run's start and end in the clock's steady time: it ends after
+	 * its minutes whatever the date does meanwhile. */
+	int64_t steady_start, steady_end;
 };
 
 /* A scheduled run whose time has come, waiting to start. */
@@ -86,6 +89,25 @@ static time_t now_of(const struct irrigation *irr)
 static const struct config *cfg_of(const struct irrigation *irr)
 {
 	return irr->app->cfg;
+}
+
+static int64_t steady_of(const struct irrigation *irr)
+{
+	return clock_steady_ms(irr->app->clock);
+}
+
+/* Seconds a running pump has run, whatever the date did meanwhile. */
+static int64_t run_seconds(const struct irrigation *irr, int p)
+{
+	return (steady_of(irr) - irr->pumps[p].steady_start) / 1000;
+}
+
+/* When a running pump's run ends, by the station's clock as it is now. */
+static time_t run_end_at(const struct irrigation *irr, int p)
+{
+	int64_t left = irr->pumps[p].steady_end - steady_of(irr);
+
+	return now_of(irr) + (time_t)(left > 0 ? (left + 999) / 1000 : 0);
 }
 
 /* A relay that fails to switch cannot be trusted, nor can the board it
@@ -288,7 +310,7 @@ bool irrigation_running(const struct irrigation *irr, int pump, int64_t *until)
 	if (pump < 0 || pump >= irr->n || !irr->pumps[pump].run.id)
 		return false;
 	if (until)
-		*until = irr->pumps[pump].run.planned_end;
+		*until = run_end_at(irr, pump);
 	return true;
 }
 
@@ -379,6 +401,8 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 		return IRR_FAILED;
 	}
 	ps->run = row;
+	ps->steady_start = steady_of(irr);
+	ps->steady_end = ps->steady_start + (int64_t)minutes * 60000;
 	ps->run_zone = zone;
 	ps->rise_checked = false;
 	ps->cut_at_peak = false;
@@ -436,7 +460,7 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 	if (ps->run.id) {
 		struct run_row *r = &ps->run;
 
-		r->ended = now_of(irr);
+		r->ended = r->started + run_seconds(irr, pump);
 		snprintf(r->end_reason, sizeof(r->end_reason), "%s",
 			 rc < 0 ? "relay_error" : end_reason);
 		r->moisture_after = zone_moisture(irr, ps->run_zone);
@@ -501,7 +525,8 @@ static bool check_line(struct irrigation *irr, int p, int sensor, enum quantity 
 	int64_t from = ps->run.started + cfg_of(irr)->pumps[p].flow_grace_seconds;
 	char a[16], b[16], detail[64];
 
-	if (sensor < 0 || !irr->app->readings)
+	if (sensor < 0 || !irr->app->readings ||
+	    run_seconds(irr, p) < cfg_of(irr)->pumps[p].flow_grace_seconds)
 		return false;
 	st = readings_sensor(irr->app->readings, sensor);
 	if (st->status != SENSOR_OK || !st->has[q] || !st->prev_has[q] || st->prev_t < from ||
@@ -543,7 +568,7 @@ static void check_rise(struct irrigation *irr, int p, time_t now)
 		ps->rise_checked = true;
 		return;
 	}
-	if (now < ps->run.started + (int64_t)z->rise_minutes * 60 || isnan(m))
+	if (run_seconds(irr, p) < (int64_t)z->rise_minutes * 60 || isnan(m))
 		return;
 	snprintf(detail, sizeof(detail), "%s;%.1f;%.1f;%d", ps->run.pump, ps->run.moisture_before,
 		 m, z->rise_minutes);
@@ -717,7 +742,7 @@ void irrigation_tick(struct irrigation *irr)
 
 		if (!ps->run.id)
 			continue;
-		if (ps->run.planned_end <= now) {
+		if (steady_of(irr) >= ps->steady_end) {
 			irrigation_stop(irr, p, ps->cut_at_peak ? "peak" : "done");
 			continue;
 		}
@@ -757,7 +782,8 @@ void irrigation_clock_set(struct irrigation *irr, long long delta)
 		store_run_redate(irr->app->store, r);
 	}
 	/* Runs by hand that ended under a clock known to be behind: when
-	 * they really ran, and at that hour's prices. */
+	 * they really ran, and at that hour's prices; followed on until the
+	 * clock is right. */
 	for (int i = 0; i < irr->n_held; i++) {
 		struct run_row *r = &irr->held[i];
 
@@ -768,7 +794,8 @@ void irrigation_clock_set(struct irrigation *irr, long long delta)
 		price_run(irr, r);
 		store_run_redate(irr->app->store, r);
 	}
-	irr->n_held = 0;
+	if (!irr->app->clock_behind)
+		irr->n_held = 0;
 	for (int z = 0; z < cfg_of(irr)->n_zones; z++)
 		if (irr->auto_ended[z])
 			irr->auto_ended[z] += (time_t)delta;
@@ -804,11 +831,20 @@ static bool any_by_moisture(const struct irrigation *irr)
 static void rearm(struct irrigation *irr)
 {
 	time_t now = now_of(irr), next = -1;
+	int64_t steady = steady_of(irr), run_ms = -1, delay;
 
+	/* A run's end to the millisecond of its steady time, so that its
+	 * minutes are not rounded up to the clock's next second. */
+	for (int p = 0; p < irr->n; p++) {
+		int64_t left = irr->pumps[p].steady_end - steady;
+
+		if (!irr->pumps[p].run.id)
+			continue;
+		left = left > 0 ? (int64_t)((double)left / clock_speed(irr->app->clock) + 0.999) : 0;
+		if (run_ms < 0 || left < run_ms)
+			run_ms = left;
+	}
 #define SOONER(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
-	for (int p = 0; p < irr->n; p++)
-		if (irr->pumps[p].run.id)
-			SOONER((time_t)irr->pumps[p].run.planned_end);
 	for (int i = 0; i < irr->n_pending; i++)
 		SOONER(irr->pending[i].due);
 	for (int i = 0; i < irr->n_sched; i++)
@@ -819,13 +855,15 @@ static void rearm(struct irrigation *irr)
 #undef SOONER
 	if (!irr->app->loop)
 		return;
-	if (next < 0) {
+	if (next < 0 && run_ms < 0) {
 		if (irr->timer)
 			loop_timer_del(irr->app->loop, irr->timer);
 		irr->timer = 0;
 		return;
 	}
-	int64_t delay = clock_real_ms_until(irr->app->clock, (int64_t)next * 1000);
+	delay = next < 0 ? run_ms : clock_real_ms_until(irr->app->clock, (int64_t)next * 1000);
+	if (run_ms >= 0 && run_ms < delay)
+		delay = run_ms;
 	if (irr->timer)
 		loop_timer_set(irr->app->loop, irr->timer, delay);
 	else

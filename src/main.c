@@ -327,6 +327,8 @@ static int cmd_run(struct options *o)
 	if (sfd >= 0)
 		loop_watch(app.loop, sfd, POLLIN, on_signalfd, &app);
 	watch_stick(&app);
+	/* NTP, GPS or an RTC may set the board's clock at any time. */
+	clockset_watch(&app);
 	store_event(app.store, clock_now(clk), "start", NULL, VERSION, false);
 	app.backups = backups_new(&app);
 	ui = ui_new(&app, err, sizeof(err));
@@ -341,6 +343,8 @@ out:
 	backups_free(app.backups);
 	ui_free(ui);
 	stick_free(app.stick);
+	if (app.loop)
+		clockset_unwatch(&app);
 	readings_free(app.readings);
 	if (app.store)
 		store_event(app.store, app.clock ? clock_now(app.clock) : time(NULL), "stop", NULL,

@@ -3,6 +3,7 @@
 
 #include "clock.h"
 
+#include <errno.h>
 #include <time.h>
 
 static time_t local(int y, int mo, int d, int h, int mi)
@@ -90,6 +91,93 @@ static void a_station_clock_is_set_where_told(void **state)
 	clock_free(m);
 }
 
+/* A system clock that a test moves, as NTP or `date` would; setting it
+ * moves only this, never the machine's clock. */
+struct fake_system {
+	int64_t now_ms;
+	int refuse;		/* -errno for clock_settime, 0 to let it */
+};
+
+static int64_t fake_now(void *ctx)
+{
+	return ((struct fake_system *)ctx)->now_ms;
+}
+
+static int fake_set(void *ctx, int64_t t_ms)
+{
+	struct fake_system *f = ctx;
+
+	if (f->refuse)
+		return f->refuse;
+	f->now_ms = t_ms;
+	return 0;
+}
+
+/* Steady time runs with the clock but never jumps with the date. */
+static void steady_time_ignores_the_date(void **state)
+{
+	struct clock *m = clock_new_manual(local(2026, 6, 1, 5, 0));
+	bool system;
+
+	(void)state;
+	assert_int_equal(clock_steady_ms(m), 0);
+	clock_advance(m, 90 * 1000);
+	assert_int_equal(clock_steady_ms(m), 90000);
+	assert_int_equal(clock_set(m, (int64_t)local(2027, 6, 1, 5, 0) * 1000, &system), 0);
+	assert_int_equal(clock_steady_ms(m), 90000);
+	assert_int_equal(clock_jumped_ms(m), 0);	/* the station's own: set, not jumped */
+	clock_free(m);
+}
+
+/* The system clock set by someone else is seen, once; drift is not. */
+static void a_system_clock_jump_is_seen(void **state)
+{
+	struct fake_system f = { (int64_t)local(1970, 1, 2, 7, 0) * 1000, 0 };
+	struct clock_source src = { fake_now, fake_set, &f };
+	struct clock *c = clock_new_system_from(&src);
+	bool system;
+
+	(void)state;
+	assert_false(clock_is_simulated(c));
+	assert_int_equal(clock_now(c), local(1970, 1, 2, 7, 0));
+	assert_int_equal(clock_jumped_ms(c), 0);
+	f.now_ms += 1500;	/* drift, or NTP slewing */
+	assert_int_equal(clock_jumped_ms(c), 0);
+	f.now_ms = (int64_t)local(2026, 6, 1, 5, 0) * 1000;	/* NTP at last */
+	int64_t jump = clock_jumped_ms(c);
+	int64_t want = ((int64_t)local(2026, 6, 1, 5, 0) - local(1970, 1, 2, 7, 0)) * 1000 - 1500;
+	assert_true(llabs((long long)(jump - want)) < 50);
+	assert_int_equal(clock_jumped_ms(c), 0);	/* seen once */
+	/* Set from the keypad, the system takes it: not a jump either. */
+	assert_int_equal(clock_set(c, (int64_t)local(2026, 6, 1, 6, 0) * 1000, &system), 0);
+	assert_true(system);
+	assert_int_equal(f.now_ms, (int64_t)local(2026, 6, 1, 6, 0) * 1000);
+	assert_int_equal(clock_jumped_ms(c), 0);
+	clock_free(c);
+}
+
+/* Without the right to set the board's clock the station keeps the
+ * difference; once the board's clock is set by someone (NTP), that
+ * difference is dropped and counted in the jump. */
+static void the_station_follows_a_system_clock_set_later(void **state)
+{
+	struct fake_system f = { (int64_t)local(1970, 1, 2, 7, 0) * 1000, -EPERM };
+	struct clock_source src = { fake_now, fake_set, &f };
+	struct clock *c = clock_new_system_from(&src);
+	bool system = true;
+
+	(void)state;
+	assert_int_equal(clock_set(c, (int64_t)local(2026, 6, 1, 5, 0) * 1000, &system), 0);
+	assert_false(system);
+	assert_int_equal(clock_now(c), local(2026, 6, 1, 5, 0));
+	f.now_ms = (int64_t)local(2026, 6, 1, 5, 10) * 1000;
+	assert_true(llabs((long long)(clock_jumped_ms(c) - 600000)) < 50);
+	assert_int_equal(clock_now(c), local(2026, 6, 1, 5, 10));
+	f.refuse = -EIO;
+	assert_int_equal(clock_set(c, 0, &system), -EIO);
+	clock_free(c);
+}
+
 /* The build's date: a day in the past, not in the future. */
 static void the_build_date_is_a_real_day(void **state)
 {
@@ -109,6 +197,9 @@ int main(void)
 		cmocka_unit_test(manual_clock_moves_only_when_told),
 		cmocka_unit_test(a_station_clock_is_set_where_told),
 		cmocka_unit_test(the_build_date_is_a_real_day),
+		cmocka_unit_test(steady_time_ignores_the_date),
+		cmocka_unit_test(a_system_clock_jump_is_seen),
+		cmocka_unit_test(the_station_follows_a_system_clock_set_later),
 	};
 
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);

@@ -239,6 +239,99 @@ static void a_clock_set_forward_needs_nobody(void **state)
 			    " the station's own clock");
 }
 
+/* The system clock as NTP, GPS, an RTC or a technician's `date` moves
+ * it; setting it never moves the machine's clock. */
+static int64_t board_ms;
+
+static int64_t board_now(void *ctx)
+{
+	(void)ctx;
+	return board_ms;
+}
+
+static int board_set(void *ctx, int64_t t_ms)
+{
+	(void)ctx;
+	board_ms = t_ms;
+	return 0;
+}
+
+static const struct clock_source board = { board_now, board_set, NULL };
+
+static char *iso(char *buf, size_t n, time_t t)
+{
+	strftime(buf, n, "%Y-%m-%d %H:%M", localtime(&t));
+	return buf;
+}
+
+/* A board without a real-time clock boots at 1970: held. A minute's look
+ * finds nothing new; once NTP sets the board's clock, the next look
+ * releases logging and schedules, says so, and the event log keeps the
+ * jump. */
+static void a_system_clock_set_by_ntp_releases_the_hold(void **state)
+{
+	struct rig *r = *state;
+	time_t known, today = time(NULL);
+	char detail[256], want[160], a[32], b[32];
+
+	store_event(r->app.store, today - 3600, "start", NULL, NULL, false);
+	clock_free(r->app.clock);
+	board_ms = (int64_t)at(1970, 1, 2, 7, 0) * 1000;
+	r->app.clock = clock_new_system_from(&board);
+	r->app.clock_behind = clockset_behind(r->app.store, r->app.clock, &known);
+	assert_true(r->app.clock_behind);
+	assert_int_equal(known, today - 3600);
+	assert_int_equal(clockset_follow(&r->app), 0);
+	assert_true(r->app.clock_behind);
+	assert_string_equal(r->app.news, "");
+	/* Too little to be plausible: still held, the jump logged. */
+	board_ms = (int64_t)(today - 7200) * 1000;
+	assert_int_equal(clockset_follow(&r->app), 0);
+	assert_true(r->app.clock_behind);
+	assert_int_equal(count(r, "SELECT count(*) FROM events WHERE kind = 'clock_jump'"
+			      " AND detail LIKE 'was 1970-01-02 07:00, now %behind what the station wrote'"), 1);
+	/* NTP has the true time. */
+	board_ms = (int64_t)today * 1000;
+	assert_int_equal(clockset_follow(&r->app), 1);
+	assert_false(r->app.clock_behind);
+	snprintf(want, sizeof(want), "was %s, now %s, +7200 s; the system clock moved",
+		 iso(a, sizeof(a), today - 7200), iso(b, sizeof(b), today));
+	text_of(r, "SELECT detail FROM events WHERE kind = 'clock_released'", detail, sizeof(detail));
+	assert_string_equal(detail, want);
+	assert_non_null(strstr(r->app.news, "The clock is right again ("));
+	assert_non_null(strstr(r->app.news, "logging and schedules go on."));
+	/* Once. */
+	r->app.news[0] = '\0';
+	assert_int_equal(clockset_follow(&r->app), 0);
+	assert_int_equal(count(r, "SELECT count(*) FROM events WHERE kind LIKE 'clock%'"), 2);
+	/* A technician's `date` a year back, before what was written: held. */
+	board_ms = (int64_t)(today - 365 * 86400) * 1000;
+	assert_int_equal(clockset_follow(&r->app), 0);
+	assert_true(r->app.clock_behind);
+	assert_string_equal(r->app.news,
+			    "The clock went back before what the station wrote: nothing is logged until it is set.");
+}
+
+/* A simulated clock cannot be set by anyone else, but it passes what
+ * the station wrote by itself. */
+static void a_clock_that_passes_the_newest_record_is_released(void **state)
+{
+	struct rig *r = *state;
+	time_t known;
+	char detail[256];
+
+	fertilize(r);
+	clock_set(r->app.clock, (int64_t)at(2026, 6, 2, 8, 0) * 1000, &(bool){ false });
+	r->app.clock_behind = clockset_behind(r->app.store, r->app.clock, &known);
+	assert_true(r->app.clock_behind);
+	clock_advance(r->app.clock, 54 * 60 * 1000);
+	assert_int_equal(clockset_follow(&r->app), 0);
+	clock_advance(r->app.clock, 60 * 1000);
+	assert_int_equal(clockset_follow(&r->app), 1);
+	text_of(r, "SELECT detail FROM events WHERE kind = 'clock_released'", detail, sizeof(detail));
+	assert_string_equal(detail, "now 2026-06-02 08:55; the clock passed what the station wrote");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +342,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_restart_on_the_true_clock_after_a_typo, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_clock_set_forward_needs_nobody, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_system_clock_set_by_ntp_releases_the_hold, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_clock_that_passes_the_newest_record_is_released,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
