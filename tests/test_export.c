@@ -14,6 +14,7 @@
 #include "text.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -196,9 +197,12 @@ static void run_ok(const struct export_opts *o, char *path, size_t n)
 static const char *listing(const char *folder)
 {
 	static char out[4096];
-	struct dirent **names;
+	struct dirent **names = NULL;
 	int n = scandir(folder, &names, NULL, alphasort);
 
+	/* A folder that cannot be read fails the test, with the reason. */
+	if (n < 0)
+		fail_msg("scandir %s: %s", folder, strerror(errno));
 	out[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		if (names[i]->d_name[0] != '.')
