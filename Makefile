@@ -2,6 +2,9 @@
 #   make          build build/fieldstation and its Vietnamese catalogue
 #   make run      start the station on the simulator (config/demo.ini)
 #   make test     unit tests (cmocka) and end-to-end tests (tmux)
+#   make ARCH=arm64 (or armhf)   the same for the board, into build-ARCH/,
+#                 with the target's compiler and pkg-config; make test
+#                 ARCH=arm64 runs the tests under qemu-user
 #   make test-asan      the same under ASan and UBSan (build-asan/)
 #   make test-valgrind  the same under valgrind's memcheck
 #   make crashtest  SIGKILL at random moments, CRASH_CYCLES times (1000)
@@ -12,22 +15,60 @@
 #   make hwtest   the drivers against real kernel devices in a small VM
 #                 (tests/vm/; HWTEST=gpio runs one scenario)
 #   make fonts    the console fonts for the screen's tty (build/fonts/)
-#   make install  on the board: the program, its Vietnamese words, the
-#                 service unit and a first configuration (PREFIX, DESTDIR)
+#   make install  the program, its Vietnamese words and fonts, the service
+#                 unit and a first configuration (PREFIX, DESTDIR); it
+#                 installs no Debian package
 
 VERSION  := 0.1.0
-PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode
+PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsystemd
 B        := build
 PREFIX   := /usr/local
+
+# The board's architecture. Another than this machine's is a cross-build:
+# its own build folder, the triplet's compiler and pkg-config (which finds
+# the target's :ARCH -dev packages), and its programs run under qemu-user
+# (EMU), since a test runner cannot exec them directly. qemu-user finds
+# the target's loader and libraries where multiarch put them (libc6:ARCH,
+# pulled in by the :ARCH -dev packages): with -L /usr/TRIPLET it would mix
+# the cross toolchain's loader with the multiarch libc, whose versions
+# differ, and a forked child crashes (armhf) or hangs (arm64).
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+ARCH      ?= $(HOST_ARCH)
+TRIPLET_amd64 := x86_64-linux-gnu
+TRIPLET_arm64 := aarch64-linux-gnu
+TRIPLET_armhf := arm-linux-gnueabihf
+QEMU_amd64    := qemu-x86_64-static
+QEMU_arm64    := qemu-aarch64-static
+QEMU_armhf    := qemu-arm-static
+ifneq ($(ARCH),$(HOST_ARCH))
+TRIPLET := $(TRIPLET_$(ARCH))
+ifeq ($(TRIPLET),)
+$(error ARCH is amd64, arm64 or armhf, not "$(ARCH)")
+endif
+B := build-$(ARCH)
+ifeq ($(origin CC),default)
+CC := $(TRIPLET)-gcc
+endif
+ifeq ($(origin AR),default)
+AR := $(TRIPLET)-ar
+endif
+PKG_CONFIG ?= $(TRIPLET)-pkg-config
+EMU        ?= $(QEMU_$(ARCH))
+DEPS_ARGS  := --cross $(ARCH)
+endif
+PKG_CONFIG ?= pkg-config
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla
-CPPFLAGS += -D_GNU_SOURCE -Isrc -Idrivers -Iscreens \
+# 64-bit time and file offsets on every board: a 32-bit one (armhf) would
+# otherwise show 1969 after January 2038, and fail to list a folder whose
+# inodes do not fit 32 bits. On 64-bit boards they change nothing.
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 -Isrc -Idrivers -Iscreens \
             -DVERSION='"$(VERSION)"' -DLOCALEDIR='"$(PREFIX)/share/locale"' -MMD -MP
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm
 
@@ -55,18 +96,26 @@ MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 	test-asan test-valgrind fuzz crashtest fonts
 .DEFAULT_GOAL := all
 
-all: deps $(B)/fieldstation $(MO) fonts
+# Installs missing Debian packages, and only when something is missing;
+# never for make install (on a board, that must not bring compilers and
+# test tools) nor inside the package build (DEPS= there).
+DEPS ?= deps
+ifneq ($(filter install,$(MAKECMDGOALS)),)
+DEPS :=
+endif
 
-# Installs missing Debian packages, and only when something is missing.
+all: $(DEPS) $(B)/fieldstation $(MO) fonts
+
 deps:
-	@pkg-config --atleast-version=2.0 libgpiod 2>/dev/null && \
-	 pkg-config --exists $(PKGS) cmocka 2>/dev/null && \
+	@$(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && \
+	 $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	 command -v tmux >/dev/null && command -v msgfmt >/dev/null && \
 	 command -v bdf2psf >/dev/null && command -v pcf2bdf >/dev/null && \
-	 [ -e $(TERMINUS)/ter-u32n_unicode.pcf.gz ] || \
-	 scripts/install-deps.sh
+	 [ -e $(TERMINUS)/ter-u32n_unicode.pcf.gz ] && \
+	 { [ -z "$(EMU)" ] || command -v $(firstword $(EMU)) >/dev/null; } || \
+	 scripts/install-deps.sh $(DEPS_ARGS)
 
-$(B)/obj/%.o: %.c | deps
+$(B)/obj/%.o: %.c | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -107,7 +156,7 @@ $(B)/fonts/compose: fonts/compose.c
 
 $(B)/fonts/fieldstation-16x32.bdf: $(TERMINUS)/ter-u32n_unicode.pcf.gz
 $(B)/fonts/fieldstation-12x24.bdf: $(TERMINUS)/ter-u24b_unicode.pcf.gz
-$(B)/fonts/fieldstation-%.bdf: fonts/fieldstation.set $(B)/fonts/compose | deps
+$(B)/fonts/fieldstation-%.bdf: fonts/fieldstation.set $(B)/fonts/compose | $(DEPS)
 	pcf2bdf -o $@.source $(filter %.pcf.gz,$^)
 	$(B)/fonts/compose $@.source fonts/fieldstation.set $@
 	@rm -f $@.source
@@ -125,7 +174,7 @@ $(B)/tests/test_font: CPPFLAGS += -DFONT_DIR='"$(B)/fonts"'
 $(B)/tests/%: tests/%.c $(B)/libscreens.a $(B)/libcore.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
-		$(shell pkg-config --libs cmocka)
+		$(shell $(PKG_CONFIG) --libs cmocka)
 
 $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libcore.a
 	@mkdir -p $(@D)
@@ -175,14 +224,24 @@ run: all
 
 unit: all $(TEST_BIN) $(REPLAY_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
-		$$t || { echo "FAILED: $$t"; fail=1; }; \
+		$(EMU) $$t || { echo "FAILED: $$t"; fail=1; }; \
 	done; for n in $(FUZZ_NAMES); do \
-		$(B)/tests/replay_$$n tests/fuzz/$$n || { echo "FAILED: replay of tests/fuzz/$$n"; fail=1; }; \
+		$(EMU) $(B)/tests/replay_$$n tests/fuzz/$$n || { echo "FAILED: replay of tests/fuzz/$$n"; fail=1; }; \
 	done; exit $$fail
 
+# A cross-built station runs its console under qemu-user in tmux: the
+# end-to-end tests that drive only the console (E2E_CROSS) run that way;
+# the others start helpers or the station's commands directly.
+E2E_CROSS := tests/e2e/home.sh tests/e2e/pumps.sh tests/e2e/schedules.sh tests/e2e/clock.sh \
+	     tests/e2e/y2038.sh
+ifneq ($(EMU),)
+E2E := $(E2E_CROSS)
+endif
 e2e: all helpers
 	@fail=0; for t in $(E2E); do \
-		echo "== $$t"; bash $$t || { echo "FAILED: $$t"; fail=1; }; \
+		echo "== $$t"; FIELDSTATION_BIN=$(abspath $(B))/fieldstation FIELDSTATION_RUNNER="$(EMU)" \
+			FIELDSTATION_EMU="$(EMU)" \
+			bash $$t || { echo "FAILED: $$t"; fail=1; }; \
 	done; exit $$fail
 
 test: unit e2e check-po
@@ -249,21 +308,24 @@ pot:
 	sed -i '/^"POT-Creation-Date:/d' po/fieldstation.pot
 	msgmerge -q -U --backup=none --add-location=file po/vi.po po/fieldstation.pot
 
-install: all
+# The unit runs the installed program (its paths say /usr/bin; PREFIX
+# changes them). A first configuration is never put over the farm's own.
+UNITDIR ?= /etc/systemd/system
+install: $(B)/fieldstation $(MO) $(FONTS)
 	install -D -m 755 $(B)/fieldstation $(DESTDIR)$(PREFIX)/bin/fieldstation
 	install -D -m 644 $(MO) $(DESTDIR)$(PREFIX)/share/locale/vi/LC_MESSAGES/fieldstation.mo
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/consolefonts $(FONTS)
-	install -d $(DESTDIR)/etc/systemd/system
+	install -d $(DESTDIR)$(UNITDIR)
 	@# The records, the PIN's hash and the backups: the station's alone.
 	install -d -m 750 $(DESTDIR)/var/lib/fieldstation
-	sed 's|/usr/local/|$(PREFIX)/|g' scripts/fieldstation.service \
-		>$(DESTDIR)/etc/systemd/system/fieldstation.service
+	sed 's|/usr/bin/|$(PREFIX)/bin/|g; s|/usr/lib/fieldstation/|$(PREFIX)/lib/fieldstation/|g; s|/usr/share/|$(PREFIX)/share/|g' \
+		scripts/fieldstation.service >$(DESTDIR)$(UNITDIR)/fieldstation.service
 	@# USB sticks mounted when plugged in, unmounted when pulled out.
 	install -D -m 644 scripts/90-fieldstation-stick.rules \
 		$(DESTDIR)/etc/udev/rules.d/90-fieldstation-stick.rules
 	install -D -m 755 scripts/fieldstation-stick \
 		$(DESTDIR)$(PREFIX)/lib/fieldstation/fieldstation-stick
-	@# A first configuration, never over the farm's own.
+	install -D -m 644 config/demo.ini $(DESTDIR)$(PREFIX)/share/fieldstation/demo.ini
 	[ -e $(DESTDIR)/etc/fieldstation/fieldstation.ini ] || \
 		install -D -m 644 config/demo.ini $(DESTDIR)/etc/fieldstation/fieldstation.ini
 

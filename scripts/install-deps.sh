@@ -1,15 +1,24 @@
 #!/bin/sh
 # Installs the Debian packages that fieldstation builds and tests with.
 # A quick no-op when everything is there; needs root otherwise.
+#   scripts/install-deps.sh               build and test on this machine
+#   scripts/install-deps.sh --all         and the rig, fuzzing, sanitizers
+#   scripts/install-deps.sh --deb         and what `make deb` needs
+#   scripts/install-deps.sh --cross ARCH  a cross toolchain for ARCH (arm64,
+#                                         armhf), the target's libraries and
+#                                         qemu-user to run its tests
 set -eu
 
-# Packages every build and test needs. libgpiod-dev must be version 2.
-# The console fonts are made from Terminus Font (xfonts-terminus) with
-# pcf2bdf and bdf2psf.
-PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata
-libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
-libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev qrencode
-xfonts-terminus pcf2bdf bdf2psf"
+# The libraries the station links with (their -dev packages), and cmocka
+# for the tests; a cross build needs them for the target. libgpiod-dev
+# must be version 2.
+LIBS="libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
+libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev"
+
+# Packages every build and test needs. The console fonts are made from
+# Terminus Font (xfonts-terminus) with pcf2bdf and bdf2psf.
+PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata qrencode
+xfonts-terminus pcf2bdf bdf2psf $LIBS"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
 # (`scripts/install-deps.sh --all`).
@@ -17,8 +26,37 @@ EXTRA="clang libclang-rt-14-dev valgrind qemu-system-x86 linux-source-6.1
 busybox-static mtools dosfstools fdisk bc bison flex libelf-dev xz-utils
 util-linux e2fsprogs zbar-tools"
 
+# Building the Debian package (`make deb`) and checking it.
+DEB="debhelper dpkg-dev fakeroot lintian"
+
 want="$PACKAGES"
-[ "${1:-}" = "--all" ] && want="$PACKAGES $EXTRA"
+arch=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--all) want="$want $EXTRA" ;;
+	--deb) want="$want $DEB" ;;
+	--cross)
+		arch=${2:-}
+		[ -n "$arch" ] || { echo "--cross wants an architecture: arm64 or armhf" >&2; exit 2; }
+		shift
+		;;
+	*) echo "usage: scripts/install-deps.sh [--all] [--deb] [--cross ARCH]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+triplet=""
+if [ -n "$arch" ]; then
+	case $arch in
+	arm64) triplet=aarch64-linux-gnu ;;
+	armhf) triplet=arm-linux-gnueabihf ;;
+	*) echo "--cross: arm64 or armhf, not \"$arch\"" >&2; exit 2 ;;
+	esac
+	# The target's libraries with their multiarch pkg-config
+	# ($triplet-pkg-config, from pkgconf:ARCH), and qemu-user for its tests.
+	want="$want crossbuild-essential-$arch qemu-user-static pkgconf:$arch"
+	for p in $LIBS; do want="$want $p:$arch"; done
+fi
 
 missing=""
 for p in $want; do
@@ -27,8 +65,9 @@ for p in $want; do
 done
 
 gpiod_ok() {
-	# The relay driver needs the libgpiod v2 API.
-	pkg-config --atleast-version=2.0 libgpiod 2>/dev/null
+	# The relay driver needs the libgpiod v2 API, on the target too.
+	pkg-config --atleast-version=2.0 libgpiod 2>/dev/null || return 1
+	[ -z "$triplet" ] || "$triplet-pkg-config" --atleast-version=2.0 libgpiod 2>/dev/null
 }
 
 if [ -z "$missing" ] && gpiod_ok; then
@@ -37,7 +76,7 @@ fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "Missing packages:$missing" >&2
-	echo "Run as root: sudo scripts/install-deps.sh${1:+ $1}" >&2
+	echo "Run as root: sudo scripts/install-deps.sh ${*:-}" >&2
 	exit 1
 fi
 
@@ -57,12 +96,15 @@ if [ "${VERSION_CODENAME:-}" = bookworm ]; then
 	fi
 	gpiod_from="-t bookworm-backports"
 fi
+if [ -n "$arch" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+	dpkg --add-architecture "$arch"
+fi
 
 apt-get update -qq
 # libgpiod-dev is installed on its own below, from backports on bookworm.
-missing=$(echo "$missing" | tr ' ' '\n' | grep -vx 'libgpiod-dev' | tr '\n' ' ')
+missing=$(echo "$missing" | tr ' ' '\n' | grep -v '^libgpiod-dev' | tr '\n' ' ')
 # shellcheck disable=SC2086
 [ -z "${missing# }" ] || apt-get install -y -qq --no-install-recommends $missing
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $gpiod_from libgpiod-dev
+apt-get install -y -qq --no-install-recommends $gpiod_from libgpiod-dev ${arch:+libgpiod-dev:$arch}
 gpiod_ok || { echo "libgpiod 2 could not be installed" >&2; exit 1; }

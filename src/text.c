@@ -20,10 +20,12 @@
 static char language[4] = "vi";
 
 /* The catalogue sits in build/locale beside an uninstalled binary (or one
- * folder up, for the test programs in build/tests). */
+ * folder up, for the test programs in build/tests), and in share/locale
+ * beside the bin/ of an installed one, whatever PREFIX it was built for:
+ * `make && make PREFIX=/usr install` and the Debian package both work. */
 static const char *locale_dir(void)
 {
-	static const char *const tries[] = { "/locale", "/../locale" };
+	static const char *const tries[] = { "/locale", "/../locale", "/../share/locale" };
 	static char dir[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 16);
 	char *slash;
@@ -35,9 +37,16 @@ static const char *locale_dir(void)
 	if (!slash)
 		return LOCALEDIR;
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		size_t len;
+
 		strcpy(slash, tries[i]);
-		if (access(dir, R_OK) == 0)
+		len = strlen(dir);
+		/* The folder with our own catalogue in it, not any locale folder. */
+		snprintf(dir + len, sizeof(dir) - len, "/vi/LC_MESSAGES/fieldstation.mo");
+		if (access(dir, R_OK) == 0) {
+			dir[len] = '\0';
 			return dir;
+		}
 	}
 	return LOCALEDIR;
 }

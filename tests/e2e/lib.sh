@@ -7,6 +7,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN="${FIELDSTATION_BIN:-$TOP/build/fieldstation}"
 # A command the console runs under (make test-valgrind sets valgrind).
 RUNNER="${FIELDSTATION_RUNNER:-}"
+# What runs a station built for another board (make e2e ARCH=armhf sets
+# qemu-user): the commands a test runs directly go through it too.
+EMU="${FIELDSTATION_EMU:-}"
 TMP=$(mktemp -d /tmp/fs-e2e.XXXXXX)
 SOCK="fs-e2e-$$"
 FAILS=0
@@ -43,7 +46,7 @@ screen() { t capture-pane -p -J -t "$1" 2>/dev/null; }
 
 # stop_station DB SIGNAL: signal the station that uses DB (not its shell).
 stop_station() {
-	pkill "-$2" -f "^([^ ]*valgrind[^ ]* .*)?$BIN .*--db $1( |\$)"
+	pkill "-$2" -f "^([^ ]*(valgrind|qemu-[a-z0-9_]*-static)[^ ]* .*)?$BIN .*--db $1( |\$)"
 }
 
 # press NAME KEY...: tmux key names (KP1, KPEnter, BSpace...).

@@ -92,7 +92,7 @@ expect s2 "Số lần: 0" "which had none"
 stop_station "$DB" TERM
 expect s2 "[exit 0]" "and again"
 mkdir -p "$TMP/stick"
-"$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T19:00 export --to "$TMP/stick" >/dev/null 2>&1
+$EMU "$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T19:00 export --to "$TMP/stick" >/dev/null 2>&1
 F=$(ls -d "$TMP"/stick/PT01_* 2>/dev/null | head -n 1)
 row=$(grep "^PT01;1;Bơm 1;" "$F/nhat-ky-tuoi.csv" | tr -d '\r')
 rec=$(sql "$DB" "SELECT record FROM pump_runs WHERE id = 1")

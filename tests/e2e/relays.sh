@@ -62,13 +62,13 @@ fi
 # The service unit: relays off before the start and after the end, by
 # the command above, from the same configuration.
 UNIT="$TOP/scripts/fieldstation.service"
-grep -qx 'ExecStopPost=/usr/local/bin/fieldstation --config /etc/fieldstation/fieldstation.ini relays-off' "$UNIT" &&
+grep -qx 'ExecStopPost=/usr/bin/fieldstation --config /etc/fieldstation/fieldstation.ini relays-off' "$UNIT" &&
 	ok "the unit drives relays off after the process ends" || bad "unit ExecStopPost"
-grep -qx 'ExecStartPre=/usr/local/bin/fieldstation --config /etc/fieldstation/fieldstation.ini relays-off' "$UNIT" &&
+grep -qx 'ExecStartPre=/usr/bin/fieldstation --config /etc/fieldstation/fieldstation.ini relays-off' "$UNIT" &&
 	ok "and before it starts" || bad "unit ExecStartPre"
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$TMP/unit"
-	sed "s|/usr/local/bin/fieldstation|$BIN|" "$UNIT" >"$TMP/unit/fieldstation.service"
+	sed "s|/usr/bin/fieldstation|$BIN|" "$UNIT" >"$TMP/unit/fieldstation.service"
 	out=$(systemd-analyze verify "$TMP/unit/fieldstation.service" 2>&1)
 	[ -z "$out" ] && ok "systemd-analyze verify finds nothing wrong in the unit" || bad "unit: $out"
 else

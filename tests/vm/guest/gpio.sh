@@ -13,8 +13,8 @@ base() { sed -n "s/^$1: GPIOs \([0-9]*\)-.*/\1/p" /sys/kernel/debug/gpio; }
 HAT0=$(base gpiochip0)
 MOD0=$(base gpiochip1)
 
-mkdir -p /etc/fieldstation /usr/local/bin
-ln -s /rig/build/fieldstation /usr/local/bin/fieldstation
+mkdir -p /etc/fieldstation /usr/bin
+ln -s /rig/build/fieldstation /usr/bin/fieldstation
 CFG=/etc/fieldstation/fieldstation.ini
 cat >"$CFG" <<'INI'
 [station]
