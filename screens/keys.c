@@ -5,7 +5,9 @@
 #include "keys.h"
 
 #include <curses.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Our codes for the keypad's application-mode keys, past ncurses' own. */
 enum {
@@ -23,6 +25,16 @@ static const struct {
 	{ "\033Ox", KP_8 }, { "\033Oy", KP_9 }, { "\033On", KP_DOT }, { "\033Ok", KP_PLUS },
 	{ "\033Om", KP_MINUS }, { "\033Oj", KP_STAR }, { "\033Oo", KP_SLASH },
 	{ "\033OM", KP_ENTER }, { "\033Ol", KP_COMMA },
+};
+
+/* The Linux console's own application keypad (drivers/tty/vt/keyboard.c):
+ * + - * / send ESC O l, S, R, Q, where xterm sends ESC O k, m, j, o, and
+ * ESC O l is xterm's keypad comma. */
+static const struct {
+	const char *seq;
+	int code;
+} linux_keypad_seqs[] = {
+	{ "\033Ol", KP_PLUS }, { "\033OS", KP_MINUS }, { "\033OR", KP_STAR }, { "\033OQ", KP_SLASH },
 };
 
 /* What each key means: read this table against the keypad map in
@@ -53,8 +65,14 @@ static const struct {
 
 void keys_define(void)
 {
+	bool linux_console = strncmp(termname(), "linux", 5) == 0;
+
 	for (size_t i = 0; i < sizeof(keypad_seqs) / sizeof(keypad_seqs[0]); i++)
-		define_key(keypad_seqs[i].seq, keypad_seqs[i].code);
+		if (!linux_console || keypad_seqs[i].code != KP_COMMA)
+			define_key(keypad_seqs[i].seq, keypad_seqs[i].code);
+	if (linux_console)
+		for (size_t i = 0; i < sizeof(linux_keypad_seqs) / sizeof(linux_keypad_seqs[0]); i++)
+			define_key(linux_keypad_seqs[i].seq, linux_keypad_seqs[i].code);
 }
 
 int keys_translate(int ch)

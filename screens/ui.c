@@ -344,8 +344,11 @@ struct ui *ui_new(struct app *app, char *err, size_t errlen)
 	curs_set(0);
 	keys_define();
 	/* Application keypad mode: the keypad's keys are told apart from the
-	 * arrows whatever NumLock says (the Linux console has no smkx). */
+	 * arrows whatever NumLock says (the Linux console has no smkx).
+	 * putp() leaves it in stdio's buffer, which ncurses' own writes go
+	 * around: flushed now, or the console would get it only at exit. */
 	putp("\033=");
+	fflush(stdout);
 	widgets_init();
 	push(ui, screen_table[SCREEN_HOME]);
 	if (app->clock_behind)
@@ -376,6 +379,7 @@ void ui_free(struct ui *ui)
 	if (ui->redraw_timer)
 		loop_timer_del(ui->app->loop, ui->redraw_timer);
 	putp("\033>");
+	fflush(stdout);
 	endwin();
 	delscreen(ui->term);
 	free(ui);
