@@ -13,7 +13,8 @@
 #   make bench    the budgets of DESIGN.md measured on a reference farm
 #                 (bench/; BENCH_ARGS="--only startup,screens" for a part)
 #   make hwtest   the drivers against real kernel devices in a small VM
-#                 (tests/vm/; HWTEST=gpio runs one scenario)
+#                 (tests/vm/; HWTEST=gpio runs one scenario; HWTEST=console,
+#                 the screen's console with the font, is not in the default)
 #   make fonts    the console fonts for the screen's tty (build/fonts/)
 #   make install  the program, its Vietnamese words and fonts, the service
 #                 unit and a first configuration (PREFIX, DESTDIR); it

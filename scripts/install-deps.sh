@@ -24,7 +24,7 @@ xfonts-terminus pcf2bdf bdf2psf $LIBS"
 # (`scripts/install-deps.sh --all`).
 EXTRA="clang libclang-rt-14-dev valgrind qemu-system-x86 linux-source-6.1
 busybox-static mtools dosfstools fdisk bc bison flex libelf-dev xz-utils
-util-linux e2fsprogs zbar-tools"
+util-linux e2fsprogs zbar-tools kbd netpbm"
 
 # Building the Debian package (`make deb`) and checking it.
 DEB="debhelper dpkg-dev fakeroot lintian"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Packs the rig's initramfs: busybox, /init, the scenarios' guest scripts,
-# and the station exactly as `make` built it (build/fieldstation and its
-# catalogue), with the shared libraries that ldd names, the C.UTF-8 locale,
-# and tmux to give the console a terminal. Prints the path of the image.
+# and the station exactly as `make` built it (build/fieldstation, its
+# catalogue and its console fonts), with the shared libraries that ldd
+# names, the C.UTF-8 locale, tmux to give the console a terminal, and
+# kbd's setfont. Prints the path of the image.
 #
 # Shared libraries rather than a static build: the guest then runs the very
 # binary that the unit and end-to-end tests ran, and glibc's locale and
@@ -17,7 +18,7 @@ image=$B/vm/initramfs.gz
 
 # Programs copied in with their libraries; the station's own come first.
 STATION="$B/fieldstation"
-TOOLS="$(command -v tmux) $(command -v sqlite3) $(command -v blkid)"
+TOOLS="$(command -v tmux) $(command -v sqlite3) $(command -v blkid) $(command -v setfont)"
 
 for f in $STATION; do
 	[ -x "$f" ] || { echo "initramfs: $f is missing; run make first" >&2; exit 1; }
@@ -57,6 +58,10 @@ for t in t/tmux t/tmux-256color l/linux; do
 	cp "$(find /usr/share/terminfo /lib/terminfo -path "*/$t" 2>/dev/null | head -n 1)" \
 		"$stage/usr/share/terminfo/$t"
 done
+
+# The screen's console fonts, which kbd's setfont loads.
+mkdir -p "$stage/rig/fonts"
+cp "$B"/fonts/fieldstation-*.psf.gz "$stage/rig/fonts/"
 
 # The station's default time zone ([station] timezone), as tzdata has it.
 mkdir -p "$stage/usr/share/zoneinfo/Asia"

@@ -49,14 +49,15 @@ INITRD=${VM_INITRD:-}
 [ -n "$INITRD" ] || INITRD=$(B=$B "$TOP/tests/vm/initramfs.sh") || exit 1
 
 # vm_start [QEMU ARGS...]: boot the guest on this scenario. Its console
-# (ttyS0) is the coprocess GUEST; QMP speaks on two FIFOs.
+# (ttyS0) is the coprocess GUEST; QMP speaks on two FIFOs. VM_APPEND adds
+# to the kernel's command line.
 vm_start() {
 	mkfifo "$TMP/qmp.in" "$TMP/qmp.out"
 	coproc GUEST {
 		exec qemu-system-x86_64 -accel tcg -m 256 -smp 1 -no-reboot \
 			-display none -vga none -nic none -monitor none -serial stdio \
 			-kernel "$KERNEL" -initrd "$INITRD" \
-			-append "console=ttyS0 quiet panic=-1 usb-storage.delay_use=0 rig=$SCENARIO rigday=$(date +%F)" \
+			-append "console=ttyS0 quiet panic=-1 usb-storage.delay_use=0 rig=$SCENARIO rigday=$(date +%F) ${VM_APPEND:-}" \
 			-chardev pipe,id=qmp,path="$TMP/qmp" -mon chardev=qmp,mode=control \
 			"$@" 2>"$TMP/qemu.err"
 	}
