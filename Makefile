@@ -21,7 +21,7 @@
 #                 installs no Debian package
 
 VERSION  := 0.1.0
-PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsystemd
+PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsystemd libsodium
 B        := build
 PREFIX   := /usr/local
 

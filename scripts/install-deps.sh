@@ -13,7 +13,7 @@ set -eu
 # for the tests; a cross build needs them for the target. libgpiod-dev
 # must be version 2.
 LIBS="libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
-libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev"
+libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev libsodium-dev"
 
 # Packages every build and test needs. The console fonts are made from
 # Terminus Font (xfonts-terminus) with pcf2bdf and bdf2psf.

@@ -1,0 +1,535 @@
+/* Ed25519 through libsodium, key files, the board's id, and the station's
+ * own key beside its database. */
+#include "signing.h"
+
+#include "sha256.h"
+#include "store.h"
+#include "text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEY_HEADER "# fieldstation signing key: the station's secret; never copy it to a stick"
+#define KEY_FORMAT 1
+#define KEY_MAX_BYTES 4096
+#define SEED_BYTES 32
+#define META_KEY "signing_key"
+
+static void sodium_ready(void)
+{
+	/* Idempotent; fails only without a source of randomness, and then
+	 * nothing here can be trusted. */
+	if (sodium_init() < 0)
+		abort();
+}
+
+/* The message a signature covers: the context, a NUL, the data. */
+static unsigned char *framed(const char *context, const void *data, size_t len, size_t *out)
+{
+	size_t c = strlen(context) + 1;
+	unsigned char *m = malloc(c + len + 1);
+
+	if (!m)
+		return NULL;
+	memcpy(m, context, c);
+	if (len)
+		memcpy(m + c, data, len);
+	*out = c + len;
+	return m;
+}
+
+void sign_data(const struct signkey *k, const char *context, const void *data, size_t len,
+	       uint8_t sig[SIGN_BYTES])
+{
+	size_t n;
+	unsigned char *m;
+
+	sodium_ready();
+	m = framed(context, data, len, &n);
+	if (!m)
+		abort();
+	crypto_sign_detached(sig, NULL, m, n, k->secret);
+	free(m);
+}
+
+bool sign_verify(const uint8_t public_key[SIGN_PUBLIC_BYTES], const char *context,
+		 const void *data, size_t len, const uint8_t sig[SIGN_BYTES])
+{
+	size_t n;
+	unsigned char *m;
+	bool good;
+
+	sodium_ready();
+	m = framed(context, data, len, &n);
+	if (!m)
+		return false;
+	good = crypto_sign_verify_detached(sig, m, n, public_key) == 0;
+	free(m);
+	return good;
+}
+
+void sign_fingerprint(const uint8_t public_key[SIGN_PUBLIC_BYTES],
+		      char out[SIGN_FINGERPRINT_LEN])
+{
+	uint8_t d[SHA256_BYTES];
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_update(&s, public_key, SIGN_PUBLIC_BYTES);
+	sha256_final(&s, d);
+	snprintf(out, SIGN_FINGERPRINT_LEN, "%02X%02X-%02X%02X-%02X%02X-%02X%02X", d[0], d[1], d[2],
+		 d[3], d[4], d[5], d[6], d[7]);
+}
+
+static void to_hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int from_hex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < 2 * n; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (v < 0)
+			return -1;
+		if (i % 2 == 0)
+			out[i / 2] = (uint8_t)(v << 4);
+		else
+			out[i / 2] |= (uint8_t)v;
+	}
+	return 0;
+}
+
+static bool board_ok(const char *s)
+{
+	uint8_t b[8];
+
+	return !*s || from_hex(s, b, sizeof(b)) == 0;
+}
+
+/* Key files. */
+
+static int damaged(const char *path, const char *detail, char *why, size_t n)
+{
+	snprintf(why, n,
+		 _("The signing key %s is damaged (%s): it is not used. Put back a good copy, or make a new key with \"fieldstation new-key\"."),
+		 path, detail);
+	return -1;
+}
+
+static int parse_key(const char *path, char *text, struct signkey *k, char *why, size_t n)
+{
+	uint8_t seed[SEED_BYTES], pk[SIGN_PUBLIC_BYTES];
+	unsigned seen = 0;
+	char *line, *save = NULL;
+	int i = 0, rc = -1;
+
+	memset(k, 0, sizeof(*k));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		char *v = strstr(line, ": ");
+		long long made;
+		char *end;
+
+		if (i == 0) {
+			if (strcmp(line, KEY_HEADER) != 0) {
+				damaged(path, _("it does not start as a key file"), why, n);
+				goto out;
+			}
+			continue;
+		}
+		if (!v) {
+			damaged(path, _("a line is not \"name: value\""), why, n);
+			goto out;
+		}
+		*v = '\0';
+		v += 2;
+		if (strcmp(line, "format") == 0 && strcmp(v, "1") == 0) {
+			seen |= 1;
+		} else if (strcmp(line, "format") == 0) {
+			snprintf(why, n, _("The signing key %s was made by a newer fieldstation."), path);
+			goto out;
+		} else if (strcmp(line, "made") == 0) {
+			errno = 0;
+			made = strtoll(v, &end, 10);
+			if (errno || *end || end == v || made < 0) {
+				damaged(path, _("its date is not a number"), why, n);
+				goto out;
+			}
+			k->made = made;
+			seen |= 2;
+		} else if (strcmp(line, "board") == 0 && board_ok(v)) {
+			snprintf(k->board, sizeof(k->board), "%s", v);
+			seen |= 4;
+		} else if (strcmp(line, "public") == 0 && from_hex(v, pk, sizeof(pk)) == 0) {
+			seen |= 8;
+		} else if (strcmp(line, "seed") == 0 && from_hex(v, seed, sizeof(seed)) == 0) {
+			seen |= 16;
+		} else {
+			damaged(path, _("a line is not what a key file holds"), why, n);
+			goto out;
+		}
+	}
+	if (seen != 31) {
+		damaged(path, _("a part of it is missing"), why, n);
+		goto out;
+	}
+	sodium_ready();
+	crypto_sign_seed_keypair(k->public_key, k->secret, seed);
+	/* The public half written beside the secret one says whether either
+	 * changed since. */
+	if (memcmp(k->public_key, pk, sizeof(pk)) != 0) {
+		damaged(path, _("its two halves do not belong together"), why, n);
+		goto out;
+	}
+	rc = 0;
+out:
+	sodium_memzero(seed, sizeof(seed));
+	if (rc < 0)
+		signkey_wipe(k);
+	return rc;
+}
+
+int signkey_load(const char *path, struct signkey *k, char *why, size_t n)
+{
+	char text[KEY_MAX_BYTES + 1];
+	struct stat st;
+	ssize_t got = 0;
+	int fd, rc;
+
+	memset(k, 0, sizeof(*k));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		return SIGNKEY_MISSING;
+	if (fd < 0 && errno == ELOOP) {
+		snprintf(why, n, _("The signing key %s is a symbolic link: it is not used."), path);
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(why, n, _("The signing key %s cannot be read (%s)."), path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(why, n, _("The signing key %s is not a plain file: it is not used."), path);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		close(fd);
+		snprintf(why, n,
+			 _("The signing key %s can be read by others (mode %04o): it may have been copied. Make a new key with \"fieldstation new-key\", or if no one else can log in to the board, chmod 600 %s."),
+			 path, (unsigned)(st.st_mode & 07777), path);
+		return -1;
+	}
+	if (st.st_size > KEY_MAX_BYTES) {
+		close(fd);
+		return damaged(path, _("it is far too large"), why, n);
+	}
+	while (got < st.st_size) {
+		ssize_t r = read(fd, text + got, (size_t)(st.st_size - got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	close(fd);
+	if (got != st.st_size) {
+		sodium_memzero(text, sizeof(text));
+		snprintf(why, n, _("The signing key %s cannot be read (%s)."), path,
+			 strerror(got < 0 ? errno : EIO));
+		return -1;
+	}
+	text[got] = '\0';
+	if ((size_t)got != strlen(text))
+		rc = damaged(path, _("it holds a NUL byte"), why, n);
+	else
+		rc = parse_key(path, text, k, why, n);
+	sodium_memzero(text, sizeof(text));
+	return rc;
+}
+
+static int sync_folder_of(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int signkey_make(const char *path, const char *board, int64_t now, struct signkey *k,
+		 char *why, size_t n)
+{
+	char tmp[PATH_MAX], text[512], pk_hex[2 * SIGN_PUBLIC_BYTES + 1], seed_hex[2 * SEED_BYTES + 1];
+	int fd, len, err = 0;
+
+	memset(k, 0, sizeof(*k));
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		snprintf(why, n, _("The signing key cannot be made in %s (%s)."), path,
+			 strerror(ENAMETOOLONG));
+		return -1;
+	}
+	sodium_ready();
+	crypto_sign_keypair(k->public_key, k->secret);
+	snprintf(k->board, sizeof(k->board), "%s", board_ok(board) ? board : "");
+	k->made = now;
+	to_hex(k->public_key, SIGN_PUBLIC_BYTES, pk_hex);
+	to_hex(k->secret, SEED_BYTES, seed_hex);
+	len = snprintf(text, sizeof(text), "%s\nformat: %d\nmade: %lld\nboard: %s\npublic: %s\nseed: %s\n",
+		       KEY_HEADER, KEY_FORMAT, (long long)now, k->board, pk_hex, seed_hex);
+	sodium_memzero(seed_hex, sizeof(seed_hex));
+	/* A file left by a cut short attempt is ours: it goes. */
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		err = errno;
+	fd = err ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && !err)
+		err = errno;
+	if (fd >= 0) {
+		if (write(fd, text, (size_t)len) != len)
+			err = errno ? errno : EIO;
+		else if (fsync(fd) < 0)
+			err = errno;
+		if (close(fd) < 0 && !err)
+			err = errno;
+		/* The key takes its name only whole, and never over another. */
+		if (!err && link(tmp, path) < 0)
+			err = errno;
+		unlink(tmp);
+		if (!err)
+			sync_folder_of(path);
+	}
+	sodium_memzero(text, sizeof(text));
+	if (err) {
+		signkey_wipe(k);
+		if (err == EEXIST)
+			snprintf(why, n, _("The signing key %s already exists: it is not replaced."), path);
+		else
+			snprintf(why, n, _("The signing key cannot be made in %s (%s)."), path,
+				 strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+void signkey_wipe(struct signkey *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
+/* The board. */
+
+/* The first line of a small system file, without its end. */
+static bool read_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	size_t len;
+
+	if (!f)
+		return false;
+	len = fread(buf, 1, n - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] != '\0';
+}
+
+static bool cpuinfo_serial(char *buf, size_t n)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[256];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "Serial", 6) == 0 && colon) {
+			snprintf(buf, n, "%s", colon + 1 + strspn(colon + 1, " \t"));
+			buf[strcspn(buf, "\n")] = '\0';
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* A serial number of zeros is none. */
+static bool meaningful(const char *s)
+{
+	return s[strspn(s, "0 \t")] != '\0';
+}
+
+void sign_board_id(char out[SIGN_BOARD_LEN])
+{
+	const char *env = getenv("FIELDSTATION_BOARD");
+	char raw[256] = "", kind = 0;
+	uint8_t d[SHA256_BYTES];
+	struct sha256 s;
+
+	if (env && *env) {
+		snprintf(raw, sizeof(raw), "%s", env);
+		kind = 's';
+	} else if ((read_line("/sys/firmware/devicetree/base/serial-number", raw, sizeof(raw)) &&
+		    meaningful(raw)) || (cpuinfo_serial(raw, sizeof(raw)) && meaningful(raw))) {
+		kind = 's';
+	} else if (read_line("/etc/machine-id", raw, sizeof(raw)) && meaningful(raw)) {
+		kind = 'm';
+	}
+	if (!kind) {
+		out[0] = '\0';
+		return;
+	}
+	sha256_init(&s);
+	sha256_update(&s, "fieldstation board ", 19);
+	sha256_update(&s, &kind, 1);
+	sha256_update(&s, raw, strlen(raw));
+	sha256_final(&s, d);
+	to_hex(d, 8, out);
+}
+
+/* The station's key. */
+
+void station_key_path(const char *db_path, char *buf, size_t n)
+{
+	size_t len = strlen(db_path);
+
+	if (len > 3 && strcmp(db_path + len - 3, ".db") == 0)
+		len -= 3;
+	snprintf(buf, n, "%.*s.key", (int)len, db_path);
+}
+
+static void fingerprint_of_hex(const char *hex, char out[SIGN_FINGERPRINT_LEN])
+{
+	uint8_t pk[SIGN_PUBLIC_BYTES];
+
+	if (from_hex(hex, pk, sizeof(pk)) == 0)
+		sign_fingerprint(pk, out);
+	else
+		snprintf(out, SIGN_FINGERPRINT_LEN, "?");
+}
+
+int station_key_open(struct station_key *sk, const char *db_path, struct store *s,
+		     bool may_make, bool remember, int64_t now)
+{
+	char recorded[128] = "", hex[2 * SIGN_PUBLIC_BYTES + 1], why[640], was[SIGN_FINGERPRINT_LEN];
+	int rc;
+
+	memset(sk, 0, sizeof(*sk));
+	station_key_path(db_path, sk->path, sizeof(sk->path));
+	sign_board_id(sk->board);
+	if (s)
+		store_meta_get(s, META_KEY, recorded, sizeof(recorded));
+	rc = signkey_load(sk->path, &sk->key, why, sizeof(why));
+	if (rc == SIGNKEY_MISSING && recorded[0]) {
+		fingerprint_of_hex(recorded, was);
+		snprintf(sk->problem, sizeof(sk->problem),
+			 _("The signing key %s is missing, though this station had one (fingerprint %s): its copies cannot be signed. Put the key file back, or make a new key with \"fieldstation new-key\"."),
+			 sk->path, was);
+		return -1;
+	}
+	if (rc == SIGNKEY_MISSING && !may_make) {
+		sk->none_yet = true;
+		snprintf(sk->problem, sizeof(sk->problem), "%s",
+			 _("The station has no signing key yet: it makes one when it starts."));
+		return -1;
+	}
+	if (rc == SIGNKEY_MISSING) {
+		rc = signkey_make(sk->path, sk->board, now, &sk->key, why, sizeof(why));
+		sk->made_now = rc == 0;
+	}
+	if (rc < 0) {
+		snprintf(sk->problem, sizeof(sk->problem), "%s", why);
+		return -1;
+	}
+	to_hex(sk->key.public_key, SIGN_PUBLIC_BYTES, hex);
+	sign_fingerprint(sk->key.public_key, sk->fingerprint);
+	if (recorded[0] && strcmp(recorded, hex) != 0) {
+		fingerprint_of_hex(recorded, was);
+		snprintf(sk->problem, sizeof(sk->problem),
+			 _("The signing key %s is not the one this station used before (fingerprint %s, now %s): its copies are not signed. Put the right key file back, or make a new key with \"fieldstation new-key\"."),
+			 sk->path, was, sk->fingerprint);
+		signkey_wipe(&sk->key);
+		return -1;
+	}
+	if (!recorded[0] && remember && s)
+		store_meta_set(s, META_KEY, hex);
+	sk->ok = true;
+	if (sk->key.board[0] && sk->board[0] && strcmp(sk->key.board, sk->board) != 0) {
+		sk->other_board = true;
+		snprintf(sk->problem, sizeof(sk->problem),
+			 _("This card's signing key was made on another board (%s; this board is %s): the card may be a copy of another station's. If the card was moved to a new board, make a new key with \"fieldstation new-key\"; the office then trusts it again."),
+			 sk->key.board, sk->board);
+	}
+	return 0;
+}
+
+int station_key_renew(struct station_key *sk, const char *db_path, struct store *s,
+		      int64_t now)
+{
+	char aside[4200 + 32], why[640], hex[2 * SIGN_PUBLIC_BYTES + 1], stamp[32];
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	memset(sk, 0, sizeof(*sk));
+	station_key_path(db_path, sk->path, sizeof(sk->path));
+	sign_board_id(sk->board);
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(aside, sizeof(aside), "%s.old-%s", sk->path, stamp);
+	/* The old file, whatever it is, is kept aside (a link is moved, not
+	 * followed). */
+	if (rename(sk->path, aside) < 0 && errno != ENOENT) {
+		snprintf(sk->problem, sizeof(sk->problem), _("The signing key %s cannot be moved aside (%s)."),
+			 sk->path, strerror(errno));
+		return -1;
+	}
+	if (signkey_make(sk->path, sk->board, now, &sk->key, why, sizeof(why)) < 0) {
+		snprintf(sk->problem, sizeof(sk->problem), "%s", why);
+		return -1;
+	}
+	to_hex(sk->key.public_key, SIGN_PUBLIC_BYTES, hex);
+	sign_fingerprint(sk->key.public_key, sk->fingerprint);
+	if (store_meta_set(s, META_KEY, hex) < 0) {
+		snprintf(sk->problem, sizeof(sk->problem), "%s", store_error(s));
+		signkey_wipe(&sk->key);
+		return -1;
+	}
+	sk->made_now = true;
+	sk->ok = true;
+	return 0;
+}
+
+void station_key_close(struct station_key *sk)
+{
+	signkey_wipe(&sk->key);
+	sk->ok = false;
+}

@@ -1,0 +1,358 @@
+/* Signing: a signature holds for exactly what was signed, under its own
+ * context and key; a station's key file is made once, readable by the
+ * station only, never followed through a link, never replaced in silence
+ * when it is lost or damaged; the database remembers which key it had and
+ * never holds the secret; a card started on another board says so. */
+#include "testsql.h"
+
+#include "signing.h"
+#include "store.h"
+#include "text.h"
+
+#include <sys/stat.h>
+
+static char *dir;
+
+static int each_setup(void **state)
+{
+	(void)state;
+	dir = test_mkdir();
+	unsetenv("FIELDSTATION_BOARD");
+	return 0;
+}
+
+static int each_teardown(void **state)
+{
+	(void)state;
+	test_rmdir(dir);
+	unsetenv("FIELDSTATION_BOARD");
+	return 0;
+}
+
+static void make_key(const char *name, struct signkey *k)
+{
+	char why[512];
+
+	if (signkey_make(path_in(dir, name), "0123456789abcdef", 1780265400, k, why,
+			 sizeof(why)) != 0)
+		fail_msg("make: %s", why);
+}
+
+static void a_signature_holds_for_what_was_signed_only(void **state)
+{
+	static const char text[] = "# fieldstation export\n# station: PT01\n";
+	struct signkey k, other;
+	uint8_t sig[SIGN_BYTES], bad[SIGN_BYTES];
+	char copy[sizeof(text)];
+
+	(void)state;
+	make_key("a.key", &k);
+	make_key("b.key", &other);
+	sign_data(&k, SIGN_CONTEXT_MANIFEST, text, strlen(text), sig);
+	assert_true(sign_verify(k.public_key, SIGN_CONTEXT_MANIFEST, text, strlen(text), sig));
+	/* Any byte of the text changed, by one bit. */
+	for (size_t i = 0; i < strlen(text); i++) {
+		memcpy(copy, text, sizeof(text));
+		copy[i] ^= 1;
+		assert_false(sign_verify(k.public_key, SIGN_CONTEXT_MANIFEST, copy, strlen(text), sig));
+	}
+	/* Shorter, or longer. */
+	assert_false(sign_verify(k.public_key, SIGN_CONTEXT_MANIFEST, text, strlen(text) - 1, sig));
+	assert_false(sign_verify(k.public_key, SIGN_CONTEXT_MANIFEST, text, strlen(text) + 1, sig));
+	/* Any byte of the signature. */
+	for (int i = 0; i < SIGN_BYTES; i++) {
+		memcpy(bad, sig, sizeof(bad));
+		bad[i] ^= 0x80;
+		assert_false(sign_verify(k.public_key, SIGN_CONTEXT_MANIFEST, text, strlen(text), bad));
+	}
+	/* Another use, another key. */
+	assert_false(sign_verify(k.public_key, "fieldstation update", text, strlen(text), sig));
+	assert_false(sign_verify(other.public_key, SIGN_CONTEXT_MANIFEST, text, strlen(text), sig));
+	signkey_wipe(&k);
+	signkey_wipe(&other);
+}
+
+static void a_fingerprint_is_short_and_fixed(void **state)
+{
+	uint8_t zero[SIGN_PUBLIC_BYTES] = { 0 };
+	char fp[SIGN_FINGERPRINT_LEN];
+
+	(void)state;
+	/* SHA-256 of 32 zero bytes begins 66687aadf862bd77. */
+	sign_fingerprint(zero, fp);
+	assert_string_equal(fp, "6668-7AAD-F862-BD77");
+	zero[31] = 1;
+	sign_fingerprint(zero, fp);
+	assert_string_not_equal(fp, "6668-7AAD-F862-BD77");
+	assert_int_equal(strlen(fp), 19);
+}
+
+static void a_key_file_is_the_stations_alone(void **state)
+{
+	struct signkey k, back, again;
+	struct stat st;
+	char why[512], before[4096];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	make_key("station.key", &k);
+	assert_int_equal(stat(path_in(dir, "station.key"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(signkey_load(path_in(dir, "station.key"), &back, why, sizeof(why)), 0);
+	assert_memory_equal(back.public_key, k.public_key, SIGN_PUBLIC_BYTES);
+	assert_memory_equal(back.secret, k.secret, sizeof(k.secret));
+	assert_string_equal(back.board, "0123456789abcdef");
+	assert_int_equal(back.made, 1780265400);
+	/* Never made over an existing one. */
+	f = fopen(path_in(dir, "station.key"), "r");
+	n = fread(before, 1, sizeof(before), f);
+	fclose(f);
+	assert_int_equal(signkey_make(path_in(dir, "station.key"), "", 1, &again, why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "already exists"));
+	f = fopen(path_in(dir, "station.key"), "r");
+	assert_int_equal(fread(why, 1, sizeof(why), f), n);
+	fclose(f);
+	assert_memory_equal(why, before, n);
+	assert_int_equal(signkey_load(path_in(dir, "none.key"), &back, why, sizeof(why)),
+			 SIGNKEY_MISSING);
+	signkey_wipe(&k);
+	signkey_wipe(&back);
+}
+
+/* Loads dir/name; returns the refusal. */
+static const char *refusal_of(const char *name)
+{
+	static char why[512];
+	struct signkey k;
+
+	why[0] = '\0';
+	assert_int_equal(signkey_load(path_in(dir, name), &k, why, sizeof(why)), -1);
+	assert_true(strlen(why) > 0);
+	return why;
+}
+
+/* Changes one hex digit of the secret in a key file. */
+static void change_seed(const char *name)
+{
+	char text[1024], *at;
+	FILE *f = fopen(path_in(dir, name), "r+");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	at = strstr(text, "\nseed: ");
+	assert_non_null(at);
+	at += 7;
+	*at = *at == '0' ? '1' : '0';
+	rewind(f);
+	fwrite(text, 1, n, f);
+	fclose(f);
+}
+
+static void a_bad_key_file_is_a_sentence(void **state)
+{
+	struct signkey k;
+	char cmd[1200];
+
+	(void)state;
+	text_init("en");
+	make_key("good.key", &k);
+	signkey_wipe(&k);
+	/* A link, to a good key even. */
+	assert_int_equal(symlink(path_in(dir, "good.key"), path_in(dir, "link.key")), 0);
+	assert_non_null(strstr(refusal_of("link.key"), "symbolic link"));
+	/* Readable by others. */
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s' && chmod 644 '%s'", path_in(dir, "good.key"),
+		 path_in(dir, "open.key"), path_in(dir, "open.key"));
+	assert_int_equal(system(cmd), 0);
+	assert_non_null(strstr(refusal_of("open.key"), "can be read by others (mode 0644)"));
+	/* Not a file: a folder, a FIFO (which must not hang). */
+	mkdir(path_in(dir, "dir.key"), 0700);
+	assert_non_null(strstr(refusal_of("dir.key"), "not a plain file"));
+	assert_int_equal(mkfifo(path_in(dir, "fifo.key"), 0600), 0);
+	assert_non_null(strstr(refusal_of("fifo.key"), "not a plain file"));
+	/* Damaged: a digit of the secret changed, a line lost, garbage. */
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", path_in(dir, "good.key"), path_in(dir, "bit.key"));
+	assert_int_equal(system(cmd), 0);
+	change_seed("bit.key");
+	assert_non_null(strstr(refusal_of("bit.key"), "damaged"));
+	snprintf(cmd, sizeof(cmd), "grep -v '^public' '%s' >'%s' && chmod 600 '%s'",
+		 path_in(dir, "good.key"), path_in(dir, "short.key"), path_in(dir, "short.key"));
+	assert_int_equal(system(cmd), 0);
+	assert_non_null(strstr(refusal_of("short.key"), "missing"));
+	test_write(dir, "junk.key", "\x7f" "ELF\1\1\1");
+	chmod(path_in(dir, "junk.key"), 0600);
+	assert_non_null(strstr(refusal_of("junk.key"), "damaged"));
+	snprintf(cmd, sizeof(cmd), "sed 's/^format: 1/format: 2/' '%s' >'%s' && chmod 600 '%s'",
+		 path_in(dir, "good.key"), path_in(dir, "newer.key"), path_in(dir, "newer.key"));
+	assert_int_equal(system(cmd), 0);
+	assert_non_null(strstr(refusal_of("newer.key"), "newer fieldstation"));
+}
+
+static void the_board_is_told_apart(void **state)
+{
+	char a[SIGN_BOARD_LEN], b[SIGN_BOARD_LEN], a2[SIGN_BOARD_LEN], here[SIGN_BOARD_LEN];
+
+	(void)state;
+	setenv("FIELDSTATION_BOARD", "10000000abcdef01", 1);
+	sign_board_id(a);
+	sign_board_id(a2);
+	setenv("FIELDSTATION_BOARD", "10000000abcdef02", 1);
+	sign_board_id(b);
+	assert_int_equal(strlen(a), 16);
+	assert_string_equal(a, a2);
+	assert_string_not_equal(a, b);
+	/* The serial itself is not shown: a digest of it. */
+	assert_null(strstr(a, "abcdef01"));
+	unsetenv("FIELDSTATION_BOARD");
+	sign_board_id(here);
+	assert_true(strlen(here) == 0 || strlen(here) == 16);
+}
+
+static struct store *open_db(const char *name)
+{
+	struct store *s;
+	char err[512];
+
+	assert_int_equal(store_open(path_in(dir, name), 0, &s, err, sizeof(err)), 0);
+	return s;
+}
+
+/* Does the file hold these bytes anywhere? */
+static bool file_holds(const char *path, const void *bytes, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t len;
+	bool found = false;
+
+	if (!f)
+		return false;
+	buf = malloc(1 << 22);
+	len = fread(buf, 1, 1 << 22, f);
+	fclose(f);
+	for (size_t i = 0; i + n <= len && !found; i++)
+		found = memcmp(buf + i, bytes, n) == 0;
+	free(buf);
+	return found;
+}
+
+static void the_station_makes_its_key_once(void **state)
+{
+	struct station_key sk, again, renewed;
+	struct store *s = open_db("station.db");
+	char recorded[128], hex[65], cmd[9000];
+	struct stat st;
+
+	(void)state;
+	text_init("en");
+	setenv("FIELDSTATION_BOARD", "board-one", 1);
+	/* status and check make nothing. */
+	assert_int_equal(station_key_open(&sk, path_in(dir, "station.db"), s, false, false, 1), -1);
+	assert_non_null(strstr(sk.problem, "no signing key yet"));
+	assert_int_not_equal(stat(path_in(dir, "station.key"), &st), 0);
+	/* The first start makes it, beside the database. */
+	assert_int_equal(station_key_open(&sk, path_in(dir, "station.db"), s, true, true, 1780265400),
+			 0);
+	assert_true(sk.ok && sk.made_now && !sk.other_board);
+	assert_string_equal(sk.path, path_in(dir, "station.key"));
+	assert_int_equal(stat(sk.path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(strlen(sk.fingerprint), 19);
+	/* The database remembers the public key, and never holds the secret. */
+	assert_int_equal(store_meta_get(s, "signing_key", recorded, sizeof(recorded)), 0);
+	for (int i = 0; i < SIGN_PUBLIC_BYTES; i++)
+		sprintf(hex + 2 * i, "%02x", sk.key.public_key[i]);
+	assert_string_equal(recorded, hex);
+	store_close(s);
+	assert_false(file_holds(path_in(dir, "station.db"), sk.key.secret, 32));
+	assert_false(file_holds(path_in(dir, "station.db-wal"), sk.key.secret, 32));
+	for (int i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", sk.key.secret[i]);
+	assert_false(file_holds(path_in(dir, "station.db"), hex, 64));
+	assert_false(file_holds(path_in(dir, "station.db-wal"), hex, 64));
+	/* The next start takes the same key. */
+	s = open_db("station.db");
+	assert_int_equal(station_key_open(&again, path_in(dir, "station.db"), s, true, true, 2), 0);
+	assert_false(again.made_now);
+	assert_string_equal(again.fingerprint, sk.fingerprint);
+	station_key_close(&again);
+
+	/* Lost: told, and no new key made in silence. */
+	snprintf(cmd, sizeof(cmd), "mv '%s' '%s'", sk.path, path_in(dir, "kept.key"));
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(station_key_open(&again, path_in(dir, "station.db"), s, true, true, 3), -1);
+	assert_non_null(strstr(again.problem, "is missing, though this station had one"));
+	assert_non_null(strstr(again.problem, sk.fingerprint));
+	assert_int_not_equal(stat(sk.path, &st), 0);
+	/* Another station's key put in its place: told. */
+	{
+		struct signkey other;
+
+		make_key("station.key", &other);
+		signkey_wipe(&other);
+	}
+	assert_int_equal(station_key_open(&again, path_in(dir, "station.db"), s, true, true, 3), -1);
+	assert_non_null(strstr(again.problem, "not the one this station used before"));
+	/* A new key by hand: the old file kept aside, the database told. */
+	assert_int_equal(station_key_renew(&renewed, path_in(dir, "station.db"), s, 1780300000), 0);
+	assert_string_not_equal(renewed.fingerprint, sk.fingerprint);
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^station.key.old-'", dir);
+	{
+		FILE *p = popen(cmd, "r");
+		char count[16] = "";
+
+		assert_non_null(fgets(count, sizeof(count), p));
+		pclose(p);
+		assert_string_equal(count, "1\n");
+	}
+	assert_int_equal(station_key_open(&again, path_in(dir, "station.db"), s, true, true, 4), 0);
+	assert_string_equal(again.fingerprint, renewed.fingerprint);
+	station_key_close(&again);
+	station_key_close(&renewed);
+	station_key_close(&sk);
+	store_close(s);
+}
+
+static void a_card_on_another_board_says_so(void **state)
+{
+	struct station_key sk;
+	struct store *s = open_db("station.db");
+
+	(void)state;
+	text_init("en");
+	setenv("FIELDSTATION_BOARD", "board-one", 1);
+	assert_int_equal(station_key_open(&sk, path_in(dir, "station.db"), s, true, true, 1), 0);
+	assert_false(sk.other_board);
+	assert_string_equal(sk.problem, "");
+	station_key_close(&sk);
+	/* The same card in another board: it still signs, and says so. */
+	setenv("FIELDSTATION_BOARD", "board-two", 1);
+	assert_int_equal(station_key_open(&sk, path_in(dir, "station.db"), s, true, true, 2), 0);
+	assert_true(sk.ok && sk.other_board);
+	assert_non_null(strstr(sk.problem, "made on another board"));
+	assert_non_null(strstr(sk.problem, sk.key.board));
+	assert_non_null(strstr(sk.problem, sk.board));
+	station_key_close(&sk);
+	store_close(s);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, each_setup, each_teardown)
+	const struct CMUnitTest tests[] = {
+		T(a_signature_holds_for_what_was_signed_only),
+		T(a_fingerprint_is_short_and_fixed),
+		T(a_key_file_is_the_stations_alone),
+		T(a_bad_key_file_is_a_sentence),
+		T(the_board_is_told_apart),
+		T(the_station_makes_its_key_once),
+		T(a_card_on_another_board_says_so),
+	};
+
+	text_init("en");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
