@@ -78,6 +78,18 @@ static void iso_time(char *buf, size_t n, int64_t t, long utc_offset)
 		 labs(off) / 60, labs(off) % 60);
 }
 
+static char *hex_of(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return out;
+}
+
 char *manifest_format(const struct manifest *m, long utc_offset, size_t *len)
 {
 	size_t cap = 2048 + (size_t)m->n_files * (MANIFEST_NAME_LEN * 2 + 128);
@@ -102,6 +114,12 @@ char *manifest_format(const struct manifest *m, long utc_offset, size_t *len)
 			     "# to: %s\n# backup: %s\n",
 			     MANIFEST_FORMAT, code, name, m->uid, program, m->schema, made,
 			     from, to, m->backup);
+	if (m->has_key && n < cap) {
+		char key[2 * SIGN_PUBLIC_BYTES + 1];
+
+		n += (size_t)snprintf(out + n, cap - n, "# key: %s\n# board: %s\n# key-board: %s\n",
+				      hex_of(m->key, SIGN_PUBLIC_BYTES, key), m->board, m->key_board);
+	}
 	for (int i = 0; i < m->n_files && n < cap; i++)
 		n += (size_t)snprintf(out + n, cap - n, "# file: %s %lld %lld\n", m->files[i].name,
 				      (long long)m->files[i].bytes, (long long)m->files[i].rows);
@@ -110,6 +128,37 @@ char *manifest_format(const struct manifest *m, long utc_offset, size_t *len)
 				      sha256_hex(m->files[i].sha, hex), m->files[i].name);
 	*len = n < cap ? n : cap - 1;
 	return out;
+}
+
+int manifest_sign(char **text, size_t *len, const struct signkey *k)
+{
+	uint8_t sig[SIGN_BYTES];
+	char hex[2 * SIGN_BYTES + 1];
+	size_t add = strlen("# signature: \n") + 2 * SIGN_BYTES;
+	char *grown = realloc(*text, *len + add + 1);
+
+	if (!grown)
+		return -1;
+	*text = grown;
+	sign_data(k, SIGN_CONTEXT_MANIFEST, grown, *len, sig);
+	snprintf(grown + *len, add + 1, "# signature: %s\n", hex_of(sig, SIGN_BYTES, hex));
+	*len += add;
+	return 0;
+}
+
+int manifest_verify(const struct manifest *m, const char *text, char *why, size_t whylen)
+{
+	if (!m->has_signature) {
+		snprintf(why, whylen, "%s",
+			 _("it is not signed: it was made by an older fieldstation, or not by a station (update the station's program)"));
+		return -1;
+	}
+	if (!sign_verify(m->key, SIGN_CONTEXT_MANIFEST, text, m->signed_len, m->signature)) {
+		snprintf(why, whylen, "%s",
+			 _("its signature does not match manifest.txt: the manifest was changed after the station wrote it"));
+		return -1;
+	}
+	return 0;
 }
 
 /* Parsing. */
@@ -186,6 +235,19 @@ static int hex_value(char c)
 	return -1;
 }
 
+/* Exactly 2n lower-case hex digits into out. */
+static int parse_hex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < 2 * n; i++)
+		if (hex_value(s[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (uint8_t)(hex_value(s[2 * i]) << 4 | hex_value(s[2 * i + 1]));
+	return 0;
+}
+
 static int parse_sha_line(struct parse *p, struct manifest *m, const char *line)
 {
 	uint8_t sha[SHA256_BYTES];
@@ -233,6 +295,12 @@ static int parse_file_line(struct parse *p, struct manifest *m, char *v)
 	return 0;
 }
 
+/* The facts a manifest gives once each, by their bit in seen. */
+static const char *const facts[] = {
+	"format", "station", "uid", "schema", "backup", "name", "program", "made", "from", "to",
+	"key", "board", "key-board",
+};
+
 static int parse_fact(struct parse *p, struct manifest *m, const char *key, char *v,
 		      unsigned *seen)
 {
@@ -240,17 +308,33 @@ static int parse_fact(struct parse *p, struct manifest *m, const char *key, char
 
 	if (strcmp(key, "file") == 0)
 		return parse_file_line(p, m, v);
-	if (strcmp(key, "format") == 0) {
+	for (unsigned i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		if (strcmp(key, facts[i]) != 0)
+			continue;
+		if (*seen & (1u << i))
+			return refuse(p, _("%s is given twice"), key);
+		/* Marked once read well: a refusal ends the parse anyway. */
+		*seen |= 1u << i;
+	}
+	if (strcmp(key, "key") == 0) {
+		if (parse_hex(v, m->key, sizeof(m->key)) < 0)
+			return refuse(p, _("key is 64 hex digits"));
+		m->has_key = true;
+	} else if (strcmp(key, "board") == 0 || strcmp(key, "key-board") == 0) {
+		uint8_t b[8];
+
+		if (*v && parse_hex(v, b, sizeof(b)) < 0)
+			return refuse(p, _("a board is 16 hex digits"));
+		set_text(key[0] == 'b' ? m->board : m->key_board, SIGN_BOARD_LEN, v);
+	} else if (strcmp(key, "format") == 0) {
 		if (parse_int(v, &n) < 0 || n < 1)
 			return refuse(p, _("format is a number"));
 		if (n > MANIFEST_FORMAT)
 			return refuse(p, _("made by a newer fieldstation"));
 		m->format = (int)n;
-		*seen |= 1;
 	} else if (strcmp(key, "station") == 0) {
 		if (set_text(m->code, sizeof(m->code), v) < 0 || !manifest_name_ok(v))
 			return refuse(p, _("station is a code like PT01"));
-		*seen |= 2;
 	} else if (strcmp(key, "uid") == 0) {
 		for (const char *c = v; *c; c++)
 			if (hex_value(*c) < 0)
@@ -258,16 +342,13 @@ static int parse_fact(struct parse *p, struct manifest *m, const char *key, char
 		if (strlen(v) != 32 && *v)
 			return refuse(p, _("uid is 32 hex digits"));
 		set_text(m->uid, sizeof(m->uid), v);
-		*seen |= 4;
 	} else if (strcmp(key, "schema") == 0) {
 		if (parse_int(v, &n) < 0 || n < 1 || n > 100000)
 			return refuse(p, _("schema is a number"));
 		m->schema = (int)n;
-		*seen |= 8;
 	} else if (strcmp(key, "backup") == 0) {
 		if (set_text(m->backup, sizeof(m->backup), v) < 0 || !manifest_name_ok(v))
 			return refuse(p, _("backup is a file name"));
-		*seen |= 16;
 	} else if (strcmp(key, "name") == 0) {
 		if (set_text(m->name, sizeof(m->name), v) < 0)
 			return refuse(p, _("name is too long"));
@@ -296,7 +377,7 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, char *why, 
 	if (len > MANIFEST_MAX_BYTES)
 		return refuse(&p, _("too long"));
 	while (at < end) {
-		const char *nl = memchr(at, '\n', (size_t)(end - at));
+		const char *nl = memchr(at, '\n', (size_t)(end - at)), *start = at;
 		size_t n = (size_t)((nl ? nl : end) - at);
 
 		p.line++;
@@ -310,6 +391,16 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, char *why, 
 		if (p.line == 1) {
 			if (strcmp(line, "# fieldstation export") != 0)
 				return refuse(&p, _("it does not start with \"# fieldstation export\""));
+			continue;
+		}
+		/* What the signature covers ends at its line: nothing after it. */
+		if (m->has_signature)
+			return refuse(&p, _("the signature is not the last line"));
+		if (strncmp(line, "# signature: ", 13) == 0) {
+			if (parse_hex(line + 13, m->signature, SIGN_BYTES) < 0)
+				return refuse(&p, _("the signature is 128 hex digits"));
+			m->has_signature = true;
+			m->signed_len = (size_t)(start - text);
 			continue;
 		}
 		if (n == 0)
@@ -332,6 +423,8 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, char *why, 
 		return refuse(&p, _("empty"));
 	if ((seen & 31) != 31)
 		return refuse(&p, _("format, station, uid, schema or backup is missing"));
+	if (m->has_signature && !m->has_key)
+		return refuse(&p, _("it is signed but names no key"));
 	for (int i = 0; i < m->n_files; i++)
 		if (!m->files[i].has_sha)
 			return refuse(&p, _("%s has no checksum"), m->files[i].name);

@@ -3,18 +3,25 @@
  * facts and the rest is in sha256sum's format, so that an office can also
  * check a folder with `sha256sum -c manifest.txt`. A manifest read from a
  * stick is untrusted: the parser is strict and refuses what it does not
- * understand, with the reason. */
+ * understand, with the reason.
+ *
+ * A station's manifest (format 2) names the station's public key, the
+ * board the export was made on and the board the key was made on, and
+ * ends with a `# signature:` line: the station's Ed25519 signature of
+ * every byte before that line (SIGN_CONTEXT_MANIFEST), and so, through
+ * the checksums, of every file. An office's own export is not signed. */
 #ifndef FS_MANIFEST_H
 #define FS_MANIFEST_H
 
 #include "sha256.h"
+#include "signing.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define MANIFEST_NAME "manifest.txt"
-#define MANIFEST_FORMAT 1
+#define MANIFEST_FORMAT 2
 #define MANIFEST_MAX_BYTES (1 << 20)
 #define MANIFEST_MAX_FILES 20000
 #define MANIFEST_NAME_LEN 128
@@ -38,6 +45,14 @@ struct manifest {
 	char backup[MANIFEST_NAME_LEN];	/* the database copy's file */
 	struct manifest_file *files;
 	int n_files, cap;
+	/* A station's (format 2). */
+	uint8_t key[SIGN_PUBLIC_BYTES];	/* its public key */
+	bool has_key;
+	char board[SIGN_BOARD_LEN];	/* the board it was exported on */
+	char key_board[SIGN_BOARD_LEN];	/* the board its key was made on */
+	uint8_t signature[SIGN_BYTES];
+	bool has_signature;
+	size_t signed_len;		/* the bytes the signature covers */
 };
 
 void manifest_free(struct manifest *m);
@@ -47,9 +62,14 @@ int manifest_add(struct manifest *m, const char *name, int64_t bytes, int64_t ro
 const struct manifest_file *manifest_find(const struct manifest *m, const char *name);
 /* The manifest as text (malloc'd, NUL-ended, *len without the NUL). */
 char *manifest_format(const struct manifest *m, long utc_offset, size_t *len);
+/* Signs text (from manifest_format()) with the station's key: appends the
+ * signature line, growing *text. 0, or -1 out of memory. */
+int manifest_sign(char **text, size_t *len, const struct signkey *k);
 /* Reads text of len bytes into m (which the caller frees); -1 with one
  * sentence in why when it is not a manifest this program can trust. */
 int manifest_parse(struct manifest *m, const char *text, size_t len, char *why, size_t whylen);
+/* Is m (parsed from text) signed by the key it names? 0, or -1 with why. */
+int manifest_verify(const struct manifest *m, const char *text, char *why, size_t whylen);
 /* A file name the manifest may hold: letters, digits, '.', '-', '_',
  * not starting with a dot. */
 bool manifest_name_ok(const char *name);

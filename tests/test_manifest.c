@@ -1,6 +1,8 @@
 /* The manifest: what an export writes reads back the same, `sha256sum -c`
  * can check it, and a manifest from a stick that is damaged or made up is
- * refused with its reason, never trusted in part. */
+ * refused with its reason, never trusted in part. A station's manifest is
+ * signed: one byte changed anywhere in it, or a signature from another
+ * key, or none, and it is not taken. */
 #include "testlib.h"
 
 #include "manifest.h"
@@ -8,6 +10,8 @@
 
 static const uint8_t sha_a[SHA256_BYTES] = { 0xba, 0x78, 0x16, 0xbf, 1, 2, 3 };
 static const uint8_t sha_b[SHA256_BYTES] = { 0xff, 0, 0xee };
+
+static struct signkey station_key(void);
 
 static void sample(struct manifest *m)
 {
@@ -73,7 +77,17 @@ static void sha256sum_checks_the_folder(void **state)
 	sha256_final(&s, d);
 	test_write(dir, "a.db", "Mít ruột đỏ\r\n");
 	assert_int_equal(manifest_add(&m, "a.db", (int64_t)strlen("Mít ruột đỏ\r\n"), -1, d), 0);
-	text = manifest_format(&m, 0, &len);
+	/* Signed, as a station writes it: the signature is a comment too. */
+	{
+		struct signkey k = station_key();
+
+		memcpy(m.key, k.public_key, SIGN_PUBLIC_BYTES);
+		m.has_key = true;
+		text = manifest_format(&m, 0, &len);
+		assert_int_equal(manifest_sign(&text, &len, &k), 0);
+		signkey_wipe(&k);
+	}
+	assert_non_null(strstr(text, "\n# signature: "));
 	test_write(dir, "manifest.txt", text);
 	snprintf(cmd, sizeof(cmd), "cd '%s' && sha256sum --quiet -c manifest.txt", dir);
 	assert_int_equal(system(cmd), 0);
@@ -117,7 +131,9 @@ static void refuses_what_it_cannot_trust(void **state)
 	assert_non_null(strstr(refusal("# file: nhat-ky-tuoi.csv", "# file: ../../etc/passwd"),
 			       "file name"));
 	assert_non_null(strstr(refusal("  nhat-ky-tuoi.csv", "  ../x.csv"), "not listed"));
-	assert_non_null(strstr(refusal("# format: 1", "# format: 2"), "newer"));
+	assert_non_null(strstr(refusal("# format: 2", "# format: 3"), "newer"));
+	assert_non_null(strstr(refusal("# schema: 2\n", "# schema: 2\n# uid: 0123456789abcdef0123456789abcdef\n"),
+			       "twice"));
 	assert_non_null(strstr(refusal("# fieldstation export", "# something else"), "start"));
 	assert_non_null(strstr(refusal("# uid: 0123456789abcdef0123456789abcdef", "# uid: xyz"),
 			       "hex"));
@@ -178,6 +194,146 @@ static void names_cannot_forge_a_line(void **state)
 	manifest_free(&back);
 }
 
+static struct signkey station_key(void)
+{
+	struct signkey k;
+	char *dir = test_mkdir(), why[512], path[600];
+
+	snprintf(path, sizeof(path), "%s/station.key", dir);
+	if (signkey_make(path, "00112233aabbccdd", 1780265400, &k, why, sizeof(why)) != 0)
+		fail_msg("%s", why);
+	test_rmdir(dir);
+	return k;
+}
+
+/* The sample, signed by k: the text (the caller frees). */
+static char *signed_sample(const struct signkey *k, size_t *len)
+{
+	struct manifest m;
+	char *text;
+
+	sample(&m);
+	memcpy(m.key, k->public_key, SIGN_PUBLIC_BYTES);
+	m.has_key = true;
+	snprintf(m.board, sizeof(m.board), "8899aabbccddeeff");
+	snprintf(m.key_board, sizeof(m.key_board), "%s", k->board);
+	text = manifest_format(&m, 7 * 3600, len);
+	assert_non_null(text);
+	assert_int_equal(manifest_sign(&text, len, k), 0);
+	manifest_free(&m);
+	return text;
+}
+
+static void a_station_signs_its_manifest(void **state)
+{
+	struct signkey k = station_key();
+	struct manifest back;
+	char why[256], *text, *sig;
+	size_t len;
+
+	(void)state;
+	text_init("en");
+	text = signed_sample(&k, &len);
+	assert_int_equal(strlen(text), len);
+	/* The signature is the last line; the key and the boards are facts. */
+	sig = strstr(text, "\n# signature: ");
+	assert_non_null(sig);
+	assert_int_equal(strlen(sig), strlen("\n# signature: \n") + 128);
+	assert_non_null(strstr(text, "\n# board: 8899aabbccddeeff\n# key-board: 00112233aabbccdd\n"));
+	assert_int_equal(manifest_parse(&back, text, len, why, sizeof(why)), 0);
+	assert_true(back.has_key && back.has_signature);
+	assert_memory_equal(back.key, k.public_key, SIGN_PUBLIC_BYTES);
+	assert_string_equal(back.board, "8899aabbccddeeff");
+	assert_string_equal(back.key_board, "00112233aabbccdd");
+	assert_int_equal(back.signed_len, (size_t)(sig + 1 - text));
+	assert_int_equal(manifest_verify(&back, text, why, sizeof(why)), 0);
+	manifest_free(&back);
+	free(text);
+	signkey_wipe(&k);
+}
+
+static void one_byte_changed_anywhere_is_refused(void **state)
+{
+	struct signkey k = station_key();
+	struct manifest back;
+	char why[256], *text;
+	size_t len;
+	int parse_refused = 0, verify_refused = 0;
+
+	(void)state;
+	text_init("en");
+	text = signed_sample(&k, &len);
+	for (size_t i = 0; i < len; i++) {
+		for (int bit = 0; bit < 8; bit += 5) {
+			text[i] ^= (char)(1 << bit);
+			if (manifest_parse(&back, text, len, why, sizeof(why)) < 0) {
+				parse_refused++;
+			} else if (manifest_verify(&back, text, why, sizeof(why)) < 0) {
+				verify_refused++;
+			} else {
+				fail_msg("byte %zu (bit %d) changed and still taken", i, bit);
+			}
+			manifest_free(&back);
+			text[i] ^= (char)(1 << bit);
+		}
+	}
+	/* Many changes still read as a manifest: the signature refuses them. */
+	print_message("%d changes refused by the parser, %d by the signature\n", parse_refused,
+		      verify_refused);
+	assert_true(verify_refused > (int)len / 4);
+	/* Cut short, or with a line added after the signature. */
+	assert_int_equal(manifest_parse(&back, text, len - 2, why, sizeof(why)), -1);
+	manifest_free(&back);
+	text = realloc(text, len + 32);
+	memcpy(text + len, "# extra: x\n", 12);
+	assert_int_equal(manifest_parse(&back, text, len + 11, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "signature is not the last line"));
+	manifest_free(&back);
+	free(text);
+	signkey_wipe(&k);
+}
+
+static void another_key_or_none_is_refused(void **state)
+{
+	struct signkey k = station_key(), thief = station_key();
+	struct manifest back;
+	char why[256], *text, *at, hex[65];
+	size_t len;
+
+	(void)state;
+	text_init("en");
+	/* Resigned by someone else, who names the station's key: refused. */
+	text = signed_sample(&thief, &len);
+	for (int i = 0; i < SIGN_PUBLIC_BYTES; i++) {
+		sprintf(hex + 2 * i, "%02x", thief.public_key[i]);
+		sprintf(why + 2 * i, "%02x", k.public_key[i]);
+	}
+	at = strstr(text, hex);
+	assert_non_null(at);
+	memcpy(at, why, 64);
+	assert_int_equal(manifest_parse(&back, text, len, why, sizeof(why)), 0);
+	assert_int_equal(manifest_verify(&back, text, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "signature does not match"));
+	manifest_free(&back);
+	free(text);
+	/* The signature line taken away: read, but not signed. */
+	text = signed_sample(&k, &len);
+	at = strstr(text, "# signature: ");
+	*at = '\0';
+	assert_int_equal(manifest_parse(&back, text, strlen(text), why, sizeof(why)), 0);
+	assert_int_equal(manifest_verify(&back, text, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not signed"));
+	manifest_free(&back);
+	free(text);
+	/* A signature and no key; a key twice. */
+	assert_non_null(strstr(refusal("  sao-luu.db\n",
+				       "  sao-luu.db\n# signature: "
+				       "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\n"),
+			       "names no key"));
+	signkey_wipe(&k);
+	signkey_wipe(&thief);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +342,9 @@ int main(void)
 		cmocka_unit_test(sha256sum_checks_the_folder),
 		cmocka_unit_test(refuses_what_it_cannot_trust),
 		cmocka_unit_test(refuses_garbage),
+		cmocka_unit_test(a_station_signs_its_manifest),
+		cmocka_unit_test(one_byte_changed_anywhere_is_refused),
+		cmocka_unit_test(another_key_or_none_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
