@@ -14,6 +14,7 @@ struct readings;
 struct irrigation;
 struct backups;
 struct stick;
+struct station_key;
 
 struct app {
 	const struct config *cfg;
@@ -34,7 +35,10 @@ struct app {
 	/* A sentence the station says by itself (the clock right again),
 	 * shown once by the screens, which clear it. */
 	char news[256];
-	/* A sentence for the farmer from start-up (a damaged database). */
+	/* The station's signing key, and what is wrong with it (signing.h). */
+	const struct station_key *key;
+	/* Sentences for the farmer from start-up (a damaged database, a
+	 * signing key that cannot be used). */
 	char notice[256];
 	struct stick *stick;		/* NULL if the mount table cannot be read */
 	/* Told when a USB stick comes or goes (the USB screen, while open). */

@@ -10,6 +10,7 @@
 #include "nofollow.h"
 #include "outfile.h"
 #include "records.h"
+#include "signing.h"
 #include "store.h"
 #include "text.h"
 
@@ -88,6 +89,8 @@ struct export {
 	int verify;			/* the file being read back */
 
 	struct manifest man;
+	struct station_key key;		/* a station's: it signs the manifest */
+	bool signs;
 	uint8_t manifest_sha[SHA256_BYTES];
 	int64_t manifest_bytes;
 
@@ -518,14 +521,25 @@ static int step_manifest(struct export *e)
 	next_part(e, written);
 	snprintf(e->man.code, sizeof(e->man.code), "%s", e->code);
 	snprintf(e->man.name, sizeof(e->man.name), "%s", e->name);
-	snprintf(e->man.uid, sizeof(e->man.uid), "%s", e->uid);
+	/* An office's export is no station's: it names no uid, no key. */
+	snprintf(e->man.uid, sizeof(e->man.uid), "%s", e->signs ? e->uid : "");
 	snprintf(e->man.program, sizeof(e->man.program), "fieldstation %s", VERSION);
 	snprintf(e->man.backup, sizeof(e->man.backup), "%s", BACKUP_NAME);
 	e->man.schema = store_schema_version(e->store);
 	e->man.made = e->now;
+	if (e->signs) {
+		memcpy(e->man.key, e->key.key.public_key, SIGN_PUBLIC_BYTES);
+		e->man.has_key = true;
+		snprintf(e->man.board, sizeof(e->man.board), "%s", e->key.board);
+		snprintf(e->man.key_board, sizeof(e->man.key_board), "%s", e->key.key.board);
+	}
 	if (store_export_span(e->store, &e->man.from, &e->man.to) < 0)
 		return db_fail(e);
 	text = manifest_format(&e->man, e->params.utc_offset, &len);
+	if (text && e->signs && manifest_sign(&text, &len, &e->key.key) < 0) {
+		free(text);
+		text = NULL;
+	}
 	if (!text)
 		return io_fail(e, -ENOMEM, MANIFEST_NAME);
 	rc = outfile_open(&out, e->dir_fd, MANIFEST_NAME);
@@ -938,6 +952,13 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 	} else {
 		snprintf(e->code, sizeof(e->code), "%s", o->code ? o->code : code[0] ? code : "TRAM");
 		snprintf(e->name, sizeof(e->name), "%s", o->name ? o->name : name);
+		/* A station signs what it exports; an office can trust nothing
+		 * else. A station without its key copies nothing. */
+		if (station_key_open(&e->key, o->db_path, e->store, true, false, o->now) < 0) {
+			snprintf(err, errlen, _("Nothing was copied: %s"), e->key.problem);
+			goto fail;
+		}
+		e->signs = true;
 	}
 	e->params.code = e->code;
 	e->params.utc_offset = utc_offset_at(o->now);
@@ -977,6 +998,7 @@ fail:
 	store_close(e->store);
 	if (e->dest_fd >= 0)
 		close(e->dest_fd);
+	station_key_close(&e->key);
 	free(e);
 	return -1;
 }
@@ -1062,6 +1084,7 @@ void export_free(struct export *e)
 		close(e->dir_fd);
 	if (e->dest_fd >= 0)
 		close(e->dest_fd);
+	station_key_close(&e->key);
 	free(e);
 }
 

@@ -14,6 +14,7 @@
 #include "readings.h"
 #include "relay.h"
 #include "sensor.h"
+#include "signing.h"
 #include "sim_farm.h"
 #include "stick.h"
 #include "store.h"
@@ -252,10 +253,43 @@ static void watch_stick(struct app *app)
 		loop_watch(app->loop, fds[i].fd, fds[i].events, on_stick, app);
 }
 
+/* Adds a sentence to the start-up notice, if there is room for it. */
+static void add_notice(struct app *app, const char *sentence)
+{
+	size_t used = strlen(app->notice);
+
+	if (used + 1 + strlen(sentence) < sizeof(app->notice))
+		snprintf(app->notice + used, sizeof(app->notice) - used, "%s%s", used ? " " : "",
+			 sentence);
+}
+
+/* The station's signing key: made at its first start; a lost or damaged
+ * one, or a card started on another board, is told on the screen (the
+ * console runs all the same: only the copy to USB needs the key). */
+static void open_station_key(struct app *app, struct station_key *key)
+{
+	int64_t now = clock_now(app->clock);
+
+	app->key = key;
+	if (station_key_open(key, app->db_path, app->store, true, true, now) < 0) {
+		fprintf(stderr, "%s\n", key->problem);
+		add_notice(app, _("The signing key cannot be used: nothing can be copied to USB. See Settings, 1 About this station."));
+		return;
+	}
+	if (key->made_now)
+		store_event(app->store, now, "signing_key_made", NULL, key->fingerprint, false);
+	if (key->other_board) {
+		fprintf(stderr, "%s\n", key->problem);
+		store_event(app->store, now, "other_board", key->key.board, key->board, false);
+		add_notice(app, _("This card was started on another board: it may be a copy. See Settings, 1 About this station."));
+	}
+}
+
 static int cmd_run(struct options *o)
 {
 	struct config *cfg = NULL;
 	struct app app = { 0 };
+	struct station_key key = { 0 };
 	struct ui *ui = NULL;
 	char err[512];
 	sigset_t set;
@@ -304,6 +338,7 @@ static int cmd_run(struct options *o)
 	}
 	/* For exports: what this station and its zones and pumps are called. */
 	export_remember_station(app.store, cfg);
+	open_station_key(&app, &key);
 	app.loop = loop_new();
 	if (!app.loop)
 		goto out;
@@ -354,6 +389,7 @@ out:
 	loop_free(app.loop);
 	clock_free(app.clock);
 	config_free(cfg);
+	station_key_close(&key);
 	if (sfd >= 0)
 		close(sfd);
 	return rc;
@@ -445,10 +481,42 @@ static int cmd_status(struct options *o)
 	}
 	store_alarms_open(st, &alarms);
 	printf(_("Alarms not acknowledged: %d\n"), alarms);
+	/* What the office compares before it trusts this station. */
+	if (!store_is_office(st)) {
+		struct station_key key;
+
+		if (station_key_open(&key, db_path(o, cfg), st, false, false, now) == 0)
+			printf(_("Signing key fingerprint: %s\n"), key.fingerprint);
+		if (key.problem[0])
+			printf(_("Signing key: %s\n"), key.problem);
+		station_key_close(&key);
+	}
 	free(l);
 	store_close(st);
 	config_free(cfg);
 	return 0;
+}
+
+/* The signing key, for check: good, not made yet, or a fault (lost,
+ * damaged, readable by others, or made on another board). */
+static int check_station_key(const char *db, struct store *st)
+{
+	struct station_key key;
+	int rc = 0;
+
+	station_key_open(&key, db, st, false, false, time(NULL));
+	if (key.ok && !key.other_board) {
+		printf(_("Signing key %s: good (fingerprint %s, made on this board)\n"), key.path,
+		       key.fingerprint);
+	} else if (key.none_yet) {
+		printf(_("Signing key %s: not made yet; the station makes it when it starts.\n"),
+		       key.path);
+	} else {
+		printf(_("Signing key %s: FAULT: %s\n"), key.path, key.problem);
+		rc = -1;
+	}
+	station_key_close(&key);
+	return rc;
 }
 
 static int cmd_check(struct options *o)
@@ -491,6 +559,8 @@ static int cmd_check(struct options *o)
 		printf(_("Database %s: good (schema %d of %d)\n"), path, store_schema_version(st),
 		       store_schema_latest());
 	}
+	if (!store_is_office(st) && check_station_key(path, st) < 0)
+		rc = 1;
 	store_close(st);
 	config_free(cfg);
 	return rc;

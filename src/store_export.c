@@ -75,6 +75,8 @@ static const struct export_word event_kinds[] = {
 	{ "by_moisture_on", N_("watering by soil moisture switched on") },
 	{ "by_moisture_off", N_("watering by soil moisture switched off") },
 	{ "calibration", N_("probe calibrated") },
+	{ "signing_key_made", N_("signing key made") },
+	{ "other_board", N_("started on another board than its signing key was made on") },
 	{ NULL, NULL },
 };
 

@@ -10,6 +10,7 @@
 #include "export.h"
 #include "manifest.h"
 #include "pin.h"
+#include "signing.h"
 #include "store.h"
 #include "text.h"
 
@@ -836,16 +837,75 @@ static void the_copy_holds_every_reading(void **state)
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM readings"), 200000 + 3 * 48);
 }
 
+/* The manifest is signed with the station's key, made beside the
+ * database on first use and the same ever after; a damaged key copies
+ * nothing and is not replaced. An office's export is not signed. */
+static void signed_with_the_stations_key(void **state)
+{
+	char path[512], why[512], err[768], *text, key_path[300];
+	struct manifest m;
+	struct signkey k;
+	struct stat st;
+	struct export *e;
+	size_t len;
+
+	(void)state;
+	snprintf(key_path, sizeof(key_path), "%s", path_in(dir, "station.key"));
+	assert_string_equal(db, path_in(dir, "station.db"));
+	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
+				      .now = NOW }, path, sizeof(path));
+	assert_int_equal(stat(key_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(signkey_load(key_path, &k, why, sizeof(why)), 0);
+	text = slurp(path_in(path, "manifest.txt"), &len);
+	assert_int_equal(manifest_parse(&m, text, len, why, sizeof(why)), 0);
+	assert_int_equal(m.format, MANIFEST_FORMAT);
+	assert_true(m.has_key);
+	assert_memory_equal(m.key, k.public_key, SIGN_PUBLIC_BYTES);
+	assert_int_equal(manifest_verify(&m, text, why, sizeof(why)), 0);
+	assert_string_equal(m.key_board, k.board);
+	manifest_free(&m);
+	free(text);
+	/* The copy on the stick carries no secret. */
+	text = slurp(path_in(path, "sao-luu.db"), &len);
+	for (size_t i = 0; i + 32 <= len; i++)
+		assert_memory_not_equal(text + i, k.secret, 32);
+	free(text);
+	signkey_wipe(&k);
+
+	/* A damaged key: one sentence, nothing on the stick, the file kept. */
+	text_set_language("en");
+	test_rmdir(strdup(stick));
+	mkdir(stick, 0755);
+	test_write(dir, "station.key", "garbage");
+	chmod(key_path, 0600);
+	assert_int_equal(export_begin(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';',
+							      .dec = ',', .now = NOW }, &e, err,
+				      sizeof(err)), -1);
+	assert_non_null(strstr(err, "Nothing was copied: The signing key"));
+	assert_non_null(strstr(err, "is damaged"));
+	text_set_language("vi");
+	assert_string_equal(listing(stick), "");
+	text = slurp(key_path, &len);
+	assert_string_equal(text, "garbage");
+	free(text);
+}
+
 /* An office database exports the stations merged into it. */
 static void an_office_export_is_named_for_the_office(void **state)
 {
-	char path[512];
+	char path[512], *text;
+	size_t len;
 
 	(void)state;
 	exec_sql(db, "INSERT INTO meta(key, value) VALUES ('role', 'office')");
 	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
 				      .now = NOW, .code = "PT01" }, path, sizeof(path));
 	assert_string_equal(path, path_in(stick, "TONG-HOP_2026-06-10"));
+	text = slurp(path_in(path, "manifest.txt"), &len);
+	assert_null(strstr(text, "# signature: "));
+	free(text);
+	assert_int_equal(access(path_in(dir, "station.key"), F_OK), -1);
 }
 
 int main(void)
@@ -866,6 +926,7 @@ int main(void)
 		T(one_moment_while_the_station_writes),
 		T(the_copy_holds_every_reading),
 		T(an_office_export_is_named_for_the_office),
+		T(signed_with_the_stations_key),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
