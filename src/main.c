@@ -21,12 +21,15 @@
 #include "tariff.h"
 #include "text.h"
 #include "timezone.h"
+#include "trust.h"
 #include "ui.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +51,10 @@ struct options {
 	long seed;		/* -1: the config's */
 	const char *sim_relays;	/* show simulated relays in this folder */
 	const char *to;		/* export: the folder to write into */
-	const char *into;	/* merge: the office database */
+	const char *into;	/* merge, trust: the office database */
+	bool yes;		/* trust, new-key: confirmed beforehand (scripts) */
+	bool new_key;		/* trust: a trusted station's new key */
+	const char *by;		/* trust: who trusts; the login name if NULL */
 	char **args;		/* after the subcommand */
 	int n_args;
 };
@@ -68,6 +74,8 @@ static int cmd_relays_off(struct options *o);
 static int cmd_pump_test(struct options *o);
 static int cmd_export(struct options *o);
 static int cmd_merge(struct options *o);
+static int cmd_trust(struct options *o);
+static int cmd_new_key(struct options *o);
 
 static const struct command commands[] = {
 	{ "status", cmd_status, N_("readings and pump states, as plain text") },
@@ -80,6 +88,10 @@ static const struct command commands[] = {
 	{ "export --to FOLDER", cmd_export, N_("write into FOLDER what the USB export writes") },
 	{ "merge --into DB FOLDER...", cmd_merge,
 	  N_("merge stations' export folders (or sticks holding them) into an office database") },
+	{ "trust --into DB FOLDER...", cmd_trust,
+	  N_("trust the station that signed an export folder, once its key's fingerprint is compared") },
+	{ "new-key", cmd_new_key,
+	  N_("a new signing key for this station (the old one lost or damaged, or the card moved)") },
 };
 
 static void usage(FILE *f)
@@ -272,14 +284,14 @@ static void open_station_key(struct app *app, struct station_key *key)
 
 	app->key = key;
 	if (station_key_open(key, app->db_path, app->store, true, true, now) < 0) {
-		fprintf(stderr, "%s\n", key->problem);
+		put_line(stderr, key->problem);
 		add_notice(app, _("The signing key cannot be used: nothing can be copied to USB. See Settings, 1 About this station."));
 		return;
 	}
 	if (key->made_now)
 		store_event(app->store, now, "signing_key_made", NULL, key->fingerprint, false);
 	if (key->other_board) {
-		fprintf(stderr, "%s\n", key->problem);
+		put_line(stderr, key->problem);
 		store_event(app->store, now, "other_board", key->key.board, key->board, false);
 		add_notice(app, _("This card was started on another board: it may be a copy. See Settings, 1 About this station."));
 	}
@@ -484,11 +496,12 @@ static int cmd_status(struct options *o)
 	/* What the office compares before it trusts this station. */
 	if (!store_is_office(st)) {
 		struct station_key key;
+		char clean[2304];
 
 		if (station_key_open(&key, db_path(o, cfg), st, false, false, now) == 0)
 			printf(_("Signing key fingerprint: %s\n"), key.fingerprint);
 		if (key.problem[0])
-			printf(_("Signing key: %s\n"), key.problem);
+			printf(_("Signing key: %s\n"), text_clean(clean, sizeof(clean), key.problem));
 		station_key_close(&key);
 	}
 	free(l);
@@ -502,6 +515,7 @@ static int cmd_status(struct options *o)
 static int check_station_key(const char *db, struct store *st)
 {
 	struct station_key key;
+	char clean[2304];
 	int rc = 0;
 
 	station_key_open(&key, db, st, false, false, time(NULL));
@@ -512,7 +526,8 @@ static int check_station_key(const char *db, struct store *st)
 		printf(_("Signing key %s: not made yet; the station makes it when it starts.\n"),
 		       key.path);
 	} else {
-		printf(_("Signing key %s: FAULT: %s\n"), key.path, key.problem);
+		printf(_("Signing key %s: FAULT: %s\n"), key.path,
+		       text_clean(clean, sizeof(clean), key.problem));
 		rc = -1;
 	}
 	station_key_close(&key);
@@ -867,20 +882,36 @@ static int cmd_export(struct options *o)
 	return rc < 0 ? 1 : 0;
 }
 
+/* What a merge did, folder by folder, for its exit code. */
+struct tally {
+	const char *office;
+	int merged, held, refused;
+};
+
 /* The folder's name, the station's code and name (from the copy's meta
- * table) and the refusal are all a stick's words: printed cleaned. */
-static void on_merged(void *ctx, const char *folder, const struct backup_facts *f,
-		      const struct merge_result *r, const char *refusal)
+ * table) and the reasons are all a stick's words: printed cleaned. */
+static void on_merged(void *ctx, const struct merge_report *m)
 {
-	char where[4096], why[2048], code[64], name[512];
+	const struct merge_result *r = m->result;
+	const struct backup_facts *f = m->facts;
+	struct tally *t = ctx;
+	char where[4096], why[2048], code[64], name[512], office[4096];
 	int64_t added = 0, filled = 0;
 
-	(void)ctx;
-	text_clean(where, sizeof(where), folder);
-	if (refusal) {
-		fprintf(stderr, _("%s: refused: %s.\n"), where, text_clean(why, sizeof(why), refusal));
+	text_clean(where, sizeof(where), m->folder);
+	if (m->outcome == MERGE_HELD) {
+		t->held++;
+		fprintf(stderr, _("%s: held: %s.\n"), where, text_clean(why, sizeof(why), m->why));
+		fprintf(stderr, _("  Compare the fingerprint with the station's screen (Settings, 1 About this station) or its \"fieldstation status\"; if they are the same: fieldstation trust --into %s %s\n"),
+			text_clean(office, sizeof(office), t->office), where);
 		return;
 	}
+	if (m->outcome == MERGE_REFUSED) {
+		t->refused++;
+		fprintf(stderr, _("%s: refused: %s.\n"), where, text_clean(why, sizeof(why), m->why));
+		return;
+	}
+	t->merged++;
 	text_clean(code, sizeof(code), f->code);
 	text_clean(name, sizeof(name), f->name);
 	printf(_("%s: station %s (%s)\n"), where, code, name);
@@ -904,13 +935,20 @@ static void on_merged(void *ctx, const char *folder, const struct backup_facts *
 		       code, code);
 }
 
+/* Exit codes of merge: every folder merged; one refused (or the office
+ * database failed); some held for trust, none refused. */
+#define MERGE_EXIT_OK 0
+#define MERGE_EXIT_REFUSED 1
+#define MERGE_EXIT_HELD 3
+
 /* The office: stations' export folders into one database. */
 static int cmd_merge(struct options *o)
 {
 	struct store *s;
+	struct tally t = { .office = o->into };
 	char err[768], clean[2304];
 	time_t now = time(NULL);
-	int refused = 0;
+	int failed = 0;
 
 	if (!o->into || o->n_args == 0) {
 		fprintf(stderr, _("Use: fieldstation merge --into OFFICE.db FOLDER... (export folders, or sticks holding them).\n"));
@@ -931,21 +969,216 @@ static int cmd_merge(struct options *o)
 		return 1;
 	}
 	for (int i = 0; i < o->n_args; i++) {
-		int rc = merge_path(s, o->into, o->args[i], (int64_t)now, on_merged, NULL, err,
-				    sizeof(err));
-
-		if (rc < 0)
+		if (merge_path(s, o->into, o->args[i], (int64_t)now, on_merged, &t, err,
+			       sizeof(err)) < 0) {
 			put_line(stderr, err);
-		refused += rc < 0 ? 1 : rc;
+			failed++;
+		}
 	}
 	store_close(s);
-	return refused ? 1 : 0;
+	if (failed || t.refused)
+		return MERGE_EXIT_REFUSED;
+	return t.held ? MERGE_EXIT_HELD : MERGE_EXIT_OK;
+}
+
+/* A yes typed on the terminal: "c" or "có" in Vietnamese, "y" or "yes". */
+static bool said_yes(const char *answer)
+{
+	char a[16];
+	size_t n = 0;
+
+	while (*answer == ' ' || *answer == '\t')
+		answer++;
+	for (; *answer && *answer != '\n' && *answer != '\r' && n + 1 < sizeof(a); answer++)
+		a[n++] = (char)tolower((unsigned char)*answer);
+	while (n && a[n - 1] == ' ')
+		n--;
+	a[n] = '\0';
+	return strcmp(a, "c") == 0 || strcmp(a, "có") == 0 || strcmp(a, "co") == 0 ||
+	       strcmp(a, "y") == 0 || strcmp(a, "yes") == 0;
+}
+
+static bool ask(const char *question)
+{
+	char answer[64];
+
+	printf("%s ", question);
+	fflush(stdout);
+	return fgets(answer, sizeof(answer), stdin) && said_yes(answer);
+}
+
+/* Who trusts: --by, else the login name. */
+static const char *trusted_by(const struct options *o)
+{
+	const struct passwd *pw;
+
+	if (o->by && *o->by)
+		return o->by;
+	pw = getpwuid(geteuid());
+	return pw ? pw->pw_name : "?";
+}
+
+/* One folder: 0 trusted (now or before), 1 not. The folder's path, the
+ * station's name and the reasons are a stick's words: printed cleaned. */
+static int trust_folder(struct options *o, struct store *s, const char *folder, int64_t now)
+{
+	struct manifest m;
+	char why[768], fp[SIGN_FINGERPRINT_LEN], where[4096], clean[2304], name[512];
+	enum trust_verdict v;
+	int rc = 1;
+
+	text_clean(where, sizeof(where), folder);
+	if (merge_read_manifest(folder, &m, why, sizeof(why)) < 0) {
+		fprintf(stderr, _("%s: refused: %s.\n"), where, text_clean(clean, sizeof(clean), why));
+		goto out;
+	}
+	sign_fingerprint(m.key, fp);
+	text_clean(name, sizeof(name), m.name);
+	v = trust_judge(s, &m, why, sizeof(why));
+	text_clean(clean, sizeof(clean), why);
+	if (v == TRUST_OK) {
+		printf(_("%s: station %s is trusted already (fingerprint %s): merge takes it.\n"),
+		       where, m.code, fp);
+		rc = 0;
+		goto out;
+	}
+	if (v == TRUST_FAILED || (v == TRUST_FORGED && !o->new_key)) {
+		fprintf(stderr, _("%s: refused: %s.\n"), where, clean);
+		if (v == TRUST_FORGED)
+			fprintf(stderr, "  %s\n",
+				_("If the station really made a new key (fieldstation new-key), and its screen shows this fingerprint, trust it with --new-key."));
+		goto out;
+	}
+	printf(_("Folder: %s\n"), where);
+	printf(_("Station: %s (%s)\n"), m.code, name);
+	printf(_("Key fingerprint: %s\n"), fp);
+	printf("%s.\n", clean);
+	if (!o->yes && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, _("%s: not trusted: confirm on a terminal, or give --yes.\n"), where);
+		goto out;
+	}
+	if (!o->yes) {
+		printf("%s\n", _("Compare the code and the fingerprint with the station's screen (Settings, 1 About this station) or its \"fieldstation status\"."));
+		if (!ask(_("Are they the same, and do you trust this station? Type c and Enter to trust it, anything else not to:"))) {
+			printf(_("%s: not trusted.\n"), where);
+			goto out;
+		}
+	}
+	if (trust_accept(s, &m, now, trusted_by(o), why, sizeof(why)) < 0) {
+		fprintf(stderr, _("%s: not trusted: %s\n"), where, text_clean(clean, sizeof(clean), why));
+		goto out;
+	}
+	text_clean(clean, sizeof(clean), o->into);
+	printf(_("Station %s is trusted (fingerprint %s). Merge its folders again: fieldstation merge --into %s %s\n"),
+	       m.code, fp, clean, where);
+	rc = 0;
+out:
+	manifest_free(&m);
+	return rc;
+}
+
+/* The office: trusts the stations that signed export folders. */
+static int cmd_trust(struct options *o)
+{
+	struct store *s;
+	char err[768], clean[2304];
+	time_t now = time(NULL);
+	int rc = 0;
+
+	if (!o->into || o->n_args == 0) {
+		fprintf(stderr, _("Use: fieldstation trust --into OFFICE.db [--yes] [--new-key] [--by NAME] FOLDER... (export folders that merge held).\n"));
+		return 2;
+	}
+	if (o->clock && clock_parse(o->clock, &now) < 0) {
+		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
+			o->clock);
+		return 1;
+	}
+	if (store_open(o->into, STORE_EXCLUSIVE, &s, err, sizeof(err)) < 0) {
+		put_line(stderr, err);
+		return 1;
+	}
+	if (store_office_prepare(s, err, sizeof(err)) < 0) {
+		fprintf(stderr, _("%s: refused: %s.\n"), o->into, text_clean(clean, sizeof(clean), err));
+		store_close(s);
+		return 1;
+	}
+	for (int i = 0; i < o->n_args; i++)
+		rc |= trust_folder(o, s, o->args[i], (int64_t)now);
+	store_close(s);
+	return rc;
+}
+
+/* The station: a new signing key, when the old one is lost or damaged or
+ * the card has moved to another board. The console must not be running. */
+static int cmd_new_key(struct options *o)
+{
+	struct config *cfg;
+	struct store *st;
+	struct station_key key;
+	char err[512], answer[64];
+	const char *path;
+	int rc = 1;
+
+	if (o->n_args > 0) {
+		fprintf(stderr, _("Use: fieldstation new-key [--yes]\n"));
+		return 2;
+	}
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	path = db_path(o, cfg);
+	if (access(path, F_OK) != 0) {
+		fprintf(stderr, _("There is no database %s: the station makes it, and its key, when it first starts.\n"),
+			path);
+		goto out_cfg;
+	}
+	if (store_open(path, STORE_EXCLUSIVE, &st, err, sizeof(err)) < 0) {
+		put_line(stderr, err);
+		goto out_cfg;
+	}
+	if (store_is_office(st)) {
+		fprintf(stderr, _("%s is an office database: it has no signing key.\n"), path);
+		goto out;
+	}
+	station_key_open(&key, path, st, false, false, time(NULL));
+	if (key.ok)
+		printf(_("The signing key now: fingerprint %s.\n"), key.fingerprint);
+	if (key.problem[0])
+		put_line(stdout, key.problem);
+	station_key_close(&key);
+	if (!o->yes) {
+		printf(_("A new key means the office must trust this station again (fieldstation trust --new-key). Type the station's code (%s) to make it:"),
+		       cfg->station.code);
+		printf(" ");
+		fflush(stdout);
+		if (!fgets(answer, sizeof(answer), stdin) ||
+		    strncmp(answer, cfg->station.code, strlen(cfg->station.code)) != 0 ||
+		    (answer[strlen(cfg->station.code)] != '\n' && answer[strlen(cfg->station.code)])) {
+			printf("%s\n", _("Nothing was changed."));
+			goto out;
+		}
+	}
+	if (station_key_renew(&key, path, st, time(NULL)) < 0) {
+		put_line(stderr, key.problem);
+		station_key_close(&key);
+		goto out;
+	}
+	store_event(st, time(NULL), "signing_key_made", NULL, key.fingerprint, false);
+	printf(_("A new signing key is made: fingerprint %s. The old file, if there was one, is kept beside it. At the office, after comparing the fingerprint: fieldstation trust --into OFFICE.db --new-key FOLDER\n"),
+	       key.fingerprint);
+	station_key_close(&key);
+	rc = 0;
+out:
+	store_close(st);
+out_cfg:
+	config_free(cfg);
+	return rc;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
-	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO };
+	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO, OPT_YES, OPT_NEW_KEY, OPT_BY };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -958,6 +1191,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "sim-relays", required_argument, NULL, OPT_SIM_RELAYS },
 		{ "into", required_argument, NULL, OPT_INTO },
+		{ "yes", no_argument, NULL, OPT_YES },
+		{ "new-key", no_argument, NULL, OPT_NEW_KEY },
+		{ "by", required_argument, NULL, OPT_BY },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -977,6 +1213,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_INTO:
 			o->into = optarg;
+			break;
+		case OPT_YES:
+			o->yes = true;
+			break;
+		case OPT_NEW_KEY:
+			o->new_key = true;
+			break;
+		case OPT_BY:
+			o->by = optarg;
 			break;
 		case OPT_DB:
 			o->db = optarg;

@@ -7,6 +7,7 @@
 #include "nofollow.h"
 #include "sha256.h"
 #include "text.h"
+#include "trust.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -58,7 +59,7 @@ static void say_not_opened(int err, const char *name, char *why, size_t n)
 	}
 }
 
-static int read_manifest(int folder, struct manifest *m, char *why, size_t n)
+static int read_manifest(int folder, struct manifest *m, char **kept, char *why, size_t n)
 {
 	struct stat st;
 	char *text;
@@ -90,7 +91,46 @@ static int read_manifest(int folder, struct manifest *m, char *why, size_t n)
 	rc = got == st.st_size ? manifest_parse(m, text, (size_t)got, why, n) : -1;
 	if (got != st.st_size)
 		snprintf(why, n, "%s", _("manifest.txt cannot be read whole"));
+	if (rc == 0 && kept) {
+		text[got] = '\0';
+		*kept = text;
+		return 0;
+	}
 	free(text);
+	return rc;
+}
+
+/* The manifest, a station's, signed by the key it names. */
+static int read_signed_manifest(int folder, struct manifest *m, char *why, size_t n)
+{
+	char *text = NULL;
+	int rc = read_manifest(folder, m, &text, why, n);
+
+	if (rc == 0 && !m->uid[0]) {
+		/* An office's own export: nothing in it is a station's. */
+		snprintf(why, n, "%s", _("it is an office's database, not a station's"));
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = manifest_verify(m, text, why, n);
+	free(text);
+	return rc;
+}
+
+int merge_read_manifest(const char *folder, struct manifest *m, char *why, size_t n)
+{
+	int fd = nofollow_dir(AT_FDCWD, folder), rc;
+
+	memset(m, 0, sizeof(*m));
+	if (fd < 0) {
+		if (fd == -ELOOP)
+			snprintf(why, n, _("%s is a symbolic link: it was not followed"), folder);
+		else
+			snprintf(why, n, _("%s cannot be read (%s)"), folder, strerror(-fd));
+		return -1;
+	}
+	rc = read_signed_manifest(fd, m, why, n);
+	close(fd);
 	return rc;
 }
 
@@ -172,20 +212,29 @@ static void remove_copy(const char *copy)
 	unlink(p);
 }
 
-/* One export folder: folder is its descriptor, label its path. */
+/* One export folder: folder is its descriptor, label its path. 0 merged,
+ * 1 held, -1 refused. */
 static int merge_folder(struct store *s, const char *office_path, int folder, const char *label,
 			int64_t now, merge_report_fn *report, void *ctx)
 {
 	struct manifest m;
 	struct backup_facts f;
 	struct merge_result r;
-	char why[512], copy[PATH_LEN], dir[PATH_MAX], *slash;
+	char why[768], copy[PATH_LEN], dir[PATH_MAX], *slash;
 	struct store *up = NULL;
 	int fd = -1, rc = -1;
-	bool have_facts = false;
+	bool have_facts = false, signed_ok = false;
+	enum trust_verdict verdict;
 
 	copy[0] = '\0';
-	if (read_manifest(folder, &m, why, sizeof(why)) < 0 || check_sizes(&m, why, sizeof(why)) < 0)
+	if (read_signed_manifest(folder, &m, why, sizeof(why)) < 0)
+		goto out;
+	signed_ok = true;
+	/* Nothing of a station the office does not trust is read further. */
+	verdict = trust_judge(s, &m, why, sizeof(why));
+	if (verdict == TRUST_NEW_STATION || verdict == TRUST_NEW_BOARD)
+		rc = 1;
+	if (verdict != TRUST_OK || check_sizes(&m, why, sizeof(why)) < 0)
 		goto out;
 	for (int i = 0; i < m.n_files; i++)
 		if (strcmp(m.files[i].name, m.backup) != 0 &&
@@ -241,9 +290,21 @@ out:
 		close(fd);
 	if (copy[0])
 		remove_copy(copy);
+	report(ctx, &(struct merge_report){
+		.folder = label,
+		.outcome = rc == 0 ? MERGE_MERGED : rc == 1 ? MERGE_HELD : MERGE_REFUSED,
+		.manifest = signed_ok ? &m : NULL,
+		.facts = have_facts ? &f : NULL,
+		.result = rc == 0 ? &r : NULL,
+		.why = rc == 0 ? NULL : why,
+	});
 	manifest_free(&m);
-	report(ctx, label, have_facts ? &f : NULL, rc == 0 ? &r : NULL, rc == 0 ? NULL : why);
 	return rc;
+}
+
+static void refuse(merge_report_fn *report, void *ctx, const char *folder, const char *why)
+{
+	report(ctx, &(struct merge_report){ .folder = folder, .outcome = MERGE_REFUSED, .why = why });
 }
 
 /* Is there anything named manifest.txt in the folder (a file or not: one
@@ -347,17 +408,17 @@ int merge_path(struct store *s, const char *office_path, const char *path, int64
 		if (dir == -ELOOP) {
 			found++;
 			refused++;
-			report(ctx, sub, NULL, NULL,
+			refuse(report, ctx, sub,
 			       _("it is a symbolic link, which a station never writes: it was not followed"));
 		} else if (dir >= 0 && has_manifest(dir)) {
 			found++;
 			/* A folder found broken when it was read back is not merged. */
 			if (ends_with(names[i], "_HONG")) {
-				report(ctx, sub, NULL, NULL,
+				refuse(report, ctx, sub,
 				       _("it was found damaged when the station read it back"));
 				refused++;
 			} else if (has_control_bytes(names[i])) {
-				report(ctx, sub, NULL, NULL,
+				refuse(report, ctx, sub,
 				       _("its name holds control characters, which a station never writes"));
 				refused++;
 			} else if (merge_folder(s, office_path, dir, sub, now, report, ctx) < 0) {

@@ -1,13 +1,16 @@
 /* The office: the export folders that stations' leaders bring on their
  * sticks, merged into one office database, from which `fieldstation
  * export` writes the combined CSVs. A folder from a stick is untrusted:
- * its manifest is read strictly, every file is checked against it, the
+ * its manifest is read strictly and must be signed by the station's key,
+ * which the office must trust (src/trust.c: else the folder is held, or
+ * refused as forged); every file is checked against it, the
  * database copy is taken off the stick before anything opens it, and is
  * refused with the reason unless it is a whole station database. Merging
  * the same folder again, or an older one, adds nothing. */
 #ifndef FS_MERGE_H
 #define FS_MERGE_H
 
+#include "manifest.h"
 #include "store.h"
 
 #include <stdint.h>
@@ -18,16 +21,32 @@
  * is read. Each text in the copy is limited too (STORE_COPY_MAX_VALUE). */
 #define MERGE_MAX_FOLDER_BYTES (2048LL << 20)
 
-/* What happened to one export folder: merged (refusal NULL), or refused
- * with the reason. f is NULL when the folder was refused before its
- * database copy was read. */
-typedef void merge_report_fn(void *ctx, const char *folder, const struct backup_facts *f,
-			     const struct merge_result *r, const char *refusal);
+/* What happened to one export folder. */
+enum merge_outcome {
+	MERGE_MERGED,
+	MERGE_HELD,		/* signed by a station not trusted here (yet) */
+	MERGE_REFUSED,
+};
+struct merge_report {
+	const char *folder;
+	enum merge_outcome outcome;
+	const struct manifest *manifest;	/* NULL unless it was read and verified */
+	const struct backup_facts *facts;	/* NULL unless the copy was read */
+	const struct merge_result *result;	/* MERGE_MERGED */
+	const char *why;			/* held or refused: one sentence */
+};
+typedef void merge_report_fn(void *ctx, const struct merge_report *r);
+
+/* Reads an export folder's manifest: strictly, a station's, and signed by
+ * the key it names (whether the office trusts that key is trust_judge()'s
+ * question). 0, or -1 with why; m is the caller's to free either way. */
+int merge_read_manifest(const char *folder, struct manifest *m, char *why, size_t n);
 
 /* Merges path into the office database s (at office_path, beside which
  * the copies are taken): path is an export folder, or a folder holding
- * export folders (a stick's root). Returns how many folders were refused,
- * or -1 with why when path holds no export folder at all. */
+ * export folders (a stick's root). Returns how many folders were refused
+ * (held ones are not), or -1 with why when path holds no export folder
+ * at all. */
 int merge_path(struct store *s, const char *office_path, const char *path, int64_t now,
 	       merge_report_fn *report, void *ctx, char *why, size_t n);
 

@@ -220,6 +220,26 @@ static const char *const migrations[] = {
 	"INSERT INTO daily_by_time SELECT * FROM readings_daily ORDER BY day, sensor, quantity;"
 	"DROP TABLE readings_daily;"
 	"ALTER TABLE daily_by_time RENAME TO readings_daily;",
+	/* 8: the office's trust in stations' signing keys: each station it
+	 * trusts (its uid; its code and name, public key and the key's
+	 * fingerprint as a person confirmed them; when and by whom; the
+	 * fingerprint of the key it replaced, if it did), and the boards that
+	 * key has come from. A station's own database keeps them empty. */
+	"CREATE TABLE trusted_stations("
+	"  uid TEXT PRIMARY KEY,"
+	"  code TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL CHECK (length(public_key) = 64),"
+	"  fingerprint TEXT NOT NULL,"
+	"  trusted_at INTEGER NOT NULL,"
+	"  trusted_by TEXT NOT NULL,"
+	"  replaced TEXT) WITHOUT ROWID;"
+	"CREATE TABLE trusted_boards("
+	"  uid TEXT NOT NULL REFERENCES trusted_stations(uid),"
+	"  board TEXT NOT NULL,"
+	"  trusted_at INTEGER NOT NULL,"
+	"  trusted_by TEXT NOT NULL,"
+	"  PRIMARY KEY (uid, board)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

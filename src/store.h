@@ -383,6 +383,23 @@ const char *store_merge_table(int i);
 /* Is table merged, or named as not merged? (Every table must be one.) */
 bool store_merge_decided(const char *table);
 
+/* The office's trust in stations' signing keys (store_trust.c). */
+struct trusted_station {
+	char uid[40], code[16], name[128];
+	uint8_t key[32];		/* the station's Ed25519 public key */
+	char fingerprint[24];
+	int64_t trusted_at;
+	char trusted_by[64];
+};
+/* 1 and *t when the office trusts the station uid; 0 when it does not. */
+int store_trusted_get(struct store *s, const char *uid, struct trusted_station *t);
+/* 1 when the station uid's key was trusted from board; 0 when not. */
+int store_trusted_board(struct store *s, const char *uid, const char *board);
+/* Trusts t's station with its key, from board, in one transaction: a new
+ * station, a known key from a new board, or a new key of a station
+ * trusted before (the old key's boards are forgotten with it). */
+int store_trust(struct store *s, const struct trusted_station *t, const char *board);
+
 /* A copy of the whole database by SQLite's online backup, made a few
  * pages at a time, into the file dest (made by the caller, or made here;
  * dest's path must hold no symbolic link). The copy is left in

@@ -64,6 +64,8 @@ static const char *const not_merged[] = {
 	"lots",		/* a station's count of each day's harvests; records keep the codes */
 	"schedules",	/* a station's watering plan, not a record of what was done */
 	"port_choices",	/* which adapter a station reads its sensors through */
+	"trusted_stations",	/* the office's own trust: a station's copy has none */
+	"trusted_boards",	/* likewise */
 };
 
 bool store_merge_decided(const char *table)

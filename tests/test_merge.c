@@ -1,14 +1,19 @@
 /* The office merge: two stations' sticks into one database, merged again
  * and again without a row twice, a newer stick completing what an older
  * one did not know, and every folder that is not a whole station export
- * refused with its reason and nothing merged from it. */
+ * refused with its reason and nothing merged from it. A station the
+ * office does not trust yet is held, then merged once trusted; a trusted
+ * station's uid under another key is refused as forged; a trusted key
+ * from another board is held; one byte changed anywhere is refused. */
 #include "testsql.h"
 
 #include "export.h"
 #include "manifest.h"
 #include "merge.h"
+#include "signing.h"
 #include "store.h"
 #include "text.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <math.h>
@@ -84,25 +89,45 @@ static const char *export_to(const char *db, const char *dest, time_t now)
 }
 
 struct reports {
-	int n, refused;
-	char last_refusal[512];
+	int n, refused, held;
+	char last_refusal[768], last_held[768];
 	struct merge_result last;
 };
 
-static void on_report(void *ctx, const char *folder, const struct backup_facts *f,
-		      const struct merge_result *r, const char *refusal)
+static void on_report(void *ctx, const struct merge_report *m)
 {
 	struct reports *rep = ctx;
 
-	(void)folder;
-	(void)f;
 	rep->n++;
-	if (refusal) {
+	if (m->outcome == MERGE_REFUSED) {
 		rep->refused++;
-		snprintf(rep->last_refusal, sizeof(rep->last_refusal), "%s", refusal);
+		snprintf(rep->last_refusal, sizeof(rep->last_refusal), "%s", m->why);
+	} else if (m->outcome == MERGE_HELD) {
+		rep->held++;
+		assert_non_null(m->manifest);
+		snprintf(rep->last_held, sizeof(rep->last_held), "%s", m->why);
 	} else {
-		rep->last = *r;
+		assert_null(m->why);
+		rep->last = *m->result;
 	}
+}
+
+/* The office person trusts the station that signed folder, as
+ * `fieldstation trust` does once they said yes. */
+static void trust(const char *folder)
+{
+	struct store *s;
+	struct manifest m;
+	char err[768];
+
+	assert_int_equal(store_open(office, STORE_EXCLUSIVE, &s, err, sizeof(err)), 0);
+	if (store_office_prepare(s, err, sizeof(err)) < 0)
+		fail_msg("office: %s", err);
+	if (merge_read_manifest(folder, &m, err, sizeof(err)) < 0)
+		fail_msg("%s: %s", folder, err);
+	assert_int_equal(trust_accept(s, &m, T0 + 80000, "chị Hạnh", err, sizeof(err)), 0);
+	manifest_free(&m);
+	store_close(s);
 }
 
 /* Merges path into the office; returns what merge_path returned. */
@@ -166,11 +191,12 @@ static void two_stations_then_again_and_again(void **state)
 	char folder[300];
 
 	(void)state;
-	export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
-	export_to(path_in(dir, "pt02.db"), sticks, T0 + 3600);
+	trust(export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	trust(export_to(path_in(dir, "pt02.db"), sticks, T0 + 3600));
 	/* The stick's root: both folders. */
 	assert_int_equal(merge(sticks, &rep), 0);
 	assert_int_equal(rep.n, 2);
+	assert_int_equal(rep.held, 0);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM stations"), 2);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs"), 2);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM records"), 4);
@@ -225,8 +251,8 @@ static void the_combined_export(void **state)
 	long n;
 
 	(void)state;
-	export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
-	export_to(path_in(dir, "pt02.db"), sticks, T0 + 3600);
+	trust(export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	trust(export_to(path_in(dir, "pt02.db"), sticks, T0 + 3600));
 	assert_int_equal(merge(sticks, &rep), 0);
 	out = export_to(office, path_in(dir, "out"), T0 + 86400);
 	assert_non_null(strstr(out, "/TONG-HOP_2026-06-02"));
@@ -254,8 +280,56 @@ static void the_combined_export(void **state)
 	free(csv);
 }
 
-/* Rewrites the manifest's line for name with the file's true checksum, as
- * someone forging a folder would. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		fail_msg("cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static void spill(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+/* Signs folder's manifest again with a key file, as whoever holds that
+ * key could after changing it. */
+static void resign(const char *folder, const char *key_path)
+{
+	struct signkey k;
+	char why[512], *text = slurp(path_in(folder, "manifest.txt"), NULL), *at;
+	size_t len;
+
+	assert_int_equal(signkey_load(key_path, &k, why, sizeof(why)), 0);
+	at = strstr(text, "# signature: ");
+	assert_non_null(at);
+	len = (size_t)(at - text);
+	assert_int_equal(manifest_sign(&text, &len, &k), 0);
+	spill(path_in(folder, "manifest.txt"), text, len);
+	free(text);
+	signkey_wipe(&k);
+}
+
+/* Rewrites the manifest's line for name with the file's true checksum, and
+ * signs it again with station 1's key, as someone forging a folder with
+ * that key would: what is behind the signature is checked as well. */
 static void forge_manifest(const char *folder, const char *name)
 {
 	char cmd[1400];
@@ -266,6 +340,7 @@ static void forge_manifest(const char *folder, const char *name)
 		 " manifest.txt",
 		 folder, name, name, name, name, name, name);
 	assert_int_equal(system(cmd), 0);
+	resign(folder, path_in(dir, "pt01.key"));
 }
 
 static const char *refusal_of(const char *folder)
@@ -283,6 +358,7 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 
 	(void)state;
 	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	trust(folder);
 
 	/* Not an export folder. */
 	assert_non_null(strstr(refusal_of(dir), "holds no export folder"));
@@ -352,6 +428,17 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	}
 	forge_manifest(folder, "sao-luu.db");
 	assert_non_null(strstr(refusal_of(folder), "another station's than the manifest says"));
+	/* A folder whose signature line was taken away. */
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	{
+		size_t len;
+		char *text = slurp(path_in(folder, "manifest.txt"), &len);
+
+		*strstr(text, "# signature: ") = '\0';
+		spill(path_in(folder, "manifest.txt"), text, strlen(text));
+		free(text);
+	}
+	assert_non_null(strstr(refusal_of(folder), "not signed"));
 	/* Nothing of any of them reached the office. */
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM stations"), 0);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs"), 0);
@@ -392,9 +479,11 @@ static void fresh_folder(char *folder, size_t n)
 {
 	static char made[300];
 
-	if (!made[0] || access(made, F_OK) != 0)
+	if (!made[0] || access(made, F_OK) != 0) {
 		snprintf(made, sizeof(made), "%s",
 			 export_to(path_in(dir, "pt01.db"), path_in(dir, "made"), T0 + 3600));
+		trust(made);
+	}
 	run_sh("rm -rf '%s'/* && cp -a '%s' '%s'", sticks, made, sticks);
 	snprintf(folder, n, "%s/%s", sticks, strrchr(made, '/') + 1);
 }
@@ -413,6 +502,7 @@ static void hostile_sticks_are_refused_and_the_office_untouched(void **state)
 	/* The office already holds station 2. */
 	snprintf(outside, sizeof(outside), "%s", export_to(path_in(dir, "pt02.db"), path_in(dir, "away"),
 							  T0 + 3600));
+	trust(outside);
 	assert_int_equal(merge(outside, &rep), 0);
 	snprintf(before, sizeof(before), "%s", office_counts());
 
@@ -451,12 +541,14 @@ static void hostile_sticks_are_refused_and_the_office_untouched(void **state)
 	run_sh("cd '%s' && truncate -s 4G sao-luu.db && "
 	       "sed -i 's/^# file: sao-luu.db [0-9]* /# file: sao-luu.db 4294967296 /' manifest.txt",
 	       folder);
+	resign(folder, path_in(dir, "pt01.key"));
 	why = refusal_of(folder);
 	if (!strstr(why, "its files come to 4096 MB, more than an office takes from a stick (2048 MB)"))
 		fail_msg("%s", why);
 	/* ... and with the manifest's size left as it was. */
 	run_sh("cd '%s' && sed -i 's/^# file: sao-luu.db 4294967296 /# file: sao-luu.db 65536 /' "
 	       "manifest.txt", folder);
+	resign(folder, path_in(dir, "pt01.key"));
 	assert_non_null(strstr(refusal_of(folder), "sao-luu.db is not what was exported"));
 	/* A folder whose name holds an escape sequence. */
 	fresh_folder(folder, sizeof(folder));
@@ -539,7 +631,7 @@ static void an_office_copy_is_not_a_station(void **state)
 	const char *folder;
 
 	(void)state;
-	export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
+	trust(export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
 	assert_int_equal(merge(sticks, &rep), 0);
 	folder = export_to(office, path_in(dir, "out"), T0 + 86400);
 	snprintf(other, sizeof(other), "%s", office);
@@ -585,6 +677,255 @@ static void every_table_is_decided(void **state)
 	sqlite3_close(db);
 }
 
+/* The office database as an auditor checks it: integrity, and how many
+ * rows each table has (malloc'd). */
+static char *office_state(void)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *out = calloc(1, 4096);
+
+	assert_int_equal(sqlite3_open_v2(office, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+					    " ORDER BY name", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char sql[200];
+		sqlite3_stmt *c;
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", sqlite3_column_text(st, 0));
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &c, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+		snprintf(out + strlen(out), 4096 - strlen(out), "%s=%lld ", sqlite3_column_text(st, 0),
+			 (long long)sqlite3_column_int64(c, 0));
+		sqlite3_finalize(c);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* Every file of a folder, for seeing that it was left as it was. */
+static char *folder_state(const char *folder)
+{
+	char cmd[700], *out = calloc(1, 8192);
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && sha256sum * | sha256sum", folder);
+	p = popen(cmd, "r");
+	assert_non_null(fgets(out, 8192, p));
+	pclose(p);
+	return out;
+}
+
+static const char *sql_text_uid(const char *db)
+{
+	static char uid[2][40];
+	static int i;
+	sqlite3 *d;
+	sqlite3_stmt *st;
+
+	i ^= 1;
+	assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(d, "SELECT value FROM meta WHERE key = 'station_uid'", -1,
+					    &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(uid[i], sizeof(uid[i]), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(d);
+	return uid[i];
+}
+
+static const char *fingerprint_of(const char *key_file)
+{
+	static char fp[SIGN_FINGERPRINT_LEN];
+	struct signkey k;
+	char why[512];
+
+	assert_int_equal(signkey_load(key_file, &k, why, sizeof(why)), 0);
+	sign_fingerprint(k.public_key, fp);
+	signkey_wipe(&k);
+	return fp;
+}
+
+static void a_new_station_is_held_then_trusted_then_merged(void **state)
+{
+	struct reports rep;
+	char folder[300], *before, *files, *after;
+
+	(void)state;
+	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	assert_int_equal(merge(sticks, &rep), 0);	/* none refused */
+	before = office_state();
+	files = folder_state(folder);
+	/* Held, and said with the code and the key's fingerprint. */
+	assert_int_equal(merge(folder, &rep), 0);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.held, 1);
+	assert_non_null(strstr(rep.last_held, "station PT01 is not trusted here yet"));
+	assert_non_null(strstr(rep.last_held, fingerprint_of(path_in(dir, "pt01.key"))));
+	/* Nothing merged, the folder left as it was. */
+	after = office_state();
+	assert_string_equal(after, before);
+	free(after);
+	assert_non_null(strstr(before, "pump_runs=0 "));
+	assert_non_null(strstr(before, "stations=0 "));
+	after = folder_state(folder);
+	assert_string_equal(after, files);
+	free(after);
+	/* Trusted, with when and by whom; then merged. */
+	trust(folder);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM trusted_stations WHERE code = 'PT01'"
+					 " AND trusted_by = 'chị Hạnh' AND trusted_at > 0"), 1);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM trusted_boards"), 1);
+	assert_int_equal(merge(folder, &rep), 0);
+	assert_int_equal(rep.held, 0);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs"), 1);
+	/* Station 2 is still new here. */
+	export_to(path_in(dir, "pt02.db"), sticks, T0 + 3600);
+	assert_int_equal(merge(sticks, &rep), 0);
+	assert_int_equal(rep.n, 2);
+	assert_int_equal(rep.held, 1);
+	assert_non_null(strstr(rep.last_held, "station PT02"));
+	free(before);
+	free(files);
+}
+
+static void a_trusted_uid_with_another_key_is_forged(void **state)
+{
+	struct reports rep;
+	char forged[300], *before, *after, cmd[1400];
+	const char *folder;
+
+	(void)state;
+	folder = export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
+	trust(folder);
+	assert_int_equal(merge(folder, &rep), 0);
+	/* Someone takes station 1's database from a stick, raises its
+	 * readings and exports it from a station of their own: the same uid,
+	 * fresh checksums, their own key. */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", path_in(folder, "sao-luu.db"),
+		 path_in(dir, "thief.db"));
+	assert_int_equal(system(cmd), 0);
+	exec_sql(path_in(dir, "thief.db"), "PRAGMA journal_mode = WAL;"
+		 "UPDATE readings_daily SET mean = 99, min = 99, max = 99;"
+		 "UPDATE meta SET value = 'PT01' WHERE key = 'station_code'");
+	snprintf(forged, sizeof(forged), "%s",
+		 export_to(path_in(dir, "thief.db"), path_in(dir, "stick2"), T0 + 7200));
+	assert_string_equal(sql_text_uid(path_in(forged, "sao-luu.db")),
+			    sql_text_uid(path_in(dir, "pt01.db")));
+	before = office_state();
+	assert_int_equal(merge(forged, &rep), 1);
+	assert_int_equal(rep.refused, 1);
+	assert_non_null(strstr(rep.last_refusal, "says it is station PT01"));
+	assert_non_null(strstr(rep.last_refusal, "another key"));
+	assert_non_null(strstr(rep.last_refusal, "forged"));
+	after = office_state();
+	assert_string_equal(after, before);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM readings_daily WHERE mean = 99"), 0);
+	free(before);
+	free(after);
+}
+
+static void a_trusted_key_from_another_board_is_held(void **state)
+{
+	struct reports rep;
+	char folder[300], cmd[1400], *before, *after;
+
+	(void)state;
+	setenv("FIELDSTATION_BOARD", "board-of-station-1", 1);
+	trust(export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	assert_int_equal(merge(sticks, &rep), 0);
+	assert_int_equal(rep.held, 0);
+	/* Its card copied whole into a second board. */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && cp -p '%s' '%s'", path_in(dir, "pt01.db"),
+		 path_in(dir, "clone.db"), path_in(dir, "pt01.key"), path_in(dir, "clone.key"));
+	assert_int_equal(system(cmd), 0);
+	setenv("FIELDSTATION_BOARD", "board-of-a-second-station", 1);
+	snprintf(folder, sizeof(folder), "%s",
+		 export_to(path_in(dir, "clone.db"), path_in(dir, "stick2"), T0 + 7200));
+	unsetenv("FIELDSTATION_BOARD");
+	before = office_state();
+	assert_int_equal(merge(folder, &rep), 0);
+	assert_int_equal(rep.held, 1);
+	assert_non_null(strstr(rep.last_held, "came from a board it never came from before"));
+	assert_non_null(strstr(rep.last_held, "copied"));
+	after = office_state();
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+	/* If the office person finds it was moved to a new board: trusted. */
+	trust(folder);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM trusted_boards"), 2);
+	assert_int_equal(merge(folder, &rep), 0);
+	assert_int_equal(rep.held, 0);
+	assert_int_equal(rep.refused, 0);
+}
+
+/* A new station whose copy was exported on another board than its key
+ * was made on says so at first sight. */
+static void a_copied_card_is_told_at_first_sight(void **state)
+{
+	struct reports rep;
+	char cmd[1400];
+
+	(void)state;
+	setenv("FIELDSTATION_BOARD", "board-of-station-1", 1);
+	export_to(path_in(dir, "pt01.db"), path_in(dir, "stick0"), T0 + 3600);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && cp -p '%s' '%s'", path_in(dir, "pt01.db"),
+		 path_in(dir, "clone.db"), path_in(dir, "pt01.key"), path_in(dir, "clone.key"));
+	assert_int_equal(system(cmd), 0);
+	setenv("FIELDSTATION_BOARD", "board-of-a-second-station", 1);
+	assert_int_equal(merge(export_to(path_in(dir, "clone.db"), sticks, T0 + 7200), &rep), 0);
+	unsetenv("FIELDSTATION_BOARD");
+	assert_int_equal(rep.held, 1);
+	assert_non_null(strstr(rep.last_held, "may be a copy of another station's"));
+}
+
+/* One byte changed in any file of a folder, or in its manifest: refused,
+ * and the office as it was. */
+static void one_byte_changed_anywhere_is_refused(void **state)
+{
+	static const char *const names[] = {
+		"bao-dong-va-su-kien.csv", "bon-phan.csv", "do-am-dat-hang-ngay.csv",
+		"hieu-chuan-dau-do.csv", "nhat-ky-tuoi.csv", "phun-thuoc.csv", "sao-luu.db",
+		"thu-hoach.csv", "manifest.txt",
+	};
+	struct reports rep;
+	char folder[300], *before, *after;
+
+	(void)state;
+	trust(export_to(path_in(dir, "pt01.db"), path_in(dir, "first"), T0 + 3600));
+	before = office_state();
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t len;
+		char *text;
+
+		snprintf(folder, sizeof(folder), "%s",
+			 export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+		text = slurp(path_in(folder, names[i]), &len);
+		assert_true(len > 0);
+		text[len / 2] ^= 0x04;
+		spill(path_in(folder, names[i]), text, len);
+		free(text);
+		assert_int_equal(merge(folder, &rep), 1);
+		assert_int_equal(rep.refused, 1);
+		if (strcmp(names[i], "manifest.txt") == 0)
+			assert_true(strstr(rep.last_refusal, "signature does not match") ||
+				    strstr(rep.last_refusal, "manifest is not valid"));
+		else
+			assert_non_null(strstr(rep.last_refusal, "is not what was exported"));
+		after = office_state();
+		assert_string_equal(after, before);
+		free(after);
+	}
+	free(before);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, each_setup, each_teardown)
@@ -597,6 +938,11 @@ int main(void)
 		T(an_office_copy_is_not_a_station),
 		T(a_station_database_is_not_an_office),
 		T(every_table_is_decided),
+		T(a_new_station_is_held_then_trusted_then_merged),
+		T(a_trusted_uid_with_another_key_is_forged),
+		T(a_trusted_key_from_another_board_is_held),
+		T(a_copied_card_is_told_at_first_sight),
+		T(one_byte_changed_anywhere_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

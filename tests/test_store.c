@@ -74,7 +74,7 @@ static void new_database_has_schema_wal_and_tables(void **state)
 				     " WHERE type = 'table' ORDER BY name)"),
 			    "calibrations,events,lots,meta,names,origins,port_choices,pump_runs,"
 			    "readings,readings_daily,readings_hourly,records,schedules,sensors,"
-			    "stations");
+			    "stations,trusted_boards,trusted_stations");
 }
 
 static void synchronous_full(void **state)

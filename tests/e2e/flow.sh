@@ -83,6 +83,8 @@ grep -rqs "không có nước chảy" "$TMP/out" && ok "the exported diary says 
 	bad "no reason in the export"
 # The office takes the station's copy: its flow roll-ups (its sensors are
 # named station:code there) and the dry run.
+out=$("$BIN" trust --into "$TMP/office.db" --yes "$TMP/out"/*_20* 2>&1) && ok "the office trusts the station" ||
+	bad "trust: $out"
 out=$("$BIN" merge --into "$TMP/office.db" "$TMP/out" 2>&1) && ok "the office merges it" ||
 	bad "merge: $out"
 r=$(sql "$TMP/office.db" "SELECT (SELECT count(*) FROM readings_daily d JOIN sensors s ON s.id = d.sensor

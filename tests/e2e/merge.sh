@@ -1,7 +1,9 @@
 #!/bin/bash
-# At the office: two stations' sticks merged into one database, merged
-# again without a row twice, the combined CSVs written from it, and a
-# folder that is not a whole station export refused with its reason.
+# At the office: two stations' sticks, held until the office trusts each
+# station (its code and key's fingerprint as the station shows them),
+# then merged into one database, merged again without a row twice, the
+# combined CSVs written from it, and a folder that is not a whole station
+# export refused with its reason.
 . "$(dirname "$0")/lib.sh"
 
 STICK="$TMP/stick"
@@ -25,6 +27,35 @@ for n in 1 2; do
 	[ $? = 0 ] && ok "station $n exported" || bad "station $n export: $out"
 done
 runs=$(($(sql "$TMP/st1.db" "SELECT count(*) FROM pump_runs") + $(sql "$TMP/st2.db" "SELECT count(*) FROM pump_runs")))
+
+# Neither station is trusted here yet: both held with their codes and
+# their keys' fingerprints as the stations show them, exit 3, nothing
+# merged, the stick as it was.
+stick_sum() { (cd "$STICK" && find . -type f -exec sha256sum {} + | sort | sha256sum); }
+before=$(stick_sum)
+out=$("$BIN" merge --into "$OFFICE" "$STICK" 2>&1)
+rc=$?
+held=0
+for n in 1 2; do
+	cfg="$TOP/config/demo.ini"
+	[ $n = 2 ] && cfg="$TMP/pt02.ini"
+	fp=$("$BIN" --config "$cfg" --db "$TMP/st$n.db" status | sed -n 's/^Vân tay khóa ký: //p')
+	[ ${#fp} = 19 ] && echo "$out" | grep -qF "PT0${n}_2026-06-01: tạm giữ: trạm PT0$n chưa được tin cậy ở đây; vân tay khóa của trạm là $fp." &&
+		held=$((held + 1))
+done
+[ $rc = 3 ] && [ $held = 2 ] && ok "both held, with code and fingerprint (exit 3)" || bad "held rc=$rc: $out"
+echo "$out" | grep -qF "fieldstation trust --into $OFFICE $STICK/PT01_2026-06-01" &&
+	ok "the report says how to trust it" || bad "no trust command: $out"
+[ "$(sql "$OFFICE" "SELECT count(*) FROM pump_runs") $(sql "$OFFICE" "SELECT count(*) FROM stations")" = "0 0" ] &&
+	[ "$(stick_sum)" = "$before" ] && ok "nothing merged, the stick as it was" || bad "a held folder was merged"
+# The office person trusts both; a script says --yes.
+for n in 1 2; do
+	out=$("$BIN" trust --into "$OFFICE" --yes --by "chị Hạnh" "$STICK/PT0${n}_2026-06-01" 2>&1)
+	[ $? = 0 ] && echo "$out" | grep -q "Đã tin cậy trạm PT0$n" && ok "station $n trusted" ||
+		bad "trust $n: $out"
+done
+[ "$(sql "$OFFICE" "SELECT group_concat(t, ',') FROM (SELECT code || ' ' || trusted_by AS t FROM trusted_stations ORDER BY code)")" = "PT01 chị Hạnh,PT02 chị Hạnh" ] &&
+	ok "the office keeps whom it trusts, and who said so" || bad "trusted: $(sql "$OFFICE" "SELECT * FROM trusted_stations")"
 
 # The stick's root holds both folders.
 out=$("$BIN" merge --into "$OFFICE" "$STICK" 2>&1)
