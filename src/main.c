@@ -290,6 +290,8 @@ static void open_station_key(struct app *app, struct station_key *key)
 	}
 	if (key->made_now)
 		store_event(app->store, now, "signing_key_made", NULL, key->fingerprint, false);
+	if (key->changed)
+		store_event(app->store, now, "signing_key_changed", key->was, key->fingerprint, false);
 	if (key->other_board) {
 		put_line(stderr, key->problem);
 		store_event(app->store, now, "other_board", key->key.board, key->board, false);

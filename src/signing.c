@@ -472,16 +472,22 @@ int station_key_open(struct station_key *sk, const char *db_path, struct store *
 	}
 	to_hex(sk->key.public_key, SIGN_PUBLIC_BYTES, hex);
 	sign_fingerprint(sk->key.public_key, sk->fingerprint);
+	/* Another key than the database remembers: the database came back
+	 * from a backup older than a new key, or from another card. The file
+	 * is the station's key; the office judges what it signs. */
 	if (recorded[0] && strcmp(recorded, hex) != 0) {
-		fingerprint_of_hex(recorded, was);
-		snprintf(sk->problem, sizeof(sk->problem),
-			 _("The signing key %s is not the one this station used before (fingerprint %s, now %s): its copies are not signed. Put the right key file back, or make a new key with \"fieldstation new-key\"."),
-			 sk->path, was, sk->fingerprint);
-		signkey_wipe(&sk->key);
-		return -1;
+		sk->changed = true;
+		fingerprint_of_hex(recorded, sk->was);
 	}
-	if (!recorded[0] && remember && s)
+	if (strcmp(recorded, hex) != 0 && remember && s)
 		store_meta_set(s, META_KEY, hex);
+	/* A file left by a key made when the power went, once linked. */
+	if (remember) {
+		char tmp[sizeof(sk->path) + 8];
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", sk->path);
+		unlink(tmp);
+	}
 	sk->ok = true;
 	if (sk->key.board[0] && sk->board[0] && strcmp(sk->key.board, sk->board) != 0) {
 		sk->other_board = true;

@@ -69,6 +69,8 @@ struct station_key {
 	bool ok;			/* it can sign */
 	bool made_now;			/* made by this call */
 	bool none_yet;			/* never made (and may_make was false) */
+	bool changed;			/* not the key the database remembered */
+	char was[SIGN_FINGERPRINT_LEN];	/* then: the one it remembered */
 	bool other_board;		/* made on another board than this one */
 	char board[SIGN_BOARD_LEN];	/* this board */
 	char fingerprint[SIGN_FINGERPRINT_LEN];	/* when ok */

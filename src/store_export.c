@@ -76,6 +76,7 @@ static const struct export_word event_kinds[] = {
 	{ "by_moisture_off", N_("watering by soil moisture switched off") },
 	{ "calibration", N_("probe calibrated") },
 	{ "signing_key_made", N_("signing key made") },
+	{ "signing_key_changed", N_("signing key not the one the database remembered") },
 	{ "other_board", N_("started on another board than its signing key was made on") },
 	{ NULL, NULL },
 };
