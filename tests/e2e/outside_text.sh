@@ -47,6 +47,12 @@ no_controls "$F/manifest.txt" "manifest.txt: no control byte"
 evil="$STICK/PT01_${ESC}]2;owned${BEL}${ESC}[31m_HONG"
 mkdir "$evil" && cp "$F/manifest.txt" "$evil/"
 
+# The office trusts the station first; its name is shown cleaned there too.
+"$BIN" trust --into "$OFFICE" --yes "$F" >"$TMP/trust.out" 2>&1 && ok "the office trusts the station" ||
+	bad "trust: $(cat "$TMP/trust.out")"
+no_controls "$TMP/trust.out" "trust printed no control byte"
+grep -qF "Trạm: PT01 (�]2;pwned��[41mTrạm ác�xe.exe)" "$TMP/trust.out" &&
+	ok "trust: the name shown, each control as �" || bad "trust name: $(cat "$TMP/trust.out")"
 "$BIN" merge --into "$OFFICE" "$STICK" >"$TMP/merge.out" 2>&1
 rc=$?
 [ $rc = 1 ] && ok "merge: the damaged folder refused (exit 1)" || bad "merge rc=$rc: $(cat "$TMP/merge.out")"
