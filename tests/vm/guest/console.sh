@@ -34,6 +34,11 @@ shows() { cells | grep -qF -- "$(hex_of "$1")"; }
 
 check "tty1 is on a framebuffer of 800x480" \
 	[ "$(cat /sys/class/graphics/fb0/virtual_size 2>/dev/null)" = "800,480" ]
+# The smaller font loads too: more room, 66x20 here.
+setfont -C /dev/tty1 /rig/fonts/fieldstation-12x24.psf.gz 2>/tmp/setfont.err ||
+	bad "setfont loads fieldstation-12x24" "$(cat /tmp/setfont.err)"
+check "with the 12x24 font tty1 has 66 columns and 20 rows" \
+	[ "$(stty -F /dev/tty1 size)" = "20 66" ]
 if ! setfont -C /dev/tty1 "$FONT" 2>/tmp/setfont.err; then
 	bad "setfont loads $FONT" "$(cat /tmp/setfont.err)"
 fi
