@@ -257,10 +257,19 @@ static int calibrate_key(struct ui *ui, void *st, int key)
 	}
 }
 
+static unsigned calibrate_mode(void *st)
+{
+	const struct calibrate *s = st;
+
+	if (s->step == DRY || s->step == WET)
+		return MODE_FIELD;
+	return s->step == CONFIRM ? MODE_UNSAVED : 0;
+}
+
 static const char *const calibrate_help[] = {
 	N_("1-9: the probe to calibrate"),
 	N_("Enter takes the count shown; digits type one"),
-	N_("Backspace: a step back"),
+	N_("Backspace on an empty count: a step back"),
 	NULL,
 };
 
@@ -272,4 +281,5 @@ const struct screen screen_calibrate = {
 	.key = calibrate_key,
 	.leave = calibrate_leave,
 	.help = calibrate_help,
+	.mode = calibrate_mode,
 };

@@ -271,6 +271,13 @@ static int clockset_key(struct ui *ui, void *st, int key)
 	return ACT_NONE;
 }
 
+static unsigned clockset_mode(void *st)
+{
+	const struct clockset_screen *s = st;
+
+	return s->stage == TYPING || s->stage == PIN ? MODE_FIELD : 0;
+}
+
 static const char *const help[] = {
 	N_("Type the date and time as twelve digits:"),
 	N_("26112026 0930 is 26/11/2026 09:30"),
@@ -285,4 +292,5 @@ const struct screen screen_clockset = {
 	.draw = clockset_draw,
 	.key = clockset_key,
 	.help = help,
+	.mode = clockset_mode,
 };

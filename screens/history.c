@@ -422,6 +422,15 @@ static int history_key(struct ui *ui, void *st, int key)
 	}
 }
 
+static unsigned history_mode(void *st)
+{
+	const struct history *h = st;
+
+	if (h->mode == PIN)
+		return MODE_FIELD;
+	return h->mode == FORM ? recordform_mode(&h->form) : 0;
+}
+
 static const char *const history_help[] = {
 	N_("Newest first. +/-: turn the page"),
 	N_("1-9: open that record"),
@@ -439,7 +448,7 @@ static const char *const trace_help[] = {
 	const struct screen var = { \
 		.title = name, .state_size = sizeof(struct history), .enter = enter_fn, \
 		.draw = history_draw, .key = history_key, .leave = history_leave, \
-		.help = help_lines, \
+		.help = help_lines, .mode = history_mode, \
 	}
 
 BOOK(screen_fertilize_log, N_("Fertilizing book"), fert_enter, history_help);

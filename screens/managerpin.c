@@ -38,9 +38,16 @@ static int managerpin_key(struct ui *ui, void *st, int key)
 	}
 }
 
+static unsigned managerpin_mode(void *st)
+{
+	(void)st;
+	return MODE_FIELD;
+}
+
 const struct screen screen_manager_pin = {
 	.title = N_("Manager's PIN"),
 	.state_size = sizeof(struct pinchoose),
 	.draw = managerpin_draw,
 	.key = managerpin_key,
+	.mode = managerpin_mode,
 };

@@ -163,9 +163,11 @@ enum numentry_result numentry_key(struct numentry *ne, int key)
 	case K_DOWN:
 		return step(ne, -1);
 	case K_BACK:
-		if (!ne->touched || !ne->buf[0]) {
+		/* One character at a time, a pre-filled value too; only an
+		 * empty field goes back. */
+		if (!ne->buf[0])
 			return NUM_CANCEL;
-		}
+		ne->touched = true;
 		ne->buf[strlen(ne->buf) - 1] = '\0';
 		return NUM_EDITED;
 	case K_ENTER:

@@ -1,6 +1,9 @@
-/* Number entry on the keypad: digits, one decimal point, Backspace, and
- * + / - to step. It refuses, with a sentence, an empty value, a second
- * point, and amounts outside what is plausible. No ncurses here. */
+/* Number entry on the keypad: digits (0 too), one decimal point,
+ * Backspace, and + / - to step. The first digit or point on a pre-filled
+ * value replaces it; Backspace deletes one character, of a pre-filled
+ * value too, and only on an empty field goes back (NUM_CANCEL). It
+ * refuses, with a sentence, an empty value, a second point, and amounts
+ * outside what is plausible. No ncurses here. */
 #ifndef FS_NUMENTRY_H
 #define FS_NUMENTRY_H
 
@@ -9,7 +12,7 @@
 enum numentry_result {
 	NUM_EDITED,		/* the value changed: redraw */
 	NUM_DONE,		/* Enter on a good value */
-	NUM_CANCEL,		/* Backspace with nothing left to delete */
+	NUM_CANCEL,		/* Backspace on an empty field: go back */
 	NUM_REFUSED,		/* why holds the sentence */
 	NUM_PASS,		/* not a key for number entry */
 };

@@ -527,6 +527,13 @@ static int pumps_key(struct ui *ui, void *st, int key)
 	}
 }
 
+static unsigned pumps_mode(void *st)
+{
+	const struct pumps *s = st;
+
+	return s->mode == MINUTES || s->mode == AMOUNT ? MODE_FIELD : 0;
+}
+
 static const char *const pumps_help[] = {
 	N_("1-6: start or stop that pump"),
 	N_("Minutes: digits, or + and -"),
@@ -540,4 +547,5 @@ const struct screen screen_pumps = {
 	.draw = pumps_draw,
 	.key = pumps_key,
 	.help = pumps_help,
+	.mode = pumps_mode,
 };

@@ -37,6 +37,11 @@ static int new_key(struct ui *ui, void *st, int key)
 	return f->state == FORM_RUNNING ? act : ACT_BACK;
 }
 
+static unsigned new_mode(void *st)
+{
+	return recordform_mode(st);
+}
+
 static const char *const new_help[] = {
 	N_("1-9: choose   +/-: other page or day"),
 	N_("Numbers: digits, . for the point"),
@@ -48,7 +53,7 @@ static const char *const new_help[] = {
 #define RECORD_SCREEN(var, name, enter_fn) \
 	const struct screen var = { \
 		.title = name, .state_size = sizeof(struct recordform), .enter = enter_fn, \
-		.draw = new_draw, .key = new_key, .help = new_help, \
+		.draw = new_draw, .key = new_key, .help = new_help, .mode = new_mode, \
 	}
 
 RECORD_SCREEN(screen_fertilize_new, N_("Log fertilizing"), fertilize_enter);

@@ -655,6 +655,15 @@ static int key_pick(struct ui *ui, struct recordform *f, int st, int key)
 	}
 }
 
+unsigned recordform_mode(const struct recordform *f)
+{
+	if (f->state != FORM_RUNNING)
+		return 0;
+	if (f->overlay == OV_PIN || step(f) == ST_AMOUNT || step(f) == ST_KG)
+		return MODE_FIELD;
+	return step(f) == ST_CONFIRM && f->overlay == OV_NONE ? MODE_UNSAVED : 0;
+}
+
 int recordform_key(struct ui *ui, struct recordform *f, int key)
 {
 	int st = step(f), low = f->correcting ? f->today - 3660 : f->today - RECORDS_MAX_DAYS_BACK;

@@ -44,5 +44,8 @@ void recordform_correct(struct recordform *f, struct ui *ui, const struct record
 void recordform_draw(struct ui *ui, struct recordform *f);
 /* ACT_ flags; f->state tells when the form is done. */
 int recordform_key(struct ui *ui, struct recordform *f, int key);
+/* MODE_ flags (screen.h): a number or the PIN typed, or the whole record
+ * shown before it is saved. */
+unsigned recordform_mode(const struct recordform *f);
 
 #endif

@@ -418,6 +418,15 @@ static int schedules_key(struct ui *ui, void *st, int key)
 	}
 }
 
+static unsigned schedules_mode(void *st)
+{
+	const struct schedules *s = st;
+
+	if (s->mode == TIME || s->mode == MINUTES)
+		return MODE_FIELD;
+	return s->mode == CONFIRM ? MODE_UNSAVED : 0;
+}
+
 static const char *const schedules_help[] = {
 	N_("1-8: change or delete that schedule"),
 	N_("9: add a schedule"),
@@ -431,4 +440,5 @@ const struct screen screen_schedules = {
 	.draw = schedules_draw,
 	.key = schedules_key,
 	.help = schedules_help,
+	.mode = schedules_mode,
 };

@@ -47,6 +47,14 @@ enum screen_id {
 #define ACT_TO(id) (ACT_GOTO | ((id) << 8))
 #define ACT_TARGET(a) ((a) >> 8)
 
+/* What the keys of a screen are now (its mode function), for the keys
+ * that are the manager's: the key line, the help, and '/'. */
+#define MODE_FIELD 0x01		/* a number, time, date or PIN is typed: digits (0
+				 * too) type, Backspace deletes one, and goes back
+				 * only from an empty field */
+#define MODE_UNSAVED 0x02	/* a finished record or schedule is shown, not yet
+				 * saved: '/' asks before it is dropped */
+
 struct screen {
 	const char *title;		/* msgid */
 	size_t state_size;		/* zeroed state given to the functions */
@@ -55,6 +63,7 @@ struct screen {
 	int (*key)(struct ui *ui, void *st, int key);
 	void (*leave)(struct ui *ui, void *st);		/* may be NULL */
 	const char *const *help;	/* msgids, one per line, NULL-ended */
+	unsigned (*mode)(void *st);	/* MODE_ flags; may be NULL: neither */
 };
 
 extern const struct screen *const screen_table[SCREEN_COUNT];

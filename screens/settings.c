@@ -128,6 +128,11 @@ static int settings_key(struct ui *ui, void *st, int key)
 	}
 }
 
+static unsigned settings_mode(void *st)
+{
+	return ((const struct settings *)st)->gate != OPEN ? MODE_FIELD : 0;
+}
+
 static const char *const settings_help[] = {
 	N_("1-9: open that setting"),
 	NULL,
@@ -140,4 +145,5 @@ const struct screen screen_settings = {
 	.draw = settings_draw,
 	.key = settings_key,
 	.help = settings_help,
+	.mode = settings_mode,
 };

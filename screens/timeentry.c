@@ -15,22 +15,16 @@ void timeentry_init(struct timeentry *te, int minutes)
 	te->minutes = minutes;
 }
 
-/* What the digits say: 1-2 digits an hour, 3-4 hours and minutes. */
+/* What the digits say, read from the left into HH:MM: one or two
+ * digits are the hour, a third is the tens of minutes. */
 static int parse(const char *d, int *h, int *m)
 {
-	int n = (int)strlen(d), v = 0;
+	int n = (int)strlen(d);
 
 	if (n == 0)
 		return -1;
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (d[i] - '0');
-	if (n <= 2) {
-		*h = v;
-		*m = 0;
-	} else {
-		*h = v / 100;
-		*m = v % 100;
-	}
+	*h = n == 1 ? d[0] - '0' : (d[0] - '0') * 10 + (d[1] - '0');
+	*m = n < 3 ? 0 : (d[2] - '0') * 10 + (n == 4 ? d[3] - '0' : 0);
 	return 0;
 }
 
@@ -87,7 +81,20 @@ enum numentry_result timeentry_key(struct timeentry *te, int key)
 		set(te, v);
 		return NUM_EDITED;
 	case K_BACK:
-		if (!te->touched || n == 0)
+		/* The starting time is edited from its end, like a typed one;
+		 * only an empty field goes back. */
+		if (!te->touched) {
+			int h = te->minutes / 60, m = te->minutes % 60;
+
+			te->digits[0] = (char)('0' + h / 10 % 10);
+			te->digits[1] = (char)('0' + h % 10);
+			te->digits[2] = (char)('0' + m / 10);
+			te->digits[3] = (char)('0' + m % 10);
+			te->digits[4] = '\0';
+			te->touched = true;
+			n = 4;
+		}
+		if (n == 0)
 			return NUM_CANCEL;
 		te->digits[n - 1] = '\0';
 		return NUM_EDITED;
@@ -111,16 +118,17 @@ enum numentry_result timeentry_key(struct timeentry *te, int key)
 
 const char *timeentry_text(const struct timeentry *te, char *buf, int n)
 {
-	const char *d = te->digits;
-	size_t len = strlen(d);
+	char shown[6] = "__:__";
 
-	if (!te->touched)
+	if (!te->touched) {
 		snprintf(buf, (size_t)n, "%02d:%02d", te->minutes / 60, te->minutes % 60);
-	else if (len <= 2)
-		snprintf(buf, (size_t)n, "%s:_", d);
-	else if (len == 3)
-		snprintf(buf, (size_t)n, "%c:%c%c", d[0], d[1], d[2]);
-	else
-		snprintf(buf, (size_t)n, "%c%c:%c%c", d[0], d[1], d[2], d[3]);
+		return buf;
+	}
+	for (int i = 0, at = 0; te->digits[i] && at < 5; i++, at++) {
+		if (at == 2)
+			at++;
+		shown[at] = te->digits[i];
+	}
+	snprintf(buf, (size_t)n, "%s", shown);
 	return buf;
 }

@@ -38,6 +38,10 @@ struct ui {
 	bool help;		/* the key help is shown */
 	bool small;		/* the terminal is below 40x12 */
 	bool headless;		/* the keypad's terminal is gone */
+	bool asking_home;	/* '/' on a record not saved: asked first */
+	/* A save just closed its form and said so: the next Enter only
+	 * clears the message, it does not start another record. */
+	bool enter_spent;
 	char message[256];
 	enum tone message_tone;
 	int minute_timer, redraw_timer;
@@ -46,6 +50,14 @@ struct ui {
 static const char *const global_help[] = {
 	N_("1-9: choose    Enter: yes"),
 	N_("0 or Backspace: back"),
+	N_("/: home screen    *: this help"),
+	NULL,
+};
+
+/* While a number, time, date or PIN is typed. */
+static const char *const field_help[] = {
+	N_("0-9: type    Enter: done"),
+	N_("Backspace: delete one; empty: back"),
 	N_("/: home screen    *: this help"),
 	NULL,
 };
@@ -146,9 +158,17 @@ static void draw_status(struct ui *ui)
 	widget_text(LINES - 1, 0, COLS, alarms ? TONE_ALARM : TONE_NORMAL, line);
 }
 
+static unsigned mode_of(const struct ui *ui)
+{
+	const struct frame *f = &ui->stack[ui->depth - 1];
+
+	return f->screen->mode ? f->screen->mode(f->st) : 0;
+}
+
 static void draw_help(struct ui *ui)
 {
 	const struct screen *s = ui->stack[ui->depth - 1].screen;
+	const char *const *global = mode_of(ui) & MODE_FIELD ? field_help : global_help;
 	int y = ui_top(ui);
 
 	for (int r = y; r <= ui_bottom(ui); r++)
@@ -156,8 +176,8 @@ static void draw_help(struct ui *ui)
 	widget_text(y++, 1, COLS - 2, TONE_GOOD, _("Keys on this screen:"));
 	for (int i = 0; s->help && s->help[i] && y <= ui_bottom(ui); i++)
 		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _(s->help[i]));
-	for (int i = 0; global_help[i] && y <= ui_bottom(ui); i++)
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _(global_help[i]));
+	for (int i = 0; global[i] && y <= ui_bottom(ui); i++)
+		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _(global[i]));
 	widget_text(LINES - 3, 1, COLS - 2, TONE_GOOD, _("Any key closes this help."));
 }
 
@@ -171,6 +191,26 @@ static void draw_message(struct ui *ui)
 	for (int r = y; r < LINES - 2; r++)
 		mvhline(r, 0, ' ', COLS);
 	widget_wrap(y, 1, COLS - 2, rows, ui->message_tone, ui->message, true);
+}
+
+/* '/' on a record not saved: one question over the screen. */
+static void draw_asking_home(struct ui *ui)
+{
+	int top = ui_top(ui), bottom = ui_bottom(ui);
+
+	for (int r = top; r <= bottom; r++)
+		mvhline(r, 0, ' ', COLS);
+	widget_wrap(top + 1, 1, COLS - 2, bottom - top - 2, TONE_DRY,
+		    _("What you entered is not saved yet. Leave it and go to the home screen?"), true);
+	widget_text(bottom, 1, COLS - 2, TONE_GOOD, _("Enter: leave it   0: stay"));
+}
+
+/* The keys every screen has, by what its keys are now. */
+static const char *key_line(struct ui *ui)
+{
+	if (mode_of(ui) & MODE_FIELD)
+		return _("Backspace: delete/back   *: help");
+	return ui->depth > 1 ? _("0: back   /: home   *: help") : _("*: help");
 }
 
 static void draw(struct ui *ui)
@@ -199,6 +239,8 @@ static void draw(struct ui *ui)
 	widget_text(0, 1, COLS - 2, TONE_NORMAL, title);
 	attroff(A_REVERSE | A_BOLD);
 	f->screen->draw(ui, f->st);
+	if (ui->asking_home)
+		draw_asking_home(ui);
 	if (ui->help)
 		draw_help(ui);
 	else if (ui->message[0])
@@ -207,7 +249,8 @@ static void draw(struct ui *ui)
 		widget_text(LINES - 3, 1, COLS - 2, TONE_ALARM,
 			    _("Memory card full: nothing new is saved"));
 	else
-		widget_text(LINES - 3, 1, COLS - 2, TONE_NORMAL, _("*: help"));
+		widget_text(LINES - 3, 1, COLS - 2, TONE_NORMAL,
+			    ui->asking_home ? "" : key_line(ui));
 	draw_status(ui);
 	refresh();
 }
@@ -258,10 +301,13 @@ static void apply(struct ui *ui, int act)
 	}
 }
 
+/* The keys that are the manager's, the same on every screen: '*' the
+ * help, '/' home (asking first when a finished record would be lost),
+ * and, where a screen passes them, 0 and Backspace back. */
 static void handle_key(struct ui *ui, int key)
 {
 	const struct frame *f;
-	int act;
+	int act, depth;
 
 	if (!key)
 		return;
@@ -275,20 +321,40 @@ static void handle_key(struct ui *ui, int key)
 		ui->help = false;
 		return;
 	}
+	if (ui->asking_home) {
+		ui->asking_home = false;
+		if (key == K_ENTER) {
+			apply(ui, ACT_HOME);
+			ui_say(ui, "%s", _("Left without saving."));
+		}
+		return;
+	}
+	if (ui->enter_spent) {
+		ui->enter_spent = false;
+		if (key == K_ENTER) {
+			ui->message[0] = '\0';
+			return;
+		}
+	}
 	ui->message[0] = '\0';
 	if (key == '*') {
 		ui->help = true;
 		return;
 	}
 	if (key == '/') {
-		apply(ui, ACT_HOME);
+		if (mode_of(ui) & MODE_UNSAVED)
+			ui->asking_home = true;
+		else
+			apply(ui, ACT_HOME);
 		return;
 	}
 	f = &ui->stack[ui->depth - 1];
+	depth = ui->depth;
 	act = f->screen->key(ui, f->st, key);
 	if (act & ACT_PASS)
 		act = (key == '0' || key == K_BACK || key == K_LEFT) ? ACT_BACK : ACT_NONE;
 	apply(ui, act);
+	ui->enter_spent = ui->depth < depth && ui->message[0] && ui->message_tone == TONE_GOOD;
 }
 
 static void on_input(void *data, int fd, short revents)

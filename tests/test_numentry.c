@@ -70,18 +70,39 @@ static void empty_and_implausible_are_refused(void **state)
 	assert_non_null(strstr(ne.why, "smallest"));
 }
 
+/* One rule in every number field: Backspace deletes one character, of a
+ * pre-filled value too, and only an empty field goes back; 0 is a digit. */
 static void backspace_deletes_then_goes_back(void **state)
 {
 	struct numentry ne;
+	char b[32];
 
 	(void)state;
+	text_init("en");
 	numentry_init(&ne, 30, 0, 1, 90, 5);
-	assert_int_equal(numentry_key(&ne, K_BACK), NUM_CANCEL);	/* untouched */
+	assert_int_equal(numentry_key(&ne, K_BACK), NUM_EDITED);	/* pre-filled: 30 -> 3 */
+	assert_true(numentry_value(&ne) == 3);
+	assert_int_equal(numentry_key(&ne, K_BACK), NUM_EDITED);
+	assert_true(isnan(numentry_value(&ne)));
+	assert_int_equal(numentry_key(&ne, K_BACK), NUM_CANCEL);	/* empty: back */
 	keys(&ne, "12");
 	assert_int_equal(numentry_key(&ne, K_BACK), NUM_EDITED);
 	assert_true(numentry_value(&ne) == 1);
 	assert_int_equal(numentry_key(&ne, K_BACK), NUM_EDITED);
 	assert_true(isnan(numentry_value(&ne)));
+	assert_int_equal(numentry_key(&ne, K_BACK), NUM_CANCEL);
+	/* [ 1200 ] kg: Backspace edits the weight, it does not leave it. */
+	numentry_init_amount(&ne, 1200, 1, 5000, "kg");
+	assert_int_equal(numentry_key(&ne, K_BACK), NUM_EDITED);
+	assert_string_equal(numentry_line(&ne, b, sizeof(b)), "[ 120 ] kg");
+	/* The first digit replaces a pre-filled value; 0 then types. */
+	numentry_init(&ne, 30, 0, 1, 90, 5);
+	assert_int_equal(numentry_key(&ne, '7'), NUM_EDITED);
+	assert_int_equal(numentry_key(&ne, '0'), NUM_EDITED);
+	assert_true(numentry_value(&ne) == 70);
+	assert_int_equal(numentry_key(&ne, K_ENTER), NUM_DONE);
+	/* With no value at all, Backspace goes back at once. */
+	numentry_init(&ne, NAN, 0, 1, 90, 5);
 	assert_int_equal(numentry_key(&ne, K_BACK), NUM_CANCEL);
 }
 

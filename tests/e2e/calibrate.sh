@@ -85,11 +85,26 @@ expect vi "Khu: Vú sữa Hoàng Kim" "its zone"
 expect vi "Hiệu chuẩn: khô 560, trong nước 298 (01/06/2026)" "its calibration"
 expect vi "Số đo cuối:" "its last values"
 
-# Backspace steps back out of a calibration; nothing is saved.
+# Backspace edits the count shown, as in every number field, and steps
+# back out of a calibration from the empty field; nothing is saved.
 press vi KP0 KP0 KP5 KP1
 expect vi "soil3, bước 1/2: khô" "a second calibration begins"
+for _ in $(seq 50); do
+	screen vi | grep -qE '\[ [0-9]+ \]' && break
+	sleep 0.2
+done
+screen vi | grep -qE '\[ [0-9]+ \]' && ok "the live count fills the field" ||
+	bad "no count in the field" vi
 press vi BSpace
-expect vi "Đầu đo nào?" "Backspace goes back to the probes"
+expect vi "soil3, bước 1/2: khô" "Backspace edits the count and stays on the step"
+# The count stops following the probe once edited: what is left of it.
+count=$(screen vi | grep -oE '\[ [0-9]* \]' | head -n 1 | tr -dc '0-9')
+[ -n "$count" ] && [ ${#count} -le 4 ] && ok "one digit of the count deleted ($count left)" ||
+	bad "the count after Backspace: '$count'" vi
+for _ in $(seq 1 ${#count}); do press vi BSpace; done
+expect vi "[  ]" "the count cleared digit by digit"
+press vi BSpace
+expect vi "Đầu đo nào?" "Backspace on the empty count goes back to the probes"
 n=$(sql "$DB" "SELECT count(*) FROM calibrations")
 [ "$n" = 1 ] && ok "nothing saved by going back" || bad "calibrations: $n"
 
