@@ -148,6 +148,13 @@ expect x "5 Chép ra USB" "started for the mount script"
 if [ -n "$LOOP" ] && FIELDSTATION_MEDIA="$STICK" ACTION=add MDEV="${LOOP#/dev/}" \
 	"$TOP/scripts/fieldstation-stick"; then
 	expect x "Đã cắm USB" "fieldstation-stick add: mounted, and seen"
+	# Nothing on it runs or counts as a device, and no link on it is followed.
+	opts=$(awk -v m="$STICK/usb-${LOOP#/dev/}" '$5 == m { print $6 }' /proc/self/mountinfo)
+	missing=
+	for o in nosuid nodev noexec nosymfollow; do
+		case ",$opts," in *",$o,"*) ;; *) missing="$missing $o" ;; esac
+	done
+	[ -z "$missing" ] && ok "mounted $opts" || bad "mounted $opts, without$missing"
 	press x KP5
 	expect x "Có thể rút USB ra." "copied to the ext4 stick" 60
 	FIELDSTATION_MEDIA="$STICK" "$TOP/scripts/fieldstation-stick" remove "$LOOP"

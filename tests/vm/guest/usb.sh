@@ -143,6 +143,13 @@ expect "5 Chép ra USB" "the console runs, for a copy on the keypad"
 host plug
 expect "Đã cắm USB" "a stick plugged in: the home screen says so, no key pressed" 15
 check "the shipped helper mounted it (at $(media))" test -n "$(media)"
+opts=$(sed -n "s|^/dev/sd[a-z][0-9]* $(media) vfat \([^ ]*\) .*|\1|p" /proc/mounts | tail -n 1)
+missing=
+for o in nosuid nodev noexec nosymfollow; do
+	case ",$opts," in *",$o,"*) ;; *) missing="$missing $o" ;; esac
+done
+check "nothing on it runs, and no link on it is followed (${missing:+without$missing: }$opts)" \
+	test -z "$missing"
 press KP2 KP1 KPEnter KPEnter KPEnter
 expect "Bơm đang chạy: 1" "a pump runs meanwhile"
 dmesg -c >/dev/null
