@@ -248,10 +248,11 @@ static void usb_draw(struct ui *ui, void *st)
 		y += widget_wrap(y + 1, 1, w, 2, TONE_GOOD,
 				 _("The USB stick may be pulled out now."), true);
 		attroff(A_BOLD);
+		/* Folders on the stick it left alone, in the rows that are left. */
 		if (u->notice[0])
-			y += 1 + widget_wrap(y + 2, 1, w, ui_bottom(ui) - y - 4, TONE_DRY, u->notice,
-					     true);
-		widget_text(y + 2, 1, w, TONE_NORMAL, _("Enter: copy again"));
+			y += widget_wrap(y + 1, 1, w, ui_bottom(ui) - y - 1, TONE_DRY, u->notice, true);
+		widget_text(y + 2 <= ui_bottom(ui) ? y + 2 : ui_bottom(ui), 1, w, TONE_NORMAL,
+			    _("Enter: copy again"));
 		break;
 	case FAILED:
 		y += widget_wrap(y, 1, w, ui_bottom(ui) - y - 1, TONE_ALARM, u->error, true);

@@ -796,14 +796,15 @@ static void remove_unfinished(struct export *e)
 			snprintf(named, sizeof(named), "%s", de->d_name);
 	}
 	closedir(d);
+	/* Short: it shares the small screen with the result. */
 	if (left == 1 && named[0])
 		snprintf(e->notice, sizeof(e->notice),
-			 _("The USB stick holds a folder %s that this station did not leave unfinished: it was left as it is."),
+			 _("The stick holds %s, which this station does not recognise as its own: left alone."),
 			 named);
 	else if (left)
 		snprintf(e->notice, sizeof(e->notice),
-			 ngettext("The USB stick holds %d folder named like this station's unfinished copies that this station did not leave: it was left as it is.",
-				  "The USB stick holds %d folders named like this station's unfinished copies that this station did not leave: they were left as they are.",
+			 ngettext("The stick holds %d unfinished folder this station does not recognise as its own: left alone.",
+				  "The stick holds %d unfinished folders this station does not recognise as its own: left alone.",
 				  (unsigned long)left),
 			 left);
 }

@@ -656,8 +656,8 @@ static void a_stick_cannot_reach_the_station_through_links(void **state)
 
 	assert_int_equal(export_run(&o, NULL, NULL, path, sizeof(path), err, sizeof(err)), 0);
 	assert_string_equal(path, path_in(stick, "PT01_2026-06-10"));
-	assert_string_equal(err, "Trên USB có 5 thư mục mang tên như bản chép dở của trạm này mà "
-				 "trạm này không để lại: trạm để nguyên, không đụng tới.");
+	assert_string_equal(err, "USB có 5 thư mục chép dở mà trạm không nhận ra là của mình: "
+				 "để nguyên.");
 	/* The station's database and backups are whole, and the same. */
 	assert_string_equal(sha_of_file(db), before);
 	assert_string_equal(sha_of_file(path_in(backups, "station-2026-06-09-0530.db")),
@@ -683,8 +683,8 @@ static void a_stick_cannot_reach_the_station_through_links(void **state)
 	}
 	run_ok(&o, path, sizeof(path));
 	assert_int_equal(export_run(&o, NULL, NULL, path, sizeof(path), err, sizeof(err)), 0);
-	assert_string_equal(err, "Trên USB có thư mục PT01_e_CHUA-XONG mà trạm này không để lại "
-				 "dở dang: trạm để nguyên, không đụng tới.");
+	assert_string_equal(err, "USB có thư mục PT01_e_CHUA-XONG mà trạm không nhận ra là của "
+				 "mình: để nguyên.");
 }
 
 static void progress_goes_forward_then_cancel_leaves_nothing(void **state)
