@@ -596,7 +596,12 @@ static int step_verify(struct export *e)
 		char broken[160];
 
 		snprintf(broken, sizeof(broken), "%s" BROKEN, e->folder);
-		renameat(e->dest_fd, e->folder, e->dest_fd, broken);
+		/* Renamed, the folder no longer looks whole; if it cannot be,
+		 * it goes as an unfinished one does (remove_written()). */
+		if (renameat(e->dest_fd, e->folder, e->dest_fd, broken) == 0) {
+			e->committed = false;
+			outfile_sync_dir(e->dest_fd);
+		}
 		e->failure = EXPORT_FAILED_CHECK;
 		snprintf(e->error, sizeof(e->error),
 			 _("Reading the copy back, %s was not what had been written: the stick may be failing. Use another stick."),
@@ -640,14 +645,15 @@ static void release(struct export *e)
 
 /* After a failure or a stop: nothing that looks complete stays. A folder
  * that has its real name but was not read back yet takes its unfinished
- * name again; one found different when read back keeps its _HONG name. */
+ * name again; one found different when read back keeps its _HONG name, or
+ * goes like the others when it could not take that name. */
 static void remove_written(struct export *e)
 {
 	static const char *const ours[] = { BACKUP_TMP, MANIFEST_NAME, MANIFEST_NAME ".tmp",
 					    MARK, MARK ".tmp" };
 
 	release(e);
-	if (e->dir_fd < 0 || e->failure == EXPORT_FAILED_CHECK)
+	if (e->dir_fd < 0 || (e->failure == EXPORT_FAILED_CHECK && !e->committed))
 		return;
 	if (e->committed) {
 		if (renameat(e->dest_fd, e->folder, e->dest_fd, e->unfinished) < 0)

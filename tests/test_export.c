@@ -735,6 +735,37 @@ static void progress_goes_forward_then_cancel_leaves_nothing(void **state)
 	assert_string_equal(listing(stick), "PT01_2026-06-10");
 }
 
+/* A failing stick: what is read back is not what was written. The folder
+ * is named _HONG, never left with a name that looks whole; and where that
+ * name is already taken (a bad copy earlier the same day), it goes as an
+ * unfinished one does. */
+static void a_copy_read_back_wrong_never_looks_whole(void **state)
+{
+	struct export_opts o = opts();
+	struct export *e;
+	char err[512], whole[600], csv[700];
+	FILE *f;
+
+	(void)state;
+	snprintf(whole, sizeof(whole), "%s/PT01_2026-06-10", stick);
+	snprintf(csv, sizeof(csv), "%s/nhat-ky-tuoi.csv", whole);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
+		while (access(whole, F_OK) != 0)
+			assert_int_equal(export_step(e, 0), EXPORT_MORE);
+		f = fopen(csv, "a");
+		assert_non_null(f);
+		fputs("x", f);
+		fclose(f);
+		while (export_step(e, 0) == EXPORT_MORE)
+			;
+		assert_int_equal(export_failure(e), EXPORT_FAILED_CHECK);
+		assert_non_null(strstr(export_error(e), "nhat-ky-tuoi.csv"));
+		export_free(e);
+		assert_string_equal(listing(stick), "PT01_2026-06-10_HONG");
+	}
+}
+
 /* A file larger than the stick takes: the sentence says what to do and
  * nothing of the export is left. */
 static void a_file_too_large_leaves_nothing(void **state)
@@ -921,6 +952,7 @@ int main(void)
 		T(a_stick_cannot_reach_the_station_through_links),
 		T(no_secret_goes_on_the_stick),
 		T(progress_goes_forward_then_cancel_leaves_nothing),
+		T(a_copy_read_back_wrong_never_looks_whole),
 		T(a_file_too_large_leaves_nothing),
 		T(refusals_say_why_and_write_nothing),
 		T(one_moment_while_the_station_writes),
