@@ -182,15 +182,17 @@ static void draw_help(struct ui *ui)
 }
 
 /* A message takes as many rows above the status line as it needs, up to
- * three, over the bottom of the screen's content. */
-static void draw_message(struct ui *ui)
+ * three, over the bottom of the screen's content; so does what the
+ * station cannot do for want of its database (app->trouble), until it is
+ * over. */
+static void draw_message(enum tone tone, const char *text)
 {
-	int rows = widget_wrap(0, 1, COLS - 2, 3, ui->message_tone, ui->message, false);
+	int rows = widget_wrap(0, 1, COLS - 2, 3, tone, text, false);
 	int y = LINES - 2 - rows;
 
 	for (int r = y; r < LINES - 2; r++)
 		mvhline(r, 0, ' ', COLS);
-	widget_wrap(y, 1, COLS - 2, rows, ui->message_tone, ui->message, true);
+	widget_wrap(y, 1, COLS - 2, rows, tone, text, true);
 }
 
 /* '/' on a record not saved: one question over the screen. */
@@ -244,10 +246,13 @@ static void draw(struct ui *ui)
 	if (ui->help)
 		draw_help(ui);
 	else if (ui->message[0])
-		draw_message(ui);
+		draw_message(ui->message_tone, ui->message);
+	/* A full card first: what else waits or is lost follows from it. */
 	else if (store_card_full(ui->app->store))
 		widget_text(LINES - 3, 1, COLS - 2, TONE_ALARM,
 			    _("Memory card full: nothing new is saved"));
+	else if (ui->app->trouble[0])
+		draw_message(TONE_ALARM, ui->app->trouble);
 	else
 		widget_text(LINES - 3, 1, COLS - 2, TONE_NORMAL,
 			    ui->asking_home ? "" : key_line(ui));

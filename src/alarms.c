@@ -66,6 +66,29 @@ static void no_water(const struct config *cfg, const struct event_row *e, char *
 			 pump_name(cfg, e->source), a, b);
 }
 
+/* "5;1780290000;1780300000;9000;11.250": how many runs, the first one's
+ * start, the last one's end, their seconds and kWh. */
+static void runs_lost(const struct event_row *e, char *buf, size_t n)
+{
+	char from[32], to[32], hours[16], kwh[16];
+	long long first = 0, last = 0, seconds = 0;
+	double energy = 0;
+	int runs = 0;
+
+	if (sscanf(e->detail, "%d;%lld;%lld;%lld;%lf", &runs, &first, &last, &seconds, &energy) != 5) {
+		snprintf(buf, n, "%s", _("Pump runs could not be written to the irrigation diary: the memory card was full or failing."));
+		return;
+	}
+	snprintf(buf, n,
+		 ngettext("%d pump run from %s to %s is not in the irrigation diary: the memory card was full or failing. It ran %s hours, %s kWh.",
+			  "%d pump runs from %s to %s are not in the irrigation diary: the memory card was full or failing. They ran %s hours, %s kWh in all.",
+			  (unsigned long)runs),
+		 runs, text_date_time(from, sizeof(from), (time_t)first),
+		 text_date_time(to, sizeof(to), (time_t)last),
+		 text_number(hours, sizeof(hours), (double)seconds / 3600.0, 1),
+		 text_number(kwh, sizeof(kwh), energy, 2));
+}
+
 char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
 {
 	char when[32];
@@ -88,6 +111,8 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 	} else if (strcmp(e->kind, "schedule_skipped") == 0) {
 		snprintf(buf, n, _("%s: the watering scheduled for %s did not run: the pumps were busy for two hours."),
 			 zone_name(cfg, e->source), text_date_time(when, sizeof(when), t));
+	} else if (strcmp(e->kind, "runs_lost") == 0) {
+		runs_lost(e, buf, n);
 	} else if (strcmp(e->kind, "sensor_lost") == 0) {
 		snprintf(buf, n, _("Sensor %s is not answering."), e->source);
 	} else if (strcmp(e->kind, "sensor_bad_frame") == 0) {

@@ -4,6 +4,8 @@
 #define FS_APP_H
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 
 struct config;
 struct store;
@@ -40,6 +42,11 @@ struct app {
 	/* Sentences for the farmer from start-up (a damaged database, a
 	 * signing key that cannot be used). */
 	char notice[256];
+	/* What the station cannot do just now for want of its database
+	 * (automatic watering held back, readings or runs not kept): one
+	 * sentence for the farmer, on every screen, until the module that
+	 * said it sees the database work again (app_trouble_over()). */
+	char trouble[256];
 	struct stick *stick;		/* NULL if the mount table cannot be read */
 	/* Told when a USB stick comes or goes (the USB screen, while open). */
 	void (*stick_changed)(void *ctx);
@@ -53,6 +60,23 @@ static inline void app_changed(struct app *app)
 {
 	if (app->changed)
 		app->changed(app->changed_ctx);
+}
+
+static inline void app_trouble(struct app *app, const char *sentence)
+{
+	if (strcmp(app->trouble, sentence) == 0)
+		return;
+	snprintf(app->trouble, sizeof(app->trouble), "%s", sentence);
+	app_changed(app);
+}
+
+/* The trouble that sentence told of is over (another stays). */
+static inline void app_trouble_over(struct app *app, const char *sentence)
+{
+	if (!app->trouble[0] || strcmp(app->trouble, sentence) != 0)
+		return;
+	app->trouble[0] = '\0';
+	app_changed(app);
 }
 
 #endif

@@ -61,6 +61,8 @@ struct irrigation {
 	int n;
 	int timer;
 	bool failing;		/* switching everything off after a relay failed */
+	bool alarms_unread;	/* the last look at a zone's alarms failed */
+	bool alarms_unread_logged;	/* and the event log says so */
 	struct schedule_row sched[IRR_MAX_SCHEDULES];
 	int n_sched;
 	time_t scanned;		/* schedule times up to here are queued */
@@ -73,6 +75,10 @@ struct irrigation {
 	 * even begun there), written as soon as it has room. */
 	struct run_row unwritten[IRR_MAX_UNWRITTEN];
 	int n_unwritten;
+	/* Runs beyond those, which the diary will never hold: added up, for
+	 * the alarm that says so once the card takes it. */
+	struct runs_total lost;
+	int64_t lost_from, lost_to;
 	struct run_row held[IRR_MAX_HELD];
 	int n_held;
 };
@@ -419,17 +425,49 @@ int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
 	return start_run(irr, pump, zone, minutes, reason, who, 0, why, whylen);
 }
 
+static const char *unwritten_text(void)
+{
+	return _("The irrigation diary cannot be written: pump runs wait in memory until the memory card takes them.");
+}
+
+static const char *lost_text(void)
+{
+	return _("Pump runs are being lost: the memory card has not taken the irrigation diary for too long.");
+}
+
+/* A run the diary could not take: kept for later, or, when too many
+ * wait, added up in the runs that are lost. */
 static void keep_unwritten(struct irrigation *irr, const struct run_row *r)
 {
-	if (irr->n_unwritten < IRR_MAX_UNWRITTEN)
+	struct runs_total *l = &irr->lost;
+
+	if (irr->n_unwritten < IRR_MAX_UNWRITTEN) {
 		irr->unwritten[irr->n_unwritten++] = *r;
+		app_trouble(irr->app, unwritten_text());
+		return;
+	}
+	if (l->runs == 0 || r->started < irr->lost_from)
+		irr->lost_from = r->started;
+	if (l->runs == 0 || r->ended > irr->lost_to)
+		irr->lost_to = r->ended;
+	l->runs++;
+	l->seconds += r->ended - r->started;
+	for (int b = 0; b < BAND_COUNT; b++) {
+		l->kwh[b] += r->kwh[b];
+		l->cost[b] += r->cost[b];
+	}
+	l->cost_at_peak += r->cost_at_peak;
+	app_trouble(irr->app, lost_text());
 }
 
 /* The runs a full card refused, into the diary, oldest first; stops at
- * the first that still cannot be written. */
+ * the first that still cannot be written. Then the alarm for those that
+ * could not be kept: how many, when, how long and how much energy. */
 static void write_unwritten(struct irrigation *irr)
 {
 	struct store *st = irr->app->store;
+	const struct runs_total *l = &irr->lost;
+	char detail[128];
 
 	while (irr->n_unwritten > 0) {
 		struct run_row *r = &irr->unwritten[0];
@@ -445,6 +483,17 @@ static void write_unwritten(struct irrigation *irr)
 			return;
 		memmove(r, r + 1, (size_t)--irr->n_unwritten * sizeof(*r));
 	}
+	if (l->runs > 0) {
+		/* Plain numbers with a point, like the other alarms' details. */
+		snprintf(detail, sizeof(detail), "%d;%" PRId64 ";%" PRId64 ";%" PRId64 ";%.3f",
+			 l->runs, irr->lost_from, irr->lost_to, l->seconds,
+			 l->kwh[BAND_OFFPEAK] + l->kwh[BAND_NORMAL] + l->kwh[BAND_PEAK]);
+		if (store_event(st, now_of(irr), "runs_lost", NULL, detail, true) < 0)
+			return;
+		memset(&irr->lost, 0, sizeof(irr->lost));
+		app_trouble_over(irr->app, lost_text());
+	}
+	app_trouble_over(irr->app, unwritten_text());
 }
 
 int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
@@ -497,17 +546,30 @@ int irrigation_link_record(struct irrigation *irr, int pump, int64_t record)
 }
 
 /* Automatic watering of a zone waits while its no-rise alarm does, or
- * an alarm that its pump gave no water. */
-static bool zone_blocked(const struct irrigation *irr, int zone)
+ * an alarm that its pump gave no water; and while the alarms cannot be
+ * read, since one of those may be waiting unseen. */
+static bool zone_blocked(struct irrigation *irr, int zone)
 {
 	const struct config *cfg = cfg_of(irr);
+	struct store *st = irr->app->store;
 	int p = cfg->zones[zone].pump_index;
 	bool waiting = false, dry = false, flat = false;
+	const char *held = _("Automatic watering is held: the alarms cannot be read from the memory card.");
 
-	store_alarm_waiting(irr->app->store, "no_rise", cfg->zones[zone].item.id, &waiting);
-	if (p >= 0) {
-		store_alarm_waiting(irr->app->store, "no_flow", cfg->pumps[p].item.id, &dry);
-		store_alarm_waiting(irr->app->store, "no_pressure", cfg->pumps[p].item.id, &flat);
+	if (store_alarm_waiting(st, "no_rise", cfg->zones[zone].item.id, &waiting) < 0 ||
+	    (p >= 0 && (store_alarm_waiting(st, "no_flow", cfg->pumps[p].item.id, &dry) < 0 ||
+			store_alarm_waiting(st, "no_pressure", cfg->pumps[p].item.id, &flat) < 0))) {
+		if (!irr->alarms_unread_logged)
+			irr->alarms_unread_logged =
+				store_event(st, now_of(irr), "alarms_unread",
+					    cfg->zones[zone].item.id, store_error(st), false) == 0;
+		irr->alarms_unread = true;
+		app_trouble(irr->app, held);
+		return true;
+	}
+	if (irr->alarms_unread) {
+		irr->alarms_unread = irr->alarms_unread_logged = false;
+		app_trouble_over(irr->app, held);
 	}
 	return waiting || dry || flat;
 }

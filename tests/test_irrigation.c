@@ -3,6 +3,8 @@
  * on pumps at once, schedules and peak hours, watering by moisture, the
  * alarm when water does not arrive, power cuts. */
 #include "testlib.h"
+#include "faultvfs.h"
+#include "storefault.h"
 
 #include "alarms.h"
 #include "app.h"
@@ -116,6 +118,8 @@ static struct rig *rig_new(time_t start)
 	for (int z = 0; z < 8; z++)
 		moisture[z] = NAN;
 	memset(line_sensor, 0, sizeof(line_sensor));
+	faultvfs_install();
+	faultvfs_heal();
 	r->dir = test_mkdir();
 	snprintf(r->db, sizeof(r->db), "%s/station.db", r->dir);
 	r->app.clock = clock_new_manual(start);
@@ -1047,6 +1051,81 @@ static void the_month_adds_up(void **state)
 	assert_int_equal(t.runs, 0);
 }
 
+/* A zone whose alarms cannot be read may have one waiting that says its
+ * water does not arrive: neither its soil nor its schedule starts it,
+ * the farmer is told, and the event log says so where it still can. */
+static void a_zone_whose_alarms_cannot_be_read_waits(void **state)
+{
+	struct rig *r = *state;
+	struct store_fault fault;
+	struct schedule_row s = { .zone = "vusua", .days = 0x7f, .start_min = 5 * 60 + 10,
+				  .minutes = 20 };
+	char why[256];
+
+	assert_int_equal(irrigation_set_by_moisture(r->app.irrigation, MIT, true), 0);
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	store_fault_set(r->app.store, &fault, "events", FAULT_READ);
+	moisture[MIT] = 25;
+	moisture[VUSUA] = 25;
+	pass_minutes(r, 30);	/* past 05:10 */
+	assert_false(watering(r, MIT));
+	assert_false(watering(r, VUSUA));
+	assert_true(fault.refused > 0);
+	assert_string_equal(r->app.trouble,
+			    "Automatic watering is held: the alarms cannot be read from the memory card.");
+	/* Pumps by hand still run: the farmer sees the water. */
+	assert_int_equal(irrigation_start(r->app.irrigation, P2, 5, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	assert_true(watering(r, VUSUA));
+	pass_minutes(r, 5);
+	store_fault_clear(r->app.store);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'alarms_unread'"), 1);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'schedule_blocked'"), 1);
+	/* The card reads again: watering by moisture goes on by itself. */
+	pass_minutes(r, 1);
+	assert_true(watering(r, MIT));
+	assert_string_equal(r->app.trouble, "");
+}
+
+/* Runs the card cannot take wait in memory, 32 of them; beyond, they are
+ * added up, and once the card has room the diary gets the 32 and an
+ * alarm says how many runs are missing, when, how long and how much. */
+static void runs_the_card_cannot_take_are_kept_or_counted(void **state)
+{
+	struct rig *r = *state;
+	struct event_row alarm;
+	char why[256], text[512];
+	time_t first;
+
+	faultvfs_fail(SQLITE_FULL, 0);
+	first = now(r);
+	for (int i = 0; i < 34; i++) {
+		assert_int_equal(irrigation_start(r->app.irrigation, P1, 1, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+		assert_true(watering(r, MIT));
+		pass_minutes(r, 1);
+		assert_false(watering(r, MIT));
+		if (i == 0)
+			assert_string_equal(r->app.trouble,
+					    "The irrigation diary cannot be written: pump runs wait in memory until the memory card takes them.");
+	}
+	assert_string_equal(r->app.trouble,
+			    "Pump runs are being lost: the memory card has not taken the irrigation diary for too long.");
+	assert_true(faultvfs.failed > 0);
+	faultvfs_heal();
+	pass_minutes(r, 1);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs WHERE ended IS NOT NULL"), 32);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 32);
+	assert_int_equal(store_alarms_list(r->app.store, &alarm, 1), 1);
+	assert_string_equal(alarm.kind, "runs_lost");
+	/* The 33rd and 34th runs: a minute each at 1.5 kW. */
+	snprintf(why, sizeof(why), "2;%lld;%lld;120;0.050", (long long)(first + 32 * 60),
+		 (long long)(first + 34 * 60));
+	assert_string_equal(alarm.detail, why);
+	alarm_text(r->app.cfg, &alarm, text, sizeof(text));
+	assert_string_equal(text,
+			    "2 pump runs from 01/06/2026 05:32 to 01/06/2026 05:34 are not in the irrigation diary: the memory card was full or failing. They ran 0.0 hours, 0.05 kWh in all.");
+	assert_string_equal(r->app.trouble, "");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1082,6 +1161,8 @@ int main(void)
 		T(a_lost_sensor_or_one_low_reading_stops_nothing),
 		T(no_pressure_after_its_grace_stops_the_pump),
 		T(the_month_adds_up),
+		T(a_zone_whose_alarms_cannot_be_read_waits),
+		T(runs_the_card_cannot_take_are_kept_or_counted),
 	};
 
 	return cmocka_run_group_tests_name("irrigation", tests, NULL, NULL);
