@@ -17,7 +17,11 @@ bool pin_is_set(struct store *s)
 {
 	char hash[CRYPT_OUTPUT_SIZE];
 
-	return store_meta_get(s, KEY_HASH, hash, sizeof(hash)) == 0 && hash[0] == '$';
+	/* Unreadable counts as set: the PIN is asked for, and pin_check()
+	 * refuses while it cannot be read; never a new PIN chosen over it. */
+	if (store_meta_get(s, KEY_HASH, hash, sizeof(hash)) < 0)
+		return true;
+	return hash[0] == '$';
 }
 
 int pin_valid(const char *pin, char *why, size_t n)
@@ -72,38 +76,80 @@ fail:
 	return rc;
 }
 
-static int64_t meta_int(struct store *s, const char *key)
+static int meta_int(struct store *s, const char *key, int64_t *v)
 {
-	char v[32];
+	char text[32];
 
-	if (store_meta_get(s, key, v, sizeof(v)) < 0)
-		return 0;
-	return strtoll(v, NULL, 10);
+	*v = 0;
+	if (store_meta_get(s, key, text, sizeof(text)) < 0)
+		return -1;
+	*v = strtoll(text, NULL, 10);
+	return 0;
 }
 
-static void meta_set_int(struct store *s, const char *key, int64_t v)
+static int meta_set_int(struct store *s, const char *key, int64_t v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	store_meta_set(s, key, buf);
+	return store_meta_set(s, key, buf);
 }
 
+/* The lock-out from now: PINs refused until now + PIN_LOCK_SECONDS, and
+ * the count of wrong ones starts again after it. */
+static int lock_out(struct store *s, int64_t now)
+{
+	if (store_begin(s) < 0)
+		return -1;
+	if (meta_set_int(s, KEY_LOCKED, now + PIN_LOCK_SECONDS) < 0 ||
+	    meta_set_int(s, KEY_FAILURES, 0) < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* A try is counted as wrong before the PIN is even compared, and only a
+ * right PIN takes the count back: a try whose failure could not be saved
+ * (a full or failing card, a power cut at that moment) is never made, so
+ * that guesses stay limited whatever happens to the card. */
 int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n)
 {
 	char hash[CRYPT_OUTPUT_SIZE], when[32];
 	struct crypt_data *cd;
 	const char *got;
-	int64_t locked = meta_int(s, KEY_LOCKED), failures;
+	int64_t locked, failures;
 	bool good;
 
+	if (meta_int(s, KEY_LOCKED, &locked) < 0 || meta_int(s, KEY_FAILURES, &failures) < 0 ||
+	    store_meta_get(s, KEY_HASH, hash, sizeof(hash)) < 0) {
+		snprintf(why, n, _("The PIN cannot be checked: the memory card cannot be read (%s)."),
+			 store_error(s));
+		return PIN_FAILED;
+	}
 	if (now < locked) {
 		snprintf(why, n, _("Too many wrong PINs: try again after %s."),
 			 text_time(when, sizeof(when), (time_t)locked));
 		return PIN_LOCKED;
 	}
-	if (store_meta_get(s, KEY_HASH, hash, sizeof(hash)) < 0 || hash[0] != '$') {
+	if (hash[0] != '$') {
 		snprintf(why, n, _("No manager PIN is set yet: set one in Settings."));
+		return PIN_FAILED;
+	}
+	/* Wrong tries counted before a lock-out that could not be saved. */
+	if (failures >= PIN_MAX_TRIES) {
+		if (lock_out(s, now) < 0) {
+			snprintf(why, n, _("PINs are refused: the memory card cannot save the count of wrong PINs (%s)."),
+				 store_error(s));
+			return PIN_FAILED;
+		}
+		snprintf(why, n, _("Too many wrong PINs: try again after %s."),
+			 text_time(when, sizeof(when), (time_t)(now + PIN_LOCK_SECONDS)));
+		return PIN_LOCKED;
+	}
+	if (meta_set_int(s, KEY_FAILURES, failures + 1) < 0) {
+		snprintf(why, n, _("PINs are refused: the memory card cannot save the count of wrong PINs (%s)."),
+			 store_error(s));
 		return PIN_FAILED;
 	}
 	cd = calloc(1, sizeof(*cd));
@@ -116,19 +162,18 @@ int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
 	if (good) {
+		/* Not taken back, the count stays one higher: harmless. */
 		meta_set_int(s, KEY_FAILURES, 0);
 		return PIN_OK;
 	}
-	failures = meta_int(s, KEY_FAILURES) + 1;
-	if (failures >= PIN_MAX_TRIES) {
-		meta_set_int(s, KEY_LOCKED, now + PIN_LOCK_SECONDS);
-		meta_set_int(s, KEY_FAILURES, 0);
+	if (failures + 1 >= PIN_MAX_TRIES) {
+		/* Not saved, the next try saves it before anything else. */
+		lock_out(s, now);
 		snprintf(why, n, _("Wrong PIN, %d times: PINs are refused until %s."),
 			 PIN_MAX_TRIES,
 			 text_time(when, sizeof(when), (time_t)(now + PIN_LOCK_SECONDS)));
 		return PIN_LOCKED;
 	}
-	meta_set_int(s, KEY_FAILURES, failures);
 	snprintf(why, n, _("Wrong PIN."));
 	return PIN_WRONG;
 }

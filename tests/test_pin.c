@@ -1,6 +1,8 @@
 /* The manager's PIN: only a salted hash is kept, wrong PINs are counted,
  * and a run of them locks the PIN out for a while, across restarts. */
 #include "testlib.h"
+#include "faultvfs.h"
+#include "storefault.h"
 
 #include "pin.h"
 #include "store.h"
@@ -16,6 +18,7 @@ static struct store *open_db(void)
 	struct store *s;
 	char err[512];
 
+	faultvfs_heal();
 	if (store_open(path, 0, &s, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	return s;
@@ -42,6 +45,8 @@ static int setup(void **state)
 {
 	(void)state;
 	text_init("en");
+	faultvfs_install();
+	faultvfs_heal();
 	dir = test_mkdir();
 	snprintf(path, sizeof(path), "%s/station.db", dir);
 	return 0;
@@ -130,12 +135,96 @@ static void wrong_pins_lock_it_for_a_while(void **state)
 	store_close(s);
 }
 
+static void meta_sql(const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* On a full card no wrong PIN can be counted: no PIN is tried at all,
+ * the right one neither, and the manager is told why; once the card has
+ * room the count goes on from where it was saved. */
+static void a_try_that_cannot_be_counted_is_not_made(void **state)
+{
+	struct store *s = open_db();
+	char why[200];
+	int64_t now = 1780000000;
+
+	(void)state;
+	assert_int_equal(pin_set(s, "8642", why, sizeof(why)), PIN_OK);
+	assert_int_equal(pin_check(s, "1111", now, why, sizeof(why)), PIN_WRONG);
+	faultvfs_fail(SQLITE_FULL, 0);
+	for (int i = 0; i < 3 * PIN_MAX_TRIES; i++) {
+		assert_int_equal(pin_check(s, "1111", now, why, sizeof(why)), PIN_FAILED);
+		assert_string_equal(why, "PINs are refused: the memory card cannot save the count of wrong PINs (database or disk is full).");
+	}
+	assert_int_equal(pin_check(s, "8642", now, why, sizeof(why)), PIN_FAILED);
+	assert_true(faultvfs.failed > 0);
+	faultvfs_heal();
+	/* One wrong was saved: four more lock it. */
+	for (int i = 2; i < PIN_MAX_TRIES; i++)
+		assert_int_equal(pin_check(s, "1111", now, why, sizeof(why)), PIN_WRONG);
+	assert_int_equal(pin_check(s, "1111", now, why, sizeof(why)), PIN_LOCKED);
+	assert_int_equal(pin_check(s, "8642", now + 60, why, sizeof(why)), PIN_LOCKED);
+	store_close(s);
+}
+
+/* The fifth wrong PIN was counted but its lock-out not saved (the card
+ * failed at that moment): the next try saves the lock-out instead of
+ * trying the PIN, or is refused if it still cannot. */
+static void a_lock_out_not_saved_is_saved_by_the_next_try(void **state)
+{
+	struct store *s = open_db();
+	char why[200];
+	int64_t now = 1780000000;
+
+	(void)state;
+	assert_int_equal(pin_set(s, "8642", why, sizeof(why)), PIN_OK);
+	store_close(s);
+	meta_sql("UPDATE meta SET value = '5' WHERE key = 'manager_pin_failures'");
+	s = open_db();
+	faultvfs_fail(SQLITE_IOERR_WRITE, 0);
+	assert_int_equal(pin_check(s, "8642", now, why, sizeof(why)), PIN_FAILED);
+	assert_non_null(strstr(why, "PINs are refused: the memory card cannot save"));
+	faultvfs_heal();
+	assert_int_equal(pin_check(s, "8642", now, why, sizeof(why)), PIN_LOCKED);
+	assert_non_null(strstr(why, "Too many wrong PINs: try again after "));
+	assert_int_equal(pin_check(s, "8642", now + PIN_LOCK_SECONDS - 1, why, sizeof(why)), PIN_LOCKED);
+	assert_int_equal(pin_check(s, "8642", now + PIN_LOCK_SECONDS, why, sizeof(why)), PIN_OK);
+	store_close(s);
+}
+
+/* A PIN that cannot be read is not "no PIN yet": Settings asks for it
+ * (never offers to choose a new one), and the check refuses in words. */
+static void a_pin_that_cannot_be_read_refuses(void **state)
+{
+	struct store *s = open_db();
+	struct store_fault fault;
+	char why[200];
+
+	(void)state;
+	assert_int_equal(pin_set(s, "8642", why, sizeof(why)), PIN_OK);
+	store_fault_set(s, &fault, "meta", FAULT_READ);
+	assert_true(pin_is_set(s));
+	assert_int_equal(pin_check(s, "8642", 1000, why, sizeof(why)), PIN_FAILED);
+	assert_non_null(strstr(why, "The PIN cannot be checked: the memory card cannot be read ("));
+	store_fault_clear(s);
+	assert_int_equal(pin_check(s, "8642", 1000, why, sizeof(why)), PIN_OK);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(only_a_salted_hash_is_kept),
 		cmocka_unit_test(new_pins_are_digits_of_a_sensible_length),
 		cmocka_unit_test(wrong_pins_lock_it_for_a_while),
+		cmocka_unit_test(a_try_that_cannot_be_counted_is_not_made),
+		cmocka_unit_test(a_lock_out_not_saved_is_saved_by_the_next_try),
+		cmocka_unit_test(a_pin_that_cannot_be_read_refuses),
 	};
 
 	return cmocka_run_group_tests_name("pin", tests, setup, teardown);
