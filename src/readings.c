@@ -14,12 +14,17 @@
 #include "text.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PENDING_MAX 8192
+/* Readings wait in memory for a card that cannot take them, or for a
+ * clock being set, this long at most (at the configured poll, four
+ * values a sensor); beyond, they are counted as lost. */
+#define PENDING_HOURS 3
+#define PENDING_PER_SENSOR 4
 #define FAST_POLL_MS 2000	/* while a probe is being calibrated */
 
 struct bus_entry {
@@ -41,7 +46,8 @@ struct readings {
 	struct calibration *cal;	/* per configured sensor */
 	int *db_id;			/* sensors.id per configured sensor */
 	struct reading_row *pending;
-	int n_pending;
+	int n_pending, max_pending;
+	int64_t lost, lost_from, lost_to;	/* readings with no room to wait */
 	int poll_timer, flush_timer;
 	int fast;			/* screens asking for quick polls */
 	time_t pruned;			/* when raw readings were last pruned */
@@ -93,6 +99,28 @@ static void rearm(struct bus_entry *e)
 		loop_timer_set(loop, e->timer, delay);
 	else
 		e->timer = loop_timer_add(loop, delay > 0 ? delay : 0, on_deadline, e);
+}
+
+static const char *unwritten_text(void)
+{
+	return _("Readings cannot be written to the memory card: they wait in memory.");
+}
+
+static const char *lost_text(void)
+{
+	return _("Readings are being lost: the memory card has not taken them for hours.");
+}
+
+/* A reading with no room left to wait. */
+static void lose(struct readings *r, int64_t t)
+{
+	if (r->lost == 0 || t < r->lost_from)
+		r->lost_from = t;
+	if (r->lost == 0 || t > r->lost_to)
+		r->lost_to = t;
+	r->lost++;
+	if (!r->app->clock_behind)
+		app_trouble(r->app, lost_text());
 }
 
 static void status_event(struct readings *r, int i, enum sensor_status was,
@@ -195,11 +223,13 @@ static void on_report(void *ctx, int idx, enum sensor_status status,
 			continue;
 		st->value[q] = samples[k].value;
 		st->has[q] = true;
-		if (r->n_pending < PENDING_MAX)
+		if (r->n_pending < r->max_pending)
 			r->pending[r->n_pending++] = (struct reading_row){
 				r->db_id[i], (int)q, now, samples[k].value };
+		else
+			lose(r, now);
 	}
-	if (r->n_pending > PENDING_MAX * 3 / 4)
+	if (r->n_pending > r->max_pending * 3 / 4)
 		readings_flush(r);
 	app_changed(r->app);
 }
@@ -256,22 +286,41 @@ static int64_t on_flush(void *data)
 
 int readings_flush(struct readings *r)
 {
+	char detail[96];
 	int rc;
 
 	/* Not under a clock known to be wrong: they wait to be re-dated. */
 	if (r->n_pending == 0 || r->app->clock_behind)
 		return 0;
 	rc = store_readings_add(r->app->store, r->pending, r->n_pending);
-	/* On failure the rows stay pending, up to PENDING_MAX, for the next try. */
-	if (rc == 0)
-		r->n_pending = 0;
-	return rc;
+	/* On failure the rows stay pending for the next try. */
+	if (rc < 0) {
+		if (!r->lost)
+			app_trouble(r->app, unwritten_text());
+		return rc;
+	}
+	r->n_pending = 0;
+	app_trouble_over(r->app, unwritten_text());
+	if (r->lost) {
+		snprintf(detail, sizeof(detail), "%" PRId64 ";%" PRId64 ";%" PRId64, r->lost,
+			 r->lost_from, r->lost_to);
+		if (store_event(r->app->store, clock_now(r->app->clock), "readings_lost", NULL,
+				detail, false) == 0) {
+			r->lost = 0;
+			app_trouble_over(r->app, lost_text());
+		}
+	}
+	return 0;
 }
 
 void readings_clock_set(struct readings *r, long long delta)
 {
 	for (int i = 0; i < r->n_pending; i++)
 		r->pending[i].t += delta;
+	if (r->lost) {
+		r->lost_from += delta;
+		r->lost_to += delta;
+	}
 	for (int i = 0; i < r->app->cfg->n_sensors; i++)
 		if (r->state[i].t)
 			r->state[i].t += delta;
@@ -455,7 +504,9 @@ struct readings *readings_new(struct app *app, char *err, size_t errlen)
 	r->cal = calloc(n, sizeof(*r->cal));
 	r->db_id = calloc(n, sizeof(*r->db_id));
 	r->buses = calloc(n, sizeof(*r->buses));
-	r->pending = calloc(PENDING_MAX, sizeof(*r->pending));
+	r->max_pending = cfg->n_sensors * PENDING_PER_SENSOR *
+			 (PENDING_HOURS * 3600 / cfg->station.poll_seconds);
+	r->pending = calloc((size_t)r->max_pending + 1, sizeof(*r->pending));
 	if (!r->state || !r->cal || !r->db_id || !r->buses || !r->pending)
 		goto fail;
 	for (int i = 0; i < cfg->n_sensors; i++) {

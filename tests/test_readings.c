@@ -4,6 +4,7 @@
  * explain is a wrong value, logged; a missing serial adapter is reported
  * lost without stopping the simulated probes. */
 #include "testlib.h"
+#include "faultvfs.h"
 
 #include "app.h"
 #include "calibration.h"
@@ -37,6 +38,7 @@ enum { SOIL1, CAP1, FLOW1, AIR, FAR };
 struct rig {
 	char *dir;
 	char db[512];
+	const char *ini;
 	struct app app;
 };
 
@@ -50,7 +52,7 @@ static void rig_open(struct rig *r)
 	char err[512];
 	struct config *cfg;
 
-	assert_int_equal(config_load(test_write(r->dir, "farm.ini", farm_ini), &cfg, err,
+	assert_int_equal(config_load(test_write(r->dir, "farm.ini", r->ini), &cfg, err,
 				     sizeof(err)), 0);
 	r->app.cfg = cfg;
 	assert_int_equal(store_open(r->db, STORE_EXCLUSIVE, &r->app.store, err, sizeof(err)), 0);
@@ -77,6 +79,9 @@ static int setup(void **state)
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	tzset();
 	text_init("en");
+	faultvfs_install();
+	faultvfs_heal();
+	r->ini = farm_ini;
 	r->dir = test_mkdir();
 	snprintf(r->db, sizeof(r->db), "%s/station.db", r->dir);
 	r->app.clock = clock_new_manual(1780246800 + 8 * 3600);	/* 01/06/2026 08:00 */
@@ -251,6 +256,75 @@ static void a_flow_sensor_keeps_two_answers_in_a_row(void **state)
 	sqlite3_close(db);
 }
 
+static const char *event_detail(struct rig *r, const char *kind)
+{
+	static char out[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open(r->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT detail FROM events WHERE kind = ?", -1, &st,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+static int count_readings(struct rig *r)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open(r->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM readings", -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* One soil probe read each hour: its readings wait in memory for a card
+ * that cannot take them three hours (three polls of four values), the
+ * farmer told; what comes after is counted, and once the card takes
+ * them the event log says how many readings are missing, and when. */
+static void readings_the_card_cannot_take_wait_or_are_counted(void **state)
+{
+	struct rig *r = *state;
+	time_t t0 = clock_now(r->app.clock);
+	char want[96];
+
+	rig_close(r);
+	r->ini = "[station]\ncode = PT01\npoll_seconds = 3600\n[zone.mit]\nname = Mít\n"
+		 "[sensor.soil1]\ndriver = sim\nzone = mit\nmodel = soil-0000\n";
+	rig_open(r);
+	faultvfs_fail(SQLITE_FULL, 0);
+	poll_now(r);
+	assert_int_equal(readings_flush(r->app.readings), STORE_FULL);
+	assert_string_equal(r->app.trouble,
+			    "Readings cannot be written to the memory card: they wait in memory.");
+	for (int hour = 1; hour < 5; hour++) {
+		clock_advance(r->app.clock, 3600 * 1000);
+		poll_now(r);
+	}
+	assert_string_equal(r->app.trouble,
+			    "Readings are being lost: the memory card has not taken them for hours.");
+	assert_true(faultvfs.failed > 0);
+	faultvfs_heal();
+	assert_int_equal(readings_flush(r->app.readings), 0);
+	assert_string_equal(r->app.trouble, "");
+	assert_int_equal(count_readings(r), 3 * 4);
+	snprintf(want, sizeof(want), "8;%lld;%lld", (long long)t0 + 3 * 3600,
+		 (long long)t0 + 4 * 3600);
+	assert_string_equal(event_detail(r, "readings_lost"), want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +332,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(an_analog_probe_needs_its_calibration, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_count_outside_the_calibration, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_flow_sensor_keeps_two_answers_in_a_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(readings_the_card_cannot_take_wait_or_are_counted, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("readings", tests, NULL, NULL);
