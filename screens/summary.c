@@ -48,15 +48,23 @@ static void summary_draw(struct ui *ui, void *st)
 	struct tm first;
 	time_t from, to;
 	int y = ui_top(ui);
-	char line[160], a[32], b[32], c[32];
+	char line[320], a[32], b[32], c[32];
+	const char *keys = s->back ? _("-: month before  +: month after") : _("-: month before");
 	double kwh, cost;
 
 	month_bounds(clock_now(app->clock), s->back, &from, &to, &first);
-	store_runs_total(app->store, from, to, &t);
-	kwh = t.kwh[BAND_OFFPEAK] + t.kwh[BAND_NORMAL] + t.kwh[BAND_PEAK];
-	cost = t.cost[BAND_OFFPEAK] + t.cost[BAND_NORMAL] + t.cost[BAND_PEAK];
 	snprintf(line, sizeof(line), _("Month %02d/%d"), first.tm_mon + 1, first.tm_year + 1900);
 	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
+	/* Never a month of zeros that is not one. */
+	if (store_runs_total(app->store, from, to, &t) < 0) {
+		snprintf(line, sizeof(line), _("The irrigation diary cannot be read from the memory card: %s"),
+			 store_error(app->store));
+		widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y, TONE_ALARM, line, true);
+		widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, keys);
+		return;
+	}
+	kwh = t.kwh[BAND_OFFPEAK] + t.kwh[BAND_NORMAL] + t.kwh[BAND_PEAK];
+	cost = t.cost[BAND_OFFPEAK] + t.cost[BAND_NORMAL] + t.cost[BAND_PEAK];
 	snprintf(line, sizeof(line), _("Runs: %d   Pump hours: %s"), t.runs,
 		 text_number(a, sizeof(a), (double)t.seconds / 3600.0, 1));
 	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
@@ -78,8 +86,7 @@ static void summary_draw(struct ui *ui, void *st)
 			 text_money(c, sizeof(c), t.cost[band], cur));
 		widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
 	}
-	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL,
-		    s->back ? _("-: month before  +: month after") : _("-: month before"));
+	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, keys);
 }
 
 static int summary_key(struct ui *ui, void *st, int key)

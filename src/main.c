@@ -438,7 +438,8 @@ static int cmd_status(struct options *o)
 	struct run_row runs[16];
 	char err[512], a[32], b[32], name[3 * CFG_NAME_LEN], code[64];
 	time_t now = time(NULL);
-	int n_runs, alarms = 0;
+	int n_runs, alarms = 0, rc = 0;
+	bool unread;
 
 	if (load_config(o, &cfg) < 0)
 		return 1;
@@ -457,7 +458,12 @@ static int cmd_status(struct options *o)
 	if (!l)
 		abort();
 	l->cfg = cfg;
-	store_readings_latest(st, on_latest, l);
+	/* What cannot be read is said, never shown as "no reading" or "off". */
+	unread = store_readings_latest(st, on_latest, l) < 0;
+	if (unread) {
+		fprintf(stderr, _("The readings cannot be read from the database: %s\n"), store_error(st));
+		rc = 1;
+	}
 	printf("%s (%s)  %s  %s\n", text_clean(name, sizeof(name), cfg->station.name),
 	       text_clean(code, sizeof(code), cfg->station.code),
 	       text_date_time(a, sizeof(a), now), tariff_band_name(tariff_band_at(&cfg->tariff, now)));
@@ -467,7 +473,7 @@ static int cmd_status(struct options *o)
 
 		printf("  %-10s", s->item.id);
 		if (!l->t[i]) {
-			printf(" %s\n", _("no reading stored"));
+			printf(" %s\n", unread ? _("not known: the database cannot be read") : _("no reading stored"));
 			continue;
 		}
 		for (int q = 0; q < Q_COUNT; q++) {
@@ -479,10 +485,18 @@ static int cmd_status(struct options *o)
 		printf("  (%s)\n", text_date_time(a, sizeof(a), (time_t)l->t[i]));
 	}
 	n_runs = store_runs_open(st, runs, 16);
+	if (n_runs < 0) {
+		fprintf(stderr, _("The pumps' runs cannot be read from the database: %s\n"), store_error(st));
+		rc = 1;
+	}
 	printf("%s\n", _("Pumps:"));
 	for (int p = 0; p < cfg->n_pumps; p++) {
 		int r;
 
+		if (n_runs < 0) {
+			printf(_("  %-10s not known: the database cannot be read\n"), cfg->pumps[p].item.id);
+			continue;
+		}
 		for (r = 0; r < n_runs; r++)
 			if (strcmp(runs[r].pump, cfg->pumps[p].item.id) == 0)
 				break;
@@ -493,8 +507,13 @@ static int cmd_status(struct options *o)
 		else
 			printf(_("  %-10s off\n"), cfg->pumps[p].item.id);
 	}
-	store_alarms_open(st, &alarms);
-	printf(_("Alarms not acknowledged: %d\n"), alarms);
+	if (store_alarms_open(st, &alarms) < 0) {
+		fprintf(stderr, _("The alarms cannot be read from the database: %s\n"), store_error(st));
+		printf(_("Alarms not acknowledged: not known\n"));
+		rc = 1;
+	} else {
+		printf(_("Alarms not acknowledged: %d\n"), alarms);
+	}
 	/* What the office compares before it trusts this station. */
 	if (!store_is_office(st)) {
 		struct station_key key;
@@ -509,7 +528,7 @@ static int cmd_status(struct options *o)
 	free(l);
 	store_close(st);
 	config_free(cfg);
-	return 0;
+	return rc;
 }
 
 /* The signing key, for check: good, not made yet, or a fault (lost,

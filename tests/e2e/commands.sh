@@ -54,6 +54,33 @@ out=$("$BIN" --config "$CFG" --db "$TMP/broken.db" check)
 rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "LỖI" && ok "check finds the damage (exit 1)" || bad "check damaged: rc=$rc $out"
 
+# status on a database whose runs and readings cannot be read: a pump
+# that runs is never said to be off, nor a sensor to have no reading,
+# and the exit status says that something is wrong.
+cp "$DB" "$TMP/unread.db"
+sql "$TMP/unread.db" "UPDATE pump_runs SET ended = NULL, end_reason = NULL
+	WHERE id = (SELECT max(id) FROM pump_runs WHERE pump = 'p1')"
+out=$("$BIN" --config "$CFG" --db "$TMP/unread.db" status 2>&1)
+echo "$out" | grep -Eq "^  p1 +đang chạy đến" && ok "status: an open run is a running pump" ||
+	bad "status open run: $out"
+page=$(sql "$TMP/unread.db" "PRAGMA page_size")
+for root in $(sql "$TMP/unread.db" "SELECT rootpage FROM sqlite_schema
+		WHERE tbl_name IN ('pump_runs', 'readings') AND rootpage > 0"); do
+	dd if=/dev/zero of="$TMP/unread.db" bs="$page" seek=$((root - 1)) count=1 conv=notrunc \
+		status=none
+done
+out=$("$BIN" --config "$CFG" --db "$TMP/unread.db" status 2>"$TMP/status.err")
+rc=$?
+[ $rc = 1 ] && ok "status: exit 1 when the database cannot be read" || bad "status unread: rc=$rc"
+echo "$out" | grep -Eq "^  p1 +không rõ: không đọc được cơ sở dữ liệu$" &&
+	echo "$out" | grep -Eq "^  p2 +không rõ: không đọc được cơ sở dữ liệu$" &&
+	ok "status: pumps not known, not off" || bad "status pumps unread: $out"
+echo "$out" | grep -Eq "^  soil1 +không rõ: không đọc được cơ sở dữ liệu$" &&
+	ok "status: readings not known, not missing" || bad "status readings unread: $out"
+grep -q "^Không đọc được các lần chạy bơm trong cơ sở dữ liệu: " "$TMP/status.err" &&
+	grep -q "^Không đọc được số đo trong cơ sở dữ liệu: " "$TMP/status.err" &&
+	ok "status: says what it could not read" || bad "status stderr: $(cat "$TMP/status.err")"
+
 # status and check refuse what is not a station database.
 echo "not a database" >"$TMP/junk.db"
 out=$("$BIN" --config "$CFG" --db "$TMP/junk.db" status 2>&1)

@@ -87,6 +87,14 @@ expect s2 "Nếu giờ cao điểm: $(group "$peak") đ" "and what it would have
 press s2 KP-
 expect s2 "Tháng 05/2026" "- shows May"
 expect s2 "Số lần: 0" "which had none"
+# A diary that cannot be read is said so, never shown as a month of zeros.
+sql "$DB" "ALTER TABLE pump_runs RENAME TO pump_runs_away"
+press s2 KP+
+expect_words s2 "Không đọc được nhật ký tưới trên thẻ nhớ" "a diary that cannot be read is said"
+expect_not s2 "Số lần:" "and no month of zeros is shown"
+sql "$DB" "ALTER TABLE pump_runs_away RENAME TO pump_runs"
+press s2 KP- KP+
+expect s2 "Số lần: 2" "read again, June has its two runs"
 
 # The exported diary carries the same energy, cost and fertigation.
 stop_station "$DB" TERM
