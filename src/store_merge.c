@@ -638,6 +638,30 @@ static int station_row(struct store *s, const struct backup_facts *f, int64_t no
 	return 0;
 }
 
+/* After a merge: the copy let go (else the next cannot be attached, and
+ * this one stays open) and the office's references checked again for
+ * every later write (PRAGMA foreign_keys says nothing when it does not
+ * take: it is read back). 0, or -1 with why when why is given. */
+static int let_go(struct store *s, bool attached, char *why, size_t n)
+{
+	int64_t on = 0;
+
+	if (attached && sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL) != SQLITE_OK) {
+		if (why)
+			say(why, n, _("the copy was merged, but the office database still holds it open (%s): merge the rest in a new run"),
+			    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    one_int(s->db, "PRAGMA foreign_keys", &on) < 0 || on != 1) {
+		if (why)
+			say(why, n, _("the copy was merged, but the office database could not turn its reference checks back on (%s): merge the rest in a new run"),
+			    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
 int store_merge(struct store *s, const char *copy, const struct backup_facts *f, int64_t now,
 		struct merge_result *r, char *why, size_t n)
 {
@@ -669,7 +693,7 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 	}
 	if (rc != SQLITE_OK) {
 		say(why, n, "%s", sqlite3_errmsg(s->db));
-		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		let_go(s, false, NULL, 0);
 		sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, length);
 		free(uri);
 		return STORE_ERR;
@@ -699,8 +723,8 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 		store_rollback(s);
 		rc = SQLITE_ERROR;
 	}
-	sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
-	sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (let_go(s, true, rc == SQLITE_OK ? why : NULL, n) < 0)
+		rc = SQLITE_ERROR;
 	sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, length);
 	free(uri);
 	return rc == SQLITE_OK ? 0 : STORE_ERR;

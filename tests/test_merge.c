@@ -6,6 +6,7 @@
  * station's uid under another key is refused as forged; a trusted key
  * from another board is held; one byte changed anywhere is refused. */
 #include "testsql.h"
+#include "storefault.h"
 
 #include "export.h"
 #include "manifest.h"
@@ -622,6 +623,46 @@ static void the_merge_reads_no_long_value(void **state)
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM events"), 0);
 }
 
+/* After a merge the office database lets the copy go and checks its
+ * references again; when it cannot, the merge says so in a sentence, and
+ * a copy held open is never merged over by the next. */
+static void an_office_left_unsound_after_a_merge_says_so(void **state)
+{
+	struct backup_facts f = { 0 };
+	struct merge_result r;
+	struct store_fault fault;
+	struct store *s;
+	char err[512], copy[300], other[300];
+	const char *folder;
+
+	(void)state;
+	folder = export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600);
+	snprintf(copy, sizeof(copy), "%s", path_in(folder, "sao-luu.db"));
+	folder = export_to(path_in(dir, "pt02.db"), sticks, T0 + 3600);
+	snprintf(other, sizeof(other), "%s", path_in(folder, "sao-luu.db"));
+	assert_int_equal(store_backup_inspect(copy, &f, err, sizeof(err)), 0);
+	assert_int_equal(store_open(office, STORE_EXCLUSIVE, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_office_prepare(s, err, sizeof(err)), 0);
+	store_fault_set(s, &fault, "src", FAULT_DETACH);
+	assert_true(store_merge(s, copy, &f, T0, &r, err, sizeof(err)) < 0);
+	assert_string_equal(err, "the copy was merged, but the office database still holds it open (not authorized): merge the rest in a new run");
+	assert_int_equal(fault.refused, 1);
+	store_fault_clear(s);
+	assert_int_equal(store_backup_inspect(other, &f, err, sizeof(err)), 0);
+	assert_true(store_merge(s, other, &f, T0, &r, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "src is already in use"));
+	store_close(s);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM stations"), 1);
+
+	assert_int_equal(store_open(office, STORE_EXCLUSIVE, &s, err, sizeof(err)), 0);
+	store_fault_pragma(s, &fault, "foreign_keys", "ON");
+	assert_true(store_merge(s, other, &f, T0, &r, err, sizeof(err)) < 0);
+	assert_string_equal(err, "the copy was merged, but the office database could not turn its reference checks back on (not authorized): merge the rest in a new run");
+	store_fault_clear(s);
+	store_close(s);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM stations"), 2);
+}
+
 /* An office's export is not a station's: refused, so that rows are never
  * counted under the office. */
 static void an_office_copy_is_not_a_station(void **state)
@@ -935,6 +976,7 @@ int main(void)
 		T(untrusted_folders_are_refused_with_the_reason),
 		T(hostile_sticks_are_refused_and_the_office_untouched),
 		T(the_merge_reads_no_long_value),
+		T(an_office_left_unsound_after_a_merge_says_so),
 		T(an_office_copy_is_not_a_station),
 		T(a_station_database_is_not_an_office),
 		T(every_table_is_decided),
