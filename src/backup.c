@@ -235,8 +235,28 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
+/* A name given in a folder is on the card once the folder is: fsync()
+ * of the folder of path. */
+static int sync_folder_of(const char *path)
+{
+	char folder[4200];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
+
+	if (!slash)
+		snprintf(folder, sizeof(folder), ".");
+	else
+		snprintf(folder, sizeof(folder), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 /* A copy of the backup name in the folder dir at dst, on the card before
- * it takes its name. */
+ * it takes its name, and under its name before this returns. */
 static int copy_file(int dir, const char *name, const char *dst)
 {
 	char tmp[4200], buf[65536];
@@ -264,6 +284,8 @@ close_out:
 		rc = rename(tmp, dst);
 	if (rc < 0)
 		unlink(tmp);
+	else
+		rc = sync_folder_of(dst);
 close_in:
 	close(in);
 	return rc;
@@ -287,16 +309,20 @@ static int set_aside(const char *path, time_t now, char *aside, size_t n)
 		return -1;
 	snprintf(from, sizeof(from), "%s-shm", path);
 	unlink(from);
+	/* Not flushed here: the backup put in its place flushes this folder
+	 * (copy_file()); with none, a power cut that undoes the renames
+	 * leaves the damaged database where it is found again. */
 	return 0;
 }
 
 /* The newest backup that opens and passes the check, copied to path:
- * its station time, or 0 when there is none. */
+ * its station time, 0 when there is none, or -1 (errno) when the copy
+ * could not be written to the card. */
 static time_t restore_newest(const char *path)
 {
 	char dir[4096], prefix[128], names[MAX_BACKUPS][NAME_LEN], file[4400], why[256];
 	time_t from = 0;
-	int n, fd;
+	int n, fd, err = 0;
 
 	backup_dir(path, dir, sizeof(dir));
 	backup_prefix(path, prefix, sizeof(prefix));
@@ -311,11 +337,19 @@ static time_t restore_newest(const char *path)
 			continue;
 		rc = store_check(s, why, sizeof(why));
 		store_close(s);
-		if (rc == 0 && copy_file(fd, names[i], path) == 0)
-			from = name_time(prefix, names[i]);
+		if (rc < 0)
+			continue;
+		/* A card that fails now would fail the older ones too. */
+		if (copy_file(fd, names[i], path) < 0) {
+			err = errno;
+			from = -1;
+			break;
+		}
+		from = name_time(prefix, names[i]);
 	}
 	if (fd >= 0)
 		close(fd);
+	errno = err;
 	return from;
 }
 
@@ -348,6 +382,11 @@ int backup_open_store(const char *db_path, time_t now, struct store **out, char 
 		return STORE_CORRUPT;
 	}
 	from = restore_newest(db_path);
+	if (from < 0) {
+		snprintf(err, errlen, _("%s is damaged and kept aside as %s; its newest backup could not be written in its place (%s): check the memory card."),
+			 db_path, aside, strerror(errno));
+		return STORE_ERR;
+	}
 	rc = store_open(db_path, STORE_EXCLUSIVE, out, err, errlen);
 	if (rc < 0)
 		return rc;

@@ -8,11 +8,30 @@
 #include "store.h"
 #include "text.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 static char *dir;
 static char db[600], backups[600];
+
+/* fsync() as the test says (the link wraps it: Makefile): the Nth of a
+ * folder fails with EIO, as on a failing card; the rest are the system's. */
+int __real_fsync(int fd);
+int __wrap_fsync(int fd);
+static int folder_syncs, failing_folder_sync;
+
+int __wrap_fsync(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    ++folder_syncs == failing_folder_sync) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_fsync(fd);
+}
 
 /* 1 June 2026, hh:mm in Vietnam. */
 static time_t june1(int hh, int mm)
@@ -23,6 +42,7 @@ static time_t june1(int hh, int mm)
 static int setup(void **state)
 {
 	(void)state;
+	folder_syncs = failing_folder_sync = 0;
 	dir = test_mkdir();
 	snprintf(db, sizeof(db), "%s/station.db", dir);
 	backup_dir(db, backups, sizeof(backups));
@@ -210,6 +230,39 @@ static void without_a_backup_the_station_starts_empty(void **state)
 	assert_int_equal(count_files(dir, "station.db.damaged"), 1);
 }
 
+/* The backup put in the damaged database's place is under its name on
+ * the card before the station starts on it: a card that cannot flush the
+ * folder is said, and the station does not start on what a power cut
+ * could take back; the next start finds the restored database. */
+static void a_restore_the_card_cannot_keep_is_refused(void **state)
+{
+	struct store *s;
+	char notice[256], err[512], want[1600];
+	int64_t alive = 0;
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	backup(june1(6, 0), 2);
+	fill(db, june1(6, 1), june1(7, 0));
+	damage(db, 8192, 12288);
+	folder_syncs = 0;
+	failing_folder_sync = 1;
+	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+					   sizeof(err)), STORE_ERR);
+	failing_folder_sync = 0;
+	assert_int_equal(folder_syncs, 1);
+	assert_null(s);
+	snprintf(want, sizeof(want), "%s is damaged and kept aside as %s.damaged-20260601-090000;"
+		 " its newest backup could not be written in its place (Input/output error):"
+		 " check the memory card.", db, db);
+	assert_string_equal(err, want);
+	assert_int_equal(backup_open_store(db, june1(9, 1), &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	store_last_alive(s, &alive);
+	assert_int_equal(alive, june1(6, 0));
+	store_close(s);
+}
+
 static mode_t mode_of(const char *path)
 {
 	struct stat st;
@@ -312,6 +365,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_stranger_without_backups_is_refused_and_left_alone,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(without_a_backup_the_station_starts_empty, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_restore_the_card_cannot_keep_is_refused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(backups_keep_the_pin_and_are_the_stations_alone,
 						setup, teardown),
