@@ -1023,6 +1023,7 @@ static void station_start(struct station *s, const char *config, const char *db)
 	s->app.irrigation = irrigation_new(&s->app, err, sizeof(err));
 	if (!s->app.irrigation)
 		die("%s", err);
+	irrigation_resume(s->app.irrigation);
 	s->app.readings = readings_new(&s->app, err, sizeof(err));
 	if (!s->app.readings)
 		die("%s", err);

@@ -270,18 +270,22 @@ struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	return irr;
+fail:
+	irrigation_free(irr);
+	return NULL;
+}
+
+void irrigation_resume(struct irrigation *irr)
+{
 	close_orphans(irr);
 	load_schedules(irr);
 	load_by_moisture(irr);
 	irr->scanned = now_of(irr) - IRR_LOOK_BACK;
 	/* A clock known to be wrong waits to be set (irrigation_clock_set). */
-	if (!app->clock_behind)
+	if (!irr->app->clock_behind)
 		queue_schedules(irr, now_of(irr), true);
 	rearm(irr);
-	return irr;
-fail:
-	irrigation_free(irr);
-	return NULL;
 }
 
 void irrigation_free(struct irrigation *irr)

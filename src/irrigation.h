@@ -27,9 +27,14 @@ struct irrigation;
 /* An automatic run cut short by peak hours is not started for less. */
 #define IRR_MIN_AUTO_MINUTES 5
 
-/* Builds every pump's relay and drives it off. Runs left open by a power
- * cut are closed in the diary and reported. NULL with err on failure. */
+/* Builds every pump's relay and drives it off, touching nothing of the
+ * database (app->store may not be open yet: relays go off first, however
+ * long the database takes to open or check). NULL with err on failure. */
 struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen);
+/* Once app->store is open: runs left open by a power cut are closed in
+ * the diary and reported, schedules and the watering by moisture chosen
+ * are loaded, and the timer starts. */
+void irrigation_resume(struct irrigation *irr);
 /* Ends every run, drives every relay off, frees. */
 void irrigation_free(struct irrigation *irr);
 

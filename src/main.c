@@ -330,7 +330,23 @@ static int cmd_run(struct options *o)
 	app.db_path = db_path(o, cfg);
 	app.clock = clk;
 	app.sim_relays = o->sim_relays;
-	/* Relays off before anything else can fail, then the database. */
+	app.loop = loop_new();
+	if (!app.loop)
+		goto out;
+	if (any_sim(cfg)) {
+		app.farm = sim_farm_new(cfg->station.seed, cfg->n_zones, farm_now, clk);
+		if (!app.farm)
+			goto out;
+	}
+	sfd = setup_signals(&set);
+	atexit(relay_all_off_now);
+	/* Relays off first: opening and checking years of data takes
+	 * seconds, and may fail. */
+	app.irrigation = irrigation_new(&app, err, sizeof(err));
+	if (!app.irrigation) {
+		put_line(stderr, err);
+		goto out;
+	}
 	/* A damaged database is set aside for the newest good backup. */
 	if (backup_open_store(app.db_path, clock_now(clk), &app.store, app.notice,
 			      sizeof(app.notice), err, sizeof(err)) < 0) {
@@ -353,21 +369,7 @@ static int cmd_run(struct options *o)
 	/* For exports: what this station and its zones and pumps are called. */
 	export_remember_station(app.store, cfg);
 	open_station_key(&app, &key);
-	app.loop = loop_new();
-	if (!app.loop)
-		goto out;
-	if (any_sim(cfg)) {
-		app.farm = sim_farm_new(cfg->station.seed, cfg->n_zones, farm_now, clk);
-		if (!app.farm)
-			goto out;
-	}
-	sfd = setup_signals(&set);
-	atexit(relay_all_off_now);
-	app.irrigation = irrigation_new(&app, err, sizeof(err));
-	if (!app.irrigation) {
-		put_line(stderr, err);
-		goto out;
-	}
+	irrigation_resume(app.irrigation);
 	app.readings = readings_new(&app, err, sizeof(err));
 	if (!app.readings) {
 		put_line(stderr, err);

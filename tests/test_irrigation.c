@@ -20,6 +20,7 @@
 
 #include <math.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 /* Soil moisture as the test says, in place of the sensors; NAN (no
  * reading) unless a test sets it. */
@@ -98,6 +99,7 @@ static void rig_open(struct rig *r)
 	r->app.readings = (struct readings *)&fake_readings;
 	r->app.irrigation = irrigation_new(&r->app, err, sizeof(err));
 	assert_non_null(r->app.irrigation);
+	irrigation_resume(r->app.irrigation);
 }
 
 static void rig_close(struct rig *r)
@@ -318,6 +320,7 @@ static void shutdown_turns_everything_off_and_closes_runs(void **state)
 	assert_int_equal(store_runs_open(r->app.store, open, 2), 0);
 	assert_string_equal(last_run(r).end_reason, "shutdown");
 	r->app.irrigation = irrigation_new(&r->app, err, sizeof(err));
+	irrigation_resume(r->app.irrigation);
 	/* A stop is not a power cut: no alarm says so. */
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'run_cut'"), 0);
 }
@@ -1051,6 +1054,44 @@ static void the_month_adds_up(void **state)
 	assert_int_equal(t.runs, 0);
 }
 
+static const char *file_text(const char *path)
+{
+	static char text[16];
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* Relays go off before the database is opened (it may take seconds, or
+ * fail): making them needs no database, and leaves each one off, as the
+ * relay boards show it. */
+static void relays_go_off_with_no_database(void **state)
+{
+	struct rig *r = *state;
+	struct app app = r->app;
+	struct irrigation *irr;
+	char folder[300], path[400], err[256];
+
+	snprintf(folder, sizeof(folder), "%s/relays", r->dir);
+	assert_int_equal(mkdir(folder, 0755), 0);
+	/* What a station killed with both pumps on left. */
+	snprintf(path, sizeof(path), "%s/p1", folder);
+	test_write(folder, "p1", "1");
+	test_write(folder, "p2", "1");
+	app.store = NULL;
+	app.sim_relays = folder;
+	irr = irrigation_new(&app, err, sizeof(err));
+	assert_non_null(irr);
+	assert_string_equal(file_text(path), "0");
+	snprintf(path, sizeof(path), "%s/p2", folder);
+	assert_string_equal(file_text(path), "0");
+	irrigation_free(irr);
+	assert_string_equal(file_text(path), "0");
+}
+
 /* A zone whose alarms cannot be read may have one waiting that says its
  * water does not arrive: neither its soil nor its schedule starts it,
  * the farmer is told, and the event log says so where it still can. */
@@ -1161,6 +1202,7 @@ int main(void)
 		T(a_lost_sensor_or_one_low_reading_stops_nothing),
 		T(no_pressure_after_its_grace_stops_the_pump),
 		T(the_month_adds_up),
+		T(relays_go_off_with_no_database),
 		T(a_zone_whose_alarms_cannot_be_read_waits),
 		T(runs_the_card_cannot_take_are_kept_or_counted),
 	};

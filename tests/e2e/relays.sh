@@ -59,6 +59,20 @@ else
 	bad "the station and a missing chip" gpio
 fi
 
+# Relays go off before the database is opened: a station killed with both
+# pumps on, started again on a database it cannot open, switches them off.
+mkdir -p "$TMP/relays"
+echo 1 >"$TMP/relays/p1"
+echo 1 >"$TMP/relays/p2"
+echo "not a database" >"$TMP/junk.db"
+start junk --config "$CFG" --db "$TMP/junk.db" --sim-relays "$TMP/relays"
+if wait_for junk "[exit 1]" 10 && screen junk | grep -qF "$TMP/junk.db" &&
+	[ "$(cat "$TMP/relays/p1" "$TMP/relays/p2" | tr -d '\n')" = 00 ]; then
+	ok "relays off before the database: a database that cannot be opened leaves no pump on"
+else
+	bad "relays and a database that cannot be opened: p1=$(cat "$TMP/relays/p1") p2=$(cat "$TMP/relays/p2")" junk
+fi
+
 # The service unit: relays off before the start and after the end, by
 # the command above, from the same configuration.
 UNIT="$TOP/scripts/fieldstation.service"
