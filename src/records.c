@@ -337,7 +337,10 @@ struct runs_ctx {
 	const struct config *cfg;
 };
 
-static void on_runs(void *ctx, const char *pump, int runs, int64_t seconds)
+/* The energy and cost each run was given when it ran, as the export
+ * carries them: not today's power_kw or prices. */
+static void on_runs(void *ctx, const char *pump, int runs, int64_t seconds, double kwh,
+		    double cost)
 {
 	struct runs_ctx *rc = ctx;
 	struct trace *t = rc->t;
@@ -351,10 +354,12 @@ static void on_runs(void *ctx, const char *pump, int runs, int64_t seconds)
 	snprintf(tp->name, sizeof(tp->name), "%s", p >= 0 ? rc->cfg->pumps[p].name : pump);
 	tp->runs = runs;
 	tp->seconds = seconds;
-	tp->kwh = p >= 0 ? rc->cfg->pumps[p].power_kw * (double)seconds / 3600.0 : 0;
+	tp->kwh = kwh;
+	tp->cost = cost;
 	t->runs += runs;
 	t->seconds += seconds;
-	t->kwh += tp->kwh;
+	t->kwh += kwh;
+	t->cost += cost;
 }
 
 int records_trace(struct store *s, const struct config *cfg, const char *lot, struct trace *t)
@@ -461,20 +466,24 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 	csv_text(&c, _("Runs"));
 	csv_text(&c, _("Hours"));
 	csv_text(&c, _("Energy (kWh)"));
+	csv_text(&c, _("Cost"));
 	csv_end_row(&c);
+	/* kWh and cost to the export's decimals, so that they add up alike. */
 	for (int i = 0; i < t->n_pumps; i++) {
 		const struct trace_pump *p = &t->pumps[i];
 
 		csv_text(&c, p->name);
 		csv_int(&c, p->runs);
 		csv_number(&c, (double)p->seconds / 3600.0, 1);
-		csv_number(&c, p->kwh, 2);
+		csv_number(&c, p->kwh, 3);
+		csv_number(&c, p->cost, 0);
 		csv_end_row(&c);
 	}
 	csv_text(&c, _("Total"));
 	csv_int(&c, t->runs);
 	csv_number(&c, (double)t->seconds / 3600.0, 1);
-	csv_number(&c, t->kwh, 2);
+	csv_number(&c, t->kwh, 3);
+	csv_number(&c, t->cost, 0);
 	csv_end_row(&c);
 	rc = c.failed || fwrite(c.buf, 1, c.len, f) != c.len || ferror(f) ? -1 : 0;
 	csv_free(&c);

@@ -69,7 +69,7 @@ struct trace_pump {
 	char name[REC_NAME_LEN];
 	int runs;
 	int64_t seconds;
-	double kwh;
+	double kwh, cost;	/* as stored with each run, at its power and prices */
 };
 
 #define TRACE_MAX_PUMPS 16
@@ -84,7 +84,7 @@ struct trace {
 	int n_pumps;
 	int runs;
 	int64_t seconds;
-	double kwh;
+	double kwh, cost;
 };
 
 /* Fills t for lot: 0; 1 when there is no such lot; < 0 on a store error.

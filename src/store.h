@@ -185,8 +185,11 @@ int store_alarm_ack(struct store *s, int64_t id, int64_t t);
 /* Is an alarm of this kind and source waiting to be acknowledged? */
 int store_alarm_waiting(struct store *s, const char *kind, const char *source, bool *waiting);
 /* Irrigation of a zone between two moments: calls fn once per pump with
- * the finished runs that started in [from, to) and their total seconds. */
-typedef void store_zone_runs_fn(void *ctx, const char *pump, int runs, int64_t seconds);
+ * the finished runs that started in [from, to), their total seconds, and
+ * their kWh and cost as stored with each run when it ran (what the
+ * exported diary shows). */
+typedef void store_zone_runs_fn(void *ctx, const char *pump, int runs, int64_t seconds,
+				double kwh, double cost);
 int store_runs_zone(struct store *s, const char *zone, int64_t from, int64_t to,
 		    store_zone_runs_fn *fn, void *ctx);
 

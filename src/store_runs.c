@@ -274,7 +274,9 @@ int store_runs_total(struct store *s, int64_t from, int64_t to, struct runs_tota
 }
 
 static const char SQL_RUNS_ZONE[] =
-	"SELECT pump, count(*), sum(ended - started) FROM pump_runs"
+	"SELECT pump, count(*), sum(ended - started),"
+	" coalesce(sum(kwh_offpeak + kwh_normal + kwh_peak), 0),"
+	" coalesce(sum(cost_offpeak + cost_normal + cost_peak), 0) FROM pump_runs"
 	" WHERE zone = ? AND started >= ? AND started < ? AND ended IS NOT NULL"
 	" GROUP BY pump ORDER BY pump";
 
@@ -291,7 +293,8 @@ int store_runs_zone(struct store *s, const char *zone, int64_t from, int64_t to,
 	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
-		   sqlite3_column_int64(st, 2));
+		   sqlite3_column_int64(st, 2), sqlite3_column_double(st, 3),
+		   sqlite3_column_double(st, 4));
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }

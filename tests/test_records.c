@@ -5,8 +5,10 @@
 #include "config.h"
 #include "records.h"
 #include "store.h"
+#include "tariff.h"
 #include "text.h"
 
+#include <math.h>
 #include <sqlite3.h>
 
 static const char farm[] =
@@ -464,11 +466,16 @@ static void traceability_of_a_lot(void **state)
 	save_ok(s, at(10), &r, false);
 	r = fertilize(1, 10, 1, 99);	/* another zone */
 	save_ok(s, at(10), &r, false);
-	/* Two runs of pump 1 on mit: 30 and 60 minutes; one before the season. */
+	/* Two runs of pump 1 (1.5 kW) on mit: 30 minutes off-peak at 1300 đ
+	 * a kWh and 60 minutes at 2000; one before the season. Their kWh
+	 * and cost are kept with them, as the station prices a run. */
 	snprintf(run.pump, sizeof(run.pump), "p1");
 	snprintf(run.zone, sizeof(run.zone), "mit");
+	run.power_kw = 1.5;
 	int64_t starts[] = { at(5), at(20), at(1) - 86400 * 2 };
 	int minutes[] = { 30, 60, 45 };
+	int band[] = { BAND_OFFPEAK, BAND_NORMAL, BAND_OFFPEAK };
+	double price[] = { 1300, 2000, 1300 };
 	for (int i = 0; i < 3; i++) {
 		run.started = starts[i];
 		run.planned_end = starts[i] + minutes[i] * 60;
@@ -476,8 +483,15 @@ static void traceability_of_a_lot(void **state)
 		run.ended = run.planned_end;
 		snprintf(run.end_reason, sizeof(run.end_reason), "done");
 		run.moisture_after = 40;
+		memset(run.kwh, 0, sizeof(run.kwh));
+		memset(run.cost, 0, sizeof(run.cost));
+		run.kwh[band[i]] = 1.5 * minutes[i] / 60.0;
+		run.cost[band[i]] = run.kwh[band[i]] * price[i];
 		assert_int_equal(store_run_end(s, &run), 0);
 	}
+	/* The pump was changed for a stronger one since: the sheet still
+	 * says what those runs took and cost, as the export does. */
+	cfg->pumps[0].power_kw = 3.0;
 	h = harvest(30, 1500);
 	snprintf(h.grade, sizeof(h.grade), "Loại 1");
 	save_ok(s, at(30), &h, false);
@@ -493,7 +507,8 @@ static void traceability_of_a_lot(void **state)
 	assert_string_equal(t.items[2].product_name, "Radiant 60SC");
 	assert_int_equal(t.runs, 2);
 	assert_int_equal(t.seconds, 90 * 60);
-	assert_true(t.kwh > 2.249 && t.kwh < 2.251);	/* 1.5 kW for 1.5 h */
+	assert_true(fabs(t.kwh - 2.25) < 1e-9);		/* 1.5 kW for 1.5 h */
+	assert_true(fabs(t.cost - (0.75 * 1300 + 1.5 * 2000)) < 1e-9);
 	assert_int_equal(t.n_pumps, 1);
 	assert_string_equal(t.pumps[0].name, "Bơm 1");
 	records_trace_free(&t);
@@ -515,7 +530,9 @@ static void traceability_of_a_lot(void **state)
 	assert_non_null(strstr(text, ";1500\r\n"));
 	assert_non_null(strstr(text, "01/06/2026;Bón phân;NPK 20-20-15;không;50;kg;"));
 	assert_non_null(strstr(text, "10/06/2026;Phun thuốc;Radiant 60SC;không;250;ml;Rệp sáp;7;17/06/2026;Trần Thị Hoa"));
-	assert_non_null(strstr(text, "Bơm 1;2;1,5;2,25"));
+	assert_non_null(strstr(text, "Tưới;Số lần;Số giờ;Điện (kWh);Tiền điện\r\n"));
+	assert_non_null(strstr(text, "Bơm 1;2;1,5;2,250;3975\r\n"));
+	assert_non_null(strstr(text, "Tổng;2;1,5;2,250;3975\r\n"));
 	assert_null(strstr(text, ";99;"));	/* the other zone's record */
 	/* The separator and decimal mark are the export's, from the config. */
 	cfg->station.csv_separator = CSV_SEP_COMMA;
@@ -528,7 +545,7 @@ static void traceability_of_a_lot(void **state)
 	n = fread(text, 1, sizeof(text) - 1, f);
 	text[n] = '\0';
 	fclose(f);
-	assert_non_null(strstr(text, "Bơm 1,2,1.5,2.25\r\n"));
+	assert_non_null(strstr(text, "Bơm 1,2,1.5,2.250,3975\r\n"));
 	assert_non_null(strstr(text, ",1500\r\n"));
 	snprintf(path, sizeof(path), "%s/lot.csv.tmp", dir);
 	assert_int_equal(access(path, F_OK), -1);	/* no temporary left */
