@@ -128,20 +128,44 @@ static int64_t nearest_due(const struct loop *l)
 	return due;
 }
 
+/* Ids grow with each timer added: the older of two due together first. */
+static bool falls_due_after(const struct loop_timer *a, const struct loop_timer *b)
+{
+	return a->due > b->due || (a->due == b->due && a->id > b->id);
+}
+
+/* The timers due now, in the order they fell due (the older first when
+ * two fell due together), each once: after a stall, a timer due at 5 ms
+ * still runs before one due at 20 ms, whichever slot either has. */
 static void run_timers(struct loop *l)
 {
 	int64_t now = clock_mono_ms();
+	struct loop_timer *due[LOOP_MAX_TIMERS];
+	int ids[LOOP_MAX_TIMERS], n = 0;
 
 	for (int i = 0; i < LOOP_MAX_TIMERS; i++) {
 		struct loop_timer *t = &l->timers[i];
-		int id = t->id;
+		int k;
+
+		if (!t->id || t->due > now)
+			continue;
+		for (k = n++; k > 0 && falls_due_after(due[k - 1], t); k--) {
+			due[k] = due[k - 1];
+			ids[k] = ids[k - 1];
+		}
+		due[k] = t;
+		ids[k] = t->id;
+	}
+	for (int k = 0; k < n; k++) {
+		struct loop_timer *t = due[k];
 		int64_t next;
 
-		if (!id || t->due > now)
+		/* An earlier callback may have deleted or moved this timer. */
+		if (t->id != ids[k] || t->due > now)
 			continue;
 		next = t->fn(t->data);
 		/* The callback may have deleted or moved its own timer. */
-		if (t->id != id || t->due > now)
+		if (t->id != ids[k] || t->due > now)
 			continue;
 		if (next < 0)
 			t->id = 0;
