@@ -958,6 +958,11 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 		snprintf(e->code, sizeof(e->code), "TONG-HOP");
 	} else {
 		snprintf(e->code, sizeof(e->code), "%s", o->code ? o->code : code[0] ? code : "TRAM");
+		/* The code names the folder on the stick: one read from a
+		 * database that was not made from a checked config ("../x") must
+		 * not lead out of it. */
+		if (!manifest_name_ok(e->code))
+			snprintf(e->code, sizeof(e->code), "TRAM");
 		snprintf(e->name, sizeof(e->name), "%s", o->name ? o->name : name);
 		/* A station signs what it exports; an office can trust nothing
 		 * else. A station without its key copies nothing. */

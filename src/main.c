@@ -290,6 +290,10 @@ static void open_station_key(struct app *app, struct station_key *key)
 	}
 	if (key->made_now)
 		store_event(app->store, now, "signing_key_made", NULL, key->fingerprint, false);
+	if (key->restored) {
+		store_event(app->store, now, "signing_key_restored", NULL, key->fingerprint, false);
+		add_notice(app, _("The signing key was lost or damaged on the card; its copy in the local backups took its place."));
+	}
 	if (key->changed)
 		store_event(app->store, now, "signing_key_changed", key->was, key->fingerprint, false);
 	if (key->other_board) {

@@ -2,6 +2,7 @@
  * own key beside its database. */
 #include "signing.h"
 
+#include "backup.h"
 #include "sha256.h"
 #include "store.h"
 #include "text.h"
@@ -132,7 +133,7 @@ static int damaged(const char *path, const char *detail, char *why, size_t n)
 	snprintf(why, n,
 		 _("The signing key %s is damaged (%s): it is not used. Put back a good copy, or make a new key with \"fieldstation new-key\"."),
 		 path, detail);
-	return -1;
+	return SIGNKEY_DAMAGED;
 }
 
 static int parse_key(const char *path, char *text, struct signkey *k, char *why, size_t n)
@@ -150,13 +151,13 @@ static int parse_key(const char *path, char *text, struct signkey *k, char *why,
 
 		if (i == 0) {
 			if (strcmp(line, KEY_HEADER) != 0) {
-				damaged(path, _("it does not start as a key file"), why, n);
+				rc = damaged(path, _("it does not start as a key file"), why, n);
 				goto out;
 			}
 			continue;
 		}
 		if (!v) {
-			damaged(path, _("a line is not \"name: value\""), why, n);
+			rc = damaged(path, _("a line is not \"name: value\""), why, n);
 			goto out;
 		}
 		*v = '\0';
@@ -170,7 +171,7 @@ static int parse_key(const char *path, char *text, struct signkey *k, char *why,
 			errno = 0;
 			made = strtoll(v, &end, 10);
 			if (errno || *end || end == v || made < 0) {
-				damaged(path, _("its date is not a number"), why, n);
+				rc = damaged(path, _("its date is not a number"), why, n);
 				goto out;
 			}
 			k->made = made;
@@ -183,12 +184,12 @@ static int parse_key(const char *path, char *text, struct signkey *k, char *why,
 		} else if (strcmp(line, "seed") == 0 && from_hex(v, seed, sizeof(seed)) == 0) {
 			seen |= 16;
 		} else {
-			damaged(path, _("a line is not what a key file holds"), why, n);
+			rc = damaged(path, _("a line is not what a key file holds"), why, n);
 			goto out;
 		}
 	}
 	if (seen != 31) {
-		damaged(path, _("a part of it is missing"), why, n);
+		rc = damaged(path, _("a part of it is missing"), why, n);
 		goto out;
 	}
 	sodium_ready();
@@ -196,7 +197,7 @@ static int parse_key(const char *path, char *text, struct signkey *k, char *why,
 	/* The public half written beside the secret one says whether either
 	 * changed since. */
 	if (memcmp(k->public_key, pk, sizeof(pk)) != 0) {
-		damaged(path, _("its two halves do not belong together"), why, n);
+		rc = damaged(path, _("its two halves do not belong together"), why, n);
 		goto out;
 	}
 	rc = 0;
@@ -267,49 +268,36 @@ int signkey_load(const char *path, struct signkey *k, char *why, size_t n)
 	return rc;
 }
 
-static int sync_folder_of(const char *path)
+/* A key as its file says it. */
+static int key_text(const struct signkey *k, char *text, size_t n)
 {
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, rc;
+	char pk_hex[2 * SIGN_PUBLIC_BYTES + 1], seed_hex[2 * SEED_BYTES + 1];
+	int len;
 
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-int signkey_make(const char *path, const char *board, int64_t now, struct signkey *k,
-		 char *why, size_t n)
-{
-	char tmp[PATH_MAX], text[512], pk_hex[2 * SIGN_PUBLIC_BYTES + 1], seed_hex[2 * SEED_BYTES + 1];
-	int fd, len, err = 0;
-
-	memset(k, 0, sizeof(*k));
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		snprintf(why, n, _("The signing key cannot be made in %s (%s)."), path,
-			 strerror(ENAMETOOLONG));
-		return -1;
-	}
-	sodium_ready();
-	crypto_sign_keypair(k->public_key, k->secret);
-	snprintf(k->board, sizeof(k->board), "%s", board_ok(board) ? board : "");
-	k->made = now;
 	to_hex(k->public_key, SIGN_PUBLIC_BYTES, pk_hex);
 	to_hex(k->secret, SEED_BYTES, seed_hex);
-	len = snprintf(text, sizeof(text), "%s\nformat: %d\nmade: %lld\nboard: %s\npublic: %s\nseed: %s\n",
-		       KEY_HEADER, KEY_FORMAT, (long long)now, k->board, pk_hex, seed_hex);
+	len = snprintf(text, n, "%s\nformat: %d\nmade: %lld\nboard: %s\npublic: %s\nseed: %s\n",
+		       KEY_HEADER, KEY_FORMAT, (long long)k->made, k->board, pk_hex, seed_hex);
 	sodium_memzero(seed_hex, sizeof(seed_hex));
+	return len;
+}
+
+/* Writes k as the file name in the folder dir (mode 0600), whole or not
+ * at all: never over another file unless replace, and then only by
+ * renaming over the name (a link there is replaced, never followed).
+ * 0, or an errno. */
+static int write_key_at(int dir, const char *name, const struct signkey *k, bool replace)
+{
+	char tmp[NAME_MAX + 1], text[512];
+	int fd, len, err = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= sizeof(tmp))
+		return ENAMETOOLONG;
+	len = key_text(k, text, sizeof(text));
 	/* A file left by a cut short attempt is ours: it goes. */
-	if (unlink(tmp) < 0 && errno != ENOENT)
+	if (unlinkat(dir, tmp, 0) < 0 && errno != ENOENT)
 		err = errno;
-	fd = err ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = err ? -1 : openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && !err)
 		err = errno;
 	if (fd >= 0) {
@@ -319,14 +307,46 @@ int signkey_make(const char *path, const char *board, int64_t now, struct signke
 			err = errno;
 		if (close(fd) < 0 && !err)
 			err = errno;
-		/* The key takes its name only whole, and never over another. */
-		if (!err && link(tmp, path) < 0)
+		/* The key takes its name only whole. */
+		if (!err && (replace ? renameat(dir, tmp, dir, name) : linkat(dir, tmp, dir, name, 0)) < 0)
 			err = errno;
-		unlink(tmp);
+		unlinkat(dir, tmp, 0);
 		if (!err)
-			sync_folder_of(path);
+			fsync(dir);
 	}
 	sodium_memzero(text, sizeof(text));
+	return err;
+}
+
+/* The folder of path, opened; -1 with errno. */
+static int folder_of(const char *path, const char **name)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	*name = slash ? slash + 1 : path;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int signkey_make(const char *path, const char *board, int64_t now, struct signkey *k,
+		 char *why, size_t n)
+{
+	const char *name;
+	int dir, err;
+
+	memset(k, 0, sizeof(*k));
+	sodium_ready();
+	crypto_sign_keypair(k->public_key, k->secret);
+	snprintf(k->board, sizeof(k->board), "%s", board_ok(board) ? board : "");
+	k->made = now;
+	dir = folder_of(path, &name);
+	err = dir < 0 ? errno : write_key_at(dir, name, k, false);
+	if (dir >= 0)
+		close(dir);
 	if (err) {
 		signkey_wipe(k);
 		if (err == EEXIST)
@@ -437,6 +457,96 @@ static void fingerprint_of_hex(const char *hex, char out[SIGN_FINGERPRINT_LEN])
 		snprintf(out, SIGN_FINGERPRINT_LEN, "?");
 }
 
+/* The local backups' folder, never through a link; made when asked. */
+static int open_backups(const char *db_path, bool make)
+{
+	char dir[PATH_MAX];
+
+	backup_dir(db_path, dir, sizeof(dir));
+	if (make && mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -1;
+	return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Where the backups keep the copy of the key file at path. */
+static int copy_path(const char *db_path, const char *path, char *buf, size_t n)
+{
+	char dir[PATH_MAX];
+	int len;
+
+	backup_dir(db_path, dir, sizeof(dir));
+	len = snprintf(buf, n, "%s/%s", dir, base_name(path));
+	return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+/* The backups hold a copy of k, the station's key: written when it is
+ * not there or is another key. It guards against the key file alone
+ * being lost or damaged; on the same card, not against losing the card. */
+static void keep_copy(const struct station_key *sk, const char *db_path)
+{
+	char copy[PATH_MAX], why[640];
+	struct signkey old;
+	int dir = open_backups(db_path, true);
+
+	if (dir < 0)
+		return;
+	if (copy_path(db_path, sk->path, copy, sizeof(copy)) < 0) {
+		close(dir);
+		return;
+	}
+	if (signkey_load(copy, &old, why, sizeof(why)) != 0 ||
+	    memcmp(old.public_key, sk->key.public_key, SIGN_PUBLIC_BYTES) != 0)
+		write_key_at(dir, base_name(sk->path), &sk->key, true);
+	signkey_wipe(&old);
+	close(dir);
+}
+
+/* The key file was lost or is damaged: the copy in the backups takes its
+ * place when it is the key the database remembers (hex). The damaged file
+ * is kept aside (path.damaged-TIME). 0 with k loaded, or -1. */
+static int restore_copy(const char *db_path, const char *path, const char *hex, int64_t now,
+			struct signkey *k)
+{
+	char copy[PATH_MAX], why[640], have[2 * SIGN_PUBLIC_BYTES + 1], aside[PATH_MAX + 64];
+	char stamp[32];
+	const char *name;
+	time_t t = (time_t)now;
+	struct tm tm;
+	int dir, err;
+
+	if (copy_path(db_path, path, copy, sizeof(copy)) < 0 ||
+	    signkey_load(copy, k, why, sizeof(why)) != 0)
+		return -1;
+	to_hex(k->public_key, SIGN_PUBLIC_BYTES, have);
+	if (strcmp(have, hex) != 0) {
+		signkey_wipe(k);
+		return -1;
+	}
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(aside, sizeof(aside), "%s.damaged-%s", path, stamp);
+	if (rename(path, aside) < 0 && errno != ENOENT) {
+		signkey_wipe(k);
+		return -1;
+	}
+	dir = folder_of(path, &name);
+	err = dir < 0 ? errno : write_key_at(dir, name, k, false);
+	if (dir >= 0)
+		close(dir);
+	if (err) {
+		signkey_wipe(k);
+		return -1;
+	}
+	return 0;
+}
+
 int station_key_open(struct station_key *sk, const char *db_path, struct store *s,
 		     bool may_make, bool remember, int64_t now)
 {
@@ -449,6 +559,11 @@ int station_key_open(struct station_key *sk, const char *db_path, struct store *
 	if (s)
 		store_meta_get(s, META_KEY, recorded, sizeof(recorded));
 	rc = signkey_load(sk->path, &sk->key, why, sizeof(why));
+	if ((rc == SIGNKEY_MISSING || rc == SIGNKEY_DAMAGED) && recorded[0] && remember &&
+	    restore_copy(db_path, sk->path, recorded, now, &sk->key) == 0) {
+		sk->restored = true;
+		rc = 0;
+	}
 	if (rc == SIGNKEY_MISSING && recorded[0]) {
 		fingerprint_of_hex(recorded, was);
 		snprintf(sk->problem, sizeof(sk->problem),
@@ -489,6 +604,8 @@ int station_key_open(struct station_key *sk, const char *db_path, struct store *
 		unlink(tmp);
 	}
 	sk->ok = true;
+	if (remember)
+		keep_copy(sk, db_path);
 	if (sk->key.board[0] && sk->board[0] && strcmp(sk->key.board, sk->board) != 0) {
 		sk->other_board = true;
 		snprintf(sk->problem, sizeof(sk->problem),
@@ -531,6 +648,7 @@ int station_key_renew(struct station_key *sk, const char *db_path, struct store 
 	}
 	sk->made_now = true;
 	sk->ok = true;
+	keep_copy(sk, db_path);
 	return 0;
 }
 

@@ -41,11 +41,13 @@ bool sign_verify(const uint8_t public_key[SIGN_PUBLIC_BYTES], const char *contex
 void sign_fingerprint(const uint8_t public_key[SIGN_PUBLIC_BYTES],
 		      char out[SIGN_FINGERPRINT_LEN]);
 
-/* Key files. load: 0; -2 when there is no file at path; -1 with one
- * sentence in why when it cannot be used (not a plain file, readable by
- * others, unreadable, damaged). A key file is never followed through a
- * symbolic link and never replaced by these functions. */
+/* Key files. load: 0; -2 when there is no file at path; -3 with one
+ * sentence in why when what it holds is not a key; -1 with why when it
+ * cannot be used otherwise (not a plain file, readable by others,
+ * unreadable). A key file is never followed through a symbolic link and
+ * never replaced by these functions. */
 #define SIGNKEY_MISSING (-2)
+#define SIGNKEY_DAMAGED (-3)
 int signkey_load(const char *path, struct signkey *k, char *why, size_t n);
 /* Makes a new key for this board into a new file at path (mode 0600),
  * written whole or not at all; -1 with why, and an existing file stays. */
@@ -63,11 +65,14 @@ void sign_board_id(char out[SIGN_BOARD_LEN]);
 /* The station's own key, for the database at db_path: the file beside it
  * (station.db -> station.key). The database remembers the public key once
  * a key has been used with it ("signing_key" in meta), so that a lost or
- * replaced file is told, never silently made anew. */
+ * replaced file is told, never silently made anew. The local backups keep
+ * a copy (backups/station.key, 0600): a key file lost or damaged comes
+ * back from it when it is the key the database remembers. */
 struct station_key {
 	struct signkey key;
 	bool ok;			/* it can sign */
 	bool made_now;			/* made by this call */
+	bool restored;			/* taken back from the local backups */
 	bool none_yet;			/* never made (and may_make was false) */
 	bool changed;			/* not the key the database remembered */
 	char was[SIGN_FINGERPRINT_LEN];	/* then: the one it remembered */

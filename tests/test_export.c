@@ -922,6 +922,21 @@ static void signed_with_the_stations_key(void **state)
 	free(text);
 }
 
+/* A station code from the database (no config given) that is not a plain
+ * name cannot lead the folder out of the stick. */
+static void a_code_from_the_database_stays_on_the_stick(void **state)
+{
+	char path[512];
+
+	(void)state;
+	exec_sql(db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('station_code', '../escaped')");
+	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
+				      .now = NOW }, path, sizeof(path));
+	assert_string_equal(path, path_in(stick, "TRAM_2026-06-10"));
+	assert_int_equal(access(path_in(dir, "escaped_2026-06-10"), F_OK), -1);
+	assert_string_equal(listing(stick), "TRAM_2026-06-10");
+}
+
 /* An office database exports the stations merged into it. */
 static void an_office_export_is_named_for_the_office(void **state)
 {
@@ -958,6 +973,7 @@ int main(void)
 		T(one_moment_while_the_station_writes),
 		T(the_copy_holds_every_reading),
 		T(an_office_export_is_named_for_the_office),
+		T(a_code_from_the_database_stays_on_the_stick),
 		T(signed_with_the_stations_key),
 	};
 

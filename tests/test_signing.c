@@ -121,14 +121,14 @@ static void a_key_file_is_the_stations_alone(void **state)
 	signkey_wipe(&back);
 }
 
-/* Loads dir/name; returns the refusal. */
-static const char *refusal_of(const char *name)
+/* Loads dir/name, refused with rc; returns the refusal. */
+static const char *refusal_of(const char *name, int rc)
 {
 	static char why[512];
 	struct signkey k;
 
 	why[0] = '\0';
-	assert_int_equal(signkey_load(path_in(dir, name), &k, why, sizeof(why)), -1);
+	assert_int_equal(signkey_load(path_in(dir, name), &k, why, sizeof(why)), rc);
 	assert_true(strlen(why) > 0);
 	return why;
 }
@@ -163,33 +163,33 @@ static void a_bad_key_file_is_a_sentence(void **state)
 	signkey_wipe(&k);
 	/* A link, to a good key even. */
 	assert_int_equal(symlink(path_in(dir, "good.key"), path_in(dir, "link.key")), 0);
-	assert_non_null(strstr(refusal_of("link.key"), "symbolic link"));
+	assert_non_null(strstr(refusal_of("link.key", -1), "symbolic link"));
 	/* Readable by others. */
 	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s' && chmod 644 '%s'", path_in(dir, "good.key"),
 		 path_in(dir, "open.key"), path_in(dir, "open.key"));
 	assert_int_equal(system(cmd), 0);
-	assert_non_null(strstr(refusal_of("open.key"), "can be read by others (mode 0644)"));
+	assert_non_null(strstr(refusal_of("open.key", -1), "can be read by others (mode 0644)"));
 	/* Not a file: a folder, a FIFO (which must not hang). */
 	mkdir(path_in(dir, "dir.key"), 0700);
-	assert_non_null(strstr(refusal_of("dir.key"), "not a plain file"));
+	assert_non_null(strstr(refusal_of("dir.key", -1), "not a plain file"));
 	assert_int_equal(mkfifo(path_in(dir, "fifo.key"), 0600), 0);
-	assert_non_null(strstr(refusal_of("fifo.key"), "not a plain file"));
+	assert_non_null(strstr(refusal_of("fifo.key", -1), "not a plain file"));
 	/* Damaged: a digit of the secret changed, a line lost, garbage. */
 	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", path_in(dir, "good.key"), path_in(dir, "bit.key"));
 	assert_int_equal(system(cmd), 0);
 	change_seed("bit.key");
-	assert_non_null(strstr(refusal_of("bit.key"), "damaged"));
+	assert_non_null(strstr(refusal_of("bit.key", SIGNKEY_DAMAGED), "damaged"));
 	snprintf(cmd, sizeof(cmd), "grep -v '^public' '%s' >'%s' && chmod 600 '%s'",
 		 path_in(dir, "good.key"), path_in(dir, "short.key"), path_in(dir, "short.key"));
 	assert_int_equal(system(cmd), 0);
-	assert_non_null(strstr(refusal_of("short.key"), "missing"));
+	assert_non_null(strstr(refusal_of("short.key", SIGNKEY_DAMAGED), "missing"));
 	test_write(dir, "junk.key", "\x7f" "ELF\1\1\1");
 	chmod(path_in(dir, "junk.key"), 0600);
-	assert_non_null(strstr(refusal_of("junk.key"), "damaged"));
+	assert_non_null(strstr(refusal_of("junk.key", SIGNKEY_DAMAGED), "damaged"));
 	snprintf(cmd, sizeof(cmd), "sed 's/^format: 1/format: 2/' '%s' >'%s' && chmod 600 '%s'",
 		 path_in(dir, "good.key"), path_in(dir, "newer.key"), path_in(dir, "newer.key"));
 	assert_int_equal(system(cmd), 0);
-	assert_non_null(strstr(refusal_of("newer.key"), "newer fieldstation"));
+	assert_non_null(strstr(refusal_of("newer.key", -1), "newer fieldstation"));
 }
 
 static void the_board_is_told_apart(void **state)
@@ -281,7 +281,48 @@ static void the_station_makes_its_key_once(void **state)
 	assert_string_equal(again.fingerprint, sk.fingerprint);
 	station_key_close(&again);
 
-	/* Lost: told, and no new key made in silence. */
+	/* The local backups keep a copy, the station's alone. */
+	assert_int_equal(stat(path_in(dir, "backups/station.key"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* Lost: the copy takes its place. */
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", sk.path, path_in(dir, "orig.key"));
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(unlink(sk.path), 0);
+	assert_int_equal(station_key_open(&again, path_in(dir, "station.db"), s, true, true, 3), 0);
+	assert_true(again.ok && again.restored && !again.made_now && !again.changed);
+	assert_string_equal(again.fingerprint, sk.fingerprint);
+	assert_int_equal(stat(sk.path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	station_key_close(&again);
+	/* Damaged: likewise, and the damaged file is kept aside. */
+	snprintf(cmd, sizeof(cmd), "echo broken >'%s'; chmod 600 '%s'; ls '%s' | grep -c damaged- | grep -qx 0",
+		 sk.path, sk.path, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(station_key_open(&again, path_in(dir, "station.db"), s, true, true, 1780300000), 0);
+	assert_true(again.ok && again.restored);
+	assert_string_equal(again.fingerprint, sk.fingerprint);
+	station_key_close(&again);
+	snprintf(cmd, sizeof(cmd), "grep -qx broken '%s'/station.key.damaged-*", dir);
+	assert_int_equal(system(cmd), 0);
+	/* A copy that is not the key the database remembers is not taken. */
+	{
+		struct signkey other;
+		char why[640];
+
+		assert_int_equal(unlink(path_in(dir, "backups/station.key")), 0);
+		assert_int_equal(signkey_make(path_in(dir, "backups/station.key"), "", 1, &other, why,
+					      sizeof(why)), 0);
+		signkey_wipe(&other);
+	}
+	assert_int_equal(unlink(sk.path), 0);
+	assert_int_equal(station_key_open(&again, path_in(dir, "station.db"), s, true, true, 3), -1);
+	assert_false(again.restored);
+	assert_int_not_equal(stat(sk.path, &st), 0);
+	assert_int_equal(unlink(path_in(dir, "backups/station.key")), 0);
+	assert_int_equal(rename(path_in(dir, "orig.key"), sk.path), 0);
+
+	/* Lost with no copy to come back from: told, and no new key made in
+	 * silence. */
 	snprintf(cmd, sizeof(cmd), "mv '%s' '%s'", sk.path, path_in(dir, "kept.key"));
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(station_key_open(&again, path_in(dir, "station.db"), s, true, true, 3), -1);
