@@ -89,8 +89,9 @@ REPLAY_BIN := $(FUZZ_NAMES:%=$(B)/tests/replay_%)
 E2E        := $(sort $(filter-out tests/e2e/lib%.sh,$(wildcard tests/e2e/*.sh)))
 # Test helpers, not part of the station: a simulated Modbus probe (also
 # used by the VM rig), a preload that gives pseudo-terminals modem lines,
-# and one that lets a test move the system clock.
-HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/libfakeclock.so
+# one that lets a test move the system clock, and a stand-in for the
+# service manager's notification socket.
+HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_listen $(B)/tests/libfakeclock.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
@@ -187,6 +188,11 @@ $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libcore.a
 # libc only, so that it can also be linked statically for a VM:
 #   make build/tests/sim_probe LDFLAGS=-static
 $(B)/tests/sim_probe: tests/sim_probe.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# The service manager's notification socket, for tests (libc only).
+$(B)/tests/notify_listen: tests/notify_listen.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $<
 

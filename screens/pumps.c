@@ -109,14 +109,17 @@ static void draw_list(struct ui *ui, struct pumps *s)
 	for (int i = 0; i < per && s->page + i < cfg->n_pumps; i++, y++) {
 		int p = s->page + i;
 		bool on = irrigation_running(app->irrigation, p, NULL);
+		bool missing = irrigation_unavailable(app->irrigation, p) != NULL;
 
 		widget_menu_item(y, i + 1, cfg->pumps[p].name, false);
 		if (on)
 			snprintf(state, sizeof(state), _("on, %d min left"), minutes_left(app, p));
+		else if (missing)
+			snprintf(state, sizeof(state), "%s", _("cannot be used"));
 		else
 			snprintf(state, sizeof(state), "%s", _("off"));
 		widget_text(y, COLS - 1 - text_width(state), text_width(state),
-			    on ? TONE_GOOD : TONE_NORMAL, state);
+			    on ? TONE_GOOD : missing ? TONE_ALARM : TONE_NORMAL, state);
 	}
 	if (cfg->n_pumps == 0)
 		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _("No pumps are configured."));
@@ -287,6 +290,11 @@ static int key_list(struct ui *ui, struct pumps *s, int key)
 	p = s->page + key - '1';
 	if (key < '1' || key >= '1' + per || p >= cfg->n_pumps)
 		return ACT_PASS;
+	if (irrigation_unavailable(app->irrigation, p)) {
+		ui_alert(ui, _("%s cannot be used: %s"), cfg->pumps[p].name,
+			 irrigation_unavailable(app->irrigation, p));
+		return ACT_REDRAW;
+	}
 	s->pump = p;
 	s->fertigate = false;
 	s->worker = -1;

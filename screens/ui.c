@@ -42,7 +42,7 @@ struct ui {
 	/* A save just closed its form and said so: the next Enter only
 	 * clears the message, it does not start another record. */
 	bool enter_spent;
-	char message[256];
+	char message[640];
 	enum tone message_tone;
 	int minute_timer, redraw_timer;
 };

@@ -101,6 +101,9 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 		else
 			snprintf(buf, n, _("%s was running when the power failed; its run is closed in the diary."),
 				 pump_name(cfg, e->source));
+	} else if (strcmp(e->kind, "relay_missing") == 0) {
+		snprintf(buf, n, _("%s cannot be used: %s The other pumps work; check the relay board's wiring and the configuration, then restart the station."),
+			 pump_name(cfg, e->source), e->detail);
 	} else if (strcmp(e->kind, "relay_error") == 0) {
 		snprintf(buf, n, _("The relay of %s did not answer: every pump was switched off. Check the wiring and the relay board."),
 			 pump_name(cfg, e->source));

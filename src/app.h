@@ -40,8 +40,8 @@ struct app {
 	/* The station's signing key, and what is wrong with it (signing.h). */
 	const struct station_key *key;
 	/* Sentences for the farmer from start-up (a damaged database, a
-	 * signing key that cannot be used). */
-	char notice[256];
+	 * signing key that cannot be used, a pump without its relay). */
+	char notice[640];
 	/* What the station cannot do just now for want of its database
 	 * (automatic watering held back, readings or runs not kept): one
 	 * sentence for the farmer, on every screen, until the module that

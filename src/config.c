@@ -224,6 +224,10 @@ struct parse {
 	/* What makes the line just read other than plain UTF-8 text, said by
 	 * on_value() with its key, or by the next read_line() without. */
 	char defect[128];
+	/* A template's keys still to be filled in (value "?"), listed for
+	 * the technician: "[station] code (line 12), ...". */
+	char unfilled[768];
+	int n_unfilled;
 };
 
 static void fail(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -565,6 +569,23 @@ static int set_field(struct parse *p, const struct field *f, const char *value)
 	return -1;
 }
 
+/* The shipped template (config/template.ini) writes "?" for each value
+ * only the farm can give; each is listed, so that the technician learns
+ * every key to fill at once rather than one refusal at a time. */
+static void note_unfilled(struct parse *p, const char *section, const char *key)
+{
+	size_t len = strlen(p->unfilled);
+	char one[160];
+
+	snprintf(one, sizeof(one), _("[%s] %s (line %d)"), section, key, p->line);
+	if (len + strlen(one) + 8 < sizeof(p->unfilled))
+		snprintf(p->unfilled + len, sizeof(p->unfilled) - len, "%s%s",
+			 p->n_unfilled ? ", " : "", one);
+	else if (!strstr(p->unfilled, "…"))
+		snprintf(p->unfilled + len, sizeof(p->unfilled) - len, ", …");
+	p->n_unfilled++;
+}
+
 static int on_value(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse *p = user;
@@ -602,6 +623,10 @@ static int on_value(void *user, const char *section, const char *key, const char
 			return 0;
 		}
 		*p->seen |= 1ull << i;
+		if (strcmp(value, "?") == 0) {
+			note_unfilled(p, section, key);
+			return 1;
+		}
 		return set_field(p, f, value) == 0;
 	}
 	fail(p, _("%s, line %d: unknown key \"%s\" in [%s]"), p->cfg->path, p->line, key, section);
@@ -1199,6 +1224,12 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 	if (!p.failed && rc > 0)
 		snprintf(err, errlen, _("%s, line %d: this line is not \"key = value\" or [section]"),
 			 path, rc);
+	if (!p.failed && rc == 0 && p.n_unfilled) {
+		snprintf(err, errlen,
+			 _("%s is not filled in yet: write the farm's values in place of the \"?\" of %s; then check it with \"fieldstation check\"."),
+			 path, p.unfilled);
+		p.failed = true;
+	}
 	if (p.failed || rc != 0 || check(c, err, errlen) < 0) {
 		char clean[1024];
 

@@ -34,7 +34,8 @@
 #define IRR_MAX_HELD 32
 
 struct pump_state {
-	struct relay *relay;
+	struct relay *relay;	/* NULL: the pump cannot be used (unavailable) */
+	char unavailable[256];	/* why, for a relay that could not be set up */
 	int zone;		/* the first zone this pump waters, -1 none */
 	struct run_row run;	/* run.id 0: not running */
 	int run_zone;		/* the zone the run is for, -1 none */
@@ -130,6 +131,10 @@ static void relay_failed(struct irrigation *irr, int pump)
 	irr->failing = false;
 }
 
+/* A GPIO relay that cannot be set up (no such chip or line, a line in use,
+ * no permission) leaves its pump unavailable, with the reason, and the
+ * station runs with the others: one missing relay board must not leave a
+ * shed without its screen, its records and its other pumps. */
 static struct relay *make_relay(struct irrigation *irr, int p, char *err, size_t errlen)
 {
 	const struct config *cfg = cfg_of(irr);
@@ -137,12 +142,18 @@ static struct relay *make_relay(struct irrigation *irr, int p, char *err, size_t
 	int zones[32], n = 0;
 
 	if (pc->driver == RELAY_DRIVER_GPIOD) {
-		char why[256];
-		struct relay *r = relay_gpiod_new(pc->chip, pc->line, pc->active_low, why,
-						  sizeof(why));
+		struct pump_state *ps = &irr->pumps[p];
+		struct relay *r = relay_gpiod_new(pc->chip, pc->line, pc->active_low,
+						  ps->unavailable, sizeof(ps->unavailable));
 
-		if (!r)
-			snprintf(err, errlen, "%s: [pump.%s]: %s", cfg->path, pc->item.id, why);
+		if (r && relay_set(r, false) < 0) {
+			relay_free(r);
+			r = NULL;
+			snprintf(ps->unavailable, sizeof(ps->unavailable),
+				 _("Line %s of GPIO chip %s cannot be switched off."), pc->line, pc->chip);
+		}
+		if (r)
+			ps->unavailable[0] = '\0';
 		return r;
 	}
 	if (!irr->app->farm) {
@@ -262,13 +273,13 @@ struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen)
 			if (cfg->zones[z].pump_index == p)
 				irr->pumps[p].zone = z;
 		irr->pumps[p].relay = make_relay(irr, p, err, errlen);
-		if (!irr->pumps[p].relay)
-			goto fail;
-		if (relay_set(irr->pumps[p].relay, false) < 0) {
+		if (irr->pumps[p].relay && relay_set(irr->pumps[p].relay, false) < 0) {
 			snprintf(err, errlen, _("%s: [pump.%s]: the relay cannot be switched off."),
 				 cfg->path, cfg->pumps[p].item.id);
 			goto fail;
 		}
+		if (!irr->pumps[p].relay && !irr->pumps[p].unavailable[0])
+			goto fail;
 	}
 	return irr;
 fail:
@@ -278,6 +289,11 @@ fail:
 
 void irrigation_resume(struct irrigation *irr)
 {
+	/* A pump without its relay, as an alarm on the home screen. */
+	for (int p = 0; p < irr->n; p++)
+		if (!irr->pumps[p].relay)
+			store_event(irr->app->store, now_of(irr), "relay_missing",
+				    cfg_of(irr)->pumps[p].item.id, irr->pumps[p].unavailable, true);
 	close_orphans(irr);
 	load_schedules(irr);
 	load_by_moisture(irr);
@@ -304,6 +320,13 @@ void irrigation_free(struct irrigation *irr)
 	free(irr->by_moisture);
 	free(irr->auto_ended);
 	free(irr);
+}
+
+const char *irrigation_unavailable(const struct irrigation *irr, int pump)
+{
+	if (pump < 0 || pump >= irr->n || irr->pumps[pump].relay)
+		return NULL;
+	return irr->pumps[pump].unavailable;
 }
 
 int irrigation_running_count(const struct irrigation *irr)
@@ -343,6 +366,11 @@ int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, 
 		return IRR_REFUSED;
 	}
 	pc = &cfg->pumps[pump];
+	if (!irr->pumps[pump].relay) {
+		snprintf(why, whylen, _("%s cannot be used: %s"), pc->name,
+			 irr->pumps[pump].unavailable);
+		return IRR_REFUSED;
+	}
 	if (irr->pumps[pump].run.id) {
 		snprintf(why, whylen, _("%s is already running."), pc->name);
 		return IRR_REFUSED;
@@ -508,6 +536,8 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 	if (pump < 0 || pump >= irr->n)
 		return IRR_REFUSED;
 	ps = &irr->pumps[pump];
+	if (!ps->relay)
+		return 0;	/* unavailable: it never ran */
 	/* Off first: water stops even if the diary cannot be written. */
 	rc = relay_set(ps->relay, false);
 	if (ps->run.id) {
@@ -773,7 +803,8 @@ static void water_by_moisture(struct irrigation *irr, time_t now)
 		time_t peak;
 		bool cut = false;
 
-		if (!irr->by_moisture[z] || p < 0 || irr->pumps[p].run.id || isnan(m) ||
+		if (!irr->by_moisture[z] || p < 0 || !irr->pumps[p].relay || irr->pumps[p].run.id ||
+		    isnan(m) ||
 		    m >= zc->moisture_low)
 			continue;
 		if (irr->auto_ended[z] && now - irr->auto_ended[z] < (time_t)zc->rest_minutes * 60)

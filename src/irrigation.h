@@ -29,11 +29,13 @@ struct irrigation;
 
 /* Builds every pump's relay and drives it off, touching nothing of the
  * database (app->store may not be open yet: relays go off first, however
- * long the database takes to open or check). NULL with err on failure. */
+ * long the database takes to open or check). A GPIO relay that cannot be
+ * set up leaves its pump unavailable (irrigation_unavailable()), and the
+ * others work. NULL with err on failure. */
 struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen);
 /* Once app->store is open: runs left open by a power cut are closed in
- * the diary and reported, schedules and the watering by moisture chosen
- * are loaded, and the timer starts. */
+ * the diary and reported, each unavailable pump is an alarm, schedules
+ * and the watering by moisture chosen are loaded, and the timer starts. */
 void irrigation_resume(struct irrigation *irr);
 /* Ends every run, drives every relay off, frees. */
 void irrigation_free(struct irrigation *irr);
@@ -61,6 +63,8 @@ bool irrigation_running(const struct irrigation *irr, int pump, int64_t *until);
 /* The current run of pump (its diary row so far); false if none. */
 bool irrigation_run(const struct irrigation *irr, int pump, struct run_row *out);
 int irrigation_running_count(const struct irrigation *irr);
+/* Why pump cannot be used (its relay could not be set up), or NULL. */
+const char *irrigation_unavailable(const struct irrigation *irr, int pump);
 /* The clock was set, moved by delta seconds: a running run keeps its
  * minutes (its times in the diary move with the clock), runs by hand
  * that ended while app->clock_behind move too, and schedules are looked

@@ -15,6 +15,7 @@
 #include "relay.h"
 #include "sensor.h"
 #include "signing.h"
+#include "service.h"
 #include "sim_farm.h"
 #include "stick.h"
 #include "store.h"
@@ -31,6 +32,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@
 struct options {
 	const char *config;
 	bool config_given;
+	bool service;		/* the board's service on the screen's console */
 	const char *db;
 	const char *lang;
 	const char *clock;
@@ -105,6 +108,8 @@ static void usage(FILE *f)
 		     "  --clock-speed N      simulator: run the clock N times faster\n"
 		     "  --seed N             simulator: its random seed\n"
 		     "  --sim-relays FOLDER  simulator: each pump's relay as a file, 1 on, 0 off\n"
+		     "  --service            as the board's service: tell systemd when ready, ping\n"
+		     "                       its watchdog, and on a fault say why and wait\n"
 		     "  --help, --version\n\nCommands:\n"),
 		DEFAULT_CONFIG, DEFAULT_DB);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -122,26 +127,34 @@ static void put_line(FILE *f, const char *s)
 	fprintf(f, "%s\n", text_clean(clean, sizeof(clean), s));
 }
 
-static int load_config(struct options *o, struct config **cfg)
+/* The configuration, the station's time zone and its language; or -1
+ * with the sentence in err. */
+static int open_config(struct options *o, struct config **cfg, char *err, size_t errlen)
 {
-	char err[512];
-
-	if (config_load(o->config, cfg, err, sizeof(err)) < 0) {
-		put_line(stderr, err);
+	if (config_load(o->config, cfg, err, errlen) < 0)
 		return -1;
-	}
 	/* Station time before anything reads a date: the --clock given,
 	 * the database's roll-ups, the screens. */
 	if (timezone_set((*cfg)->station.timezone) < 0) {
-		fprintf(stderr, _("%s: the time zone %s (timezone in [station]) is not in %s: install the tzdata package"),
-			(*cfg)->path, (*cfg)->station.timezone, timezone_dir());
-		fputc('\n', stderr);
+		snprintf(err, errlen, _("%s: the time zone %s (timezone in [station]) is not in %s: install the tzdata package"),
+			 (*cfg)->path, (*cfg)->station.timezone, timezone_dir());
 		config_free(*cfg);
 		*cfg = NULL;
 		return -1;
 	}
 	if (!o->lang)
 		text_set_language(config_language(*cfg));
+	return 0;
+}
+
+static int load_config(struct options *o, struct config **cfg)
+{
+	char err[1024];
+
+	if (open_config(o, cfg, err, sizeof(err)) < 0) {
+		put_line(stderr, err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -159,19 +172,39 @@ static int64_t farm_now(void *ctx)
 
 /* The simulator's clock when asked for, or when every driver is simulated;
  * the system clock with real hardware. */
-static struct clock *make_clock(const struct options *o, const struct config *cfg)
+/* A fault at start-up, one sentence (the messages that end in a newline
+ * for the terminal lose it here). */
+static void set_fault(char *fault, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_fault(char *fault, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	va_start(ap, fmt);
+	vsnprintf(fault, n, fmt, ap);
+	va_end(ap);
+	len = strlen(fault);
+	if (len > 0 && fault[len - 1] == '\n')
+		fault[len - 1] = '\0';
+}
+
+static struct clock *make_clock(const struct options *o, const struct config *cfg, char *fault,
+				size_t faultlen)
 {
 	time_t start = time(NULL);
 
 	if (o->clock && clock_parse(o->clock, &start) < 0) {
-		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
-			o->clock);
+		set_fault(fault, faultlen,
+			  _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
+			  o->clock);
 		return NULL;
 	}
 	if (config_uses_hardware(cfg)) {
 		for (int i = 0; i < cfg->n_pumps; i++) {
 			if (cfg->pumps[i].driver != RELAY_DRIVER_SIM && (o->clock || o->clock_speed != 1)) {
-				fprintf(stderr, _("--clock and --clock-speed are for the simulator: real pumps keep real time.\n"));
+				set_fault(fault, faultlen, _("--clock and --clock-speed are for the simulator: real pumps keep real time.\n"));
 				return NULL;
 			}
 		}
@@ -303,31 +336,69 @@ static void open_station_key(struct app *app, struct station_key *key)
 	}
 }
 
-static int cmd_run(struct options *o)
+/* Pumps whose relay could not be set up, and serial ports that are not
+ * there: one sentence each for the journal, and the first for the screen
+ * (the pumps are also an alarm on the home screen). The station runs on
+ * without them: a port plugged in later is opened at the next poll. */
+static void say_missing_parts(struct app *app)
+{
+	const struct config *cfg = app->cfg;
+	char line[640];
+
+	for (int p = 0; p < cfg->n_pumps; p++) {
+		const char *why = irrigation_unavailable(app->irrigation, p);
+
+		if (!why)
+			continue;
+		snprintf(line, sizeof(line), _("%s cannot be used: %s"), cfg->pumps[p].name, why);
+		put_line(stderr, line);
+		add_notice(app, line);
+	}
+	for (int k = 0; k < readings_ports(app->readings); k++) {
+		const char *path;
+		int idx[64], n = 0;
+		const char *port = readings_port(app->readings, k, &path, idx, &n);
+
+		if (!port || access(path, F_OK) == 0)
+			continue;
+		snprintf(line, sizeof(line),
+			 ngettext("There is no serial port %s (is the RS485 adapter plugged in?): its sensor shows as lost until it is there.",
+				  "There is no serial port %s (is the RS485 adapter plugged in?): its %d sensors show as lost until it is there.",
+				  (unsigned long)n),
+			 path, n);
+		put_line(stderr, line);
+		add_notice(app, line);
+	}
+}
+
+/* The console, until it is asked to stop. A fault before it could start
+ * is one sentence in fault (and 1 returned). */
+static int run_console(struct options *o, char *fault, size_t faultlen)
 {
 	struct config *cfg = NULL;
 	struct app app = { 0 };
 	struct station_key key = { 0 };
 	struct ui *ui = NULL;
-	char err[512];
+	char err[1024];
 	sigset_t set;
 	int cols, lines, sfd = -1, rc = 1;
 	struct clock *clk;
+	static bool relays_at_exit;
 
-	if (load_config(o, &cfg) < 0)
+	if (open_config(o, &cfg, fault, faultlen) < 0)
 		return 1;
 	if (o->seed >= 0)
 		cfg->station.seed = (unsigned)o->seed;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, _("The console needs a terminal; for scripts use \"fieldstation status\".\n"));
+		set_fault(fault, faultlen, _("The console needs a terminal; for scripts use \"fieldstation status\".\n"));
 		goto out;
 	}
 	if (!ui_terminal_fits(STDOUT_FILENO, &cols, &lines)) {
-		fprintf(stderr, _("The screen is %dx%d; the station needs at least %dx%d.\n"), cols,
-			lines, UI_MIN_COLS, UI_MIN_LINES);
+		set_fault(fault, faultlen, _("The screen is %dx%d; the station needs at least %dx%d.\n"),
+			  cols, lines, UI_MIN_COLS, UI_MIN_LINES);
 		goto out;
 	}
-	clk = make_clock(o, cfg);
+	clk = make_clock(o, cfg, fault, faultlen);
 	if (!clk)
 		goto out;
 	app.cfg = cfg;
@@ -335,33 +406,39 @@ static int cmd_run(struct options *o)
 	app.clock = clk;
 	app.sim_relays = o->sim_relays;
 	app.loop = loop_new();
-	if (!app.loop)
+	if (!app.loop) {
+		snprintf(fault, faultlen, "%s", strerror(ENOMEM));
 		goto out;
+	}
 	if (any_sim(cfg)) {
 		app.farm = sim_farm_new(cfg->station.seed, cfg->n_zones, farm_now, clk);
-		if (!app.farm)
+		if (!app.farm) {
+			snprintf(fault, faultlen, "%s", strerror(ENOMEM));
 			goto out;
+		}
 	}
 	sfd = setup_signals(&set);
-	atexit(relay_all_off_now);
+	if (!relays_at_exit)
+		atexit(relay_all_off_now);
+	relays_at_exit = true;
 	/* Relays off first: opening and checking years of data takes
 	 * seconds, and may fail. */
 	app.irrigation = irrigation_new(&app, err, sizeof(err));
 	if (!app.irrigation) {
-		put_line(stderr, err);
+		snprintf(fault, faultlen, "%s", err);
 		goto out;
 	}
 	/* A damaged database is set aside for the newest good backup. */
 	if (backup_open_store(app.db_path, clock_now(clk), &app.store, app.notice,
 			      sizeof(app.notice), err, sizeof(err)) < 0) {
-		put_line(stderr, err);
+		snprintf(fault, faultlen, "%s", err);
 		goto out;
 	}
 	if (app.notice[0])
 		put_line(stderr, app.notice);
 	if (store_is_office(app.store)) {
-		fprintf(stderr, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
-			app.db_path);
+		set_fault(fault, faultlen, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
+			  app.db_path);
 		goto out;
 	}
 	/* A board without a real-time clock may have booted in the past. */
@@ -376,9 +453,10 @@ static int cmd_run(struct options *o)
 	irrigation_resume(app.irrigation);
 	app.readings = readings_new(&app, err, sizeof(err));
 	if (!app.readings) {
-		put_line(stderr, err);
+		snprintf(fault, faultlen, "%s", err);
 		goto out;
 	}
+	say_missing_parts(&app);
 	if (sfd >= 0)
 		loop_watch(app.loop, sfd, POLLIN, on_signalfd, &app);
 	watch_stick(&app);
@@ -388,9 +466,13 @@ static int cmd_run(struct options *o)
 	app.backups = backups_new(&app);
 	ui = ui_new(&app, err, sizeof(err));
 	if (!ui) {
-		put_line(stderr, err);
+		snprintf(fault, faultlen, "%s", err);
 		goto out;
 	}
+	/* The home screen is up: the service manager may count the station
+	 * started, and from now on the loop pings its watchdog. */
+	service_watchdog(app.loop);
+	service_ready(cfg->station.name[0] ? cfg->station.name : cfg->station.code);
 	rc = loop_run(app.loop) < 0 ? 1 : 0;
 out:
 	/* Water first: every relay off and every run closed. */
@@ -413,6 +495,28 @@ out:
 	if (sfd >= 0)
 		close(sfd);
 	return rc;
+}
+
+/* The console. As the board's service (--service), a fault at start-up
+ * stays on the screen and in the journal, and the station waits for its
+ * configuration to be corrected, then starts: it never ends into a loop
+ * of restarts that leaves the screen blank. */
+static int cmd_run(struct options *o)
+{
+	char fault[1536];
+	int rc;
+
+	for (;;) {
+		fault[0] = '\0';
+		rc = run_console(o, fault, sizeof(fault));
+		if (!fault[0])
+			return rc;
+		put_line(stderr, fault);
+		if (!o->service)
+			return rc;
+		if (service_wait(o->config, fault) == 0)
+			return 0;
+	}
 }
 
 struct latest {
@@ -1205,7 +1309,7 @@ out_cfg:
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
-	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO, OPT_YES, OPT_NEW_KEY, OPT_BY };
+	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO, OPT_YES, OPT_NEW_KEY, OPT_BY, OPT_SERVICE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -1221,6 +1325,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "yes", no_argument, NULL, OPT_YES },
 		{ "new-key", no_argument, NULL, OPT_NEW_KEY },
 		{ "by", required_argument, NULL, OPT_BY },
+		{ "service", no_argument, NULL, OPT_SERVICE },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -1234,6 +1339,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TO:
 			o->to = optarg;
+			break;
+		case OPT_SERVICE:
+			o->service = true;
 			break;
 		case OPT_SIM_RELAYS:
 			o->sim_relays = optarg;

@@ -539,6 +539,42 @@ static void vietnamese_errors(void **state)
 	text_set_language("en");
 }
 
+/* The shipped template refuses to run until the technician has replaced
+ * each "?", and names every one of them at once, with its line; filled
+ * in, it is a configuration like any other. */
+static void the_template_names_every_key_to_fill(void **state)
+{
+	struct config *c = NULL;
+	char err[1024], text[8192], *p;
+	FILE *f = fopen("config/template.ini", "r");
+	size_t n;
+
+	(void)state;
+	assert_int_equal(config_load("config/template.ini", &c, err, sizeof(err)), -1);
+	assert_null(c);
+	assert_non_null(strstr(err, "config/template.ini is not filled in yet"));
+	for (int i = 0; i < 2; i++) {
+		static const char *const keys[] = { "[station] code (line 14)", "[pump.p1] chip (line 38)" };
+
+		if (!strstr(err, keys[i]))
+			fail_msg("\"%s\" should name %s", err, keys[i]);
+	}
+	/* Ten keys, and the last one too. */
+	assert_non_null(strstr(err, "[worker.w1] name (line 53)"));
+	/* One "?" left is named alone; a real value is never taken for one. */
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	while ((p = strstr(text, "= ?")))
+		p[2] = 'X';	/* filled in, with nonsense: refused for that */
+	assert_int_equal(config_load(test_write(dir, "t.ini", text), &c, err, sizeof(err)), -1);
+	assert_null(strstr(err, "not filled in"));
+	assert_mentions(load("[zone.x]\nname = ?\n", NULL), "not filled in yet", "[zone.x] name (line 18)",
+			NULL);
+	assert_string_equal(load("[zone.x]\nname = Tiêu ?\n", NULL), "");
+}
+
 /* Loads base + n bytes of extra, NUL bytes included; returns the error,
  * or "" on success. */
 static const char *load_bytes(const char *extra, size_t n)
@@ -696,6 +732,7 @@ int main(void)
 		cmocka_unit_test(pump_pressure_and_flow_sensors),
 		cmocka_unit_test(sensors_sharing_a_port),
 		cmocka_unit_test(vietnamese_errors),
+		cmocka_unit_test(the_template_names_every_key_to_fill),
 		cmocka_unit_test(only_plain_text),
 		cmocka_unit_test(whole_numbers_only),
 		cmocka_unit_test(section_headers_whole),

@@ -1,0 +1,172 @@
+/* The service manager's side of the station: readiness, the watchdog's
+ * pings, and the wait of a station that cannot start (src/service.h). */
+#include "service.h"
+
+#include "loop.h"
+#include "text.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How often a waiting station looks at its configuration again. */
+#define WAIT_LOOK_MS 2000
+
+void service_ready(const char *status)
+{
+	char clean[512];
+
+	/* The status may hold a path or a name from the configuration. */
+	sd_notifyf(0, "READY=1\nSTATUS=%s", text_clean(clean, sizeof(clean), status));
+}
+
+/* The watchdog's interval in milliseconds, 0 when none was asked for. */
+static int64_t watchdog_ms(void)
+{
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+		return 0;
+	return (int64_t)(usec / 1000);
+}
+
+static int64_t on_watchdog(void *data)
+{
+	int64_t *every = data;
+
+	sd_notify(0, "WATCHDOG=1");
+	return *every;
+}
+
+int service_watchdog(struct loop *loop)
+{
+	static int64_t every;
+	int64_t ms = watchdog_ms();
+	int id;
+
+	if (ms <= 0)
+		return 0;
+	/* Three pings in each interval: one late turn of the loop (a slow
+	 * card, a busy board) is not taken for a hang. */
+	every = ms / 3 > 0 ? ms / 3 : 1;
+	sd_notify(0, "WATCHDOG=1");
+	id = loop_timer_add(loop, every, on_watchdog, &every);
+	return id > 0 ? id : 0;
+}
+
+/* What identifies the file's content, enough to see a technician's edit
+ * (an editor may write in place or rename a new file over it). */
+struct stamp {
+	bool exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+static struct stamp stamp_of(const char *path)
+{
+	struct stamp s = { 0 };
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		s.exists = true;
+		s.dev = st.st_dev;
+		s.ino = st.st_ino;
+		s.size = st.st_size;
+		s.mtime = st.st_mtim;
+		s.ctime = st.st_ctim;
+	}
+	return s;
+}
+
+static bool same_stamp(const struct stamp *a, const struct stamp *b)
+{
+	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
+	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+	       a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* The sentence on a cleared screen, wrapped at spaces, the cursor
+ * hidden: a console that blinks with nothing on it tells nobody what is
+ * wrong. On a small screen the title and the blank line give way first. */
+static void show(const char *why, const char *path)
+{
+	struct winsize ws = { 0 };
+	bool sized = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 4 && ws.ws_row > 2;
+	int cols = sized ? ws.ws_col : 40, rows = sized ? ws.ws_row : 12, n_why = 0, n_after = 0;
+	char clean[2048], after[1024], line[1024];
+	const char *s;
+
+	text_clean(clean, sizeof(clean), why);
+	snprintf(line, sizeof(line), _("The station starts by itself once %s is corrected."), path);
+	text_clean(after, sizeof(after), line);
+	for (s = clean; text_wrap(&s, cols - 1, line, sizeof(line));)
+		n_why++;
+	for (s = after; text_wrap(&s, cols - 1, line, sizeof(line));)
+		n_after++;
+	printf("\033[H\033[2J\033[?25l");
+	if (n_why + n_after + 2 <= rows)
+		printf("%s\n", _("The station cannot start."));
+	for (s = clean; text_wrap(&s, cols - 1, line, sizeof(line));)
+		printf("%s\n", line);
+	if (n_why + n_after + 1 <= rows)
+		printf("\n");
+	s = after;
+	for (bool first = true; text_wrap(&s, cols - 1, line, sizeof(line)); first = false)
+		printf(first ? "%s" : "\n%s", line);
+	fflush(stdout);
+}
+
+int service_wait(const char *path, const char *why)
+{
+	struct stamp was = stamp_of(path);
+	int64_t every = watchdog_ms() / 3;
+	struct timespec wait;
+	sigset_t set;
+	char status[512];
+
+	if (every <= 0 || every > WAIT_LOOK_MS)
+		every = WAIT_LOOK_MS;
+	wait.tv_sec = every / 1000;
+	wait.tv_nsec = (long)(every % 1000) * 1000000;
+	show(why, path);
+	/* Started, as far as the service manager is concerned: it must not
+	 * time the start out and begin again. */
+	snprintf(status, sizeof(status), "%s", why);
+	service_ready(status);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (;;) {
+		struct stamp now;
+		int sig = sigtimedwait(&set, NULL, &wait);
+
+		if (sig > 0)
+			break;
+		if (sig < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+		sd_notify(0, "WATCHDOG=1");
+		now = stamp_of(path);
+		if (!same_stamp(&was, &now)) {
+			printf("\033[?25h");
+			fflush(stdout);
+			sd_notify(0, "STATUS=The configuration changed: starting again");
+			return 1;
+		}
+	}
+	printf("\033[?25h");
+	fflush(stdout);
+	return 0;
+}

@@ -1,0 +1,101 @@
+#!/bin/bash
+# The station as the board's service, with a stand-in for systemd's
+# notification socket: it says when it is ready, pings the watchdog from
+# its loop (and stops when the loop hangs); on the shipped template it
+# names every key to fill, on the screen and for the journal, and waits
+# instead of ending into a loop of restarts; filled in, it starts by
+# itself, a missing relay board and RS485 adapter each one sentence.
+. "$(dirname "$0")/lib.sh"
+
+LISTEN=$(dirname "$BIN")/tests/notify_listen
+SOCK_PATH="$TMP/notify.sock"
+LOG="$TMP/notify.log"
+"$LISTEN" "$SOCK_PATH" >"$LOG" &
+LISTENER=$!
+trap 'kill $LISTENER 2>/dev/null; cleanup' EXIT
+for _ in $(seq 50); do [ -S "$SOCK_PATH" ] && break; sleep 0.1; done
+# As systemd starts it: WatchdogSec=0.9s here, to see pings quickly.
+AS_SERVICE="env NOTIFY_SOCKET=$SOCK_PATH WATCHDOG_USEC=900000"
+pings() { grep -c ' WATCHDOG=1$' "$LOG"; }
+pid_of() { pgrep -f "^$BIN .*--db $1( |\$)" | head -n 1; }
+
+# The demo farm: ready once the home screen is up, with the station's name.
+RUNNER="$AS_SERVICE $RUNNER" start demo --service --config "$TOP/config/demo.ini" --db "$TMP/demo.db" \
+	--clock 2026-06-01T09:40
+expect demo "1 Độ ẩm đất" "the demo farm runs as a service"
+for _ in $(seq 50); do grep -q 'READY=1' "$LOG" && break; sleep 0.1; done
+grep -qx '[0-9]* READY=1 STATUS=HTX Phước Thiện - trạm 1' "$LOG" &&
+	ok "it tells the service manager it is ready, with its name as status" || bad "notify: $(cat "$LOG")"
+a=$(pings)
+sleep 2
+b=$(pings)
+[ $((b - a)) -ge 4 ] && ok "the loop pings the watchdog ($((b - a)) pings in 2 s for 0,9 s)" ||
+	bad "watchdog pings in 2 s: $((b - a))"
+# A hung station: its loop stops, and so do the pings; systemd kills it
+# after WatchdogSec and ExecStopPost switches its relays off.
+pid=$(pid_of "$TMP/demo.db")
+kill -STOP "$pid"
+a=$(pings)
+sleep 2
+b=$(pings)
+[ "$a" = "$b" ] && ok "a hung loop pings no more" || bad "pings while stopped: $a -> $b"
+kill -CONT "$pid"
+sleep 1
+[ "$(pings)" -gt "$b" ] && ok "and pings again once it turns" || bad "no pings after SIGCONT"
+stop_station "$TMP/demo.db" TERM
+expect demo "[exit 0]" "SIGTERM ends it"
+
+# The shipped template, as the package installs it.
+CFG="$TMP/fieldstation.ini"
+cp "$TOP/config/template.ini" "$CFG"
+: >"$LOG"
+RUNNER="$AS_SERVICE $RUNNER" start tpl --service --config "$CFG" --db "$TMP/station.db" "2>$TMP/journal"
+expect tpl "Trạm chưa chạy được." "on the unfilled template the station says it cannot start"
+expect_words tpl "Tệp $CFG chưa được điền: viết giá trị của trạm thay cho dấu \"?\" ở [station] name (dòng 13), [station] code (dòng 14)" \
+	"in Vietnamese, naming the keys to fill with their lines"
+expect_words tpl "[pump.p1] chip (dòng 38), [pump.p1] line (dòng 39)" "every key, the relay's too"
+expect_words tpl "Trạm sẽ tự chạy khi tệp $CFG được sửa xong." "and what happens next"
+grep -qF "Tệp $CFG chưa được điền" "$TMP/journal" && ok "the same sentence goes to the journal" ||
+	bad "journal: $(cat "$TMP/journal")"
+grep -q "READY=1 STATUS=Tệp $CFG chưa được điền" "$LOG" &&
+	ok "the service manager counts it started, with the sentence as status: no start timeout" ||
+	bad "notify: $(cat "$LOG")"
+sleep 3
+expect_not tpl "[exit" "it waits: it has not ended into a restart"
+a=$(pings)
+sleep 1.5
+[ "$(pings)" -gt "$a" ] && ok "and it keeps the watchdog fed while it waits" || bad "no pings while waiting"
+[ ! -e "$TMP/station.db" ] && ok "no database is made from an unfilled template" || bad "a database was made"
+
+# Filled in, for a board whose relay board and RS485 adapter are not there.
+sed -i 's/^name = ? .*/name = Trạm thử/; s/^code = ? .*/code = TT01/; s/^name = ? .*; tên khu.*/name = Mít ruột đỏ/' "$CFG"
+sed -i 's/^crop = ? .*/crop = Mít/; s/^chip = ? .*/chip = gpiochip9/; s/^line = ? .*/line = 17/' "$CFG"
+sed -i 's/^power_kw = ? .*/power_kw = 1,5/; s|^port = ? .*|port = /dev/ttyUSB9|; s/^model = ? .*/model = soil-0000/' "$CFG"
+sed -i 's/^name = ? .*/name = Lê Văn Tư/' "$CFG"
+if grep -q '= ?' "$CFG"; then bad "test: still unfilled: $(grep -n '= ?' "$CFG")"; fi
+expect tpl "1 Độ ẩm đất" "once the file is saved the station starts by itself" 15
+expect_words tpl 'Bơm 1 không dùng được: Không có chip GPIO "gpiochip9" trên bo mạch này' \
+	"a missing relay board is one sentence on the screen"
+grep -qxF 'Bơm 1 không dùng được: Không có chip GPIO "gpiochip9" trên bo mạch này (lệnh gpiodetect liệt kê các chip).' \
+	"$TMP/journal" && ok "and in the journal" || bad "journal: $(cat "$TMP/journal")"
+grep -qxF 'Không có cổng nối tiếp /dev/ttyUSB9 (bộ chuyển RS485 đã cắm chưa?): 1 cảm biến của cổng này báo mất kết nối cho tới khi cắm lại.' \
+	"$TMP/journal" && ok "a missing RS485 adapter too" || bad "journal: $(cat "$TMP/journal")"
+grep -q 'READY=1 STATUS=Trạm thử' "$LOG" && ok "ready again, with the farm's name" || bad "notify: $(cat "$LOG")"
+press tpl KP2
+expect tpl "không dùng được" "the pumps screen marks the pump unavailable"
+stop_station "$TMP/station.db" TERM
+expect tpl "[exit 0]" "SIGTERM ends it"
+
+# While it waits, SIGTERM (systemctl stop) ends it at once, cleanly.
+cp "$TOP/config/template.ini" "$CFG"
+RUNNER="$AS_SERVICE $RUNNER" start tpl2 --service --config "$CFG" --db "$TMP/station2.db"
+expect tpl2 "Trạm chưa chạy được." "waiting again"
+pkill -TERM -f "^$BIN --service --config $CFG --db $TMP/station2.db"
+expect tpl2 "[exit 0]" "SIGTERM while waiting ends it cleanly" 5
+
+# Without --service (a technician in a shell) it says why and ends.
+start shell --config "$CFG" --db "$TMP/station3.db"
+expect shell "[exit 1]" "without --service an unfilled template ends with status 1"
+expect_words shell "chưa được điền" "after saying why"
+
+finish
