@@ -114,16 +114,20 @@ static void show(const char *why, const char *path)
 		n_why++;
 	for (s = after; text_wrap(&s, cols - 1, line, sizeof(line));)
 		n_after++;
-	printf("\033[H\033[2J\033[?25l");
+	/* UTF-8 on (the Linux console may have been reset out of it), the
+	 * screen cleared, the cursor hidden. */
+	printf("\033%%G\033[H\033[2J\033[?25l");
+	/* \r\n: the console may have been left raw, without its newline
+	 * translation, by the station that ran before. */
 	if (n_why + n_after + 2 <= rows)
-		printf("%s\n", _("The station cannot start."));
+		printf("%s\r\n", _("The station cannot start."));
 	for (s = clean; text_wrap(&s, cols - 1, line, sizeof(line));)
-		printf("%s\n", line);
+		printf("%s\r\n", line);
 	if (n_why + n_after + 1 <= rows)
-		printf("\n");
+		printf("\r\n");
 	s = after;
 	for (bool first = true; text_wrap(&s, cols - 1, line, sizeof(line)); first = false)
-		printf(first ? "%s" : "\n%s", line);
+		printf(first ? "%s" : "\r\n%s", line);
 	fflush(stdout);
 }
 
