@@ -19,6 +19,8 @@
 #   make install  the program, its Vietnamese words and fonts, the service
 #                 unit and a first configuration (PREFIX, DESTDIR); it
 #                 installs no Debian package
+#   make deb      the Debian package build-deb-ARCH/fieldstation_VERSION_ARCH.deb
+#                 (ARCH=amd64|arm64|armhf), checked by lintian and tests/deb.sh
 
 VERSION  := 0.1.0
 PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsystemd libsodium
@@ -95,7 +97,7 @@ HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_l
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
-	test-asan test-valgrind fuzz crashtest fonts
+	test-asan test-valgrind fuzz crashtest fonts deb
 .DEFAULT_GOAL := all
 
 # Installs missing Debian packages, and only when something is missing;
@@ -319,8 +321,11 @@ pot:
 	msgmerge -q -U --backup=none --add-location=file po/vi.po po/fieldstation.pot
 
 # The unit runs the installed program (its paths say /usr/bin; PREFIX
-# changes them). A first configuration is never put over the farm's own.
+# changes them). A first configuration, the template to fill in, is never
+# put over the farm's own. The package sets UNITDIR and UDEVDIR to the
+# system's folders (/lib/...), make install to the administrator's.
 UNITDIR ?= /etc/systemd/system
+UDEVDIR ?= /etc/udev/rules.d
 install: $(B)/fieldstation $(MO) $(FONTS)
 	install -D -m 755 $(B)/fieldstation $(DESTDIR)$(PREFIX)/bin/fieldstation
 	install -D -m 644 $(MO) $(DESTDIR)$(PREFIX)/share/locale/vi/LC_MESSAGES/fieldstation.mo
@@ -330,16 +335,32 @@ install: $(B)/fieldstation $(MO) $(FONTS)
 	install -d -m 750 $(DESTDIR)/var/lib/fieldstation
 	sed 's|/usr/bin/|$(PREFIX)/bin/|g; s|/usr/lib/fieldstation/|$(PREFIX)/lib/fieldstation/|g; s|/usr/share/|$(PREFIX)/share/|g' \
 		scripts/fieldstation.service >$(DESTDIR)$(UNITDIR)/fieldstation.service
-	@# USB sticks mounted when plugged in, unmounted when pulled out.
-	install -D -m 644 scripts/90-fieldstation-stick.rules \
-		$(DESTDIR)/etc/udev/rules.d/90-fieldstation-stick.rules
+	@# The GPIO chips to the group gpio; USB sticks mounted when plugged
+	@# in, unmounted when pulled out.
+	install -D -m 644 -t $(DESTDIR)$(UDEVDIR) scripts/60-fieldstation-gpio.rules \
+		scripts/90-fieldstation-stick.rules
 	install -D -m 755 scripts/fieldstation-stick \
 		$(DESTDIR)$(PREFIX)/lib/fieldstation/fieldstation-stick
 	install -D -m 644 config/demo.ini $(DESTDIR)$(PREFIX)/share/fieldstation/demo.ini
 	[ -e $(DESTDIR)/etc/fieldstation/fieldstation.ini ] || \
-		install -D -m 644 config/demo.ini $(DESTDIR)/etc/fieldstation/fieldstation.ini
+		install -D -m 644 config/template.ini $(DESTDIR)/etc/fieldstation/fieldstation.ini
+
+# The Debian package of ARCH, from debian/ (debhelper; debian/rules runs
+# this Makefile with DEPS= in its own folder, build-deb-ARCH/), checked by
+# lintian (no error) and tests/deb.sh (what it holds and depends on).
+DEB_FILE := build-deb-$(ARCH)/fieldstation_$(VERSION)_$(ARCH).deb
+deb:
+	@scripts/install-deps.sh --deb $(DEPS_ARGS)
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	 { echo "debian/changelog is at $$v, the Makefile at $(VERSION)"; exit 1; }
+	dpkg-architecture -a$(ARCH) -q DEB_HOST_ARCH >/dev/null
+	dpkg-architecture -a$(ARCH) -c debian/rules clean
+	dpkg-architecture -a$(ARCH) -c debian/rules build
+	dpkg-architecture -a$(ARCH) -c debian/rules binary
+	lintian --fail-on error --display-info $(DEB_FILE)
+	tests/deb.sh $(DEB_FILE)
 
 clean:
-	rm -rf $(B) $(SAN_B) $(FUZZ_B)
+	rm -rf $(B) $(SAN_B) $(FUZZ_B) build-deb-*
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -27,7 +27,7 @@ busybox-static mtools dosfstools fdisk bc bison flex libelf-dev xz-utils
 util-linux e2fsprogs zbar-tools kbd netpbm"
 
 # Building the Debian package (`make deb`) and checking it.
-DEB="debhelper dpkg-dev fakeroot lintian"
+DEB="debhelper dpkg-dev fakeroot lintian debootstrap"
 
 want="$PACKAGES"
 arch=""

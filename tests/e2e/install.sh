@@ -21,6 +21,13 @@ for prefix in /usr /opt/fs; do
 	help=$(cd / && $EMU "$root$prefix/bin/fieldstation" --help 2>&1 | head -n 1)
 	[ "$help" = "Cách dùng: fieldstation [TÙY CHỌN]... [LỆNH]" ] &&
 		ok "installed under $prefix, the station speaks Vietnamese" || bad "PREFIX=$prefix: '$help'"
+	out=$(cd / && $EMU "$root$prefix/bin/fieldstation" --config "$root/etc/fieldstation/fieldstation.ini" check 2>&1)
+	case $out in
+	*"chưa được điền"*"[station] code (dòng 14)"*) ok "its first configuration is the template, refused until filled in" ;;
+	*) bad "the first configuration under $prefix: $out" ;;
+	esac
+	[ -f "$root$prefix/share/fieldstation/demo.ini" ] && ok "the demo farm is under $prefix/share/fieldstation" ||
+		bad "no demo farm under $prefix"
 	grep -qx "ExecStart=$prefix/bin/fieldstation .*" "$root/etc/systemd/system/fieldstation.service" &&
 		ok "the unit runs $prefix/bin/fieldstation" ||
 		bad "unit under $prefix: $(grep ^Exec "$root/etc/systemd/system/fieldstation.service")"

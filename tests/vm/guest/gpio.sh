@@ -217,7 +217,7 @@ pumps_are "off off off off" "after kill -9 every line rests at its off level, th
 
 # What the service manager runs after the process has ended, word for word
 # from the shipped unit.
-STOP=$(sed -n 's/^ExecStopPost=//p' /rig/scripts/fieldstation.service)
+STOP=$(sed -n 's/^ExecStopPost=-\{0,1\}//p' /rig/scripts/fieldstation.service)
 relays_off() {
 	local out rc
 	trace_restart
