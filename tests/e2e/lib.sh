@@ -10,6 +10,13 @@ RUNNER="${FIELDSTATION_RUNNER:-}"
 # What runs a station built for another board (make e2e ARCH=armhf sets
 # qemu-user): the commands a test runs directly go through it too.
 EMU="${FIELDSTATION_EMU:-}"
+# Every deadline is scaled for a slow runner: valgrind (ten times),
+# qemu-user (five), and FIELDSTATION_WAIT_SCALE for a loaded machine.
+# A check waits for what it checks and passes as soon as it sees it: a
+# longer deadline costs nothing when all is well.
+SCALE=${FIELDSTATION_WAIT_SCALE:-1}
+case "$RUNNER" in *valgrind*) SCALE=$((SCALE * 10)) ;; esac
+[ -n "$EMU" ] && SCALE=$((SCALE * 5))
 TMP=$(mktemp -d /tmp/fs-e2e.XXXXXX)
 SOCK="fs-e2e-$$"
 FAILS=0
@@ -59,15 +66,34 @@ press() {
 	done
 }
 
+# Microseconds of the wall clock, and that plus SECONDS (scaled).
+now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
+deadline_us() { echo $(( $(now_us) + $1 * SCALE * 1000000 )); }
+
+# until_true SECONDS COMMAND...: runs COMMAND until it succeeds, for at
+# most SECONDS (scaled); its last status.
+until_true() {
+	local end
+	end=$(deadline_us "$1")
+	shift
+	while ! "$@"; do
+		[ "$(now_us)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# station_wait STATION_SECONDS SPEED: the real seconds to allow for that
+# much station time at --clock-speed SPEED, with room to start and draw
+# (wait_for and the expects scale it again for the runner).
+station_wait() {
+	echo $(( ($1 + $2 - 1) / $2 + 5 ))
+}
+
+on_screen() { screen "$1" | grep -qF -- "$2"; }
+
 # wait_for NAME TEXT [SECONDS]: until TEXT is on the screen.
 wait_for() {
-	local name=$1 text=$2 limit=${3:-10} i=0
-	while [ "$i" -lt $((limit * 10)) ]; do
-		screen "$name" | grep -qF -- "$text" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
+	until_true "${3:-10}" on_screen "$1" "$2"
 }
 
 ok() {
@@ -93,20 +119,56 @@ screen_words() {
 	screen "$1" | sed 's/^ *//; s/ *$//' | tr '\n' ' ' | tr -s ' '
 }
 
+words_on_screen() { screen_words "$1" | grep -qF -- "$2"; }
+
 # expect_words NAME TEXT WHAT: TEXT is on the screen, perhaps wrapped.
 expect_words() {
-	local i=0 limit=${4:-10}
-	while [ "$i" -lt $((limit * 10)) ]; do
-		screen_words "$1" | grep -qF -- "$2" && { ok "$3"; return 0; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	bad "$3: no \"$2\"" "$1"
+	if until_true "${4:-10}" words_on_screen "$1" "$2"; then ok "$3"; else bad "$3: no \"$2\"" "$1"; fi
 }
 
-# expect_not NAME TEXT WHAT: the screen does not show TEXT.
+line_on_screen() { screen "$1" | grep -qE -- "$2"; }
+
+# expect_line NAME REGEX WHAT: one row of the screen matches REGEX (an
+# extended one): a pump's own row, not any row.
+expect_line() {
+	if until_true "${4:-10}" line_on_screen "$1" "$2"; then ok "$3"; else bad "$3: no row like /$2/" "$1"; fi
+}
+
+# expect_not NAME TEXT WHAT [SECONDS]: TEXT does not come on the screen
+# in SECONDS (one unless told; scaled): long enough for it to have been
+# drawn had it been there. Better still, wait first for what is shown
+# instead, which tells that the screen is drawn.
 expect_not() {
-	if screen "$1" | grep -qF -- "$2"; then bad "$3: \"$2\" is shown" "$1"; else ok "$3"; fi
+	local end
+	end=$(deadline_us "${4:-1}")
+	while :; do
+		if on_screen "$1" "$2"; then
+			bad "$3: \"$2\" is shown" "$1"
+			return
+		fi
+		[ "$(now_us)" -lt "$end" ] || break
+		sleep 0.1
+	done
+	ok "$3"
+}
+
+# expect_stays NAME TEXT WHAT [SECONDS]: TEXT is on the screen and stays
+# there for SECONDS (two unless told; scaled).
+expect_stays() {
+	local end
+	if ! wait_for "$1" "$2"; then
+		bad "$3: no \"$2\"" "$1"
+		return
+	fi
+	end=$(deadline_us "${4:-2}")
+	while [ "$(now_us)" -lt "$end" ]; do
+		if ! on_screen "$1" "$2"; then
+			bad "$3: \"$2\" went away" "$1"
+			return
+		fi
+		sleep 0.1
+	done
+	ok "$3"
 }
 
 # The value after a label on the screen, e.g. the moisture of a zone.
