@@ -186,8 +186,9 @@ static void draw_detail(struct ui *ui, struct history *h)
 	if (r->corrected_by)
 		LINE(_("Corrected by record %lld."), (long long)r->corrected_by);
 #undef LINE
-	for (int i = 0; i < n && y + i < bottom; i++)
-		widget_text(y + i, 1, COLS - 2, TONE_NORMAL, lines[i]);
+	/* A line longer than the screen wraps: nothing is cut at the edge. */
+	for (int i = 0; i < n && y < bottom; i++)
+		y += widget_wrap(y, 1, COLS - 2, bottom - y, TONE_NORMAL, lines[i], true);
 	widget_text(bottom, 1, COLS - 2, TONE_GOOD, r->kind == REC_HARVEST
 		    ? _("1: correct 2: remove (PIN) 3: trace") : _("1: correct  2: remove (manager PIN)"));
 }
