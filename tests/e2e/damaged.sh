@@ -10,23 +10,38 @@ CFG="$TMP/farm.ini"
 # A backup every station hour: every six seconds at 600 times.
 sed "s|^code = PT01 .*|&\nbackup_hours = 1\nbackup_keep = 2|" "$TOP/config/demo.ini" >"$CFG"
 
+started=$(now_us)
 start d --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
 expect d "1 Độ ẩm đất" "station started"
+backups() { ls "$TMP/backups" 2>/dev/null | grep '^station-.*\.db$'; }
+has_backups() { [ "$(backups | wc -l)" -ge "$1" ]; }
+until_true 10 has_backups 1
+# Named for the station time it was made at: 05:00, and ten station
+# minutes for each real second since (600 times speed).
+first=$(backups | head -n 1)
+elapsed=$(( ($(now_us) - started + 999999) / 1000000 ))
+made=$(echo "$first" | sed -n 's/^station-2026-06-01-\([0-9][0-9]\)\([0-9][0-9]\)\.db$/\1 \2/p')
+read -r hh mm <<<"${made:-99 99}"
+minutes=$(( 10#$hh * 60 + 10#$mm - 5 * 60 ))
+[ "$minutes" -ge 0 ] && [ "$minutes" -le $((elapsed * 10)) ] &&
+	ok "a backup at start, named for the station time ($first, $elapsed s after 05:00)" ||
+	bad "first backup: $(backups) ($elapsed s after 05:00)"
 press d KP3 KP1 KPEnter KP1 KP1 KP5 KP0 KPEnter KP1 KP1 KPEnter
 expect d "Đã lưu: 50 kg NPK" "a fertilizing record saved"
-ls "$TMP/backups/" | grep -q '^station-2026-06-01-0[45][0-9][0-9]\.db$' &&
-	ok "a backup at start, named for the station time" || bad "backups: $(ls "$TMP/backups")"
-# Wait for the backup of the next hour, which holds the record.
-for _ in $(seq 1 150); do
-	[ "$(ls "$TMP/backups" | grep -c '^station-.*\.db$')" -ge 2 ] && break
-	sleep 0.1
-done
-newest=$(ls "$TMP/backups" | grep '^station-.*\.db$' | tail -n 1)
-[ -n "$newest" ] && [ "$(sql "$TMP/backups/$newest" "SELECT count(*) FROM records")" = 1 ] &&
+# The backup of the next hour holds the record.
+until_true "$(station_wait 3600 600)" has_backups 2
+newest=$(backups | tail -n 1)
+[ "$newest" != "$first" ] && [ "$(sql "$TMP/backups/$newest" "SELECT count(*) FROM records")" = 1 ] &&
 	ok "the hourly backup $newest holds the record" || bad "backup $newest: no record"
-sleep 7
-n=$(ls "$TMP/backups" | grep -c '^station-.*\.db$')
-[ "$n" = 2 ] && ok "backup_keep = 2: two kept" || bad "$n backups: $(ls "$TMP/backups")"
+# The hour after, a third: the oldest goes, two are kept.
+rotated() { ! backups | grep -qxF "$first" && has_backups 2; }
+if until_true "$(station_wait 3600 600)" rotated; then
+	n=$(backups | wc -l)
+	[ "$n" = 2 ] && ok "backup_keep = 2: the oldest ($first) went, two kept" ||
+		bad "$n backups: $(backups)"
+else
+	bad "no rotation: $(backups)"
+fi
 stop_station "$DB" TERM
 wait_for d "[exit 0]" 10
 sql "$DB" "PRAGMA integrity_check" | grep -qx ok && ok "sound before the damage" || bad "integrity"
