@@ -83,7 +83,8 @@ expect_exit two "Một chương trình trạm khác đang dùng $DB" 1 "a second
 # Pull the plug while pump 1 runs: kill -9, then start again.
 press one KP2 KP1 KPEnter KPEnter KPEnter
 expect one "Bơm đang chạy: 1" "pump 1 running before the power cut"
-sleep 1
+open_run() { [ "$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NULL")" = 1 ]; }
+until_true 5 open_run
 stop_station "$DB" KILL
 wait_for one "[exit 137]" 10 && ok "killed with SIGKILL" || bad "not killed" one
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NULL")

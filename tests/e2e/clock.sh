@@ -89,6 +89,8 @@ expect c "Enter: đúng, chỉnh   0: sửa lại" "one key sets it"
 press c KPEnter
 expect_words c "Đã chỉnh đồng hồ thành 10/06/2026 09:30: trước đó chậm 9 ngày 4 giờ" "set, and by how much"
 expect c "10/06/2026 09:3" "the status line shows the new time"
+press c KP/
+expect c "6 Cài đặt" "home"
 expect_not c "7 Đồng hồ chậm" "home no longer says the clock is behind"
 detail=$(sql "$DB" "SELECT detail FROM events WHERE kind = 'clock_set'")
 case $detail in
@@ -102,7 +104,6 @@ press c KP3 KP1 KPEnter KP1 KP1 KP4 KP5 KPEnter KP1 KP1 KPEnter
 expect c "Đã lưu: 45 kg NPK" "records are saved again"
 n=$(sql "$DB" "SELECT count(*) FROM records a JOIN records b ON b.id = a.id + 1 WHERE b.entered_at < a.entered_at")
 [ "$n" = 0 ] && ok "no record dated before its predecessor" || bad "$n records out of order"
-sleep 2
 stop_station "$DB" TERM
 wait_for c "[exit 0]"
 # What was read before the clock was set is dated when it was read.
@@ -115,6 +116,7 @@ n=$(sql "$DB" "SELECT count(*) FROM readings WHERE t >= $(epoch 2026-06-10T09:28
 # A right clock: no question.
 start c --config "$CFG" --db "$DB" --clock 2026-06-10T10:00
 expect c "1 Độ ẩm đất" "a right clock: no question"
+expect c "Bơm đang chạy: 0" "the home screen drawn whole"
 expect_not c "Ngày giờ hiện tại" "the clock screen is not shown"
 stop_station "$DB" TERM
 wait_for c "[exit 0]"
@@ -167,6 +169,8 @@ expect t "Vì sao lùi đồng hồ?" "then the reason"
 expect t "1 Trước đó gõ nhầm ngày giờ" "offered as a choice"
 press t KP1
 expect_words t "Đã chỉnh đồng hồ thành 02/06/2026 09:10" "the clock is set back"
+press t KP/
+expect t "6 Cài đặt" "home"
 expect_not t "7 Đồng hồ chậm" "and no longer behind"
 detail=$(sql "$DB2" "SELECT detail FROM events WHERE kind = 'clock_back'")
 case $detail in
@@ -182,6 +186,7 @@ stop_station "$DB2" TERM
 wait_for t "[exit 0]"
 start_sized t 40 12 --config "$CFG" --db "$DB2" --clock 2026-06-02T09:20
 expect t "1 Độ ẩm đất" "after a restart the clock is not asked again"
+expect t "Bơm đang chạy: 0" "the home screen drawn whole"
 expect_not t "Ngày giờ hiện tại" "no date screen"
 
 finish

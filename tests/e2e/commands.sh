@@ -29,15 +29,36 @@ start s --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
 wait_for s "1 Độ ẩm đất"
 press s KP2 KP1 KP9 KP0 KPEnter KPEnter KPEnter
 expect s "Bơm đang chạy: 1" "pump started for status"
-sleep 3	# 30 station minutes: two batches of readings reach the card
-out=$("$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T05:30 status)
-[ $? = 0 ] && ok "status runs beside the station" || bad "status rc"
+# Readings reach the card every ten station minutes (a second here).
+newest() {
+	sql "$DB" "SELECT printf('%.1f', r.value) FROM readings r JOIN sensors s ON s.id = r.sensor
+		WHERE s.code = '$1' AND r.quantity = $2 ORDER BY r.t DESC LIMIT 1"
+}
+stored() { [ -n "$(newest soil1 0)" ] && [ -n "$(newest air 5)" ]; }
+until_true "$(station_wait 1200 600)" stored || bad "no readings stored"
+# Each value as stored, in the station's words: decimal comma, units.
+# The station writes on meanwhile: status is asked again until no batch
+# came between the look at the database and its own.
+snapshot() { echo "$(newest soil1 0) $(newest air 4) $(newest air 5)"; }
+for _ in 1 2 3 4 5; do
+	before=$(snapshot)
+	out=$("$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T05:30 status)
+	rc=$?
+	[ "$(snapshot)" = "$before" ] && break
+done
+[ $rc = 0 ] && ok "status runs beside the station" || bad "status rc"
+read -r soil temp hum <<<"$(echo "$before" | tr . ,)"
+end=$(sql "$DB" "SELECT strftime('%H:%M', planned_end, 'unixepoch', 'localtime') FROM pump_runs
+	WHERE pump = 'p1' AND ended IS NULL")
 echo "$out" | grep -q "^HTX Phước Thiện - trạm 1 (PT01)  01/06/2026 05:30  Giờ thấp điểm$" &&
 	ok "status: station, time, tariff band" || bad "status header: $out"
-echo "$out" | grep -Eq "^  soil1 +[0-9]+,[0-9]%" && ok "status: soil readings with decimal comma" || bad "status soil: $out"
-echo "$out" | grep -Eq "^  air +[0-9]+,[0-9]°C [0-9]+,[0-9]%" && ok "status: air reading" || bad "status air: $out"
-echo "$out" | grep -Eq "^  p1 +đang chạy đến [0-9]{2}:[0-9]{2} \(bằng tay\)" && ok "status: pump 1 on" || bad "status p1: $out"
-echo "$out" | grep -Eq "^  p2 +tắt" && ok "status: pump 2 off" || bad "status p2: $out"
+echo "$out" | grep -q "^  soil1 \+$soil%" && ok "status: soil1's newest moisture with a decimal comma ($soil%)" ||
+	bad "status soil ($soil): $out"
+echo "$out" | grep -q "^  air \+$temp°C $hum%" && ok "status: the air's newest reading ($temp°C $hum%)" ||
+	bad "status air ($temp $hum): $out"
+echo "$out" | grep -qx "  p1 \+đang chạy đến $end (bằng tay)" && ok "status: pump 1 on until $end, by hand" ||
+	bad "status p1 (until $end): $out"
+echo "$out" | grep -qx "  p2 \+tắt" && ok "status: pump 2 off" || bad "status p2: $out"
 out=$("$BIN" --config "$CFG" --db "$DB" --lang en status)
 echo "$out" | grep -Eq "^  soil1 +[0-9]+\.[0-9]%" && ok "status in English: decimal point" || bad "status en: $out"
 out=$("$BIN" --config "$CFG" --db "$DB" check)

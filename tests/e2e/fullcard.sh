@@ -6,7 +6,7 @@
 # meanwhile written into the diary. Needs root for its mount.
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIPPED: $0 mounts a small card and needs root (CI runs it as root)"
-	exit 0
+	exit 77
 fi
 if [ -z "${FS_PRIVATE_MOUNTS:-}" ]; then
 	exec env FS_PRIVATE_MOUNTS=1 unshare -m --propagation private bash "$0" "$@"
@@ -43,7 +43,7 @@ press f KP/
 # Watering goes on: a 5-minute run (five seconds here) starts and ends.
 press f KP2 KP1 KP5 KPEnter KP1 KPEnter
 expect f "Bơm đang chạy: 1" "a pump still starts on a full card"
-expect f "Bơm đang chạy: 0" "and stops by itself" 20
+expect f "Bơm đang chạy: 0" "and stops by itself" "$(station_wait 300 60)"
 press f KP/
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NULL")
 [ "$n" = 0 ] && ok "no run is left open in the diary" || bad "$n open runs"
@@ -55,17 +55,15 @@ sql "$DB" "PRAGMA quick_check" | grep -qx ok && ok "the database is sound" || ba
 
 # Room comes back: no key pressed, the station takes it up by itself.
 rm -f "$CARD/filler"
-for _ in $(seq 1 200); do
-	screen f | grep -qF "Thẻ nhớ đầy" || break
-	sleep 0.1
-done
-expect_not f "Thẻ nhớ đầy" "room again: the warning goes by itself"
-for _ in $(seq 1 200); do
-	[ "$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NOT NULL")" = 1 ] && break
-	sleep 0.1
-done
+no_warning() { ! on_screen f "Thẻ nhớ đầy"; }
+until_true "$(station_wait 600 60)" no_warning && ok "room again: the warning goes by itself" ||
+	bad "the card-full warning stays" f
+written() { [ "$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NOT NULL")" = 1 ]; }
+until_true "$(station_wait 120 60)" written
+# Its five minutes as asked, run whole: ended at its planned end, or at
+# the tick of that minute on a slow machine, never before.
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NOT NULL AND end_reason = 'done'
-	AND ended - started BETWEEN 295 AND 305")
+	AND planned_end - started = 300 AND ended >= planned_end AND ended < planned_end + 60")
 [ "$n" = 1 ] && ok "the run made while the card was full is in the diary" ||
 	bad "diary: $(sql "$DB" "SELECT * FROM pump_runs")"
 press f KP3 KP1 KPEnter KP1 KP1 KP6 KP0 KPEnter KP1 KP1 KPEnter

@@ -20,7 +20,7 @@ for n in 1 2; do
 	wait_for s$n "1 Độ ẩm đất"
 	press s$n KP2 KP1 KP2 KP0 KPEnter KPEnter KPEnter
 	expect s$n "Bơm đang chạy: 1" "station $n: a pump runs"
-	sleep 3
+	expect s$n "Bơm đang chạy: 0" "station $n: its 20 minutes end by themselves" "$(station_wait 1200 600)"
 	stop_station "$TMP/st$n.db" TERM
 	wait_for s$n "[exit 0]"
 	out=$("$BIN" --config "$cfg" --db "$TMP/st$n.db" --clock 2026-06-01T08:00 export --to "$STICK")

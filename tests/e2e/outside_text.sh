@@ -31,7 +31,7 @@ start s --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
 wait_for s "1 Độ ẩm đất"
 press s KP2 KP1 KP2 KP0 KPEnter KPEnter KPEnter
 expect s "Bơm đang chạy: 1" "a pump runs, for the diary"
-sleep 3
+expect s "Bơm đang chạy: 0" "its 20 minutes end" "$(station_wait 1200 600)"
 stop_station "$DB" TERM
 wait_for s "[exit 0]"
 hostile="${ESC}]2;pwned${BEL}${ESC}[41mTrạm ác"$'\xe2\x80\xae'"xe.exe"

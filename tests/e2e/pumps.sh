@@ -36,7 +36,8 @@ r=$(sql "$DB" "SELECT r.kind || ' ' || r.zone || ' ' || r.product || ' ' || r.am
 [ "$r" = "fertilize mit npk 5.5 venturi Lê Văn Tư Lê Văn Tư" ] && ok "the fertilizing record is tied to the run" || bad "fertigation record: '$r'"
 
 # Stop it by hand, a few minutes later.
-sleep 3
+minutes_run() { [ "$(sql "$DB" "SELECT coalesce(max(alive) - min(started), 0) FROM pump_runs")" -ge 180 ]; }
+until_true "$(station_wait 300 60)" minutes_run
 press s1 KP1
 expect s1 "Tắt Bơm 1 ngay?" "a running pump asks to stop"
 press s1 KPEnter
@@ -64,9 +65,10 @@ expect s2 "Bơm đang chạy: 0" "it ends by itself after 10 minutes" 20
 # The diary: newest first, two lines each; a number shows everything.
 press s2 KP8
 expect s2 "Nhật ký tưới" "the diary"
-expect s2 "1 01/06 18:0" "the peak-hours run first"
+at() { sql "$DB" "SELECT strftime('%d/%m %H:%M', started, 'unixepoch', 'localtime') FROM pump_runs WHERE id = $1"; }
+expect s2 "1 $(at 2)" "the peak-hours run first ($(at 2))"
 expect s2 "Bơm 2, 10 phút" "its pump and minutes"
-expect s2 "2 01/06 16:4" "the morning's run below"
+expect s2 "2 $(at 1)" "the morning's run below ($(at 1))"
 press s2 KP1
 expect s2 "Lý do: bằng tay" "by hand"
 expect s2 "Người mở: Nguyễn Văn Ba" "who"

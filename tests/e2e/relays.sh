@@ -104,7 +104,7 @@ if command -v systemd-analyze >/dev/null; then
 	out=$(systemd-analyze verify "$TMP/unit/fieldstation.service" 2>&1)
 	[ -z "$out" ] && ok "systemd-analyze verify finds nothing wrong in the unit" || bad "unit: $out"
 else
-	echo "SKIP systemd-analyze is not installed: the unit's syntax is not checked"
+	echo "SKIP (part) relays.sh: systemd-analyze is not installed, the unit's syntax is not checked"
 fi
 
 finish

@@ -165,8 +165,11 @@ out=$(TZ=Asia/Ho_Chi_Minh "$BIN" --config "$TMP/utc.ini" --db "$DB" check)
 echo "$out" | grep -q "^Giờ của trạm: [0-9/]* [0-9:]*, múi giờ UTC$" && ok "check names the station's time zone" || bad "check: $out"
 mkdir -p "$TMP/utc"
 TZ=Asia/Ho_Chi_Minh "$BIN" --config "$TMP/utc.ini" --db "$DB" --clock 2026-06-02T01:00 export --to "$TMP/utc" >/dev/null 2>&1
-grep -q ";PT01-260601-01;120,0;.*;31/05/2026 23:3[0-9];" "$TMP/utc/PT01_2026-06-02/thu-hoach.csv" &&
-	ok "timezone = UTC: the harvest was written at 23:30 on 31/05/2026" ||
+utc=$(sql "$DB" "SELECT strftime('%d/%m/%Y %H:%M', entered_at, 'unixepoch') FROM records
+	WHERE lot_code = 'PT01-260601-01'")
+case $utc in 31/05/2026\ 23:*) ;; *) bad "the harvest was not entered on 31/05/2026 23:xx UTC: $utc" ;; esac
+grep -q ";PT01-260601-01;120,0;.*;$utc;" "$TMP/utc/PT01_2026-06-02/thu-hoach.csv" &&
+	ok "timezone = UTC: the harvest was written at $utc" ||
 	bad "UTC harvest diary: $(cat "$TMP/utc/PT01_2026-06-02/thu-hoach.csv")"
 grep -q '^# made: 2026-06-02T01:00:00+0000$' "$TMP/utc/PT01_2026-06-02/manifest.txt" &&
 	ok "timezone = UTC: the manifest says +00:00" || bad "UTC manifest: $(head -12 "$TMP/utc/PT01_2026-06-02/manifest.txt")"
