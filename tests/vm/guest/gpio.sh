@@ -253,3 +253,29 @@ relays_off "with the board pulling towards on"
 # replaces the board's: here the relays then rest off; on a real board
 # whose own pull is stronger than the chip's they would be on again.
 pumps_are "off off off off" "ExecStopPost asks for the off pulls again: once it has ended the relays rest off"
+
+# Bad input on real chips: a line number the chip does not have, and a
+# chip that is not there. Those two pumps cannot be used, each with its
+# sentence; the station starts, and the others run.
+BAD=/tmp/bad.ini
+sed -e '/^\[pump.p2\]/,/^$/s/^line = CH2$/line = 7/' \
+	-e '/^\[pump.p4\]/,/^$/s/^chip = gpiochip1$/chip = gpiochip9/' \
+	-e 's|^database = /tmp/station.db$|database = /tmp/bad.db|' "$CFG" >"$BAD"
+trace_restart
+console_start --config "$BAD"
+expect "1 Độ ẩm đất" "a line the chip does not have and a missing chip: the station starts"
+expect "Báo động: 2" "each is an alarm"
+press KP2
+expect "Bơm giếng" "the pumps screen"
+n=$(screen | grep -c 'không dùng được$')
+[ "$n" = 2 ] && ok "marks the two pumps unavailable" || bad "pumps marked unavailable: $n" "$(screen)"
+press KP2
+expect "Bơm phân không dùng được: Chip GPIO relay-hat có" "the pump on line 7 is refused with the chip's lines"
+press KP4
+expect "Van khu 2 không dùng được: Không có chip GPIO" "the pump on the missing chip is refused"
+pump_on 1 "Bơm giếng"
+[ "$(cat "$HAT/sim_gpio0/value")" = 1 ] && ok "a pump on the good lines runs (p1's line high)" ||
+	bad "p1's line: $(cat "$HAT/sim_gpio0/value")"
+kill -TERM "$(pidof fieldstation)"
+expect "[exit 0]" "SIGTERM ends it cleanly"
+last_driven_off "and every relay it held was driven off" p1 p3
