@@ -313,7 +313,7 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/libcore.a
 
 # The emulated-hardware rig: gpio-sim, a second UART and a USB stick under
 # qemu, on a kernel built once from Debian's linux-source-6.1.
-HWTEST ?= boot gpio serial usb
+HWTEST ?= boot gpio meter serial usb
 hwtest: all helpers
 	@scripts/install-deps.sh --all
 	@B=$(B) tests/vm/hwtest.sh $(HWTEST)

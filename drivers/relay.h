@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct relay;
 struct sim_farm;
@@ -41,6 +42,9 @@ void relay_all_off_now(void);
  * left on stays visible from outside, as it would on a relay board. */
 struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones,
 			    const char *state_path);
+/* How long a simulated relay has been on in all, by the farm's clock, in
+ * milliseconds; -1 for a relay that is not simulated. */
+int64_t relay_sim_on_ms(const struct relay *r);
 
 /* A relay on a GPIO line, requested already off. chip: "gpiochip0", "0",
  * "/dev/gpiochip0" or the chip's label; line: an offset or a line name.

@@ -5,6 +5,7 @@
 #include "sim_farm.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,20 @@ struct relay_sim {
 	int zones[SIM_RELAY_ZONES];
 	int n_zones;
 	int state_fd;		/* -1: not shown */
+	/* How long it has been on, by the farm's clock: what a simulated
+	 * meter in its line measures. */
+	int64_t on_ms, on_since;
 };
+
+/* Before the switch: base.on is still the state it leaves. */
+static void keep_time(struct relay_sim *s)
+{
+	int64_t now = sim_farm_now(s->farm);
+
+	if (s->base.on && now > s->on_since)
+		s->on_ms += now - s->on_since;
+	s->on_since = now;
+}
 
 /* One byte at the start of the file: async-signal-safe. */
 static void show(struct relay_sim *s, bool on)
@@ -36,6 +50,7 @@ static int sim_set(struct relay *r, bool on)
 			return -EIO;
 	for (int i = 0; i < s->n_zones; i++)
 		sim_farm_set_water(s->farm, s->zones[i], on);
+	keep_time(s);
 	show(s, on);
 	return 0;
 }
@@ -47,6 +62,7 @@ static void sim_force_off(struct relay *r)
 	/* Only arithmetic on the farm's memory: safe in a signal handler. */
 	for (int i = 0; i < s->n_zones; i++)
 		sim_farm_set_water(s->farm, s->zones[i], false);
+	keep_time(s);
 	show(s, false);
 	r->on = false;
 }
@@ -66,6 +82,17 @@ static const struct relay_ops sim_ops = {
 	.force_off = sim_force_off,
 	.free = sim_free,
 };
+
+int64_t relay_sim_on_ms(const struct relay *r)
+{
+	const struct relay_sim *s = (const struct relay_sim *)r;
+	int64_t now;
+
+	if (!r || r->ops != &sim_ops)
+		return -1;
+	now = sim_farm_now(s->farm);
+	return s->on_ms + (r->on && now > s->on_since ? now - s->on_since : 0);
+}
 
 struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones,
 			    const char *state_path)

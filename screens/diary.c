@@ -174,6 +174,10 @@ static int detail_lines(struct ui *ui, const struct run_row *r, char lines[][256
 			 text_money(a, sizeof(a), total_cost(r), cur),
 			 text_money(e, sizeof(e), r->cost_at_peak, cur));
 	}
+	if (!isnan(r->litres))
+		snprintf(lines[n++], 256, _("Water: %s litres (%s m³)"),
+			 text_number(a, sizeof(a), r->litres, 0),
+			 text_number(b, sizeof(b), r->litres / 1000.0, 2));
 	if (r->record) {
 		struct record_row rec;
 

@@ -89,6 +89,31 @@ static void runs_lost(const struct event_row *e, char *buf, size_t n)
 		 text_number(kwh, sizeof(kwh), energy, 2));
 }
 
+static const char *meter_name(const struct config *cfg, const char *id)
+{
+	int m = config_meter_index(cfg, id);
+
+	return m >= 0 ? cfg->meters[m].name : id;
+}
+
+/* "p1;4800;750": whose line the meter is in, the most pulses it sent in
+ * one second, and the most that water can give. */
+static void meter_noise(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+{
+	char owner[32] = "", a[24], b[24];
+	double most = 0, cap = 0;
+
+	if (sscanf(e->detail, "%31[^;];%lf;%lf", owner, &most, &cap) != 3) {
+		snprintf(buf, n, _("Water meter %s sends noise: it is not counted as water."),
+			 meter_name(cfg, e->source));
+		return;
+	}
+	snprintf(buf, n,
+		 _("Water meter %s (in the line of %s) sent %s pulses in one second, more than the %s that water can give: noise from its wiring, not counted as water. Check its cable and ground."),
+		 meter_name(cfg, e->source), pump_name(cfg, owner), text_number(a, sizeof(a), most, 0),
+		 text_number(b, sizeof(b), cap, 0));
+}
+
 char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
 {
 	char when[32];
@@ -111,6 +136,14 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 		no_rise(cfg, e, buf, n);
 	} else if (strcmp(e->kind, "no_flow") == 0 || strcmp(e->kind, "no_pressure") == 0) {
 		no_water(cfg, e, buf, n);
+	} else if (strcmp(e->kind, "meter_noise") == 0) {
+		meter_noise(cfg, e, buf, n);
+	} else if (strcmp(e->kind, "meter_missing") == 0) {
+		char why[256];
+
+		/* The kernel's words for who holds a line are outside text. */
+		snprintf(buf, n, _("Water meter %s cannot be used: %s The pump runs without it; its water is not measured."),
+			 meter_name(cfg, e->source), text_clean(why, sizeof(why), e->detail));
 	} else if (strcmp(e->kind, "schedule_skipped") == 0) {
 		snprintf(buf, n, _("%s: the watering scheduled for %s did not run: the pumps were busy for two hours."),
 			 zone_name(cfg, e->source), text_date_time(when, sizeof(when), t));

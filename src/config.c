@@ -39,6 +39,7 @@ static const char *const sensor_models[] = { "soil-0000", "soil-jxct", "air-xymd
 static const char *const parities[] = { "none", "even", "odd", NULL };
 static const char *const sim_faults[] = { "none", "silent", "bad_frame", "bad_value",
 					   "no_water", NULL };
+static const char *const meter_faults[] = { "none", "no_water", "noise", NULL };
 static const char *const product_kinds[] = { "fertilizer", "pesticide", NULL };
 /* Words, because inih would read a lone ';' as the start of a comment. */
 static const char *const csv_separators[] = { "semicolon", "comma", "tab", NULL };
@@ -164,6 +165,19 @@ static const struct field pump_fields[] = {
 	STR(struct pump_cfg, flow_sensor, false),
 	REAL(struct pump_cfg, min_flow, 0.01, 5000, false),
 	INT(struct pump_cfg, flow_grace_seconds, 10, 3600),
+	STR(struct pump_cfg, meter, false),
+};
+
+static const struct field meter_fields[] = {
+	STR(struct meter_cfg, name, false),
+	CHOICE(struct meter_cfg, driver, relay_drivers, true),
+	STR(struct meter_cfg, chip, false),
+	STR(struct meter_cfg, line, false),
+	REAL(struct meter_cfg, pulses_per_litre, 0.01, 100000, false),
+	REAL(struct meter_cfg, max_flow, 0.01, 100000, false),
+	INT(struct meter_cfg, debounce_us, 0, 100000),
+	CHOICE(struct meter_cfg, sim_fault, meter_faults, false),
+	REAL(struct meter_cfg, sim_flow, 0, 100000, false),
 };
 
 static const struct field product_fields[] = {
@@ -202,6 +216,7 @@ static const struct section_kind kinds[] = {
 	MANY("zone", zone_fields, struct zone_cfg, zones, 32),
 	MANY("sensor", sensor_fields, struct sensor_cfg, sensors, 64),
 	MANY("pump", pump_fields, struct pump_cfg, pumps, 16),
+	MANY("meter", meter_fields, struct meter_cfg, meters, 32),
 	MANY("product", product_fields, struct product_cfg, products, 200),
 	MANY("worker", name_fields, struct worker_cfg, workers, 100),
 	MANY("pest", name_fields, struct worker_cfg, pests, 100),
@@ -1026,22 +1041,117 @@ static int pump_sensor(const struct config *c, int p, int model, const char *id,
 	return 0;
 }
 
+/* A pump's pulse meter: one that exists, in no other pump's line. */
+static int pump_meter(struct config *c, int p, char *err, size_t errlen)
+{
+	struct pump_cfg *pc = &c->pumps[p];
+	int m;
+
+	pc->meter_index = -1;
+	if (!pc->meter[0])
+		return 0;
+	m = config_meter_index(c, pc->meter);
+	if (m < 0)
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s] names meter = %s, which has no [meter.%s] section"),
+			       pc->item.id, pc->meter, pc->meter);
+	if (c->meters[m].pump_index >= 0)
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s]: [meter.%s] is already in the line of [pump.%s]"),
+			       pc->item.id, pc->meter, c->pumps[c->meters[m].pump_index].item.id);
+	if (!GIVEN(pump_fields, pc, "min_flow"))
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s]: meter needs min_flow, the least that means water arrives"),
+			       pc->item.id);
+	if (c->meters[m].driver == RELAY_DRIVER_SIM && pc->driver != RELAY_DRIVER_SIM)
+		return fail_at(c, pc->item.line, err, errlen,
+			       _("[pump.%s]: a simulated meter measures a simulated pump only"),
+			       pc->item.id);
+	c->meters[m].pump_index = p;
+	pc->meter_index = m;
+	return 0;
+}
+
 static int check_pump_sensors(struct config *c, int p, char *err, size_t errlen)
 {
 	struct pump_cfg *pc = &c->pumps[p];
 
+	if (pump_meter(c, p, err, errlen) < 0)
+		return -1;
+	/* min_flow is the meter's as well as the flow sensor's. */
+	pc->flow_index = -1;
 	if (pump_sensor(c, p, MODEL_PRESSURE, pc->pressure_sensor, "min_pressure",
 			&pc->pressure_index, err, errlen) < 0 ||
-	    pump_sensor(c, p, MODEL_FLOW, pc->flow_sensor, "min_flow", &pc->flow_index, err,
-			errlen) < 0)
+	    ((pc->meter_index < 0 || pc->flow_sensor[0]) &&
+	     pump_sensor(c, p, MODEL_FLOW, pc->flow_sensor, "min_flow", &pc->flow_index, err,
+			 errlen) < 0))
 		return -1;
-	if (pc->pressure_index < 0 && pc->flow_index < 0 &&
+	if (pc->pressure_index < 0 && pc->flow_index < 0 && pc->meter_index < 0 &&
 	    GIVEN(pump_fields, pc, "flow_grace_seconds"))
 		return fail_at(c, pc->item.line, err, errlen,
-			       _("[pump.%s]: flow_grace_seconds needs pressure_sensor or flow_sensor"),
+			       _("[pump.%s]: flow_grace_seconds needs pressure_sensor, flow_sensor or meter"),
 			       pc->item.id);
 	if (!GIVEN(pump_fields, pc, "flow_grace_seconds"))
 		pc->flow_grace_seconds = 60;
+	return 0;
+}
+
+/* A GPIO line given to two things: a relay and a meter, or two meters. */
+static const char *line_taken(const struct config *c, const char *chip, const char *line,
+			      int meter, char *what, size_t n)
+{
+	for (int p = 0; p < c->n_pumps; p++) {
+		const struct pump_cfg *q = &c->pumps[p];
+
+		if (q->driver == RELAY_DRIVER_GPIOD && !strcmp(q->chip, chip) && !strcmp(q->line, line)) {
+			snprintf(what, n, "[pump.%s]", q->item.id);
+			return what;
+		}
+	}
+	for (int m = 0; m < meter; m++) {
+		const struct meter_cfg *q = &c->meters[m];
+
+		if (q->driver == RELAY_DRIVER_GPIOD && !strcmp(q->chip, chip) && !strcmp(q->line, line)) {
+			snprintf(what, n, "[meter.%s]", q->item.id);
+			return what;
+		}
+	}
+	return NULL;
+}
+
+static int check_meter(struct config *c, int i, char *err, size_t errlen)
+{
+	struct meter_cfg *m = &c->meters[i];
+	char what[64];
+
+	m->pump_index = -1;
+	if (!m->name[0])
+		snprintf(m->name, sizeof(m->name), "%s", m->item.id);
+	if (!GIVEN(meter_fields, m, "pulses_per_litre"))
+		return fail_at(c, m->item.line, err, errlen,
+			       _("[meter.%s]: a pulse meter needs pulses_per_litre, from its label or a bucket test (about 450 for a YF-S201)"),
+			       m->item.id);
+	if (!GIVEN(meter_fields, m, "max_flow"))
+		m->max_flow = 100;
+	if (!GIVEN(meter_fields, m, "debounce_us"))
+		m->debounce_us = 500;
+	if (!GIVEN(meter_fields, m, "sim_flow"))
+		m->sim_flow = 40;
+	if (m->driver == RELAY_DRIVER_GPIOD && (!m->chip[0] || !m->line[0]))
+		return fail_at(c, m->item.line, err, errlen,
+			       _("[meter.%s]: a gpiod meter needs chip and line"), m->item.id);
+	if (m->driver != RELAY_DRIVER_GPIOD && (m->chip[0] || m->line[0]))
+		return fail_at(c, m->item.line, err, errlen,
+			       _("[meter.%s]: chip and line are for driver = gpiod"), m->item.id);
+	if (m->driver != RELAY_DRIVER_SIM &&
+	    (GIVEN(meter_fields, m, "sim_fault") || GIVEN(meter_fields, m, "sim_flow")))
+		return fail_at(c, m->item.line, err, errlen,
+			       _("[meter.%s]: sim_fault and sim_flow are for driver = sim"),
+			       m->item.id);
+	if (m->driver == RELAY_DRIVER_GPIOD && line_taken(c, m->chip, m->line, i, what, sizeof(what)))
+		return fail_at(c, m->item.line, err, errlen,
+			       _("[meter.%s]: line %s of %s is already %s"), m->item.id, m->line,
+			       m->chip, what);
 	return 0;
 }
 
@@ -1176,9 +1286,17 @@ static int check(struct config *c, char *err, size_t errlen)
 			return -1;
 	if (check_ports(c, err, errlen) < 0)
 		return -1;
+	for (int i = 0; i < c->n_meters; i++)
+		if (check_meter(c, i, err, errlen) < 0)
+			return -1;
 	for (int i = 0; i < c->n_pumps; i++)
 		if (check_pump_sensors(c, i, err, errlen) < 0)
 			return -1;
+	for (int i = 0; i < c->n_meters; i++)
+		if (c->meters[i].pump_index < 0)
+			return fail_at(c, c->meters[i].item.line, err, errlen,
+				       _("[meter.%s] is in no pump's line: name it in the pump's section (meter = %s)"),
+				       c->meters[i].item.id, c->meters[i].item.id);
 
 	for (int i = 0; i < c->n_products; i++) {
 		struct product_cfg *p = &c->products[i];
@@ -1250,6 +1368,7 @@ void config_free(struct config *c)
 	free(c->zones);
 	free(c->sensors);
 	free(c->pumps);
+	free(c->meters);
 	free(c->products);
 	free(c->workers);
 	free(c->pests);
@@ -1284,6 +1403,19 @@ int config_pump_index(const struct config *c, const char *id)
 		if (strcmp(c->pumps[i].item.id, id) == 0)
 			return i;
 	return -1;
+}
+
+int config_meter_index(const struct config *c, const char *id)
+{
+	for (int i = 0; i < c->n_meters; i++)
+		if (strcmp(c->meters[i].item.id, id) == 0)
+			return i;
+	return -1;
+}
+
+double config_meter_cap(const struct meter_cfg *m)
+{
+	return m->max_flow * m->pulses_per_litre / 60.0;
 }
 
 bool config_sensor_is_soil(const struct sensor_cfg *s)
@@ -1324,6 +1456,9 @@ bool config_uses_hardware(const struct config *c)
 {
 	for (int i = 0; i < c->n_pumps; i++)
 		if (c->pumps[i].driver != RELAY_DRIVER_SIM)
+			return true;
+	for (int i = 0; i < c->n_meters; i++)
+		if (c->meters[i].driver != RELAY_DRIVER_SIM)
 			return true;
 	for (int i = 0; i < c->n_sensors; i++)
 		if (c->sensors[i].driver != SENSOR_DRIVER_SIM)

@@ -133,6 +133,29 @@ struct pump_cfg {
 	double min_flow;	/* litres a minute */
 	int flow_grace_seconds;
 	int pressure_index, flow_index;	/* into sensors; -1 none */
+	/* A pulse meter in the pump's line ("" none): the litres each run
+	 * gives, and like a flow sensor, below min_flow the water stops. */
+	char meter[CFG_ID_LEN];
+	int meter_index;	/* into meters; -1 none */
+};
+
+enum meter_sim_fault_cfg { METER_FAULT_NONE, METER_FAULT_NO_WATER, METER_FAULT_NOISE };
+
+/* [meter.ID]: a pulse water meter (hall-effect, so many pulses a litre). */
+struct meter_cfg {
+	struct cfg_item item;
+	char name[CFG_NAME_LEN];
+	int driver;		/* enum relay_driver: gpiod or sim */
+	char chip[CFG_PATH_LEN];
+	char line[CFG_ID_LEN];
+	double pulses_per_litre;
+	/* The most it can measure: a second with more pulses than this flow
+	 * gives is noise from the wiring, not water. */
+	double max_flow;	/* litres a minute */
+	int debounce_us;	/* the kernel's debounce of the line */
+	int sim_fault;		/* sim: enum meter_sim_fault_cfg */
+	double sim_flow;	/* sim: litres a minute while its line runs */
+	int pump_index;		/* the pump in whose line it is; -1 none */
 };
 
 struct product_cfg {
@@ -172,6 +195,8 @@ struct config {
 	int n_sensors;
 	struct pump_cfg *pumps;
 	int n_pumps;
+	struct meter_cfg *meters;
+	int n_meters;
 	struct product_cfg *products;
 	int n_products;
 	struct worker_cfg *workers;
@@ -193,6 +218,9 @@ void config_free(struct config *c);
 
 int config_zone_index(const struct config *c, const char *id);
 int config_pump_index(const struct config *c, const char *id);
+int config_meter_index(const struct config *c, const char *id);
+/* The most pulses a second meter m can give for water. */
+double config_meter_cap(const struct meter_cfg *m);
 /* The IDs of a zone's soil sensors (pointers into c); returns how many. */
 int config_zone_soil_sensors(const struct config *c, int zone, const char **codes, int max);
 bool config_sensor_is_soil(const struct sensor_cfg *s);

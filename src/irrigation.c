@@ -13,6 +13,7 @@
 #include "store.h"
 #include "tariff.h"
 #include "text.h"
+#include "water.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -44,6 +45,7 @@ struct pump_state {
 	/* The run's start and end in the clock's steady time: it ends after
 	 * its minutes whatever the date does meanwhile. */
 	int64_t steady_start, steady_end;
+	struct water_run water;	/* the litres it gives, and whether they come */
 };
 
 /* A scheduled run whose time has come, waiting to start. */
@@ -60,6 +62,7 @@ struct irrigation {
 	struct app *app;
 	struct pump_state *pumps;
 	int n;
+	struct water *water;	/* meters and flow sensors in the lines */
 	int timer;
 	bool failing;		/* switching everything off after a relay failed */
 	bool alarms_unread;	/* the last look at a zone's alarms failed */
@@ -294,6 +297,14 @@ void irrigation_resume(struct irrigation *irr)
 		if (!irr->pumps[p].relay)
 			store_event(irr->app->store, now_of(irr), "relay_missing",
 				    cfg_of(irr)->pumps[p].item.id, irr->pumps[p].unavailable, true);
+	{
+		struct relay *relays[32] = { 0 };
+
+		for (int p = 0; p < irr->n && p < 32; p++)
+			relays[p] = irr->pumps[p].relay;
+		/* Only memory running out leaves it NULL: nothing measured. */
+		irr->water = water_new(irr->app, relays);
+	}
 	close_orphans(irr);
 	load_schedules(irr);
 	load_by_moisture(irr);
@@ -310,6 +321,7 @@ void irrigation_free(struct irrigation *irr)
 		return;
 	if (irr->pumps) {
 		irrigation_stop_all(irr, "shutdown");
+		water_free(irr->water);
 		for (int p = 0; p < irr->n; p++)
 			relay_free(irr->pumps[p].relay);
 		write_unwritten(irr);	/* a last try */
@@ -320,6 +332,11 @@ void irrigation_free(struct irrigation *irr)
 	free(irr->by_moisture);
 	free(irr->auto_ended);
 	free(irr);
+}
+
+const char *irrigation_meter_unavailable(const struct irrigation *irr, int m)
+{
+	return water_meter_unavailable(irr->water, m);
 }
 
 const char *irrigation_unavailable(const struct irrigation *irr, int pump)
@@ -415,6 +432,9 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 	row.moisture_after = NAN;
 	row.power_kw = pc->power_kw;
 	row.scheduled_for = asked;
+	/* What its meter counted before is not this run's water. */
+	water_begin(irr->water, pump, &ps->water, now);
+	row.litres = ps->water.litres;
 	/* The diary first: a run the station cannot record does not start;
 	 * but a full card does not keep the crops dry: the run is kept in
 	 * memory and written when the card has room. */
@@ -543,6 +563,9 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 	if (ps->run.id) {
 		struct run_row *r = &ps->run;
 
+		water_measure(irr->water, pump, &ps->water, now_of(irr), true);
+		r->litres = ps->water.litres;
+
 		r->ended = r->started + run_seconds(irr, pump);
 		snprintf(r->end_reason, sizeof(r->end_reason), "%s",
 			 rc < 0 ? "relay_error" : end_reason);
@@ -637,11 +660,35 @@ static bool check_line(struct irrigation *irr, int p, int sensor, enum quantity 
 	return true;
 }
 
+/* A pulse meter in the line: two windows in a row after the grace that
+ * gave less than min_flow, like a flow sensor's two readings. */
+static bool check_meter(struct irrigation *irr, int p, time_t now)
+{
+	struct pump_state *ps = &irr->pumps[p];
+	const struct pump_cfg *pc = &cfg_of(irr)->pumps[p];
+	char a[16], b[16], detail[64];
+	double flow;
+
+	if (!water_too_little(irr->water, p, &ps->water, steady_of(irr) - ps->steady_start,
+			      steady_of(irr), &flow))
+		return false;
+	snprintf(a, sizeof(a), "%.2f", flow);
+	snprintf(b, sizeof(b), "%g", pc->min_flow);
+	snprintf(detail, sizeof(detail), "%s;%s;%s", cfg_of(irr)->meters[pc->meter_index].item.id,
+		 a, b);
+	store_event(irr->app->store, now, "no_flow", ps->run.pump, detail, true);
+	irrigation_stop(irr, p, "no_flow");
+	return true;
+}
+
 static bool check_water(struct irrigation *irr, int p, time_t now)
 {
 	const struct pump_cfg *pc = &cfg_of(irr)->pumps[p];
 
-	return check_line(irr, p, pc->flow_index, Q_FLOW, pc->min_flow, "no_flow", now) ||
+	water_measure(irr->water, p, &irr->pumps[p].water, now, false);
+	irr->pumps[p].run.litres = irr->pumps[p].water.litres;
+	return check_meter(irr, p, now) ||
+	       check_line(irr, p, pc->flow_index, Q_FLOW, pc->min_flow, "no_flow", now) ||
 	       check_line(irr, p, pc->pressure_index, Q_PRESSURE, pc->min_pressure, "no_pressure",
 			  now);
 }
@@ -678,7 +725,8 @@ static void heartbeat(struct irrigation *irr, time_t now)
 		return;
 	for (int p = 0; p < irr->n; p++)
 		if (irr->pumps[p].run.id)
-			store_run_alive(irr->app->store, irr->pumps[p].run.id, now);
+			store_run_alive(irr->app->store, irr->pumps[p].run.id, now,
+					irr->pumps[p].water.litres);
 	irr->alive = now;
 }
 

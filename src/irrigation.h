@@ -63,6 +63,8 @@ bool irrigation_running(const struct irrigation *irr, int pump, int64_t *until);
 /* The current run of pump (its diary row so far); false if none. */
 bool irrigation_run(const struct irrigation *irr, int pump, struct run_row *out);
 int irrigation_running_count(const struct irrigation *irr);
+/* Why meter m (cfg->meters) cannot be used, or NULL. */
+const char *irrigation_meter_unavailable(const struct irrigation *irr, int m);
 /* Why pump cannot be used (its relay could not be set up), or NULL. */
 const char *irrigation_unavailable(const struct irrigation *irr, int pump);
 /* The clock was set, moved by delta seconds: a running run keeps its

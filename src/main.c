@@ -354,6 +354,15 @@ static void say_missing_parts(struct app *app)
 		put_line(stderr, line);
 		add_notice(app, line);
 	}
+	for (int m = 0; m < cfg->n_meters; m++) {
+		const char *why = irrigation_meter_unavailable(app->irrigation, m);
+
+		if (!why)
+			continue;
+		snprintf(line, sizeof(line), _("%s cannot be used: %s"), cfg->meters[m].name, why);
+		put_line(stderr, line);
+		add_notice(app, line);
+	}
 	for (int k = 0; k < readings_ports(app->readings); k++) {
 		const char *path;
 		int idx[64], n = 0;

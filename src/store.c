@@ -240,6 +240,9 @@ static const char *const migrations[] = {
 	"  trusted_at INTEGER NOT NULL,"
 	"  trusted_by TEXT NOT NULL,"
 	"  PRIMARY KEY (uid, board)) WITHOUT ROWID;",
+	/* 9: the water a run really gave, in litres, from a pulse meter or a
+	 * flow sensor in the pump's line (NULL: nothing measured it). */
+	"ALTER TABLE pump_runs ADD COLUMN litres REAL CHECK (litres >= 0);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -131,12 +131,14 @@ struct run_row {
 	double cost_at_peak;
 	int64_t scheduled_for;	/* a schedule's run: the time it asked for */
 	int64_t record;		/* fertigation: the fertilizing record, or 0 */
+	double litres;		/* water given, measured; NAN: not measured */
 };
 int store_run_begin(struct store *s, struct run_row *r);
 /* Completes the run r->id: ended, end_reason, moisture_after, energy. */
 int store_run_end(struct store *s, const struct run_row *r);
-/* The run goes on at t (a heartbeat while pumps run). */
-int store_run_alive(struct store *s, int64_t id, int64_t t);
+/* The run goes on at t, having given litres so far (NAN: not measured):
+ * a heartbeat while pumps run. */
+int store_run_alive(struct store *s, int64_t id, int64_t t, double litres);
 int store_run_link_record(struct store *s, int64_t id, int64_t record);
 /* A run's start, planned end and heartbeat told again after the clock
  * was set; of a finished run (r->ended), its end and energy too. */
@@ -150,6 +152,8 @@ int store_runs_page(struct store *s, int offset, struct run_row *out, int max, i
 struct runs_total {
 	int runs;
 	int64_t seconds;
+	double litres;		/* of the runs that measured theirs */
+	int metered;		/* how many runs measured their water */
 	double kwh[3];
 	double cost[3];
 	double cost_at_peak;

@@ -65,6 +65,8 @@ static const struct export_word event_kinds[] = {
 	{ "no_rise", N_("soil moisture did not rise while watering") },
 	{ "no_flow", N_("no water flowed while the pump ran") },
 	{ "no_pressure", N_("no water pressure while the pump ran") },
+	{ "meter_noise", N_("water meter sent noise, not counted as water") },
+	{ "meter_missing", N_("water meter cannot be used") },
 	{ "schedule_added", N_("schedule added") },
 	{ "schedule_changed", N_("schedule changed") },
 	{ "schedule_deleted", N_("schedule deleted") },
@@ -118,6 +120,7 @@ static const struct export_col irrigation_cols[] = {
 	{ N_("Cost peak"), EXP_REAL, "r.cost_peak", 0, NULL },
 	{ N_("Cost"), EXP_REAL, "r.cost_offpeak + r.cost_normal + r.cost_peak", 0, NULL },
 	{ N_("Cost at peak prices"), EXP_REAL, "r.cost_at_peak", 0, NULL },
+	{ N_("Water (litres)"), EXP_REAL, "r.litres", 1, NULL },
 	{ N_("Fertigation: fertilizing No."), EXP_INT,
 	  "coalesce((SELECT c.origin_id FROM origins c WHERE c.tbl = 'records'"
 	  " AND c.id = r.record), r.record)", 0, NULL },

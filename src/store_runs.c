@@ -9,12 +9,12 @@ static const char *const reasons[] = { "manual", "schedule", "moisture" };
 
 static const char SQL_RUN_BEGIN[] =
 	"INSERT INTO pump_runs(pump, zone, reason, who, started, planned_end, moisture_before,"
-	" power_kw, scheduled_for, alive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" power_kw, scheduled_for, alive, litres) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_RUN_END[] =
 	"UPDATE pump_runs SET ended = ?, end_reason = ?, moisture_after = ?, kwh_offpeak = ?,"
 	" kwh_normal = ?, kwh_peak = ?, cost_offpeak = ?, cost_normal = ?, cost_peak = ?,"
-	" cost_at_peak = ? WHERE id = ? AND ended IS NULL";
-static const char SQL_RUN_ALIVE[] = "UPDATE pump_runs SET alive = ? WHERE id = ?";
+	" cost_at_peak = ?, litres = ? WHERE id = ? AND ended IS NULL";
+static const char SQL_RUN_ALIVE[] = "UPDATE pump_runs SET alive = ?, litres = ? WHERE id = ?";
 static const char SQL_RUN_RECORD[] = "UPDATE pump_runs SET record = ? WHERE id = ?";
 static const char SQL_RUN_REDATE[] =
 	"UPDATE pump_runs SET started = ?, planned_end = ?, alive = ? WHERE id = ? AND ended IS NULL";
@@ -29,7 +29,7 @@ static const char SQL_RUN_REDATE_ENDED[] =
 	" coalesce(alive, 0), coalesce(power_kw, 0), coalesce(kwh_offpeak, 0)," \
 	" coalesce(kwh_normal, 0), coalesce(kwh_peak, 0), coalesce(cost_offpeak, 0)," \
 	" coalesce(cost_normal, 0), coalesce(cost_peak, 0), coalesce(cost_at_peak, 0)," \
-	" coalesce(scheduled_for, 0), coalesce(record, 0)"
+	" coalesce(scheduled_for, 0), coalesce(record, 0), litres"
 
 static const char SQL_RUNS_OPEN[] =
 	"SELECT " RUN_COLUMNS " FROM pump_runs WHERE ended IS NULL ORDER BY started";
@@ -41,7 +41,8 @@ static const char SQL_RUN_FOR_SCHEDULE[] =
 static const char SQL_RUNS_TOTAL[] =
 	"SELECT count(*), coalesce(sum(ended - started), 0), coalesce(sum(kwh_offpeak), 0),"
 	" coalesce(sum(kwh_normal), 0), coalesce(sum(kwh_peak), 0), coalesce(sum(cost_offpeak), 0),"
-	" coalesce(sum(cost_normal), 0), coalesce(sum(cost_peak), 0), coalesce(sum(cost_at_peak), 0)"
+	" coalesce(sum(cost_normal), 0), coalesce(sum(cost_peak), 0), coalesce(sum(cost_at_peak), 0),"
+	" coalesce(sum(litres), 0), count(litres)"
 	" FROM pump_runs"
 	" WHERE started >= ? AND started < ? AND ended IS NOT NULL";
 
@@ -105,6 +106,7 @@ static void read_run(sqlite3_stmt *st, struct run_row *r)
 	r->cost_at_peak = sqlite3_column_double(st, 19);
 	r->scheduled_for = sqlite3_column_int64(st, 20);
 	r->record = sqlite3_column_int64(st, 21);
+	r->litres = col_real_or_nan(st, 22);
 }
 
 int store_run_begin(struct store *s, struct run_row *r)
@@ -127,6 +129,7 @@ int store_run_begin(struct store *s, struct run_row *r)
 	else
 		sqlite3_bind_null(st, 9);
 	sqlite3_bind_int64(st, 10, r->started);
+	bind_real_or_null(st, 11, r->litres);
 	rc = store_exec_stmt(s, st);
 	if (rc == 0)
 		r->id = sqlite3_last_insert_rowid(s->db);
@@ -147,18 +150,20 @@ int store_run_end(struct store *s, const struct run_row *r)
 	for (int b = 0; b < 3; b++)
 		sqlite3_bind_double(st, 7 + b, r->cost[b]);
 	sqlite3_bind_double(st, 10, r->cost_at_peak);
-	sqlite3_bind_int64(st, 11, r->id);
+	bind_real_or_null(st, 11, r->litres);
+	sqlite3_bind_int64(st, 12, r->id);
 	return store_exec_stmt(s, st);
 }
 
-int store_run_alive(struct store *s, int64_t id, int64_t t)
+int store_run_alive(struct store *s, int64_t id, int64_t t, double litres)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_RUN_ALIVE);
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, t);
-	sqlite3_bind_int64(st, 2, id);
+	bind_real_or_null(st, 2, litres);
+	sqlite3_bind_int64(st, 3, id);
 	return store_exec_stmt(s, st);
 }
 
@@ -268,6 +273,8 @@ int store_runs_total(struct store *s, int64_t from, int64_t to, struct runs_tota
 		for (int b = 0; b < 3; b++)
 			out->cost[b] = sqlite3_column_double(st, 5 + b);
 		out->cost_at_peak = sqlite3_column_double(st, 8);
+		out->litres = sqlite3_column_double(st, 9);
+		out->metered = sqlite3_column_int(st, 10);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);

@@ -710,6 +710,70 @@ static void section_headers_whole(void **state)
 	assert_null(strstr(err, "pump.p1"));
 }
 
+/* A pulse meter in a pump's line: pulses per litre from its label, the
+ * least flow that means water arrives, a line of its own. */
+static void pulse_meters(void **state)
+{
+	struct config *c;
+	const char *m1 = "[meter.m1]\nname = Đồng hồ giếng\ndriver = gpiod\nchip = gpiochip0\n"
+			 "line = 22\npulses_per_litre = 450\n";
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text), "meter = m1\nmin_flow = 15\n%s", m1);
+	assert_string_equal(load(text, &c), "");
+	assert_int_equal(c->n_meters, 1);
+	assert_int_equal(c->pumps[0].meter_index, 0);
+	assert_int_equal(c->pumps[0].flow_index, -1);
+	assert_int_equal(c->meters[0].pump_index, 0);
+	assert_true(c->meters[0].pulses_per_litre == 450);
+	/* Defaults: 100 l/min at most, so 750 pulses a second; 500 µs. */
+	assert_true(c->meters[0].max_flow == 100);
+	assert_true(config_meter_cap(&c->meters[0]) == 750);
+	assert_int_equal(c->meters[0].debounce_us, 500);
+	assert_int_equal(c->pumps[0].flow_grace_seconds, 60);
+	assert_true(config_uses_hardware(c));
+	config_free(c);
+	/* A meter and a flow sensor both: min_flow is for both. */
+	snprintf(text, sizeof(text), "meter = m1\nmin_flow = 15\nflow_sensor = flow1\n%s"
+		 "[sensor.flow1]\ndriver = sim\nmodel = flow\n", m1);
+	assert_string_equal(load(text, &c), "");
+	assert_int_equal(c->pumps[0].flow_index, 1);
+	config_free(c);
+
+	/* A meter without pulses per litre. */
+	assert_mentions(load("meter = m1\nmin_flow = 15\n[meter.m1]\ndriver = sim\n", NULL),
+			"line 19", "[meter.m1]", "pulses_per_litre");
+	/* Without the least flow. */
+	snprintf(text, sizeof(text), "meter = m1\n%s", m1);
+	assert_mentions(load(text, NULL), "line 14", "meter", "min_flow");
+	/* One that is not there, or that no pump names. */
+	assert_mentions(load("meter = m9\nmin_flow = 15\n", NULL), "line 14", "meter = m9",
+			"[meter.m9]");
+	assert_mentions(load(m1, NULL), "line 17", "[meter.m1]", "meter = m1");
+	/* A gpiod meter needs its line; a simulated one measures a simulated
+	 * pump; sim keys are the simulator's. */
+	assert_mentions(load("meter = m1\nmin_flow = 15\n[meter.m1]\ndriver = gpiod\n"
+			     "pulses_per_litre = 450\n", NULL), "line 19", "chip", "line");
+	assert_mentions(load("meter = m1\nmin_flow = 15\n[meter.m1]\ndriver = gpiod\nchip = 0\n"
+			     "line = 3\npulses_per_litre = 450\nsim_fault = noise\n", NULL),
+			"line 19", "sim_fault", "driver = sim");
+	assert_mentions(load("[pump.p2]\ndriver = gpiod\nchip = 0\nline = 2\npower_kw = 1\n"
+			     "meter = m1\nmin_flow = 15\n[meter.m1]\ndriver = sim\n"
+			     "pulses_per_litre = 450\n", NULL), "line 17", "simulated meter", NULL);
+	/* Its line is not a relay's nor another meter's. */
+	snprintf(text, sizeof(text), "meter = m1\nmin_flow = 15\n[pump.p2]\ndriver = gpiod\n"
+		 "chip = gpiochip0\nline = 22\npower_kw = 1\n%s", m1);
+	assert_mentions(load(text, NULL), "line 24", "[meter.m1]", "[pump.p2]");
+	/* Two pumps cannot share one meter. */
+	snprintf(text, sizeof(text), "meter = m1\nmin_flow = 15\n%s[pump.p2]\ndriver = sim\n"
+		 "power_kw = 1\nmeter = m1\nmin_flow = 15\n", m1);
+	assert_mentions(load(text, NULL), "[pump.p2]", "[meter.m1]", "[pump.p1]");
+	/* Numbers out of range. */
+	assert_mentions(load("meter = m1\nmin_flow = 15\n[meter.m1]\ndriver = sim\n"
+			     "pulses_per_litre = 0\n", NULL), "line 21", "pulses_per_litre", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -736,6 +800,7 @@ int main(void)
 		cmocka_unit_test(only_plain_text),
 		cmocka_unit_test(whole_numbers_only),
 		cmocka_unit_test(section_headers_whole),
+		cmocka_unit_test(pulse_meters),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);

@@ -58,10 +58,11 @@ static void make_station(const char *path)
 	r.kwh[0] = 0.75;
 	r.cost[0] = 975;
 	r.cost_at_peak = 2730;
+	r.litres = 1234.5;	/* its meter's */
 	assert_int_equal(store_run_end(s, &r), 0);
 	r = (struct run_row){ .reason = RUN_SCHEDULE, .started = JUNE1_0510 - 86400 * 22,
 			      .planned_end = JUNE1_0510 - 86400 * 22 + 1200,
-			      .moisture_before = NAN };
+			      .moisture_before = NAN, .litres = NAN };
 	snprintf(r.pump, sizeof(r.pump), "p1");
 	snprintf(r.zone, sizeof(r.zone), "mit");
 	assert_int_equal(store_run_begin(s, &r), 0);
@@ -239,13 +240,13 @@ static void every_diary_as_excel_reads_it(void **state)
 				    "Số phút;Cách kết thúc;Độ ẩm đất trước (%);Độ ẩm đất sau (%);"
 				    "Giờ theo lịch;Công suất bơm (kW);kWh thấp điểm;kWh bình thường;"
 				    "kWh cao điểm;Tiền thấp điểm;Tiền bình thường;Tiền cao điểm;Tiền điện;"
-				    "Tiền nếu giờ cao điểm;Châm phân: số ghi bón phân\r\n"));
+				    "Tiền nếu giờ cao điểm;Nước (lít);Châm phân: số ghi bón phân\r\n"));
 	/* Oldest first; names, not ids; the decimal comma. */
 	assert_non_null(strstr(csv, "\r\nPT01;2;Bơm 1;Mít ruột đỏ;theo lịch;;10/05/2026 05:10;"
-				    "10/05/2026 05:30;20,0;tắt bằng tay;;;;0,00;0,000;0,000;0,000;0;0;0;0;0;\r\n"
+				    "10/05/2026 05:30;20,0;tắt bằng tay;;;;0,00;0,000;0,000;0,000;0;0;0;0;0;;\r\n"
 				    "PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;;01/06/2026 05:10;"
 				    "01/06/2026 05:40;30,0;chạy đủ giờ;37,6;44,8;;1,50;0,750;0,000;0,000;"
-				    "975;0;0;975;2730;\r\n"));
+				    "975;0;0;975;2730;1234,5;\r\n"));
 	free(csv);
 
 	csv = slurp(path_in(path, "phun-thuoc.csv"), NULL);
@@ -515,7 +516,7 @@ static void separator_and_decimal_mark_from_the_config(void **state)
 	csv = slurp(path_in(path, "nhat-ky-tuoi.csv"), NULL);
 	assert_non_null(strstr(csv, "PT01,1,Bơm 1,Mít ruột đỏ,bằng tay,,01/06/2026 05:10,"
 				    "01/06/2026 05:40,30.0,chạy đủ giờ,37.6,44.8,,1.50,0.750,0.000,0.000,"
-				    "975,0,0,975,2730,\r\n"));
+				    "975,0,0,975,2730,1234.5,\r\n"));
 	free(csv);
 	csv = slurp(path_in(path, "phun-thuoc.csv"), NULL);
 	assert_non_null(strstr(csv, ",sâu đục trái; rầy,100.00,"));

@@ -71,6 +71,7 @@ struct rig {
 	char *dir;
 	char db[512];
 	struct app app;
+	char ini[4096];		/* the farm's configuration */
 };
 
 static time_t at(int y, int mo, int d, int h, int mi)
@@ -91,7 +92,7 @@ static void rig_open(struct rig *r)
 	char err[512];
 	struct config *cfg;
 
-	assert_int_equal(config_load(test_write(r->dir, "farm.ini", farm_ini), &cfg, err, sizeof(err)), 0);
+	assert_int_equal(config_load(test_write(r->dir, "farm.ini", r->ini), &cfg, err, sizeof(err)), 0);
 	r->app.cfg = cfg;
 	assert_int_equal(store_open(r->db, STORE_EXCLUSIVE, &r->app.store, err, sizeof(err)), 0);
 	r->app.loop = loop_new();
@@ -112,9 +113,11 @@ static void rig_close(struct rig *r)
 	r->app.irrigation = NULL;
 }
 
-static struct rig *rig_new(time_t start)
+static struct rig *rig_new_with(time_t start, const char *more)
 {
 	struct rig *r = calloc(1, sizeof(*r));
+
+	snprintf(r->ini, sizeof(r->ini), "%s%s", farm_ini, more);
 
 	text_init("en");
 	for (int z = 0; z < 8; z++)
@@ -129,10 +132,50 @@ static struct rig *rig_new(time_t start)
 	return r;
 }
 
+static struct rig *rig_new(time_t start)
+{
+	return rig_new_with(start, "");
+}
+
 /* Monday 1 June 2026, 05:00: off-peak until 06:00 under the 2026 windows. */
 static int setup(void **state)
 {
 	*state = rig_new(at(2026, 6, 1, 5, 0));
+	return 0;
+}
+
+/* Pump 4 with a pulse meter in its line (450 pulses a litre, 40 l/min on
+ * the simulator), and what the meter does wrong, if anything. */
+#define METERED \
+	"[zone.dua]\nname = Dưa\npump = p4\nrise_percent = 0\n" \
+	"[pump.p4]\nname = Bơm 4\ndriver = sim\npower_kw = 0.75\nmax_minutes = 120\n" \
+	"meter = m4\nmin_flow = 20\n" \
+	"[meter.m4]\nname = Đồng hồ 4\npulses_per_litre = 450\n"
+enum { DUA = 4 };
+enum { P4 = 3 };
+
+static int setup_metered(void **state)
+{
+	*state = rig_new_with(at(2026, 6, 1, 5, 0), METERED "driver = sim\n");
+	return 0;
+}
+
+static int setup_dry_meter(void **state)
+{
+	*state = rig_new_with(at(2026, 6, 1, 5, 0), METERED "driver = sim\nsim_fault = no_water\n");
+	return 0;
+}
+
+static int setup_noisy_meter(void **state)
+{
+	*state = rig_new_with(at(2026, 6, 1, 5, 0), METERED "driver = sim\nsim_fault = noise\n");
+	return 0;
+}
+
+static int setup_missing_meter(void **state)
+{
+	*state = rig_new_with(at(2026, 6, 1, 5, 0),
+			      METERED "driver = gpiod\nchip = nochip\nline = 3\n");
 	return 0;
 }
 
@@ -927,6 +970,8 @@ static void water_flows_and_the_run_goes_on(void **state)
 	assert_false(watering(r, MIT));
 	assert_string_equal(last_run(r).end_reason, "done");
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE alarm"), 0);
+	/* Each reading stands for the minute before it: 30 of 38.5 l/min. */
+	near(last_run(r).litres, 30 * 38.5);
 }
 
 static void no_flow_after_the_grace_stops_the_pump(void **state)
@@ -1167,6 +1212,118 @@ static void runs_the_card_cannot_take_are_kept_or_counted(void **state)
 	assert_string_equal(r->app.trouble, "");
 }
 
+/* Every litre the meter counted is in the diary: 30 minutes at 40 l/min
+ * is 1 200 litres (540 000 pulses at 450 a litre), and the month adds the
+ * metered runs' water up. */
+static void a_metered_run_records_its_litres(void **state)
+{
+	struct rig *r = *state;
+	struct runs_total t;
+	char why[256];
+
+	assert_int_equal(irrigation_start(r->app.irrigation, P4, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 10);
+	/* The heartbeat carries the water so far. */
+	assert_int_equal(count_sql(r, "SELECT litres FROM pump_runs WHERE ended IS NULL"), 400);
+	pass_minutes(r, 20);
+	assert_false(irrigation_running(r->app.irrigation, P4, NULL));
+	assert_string_equal(last_run(r).end_reason, "done");
+	near(last_run(r).litres, 1200);
+	/* A pump without a meter or flow sensor measures nothing. */
+	assert_int_equal(irrigation_start(r->app.irrigation, P2, 10, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 10);
+	assert_true(isnan(last_run(r).litres));
+	assert_int_equal(store_runs_total(r->app.store, at(2026, 6, 1, 0, 0), at(2026, 7, 1, 0, 0), &t), 0);
+	assert_int_equal(t.runs, 2);
+	assert_int_equal(t.metered, 1);
+	near(t.litres, 1200);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE alarm"), 0);
+}
+
+/* A power cut: the run is closed at its last heartbeat with the water
+ * counted until then. */
+static void a_metered_run_cut_keeps_its_water(void **state)
+{
+	struct rig *r = *state;
+	char why[256], cut[520];
+
+	assert_int_equal(irrigation_start(r->app.irrigation, P4, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 23);
+	snprintf(cut, sizeof(cut), "%s/cut.db", r->dir);
+	snapshot(r, cut);
+	rig_close(r);
+	rename(cut, r->db);
+	clock_advance(r->app.clock, 3600 * 1000);
+	rig_open(r);
+	assert_string_equal(last_run(r).end_reason, "power_cut");
+	near(last_run(r).litres, 23 * 40);
+}
+
+/* A meter that counts no water: like a flow sensor's two low readings,
+ * two windows after the grace stop the pump with the alarm. */
+static void a_dry_meter_stops_the_pump(void **state)
+{
+	struct rig *r = *state;
+	struct event_row alarms[4];
+	char why[256], text[512];
+	time_t start = now(r);
+
+	assert_int_equal(irrigation_start(r->app.irrigation, P4, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 2);
+	assert_true(watering(r, DUA));
+	pass_minutes(r, 1);
+	assert_false(watering(r, DUA));
+	assert_string_equal(last_run(r).end_reason, "no_flow");
+	/* Grace to 05:01, then two windows of a minute. */
+	assert_int_equal(last_run(r).ended, start + 180);
+	near(last_run(r).litres, 0);
+	assert_int_equal(store_alarms_list(r->app.store, alarms, 4), 1);
+	assert_string_equal(alarms[0].kind, "no_flow");
+	assert_string_equal(alarms[0].source, "p4");
+	assert_string_equal(alarms[0].detail, "m4;0.00;20");
+	assert_string_equal(alarm_text(r->app.cfg, &alarms[0], text, sizeof(text)),
+			    "Bơm 4: no water is flowing (0.0 l/min, at least 20.0 expected): a dry source, a burst pipe or a clogged nozzle? The pump was stopped; automatic watering waits until this is acknowledged.");
+}
+
+/* Thousands of pulses a second: noise, said once, never water; and it
+ * does not pass for a dry line either. */
+static void a_noisy_meter_is_flagged_not_counted(void **state)
+{
+	struct rig *r = *state;
+	struct event_row alarms[4];
+	char why[256], text[512];
+
+	assert_int_equal(irrigation_start(r->app.irrigation, P4, 10, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 10);
+	assert_string_equal(last_run(r).end_reason, "done");
+	near(last_run(r).litres, 0);
+	assert_int_equal(store_alarms_list(r->app.store, alarms, 4), 1);
+	assert_string_equal(alarms[0].kind, "meter_noise");
+	assert_string_equal(alarms[0].source, "m4");
+	assert_string_equal(alarms[0].detail, "p4;5000;750");
+	assert_string_equal(alarm_text(r->app.cfg, &alarms[0], text, sizeof(text)),
+			    "Water meter Đồng hồ 4 (in the line of Bơm 4) sent 5000 pulses in one second, more than the 750 that water can give: noise from its wiring, not counted as water. Check its cable and ground.");
+}
+
+/* A meter whose GPIO chip is not there: an alarm says so, the pump waters
+ * all the same, its water unmeasured. */
+static void a_missing_meter_leaves_the_pump_working(void **state)
+{
+	struct rig *r = *state;
+	struct event_row alarms[4];
+	char why[256], text[512];
+
+	assert_int_equal(store_alarms_list(r->app.store, alarms, 4), 1);
+	assert_string_equal(alarms[0].kind, "meter_missing");
+	assert_string_equal(alarms[0].source, "m4");
+	assert_string_equal(alarm_text(r->app.cfg, &alarms[0], text, sizeof(text)),
+			    "Water meter Đồng hồ 4 cannot be used: There is no GPIO chip \"nochip\" on this board (gpiodetect lists them). The pump runs without it; its water is not measured.");
+	assert_int_equal(irrigation_start(r->app.irrigation, P4, 10, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 10);
+	assert_string_equal(last_run(r).end_reason, "done");
+	assert_true(isnan(last_run(r).litres));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1205,6 +1362,13 @@ int main(void)
 		T(relays_go_off_with_no_database),
 		T(a_zone_whose_alarms_cannot_be_read_waits),
 		T(runs_the_card_cannot_take_are_kept_or_counted),
+		cmocka_unit_test_setup_teardown(a_metered_run_records_its_litres, setup_metered, teardown),
+		cmocka_unit_test_setup_teardown(a_metered_run_cut_keeps_its_water, setup_metered, teardown),
+		cmocka_unit_test_setup_teardown(a_dry_meter_stops_the_pump, setup_dry_meter, teardown),
+		cmocka_unit_test_setup_teardown(a_noisy_meter_is_flagged_not_counted, setup_noisy_meter,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_missing_meter_leaves_the_pump_working,
+						setup_missing_meter, teardown),
 	};
 
 	return cmocka_run_group_tests_name("irrigation", tests, NULL, NULL);

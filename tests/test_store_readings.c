@@ -359,6 +359,7 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 	assert_int_equal(sqlite3_exec(db,
 		/* What later versions added goes too. */
 		"DROP TABLE trusted_boards; DROP TABLE trusted_stations;"
+		"ALTER TABLE pump_runs DROP COLUMN litres;"
 		"DROP TABLE readings_hourly; DROP TABLE readings_daily;"
 		"CREATE TABLE readings_hourly("
 		"  sensor INTEGER NOT NULL REFERENCES sensors(id),"

@@ -1,0 +1,111 @@
+#!/bin/bash
+# Pulse water meters in the pumps' lines, on the simulated farm with the
+# clock 600 times faster: a run's litres in the diary, on the screen and
+# in the export; a meter sending noise is an alarm, never water; a meter
+# that counts no water stops the pump like a dry flow sensor.
+. "$(dirname "$0")/lib.sh"
+
+# Pump 1 with a meter (40 l/min on the simulator, 450 pulses a litre);
+# pump 2's meter as the test says.
+farm() {
+	sed -e "/^\[pump.p1\]/,/^$/s/^power_kw = .*/&\nmeter = m1\nmin_flow = 20/" \
+		-e "/^\[pump.p2\]/,/^$/s/^power_kw = .*/&\nmeter = m2\nmin_flow = 20/" \
+		"$TOP/config/demo.ini"
+	printf '\n[meter.m1]\nname = Đồng hồ giếng\ndriver = sim\npulses_per_litre = 450\n'
+	printf '\n[meter.m2]\nname = Đồng hồ hồ\ndriver = sim\npulses_per_litre = 450\n%s\n' "$1"
+}
+farm "sim_fault = noise" >"$TMP/noise.ini"
+out=$("$BIN" check --config "$TMP/noise.ini" --db "$TMP/check.db" 2>&1) &&
+	ok "a farm with meters checks clean" || bad "noise.ini: $out"
+# A meter without its pulses a litre is refused in one sentence.
+sed 's/^pulses_per_litre = 450$//' "$TMP/noise.ini" >"$TMP/bad.ini"
+out=$("$BIN" check --config "$TMP/bad.ini" --db "$TMP/check.db" 2>&1)
+echo "$out" | grep -q "pulses_per_litre" && ok "a meter without pulses_per_litre is refused in one sentence" ||
+	bad "bad.ini: $out"
+
+DB="$TMP/noise.db"
+# Monday 1 June 2026, 06:00: normal hours.
+start s --config "$TMP/noise.ini" --db "$DB" --clock 2026-06-01T06:00 --clock-speed 600
+expect s "1 Độ ẩm đất" "the station runs"
+
+# Pump 1: ten minutes at 40 l/min is 400 litres, counted to the pulse,
+# and the loop's lateness at 600 times the speed (a millisecond is 0,6 s):
+# the litres are the relay's time on, which the diary's seconds bound.
+press s KP2 KP1 KP1 KP0 KPEnter KP1 KPEnter
+expect s "Bơm đang chạy: 1" "pump 1 runs"
+expect s "Bơm đang chạy: 0" "and ends" 10
+r=$(sql "$DB" "SELECT end_reason, ended - started >= 600, litres * 1.5 > ended - started - 0.01,
+	litres * 1.5 < ended - started + 1 FROM pump_runs WHERE pump = 'p1'")
+L=$(sql "$DB" "SELECT printf('%.1f', litres) FROM pump_runs WHERE pump = 'p1'")
+[ "$r" = "done|1|1|1" ] && ok "the diary has the litres its meter counted: 40 a minute of its run ($L)" ||
+	bad "pump 1 run: '$r' ($L litres)"
+expect_not s "Báo động: 1" "no alarm"
+press s KP/ KP2 KP8 KP1
+shown=$(printf '%.0f' "$L")
+m3=$(sql "$DB" "SELECT replace(printf('%.2f', litres / 1000), '.', ',') FROM pump_runs WHERE pump = 'p1'")
+expect s "Nước: $shown lít ($m3 m³)" "the run in the diary shows its water in litres and m³"
+
+# Pump 2: its meter sends thousands of pulses a second.
+press s KP/ KP2 KP2 KP5 KP0 KPEnter KP1 KPEnter
+expect s "Bơm đang chạy: 1" "pump 2 runs"
+expect s "Báo động: 1" "a noisy meter raises an alarm" 10
+expect s "Bơm đang chạy: 0" "the run goes its time" 10
+r=$(sql "$DB" "SELECT end_reason, printf('%.1f', litres) FROM pump_runs WHERE pump = 'p2'")
+[ "$r" = "done|0.0" ] && ok "noise is not water, and not a dry line either ($r)" || bad "pump 2 run: '$r'"
+n=$(sql "$DB" "SELECT count(*) FROM events WHERE kind = 'meter_noise' AND source = 'm2'")
+[ "$n" = 1 ] && ok "the noise is said once a run" || bad "meter_noise events: $n"
+press s KP/
+expect_words s "9 Báo động (1): Đồng hồ nước Đồng hồ hồ (trên đường ống của Bơm 2) báo 5000 xung trong một giây" \
+	"the home screen says which meter sends noise"
+press s KP9
+expect_words s "đó là nhiễu từ dây điện, không tính là nước" "the alarm says it is not counted as water"
+press s KPEnter
+expect s "Đã xem hết báo động." "acknowledged"
+stop_station "$DB" TERM
+wait_for s "[exit 0]"
+
+# The diary on the narrow screen, and in the export.
+start_sized n 40 12 --config "$TMP/noise.ini" --db "$DB" --clock 2026-06-01T08:00
+expect n "1 Độ ẩm đất" "the station on 40x12"
+press n KP2 KP8 KP2 KP+ KP+ KP+
+expect_words n "Nước: $shown lít ($m3 m³)" "the water fits the narrow screen"
+stop_station "$DB" TERM
+wait_for n "[exit 0]"
+mkdir -p "$TMP/out"
+out=$("$BIN" export --config "$TMP/noise.ini" --db "$DB" --to "$TMP/out" 2>&1) &&
+	ok "the export runs" || bad "export: $out"
+f=$(find "$TMP/out" -name nhat-ky-tuoi.csv | head -1)
+col=$(head -1 "$f" | tr ';' '\n' | grep -n "Nước (lít)" | cut -d: -f1)
+[ -n "$col" ] && ok "the exported diary has its water column" || bad "no water column: $(head -1 "$f")"
+v=$(grep ";Bơm 1;" "$f" | cut -d';' -f"${col:-1}")
+[ "$v" = "${L/./,}" ] && ok "with pump 1's litres ($v)" || bad "exported litres: '$v', not $L"
+
+# The office takes the station's copy: each run's water with it.
+out=$("$BIN" trust --into "$TMP/office.db" --yes "$TMP/out"/*_20* 2>&1) && ok "the office trusts the station" ||
+	bad "trust: $out"
+out=$("$BIN" merge --into "$TMP/office.db" "$TMP/out" 2>&1) && ok "the office merges it" || bad "merge: $out"
+r=$(sql "$TMP/office.db" "SELECT group_concat(pump || '=' || printf('%.1f', litres), ' ') FROM
+	(SELECT pump, litres FROM pump_runs ORDER BY pump)")
+[ "$r" = "p1=$L p2=0.0" ] && ok "with each run's litres ($r)" || bad "office runs: '$r'"
+
+# A meter that counts nothing: the source is dry.
+farm "sim_fault = no_water" >"$TMP/dry.ini"
+DB2="$TMP/dry.db"
+start d --config "$TMP/dry.ini" --db "$DB2" --clock 2026-06-01T06:00 --clock-speed 600
+expect d "1 Độ ẩm đất" "a station whose pump 2 draws from a dry source"
+press d KP2 KP2 KP3 KP0 KPEnter KP1 KPEnter
+expect d "Bơm đang chạy: 1" "pump 2 runs"
+expect d "Báo động: 1" "within minutes an alarm" 10
+expect d "Bơm đang chạy: 0" "and the pump was stopped"
+r=$(sql "$DB2" "SELECT end_reason, ended - started FROM pump_runs WHERE pump = 'p2'")
+case $r in
+no_flow\|1[2-9]?|no_flow\|2[0-9]?) ok "stopped for want of water after its grace and two windows ($r s)" ;;
+*) bad "pump 2 run: '$r'" ;;
+esac
+press d KP/
+expect_words d "Bơm 2: không có nước chảy (lưu lượng 0,0 l/ph, cần ít nhất 20,0)" \
+	"the home screen says no water flows"
+stop_station "$DB2" TERM
+wait_for d "[exit 0]"
+
+finish
