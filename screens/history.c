@@ -259,10 +259,23 @@ static void open_trace(struct ui *ui, struct history *h)
 
 		text_day(day, sizeof(day), r->day);
 		day[5] = '\0';
-		if (r->kind == REC_SPRAY)
+		if (r->kind == REC_SPRAY) {
 			LINE(_("%s Spray %s %s%s (%s)"), day, r->product_name,
 			     text_amount(a, sizeof(a), r->amount), r->unit, r->target);
-		else
+			switch (records_trace_interval(&t, r)) {
+			case TRACE_ALLOWED:
+				LINE("  %s", _("inside its interval: manager allowed"));
+				break;
+			case TRACE_RECORDED_AFTER:
+				LINE("  %s", _("inside its interval: recorded later"));
+				break;
+			case TRACE_INSIDE:
+				LINE("  %s", _("inside its interval"));
+				break;
+			default:
+				break;
+			}
+		} else
 			LINE(_("%s Fertilize %s %s%s"), day, r->product_name,
 			     text_amount(a, sizeof(a), r->amount), r->unit);
 	}

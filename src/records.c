@@ -362,26 +362,113 @@ static void on_runs(void *ctx, const char *pump, int runs, int64_t seconds, doub
 	t->cost += cost;
 }
 
+/* The id of the record that r's chain of corrections started from. */
+static int first_id(struct store *s, const struct record_row *r, int64_t *id)
+{
+	struct record_row first;
+	int rc;
+
+	*id = r->id;
+	if (!r->corrects)
+		return 0;
+	rc = store_record_first(s, r->id, &first);
+	if (rc == 0)
+		*id = first.id;
+	return rc < 0 ? rc : 0;
+}
+
+/* Keeps the items done before the harvest: every one of an earlier day,
+ * and of the harvest day those recorded before it. */
+static int before_harvest(struct store *s, struct trace *t, int64_t harvest_first)
+{
+	int kept = 0;
+
+	for (int i = 0; i < t->n_items; i++) {
+		struct record_row *r = &t->items[i];
+		int64_t first;
+
+		if (r->day > t->harvest.day)
+			continue;
+		if (r->day == t->harvest.day) {
+			int rc = first_id(s, r, &first);
+
+			if (rc < 0)
+				return rc;
+			if (first > harvest_first)
+				continue;
+		}
+		t->items[kept++] = *r;
+	}
+	t->n_items = kept;
+	return 0;
+}
+
 int records_trace(struct store *s, const struct config *cfg, const char *lot, struct trace *t)
 {
 	struct gather g = { .t = t };
 	struct runs_ctx rc = { .t = t, .cfg = cfg };
+	struct record_row first;
+	int64_t day_end;
 	int r;
 
 	memset(t, 0, sizeof(*t));
 	r = store_record_by_lot(s, lot, &t->harvest);
 	if (r != 0)
 		return r;
+	r = store_record_first(s, t->harvest.id, &first);
+	if (r != 0)
+		return r < 0 ? r : STORE_ERR;
+	t->recorded_at = first.entered_at;
+	day_end = (int64_t)text_day_start(t->harvest.day + 1);
+	t->harvest_at = text_day_of((time_t)first.entered_at) == t->harvest.day ? first.entered_at
+										 : day_end;
 	records_season(cfg, &t->harvest, &t->from, &t->to);
 	r = store_records_zone(s, t->harvest.zone, t->from, t->to, on_item, &g);
 	if (r == 0 && g.failed)
 		r = STORE_ERR;
 	if (r == 0)
-		r = store_runs_zone(s, t->harvest.zone, text_day_start(t->from),
-				    text_day_start(t->to + 1), on_runs, &rc);
+		r = before_harvest(s, t, first.id);
+	if (r == 0)
+		r = store_runs_zone(s, t->harvest.zone, text_day_start(t->from), t->harvest_at,
+				    on_runs, &rc);
 	if (r < 0)
 		records_trace_free(t);
 	return r;
+}
+
+/* The harvest screen checked the current harvest record against the
+ * sprays current when it was saved, and a manager's PIN let it through
+ * (records_save()). */
+enum trace_interval records_trace_interval(const struct trace *t, const struct record_row *r)
+{
+	const struct record_row *h = &t->harvest;
+
+	if (r->kind != REC_SPRAY)
+		return TRACE_NO_INTERVAL;
+	if (r->harvest_from <= h->day)
+		return TRACE_ENDED;
+	if (r->id > h->id)
+		return TRACE_RECORDED_AFTER;
+	if (h->phi_override && !h->voided)
+		return TRACE_ALLOWED;
+	return TRACE_INSIDE;
+}
+
+const char *records_trace_interval_label(enum trace_interval i)
+{
+	switch (i) {
+	case TRACE_ENDED:
+		return _("ended before the harvest");
+	case TRACE_ALLOWED:
+		return _("harvested inside it: allowed by the manager with the PIN");
+	case TRACE_RECORDED_AFTER:
+		return _("harvested inside it: this spray was recorded after the harvest, so the harvest was not checked against it");
+	case TRACE_INSIDE:
+		return _("harvested inside it");
+	case TRACE_NO_INTERVAL:
+	default:
+		return "";
+	}
 }
 
 void records_trace_free(struct trace *t)
@@ -415,6 +502,9 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 	csv_pair(&c, _("Zone"), h->zone_name);
 	csv_pair(&c, _("Crop"), h->crop);
 	csv_pair(&c, _("Harvest day"), text_day(a, sizeof(a), h->day));
+	csv_text(&c, _("Harvest recorded"));
+	csv_date_time(&c, (time_t)t->recorded_at);
+	csv_end_row(&c);
 	csv_text(&c, _("Weight (kg)"));
 	csv_amount(&c, h->kg);
 	csv_end_row(&c);
@@ -432,11 +522,13 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 			 (long long)h->phi_override);
 		csv_pair(&c, _("Note"), line);
 	}
+	csv_pair(&c, _("Listed"),
+		 _("the work on the zone in the season before the harvest; on the harvest day, what was recorded before the harvest"));
 	csv_end_row(&c);
 	static const char *const headers[] = {
 		N_("Day"), N_("Work"), N_("Product"), N_("Organic"), N_("Amount"), N_("Unit"),
 		N_("Method or pest"), N_("Pre-harvest interval (days)"), N_("Harvest from"),
-		N_("Done by"), N_("Entered"),
+		N_("Done by"), N_("Entered"), N_("Pre-harvest interval at the harvest"),
 	};
 	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
 		csv_text(&c, _(headers[i]));
@@ -459,6 +551,7 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 		csv_text(&c, spray ? text_day(b, sizeof(b), r->harvest_from) : "");
 		csv_text(&c, r->who_name);
 		csv_date_time(&c, (time_t)r->entered_at);
+		csv_text(&c, records_trace_interval_label(records_trace_interval(t, r)));
 		csv_end_row(&c);
 	}
 	csv_end_row(&c);

@@ -74,9 +74,18 @@ struct trace_pump {
 
 #define TRACE_MAX_PUMPS 16
 
-/* What was done to a lot's zone in its season. */
+/* What was done to a lot's zone in its season, before the harvest: on
+ * the days before the harvest day, all of it; on the harvest day itself,
+ * what was recorded before the harvest (a correction counts from the
+ * record it corrects), which is what the harvest screen knew when it
+ * checked the pre-harvest intervals. Irrigation: the runs that started
+ * before harvest_at. */
 struct trace {
 	struct record_row harvest;	/* the lot's current record */
+	int64_t recorded_at;		/* when the harvest was first recorded */
+	/* The moment the sheet stops at: recorded_at if that was on the
+	 * harvest day, else the end of the harvest day. */
+	int64_t harvest_at;
 	int from, to;			/* the season, days inclusive */
 	struct record_row *items;	/* fertilizing and spraying, oldest first */
 	int n_items;
@@ -91,6 +100,21 @@ struct trace {
  * Free with records_trace_free(). */
 int records_trace(struct store *s, const struct config *cfg, const char *lot, struct trace *t);
 void records_trace_free(struct trace *t);
+
+/* How a record on a lot's sheet stands to the harvest's pre-harvest
+ * interval check, judged as the harvest screen judged it: a spray whose
+ * interval had not ended on the harvest day covers the harvest. */
+enum trace_interval {
+	TRACE_NO_INTERVAL,	/* fertilizing */
+	TRACE_ENDED,		/* a spray whose interval ended by the harvest day */
+	TRACE_ALLOWED,		/* covers it: the manager allowed the harvest with the PIN */
+	TRACE_RECORDED_AFTER,	/* covers it, but was recorded (or corrected) after the
+				 * harvest: the harvest was not checked against it */
+	TRACE_INSIDE,		/* covers it (a lot removed as a mistake) */
+};
+enum trace_interval records_trace_interval(const struct trace *t, const struct record_row *r);
+/* The words for it on the sheet ("" for TRACE_NO_INTERVAL). */
+const char *records_trace_interval_label(enum trace_interval i);
 /* The traceability sheet of a lot as CSV for a spreadsheet (UTF-8 with a
  * BOM, ';' between fields, the station's language and decimal mark):
  * the lot, then its zone's fertilizing and spraying in the season, then

@@ -239,6 +239,9 @@ struct record_row {
 int store_record_add(struct store *s, struct record_row *r);
 /* 0 and *r; 1 when there is no such record. */
 int store_record_get(struct store *s, int64_t id, struct record_row *r);
+/* The record that a chain of corrections ending in id started from (id's
+ * own when it corrects nothing): 0 and *r; 1 when there is no record id. */
+int store_record_first(struct store *s, int64_t id, struct record_row *r);
 /* The current record of a lot: the last of its corrections. */
 int store_record_by_lot(struct store *s, const char *lot, struct record_row *r);
 /* Records of one kind, newest day first, from offset; returns how many

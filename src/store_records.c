@@ -46,6 +46,12 @@ static const char SQL_BLOCKING[] =
 	"SELECT " RECORD_COLUMNS " FROM records r WHERE r.kind = 'spray' AND r.zone = ?"
 	" AND r.day <= ? AND r.harvest_from > ? AND" CURRENT
 	" ORDER BY r.harvest_from DESC, r.id DESC LIMIT 1";
+/* The chain of corrections back to its start: each record corrects an
+ * older one (a smaller id), so the walk ends. */
+static const char SQL_FIRST[] =
+	"WITH RECURSIVE chain(id) AS (SELECT ?1 UNION ALL SELECT c.corrects FROM records c"
+	" JOIN chain ON c.id = chain.id WHERE c.corrects < c.id)"
+	" SELECT " RECORD_COLUMNS " FROM records r WHERE r.id = (SELECT min(id) FROM chain)";
 static const char SQL_LOT_NEXT[] = "SELECT coalesce(max(seq), 0) + 1 FROM lots WHERE day = ?";
 static const char SQL_LOT_ADD[] = "INSERT INTO lots(code, day, seq) VALUES (?, ?, ?)";
 static const char SQL_NEWEST[] =
@@ -184,6 +190,16 @@ static int one_row(struct store *s, sqlite3_stmt *st, struct record_row *r)
 int store_record_get(struct store *s, int64_t id, struct record_row *r)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_GET);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	return one_row(s, st, r);
+}
+
+int store_record_first(struct store *s, int64_t id, struct record_row *r)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_FIRST);
 
 	if (!st)
 		return STORE_ERR;

@@ -502,7 +502,7 @@ static void traceability_of_a_lot(void **state)
 	assert_int_equal(records_trace(s, cfg, h.lot, &t), 0);
 	assert_int_equal(t.from, june(1));
 	assert_int_equal(t.to, june(30));
-	assert_int_equal(t.n_items, 4);	/* the late spray counts: same day */
+	assert_int_equal(t.n_items, 3);	/* not the spray recorded after the harvest */
 	assert_string_equal(t.items[0].product_name, "NPK 20-20-15");
 	assert_string_equal(t.items[2].product_name, "Radiant 60SC");
 	assert_int_equal(t.runs, 2);
@@ -555,6 +555,133 @@ static void traceability_of_a_lot(void **state)
 	store_close(s);
 }
 
+static int64_t at_hm(int d, int h, int m)
+{
+	return (int64_t)text_day_start(june(d)) + h * 3600 + m * 60;
+}
+
+static void run_at(struct store *s, int64_t start, int minutes)
+{
+	struct run_row run = { .reason = RUN_MANUAL };
+
+	snprintf(run.pump, sizeof(run.pump), "p1");
+	snprintf(run.zone, sizeof(run.zone), "mit");
+	run.power_kw = 1.5;
+	run.started = start;
+	run.planned_end = run.ended = start + minutes * 60;
+	assert_int_equal(store_run_begin(s, &run), 0);
+	snprintf(run.end_reason, sizeof(run.end_reason), "done");
+	run.kwh[BAND_NORMAL] = 1.5 * minutes / 60.0;
+	run.cost[BAND_NORMAL] = run.kwh[BAND_NORMAL] * 2000;
+	assert_int_equal(store_run_end(s, &run), 0);
+}
+
+static const struct record_row *item(const struct trace *t, int64_t id)
+{
+	for (int i = 0; i < t->n_items; i++)
+		if (t->items[i].id == id)
+			return &t->items[i];
+	return NULL;
+}
+
+/* A lot harvested at 07:15 lists what was done before 07:15, not what was
+ * recorded later that day; a spray whose interval covers the harvest says
+ * how the harvest screen judged it. */
+static void lot_sheet_lists_what_came_before_the_harvest(void **state)
+{
+	struct store *s = open_db();
+	struct record_row ended = spray(0, 10, 2, 100);		/* harvest from 17 June */
+	struct record_row covering = spray(0, 27, 2, 200);	/* harvest from 4 July */
+	struct record_row morning = fertilize(0, 30, 0, 40), fixed;
+	struct record_row h = harvest(30, 900), afternoon = spray(0, 30, 2, 150);
+	struct record_row backdated = fertilize(0, 29, 1, 60), late_spray = spray(0, 28, 2, 120);
+	struct record_row next_day = fertilize(0, 30, 0, 5);
+	struct trace t;
+	char path[600], text[8192], why[256];
+	FILE *f;
+
+	(void)state;
+	save_ok(s, at(10), &ended, false);
+	save_ok(s, at(27), &covering, false);
+	save_ok(s, at_hm(30, 6, 0), &morning, false);
+	run_at(s, at_hm(30, 6, 30), 20);
+	/* Inside the interval of the spray of 27 June: the manager allows it. */
+	assert_int_equal(records_save(s, cfg, at_hm(30, 7, 15), &h, false, why, sizeof(why)),
+			 REC_NEED_MANAGER);
+	save_ok(s, at_hm(30, 7, 15), &h, true);
+	assert_int_equal(h.phi_override, covering.id);
+	/* After the harvest, the same day: a run, a spray, and a correction
+	 * of the morning's fertilizing (which was done before the harvest). */
+	run_at(s, at_hm(30, 9, 0), 45);
+	save_ok(s, at_hm(30, 15, 51), &afternoon, false);
+	fixed = morning;
+	fixed.corrects = morning.id;
+	fixed.amount = 45;
+	save_ok(s, at_hm(30, 16, 0), &fixed, true);
+	/* Work of the days before, recorded after the harvest. */
+	save_ok(s, at_hm(30, 16, 10), &backdated, false);
+	save_ok(s, at_hm(30, 16, 20), &late_spray, false);
+	/* Recorded the next day for the harvest day: after the harvest. */
+	save_ok(s, at(31), &next_day, false);
+
+	assert_int_equal(records_trace(s, cfg, h.lot, &t), 0);
+	assert_int_equal(t.recorded_at, at_hm(30, 7, 15));
+	assert_int_equal(t.harvest_at, at_hm(30, 7, 15));
+	assert_int_equal(t.n_items, 5);
+	assert_non_null(item(&t, ended.id));
+	assert_non_null(item(&t, covering.id));
+	assert_null(item(&t, morning.id));		/* corrected: its correction stands */
+	assert_non_null(item(&t, fixed.id));
+	assert_true(item(&t, fixed.id)->amount == 45);
+	assert_null(item(&t, afternoon.id));
+	assert_null(item(&t, next_day.id));
+	assert_non_null(item(&t, backdated.id));
+	assert_non_null(item(&t, late_spray.id));
+	/* Oldest first. */
+	for (int i = 1; i < t.n_items; i++)
+		assert_true(t.items[i - 1].day <= t.items[i].day);
+	/* As the harvest screen judged: */
+	assert_int_equal(records_trace_interval(&t, item(&t, ended.id)), TRACE_ENDED);
+	assert_int_equal(records_trace_interval(&t, item(&t, covering.id)), TRACE_ALLOWED);
+	assert_int_equal(records_trace_interval(&t, item(&t, late_spray.id)),
+			 TRACE_RECORDED_AFTER);
+	assert_int_equal(records_trace_interval(&t, item(&t, fixed.id)), TRACE_NO_INTERVAL);
+	/* Irrigation: the run of 06:30, not the one of 09:00. */
+	assert_int_equal(t.runs, 1);
+	assert_int_equal(t.seconds, 20 * 60);
+	records_trace_free(&t);
+
+	/* The sheet, in Vietnamese. */
+	text_set_language("vi");
+	snprintf(path, sizeof(path), "%s/lot.csv", dir);
+	assert_int_equal(records_trace_write_path(s, cfg, h.lot, path, why, sizeof(why)), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "Ghi thu hoạch lúc;30/06/2026 07:15\r\n"));
+	assert_non_null(strstr(text, "27/06/2026;Phun thuốc;Radiant 60SC;không;200;ml;Rệp sáp;7;04/07/2026;Trần Thị Hoa;27/06/2026 15:00;thu hoạch trong thời gian cách ly: quản lý đã cho phép bằng mã PIN\r\n"));
+	assert_non_null(strstr(text, "10/06/2026;Phun thuốc;Radiant 60SC;không;100;ml;Rệp sáp;7;17/06/2026;Trần Thị Hoa;10/06/2026 15:00;đã hết trước khi thu hoạch\r\n"));
+	assert_non_null(strstr(text, "28/06/2026;Phun thuốc;Radiant 60SC;không;120;ml;Rệp sáp;7;05/07/2026;Trần Thị Hoa;30/06/2026 16:20;thu hoạch trong thời gian cách ly: lần phun này được ghi sau khi thu hoạch"));
+	assert_non_null(strstr(text, "30/06/2026;Bón phân;NPK 20-20-15;không;45;kg;châm phân (venturi);;;Nguyễn Văn Ba;30/06/2026 16:00;\r\n"));
+	assert_null(strstr(text, ";150;"));		/* the afternoon's spray */
+	assert_null(strstr(text, ";5;kg"));		/* the next day's record */
+	assert_non_null(strstr(text, "Tổng;1;0,3;0,500;1000\r\n"));
+	text_set_language("en");
+
+	/* A harvest recorded a day late: the whole harvest day counts. */
+	struct record_row vs = harvest(29, 30);
+	records_set_zone(&vs, cfg, 1);
+	snprintf(vs.crop, sizeof(vs.crop), "Vú sữa");
+	save_ok(s, at(31) + 60, &vs, false);
+	assert_int_equal(records_trace(s, cfg, vs.lot, &t), 0);
+	assert_int_equal(t.recorded_at, at(31) + 60);
+	assert_int_equal(t.harvest_at, (int64_t)text_day_start(june(30)));
+	records_trace_free(&t);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +693,7 @@ int main(void)
 		cmocka_unit_test_setup(corrections_keep_both_records, fresh),
 		cmocka_unit_test_setup(books_page_newest_day_first, fresh),
 		cmocka_unit_test_setup(traceability_of_a_lot, fresh),
+		cmocka_unit_test_setup(lot_sheet_lists_what_came_before_the_harvest, fresh),
 	};
 
 	return cmocka_run_group_tests_name("records", tests, setup, teardown);
