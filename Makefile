@@ -358,6 +358,7 @@ install: $(B)/fieldstation $(MO) $(FONTS)
 	install -D -m 755 scripts/fieldstation-stick \
 		$(DESTDIR)$(PREFIX)/lib/fieldstation/fieldstation-stick
 	install -D -m 644 config/demo.ini $(DESTDIR)$(PREFIX)/share/fieldstation/demo.ini
+	install -D -m 644 docs/fieldstation.1 $(DESTDIR)$(PREFIX)/share/man/man1/fieldstation.1
 	[ -e $(DESTDIR)/etc/fieldstation/fieldstation.ini ] || \
 		install -D -m 644 config/template.ini $(DESTDIR)/etc/fieldstation/fieldstation.ini
 
@@ -370,6 +371,7 @@ deb:
 	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
 	 { echo "debian/changelog is at $$v, the Makefile at $(VERSION)"; exit 1; }
 	dpkg-architecture -a$(ARCH) -q DEB_HOST_ARCH >/dev/null
+	tests/builddeps.sh $(PKG_CONFIG) $(PKGS)
 	dpkg-architecture -a$(ARCH) -c debian/rules clean
 	dpkg-architecture -a$(ARCH) -c debian/rules build
 	dpkg-architecture -a$(ARCH) -c debian/rules binary

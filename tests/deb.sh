@@ -22,7 +22,7 @@ version=$(dpkg-deb -f "$DEB" Version)
 	bad "name $(basename "$DEB") for $version $arch"
 
 depends=$(dpkg-deb -f "$DEB" Depends)
-for lib in libc6 libgpiod3 libncursesw6 libsqlite3-0 libserialport0 libinih1 libqrencode4 libsystemd0 adduser; do
+for lib in libc6 libgpiod3 libncursesw6 libsqlite3-0 libserialport0 libinih1 libqrencode4 libsystemd0 libsodium23 adduser kbd tzdata; do
 	case ", $depends," in *", $lib "* | *", $lib,"*) ;; *) bad "Depends lacks $lib: $depends"; continue ;; esac
 done
 ok "Depends names the libraries it links ($depends)"
@@ -34,7 +34,8 @@ for f in /usr/bin/fieldstation /usr/share/locale/vi/LC_MESSAGES/fieldstation.mo 
 	/etc/fieldstation/fieldstation.ini /usr/share/fieldstation/demo.ini \
 	/lib/systemd/system/fieldstation.service /lib/udev/rules.d/60-fieldstation-gpio.rules \
 	/lib/udev/rules.d/90-fieldstation-stick.rules /usr/lib/fieldstation/fieldstation-stick \
-	/usr/share/consolefonts/fieldstation-16x32.psf.gz /usr/share/doc/fieldstation/copyright; do
+	/usr/share/consolefonts/fieldstation-16x32.psf.gz /usr/share/doc/fieldstation/copyright \
+	/usr/share/man/man1/fieldstation.1.gz; do
 	grep -qx "$f" "$TMP/files" && ok "holds $f" || bad "no $f"
 done
 grep -q '^/usr/local\|^/var/lib/fieldstation\|^/etc/systemd\|^/etc/udev' "$TMP/files" &&
