@@ -79,33 +79,54 @@ const char *text_language(void)
 	return language;
 }
 
+/* Digits of a whole number with the thousands grouped: 1.234.567 in
+ * Vietnamese, 1,234,567 in English. */
+static void group_digits(char *out, size_t n, const char *digits, bool vi)
+{
+	size_t len = strlen(digits), k = 0;
+
+	for (size_t i = 0; i < len && k + 2 < n; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[k++] = vi ? '.' : ',';
+		out[k++] = digits[i];
+	}
+	if (n > 0)
+		out[k] = '\0';
+}
+
 char *text_number(char *buf, size_t n, double v, int decimals)
 {
+	bool vi = strcmp(language, "vi") == 0;
+	char plain[64], whole[48];
 	char *dot;
 
 	/* -0.01 shown with one decimal is 0,0, not -0,0. */
 	if (fabs(v) * pow(10, decimals) < 0.5)
 		v = 0;
-	snprintf(buf, n, "%.*f", decimals, v);
-	dot = strchr(buf, '.');
-	if (dot && strcmp(language, "vi") == 0)
-		*dot = ',';
+	snprintf(plain, sizeof(plain), "%.*f", decimals, fabs(v));
+	dot = strchr(plain, '.');
+	if (dot)
+		*dot = '\0';
+	group_digits(whole, sizeof(whole), plain, vi);
+	snprintf(buf, n, "%s%s%s%s", v < 0 ? "-" : "", whole, dot ? (vi ? "," : ".") : "",
+		 dot ? dot + 1 : "");
 	return buf;
 }
 
 char *text_amount(char *buf, size_t n, double v)
 {
-	char *mark;
+	const char *mark = strcmp(language, "vi") == 0 ? "," : ".";
+	char *dec;
 	size_t len;
 
 	text_number(buf, n, v, 3);
-	mark = strpbrk(buf, ".,");
-	if (!mark)
+	dec = strstr(buf, mark);
+	if (!dec)
 		return buf;
 	len = strlen(buf);
 	while (len > 0 && buf[len - 1] == '0')
 		buf[--len] = '\0';
-	if (len > 0 && &buf[len - 1] == mark)
+	if (len > 0 && &buf[len - 1] == dec)
 		buf[--len] = '\0';
 	return buf;
 }
@@ -114,23 +135,21 @@ char *text_money(char *buf, size_t n, double v, const char *currency)
 {
 	bool vi = strcmp(language, "vi") == 0;
 	char digits[32], grouped[48];
-	size_t len, k = 0;
-	long long whole = llround(fabs(v));
 
-	snprintf(digits, sizeof(digits), "%lld", whole);
-	len = strlen(digits);
-	if (v <= -0.5)
-		grouped[k++] = '-';
-	for (size_t i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			grouped[k++] = vi ? '.' : ',';
-		grouped[k++] = digits[i];
-	}
-	grouped[k] = '\0';
+	snprintf(digits, sizeof(digits), "%lld", llround(fabs(v)));
+	group_digits(grouped, sizeof(grouped), digits, vi);
 	if (strcmp(currency, "VND") == 0 && vi)
-		snprintf(buf, n, "%s đ", grouped);
+		snprintf(buf, n, "%s%s đ", v <= -0.5 ? "-" : "", grouped);
 	else
-		snprintf(buf, n, "%s %s", grouped, currency);
+		snprintf(buf, n, "%s%s %s", v <= -0.5 ? "-" : "", grouped, currency);
+	return buf;
+}
+
+char *text_duration(char *buf, size_t n, int64_t seconds)
+{
+	int64_t minutes = (seconds < 0 ? 0 : seconds + 30) / 60;
+
+	snprintf(buf, n, "%lld:%02d", (long long)(minutes / 60), (int)(minutes % 60));
 	return buf;
 }
 

@@ -19,11 +19,15 @@ int text_init(const char *lang);
 void text_set_language(const char *lang);
 const char *text_language(void);
 
-/* Formats into buf and returns buf. */
+/* A quantity with its thousands grouped and decimals decimals:
+ * 1.234,5 in Vietnamese, 1,234.5 in English. Formats into buf and
+ * returns buf. A unit follows after a space: "1.200 kg", "500 ml". */
 char *text_number(char *buf, size_t n, double v, int decimals);
 /* An amount as a person writes it: up to 3 decimals, no trailing zeros
- * (12,5 and 300, not 12,500 and 300,000). */
+ * (12,5 and 1.200, not 12,500 and 1200). */
 char *text_amount(char *buf, size_t n, double v);
+/* A duration as hours:minutes, rounded to the minute: 0:36, 12:05. */
+char *text_duration(char *buf, size_t n, int64_t seconds);
 /* Money in whole units with grouped thousands: 14.200 đ (Vietnamese,
  * for VND), 14,200 VND (English). */
 char *text_money(char *buf, size_t n, double v, const char *currency);

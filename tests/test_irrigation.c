@@ -1302,7 +1302,7 @@ static void a_noisy_meter_is_flagged_not_counted(void **state)
 	assert_string_equal(alarms[0].source, "m4");
 	assert_string_equal(alarms[0].detail, "p4;5000;750");
 	assert_string_equal(alarm_text(r->app.cfg, &alarms[0], text, sizeof(text)),
-			    "Water meter Đồng hồ 4 (in the line of Bơm 4) sent 5000 pulses in one second, more than the 750 that water can give: noise from its wiring, not counted as water. Check its cable and ground.");
+			    "Water meter Đồng hồ 4 (in the line of Bơm 4) sent 5,000 pulses in one second, more than the 750 that water can give: noise from its wiring, not counted as water. Check its cable and ground.");
 }
 
 /* A meter whose GPIO chip is not there: an alarm says so, the pump waters

@@ -319,7 +319,7 @@ static void implausible_and_incomplete_records(void **state)
 	assert_non_null(strstr(why, "who"));
 	r = harvest(5, 5000.5);
 	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);
-	assert_non_null(strstr(why, "at most 5000 kg"));
+	assert_non_null(strstr(why, "at most 5,000 kg"));
 	/* Tomorrow's work cannot be logged today; long ago neither. */
 	r = harvest(6, 10);
 	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_REFUSED);

@@ -10,11 +10,46 @@ static void decimal_comma_in_vietnamese(void **state)
 	(void)state;
 	text_init("vi");
 	assert_string_equal(text_number(b, sizeof(b), 38.25, 1), "38,2");
-	assert_string_equal(text_number(b, sizeof(b), 1234.5, 2), "1234,50");
 	assert_string_equal(text_number(b, sizeof(b), -0.01, 1), "0,0");
 	text_set_language("en");
 	assert_string_equal(text_number(b, sizeof(b), 38.26, 1), "38.3");
 	assert_string_equal(text_number(b, sizeof(b), 7, 0), "7");
+}
+
+/* Every quantity groups its thousands the way money does, so that 1200 kg
+ * and 1200 đ read alike: a dot in Vietnamese, a comma in English. */
+static void thousands_grouped_on_every_quantity(void **state)
+{
+	char b[32];
+
+	(void)state;
+	text_set_language("vi");
+	assert_string_equal(text_number(b, sizeof(b), 1234.5, 2), "1.234,50");
+	assert_string_equal(text_number(b, sizeof(b), 999.96, 1), "1.000,0");
+	assert_string_equal(text_number(b, sizeof(b), 999, 0), "999");
+	assert_string_equal(text_number(b, sizeof(b), 1234567, 0), "1.234.567");
+	assert_string_equal(text_number(b, sizeof(b), -1500.25, 1), "-1.500,2");
+	assert_string_equal(text_amount(b, sizeof(b), 1200), "1.200");
+	assert_string_equal(text_amount(b, sizeof(b), 12000.5), "12.000,5");
+	assert_string_equal(text_amount(b, sizeof(b), 1.23), "1,23");
+	text_set_language("en");
+	assert_string_equal(text_number(b, sizeof(b), 1234.5, 2), "1,234.50");
+	assert_string_equal(text_amount(b, sizeof(b), 1200), "1,200");
+	assert_string_equal(text_amount(b, sizeof(b), 1200.75), "1,200.75");
+	assert_string_equal(text_amount(b, sizeof(b), 3000.1), "3,000.1");
+}
+
+/* Durations read as hours:minutes, never as a fraction of an hour. */
+static void durations_as_hours_and_minutes(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(text_duration(b, sizeof(b), 36 * 60), "0:36");
+	assert_string_equal(text_duration(b, sizeof(b), 12 * 3600 + 5 * 60 + 29), "12:05");
+	assert_string_equal(text_duration(b, sizeof(b), 59 * 60 + 45), "1:00");
+	assert_string_equal(text_duration(b, sizeof(b), 0), "0:00");
+	assert_string_equal(text_duration(b, sizeof(b), 130 * 3600), "130:00");
 }
 
 static void dates_day_first_and_24_hours(void **state)
@@ -51,8 +86,6 @@ static void days_and_amounts(void **state)
 	assert_string_equal(text_amount(b, sizeof(b), 12.5), "12,5");
 	assert_string_equal(text_amount(b, sizeof(b), 300), "300");
 	assert_string_equal(text_amount(b, sizeof(b), 0.25), "0,25");
-	text_set_language("en");
-	assert_string_equal(text_amount(b, sizeof(b), 1200.75), "1200.75");
 }
 
 static void widths_of_vietnamese_text(void **state)
@@ -160,6 +193,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decimal_comma_in_vietnamese),
 		cmocka_unit_test(money_in_whole_units),
+		cmocka_unit_test(thousands_grouped_on_every_quantity),
+		cmocka_unit_test(durations_as_hours_and_minutes),
 		cmocka_unit_test(dates_day_first_and_24_hours),
 		cmocka_unit_test(days_and_amounts),
 		cmocka_unit_test(widths_of_vietnamese_text),
