@@ -46,6 +46,7 @@ struct pump_state {
 	 * its minutes whatever the date does meanwhile. */
 	int64_t steady_start, steady_end;
 	struct water_run water;	/* the litres it gives, and whether they come */
+	struct run_row last;	/* its newest finished run; id 0: none */
 };
 
 /* A scheduled run whose time has come, waiting to start. */
@@ -85,6 +86,7 @@ struct irrigation {
 	int64_t lost_from, lost_to;
 	struct run_row held[IRR_MAX_HELD];
 	int n_held;
+	unsigned changes;	/* a pump started or stopped */
 };
 
 static void rearm(struct irrigation *irr);
@@ -306,6 +308,9 @@ void irrigation_resume(struct irrigation *irr)
 		irr->water = water_new(irr->app, relays);
 	}
 	close_orphans(irr);
+	for (int p = 0; p < irr->n; p++)
+		if (store_run_last(irr->app->store, cfg_of(irr)->pumps[p].item.id, &irr->pumps[p].last) != 0)
+			memset(&irr->pumps[p].last, 0, sizeof(irr->pumps[p].last));
 	load_schedules(irr);
 	load_by_moisture(irr);
 	irr->scanned = now_of(irr) - IRR_LOOK_BACK;
@@ -344,6 +349,19 @@ const char *irrigation_unavailable(const struct irrigation *irr, int pump)
 	if (pump < 0 || pump >= irr->n || irr->pumps[pump].relay)
 		return NULL;
 	return irr->pumps[pump].unavailable;
+}
+
+bool irrigation_last_run(const struct irrigation *irr, int pump, struct run_row *out)
+{
+	if (pump < 0 || pump >= irr->n || !irr->pumps[pump].last.id)
+		return false;
+	*out = irr->pumps[pump].last;
+	return true;
+}
+
+unsigned irrigation_changes(const struct irrigation *irr)
+{
+	return irr->changes;
 }
 
 int irrigation_running_count(const struct irrigation *irr)
@@ -464,6 +482,7 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 	ps->run_zone = zone;
 	ps->rise_checked = false;
 	ps->cut_at_peak = false;
+	irr->changes++;
 	rearm(irr);
 	app_changed(irr->app);
 	return 0;
@@ -577,8 +596,10 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 			irr->held[irr->n_held++] = *r;
 		if (r->reason == RUN_MOISTURE && ps->run_zone >= 0)
 			irr->auto_ended[ps->run_zone] = (time_t)r->ended;
+		ps->last = *r;
 		memset(r, 0, sizeof(*r));
 		ps->run_zone = -1;
+		irr->changes++;
 		rearm(irr);
 		app_changed(irr->app);
 	}

@@ -67,6 +67,12 @@ int irrigation_running_count(const struct irrigation *irr);
 const char *irrigation_meter_unavailable(const struct irrigation *irr, int m);
 /* Why pump cannot be used (its relay could not be set up), or NULL. */
 const char *irrigation_unavailable(const struct irrigation *irr, int pump);
+/* The newest finished run of pump (why and when it stopped); false if it
+ * never ran. */
+bool irrigation_last_run(const struct irrigation *irr, int pump, struct run_row *out);
+/* Counts every start and stop of a pump: what was said before it changed
+ * may no longer hold. */
+unsigned irrigation_changes(const struct irrigation *irr);
 /* The clock was set, moved by delta seconds: a running run keeps its
  * minutes (its times in the diary move with the clock), runs by hand
  * that ended while app->clock_behind move too, and schedules are looked

@@ -148,6 +148,8 @@ int store_runs_open(struct store *s, struct run_row *out, int max);
 /* Runs newest first from offset; returns how many it wrote (at most
  * max); *total: how many there are. */
 int store_runs_page(struct store *s, int offset, struct run_row *out, int max, int *total);
+/* The newest finished run of pump: 0, 1 when it never ran, < 0 on error. */
+int store_run_last(struct store *s, const char *pump, struct run_row *out);
 /* Finished runs that started in [from, to), added up. */
 struct runs_total {
 	int runs;

@@ -36,6 +36,9 @@ static const char SQL_RUNS_OPEN[] =
 static const char SQL_RUNS_PAGE[] =
 	"SELECT " RUN_COLUMNS " FROM pump_runs ORDER BY started DESC, id DESC LIMIT ? OFFSET ?";
 static const char SQL_RUNS_COUNT[] = "SELECT count(*) FROM pump_runs";
+static const char SQL_RUN_LAST[] =
+	"SELECT " RUN_COLUMNS " FROM pump_runs WHERE pump = ? AND ended IS NOT NULL"
+	" ORDER BY started DESC, id DESC LIMIT 1";
 static const char SQL_RUN_FOR_SCHEDULE[] =
 	"SELECT count(*) FROM pump_runs WHERE zone = ? AND scheduled_for = ?";
 static const char SQL_RUNS_TOTAL[] =
@@ -235,6 +238,23 @@ int store_runs_page(struct store *s, int offset, struct run_row *out, int max, i
 		read_run(st, &out[n++]);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : store_fail(s, rc);
+}
+
+int store_run_last(struct store *s, const char *pump, struct run_row *out)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_LAST);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, pump, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_run(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_fail(s, rc);
 }
 
 int store_run_for_schedule(struct store *s, const char *zone, int64_t t, bool *found)
