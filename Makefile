@@ -91,9 +91,11 @@ REPLAY_BIN := $(FUZZ_NAMES:%=$(B)/tests/replay_%)
 E2E        := $(sort $(filter-out tests/e2e/lib%.sh,$(wildcard tests/e2e/*.sh)))
 # Test helpers, not part of the station: a simulated Modbus probe (also
 # used by the VM rig), a preload that gives pseudo-terminals modem lines,
-# one that lets a test move the system clock, and a stand-in for the
-# service manager's notification socket.
-HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_listen $(B)/tests/libfakeclock.so
+# one that lets a test move the system clock, a stand-in for the service
+# manager's notification socket, and what reads a captured screen for
+# text cut off or over its border.
+HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_listen \
+	      $(B)/tests/libfakeclock.so $(B)/tests/screencheck
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
@@ -195,6 +197,10 @@ $(B)/tests/sim_probe: tests/sim_probe.c
 
 # The service manager's notification socket, for tests (libc only).
 $(B)/tests/notify_listen: tests/notify_listen.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/tests/screencheck: tests/screencheck.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $<
 

@@ -9,12 +9,13 @@ const char *sensor_quantity_unit(enum quantity q)
 	case Q_MOISTURE:
 	case Q_HUMIDITY:
 		return "%";
+	/* Units stand a space apart from the number; the percent sign
+	 * does not. */
 	case Q_SOIL_TEMP:
 	case Q_AIR_TEMP:
-		return "°C";
+		return " °C";
 	case Q_EC:
-		return "µS/cm";
-	/* Units that are words stand a space apart from the number. */
+		return " µS/cm";
 	case Q_PRESSURE:
 		return " bar";
 	case Q_FLOW:

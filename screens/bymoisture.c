@@ -27,27 +27,36 @@ static void by_moisture_enter(struct ui *ui, void *st)
 	s->zone = -1;
 }
 
-/* Each zone on a line: on or off, and its marks. */
-static void draw_list(struct ui *ui, struct by_moisture *s)
+/* Each zone with its state and its marks: how many, and labels[]. */
+static int zone_labels(struct app *app, char names[][CFG_NAME_LEN + 64], const char **labels)
 {
-	struct app *app = ui_app(ui);
 	const struct config *cfg = app->cfg;
-	char names[32][CFG_NAME_LEN + 64], a[16], b[16];
-	const char *labels[32];
+	char a[16], b[16];
+	int n = cfg->n_zones < 32 ? cfg->n_zones : 32;
 
-	for (int i = 0; i < cfg->n_zones && i < 32; i++) {
+	for (int i = 0; i < n; i++) {
 		const struct zone_cfg *z = &cfg->zones[i];
 
 		if (z->pump_index < 0)
-			snprintf(names[i], sizeof(names[i]), _("%s: no pump"), z->name);
+			snprintf(names[i], CFG_NAME_LEN + 64, _("%s: no pump"), z->name);
 		else
-			snprintf(names[i], sizeof(names[i]), _("%s: %s (below %s%%, until %s%%)"), z->name,
+			snprintf(names[i], CFG_NAME_LEN + 64, _("%s: %s (below %s%%, until %s%%)"),
+				 z->name,
 				 irrigation_by_moisture(app->irrigation, i) ? _("on") : _("off"),
-				 text_number(a, sizeof(a), z->moisture_low, 0),
-				 text_number(b, sizeof(b), z->moisture_high, 0));
+				 text_amount(a, sizeof(a), z->moisture_low),
+				 text_amount(b, sizeof(b), z->moisture_high));
 		labels[i] = names[i];
 	}
-	widget_pick(ui_top(ui), ui_bottom(ui), labels, cfg->n_zones, s->page, -1);
+	return n;
+}
+
+static void draw_list(struct ui *ui, struct by_moisture *s)
+{
+	char names[32][CFG_NAME_LEN + 64];
+	const char *labels[32];
+	int n = zone_labels(ui_app(ui), names, labels);
+
+	widget_pick(ui_top(ui), ui_bottom(ui), labels, n, s->page, -1);
 }
 
 static void by_moisture_draw(struct ui *ui, void *st)
@@ -67,10 +76,10 @@ static void by_moisture_draw(struct ui *ui, void *st)
 				 z->name);
 		else
 			snprintf(line, sizeof(line), _("Water %s by soil moisture? Below %s%% the pump starts; it stops at %s%% or after %d minutes; not in peak hours unless the soil is below %s%%."),
-				 z->name, text_number(a, sizeof(a), z->moisture_low, 0),
-				 text_number(b, sizeof(b), z->moisture_high, 0),
+				 z->name, text_amount(a, sizeof(a), z->moisture_low),
+				 text_amount(b, sizeof(b), z->moisture_high),
 				 cfg->pumps[z->pump_index].max_minutes,
-				 text_number(c, sizeof(c), z->moisture_critical, 0));
+				 text_amount(c, sizeof(c), z->moisture_critical));
 		widget_confirm(y, ui_bottom(ui), line);
 		return;
 	}
@@ -102,8 +111,11 @@ static int by_moisture_key(struct ui *ui, void *st, int key)
 		s->zone = -1;
 		return ACT_REDRAW;
 	}
-	z = widget_pick_key(key, &s->page, cfg->n_zones,
-			    widget_pick_per_page(ui_top(ui), ui_bottom(ui), cfg->n_zones));
+	char names[32][CFG_NAME_LEN + 64];
+	const char *labels[32];
+	int n = zone_labels(app, names, labels);
+
+	z = widget_pick_key(key, &s->page, n, widget_pick_per_page(ui_top(ui), ui_bottom(ui), labels, n));
 	if (z == WIDGET_PAGED)
 		return ACT_REDRAW;
 	if (z < 0)

@@ -69,17 +69,42 @@ static void begin_step(struct ui *ui, struct calibrate *s, enum step step)
 	watch(ui, s, step == DRY || step == WET);
 }
 
+/* Each probe with its zone and when it was calibrated. */
+static void probe_labels(struct ui *ui, const struct calibrate *s, char text[][200],
+			 const char **labels)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	char when[32];
+
+	for (int k = 0; k < s->n; k++) {
+		const struct sensor_cfg *sc = &cfg->sensors[s->probes[k]];
+		const struct calibration *c = readings_calibration(app->readings, s->probes[k]);
+
+		if (c->set)
+			snprintf(text[k], 200, "%s (%s): %s", sc->item.id,
+				 cfg->zones[sc->zone_index].name,
+				 text_date(when, sizeof(when), (time_t)c->made_at));
+		else
+			snprintf(text[k], 200, _("%s (%s): not calibrated"), sc->item.id,
+				 cfg->zones[sc->zone_index].name);
+		labels[k] = text[k];
+	}
+}
+
 static int per_page(struct ui *ui, const struct calibrate *s)
 {
-	return widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), s->n);
+	const char *labels[MAX_PROBES];
+	char text[MAX_PROBES][200];
+
+	probe_labels(ui, s, text, labels);
+	return widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), labels, s->n);
 }
 
 static void draw_pick(struct ui *ui, struct calibrate *s)
 {
-	struct app *app = ui_app(ui);
-	const struct config *cfg = app->cfg;
 	const char *labels[MAX_PROBES];
-	char text[MAX_PROBES][200], when[32];
+	char text[MAX_PROBES][200];
 	int y = ui_top(ui);
 
 	if (s->n == 0) {
@@ -88,19 +113,7 @@ static void draw_pick(struct ui *ui, struct calibrate *s)
 		return;
 	}
 	widget_text(y, 1, COLS - 2, TONE_NORMAL, _("Which probe?"));
-	for (int k = 0; k < s->n; k++) {
-		const struct sensor_cfg *sc = &cfg->sensors[s->probes[k]];
-		const struct calibration *c = readings_calibration(app->readings, s->probes[k]);
-
-		if (c->set)
-			snprintf(text[k], sizeof(text[k]), "%s (%s): %s", sc->item.id,
-				 cfg->zones[sc->zone_index].name,
-				 text_date(when, sizeof(when), (time_t)c->made_at));
-		else
-			snprintf(text[k], sizeof(text[k]), _("%s (%s): not calibrated"), sc->item.id,
-				 cfg->zones[sc->zone_index].name);
-		labels[k] = text[k];
-	}
+	probe_labels(ui, s, text, labels);
 	widget_pick(y + 1, ui_bottom(ui), labels, s->n, s->page, -1);
 }
 

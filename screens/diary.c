@@ -23,15 +23,21 @@
 #define PAGE_MAX 8
 #define DETAIL_LINES 16
 
+#define PAGES_BACK 64
+
 struct diary {
 	int offset;		/* of the first run shown */
 	int total;
 	struct run_row runs[PAGE_MAX];
 	int n;
+	int fit;		/* how many of runs[] fit on the screen */
+	int back[PAGES_BACK];	/* where the pages before began */
+	int n_back;
 	int shown;		/* the run in detail, -1: the list */
-	int scroll;
+	int page;		/* of the run in detail */
 };
 
+/* At most as many as two rows each hold; fewer when they wrap. */
 static int per_page(const struct ui *ui)
 {
 	int n = (ui_bottom(ui) - ui_top(ui)) / 2;
@@ -85,42 +91,62 @@ static double total_cost(const struct run_row *r)
 	return r->cost[BAND_OFFPEAK] + r->cost[BAND_NORMAL] + r->cost[BAND_PEAK];
 }
 
-static void draw_list(struct ui *ui, struct diary *d)
+/* The runs of the page, each its number, day, pump and minutes, then why
+ * and what it cost, wrapped; how many fit above the last two rows. */
+static int draw_runs(struct ui *ui, struct diary *d, bool draw)
 {
 	struct app *app = ui_app(ui);
 	const char *cur = app->cfg->tariff.currency;
 	time_t now = clock_now(app->clock);
-	int y = ui_top(ui);
-	char line[256], a[32], b[32], c[32];
+	int y = ui_top(ui), bottom = ui_bottom(ui) - 2, i;
+	char line[256], more[256], a[32], b[32], c[32];
 
-	if (d->total == 0)
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _("No pump has run yet."));
-	for (int i = 0; i < d->n; i++) {
+	for (i = 0; i < d->n; i++) {
 		const struct run_row *r = &d->runs[i];
 		struct tm tm;
 		time_t t = (time_t)r->started;
+		int rows;
 
 		localtime_r(&t, &tm);
-		snprintf(line, sizeof(line), _("%d %02d/%02d %s %s, %d min"), i + 1, tm.tm_mday,
-			 tm.tm_mon + 1, text_time(a, sizeof(a), t), pump_name(app->cfg, r->pump),
+		snprintf(line, sizeof(line), _("%02d/%02d %s %s, %d min"), tm.tm_mday, tm.tm_mon + 1,
+			 text_time(a, sizeof(a), t), pump_name(app->cfg, r->pump),
 			 run_minutes(r, now));
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
 		if (!r->ended)
-			snprintf(line, sizeof(line), "  %s, %s", irrigation_reason_label(r->reason),
+			snprintf(more, sizeof(more), "%s, %s", irrigation_reason_label(r->reason),
 				 _("running"));
 		else
-			snprintf(line, sizeof(line), "  %s, %s kWh, %s", irrigation_reason_label(r->reason),
+			snprintf(more, sizeof(more), "%s, %s kWh, %s",
+				 irrigation_reason_label(r->reason),
 				 text_number(b, sizeof(b), total_kwh(r), 2),
 				 text_money(c, sizeof(c), total_cost(r), cur));
-		widget_text(y++, 1, COLS - 2, r->ended ? TONE_NORMAL : TONE_GOOD, line);
+		rows = widget_item_at(y, 1, COLS - 2, 3, i + 1, line, false, false) +
+		       widget_wrap(0, 3, COLS - 4, 2, TONE_NORMAL, more, false);
+		if (y + rows - 1 > bottom && i > 0)
+			break;
+		if (draw) {
+			int n = widget_item_at(y, 1, COLS - 2, 3, i + 1, line, false, true);
+
+			widget_wrap(y + n, 3, COLS - 4, 2, r->ended ? TONE_NORMAL : TONE_GOOD, more,
+				    true);
+		}
+		y += rows;
 	}
+	return i;
+}
+
+static void draw_list(struct ui *ui, struct diary *d)
+{
+	char line[256];
+
+	if (d->total == 0)
+		widget_text(ui_top(ui), 1, COLS - 2, TONE_NORMAL, _("No pump has run yet."));
+	d->fit = draw_runs(ui, d, true);
 	snprintf(line, sizeof(line), "9 %s", _("This month's summary"));
-	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
-	if (d->total > d->n || d->offset > 0) {
+	widget_text(ui_bottom(ui) - 1, 1, COLS - 2, TONE_GOOD, line);
+	if (d->total > d->fit || d->offset > 0) {
 		snprintf(line, sizeof(line), _("+/-: older, newer (%d-%d of %d)"), d->offset + 1,
-			 d->offset + d->n, d->total);
-		if (y <= ui_bottom(ui))
-			widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
+			 d->offset + d->fit, d->total);
+		widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, line);
 	}
 }
 
@@ -191,15 +217,15 @@ static int detail_lines(struct ui *ui, const struct run_row *r, char lines[][256
 static void draw_detail(struct ui *ui, struct diary *d)
 {
 	char lines[DETAIL_LINES][256];
+	const char *text[DETAIL_LINES];
+	enum tone tones[DETAIL_LINES];
 	int n = detail_lines(ui, &d->runs[d->shown], lines);
-	int y = ui_top(ui), rows = ui_bottom(ui) - ui_top(ui) + 1;
 
-	if (d->scroll > n - rows)
-		d->scroll = n - rows > 0 ? n - rows : 0;
-	/* A long line wraps: a narrow screen shows all of it. */
-	for (int i = d->scroll; i < n && y <= ui_bottom(ui); i++)
-		y += widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1,
-				 i == 0 ? TONE_GOOD : TONE_NORMAL, lines[i], true);
+	for (int i = 0; i < n; i++) {
+		text[i] = lines[i];
+		tones[i] = i == 0 ? TONE_GOOD : TONE_NORMAL;
+	}
+	widget_pages(ui_top(ui), ui_bottom(ui), text, tones, n, &d->page);
 }
 
 static void diary_draw(struct ui *ui, void *st)
@@ -217,13 +243,12 @@ static void diary_draw(struct ui *ui, void *st)
 static int diary_key(struct ui *ui, void *st, int key)
 {
 	struct diary *d = st;
-	int per = per_page(ui);
 
 	if (d->shown >= 0) {
 		if (key == '+' || key == K_DOWN)
-			d->scroll++;
-		else if ((key == '-' || key == K_UP) && d->scroll > 0)
-			d->scroll--;
+			d->page++;
+		else if (key == '-' || key == K_UP)
+			d->page--;
 		else if (key == '0' || key == K_BACK || key == K_ENTER)
 			d->shown = -1;
 		else
@@ -232,18 +257,22 @@ static int diary_key(struct ui *ui, void *st, int key)
 	}
 	if (key == '9')
 		return ACT_TO(SCREEN_SUMMARY);
+	d->fit = draw_runs(ui, d, false);
 	if (key == '+' || key == K_DOWN) {
-		if (d->offset + per < d->total)
-			d->offset += per;
+		if (d->offset + d->fit < d->total) {
+			if (d->n_back < PAGES_BACK)
+				d->back[d->n_back++] = d->offset;
+			d->offset += d->fit;
+		}
 		return ACT_REDRAW;
 	}
 	if (key == '-' || key == K_UP) {
-		d->offset = d->offset > per ? d->offset - per : 0;
+		d->offset = d->n_back > 0 ? d->back[--d->n_back] : 0;
 		return ACT_REDRAW;
 	}
-	if (key >= '1' && key < '1' + d->n) {
+	if (key >= '1' && key < '1' + d->fit) {
 		d->shown = key - '1';
-		d->scroll = 0;
+		d->page = 0;
 		return ACT_REDRAW;
 	}
 	return ACT_PASS;

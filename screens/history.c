@@ -29,22 +29,29 @@
 enum mode { LIST, DETAIL, PIN, FORM, TRACE };
 enum action { DO_CORRECT, DO_VOID };
 
+#define PAGES_BACK 64
+
 struct history {
 	int kind;
 	bool trace_only;	/* picking a lot traces it */
 	enum mode mode;
 	int offset, total, n;
+	int shown;		/* how many of rows[] fit on the screen */
+	int back[PAGES_BACK];	/* where the pages before began */
+	int n_back;
+	int page;		/* of a record shown whole */
 	struct record_row rows[PAGE_MAX];
 	struct record_row chosen;
 	enum action action;
 	struct pinentry pin;
 	struct recordform form;
-	/* The trace of a lot, as lines to scroll through. */
+	/* The trace of a lot, as lines to turn through a page at a time. */
 	char (*lines)[320];
-	int n_lines, first_line;
+	int n_lines;
 	char why[256];
 };
 
+/* At most as many as the rows, a row each, hold; fewer when they wrap. */
 static int per_page(struct ui *ui)
 {
 	int rows = ui_bottom(ui) - ui_top(ui);	/* one row for the page line */
@@ -118,36 +125,48 @@ static void row_text(const struct record_row *r, char *buf, size_t n)
 	text_day(day, sizeof(day), r->day);
 	day[5] = '\0';		/* dd/mm */
 	if (r->kind == REC_HARVEST)
-		snprintf(buf, n, "%s %s %skg %s", day, r->lot, text_amount(a, sizeof(a), r->kg),
+		snprintf(buf, n, "%s %s %s kg %s", day, r->lot, text_amount(a, sizeof(a), r->kg),
 			 r->zone_name);
 	else
-		snprintf(buf, n, "%s %s %s%s %s", day, r->zone_name, text_amount(a, sizeof(a), r->amount),
+		snprintf(buf, n, "%s %s %s %s %s", day, r->zone_name, text_amount(a, sizeof(a), r->amount),
 			 r->unit, r->product_name);
+}
+
+/* The records of the page, each wrapped with its mark at the right; how
+ * many fit above the page line. */
+static int draw_rows(struct ui *ui, struct history *h, bool draw)
+{
+	int y = ui_top(ui), bottom = ui_bottom(ui) - 1, i;
+	char text[200];
+
+	for (i = 0; i < h->n; i++) {
+		const struct record_row *r = &h->rows[i];
+		const char *m = mark(r);
+		int rows;
+
+		row_text(r, text, sizeof(text));
+		rows = widget_row(y, 4, i + 1, text, m, TONE_NORMAL, false);
+		if (y + rows - 1 > bottom && i > 0)
+			break;
+		if (draw)
+			widget_row(y, 4, i + 1, text, m, r->corrected_by || r->voided ? TONE_DRY
+				   : TONE_GOOD, true);
+		y += rows;
+	}
+	return i;
 }
 
 static void draw_list(struct ui *ui, struct history *h)
 {
-	int y = ui_top(ui), per = per_page(ui), pages = (h->total + per - 1) / per;
-	char line[256], text[200];
+	char line[256];
 
 	if (h->total == 0) {
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, _("Nothing is logged yet."));
+		widget_text(ui_top(ui), 1, COLS - 2, TONE_NORMAL, _("Nothing is logged yet."));
 		return;
 	}
-	for (int i = 0; i < h->n; i++) {
-		const struct record_row *r = &h->rows[i];
-		const char *m = mark(r);
-		int mw = text_width(m), w = COLS - 2 - (mw ? mw + 1 : 0);
-
-		row_text(r, text, sizeof(text));
-		snprintf(line, sizeof(line), "%d %s", i + 1, text);
-		widget_text(y + i, 1, w, TONE_NORMAL, line);
-		if (mw)
-			widget_text(y + i, COLS - 1 - mw, mw, r->corrected_by || r->voided ? TONE_DRY
-				    : TONE_GOOD, m);
-	}
-	snprintf(line, sizeof(line), _("Page %d of %d   +/-: turn   1-9: open"),
-		 h->offset / per + 1, pages > 0 ? pages : 1);
+	h->shown = draw_rows(ui, h, true);
+	snprintf(line, sizeof(line), _("%d-%d of %d   +/-: turn   1-9: open"), h->offset + 1,
+		 h->offset + h->shown, h->total);
 	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_GOOD, line);
 }
 
@@ -155,7 +174,8 @@ static void draw_detail(struct ui *ui, struct history *h)
 {
 	const struct record_row *r = &h->chosen;
 	char lines[12][320], a[32], b[32];
-	int n = 0, y = ui_top(ui), bottom = ui_bottom(ui);
+	const char *text[12];
+	int n = 0, bottom = ui_bottom(ui);
 
 #define LINE(...) do { if (n < 12) snprintf(lines[n++], 320, __VA_ARGS__); } while (0)
 	LINE(_("%s, record %lld %s"), records_kind_label(r->kind), (long long)r->id, mark(r));
@@ -186,21 +206,24 @@ static void draw_detail(struct ui *ui, struct history *h)
 	if (r->corrected_by)
 		LINE(_("Corrected by record %lld."), (long long)r->corrected_by);
 #undef LINE
-	/* A line longer than the screen wraps: nothing is cut at the edge. */
-	for (int i = 0; i < n && y < bottom; i++)
-		y += widget_wrap(y, 1, COLS - 2, bottom - y, TONE_NORMAL, lines[i], true);
+	for (int i = 0; i < n; i++)
+		text[i] = lines[i];
+	widget_pages(ui_top(ui), bottom - 1, text, NULL, n, &h->page);
 	widget_text(bottom, 1, COLS - 2, TONE_GOOD, r->kind == REC_HARVEST
 		    ? _("1: correct 2: remove (PIN) 3: trace") : _("1: correct  2: remove (manager PIN)"));
 }
 
 static void draw_trace(struct ui *ui, struct history *h)
 {
-	int y = ui_top(ui), rows = ui_bottom(ui) - y;
+	const char *text[TRACE_LINES];
+	enum tone tones[TRACE_LINES];
 
-	for (int i = 0; i < rows && h->first_line + i < h->n_lines; i++)
-		widget_text(y + i, 1, COLS - 2, i == 0 && h->first_line == 0 ? TONE_GOOD : TONE_NORMAL,
-			    h->lines[h->first_line + i]);
-	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_GOOD, _("+/-: scroll   0: back"));
+	for (int i = 0; i < h->n_lines; i++) {
+		text[i] = h->lines[i];
+		tones[i] = i == 0 ? TONE_GOOD : TONE_NORMAL;
+	}
+	widget_pages(ui_top(ui), ui_bottom(ui) - 1, text, tones, h->n_lines, &h->page);
+	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_GOOD, _("0: back"));
 }
 
 static void history_draw(struct ui *ui, void *st)
@@ -260,7 +283,7 @@ static void open_trace(struct ui *ui, struct history *h)
 		text_day(day, sizeof(day), r->day);
 		day[5] = '\0';
 		if (r->kind == REC_SPRAY) {
-			LINE(_("%s Spray %s %s%s (%s)"), day, r->product_name,
+			LINE(_("%s Spray %s %s %s (%s)"), day, r->product_name,
 			     text_amount(a, sizeof(a), r->amount), r->unit, r->target);
 			switch (records_trace_interval(&t, r)) {
 			case TRACE_ALLOWED:
@@ -276,29 +299,28 @@ static void open_trace(struct ui *ui, struct history *h)
 				break;
 			}
 		} else
-			LINE(_("%s Fertilize %s %s%s"), day, r->product_name,
+			LINE(_("%s Fertilize %s %s %s"), day, r->product_name,
 			     text_amount(a, sizeof(a), r->amount), r->unit);
 	}
-	LINE(_("Irrigation: %d runs, %s h, %s kWh"), t.runs,
-	     text_number(a, sizeof(a), (double)t.seconds / 3600.0, 1),
-	     text_number(b, sizeof(b), t.kwh, 1));
+	LINE(_("Irrigation: %d runs, %s hours, %s kWh"), t.runs,
+	     text_duration(a, sizeof(a), t.seconds), text_number(b, sizeof(b), t.kwh, 2));
 #undef LINE
 	records_trace_free(&t);
 	h->n_lines = n;
-	h->first_line = 0;
+	h->page = 0;
 	h->mode = TRACE;
 }
 
 static int key_list(struct ui *ui, struct history *h, int key)
 {
-	int per = per_page(ui);
-
+	h->shown = draw_rows(ui, h, false);
 	if (key >= '1' && key <= '9') {
 		int i = key - '1';
 
-		if (i >= h->n)
+		if (i >= h->shown)
 			return ACT_NONE;
 		h->chosen = h->rows[i];
+		h->page = 0;
 		if (h->trace_only)
 			open_trace(ui, h);
 		else
@@ -308,16 +330,21 @@ static int key_list(struct ui *ui, struct history *h, int key)
 	switch (key) {
 	case '+':
 	case K_DOWN:
-		if (h->offset + per < h->total)
-			h->offset += per;
-		else
+		if (h->offset + h->shown < h->total) {
+			if (h->n_back < PAGES_BACK)
+				h->back[h->n_back++] = h->offset;
+			h->offset += h->shown;
+		} else {
 			ui_say(ui, "%s", _("This is the last page."));
+		}
 		load(ui, h);
 		return ACT_REDRAW;
 	case '-':
 	case K_UP:
-		if (h->offset > 0)
-			h->offset = h->offset > per ? h->offset - per : 0;
+		if (h->n_back > 0)
+			h->offset = h->back[--h->n_back];
+		else if (h->offset > 0)
+			h->offset = 0;
 		else
 			ui_say(ui, "%s", _("This is the first page: the newest."));
 		load(ui, h);
@@ -357,6 +384,10 @@ static int key_detail(struct ui *ui, struct history *h, int key)
 		h->mode = LIST;
 		return ACT_REDRAW;
 	}
+	if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
+		h->page += key == '+' || key == K_DOWN ? 1 : -1;
+		return ACT_REDRAW;
+	}
 	return ACT_NONE;
 }
 
@@ -392,7 +423,7 @@ static int key_pin(struct ui *ui, struct history *h, int key)
 static int history_key(struct ui *ui, void *st, int key)
 {
 	struct history *h = st;
-	int act, rows;
+	int act;
 
 	switch (h->mode) {
 	case DETAIL:
@@ -403,6 +434,7 @@ static int history_key(struct ui *ui, void *st, int key)
 		act = recordform_key(ui, &h->form, key);
 		if (h->form.state == FORM_SAVED) {
 			h->offset = 0;
+			h->n_back = 0;
 			load(ui, h);
 			h->mode = LIST;
 		} else if (h->form.state == FORM_CANCELLED) {
@@ -410,23 +442,13 @@ static int history_key(struct ui *ui, void *st, int key)
 		}
 		return act | ACT_REDRAW;
 	case TRACE:
-		/* A page at a time, keeping one line of the last page. */
-		rows = ui_bottom(ui) - ui_top(ui);
-		if (key == '+' || key == K_DOWN) {
-			if (h->first_line + rows < h->n_lines)
-				h->first_line += rows > 1 ? rows - 1 : 1;
-			else
-				ui_say(ui, "%s", _("This is the last page."));
-			return ACT_REDRAW;
-		}
-		if (key == '-' || key == K_UP) {
-			h->first_line -= rows > 1 ? rows - 1 : 1;
-			if (h->first_line < 0)
-				h->first_line = 0;
+		if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
+			h->page += key == '+' || key == K_DOWN ? 1 : -1;
 			return ACT_REDRAW;
 		}
 		if (key == '0' || key == K_BACK) {
 			h->mode = h->trace_only ? LIST : DETAIL;
+			h->page = 0;
 			return ACT_REDRAW;
 		}
 		return ACT_NONE;
@@ -458,11 +480,19 @@ static const char *const trace_help[] = {
 	NULL,
 };
 
+static const char *history_title(struct ui *ui, void *st)
+{
+	struct history *h = st;
+
+	(void)ui;
+	return h->mode == FORM ? recordform_title(&h->form) : NULL;
+}
+
 #define BOOK(var, name, enter_fn, help_lines) \
 	const struct screen var = { \
 		.title = name, .state_size = sizeof(struct history), .enter = enter_fn, \
 		.draw = history_draw, .key = history_key, .leave = history_leave, \
-		.help = help_lines, .mode = history_mode, \
+		.help = help_lines, .mode = history_mode, .title_now = history_title, \
 	}
 
 BOOK(screen_fertilize_log, N_("Fertilizing book"), fert_enter, history_help);

@@ -71,6 +71,14 @@ static void home_draw(struct ui *ui, void *st)
 		y++;
 	snprintf(line, sizeof(line), _("9 Alarm (%d): %s"), n,
 		 alarm_text(app->cfg, &newest, text, sizeof(text)));
+	/* Whole where it fits, else what happened in a few words (9 shows
+	 * the rest), else only that alarms wait. */
+	if (widget_wrap(y, 1, COLS - 2, 1000, TONE_ALARM, line, false) > ui_bottom(ui) - y + 1)
+		snprintf(line, sizeof(line), _("9 Alarm (%d): %s"), n,
+			 alarm_headline(app->cfg, &newest, text, sizeof(text)));
+	if (widget_wrap(y, 1, COLS - 2, 1000, TONE_ALARM, line, false) > ui_bottom(ui) - y + 1)
+		snprintf(line, sizeof(line), ngettext("9 Alarm (%d): 9 shows it",
+						      "9 Alarms (%d): 9 shows them", (unsigned long)n), n);
 	widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, TONE_ALARM, line, true);
 }
 

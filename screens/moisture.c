@@ -100,10 +100,72 @@ static int failing(const struct app *app, int zone)
 	return n;
 }
 
+/* Columns a zone's name and words have beside the largest value's digits. */
+static int name_width(void)
+{
+	return COLS - 3 - bigtext_width("100,0") - 2;
+}
+
+/* A zone's value (NAN if none), its judgement and its colour. */
+static double zone_value(struct app *app, int z, int64_t *t, const char **word, enum tone *tone)
+{
+	const struct zone_cfg *zc = &app->cfg->zones[z];
+	double m = readings_zone_moisture(app->readings, z, t);
+
+	if (isnan(m)) {
+		*tone = TONE_ALARM;
+		*word = no_value(app, z);
+	} else {
+		*tone = judge(zc, m, word);
+	}
+	return m;
+}
+
+/* A name that fits beside the digits stands there; a longer one takes
+ * the rows above them, the whole width. */
+static bool name_above(const char *name, int number)
+{
+	return widget_item_at(0, 1, name_width(), 2, number, name, false, false) > 1;
+}
+
+/* Rows of a zone's card: its name, its judgement, how old the reading is;
+ * at least the digits' rows. */
+static int card_height(struct ui *ui, int z)
+{
+	struct app *app = ui_app(ui);
+	const char *name = app->cfg->zones[z].name, *word;
+	enum tone tone;
+	int64_t t;
+	int rows = 0, beside;
+
+	if (name_above(name, z % 9 + 1))
+		rows = widget_item_at(0, 1, COLS - 2, 3, z % 9 + 1, name, false, false);
+	zone_value(app, z, &t, &word, &tone);
+	beside = (rows ? 0 : 1) + widget_wrap(0, 3, name_width() - 2, 2, tone, word, false) + 1;
+	return rows + (beside > CARD_ROWS ? beside : CARD_ROWS);
+}
+
+/* The same for every card, so that they stand in columns. */
+static int card_rows(struct ui *ui)
+{
+	int rows = CARD_ROWS;
+
+	for (int z = 0; z < ui_app(ui)->cfg->n_zones; z++) {
+		int r = card_height(ui, z);
+
+		if (r > rows)
+			rows = r;
+	}
+	return rows;
+}
+
 static int cards_per_page(struct ui *ui)
 {
-	int n = (ui_bottom(ui) - ui_top(ui)) / CARD_ROWS;	/* the air keeps a row */
+	int rows = ui_bottom(ui) - ui_top(ui), each = card_rows(ui);	/* the air keeps a row */
+	int n = rows / each;
 
+	if (n < ui_app(ui)->cfg->n_zones)
+		n = (rows - 1) / each;		/* and the page line another */
 	return n < 1 ? 1 : n > 9 ? 9 : n;
 }
 
@@ -121,44 +183,40 @@ static void draw_card(struct ui *ui, int y, int number, int z)
 	struct app *app = ui_app(ui);
 	const struct zone_cfg *zc = &app->cfg->zones[z];
 	int64_t t;
-	double m = readings_zone_moisture(app->readings, z, &t);
-	char num[16], line[160], ago[48];
 	const char *word;
 	enum tone tone;
-	int w, x, bad;
+	double m = zone_value(app, z, &t, &word, &tone);
+	char num[16], line[160], ago[48];
+	int bad;
 	unsigned attr;
 
-	if (isnan(m)) {
+	if (isnan(m))
 		snprintf(num, sizeof(num), "--");
-		tone = TONE_ALARM;
-		word = no_value(app, z);
-	} else {
+	else
 		text_number(num, sizeof(num), m, 1);
-		tone = judge(zc, m, &word);
-	}
-	w = bigtext_width(num);
-	x = COLS - 3 - w;
+	attron(A_BOLD);
+	if (name_above(zc->name, number))
+		y += widget_item_at(y, 1, COLS - 2, 3, number, zc->name, false, true);
+	else
+		widget_item_at(y++, 1, name_width(), 1, number, zc->name, false, true);
+	attroff(A_BOLD);
 	attr = widget_tone_attr(tone);
 	attron(attr);
-	bigtext_draw(y, x, num);
+	bigtext_draw(y - (name_above(zc->name, number) ? 0 : 1), COLS - 3 - bigtext_width(num), num);
 	attroff(attr);
 	if (!isnan(m))
-		widget_text(y, COLS - 2, 1, tone, "%");
-	snprintf(line, sizeof(line), "%d %s", number, zc->name);
-	attron(A_BOLD);
-	widget_text(y, 1, x - 2, TONE_NORMAL, line);
-	attroff(A_BOLD);
-	widget_text(y + 1, 3, x - 4, tone, word);
+		widget_text(y - (name_above(zc->name, number) ? 0 : 1), COLS - 2, 1, tone, "%");
+	y += widget_wrap(y, 3, name_width() - 2, 2, tone, word, true);
 	if (isnan(m))
 		return;
 	bad = failing(app, z);
 	if (bad) {
 		snprintf(line, sizeof(line), ngettext("%d sensor not read", "%d sensors not read",
 						      (unsigned long)bad), bad);
-		widget_text(y + 2, 3, x - 4, TONE_ALARM, line);
+		widget_text(y, 3, name_width() - 2, TONE_ALARM, line);
 	} else {
 		text_ago(ago, sizeof(ago), (int64_t)clock_now(app->clock) - t);
-		widget_text(y + 2, 3, x - 4, TONE_NORMAL, ago);
+		widget_text(y, 3, name_width() - 2, TONE_NORMAL, ago);
 	}
 }
 
@@ -171,7 +229,7 @@ static void draw_air(struct ui *ui, int y)
 	bool any = false;
 
 	if (readings_air(app->readings, &temp, &rh, NULL)) {
-		snprintf(line, sizeof(line), _("Air: %s °C, humidity %s %%"),
+		snprintf(line, sizeof(line), _("Air: %s °C, humidity %s%%"),
 			 text_number(a, sizeof(a), temp, 1), text_number(b, sizeof(b), rh, 0));
 		widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
 		return;
@@ -190,7 +248,9 @@ static void draw_zones(struct ui *ui, struct moisture *s)
 	int per = cards_per_page(ui), y = ui_top(ui), first = s->page * per;
 	int shown = cfg->n_zones - first < per ? cfg->n_zones - first : per;
 	/* A blank row between the zones where the screen has room. */
-	int step = shown * (CARD_ROWS + 1) <= ui_bottom(ui) - ui_top(ui) ? CARD_ROWS + 1 : CARD_ROWS;
+	int rows = card_rows(ui);
+	int room = ui_bottom(ui) - ui_top(ui) - (pages(ui) > 1);
+	int step = shown * (rows + 1) <= room ? rows + 1 : rows;
 	char line[96];
 
 	if (cfg->n_zones == 0)
@@ -208,13 +268,13 @@ static void draw_zones(struct ui *ui, struct moisture *s)
 /* A probe on one line: its values, or its trouble. */
 static void sensor_line(const struct app *app, int i, char *line, size_t n, enum tone *tone)
 {
-	const struct sensor_cfg *sc = &app->cfg->sensors[i];
 	const struct sensor_state *st = readings_sensor(app->readings, i);
 	static const enum quantity shown[] = { Q_MOISTURE, Q_SOIL_TEMP, Q_EC, Q_PH };
 	size_t len;
 	char v[24];
 
-	len = (size_t)snprintf(line, n, "%s:", sc->item.id);
+	/* The zone is the screen's: its probes by their number. */
+	len = (size_t)snprintf(line, n, _("Probe %d:"), i + 1);
 	*tone = TONE_NORMAL;
 	if (st->status != SENSOR_OK) {
 		snprintf(line + len, n - len, " %s", trouble(st->status));
@@ -222,19 +282,26 @@ static void sensor_line(const struct app *app, int i, char *line, size_t n, enum
 		return;
 	}
 	if (!st->has[Q_MOISTURE] && st->has[Q_RAW]) {
-		snprintf(line + len, n - len, " %s%s, %s", _("count "),
+		snprintf(line + len, n - len, " %s %s, %s", _("count"),
 			 text_number(v, sizeof(v), st->value[Q_RAW], 0), _("not calibrated"));
 		*tone = TONE_DRY;
 		return;
 	}
 	for (size_t k = 0; k < sizeof(shown) / sizeof(shown[0]) && len < n; k++) {
 		enum quantity q = shown[k];
+		size_t was = len;
 
 		if (!st->has[q])
 			continue;
 		text_number(v, sizeof(v), st->value[q], q == Q_EC ? 0 : 1);
 		len += (size_t)snprintf(line + len, n - len, q == Q_PH ? " pH %s" : " %s%s", v,
 					q == Q_PH ? "" : sensor_quantity_unit(q));
+		/* A narrow screen keeps a probe to its row: moisture and soil
+		 * temperature (Settings, Sensors shows all). */
+		if (k >= 2 && text_width(line) > COLS - 2) {
+			line[was] = '\0';
+			break;
+		}
 	}
 }
 
@@ -253,44 +320,54 @@ static void draw_zone(struct ui *ui, struct moisture *s)
 	struct app *app = ui_app(ui);
 	const struct config *cfg = app->cfg;
 	const struct zone_cfg *zc = &cfg->zones[s->zone];
-	int top = ui_top(ui), bottom = ui_bottom(ui), y = top, n_soil = 0, rows, x;
+	int top = ui_top(ui), bottom = ui_bottom(ui), y = top, n_soil = 0, rows, x, last;
 	time_t now = clock_now(app->clock);
 	double m = readings_zone_moisture(app->readings, s->zone, NULL);
 	char line[160], num[16], from[32];
 	const char *word;
 	enum tone tone;
 
-	/* The zone: its value and judgement, the thresholds it is read by. */
-	attron(A_BOLD);
-	widget_text(y, 1, COLS - 2, TONE_NORMAL, zc->name);
-	attroff(A_BOLD);
-	x = 2 + text_width(zc->name);
+	/* The zone: its value and judgement beside its name, or under it
+	 * when the name is long. */
 	if (isnan(m)) {
-		widget_text(y, x, COLS - 1 - x, TONE_ALARM, no_value(app, s->zone));
+		tone = TONE_ALARM;
+		snprintf(line, sizeof(line), "%s", no_value(app, s->zone));
 	} else {
 		tone = judge(zc, m, &word);
 		snprintf(line, sizeof(line), "%s%% %s", text_number(num, sizeof(num), m, 1), word);
-		widget_text(y, x, COLS - 1 - x, tone, line);
 	}
-	y++;
+	x = 2 + text_width(zc->name);
+	attron(A_BOLD);
+	if (x + text_width(line) <= COLS - 2) {
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, zc->name);
+		attroff(A_BOLD);
+		widget_text(y++, x, COLS - 1 - x, tone, line);
+	} else {
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, zc->name, true);
+		attroff(A_BOLD);
+		widget_text(y++, 1, COLS - 2, tone, line);
+	}
 
 	/* Its probes, as many as leave the chart four rows. */
 	for (int i = 0; i < cfg->n_sensors; i++)
 		n_soil += cfg->sensors[i].zone_index == s->zone &&
 			  config_sensor_is_soil(&cfg->sensors[i]);
-	rows = bottom - y + 1 - 1 - 4;		/* the chart and its dates */
+	last = bottom - 1 - 4;		/* the chart and its dates below */
 	for (int i = 0, shown = 0; i < cfg->n_sensors; i++) {
+		int r;
+
 		if (cfg->sensors[i].zone_index != s->zone || !config_sensor_is_soil(&cfg->sensors[i]))
 			continue;
-		if (shown == rows - 1 && n_soil > rows) {
+		sensor_line(app, i, line, sizeof(line), &tone);
+		r = widget_wrap(y, 1, COLS - 2, 2, tone, line, false);
+		/* The last row left says how many more there are. */
+		if (y + r - 1 > last - (shown + 1 < n_soil)) {
 			snprintf(line, sizeof(line), _("and %d more"), n_soil - shown);
 			widget_text(y++, 3, COLS - 4, TONE_NORMAL, line);
 			break;
 		}
-		if (shown++ == rows)
-			break;
-		sensor_line(app, i, line, sizeof(line), &tone);
-		widget_text(y++, 1, COLS - 2, tone, line);
+		y += widget_wrap(y, 1, COLS - 2, 2, tone, line, true);
+		shown++;
 	}
 
 	/* The chart, made again when the minute, the zone or the span changes. */

@@ -90,11 +90,24 @@ static void usb_words(const struct serial_port_info *p, char *buf, size_t n)
 			 p->usb_vid, p->usb_pid);
 }
 
+/* Each port found with its adapter and the sensors it carries. */
+static void port_labels(struct ui *ui, const struct ports *s, char text[][160],
+			const char **labels)
+{
+	char usb[96], who[128];
+
+	for (int i = 0; i < s->n; i++) {
+		usb_words(&s->found[i], usb, sizeof(usb));
+		port_sensors(ui_app(ui), s->found[i].name, who, sizeof(who));
+		snprintf(text[i], 160, who[0] ? "%s %s: %s" : "%s %s", s->found[i].name, usb, who);
+		labels[i] = text[i];
+	}
+}
+
 static void draw_list(struct ui *ui, struct ports *s)
 {
 	static char text[MAX_PORTS][160];
 	const char *labels[MAX_PORTS];
-	char usb[96], who[128];
 	int y = ui_top(ui);
 
 	scan(s);
@@ -104,13 +117,7 @@ static void draw_list(struct ui *ui, struct ports *s)
 			    true);
 		return;
 	}
-	for (int i = 0; i < s->n; i++) {
-		usb_words(&s->found[i], usb, sizeof(usb));
-		port_sensors(ui_app(ui), s->found[i].name, who, sizeof(who));
-		snprintf(text[i], sizeof(text[i]), who[0] ? "%s %s: %s" : "%s %s", s->found[i].name,
-			 usb, who);
-		labels[i] = text[i];
-	}
+	port_labels(ui, s, text, labels);
 	widget_pick(y, ui_bottom(ui), labels, s->n, s->page, -1);
 }
 
@@ -208,11 +215,15 @@ static int ports_key(struct ui *ui, void *st, int key)
 {
 	struct ports *s = st;
 	struct app *app = ui_app(ui);
-	int per = widget_pick_per_page(ui_top(ui), ui_bottom(ui), s->n);
-	int pages = s->n ? (s->n + per - 1) / per : 1;
+	static char text[MAX_PORTS][160];
+	const char *labels[MAX_PORTS];
+	int per, pages;
 	bool back = key == '0' || key == K_BACK || key == K_LEFT;
 	char why[256], who[128];
 
+	port_labels(ui, s, text, labels);
+	per = widget_pick_per_page(ui_top(ui), ui_bottom(ui), labels, s->n);
+	pages = s->n ? (s->n + per - 1) / per : 1;
 	switch (s->mode) {
 	case LIST:
 		if (key >= '1' && key <= '9' && key - '1' < per && s->page * per + key - '1' < s->n) {

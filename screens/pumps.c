@@ -23,7 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
-enum mode { LIST, MINUTES, WHO, CONFIRM_START, PRODUCT, AMOUNT, CONFIRM_PEAK, CONFIRM_STOP };
+enum mode { LIST, BUSY, MINUTES, WHO, CONFIRM_START, PRODUCT, AMOUNT, CONFIRM_PEAK,
+	    CONFIRM_STOP };
 
 /* The entries after the pumps, on fixed keys whatever the pumps. */
 static const struct {
@@ -38,9 +39,6 @@ static const struct {
 
 #define N_MORE ((int)(sizeof(more) / sizeof(more[0])))
 #define PUMP_KEYS 6		/* pumps on 1-6, a page at a time */
-
-/* The worker picked last, offered first next time. */
-static int last_worker;
 
 struct pumps {
 	enum mode mode;
@@ -71,21 +69,106 @@ static int pump_zone(const struct config *cfg, int pump)
 	return -1;
 }
 
-static int pumps_per_page(const struct ui *ui)
-{
-	int rows = ui_bottom(ui) - ui_top(ui) + 1 - N_MORE - 1;
+/* Rows a pump takes in the list: its name and state, then its zone and
+ * why it runs or why it last stopped. */
+static int pump_rows(struct ui *ui, int p, bool draw, int y, int number);
 
-	return rows < PUMP_KEYS ? (rows > 1 ? rows : 1) : PUMP_KEYS;
+/* A page of the list: some pumps, and the entries after them on the
+ * page where they fit (7, 8 and 9 work on every page). */
+struct pump_page {
+	int first, count;
+	bool more;
+};
+
+#define MAX_PAGES 32
+
+static int pump_pages(struct ui *ui, struct pump_page *pg)
+{
+	int n = ui_app(ui)->cfg->n_pumps, rows = ui_bottom(ui) - ui_top(ui) + 1, used = 0, total = 0;
+	int pages = 0;
+
+	for (int p = 0; p < n; p++)
+		total += pump_rows(ui, p, false, 0, p % PUMP_KEYS + 1);
+	if (n <= PUMP_KEYS && total + N_MORE <= rows) {
+		pg[0] = (struct pump_page){ 0, n, true };
+		return 1;
+	}
+	rows--;		/* the page line */
+	pg[0] = (struct pump_page){ 0, 0, false };
+	for (int p = 0; p < n; p++) {
+		int r = pump_rows(ui, p, false, 0, pg[pages].count + 1);
+
+		if (pg[pages].count > 0 && (used + r > rows || pg[pages].count == PUMP_KEYS)) {
+			if (pages + 1 == MAX_PAGES)
+				break;
+			pg[++pages] = (struct pump_page){ p, 0, false };
+			used = 0;
+		}
+		pg[pages].count++;
+		used += r;
+	}
+	if (used + N_MORE > rows && pages + 1 < MAX_PAGES && pg[pages].count > 0)
+		pg[++pages] = (struct pump_page){ n, 0, false };
+	pg[pages].more = true;
+	return pages + 1;
+}
+
+/* "Mít ruột đỏ: by hand, with fertigation" while it runs; "Mít ruột đỏ:
+ * stopped 07:40, ran its time" after. */
+static void pump_words(struct app *app, int p, char *buf, size_t n)
+{
+	const struct config *cfg = app->cfg;
+	int zone = pump_zone(cfg, p);
+	const char *zname = zone >= 0 ? cfg->zones[zone].name : _("no zone");
+	struct run_row r;
+	char at[16], day[16];
+
+	if (irrigation_run(app->irrigation, p, &r)) {
+		int z = config_zone_index(cfg, r.zone);
+
+		snprintf(buf, n, r.record ? _("%s: %s, with fertigation") : "%s: %s",
+			 z >= 0 ? cfg->zones[z].name : zname, irrigation_reason_label(r.reason));
+	} else if (irrigation_last_run(app->irrigation, p, &r)) {
+		text_time(at, sizeof(at), (time_t)r.ended);
+		if (text_day_of((time_t)r.ended) != text_day_of(clock_now(app->clock)))
+			snprintf(at + strlen(at), sizeof(at) - strlen(at), " %.5s",
+				 text_date(day, sizeof(day), (time_t)r.ended));
+		snprintf(buf, n, _("%s: stopped at %s, %s"), zname, at,
+			 irrigation_end_label(r.end_reason));
+	} else {
+		snprintf(buf, n, "%s", zname);
+	}
+}
+
+static int pump_rows(struct ui *ui, int p, bool draw, int y, int number)
+{
+	struct app *app = ui_app(ui);
+	bool on = irrigation_running(app->irrigation, p, NULL);
+	bool missing = irrigation_unavailable(app->irrigation, p) != NULL;
+	char state[64], words[256];
+	int rows;
+
+	if (on)
+		snprintf(state, sizeof(state), _("on, %d min left"), minutes_left(app, p));
+	else if (missing)
+		snprintf(state, sizeof(state), "%s", _("cannot be used"));
+	else
+		snprintf(state, sizeof(state), "%s", _("off"));
+	rows = widget_row(y, 4, number, app->cfg->pumps[p].name, state,
+			  on ? TONE_GOOD : missing ? TONE_ALARM : TONE_NORMAL, draw);
+	pump_words(app, p, words, sizeof(words));
+	return rows + widget_wrap(y + rows, 3, COLS - 4, 3, on ? TONE_GOOD : TONE_NORMAL, words,
+				  draw);
 }
 
 /* "Next: Mít 22:30 (schedule said 17:15: peak hours)". */
-static void draw_upcoming(struct ui *ui, int y)
+static void draw_upcoming(struct ui *ui, int y, int bottom)
 {
 	struct app *app = ui_app(ui);
 	struct irr_upcoming u;
 	char line[256], a[16], b[16], day[16];
 
-	if (y > ui_bottom(ui) || !irrigation_next_scheduled(app->irrigation, &u))
+	if (y > bottom || !irrigation_next_scheduled(app->irrigation, &u))
 		return;
 	text_time(a, sizeof(a), u.at);
 	if (text_day_of(u.at) != text_day_of(clock_now(app->clock)))
@@ -95,55 +178,99 @@ static void draw_upcoming(struct ui *ui, int y)
 			 app->cfg->zones[u.zone].name, a, text_time(b, sizeof(b), u.asked));
 	else
 		snprintf(line, sizeof(line), _("Next: %s at %s"), app->cfg->zones[u.zone].name, a);
-	widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, u.moved ? TONE_DRY : TONE_NORMAL,
-		    line, true);
+	widget_wrap(y, 1, COLS - 2, bottom - y + 1, u.moved ? TONE_DRY : TONE_NORMAL, line, true);
 }
 
 static void draw_list(struct ui *ui, struct pumps *s)
 {
 	struct app *app = ui_app(ui);
 	const struct config *cfg = app->cfg;
-	int y = ui_top(ui), per = pumps_per_page(ui);
-	char state[64];
+	struct pump_page pg[MAX_PAGES];
+	int pages = pump_pages(ui, pg), y = ui_top(ui);
+	char line[96];
 
-	for (int i = 0; i < per && s->page + i < cfg->n_pumps; i++, y++) {
-		int p = s->page + i;
-		bool on = irrigation_running(app->irrigation, p, NULL);
-		bool missing = irrigation_unavailable(app->irrigation, p) != NULL;
-
-		widget_menu_item(y, i + 1, cfg->pumps[p].name, false);
-		if (on)
-			snprintf(state, sizeof(state), _("on, %d min left"), minutes_left(app, p));
-		else if (missing)
-			snprintf(state, sizeof(state), "%s", _("cannot be used"));
-		else
-			snprintf(state, sizeof(state), "%s", _("off"));
-		widget_text(y, COLS - 1 - text_width(state), text_width(state),
-			    on ? TONE_GOOD : missing ? TONE_ALARM : TONE_NORMAL, state);
-	}
+	if (s->page >= pages)
+		s->page = pages - 1;
+	for (int i = 0; i < pg[s->page].count; i++)
+		y += pump_rows(ui, pg[s->page].first + i, true, y, i + 1);
 	if (cfg->n_pumps == 0)
 		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _("No pumps are configured."));
-	if (cfg->n_pumps > per) {
-		snprintf(state, sizeof(state), _("+/-: more pumps (%d-%d of %d)"), s->page + 1,
-			 s->page + per < cfg->n_pumps ? s->page + per : cfg->n_pumps, cfg->n_pumps);
-		widget_text(y++, 3, COLS - 4, TONE_NORMAL, state);
-	} else if (ui_bottom(ui) - y >= N_MORE + 1) {
-		y++;
+	if (pages > 1) {
+		snprintf(line, sizeof(line), _("+/-: page %d of %d"), s->page + 1, pages);
+		widget_text(ui_bottom(ui), 1, COLS - 2, TONE_GOOD, line);
 	}
-	for (int i = 0; i < N_MORE && y <= ui_bottom(ui); i++, y++) {
-		char label[96];
+	if (!pg[s->page].more)
+		return;
+	if (ui_bottom(ui) - y >= N_MORE + (pages > 1))
+		y++;		/* a blank row before them where there is room */
+	for (int i = 0; i < N_MORE && y <= ui_bottom(ui) - (pages > 1); i++, y++) {
+		snprintf(line, sizeof(line), "%c %s", more[i].key, _(more[i].label));
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
+	}
+	draw_upcoming(ui, y, ui_bottom(ui) - (pages > 1));
+}
 
-		snprintf(label, sizeof(label), "%c %s", more[i].key, _(more[i].label));
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, label);
+/* The running pumps, when no other may start: which to stop. */
+static int running_pumps(struct app *app, int *out, const char **names, char text[][160])
+{
+	const struct config *cfg = app->cfg;
+	int n = 0;
+
+	for (int p = 0; p < cfg->n_pumps && n < PUMP_KEYS; p++) {
+		if (!irrigation_running(app->irrigation, p, NULL))
+			continue;
+		snprintf(text[n], 160, _("Stop %s (%d min left)"), cfg->pumps[p].name,
+			 minutes_left(app, p));
+		names[n] = text[n];
+		out[n++] = p;
 	}
-	draw_upcoming(ui, y);
+	return n;
+}
+
+static void draw_busy(struct ui *ui, struct pumps *s)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	char text[PUMP_KEYS][160], q[512];
+	const char *names[PUMP_KEYS];
+	int idx[PUMP_KEYS], n = running_pumps(app, idx, names, text), y = ui_top(ui);
+
+	if (n == 1)
+		snprintf(q, sizeof(q),
+			 ngettext("Only %d pump may run at once, and %s is running (%d min left). Stop it and start %s?",
+				  "Only %d pumps may run at once, and %s is running (%d min left). Stop it and start %s?",
+				  (unsigned long)cfg->station.max_pumps_running),
+			 cfg->station.max_pumps_running, cfg->pumps[idx[0]].name,
+			 minutes_left(app, idx[0]), cfg->pumps[s->pump].name);
+	else
+		snprintf(q, sizeof(q),
+			 ngettext("Only %d pump may run at once. Which one stops, so that %s can start?",
+				  "Only %d pumps may run at once. Which one stops, so that %s can start?",
+				  (unsigned long)cfg->station.max_pumps_running),
+			 cfg->station.max_pumps_running, cfg->pumps[s->pump].name);
+	if (n == 1) {
+		widget_wrap(y + 1, 1, COLS - 2, ui_bottom(ui) - y - 2, TONE_NORMAL, q, true);
+		widget_text(ui_bottom(ui), 1, COLS - 2, TONE_GOOD, _("Enter: stop it    0: no"));
+		return;
+	}
+	y += widget_wrap(y, 1, COLS - 2, 3, TONE_NORMAL, q, true);
+	widget_pick(y, ui_bottom(ui), names, n, 0, -1);
 }
 
 /* A numbered page of names: workers or fertilizers. */
 /* Workers and fertilizers: a question, then a page of names. */
-static int choices_per_page(const struct ui *ui, int n)
+static int choices_per_page(const struct ui *ui, const char *const *names, int n)
 {
-	return widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), n);
+	return widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), names, n);
+}
+
+static int worker_names(const struct config *cfg, const char **names)
+{
+	int n = cfg->n_workers < 200 ? cfg->n_workers : 200;
+
+	for (int i = 0; i < n; i++)
+		names[i] = cfg->workers[i].name;
+	return n;
 }
 
 static void draw_choices(struct ui *ui, const char *question, const char *const *names, int n,
@@ -216,8 +343,11 @@ static void pumps_draw(struct ui *ui, void *st)
 	switch (s->mode) {
 	case LIST:
 		break;
+	case BUSY:
+		draw_busy(ui, s);
+		break;
 	case MINUTES:
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, pc->name);
+		y += widget_wrap(y, 1, COLS - 2, 3, TONE_NORMAL, pc->name, true) - 1;
 		widget_text(y + 2, 1, COLS - 2, TONE_NORMAL, _("Run for how many minutes?"));
 		snprintf(q, sizeof(q), "[ %s ] %s", numentry_text(&s->minutes, num, sizeof(num)),
 			 _("minutes"));
@@ -225,13 +355,12 @@ static void pumps_draw(struct ui *ui, void *st)
 		widget_text(y + 3, 3, COLS - 4, TONE_NORMAL, q);
 		attroff(A_BOLD);
 		snprintf(q, sizeof(q), _("+/-: change (1 to %d)   Enter: next"), pc->max_minutes);
-		widget_text(y + 5, 1, COLS - 2, TONE_NORMAL, q);
+		widget_wrap(y + 5, 1, COLS - 2, ui_bottom(ui) - y - 4, TONE_NORMAL, q, true);
 		break;
 	case WHO:
-		for (int i = 0; i < cfg->n_workers && i < 200; i++)
-			names[i] = cfg->workers[i].name;
-		draw_choices(ui, _("Who starts it? (Enter: the one marked)"), names, cfg->n_workers,
-			     s->list_page, s->worker);
+		n = worker_names(cfg, names);
+		draw_choices(ui, _("Who starts it? (Enter: the one marked)"), names, n, s->list_page,
+			     s->worker);
 		break;
 	case CONFIRM_START:
 		who[0] = '\0';
@@ -248,14 +377,15 @@ static void pumps_draw(struct ui *ui, void *st)
 		draw_choices(ui, _("Which fertilizer goes in the water?"), names, n, s->list_page, -1);
 		break;
 	case AMOUNT:
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, cfg->products[s->product].name);
+		y += widget_wrap(y, 1, COLS - 2, 3, TONE_NORMAL, cfg->products[s->product].name, true) - 1;
 		widget_text(y + 2, 1, COLS - 2, TONE_NORMAL, _("How much goes in?"));
 		snprintf(q, sizeof(q), "[ %s ] %s", numentry_text(&s->amount, num, sizeof(num)),
 			 cfg->products[s->product].unit);
 		attron(A_BOLD);
 		widget_text(y + 3, 3, COLS - 4, TONE_NORMAL, q);
 		attroff(A_BOLD);
-		widget_text(y + 5, 1, COLS - 2, TONE_NORMAL, _("Digits and . for the amount; Enter: next"));
+		widget_wrap(y + 5, 1, COLS - 2, ui_bottom(ui) - y - 4, TONE_NORMAL,
+			    _("Digits and . for the amount; Enter: next"), true);
 		break;
 	case CONFIRM_PEAK:
 		peak_question(app, pc, minutes, q, sizeof(q));
@@ -268,28 +398,31 @@ static void pumps_draw(struct ui *ui, void *st)
 	}
 }
 
+static void ask_minutes(struct pumps *s, const struct config *cfg, int p)
+{
+	s->mode = MINUTES;
+	numentry_init(&s->minutes, cfg->pumps[p].default_minutes, 0, 1, cfg->pumps[p].max_minutes, 5);
+}
+
 static int key_list(struct ui *ui, struct pumps *s, int key)
 {
 	struct app *app = ui_app(ui);
 	const struct config *cfg = app->cfg;
-	int per = pumps_per_page(ui), p;
+	struct pump_page pg[MAX_PAGES];
+	int pages = pump_pages(ui, pg), p;
 
 	for (int i = 0; i < N_MORE; i++)
 		if (key == more[i].key)
 			return ACT_TO(more[i].screen);
+	if (s->page >= pages)
+		s->page = pages - 1;
 	if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
-		if (cfg->n_pumps <= per)
-			return ACT_NONE;
-		s->page += (key == '+' || key == K_DOWN) ? per : -per;
-		if (s->page >= cfg->n_pumps)
-			s->page = 0;
-		if (s->page < 0)
-			s->page = (cfg->n_pumps - 1) / per * per;
+		s->page = (s->page + ((key == '+' || key == K_DOWN) ? 1 : pages - 1)) % pages;
 		return ACT_REDRAW;
 	}
-	p = s->page + key - '1';
-	if (key < '1' || key >= '1' + per || p >= cfg->n_pumps)
+	if (key < '1' || key - '1' >= pg[s->page].count)
 		return ACT_PASS;
+	p = pg[s->page].first + key - '1';
 	if (irrigation_unavailable(app->irrigation, p)) {
 		ui_alert(ui, _("%s cannot be used: %s"), cfg->pumps[p].name,
 			 irrigation_unavailable(app->irrigation, p));
@@ -298,13 +431,46 @@ static int key_list(struct ui *ui, struct pumps *s, int key)
 	s->pump = p;
 	s->fertigate = false;
 	s->worker = -1;
-	if (irrigation_running(app->irrigation, p, NULL)) {
+	if (irrigation_running(app->irrigation, p, NULL))
 		s->mode = CONFIRM_STOP;
-	} else {
-		s->mode = MINUTES;
-		numentry_init(&s->minutes, cfg->pumps[p].default_minutes, 0, 1,
-			      cfg->pumps[p].max_minutes, 5);
+	else if (irrigation_running_count(app->irrigation) >= cfg->station.max_pumps_running)
+		s->mode = BUSY;		/* said before any question is asked */
+	else
+		ask_minutes(s, cfg, p);
+	return ACT_REDRAW;
+}
+
+static int key_busy(struct ui *ui, struct pumps *s, int key)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	char text[PUMP_KEYS][160];
+	const char *names[PUMP_KEYS];
+	int idx[PUMP_KEYS], n = running_pumps(app, idx, names, text), k;
+
+	if (key == '0' || key == K_BACK) {
+		ui_say(ui, "%s", _("Cancelled: nothing was changed."));
+		s->mode = LIST;
+		return ACT_REDRAW;
 	}
+	if (n == 0) {
+		/* The running pump stopped meanwhile. */
+		ask_minutes(s, cfg, s->pump);
+		return ACT_REDRAW;
+	}
+	k = n == 1 && key == K_ENTER ? 0 : n > 1 ? widget_pick_key(key, &(int){ 0 }, n, n) : -1;
+	if (k < 0)
+		return ACT_NONE;
+	if (irrigation_stop(app->irrigation, idx[k], "by_hand") < 0) {
+		ui_alert(ui, _("%s: the relay did not answer; it was switched off."),
+			 cfg->pumps[idx[k]].name);
+		s->mode = LIST;
+		return ACT_REDRAW;
+	}
+	ui_say_pumps(ui, _("%s is off."), cfg->pumps[idx[k]].name);
+	if (irrigation_running_count(app->irrigation) >= cfg->station.max_pumps_running)
+		return ACT_REDRAW;
+	ask_minutes(s, cfg, s->pump);
 	return ACT_REDRAW;
 }
 
@@ -348,18 +514,22 @@ static int key_minutes(struct ui *ui, struct pumps *s, int key)
 		return ACT_REDRAW;
 	}
 	if (app->cfg->n_workers > 0) {
+		const char *names[200];
+		int n = worker_names(app->cfg, names);
+
 		s->mode = WHO;
-		s->worker = last_worker < app->cfg->n_workers ? last_worker : 0;
-		s->list_page = s->worker / choices_per_page(ui, app->cfg->n_workers);
+		s->worker = ui_last_worker(ui) < n ? ui_last_worker(ui) : 0;
+		s->list_page = s->worker / choices_per_page(ui, names, n);
 	}
 	return ACT_REDRAW;
 }
 
 static int key_who(struct ui *ui, struct pumps *s, int key)
 {
-	int n = ui_app(ui)->cfg->n_workers;
+	const char *names[200];
+	int n = worker_names(ui_app(ui)->cfg, names);
 	int w = key == K_ENTER ? s->worker
-			       : widget_pick_key(key, &s->list_page, n, choices_per_page(ui, n));
+			       : widget_pick_key(key, &s->list_page, n, choices_per_page(ui, names, n));
 
 	if (key == '0' || key == K_BACK) {
 		s->mode = MINUTES;
@@ -370,7 +540,7 @@ static int key_who(struct ui *ui, struct pumps *s, int key)
 	if (w < 0)
 		return ACT_NONE;
 	s->worker = w;
-	last_worker = w;
+	ui_set_last_worker(ui, w);
 	s->mode = CONFIRM_START;
 	return ACT_REDRAW;
 }
@@ -407,7 +577,7 @@ static void start(struct ui *ui, struct pumps *s)
 		return;
 	}
 	if (!s->fertigate) {
-		ui_say(ui, _("%s is on — it stops by itself in %d minutes."), pc->name, minutes);
+		ui_say_pumps(ui, _("%s is on — it stops by itself in %d minutes."), pc->name, minutes);
 		return;
 	}
 	if (records_save(app->store, cfg, now, &rec, false, why, sizeof(why)) < 0) {
@@ -417,7 +587,7 @@ static void start(struct ui *ui, struct pumps *s)
 		return;
 	}
 	irrigation_link_record(app->irrigation, s->pump, rec.id);
-	ui_say(ui, _("%s is on — it stops by itself in %d minutes. Fertigation saved: %s %s %s."),
+	ui_say_pumps(ui, _("%s is on — it stops by itself in %d minutes. Fertigation saved: %s %s %s."),
 	       pc->name, minutes, cfg->products[s->product].name,
 	       text_amount(amount, sizeof(amount), rec.amount), cfg->products[s->product].unit);
 }
@@ -471,7 +641,7 @@ static int key_product(struct ui *ui, struct pumps *s, int key)
 		s->mode = CONFIRM_START;
 		return ACT_REDRAW;
 	}
-	k = widget_pick_key(key, &s->list_page, n, choices_per_page(ui, n));
+	k = widget_pick_key(key, &s->list_page, n, choices_per_page(ui, names, n));
 	if (k == WIDGET_PAGED)
 		return ACT_REDRAW;
 	if (k < 0)
@@ -502,7 +672,7 @@ static int key_confirm(struct ui *ui, struct pumps *s, int key)
 	if (irrigation_stop(app->irrigation, s->pump, "by_hand") < 0)
 		ui_alert(ui, _("%s: the relay did not answer; it was switched off."), pc->name);
 	else
-		ui_say(ui, _("%s is off."), pc->name);
+		ui_say_pumps(ui, _("%s is off."), pc->name);
 	s->mode = LIST;
 	return ACT_REDRAW;
 }
@@ -513,6 +683,8 @@ static int pumps_key(struct ui *ui, void *st, int key)
 	int act;
 
 	switch (s->mode) {
+	case BUSY:
+		return key_busy(ui, s, key);
 	case MINUTES:
 		return key_minutes(ui, s, key);
 	case WHO:

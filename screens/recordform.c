@@ -199,6 +199,7 @@ static int take(struct ui *ui, struct recordform *f, int st, const struct option
 		break;
 	case ST_WHO:
 		records_set_worker(r, cfg, k);
+		ui_set_last_worker(ui, k);
 		break;
 	}
 	return 0;
@@ -226,6 +227,20 @@ static void enter_step(struct ui *ui, struct recordform *f)
 	int st = step(f);
 
 	f->page = 0;
+	/* Enter takes the worker chosen last, here or at the pumps. */
+	if (st == ST_WHO && !f->r.who[0] && ui_last_worker(ui) < cfg->n_workers)
+		records_set_worker(&f->r, cfg, ui_last_worker(ui));
+	if (is_pick(st)) {
+		/* The page that shows what the record holds. */
+		struct options o;
+		int cur, per;
+
+		options(ui, f, st, &o);
+		cur = current(ui, f, st, &o);
+		per = widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), o.label, o.n);
+		if (cur >= 0)
+			f->page = cur / per;
+	}
 	if (st == ST_AMOUNT) {
 		int p = config_product_index(cfg, f->r.product);
 
@@ -338,6 +353,7 @@ void recordform_correct(struct recordform *f, struct ui *ui, const struct record
 			bool void_it)
 {
 	memset(f, 0, sizeof(*f));
+	f->old = *old;
 	f->r = *old;
 	f->r.id = 0;
 	f->r.corrects = old->id;
@@ -359,47 +375,95 @@ void recordform_correct(struct recordform *f, struct ui *ui, const struct record
 	start(f, ui);
 }
 
-/* The record in a few lines, for one look before saving. */
+/* "Day: 10/06/2026", or in a correction that changes it, "Day:
+ * 09/06/2026 → 10/06/2026". */
+static void fact(char *line, size_t n, const char *label, const char *now, const char *was,
+		 bool correcting)
+{
+	if (correcting && strcmp(now, was) != 0)
+		snprintf(line, n, "%.40s: %.130s → %.130s", label, was, now);
+	else
+		snprintf(line, n, "%.40s: %.250s", label, now);
+}
+
+/* The record's facts, each "label: value" ("Người làm" is the worker). */
+static void facts_of(const struct record_row *r, char v[][160])
+{
+	char a[32];
+
+	text_day(v[0], 160, r->day);
+	snprintf(v[1], 160, "%s", r->zone_name);
+	if (r->kind == REC_HARVEST) {
+		snprintf(v[2], 160, "%s", r->crop);
+		snprintf(v[3], 160, "%s kg", text_amount(a, sizeof(a), r->kg));
+		snprintf(v[4], 160, "%s", r->grade);
+		snprintf(v[5], 160, "%s", r->buyer);
+	} else {
+		snprintf(v[2], 160, "%s", r->product_name);
+		snprintf(v[3], 160, "%s %s", text_amount(a, sizeof(a), r->amount), r->unit);
+		snprintf(v[4], 160, "%s", r->kind == REC_FERTILIZE ? records_method_label(r->method)
+				      : r->target);
+		v[5][0] = '\0';
+	}
+	snprintf(v[6], 160, "%s", r->who_name);
+}
+
+/* The record in a few lines, for one look before saving; a correction
+ * shows what it changes, old beside new. */
 static int summary(struct ui *ui, const struct recordform *f, char lines[][320], int max)
 {
 	const struct record_row *r = &f->r;
-	char a[32], b[32];
+	const char *labels[7];
+	char now[7][160], was[7][160], b[32];
+	bool c = f->correcting && !r->voided;
 	int n = 0;
 
 	(void)ui;
+	if (r->kind == REC_HARVEST) {
+		const char *h[] = { _("Day"), _("Zone"), _("Crop"), _("Weight"), _("Grade"),
+				    _("Buyer"), _("By") };
+
+		memcpy(labels, h, sizeof(labels));
+	} else {
+		const char *h[] = { _("Day"), _("Zone"), r->kind == REC_SPRAY ? _("Product sprayed")
+				    : _("Fertilizer"), r->kind == REC_SPRAY ? _("Dose") : _("Amount"),
+				    r->kind == REC_SPRAY ? _("Against") : _("Given"), "", _("By") };
+
+		memcpy(labels, h, sizeof(labels));
+	}
+	if (r->voided)
+		labels[6] = _("Removed by");
+	facts_of(r, now);
+	facts_of(&f->old, was);
 #define LINE(...) do { if (n < max) snprintf(lines[n++], 320, __VA_ARGS__); } while (0)
 	if (r->voided)
 		LINE(_("Remove record %lld as a mistake:"), (long long)r->corrects);
 	else if (f->correcting)
 		LINE(_("Correction of record %lld"), (long long)r->corrects);
-	LINE(_("Day: %s"), text_day(a, sizeof(a), r->day));
-	LINE(_("Zone: %s"), r->zone_name);
-	if (r->kind == REC_HARVEST) {
-		LINE(_("Crop: %s, %s kg"), r->crop, text_amount(a, sizeof(a), r->kg));
-		if (r->grade[0])
-			LINE(_("Grade: %s"), r->grade);
-		if (r->buyer[0])
-			LINE(_("Buyer: %s"), r->buyer);
-	} else {
-		LINE("%s", r->product_name);
-		if (r->kind == REC_FERTILIZE)
-			LINE(_("%s %s, %s"), text_amount(a, sizeof(a), r->amount), r->unit,
-			     records_method_label(r->method));
-		else
-			LINE(_("%s %s against %s"), text_amount(a, sizeof(a), r->amount), r->unit,
-			     r->target[0] ? r->target : "-");
-		if (r->kind == REC_SPRAY)
-			LINE(_("Interval %d days: harvest from %s"), r->phi_days,
-			     text_day(b, sizeof(b), r->day + r->phi_days));
+	for (int i = 0; i < 7; i++) {
+		if (!labels[i][0] || (!now[i][0] && !(c && was[i][0])))
+			continue;
+		if (n < max)
+			fact(lines[n++], 320, labels[i], now[i][0] ? now[i] : "-",
+			     was[i][0] ? was[i] : "-", c);
 	}
-	LINE(_("By: %s"), r->who_name);
+	if (r->kind == REC_SPRAY)
+		LINE(_("Interval %d days: harvest from %s"), r->phi_days,
+		     text_day(b, sizeof(b), r->day + r->phi_days));
 	if (r->kind == REC_HARVEST && f->manager && !f->correcting)
 		LINE("%s", _("Interval: allowed by the manager."));
 #undef LINE
 	return n;
 }
 
-static const char *question(int st, int kind)
+const char *recordform_title(const struct recordform *f)
+{
+	if (!f->correcting || f->state != FORM_RUNNING)
+		return NULL;
+	return f->r.voided ? _("Remove a record") : _("Correct a record");
+}
+
+static const char *question(int st, int kind, bool voided)
 {
 	switch (st) {
 	case ST_DAY:
@@ -423,7 +487,7 @@ static const char *question(int st, int kind)
 	case ST_BUYER:
 		return _("Sold to whom?");
 	case ST_WHO:
-		return _("Who did it?");
+		return voided ? _("Who removes it?") : _("Who did it?");
 	default:
 		return "";
 	}
@@ -431,38 +495,48 @@ static const char *question(int st, int kind)
 
 static void draw_lot(struct ui *ui, const struct recordform *f)
 {
-	int y = ui_top(ui), bottom = ui_bottom(ui);
+	int y = ui_top(ui), bottom = ui_bottom(ui), text_rows, rows;
 	const char *dash = strchr(f->r.lot, '-');
-	char line[128], head[LOT_CODE_LEN];
+	char line[256], head[LOT_CODE_LEN + 1];
+	bool big, code_line;
 
 	if (f->qr) {
 		/* Over the title, which the QR code needs the rows of. */
 		if (qrcode_draw(0, 1, bottom + 1, COLS - 2, f->r.lot) == 0)
 			return;
-		widget_text(y, 1, COLS - 2, TONE_DRY, _("The screen is too small for the QR code."));
-		y += 2;
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_DRY,
+				 _("The screen is too small for the QR code."), true) + 1;
 	}
-	snprintf(line, sizeof(line), _("Lot code: %s"), f->r.lot);
-	widget_text(y, 1, COLS - 2, TONE_GOOD, line);
-	snprintf(head, sizeof(head), "%.*s", dash ? (int)(dash - f->r.lot) : (int)strlen(f->r.lot),
-		 f->r.lot);
-	/* Station code above, day and number below; a blank row between
-	 * where the screen has room (40x12 has just enough without). */
-	int gap = bottom - y + 1 >= 2 * BIGTEXT_ROWS + 4;
+	snprintf(line, sizeof(line), "%s   %s", _("Write this code on the crates. Enter: done"),
+		 _("+: QR code"));
+	text_rows = widget_wrap(0, 1, COLS - 2, 3, TONE_NORMAL, line, false);
+	/* In large characters the station code and its dash, then the day
+	 * and the number; the code in letters above them where the rows
+	 * allow, a blank row between where more do. */
+	snprintf(head, sizeof(head), "%.*s", dash ? (int)(dash - f->r.lot) + 1 : 0, f->r.lot);
+	rows = bottom - y + 1 - text_rows;
+	big = dash && bigtext_width(head) <= COLS - 2 && bigtext_width(dash + 1) <= COLS - 2 &&
+	      rows >= 2 * BIGTEXT_ROWS;
+	code_line = !big || rows >= 2 * BIGTEXT_ROWS + 1;
+	if (code_line) {
+		snprintf(line, sizeof(line), _("Lot code: %s"), f->r.lot);
+		widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
+		rows--;
+	}
+	if (big) {
+		int gap = rows >= 2 * BIGTEXT_ROWS + 2;
 
-	if (dash && bigtext_width(dash + 1) <= COLS - 2 && y + 1 + 2 * BIGTEXT_ROWS + 2 * gap <= bottom) {
 		attron(A_BOLD);
-		bigtext_draw(y + 1 + gap, 1, head);
-		bigtext_draw(y + 1 + 2 * gap + BIGTEXT_ROWS, 1, dash + 1);
+		bigtext_draw(y + gap, 1, head);
+		bigtext_draw(y + 2 * gap + BIGTEXT_ROWS, 1, dash + 1);
 		attroff(A_BOLD);
-		y += 1 + 2 * gap + 2 * BIGTEXT_ROWS;
+		y += 2 * gap + 2 * BIGTEXT_ROWS;
 	} else {
-		y += 2;
+		y++;
 	}
-	if (y <= bottom)
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, _("Write this code on the crates. Enter: done"));
-	if (y + 1 <= bottom)
-		widget_text(y + 1, 1, COLS - 2, TONE_NORMAL, _("+: QR code"));
+	snprintf(line, sizeof(line), "%s   %s", _("Write this code on the crates. Enter: done"),
+		 _("+: QR code"));
+	widget_wrap(y, 1, COLS - 2, bottom - y + 1, TONE_NORMAL, line, true);
 }
 
 void recordform_draw(struct ui *ui, struct recordform *f)
@@ -487,7 +561,8 @@ void recordform_draw(struct ui *ui, struct recordform *f)
 	}
 	switch (st) {
 	case ST_DAY:
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, question(st, f->r.kind));
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, question(st, f->r.kind, f->r.voided),
+				 true) - 1;
 		snprintf(line, sizeof(line), "< %s >  %s", text_day(a, sizeof(a), f->r.day),
 			 f->r.day == f->today ? _("today")
 			 : f->r.day == f->today - 1 ? _("yesterday") : "");
@@ -499,22 +574,29 @@ void recordform_draw(struct ui *ui, struct recordform *f)
 		break;
 	case ST_AMOUNT:
 	case ST_KG:
-		widget_text(y, 1, COLS - 2, TONE_NORMAL,
-			    st == ST_KG ? f->r.crop : f->r.product_name);
-		widget_text(y + 1, 1, COLS - 2, TONE_NORMAL, question(st, f->r.kind));
+		/* What is weighed or measured, the question, the number; the
+		 * rows left say what is allowed. */
+		y += widget_wrap(y, 1, COLS - 2, 3, TONE_NORMAL,
+				 st == ST_KG ? f->r.crop : f->r.product_name, true);
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, question(st, f->r.kind, f->r.voided),
+				 true) + 1;
 		attron(A_BOLD);
-		widget_text(y + 3, 3, COLS - 4, TONE_NORMAL, numentry_line(&f->num, line, sizeof(line)));
+		widget_text(y, 3, COLS - 4, TONE_NORMAL, numentry_line(&f->num, line, sizeof(line)));
 		attroff(A_BOLD);
+		y += 1 + (bottom - y >= 4);
 		snprintf(line, sizeof(line), _("at most %s %s   .: decimal point"),
 			 text_amount(a, sizeof(a), f->num.max), f->num.unit);
-		widget_text(y + 5, 1, COLS - 2, TONE_NORMAL, line);
-		widget_text(y + 6, 1, COLS - 2, TONE_NORMAL, _("Backspace: delete   Enter: next"));
+		y += widget_wrap(y, 1, COLS - 2, bottom - y, TONE_NORMAL, line, true);
+		widget_wrap(y, 1, COLS - 2, bottom - y + 1, TONE_NORMAL,
+			    _("Backspace: delete   Enter: next"), true);
 		break;
 	case ST_CONFIRM: {
 		int n = summary(ui, f, lines, 10);
+		const char *text[10];
 
-		for (int i = 0; i < n && y + i < bottom; i++)
-			widget_text(y + i, 1, COLS - 2, TONE_NORMAL, lines[i]);
+		for (int i = 0; i < n; i++)
+			text[i] = lines[i];
+		widget_pages(y, bottom - 1, text, NULL, n, &f->summary_page);
 		widget_text(bottom, 1, COLS - 2, TONE_GOOD, _("Enter: save    0: back"));
 		break;
 	}
@@ -523,7 +605,7 @@ void recordform_draw(struct ui *ui, struct recordform *f)
 		break;
 	default:
 		options(ui, f, st, &o);
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, question(st, f->r.kind));
+		widget_text(y, 1, COLS - 2, TONE_NORMAL, question(st, f->r.kind, f->r.voided));
 		widget_pick(y + 1, bottom, o.label, o.n, f->page, current(ui, f, st, &o));
 		break;
 	}
@@ -618,7 +700,7 @@ static int key_pick(struct ui *ui, struct recordform *f, int st, int key)
 	int per, pages, cur;
 
 	options(ui, f, st, &o);
-	per = widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), o.n);
+	per = widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), o.label, o.n);
 	pages = (o.n + per - 1) / per;
 	cur = current(ui, f, st, &o);
 	if (key >= '1' && key <= '9') {
@@ -712,6 +794,10 @@ int recordform_key(struct ui *ui, struct recordform *f, int key)
 			return ACT_NONE;
 		}
 	case ST_CONFIRM:
+		if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
+			f->summary_page += key == '+' || key == K_DOWN ? 1 : -1;
+			return ACT_REDRAW;
+		}
 		if (key == K_ENTER)
 			return save(ui, f);
 		if (key == '0' || key == K_BACK) {

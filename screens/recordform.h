@@ -20,6 +20,7 @@ enum form_state { FORM_RUNNING, FORM_SAVED, FORM_CANCELLED };
 struct recordform {
 	enum form_state state;
 	struct record_row r;
+	struct record_row old;	/* what a correction replaces */
 	bool correcting;
 	bool manager;		/* the manager's PIN was given */
 	int steps[FORM_MAX_STEPS];
@@ -31,6 +32,7 @@ struct recordform {
 	struct pinentry pin;
 	int overlay;		/* the interval warning or the PIN over a step */
 	bool qr;		/* the lot code as a QR code */
+	int summary_page;	/* of the whole record, before saving */
 	char why[256];
 };
 
@@ -42,6 +44,9 @@ void recordform_new(struct recordform *f, struct ui *ui, int kind);
 void recordform_correct(struct recordform *f, struct ui *ui, const struct record_row *old,
 			bool void_it);
 void recordform_draw(struct ui *ui, struct recordform *f);
+/* The form's title: a correction's or a removal's, or NULL for the
+ * screen's own. */
+const char *recordform_title(const struct recordform *f);
 /* ACT_ flags; f->state tells when the form is done. */
 int recordform_key(struct ui *ui, struct recordform *f, int key);
 /* MODE_ flags (screen.h): a number or the PIN typed, or the whole record

@@ -29,17 +29,45 @@ struct schedules {
 	int zone_page;
 	int64_t chosen;			/* the schedule picked from the list */
 	struct schedule_row edit;	/* what is being asked for */
+	struct schedule_row was;	/* a changed schedule, as it was */
 	struct timeentry time;
 	struct numentry minutes;
+	bool changing;			/* edit is a schedule already saved */
 };
 
 #define ADD_KEY '9'
 
-static int per_page(const struct ui *ui)
-{
-	int n = (ui_bottom(ui) - ui_top(ui) - 1) / 2;
+/* Rows a schedule takes in the list: its zone, then its days and time. */
+static int schedule_rows(struct ui *ui, const struct schedule_row *sc, int y, int number,
+			 bool draw);
 
-	return n > 8 ? 8 : n < 1 ? 1 : n;
+/* The first schedule of each page, as many as fit (at most eight); how
+ * many pages. */
+static int list_pages(struct ui *ui, int *first, int max)
+{
+	int n, pages = 0, i = 0;
+	const struct schedule_row *list = irrigation_schedules(ui_app(ui)->irrigation, &n);
+	/* The add line and the page line keep their rows. */
+	int rows = ui_bottom(ui) - ui_top(ui) + 1 - 2;
+
+	while (i < n && pages < max) {
+		int used = 0, k = 0;
+
+		first[pages++] = i;
+		while (i < n && k < 8) {
+			int r = schedule_rows(ui, &list[i], 0, k + 1, false);
+
+			if (used + r > rows && k > 0)
+				break;
+			used += r;
+			i++;
+			k++;
+		}
+	}
+	if (pages == 0)
+		first[pages++] = 0;
+	first[pages] = n;
+	return pages;
 }
 
 static const char *zone_name(const struct config *cfg, const char *id)
@@ -47,6 +75,22 @@ static const char *zone_name(const struct config *cfg, const char *id)
 	int z = config_zone_index(cfg, id);
 
 	return z >= 0 ? cfg->zones[z].name : id;
+}
+
+/* The zones to choose from, those without a pump said so. */
+static int zone_labels(const struct config *cfg, char names[][CFG_NAME_LEN + 32],
+		       const char **labels)
+{
+	int n = cfg->n_zones < 32 ? cfg->n_zones : 32;
+
+	for (int z = 0; z < n; z++) {
+		if (cfg->zones[z].pump_index >= 0)
+			snprintf(names[z], CFG_NAME_LEN + 32, "%s", cfg->zones[z].name);
+		else
+			snprintf(names[z], CFG_NAME_LEN + 32, _("%s (no pump)"), cfg->zones[z].name);
+		labels[z] = names[z];
+	}
+	return n;
 }
 
 static const struct schedule_row *find(const struct irrigation *irr, int64_t id)
@@ -60,27 +104,35 @@ static const struct schedule_row *find(const struct irrigation *irr, int64_t id)
 	return NULL;
 }
 
+static int schedule_rows(struct ui *ui, const struct schedule_row *sc, int y, int number,
+			 bool draw)
+{
+	char when[96];
+	int rows = widget_item_at(y, 1, COLS - 2, 3, number, zone_name(ui_app(ui)->cfg, sc->zone),
+				  false, draw);
+
+	schedule_text(when, sizeof(when), sc);
+	return rows + widget_wrap(y + rows, 3, COLS - 4, 2, TONE_NORMAL, when, draw);
+}
+
 static void draw_list(struct ui *ui, struct schedules *s)
 {
 	struct app *app = ui_app(ui);
-	int n, per = per_page(ui), y = ui_top(ui);
+	int n, first[64], pages = list_pages(ui, first, 63), y = ui_top(ui);
 	const struct schedule_row *list = irrigation_schedules(app->irrigation, &n);
-	char line[160], when[96];
+	char line[160];
 
+	if (s->page >= pages)
+		s->page = pages - 1;
 	if (n == 0)
-		widget_wrap(y++, 1, COLS - 2, 2, TONE_NORMAL, _("There are no watering schedules yet."), true);
-	for (int i = 0; i < per && s->page + i < n; i++) {
-		const struct schedule_row *sc = &list[s->page + i];
-
-		widget_menu_item(y++, i + 1, zone_name(app->cfg, sc->zone), false);
-		snprintf(line, sizeof(line), "  %s", schedule_text(when, sizeof(when), sc));
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
-	}
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL,
+				 _("There are no watering schedules yet."), true);
+	for (int i = first[s->page]; i < first[s->page + 1]; i++)
+		y += schedule_rows(ui, &list[i], y, i - first[s->page] + 1, true);
 	snprintf(line, sizeof(line), "%c %s", ADD_KEY, _("Add a schedule"));
 	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
-	if (n > per) {
-		snprintf(line, sizeof(line), _("+/-: more (%d of %d)"), s->page / per + 1,
-			 (n + per - 1) / per);
+	if (pages > 1) {
+		snprintf(line, sizeof(line), _("+/-: more (%d of %d)"), s->page + 1, pages);
 		widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
 	}
 }
@@ -93,7 +145,8 @@ static void draw_days(struct ui *ui, struct schedules *s)
 	int y = ui_top(ui);
 	char top[64] = "", marks[64] = "", cell[16];
 
-	widget_text(y++, 1, COLS - 2, TONE_NORMAL, zone_name(ui_app(ui)->cfg, s->edit.zone));
+	y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, zone_name(ui_app(ui)->cfg, s->edit.zone),
+			 true);
 	widget_text(y++, 1, COLS - 2, TONE_NORMAL, _("Which days?"));
 	for (int i = 0; i < 7; i++) {
 		snprintf(cell, sizeof(cell), "%-4s", schedule_day_name(order[i]));
@@ -150,8 +203,9 @@ static void schedules_draw(struct ui *ui, void *st)
 		sc = find(app->irrigation, s->chosen);
 		if (!sc)
 			break;
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, zone_name(cfg, sc->zone));
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, schedule_text(when, sizeof(when), sc));
+		y += widget_wrap(y, 1, COLS - 2, 3, TONE_NORMAL, zone_name(cfg, sc->zone), true);
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, schedule_text(when, sizeof(when), sc),
+				 true);
 		y++;
 		widget_menu_item(y++, 1, _("Change"), false);
 		widget_menu_item(y++, 2, _("Delete"), false);
@@ -159,16 +213,10 @@ static void schedules_draw(struct ui *ui, void *st)
 	case ZONE: {
 		char names[32][CFG_NAME_LEN + 32];
 		const char *labels[32];
+		int n = zone_labels(cfg, names, labels);
 
-		for (int z = 0; z < cfg->n_zones && z < 32; z++) {
-			if (cfg->zones[z].pump_index >= 0)
-				snprintf(names[z], sizeof(names[z]), "%s", cfg->zones[z].name);
-			else
-				snprintf(names[z], sizeof(names[z]), _("%s (no pump)"), cfg->zones[z].name);
-			labels[z] = names[z];
-		}
 		widget_text(y, 1, COLS - 2, TONE_NORMAL, _("Which zone?"));
-		widget_pick(y + 1, ui_bottom(ui), labels, cfg->n_zones, s->zone_page,
+		widget_pick(y + 1, ui_bottom(ui), labels, n, s->zone_page,
 			    config_zone_index(cfg, s->edit.zone));
 		break;
 	}
@@ -176,7 +224,7 @@ static void schedules_draw(struct ui *ui, void *st)
 		draw_days(ui, s);
 		break;
 	case TIME:
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, zone_name(cfg, s->edit.zone));
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, zone_name(cfg, s->edit.zone), true) - 1;
 		widget_text(y + 2, 1, COLS - 2, TONE_NORMAL, _("Start at what time?"));
 		snprintf(q, sizeof(q), "[ %s ]", timeentry_text(&s->time, num, sizeof(num)));
 		attron(A_BOLD);
@@ -186,7 +234,7 @@ static void schedules_draw(struct ui *ui, void *st)
 			    _("Digits: 0530 is 05:30; +/-: a quarter hour; Enter: next"), true);
 		break;
 	case MINUTES:
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, zone_name(cfg, s->edit.zone));
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, zone_name(cfg, s->edit.zone), true) - 1;
 		widget_text(y + 2, 1, COLS - 2, TONE_NORMAL, _("Water for how many minutes?"));
 		snprintf(q, sizeof(q), "[ %s ] %s", numentry_text(&s->minutes, num, sizeof(num)),
 			 _("minutes"));
@@ -198,8 +246,24 @@ static void schedules_draw(struct ui *ui, void *st)
 		break;
 	case CONFIRM:
 		peak_note(app, &s->edit, note, sizeof(note));
-		snprintf(q, sizeof(q), _("Save the schedule: %s, %s? %s"), zone_name(cfg, s->edit.zone),
-			 schedule_text(when, sizeof(when), &s->edit), note);
+		if (s->changing && strcmp(s->was.zone, s->edit.zone) == 0) {
+			char was[96];
+
+			snprintf(q, sizeof(q), _("Change the schedule of %s: %s → %s? %s"),
+				 zone_name(cfg, s->edit.zone), schedule_text(was, sizeof(was), &s->was),
+				 schedule_text(when, sizeof(when), &s->edit), note);
+		} else if (s->changing) {
+			char was[96];
+
+			snprintf(q, sizeof(q), _("Change the schedule %s, %s to %s, %s? %s"),
+				 zone_name(cfg, s->was.zone), schedule_text(was, sizeof(was), &s->was),
+				 zone_name(cfg, s->edit.zone),
+				 schedule_text(when, sizeof(when), &s->edit), note);
+		} else {
+			snprintf(q, sizeof(q), _("Save the schedule: %s, %s? %s"),
+				 zone_name(cfg, s->edit.zone),
+				 schedule_text(when, sizeof(when), &s->edit), note);
+		}
 		widget_confirm(y, ui_bottom(ui), q);
 		break;
 	case CONFIRM_DELETE:
@@ -215,8 +279,10 @@ static void schedules_draw(struct ui *ui, void *st)
 
 static void begin_edit(struct schedules *s, const struct schedule_row *from)
 {
+	s->changing = from != NULL;
 	if (from) {
 		s->edit = *from;
+		s->was = *from;
 	} else {
 		memset(&s->edit, 0, sizeof(s->edit));
 		s->edit.days = SCHEDULE_ALL_DAYS;
@@ -229,25 +295,21 @@ static void begin_edit(struct schedules *s, const struct schedule_row *from)
 
 static int key_list(struct ui *ui, struct schedules *s, int key)
 {
-	int n, per = per_page(ui);
+	int n, first[64], pages = list_pages(ui, first, 63);
 	const struct schedule_row *list = irrigation_schedules(ui_app(ui)->irrigation, &n);
 
+	if (s->page >= pages)
+		s->page = pages - 1;
 	if (key == ADD_KEY) {
 		begin_edit(s, NULL);
 		return ACT_REDRAW;
 	}
 	if (key == '+' || key == K_DOWN || key == '-' || key == K_UP) {
-		if (n > per) {
-			s->page += (key == '+' || key == K_DOWN) ? per : -per;
-			if (s->page >= n)
-				s->page = 0;
-			if (s->page < 0)
-				s->page = (n - 1) / per * per;
-		}
+		s->page = (s->page + (key == '+' || key == K_DOWN ? 1 : pages - 1)) % pages;
 		return ACT_REDRAW;
 	}
-	if (key >= '1' && key < '1' + per && s->page + key - '1' < n) {
-		s->chosen = list[s->page + key - '1'].id;
+	if (key >= '1' && key <= '8' && first[s->page] + key - '1' < first[s->page + 1]) {
+		s->chosen = list[first[s->page] + key - '1'].id;
 		s->mode = ACTIONS;
 		return ACT_REDRAW;
 	}
@@ -257,9 +319,12 @@ static int key_list(struct ui *ui, struct schedules *s, int key)
 static int key_zone(struct ui *ui, struct schedules *s, int key)
 {
 	const struct config *cfg = ui_app(ui)->cfg;
-	int per = widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), cfg->n_zones);
+	char names[32][CFG_NAME_LEN + 32];
+	const char *labels[32];
+	int n = zone_labels(cfg, names, labels);
+	int per = widget_pick_per_page(ui_top(ui) + 1, ui_bottom(ui), labels, n);
 	int z = key == K_ENTER ? config_zone_index(cfg, s->edit.zone)
-			       : widget_pick_key(key, &s->zone_page, cfg->n_zones, per);
+			       : widget_pick_key(key, &s->zone_page, n, per);
 
 	if (key == '0' || key == K_BACK) {
 		s->mode = LIST;
@@ -427,6 +492,25 @@ static unsigned schedules_mode(void *st)
 	return s->mode == CONFIRM ? MODE_UNSAVED : 0;
 }
 
+static const char *schedules_title(struct ui *ui, void *st)
+{
+	struct schedules *s = st;
+
+	(void)ui;
+	switch (s->mode) {
+	case ZONE:
+	case DAYS:
+	case TIME:
+	case MINUTES:
+	case CONFIRM:
+		return s->changing ? _("Change a schedule") : _("Add a schedule");
+	case CONFIRM_DELETE:
+		return _("Delete a schedule");
+	default:
+		return NULL;
+	}
+}
+
 static const char *const schedules_help[] = {
 	N_("1-8: change or delete that schedule"),
 	N_("9: add a schedule"),
@@ -441,4 +525,5 @@ const struct screen screen_schedules = {
 	.key = schedules_key,
 	.help = schedules_help,
 	.mode = schedules_mode,
+	.title_now = schedules_title,
 };

@@ -64,6 +64,9 @@ struct screen {
 	void (*leave)(struct ui *ui, void *st);		/* may be NULL */
 	const char *const *help;	/* msgids, one per line, NULL-ended */
 	unsigned (*mode)(void *st);	/* MODE_ flags; may be NULL: neither */
+	/* A title for what the screen is doing now ("Sửa lịch"), or NULL
+	 * for its own; may be NULL. */
+	const char *(*title_now)(struct ui *ui, void *st);
 };
 
 extern const struct screen *const screen_table[SCREEN_COUNT];

@@ -51,28 +51,40 @@ static void state_words(struct app *app, int i, char *buf, size_t n)
 		 text_ago(ago, sizeof(ago), (int64_t)clock_now(app->clock) - st->t));
 }
 
+/* Each sensor with its state. */
+static int sensor_labels(struct ui *ui, char text[][160], const char **labels)
+{
+	struct app *app = ui_app(ui);
+	const struct config *cfg = app->cfg;
+	int n = cfg->n_sensors < MAX_SHOWN ? cfg->n_sensors : MAX_SHOWN;
+	char words[96];
+
+	for (int i = 0; i < n; i++) {
+		state_words(app, i, words, sizeof(words));
+		snprintf(text[i], 160, "%s: %s", cfg->sensors[i].item.id, words);
+		labels[i] = text[i];
+	}
+	return n;
+}
+
 static int per_page(struct ui *ui)
 {
-	return widget_pick_per_page(ui_top(ui), ui_bottom(ui), ui_app(ui)->cfg->n_sensors);
+	static char text[MAX_SHOWN][160];
+	const char *labels[MAX_SHOWN];
+	int n = sensor_labels(ui, text, labels);
+
+	return widget_pick_per_page(ui_top(ui), ui_bottom(ui), labels, n);
 }
 
 static void draw_list(struct ui *ui, struct sensors *s)
 {
-	struct app *app = ui_app(ui);
-	const struct config *cfg = app->cfg;
 	static char text[MAX_SHOWN][160];
 	const char *labels[MAX_SHOWN];
-	int n = cfg->n_sensors < MAX_SHOWN ? cfg->n_sensors : MAX_SHOWN;
-	char words[96];
+	int n = sensor_labels(ui, text, labels);
 
 	if (n == 0) {
 		widget_text(ui_top(ui), 1, COLS - 2, TONE_NORMAL, _("No sensors are configured."));
 		return;
-	}
-	for (int i = 0; i < n; i++) {
-		state_words(app, i, words, sizeof(words));
-		snprintf(text[i], sizeof(text[i]), "%s: %s", cfg->sensors[i].item.id, words);
-		labels[i] = text[i];
 	}
 	widget_pick(ui_top(ui), ui_bottom(ui), labels, n, s->page, -1);
 }

@@ -66,8 +66,8 @@ static void summary_draw(struct ui *ui, void *st)
 	kwh = t.kwh[BAND_OFFPEAK] + t.kwh[BAND_NORMAL] + t.kwh[BAND_PEAK];
 	cost = t.cost[BAND_OFFPEAK] + t.cost[BAND_NORMAL] + t.cost[BAND_PEAK];
 	snprintf(line, sizeof(line), _("Runs: %d   Pump hours: %s"), t.runs,
-		 text_number(a, sizeof(a), (double)t.seconds / 3600.0, 1));
-	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+		 text_duration(a, sizeof(a), t.seconds));
+	y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, line, true);
 	snprintf(line, sizeof(line), _("Electricity: %s kWh"), text_number(a, sizeof(a), kwh, 2));
 	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
 	snprintf(line, sizeof(line), _("Cost: %s"), text_money(a, sizeof(a), cost, cur));
@@ -82,7 +82,7 @@ static void summary_draw(struct ui *ui, void *st)
 	/* By band, where the screen has room. */
 	for (int band = 0; band < BAND_COUNT && y + BAND_COUNT - band <= ui_bottom(ui); band++) {
 		snprintf(line, sizeof(line), _("  %s: %s kWh, %s"), tariff_band_name((enum tariff_band)band),
-			 text_number(b, sizeof(b), t.kwh[band], 1),
+			 text_number(b, sizeof(b), t.kwh[band], 2),
 			 text_money(c, sizeof(c), t.cost[band], cur));
 		widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
 	}

@@ -45,6 +45,9 @@ struct ui {
 	char message[640];
 	enum tone message_tone;
 	int minute_timer, redraw_timer;
+	bool message_of_pumps;		/* said of the pumps' state (ui_say_pumps) */
+	unsigned message_changes;	/* irrigation_changes() when it was said */
+	int last_worker;		/* the worker chosen last, offered first */
 };
 
 static const char *const global_help[] = {
@@ -80,10 +83,20 @@ struct app *ui_app(struct ui *ui)
 	return ui->app;
 }
 
+static const char *title_of(const struct ui *ui)
+{
+	const struct frame *f = &ui->stack[ui->depth - 1];
+	const char *now = f->screen->title_now ? f->screen->title_now((struct ui *)ui, f->st) : NULL;
+
+	if (now)
+		return now;
+	return f->screen->title ? _(f->screen->title) : ui->app->cfg->station.name;
+}
+
+/* A title too long for its row (a station's long name) takes two. */
 int ui_top(const struct ui *ui)
 {
-	(void)ui;
-	return 1;
+	return ui->depth > 0 ? widget_wrap(0, 1, COLS - 2, 2, TONE_NORMAL, title_of(ui), false) : 1;
 }
 
 int ui_bottom(const struct ui *ui)
@@ -96,6 +109,28 @@ static void vsay(struct ui *ui, enum tone tone, const char *fmt, va_list ap)
 {
 	vsnprintf(ui->message, sizeof(ui->message), fmt, ap);
 	ui->message_tone = tone;
+	ui->message_of_pumps = false;
+	ui->message_changes = irrigation_changes(ui->app->irrigation);
+}
+
+void ui_say_pumps(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(ui, TONE_GOOD, fmt, ap);
+	va_end(ap);
+	ui->message_of_pumps = true;
+}
+
+int ui_last_worker(const struct ui *ui)
+{
+	return ui->last_worker;
+}
+
+void ui_set_last_worker(struct ui *ui, int worker)
+{
+	ui->last_worker = worker;
 }
 
 void ui_say(struct ui *ui, const char *fmt, ...)
@@ -153,9 +188,9 @@ static void draw_status(struct ui *ui)
 	store_alarms_open(app->store, &alarms);
 	snprintf(line, sizeof(line), "%s %s", text_date_time(when, sizeof(when), now),
 		 tariff_band_name(band));
-	widget_text(LINES - 2, 0, COLS, band == BAND_PEAK ? TONE_DRY : TONE_NORMAL, line);
+	widget_text(LINES - 2, 0, COLS - 1, band == BAND_PEAK ? TONE_DRY : TONE_NORMAL, line);
 	snprintf(line, sizeof(line), _("Pumps on: %d   Alarms: %d"), running, alarms);
-	widget_text(LINES - 1, 0, COLS, alarms ? TONE_ALARM : TONE_NORMAL, line);
+	widget_text(LINES - 1, 0, COLS - 1, alarms ? TONE_ALARM : TONE_NORMAL, line);
 }
 
 static unsigned mode_of(const struct ui *ui)
@@ -173,24 +208,26 @@ static void draw_help(struct ui *ui)
 
 	for (int r = y; r <= ui_bottom(ui); r++)
 		mvhline(r, 0, ' ', COLS);
-	widget_text(y++, 1, COLS - 2, TONE_GOOD, _("Keys on this screen:"));
+	y += widget_wrap(y, 1, COLS - 2, 2, TONE_GOOD, _("Keys on this screen:"), true);
 	for (int i = 0; s->help && s->help[i] && y <= ui_bottom(ui); i++)
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _(s->help[i]));
+		y += widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, TONE_NORMAL, _(s->help[i]),
+				 true);
 	for (int i = 0; global[i] && y <= ui_bottom(ui); i++)
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, _(global[i]));
-	widget_text(LINES - 3, 1, COLS - 2, TONE_GOOD, _("Any key closes this help."));
+		y += widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, TONE_NORMAL, _(global[i]),
+				 true);
+	widget_text(LINES - 3, 1, COLS - 2, TONE_GOOD, _("Any key: close this help"));
 }
 
-/* A message takes as many rows above the status line as it needs, up to
- * three, over the bottom of the screen's content; so does what the
- * station cannot do for want of its database (app->trouble), until it is
- * over. */
-static void draw_message(enum tone tone, const char *text)
+/* A message takes as many rows above the line of keys as it needs, over
+ * the bottom of the screen's content, all of them if it must; so does what
+ * the station cannot do for want of its database (app->trouble), until it
+ * is over. */
+static void draw_message(struct ui *ui, enum tone tone, const char *text)
 {
-	int rows = widget_wrap(0, 1, COLS - 2, 3, tone, text, false);
-	int y = LINES - 2 - rows;
+	int rows = widget_wrap(0, 1, COLS - 2, LINES - 3 - ui_top(ui), tone, text, false);
+	int y = LINES - 3 - rows;
 
-	for (int r = y; r < LINES - 2; r++)
+	for (int r = y; r < LINES - 3; r++)
 		mvhline(r, 0, ' ', COLS);
 	widget_wrap(y, 1, COLS - 2, rows, tone, text, true);
 }
@@ -202,9 +239,9 @@ static void draw_asking_home(struct ui *ui)
 
 	for (int r = top; r <= bottom; r++)
 		mvhline(r, 0, ' ', COLS);
-	widget_wrap(top + 1, 1, COLS - 2, bottom - top - 2, TONE_DRY,
+	/* Its answers are on the line of keys. */
+	widget_wrap(top + 1, 1, COLS - 2, bottom - top, TONE_DRY,
 		    _("What you entered is not saved yet. Leave it and go to the home screen?"), true);
-	widget_text(bottom, 1, COLS - 2, TONE_GOOD, _("Enter: leave it   0: stay"));
 }
 
 /* The keys every screen has, by what its keys are now. */
@@ -225,37 +262,49 @@ static void draw(struct ui *ui)
 	if (ui->app->news[0]) {
 		snprintf(ui->message, sizeof(ui->message), "%s", ui->app->news);
 		ui->message_tone = TONE_GOOD;
+		ui->message_of_pumps = false;
 		ui->app->news[0] = '\0';
 	}
 	erase();
 	if (ui->small) {
-		widget_text(0, 0, COLS, TONE_ALARM, _("The screen is too small: 40x12 at least."));
+		char why[160];
+
+		snprintf(why, sizeof(why), _("The screen is %dx%d; the station needs at least %dx%d."),
+			 COLS, LINES, UI_MIN_COLS, UI_MIN_LINES);
+		widget_wrap(0, 1, COLS - 2, LINES, TONE_ALARM, why, true);
 		refresh();
 		return;
 	}
-	title = f->screen->title ? _(f->screen->title) : ui->app->cfg->station.name;
+	title = title_of(ui);
 	attron(A_REVERSE);
-	mvhline(0, 0, ' ', COLS);
+	for (int r = 0; r < ui_top(ui); r++)
+		mvhline(r, 0, ' ', COLS);
 	attroff(A_REVERSE);
 	attron(A_REVERSE | A_BOLD);
-	widget_text(0, 1, COLS - 2, TONE_NORMAL, title);
+	widget_wrap(0, 1, COLS - 2, ui_top(ui), TONE_NORMAL, title, true);
 	attroff(A_REVERSE | A_BOLD);
+	/* What was said of the pumps before one started or stopped may no
+	 * longer hold: the screen shows what is true now. */
+	if (ui->message[0] && ui->message_of_pumps &&
+	    ui->message_changes != irrigation_changes(ui->app->irrigation))
+		ui->message[0] = '\0';
 	f->screen->draw(ui, f->st);
 	if (ui->asking_home)
 		draw_asking_home(ui);
+	/* The line of keys stays under whatever is said; a full card takes
+	 * it: what else waits or is lost follows from it. */
 	if (ui->help)
 		draw_help(ui);
-	else if (ui->message[0])
-		draw_message(ui->message_tone, ui->message);
-	/* A full card first: what else waits or is lost follows from it. */
 	else if (store_card_full(ui->app->store))
 		widget_text(LINES - 3, 1, COLS - 2, TONE_ALARM,
 			    _("Memory card full: nothing new is saved"));
-	else if (ui->app->trouble[0])
-		draw_message(TONE_ALARM, ui->app->trouble);
 	else
 		widget_text(LINES - 3, 1, COLS - 2, TONE_NORMAL,
-			    ui->asking_home ? "" : key_line(ui));
+			    ui->asking_home ? _("Enter: leave it   0: stay") : key_line(ui));
+	if (!ui->help && !ui->asking_home && ui->message[0])
+		draw_message(ui, ui->message_tone, ui->message);
+	else if (!ui->help && !ui->asking_home && ui->app->trouble[0])
+		draw_message(ui, TONE_ALARM, ui->app->trouble);
 	draw_status(ui);
 	refresh();
 }
@@ -424,10 +473,8 @@ struct ui *ui_new(struct app *app, char *err, size_t errlen)
 	push(ui, screen_table[SCREEN_HOME]);
 	if (app->clock_behind)
 		push(ui, screen_table[SCREEN_CLOCKSET]);
-	if (app->notice[0]) {
-		snprintf(ui->message, sizeof(ui->message), "%s", app->notice);
-		ui->message_tone = TONE_ALARM;
-	}
+	if (app->notice[0])
+		ui_alert(ui, "%s", app->notice);
 	app->changed = changed;
 	app->changed_ctx = ui;
 	loop_watch(app->loop, STDIN_FILENO, POLLIN, on_input, ui);

@@ -28,8 +28,15 @@ void ui_resize(struct ui *ui);
 struct app *ui_app(struct ui *ui);
 /* One line for the farmer below the screen, until the next key. */
 void ui_say(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same of the pumps' state ("Bơm 1 đã chạy"): it also goes as soon
+ * as a pump starts or stops, when it may no longer be true. */
+void ui_say_pumps(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same, for something that went wrong or was refused. */
 void ui_alert(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The worker chosen last on any screen, offered first on the next: the
+ * index in the configuration's workers. */
+int ui_last_worker(const struct ui *ui);
+void ui_set_last_worker(struct ui *ui, int worker);
 /* The rows a screen may draw in: from ui_top() to ui_bottom(), inclusive. */
 int ui_top(const struct ui *ui);
 int ui_bottom(const struct ui *ui);

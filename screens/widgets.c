@@ -42,7 +42,15 @@ void widget_text(int y, int x, int width, enum tone tone, const char *s)
 
 	if (width <= 0 || y < 0 || y >= LINES)
 		return;
-	text_fit(buf, sizeof(buf), text_clean(clean, sizeof(clean), s), width);
+	/* Nothing is cut without a sign: what does not fit ends in an
+	 * ellipsis, which the screen tests look for. */
+	text_clean(clean, sizeof(clean), s);
+	if (text_width(clean) > width && width > 1) {
+		text_fit(buf, sizeof(buf) - 4, clean, width - 1);
+		strcat(buf, "…");
+	} else {
+		text_fit(buf, sizeof(buf), clean, width);
+	}
 	attron(attr);
 	mvaddstr(y, x, buf);
 	attroff(attr);
@@ -118,17 +126,84 @@ int widget_pick_key(int key, int *page, int n, int per)
 
 void widget_confirm(int top, int bottom, const char *question)
 {
-	widget_wrap(top + 1, 1, COLS - 2, bottom - top - 2, TONE_NORMAL, question, true);
+	/* A blank row above and below the question where it leaves room. */
+	int rows = widget_wrap(0, 1, COLS - 2, 1000, TONE_NORMAL, question, false);
+	int gap = rows <= bottom - top - 2;
+
+	widget_wrap(top + gap, 1, COLS - 2, bottom - top - gap, TONE_NORMAL, question, true);
 	widget_text(bottom, 1, COLS - 2, TONE_GOOD, _("Enter: yes    0: no"));
 }
 
-int widget_pick_per_page(int top, int bottom, int n)
+int widget_item_at(int y, int x, int width, int max_rows, int number, const char *label,
+		   bool selected, bool draw)
 {
-	int rows = bottom - top + 1;
+	const char *s = label;
+	char line[512], row[520];
+	int n = 0;
 
-	if (n <= rows && n <= 9)
+	if (draw && selected)
+		attron(A_REVERSE);
+	while (n < max_rows && text_wrap(&s, width - 2, line, sizeof(line))) {
+		const char *rest = s;
+
+		while (*rest == ' ')
+			rest++;
+		/* The last row takes what is left, and ends in "…" if that
+		 * does not fit. */
+		if (n == max_rows - 1 && *rest)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s", rest);
+		if (draw && n == 0) {
+			snprintf(row, sizeof(row), "%d %s", number, line);
+			widget_text(y, x, width, TONE_NORMAL, row);
+		} else if (draw) {
+			widget_text(y + n, x + 2, width - 2, TONE_NORMAL, line);
+		}
+		n++;
+	}
+	if (n == 0) {
+		snprintf(row, sizeof(row), "%d", number);
+		if (draw)
+			widget_text(y, x, width, TONE_NORMAL, row);
+		n = 1;
+	}
+	if (draw && selected)
+		attroff(A_REVERSE);
+	return n;
+}
+
+int widget_item(int y, int max_rows, int number, const char *label, bool selected)
+{
+	return widget_item_at(y, 1, COLS - 2, max_rows, number, label, selected, true);
+}
+
+static int item_rows(const char *label, int max_rows)
+{
+	return widget_item_at(0, 1, COLS - 2, max_rows, 0, label, false, false);
+}
+
+/* Every item of a list takes the rows of its longest label (at most
+ * three), so that the numbers stand in one column, a page after another. */
+static int pick_rows(const char *const *labels, int n)
+{
+	int rows = 1;
+
+	for (int i = 0; i < n; i++) {
+		int r = item_rows(labels[i], 3);
+
+		if (r > rows)
+			rows = r;
+	}
+	return rows;
+}
+
+int widget_pick_per_page(int top, int bottom, const char *const *labels, int n)
+{
+	int rows = bottom - top + 1, each = pick_rows(labels, n);
+
+	if (n * each <= rows && n <= 9)
 		return n > 0 ? n : 1;
 	rows--;		/* the page line */
+	rows /= each;
 	if (rows > 9)
 		rows = 9;
 	return rows > 0 ? rows : 1;
@@ -136,14 +211,74 @@ int widget_pick_per_page(int top, int bottom, int n)
 
 void widget_pick(int top, int bottom, const char *const *labels, int n, int page, int marked)
 {
-	int per = widget_pick_per_page(top, bottom, n);
+	int per = widget_pick_per_page(top, bottom, labels, n), each = pick_rows(labels, n);
 	int pages = (n + per - 1) / per, first = page * per;
 	char line[96];
 
 	for (int i = 0; i < per && first + i < n; i++)
-		widget_menu_item(top + i, i + 1, labels[first + i], first + i == marked);
+		widget_item(top + i * each, each, i + 1, labels[first + i], first + i == marked);
 	if (pages > 1) {
 		snprintf(line, sizeof(line), _("+/-: more (page %d of %d)"), page + 1, pages);
 		widget_text(bottom, 1, COLS - 2, TONE_GOOD, line);
 	}
+}
+
+int widget_pages(int top, int bottom, const char *const *lines, const enum tone *tones, int n,
+		 int *page)
+{
+	int rows = bottom - top + 1, total = 0, per, pages, skip, y = top;
+	char line[512];
+
+	for (int i = 0; i < n; i++)
+		total += widget_wrap(0, 1, COLS - 2, 1000, TONE_NORMAL, lines[i], false);
+	per = total <= rows ? rows : rows - 1;
+	if (per < 1)
+		per = 1;
+	pages = (total + per - 1) / per;
+	if (pages < 1)
+		pages = 1;
+	if (*page >= pages)
+		*page = pages - 1;
+	if (*page < 0)
+		*page = 0;
+	skip = *page * per;
+	for (int i = 0; i < n && y < top + per; i++) {
+		const char *s = lines[i];
+
+		while (y < top + per && text_wrap(&s, COLS - 2, line, sizeof(line))) {
+			if (skip > 0)
+				skip--;
+			else
+				widget_text(y++, 1, COLS - 2, tones ? tones[i] : TONE_NORMAL, line);
+		}
+	}
+	if (pages > 1) {
+		snprintf(line, sizeof(line), _("+/-: page %d of %d"), *page + 1, pages);
+		widget_text(bottom, 1, COLS - 2, TONE_GOOD, line);
+	}
+	return pages;
+}
+
+int widget_row(int y, int max_rows, int number, const char *left, const char *right,
+	       enum tone right_tone, bool draw)
+{
+	int rw = text_width(right), rows, last = 0;
+	const char *s = left;
+	char line[512];
+
+	rows = widget_item_at(y, 1, COLS - 2, max_rows, number, left, false, draw);
+	/* The width of the label's last row, to see whether the words on
+	 * the right fit beside it. */
+	for (int n = 0; n < rows && text_wrap(&s, COLS - 4, line, sizeof(line)); n++)
+		last = text_width(line) + 2;	/* its last column */
+	if (!rw)
+		return rows;
+	if (last + 1 + rw > COLS - 2) {
+		if (rows >= max_rows)
+			return rows;
+		rows++;
+	}
+	if (draw)
+		widget_text(y + rows - 1, COLS - 1 - rw, rw, right_tone, right);
+	return rows;
 }

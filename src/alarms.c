@@ -85,7 +85,7 @@ static void runs_lost(const struct event_row *e, char *buf, size_t n)
 			  (unsigned long)runs),
 		 runs, text_date_time(from, sizeof(from), (time_t)first),
 		 text_date_time(to, sizeof(to), (time_t)last),
-		 text_number(hours, sizeof(hours), (double)seconds / 3600.0, 1),
+		 text_duration(hours, sizeof(hours), seconds),
 		 text_number(kwh, sizeof(kwh), energy, 2));
 }
 
@@ -112,6 +112,59 @@ static void meter_noise(const struct config *cfg, const struct event_row *e, cha
 		 _("Water meter %s (in the line of %s) sent %s pulses in one second, more than the %s that water can give: noise from its wiring, not counted as water. Check its cable and ground."),
 		 meter_name(cfg, e->source), pump_name(cfg, owner), text_number(a, sizeof(a), most, 0),
 		 text_number(b, sizeof(b), cap, 0));
+}
+
+/* A sensor by its number and place; an id the configuration no longer
+ * has, as it is. */
+static const char *sensor_name(const struct config *cfg, const char *id, char *buf, size_t n)
+{
+	int i = config_sensor_index(cfg, id);
+
+	if (i < 0)
+		snprintf(buf, n, "%s", id);
+	else
+		config_sensor_name(cfg, i, buf, n);
+	return buf;
+}
+
+static void sensor_alarm(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+{
+	char name[CFG_NAME_LEN + 64];
+
+	sensor_name(cfg, e->source, name, sizeof(name));
+	if (strcmp(e->kind, "sensor_lost") == 0)
+		snprintf(buf, n, _("Lost contact with %s."), name);
+	else if (strcmp(e->kind, "sensor_bad_frame") == 0)
+		snprintf(buf, n, _("Garbled answers from %s."), name);
+	else
+		snprintf(buf, n, _("Values that cannot be right from %s."), name);
+}
+
+char *alarm_headline(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+{
+	int minutes = 0;
+	char pump[32] = "";
+	double a, b;
+
+	if (strcmp(e->kind, "no_rise") == 0 &&
+	    sscanf(e->detail, "%31[^;];%lf;%lf;%d", pump, &a, &b, &minutes) == 4)
+		snprintf(buf, n, _("%s: soil moisture did not rise in %d minutes of watering"),
+			 zone_name(cfg, e->source), minutes);
+	else if (strcmp(e->kind, "no_flow") == 0)
+		snprintf(buf, n, _("%s: no water is flowing"), pump_name(cfg, e->source));
+	else if (strcmp(e->kind, "no_pressure") == 0)
+		snprintf(buf, n, _("%s: no water pressure"), pump_name(cfg, e->source));
+	else if (strcmp(e->kind, "run_cut") == 0)
+		snprintf(buf, n, _("%s was running when the power failed"), pump_name(cfg, e->source));
+	else if (strcmp(e->kind, "relay_error") == 0)
+		snprintf(buf, n, _("The relay of %s did not answer"), pump_name(cfg, e->source));
+	else if (strcmp(e->kind, "schedule_skipped") == 0)
+		snprintf(buf, n, _("%s: a scheduled watering did not run"), zone_name(cfg, e->source));
+	else if (strncmp(e->kind, "sensor_", 7) == 0)
+		sensor_alarm(cfg, e, buf, n);
+	else
+		return alarm_text(cfg, e, buf, n);
+	return buf;
 }
 
 char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
@@ -149,12 +202,8 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 			 zone_name(cfg, e->source), text_date_time(when, sizeof(when), t));
 	} else if (strcmp(e->kind, "runs_lost") == 0) {
 		runs_lost(e, buf, n);
-	} else if (strcmp(e->kind, "sensor_lost") == 0) {
-		snprintf(buf, n, _("Sensor %s is not answering."), e->source);
-	} else if (strcmp(e->kind, "sensor_bad_frame") == 0) {
-		snprintf(buf, n, _("Sensor %s answers with garbled data."), e->source);
-	} else if (strcmp(e->kind, "sensor_bad_value") == 0) {
-		snprintf(buf, n, _("Sensor %s gives values that cannot be right."), e->source);
+	} else if (strncmp(e->kind, "sensor_", 7) == 0) {
+		sensor_alarm(cfg, e, buf, n);
 	} else {
 		snprintf(buf, n, "%s %s %s", e->kind, e->source, e->detail);
 	}

@@ -12,5 +12,8 @@ struct config;
 
 /* One or two sentences for e. Returns buf. */
 char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf, size_t n);
+/* What happened, in a few words, for where there is no room for all of
+ * it (the home screen): the start of alarm_text(). Returns buf. */
+char *alarm_headline(const struct config *cfg, const struct event_row *e, char *buf, size_t n);
 
 #endif

@@ -1413,9 +1413,34 @@ int config_meter_index(const struct config *c, const char *id)
 	return -1;
 }
 
+int config_sensor_index(const struct config *c, const char *id)
+{
+	for (int i = 0; i < c->n_sensors; i++)
+		if (strcmp(c->sensors[i].item.id, id) == 0)
+			return i;
+	return -1;
+}
+
 double config_meter_cap(const struct meter_cfg *m)
 {
 	return m->max_flow * m->pulses_per_litre / 60.0;
+}
+
+char *config_sensor_name(const struct config *cfg, int i, char *buf, size_t n)
+{
+	const struct sensor_cfg *sc = &cfg->sensors[i];
+	int pump = config_sensor_pump(cfg, i);
+
+	if (sc->zone_index >= 0)
+		snprintf(buf, n, _("probe %d – %s"), i + 1, cfg->zones[sc->zone_index].name);
+	else if (pump >= 0)
+		snprintf(buf, n, sc->model == MODEL_FLOW ? _("probe %d – water flow of %s")
+			 : _("probe %d – water pressure of %s"), i + 1, cfg->pumps[pump].name);
+	else if (config_sensor_is_air(sc))
+		snprintf(buf, n, _("probe %d – the air"), i + 1);
+	else
+		snprintf(buf, n, _("probe %d"), i + 1);
+	return buf;
 }
 
 bool config_sensor_is_soil(const struct sensor_cfg *s)

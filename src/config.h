@@ -221,6 +221,10 @@ int config_pump_index(const struct config *c, const char *id);
 int config_meter_index(const struct config *c, const char *id);
 /* The most pulses a second meter m can give for water. */
 double config_meter_cap(const struct meter_cfg *m);
+int config_sensor_index(const struct config *c, const char *id);
+/* A sensor as the farmer knows it: its number in the configuration and
+ * where it is, "đầu đo 3 – Vú sữa Hoàng Kim". Formats into buf. */
+char *config_sensor_name(const struct config *c, int sensor, char *buf, size_t n);
 /* The IDs of a zone's soil sensors (pointers into c); returns how many. */
 int config_zone_soil_sensors(const struct config *c, int zone, const char **codes, int max);
 bool config_sensor_is_soil(const struct sensor_cfg *s);

@@ -588,9 +588,10 @@ static int cmd_status(struct options *o)
 	       text_date_time(a, sizeof(a), now), tariff_band_name(tariff_band_at(&cfg->tariff, now)));
 	printf("%s\n", _("Sensors (newest stored reading):"));
 	for (int i = 0; i < cfg->n_sensors && i < 64; i++) {
-		const struct sensor_cfg *s = &cfg->sensors[i];
+		char sensor[CFG_NAME_LEN + 64];
 
-		printf("  %-10s", s->item.id);
+		config_sensor_name(cfg, i, sensor, sizeof(sensor));
+		printf("  %s:", text_clean(name, sizeof(name), sensor));
 		if (!l->t[i]) {
 			printf(" %s\n", unread ? _("not known: the database cannot be read") : _("no reading stored"));
 			continue;
@@ -613,18 +614,20 @@ static int cmd_status(struct options *o)
 		int r;
 
 		if (n_runs < 0) {
-			printf(_("  %-10s not known: the database cannot be read\n"), cfg->pumps[p].item.id);
+			printf(_("  %s: not known: the database cannot be read\n"),
+			       text_clean(name, sizeof(name), cfg->pumps[p].name));
 			continue;
 		}
 		for (r = 0; r < n_runs; r++)
 			if (strcmp(runs[r].pump, cfg->pumps[p].item.id) == 0)
 				break;
 		if (r < n_runs)
-			printf(_("  %-10s on until %s (%s)\n"), cfg->pumps[p].item.id,
+			printf(_("  %s: on until %s (%s)\n"),
+			       text_clean(name, sizeof(name), cfg->pumps[p].name),
 			       text_time(a, sizeof(a), (time_t)runs[r].planned_end),
 			       irrigation_reason_label(runs[r].reason));
 		else
-			printf(_("  %-10s off\n"), cfg->pumps[p].item.id);
+			printf(_("  %s: off\n"), text_clean(name, sizeof(name), cfg->pumps[p].name));
 	}
 	if (store_alarms_open(st, &alarms) < 0) {
 		fprintf(stderr, _("The alarms cannot be read from the database: %s\n"), store_error(st));

@@ -1208,7 +1208,7 @@ static void runs_the_card_cannot_take_are_kept_or_counted(void **state)
 	assert_string_equal(alarm.detail, why);
 	alarm_text(r->app.cfg, &alarm, text, sizeof(text));
 	assert_string_equal(text,
-			    "2 pump runs from 01/06/2026 05:32 to 01/06/2026 05:34 are not in the irrigation diary: the memory card was full or failing. They ran 0.0 hours, 0.05 kWh in all.");
+			    "2 pump runs from 01/06/2026 05:32 to 01/06/2026 05:34 are not in the irrigation diary: the memory card was full or failing. They ran 0:02 hours, 0.05 kWh in all.");
 	assert_string_equal(r->app.trouble, "");
 }
 

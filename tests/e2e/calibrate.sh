@@ -18,8 +18,8 @@ expect vi "1 Độ ẩm đất" "the station starts"
 press vi KP1
 expect vi "chưa hiệu chuẩn" "an uncalibrated probe's zone says so"
 press vi KP2
-expect vi "soil3: số thô " "in the zone: the probe's raw count"
-raw=$(screen vi | grep -o "soil3: số thô [0-9]*" | grep -o "[0-9]*$")
+expect vi "Đầu đo 3: số thô " "in the zone: the probe's raw count"
+raw=$(screen vi | grep -o "Đầu đo 3: số thô [0-9.]*" | grep -o "[0-9.]*$" | tr -d .)
 [ -n "$raw" ] && [ "$raw" -gt 250 ] && [ "$raw" -lt 600 ] && ok "a plausible count ($raw)" || bad "count '$raw'" vi
 
 # Settings (a first manager PIN), 5: calibrate probes.
@@ -59,9 +59,9 @@ expect vi "Vú sữa Hoàng Kim" "the zones again"
 calibrated() { ! on_screen vi "chưa hiệu chuẩn"; }
 if until_true "$(station_wait 60 60)" calibrated; then ok "the zone has its moisture"; else bad "the zone still waits for a calibration" vi; fi
 press vi KP2
-expect_line vi "soil3: [0-9]+,[0-9]%" "the probe in its zone, in percent"
+expect_line vi "Đầu đo 3: [0-9]+,[0-9]%" "the probe in its zone, in percent"
 expect_not vi "số thô" "says moisture, not a count"
-m=$(screen vi | grep -o "soil3: [0-9]*,[0-9]%" | grep -o "[0-9]*,[0-9]" | tr , .)
+m=$(screen vi | grep -o "Đầu đo 3: [0-9]*,[0-9]%" | grep -o "[0-9]*,[0-9]" | tr , .)
 [ -n "$m" ] && ok "the probe's moisture: $m %" || bad "no moisture for soil3" vi
 # Readings reach the database each station minute. Each is checked
 # against what two-point calibration means, not against the station's
@@ -83,7 +83,7 @@ wait_for vi "[exit 0]"
 start vi --config "$CFG" --db "$DB" --clock 2026-06-01T06:00 --clock-speed 60
 expect vi "1 Độ ẩm đất" "started again"
 press vi KP1 KP2
-expect_line vi "soil3: [0-9]+,[0-9]%" "still calibrated after a restart: the probe in percent"
+expect_line vi "Đầu đo 3: [0-9]+,[0-9]%" "still calibrated after a restart: the probe in percent"
 expect_not vi "số thô" "and not as a count"
 press vi KP/ KP6 KP2 KP4 KP6 KP8 KPEnter KP4
 expect vi "3 soil3: đọc được" "Settings, Sensors: every sensor and its state"

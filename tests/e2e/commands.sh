@@ -52,15 +52,15 @@ end=$(sql "$DB" "SELECT strftime('%H:%M', planned_end, 'unixepoch', 'localtime')
 	WHERE pump = 'p1' AND ended IS NULL")
 echo "$out" | grep -q "^HTX Phước Thiện - trạm 1 (PT01)  01/06/2026 05:30  Giờ thấp điểm$" &&
 	ok "status: station, time, tariff band" || bad "status header: $out"
-echo "$out" | grep -q "^  soil1 \+$soil%" && ok "status: soil1's newest moisture with a decimal comma ($soil%)" ||
+echo "$out" | grep -q "^  đầu đo 1 – Mít ruột đỏ: $soil%" && ok "status: soil1's newest moisture with a decimal comma ($soil%)" ||
 	bad "status soil ($soil): $out"
-echo "$out" | grep -q "^  air \+$temp°C $hum%" && ok "status: the air's newest reading ($temp°C $hum%)" ||
+echo "$out" | grep -q "^  đầu đo 4 – không khí: $temp °C $hum%" && ok "status: the air's newest reading ($temp °C $hum%)" ||
 	bad "status air ($temp $hum): $out"
-echo "$out" | grep -qx "  p1 \+đang chạy đến $end (bằng tay)" && ok "status: pump 1 on until $end, by hand" ||
+echo "$out" | grep -qx "  Bơm 1: đang chạy đến $end (bằng tay)" && ok "status: pump 1 on until $end, by hand" ||
 	bad "status p1 (until $end): $out"
-echo "$out" | grep -qx "  p2 \+tắt" && ok "status: pump 2 off" || bad "status p2: $out"
+echo "$out" | grep -qx "  Bơm 2: tắt" && ok "status: pump 2 off" || bad "status p2: $out"
 out=$("$BIN" --config "$CFG" --db "$DB" --lang en status)
-echo "$out" | grep -Eq "^  soil1 +[0-9]+\.[0-9]%" && ok "status in English: decimal point" || bad "status en: $out"
+echo "$out" | grep -Eq "^  probe 1 – Mít ruột đỏ: [0-9]+\.[0-9]%" && ok "status in English: decimal point" || bad "status en: $out"
 out=$("$BIN" --config "$CFG" --db "$DB" check)
 [ $? = 0 ] && echo "$out" | grep -q "Cơ sở dữ liệu .*: tốt" && ok "check: database good while running" || bad "check db: $out"
 stop_station "$DB" TERM
@@ -82,7 +82,7 @@ cp "$DB" "$TMP/unread.db"
 sql "$TMP/unread.db" "UPDATE pump_runs SET ended = NULL, end_reason = NULL
 	WHERE id = (SELECT max(id) FROM pump_runs WHERE pump = 'p1')"
 out=$("$BIN" --config "$CFG" --db "$TMP/unread.db" status 2>&1)
-echo "$out" | grep -Eq "^  p1 +đang chạy đến" && ok "status: an open run is a running pump" ||
+echo "$out" | grep -Eq "^  Bơm 1: đang chạy đến" && ok "status: an open run is a running pump" ||
 	bad "status open run: $out"
 page=$(sql "$TMP/unread.db" "PRAGMA page_size")
 for root in $(sql "$TMP/unread.db" "SELECT rootpage FROM sqlite_schema
@@ -93,10 +93,10 @@ done
 out=$("$BIN" --config "$CFG" --db "$TMP/unread.db" status 2>"$TMP/status.err")
 rc=$?
 [ $rc = 1 ] && ok "status: exit 1 when the database cannot be read" || bad "status unread: rc=$rc"
-echo "$out" | grep -Eq "^  p1 +không rõ: không đọc được cơ sở dữ liệu$" &&
-	echo "$out" | grep -Eq "^  p2 +không rõ: không đọc được cơ sở dữ liệu$" &&
+echo "$out" | grep -Eq "^  Bơm 1: không rõ: không đọc được cơ sở dữ liệu$" &&
+	echo "$out" | grep -Eq "^  Bơm 2: không rõ: không đọc được cơ sở dữ liệu$" &&
 	ok "status: pumps not known, not off" || bad "status pumps unread: $out"
-echo "$out" | grep -Eq "^  soil1 +không rõ: không đọc được cơ sở dữ liệu$" &&
+echo "$out" | grep -Eq "^  đầu đo 1 – Mít ruột đỏ: không rõ: không đọc được cơ sở dữ liệu$" &&
 	ok "status: readings not known, not missing" || bad "status readings unread: $out"
 grep -q "^Không đọc được các lần chạy bơm trong cơ sở dữ liệu: " "$TMP/status.err" &&
 	grep -q "^Không đọc được số đo trong cơ sở dữ liệu: " "$TMP/status.err" &&

@@ -45,6 +45,11 @@ press s KP/ KP2 KP2 KP3 KP0 KPEnter KP1 KPEnter
 expect s "Bơm đang chạy: 1" "pump 2 runs"
 expect s "Báo động: 1" "within minutes an alarm" "$(station_wait 600 600)"
 expect s "Bơm đang chạy: 0" "and the pump was stopped"
+# The pump screen says what is true now: the sentence that it runs is
+# gone, and the pump says why it stopped.
+expect_not s "Bơm 2 đã chạy" "the message that it runs went with the run"
+expect_words s "2 Bơm 2 tắt Vú sữa Hoàng Kim: dừng lúc" "pump 2 off, its zone and when it stopped"
+expect_words s ", đã tắt: không có nước chảy" "and why"
 r=$(sql "$DB" "SELECT end_reason FROM pump_runs WHERE pump = 'p2'")
 [ "$r" = no_flow ] && ok "the run ended for want of water" || bad "pump 2 run end: '$r'"
 # 90 s of grace, then two readings in a row below 20 l/min: the pump

@@ -44,7 +44,7 @@ no_zone_waits() { ! on_screen vi "chưa có số đo"; }
 if until_true 10 no_zone_waits; then ok "every zone has a reading"; else bad "a zone has no reading" vi; fi
 # A zone's number opens it: its value in words beside its name.
 press vi KP1
-expect vi "soil1:" "the jackfruit zone shows its probes"
+expect vi "Đầu đo 1:" "the jackfruit zone shows its probes, by number"
 m=$(value_after vi "Mít ruột đỏ")
 if [ -n "$m" ] && awk "BEGIN{exit !($m > 5 && $m < 60)}"; then ok "jackfruit moisture $m %"; else bad "jackfruit moisture '$m'" vi; fi
 press vi KP0
@@ -84,7 +84,7 @@ expect vi "đang chạy, còn" "the pump shows its time left"
 
 # The zone's moisture rises while its pump runs.
 press vi KP/ KP1 KP1
-expect vi "soil1:" "the jackfruit zone again"
+expect vi "Đầu đo 1:" "the jackfruit zone again"
 before=$(value_after vi "Mít ruột đỏ")
 risen() { after=$(value_after vi "Mít ruột đỏ"); [ -n "$after" ] && awk "BEGIN{exit !($after > $before + 0.5)}"; }
 if [ -n "$before" ] && until_true "$(station_wait 600 60)" risen; then
@@ -93,9 +93,15 @@ else
 	bad "moisture rises while watering ($before -> ${after:-})" vi
 fi
 
-# Only one pump at a time on this shed: pump 2 is refused in words.
-press vi KP/ KP2 KP2 KPEnter
-expect vi "Chỉ được chạy 1 bơm cùng lúc" "power supply limit explained"
+# Only one pump at a time on this shed: pump 2 is refused in words
+# before any question, naming the pump that runs and offering to stop it.
+press vi KP/ KP2 KP2
+expect_words vi "Chỉ được chạy 1 bơm cùng lúc, và Bơm 1 đang chạy (còn" "power supply limit explained, naming the running pump"
+expect_words vi "Tắt bơm đó để mở Bơm 2?" "and offering to stop it"
+expect_not vi "Chạy bao nhiêu phút?" "before any question"
+press vi KP0
+expect vi "Đã hủy, không thay đổi gì." "0 leaves pump 1 running"
+expect vi "Bơm đang chạy: 1" "still one pump on"
 
 # Stop pump 1 at once.
 press vi KP1
@@ -103,6 +109,19 @@ expect vi "Tắt Bơm 1 ngay?" "stop is confirmed first"
 press vi KPEnter
 expect vi "Bơm 1 đã tắt." "pump stopped"
 expect vi "Bơm đang chạy: 0" "nothing running"
+expect_words vi "1 Bơm 1 tắt Mít ruột đỏ: dừng lúc" "the pump says when it stopped"
+expect_words vi "tắt bằng tay" "and why"
+
+# Pump 2 while pump 1 runs, and Enter: pump 1 stops, pump 2's minutes
+# are asked.
+press vi KP1 KPEnter KP1 KPEnter
+expect vi "Bơm đang chạy: 1" "pump 1 on again"
+expect_words vi "Mít ruột đỏ: bằng tay" "its zone and why it runs"
+press vi KP2 KPEnter
+expect vi "Bơm 1 đã tắt." "Enter stopped pump 1"
+expect vi "Chạy bao nhiêu phút?" "and asks pump 2's minutes"
+expect vi "Bơm 2" "for pump 2"
+expect vi "Bơm đang chạy: 0" "nothing runs meanwhile"
 
 # 5 without a stick: the USB screen asks for one.
 press vi KP/ KP5
@@ -124,7 +143,7 @@ press vi KP/
 stop_station "$DB" TERM
 expect vi "[exit 0]" "SIGTERM ends the station cleanly"
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NOT NULL AND end_reason = 'by_hand'")
-[ "$n" = 1 ] && ok "the run is in the diary, ended by hand" || bad "diary run ($n)"
+[ "$n" = 2 ] && ok "both runs are in the diary, ended by hand" || bad "diary runs ($n)"
 n=$(sql "$DB" "SELECT count(*) FROM readings")
 [ "$n" -gt 0 ] && ok "readings stored ($n)" || bad "readings stored ($n)"
 

@@ -74,7 +74,7 @@ press k BSpace BSpace BSpace
 expect k "[  ] kg" "three more clear it"
 expect k "Bao nhiêu ký?" "still on the weight"
 press k KP9 KP0 KP0 KPEnter KP1 KP1 KP1
-expect k "Cây: Mít, 900 kg" "the finished record"
+expect k "Khối lượng: 900 kg" "the finished record"
 press k KP/
 expect_words k "Những gì vừa nhập chưa được lưu." "/ asks before a finished record is dropped"
 press k KPEnter

@@ -59,10 +59,10 @@ expect ln "1 Độ ẩm đất" "the station starts with a node on USB"
 press ln KP1
 expect ln "chưa hiệu chuẩn" "raw probes not calibrated yet" 5
 press ln KP1
-expect ln "cap1: số thô 512, chưa hiệu chuẩn" "channel A0: its raw count" 5
+expect ln "Đầu đo 1: số thô 512, chưa hiệu chuẩn" "channel A0: its raw count" 5
 probe node A1 raw 777
 press ln KP0 KP2
-expect ln "cap2: số thô 777" "channel A1: its own count" 3
+expect ln "Đầu đo 2: số thô 777" "channel A1: its own count" 3
 
 # Calibrate cap1 from live counts: in the air it reads 560, in water 300.
 probe node A0 raw 560
@@ -84,18 +84,18 @@ expect ln "Đã hiệu chuẩn cap1: khô 560, trong nước 300." "calibrated"
 # 430 lies half way between 560 and 300: 50 %.
 probe node A0 raw 430
 press ln KP/ KP1 KP1
-expect ln "cap1: 50,0%" "a count half way is 50 %" 3
+expect ln "Đầu đo 1: 50,0%" "a count half way is 50 %" 3
 expect ln "Mít ruột đỏ 50,0%" "the zone's moisture"
 
 # A bad checksum, a count the calibration cannot explain, a silence.
 probe node A0 badcrc
-expect ln "cap1: giá trị sai" "a bad checksum is a wrong value" 3
+expect ln "Đầu đo 1: giá trị sai" "a bad checksum is a wrong value" 3
 n=$(events sensor_bad_frame cap1 "bad checksum")
 [ "$n" -ge 1 ] && ok "logged: bad checksum" || bad "bad checksum events: $n"
 probe node A0 ok
-expect ln "cap1: 50,0%" "good lines again" 3
+expect ln "Đầu đo 1: 50,0%" "good lines again" 3
 probe node A0 raw 1023
-expect ln "cap1: giá trị sai" "1023 (an unplugged probe) is a wrong value" 3
+expect ln "Đầu đo 1: giá trị sai" "1023 (an unplugged probe) is a wrong value" 3
 n=$(events sensor_bad_value cap1 "raw 1023 outside its calibration (560 dry, 300 wet)")
 [ "$n" -ge 1 ] && ok "logged with the count and the calibration" || bad "outside events: $n"
 n=$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
@@ -103,11 +103,11 @@ n=$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
 [ "$n" = 0 ] && ok "nothing kept of it" || bad "$n readings of 1023 kept"
 probe node A0 raw 430
 probe node A0 silent
-expect ln "cap1: Mất kết nối cảm biến" "a silent channel is lost" 3
+expect ln "Đầu đo 1: Mất kết nối cảm biến" "a silent channel is lost" 3
 n=$(events sensor_lost cap1 "channel A0 not reported")
 [ "$n" -ge 1 ] && ok "logged: channel A0 not reported" || bad "channel events: $n"
 press ln KP0 KP2
-expect ln "cap2: số thô 777" "the other channel goes on"
+expect ln "Đầu đo 2: số thô 777" "the other channel goes on"
 probe node A0 ok
 
 # The adapter is moved to another socket: the configured port is gone.
@@ -119,7 +119,7 @@ if [ ! -e /sys/class/tty/ttyS0/device/driver ] || ! pty_node ttyS0; then
 	exit
 fi
 unplug node "$NODE1" "$LINK"
-expect ln "cap2: Mất kết nối cảm biến" "the node is gone" 3
+expect ln "Đầu đo 2: Mất kết nối cảm biến" "the node is gone" 3
 plug moved /dev/ttyS0 "" --line A0,A1
 probe moved A0 raw 430
 press ln KP/ KP6 KP2 KP4 KP6 KP8 KPEnter KP6
@@ -136,7 +136,7 @@ expect ln "Từ nay cap1, cap2 được đọc qua /dev/ttyS0." "one line says w
 n=$(sql "$DB" "SELECT count(*) FROM port_choices WHERE port = '$LINK' AND chosen = '/dev/ttyS0'")
 [ "$n" = 1 ] && ok "the choice is kept in the database" || bad "port choices: $n"
 press ln KP/ KP1 KP1
-expect ln "cap1: 50,0%" "read through the port picked, without a restart" 6
+expect ln "Đầu đo 1: 50,0%" "read through the port picked, without a restart" 6
 
 # After a restart, still through the port picked. The fast clock has run
 # ahead of the wall clock: start again an hour on, not before the records.
@@ -146,7 +146,7 @@ start_preloaded ln --config "$TMP/line.ini" --db "$DB" --clock-speed 10 \
 	--clock "$(date -d '+1 hour' +%Y-%m-%dT%H:%M)"
 expect ln "1 Độ ẩm đất" "started again"
 press ln KP1 KP1
-expect ln "cap1: 50,0%" "still through the port picked" 6
+expect ln "Đầu đo 1: 50,0%" "still through the port picked" 6
 press ln KP/ KP6 KP2 KP4 KP6 KP8 KPEnter KP6
 expect ln "$port_no /dev/ttyS0 ttyS0: cap1, cap2" "the list says what each port reads"
 press ln "KP$port_no"

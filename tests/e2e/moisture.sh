@@ -76,7 +76,7 @@ press small KP2 KP2 KP3 KP0 KPEnter KP1 KPEnter
 expect small "Báo động: 1" "40x12: the alarm comes" "$(station_wait 600 600)"
 press small KP/
 expect small "6 Cài đặt" "40x12: the whole menu"
-expect small "9 Báo động (1): Vú sữa Hoàng Kim:" "40x12: and the alarm below it"
-expect small "…" "40x12: its sentence, cut short, ends in an ellipsis"
+expect_words small "9 Báo động (1): Vú sữa Hoàng Kim: độ ẩm đất không tăng sau" "40x12: and below it what happened, in a few words"
+expect_not small "…" "40x12: nothing on it is cut short"
 
 finish

@@ -58,8 +58,8 @@ n=$(sql "$DB" "SELECT count(*) FROM events WHERE kind = 'sensor_bad_value' AND s
 [ "$n" = 1 ] && ok "nonsense value logged with the value" || bad "sensor_bad_value events: $n"
 expect vi "Báo động: 2" "two alarms on the status line"
 press vi KP1
-expect vi "soil2: giá trị sai" "in the zone: which probe reads nonsense"
-expect_line vi "soil1: [0-9]+,[0-9]%" "and the good one, with its value (not marked)"
+expect vi "Đầu đo 2: giá trị sai" "in the zone: which probe reads nonsense"
+expect_line vi "Đầu đo 1: [0-9]+,[0-9]%" "and the good one, with its value (not marked)"
 m=$(value_after vi "Mít ruột đỏ")
 [ -n "$m" ] && ok "the zone's value is its good probe's ($m %)" || bad "zone value" vi
 # Within two polls: the lost probe's last reading and its alarm.
@@ -113,7 +113,7 @@ press small KP+
 expect small "1 Khu mới trồng" "40x12: + shows the third zone"
 press small KP-
 press small KP1
-expect small "soil2:" "40x12: the zone's second probe"
+expect small "Đầu đo 2:" "40x12: the zone's second probe"
 expect small "24 giờ +" "40x12: and its chart"
 long=0
 while IFS= read -r line; do

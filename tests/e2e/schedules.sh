@@ -16,7 +16,7 @@ press s KP2
 expect s "7 Lịch tưới" "the pump screen offers schedules"
 press s KP7
 expect s "Chưa có lịch tưới nào." "no schedules yet"
-expect s "9 Thêm lịch tưới" "and a key to add one"
+expect s "9 Thêm lịch" "and a key to add one"
 
 # 9: a new schedule. Zone 1, every day, 05:00, 20 minutes.
 press s KP9

@@ -74,15 +74,15 @@ start_preloaded ser --config "$TMP/serial.ini" --db "$DB" --clock-speed 10
 expect ser "1 Độ ẩm đất" "the station starts on the RS485 line"
 press ser KP1
 expect ser "Mít ruột đỏ" "moisture screen"
-expect ser "Không khí: 29,3 °C, độ ẩm 78 %" "XY-MD02 air sensor at address 3"
+expect ser "Không khí: 29,3 °C, độ ẩm 78%" "XY-MD02 air sensor at address 3"
 probe rs485 3 set temperature -5.3
 expect ser "Không khí: -5,3 °C" "a negative temperature keeps its sign"
 press ser KP1
-expect ser "soil1: 28,7% 25,9°C 380µS/cm pH 6,4" "the JXCT probe at address 1, every register" 3
+expect ser "Đầu đo 1: 28,7% 25,9 °C 380 µS/cm pH 6,4" "the JXCT probe at address 1, every register" 3
 m=$(value_after ser "Mít ruột đỏ")
 [ "$m" = "28.7" ] && ok "JXCT probe at address 1 reads 28,7 %" || bad "JXCT moisture '$m'" ser
 press ser KP0 KP2
-expect ser "soil2: 31,5% 26,4°C 420µS/cm pH 6,5" "the 0x0000 probe at address 2" 3
+expect ser "Đầu đo 2: 31,5% 26,4 °C 420 µS/cm pH 6,5" "the 0x0000 probe at address 2" 3
 probe rs485 2 set moisture 33.3
 expect ser "Tiêu 33,3%" "a new value shows at the next poll" 3
 
@@ -97,11 +97,11 @@ probe rs485 2 set moisture 34.6
 press ser KP2
 expect ser "Tiêu 34,6%" "the probe beside it is still read" 3
 press ser KP0 KP1
-expect ser "soil1: Mất kết nối cảm biến" "the zone shows which probe is lost"
+expect ser "Đầu đo 1: Mất kết nối cảm biến" "the zone shows which probe is lost"
 
 # Bad CRC: marked, and nothing of it stored.
 probe rs485 1 badcrc
-expect ser "soil1: giá trị sai" "answers with a bad CRC: wrong value" 3
+expect ser "Đầu đo 1: giá trị sai" "answers with a bad CRC: wrong value" 3
 # Batches of readings reach the database each minute: from the next one
 # on, nothing of soil1 while soil2 goes on.
 grown() { [ "$(rows soil2)" -gt "$1" ]; }
@@ -118,21 +118,21 @@ n=$(events sensor_bad_frame soil1 "bad CRC")
 
 # Exception replies, garbage, an impossible value.
 probe rs485 1 ok
-expect ser "soil1: 28,7%" "answering well again, the probe is read again" 3
+expect ser "Đầu đo 1: 28,7%" "answering well again, the probe is read again" 3
 probe rs485 1 exception 2
-expect ser "soil1: giá trị sai" "an exception reply is a wrong value" 3
+expect ser "Đầu đo 1: giá trị sai" "an exception reply is a wrong value" 3
 n=$(events sensor_bad_frame soil1 "exception 02%")
 [ "$n" -ge 1 ] && ok "and logged with its code" || bad "exception event ($n)"
 probe rs485 1 ok
-expect ser "soil1: 28,7%" "and read again after it" 3
+expect ser "Đầu đo 1: 28,7%" "and read again after it" 3
 probe rs485 1 set moisture 6553.5
-expect ser "soil1: giá trị sai" "an impossible moisture (0xFFFF) is a wrong value" 3
+expect ser "Đầu đo 1: giá trị sai" "an impossible moisture (0xFFFF) is a wrong value" 3
 n=$(events sensor_bad_value soil1 "moisture 6553.5 out of range")
 [ "$n" -ge 1 ] && ok "logged with the value" || bad "bad value event ($n)"
 probe rs485 1 set moisture 29.1
-expect ser "soil1: 29,1%" "a possible value again" 3
+expect ser "Đầu đo 1: 29,1%" "a possible value again" 3
 probe rs485 1 garbage
-expect ser "soil1: giá trị sai" "garbage is a wrong value" 3
+expect ser "Đầu đo 1: giá trị sai" "garbage is a wrong value" 3
 n=$(sql "$DB" "SELECT count(*) FROM events WHERE source = 'soil1' AND kind = 'sensor_bad_frame'")
 [ "$n" -ge 2 ] && ok "garbage is logged as a bad frame" || bad "garbage events ($n)"
 probe rs485 1 ok
@@ -146,16 +146,16 @@ press ser KP0
 expect ser "1 Độ ẩm đất" "keys still answered during the flood"
 press ser KP1 KP1
 probe rs485 flood off
-expect ser "soil1: 29,1%" "after the flood the probes are read again" 4
+expect ser "Đầu đo 1: 29,1%" "after the flood the probes are read again" 4
 
 # The adapter is pulled out, then plugged back in.
 pid=$(pgrep -f "^$BIN .*--db $DB")
 unplug rs485 "$NODE" "$LINK"
-expect ser "soil1: Mất kết nối cảm biến" "unplugged: the sensors are lost" 3
+expect ser "Đầu đo 1: Mất kết nối cảm biến" "unplugged: the sensors are lost" 3
 port_gone() { n=$(events sensor_lost air "port %"); [ "$n" -ge 1 ]; }
 until_true 5 port_gone && ok "logged: the port is gone" || bad "port event ($n)"
 plug rs485 "$NODE" "$LINK" $PROBES
-expect ser "soil1: 28,7%" "plugged back: read again without a restart" 4
+expect ser "Đầu đo 1: 28,7%" "plugged back: read again without a restart" 4
 press ser KP0
 expect ser "Không khí: 29,3 °C" "the air sensor too"
 [ "$(pgrep -f "^$BIN .*--db $DB")" = "$pid" ] && ok "the same station process" || bad "station restarted"

@@ -1,0 +1,177 @@
+#!/bin/bash
+# Every screen, and every step of every form, read as the farmer reads
+# it: at 40x12 and 50x15, in Vietnamese and in English, on the demo farm
+# and on a farm whose names are all long (tests/e2e/longnames.ini). On
+# each screen nothing may be cut off (the station ends what it cuts in
+# "…"), nothing may run into the outer columns, and the line of keys must
+# be there (build/tests/screencheck judges one screen). The clock runs at
+# its own pace; each key waits for the screen to change, not for a time.
+. "$(dirname "$0")/lib.sh"
+
+CHECK="$TOP/build/tests/screencheck"
+[ -x "$CHECK" ] || { echo "FAIL $CHECK is missing: make helpers"; exit 1; }
+
+# The walks, each from the home screen. Keys: digits, E (Enter), B
+# (Backspace), + - . * and /; "*" opens a screen's help and the next key
+# closes it. Both farms have the same shape where a walk depends on it:
+# zone 1 is not organic and has one crop, zone 2 is organic, pump 1
+# waters zone 1; the manager's PIN is chosen in the first walk.
+WALKS=(
+	"settings, choosing the PIN: 6 1 2 3 4 E 1 2 3 4 E * * 1 0 2 1 2 3 4 E 1 2 3 4 E 3 * * 2 B B 4 * * 1 0 + 0 5 0 6 * * 0 0"
+	"moisture: 1 * * + - 1 * * + + + - 0 2 0 0"
+	"a pump by hand, with fertigation: 2 * * 1 * * 5 E * * + - E * * 1 * * + - 1 * * 5 E 2 1 E"
+	"a pump by hand: 2 2 5 E 1 E 2 E"
+	"schedules: 2 7 * * 9 * * 1 * * 3 E * * 0 5 3 0 E * * 4 5 E * * E 1 1 E E 0 6 0 0 E E * * E 1 2 * * 0 + 0 0"
+	"diary: 2 8 * * 1 * * + - 0 9 * * - + 0 0"
+	"watering by moisture: 2 9 * * 1 * * E 1 E 2 0 0 0"
+	"fertilizing: 3 * * 1 * * - + E * * 1 * * + - 1 * * 1 2 . 5 E * * 1 * * 1 * * E"
+	"spraying: 3 2 E 1 1 2 5 0 E * * 1 1 E"
+	"the fertilizing book, a correction and a removal: 3 3 * * 1 * * + - 1 1 2 3 4 E E E E 1 5 E E E * * + - E 1 2 1 2 3 4 E * * E * * E"
+	"the spraying book: 3 4 1 0 + - 0 0"
+	"a harvest: 4 * * 1 E 2 1 2 5 0 . 5 E * * 1 2 1 E + + E"
+	"a harvest of several crops: 4 1 E 3 2 9 0 0 E 2 1 1 E"
+	"a harvest inside the interval: 4 1 E 1 * * E 1 2 3 4 E 8 0 E 1 1 1 E E"
+	"the harvest book and a trace: 4 2 * * 1 * * 3 * * + - 0 0 0 3 * * 1 + 0 0"
+	"copy to USB: 5 * * 0"
+	"calibrating a probe: 6 1 2 3 4 E 5 * * 1 * * 5 6 0 E * * 3 0 0 E * * E"
+	"alarms: 9 * * + E 0"
+)
+
+# Tmux's names for the keys of a walk.
+keyname() {
+	case $1 in
+	E) echo KPEnter ;;
+	B) echo BSpace ;;
+	+) echo KP+ ;;
+	-) echo KP- ;;
+	.) echo KP. ;;
+	\*) echo KP* ;;
+	/) echo KP/ ;;
+	[0-9]) echo "KP$1" ;;
+	esac
+}
+
+# Each station is driven through a tmux control-mode client: a command
+# and its answer on a pipe, with no program started per key.
+#   ctl COMMAND: runs it; its output in $OUT.
+ctl() {
+	local line inblock=0
+	printf '%s\n' "$1" >&"${CTL[1]}"
+	OUT=""
+	while IFS= read -r line <&"${CTL[0]}"; do
+		case $line in
+		%begin*) inblock=1; OUT=""; continue ;;
+		%end* | %error*) [ $inblock = 1 ] && return 0 ;;
+		esac
+		[ $inblock = 1 ] && OUT+="$line"$'\n'
+	done
+	return 1
+}
+
+pause() { read -r -t "$1" -u 7 || :; }
+
+# press_and_read KEY: $SCREEN once the key has changed the screen and it
+# has stopped changing (a key that changes nothing waits a second).
+press_and_read() {
+	local before i=0
+	ctl "capture-pane -p -t $NAME"
+	before=$OUT
+	ctl "send-keys -t $NAME $(keyname "$1")"
+	while [ $i -lt 50 ]; do
+		pause 0.02
+		ctl "capture-pane -p -t $NAME"
+		[ "$OUT" != "$before" ] && break
+		i=$((i + 1))
+	done
+	SCREEN=$OUT
+	while :; do
+		pause 0.03
+		ctl "capture-pane -p -t $NAME"
+		[ "$OUT" = "$SCREEN" ] && break
+		SCREEN=$OUT
+	done
+}
+
+# crawl FARM LANG COLS ROWS: every walk on one station; faults go to
+# $TMP/NAME.faults (each fault once, with where it was met), the screens'
+# titles to $TMP/NAME.titles.
+crawl() {
+	local farm=$1 lang=$2 cols=$3 rows=$4 home walk label keys path faults f
+	NAME=$(basename "${farm%.ini}")_${lang}_${cols}x${rows}
+	home="2 Máy bơm"
+	[ "$lang" = en ] && home="2 Pumps"
+	mkfifo "$TMP/$NAME.never"
+	exec 7<>"$TMP/$NAME.never"
+	start_sized "$NAME" "$cols" "$rows" --config "$farm" --db "$TMP/$NAME.db" \
+		--lang "$lang" --clock 2026-06-10T08:00
+	wait_for "$NAME" "$home" 10 || { echo "station did not start" >>"$TMP/$NAME.faults"; return; }
+	coproc CTL { t -C attach -t "=$NAME" 2>&1; }
+	ctl "refresh-client -f no-output"
+	for walk in "${WALKS[@]}"; do
+		label=${walk%%:*}
+		keys=${walk#*:}
+		path=""
+		set -f		# "*" is a key here, not a pattern
+		for k in $keys; do
+			path="$path $k"
+			press_and_read "$k"
+			printf '%s' "$SCREEN" | sed -n '1s/^ *//; 1s/ *$//; 1p' >>"$TMP/$NAME.titles"
+			printf '== %s:%s\n%s' "$label" "$path" "$SCREEN" >>"$TMP/$NAME.screens"
+			faults=$(printf '%s' "$SCREEN" | "$CHECK" "$cols" "$rows") && continue
+			while IFS= read -r f; do
+				grep -qxF -- "$f" "$TMP/$NAME.seen" 2>/dev/null && continue
+				echo "$f" >>"$TMP/$NAME.seen"
+				{
+					echo "$f"
+					echo "    after: $label:$path"
+					printf '%s' "$SCREEN" | sed 's/^/    | /'
+				} >>"$TMP/$NAME.faults"
+			done <<<"$faults"
+		done
+		set +f
+		press_and_read /
+		case $SCREEN in
+		*"$home"*) ;;
+		*) echo "the walk \"$label\" did not end on the home screen" >>"$TMP/$NAME.faults" ;;
+		esac
+	done
+	[ -n "${CRAWL_SCREENS:-}" ] && cp "$TMP/$NAME".screens "$CRAWL_SCREENS"/
+	kill "$CTL_PID" 2>/dev/null
+}
+
+FARMS=("$TOP/config/demo.ini" "$TOP/tests/e2e/longnames.ini")
+for farm in "${FARMS[@]}"; do
+	for lang in vi en; do
+		for size in "40 12" "50 15"; do
+			crawl "$farm" "$lang" $size &
+		done
+	done
+done
+wait
+
+for farm in "${FARMS[@]}"; do
+	for lang in vi en; do
+		for size in 40x12 50x15; do
+			f=$(basename "${farm%.ini}")_${lang}_$size
+			if [ -s "$TMP/$f.faults" ]; then
+				bad "$f: $(grep -c '^[^ ]' "$TMP/$f.faults") faults on its screens"
+				sed 's/^/     /' "$TMP/$f.faults"
+			else
+				ok "$f: every screen whole, inside its border, with its keys"
+			fi
+		done
+	done
+done
+
+# Every screen of the table was visited (in English, its title is the
+# one in the source; the home screen's is the station's name).
+titles=$(cat "$TMP"/*_en_*.titles 2>/dev/null | sort -u)
+missing=""
+while IFS= read -r title; do
+	grep -qxF -- "$title" <<<"$titles" || missing="$missing \"$title\""
+done < <(grep -ho 'title = N_("[^"]*")\|, N_("[^"]*"), [a-z_]*enter' "$TOP"/screens/*.c |
+	sed 's/.*N_("\([^"]*\)").*/\1/' | sort -u)
+[ -z "$missing" ] && ok "every screen of the table was visited" ||
+	bad "screens never visited:$missing"
+
+finish
