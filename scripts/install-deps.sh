@@ -16,15 +16,18 @@ LIBS="libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
 libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev libsodium-dev"
 
 # Packages every build and test needs. The console fonts are made from
-# Terminus Font (xfonts-terminus) with pcf2bdf and bdf2psf.
+# Terminus Font (xfonts-terminus) with pcf2bdf and bdf2psf; the tests read
+# the exported spreadsheets back with Python's own modules.
 PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata qrencode
-xfonts-terminus pcf2bdf bdf2psf $LIBS"
+xfonts-terminus pcf2bdf bdf2psf python3 $LIBS"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
-# (`scripts/install-deps.sh --all`).
+# (`scripts/install-deps.sh --all`), and LibreOffice Calc without its
+# windows, which opens the exported CSVs as an office's PC does (about
+# 300 MB, a minute to install).
 EXTRA="clang libclang-rt-14-dev valgrind qemu-system-x86 linux-source-6.1
 busybox-static mtools dosfstools fdisk bc bison flex libelf-dev xz-utils
-util-linux e2fsprogs zbar-tools kbd netpbm"
+util-linux e2fsprogs zbar-tools kbd netpbm libreoffice-calc-nogui"
 
 # Building the Debian package (`make deb`) and checking it.
 DEB="debhelper dpkg-dev fakeroot lintian debootstrap"

@@ -1,5 +1,5 @@
 /* CSV fields for Excel: quoting, the decimal mark, dates, CRLF, and text
- * that must never turn into a formula. */
+ * that must stay the text it is, never a formula, a number or a date. */
 #include "csv.h"
 
 #include "text.h"
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void csv_init(struct csv *c, char sep, char dec)
 {
@@ -61,6 +62,68 @@ void csv_bom(struct csv *c)
 	put(c, "\xEF\xBB\xBF", 3);
 }
 
+/* A word that may stand in a number, a date or a time: an exponent right
+ * after a digit, the time of day, a month's name in English. */
+static bool number_word(const char *w, size_t n, bool after_digit)
+{
+	static const char *const words[] = {
+		"am", "pm", "sa", "ch", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
+		"sep", "sept", "oct", "nov", "dec", "january", "february", "march", "april",
+		"june", "july", "august", "september", "october", "november", "december",
+	};
+
+	if (n == 1 && (*w == 'e' || *w == 'E'))
+		return after_digit;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && strncasecmp(w, words[i], n) == 0)
+			return true;
+	return false;
+}
+
+bool csv_misread(const char *s)
+{
+	static const char *const truths[] = { "TRUE", "FALSE", "SAI" };
+	bool digit = false, after_digit = false;
+
+	if (!s || !*s)
+		return false;
+	if (strchr("=+-@\t\r", *s))
+		return true;	/* a formula, in Excel */
+	for (size_t i = 0; i < sizeof(truths) / sizeof(truths[0]); i++)
+		if (strcasecmp(s, truths[i]) == 0)
+			return true;
+	if (strcmp(s, "ĐÚNG") == 0 || strcmp(s, "Đúng") == 0 || strcmp(s, "đúng") == 0)
+		return true;
+	while (*s) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch >= '0' && ch <= '9') {
+			digit = after_digit = true;
+			s++;
+		} else if (ch < 0x80 && strchr(" .,/-:+%()$", ch)) {
+			after_digit = false;
+			s++;
+		} else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
+			size_t n = 0;
+
+			while (((unsigned char)s[n] | 0x20) >= 'a' && ((unsigned char)s[n] | 0x20) <= 'z')
+				n++;
+			if (!number_word(s, n, after_digit))
+				return false;
+			after_digit = false;
+			s += n;
+		} else if (strncmp(s, "\xC2\xA0", 2) == 0) {	/* no-break space */
+			s += 2;
+		} else if (strncmp(s, "\xE2\x82\xAB", 3) == 0 ||	/* ₫ */
+			   strncmp(s, "\xE2\x82\xAC", 3) == 0) {	/* € */
+			s += 3;
+		} else {
+			return false;
+		}
+	}
+	return digit;
+}
+
 void csv_text(struct csv *c, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -74,8 +137,8 @@ void csv_text(struct csv *c, const char *s)
 			quote = true;
 	if (quote)
 		put(c, "\"", 1);
-	if (strchr("=+-@\t\r", *s))
-		put(c, "'", 1);
+	if (csv_misread(s))
+		put(c, CSV_TEXT_MARK, sizeof(CSV_TEXT_MARK) - 1);
 	while (*p) {
 		bool shown;
 		size_t n = text_char((const char *)p, &shown);

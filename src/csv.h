@@ -26,10 +26,25 @@ void csv_clear(struct csv *c);
 
 /* The UTF-8 byte-order mark that tells Excel the encoding. */
 void csv_bom(struct csv *c);
-/* Text, quoted when it must be. Text that Excel would take for a formula
- * (=, +, -, @ first) is kept as text with a leading apostrophe; what
- * text_clean() replaces becomes U+FFFD here too, except tabs and line
- * ends, which a quoted field holds. NULL is an empty field. */
+/* What goes before a text that a spreadsheet would otherwise read as
+ * something else: U+200B ZERO WIDTH SPACE, which shows as nothing. A CSV
+ * cannot say "this is text" in a way Excel and LibreOffice both keep:
+ * quotes only delimit, LibreOffice shows an apostrophe as written, and
+ * ="0101" is a formula (shown as typed when LibreOffice does not
+ * evaluate formulas, as it does not by default); a cell that does not
+ * parse as a number, a date or a formula stays text in both. A program
+ * reading the CSV drops this one character at the start of a field. */
+#define CSV_TEXT_MARK "\xE2\x80\x8B"
+
+/* Would a spreadsheet with number and date detection on take text s for
+ * something else? A formula (=, +, -, @, a tab or CR first), a number
+ * (0101, 0912345678, 1,5, 1e5, 50%, (5), 5₫), a date or a time (1/6,
+ * 2026-06-01, 1 Jun, 12:30 PM), TRUE or FALSE (ĐÚNG, SAI). */
+bool csv_misread(const char *s);
+/* Text, quoted when it must be, after CSV_TEXT_MARK when csv_misread()
+ * says so; what text_clean() replaces becomes U+FFFD here too, except
+ * tabs and line ends, which a quoted field holds. NULL is an empty
+ * field. */
 void csv_text(struct csv *c, const char *s);
 /* A number with the decimal mark; NAN is an empty field. */
 void csv_number(struct csv *c, double v, int decimals);

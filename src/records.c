@@ -485,8 +485,15 @@ static void csv_pair(struct csv *c, const char *label, const char *value)
 	csv_end_row(c);
 }
 
+/* A day as a date cell. */
+static void csv_day_of(struct csv *c, int day)
+{
+	csv_date(c, text_day_start(day));
+}
+
 /* The sheet is a CSV like the export's diaries: the configured separator
- * and decimal mark, quoting, and text that Excel never takes for a formula. */
+ * and decimal mark, quoting, dates a spreadsheet reads as dates, and text
+ * that it keeps as text (csv_text()). */
 int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f)
 {
 	const struct record_row *h = &t->harvest;
@@ -501,7 +508,9 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 	csv_pair(&c, _("Station"), line);
 	csv_pair(&c, _("Zone"), h->zone_name);
 	csv_pair(&c, _("Crop"), h->crop);
-	csv_pair(&c, _("Harvest day"), text_day(a, sizeof(a), h->day));
+	csv_text(&c, _("Harvest day"));
+	csv_day_of(&c, h->day);
+	csv_end_row(&c);
 	csv_text(&c, _("Harvest recorded"));
 	csv_date_time(&c, (time_t)t->recorded_at);
 	csv_end_row(&c);
@@ -537,7 +546,7 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 		const struct record_row *r = &t->items[i];
 		bool spray = r->kind == REC_SPRAY;
 
-		csv_text(&c, text_day(a, sizeof(a), r->day));
+		csv_day_of(&c, r->day);
 		csv_text(&c, records_kind_label(r->kind));
 		csv_text(&c, r->product_name);
 		csv_text(&c, r->organic ? _("yes") : _("no"));
@@ -548,7 +557,10 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 			csv_int(&c, r->phi_days);
 		else
 			csv_empty(&c);
-		csv_text(&c, spray ? text_day(b, sizeof(b), r->harvest_from) : "");
+		if (spray)
+			csv_day_of(&c, r->harvest_from);
+		else
+			csv_empty(&c);
 		csv_text(&c, r->who_name);
 		csv_date_time(&c, (time_t)r->entered_at);
 		csv_text(&c, records_trace_interval_label(records_trace_interval(t, r)));

@@ -143,6 +143,8 @@ static void dates_day_first_in_local_time(void **state)
 	assert_string_equal(row_of(), "01/06/2026;01/06/2026 07:30;06/11/2026;not a day;\r\n");
 }
 
+#define MARK CSV_TEXT_MARK
+
 static void text_never_becomes_a_formula(void **state)
 {
 	(void)state;
@@ -151,9 +153,57 @@ static void text_never_becomes_a_formula(void **state)
 	csv_text(&c, "+84 912 345 678");
 	csv_text(&c, "-5");
 	csv_text(&c, "@SUM(A1)");
+	csv_text(&c, "=1+2");
 	csv_text(&c, "Bơm 1");
 	csv_end_row(&c);
-	assert_string_equal(row_of(), "\"'=HYPERLINK(\"\"http://x\"\")\";'+84 912 345 678;'-5;'@SUM(A1);Bơm 1\r\n");
+	/* The mark is inside the quotes: the field starts with it. */
+	assert_string_equal(row_of(), "\"" MARK "=HYPERLINK(\"\"http://x\"\")\";" MARK "+84 912 345 678;"
+			    MARK "-5;" MARK "@SUM(A1);" MARK "=1+2;Bơm 1\r\n");
+}
+
+/* Names and codes a configuration allows that a spreadsheet would turn
+ * into a number, a date, a time or a truth value. */
+static void text_that_looks_like_a_value_stays_text(void **state)
+{
+	static const char *const misread[] = {
+		"0101", "0912345678", "1/6", "01/06/2026", "2026-06-01", "1-2", "12:30",
+		"1:30 PM", "1:30 SA", "1,5", "1.000", "1e5", "2E+3", "50%", "(5)", "$5", "5₫",
+		"5 €", " 0101", "0101 ", "1\xC2\xA0" "000", "1 Jun", "Jun 1", "June 2026",
+		"TRUE", "false", "ĐÚNG", "Sai", "1/2/3",
+	};
+	static const char *const kept[] = {
+		"PT01", "PT01-260601-01", "Loại 1", "A1", "1A", "E101", "Mít ruột đỏ",
+		"NPK 20-20-15 Đầu Trâu", "Lô 5", "5 đ", "#5", "0x10", "T6", "tháng 6", "", "Bơm 1",
+		"soil1", "Anh Tư", "Vựa trái cây Minh Phát",
+	};
+	char want[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(misread) / sizeof(misread[0]); i++) {
+		assert_true(csv_misread(misread[i]));
+		csv_init(&c, ';', ',');
+		csv_text(&c, misread[i]);
+		snprintf(want, sizeof(want), MARK "%s", misread[i]);
+		assert_string_equal(row_of(), want);
+	}
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		assert_false(csv_misread(kept[i]));
+		csv_init(&c, ';', ',');
+		csv_text(&c, kept[i]);
+		assert_string_equal(row_of(), kept[i]);
+	}
+	/* Quoted for the separator, marked inside the quotes. */
+	csv_init(&c, ',', '.');
+	csv_text(&c, "1,5");
+	csv_end_row(&c);
+	assert_string_equal(row_of(), "\"" MARK "1,5\"\r\n");
+	/* Numbers and dates the station writes as such are not marked. */
+	csv_init(&c, ';', ',');
+	csv_int(&c, 101);
+	csv_number(&c, 1250.5, 1);
+	csv_day(&c, "2026-06-01");
+	csv_end_row(&c);
+	assert_string_equal(row_of(), "101;1250,5;01/06/2026\r\n");
 }
 
 static void invalid_utf8_and_control_bytes_are_replaced(void **state)
@@ -204,6 +254,7 @@ int main(void)
 		cmocka_unit_test(amounts_as_a_person_writes_them),
 		cmocka_unit_test(dates_day_first_in_local_time),
 		cmocka_unit_test(text_never_becomes_a_formula),
+		cmocka_unit_test(text_that_looks_like_a_value_stays_text),
 		cmocka_unit_test(invalid_utf8_and_control_bytes_are_replaced),
 		cmocka_unit_test(empty_fields_keep_their_place),
 	};

@@ -276,7 +276,9 @@ static void every_diary_as_excel_reads_it(void **state)
 	free(csv);
 
 	csv = slurp(path_in(path, "bao-dong-va-su-kien.csv"), NULL);
-	assert_non_null(strstr(csv, "PT01;1;01/06/2026 05:00;trạm khởi động;;0.1.0;không;\r\n"));
+	/* A version number is text, marked so that no spreadsheet reads it
+	 * as a number or a date (csv_misread()). */
+	assert_non_null(strstr(csv, "PT01;1;01/06/2026 05:00;trạm khởi động;;\xE2\x80\x8B" "0.1.0;không;\r\n"));
 	assert_non_null(strstr(csv, "PT01;2;01/06/2026 05:11;mất kết nối cảm biến;soil3;;có;\r\n"));
 	free(csv);
 
