@@ -82,7 +82,7 @@ static double chance(const struct farm *f, uint64_t a, uint64_t b)
 }
 
 static void on_report(void *ctx, int idx, enum sensor_status status,
-		      const struct sensor_sample *samples, int n, const char *detail)
+		      const struct sensor_sample *samples, int n, const struct sensor_fault *detail)
 {
 	struct farm *f = ctx;
 	int i = f->bus_sensor[idx];

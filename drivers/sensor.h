@@ -39,11 +39,35 @@ struct sensor_sample {
 	double value;
 };
 
+/* What went wrong with a sensor, as facts: the station puts them in the
+ * farmer's words, with the numbers a technician needs (src/readings.c). */
+enum sensor_fault_kind {
+	FAULT_NO_ANSWER,	/* nothing came back */
+	FAULT_PORT,		/* the serial port is gone, or would not open */
+	FAULT_SHORT,		/* an answer cut short: a slow or failing device */
+	FAULT_CRC,		/* an answer whose check bytes are wrong */
+	FAULT_ADDRESS,		/* an answer from another address */
+	FAULT_FUNCTION,		/* an answer to another request */
+	FAULT_LENGTH,		/* an answer of the wrong length: code, its bytes */
+	FAULT_REFUSED,		/* a Modbus exception: code, at register reg */
+	FAULT_LINE,		/* a node's line that is not one it should send */
+	FAULT_CHECKSUM,		/* a node's line whose checksum is wrong */
+	FAULT_FLOOD,		/* far more than a node sends in a poll */
+	FAULT_CHANNEL,		/* the node sent others, not this channel */
+};
+
+struct sensor_fault {
+	enum sensor_fault_kind kind;
+	int code;		/* FAULT_REFUSED: the exception; FAULT_LENGTH: bytes */
+	int reg;		/* FAULT_REFUSED: the register asked for */
+	char why[48];		/* FAULT_PORT: the system's reason, or "" */
+};
+
 /* `sensor` is the sensor's index on its bus, as given when it was made.
- * detail says in a few English words what went wrong ("no answer", "bad
- * CRC"), for the event log; NULL when all is well. */
+ * fault says what went wrong; NULL when all is well. */
 typedef void sensor_report_fn(void *ctx, int sensor, enum sensor_status status,
-			      const struct sensor_sample *samples, int n, const char *detail);
+			      const struct sensor_sample *samples, int n,
+			      const struct sensor_fault *fault);
 
 struct sensor_bus;
 

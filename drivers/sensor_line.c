@@ -43,7 +43,7 @@ struct sensor_line {
 	bool skipping;			/* in a line too long: up to its end */
 	size_t bytes;			/* read for this poll */
 	int bad;			/* "$FS" lines that failed their check */
-	char why[48];
+	enum sensor_fault_kind why;	/* what was wrong with the last of them */
 };
 
 int sensor_line_parse(const char *line, char *channel, size_t chlen, double *value,
@@ -109,25 +109,33 @@ static struct sensor_line *of(struct sensor_bus *b)
 	return (struct sensor_line *)b;
 }
 
-static void report(struct sensor_line *b, int i, enum sensor_status st, const char *detail)
+static void report(struct sensor_line *b, int i, enum sensor_status st,
+		   const struct sensor_fault *fault)
 {
 	struct sensor_sample s = { Q_RAW, b->value[i] };
 
 	b->base.report(b->base.report_ctx, i, st, st == SENSOR_OK ? &s : NULL,
-		       st == SENSOR_OK, detail);
+		       st == SENSOR_OK, fault);
 }
 
+static void report_kind(struct sensor_line *b, int i, enum sensor_status st,
+			enum sensor_fault_kind kind)
+{
+	report(b, i, st, &(struct sensor_fault){ .kind = kind });
+}
+
+/* The port is gone (why "") or would not open (why the system's). */
 static void gone(struct sensor_line *b, const char *why)
 {
-	char detail[sizeof(b->why) + 8];
+	struct sensor_fault f = { .kind = FAULT_PORT };
 
 	if (b->port)
 		b->io->close(b->port);
 	b->port = NULL;
 	b->phase = IDLE;
-	snprintf(detail, sizeof(detail), "port %s", why);
+	snprintf(f.why, sizeof(f.why), "%s", why);
 	for (int i = 0; i < b->n; i++)
-		report(b, i, SENSOR_LOST, detail);
+		report(b, i, SENSOR_LOST, &f);
 }
 
 static void ask(struct sensor_line *b, int64_t now)
@@ -140,9 +148,9 @@ static void ask(struct sensor_line *b, int64_t now)
 	b->skipping = false;
 	b->bytes = 0;
 	b->bad = 0;
-	b->why[0] = '\0';
+	b->why = FAULT_LINE;
 	if (b->io->write(b->port, question, 2) < 0) {
-		gone(b, "gone");
+		gone(b, "");
 		return;
 	}
 	b->phase = WAITING;
@@ -159,7 +167,6 @@ static bool all_got(const struct sensor_line *b)
 
 static void finish(struct sensor_line *b, int64_t now, bool flood)
 {
-	char detail[64];
 	bool any = false;
 
 	for (int i = 0; i < b->n; i++)
@@ -172,17 +179,14 @@ static void finish(struct sensor_line *b, int64_t now, bool flood)
 	}
 	b->phase = IDLE;
 	for (int i = 0; i < b->n; i++) {
-		if (b->got[i] && !flood) {
+		if (b->got[i] && !flood)
 			report(b, i, SENSOR_OK, NULL);
-		} else if (flood) {
-			report(b, i, SENSOR_BAD_FRAME, "flood");
-		} else if (b->bad) {
-			report(b, i, SENSOR_BAD_FRAME, b->why);
-		} else {
-			snprintf(detail, sizeof(detail), any ? "channel %s not reported" : "no answer",
-				 b->channels[i]);
-			report(b, i, SENSOR_LOST, detail);
-		}
+		else if (flood)
+			report_kind(b, i, SENSOR_BAD_FRAME, FAULT_FLOOD);
+		else if (b->bad)
+			report_kind(b, i, SENSOR_BAD_FRAME, b->why);
+		else
+			report_kind(b, i, SENSOR_LOST, any ? FAULT_CHANNEL : FAULT_NO_ANSWER);
 	}
 }
 
@@ -199,7 +203,7 @@ static void take_line(struct sensor_line *b)
 		return;		/* a board's own chatter */
 	if (sensor_line_parse(b->line, channel, sizeof(channel), &v, &why) < 0) {
 		b->bad++;
-		snprintf(b->why, sizeof(b->why), "%s", why);
+		b->why = strcmp(why, "bad checksum") == 0 ? FAULT_CHECKSUM : FAULT_LINE;
 		return;
 	}
 	for (int i = 0; i < b->n; i++) {
@@ -231,7 +235,7 @@ static void receive(struct sensor_line *b, int64_t now)
 				b->skipping = true;
 				if (b->line[0] == '$') {
 					b->bad++;
-					snprintf(b->why, sizeof(b->why), "line too long");
+					b->why = FAULT_LINE;
 				}
 			} else if (!b->skipping) {
 				b->line[b->len++] = c;
@@ -243,7 +247,7 @@ static void receive(struct sensor_line *b, int64_t now)
 		}
 	}
 	if (n < 0 || !any) {
-		gone(b, "gone");	/* readable, yet nothing: hung up */
+		gone(b, "");	/* readable, yet nothing: hung up */
 		return;
 	}
 	if (all_got(b))

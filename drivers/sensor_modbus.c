@@ -99,8 +99,7 @@ struct sensor_modbus {
 	enum phase phase;
 	int64_t deadline;
 	int cur, cur_req, attempt;
-	bool heard;			/* the current device sent anything */
-	char detail[64];		/* what went wrong with it */
+	struct sensor_fault fault;	/* what went wrong with the current device */
 	uint8_t tx[MODBUS_REQUEST_LEN];
 	size_t tx_done;
 	uint8_t rx[MODBUS_MAX_FRAME];
@@ -148,9 +147,9 @@ static struct sensor_modbus *of(struct sensor_bus *b)
 }
 
 static void report(struct sensor_modbus *b, int i, enum sensor_status st,
-		   const struct sensor_sample *s, int n, const char *detail)
+		   const struct sensor_sample *s, int n, const struct sensor_fault *fault)
 {
-	b->base.report(b->base.report_ctx, i, st, s, n, detail);
+	b->base.report(b->base.report_ctx, i, st, s, n, fault);
 }
 
 /* A value from the answered registers, rounded so that 287 * 0.1 is
@@ -188,17 +187,18 @@ static void close_port(struct sensor_modbus *b)
 	b->port = NULL;
 }
 
-/* The adapter is gone: every device is lost until it comes back. */
+/* The adapter is gone (why "") or would not open (why the system's):
+ * every device is lost until it comes back. */
 static void port_gone(struct sensor_modbus *b, const char *why)
 {
-	char detail[sizeof(b->detail)];
+	struct sensor_fault f = { .kind = FAULT_PORT };
 
 	close_port(b);
 	b->phase = IDLE;
 	b->deadline = -1;
-	snprintf(detail, sizeof(detail), "port %s", why);
+	snprintf(f.why, sizeof(f.why), "%s", why);
 	for (int i = 0; i < b->n_dev; i++)
-		report(b, i, SENSOR_LOST, NULL, 0, detail);
+		report(b, i, SENSOR_LOST, NULL, 0, &f);
 }
 
 static void send_some(struct sensor_modbus *b, int64_t now)
@@ -206,7 +206,7 @@ static void send_some(struct sensor_modbus *b, int64_t now)
 	long n = b->io->write(b->port, b->tx + b->tx_done, sizeof(b->tx) - b->tx_done);
 
 	if (n < 0) {
-		port_gone(b, "gone");
+		port_gone(b, "");
 		return;
 	}
 	b->tx_done += (size_t)n;
@@ -248,14 +248,32 @@ static void next_device(struct sensor_modbus *b, int64_t now)
 	b->cur++;
 	b->cur_req = 0;
 	b->attempt = 0;
-	b->heard = false;
-	b->detail[0] = '\0';
 	if (b->cur >= b->n_dev) {
 		b->phase = IDLE;
 		b->deadline = -1;
 		return;
 	}
 	gap_then(b, now);
+}
+
+/* What a reply that failed its checks was. */
+static enum sensor_fault_kind garbled(enum modbus_result r)
+{
+	switch (r) {
+	case MODBUS_SHORT:
+		return FAULT_SHORT;
+	case MODBUS_BAD_CRC:
+		return FAULT_CRC;
+	case MODBUS_WRONG_ADDRESS:
+		return FAULT_ADDRESS;
+	case MODBUS_WRONG_FUNCTION:
+		return FAULT_FUNCTION;
+	case MODBUS_EXCEPTION:
+		return FAULT_REFUSED;
+	case MODBUS_BAD_LENGTH:
+	default:
+		return FAULT_LENGTH;
+	}
 }
 
 /* The answer is complete, or no more is coming: judge it. */
@@ -267,13 +285,11 @@ static void finish_attempt(struct sensor_modbus *b, int64_t now)
 	enum modbus_result r;
 	uint8_t exc = 0;
 
-	if (b->rx_len == 0) {
-		snprintf(b->detail, sizeof(b->detail), "no answer");
+	b->fault = (struct sensor_fault){ .kind = FAULT_NO_ANSWER };
+	if (b->rx_len == 0)
 		goto failed;
-	}
-	b->heard = true;
 	if (b->overflow || (want && b->rx_len > want)) {
-		snprintf(b->detail, sizeof(b->detail), "frame too long (%zu bytes)", b->rx_len);
+		b->fault = (struct sensor_fault){ .kind = FAULT_LENGTH, .code = (int)b->rx_len };
 		goto failed;
 	}
 	r = modbus_parse_reply(b->rx, b->rx_len, d->cfg.address, q->function, q->count, q->regs,
@@ -288,13 +304,12 @@ static void finish_attempt(struct sensor_modbus *b, int64_t now)
 		next_device(b, now);
 		return;
 	}
+	b->fault = (struct sensor_fault){ .kind = garbled(r), .code = (int)b->rx_len };
 	if (r == MODBUS_EXCEPTION) {
 		/* The device has said no; asking again will not change it. */
-		snprintf(b->detail, sizeof(b->detail), "exception %02X at register 0x%04X",
-			 exc, q->reg);
+		b->fault.code = exc;
+		b->fault.reg = q->reg;
 		b->attempt = d->cfg.retries;
-	} else {
-		snprintf(b->detail, sizeof(b->detail), "%s", modbus_result_name(r));
 	}
 failed:
 	if (b->attempt < d->cfg.retries) {
@@ -302,7 +317,10 @@ failed:
 		gap_then(b, now);
 		return;
 	}
-	report(b, b->cur, b->heard ? SENSOR_BAD_FRAME : SENSOR_LOST, NULL, 0, b->detail);
+	/* What the last try met decides: a device that answered garbled and
+	 * then not at all is lost, not garbled. */
+	report(b, b->cur, b->fault.kind == FAULT_NO_ANSWER ? SENSOR_LOST : SENSOR_BAD_FRAME, NULL, 0,
+	       &b->fault);
 	next_device(b, now);
 }
 
@@ -320,7 +338,7 @@ static void receive(struct sensor_modbus *b, int64_t now)
 
 		if (n < 0 || (n == 0 && !any)) {
 			/* Readable but nothing there: the line hung up. */
-			port_gone(b, "gone");
+			port_gone(b, "");
 			return;
 		}
 		if (n == 0)
@@ -382,7 +400,7 @@ static void modbus_service(struct sensor_bus *bus, short revents, int64_t now)
 	struct sensor_modbus *b = of(bus);
 
 	if (b->port && (revents & (POLLERR | POLLNVAL | POLLHUP)) && !(revents & POLLIN)) {
-		port_gone(b, "gone");
+		port_gone(b, "");
 		return;
 	}
 	switch (b->phase) {

@@ -40,11 +40,13 @@ static void read_one(struct sensor_sim *b, int i)
 	if (s->fault != SIM_FAULT_NONE && s->fault != SIM_FAULT_NO_WATER &&
 	    b->answered[i] >= s->fault_after) {
 		if (s->fault == SIM_FAULT_SILENT) {
-			b->base.report(b->base.report_ctx, i, SENSOR_LOST, NULL, 0, "no answer");
+			b->base.report(b->base.report_ctx, i, SENSOR_LOST, NULL, 0,
+				       &(struct sensor_fault){ .kind = FAULT_NO_ANSWER });
 			return;
 		}
 		if (s->fault == SIM_FAULT_BAD_FRAME) {
-			b->base.report(b->base.report_ctx, i, SENSOR_BAD_FRAME, NULL, 0, "bad CRC");
+			b->base.report(b->base.report_ctx, i, SENSOR_BAD_FRAME, NULL, 0,
+				       &(struct sensor_fault){ .kind = FAULT_CRC });
 			return;
 		}
 		/* What a probe with a broken element sends: all ones. */

@@ -127,17 +127,26 @@ static const char *sensor_name(const struct config *cfg, const char *id, char *b
 	return buf;
 }
 
-static void sensor_alarm(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+/* "Mất kết nối đầu đo 3 – Vú sữa Hoàng Kim: không trả lời." The detail
+ * is the fault in the words of the language it was logged in. */
+static void sensor_alarm(const struct config *cfg, const struct event_row *e, bool words,
+			 char *buf, size_t n)
 {
 	char name[CFG_NAME_LEN + 64];
+	size_t len;
 
 	sensor_name(cfg, e->source, name, sizeof(name));
 	if (strcmp(e->kind, "sensor_lost") == 0)
-		snprintf(buf, n, _("Lost contact with %s."), name);
+		snprintf(buf, n, _("Lost contact with %s"), name);
 	else if (strcmp(e->kind, "sensor_bad_frame") == 0)
-		snprintf(buf, n, _("Garbled answers from %s."), name);
+		snprintf(buf, n, _("Garbled answers from %s"), name);
 	else
-		snprintf(buf, n, _("Values that cannot be right from %s."), name);
+		snprintf(buf, n, _("Values that cannot be right from %s"), name);
+	len = strlen(buf);
+	if (words && e->detail[0])
+		snprintf(buf + len, n - len, ": %s.", e->detail);
+	else
+		snprintf(buf + len, n - len, ".");
 }
 
 char *alarm_headline(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
@@ -161,7 +170,7 @@ char *alarm_headline(const struct config *cfg, const struct event_row *e, char *
 	else if (strcmp(e->kind, "schedule_skipped") == 0)
 		snprintf(buf, n, _("%s: a scheduled watering did not run"), zone_name(cfg, e->source));
 	else if (strncmp(e->kind, "sensor_", 7) == 0)
-		sensor_alarm(cfg, e, buf, n);
+		sensor_alarm(cfg, e, false, buf, n);
 	else
 		return alarm_text(cfg, e, buf, n);
 	return buf;
@@ -203,7 +212,7 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 	} else if (strcmp(e->kind, "runs_lost") == 0) {
 		runs_lost(e, buf, n);
 	} else if (strncmp(e->kind, "sensor_", 7) == 0) {
-		sensor_alarm(cfg, e, buf, n);
+		sensor_alarm(cfg, e, true, buf, n);
 	} else {
 		snprintf(buf, n, "%s %s %s", e->kind, e->source, e->detail);
 	}

@@ -139,15 +139,101 @@ static void status_event(struct readings *r, int i, enum sensor_status was,
 		    now != SENSOR_OK);
 }
 
+/* A quantity in words, for a value that cannot be right. */
+static const char *quantity_words(enum quantity q)
+{
+	static const char *const words[Q_COUNT] = {
+		[Q_MOISTURE] = N_("soil moisture"), [Q_SOIL_TEMP] = N_("soil temperature"),
+		[Q_EC] = N_("EC"), [Q_PH] = N_("pH"), [Q_AIR_TEMP] = N_("air temperature"),
+		[Q_HUMIDITY] = N_("air humidity"), [Q_RAW] = N_("raw count"),
+		[Q_PRESSURE] = N_("water pressure"), [Q_FLOW] = N_("water flow"),
+	};
+
+	return (int)q >= 0 && q < Q_COUNT && words[q] ? _(words[q]) : "?";
+}
+
+/* What a Modbus exception means, for a technician on the telephone. */
+static const char *exception_words(int code)
+{
+	switch (code) {
+	case 1:
+		return _("it does not know this request");
+	case 2:
+		return _("it has no such register");
+	case 3:
+		return _("it does not accept the value asked for");
+	case 4:
+		return _("the probe itself failed");
+	case 5:
+	case 6:
+		return _("it is busy");
+	default:
+		return _("a refusal it does not explain");
+	}
+}
+
+/* A sensor's fault in the farmer's words, with its numbers in brackets:
+ * what the screens show and the event log keeps. */
+static void fault_words(const struct sensor_cfg *sc, const struct sensor_fault *f, char *buf,
+			size_t n)
+{
+	switch (f->kind) {
+	case FAULT_NO_ANSWER:
+		snprintf(buf, n, "%s", _("no answer"));
+		break;
+	case FAULT_PORT:
+		if (f->why[0])
+			snprintf(buf, n, _("its serial port cannot be opened (%s)"), f->why);
+		else
+			snprintf(buf, n, "%s", _("its serial port is gone"));
+		break;
+	case FAULT_SHORT:
+		snprintf(buf, n, _("an answer cut short, too slow or failing (%d bytes)"), f->code);
+		break;
+	case FAULT_CRC:
+		snprintf(buf, n, "%s", _("a garbled answer (its CRC is wrong)"));
+		break;
+	case FAULT_ADDRESS:
+		snprintf(buf, n, _("an answer from another address (not %d)"), sc->address);
+		break;
+	case FAULT_FUNCTION:
+		snprintf(buf, n, "%s", _("an answer to another request"));
+		break;
+	case FAULT_LENGTH:
+		snprintf(buf, n, _("an answer of the wrong length (%d bytes)"), f->code);
+		break;
+	case FAULT_REFUSED:
+		snprintf(buf, n, _("the probe refused: %s (code %02X, register 0x%04X)"),
+			 exception_words(f->code), (unsigned)f->code, (unsigned)f->reg);
+		break;
+	case FAULT_LINE:
+		snprintf(buf, n, "%s", _("a garbled line from the node"));
+		break;
+	case FAULT_CHECKSUM:
+		snprintf(buf, n, "%s", _("a line from the node with a wrong checksum"));
+		break;
+	case FAULT_FLOOD:
+		snprintf(buf, n, "%s", _("far more data than the line should carry"));
+		break;
+	case FAULT_CHANNEL:
+		snprintf(buf, n, _("the node does not send channel %s"), sc->channel);
+		break;
+	}
+}
+
 /* A value no probe can read means a broken probe: none of its values of
  * that answer is kept. */
 static enum sensor_status check_values(const struct sensor_sample *samples, int n, char *why,
 				       size_t whylen)
 {
+	char v[32];
+
 	for (int k = 0; k < n; k++) {
 		if (!sensor_plausible(samples[k].quantity, samples[k].value)) {
-			snprintf(why, whylen, "%s %g out of range",
-				 sensor_quantity_name(samples[k].quantity), samples[k].value);
+			snprintf(why, whylen, _("%s %s%s cannot be right"),
+				 quantity_words(samples[k].quantity),
+				 text_number(v, sizeof(v), samples[k].value, 1),
+				 sensor_quantity_unit(samples[k].quantity));
 			return SENSOR_BAD_VALUE;
 		}
 	}
@@ -160,6 +246,7 @@ static enum sensor_status calibrate(struct readings *r, int i, struct sensor_sam
 				    char *why, size_t whylen)
 {
 	const struct calibration *c = &r->cal[i];
+	char a[24], b[24], d[24];
 	double m;
 
 	if (!config_sensor_is_analog(&r->app->cfg->sensors[i]) || !c->set)
@@ -168,8 +255,9 @@ static enum sensor_status calibrate(struct readings *r, int i, struct sensor_sam
 		if (s[k].quantity != Q_RAW)
 			continue;
 		if (!calibration_apply(c, s[k].value, &m)) {
-			snprintf(why, whylen, "raw %g outside its calibration (%g dry, %g wet)",
-				 s[k].value, c->dry, c->wet);
+			snprintf(why, whylen, _("raw count %s outside its calibration (dry %s, in water %s)"),
+				 text_number(a, sizeof(a), s[k].value, 0),
+				 text_number(b, sizeof(b), c->dry, 0), text_number(d, sizeof(d), c->wet, 0));
 			return SENSOR_BAD_VALUE;
 		}
 		if (*n < SENSOR_MAX_SAMPLES)
@@ -180,7 +268,7 @@ static enum sensor_status calibrate(struct readings *r, int i, struct sensor_sam
 }
 
 static void on_report(void *ctx, int idx, enum sensor_status status,
-		      const struct sensor_sample *given, int n, const char *detail)
+		      const struct sensor_sample *given, int n, const struct sensor_fault *fault)
 {
 	struct bus_entry *e = ctx;
 	struct readings *r = e->owner;
@@ -188,8 +276,13 @@ static void on_report(void *ctx, int idx, enum sensor_status status,
 	struct sensor_state *st = &r->state[i];
 	int64_t now = clock_now(r->app->clock);
 	struct sensor_sample samples[SENSOR_MAX_SAMPLES];
-	char why[96];
+	char why[160] = "";
+	const char *detail = NULL;
 
+	if (fault) {
+		fault_words(&r->app->cfg->sensors[i], fault, why, sizeof(why));
+		detail = why;
+	}
 	if (n > SENSOR_MAX_SAMPLES - 1)
 		n = SENSOR_MAX_SAMPLES - 1;
 	if (n > 0)

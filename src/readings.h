@@ -24,7 +24,7 @@ struct sensor_state {
 	int64_t prev_t;
 	double prev_value[Q_COUNT];
 	bool prev_has[Q_COUNT];
-	char detail[96];		/* what went wrong, for a technician */
+	char detail[160];		/* what went wrong, in words and numbers */
 };
 
 /* Builds the sensor buses named in the configuration and starts polling.

@@ -133,6 +133,8 @@ static int events(struct rig *r, const char *kind, const char *source)
 	return n;
 }
 
+static const char *event_detail(struct rig *r, const char *kind);
+
 static void every_bus_is_read(void **state)
 {
 	struct rig *r = *state;
@@ -145,7 +147,7 @@ static void every_bus_is_read(void **state)
 	assert_true(t > 10 && t < 45 && h > 30 && h <= 100);
 	/* The adapter that is not there: lost, with why, and an alarm. */
 	assert_int_equal(sensor(r, FAR)->status, SENSOR_LOST);
-	assert_string_equal(sensor(r, FAR)->detail, "port not connected");
+	assert_string_equal(sensor(r, FAR)->detail, "its serial port cannot be opened (not connected)");
 	assert_int_equal(events(r, "sensor_lost", "far"), 1);
 	/* Its port, as configured and as opened. */
 	const char *path;
@@ -208,10 +210,16 @@ static void a_count_outside_the_calibration(void **state)
 	char why[256];
 
 	assert_int_equal(readings_calibrate(r->app.readings, CAP1, 1000, 900, why, sizeof(why)), 0);
+	/* Said, and logged, in the farmer's words with the numbers. */
+	text_set_language("vi");
 	poll_now(r);
+	text_set_language("en");
 	assert_int_equal(sensor(r, CAP1)->status, SENSOR_BAD_VALUE);
-	assert_non_null(strstr(sensor(r, CAP1)->detail, "outside its calibration"));
+	assert_non_null(strstr(sensor(r, CAP1)->detail,
+			       "nằm ngoài hiệu chuẩn (khô 1.000, trong nước 900)"));
+	assert_non_null(strstr(sensor(r, CAP1)->detail, "số thô "));
 	assert_int_equal(events(r, "sensor_bad_value", "cap1"), 1);
+	assert_string_equal(event_detail(r, "sensor_bad_value"), sensor(r, CAP1)->detail);
 	assert_true(isnan(readings_zone_moisture(r->app.readings, 1, NULL)));
 	/* The zone with a good probe is untouched. */
 	assert_false(isnan(readings_zone_moisture(r->app.readings, 0, NULL)));

@@ -92,11 +92,12 @@ static const struct serial_ops fake_io = {
 static struct {
 	enum sensor_status status;
 	double raw;
-	char detail[64];
+	bool faulty;
+	struct sensor_fault fault;
 } got[3];
 
 static void on_report(void *ctx, int i, enum sensor_status st, const struct sensor_sample *s,
-		      int n, const char *detail)
+		      int n, const struct sensor_fault *fault)
 {
 	(void)ctx;
 	got[i].status = st;
@@ -106,7 +107,9 @@ static void on_report(void *ctx, int i, enum sensor_status st, const struct sens
 		assert_int_equal(s[0].quantity, Q_RAW);
 		got[i].raw = s[0].value;
 	}
-	snprintf(got[i].detail, sizeof(got[i].detail), "%s", detail ? detail : "");
+	got[i].faulty = fault != NULL;
+	if (fault)
+		got[i].fault = *fault;
 }
 
 /* Returns how often the bus was woken. */
@@ -227,12 +230,12 @@ static void a_missing_channel_and_a_bad_checksum(void **state)
 	run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_OK);
 	assert_int_equal(got[1].status, SENSOR_LOST);
-	assert_string_equal(got[1].detail, "channel A1 not reported");
+	assert_int_equal(got[1].fault.kind, FAULT_CHANNEL);
 	strcpy(N.answer, "$FS,A0,523*50\n$FS,A1,301*56\n");
 	run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_OK);
 	assert_int_equal(got[1].status, SENSOR_BAD_FRAME);
-	assert_string_equal(got[1].detail, "bad checksum");
+	assert_int_equal(got[1].fault.kind, FAULT_CHECKSUM);
 	assert_true(isnan(got[1].raw));
 	bus->ops->free(bus);
 }
@@ -247,7 +250,7 @@ static void a_silent_node(void **state)
 	run_poll(bus);
 	assert_int_equal(N.asked, 2);
 	assert_int_equal(got[2].status, SENSOR_LOST);
-	assert_string_equal(got[2].detail, "no answer");
+	assert_int_equal(got[2].fault.kind, FAULT_NO_ANSWER);
 	bus->ops->free(bus);
 }
 
@@ -262,7 +265,7 @@ static void a_flood(void **state)
 	N.chunk = 100;
 	wakeups = run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_BAD_FRAME);
-	assert_string_equal(got[0].detail, "flood");
+	assert_int_equal(got[0].fault.kind, FAULT_FLOOD);
 	assert_true(wakeups < 60);
 	/* A line that never ends is no better. */
 	memset(N.answer, 'x', 5000);
@@ -282,14 +285,16 @@ static void unplugged_and_back(void **state)
 	N.unplugged = true;
 	run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_LOST);
-	assert_string_equal(got[0].detail, "port not connected");
+	assert_int_equal(got[0].fault.kind, FAULT_PORT);
+	assert_string_equal(got[0].fault.why, "not connected");
 	N.unplugged = false;
 	run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_OK);
 	N.unplugged = true;
 	run_poll(bus);
 	assert_int_equal(got[2].status, SENSOR_LOST);
-	assert_string_equal(got[2].detail, "port gone");
+	assert_int_equal(got[2].fault.kind, FAULT_PORT);
+	assert_string_equal(got[2].fault.why, "");
 	N.unplugged = false;
 	run_poll(bus);
 	assert_int_equal(got[2].status, SENSOR_OK);

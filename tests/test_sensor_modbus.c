@@ -12,7 +12,7 @@
 #include <poll.h>
 
 enum behaviour { OK, SILENT, BADCRC, GARBAGE, EXCEPTION, WRONGADDR, WRONGFN, SHORT, FLOOD,
-		 TOO_LONG, SPLIT };
+		 TOO_LONG, SPLIT, FADING };
 
 /* Devices on the scripted line: address -> registers and behaviour. */
 struct fake_dev {
@@ -117,6 +117,12 @@ static void answer(const uint8_t *q)
 	case SHORT:
 		n = 4;
 		break;
+	case FADING:
+		/* Part of an answer once, then nothing. */
+		if (d->requests > 1)
+			return;
+		n = 4;
+		break;
 	case FLOOD:
 		for (size_t i = 0; i < 5000; i++)
 			F.in[F.n_in++] = (uint8_t)(i * 7);
@@ -210,7 +216,8 @@ struct report {
 	enum sensor_status status;
 	struct sensor_sample s[SENSOR_MAX_SAMPLES];
 	int n;
-	char detail[64];
+	bool faulty;
+	struct sensor_fault fault;
 	int64_t at;
 };
 
@@ -218,7 +225,7 @@ static struct report got[4];
 static int reports;
 
 static void on_report(void *ctx, int i, enum sensor_status st, const struct sensor_sample *s,
-		      int n, const char *detail)
+		      int n, const struct sensor_fault *fault)
 {
 	(void)ctx;
 	assert_true(i >= 0 && i < 4);
@@ -226,7 +233,9 @@ static void on_report(void *ctx, int i, enum sensor_status st, const struct sens
 	got[i].n = n;
 	if (n)
 		memcpy(got[i].s, s, (size_t)n * sizeof(*s));
-	snprintf(got[i].detail, sizeof(got[i].detail), "%s", detail ? detail : "");
+	got[i].faulty = fault != NULL;
+	if (fault)
+		got[i].fault = *fault;
 	got[i].at = F.now;
 	reports++;
 }
@@ -392,7 +401,9 @@ static void silent_device_times_out_and_the_next_is_read(void **state)
 	F.dev[0].b = SILENT;
 	run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_LOST);
-	assert_string_equal(got[0].detail, "no answer");
+	assert_true(got[0].faulty);
+	assert_int_equal(got[0].fault.kind, FAULT_NO_ANSWER);
+	assert_false(got[1].faulty);
 	assert_int_equal(got[0].n, 0);
 	assert_int_equal(F.dev[0].requests, 3);	/* once and two retries */
 	assert_int_equal(F.sent_at[1] - F.sent_at[0] >= 200, true);
@@ -407,16 +418,17 @@ static void each_bad_answer_marks_the_sensor_and_keeps_nothing(void **state)
 {
 	static const struct {
 		enum behaviour b;
-		const char *detail;
+		enum sensor_fault_kind kind;
+		int code;		/* -1: any */
 		int requests;
 	} cases[] = {
-		{ BADCRC, "bad CRC", 3 },
-		{ GARBAGE, "", 3 },
-		{ EXCEPTION, "exception 02 at register 0x0006", 1 },
-		{ WRONGADDR, "wrong address", 3 },
-		{ WRONGFN, "wrong function", 3 },
-		{ SHORT, "short frame", 3 },
-		{ TOO_LONG, "frame too long (9 bytes)", 3 },
+		{ BADCRC, FAULT_CRC, -1, 3 },
+		{ GARBAGE, FAULT_CRC, -1, 3 },
+		{ EXCEPTION, FAULT_REFUSED, 2, 1 },
+		{ WRONGADDR, FAULT_ADDRESS, -1, 3 },
+		{ WRONGFN, FAULT_FUNCTION, -1, 3 },
+		{ SHORT, FAULT_SHORT, 4, 3 },
+		{ TOO_LONG, FAULT_LENGTH, 9, 3 },
 	};
 
 	(void)state;
@@ -430,12 +442,34 @@ static void each_bad_answer_marks_the_sensor_and_keeps_nothing(void **state)
 		run_poll(bus);
 		assert_int_equal(got[0].status, SENSOR_BAD_FRAME);
 		assert_int_equal(got[0].n, 0);
-		if (cases[c].detail[0])
-			assert_string_equal(got[0].detail, cases[c].detail);
+		assert_true(got[0].faulty);
+		if (cases[c].b != GARBAGE)
+			assert_int_equal(got[0].fault.kind, cases[c].kind);
+		if (cases[c].code >= 0)
+			assert_int_equal(got[0].fault.code, cases[c].code);
+		if (cases[c].b == EXCEPTION)
+			assert_int_equal(got[0].fault.reg, 0x0006);
 		assert_int_equal(F.dev[0].requests, cases[c].requests);
 		assert_int_equal(got[1].status, SENSOR_OK);
 		bus->ops->free(bus);
 	}
+}
+
+/* A probe that sends part of an answer and then falls silent is lost for
+ * want of an answer: the kind of the fault and its reason agree, the last
+ * try deciding. */
+static void a_fading_device_is_lost_not_garbled(void **state)
+{
+	struct modbus_device d[] = { device(1, "soil-jxct") };
+	struct sensor_bus *bus = bus_of(d, 1);
+
+	(void)state;
+	F.dev[0].b = FADING;
+	run_poll(bus);
+	assert_int_equal(F.dev[0].requests, 3);
+	assert_int_equal(got[0].status, SENSOR_LOST);
+	assert_int_equal(got[0].fault.kind, FAULT_NO_ANSWER);
+	bus->ops->free(bus);
 }
 
 /* An answer that comes in pieces, as from a USB adapter, is put together. */
@@ -465,7 +499,8 @@ static void a_flood_is_refused_without_spinning(void **state)
 	F.dev[0].b = FLOOD;
 	wakeups = run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_BAD_FRAME);
-	assert_string_equal(got[0].detail, "frame too long (256 bytes)");
+	assert_int_equal(got[0].fault.kind, FAULT_LENGTH);
+	assert_int_equal(got[0].fault.code, 256);
 	assert_int_equal(got[1].status, SENSOR_OK);
 	assert_true(wakeups < 40);
 	bus->ops->free(bus);
@@ -483,7 +518,8 @@ static void unplugged_adapter_comes_back(void **state)
 	run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_LOST);
 	assert_int_equal(got[1].status, SENSOR_LOST);
-	assert_string_equal(got[0].detail, "port not connected");
+	assert_int_equal(got[0].fault.kind, FAULT_PORT);
+	assert_string_equal(got[0].fault.why, "not connected");
 	F.unplugged = false;
 	run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_OK);
@@ -494,7 +530,8 @@ static void unplugged_adapter_comes_back(void **state)
 	run_poll(bus);
 	assert_int_equal(got[0].status, SENSOR_LOST);
 	assert_int_equal(got[1].status, SENSOR_LOST);
-	assert_string_equal(got[1].detail, "port gone");
+	assert_int_equal(got[1].fault.kind, FAULT_PORT);
+	assert_string_equal(got[1].fault.why, "");
 	assert_false(F.open);
 	F.unplugged = false;
 	run_poll(bus);
@@ -523,7 +560,8 @@ static void hangup_closes_the_port(void **state)
 	assert_int_equal(ev, POLLIN);
 	bus->ops->service(bus, POLLHUP, dl - 100);
 	assert_int_equal(got[0].status, SENSOR_LOST);
-	assert_string_equal(got[0].detail, "port gone");
+	assert_int_equal(got[0].fault.kind, FAULT_PORT);
+	assert_string_equal(got[0].fault.why, "");
 	assert_false(F.open);
 	F.dev[0].b = OK;
 	run_poll(bus);
@@ -552,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup(three_devices_one_at_a_time_with_silence_between, setup),
 		cmocka_unit_test_setup(silent_device_times_out_and_the_next_is_read, setup),
 		cmocka_unit_test_setup(each_bad_answer_marks_the_sensor_and_keeps_nothing, setup),
+		cmocka_unit_test_setup(a_fading_device_is_lost_not_garbled, setup),
 		cmocka_unit_test_setup(answer_in_pieces, setup),
 		cmocka_unit_test_setup(a_flood_is_refused_without_spinning, setup),
 		cmocka_unit_test_setup(unplugged_adapter_comes_back, setup),

@@ -169,7 +169,7 @@ struct got {
 };
 
 static void on_report(void *ctx, int sensor, enum sensor_status st,
-		      const struct sensor_sample *s, int n, const char *detail)
+		      const struct sensor_sample *s, int n, const struct sensor_fault *detail)
 {
 	(void)detail;
 	struct got *g = ctx;

@@ -90,13 +90,13 @@ expect ln "Mít ruột đỏ 50,0%" "the zone's moisture"
 # A bad checksum, a count the calibration cannot explain, a silence.
 probe node A0 badcrc
 expect ln "Đầu đo 1: giá trị sai" "a bad checksum is a wrong value" 3
-n=$(events sensor_bad_frame cap1 "bad checksum")
+n=$(events sensor_bad_frame cap1 "dòng dữ liệu từ mạch đo sai mã kiểm tra")
 [ "$n" -ge 1 ] && ok "logged: bad checksum" || bad "bad checksum events: $n"
 probe node A0 ok
 expect ln "Đầu đo 1: 50,0%" "good lines again" 3
 probe node A0 raw 1023
 expect ln "Đầu đo 1: giá trị sai" "1023 (an unplugged probe) is a wrong value" 3
-n=$(events sensor_bad_value cap1 "raw 1023 outside its calibration (560 dry, 300 wet)")
+n=$(events sensor_bad_value cap1 "số thô 1.023 nằm ngoài hiệu chuẩn (khô 560, trong nước 300)")
 [ "$n" -ge 1 ] && ok "logged with the count and the calibration" || bad "outside events: $n"
 n=$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
 	WHERE s.code = 'cap1' AND r.quantity = 6 AND r.value = 1023")
@@ -104,7 +104,7 @@ n=$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
 probe node A0 raw 430
 probe node A0 silent
 expect ln "Đầu đo 1: Mất kết nối cảm biến" "a silent channel is lost" 3
-n=$(events sensor_lost cap1 "channel A0 not reported")
+n=$(events sensor_lost cap1 "mạch đo không gửi kênh A0")
 [ "$n" -ge 1 ] && ok "logged: channel A0 not reported" || bad "channel events: $n"
 press ln KP0 KP2
 expect ln "Đầu đo 2: số thô 777" "the other channel goes on"

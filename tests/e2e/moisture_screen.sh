@@ -52,11 +52,26 @@ n=$(screen vi | grep -c "▀")
 # and soil2 reads 6553,5 %: marked at once, logged, the rest go on.
 expect vi "Mất kết nối cảm biến" "the silent probe's zone: not answering" 8
 expect vi "1 cảm biến không đọc được" "the zone with one bad probe of two says so"
-n=$(sql "$DB" "SELECT count(*) FROM events WHERE kind = 'sensor_lost' AND source = 'soil3' AND detail = 'no answer' AND alarm = 1")
+n=$(sql "$DB" "SELECT count(*) FROM events WHERE kind = 'sensor_lost' AND source = 'soil3' AND detail = 'không trả lời' AND alarm = 1")
 [ "$n" = 1 ] && ok "lost probe logged once, as an alarm" || bad "sensor_lost events: $n"
-n=$(sql "$DB" "SELECT count(*) FROM events WHERE kind = 'sensor_bad_value' AND source = 'soil2' AND detail = 'moisture 6553.5 out of range'")
+n=$(sql "$DB" "SELECT count(*) FROM events WHERE kind = 'sensor_bad_value' AND source = 'soil2' AND detail = 'độ ẩm đất 6.553,5% không thể đúng'")
 [ "$n" = 1 ] && ok "nonsense value logged with the value" || bad "sensor_bad_value events: $n"
 expect vi "Báo động: 2" "two alarms on the status line"
+# The alarms name each probe by its number and place, and say what is
+# wrong in words with the value.
+press vi KP/ KP9
+expect vi "Báo động 1/2" "9 opens the alarms"
+w1=$(screen_words vi)
+press vi KP+
+expect vi "Báo động 2/2" "+ shows the other"
+both="$w1 $(screen_words vi)"
+case $both in *"Mất kết nối đầu đo 3 – Vú sữa Hoàng Kim: không trả lời."*)
+	ok "the lost probe's alarm in words" ;; *) bad "lost probe's alarm: $both" ;; esac
+case $both in *"Giá trị không thể đúng từ đầu đo 2 – Mít ruột đỏ: độ ẩm đất 6.553,5% không thể đúng."*)
+	ok "the wrong value's alarm, with the value" ;; *) bad "bad value's alarm: $both" ;; esac
+case $both in *soil*) bad "an id on the alarms: $both" ;; *) ok "no sensor id on the alarms" ;; esac
+press vi KP/ KP1
+expect vi "Không khí:" "back to the zones"
 press vi KP1
 expect vi "Đầu đo 2: giá trị sai" "in the zone: which probe reads nonsense"
 expect_line vi "Đầu đo 1: [0-9]+,[0-9]%" "and the good one, with its value (not marked)"

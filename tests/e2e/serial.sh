@@ -91,8 +91,8 @@ expect ser "Tiêu 33,3%" "a new value shows at the next poll" 3
 press ser KP0
 probe rs485 1 silent
 expect ser "Mất kết nối cảm biến" "a silent probe is shown as lost" 2
-n=$(events sensor_lost soil1 "no answer")
-[ "$n" -ge 1 ] && ok "and logged as lost: no answer" || bad "sensor_lost event ($n)"
+n=$(events sensor_lost soil1 "không trả lời")
+[ "$n" -ge 1 ] && ok "and logged as lost: không trả lời" || bad "sensor_lost event ($n)"
 probe rs485 2 set moisture 34.6
 press ser KP2
 expect ser "Tiêu 34,6%" "the probe beside it is still read" 3
@@ -113,7 +113,7 @@ after=$(rows soil1)
 after2=$(rows soil2)
 [ "$before" = "$after" ] && ok "nothing stored from bad frames ($before rows)" || bad "soil1 rows grew $before -> $after"
 [ "$after2" -gt "$before2" ] && ok "the good probe's readings are stored ($before2 -> $after2)" || bad "soil2 rows $before2 -> $after2"
-n=$(events sensor_bad_frame soil1 "bad CRC")
+n=$(events sensor_bad_frame soil1 "trả lời sai dạng (sai mã kiểm tra CRC)")
 [ "$n" -ge 1 ] && ok "logged: bad CRC" || bad "bad CRC event ($n)"
 
 # Exception replies, garbage, an impossible value.
@@ -121,13 +121,13 @@ probe rs485 1 ok
 expect ser "Đầu đo 1: 28,7%" "answering well again, the probe is read again" 3
 probe rs485 1 exception 2
 expect ser "Đầu đo 1: giá trị sai" "an exception reply is a wrong value" 3
-n=$(events sensor_bad_frame soil1 "exception 02%")
-[ "$n" -ge 1 ] && ok "and logged with its code" || bad "exception event ($n)"
+n=$(events sensor_bad_frame soil1 "đầu đo từ chối: không có thanh ghi này (mã 02, thanh ghi 0x00__)")
+[ "$n" -ge 1 ] && ok "and logged in words, with its code and register" || bad "exception event ($n)"
 probe rs485 1 ok
 expect ser "Đầu đo 1: 28,7%" "and read again after it" 3
 probe rs485 1 set moisture 6553.5
 expect ser "Đầu đo 1: giá trị sai" "an impossible moisture (0xFFFF) is a wrong value" 3
-n=$(events sensor_bad_value soil1 "moisture 6553.5 out of range")
+n=$(events sensor_bad_value soil1 "độ ẩm đất 6.553,5% không thể đúng")
 [ "$n" -ge 1 ] && ok "logged with the value" || bad "bad value event ($n)"
 probe rs485 1 set moisture 29.1
 expect ser "Đầu đo 1: 29,1%" "a possible value again" 3
@@ -152,7 +152,7 @@ expect ser "Đầu đo 1: 29,1%" "after the flood the probes are read again" 4
 pid=$(pgrep -f "^$BIN .*--db $DB")
 unplug rs485 "$NODE" "$LINK"
 expect ser "Đầu đo 1: Mất kết nối cảm biến" "unplugged: the sensors are lost" 3
-port_gone() { n=$(events sensor_lost air "port %"); [ "$n" -ge 1 ]; }
+port_gone() { n=$(events sensor_lost air "%cổng nối tiếp%"); [ "$n" -ge 1 ]; }
 until_true 5 port_gone && ok "logged: the port is gone" || bad "port event ($n)"
 plug rs485 "$NODE" "$LINK" $PROBES
 expect ser "Đầu đo 1: 28,7%" "plugged back: read again without a restart" 4

@@ -68,8 +68,8 @@ host probe_quiet
 expect "Mất kết nối cảm biến" "the host side goes quiet: the probes are shown as lost" 20
 expect "Báo động: 3" "three sensors lost, three alarms on the bottom line"
 n=$(sqlite3 -cmd '.timeout 2000' /tmp/station.db \
-	"SELECT count(DISTINCT source) FROM events WHERE kind = 'sensor_lost' AND detail LIKE 'no answer%'")
-[ "$n" = 3 ] && ok "each is logged as lost: no answer" || bad "sensor_lost events for $n sensors, not 3"
+	"SELECT count(DISTINCT source) FROM events WHERE kind = 'sensor_lost' AND detail LIKE 'không trả lời%'")
+[ "$n" = 3 ] && ok "each is logged as lost: không trả lời" || bad "sensor_lost events for $n sensors, not 3"
 
 host probe_start
 press KP1
