@@ -71,13 +71,14 @@ ctl() {
 pause() { read -r -t "$1" -u 7 || :; }
 
 # press_and_read KEY: $SCREEN once the key has changed the screen and it
-# has stopped changing (a key that changes nothing waits a second).
+# has stopped changing (a key that changes nothing waits two seconds; a
+# loaded machine may take that long to answer one that does).
 press_and_read() {
 	local before i=0
 	ctl "capture-pane -p -t $NAME"
 	before=$OUT
 	ctl "send-keys -t $NAME $(keyname "$1")"
-	while [ $i -lt 50 ]; do
+	while [ $i -lt 100 ]; do
 		pause 0.02
 		ctl "capture-pane -p -t $NAME"
 		[ "$OUT" != "$before" ] && break
@@ -130,6 +131,12 @@ crawl() {
 		done
 		set +f
 		press_and_read /
+		for _ in $(seq 100); do
+			case $SCREEN in *"$home"*) break ;; esac
+			pause 0.05
+			ctl "capture-pane -p -t $NAME"
+			SCREEN=$OUT
+		done
 		case $SCREEN in
 		*"$home"*) ;;
 		*) echo "the walk \"$label\" did not end on the home screen" >>"$TMP/$NAME.faults" ;;
