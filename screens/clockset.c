@@ -126,6 +126,15 @@ static void clockset_draw(struct ui *ui, void *st)
 	}
 }
 
+/* Days in month m (1-12) of year y. */
+static int days_in(int m, int y)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
 /* The twelve digits as a time; 0, or -1 with a refusal said. */
 static int parse(struct ui *ui, struct clockset_screen *s)
 {
@@ -149,12 +158,23 @@ static int parse(struct ui *ui, struct clockset_screen *s)
 	tm.tm_min = v[4];
 	tm.tm_isdst = -1;
 	s->t = mktime(&tm);
-	if (v[1] < 1 || v[1] > 12 || v[0] < 1 || v[3] > 23 || v[4] > 59 || v[2] < 2000 ||
-	    tm.tm_mday != v[0] || tm.tm_mon != v[1] - 1) {
+	/* Refused, with what is wrong: "31/02/2026" is no day. */
+	if (v[1] < 1 || v[1] > 12)
+		ui_alert(ui, _("There is no month %02d: months are 01 to 12."), v[1]);
+	else if (v[0] < 1 || v[0] > days_in(v[1], v[2]))
+		ui_alert(ui, _("There is no day %02d/%02d/%04d: month %d of %d has %d days."), v[0], v[1],
+			 v[2], v[1], v[2], days_in(v[1], v[2]));
+	else if (v[3] > 23)
+		ui_alert(ui, _("There is no hour %02d: hours are 00 to 23."), v[3]);
+	else if (v[4] > 59)
+		ui_alert(ui, _("There is no minute %02d: minutes are 00 to 59."), v[4]);
+	else if (v[2] < 2000)
+		ui_alert(ui, _("The year %04d is too early: type the year as four digits, 2026."), v[2]);
+	else if (tm.tm_mday != v[0] || tm.tm_mon != v[1] - 1)
 		ui_alert(ui, "%s", _("This is not a date and time: day/month/year hour:minute."));
-		return -1;
-	}
-	return 0;
+	else
+		return 0;
+	return -1;
 }
 
 static int set(struct ui *ui, struct clockset_screen *s, enum clockset_reason reason)

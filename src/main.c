@@ -63,7 +63,8 @@ struct options {
 };
 
 struct command {
-	const char *name;
+	const char *name;	/* msgid: the command's word, then its arguments in
+				 * the language of the help (the word is not translated) */
 	int (*run)(struct options *o);
 	const char *help;	/* msgid */
 };
@@ -81,19 +82,19 @@ static int cmd_trust(struct options *o);
 static int cmd_new_key(struct options *o);
 
 static const struct command commands[] = {
-	{ "status", cmd_status, N_("readings and pump states, as plain text") },
-	{ "check", cmd_check, N_("check the configuration and the database") },
-	{ "relays-off", cmd_relays_off, N_("drive every pump's GPIO relay off (for the service manager)") },
-	{ "pump-test PUMP [SECONDS]", cmd_pump_test, N_("switch one pump on for a few seconds (10), then off") },
-	{ "trace LOT [FILE]", cmd_trace, N_("a lot's traceability sheet (CSV), to FILE or the screen") },
-	{ "reset-pin [CODE]", cmd_reset_pin,
+	{ N_("status"), cmd_status, N_("readings and pump states, as plain text") },
+	{ N_("check"), cmd_check, N_("check the configuration and the database") },
+	{ N_("relays-off"), cmd_relays_off, N_("drive every pump's GPIO relay off (for the service manager)") },
+	{ N_("pump-test PUMP [SECONDS]"), cmd_pump_test, N_("switch one pump on for a few seconds (10), then off") },
+	{ N_("trace LOT [FILE]"), cmd_trace, N_("a lot's traceability sheet (CSV), to FILE or the screen") },
+	{ N_("reset-pin [CODE]"), cmd_reset_pin,
 	  N_("forget the manager's PIN (the station stopped; asks for its code)") },
-	{ "export --to FOLDER", cmd_export, N_("write into FOLDER what the USB export writes") },
-	{ "merge --into DB FOLDER...", cmd_merge,
+	{ N_("export --to FOLDER"), cmd_export, N_("write into FOLDER what the USB export writes") },
+	{ N_("merge --into DB FOLDER..."), cmd_merge,
 	  N_("merge stations' export folders (or sticks holding them) into an office database") },
-	{ "trust --into DB FOLDER...", cmd_trust,
+	{ N_("trust --into DB FOLDER..."), cmd_trust,
 	  N_("trust the station that signed an export folder, once its key's fingerprint is compared") },
-	{ "new-key", cmd_new_key,
+	{ N_("new-key"), cmd_new_key,
 	  N_("a new signing key for this station (the old one lost or damaged, or the card moved)") },
 };
 
@@ -112,8 +113,12 @@ static void usage(FILE *f)
 		     "                       its watchdog, and on a fault say why and wait\n"
 		     "  --help, --version\n\nCommands:\n"),
 		DEFAULT_CONFIG, DEFAULT_DB);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-26s %s\n", commands[i].name, _(commands[i].help));
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const char *use = _(commands[i].name);
+		int pad = 26 - text_width(use);
+
+		fprintf(f, "  %s%*s %s\n", use, pad > 0 ? pad : 0, "", _(commands[i].help));
+	}
 	fprintf(f, _("Without a command, the console runs.\n"));
 }
 

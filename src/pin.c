@@ -174,7 +174,11 @@ int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n
 			 text_time(when, sizeof(when), (time_t)(now + PIN_LOCK_SECONDS)));
 		return PIN_LOCKED;
 	}
-	snprintf(why, n, _("Wrong PIN."));
+	snprintf(why, n,
+		 ngettext("Wrong PIN: %d more try, then PINs are refused for %d minutes.",
+			  "Wrong PIN: %d more tries, then PINs are refused for %d minutes.",
+			  (unsigned long)(PIN_MAX_TRIES - failures - 1)),
+		 (int)(PIN_MAX_TRIES - failures - 1), PIN_LOCK_SECONDS / 60);
 	return PIN_WRONG;
 }
 

@@ -81,10 +81,18 @@ static void only_a_salted_hash_is_kept(void **state)
 	assert_string_not_equal(stored_hash(), first);
 	s = open_db();
 	assert_int_equal(pin_check(s, "2468", 1000, why, sizeof(why)), PIN_OK);
+	/* Each wrong PIN says how many tries are left before the lock. */
 	assert_int_equal(pin_check(s, "2469", 1000, why, sizeof(why)), PIN_WRONG);
-	assert_string_equal(why, "Wrong PIN.");
+	assert_string_equal(why, "Wrong PIN: 4 more tries, then PINs are refused for 5 minutes.");
 	assert_int_equal(pin_check(s, "246", 1000, why, sizeof(why)), PIN_WRONG);
+	assert_string_equal(why, "Wrong PIN: 3 more tries, then PINs are refused for 5 minutes.");
 	assert_int_equal(pin_check(s, "", 1000, why, sizeof(why)), PIN_WRONG);
+	assert_int_equal(pin_check(s, "1111", 1000, why, sizeof(why)), PIN_WRONG);
+	assert_string_equal(why, "Wrong PIN: 1 more try, then PINs are refused for 5 minutes.");
+	/* A good PIN starts the count again. */
+	assert_int_equal(pin_check(s, "2468", 1000, why, sizeof(why)), PIN_OK);
+	assert_int_equal(pin_check(s, "2469", 1000, why, sizeof(why)), PIN_WRONG);
+	assert_string_equal(why, "Wrong PIN: 4 more tries, then PINs are refused for 5 minutes.");
 	store_close(s);
 }
 

@@ -68,7 +68,14 @@ n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE zone IS NULL OR zone = 'mit'
 # Set it: first a time still before the newest record.
 press c KP/ KP7
 press c KP3 KP2 KP0 KP6 KP2 KP0 KP2 KP6 KP0 KP9 KP3 KP0 KPEnter
-expect c "Đây không phải ngày giờ" "32/06 is not a date"
+expect_words c "Không có ngày 32/06/2026: tháng 6 năm 2026 chỉ có 30 ngày." "32/06 is not a date, and says why"
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do press c BSpace; done
+# 31/02 is refused with the days February has that year.
+press c KP3 KP1 KP0 KP2 KP2 KP0 KP2 KP6 KP0 KP9 KP3 KP0 KPEnter
+expect_words c "Không có ngày 31/02/2026: tháng 2 năm 2026 chỉ có 28 ngày." "31/02/2026 is refused, saying why"
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do press c BSpace; done
+press c KP1 KP0 KP1 KP3 KP2 KP0 KP2 KP6 KP0 KP9 KP3 KP0 KPEnter
+expect_words c "Không có tháng 13: tháng từ 01 đến 12." "a month 13 says the months there are"
 for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do press c BSpace; done
 press c KP1 KP0 KP0 KP6 KP2 KP0 KP2 KP6 KP0 KP7 KP0 KP0 KPEnter
 expect c "Chỉnh đồng hồ thành:" "a date is read back before it is set"

@@ -11,6 +11,9 @@ out=$("$BIN" --version)
 out=$("$BIN" --help)
 [ $? = 0 ] && echo "$out" | grep -q -- "--clock-speed" && echo "$out" | grep -q "Cách dùng" &&
 	ok "--help in Vietnamese" || bad "--help: $out"
+words=$(echo "$out" | grep -oE '\b(FILE|FOLDER|PUMP|SECONDS|LOT|CODE|DB|OPTION|COMMAND)\b' | sort -u | tr '\n' ' ')
+[ -z "$words" ] && echo "$out" | grep -q "^  pump-test BƠM \[SỐ_GIÂY\] " &&
+	ok "--help in one language: the arguments' names too" || bad "--help mixes English: $words"
 out=$("$BIN" --help --lang en 2>&1)
 out=$("$BIN" --lang en --help)
 echo "$out" | grep -q "^Usage: fieldstation" && ok "--help in English" || bad "--help en: $out"

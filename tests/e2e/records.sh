@@ -137,7 +137,7 @@ expect r "Đã đặt mã PIN quản lý." "PIN set"
 h=$(sql "$DB" "SELECT value FROM meta WHERE key = 'manager_pin'")
 case "$h" in '$y$'*) ok "only a yescrypt hash is stored";; *) bad "stored PIN: $h";; esac
 press r KP/ KP6 KP9 KP9 KP9 KP9 KPEnter
-expect r "Sai mã PIN." "a wrong PIN is refused"
+expect_words r "Sai mã PIN: còn 4 lần thử, sau đó mã PIN bị từ chối trong 5 phút." "a wrong PIN is refused, saying how many tries are left"
 press r KP/
 
 # Correct the harvest: 1250,5 should have been 1205,5.
