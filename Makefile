@@ -8,6 +8,8 @@
 #   make test-asan      the same under ASan and UBSan (build-asan/)
 #   make test-valgrind  the same under valgrind's memcheck
 #   make crashtest  SIGKILL at random moments, CRASH_CYCLES times (1000)
+#   make powercut   power cuts inside the station's writes, torn or whole,
+#                 POWERCUT_CUTS times (400; POWERCUT_SEED repeats a run)
 #   make fuzz     each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (600);
 #                 FUZZ_TARGETS=config runs one
 #   make bench    the budgets of DESIGN.md measured on a reference farm
@@ -92,14 +94,15 @@ E2E        := $(sort $(filter-out tests/e2e/lib%.sh,$(wildcard tests/e2e/*.sh)))
 # Test helpers, not part of the station: a simulated Modbus probe (also
 # used by the VM rig), a preload that gives pseudo-terminals modem lines,
 # one that lets a test move the system clock, a stand-in for the service
-# manager's notification socket, and what reads a captured screen for
-# text cut off or over its border.
+# manager's notification socket, what reads a captured screen for text cut
+# off or over its border, and a memory card that loses power and fails
+# (tests/cardvfs.c).
 HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_listen \
-	      $(B)/tests/libfakeclock.so $(B)/tests/screencheck
+	      $(B)/tests/libfakeclock.so $(B)/tests/screencheck $(B)/tests/libcardvfs.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
-	test-asan test-valgrind fuzz crashtest fonts deb
+	test-asan test-valgrind fuzz crashtest powercut fonts deb
 .DEFAULT_GOAL := all
 
 # Installs missing Debian packages, and only when something is missing;
@@ -212,6 +215,13 @@ $(B)/tests/libfakeclock.so: tests/fakeclock.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
+$(B)/tests/libcardvfs.so: tests/cardvfs.c tests/cardvfs.h
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< $(shell $(PKG_CONFIG) --libs sqlite3) -ldl
+
+# The card's own test links it, as a test program may.
+$(B)/tests/test_cardvfs: tests/cardvfs.c
+
 helpers: $(HELPERS)
 
 # The benchmark measures the budgets of DESIGN.md on the reference farm;
@@ -299,6 +309,14 @@ test-valgrind: all helpers $(TEST_BIN) $(REPLAY_BIN)
 CRASH_CYCLES ?= 1000
 crashtest: all
 	tests/crashtest.sh $(CRASH_CYCLES)
+
+# Power cuts at the write itself: the test card (tests/cardvfs.c, a
+# preload) drops or tears what was not synced, at a write inside a
+# record's save, a run, a roll-up, a checkpoint, a backup or a migration
+# (tests/powercut.sh).
+POWERCUT_CUTS ?= 400
+powercut: all helpers
+	tests/powercut.sh $(POWERCUT_CUTS)
 
 # libFuzzer needs clang; the station's code is built again with coverage,
 # ASan and UBSan in build-fuzz/. A finding fails (tests/fuzz/run.sh).
