@@ -217,10 +217,13 @@ $(B)/tests/libfakeclock.so: tests/fakeclock.c
 
 $(B)/tests/libcardvfs.so: tests/cardvfs.c tests/cardvfs.h
 	@mkdir -p $(@D)
-	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -o $@ $< $(shell $(PKG_CONFIG) --libs sqlite3) -ldl
+	$(CC) $(WARNINGS) $(CFLAGS) -DCARDVFS_PRELOAD -shared -fPIC -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs sqlite3) -ldl
 
-# The card's own test links it, as a test program may.
-$(B)/tests/test_cardvfs: tests/cardvfs.c
+# The card's own test links it, and so do the tests of what the station
+# does when its card fails.
+$(B)/tests/test_cardvfs $(B)/tests/test_irrigation $(B)/tests/test_pin \
+	$(B)/tests/test_readings $(B)/tests/test_store: tests/cardvfs.c
 
 helpers: $(HELPERS)
 

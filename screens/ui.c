@@ -252,10 +252,25 @@ static const char *key_line(struct ui *ui)
 	return ui->depth > 1 ? _("0: back   /: home   *: help") : _("*: help");
 }
 
+/* The line a card that cannot take more shows, or NULL. */
+static const char *card_line(struct store *s)
+{
+	switch (store_card(s)) {
+	case CARD_FULL:
+		return _("Memory card full: nothing new is saved");
+	case CARD_FAILING:
+		return _("Memory card failing: nothing new is saved");
+	case CARD_READONLY:
+		return _("Memory card read-only: nothing new is saved");
+	default:
+		return NULL;
+	}
+}
+
 static void draw(struct ui *ui)
 {
 	const struct frame *f = &ui->stack[ui->depth - 1];
-	const char *title;
+	const char *title, *card;
 
 	if (ui->headless)
 		return;
@@ -291,13 +306,12 @@ static void draw(struct ui *ui)
 	f->screen->draw(ui, f->st);
 	if (ui->asking_home)
 		draw_asking_home(ui);
-	/* The line of keys stays under whatever is said; a full card takes
-	 * it: what else waits or is lost follows from it. */
+	/* The line of keys stays under whatever is said; a card that cannot
+	 * take more takes it: what else waits or is lost follows from it. */
 	if (ui->help)
 		draw_help(ui);
-	else if (store_card_full(ui->app->store))
-		widget_text(LINES - 3, 1, COLS - 2, TONE_ALARM,
-			    _("Memory card full: nothing new is saved"));
+	else if ((card = card_line(ui->app->store)))
+		widget_text(LINES - 3, 1, COLS - 2, TONE_ALARM, card);
 	else
 		widget_text(LINES - 3, 1, COLS - 2, TONE_NORMAL,
 			    ui->asking_home ? _("Enter: leave it   0: stay") : key_line(ui));

@@ -210,7 +210,7 @@ int backup_now(struct store *s, const char *db_path, time_t now, int keep, char 
 			close(fd);
 		return -1;
 	}
-	if (store_backup_begin(s, tmp, 0, &b) < 0) {
+	if (store_backup_begin(s, tmp, STORE_BACKUP_ON_CARD, &b) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, store_error(s));
 		rc = -1;
 		goto out;
@@ -470,7 +470,7 @@ static int64_t on_timer(void *data)
 			return failed(b, strerror(-b->dir_fd));
 		if (start_tmp(b->dir_fd, b->dir, b->prefix, tmp, sizeof(tmp)) < 0)
 			return failed(b, strerror(errno));
-		if (store_backup_begin(app->store, tmp, 0, &b->copy) < 0)
+		if (store_backup_begin(app->store, tmp, STORE_BACKUP_ON_CARD, &b->copy) < 0)
 			return failed(b, store_error(app->store));
 		return 0;
 	}

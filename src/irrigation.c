@@ -454,10 +454,10 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 	water_begin(irr->water, pump, &ps->water, now);
 	row.litres = ps->water.litres;
 	/* The diary first: a run the station cannot record does not start;
-	 * but a full card does not keep the crops dry: the run is kept in
-	 * memory and written when the card has room. */
+	 * but a card that is full or failing does not keep the crops dry:
+	 * the run is kept in memory and written when the card takes it. */
 	rc = store_run_begin(irr->app->store, &row);
-	if (rc == STORE_FULL) {
+	if (rc == STORE_FULL || rc == STORE_CARD) {
 		row.id = -1;
 		rc = 0;
 	}

@@ -286,7 +286,8 @@ int records_save(struct store *s, const struct config *cfg, int64_t now, struct 
 		if (!r->corrects)
 			r->lot[0] = '\0';
 		r->id = 0;
-		/* Not a fault to report as one: the card is full, and says so. */
+		/* Not a fault to report as one: the card is full or
+		 * failing, and says so. */
 		if (rc == REC_FAILED)
 			records_room_check(s, why, n);
 	}
@@ -295,10 +296,19 @@ int records_save(struct store *s, const struct config *cfg, int64_t now, struct 
 
 int records_room_check(struct store *s, char *why, size_t n)
 {
-	if (store_card_full(s))
+	switch (store_card_try(s)) {
+	case CARD_FULL:
 		return say(why, n, REC_FAILED,
 			   _("The memory card is full: nothing more can be saved. What was saved is kept."));
-	return 0;
+	case CARD_FAILING:
+		return say(why, n, REC_FAILED,
+			   _("The memory card is failing: nothing more can be saved. What was saved is kept."));
+	case CARD_READONLY:
+		return say(why, n, REC_FAILED,
+			   _("The memory card can no longer be written: nothing more can be saved. What was saved is kept."));
+	default:
+		return 0;
+	}
 }
 
 void records_season(const struct config *cfg, const struct record_row *harvest, int *from,

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 /* "FSDB": marks a file as a station database. */
@@ -257,13 +258,46 @@ const char *store_error(const struct store *s)
 	return s->error;
 }
 
+/* Is the file system holding the database read-only now? */
+static bool card_readonly(const struct store *s)
+{
+	struct statvfs v;
+
+	return statvfs(s->folder, &v) == 0 && (v.f_flag & ST_RDONLY);
+}
+
+/* What the farmer is told when the card is what failed. */
+static const char *card_words(enum store_card c)
+{
+	switch (c) {
+	case CARD_FULL:
+		return _("the memory card is full");
+	case CARD_READONLY:
+		return _("the memory card can no longer be written");
+	case CARD_FAILING:
+		return _("the memory card is failing");
+	default:
+		return "";
+	}
+}
+
 int store_fail(struct store *s, int rc)
 {
 	snprintf(s->error, sizeof(s->error), "%s", sqlite3_errmsg(s->db));
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
-		s->full = true;
+		s->card = CARD_FULL;
+		snprintf(s->error, sizeof(s->error), "%s", card_words(s->card));
 		return STORE_FULL;
+	case SQLITE_IOERR:
+		if (rc == SQLITE_IOERR_NOMEM)
+			return STORE_ERR;
+		s->card = sqlite3_system_errno(s->db) == EROFS || card_readonly(s) ? CARD_READONLY
+										 : CARD_FAILING;
+		if (rc == SQLITE_IOERR_READ || rc == SQLITE_IOERR_SHORT_READ)
+			s->unreadable = true;
+		snprintf(s->error, sizeof(s->error), "%s", card_words(s->card));
+		return STORE_CARD;
 	case SQLITE_READONLY:
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
@@ -308,8 +342,11 @@ int store_exec_stmt(struct store *s, sqlite3_stmt *st)
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE && sqlite3_get_autocommit(s->db))
-		s->full = false;	/* written to the card */
+	/* Written to the card: a statement that changed nothing proves
+	 * nothing. */
+	if (rc == SQLITE_DONE && sqlite3_get_autocommit(s->db) && sqlite3_changes(s->db) > 0 &&
+	    !s->unreadable)
+		s->card = CARD_OK;
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
@@ -344,6 +381,7 @@ int store_schema_version(struct store *s)
 
 int store_begin(struct store *s)
 {
+	s->changes = sqlite3_total_changes64(s->db);
 	return exec(s, "BEGIN IMMEDIATE");
 }
 
@@ -351,8 +389,8 @@ int store_commit(struct store *s)
 {
 	int rc = exec(s, "COMMIT");
 
-	if (rc == 0)
-		s->full = false;
+	if (rc == 0 && sqlite3_total_changes64(s->db) > s->changes && !s->unreadable)
+		s->card = CARD_OK;
 	return rc;
 }
 
@@ -360,18 +398,74 @@ int store_commit(struct store *s)
  * room for the pages a transaction touches. */
 #define STORE_RESERVE (256 * 1024)
 
-bool store_card_full(struct store *s)
+/* A failing card tried again: one read of it, past what SQLite keeps in
+ * memory, and one small write (the schema version, as it is). */
+static void card_probe(struct store *s, bool now_or_never)
+{
+	struct timespec now;
+	sqlite3_file *f = NULL;
+	char sector[512];
+	long long ms;
+	int v, rc;
+	char sql[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (!now_or_never && s->probed_ms && ms - s->probed_ms < 2000)
+		return;
+	s->probed_ms = ms;
+	if (!sqlite3_get_autocommit(s->db))
+		return;		/* a transaction is under way: its end will tell */
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK &&
+	    f && f->pMethods) {
+		rc = f->pMethods->xRead(f, sector, sizeof(sector), 0);
+		if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ)
+			return;
+		s->unreadable = false;
+	}
+	if (store_begin(s) < 0)
+		return;
+	v = store_schema_version(s);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+	if (v < 0 || exec(s, sql) < 0 || store_commit(s) < 0)
+		store_rollback(s);
+	else
+		s->card = CARD_OK;
+}
+
+static enum store_card card_state(struct store *s, bool try_now)
 {
 	struct statvfs v;
 	unsigned long long free_bytes;
 
-	if (statvfs(s->folder, &v) < 0)
-		return s->full;
-	free_bytes = (unsigned long long)v.f_bavail * v.f_frsize;
-	/* Room has clearly come back: the next write will show. */
-	if (s->full && free_bytes >= 4 * STORE_RESERVE)
-		s->full = false;
-	return s->full || free_bytes < STORE_RESERVE;
+	if (statvfs(s->folder, &v) == 0) {
+		if (v.f_flag & ST_RDONLY)
+			return s->card = CARD_READONLY;
+		free_bytes = (unsigned long long)v.f_bavail * v.f_frsize;
+		/* Room has clearly come back: the next write will show. */
+		if (s->card == CARD_FULL && free_bytes >= 4 * STORE_RESERVE)
+			s->card = CARD_OK;
+		if (s->card == CARD_OK && free_bytes < STORE_RESERVE)
+			return CARD_FULL;
+	}
+	if (s->card == CARD_FAILING || s->card == CARD_READONLY)
+		card_probe(s, try_now);
+	return s->card;
+}
+
+enum store_card store_card(struct store *s)
+{
+	return card_state(s, false);
+}
+
+enum store_card store_card_try(struct store *s)
+{
+	return card_state(s, true);
+}
+
+bool store_card_full(struct store *s)
+{
+	return store_card(s) == CARD_FULL;
 }
 
 void store_rollback(struct store *s)
@@ -571,7 +665,7 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	if (rc != SQLITE_OK) {
 		rc = s->db ? store_fail(s, rc) : STORE_ERR;
 		explain(rc == STORE_ERR && (flags & STORE_RDONLY) ? STORE_ERR : rc, path,
-			s->db ? sqlite3_errmsg(s->db) : strerror(ENOMEM), err, errlen);
+			s->db ? s->error : strerror(ENOMEM), err, errlen);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 2000);

@@ -16,6 +16,8 @@
 #define STORE_LOCKED (-5)	/* another station process holds it */
 #define STORE_NEWER (-6)	/* made by a newer fieldstation */
 #define STORE_MISSING (-7)	/* no database there (STORE_RDONLY, STORE_EXISTING) */
+#define STORE_CARD (-8)		/* the card refused a read or a write, or became
+				 * read-only: store_card() says which */
 
 /* Open flags. */
 #define STORE_RDONLY 0x1	/* status and check: never write */
@@ -31,9 +33,24 @@ void store_close(struct store *s);
 const char *store_error(const struct store *s);
 int store_schema_version(struct store *s);
 int store_schema_latest(void);
-/* Is the card holding the database full: the last write met a full card
- * (until one succeeds, or room clearly comes back), or too little room is
- * left to begin a record? */
+/* The memory card holding the database, as the station's reads and
+ * writes find it. A fault lasts until a write goes through again (after a
+ * read failed, a read too), or, for a full card, room clearly comes back;
+ * while the card fails, asking tries a read of it and a small write now
+ * and then (at most every 2 seconds) to see whether it works again, so
+ * that the station recovers by itself. store_card_try() tries at once:
+ * before a record is begun. */
+enum store_card {
+	CARD_OK,
+	CARD_FULL,	/* a write met a full card, or too little room is left
+			 * to begin a record */
+	CARD_FAILING,	/* a read or a write failed (EIO) */
+	CARD_READONLY,	/* the system made it read-only, as it does when a
+			 * card fails */
+};
+enum store_card store_card(struct store *s);
+enum store_card store_card_try(struct store *s);
+/* store_card() == CARD_FULL. */
 bool store_card_full(struct store *s);
 /* PRAGMA quick_check; 0 when the database is sound. */
 int store_check(struct store *s, char *err, size_t errlen);
@@ -418,8 +435,11 @@ int store_trust(struct store *s, const struct trusted_station *t, const char *bo
  * rollback-journal mode, so that it opens read-only anywhere.
  * STORE_BACKUP_NO_SECRETS: a copy for a stick, without the manager PIN's
  * hash and its lock-out (the rows are not in it, and the hash never
- * reaches dest, not even for a moment); local backups keep them. */
+ * reaches dest, not even for a moment); local backups keep them.
+ * STORE_BACKUP_ON_CARD: dest is on the station's own card (a local
+ * backup): a copy the card refuses says the card fails (store_card()). */
 #define STORE_BACKUP_NO_SECRETS 0x1
+#define STORE_BACKUP_ON_CARD 0x2
 struct store_backup;
 int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 		       struct store_backup **out);

@@ -546,6 +546,7 @@ struct store_backup {
 	sqlite3 *dest;
 	sqlite3_backup *b;
 	bool no_secrets;
+	bool on_card;		/* dest is on the station's own card */
 	struct store_blank *blank;	/* the hash's bytes, blanked */
 	int sys_errno;
 };
@@ -560,6 +561,9 @@ static const char SQL_NO_SECRETS[] =
 
 static int backup_fail(struct store_backup *b, int rc)
 {
+	/* The card refused the copy: the station's store says so. */
+	if (b->on_card && ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR))
+		store_fail(b->src, rc);
 	b->sys_errno = sqlite3_system_errno(b->dest);
 	if (!b->sys_errno) {
 		switch (rc & 0xff) {
@@ -592,6 +596,7 @@ int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 	if (!b)
 		return STORE_ERR;
 	b->src = s;
+	b->on_card = flags & STORE_BACKUP_ON_CARD;
 	/* The hash as the copy will hold it: read in the same snapshot. */
 	if (flags & STORE_BACKUP_NO_SECRETS) {
 		sqlite3_stmt *st = store_stmt(s, SQL_PIN_HASH);
@@ -654,6 +659,10 @@ int store_backup_step(struct store_backup *b, int pages)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
+	/* The copy reads the station's own card: a read it refuses is the
+	 * card failing, whatever the copy is written to. */
+	if (rc == SQLITE_IOERR_READ && !b->on_card)
+		store_fail(b->src, rc);
 	return backup_fail(b, rc);
 }
 

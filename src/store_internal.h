@@ -15,7 +15,10 @@ struct store {
 	int lock_fd;
 	char error[256];
 	char folder[4096];	/* where the database is, for its free space */
-	bool full;		/* the last write met a full card */
+	enum store_card card;	/* what the last reads and writes found */
+	bool unreadable;	/* a read failed: only a read clears it */
+	long long probed_ms;	/* when a failing card was last tried */
+	long long changes;	/* sqlite3_total_changes() at store_begin() */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;

@@ -22,7 +22,8 @@
  * card (the file system of the first database opened), that kind of call
  * fails as the kernel would fail it: EIO (SQLITE_IOERR_*), ENOSPC on a
  * write (SQLITE_FULL), or EROFS, a read-only remount, after which every
- * write, sync and truncation fails and files open read-only. "once"
+ * write, sync and truncation fails, files open read-only and statvfs()
+ * says ST_RDONLY; a full card's statvfs() says no room is left. "once"
  * fails one call only. It lasts until "heal". sqlite3_system_errno()
  * gives the error's errno.
  *
@@ -60,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -919,6 +921,50 @@ int fdatasync(int fd)
 	if (rc == 0)
 		synced_fd(fd);
 	return rc;
+}
+
+#ifdef CARDVFS_PRELOAD
+/* A card remounted read-only, or full, says so as the kernel's would (the
+ * preload only: built without _FILE_OFFSET_BITS, where statvfs and
+ * statvfs64 are two functions). */
+#define CARD_SAYS(buf)                                                              \
+	do {                                                                        \
+		if (cv.failing & OP_WRITE && cv.fail_err == EROFS)                  \
+			(buf)->f_flag |= ST_RDONLY;                                 \
+		if (cv.failing & OP_WRITE && cv.fail_err == ENOSPC)                 \
+			(buf)->f_bavail = (buf)->f_bfree = 0;                       \
+	} while (0)
+
+int statvfs(const char *path, struct statvfs *buf)
+{
+	static int (*real)(const char *, struct statvfs *);
+	int rc;
+
+	if (!real)
+		real = (int (*)(const char *, struct statvfs *))dlsym(RTLD_NEXT, "statvfs");
+	rc = real(path, buf);
+	if (rc == 0 && path_on_card(path))
+		CARD_SAYS(buf);
+	return rc;
+}
+
+int statvfs64(const char *path, struct statvfs64 *buf)
+{
+	static int (*real)(const char *, struct statvfs64 *);
+	int rc;
+
+	if (!real)
+		real = (int (*)(const char *, struct statvfs64 *))dlsym(RTLD_NEXT, "statvfs64");
+	rc = real(path, buf);
+	if (rc == 0 && path_on_card(path))
+		CARD_SAYS(buf);
+	return rc;
+}
+#endif
+
+long long cardvfs_failed(void)
+{
+	return cv.failed;
 }
 
 int cardvfs_install(void)

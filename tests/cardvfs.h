@@ -14,5 +14,7 @@ int cardvfs_install(void);
 int cardvfs_command(const char *line);
 /* The writes, syncs and truncations made so far on named files. */
 long long cardvfs_ops(void);
+/* The calls refused since the card last began to fail. */
+long long cardvfs_failed(void);
 
 #endif

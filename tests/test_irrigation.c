@@ -3,7 +3,7 @@
  * on pumps at once, schedules and peak hours, watering by moisture, the
  * alarm when water does not arrive, power cuts. */
 #include "testlib.h"
-#include "faultvfs.h"
+#include "cardvfs.h"
 #include "storefault.h"
 
 #include "alarms.h"
@@ -123,8 +123,8 @@ static struct rig *rig_new_with(time_t start, const char *more)
 	for (int z = 0; z < 8; z++)
 		moisture[z] = NAN;
 	memset(line_sensor, 0, sizeof(line_sensor));
-	faultvfs_install();
-	faultvfs_heal();
+	assert_int_equal(cardvfs_install(), 0);
+	cardvfs_command("heal");
 	r->dir = test_mkdir();
 	snprintf(r->db, sizeof(r->db), "%s/station.db", r->dir);
 	r->app.clock = clock_new_manual(start);
@@ -1182,7 +1182,7 @@ static void runs_the_card_cannot_take_are_kept_or_counted(void **state)
 	char why[256], text[512];
 	time_t first;
 
-	faultvfs_fail(SQLITE_FULL, 0);
+	cardvfs_command("fail write ENOSPC 1");
 	first = now(r);
 	for (int i = 0; i < 34; i++) {
 		assert_int_equal(irrigation_start(r->app.irrigation, P1, 1, RUN_MANUAL, NULL, why, sizeof(why)), 0);
@@ -1195,8 +1195,8 @@ static void runs_the_card_cannot_take_are_kept_or_counted(void **state)
 	}
 	assert_string_equal(r->app.trouble,
 			    "Pump runs are being lost: the memory card has not taken the irrigation diary for too long.");
-	assert_true(faultvfs.failed > 0);
-	faultvfs_heal();
+	assert_true(cardvfs_failed() > 0);
+	cardvfs_command("heal");
 	pass_minutes(r, 1);
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs WHERE ended IS NOT NULL"), 32);
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM pump_runs"), 32);

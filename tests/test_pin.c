@@ -1,7 +1,7 @@
 /* The manager's PIN: only a salted hash is kept, wrong PINs are counted,
  * and a run of them locks the PIN out for a while, across restarts. */
 #include "testlib.h"
-#include "faultvfs.h"
+#include "cardvfs.h"
 #include "storefault.h"
 
 #include "pin.h"
@@ -18,7 +18,7 @@ static struct store *open_db(void)
 	struct store *s;
 	char err[512];
 
-	faultvfs_heal();
+	cardvfs_command("heal");
 	if (store_open(path, 0, &s, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	return s;
@@ -45,8 +45,8 @@ static int setup(void **state)
 {
 	(void)state;
 	text_init("en");
-	faultvfs_install();
-	faultvfs_heal();
+	assert_int_equal(cardvfs_install(), 0);
+	cardvfs_command("heal");
 	dir = test_mkdir();
 	snprintf(path, sizeof(path), "%s/station.db", dir);
 	return 0;
@@ -164,14 +164,14 @@ static void a_try_that_cannot_be_counted_is_not_made(void **state)
 	(void)state;
 	assert_int_equal(pin_set(s, "8642", why, sizeof(why)), PIN_OK);
 	assert_int_equal(pin_check(s, "1111", now, why, sizeof(why)), PIN_WRONG);
-	faultvfs_fail(SQLITE_FULL, 0);
+	cardvfs_command("fail write ENOSPC 1");
 	for (int i = 0; i < 3 * PIN_MAX_TRIES; i++) {
 		assert_int_equal(pin_check(s, "1111", now, why, sizeof(why)), PIN_FAILED);
-		assert_string_equal(why, "PINs are refused: the memory card cannot save the count of wrong PINs (database or disk is full).");
+		assert_string_equal(why, "PINs are refused: the memory card cannot save the count of wrong PINs (the memory card is full).");
 	}
 	assert_int_equal(pin_check(s, "8642", now, why, sizeof(why)), PIN_FAILED);
-	assert_true(faultvfs.failed > 0);
-	faultvfs_heal();
+	assert_true(cardvfs_failed() > 0);
+	cardvfs_command("heal");
 	/* One wrong was saved: four more lock it. */
 	for (int i = 2; i < PIN_MAX_TRIES; i++)
 		assert_int_equal(pin_check(s, "1111", now, why, sizeof(why)), PIN_WRONG);
@@ -194,10 +194,10 @@ static void a_lock_out_not_saved_is_saved_by_the_next_try(void **state)
 	store_close(s);
 	meta_sql("UPDATE meta SET value = '5' WHERE key = 'manager_pin_failures'");
 	s = open_db();
-	faultvfs_fail(SQLITE_IOERR_WRITE, 0);
+	cardvfs_command("fail write EIO 1");
 	assert_int_equal(pin_check(s, "8642", now, why, sizeof(why)), PIN_FAILED);
 	assert_non_null(strstr(why, "PINs are refused: the memory card cannot save"));
-	faultvfs_heal();
+	cardvfs_command("heal");
 	assert_int_equal(pin_check(s, "8642", now, why, sizeof(why)), PIN_LOCKED);
 	assert_non_null(strstr(why, "Too many wrong PINs: try again after "));
 	assert_int_equal(pin_check(s, "8642", now + PIN_LOCK_SECONDS - 1, why, sizeof(why)), PIN_LOCKED);

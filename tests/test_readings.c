@@ -4,7 +4,7 @@
  * explain is a wrong value, logged; a missing serial adapter is reported
  * lost without stopping the simulated probes. */
 #include "testlib.h"
-#include "faultvfs.h"
+#include "cardvfs.h"
 
 #include "app.h"
 #include "calibration.h"
@@ -79,8 +79,8 @@ static int setup(void **state)
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	tzset();
 	text_init("en");
-	faultvfs_install();
-	faultvfs_heal();
+	assert_int_equal(cardvfs_install(), 0);
+	cardvfs_command("heal");
 	r->ini = farm_ini;
 	r->dir = test_mkdir();
 	snprintf(r->db, sizeof(r->db), "%s/station.db", r->dir);
@@ -315,7 +315,7 @@ static void readings_the_card_cannot_take_wait_or_are_counted(void **state)
 	r->ini = "[station]\ncode = PT01\npoll_seconds = 3600\n[zone.mit]\nname = Mít\n"
 		 "[sensor.soil1]\ndriver = sim\nzone = mit\nmodel = soil-0000\n";
 	rig_open(r);
-	faultvfs_fail(SQLITE_FULL, 0);
+	cardvfs_command("fail write ENOSPC 1");
 	poll_now(r);
 	assert_int_equal(readings_flush(r->app.readings), STORE_FULL);
 	assert_string_equal(r->app.trouble,
@@ -326,8 +326,8 @@ static void readings_the_card_cannot_take_wait_or_are_counted(void **state)
 	}
 	assert_string_equal(r->app.trouble,
 			    "Readings are being lost: the memory card has not taken them for hours.");
-	assert_true(faultvfs.failed > 0);
-	faultvfs_heal();
+	assert_true(cardvfs_failed() > 0);
+	cardvfs_command("heal");
 	assert_int_equal(readings_flush(r->app.readings), 0);
 	assert_string_equal(r->app.trouble, "");
 	assert_int_equal(count_readings(r), 3 * 4);

@@ -2,6 +2,7 @@
  * what the station writes. */
 #include "testlib.h"
 
+#include "cardvfs.h"
 #include "store.h"
 #include "text.h"
 
@@ -338,6 +339,73 @@ static void a_station_has_one_uid_and_remembers_its_names(void **state)
 			    "zone:mit=Mít ruột đỏ");
 }
 
+/* A write the card refuses: the store says the card fails, in words,
+ * until a write goes through again; and, the card working again, it finds
+ * out by itself. */
+static void a_failing_card_is_told_and_tried_again(void **state)
+{
+	struct store *s;
+	char v[32];
+
+	(void)state;
+	assert_int_equal(cardvfs_install(), 0);
+	s = open_ok("failing.db", STORE_EXCLUSIVE);
+	assert_int_equal(store_meta_set(s, "kept", "1"), 0);
+	assert_int_equal(store_card(s), CARD_OK);
+	cardvfs_command("fail write EIO 1");
+	assert_int_equal(store_meta_set(s, "lost", "1"), STORE_CARD);
+	assert_string_equal(store_error(s), "the memory card is failing");
+	/* Tried again at once: still failing. */
+	assert_int_equal(store_card_try(s), CARD_FAILING);
+	assert_true(cardvfs_failed() >= 2);
+	cardvfs_command("heal");
+	/* Asked again within 2 s, it waits before writing once more. */
+	assert_int_equal(store_card(s), CARD_FAILING);
+	assert_int_equal(store_card_try(s), CARD_OK);
+	assert_int_equal(store_meta_get(s, "kept", v, sizeof(v)), 0);
+	assert_string_equal(v, "1");
+	assert_int_equal(store_meta_get(s, "lost", v, sizeof(v)), 0);
+	assert_string_equal(v, "");
+
+	/* A sync that fails: the probe's too. A statement that changes
+	 * nothing proves nothing; one that writes says the card works. */
+	cardvfs_command("fail sync EIO 1");
+	assert_int_equal(store_meta_set(s, "lost", "2"), STORE_CARD);
+	assert_int_equal(store_card_try(s), CARD_FAILING);
+	assert_int_equal(store_readings_prune(s, 1, 3600), 0);
+	assert_int_equal(store_card(s), CARD_FAILING);
+	cardvfs_command("heal");
+	assert_int_equal(store_readings_prune(s, 1, 3600), 0);
+	assert_int_equal(store_card(s), CARD_FAILING);
+	assert_int_equal(store_meta_set(s, "kept", "2"), 0);
+	assert_int_equal(store_card(s), CARD_OK);
+	store_close(s);
+}
+
+/* A read the card refuses (what was in memory is no help: a new
+ * connection has nothing there). */
+static void a_card_that_cannot_be_read_fails_too(void **state)
+{
+	struct store *s;
+	char v[32];
+
+	(void)state;
+	assert_int_equal(cardvfs_install(), 0);
+	s = open_ok("unreadable.db", STORE_EXCLUSIVE);
+	assert_int_equal(store_meta_set(s, "kept", "1"), 0);
+	store_close(s);
+	s = open_ok("unreadable.db", STORE_EXCLUSIVE);
+	cardvfs_command("fail read EIO 1");
+	assert_int_equal(store_meta_get(s, "kept", v, sizeof(v)), STORE_CARD);
+	assert_string_equal(store_error(s), "the memory card is failing");
+	assert_int_equal(store_card_try(s), CARD_FAILING);
+	cardvfs_command("heal");
+	assert_int_equal(store_card_try(s), CARD_OK);
+	assert_int_equal(store_meta_get(s, "kept", v, sizeof(v)), 0);
+	assert_string_equal(v, "1");
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +422,8 @@ int main(void)
 		cmocka_unit_test(runs_open_and_close),
 		cmocka_unit_test(events_and_alarms),
 		cmocka_unit_test(a_station_has_one_uid_and_remembers_its_names),
+		cmocka_unit_test(a_failing_card_is_told_and_tried_again),
+		cmocka_unit_test(a_card_that_cannot_be_read_fails_too),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
