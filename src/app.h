@@ -17,6 +17,7 @@ struct irrigation;
 struct backups;
 struct stick;
 struct station_key;
+struct dbcheck;
 
 struct app {
 	const struct config *cfg;
@@ -47,6 +48,10 @@ struct app {
 	 * sentence for the farmer, on every screen, until the module that
 	 * said it sees the database work again (app_trouble_over()). */
 	char trouble[256];
+	/* The check of the whole database, running after the first screen;
+	 * damaged: it found damage, and the console goes down to restore. */
+	struct dbcheck *check;
+	bool damaged;
 	struct stick *stick;		/* NULL if the mount table cannot be read */
 	/* Told when a USB stick comes or goes (the USB screen, while open). */
 	void (*stick_changed)(void *ctx);

@@ -11,6 +11,7 @@
 #include "text.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -335,7 +336,7 @@ static time_t restore_newest(const char *path)
 		snprintf(file, sizeof(file), "%s/%.159s", dir, names[i]);
 		if (store_open(file, STORE_RDONLY, &s, why, sizeof(why)) < 0)
 			continue;
-		rc = store_check(s, why, sizeof(why));
+		rc = store_check(s, STORE_CHECK_ALL, why, sizeof(why));
 		store_close(s);
 		if (rc < 0)
 			continue;
@@ -353,8 +354,8 @@ static time_t restore_newest(const char *path)
 	return from;
 }
 
-int backup_open_store(const char *db_path, time_t now, struct store **out, char *notice,
-		      size_t notice_n, char *err, size_t errlen)
+int backup_open_store(const char *db_path, time_t now, bool damaged, struct store **out,
+		      char *notice, size_t notice_n, char *err, size_t errlen)
 {
 	char why[256], aside[4200], a[32];
 	int64_t alive = 0, newest = 0;
@@ -365,7 +366,7 @@ int backup_open_store(const char *db_path, time_t now, struct store **out, char 
 		notice[0] = '\0';
 	rc = store_open(db_path, STORE_EXCLUSIVE, out, err, errlen);
 	if (rc == 0) {
-		if (store_check(*out, why, sizeof(why)) == 0)
+		if (!damaged && store_check(*out, STORE_CHECK_RECORDS, why, sizeof(why)) != STORE_CORRUPT)
 			return 0;
 		store_close(*out);
 		*out = NULL;

@@ -8,6 +8,7 @@
 #ifndef FS_BACKUP_H
 #define FS_BACKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -20,15 +21,19 @@ struct backups;
 void backup_dir(const char *db_path, char *buf, size_t n);
 
 /* Opens the running station's database (as store_open() with
- * STORE_EXCLUSIVE) and checks it quickly (PRAGMA quick_check). A damaged
- * one (a station database that fails the check, or a file that no longer
- * opens as one but has backups beside it) is renamed aside
+ * STORE_EXCLUSIVE) and checks its records (store_check(),
+ * STORE_CHECK_RECORDS); the rest of it, years of readings, is checked
+ * after the first screen (src/dbcheck.h), and a database found damaged
+ * there is opened again with damaged true. A damaged one (a station
+ * database that fails the check, one found damaged, or a file that no
+ * longer opens as one but has backups beside it) is renamed aside
  * (db_path.damaged-YYYYMMDD-HHMMSS, with its -wal) and the newest backup
- * that passes the check takes its place; without one, the station starts
- * on a new database. Then notice holds the one sentence for the farmer
- * (empty when the database was sound). 0, or a STORE_ code with err. */
-int backup_open_store(const char *db_path, time_t now, struct store **out, char *notice,
-		      size_t notice_n, char *err, size_t errlen);
+ * that passes the check of the whole database takes its place; without
+ * one, the station starts on a new database. Then notice holds the one
+ * sentence for the farmer (empty when the database was sound). 0, or a
+ * STORE_ code with err. */
+int backup_open_store(const char *db_path, time_t now, bool damaged, struct store **out,
+		      char *notice, size_t notice_n, char *err, size_t errlen);
 
 /* A whole backup now of s, the database at db_path, then the oldest
  * beyond keep removed. 0, or -1 with err. */

@@ -5,6 +5,7 @@
 #include "clockset.h"
 #include "clock.h"
 #include "config.h"
+#include "dbcheck.h"
 #include "export.h"
 #include "irrigation.h"
 #include "loop.h"
@@ -42,6 +43,9 @@
 
 #define DEFAULT_CONFIG "/etc/fieldstation/fieldstation.ini"
 #define DEFAULT_DB "/var/lib/fieldstation/station.db"
+/* The check of the whole database starts this long after the console:
+ * its first screen is drawn and its first poll made. */
+#define CHECK_AFTER_MS 2000
 
 struct options {
 	const char *config;
@@ -385,9 +389,43 @@ static void say_missing_parts(struct app *app)
 	}
 }
 
+/* The check of the whole database after the first screen: damage found
+ * there takes the console down and up again through the restore. */
+static void on_checked(void *ctx, int verdict, const char *detail)
+{
+	struct app *app = ctx;
+
+	if (verdict == STORE_CORRUPT) {
+		app->damaged = true;
+		loop_quit(app->loop);
+	} else if (verdict < 0) {
+		store_event(app->store, clock_now(app->clock), "check_failed", NULL, detail, false);
+	}
+}
+
+static int64_t start_check(void *data)
+{
+	struct app *app = data;
+	char self[4096];
+	/* This program's file as the kernel (or valgrind) names it. */
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *argv[] = { self, "--config", (char *)app->cfg->path, "--db", (char *)app->db_path,
+			 "check", NULL };
+
+	self[n > 0 ? n : 0] = '\0';
+	app->check = dbcheck_start(app->loop, argv, on_checked, app);
+	if (!app->check)
+		store_event(app->store, clock_now(app->clock), "check_failed", NULL,
+			    strerror(errno), false);
+	return LOOP_DONE;
+}
+
 /* The console, until it is asked to stop. A fault before it could start
- * is one sentence in fault (and 1 returned). */
-static int run_console(struct options *o, char *fault, size_t faultlen)
+ * is one sentence in fault (and 1 returned). damaged: the database was
+ * found damaged by the last console's check, and is opened through the
+ * restore; *again: this one's check found it so. */
+static int run_console(struct options *o, bool damaged, bool *again, char *fault,
+		       size_t faultlen)
 {
 	struct config *cfg = NULL;
 	struct app app = { 0 };
@@ -399,6 +437,7 @@ static int run_console(struct options *o, char *fault, size_t faultlen)
 	struct clock *clk;
 	static bool relays_at_exit;
 
+	*again = false;
 	if (open_config(o, &cfg, fault, faultlen) < 0)
 		return 1;
 	if (o->seed >= 0)
@@ -443,12 +482,12 @@ static int run_console(struct options *o, char *fault, size_t faultlen)
 		goto out;
 	}
 	/* A damaged database is set aside for the newest good backup. */
-	if (backup_open_store(app.db_path, clock_now(clk), &app.store, app.notice,
+	if (backup_open_store(app.db_path, clock_now(clk), damaged, &app.store, app.notice,
 			      sizeof(app.notice), err, sizeof(err)) < 0) {
 		snprintf(fault, faultlen, "%s", err);
 		goto out;
 	}
-	if (app.notice[0])
+	if (app.notice[0] && !damaged)
 		put_line(stderr, app.notice);
 	if (store_is_office(app.store)) {
 		set_fault(fault, faultlen, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
@@ -487,10 +526,14 @@ static int run_console(struct options *o, char *fault, size_t faultlen)
 	 * started, and from now on the loop pings its watchdog. */
 	service_watchdog(app.loop);
 	service_ready(cfg->station.name[0] ? cfg->station.name : cfg->station.code);
+	/* The rest of the database, checked in the background. */
+	loop_timer_add(app.loop, CHECK_AFTER_MS, start_check, &app);
 	rc = loop_run(app.loop) < 0 ? 1 : 0;
+	*again = app.damaged;
 out:
 	/* Water first: every relay off and every run closed. */
 	irrigation_free(app.irrigation);
+	dbcheck_free(app.check);
 	backups_free(app.backups);
 	ui_free(ui);
 	stick_free(app.stick);
@@ -518,11 +561,15 @@ out:
 static int cmd_run(struct options *o)
 {
 	char fault[1536];
+	bool damaged = false;
 	int rc;
 
 	for (;;) {
 		fault[0] = '\0';
-		rc = run_console(o, fault, sizeof(fault));
+		rc = run_console(o, damaged, &damaged, fault, sizeof(fault));
+		/* Found damaged while it ran: again, through the restore. */
+		if (damaged)
+			continue;
 		if (!fault[0])
 			return rc;
 		put_line(stderr, fault);
@@ -710,14 +757,16 @@ static int cmd_check(struct options *o)
 		config_free(cfg);
 		return 0;
 	}
-	if (store_open(path, STORE_RDONLY, &st, err, sizeof(err)) < 0) {
+	rc = store_open(path, STORE_RDONLY, &st, err, sizeof(err));
+	if (rc < 0) {
 		printf(_("Database: FAULT: %s\n"), text_clean(clean, sizeof(clean), err));
 		config_free(cfg);
-		return 1;
+		return rc == STORE_CORRUPT ? DBCHECK_DAMAGED : 1;
 	}
-	if (store_check(st, err, sizeof(err)) < 0) {
+	rc = store_check(st, STORE_CHECK_ALL, err, sizeof(err));
+	if (rc < 0) {
 		printf(_("Database %s: FAULT: %s\n"), path, text_clean(clean, sizeof(clean), err));
-		rc = 1;
+		rc = rc == STORE_CORRUPT ? DBCHECK_DAMAGED : 1;
 	} else {
 		printf(_("Database %s: good (schema %d of %d)\n"), path, store_schema_version(st),
 		       store_schema_latest());

@@ -737,24 +737,76 @@ void store_close(struct store *s)
 	free(s);
 }
 
-int store_check(struct store *s, char *err, size_t errlen)
+/* What a check that could not finish says: damage only when SQLite met
+ * damage (or the card could not read a page), never for a busy database
+ * or a lack of memory, so that a check that was merely in the way sets
+ * nothing aside. */
+static int check_failed(struct store *s, int rc, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL);
-
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_IOERR:
+		return STORE_CORRUPT;
+	default:
 		return store_fail(s, rc);
 	}
+}
+
+static int quick_check(struct store *s, const char *sql, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return check_failed(s, rc, err, errlen);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0) {
 		sqlite3_finalize(st);
 		return 0;
 	}
-	snprintf(err, errlen, "%s",
-		 rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(s->db));
+	if (rc == SQLITE_ROW) {
+		snprintf(err, errlen, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = STORE_CORRUPT;
+	} else {
+		rc = check_failed(s, rc, err, errlen);
+	}
 	sqlite3_finalize(st);
-	return STORE_CORRUPT;
+	return rc;
+}
+
+/* The tables that grow with every reading, five years of which take
+ * seconds to check: they are left to the check of the whole database,
+ * which the console runs after its first screen. */
+static const char SQL_SMALL_TABLES[] =
+	"SELECT name FROM sqlite_schema WHERE type = 'table'"
+	" AND name NOT IN ('readings', 'readings_hourly', 'readings_daily') ORDER BY name";
+
+int store_check(struct store *s, enum store_check scope, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (scope == STORE_CHECK_ALL)
+		return quick_check(s, "PRAGMA quick_check", err, errlen);
+	rc = sqlite3_prepare_v2(s->db, SQL_SMALL_TABLES, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return check_failed(s, rc, err, errlen);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *sql = sqlite3_mprintf("PRAGMA quick_check(\"%w\")",
+					    (const char *)sqlite3_column_text(st, 0));
+		int bad = sql ? quick_check(s, sql, err, errlen) : STORE_ERR;
+
+		sqlite3_free(sql);
+		if (bad < 0) {
+			sqlite3_finalize(st);
+			return bad;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : check_failed(s, rc, err, errlen);
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = ?";

@@ -52,8 +52,13 @@ enum store_card store_card(struct store *s);
 enum store_card store_card_try(struct store *s);
 /* store_card() == CARD_FULL. */
 bool store_card_full(struct store *s);
-/* PRAGMA quick_check; 0 when the database is sound. */
-int store_check(struct store *s, char *err, size_t errlen);
+/* SQLite's quick check (PRAGMA quick_check) of the whole database, or of
+ * its records only: every table but the readings and their roll-ups,
+ * milliseconds whatever the years of readings. 0 when sound;
+ * STORE_CORRUPT with what was found in err; another STORE_ code when the
+ * check could not be made (busy, out of memory): nothing was found. */
+enum store_check { STORE_CHECK_ALL, STORE_CHECK_RECORDS };
+int store_check(struct store *s, enum store_check scope, char *err, size_t errlen);
 
 int store_begin(struct store *s);
 int store_commit(struct store *s);

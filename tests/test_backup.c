@@ -1,7 +1,7 @@
 /* Local backups: named for their time, the newest few kept; a damaged
  * database found at start-up is kept aside and the newest good backup
  * takes its place, with one sentence saying to when the data now run. */
-#include "testlib.h"
+#include "testsql.h"
 
 #include "backup.h"
 #include "pin.h"
@@ -137,7 +137,7 @@ static void a_sound_database_opens_without_a_word(void **state)
 
 	(void)state;
 	fill(db, june1(5, 0), june1(6, 0));
-	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), 0);
 	assert_string_equal(notice, "");
 	store_close(s);
@@ -161,11 +161,11 @@ static void a_damaged_database_starts_again_from_its_newest_good_backup(void **s
 	snprintf(path, sizeof(path), "%s/station-2026-06-01-0700.db", backups);
 	damage(path, 0, 100);
 	damage(db, 8192, 12288);
-	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), 0);
 	assert_string_equal(notice, "The database was damaged and is kept aside; restored from a "
 			    "backup, the data now run to 01/06/2026 06:00.");
-	assert_int_equal(store_check(s, err, sizeof(err)), 0);
+	assert_int_equal(store_check(s, STORE_CHECK_ALL, err, sizeof(err)), 0);
 	/* The data are the backup's, and an alarm says what happened. */
 	assert_int_equal(store_alarms_open(s, &alarms), 0);
 	assert_int_equal(alarms, 1);
@@ -188,7 +188,7 @@ static void what_is_no_database_any_more_is_damaged_too(void **state)
 	backup(june1(6, 0), 2);
 	/* The header itself overwritten. */
 	damage(db, 0, 4096);
-	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), 0);
 	assert_non_null(strstr(notice, "the data now run to 01/06/2026 06:00."));
 	store_close(s);
@@ -204,11 +204,83 @@ static void a_stranger_without_backups_is_refused_and_left_alone(void **state)
 	(void)state;
 	fill(db, june1(5, 0), june1(6, 0));
 	damage(db, 0, 4096);
-	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), STORE_CORRUPT);
 	assert_null(s);
 	assert_non_null(strstr(err, "is damaged or is not a station database"));
 	assert_int_equal(count_files(dir, "station.db.damaged"), 0);
+}
+
+/* Readings every minute for days of 16 probes: many pages of them. */
+static void fill_readings(const char *path, time_t from, int days)
+{
+	struct reading_row *rows = calloc(16 * 4 * 1440, sizeof(*rows));
+	struct store *s;
+	char err[256], code[16];
+	int n = 0, ids[16];
+
+	assert_non_null(rows);
+	assert_int_equal(store_open(path, 0, &s, err, sizeof(err)), 0);
+	for (int i = 0; i < 16; i++) {
+		snprintf(code, sizeof(code), "soil%d", i + 1);
+		assert_int_equal(store_sensor_id(s, code, &ids[i]), 0);
+	}
+	for (int d = 0; d < days; d++) {
+		n = 0;
+		for (int m = 0; m < 1440; m++)
+			for (int k = 0; k < 16 * 4; k++)
+				rows[n++] = (struct reading_row){ ids[k / 4], k % 4,
+								  from + (d * 1440 + m) * 60,
+								  20 + (m + k) % 30 };
+		assert_int_equal(store_readings_add(s, rows, n), 0);
+	}
+	store_close(s);
+	free(rows);
+}
+
+/* A page of the raw readings, well inside the table. */
+static off_t readings_page(const char *path)
+{
+	int64_t pg = sql_int(path, "SELECT pageno FROM dbstat WHERE name = 'readings'"
+				   " AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 20");
+
+	assert_true(pg > 1);
+	return (off_t)(pg - 1) * 4096;
+}
+
+/* Years of readings are not checked before the first screen: damage in
+ * them lets the station start, the check of the whole database finds
+ * it, and the same restore follows. */
+static void damage_in_the_readings_is_found_by_the_whole_check(void **state)
+{
+	struct store *s;
+	char notice[256], err[512];
+	int64_t n;
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	fill_readings(db, june1(0, 0) - 2 * 86400, 2);
+	backup(june1(6, 0), 2);
+	damage(db, readings_page(db), 4096);
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_string_equal(notice, "");
+	assert_int_equal(store_check(s, STORE_CHECK_RECORDS, err, sizeof(err)), 0);
+	assert_int_equal(store_check(s, STORE_CHECK_ALL, err, sizeof(err)), STORE_CORRUPT);
+	store_close(s);
+	assert_int_equal(count_files(dir, "station.db.damaged"), 0);
+
+	/* The console, told, opens it again as damaged. */
+	assert_int_equal(backup_open_store(db, june1(9, 5), true, &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_string_equal(notice, "The database was damaged and is kept aside; restored from a "
+			    "backup, the data now run to 01/06/2026 06:00.");
+	assert_int_equal(store_check(s, STORE_CHECK_ALL, err, sizeof(err)), 0);
+	store_close(s);
+	assert_int_equal(count_files(dir, "station.db.damaged-20260601-090500"), 1);
+	/* The backup's readings are all there: two days of 64 a minute. */
+	n = sql_int(db, "SELECT count(*) FROM readings");
+	assert_int_equal(n, 2 * 1440 * 64);
 }
 
 static void without_a_backup_the_station_starts_empty(void **state)
@@ -220,7 +292,7 @@ static void without_a_backup_the_station_starts_empty(void **state)
 	(void)state;
 	fill(db, june1(5, 0), june1(6, 0));
 	damage(db, 8192, 12288);
-	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), 0);
 	assert_string_equal(notice, "The database was damaged and is kept aside; there was no "
 			    "backup, so the station starts empty.");
@@ -363,6 +435,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(what_is_no_database_any_more_is_damaged_too, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_stranger_without_backups_is_refused_and_left_alone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(damage_in_the_readings_is_found_by_the_whole_check,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(without_a_backup_the_station_starts_empty, setup,
 						teardown),

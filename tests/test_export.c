@@ -340,7 +340,7 @@ static void manifest_matches_and_the_station_is_untouched(void **state)
 	/* The copy is a whole station database of the same station. */
 	assert_int_equal(store_open(path_in(path, "sao-luu.db"), STORE_RDONLY, &copy, why,
 				    sizeof(why)), 0);
-	assert_int_equal(store_check(copy, why, sizeof(why)), 0);
+	assert_int_equal(store_check(copy, STORE_CHECK_ALL, why, sizeof(why)), 0);
 	assert_int_equal(store_station_identity(copy, copy_uid, sizeof(copy_uid), code,
 						sizeof(code), name, sizeof(name)), 0);
 	store_close(copy);
@@ -864,7 +864,7 @@ static void the_copy_holds_every_reading(void **state)
 				      .now = NOW }, path, sizeof(path));
 	assert_int_equal(store_open(path_in(path, "sao-luu.db"), STORE_RDONLY, &copy, err,
 				    sizeof(err)), 0);
-	assert_int_equal(store_check(copy, err, sizeof(err)), 0);
+	assert_int_equal(store_check(copy, STORE_CHECK_ALL, err, sizeof(err)), 0);
 	store_close(copy);
 	assert_int_equal(sql_int(path_in(path, "sao-luu.db"), "SELECT count(*) FROM readings"),
 			 sql_int(db, "SELECT count(*) FROM readings"));

@@ -69,14 +69,15 @@ out=$("$BIN" --config "$CFG" --db "$DB" check)
 stop_station "$DB" TERM
 wait_for s "[exit 0]"
 
-# A damaged database: check says so and exits non-zero.
+# A damaged database: check says so and exits 3 (the console's own
+# check after its first screen reads that as damage).
 cp "$DB" "$TMP/broken.db"
 size=$(stat -c %s "$TMP/broken.db")
 dd if=/dev/urandom of="$TMP/broken.db" bs=1 seek=$((size / 2)) count=2048 conv=notrunc status=none
 dd if=/dev/zero of="$TMP/broken.db" bs=1 seek=4096 count=4096 conv=notrunc status=none
 out=$("$BIN" --config "$CFG" --db "$TMP/broken.db" check)
 rc=$?
-[ $rc = 1 ] && echo "$out" | grep -q "LỖI" && ok "check finds the damage (exit 1)" || bad "check damaged: rc=$rc $out"
+[ $rc = 3 ] && echo "$out" | grep -q "LỖI" && ok "check finds the damage (exit 3)" || bad "check damaged: rc=$rc $out"
 
 # status on a database whose runs and readings cannot be read: a pump
 # that runs is never said to be off, nor a sensor to have no reading,

@@ -2,7 +2,8 @@
 # A database damaged on the card (pages overwritten, as a failing SD card
 # does): the station says so in one sentence, keeps the damaged file
 # aside, and goes on from its newest good local backup, telling to when
-# the data now run. Backups are made on the schedule of the config.
+# the data now run. Backups are made on the schedule of the config. Damage
+# in the readings, checked after the first screen, is found there.
 . "$(dirname "$0")/lib.sh"
 
 DB="$TMP/station.db"
@@ -72,5 +73,31 @@ stop_station "$DB" TERM
 wait_for d "[exit 0]" 10 && ok "stops cleanly" || bad "did not stop" d
 out=$("$BIN" --config "$CFG" --db "$DB" check)
 echo "$out" | grep -q "tốt" && ok "fieldstation check: good" || bad "check: $out"
+
+# Years of readings are checked after the first screen: damage there lets
+# the station start as usual, is found a moment later, and takes the
+# same road: set aside, the newest good backup, one sentence.
+newest=$(ls "$TMP/backups" | grep '^station-.*\.db$' | tail -n 1)
+records=$(sql "$TMP/backups/$newest" "SELECT count(*) FROM records")
+first=$(sql "$DB" "SELECT pageno FROM dbstat WHERE name = 'readings' AND pagetype = 'leaf'
+	ORDER BY path LIMIT 1")
+[ -n "$first" ] && [ "$first" -gt 1 ] && ok "the oldest readings are on page $first" || bad "no page: $first"
+head -c 4096 /dev/urandom | dd of="$DB" bs=4096 seek=$((first - 1)) conv=notrunc status=none
+"$BIN" --config "$CFG" --db "$DB" check >/dev/null
+[ $? = 3 ] && ok "fieldstation check: damaged (exit 3)" || bad "check did not find the damage"
+start d --config "$CFG" --db "$DB" --clock 2026-06-01T10:00 --clock-speed 60
+expect d "1 Độ ẩm đất" "the station starts on its records"
+expect_not d "Dữ liệu bị hỏng" "nothing said before the whole check"
+expect_words d "Dữ liệu bị hỏng, đã cất riêng; đã lấy lại từ bản sao lưu" \
+	"the check after the first screen finds the damage and restores" 30
+aside=$(ls "$TMP" | grep '^station\.db\.damaged-20260601-10')
+[ -n "$aside" ] && ok "the damaged file is kept aside as $aside" || bad "not kept aside: $(ls "$TMP")"
+[ "$(sql "$DB" "SELECT count(*) FROM records")" = "$records" ] &&
+	ok "the records of the newest backup, $newest, are back" || bad "records: $(sql "$DB" "SELECT count(*) FROM records")"
+sql "$DB" "PRAGMA integrity_check" | grep -qx ok && ok "the restored database is sound" || bad "integrity"
+press d KP3 KP1 KPEnter KP1 KP1 KP8 KP0 KPEnter KP1 KP1 KPEnter
+expect d "Đã lưu: 80 kg NPK" "and the station goes on"
+stop_station "$DB" TERM
+wait_for d "[exit 0]" 10 && ok "stops cleanly" || bad "did not stop" d
 
 finish
