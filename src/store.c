@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 /* "FSDB": marks a file as a station database. */
+#define STORE_CACHE_KB "256"
 #define STORE_APPLICATION_ID 0x46534442
 
 /* migrations[i] takes the schema from version i to version i + 1. Never
@@ -711,6 +712,12 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 		rc = exec(s, "PRAGMA secure_delete = ON");
 	if (rc == 0)
 		rc = exec(s, "PRAGMA foreign_keys = ON");
+	/* The pages the station reads again and again are few (the ends of
+	 * the tables, the small ones); the operating system caches the file
+	 * besides. SQLite's default of 2 MB would double the station's own
+	 * memory. */
+	if (rc == 0)
+		rc = exec(s, "PRAGMA cache_size = -" STORE_CACHE_KB);
 	if (rc == 0)
 		rc = migrate(s, version);
 	if (rc < 0)
