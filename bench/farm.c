@@ -346,7 +346,7 @@ static void end_of_day(struct farm *f)
 {
 	int64_t before = f->now - (int64_t)f->cfg->station.keep_raw_days * DAY;
 
-	if (store_readings_add(f->st, f->rows, f->n_rows) < 0)
+	if (store_readings_add(f->st, f->rows, f->n_rows, f->now) < 0)
 		die("readings", store_error(f->st));
 	f->readings += f->n_rows;
 	f->n_rows = 0;

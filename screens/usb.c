@@ -11,6 +11,7 @@
 #include "export.h"
 #include "keys.h"
 #include "loop.h"
+#include "readings.h"
 #include "stick.h"
 #include "text.h"
 #include "ui.h"
@@ -116,6 +117,9 @@ static void start_copy(struct usb *u)
 	char err[512];
 
 	u->percent = 0;
+	/* What was read until now goes with it (the export reads the
+	 * database through its own connection). */
+	readings_settle(app->readings);
 	if (export_begin(&o, &u->export, err, sizeof(err)) < 0) {
 		failed(u, err);
 		return;

@@ -367,11 +367,12 @@ static int64_t on_flush(void *data)
 	time_t now = clock_now(r->app->clock);
 
 	readings_flush(r);
-	/* Raw readings past their time go once an hour, at most two hours'
-	 * worth at a time, so that no write takes long or wears the card. */
-	if (now - r->pruned >= 3600) {
+	/* Raw readings past their time go once a day, at most two days'
+	 * worth at a time: the pages of a whole day are freed together, and
+	 * the card sees the few pages above them once a day, not each hour. */
+	if (now - r->pruned >= 86400 && !r->app->clock_behind) {
 		store_readings_prune(r->app->store, (int64_t)now - (int64_t)st->keep_raw_days * 86400,
-				     2 * 3600);
+				     2 * 86400);
 		r->pruned = now;
 	}
 	return delay_to_next(r->app->clock, st->flush_minutes * 60);
@@ -385,7 +386,7 @@ int readings_flush(struct readings *r)
 	/* Not under a clock known to be wrong: they wait to be re-dated. */
 	if (r->n_pending == 0 || r->app->clock_behind)
 		return 0;
-	rc = store_readings_add(r->app->store, r->pending, r->n_pending);
+	rc = store_readings_add(r->app->store, r->pending, r->n_pending, clock_now(r->app->clock));
 	/* On failure the rows stay pending for the next try. */
 	if (rc < 0) {
 		if (!r->lost)
@@ -404,6 +405,18 @@ int readings_flush(struct readings *r)
 		}
 	}
 	return 0;
+}
+
+int readings_settle(struct readings *r)
+{
+	int rc;
+
+	if (!r)
+		return 0;
+	rc = readings_flush(r);
+	if (rc == 0 && !r->app->clock_behind)
+		rc = store_readings_settle(r->app->store);
+	return rc;
 }
 
 void readings_clock_set(struct readings *r, long long delta)
@@ -617,6 +630,11 @@ struct readings *readings_new(struct app *app, char *err, size_t errlen)
 		}
 		c->set = rc == 1;
 	}
+	/* The hours and the day that went on when the station stopped (or
+	 * else the first batch does it). Not under a clock known to be
+	 * wrong: they wait until it is set. */
+	if (!app->clock_behind)
+		store_readings_resume(app->store, clock_now(app->clock));
 	if (build_sim_bus(r, err, errlen) < 0)
 		goto fail;
 	if (build_serial_buses(r) < 0) {
@@ -638,7 +656,7 @@ void readings_free(struct readings *r)
 	if (!r)
 		return;
 	if (r->pending)
-		readings_flush(r);
+		readings_settle(r);
 	for (int b = 0; b < r->n_buses; b++) {
 		struct bus_entry *e = &r->buses[b];
 

@@ -45,6 +45,10 @@ const char *readings_status_text(enum sensor_status s);
 /* Write pending readings to the database now (not while the clock is
  * known to be behind: app->clock_behind). */
 int readings_flush(struct readings *r);
+/* Pending readings written, and the roll-ups of the hour and the day
+ * going on with them (store_readings_settle()): before an export, so
+ * that it carries everything read until then. */
+int readings_settle(struct readings *r);
 /* The clock was set delta seconds forward (or back): what was read and
  * not yet written is re-dated. */
 void readings_clock_set(struct readings *r, long long delta);

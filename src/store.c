@@ -2,6 +2,7 @@
  * station metadata and the event log. */
 #include "store_internal.h"
 
+#include "readings_pack.h"
 #include "text.h"
 
 #include <errno.h>
@@ -245,6 +246,22 @@ static const char *const migrations[] = {
 	/* 9: the water a run really gave, in litres, from a pulse meter or a
 	 * flow sensor in the pump's line (NULL: nothing measured it). */
 	"ALTER TABLE pump_runs ADD COLUMN litres REAL CHECK (litres >= 0);",
+	/* 10: raw readings packed, a row per batch and hour holding every
+	 * sensor's readings (src/readings_pack.h): a few bytes a reading
+	 * where a row a reading took seventeen, and a batch that writes its
+	 * row where it rewrote ten pages. The readings there are packed an
+	 * hour a row by pack_old_readings(), which drops the old table. */
+	"CREATE TABLE readings_packed("
+	"  t INTEGER PRIMARY KEY,"
+	"  last INTEGER NOT NULL CHECK (last >= t),"
+	"  data BLOB NOT NULL);",
+};
+
+static int pack_old_readings(struct store *s);
+
+/* What a migration does besides its SQL, in the same transaction. */
+static int (*const migration_code[])(struct store *s) = {
+	[9] = pack_old_readings,
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -475,6 +492,76 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* The readings of the first layout, an hour a packed row. */
+static int pack_old_readings(struct store *s)
+{
+	sqlite3_stmt *st, *ins;
+	struct reading_row *rows = NULL;
+	int n = 0, cap = 0, rc;
+	int64_t hour = 0;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT t, sensor, quantity, value FROM readings ORDER BY t",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	rc = sqlite3_prepare_v2(s->db, "INSERT INTO readings_packed(t, last, data) VALUES (?, ?, ?)",
+				-1, &ins, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return store_fail(s, rc);
+	}
+	for (;;) {
+		int step = sqlite3_step(st);
+		int64_t t = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			rc = step;
+			break;
+		}
+		/* The hour before is whole: its row. */
+		if (n > 0 && (step == SQLITE_DONE || t - ((t % 3600) + 3600) % 3600 != hour)) {
+			int64_t first = rows[0].t, last = rows[n - 1].t;
+			size_t size;
+			uint8_t *blob = readings_pack(rows, n, first, &size);
+
+			if (!blob) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			sqlite3_bind_int64(ins, 1, first);
+			sqlite3_bind_int64(ins, 2, last);
+			sqlite3_bind_blob(ins, 3, blob, (int)size, free);
+			rc = sqlite3_step(ins);
+			sqlite3_reset(ins);
+			if (rc != SQLITE_DONE)
+				break;
+			rc = SQLITE_OK;
+			n = 0;
+		}
+		if (step == SQLITE_DONE)
+			break;
+		if (n == cap) {
+			struct reading_row *grown = realloc(rows, (size_t)(cap = cap ? 2 * cap : 4096) *
+								   sizeof(*rows));
+
+			if (!grown) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			rows = grown;
+		}
+		hour = t - ((t % 3600) + 3600) % 3600;
+		rows[n++] = (struct reading_row){ sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+						  t, sqlite3_column_double(st, 3) };
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	free(rows);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	return exec(s, "DROP TABLE readings");
+}
+
 static int migrate_to(struct store *s, int from, int to)
 {
 	char sql[64];
@@ -484,6 +571,9 @@ static int migrate_to(struct store *s, int from, int to)
 
 		if (rc == 0)
 			rc = exec(s, migrations[v]);
+		if (rc == 0 && v < (int)(sizeof(migration_code) / sizeof(migration_code[0])) &&
+		    migration_code[v])
+			rc = migration_code[v](s);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (rc == 0)
 			rc = exec(s, sql);
@@ -627,6 +717,21 @@ static void folder_of(const char *path, char *buf, size_t n)
 		snprintf(buf, n, "%.*s", (int)(slash - path), path);
 }
 
+/* The roll-ups of the hour and the day going on, in memory only (see
+ * store_readings.c); empty on a connection that adds no readings. */
+static int make_tails(struct store *s)
+{
+	return exec(s, "PRAGMA temp_store = MEMORY;"
+		    "CREATE TEMP TABLE hourly_tail("
+		    "  sensor INTEGER NOT NULL, quantity INTEGER NOT NULL, t INTEGER NOT NULL,"
+		    "  n INTEGER NOT NULL, min REAL NOT NULL, mean REAL NOT NULL, max REAL NOT NULL,"
+		    "  PRIMARY KEY (t, sensor, quantity)) WITHOUT ROWID;"
+		    "CREATE TEMP TABLE daily_tail("
+		    "  sensor INTEGER NOT NULL, quantity INTEGER NOT NULL, day INTEGER NOT NULL,"
+		    "  n INTEGER NOT NULL, min REAL NOT NULL, mean REAL NOT NULL, max REAL NOT NULL,"
+		    "  PRIMARY KEY (day, sensor, quantity)) WITHOUT ROWID;");
+}
+
 int store_open(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -700,6 +805,9 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 		goto explain;
 	}
 	if (flags & STORE_RDONLY) {
+		rc = make_tails(s);
+		if (rc < 0)
+			goto explain;
 		*out = s;
 		return 0;
 	}
@@ -718,8 +826,15 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	 * memory. */
 	if (rc == 0)
 		rc = exec(s, "PRAGMA cache_size = -" STORE_CACHE_KB);
+	/* SQLite as Debian builds it zeroes every page it frees: pruning old
+	 * readings would write them all once more. FAST zeroes what it
+	 * deletes only in pages it writes anyway. */
+	if (rc == 0)
+		rc = exec(s, "PRAGMA secure_delete = FAST");
 	if (rc == 0)
 		rc = migrate(s, version);
+	if (rc == 0)
+		rc = make_tails(s);
 	if (rc < 0)
 		goto explain;
 	*out = s;
@@ -788,7 +903,7 @@ static int quick_check(struct store *s, const char *sql, char *err, size_t errle
  * which the console runs after its first screen. */
 static const char SQL_SMALL_TABLES[] =
 	"SELECT name FROM sqlite_schema WHERE type = 'table'"
-	" AND name NOT IN ('readings', 'readings_hourly', 'readings_daily') ORDER BY name";
+	" AND name NOT IN ('readings_packed', 'readings_hourly', 'readings_daily') ORDER BY name";
 
 int store_check(struct store *s, enum store_check scope, char *err, size_t errlen)
 {
@@ -852,7 +967,7 @@ static const char SQL_EVENT_ADD[] =
 static const char SQL_ALARMS_OPEN[] =
 	"SELECT count(*) FROM events WHERE alarm AND acked IS NULL";
 static const char SQL_LAST_ALIVE[] =
-	"SELECT max(coalesce((SELECT max(t) FROM readings), 0),"
+	"SELECT max(coalesce((SELECT last FROM readings_packed ORDER BY t DESC LIMIT 1), 0),"
 	"           coalesce((SELECT max(t) FROM events), 0),"
 	"           coalesce((SELECT max(max(started, coalesce(ended, 0))) FROM pump_runs), 0))";
 

@@ -92,12 +92,32 @@ struct reading_row {
 	double value;
 };
 int store_sensor_id(struct store *s, const char *code, int *id);
-/* Adds a batch and refreshes the hourly and daily roll-ups it touches. */
-int store_readings_add(struct store *s, const struct reading_row *rows, int n);
+/* Adds a batch and brings up to date the hourly and daily roll-ups it
+ * touches: for good those that have ended by now (station time), in
+ * memory those going on. Of two readings of a sensor's quantity at the
+ * same second, the one added last is kept. */
+int store_readings_add(struct store *s, const struct reading_row *rows, int n, int64_t now);
+/* At start: the roll-ups of the hours and days that have ended since the
+ * last batch, and in memory those going on, from the raw readings. */
+int store_readings_resume(struct store *s, int64_t now);
+/* The roll-ups of the hour and the day going on, as far as they have
+ * gone, written for good (before an export, and when the station stops). */
+int store_readings_settle(struct store *s);
 /* Deletes raw readings older than before, at most max_span seconds of
  * them from the oldest (a little at a time); returns how many rows. The
  * roll-ups stay. */
 int store_readings_prune(struct store *s, int64_t before, int64_t max_span);
+/* The sensors the database knows, by code: ids and codes into out (at
+ * most max); returns how many, or a STORE_ code. */
+struct sensor_code {
+	int id;
+	char code[32];
+};
+int store_sensors(struct store *s, struct sensor_code *out, int max);
+/* Calls fn for each raw reading in [from, to), in order of time. */
+typedef void store_reading_fn(void *ctx, const struct reading_row *r);
+int store_readings_each(struct store *s, int64_t from, int64_t to, store_reading_fn *fn,
+			void *ctx);
 
 /* Roll-ups of readings: per hour (t is the hour's first second) or per
  * day (t is the day, days since 1970-01-01 on the station's calendar, as

@@ -522,7 +522,8 @@ static int two_ints(struct store *s, const char *sql, int64_t *a, int64_t *b)
 
 static const char SQL_SPAN[] =
 	"SELECT coalesce(min(a), 0), coalesce(max(b), 0) FROM ("
-	" SELECT min(t) AS a, max(t) AS b FROM readings"
+	" SELECT min(t) AS a, (SELECT last FROM readings_packed ORDER BY t DESC LIMIT 1) AS b"
+	" FROM readings_packed"
 	" UNION ALL SELECT min(started), max(max(started, coalesce(ended, 0))) FROM pump_runs"
 	" UNION ALL SELECT min(entered_at), max(entered_at) FROM records"
 	" UNION ALL SELECT min(t), max(t) FROM events)";

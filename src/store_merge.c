@@ -60,7 +60,7 @@ static const char *const not_merged[] = {
 	"meta",		/* the station's settings and PIN: its row in stations says who */
 	"stations",	/* a station's copy has none */
 	"origins",	/* likewise */
-	"readings",	/* raw readings: kept in the station's copy; the office keeps the roll-ups */
+	"readings_packed",	/* raw readings: kept in the station's copy; the office keeps the roll-ups */
 	"lots",		/* a station's count of each day's harvests; records keep the codes */
 	"schedules",	/* a station's watering plan, not a record of what was done */
 	"port_choices",	/* which adapter a station reads its sensors through */
@@ -269,7 +269,7 @@ out:
 static const char SQL_HAS_OWN_DATA[] =
 	"SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'station_code')"
 	" OR EXISTS (SELECT 1 FROM pump_runs) OR EXISTS (SELECT 1 FROM records)"
-	" OR EXISTS (SELECT 1 FROM readings)";
+	" OR EXISTS (SELECT 1 FROM readings_packed)";
 static const char SQL_BE_OFFICE[] =
 	"INSERT OR REPLACE INTO meta(key, value) VALUES ('role', 'office')";
 

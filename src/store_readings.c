@@ -1,30 +1,27 @@
 /* SQL for sensors, their readings and the roll-ups that outlive them.
  *
- * Every batch of readings also refreshes the hourly and daily minimum,
- * mean and maximum of the hours and days it touches, in the same
- * transaction. All three are keyed by time first, so that a batch is
- * appended at the end of each tree and rewrites few pages of the card; a
- * chart reads the range of its span, at most about 365 rows per sensor
- * (the daily roll-ups of a year). Raw readings are pruned after a while;
- * the roll-ups are kept for good. */
+ * A batch of readings (every flush_minutes) is one row per hour it
+ * touches, packed (readings_pack.h), appended at the end of the raw
+ * readings: the card gets that row and the page above it, little else.
+ * An hour that has ended is rolled up for good (the hourly minimum, mean
+ * and maximum of every sensor and quantity), and so is a day; the hour and
+ * the day going on are rolled up in memory, so that the charts show them.
+ * Roll-ups are keyed by time first and appended at the end of their
+ * trees; a chart reads the range of its span, at most about 365 rows per
+ * sensor (the daily roll-ups of a year). Raw readings are pruned after a
+ * while; the roll-ups are kept for good. */
 #include "store_internal.h"
 
+#include "readings_pack.h"
 #include "text.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char SQL_SENSOR_GET[] = "SELECT id FROM sensors WHERE code = ?";
 static const char SQL_SENSOR_ADD[] = "INSERT INTO sensors(code) VALUES (?)";
-static const char SQL_READING_ADD[] =
-	"INSERT OR REPLACE INTO readings(t, sensor, quantity, value) VALUES (?, ?, ?, ?)";
-/* The newest value of each sensor and quantity in the last week. */
-static const char SQL_READINGS_LATEST[] =
-	"SELECT s.code, r.quantity, max(r.t), r.value FROM readings r"
-	" JOIN sensors s ON s.id = r.sensor"
-	" WHERE r.t >= (SELECT max(t) FROM readings) - 7 * 86400"
-	" GROUP BY r.sensor, r.quantity ORDER BY s.code, r.quantity";
 
 int store_sensor_id(struct store *s, const char *code, int *id)
 {
@@ -53,16 +50,66 @@ int store_sensor_id(struct store *s, const char *code, int *id)
 	return rc;
 }
 
-static const char SQL_HOURLY_REFRESH[] =
+/* Raw readings. A row holds a batch's readings within one hour, packed
+ * (readings_pack.h): t, its key, is the first reading's time and last the
+ * last's. Rows never overlap in time, so that the table is in the order
+ * of time and its last row holds the newest reading; a batch that would
+ * overlap (a clock set back) is merged with the rows it meets. */
+static const char SQL_RAW_ADD[] = "INSERT INTO readings_packed(t, last, data) VALUES (?, ?, ?)";
+static const char SQL_RAW_MEETS[] =
+	"SELECT count(*) FROM readings_packed WHERE t >= ?1 AND t < ?2 AND last >= ?3";
+static const char SQL_RAW_HOUR[] =
+	"SELECT t, data FROM readings_packed WHERE t >= ?1 AND t < ?2 ORDER BY t";
+static const char SQL_RAW_HOUR_DELETE[] =
+	"DELETE FROM readings_packed WHERE t >= ?1 AND t < ?2";
+static const char SQL_RAW_NEXT[] = "SELECT min(t) FROM readings_packed WHERE t >= ?";
+static const char SQL_PRUNE[] =
+	"DELETE FROM readings_packed WHERE last < ?1"
+	" AND t < (SELECT min(t) FROM readings_packed) + ?2";
+
+/* Roll-ups. An hour is rolled up for good (readings_hourly) once it has
+ * ended, a day (readings_daily) once it has ended; until then their
+ * roll-ups are kept in memory only (the TEMP tables hourly_tail and
+ * daily_tail, rebuilt from the raw readings at start), so that a batch
+ * every few minutes writes its own row and nothing else to the card,
+ * while the charts still show the hour and the day going on. */
+static const char SQL_HOURLY_SET[] =
 	"INSERT OR REPLACE INTO readings_hourly(sensor, quantity, t, n, min, mean, max)"
-	" SELECT sensor, quantity, t - t % 3600, count(*), min(value), avg(value), max(value)"
-	" FROM readings WHERE t >= ?1 AND t < ?2 GROUP BY sensor, quantity, t - t % 3600";
-static const char SQL_DAILY_REFRESH[] =
+	" VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_HOURLY_TAIL_SET[] =
+	"INSERT OR REPLACE INTO temp.hourly_tail(sensor, quantity, t, n, min, mean, max)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_HOURLY_TAIL_DROP[] = "DELETE FROM temp.hourly_tail WHERE t = ?";
+static const char SQL_HOURLY_TAIL_ENDED[] =
+	"SELECT DISTINCT t FROM temp.hourly_tail WHERE t + 3600 <= ? ORDER BY t";
+static const char SQL_DAILY_SET[] =
 	"INSERT OR REPLACE INTO readings_daily(sensor, quantity, day, n, min, mean, max)"
 	" SELECT sensor, quantity, ?3, sum(n), min(min), sum(mean * n) / sum(n), max(max)"
 	" FROM readings_hourly WHERE t >= ?1 AND t < ?2 GROUP BY sensor, quantity";
-static const char SQL_PRUNE[] =
-	"DELETE FROM readings WHERE t < ?1 AND t < (SELECT min(t) FROM readings) + ?2";
+static const char SQL_DAILY_TAIL_SET[] =
+	"INSERT OR REPLACE INTO temp.daily_tail(sensor, quantity, day, n, min, mean, max)"
+	" SELECT sensor, quantity, ?3, sum(n), min(min), sum(mean * n) / sum(n), max(max)"
+	" FROM (SELECT sensor, quantity, n, min, mean, max FROM readings_hourly m"
+	"       WHERE t >= ?1 AND t < ?2 AND NOT EXISTS (SELECT 1 FROM temp.hourly_tail k"
+	"        WHERE k.t = m.t AND k.sensor = m.sensor AND k.quantity = m.quantity)"
+	"       UNION ALL SELECT sensor, quantity, n, min, mean, max FROM temp.hourly_tail"
+	"       WHERE t >= ?1 AND t < ?2)"
+	" GROUP BY sensor, quantity";
+/* The hour and the day going on, as far as they have gone, for good: when
+ * the station stops and before an export, so that the database holds
+ * them. The rows in memory stay the ones read until they end. */
+static const char SQL_SETTLE[] =
+	"INSERT OR REPLACE INTO readings_hourly(sensor, quantity, t, n, min, mean, max)"
+	" SELECT sensor, quantity, t, n, min, mean, max FROM temp.hourly_tail;"
+	"INSERT OR REPLACE INTO readings_daily(sensor, quantity, day, n, min, mean, max)"
+	" SELECT sensor, quantity, day, n, min, mean, max FROM temp.daily_tail;";
+static const char SQL_DAILY_TAIL_DROP[] = "DELETE FROM temp.daily_tail WHERE day = ?";
+static const char SQL_DAILY_TAIL_DAYS[] = "SELECT DISTINCT day FROM temp.daily_tail ORDER BY day";
+/* Where the roll-ups for good end, for rebuilding what follows. */
+static const char SQL_HOURLY_NEWEST[] = "SELECT coalesce(max(t), 0) FROM readings_hourly";
+static const char SQL_DAILY_NEWEST[] = "SELECT max(day) FROM readings_daily";
+static const char SQL_RAW_HOURS_FROM[] =
+	"SELECT t - t % 3600 FROM readings_packed WHERE t >= ? ORDER BY t";
 
 /* Small sets of what a batch touched. */
 #define TOUCH_MAX 512
@@ -75,89 +122,399 @@ struct touched {
 	bool overflow;
 };
 
-static void touch(struct touched *t, const struct reading_row *r)
+static int64_t hour_of(int64_t t)
 {
-	int64_t hour = r->t - ((r->t % 3600) + 3600) % 3600;
-	int day = text_day_of((time_t)r->t), i;
+	return t - ((t % 3600) + 3600) % 3600;
+}
 
-	for (i = 0; i < t->n_hours && t->hours[i] != hour; i++)
-		;
-	if (i == t->n_hours && !(t->overflow = t->overflow || i == TOUCH_MAX))
-		t->hours[t->n_hours++] = hour;
+static void touch_day(struct touched *t, int day)
+{
+	int i;
+
 	for (i = 0; i < t->n_days && t->days[i] != day; i++)
 		;
 	if (i == t->n_days && !(t->overflow = t->overflow || i == TOUCH_MAX))
 		t->days[t->n_days++] = day;
 }
 
-static int refresh_hour(struct store *s, int64_t hour)
+static void touch_hour(struct touched *t, int64_t hour)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_HOURLY_REFRESH);
+	int i;
+
+	for (i = 0; i < t->n_hours && t->hours[i] != hour; i++)
+		;
+	if (i == t->n_hours && !(t->overflow = t->overflow || i == TOUCH_MAX))
+		t->hours[t->n_hours++] = hour;
+	touch_day(t, text_day_of((time_t)hour));
+}
+
+/* An hour's readings, sensor by sensor: the roll-up of each. */
+struct series_sum {
+	int sensor, quantity;
+	int64_t n;
+	double sum, min, max;
+};
+
+struct hour_sum {
+	struct series_sum *s;
+	int n, cap;
+	int64_t from, to;
+	bool failed;
+};
+
+static int add_to_sum(void *ctx, const struct reading_row *r)
+{
+	struct hour_sum *h = ctx;
+	struct series_sum *x = NULL;
+
+	if (r->t < h->from || r->t >= h->to)
+		return 0;
+	for (int i = h->n - 1; i >= 0 && !x; i--)
+		if (h->s[i].sensor == r->sensor && h->s[i].quantity == r->quantity)
+			x = &h->s[i];
+	if (!x) {
+		if (h->n == h->cap) {
+			int cap = h->cap ? h->cap * 2 : 64;
+			struct series_sum *grown = realloc(h->s, (size_t)cap * sizeof(*grown));
+
+			if (!grown) {
+				h->failed = true;
+				return 1;
+			}
+			h->s = grown;
+			h->cap = cap;
+		}
+		x = &h->s[h->n++];
+		*x = (struct series_sum){ r->sensor, r->quantity, 0, 0, r->value, r->value };
+	}
+	x->n++;
+	x->sum += r->value;
+	if (r->value < x->min)
+		x->min = r->value;
+	if (r->value > x->max)
+		x->max = r->value;
+	return 0;
+}
+
+static int damaged(struct store *s, const char *what)
+{
+	snprintf(s->error, sizeof(s->error), "%s: %s", what, _("damaged"));
+	return STORE_CORRUPT;
+}
+
+/* Calls fn for every raw reading in [from, to), a row at a time. */
+static int raw_each(struct store *s, int64_t from, int64_t to, readings_unpack_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RAW_HOUR);
+	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, hour);
-	sqlite3_bind_int64(st, 2, hour + 3600);
-	return store_exec_stmt(s, st);
+	/* A row holds an hour at most: one that begins before from may
+	 * reach into it. */
+	sqlite3_bind_int64(st, 1, from - 3600);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (readings_unpack(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+				    sqlite3_column_int64(st, 0), fn, ctx) < 0) {
+			sqlite3_reset(st);
+			return damaged(s, "readings_packed");
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+/* The roll-up of one hour from its raw readings: for good once it has
+ * ended, else in memory. */
+static int roll_hour(struct store *s, int64_t hour, int64_t now)
+{
+	struct hour_sum h = { .from = hour, .to = hour + 3600 };
+	bool ended = hour + 3600 <= now;
+	sqlite3_stmt *st;
+	int rc = raw_each(s, hour, hour + 3600, add_to_sum, &h);
+
+	if (rc == 0 && h.failed)
+		rc = STORE_ERR;
+	for (int i = 0; rc == 0 && i < h.n; i++) {
+		const struct series_sum *x = &h.s[i];
+
+		st = store_stmt(s, ended ? SQL_HOURLY_SET : SQL_HOURLY_TAIL_SET);
+		if (!st) {
+			rc = STORE_ERR;
+			break;
+		}
+		sqlite3_bind_int(st, 1, x->sensor);
+		sqlite3_bind_int(st, 2, x->quantity);
+		sqlite3_bind_int64(st, 3, hour);
+		sqlite3_bind_int64(st, 4, x->n);
+		sqlite3_bind_double(st, 5, x->min);
+		sqlite3_bind_double(st, 6, x->sum / (double)x->n);
+		sqlite3_bind_double(st, 7, x->max);
+		rc = store_exec_stmt(s, st);
+	}
+	free(h.s);
+	if (rc == 0 && ended && (st = store_stmt(s, SQL_HOURLY_TAIL_DROP))) {
+		sqlite3_bind_int64(st, 1, hour);
+		rc = store_exec_stmt(s, st);
+	}
+	return rc;
 }
 
 /* Every sensor's and quantity's day, from its hours. A day is the
  * station's calendar day, from its local midnight to the next: 23 or 25
  * hours where clocks change. */
-static int refresh_day(struct store *s, int day)
+static int roll_day(struct store *s, int day, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_DAILY_REFRESH);
+	int64_t from = (int64_t)text_day_start(day), to = (int64_t)text_day_start(day + 1);
+	bool ended = to <= now;
+	sqlite3_stmt *st = store_stmt(s, ended ? SQL_DAILY_SET : SQL_DAILY_TAIL_SET);
+	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, (int64_t)text_day_start(day));
-	sqlite3_bind_int64(st, 2, (int64_t)text_day_start(day + 1));
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
 	sqlite3_bind_int(st, 3, day);
-	return store_exec_stmt(s, st);
-}
-
-static int refresh_rollups(struct store *s, const struct touched *t)
-{
-	int rc = 0;
-
-	for (int h = 0; rc == 0 && h < t->n_hours; h++)
-		rc = refresh_hour(s, t->hours[h]);
-	for (int d = 0; rc == 0 && d < t->n_days; d++)
-		rc = refresh_day(s, t->days[d]);
+	rc = store_exec_stmt(s, st);
+	if (rc == 0 && ended && (st = store_stmt(s, SQL_DAILY_TAIL_DROP))) {
+		sqlite3_bind_int(st, 1, day);
+		rc = store_exec_stmt(s, st);
+	}
 	return rc;
 }
 
-int store_readings_add(struct store *s, const struct reading_row *rows, int n)
+static int int_list(struct store *s, const char *sql, int64_t arg, int64_t *out, int max,
+		    int *n)
 {
-	struct touched *t = calloc(1, sizeof(*t));
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc;
 
-	if (!t)
+	*n = 0;
+	if (!st)
 		return STORE_ERR;
-	rc = store_begin(s);
-	for (int i = 0; rc == 0 && i < n; i++) {
-		st = store_stmt(s, SQL_READING_ADD);
-		if (!st) {
-			rc = STORE_ERR;
-			break;
+	sqlite3_bind_int64(st, 1, arg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (*n < max && (*n == 0 || out[*n - 1] != sqlite3_column_int64(st, 0)))
+			out[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+static int newest_hour(struct store *s, int64_t *hour)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_HOURLY_NEWEST);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	*hour = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+/* The hours and days touched, those with readings after the newest hour
+ * rolled up for good (a station stopped before they ended), and those
+ * kept in memory that have ended since, rolled up. */
+static int roll_up(struct store *s, struct touched *t, int64_t now)
+{
+	int64_t ended[TOUCH_MAX], newest = 0;
+	int n = 0, rc = int_list(s, SQL_HOURLY_TAIL_ENDED, now, ended, TOUCH_MAX, &n);
+
+	for (int i = 0; rc == 0 && i < n; i++)
+		touch_hour(t, ended[i]);
+	if (rc == 0)
+		rc = newest_hour(s, &newest);
+	if (rc == 0)
+		rc = int_list(s, SQL_RAW_HOURS_FROM, newest + 3600, ended, TOUCH_MAX, &n);
+	for (int i = 0; rc == 0 && i < n; i++)
+		touch_hour(t, ended[i]);
+	if (rc == 0)
+		rc = int_list(s, SQL_DAILY_TAIL_DAYS, 0, ended, TOUCH_MAX, &n);
+	for (int i = 0; rc == 0 && i < n; i++)
+		if (text_day_start((int)ended[i] + 1) <= now)
+			touch_day(t, (int)ended[i]);
+	for (int h = 0; rc == 0 && h < t->n_hours; h++)
+		rc = roll_hour(s, t->hours[h], now);
+	for (int d = 0; rc == 0 && d < t->n_days; d++)
+		rc = roll_day(s, t->days[d], now);
+	return rc;
+}
+
+/* Readings gathered from rows, those in [from, to) only. */
+struct merge {
+	struct reading_row *rows;
+	int n, cap;
+	int64_t from, to;
+	bool failed;
+};
+
+static int merge_keep(void *ctx, const struct reading_row *r)
+{
+	struct merge *m = ctx;
+
+	if (r->t < m->from || r->t >= m->to)
+		return 0;
+	if (m->n == m->cap) {
+		int cap = m->cap ? m->cap * 2 : 1024;
+		struct reading_row *grown = realloc(m->rows, (size_t)cap * sizeof(*grown));
+
+		if (!grown) {
+			m->failed = true;
+			return 1;
 		}
-		sqlite3_bind_int64(st, 1, rows[i].t);
-		sqlite3_bind_int(st, 2, rows[i].sensor);
-		sqlite3_bind_int(st, 3, rows[i].quantity);
-		sqlite3_bind_double(st, 4, rows[i].value);
+		m->rows = grown;
+		m->cap = cap;
+	}
+	m->rows[m->n++] = *r;
+	return 0;
+}
+
+static int raw_insert(struct store *s, struct reading_row *rows, int n)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RAW_ADD);
+	int64_t first = rows[0].t, last = rows[0].t;
+	uint8_t *blob;
+	size_t size;
+
+	for (int i = 1; i < n; i++) {
+		if (rows[i].t < first)
+			first = rows[i].t;
+		if (rows[i].t > last)
+			last = rows[i].t;
+	}
+	if (!st)
+		return STORE_ERR;
+	blob = readings_pack(rows, n, first, &size);
+	if (!blob)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
+	sqlite3_bind_blob(st, 3, blob, (int)size, free);
+	return store_exec_stmt(s, st);
+}
+
+/* One hour's part of a batch (rows[0..n), all in hour): a row of its
+ * own, or, if it meets rows already there, one row with them (the new
+ * readings win at the same second). */
+static int add_hour(struct store *s, int64_t hour, struct reading_row *rows, int n)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RAW_MEETS);
+	struct merge m = { .from = hour, .to = hour + 3600 };
+	int64_t first = rows[0].t, meets;
+	int rc;
+
+	for (int i = 1; i < n; i++)
+		if (rows[i].t < first)
+			first = rows[i].t;
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, hour);
+	sqlite3_bind_int64(st, 2, hour + 3600);
+	sqlite3_bind_int64(st, 3, first);
+	rc = sqlite3_step(st);
+	meets = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc);
+	if (!meets)
+		return raw_insert(s, rows, n);
+	rc = raw_each(s, hour, hour + 3600, merge_keep, &m);
+	for (int i = 0; rc == 0 && i < n; i++)
+		merge_keep(&m, &rows[i]);
+	if (rc == 0 && m.failed)
+		rc = STORE_ERR;
+	if (rc == 0 && (st = store_stmt(s, SQL_RAW_HOUR_DELETE))) {
+		sqlite3_bind_int64(st, 1, hour);
+		sqlite3_bind_int64(st, 2, hour + 3600);
 		rc = store_exec_stmt(s, st);
-		touch(t, &rows[i]);
+	}
+	if (rc == 0)
+		rc = raw_insert(s, m.rows, m.n);
+	free(m.rows);
+	return rc;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct reading_row *x = a, *y = b;
+
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+int store_readings_add(struct store *s, const struct reading_row *given, int n, int64_t now)
+{
+	struct reading_row *rows = malloc((size_t)(n > 0 ? n : 1) * sizeof(*rows));
+	struct touched *t = calloc(1, sizeof(*t));
+	int rc = rows && t ? store_begin(s) : STORE_ERR;
+
+	if (n > 0 && rows)
+		memcpy(rows, given, (size_t)n * sizeof(*rows));
+	if (rc == 0)
+		qsort(rows, (size_t)n, sizeof(*rows), by_time);
+	for (int i = 0, j; rc == 0 && i < n; i = j) {
+		int64_t hour = hour_of(rows[i].t);
+
+		for (j = i + 1; j < n && hour_of(rows[j].t) == hour; j++)
+			;
+		rc = add_hour(s, hour, rows + i, j - i);
+		touch_hour(t, hour);
 	}
 	/* Only a clock that jumped about spreads a batch over more than
 	 * TOUCH_MAX hours; the hours past that keep the roll-ups they had. */
 	if (rc == 0)
-		rc = refresh_rollups(s, t);
+		rc = roll_up(s, t, now);
+	if (rc == 0)
+		rc = store_commit(s);
+	if (rc < 0)
+		store_rollback(s);
+	free(rows);
+	free(t);
+	return rc;
+}
+
+int store_readings_resume(struct store *s, int64_t now)
+{
+	struct touched *t = calloc(1, sizeof(*t));
+	int64_t newest = 0;
+	sqlite3_stmt *st;
+	int rc = t ? newest_hour(s, &newest) : STORE_ERR;
+
+	/* The newest hour and day for good are done again: a station before
+	 * this one may have written them before they ended. */
+	if (rc == 0 && newest && hour_of(newest) == newest)
+		touch_hour(t, newest);
+	if (rc == 0 && (st = store_stmt(s, SQL_DAILY_NEWEST))) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			int day = sqlite3_column_int(st, 0);
+
+			touch_day(t, day);
+		}
+		sqlite3_reset(st);
+	}
+	if (rc == 0)
+		rc = store_begin(s);
+	if (rc == 0)
+		rc = roll_up(s, t, now);
 	if (rc == 0)
 		rc = store_commit(s);
 	if (rc < 0)
 		store_rollback(s);
 	free(t);
+	return rc;
+}
+
+int store_readings_settle(struct store *s)
+{
+	int rc = store_begin(s);
+
+	if (rc == 0 && sqlite3_exec(s->db, SQL_SETTLE, NULL, NULL, NULL) != SQLITE_OK)
+		rc = store_fail(s, sqlite3_errcode(s->db));
+	if (rc == 0)
+		rc = store_commit(s);
+	if (rc < 0)
+		store_rollback(s);
 	return rc;
 }
 
@@ -174,16 +531,73 @@ int store_readings_prune(struct store *s, int64_t before, int64_t max_span)
 	return rc < 0 ? rc : sqlite3_changes(s->db);
 }
 
+static int by_time_sensor(const void *a, const void *b)
+{
+	const struct reading_row *x = a, *y = b;
+
+	if (x->t != y->t)
+		return (x->t > y->t) - (x->t < y->t);
+	if (x->sensor != y->sensor)
+		return (x->sensor > y->sensor) - (x->sensor < y->sensor);
+	return (x->quantity > y->quantity) - (x->quantity < y->quantity);
+}
+
+int store_readings_each(struct store *s, int64_t from, int64_t to, store_reading_fn *fn,
+			void *ctx)
+{
+	int rc = 0;
+
+	/* An hour at a time, each in the order of time. */
+	for (int64_t h = hour_of(from); rc == 0 && h < to; h += 3600) {
+		struct merge m = { .from = from > h ? from : h, .to = to < h + 3600 ? to : h + 3600 };
+
+		rc = raw_each(s, h, h + 3600, merge_keep, &m);
+		if (rc == 0 && m.failed)
+			rc = STORE_ERR;
+		if (rc == 0)
+			qsort(m.rows, (size_t)m.n, sizeof(*m.rows), by_time_sensor);
+		for (int i = 0; rc == 0 && i < m.n; i++)
+			fn(ctx, &m.rows[i]);
+		free(m.rows);
+		/* Past the newest row, nothing more. */
+		if (rc == 0 && h + 3600 < to) {
+			int64_t next = 0;
+			sqlite3_stmt *st = store_stmt(s, SQL_RAW_NEXT);
+
+			if (!st)
+				return STORE_ERR;
+			sqlite3_bind_int64(st, 1, h + 3600);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				next = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0
+									: sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+			if (!next)
+				break;
+			if (hour_of(next) - 3600 > h)
+				h = hour_of(next) - 3600;
+		}
+	}
+	return rc;
+}
+
 /* The zone's sensors are given by code, as a JSON array, so that one
  * statement serves any number of them. The span is read once, in the
  * order of the key, keeping the rows of those sensors. */
 static const char SQL_SERIES_HOURLY[] =
-	"SELECT h.t, min(h.min), avg(h.mean), max(h.max), sum(h.n) FROM readings_hourly h"
+	"SELECT h.t, min(h.min), avg(h.mean), max(h.max), sum(h.n) FROM"
+	" (SELECT sensor, quantity, t, n, min, mean, max FROM readings_hourly m"
+	"  WHERE NOT EXISTS (SELECT 1 FROM temp.hourly_tail k"
+	"   WHERE k.t = m.t AND k.sensor = m.sensor AND k.quantity = m.quantity)"
+	"  UNION ALL SELECT sensor, quantity, t, n, min, mean, max FROM temp.hourly_tail) h"
 	" WHERE h.t >= ?3 AND h.t < ?4 AND h.quantity = ?2 AND h.sensor IN"
 	"  (SELECT id FROM sensors WHERE code IN (SELECT value FROM json_each(?1)))"
 	" GROUP BY h.t ORDER BY h.t";
 static const char SQL_SERIES_DAILY[] =
-	"SELECT d.day, min(d.min), avg(d.mean), max(d.max), sum(d.n) FROM readings_daily d"
+	"SELECT d.day, min(d.min), avg(d.mean), max(d.max), sum(d.n) FROM"
+	" (SELECT sensor, quantity, day, n, min, mean, max FROM readings_daily m"
+	"  WHERE NOT EXISTS (SELECT 1 FROM temp.daily_tail k"
+	"   WHERE k.day = m.day AND k.sensor = m.sensor AND k.quantity = m.quantity)"
+	"  UNION ALL SELECT sensor, quantity, day, n, min, mean, max FROM temp.daily_tail) d"
 	" WHERE d.day >= ?3 AND d.day < ?4 AND d.quantity = ?2 AND d.sensor IN"
 	"  (SELECT id FROM sensors WHERE code IN (SELECT value FROM json_each(?1)))"
 	" GROUP BY d.day ORDER BY d.day";
@@ -248,18 +662,96 @@ int store_moisture_daily(struct store *s, const char *const *codes, int n_codes,
 				   ctx);
 }
 
+/* The newest value of each sensor and quantity in the newest week of
+ * readings: rows are read from the newest back. */
+static const char SQL_RAW_NEWEST_FIRST[] =
+	"SELECT t, data FROM readings_packed"
+	" WHERE t >= (SELECT max(t) FROM readings_packed) - 7 * 86400 - 3600 ORDER BY t DESC";
+static const char SQL_SENSOR_CODES[] = "SELECT id, code FROM sensors ORDER BY code";
+
+struct latest {
+	struct reading_row *r;
+	int n, cap;
+	bool failed;
+};
+
+static int keep_latest(void *ctx, const struct reading_row *r)
+{
+	struct latest *l = ctx;
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->r[i].sensor == r->sensor && l->r[i].quantity == r->quantity)
+			break;
+	if (i == l->n) {
+		if (l->n == l->cap) {
+			int cap = l->cap ? l->cap * 2 : 64;
+			struct reading_row *grown = realloc(l->r, (size_t)cap * sizeof(*grown));
+
+			if (!grown) {
+				l->failed = true;
+				return 1;
+			}
+			l->r = grown;
+			l->cap = cap;
+		}
+		l->r[l->n++] = *r;
+	} else if (r->t > l->r[i].t) {
+		l->r[i] = *r;
+	}
+	return 0;
+}
+
+int store_sensors(struct store *s, struct sensor_code *out, int max)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_SENSOR_CODES);
+	int rc, n = 0;
+
+	if (!st)
+		return STORE_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		out[n].id = sqlite3_column_int(st, 0);
+		snprintf(out[n].code, sizeof(out[n].code), "%s",
+			 (const char *)sqlite3_column_text(st, 1));
+		n++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : store_fail(s, rc);
+}
+
 int store_readings_latest(struct store *s, store_latest_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_READINGS_LATEST);
+	sqlite3_stmt *st = store_stmt(s, SQL_RAW_NEWEST_FIRST);
+	struct latest l = { 0 };
 	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
-		   sqlite3_column_int64(st, 2), sqlite3_column_double(st, 3));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (readings_unpack(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+				    sqlite3_column_int64(st, 0), keep_latest, &l) < 0) {
+			sqlite3_reset(st);
+			free(l.r);
+			return damaged(s, "readings_packed");
+		}
+	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+	rc = rc == SQLITE_DONE ? (l.failed ? STORE_ERR : 0) : store_fail(s, rc);
+	/* By sensor code, then quantity. */
+	if (rc == 0 && (st = store_stmt(s, SQL_SENSOR_CODES))) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int id = sqlite3_column_int(st, 0);
+
+			for (int q = 0; q < 64; q++)
+				for (int i = 0; i < l.n; i++)
+					if (l.r[i].sensor == id && l.r[i].quantity == q)
+						fn(ctx, (const char *)sqlite3_column_text(st, 1), q,
+						   l.r[i].t, l.r[i].value);
+		}
+		sqlite3_reset(st);
+	}
+	free(l.r);
+	return rc;
 }
 
 static const char SQL_CALIBRATION_ADD[] =

@@ -65,7 +65,7 @@ burst() {
 next_clock() {
 	local newest
 	newest=$(sql "$DB" "SELECT max(coalesce((SELECT max(t) FROM events), 0),
-		coalesce((SELECT max(t) FROM readings), 0),
+		coalesce((SELECT last FROM readings_packed ORDER BY t DESC LIMIT 1), 0),
 		coalesce((SELECT max(entered_at) FROM records), 0),
 		coalesce((SELECT max(max(started, coalesce(ended, 0))) FROM pump_runs), 0))" 2>/dev/null)
 	[ -n "$newest" ] && [ "$newest" -gt 0 ] || newest=$(date -d 2026-06-01T05:00 +%s)
@@ -146,14 +146,16 @@ note_saved() {
 }
 
 start_station || exit 1
-# Two months of readings already, so that an export takes long enough to
-# be cut in the middle.
+# Years of hourly readings already, so that an export takes long enough
+# to be cut in the middle.
 stop_station "$DB" TERM
 wait_for s "[exit 0]" 10
-sql "$DB" "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 86400)
-	INSERT OR IGNORE INTO readings(t, sensor, quantity, value)
-	SELECT $(date -d 2026-06-01T05:00 +%s) - n * 60, s.id, 0, 30 + (n % 600) / 20.0
-	FROM i, sensors s WHERE s.code LIKE 'soil%'"
+sql "$DB" "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 17520)
+	INSERT OR IGNORE INTO readings_hourly(sensor, quantity, t, n, min, mean, max)
+	SELECT s.id, q.q, $(date -d 2026-06-01T05:00 +%s) / 3600 * 3600 - n * 3600, 60,
+	       25 + n % 9, 30 + (n % 600) / 20.0, 45 - n % 7
+	FROM i, sensors s, (SELECT 0 AS q UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) q
+	WHERE s.code LIKE 'soil%'"
 start_station || exit 1
 started_at=$(date +%s)
 for ((cycle = 1; cycle <= CYCLES; cycle++)); do

@@ -84,7 +84,7 @@ static void make_station(const char *path)
 		rows[n++] = (struct reading_row){ soil3, 0, t, 40.0 };
 		rows[n++] = (struct reading_row){ air, 4, t, 29.5 };
 	}
-	assert_int_equal(store_readings_add(s, rows, n), 0);
+	assert_int_equal(store_readings_add(s, rows, n, 1780246800 + 3 * 86400), 0);
 	/* A raw probe's calibration, kept for the record. */
 	assert_int_equal(store_calibration_add(s, soil3, 560, 290, JUNE1_0510 - 300), 0);
 	store_close(s);
@@ -853,8 +853,8 @@ static void the_copy_holds_every_reading(void **state)
 
 	(void)state;
 	exec_sql(db, "WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 199999)"
-		     " INSERT INTO readings(t, sensor, quantity, value)"
-		     " SELECT 1700000000 + n * 60, 1, 0, n % 50 FROM i");
+		     " INSERT INTO readings_hourly(sensor, quantity, t, n, min, mean, max)"
+		     " SELECT 1, 0, 1600000000 + n * 3600, 60, n % 50, n % 50, n % 50 FROM i");
 	assert_int_equal(store_open(db, STORE_RDONLY, &copy, err, sizeof(err)), 0);
 	assert_int_equal(store_size(copy, &bytes), 0);
 	store_close(copy);
@@ -866,9 +866,11 @@ static void the_copy_holds_every_reading(void **state)
 				    sizeof(err)), 0);
 	assert_int_equal(store_check(copy, STORE_CHECK_ALL, err, sizeof(err)), 0);
 	store_close(copy);
-	assert_int_equal(sql_int(path_in(path, "sao-luu.db"), "SELECT count(*) FROM readings"),
-			 sql_int(db, "SELECT count(*) FROM readings"));
-	assert_int_equal(sql_int(db, "SELECT count(*) FROM readings"), 200000 + 3 * 48);
+	assert_int_equal(sql_int(path_in(path, "sao-luu.db"), "SELECT count(*) FROM readings_hourly"),
+			 sql_int(db, "SELECT count(*) FROM readings_hourly"));
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM readings_hourly"), 200000 + 3 * 48);
+	assert_int_equal(sql_int(path_in(path, "sao-luu.db"), "SELECT count(*) FROM readings_packed"),
+			 sql_int(db, "SELECT count(*) FROM readings_packed"));
 }
 
 /* The manifest is signed with the station's key, made beside the

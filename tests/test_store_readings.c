@@ -18,6 +18,8 @@ static int soil1, soil2, air;
 
 /* 01/06/2026 00:00 in Vietnam (UTC+7). */
 #define JUNE1 1780246800
+/* After every reading of these tests: their hours and days have ended. */
+#define LATER (JUNE1 + 400 * 86400LL)
 
 static int setup(void **state)
 {
@@ -63,6 +65,33 @@ static void collect(void *ctx, int64_t t, double lo, double mean, double hi, int
 	ps->p[ps->n++] = (struct point){ t, lo, mean, hi, n };
 }
 
+static void count_one(void *ctx, const struct reading_row *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+}
+
+struct kept {
+	struct reading_row *r;
+	int n;
+};
+
+static void keep_one(void *ctx, const struct reading_row *r)
+{
+	struct kept *g = ctx;
+
+	g->r[g->n++] = *r;
+}
+
+/* How many raw readings there are in [from, to). */
+static int raw_count(int64_t from, int64_t to)
+{
+	int n = 0;
+
+	assert_int_equal(store_readings_each(st, from, to, count_one, &n), 0);
+	return n;
+}
+
 static struct points *series(enum store_rollup which, const char *const *codes, int n, int q,
 			     int64_t from, int64_t to)
 {
@@ -84,8 +113,8 @@ static void an_hour_in_two_batches_rolls_up_whole(void **state)
 	for (int i = 0; i < 60; i++)
 		rows[i] = (struct reading_row){ soil1, Q_MOISTURE, JUNE1 + 3 * 3600 + i * 60,
 						 30.0 + i % 10 };
-	assert_int_equal(store_readings_add(st, rows, 25), 0);
-	assert_int_equal(store_readings_add(st, rows + 25, 35), 0);
+	assert_int_equal(store_readings_add(st, rows, 25, LATER), 0);
+	assert_int_equal(store_readings_add(st, rows + 25, 35, LATER), 0);
 	ps = series(ROLLUP_HOURLY, codes, 1, Q_MOISTURE, JUNE1, JUNE1 + 86400);
 	assert_int_equal(ps->n, 1);
 	assert_int_equal(ps->p[0].t, JUNE1 + 3 * 3600);
@@ -113,7 +142,7 @@ static void days_are_the_farms_local_days(void **state)
 	struct points *ps;
 
 	(void)state;
-	assert_int_equal(store_readings_add(st, rows, 3), 0);
+	assert_int_equal(store_readings_add(st, rows, 3, LATER), 0);
 	ps = series(ROLLUP_DAILY, codes, 1, Q_MOISTURE, 0, 1 << 30);
 	assert_int_equal(ps->n, 2);
 	assert_int_equal(ps->p[0].t, text_day_of(JUNE1));
@@ -137,7 +166,7 @@ static void daily_mean_weighs_each_reading(void **state)
 	rows[n++] = (struct reading_row){ air, Q_AIR_TEMP, JUNE1 + 5 * 3600, 10.0 };
 	for (int i = 0; i < 6; i++)
 		rows[n++] = (struct reading_row){ air, Q_AIR_TEMP, JUNE1 + 14 * 3600 + i * 60, 31.0 };
-	assert_int_equal(store_readings_add(st, rows, n), 0);
+	assert_int_equal(store_readings_add(st, rows, n, LATER), 0);
 	ps = series(ROLLUP_DAILY, codes, 1, Q_AIR_TEMP, 0, 1 << 30);
 	assert_int_equal(ps->n, 1);
 	assert_true(fabs(ps->p[0].mean - 28.0) < 1e-9);
@@ -163,24 +192,26 @@ static void pruning_keeps_the_rollups(void **state)
 	}
 	/* In hours' worth of batches, as flushes write them. */
 	for (int i = 0; i < n; i += 2)
-		assert_int_equal(store_readings_add(st, rows + i, 2), 0);
+		assert_int_equal(store_readings_add(st, rows + i, 2, LATER), 0);
 	before = series(ROLLUP_HOURLY, codes, 2, Q_MOISTURE, JUNE1, JUNE1 + 30 * 86400);
 	int before_n = before->n;
 	double before_mean = before->p[50].mean;
-	/* Everything before 06:00 of day 13 may go, six hours at a time. */
+	/* Everything before 06:00 of day 13 may go, six hours at a time:
+	 * a batch's row (here an hour, both probes) at a time. */
 	while ((removed = store_readings_prune(st, JUNE1 + 13 * 86400 + 6 * 3600, 6 * 3600)) > 0) {
-		assert_true(removed <= 2 * 6);
+		assert_true(removed <= 6);
 		total += removed;
 	}
 	assert_int_equal(removed, 0);
-	assert_int_equal(total, 2 * (72 + 6));	/* days 10 to 12, and six hours */
+	assert_int_equal(total, 72 + 6);	/* days 10 to 12, and six hours */
+	assert_int_equal(raw_count(JUNE1, LATER), 2 * (100 - 78));
 	after = series(ROLLUP_HOURLY, codes, 2, Q_MOISTURE, JUNE1, JUNE1 + 30 * 86400);
 	assert_int_equal(after->n, before_n);
 	assert_true(after->p[50].mean == before_mean);
 	/* A new reading later on a day whose first hours were pruned: the
 	 * day is rolled up again from its hours, so those hours still count. */
 	struct reading_row late = { soil1, Q_MOISTURE, JUNE1 + 13 * 86400 + 20 * 3600 + 600, 30 };
-	assert_int_equal(store_readings_add(st, &late, 1), 0);
+	assert_int_equal(store_readings_add(st, &late, 1, LATER), 0);
 	struct points *day = series(ROLLUP_DAILY, codes, 2, Q_MOISTURE, 0, 1 << 30);
 	int64_t day13_n = 0;
 	for (int i = 0; i < day->n; i++)
@@ -202,7 +233,7 @@ static void a_zone_of_two_sensors(void **state)
 	struct points ps = { .n = 0 };
 
 	(void)state;
-	assert_int_equal(store_readings_add(st, rows, 3), 0);
+	assert_int_equal(store_readings_add(st, rows, 3, LATER), 0);
 	assert_int_equal(store_moisture_daily(st, codes, 2, text_day_of(JUNE1) + 40,
 					      text_day_of(JUNE1) + 40, collect, &ps), 0);
 	assert_int_equal(ps.n, 1);
@@ -357,10 +388,17 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 	store_close(old);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-		/* What later versions added goes too. */
+		/* What later versions added goes too, and the raw readings are
+		 * as they were then. */
 		"DROP TABLE trusted_boards; DROP TABLE trusted_stations;"
 		"ALTER TABLE pump_runs DROP COLUMN litres;"
-		"DROP TABLE readings_hourly; DROP TABLE readings_daily;"
+		"DROP TABLE readings_hourly; DROP TABLE readings_daily; DROP TABLE readings_packed;"
+		"CREATE TABLE readings("
+		"  t INTEGER NOT NULL,"
+		"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
+		"  quantity INTEGER NOT NULL,"
+		"  value REAL NOT NULL,"
+		"  PRIMARY KEY (t, sensor, quantity)) WITHOUT ROWID;"
 		"CREATE TABLE readings_hourly("
 		"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
 		"  quantity INTEGER NOT NULL,"
@@ -439,7 +477,7 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 	 * hours; soil2's day stays as it was. */
 	for (int i = 0; i < 12; i++)
 		rows[i] = (struct reading_row){ 1, Q_MOISTURE, JUNE1 + 10 * 3600 + i * 300, 50.0 };
-	assert_int_equal(store_readings_add(st, rows, 12), 0);
+	assert_int_equal(store_readings_add(st, rows, 12, LATER), 0);
 	ps = series(ROLLUP_HOURLY, zone, 1, Q_MOISTURE, JUNE1 + 10 * 3600, JUNE1 + 11 * 3600);
 	assert_int_equal(ps->n, 1);
 	want = (struct point){ JUNE1 + 10 * 3600, 50.0, 50.0, 50.0, 12 };
@@ -462,6 +500,185 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 	assert_point(&ps->p[0], &want);
 }
 
+
+/* The roll-ups of the database file itself, as another program reads
+ * them (not the hour and day going on, kept in memory). */
+static int64_t file_int(const char *sql)
+{
+	char path[512];
+	sqlite3 *db;
+	int64_t n;
+
+	snprintf(path, sizeof(path), "%s/station.db", dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	n = count_rows(db, sql);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Every minute from hh:mm for n minutes, soil1's moisture. */
+static int minutes(struct reading_row *rows, int hh, int mm, int n, double v)
+{
+	for (int i = 0; i < n; i++)
+		rows[i] = (struct reading_row){ soil1, Q_MOISTURE, JUNE1 + hh * 3600 + (mm + i) * 60, v };
+	return n;
+}
+
+/* The hour going on is on the charts from the first batch, but written
+ * to the card once, when it has ended; the day likewise. */
+static void an_hour_is_written_once_it_has_ended(void **state)
+{
+	const char *codes[] = { "soil1" };
+	struct reading_row rows[60];
+	struct points *ps;
+
+	(void)state;
+	store_readings_add(st, rows, minutes(rows, 10, 0, 20, 30.0), JUNE1 + 10 * 3600 + 1200);
+	ps = series(ROLLUP_HOURLY, codes, 1, Q_MOISTURE, JUNE1, JUNE1 + 86400);
+	assert_int_equal(ps->n, 1);
+	assert_int_equal(ps->p[0].n, 20);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_hourly"), 0);
+	assert_int_equal(store_readings_add(st, rows, minutes(rows, 10, 20, 40, 40.0),
+					    JUNE1 + 11 * 3600), 0);
+	assert_int_equal(file_int("SELECT n FROM readings_hourly WHERE t = " "1780282800"), 60);
+	ps = series(ROLLUP_HOURLY, codes, 1, Q_MOISTURE, JUNE1, JUNE1 + 86400);
+	assert_int_equal(ps->n, 1);
+	assert_int_equal(ps->p[0].n, 60);
+	assert_true(fabs(ps->p[0].mean - (20 * 30.0 + 40 * 40.0) / 60) < 1e-9);
+	/* The day has not ended: on the charts, not on the card. */
+	ps = series(ROLLUP_DAILY, codes, 1, Q_MOISTURE, 0, 1 << 30);
+	assert_int_equal(ps->n, 1);
+	assert_int_equal(ps->p[0].n, 60);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_daily"), 0);
+	/* The next day's first batch ends it. */
+	assert_int_equal(store_readings_add(st, rows, minutes(rows, 24, 0, 10, 35.0),
+					    JUNE1 + 86400 + 600), 0);
+	assert_int_equal(file_int("SELECT n FROM readings_daily"), 60);
+	ps = series(ROLLUP_DAILY, codes, 1, Q_MOISTURE, 0, 1 << 30);
+	assert_int_equal(ps->n, 2);
+	assert_int_equal(ps->p[0].n, 60);
+	assert_int_equal(ps->p[1].n, 10);
+}
+
+/* A station stopped mid-hour writes what it had (settle); started again
+ * later in that hour it goes on counting from its raw readings, and the
+ * charts count each reading once. */
+static void a_stop_mid_hour_counts_each_reading_once(void **state)
+{
+	char path[512], err[256];
+	const char *codes[] = { "soil1" };
+	struct reading_row rows[60];
+	struct points *ps;
+
+	(void)state;
+	store_readings_add(st, rows, minutes(rows, 10, 0, 30, 30.0), JUNE1 + 10 * 3600 + 1800);
+	assert_int_equal(store_readings_settle(st), 0);
+	assert_int_equal(file_int("SELECT n FROM readings_hourly"), 30);
+	assert_int_equal(file_int("SELECT n FROM readings_daily"), 30);
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/station.db", dir);
+	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_readings_resume(st, JUNE1 + 10 * 3600 + 2400), 0);
+	store_readings_add(st, rows, minutes(rows, 10, 40, 10, 50.0), JUNE1 + 10 * 3600 + 3000);
+	ps = series(ROLLUP_HOURLY, codes, 1, Q_MOISTURE, JUNE1, JUNE1 + 86400);
+	assert_int_equal(ps->n, 1);
+	assert_int_equal(ps->p[0].n, 40);
+	ps = series(ROLLUP_DAILY, codes, 1, Q_MOISTURE, 0, 1 << 30);
+	assert_int_equal(ps->n, 1);
+	assert_int_equal(ps->p[0].n, 40);
+	/* Stopped again, and started the next morning: the hour and the day
+	 * have ended, and are written as they ended. */
+	store_close(st);
+	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_readings_resume(st, JUNE1 + 86400 + 6 * 3600), 0);
+	assert_int_equal(file_int("SELECT n FROM readings_hourly"), 40);
+	assert_int_equal(file_int("SELECT n FROM readings_daily"), 40);
+	assert_true(fabs(file_int("SELECT mean * 1000 FROM readings_daily") -
+			 (30 * 30.0 + 10 * 50.0) / 40 * 1000) < 1);
+}
+
+/* A clock set back: a batch whose readings fall among those already
+ * written is merged with them, the newer value winning at a second. */
+static void a_batch_among_older_readings_is_merged(void **state)
+{
+	struct reading_row rows[60];
+	int n = 0;
+
+	(void)state;
+	store_readings_add(st, rows, minutes(rows, 10, 0, 10, 30.0), JUNE1 + 10 * 3600 + 600);
+	store_readings_add(st, rows, minutes(rows, 10, 5, 10, 31.0), JUNE1 + 10 * 3600 + 900);
+	assert_int_equal(raw_count(JUNE1, LATER), 15);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_packed"), 1);
+	assert_int_equal(store_readings_each(st, JUNE1 + 10 * 3600 + 300, JUNE1 + 10 * 3600 + 360,
+					     count_one, &n), 0);
+	assert_int_equal(n, 1);
+	struct reading_row got[15];
+	struct kept g = { got, 0 };
+	assert_int_equal(store_readings_each(st, JUNE1, LATER, keep_one, &g), 0);
+	for (int i = 0; i < 15; i++)
+		assert_true(got[i].value == (i < 5 ? 30.0 : 31.0));
+}
+
+/* The readings of the first layout, a row each, are packed when a new
+ * program opens the database: every one comes back with its value, bit
+ * for bit, and its hour's roll-up stays. */
+static void old_readings_are_packed_with_every_value(void **state)
+{
+	char path[600], err[256];
+	struct store *old;
+	sqlite3 *db;
+	int n = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/old-layout.db", dir);
+	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &old, err, sizeof(err)), 0);
+	store_close(old);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"DROP TABLE readings_packed;"
+		"DROP TABLE trusted_boards; DROP TABLE trusted_stations;"
+		"ALTER TABLE pump_runs DROP COLUMN litres;"
+		"CREATE TABLE readings("
+		"  t INTEGER NOT NULL,"
+		"  sensor INTEGER NOT NULL REFERENCES sensors(id),"
+		"  quantity INTEGER NOT NULL,"
+		"  value REAL NOT NULL,"
+		"  PRIMARY KEY (t, sensor, quantity)) WITHOUT ROWID;"
+		"INSERT INTO sensors(id, code) VALUES (1, 'soil1'), (2, 'air');"
+		"WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 4999)"
+		" INSERT INTO readings SELECT 1780246800 + n * 60, 1 + n % 2, n % 3,"
+		"  CASE n % 4 WHEN 0 THEN n / 10.0 WHEN 1 THEN -n / 7.0 WHEN 2 THEN n ELSE 1e-3 * n END"
+		"  FROM i;"
+		"INSERT INTO readings_hourly VALUES (1, 0, 1780246800, 60, 1, 2, 3);"
+		"PRAGMA user_version = 7;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(path, STORE_EXCLUSIVE, &old, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(old), store_schema_latest());
+	store_close(st);
+	st = old;
+	struct reading_row *got = calloc(5000, sizeof(*got));
+	struct kept g = { got, 0 };
+	assert_int_equal(store_readings_each(st, 0, LATER, keep_one, &g), 0);
+	assert_int_equal(g.n, 5000);
+	for (int i = 0; i < 5000; i++) {
+		double want = i % 4 == 0 ? i / 10.0 : i % 4 == 1 ? -i / 7.0 : i % 4 == 2 ? i : 1e-3 * i;
+
+		assert_int_equal(got[i].t, JUNE1 + i * 60);
+		assert_int_equal(got[i].sensor, 1 + i % 2);
+		assert_int_equal(got[i].quantity, i % 3);
+		assert_memory_equal(&got[i].value, &want, sizeof(double));
+		n++;
+	}
+	assert_int_equal(n, 5000);
+	free(got);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM readings_hourly WHERE mean = 2"), 1);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'readings'"), 0);
+	/* An hour a row: 5000 minutes are 84 hours. */
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM readings_packed"), 84);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +688,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pruning_keeps_the_rollups, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_zone_of_two_sensors, setup, teardown),
 		cmocka_unit_test_setup_teardown(rollups_rekeyed_by_time_keep_every_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_hour_is_written_once_it_has_ended, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_stop_mid_hour_counts_each_reading_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_batch_among_older_readings_is_merged, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(old_readings_are_packed_with_every_value, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("store_readings", tests, NULL, NULL);

@@ -67,12 +67,12 @@ m=$(screen vi | grep -o "Đầu đo 3: [0-9]*,[0-9]%" | grep -o "[0-9]*,[0-9]" |
 # against what two-point calibration means, not against the station's
 # own arithmetic: 0 % at the dry count 560, 100 % in water at 298, on
 # the straight line between (shown to a tenth: within 0.05).
-PAIRS="FROM readings m JOIN readings r ON r.t = m.t AND r.sensor = m.sensor
-	JOIN sensors s ON s.id = m.sensor WHERE s.code = 'soil3' AND m.quantity = 0 AND r.quantity = 6"
-stored() { [ "$(sql "$DB" "SELECT count(*) $PAIRS")" -ge 2 ]; }
+PAIRS="FROM r m JOIN r ON r.t = m.t AND r.sensor = m.sensor
+	WHERE m.sensor = 'soil3' AND m.quantity = 'moisture' AND r.quantity = 'raw'"
+stored() { [ "$(rsql "$DB" "SELECT count(*) $PAIRS")" -ge 2 ]; }
 until_true "$(station_wait 180 60)" stored
-pairs=$(sql "$DB" "SELECT count(*) $PAIRS")
-wrong=$(sql "$DB" "SELECT count(*) $PAIRS
+pairs=$(rsql "$DB" "SELECT count(*) $PAIRS")
+wrong=$(rsql "$DB" "SELECT count(*) $PAIRS
 	AND abs(m.value - max(0.0, min(100.0, 100.0 * (560 - r.value) / (560 - 298)))) > 0.05")
 [ "$pairs" -ge 2 ] && [ "$wrong" = 0 ] && ok "each reading on the line through 560 (0 %) and 298 (100 %) ($pairs readings)" ||
 	bad "calibrated readings: $pairs, $wrong wrong"

@@ -60,7 +60,7 @@ press c KP1
 expect c "Tắt Bơm 1 ngay?" "stopping it is asked"
 press c KPEnter
 expect c "Bơm 1 đã tắt." "and it stops by hand"
-n=$(sql "$DB" "SELECT count(*) FROM readings WHERE t < $(epoch 2026-06-10T00:00)")
+n=$(rsql "$DB" "SELECT count(*) FROM r WHERE t < $(epoch 2026-06-10T00:00)")
 [ "$n" = 0 ] && ok "no reading written under the wrong clock" || bad "$n readings dated before 10/06"
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE zone IS NULL OR zone = 'mit'")
 [ "$n" = 1 ] && ok "one run by hand in the diary" || bad "$n runs"
@@ -114,10 +114,10 @@ n=$(sql "$DB" "SELECT count(*) FROM records a JOIN records b ON b.id = a.id + 1 
 stop_station "$DB" TERM
 wait_for c "[exit 0]"
 # What was read before the clock was set is dated when it was read.
-n=$(sql "$DB" "SELECT count(*) FROM readings WHERE t > $(epoch 2026-06-10T08:10)
+n=$(rsql "$DB" "SELECT count(*) FROM r WHERE t > $(epoch 2026-06-10T08:10)
 	AND t < $(epoch 2026-06-10T09:28)")
 [ "$n" = 0 ] && ok "no reading dated in the time the clock jumped over" || bad "$n readings in the jump"
-n=$(sql "$DB" "SELECT count(*) FROM readings WHERE t >= $(epoch 2026-06-10T09:28)")
+n=$(rsql "$DB" "SELECT count(*) FROM r WHERE t >= $(epoch 2026-06-10T09:28)")
 [ "$n" -gt 0 ] && ok "readings taken under the wrong clock written, re-dated ($n)" || bad "no readings kept"
 
 # A right clock: no question.

@@ -33,9 +33,10 @@ wait_for s "1 Độ ẩm đất"
 press s KP2 KP1 KP9 KP0 KPEnter KPEnter KPEnter
 expect s "Bơm đang chạy: 1" "pump started for status"
 # Readings reach the card every ten station minutes (a second here).
+QUANTITY=(moisture "soil temperature" EC pH "air temperature" humidity)
 newest() {
-	sql "$DB" "SELECT printf('%.1f', r.value) FROM readings r JOIN sensors s ON s.id = r.sensor
-		WHERE s.code = '$1' AND r.quantity = $2 ORDER BY r.t DESC LIMIT 1"
+	rsql "$DB" "SELECT printf('%.1f', value) FROM r
+		WHERE sensor = '$1' AND quantity = '${QUANTITY[$2]}' ORDER BY t DESC LIMIT 1"
 }
 stored() { [ -n "$(newest soil1 0)" ] && [ -n "$(newest air 5)" ]; }
 until_true "$(station_wait 1200 600)" stored || bad "no readings stored"

@@ -48,7 +48,7 @@ wait_for d "[exit 0]" 10
 sql "$DB" "PRAGMA integrity_check" | grep -qx ok && ok "sound before the damage" || bad "integrity"
 newest=$(ls "$TMP/backups" | grep '^station-.*\.db$' | tail -n 1)
 runs_to=$(sql "$TMP/backups/$newest" "SELECT strftime('%d/%m/%Y %H:%M', max(t), 'unixepoch', 'localtime')
-	FROM (SELECT max(t) AS t FROM events UNION ALL SELECT max(t) FROM readings
+	FROM (SELECT max(t) AS t FROM events UNION ALL SELECT last FROM readings_packed
 	      UNION ALL SELECT max(entered_at) FROM records)")
 
 # The card fails: five pages in the middle overwritten.
@@ -79,7 +79,7 @@ echo "$out" | grep -q "tốt" && ok "fieldstation check: good" || bad "check: $o
 # same road: set aside, the newest good backup, one sentence.
 newest=$(ls "$TMP/backups" | grep '^station-.*\.db$' | tail -n 1)
 records=$(sql "$TMP/backups/$newest" "SELECT count(*) FROM records")
-first=$(sql "$DB" "SELECT pageno FROM dbstat WHERE name = 'readings' AND pagetype = 'leaf'
+first=$(sql "$DB" "SELECT pageno FROM dbstat WHERE name = 'readings_packed' AND pagetype = 'leaf'
 	ORDER BY path LIMIT 1")
 [ -n "$first" ] && [ "$first" -gt 1 ] && ok "the oldest readings are on page $first" || bad "no page: $first"
 head -c 4096 /dev/urandom | dd of="$DB" bs=4096 seek=$((first - 1)) conv=notrunc status=none

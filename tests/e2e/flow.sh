@@ -36,8 +36,7 @@ expect s "Bơm đang chạy: 0" "and ends" "$(station_wait 600 600)"
 r=$(sql "$DB" "SELECT end_reason || ' ' || (ended - started >= 600) FROM pump_runs WHERE pump = 'p1'")
 [ "$r" = "done 1" ] && ok "water flowed: the run went its ten minutes" || bad "pump 1 run: '$r'"
 expect s "Báo động: 0" "no alarm"
-n=$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
-	WHERE s.code = 'flow1' AND r.quantity = 8 AND r.value > 30")
+n=$(rsql "$DB" "SELECT count(*) FROM r WHERE sensor = 'flow1' AND quantity = 'flow' AND value > 30")
 [ "${n:-0}" -ge 1 ] && ok "the flow while it ran is stored with the readings ($n)" || bad "flow1 readings: $n"
 
 # Pump 2: the source is dry.
@@ -56,10 +55,10 @@ r=$(sql "$DB" "SELECT end_reason FROM pump_runs WHERE pump = 'p2'")
 # stops at the first minute after the second, with one alarm. From the
 # stored readings, not from a window of minutes.
 RUN="(SELECT started, ended FROM pump_runs WHERE pump = 'p2')"
-LOW="SELECT r.t FROM readings r JOIN sensors s ON s.id = r.sensor, $RUN p
-	WHERE s.code = 'flow2' AND r.quantity = 8 AND r.t >= p.started + 90 AND r.t <= p.ended"
-second=$(sql "$DB" "$LOW AND r.value < 20 ORDER BY r.t LIMIT 1 OFFSET 1")
-r=$(sql "$DB" "SELECT ($second <= p.ended AND p.ended <= $second + 60) || ' ' ||
+LOW="SELECT r.t FROM r, $RUN p
+	WHERE r.sensor = 'flow2' AND r.quantity = 'flow' AND r.t >= p.started + 90 AND r.t <= p.ended"
+second=$(rsql "$DB" "$LOW AND r.value < 20 ORDER BY r.t LIMIT 1 OFFSET 1")
+r=$(rsql "$DB" "SELECT ($second <= p.ended AND p.ended <= $second + 60) || ' ' ||
 	(SELECT count(*) FROM events WHERE kind = 'no_flow' AND source = 'p2') || ' ' ||
 	(SELECT count(*) FROM ($LOW AND r.t <= $second AND r.value >= 20)) FROM $RUN p")
 [ -n "$second" ] && [ "$r" = "1 1 0" ] &&
@@ -93,10 +92,9 @@ mkdir -p "$TMP/out"
 out=$("$BIN" export --config "$TMP/dry.ini" --db "$DB" --to "$TMP/out" 2>&1) &&
 	ok "the station exports" || bad "export: $out"
 copy=$(ls "$TMP"/out/*/sao-luu.db 2>/dev/null | head -n 1)
-n=$([ -n "$copy" ] && sql "$copy" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
-	WHERE s.code = 'flow1' AND r.quantity = 8")
-[ "${n:-0}" -ge 1 ] && [ "$n" = "$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s
-	ON s.id = r.sensor WHERE s.code = 'flow1' AND r.quantity = 8")" ] &&
+n=$([ -n "$copy" ] && rsql "$copy" "SELECT count(*) FROM r WHERE sensor = 'flow1' AND quantity = 'flow'")
+[ "${n:-0}" -ge 1 ] &&
+	[ "$n" = "$(rsql "$DB" "SELECT count(*) FROM r WHERE sensor = 'flow1' AND quantity = 'flow'")" ] &&
 	ok "the export's copy has every flow reading ($n)" || bad "flow readings in the copy: '${n:-}'"
 grep -q "không có nước chảy" "$TMP"/out/*/nhat-ky-tuoi.csv && ok "the exported diary says why the run ended" ||
 	bad "no reason in the export"

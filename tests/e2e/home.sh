@@ -144,7 +144,7 @@ stop_station "$DB" TERM
 expect vi "[exit 0]" "SIGTERM ends the station cleanly"
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE ended IS NOT NULL AND end_reason = 'by_hand'")
 [ "$n" = 2 ] && ok "both runs are in the diary, ended by hand" || bad "diary runs ($n)"
-n=$(sql "$DB" "SELECT count(*) FROM readings")
+n=$(rsql "$DB" "SELECT count(*) FROM r")
 [ "$n" -gt 0 ] && ok "readings stored ($n)" || bad "readings stored ($n)"
 
 # English.

@@ -194,6 +194,18 @@ value_after() {
 
 sql() { sqlite3 -cmd '.timeout 2000' "$@"; }
 
+# rsql DB QUERY: QUERY on the database DB with its raw readings as a
+# table r(t, time, sensor, quantity, value), sensor its code and quantity
+# its name (moisture, soil temperature, EC, pH, air temperature,
+# humidity, raw, pressure, flow), from `fieldstation readings`: the
+# station keeps them packed. r is a TEMP table: DB is only read.
+rsql() {
+	"$BIN" --db "$1" readings >"$TMP/readings.tsv" || return 1
+	sqlite3 -cmd '.timeout 2000' \
+		-cmd "CREATE TEMP TABLE r(t INTEGER, time TEXT, sensor TEXT, quantity TEXT, value REAL)" \
+		-cmd ".mode tabs" -cmd ".import $TMP/readings.tsv r" -cmd ".mode list" "$1" "$2"
+}
+
 finish() {
 	echo "$CHECKS checks, $FAILS failed"
 	[ "$FAILS" -eq 0 ]

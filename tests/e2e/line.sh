@@ -98,8 +98,7 @@ probe node A0 raw 1023
 expect ln "Đầu đo 1: giá trị sai" "1023 (an unplugged probe) is a wrong value" 3
 n=$(events sensor_bad_value cap1 "số thô 1.023 nằm ngoài hiệu chuẩn (khô 560, trong nước 300)")
 [ "$n" -ge 1 ] && ok "logged with the count and the calibration" || bad "outside events: $n"
-n=$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
-	WHERE s.code = 'cap1' AND r.quantity = 6 AND r.value = 1023")
+n=$(rsql "$DB" "SELECT count(*) FROM r WHERE sensor = 'cap1' AND quantity = 'raw' AND value = 1023")
 [ "$n" = 0 ] && ok "nothing kept of it" || bad "$n readings of 1023 kept"
 probe node A0 raw 430
 probe node A0 silent

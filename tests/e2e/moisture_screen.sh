@@ -80,14 +80,17 @@ m=$(value_after vi "Mít ruột đỏ")
 # Within two polls: the lost probe's last reading and its alarm.
 # A batch after the alarm reaches the database (every station minute).
 LOST="SELECT t FROM events WHERE kind = 'sensor_lost' AND source = 'soil3'"
-after_lost() { [ "$(sql "$DB" "SELECT count(*) FROM readings WHERE t > ($LOST)")" -gt 0 ]; }
+after_lost() {
+	local lost
+	lost=$(sql "$DB" "$LOST")
+	[ -n "$lost" ] && [ "$(rsql "$DB" "SELECT count(*) FROM r WHERE t > $lost")" -gt 0 ]
+}
 until_true "$(station_wait 180 60)" after_lost || bad "no readings written after soil3 was lost"
-gap=$(sql "$DB" "SELECT e.t - (SELECT max(r.t) FROM readings r JOIN sensors s ON s.id = r.sensor
-	WHERE s.code = 'soil3') FROM events e WHERE e.kind = 'sensor_lost' AND e.source = 'soil3'")
+last=$(rsql "$DB" "SELECT max(t) FROM r WHERE sensor = 'soil3'")
+gap=$(sql "$DB" "SELECT e.t - ${last:-0} FROM events e WHERE e.kind = 'sensor_lost' AND e.source = 'soil3'")
 [ -n "$gap" ] && [ "$gap" -le 120 ] && ok "lost within two polls of its last reading (${gap} s)" ||
 	bad "lost after ${gap} s"
-n=$(sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor
-	WHERE s.code = 'soil2' AND r.quantity = 0 AND r.value > 100")
+n=$(rsql "$DB" "SELECT count(*) FROM r WHERE sensor = 'soil2' AND quantity = 'moisture' AND value > 100")
 [ "$n" = 0 ] && ok "nothing kept of the nonsense" || bad "$n nonsense readings stored"
 
 # The chart: 24 hours, then + for 7 days, 30 days and a year of history.

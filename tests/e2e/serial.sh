@@ -64,7 +64,7 @@ timeout_ms = 150
 retries = 1
 EOF
 
-rows() { sql "$DB" "SELECT count(*) FROM readings r JOIN sensors s ON s.id = r.sensor WHERE s.code = '$1'"; }
+rows() { rsql "$DB" "SELECT count(*) FROM r WHERE sensor = '$1'"; }
 events() { sql "$DB" "SELECT count(*) FROM events WHERE kind = '$1' AND source = '$2' AND detail LIKE '$3'"; }
 
 plug rs485 "$NODE" "$LINK" $PROBES

@@ -64,14 +64,17 @@ expect u "USB chỉ còn trống" "small stick: the room it has and needs"
 [ -z "$(ls "$STICK")" ] && ok "small stick: nothing written" || bad "small stick holds $(ls "$STICK")"
 umount "$STICK"
 
-# Pulled out in the middle of a long copy: a year of readings makes one.
+# Pulled out in the middle of a long copy: years of hourly readings
+# make one.
 stop_station "$DB" TERM
 wait_for u "[exit 0]"
-sql "$DB" "WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 525599)
-	INSERT OR IGNORE INTO readings(t, sensor, quantity, value)
-	SELECT 1748700000 + n * 60, s.id, 0, 30 + (n % 600) / 20.0 FROM i, sensors s WHERE s.code LIKE 'soil%';"
+sql "$DB" "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 96000)
+	INSERT OR IGNORE INTO readings_hourly(sensor, quantity, t, n, min, mean, max)
+	SELECT s.id, q.q, 1780246800 - n * 3600, 60, 25 + n % 9, 30 + (n % 600) / 20.0, 45 - n % 7
+	FROM i, sensors s, (SELECT 0 AS q UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) q
+	WHERE s.code LIKE 'soil%';"
 start v --config "$CFG" --db "$DB" --clock 2026-06-02T05:00 --clock-speed 60
-expect v "5 Chép ra USB" "started again on a year of readings" 30
+expect v "5 Chép ra USB" "started again on years of readings" 30
 press v KP5
 expect v "Hãy cắm USB vào trạm." "no stick: it asks for one"
 # The station is held still while the stick goes, so that it goes
