@@ -591,6 +591,20 @@ static int migrate_to(struct store *s, int from, int to)
 	return 0;
 }
 
+/* A migration that rewrote a large table leaves its old pages free in
+ * the file (packing the readings frees two thirds of five years'
+ * database): every whole copy of the file would carry them, so they are
+ * given back once, by VACUUM. Without room for it the file stays as it
+ * is, and SQLite fills the free pages in time. */
+static void give_back_free_pages(struct store *s)
+{
+	int free_pages = 0, pages = 0;
+
+	if (pragma_int(s, "PRAGMA freelist_count", &free_pages) == 0 &&
+	    pragma_int(s, "PRAGMA page_count", &pages) == 0 && free_pages > pages / 2)
+		sqlite3_exec(s->db, "VACUUM", NULL, NULL, NULL);
+}
+
 static int migrate(struct store *s, int from)
 {
 	return migrate_to(s, from, N_MIGRATIONS);
@@ -831,8 +845,14 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	 * deletes only in pages it writes anyway. */
 	if (rc == 0)
 		rc = exec(s, "PRAGMA secure_delete = FAST");
+	/* A WAL that grew (a migration, a long export holding the
+	 * checkpoint back) goes back to its usual size once checkpointed. */
+	if (rc == 0)
+		rc = exec(s, "PRAGMA journal_size_limit = 4194304");
 	if (rc == 0)
 		rc = migrate(s, version);
+	if (rc == 0 && version > 0 && version < N_MIGRATIONS)
+		give_back_free_pages(s);
 	if (rc == 0)
 		rc = make_tails(s);
 	if (rc < 0)

@@ -645,7 +645,7 @@ static void old_readings_are_packed_with_every_value(void **state)
 		"  value REAL NOT NULL,"
 		"  PRIMARY KEY (t, sensor, quantity)) WITHOUT ROWID;"
 		"INSERT INTO sensors(id, code) VALUES (1, 'soil1'), (2, 'air');"
-		"WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 4999)"
+		"WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 49999)"
 		" INSERT INTO readings SELECT 1780246800 + n * 60, 1 + n % 2, n % 3,"
 		"  CASE n % 4 WHEN 0 THEN n / 10.0 WHEN 1 THEN -n / 7.0 WHEN 2 THEN n ELSE 1e-3 * n END"
 		"  FROM i;"
@@ -656,11 +656,11 @@ static void old_readings_are_packed_with_every_value(void **state)
 	assert_int_equal(store_schema_version(old), store_schema_latest());
 	store_close(st);
 	st = old;
-	struct reading_row *got = calloc(5000, sizeof(*got));
+	struct reading_row *got = calloc(50000, sizeof(*got));
 	struct kept g = { got, 0 };
 	assert_int_equal(store_readings_each(st, 0, LATER, keep_one, &g), 0);
-	assert_int_equal(g.n, 5000);
-	for (int i = 0; i < 5000; i++) {
+	assert_int_equal(g.n, 50000);
+	for (int i = 0; i < 50000; i++) {
 		double want = i % 4 == 0 ? i / 10.0 : i % 4 == 1 ? -i / 7.0 : i % 4 == 2 ? i : 1e-3 * i;
 
 		assert_int_equal(got[i].t, JUNE1 + i * 60);
@@ -669,13 +669,15 @@ static void old_readings_are_packed_with_every_value(void **state)
 		assert_memory_equal(&got[i].value, &want, sizeof(double));
 		n++;
 	}
-	assert_int_equal(n, 5000);
+	assert_int_equal(n, 50000);
 	free(got);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(count_rows(db, "SELECT count(*) FROM readings_hourly WHERE mean = 2"), 1);
 	assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'readings'"), 0);
-	/* An hour a row: 5000 minutes are 84 hours. */
-	assert_int_equal(count_rows(db, "SELECT count(*) FROM readings_packed"), 84);
+	/* An hour a row: 50000 minutes are 834 hours. */
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM readings_packed"), 834);
+	/* The old rows' pages are given back, not carried by every copy. */
+	assert_int_equal(count_rows(db, "PRAGMA freelist_count"), 0);
 	sqlite3_close(db);
 }
 
