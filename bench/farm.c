@@ -145,7 +145,7 @@ static void end_run(struct farm *f, const char *why)
 		snprintf(f->run.end_reason, sizeof(f->run.end_reason), "%s", why);
 		f->run.moisture_after = zone_moisture(f, f->watering);
 		price_run(f->cfg, &f->run);
-		if (store_run_alive(f->st, f->run.id, f->run.alive) < 0 ||
+		if (store_run_alive(f->st, f->run.id, f->run.alive, NAN) < 0 ||
 		    store_run_end(f->st, &f->run) < 0)
 			die("pump run", store_error(f->st));
 	}

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "loop.h"
 #include "nofollow.h"
+#include "readings.h"
 #include "store.h"
 #include "text.h"
 
@@ -292,8 +293,8 @@ close_in:
 	return rc;
 }
 
-/* Renames the damaged database and its -wal aside; the -shm is only an
- * index of the -wal and goes. */
+/* Renames the damaged database, its -wal and its pending readings
+ * aside; the -shm is only an index of the -wal and goes. */
 static int set_aside(const char *path, time_t now, char *aside, size_t n)
 {
 	char from[4200], to[4400];
@@ -310,6 +311,11 @@ static int set_aside(const char *path, time_t now, char *aside, size_t n)
 		return -1;
 	snprintf(from, sizeof(from), "%s-shm", path);
 	unlink(from);
+	/* Readings on their way into it, and its alive note, are its own. */
+	snprintf(from, sizeof(from), "%s.pending", path);
+	snprintf(to, sizeof(to), "%s.pending", aside);
+	if (rename(from, to) < 0 && errno != ENOENT)
+		return -1;
 	/* Not flushed here: the backup put in its place flushes this folder
 	 * (copy_file()); with none, a power cut that undoes the renames
 	 * leaves the damaged database where it is found again. */
@@ -466,6 +472,8 @@ static int64_t on_timer(void *data)
 			return 60000;	/* named for a wrong time: not yet */
 		if (due_in(b) > 0)
 			return due_in(b);
+		/* Everything read until now in it, not in the pending file. */
+		readings_settle(app->readings);
 		b->dir_fd = open_dir(b->dir, true);
 		if (b->dir_fd < 0)
 			return failed(b, strerror(-b->dir_fd));

@@ -225,6 +225,8 @@ static void close_orphans(struct irrigation *irr)
 		if (end < r->started)
 			end = r->started;
 		r->ended = end;
+		/* The water counted until its last noted minute. */
+		store_alive_litres(st, r->id, &r->litres);
 		snprintf(r->end_reason, sizeof(r->end_reason), "power_cut");
 		r->moisture_after = NAN;
 		if (r->power_kw <= 0 && p >= 0)
@@ -740,14 +742,23 @@ static void check_rise(struct irrigation *irr, int p, time_t now)
 	irrigation_stop(irr, p, "no_rise");
 }
 
+/* While a pump runs, the station notes each minute that it is alive, with
+ * each run's water so far, so that a power cut's run ends in the diary at
+ * its last minute with the water counted until then: a page of its own on
+ * the card (store_note_alive()), not a commit. */
 static void heartbeat(struct irrigation *irr, time_t now)
 {
+	struct alive_run runs[STORE_ALIVE_RUNS];
+	int n = 0;
+
 	if (now - irr->alive < 60)
 		return;
-	for (int p = 0; p < irr->n; p++)
+	for (int p = 0; p < irr->n && n < STORE_ALIVE_RUNS; p++)
 		if (irr->pumps[p].run.id)
-			store_run_alive(irr->app->store, irr->pumps[p].run.id, now,
-					irr->pumps[p].water.litres);
+			runs[n++] = (struct alive_run){ irr->pumps[p].run.id,
+							irr->pumps[p].water.litres };
+	if (n)
+		store_note_alive(irr->app->store, now, runs, n);
 	irr->alive = now;
 }
 

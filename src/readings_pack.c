@@ -151,15 +151,19 @@ static void pack_series(struct out *o, const struct reading_row *r, int n, int64
 	}
 }
 
-uint8_t *readings_pack(struct reading_row *rows, int n, int64_t base, size_t *size)
+uint8_t *readings_pack(const struct reading_row *rows, int n, int64_t base, size_t *size)
 {
 	struct keyed *k = malloc((size_t)(n > 0 ? n : 1) * sizeof(*k));
+	struct reading_row *kept = malloc((size_t)(n > 0 ? n : 1) * sizeof(*kept));
 	struct out o = { 0 };
 	uint8_t version = PACK_VERSION;
-	int kept = 0;
+	int n_kept = 0;
 
-	if (!k)
+	if (!k || !kept) {
+		free(k);
+		free(kept);
 		return NULL;
+	}
 	for (int i = 0; i < n; i++)
 		k[i] = (struct keyed){ rows[i], i };
 	qsort(k, (size_t)n, sizeof(*k), by_series_time);
@@ -168,16 +172,17 @@ uint8_t *readings_pack(struct reading_row *rows, int n, int64_t base, size_t *si
 		if (i + 1 < n && k[i + 1].r.sensor == k[i].r.sensor &&
 		    k[i + 1].r.quantity == k[i].r.quantity && k[i + 1].r.t == k[i].r.t)
 			continue;
-		rows[kept++] = k[i].r;
+		kept[n_kept++] = k[i].r;
 	}
 	free(k);
 	put(&o, &version, 1);
-	for (int i = 0, j; i < kept; i = j) {
-		for (j = i + 1; j < kept && rows[j].sensor == rows[i].sensor &&
-				rows[j].quantity == rows[i].quantity; j++)
+	for (int i = 0, j; i < n_kept; i = j) {
+		for (j = i + 1; j < n_kept && kept[j].sensor == kept[i].sensor &&
+				kept[j].quantity == kept[i].quantity; j++)
 			;
-		pack_series(&o, rows + i, j - i, base);
+		pack_series(&o, kept + i, j - i, base);
 	}
+	free(kept);
 	if (o.failed) {
 		free(o.buf);
 		return NULL;

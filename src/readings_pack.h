@@ -24,10 +24,10 @@ struct reading_row;
 #define PACK_SCALE_DOUBLE 255
 
 /* Packs rows (any order; every t >= base): of two readings with the same
- * sensor, quantity and time, the later in rows is kept. The rows are
- * reordered. Returns the blob (malloc'd, the caller frees) and its size
- * in *size, or NULL when memory runs out. */
-uint8_t *readings_pack(struct reading_row *rows, int n, int64_t base, size_t *size);
+ * sensor, quantity and time, the later in rows is kept. Returns the blob
+ * (malloc'd, the caller frees) and its size in *size, or NULL when
+ * memory runs out. */
+uint8_t *readings_pack(const struct reading_row *rows, int n, int64_t base, size_t *size);
 
 /* Calls fn for each reading in a blob, by sensor and quantity, oldest
  * first. Returns how many, or -1 for a blob that is not one (damaged):

@@ -650,6 +650,7 @@ char *store_schema_reference(int version)
 		return NULL;
 	}
 	s->lock_fd = -1;
+	s->pending_fd = -1;
 	if (sqlite3_open(":memory:", &s->db) == SQLITE_OK && migrate_to(s, 0, version) == 0)
 		text = store_schema_text(s->db);
 	store_close(s);
@@ -743,7 +744,9 @@ static int make_tails(struct store *s)
 		    "CREATE TEMP TABLE daily_tail("
 		    "  sensor INTEGER NOT NULL, quantity INTEGER NOT NULL, day INTEGER NOT NULL,"
 		    "  n INTEGER NOT NULL, min REAL NOT NULL, mean REAL NOT NULL, max REAL NOT NULL,"
-		    "  PRIMARY KEY (day, sensor, quantity)) WITHOUT ROWID;");
+		    "  PRIMARY KEY (day, sensor, quantity)) WITHOUT ROWID;"
+		    "CREATE TEMP TABLE readings_fresh("
+		    "  t INTEGER PRIMARY KEY, last INTEGER NOT NULL, data BLOB NOT NULL);");
 }
 
 int store_open(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
@@ -761,7 +764,9 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 		return STORE_ERR;
 	}
 	s->lock_fd = -1;
+	s->pending_fd = -1;
 	folder_of(path, s->folder, sizeof(s->folder));
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	/* Said plainly, before a lock file is made beside a mistyped path. */
 	if ((flags & (STORE_RDONLY | STORE_EXISTING)) && access(path, F_OK) < 0 && errno == ENOENT) {
 		rc = STORE_MISSING;
@@ -820,6 +825,8 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	}
 	if (flags & STORE_RDONLY) {
 		rc = make_tails(s);
+		if (rc == 0)
+			rc = store_readings_look_ahead(s);
 		if (rc < 0)
 			goto explain;
 		*out = s;
@@ -855,6 +862,9 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 		give_back_free_pages(s);
 	if (rc == 0)
 		rc = make_tails(s);
+	/* The running station's: what a power cut left on its way in. */
+	if (rc == 0 && (flags & STORE_EXCLUSIVE))
+		rc = store_readings_recover(s);
 	if (rc < 0)
 		goto explain;
 	*out = s;
@@ -876,6 +886,7 @@ void store_close(struct store *s)
 		sqlite3_close(s->db);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
+	pending_close(s);
 	free(s);
 }
 
@@ -988,6 +999,7 @@ static const char SQL_ALARMS_OPEN[] =
 	"SELECT count(*) FROM events WHERE alarm AND acked IS NULL";
 static const char SQL_LAST_ALIVE[] =
 	"SELECT max(coalesce((SELECT last FROM readings_packed ORDER BY t DESC LIMIT 1), 0),"
+	"           coalesce((SELECT max(last) FROM temp.readings_fresh), 0),"
 	"           coalesce((SELECT max(t) FROM events), 0),"
 	"           coalesce((SELECT max(max(started, coalesce(ended, 0))) FROM pump_runs), 0))";
 
@@ -995,8 +1007,11 @@ static const char SQL_LAST_ALIVE[] =
  * whatever was written since it was declared wrong (by id); each max()
  * reads one end of an index. Parameters: store_bind_clock_wrong(). */
 static const char SQL_NEWEST_MOMENT[] =
-	"SELECT max(coalesce((SELECT max(t) FROM readings WHERE t <= ?1), 0),"
-	"           coalesce((SELECT max(t) FROM readings WHERE t > ?2), 0),"
+	"SELECT max(coalesce(min((SELECT last FROM readings_packed WHERE t <= ?1"
+	"                         ORDER BY t DESC LIMIT 1), ?1), 0),"
+	"           coalesce((SELECT last FROM readings_packed WHERE last > ?2"
+	"                     ORDER BY t DESC LIMIT 1), 0),"
+	"           coalesce((SELECT max(last) FROM temp.readings_fresh WHERE last <= ?1 OR last > ?2), 0),"
 	"           coalesce((SELECT max(t) FROM events WHERE t <= ?1), 0),"
 	"           coalesce((SELECT max(t) FROM events WHERE t > ?2), 0),"
 	"           coalesce((SELECT max(t) FROM events WHERE id > ?4), 0),"
@@ -1047,6 +1062,9 @@ int store_last_alive(struct store *s, int64_t *t)
 	rc = sqlite3_step(st);
 	*t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
+	/* The note written each minute a pump runs. */
+	if (s->alive_note > *t)
+		*t = s->alive_note;
 	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
 }
 
@@ -1115,5 +1133,33 @@ int store_newest_moment(struct store *s, int64_t *t)
 	rc = sqlite3_step(st);
 	*t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
+	/* The note a running pump's minutes leave, if not in the span. */
+	{
+		int64_t after, until;
+
+		store_clock_wrong_span(s, &after, &until);
+		if (s->alive_note > *t && (s->alive_note <= after || s->alive_note > until))
+			*t = s->alive_note;
+	}
 	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+int store_note_alive(struct store *s, int64_t t, const struct alive_run *runs, int n)
+{
+	int rc = pending_note_alive(s, t, runs, n);
+
+	if (rc < 0)
+		snprintf(s->error, sizeof(s->error), "%s", strerror(-rc));
+	return rc < 0 ? STORE_ERR : 0;
+}
+
+int store_alive_litres(struct store *s, int64_t id, double *litres)
+{
+	for (int i = 0; i < s->n_alive_runs; i++) {
+		if (s->alive_runs[i].id == id) {
+			*litres = s->alive_runs[i].litres;
+			return 1;
+		}
+	}
+	return 0;
 }

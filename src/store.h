@@ -71,7 +71,8 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 int store_event(struct store *s, int64_t t, const char *kind, const char *source,
 		const char *detail, bool alarm);
 int store_alarms_open(struct store *s, int *count);
-/* The newest moment anything was written (readings, runs, events). */
+/* The newest moment anything was written (readings, runs, events), or
+ * the station noted it was alive. */
 int store_last_alive(struct store *s, int64_t *t);
 /* The newest moment the station's clock must not be before: of
  * readings, runs, events and records, leaving out the span a manager's
@@ -83,6 +84,18 @@ int store_newest_moment(struct store *s, int64_t *t);
 int store_clock_wrong_set(struct store *s, int64_t after, int64_t until);
 /* That span: (*after, *until]; both INT64_MAX when there is none. */
 void store_clock_wrong_span(struct store *s, int64_t *after, int64_t *until);
+/* The running station notes it is alive at t, while a pump runs, with
+ * each running run's water so far (NAN: not measured): a page of the
+ * file beside the database, rewritten in place each minute, where a
+ * commit to the database would write four (store_pending.c). */
+#define STORE_ALIVE_RUNS 16
+struct alive_run {
+	int64_t id;
+	double litres;
+};
+int store_note_alive(struct store *s, int64_t t, const struct alive_run *runs, int n);
+/* The run's water in the newest note: 1, or 0 when it is not there. */
+int store_alive_litres(struct store *s, int64_t id, double *litres);
 
 /* Readings. Quantities are the numbers of enum quantity (sensor.h). */
 struct reading_row {
@@ -100,9 +113,15 @@ int store_readings_add(struct store *s, const struct reading_row *rows, int n, i
 /* At start: the roll-ups of the hours and days that have ended since the
  * last batch, and in memory those going on, from the raw readings. */
 int store_readings_resume(struct store *s, int64_t now);
-/* The roll-ups of the hour and the day going on, as far as they have
- * gone, written for good (before an export, and when the station stops). */
+/* The readings kept fresh (see store_readings.c), and the roll-ups of
+ * the hour and the day going on as far as they have gone, into the
+ * database (before an export, and when the station stops). */
 int store_readings_settle(struct store *s);
+/* What a power cut left in the pending file, into the database (at the
+ * running station's store_open()); and for another program, the
+ * station's fresh batches, to read with the rest. */
+int store_readings_recover(struct store *s);
+int store_readings_look_ahead(struct store *s);
 /* Deletes raw readings older than before, at most max_span seconds of
  * them from the oldest (a little at a time); returns how many rows. The
  * roll-ups stay. */

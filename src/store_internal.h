@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define STORE_MAX_STMTS 96
 
@@ -19,6 +21,15 @@ struct store {
 	bool unreadable;	/* a read failed: only a read clears it */
 	long long probed_ms;	/* when a failing card was last tried */
 	long long changes;	/* sqlite3_total_changes() at store_begin() */
+	char path[4096];	/* the database, for the files beside it */
+	/* Readings on their way (store_pending.c): the file, its generation,
+	 * the next batch's number and page; and the newest alive note. */
+	int pending_fd;
+	uint32_t pending_gen, pending_seq;
+	int pending_page;
+	int64_t alive_note;
+	struct alive_run alive_runs[STORE_ALIVE_RUNS];
+	int n_alive_runs;
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -37,6 +48,24 @@ int store_exec_stmt(struct store *s, sqlite3_stmt *st);
  * the newest record, event and run ids when it was declared; INT64_MAX
  * for each when there is none. */
 void store_bind_clock_wrong(struct store *s, sqlite3_stmt *st);
+
+/* The file of readings on their way into the database and of the note
+ * that pumps run (store_pending.c). pending_append() writes a batch
+ * (packed readings, as a row of readings_packed holds them) to the card;
+ * -ENOSPC when the file has no room left, until pending_reset() once the
+ * database holds what it has. pending_forget() says so on the card too.
+ * pending_read() calls fn for each batch of the file's newest generation
+ * (fn < 0 stops), keeps the note in s (alive_note 0: none), and returns
+ * how many batches, or -errno. */
+void pending_path(const char *db_path, char *buf, size_t n);
+int pending_append(struct store *s, const uint8_t *data, size_t n, int64_t base);
+bool pending_room(const struct store *s, size_t n);
+void pending_reset(struct store *s);
+int pending_forget(struct store *s);
+int pending_note_alive(struct store *s, int64_t t, const struct alive_run *runs, int n);
+typedef int pending_fn(void *ctx, int64_t base, const uint8_t *data, size_t n);
+int pending_read(struct store *s, pending_fn *fn, void *ctx);
+void pending_close(struct store *s);
 
 /* A database's tables and indexes as text, one per line, in order; and
  * the same for a station's schema at a version. malloc'd; NULL on error. */

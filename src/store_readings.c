@@ -1,11 +1,13 @@
 /* SQL for sensors, their readings and the roll-ups that outlive them.
  *
- * A batch of readings (every flush_minutes) is one row per hour it
- * touches, packed (readings_pack.h), appended at the end of the raw
- * readings: the card gets that row and the page above it, little else.
- * An hour that has ended is rolled up for good (the hourly minimum, mean
- * and maximum of every sensor and quantity), and so is a day; the hour and
- * the day going on are rolled up in memory, so that the charts show them.
+ * A batch of readings (every flush_minutes) is made safe in the pending
+ * file beside the database, a page of the card (store_pending.c), and
+ * kept in memory; every three hours the database takes the batches in
+ * one commit, a packed row (readings_pack.h) for each hour, appended at
+ * the end of the raw readings, with the roll-ups (the hourly minimum,
+ * mean and maximum of every sensor and quantity) of the hours that have
+ * ended, and of the days. Until then, and for the hour and the day going
+ * on, the roll-ups are kept in memory, so that the charts show them.
  * Roll-ups are keyed by time first and appended at the end of their
  * trees; a chart reads the range of its span, at most about 365 rows per
  * sensor (the daily roll-ups of a year). Raw readings are pruned after a
@@ -54,18 +56,43 @@ int store_sensor_id(struct store *s, const char *code, int *id)
  * (readings_pack.h): t, its key, is the first reading's time and last the
  * last's. Rows never overlap in time, so that the table is in the order
  * of time and its last row holds the newest reading; a batch that would
- * overlap (a clock set back) is merged with the rows it meets. */
+ * overlap (a clock set back) is merged with the rows it meets.
+ *
+ * A batch is first made safe in the pending file (store_pending.c) and
+ * kept in memory in temp.readings_fresh, which is read with the table;
+ * every three hours the database takes the batches, with the roll-ups
+ * of the hours that have ended, in one commit, a packed row an hour. */
 static const char SQL_RAW_ADD[] = "INSERT INTO readings_packed(t, last, data) VALUES (?, ?, ?)";
-static const char SQL_RAW_MEETS[] =
+static const char SQL_MAIN_MEETS[] =
 	"SELECT count(*) FROM readings_packed WHERE t >= ?1 AND t < ?2 AND last >= ?3";
-static const char SQL_RAW_HOUR[] =
+static const char SQL_MAIN_HOUR[] =
 	"SELECT t, data FROM readings_packed WHERE t >= ?1 AND t < ?2 ORDER BY t";
 static const char SQL_RAW_HOUR_DELETE[] =
 	"DELETE FROM readings_packed WHERE t >= ?1 AND t < ?2";
-static const char SQL_RAW_NEXT[] = "SELECT min(t) FROM readings_packed WHERE t >= ?";
+static const char SQL_FRESH_ADD[] =
+	"INSERT OR REPLACE INTO temp.readings_fresh(t, last, data) VALUES (?, ?, ?)";
+static const char SQL_FRESH_HOUR[] =
+	"SELECT t, data FROM temp.readings_fresh WHERE t >= ?1 AND t < ?2 ORDER BY t";
+static const char SQL_FRESH_HOUR_DELETE[] =
+	"DELETE FROM temp.readings_fresh WHERE t >= ?1 AND t < ?2";
+static const char SQL_FRESH_OLDEST[] = "SELECT min(t) FROM temp.readings_fresh";
+static const char SQL_ANY_MEETS[] =
+	"SELECT (SELECT count(*) FROM readings_packed WHERE t >= ?1 AND t < ?2 AND last >= ?3)"
+	" + (SELECT count(*) FROM temp.readings_fresh WHERE t >= ?1 AND t < ?2 AND last >= ?3)";
+/* Both together, for reading. */
+static const char SQL_RAW_HOUR[] =
+	"SELECT t, data FROM (SELECT t, data FROM readings_packed WHERE t >= ?1 AND t < ?2"
+	" UNION ALL SELECT t, data FROM temp.readings_fresh WHERE t >= ?1 AND t < ?2) ORDER BY t";
+#define NO_ROW ((int64_t)1 << 62)
+static const char SQL_RAW_NEXT[] =
+	"SELECT min(coalesce((SELECT min(t) FROM readings_packed WHERE t >= ?1), 1 << 62),"
+	"           coalesce((SELECT min(t) FROM temp.readings_fresh WHERE t >= ?1), 1 << 62))";
 static const char SQL_PRUNE[] =
 	"DELETE FROM readings_packed WHERE last < ?1"
 	" AND t < (SELECT min(t) FROM readings_packed) + ?2";
+/* The newest reading the database holds. */
+static const char SQL_MAIN_NEWEST[] =
+	"SELECT coalesce((SELECT last FROM readings_packed ORDER BY t DESC LIMIT 1), 0)";
 
 /* Roll-ups. An hour is rolled up for good (readings_hourly) once it has
  * ended, a day (readings_daily) once it has ended; until then their
@@ -109,7 +136,12 @@ static const char SQL_DAILY_TAIL_DAYS[] = "SELECT DISTINCT day FROM temp.daily_t
 static const char SQL_HOURLY_NEWEST[] = "SELECT coalesce(max(t), 0) FROM readings_hourly";
 static const char SQL_DAILY_NEWEST[] = "SELECT max(day) FROM readings_daily";
 static const char SQL_RAW_HOURS_FROM[] =
-	"SELECT t - t % 3600 FROM readings_packed WHERE t >= ? ORDER BY t";
+	"SELECT t - t % 3600 FROM (SELECT t FROM readings_packed WHERE t >= ?1"
+	" UNION ALL SELECT t FROM temp.readings_fresh WHERE t >= ?1) ORDER BY t";
+
+/* How many hours' batches wait in the pending file before the database
+ * takes them (see fresh_due()). */
+#define FRESH_HOURS 3
 
 /* Small sets of what a batch touched. */
 #define TOUCH_MAX 512
@@ -202,10 +234,12 @@ static int damaged(struct store *s, const char *what)
 	return STORE_CORRUPT;
 }
 
-/* Calls fn for every raw reading in [from, to), a row at a time. */
-static int raw_each(struct store *s, int64_t from, int64_t to, readings_unpack_fn *fn, void *ctx)
+/* Calls fn for every raw reading in [from, to) of the rows sql gives, a
+ * row at a time (the database's and the fresh ones, or either). */
+static int rows_each(struct store *s, const char *sql, int64_t from, int64_t to,
+		     readings_unpack_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RAW_HOUR);
+	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc;
 
 	if (!st)
@@ -225,12 +259,18 @@ static int raw_each(struct store *s, int64_t from, int64_t to, readings_unpack_f
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
+static int raw_each(struct store *s, int64_t from, int64_t to, readings_unpack_fn *fn, void *ctx)
+{
+	return rows_each(s, SQL_RAW_HOUR, from, to, fn, ctx);
+}
+
 /* The roll-up of one hour from its raw readings: for good once it has
- * ended, else in memory. */
-static int roll_hour(struct store *s, int64_t hour, int64_t now)
+ * ended (unless for_good is false: in memory until the database takes
+ * its readings), else in memory. */
+static int roll_hour(struct store *s, int64_t hour, int64_t now, bool for_good)
 {
 	struct hour_sum h = { .from = hour, .to = hour + 3600 };
-	bool ended = hour + 3600 <= now;
+	bool ended = for_good && hour + 3600 <= now;
 	sqlite3_stmt *st;
 	int rc = raw_each(s, hour, hour + 3600, add_to_sum, &h);
 
@@ -264,10 +304,10 @@ static int roll_hour(struct store *s, int64_t hour, int64_t now)
 /* Every sensor's and quantity's day, from its hours. A day is the
  * station's calendar day, from its local midnight to the next: 23 or 25
  * hours where clocks change. */
-static int roll_day(struct store *s, int day, int64_t now)
+static int roll_day(struct store *s, int day, int64_t now, bool for_good)
 {
 	int64_t from = (int64_t)text_day_start(day), to = (int64_t)text_day_start(day + 1);
-	bool ended = to <= now;
+	bool ended = for_good && to <= now;
 	sqlite3_stmt *st = store_stmt(s, ended ? SQL_DAILY_SET : SQL_DAILY_TAIL_SET);
 	int rc;
 
@@ -316,29 +356,35 @@ static int newest_hour(struct store *s, int64_t *hour)
 
 /* The hours and days touched, those with readings after the newest hour
  * rolled up for good (a station stopped before they ended), and those
- * kept in memory that have ended since, rolled up. */
-static int roll_up(struct store *s, struct touched *t, int64_t now)
+ * kept in memory that have ended since, rolled up: for good those that
+ * have ended. for_good false: every one in memory (a batch kept fresh:
+ * the database takes the hours that have ended, and their roll-ups,
+ * later, in one commit). */
+static int roll_up(struct store *s, struct touched *t, int64_t now, bool for_good)
 {
 	int64_t ended[TOUCH_MAX], newest = 0;
-	int n = 0, rc = int_list(s, SQL_HOURLY_TAIL_ENDED, now, ended, TOUCH_MAX, &n);
+	int n = 0, rc = 0;
 
-	for (int i = 0; rc == 0 && i < n; i++)
-		touch_hour(t, ended[i]);
-	if (rc == 0)
-		rc = newest_hour(s, &newest);
-	if (rc == 0)
-		rc = int_list(s, SQL_RAW_HOURS_FROM, newest + 3600, ended, TOUCH_MAX, &n);
-	for (int i = 0; rc == 0 && i < n; i++)
-		touch_hour(t, ended[i]);
-	if (rc == 0)
-		rc = int_list(s, SQL_DAILY_TAIL_DAYS, 0, ended, TOUCH_MAX, &n);
-	for (int i = 0; rc == 0 && i < n; i++)
-		if (text_day_start((int)ended[i] + 1) <= now)
-			touch_day(t, (int)ended[i]);
+	if (for_good) {
+		rc = int_list(s, SQL_HOURLY_TAIL_ENDED, now, ended, TOUCH_MAX, &n);
+		for (int i = 0; rc == 0 && i < n; i++)
+			touch_hour(t, ended[i]);
+		if (rc == 0)
+			rc = newest_hour(s, &newest);
+		if (rc == 0)
+			rc = int_list(s, SQL_RAW_HOURS_FROM, newest + 3600, ended, TOUCH_MAX, &n);
+		for (int i = 0; rc == 0 && i < n; i++)
+			touch_hour(t, ended[i]);
+		if (rc == 0)
+			rc = int_list(s, SQL_DAILY_TAIL_DAYS, 0, ended, TOUCH_MAX, &n);
+		for (int i = 0; rc == 0 && i < n; i++)
+			if (text_day_start((int)ended[i] + 1) <= now)
+				touch_day(t, (int)ended[i]);
+	}
 	for (int h = 0; rc == 0 && h < t->n_hours; h++)
-		rc = roll_hour(s, t->hours[h], now);
+		rc = roll_hour(s, t->hours[h], now, for_good);
 	for (int d = 0; rc == 0 && d < t->n_days; d++)
-		rc = roll_day(s, t->days[d], now);
+		rc = roll_day(s, t->days[d], now, for_good);
 	return rc;
 }
 
@@ -371,9 +417,10 @@ static int merge_keep(void *ctx, const struct reading_row *r)
 	return 0;
 }
 
-static int raw_insert(struct store *s, struct reading_row *rows, int n)
+/* Packs rows into a row of sql's table (the database's or the fresh). */
+static int insert_packed(struct store *s, const char *sql, struct reading_row *rows, int n)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RAW_ADD);
+	sqlite3_stmt *st = store_stmt(s, sql);
 	int64_t first = rows[0].t, last = rows[0].t;
 	uint8_t *blob;
 	size_t size;
@@ -395,32 +442,52 @@ static int raw_insert(struct store *s, struct reading_row *rows, int n)
 	return store_exec_stmt(s, st);
 }
 
-/* One hour's part of a batch (rows[0..n), all in hour): a row of its
- * own, or, if it meets rows already there, one row with them (the new
- * readings win at the same second). */
-static int add_hour(struct store *s, int64_t hour, struct reading_row *rows, int n)
+static int64_t count_meets(struct store *s, const char *sql, int64_t hour, int64_t first, int *rc)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RAW_MEETS);
-	struct merge m = { .from = hour, .to = hour + 3600 };
-	int64_t first = rows[0].t, meets;
-	int rc;
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int64_t n = 0;
+	int step;
+
+	if (!st) {
+		*rc = STORE_ERR;
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, hour);
+	sqlite3_bind_int64(st, 2, hour + 3600);
+	sqlite3_bind_int64(st, 3, first);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	*rc = step == SQLITE_ROW ? 0 : store_fail(s, step);
+	return n;
+}
+
+static int64_t first_of(const struct reading_row *rows, int n)
+{
+	int64_t first = rows[0].t;
 
 	for (int i = 1; i < n; i++)
 		if (rows[i].t < first)
 			first = rows[i].t;
-	if (!st)
-		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, hour);
-	sqlite3_bind_int64(st, 2, hour + 3600);
-	sqlite3_bind_int64(st, 3, first);
-	rc = sqlite3_step(st);
-	meets = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return store_fail(s, rc);
+	return first;
+}
+
+/* One hour's readings (rows[0..n), all in hour) into the database: a
+ * row of their own, or, if they meet rows already there, one row with
+ * them (the new readings win at the same second). */
+static int add_hour(struct store *s, int64_t hour, struct reading_row *rows, int n)
+{
+	struct merge m = { .from = hour, .to = hour + 3600 };
+	sqlite3_stmt *st;
+	int rc;
+	int64_t meets = count_meets(s, SQL_MAIN_MEETS, hour, first_of(rows, n), &rc);
+
+	if (rc < 0)
+		return rc;
 	if (!meets)
-		return raw_insert(s, rows, n);
-	rc = raw_each(s, hour, hour + 3600, merge_keep, &m);
+		return insert_packed(s, SQL_RAW_ADD, rows, n);
+	rc = rows_each(s, SQL_MAIN_HOUR, hour, hour + 3600, merge_keep, &m);
 	for (int i = 0; rc == 0 && i < n; i++)
 		merge_keep(&m, &rows[i]);
 	if (rc == 0 && m.failed)
@@ -431,7 +498,7 @@ static int add_hour(struct store *s, int64_t hour, struct reading_row *rows, int
 		rc = store_exec_stmt(s, st);
 	}
 	if (rc == 0)
-		rc = raw_insert(s, m.rows, m.n);
+		rc = insert_packed(s, SQL_RAW_ADD, m.rows, m.n);
 	free(m.rows);
 	return rc;
 }
@@ -443,16 +510,57 @@ static int by_time(const void *a, const void *b)
 	return (x->t > y->t) - (x->t < y->t);
 }
 
-int store_readings_add(struct store *s, const struct reading_row *given, int n, int64_t now)
+/* The fresh readings into the database, an hour a row, inside the
+ * caller's transaction: what a batch made safe in the pending file is
+ * then in the database, and the file may begin again. */
+static int take_fresh(struct store *s, struct touched *t)
 {
-	struct reading_row *rows = malloc((size_t)(n > 0 ? n : 1) * sizeof(*rows));
-	struct touched *t = calloc(1, sizeof(*t));
-	int rc = rows && t ? store_begin(s) : STORE_ERR;
+	sqlite3_stmt *st;
+	int rc = 0;
 
-	if (n > 0 && rows)
-		memcpy(rows, given, (size_t)n * sizeof(*rows));
+	for (;;) {
+		struct merge m;
+		int64_t oldest, hour;
+
+		if (!(st = store_stmt(s, SQL_FRESH_OLDEST)))
+			return STORE_ERR;
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL) {
+			sqlite3_reset(st);
+			return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+		}
+		oldest = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		hour = hour_of(oldest);
+		m = (struct merge){ .from = hour, .to = hour + 3600 };
+		rc = rows_each(s, SQL_FRESH_HOUR, hour, hour + 3600, merge_keep, &m);
+		if (rc == 0 && m.failed)
+			rc = STORE_ERR;
+		if (rc == 0 && (st = store_stmt(s, SQL_FRESH_HOUR_DELETE))) {
+			sqlite3_bind_int64(st, 1, hour);
+			sqlite3_bind_int64(st, 2, hour + 3600);
+			rc = store_exec_stmt(s, st);
+		}
+		if (rc == 0 && m.n > 0)
+			rc = add_hour(s, hour, m.rows, m.n);
+		free(m.rows);
+		if (rc < 0)
+			return rc;
+		touch_hour(t, hour);
+	}
+}
+
+/* Into the database now, in one commit: the fresh readings and rows
+ * (sorted by time), the roll-ups of what they touched (those of hours
+ * that have not ended in memory, unless roll is false: a start's own
+ * batches, rolled up when the console resumes). */
+static int add_now(struct store *s, struct reading_row *rows, int n, int64_t now, bool roll)
+{
+	struct touched *t = calloc(1, sizeof(*t));
+	int rc = t ? store_begin(s) : STORE_ERR;
+
 	if (rc == 0)
-		qsort(rows, (size_t)n, sizeof(*rows), by_time);
+		rc = take_fresh(s, t);
 	for (int i = 0, j; rc == 0 && i < n; i = j) {
 		int64_t hour = hour_of(rows[i].t);
 
@@ -463,14 +571,114 @@ int store_readings_add(struct store *s, const struct reading_row *given, int n, 
 	}
 	/* Only a clock that jumped about spreads a batch over more than
 	 * TOUCH_MAX hours; the hours past that keep the roll-ups they had. */
-	if (rc == 0)
-		rc = roll_up(s, t, now);
+	if (rc == 0 && roll)
+		rc = roll_up(s, t, now, true);
 	if (rc == 0)
 		rc = store_commit(s);
 	if (rc < 0)
 		store_rollback(s);
-	free(rows);
+	else
+		pending_reset(s);
 	free(t);
+	return rc;
+}
+
+/* Is it time the database took the fresh readings: FRESH_HOURS of
+ * theirs have ended, or the pending file is filling up? A commit costs
+ * the card some 60 KB whatever it holds (its WAL frames, the pages of
+ * its index): a few hours in one cost little more than one. */
+static int fresh_due(struct store *s, int64_t now, bool *due)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_FRESH_OLDEST);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	*due = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+	       (hour_of(sqlite3_column_int64(st, 0)) + FRESH_HOURS * 3600 <= now ||
+		!pending_room(s, 8192));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+}
+
+/* The batch made safe in the pending file and kept fresh, its hours
+ * rolled up in memory. 1 when it could not be (no pending file, no room
+ * in it, a batch among readings already kept): then it goes into the
+ * database at once. */
+static int add_fresh(struct store *s, struct reading_row *rows, int n, int64_t now)
+{
+	struct touched *t = calloc(1, sizeof(*t));
+	int rc = t ? 0 : STORE_ERR;
+
+	for (int i = 0, j; rc == 0 && i < n; i = j) {
+		int64_t hour = hour_of(rows[i].t);
+
+		for (j = i + 1; j < n && hour_of(rows[j].t) == hour; j++)
+			;
+		if (count_meets(s, SQL_ANY_MEETS, hour, first_of(rows + i, j - i), &rc) > 0)
+			rc = 1;
+		touch_hour(t, hour);
+	}
+	/* Safe on the card first, a page for each hour of it. */
+	for (int i = 0, j; rc == 0 && i < n; i = j) {
+		int64_t hour = hour_of(rows[i].t);
+		uint8_t *blob;
+		size_t size;
+
+		for (j = i + 1; j < n && hour_of(rows[j].t) == hour; j++)
+			;
+		blob = readings_pack(rows + i, j - i, rows[i].t, &size);
+		if (!blob)
+			rc = STORE_ERR;
+		else if (pending_append(s, blob, size, rows[i].t) < 0)
+			rc = 1;
+		free(blob);
+	}
+	if (rc == 0)
+		rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_ERR;
+	for (int i = 0, j; rc == 0 && i < n; i = j) {
+		int64_t hour = hour_of(rows[i].t);
+
+		for (j = i + 1; j < n && hour_of(rows[j].t) == hour; j++)
+			;
+		rc = insert_packed(s, SQL_FRESH_ADD, rows + i, j - i);
+	}
+	if (rc == 0)
+		rc = roll_up(s, t, now, false);
+	if (rc == 0)
+		rc = store_commit(s);
+	if (rc < 0)
+		store_rollback(s);
+	free(t);
+	return rc;
+}
+
+int store_readings_add(struct store *s, const struct reading_row *given, int n, int64_t now)
+{
+	struct reading_row *rows = malloc((size_t)(n > 0 ? n : 1) * sizeof(*rows));
+	bool due = false, waiting = false;
+	int rc = rows ? 0 : STORE_ERR;
+
+	if (n > 0 && rows)
+		memcpy(rows, given, (size_t)n * sizeof(*rows));
+	if (rc == 0)
+		qsort(rows, (size_t)n, sizeof(*rows), by_time);
+	if (rc == 0)
+		rc = fresh_due(s, INT64_MAX, &waiting);
+	/* A batch whose hours have all ended, with none waiting (years of a
+	 * reference farm, a start's own), has no reason to wait. */
+	if (rc == 0 && (waiting || n == 0 || hour_of(rows[n - 1].t) + 3600 > now))
+		rc = add_fresh(s, rows, n, now);
+	else if (rc == 0)
+		rc = 1;
+	if (rc == 1)
+		rc = add_now(s, rows, n, now, true);
+	else if (rc == 0)
+		rc = fresh_due(s, now, &due);
+	if (rc == 0 && due)
+		rc = add_now(s, NULL, 0, now, true);
+	free(rows);
 	return rc;
 }
 
@@ -496,7 +704,7 @@ int store_readings_resume(struct store *s, int64_t now)
 	if (rc == 0)
 		rc = store_begin(s);
 	if (rc == 0)
-		rc = roll_up(s, t, now);
+		rc = roll_up(s, t, now, true);
 	if (rc == 0)
 		rc = store_commit(s);
 	if (rc < 0)
@@ -507,15 +715,86 @@ int store_readings_resume(struct store *s, int64_t now)
 
 int store_readings_settle(struct store *s)
 {
-	int rc = store_begin(s);
+	struct touched *t = calloc(1, sizeof(*t));
+	int rc = t ? store_begin(s) : STORE_ERR;
 
+	/* The fresh readings in, the hour and the day as far as they went:
+	 * what the database holds is then all the station read. */
+	if (rc == 0)
+		rc = take_fresh(s, t);
 	if (rc == 0 && sqlite3_exec(s->db, SQL_SETTLE, NULL, NULL, NULL) != SQLITE_OK)
 		rc = store_fail(s, sqlite3_errcode(s->db));
 	if (rc == 0)
 		rc = store_commit(s);
 	if (rc < 0)
 		store_rollback(s);
+	else
+		rc = pending_forget(s) < 0 ? STORE_ERR : 0;
+	free(t);
 	return rc;
+}
+
+/* At the station's start: batches a power cut left in the pending file
+ * go into the database. Their roll-ups wait for the console's resume,
+ * which knows the time. */
+static int recover_batch(void *ctx, int64_t base, const uint8_t *data, size_t n)
+{
+	struct merge *m = ctx;
+
+	return readings_unpack(data, n, base, merge_keep, m) < 0 || m->failed ? -1 : 0;
+}
+
+int store_readings_recover(struct store *s)
+{
+	struct merge m = { .from = INT64_MIN, .to = INT64_MAX };
+	int rc, n = pending_read(s, recover_batch, &m);
+
+	if (n <= 0 || m.n == 0) {
+		free(m.rows);
+		return n < 0 ? STORE_ERR : 0;
+	}
+	qsort(m.rows, (size_t)m.n, sizeof(*m.rows), by_time);
+	rc = add_now(s, m.rows, m.n, 0, false);
+	if (rc == 0)
+		rc = pending_forget(s) < 0 ? STORE_ERR : 0;
+	free(m.rows);
+	return rc;
+}
+
+/* Another program's view (status, an export, fieldstation readings):
+ * the station's fresh batches too, those after what the database holds,
+ * read from the pending file. */
+static int load_batch(void *ctx, int64_t base, const uint8_t *data, size_t n)
+{
+	return readings_unpack(data, n, base, merge_keep, ctx) < 0 ? -1 : 0;
+}
+
+int store_readings_look_ahead(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_MAIN_NEWEST);
+	struct merge m = { .to = INT64_MAX };
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	m.from = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) + 1 : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc);
+	rc = pending_read(s, load_batch, &m);
+	if (m.failed)
+		rc = STORE_ERR;
+	qsort(m.rows, (size_t)m.n, sizeof(*m.rows), by_time);
+	for (int i = 0, j; rc >= 0 && i < m.n; i = j) {
+		int64_t hour = hour_of(m.rows[i].t);
+
+		for (j = i + 1; j < m.n && hour_of(m.rows[j].t) == hour; j++)
+			;
+		rc = insert_packed(s, SQL_FRESH_ADD, m.rows + i, j - i);
+	}
+	free(m.rows);
+	return rc < 0 ? STORE_ERR : 0;
 }
 
 int store_readings_prune(struct store *s, int64_t before, int64_t max_span)
@@ -568,10 +847,9 @@ int store_readings_each(struct store *s, int64_t from, int64_t to, store_reading
 				return STORE_ERR;
 			sqlite3_bind_int64(st, 1, h + 3600);
 			if (sqlite3_step(st) == SQLITE_ROW)
-				next = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0
-									: sqlite3_column_int64(st, 0);
+				next = sqlite3_column_int64(st, 0);
 			sqlite3_reset(st);
-			if (!next)
+			if (!next || next >= NO_ROW)
 				break;
 			if (hour_of(next) - 3600 > h)
 				h = hour_of(next) - 3600;
@@ -665,8 +943,10 @@ int store_moisture_daily(struct store *s, const char *const *codes, int n_codes,
 /* The newest value of each sensor and quantity in the newest week of
  * readings: rows are read from the newest back. */
 static const char SQL_RAW_NEWEST_FIRST[] =
-	"SELECT t, data FROM readings_packed"
-	" WHERE t >= (SELECT max(t) FROM readings_packed) - 7 * 86400 - 3600 ORDER BY t DESC";
+	"SELECT t, data FROM (SELECT t, data FROM readings_packed UNION ALL"
+	" SELECT t, data FROM temp.readings_fresh)"
+	" WHERE t >= (SELECT max(t) FROM (SELECT max(t) AS t FROM readings_packed UNION ALL"
+	"  SELECT max(t) FROM temp.readings_fresh)) - 7 * 86400 - 3600 ORDER BY t DESC";
 static const char SQL_SENSOR_CODES[] = "SELECT id, code FROM sensors ORDER BY code";
 
 struct latest {

@@ -60,16 +60,21 @@ burst() {
 	t send-keys -t s "$@"
 }
 
-# The next start: a minute past the newest moment in the database, so
-# that the station's clock is never behind what it wrote.
+# The next start: past the newest moment in the database, so that the
+# station's clock is never behind what it wrote. Readings on their way in
+# are in the pending file (fieldstation readings shows them); the note
+# that a pump ran is there too, at most a batch (ten station minutes)
+# after them: fifteen minutes past the newest is past it.
 next_clock() {
-	local newest
+	local newest reading
 	newest=$(sql "$DB" "SELECT max(coalesce((SELECT max(t) FROM events), 0),
 		coalesce((SELECT last FROM readings_packed ORDER BY t DESC LIMIT 1), 0),
 		coalesce((SELECT max(entered_at) FROM records), 0),
 		coalesce((SELECT max(max(started, coalesce(ended, 0))) FROM pump_runs), 0))" 2>/dev/null)
+	reading=$("$BIN" --db "$DB" readings 2>/dev/null | tail -n 1 | cut -f 1)
+	[ -n "$reading" ] && [ "$reading" -gt "${newest:-0}" ] && newest=$reading
 	[ -n "$newest" ] && [ "$newest" -gt 0 ] || newest=$(date -d 2026-06-01T05:00 +%s)
-	date -d "@$((newest + 120))" +%Y-%m-%dT%H:%M
+	date -d "@$((newest + 900))" +%Y-%m-%dT%H:%M
 }
 
 start_station() {

@@ -267,6 +267,10 @@ static void damage_in_the_readings_is_found_by_the_whole_check(void **state)
 	fill(db, june1(5, 0), june1(6, 0));
 	fill_readings(db, june1(0, 0) - 2 * 86400, 2);
 	backup(june1(6, 0), 2);
+	/* A pump ran until 08:30 on the database now damaged. */
+	assert_int_equal(store_open(db, STORE_EXCLUSIVE, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_note_alive(s, june1(8, 30), &(struct alive_run){ 1, 0 }, 1), 0);
+	store_close(s);
 	damage(db, readings_page(db), 4096);
 	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), 0);
@@ -283,7 +287,10 @@ static void damage_in_the_readings_is_found_by_the_whole_check(void **state)
 			    "backup, the data now run to 01/06/2026 06:00.");
 	assert_int_equal(store_check(s, STORE_CHECK_ALL, err, sizeof(err)), 0);
 	store_close(s);
-	assert_int_equal(count_files(dir, "station.db.damaged-20260601-090500"), 1);
+	/* The damaged database's own note went aside with it: the restored
+	 * data run to the backup's time, not to 08:30. */
+	assert_int_equal(count_files(dir, "station.db.damaged-20260601-090500"), 2);
+	assert_int_equal(count_files(dir, "station.db.damaged-20260601-090500.pending"), 1);
 	/* The backup's readings are all there: two days of 64 a minute. */
 	assert_int_equal(store_open(db, STORE_RDONLY, &s, err, sizeof(err)), 0);
 	n = 0;
@@ -328,7 +335,7 @@ static void a_restore_the_card_cannot_keep_is_refused(void **state)
 	damage(db, 8192, 12288);
 	folder_syncs = 0;
 	failing_folder_sync = 1;
-	assert_int_equal(backup_open_store(db, june1(9, 0), &s, notice, sizeof(notice), err,
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), STORE_ERR);
 	failing_folder_sync = 0;
 	assert_int_equal(folder_syncs, 1);
@@ -337,7 +344,7 @@ static void a_restore_the_card_cannot_keep_is_refused(void **state)
 		 " its newest backup could not be written in its place (Input/output error):"
 		 " check the memory card.", db, db);
 	assert_string_equal(err, want);
-	assert_int_equal(backup_open_store(db, june1(9, 1), &s, notice, sizeof(notice), err,
+	assert_int_equal(backup_open_store(db, june1(9, 1), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), 0);
 	store_last_alive(s, &alive);
 	assert_int_equal(alive, june1(6, 0));

@@ -8,6 +8,7 @@
 #include "store.h"
 #include "text.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <time.h>
@@ -524,8 +525,9 @@ static int minutes(struct reading_row *rows, int hh, int mm, int n, double v)
 	return n;
 }
 
-/* The hour going on is on the charts from the first batch, but written
- * to the card once, when it has ended; the day likewise. */
+/* The hour going on is on the charts from the first batch; it is written
+ * to the card once it has ended, with its readings, in the commit that
+ * takes three hours of batches at once; the day likewise. */
 static void an_hour_is_written_once_it_has_ended(void **state)
 {
 	const char *codes[] = { "soil1" };
@@ -540,24 +542,35 @@ static void an_hour_is_written_once_it_has_ended(void **state)
 	assert_int_equal(file_int("SELECT count(*) FROM readings_hourly"), 0);
 	assert_int_equal(store_readings_add(st, rows, minutes(rows, 10, 20, 40, 40.0),
 					    JUNE1 + 11 * 3600), 0);
-	assert_int_equal(file_int("SELECT n FROM readings_hourly WHERE t = " "1780282800"), 60);
+	/* Ended, and whole on the charts; not on the card yet. */
 	ps = series(ROLLUP_HOURLY, codes, 1, Q_MOISTURE, JUNE1, JUNE1 + 86400);
 	assert_int_equal(ps->n, 1);
 	assert_int_equal(ps->p[0].n, 60);
 	assert_true(fabs(ps->p[0].mean - (20 * 30.0 + 40 * 40.0) / 60) < 1e-9);
-	/* The day has not ended: on the charts, not on the card. */
-	ps = series(ROLLUP_DAILY, codes, 1, Q_MOISTURE, 0, 1 << 30);
-	assert_int_equal(ps->n, 1);
-	assert_int_equal(ps->p[0].n, 60);
-	assert_int_equal(file_int("SELECT count(*) FROM readings_daily"), 0);
-	/* The next day's first batch ends it. */
-	assert_int_equal(store_readings_add(st, rows, minutes(rows, 24, 0, 10, 35.0),
-					    JUNE1 + 86400 + 600), 0);
-	assert_int_equal(file_int("SELECT n FROM readings_daily"), 60);
-	ps = series(ROLLUP_DAILY, codes, 1, Q_MOISTURE, 0, 1 << 30);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_hourly"), 0);
+	/* 13:00's batch: three hours of batches go in, and the hour with
+	 * them; the day has not ended: on the charts, not on the card. */
+	assert_int_equal(store_readings_add(st, rows, minutes(rows, 12, 50, 10, 45.0),
+					    JUNE1 + 13 * 3600), 0);
+	assert_int_equal(file_int("SELECT n FROM readings_hourly WHERE t = " "1780282800"), 60);
+	ps = series(ROLLUP_HOURLY, codes, 1, Q_MOISTURE, JUNE1, JUNE1 + 86400);
 	assert_int_equal(ps->n, 2);
 	assert_int_equal(ps->p[0].n, 60);
-	assert_int_equal(ps->p[1].n, 10);
+	ps = series(ROLLUP_DAILY, codes, 1, Q_MOISTURE, 0, 1 << 30);
+	assert_int_equal(ps->n, 1);
+	assert_int_equal(ps->p[0].n, 70);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_daily"), 0);
+	/* The next day, three hours on: the day is on the card. */
+	assert_int_equal(store_readings_add(st, rows, minutes(rows, 24, 0, 10, 35.0),
+					    JUNE1 + 86400 + 600), 0);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_daily"), 0);
+	assert_int_equal(store_readings_add(st, rows, minutes(rows, 26, 50, 10, 35.0),
+					    JUNE1 + 86400 + 3 * 3600), 0);
+	assert_int_equal(file_int("SELECT n FROM readings_daily"), 70);
+	ps = series(ROLLUP_DAILY, codes, 1, Q_MOISTURE, 0, 1 << 30);
+	assert_int_equal(ps->n, 2);
+	assert_int_equal(ps->p[0].n, 70);
+	assert_int_equal(ps->p[1].n, 20);
 }
 
 /* A station stopped mid-hour writes what it had (settle); started again
@@ -681,6 +694,134 @@ static void old_readings_are_packed_with_every_value(void **state)
 	sqlite3_close(db);
 }
 
+static void reopen(unsigned flags)
+{
+	char path[512], err[256];
+
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/station.db", dir);
+	assert_int_equal(store_open(path, flags, &st, err, sizeof(err)), 0);
+}
+
+/* Ten-minute batches are made safe in the pending file, a page each, and
+ * the database takes three hours of them in one commit, a row an hour.
+ * Another program reads them all the while. */
+static void hours_of_batches_go_in_at_once(void **state)
+{
+	char path[512], err[256];
+	struct reading_row rows[60];
+	struct store *other;
+	int n = 0;
+
+	(void)state;
+	for (int b = 0; b < 18; b++) {
+		assert_int_equal(store_readings_add(st, rows, minutes(rows, 10, b * 10, 10, 30.0 + b),
+						    JUNE1 + 10 * 3600 + (b + 1) * 600 - 1), 0);
+		assert_int_equal(file_int("SELECT count(*) FROM readings_packed"), 0);
+	}
+	assert_int_equal(raw_count(JUNE1, LATER), 180);
+	snprintf(path, sizeof(path), "%s/station.db", dir);
+	assert_int_equal(store_open(path, STORE_RDONLY, &other, err, sizeof(err)), 0);
+	assert_int_equal(store_readings_each(other, JUNE1, LATER, count_one, &n), 0);
+	store_close(other);
+	assert_int_equal(n, 180);
+	/* 13:00's batch: three hours have ended. */
+	assert_int_equal(store_readings_add(st, rows, minutes(rows, 13, 0, 10, 35.0),
+					    JUNE1 + 13 * 3600 + 600), 0);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_packed"), 4);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_packed WHERE t = 1780282800"
+				  " AND last = 1780282800 + 59 * 60"), 1);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_hourly"), 3);
+	assert_int_equal(file_int("SELECT n FROM readings_hourly WHERE t = 1780282800"), 60);
+	/* Read from the side, nothing twice: the pending file still holds
+	 * batches the database has taken. */
+	n = 0;
+	assert_int_equal(store_open(path, STORE_RDONLY, &other, err, sizeof(err)), 0);
+	assert_int_equal(store_readings_each(other, JUNE1, LATER, count_one, &n), 0);
+	store_close(other);
+	assert_int_equal(n, 190);
+}
+
+/* A power cut between two commits: what was made safe comes back at the
+ * next start, once. */
+static void fresh_batches_outlive_a_power_cut(void **state)
+{
+	struct reading_row rows[60];
+
+	(void)state;
+	store_readings_add(st, rows, minutes(rows, 10, 0, 10, 30.0), JUNE1 + 10 * 3600 + 600);
+	store_readings_add(st, rows, minutes(rows, 10, 10, 10, 31.0), JUNE1 + 10 * 3600 + 1200);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_packed"), 0);
+	/* The store closed as a killed process leaves it: nothing settled. */
+	reopen(STORE_EXCLUSIVE);
+	assert_int_equal(file_int("SELECT count(*) FROM readings_packed"), 1);
+	assert_int_equal(raw_count(JUNE1, LATER), 20);
+	reopen(STORE_EXCLUSIVE);
+	assert_int_equal(raw_count(JUNE1, LATER), 20);
+}
+
+/* A batch cut short by the power cut, or a page the card garbled: it and
+ * what follows are not read; what was whole before comes back. */
+static void a_torn_batch_is_left_out(void **state)
+{
+	struct reading_row rows[60];
+	char path[600];
+	int fd;
+
+	(void)state;
+	store_readings_add(st, rows, minutes(rows, 10, 0, 10, 30.0), JUNE1 + 10 * 3600 + 600);
+	store_readings_add(st, rows, minutes(rows, 10, 10, 10, 31.0), JUNE1 + 10 * 3600 + 1200);
+	store_readings_add(st, rows, minutes(rows, 10, 20, 10, 32.0), JUNE1 + 10 * 3600 + 1800);
+	store_close(st);
+	st = NULL;
+	snprintf(path, sizeof(path), "%s/station.db.pending", dir);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	/* The second batch's page (page 2), past its header. */
+	assert_int_equal(pwrite(fd, "garbled", 7, 2 * 4096 + 40), 7);
+	close(fd);
+	reopen(STORE_EXCLUSIVE);
+	assert_int_equal(raw_count(JUNE1, LATER), 10);
+}
+
+/* Each minute a pump runs the station notes that it is alive, in the
+ * pending file: the note is the last moment known alive, to this
+ * connection, another, and the next start. */
+static void the_alive_note_is_the_last_moment_known(void **state)
+{
+	char path[512], err[256];
+	struct store *other;
+	int64_t t = 0;
+
+	(void)state;
+	struct alive_run runs[2] = { { 7, 120.5 }, { 9, NAN } };
+	double litres = 0;
+
+	assert_int_equal(store_note_alive(st, JUNE1 + 7 * 3600, runs, 2), 0);
+	runs[0].litres = 160.25;
+	assert_int_equal(store_note_alive(st, JUNE1 + 7 * 3600 + 60, runs, 2), 0);
+	assert_int_equal(store_last_alive(st, &t), 0);
+	assert_int_equal(t, JUNE1 + 7 * 3600 + 60);
+	snprintf(path, sizeof(path), "%s/station.db", dir);
+	assert_int_equal(store_open(path, STORE_RDONLY, &other, err, sizeof(err)), 0);
+	t = 0;
+	assert_int_equal(store_last_alive(other, &t), 0);
+	store_close(other);
+	assert_int_equal(t, JUNE1 + 7 * 3600 + 60);
+	reopen(STORE_EXCLUSIVE);
+	t = 0;
+	assert_int_equal(store_last_alive(st, &t), 0);
+	assert_int_equal(t, JUNE1 + 7 * 3600 + 60);
+	/* With each run's water at that minute. */
+	assert_int_equal(store_alive_litres(st, 7, &litres), 1);
+	assert_true(litres == 160.25);
+	assert_int_equal(store_alive_litres(st, 9, &litres), 1);
+	assert_true(isnan(litres));
+	assert_int_equal(store_alive_litres(st, 8, &litres), 0);
+	/* Not a commit of the database. */
+	assert_int_equal(file_int("SELECT count(*) FROM events"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +837,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_batch_among_older_readings_is_merged, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(old_readings_are_packed_with_every_value, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(hours_of_batches_go_in_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(fresh_batches_outlive_a_power_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_torn_batch_is_left_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_alive_note_is_the_last_moment_known, setup,
 						teardown),
 	};
 

@@ -59,7 +59,7 @@ start d --config "$CFG" --db "$DB" --clock 2026-06-01T09:00 --clock-speed 600
 expect d "Dữ liệu bị hỏng, đã cất riêng; đã lấy lại từ bản" "one sentence: damaged, kept aside,"
 expect d "sao lưu, dữ liệu có đến $runs_to." "restored from a backup, the date the data now run to"
 expect d "Báo động: 1" "and an alarm to acknowledge"
-aside=$(ls "$TMP" | grep '^station\.db\.damaged-20260601-09')
+aside=$(ls "$TMP" | grep '^station\.db\.damaged-20260601-09[0-9]*$')
 [ -n "$aside" ] && ok "the damaged file is kept aside as $aside" || bad "no damaged file kept: $(ls "$TMP")"
 [ -n "$aside" ] && ! sql "$TMP/$aside" "PRAGMA quick_check" 2>&1 | grep -qx ok &&
 	ok "the kept file is the damaged one" || bad "the kept file is not the damaged one"
@@ -90,7 +90,7 @@ expect d "1 Độ ẩm đất" "the station starts on its records"
 expect_not d "Dữ liệu bị hỏng" "nothing said before the whole check"
 expect_words d "Dữ liệu bị hỏng, đã cất riêng; đã lấy lại từ bản sao lưu" \
 	"the check after the first screen finds the damage and restores" 30
-aside=$(ls "$TMP" | grep '^station\.db\.damaged-20260601-10')
+aside=$(ls "$TMP" | grep '^station\.db\.damaged-20260601-10[0-9]*$')
 [ -n "$aside" ] && ok "the damaged file is kept aside as $aside" || bad "not kept aside: $(ls "$TMP")"
 [ "$(sql "$DB" "SELECT count(*) FROM records")" = "$records" ] &&
 	ok "the records of the newest backup, $newest, are back" || bad "records: $(sql "$DB" "SELECT count(*) FROM records")"
