@@ -825,10 +825,11 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	}
 	if (flags & STORE_RDONLY) {
 		rc = make_tails(s);
-		if (rc == 0)
-			rc = store_readings_look_ahead(s);
 		if (rc < 0)
 			goto explain;
+		/* The station's fresh readings, if they can be read; what cannot
+		 * is told by the reads that need it. */
+		store_readings_look_ahead(s);
 		*out = s;
 		return 0;
 	}

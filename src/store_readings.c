@@ -676,8 +676,11 @@ int store_readings_add(struct store *s, const struct reading_row *given, int n, 
 		rc = add_now(s, rows, n, now, true);
 	else if (rc == 0)
 		rc = fresh_due(s, now, &due);
+	/* The batch is safe in the pending file: a database that cannot take
+	 * the fresh ones now (a full card) is asked again at the next, and
+	 * store_card_full() says why. */
 	if (rc == 0 && due)
-		rc = add_now(s, NULL, 0, now, true);
+		add_now(s, NULL, 0, now, true);
 	free(rows);
 	return rc;
 }

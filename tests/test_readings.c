@@ -18,6 +18,7 @@
 
 #include <math.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 static const char farm_ini[] =
 	"[station]\ncode = PT01\n"
@@ -295,19 +296,28 @@ static const char *event_detail(struct rig *r, const char *kind)
 	return out;
 }
 
+static void count_one(void *ctx, const struct reading_row *row)
+{
+	(void)row;
+	(*(int *)ctx)++;
+}
+
+/* The readings the database holds, as another program reads them
+ * without the pending file. */
 static int count_readings(struct rig *r)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int n = -1;
+	char pending[600], aside[620];
+	struct store *s;
+	char err[256];
+	int n = 0;
 
-	assert_int_equal(sqlite3_open(r->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM readings", -1, &st, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	snprintf(pending, sizeof(pending), "%s.pending", r->db);
+	snprintf(aside, sizeof(aside), "%s.aside", pending);
+	rename(pending, aside);
+	assert_int_equal(store_open(r->db, STORE_RDONLY, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_readings_each(s, 0, INT64_MAX, count_one, &n), 0);
+	store_close(s);
+	rename(aside, pending);
 	return n;
 }
 
@@ -321,9 +331,15 @@ static void readings_the_card_cannot_take_wait_or_are_counted(void **state)
 	time_t t0 = clock_now(r->app.clock);
 	char want[96];
 
+	char pending[600];
+
 	rig_close(r);
 	r->ini = "[station]\ncode = PT01\npoll_seconds = 3600\n[zone.mit]\nname = Mít\n"
 		 "[sensor.soil1]\ndriver = sim\nzone = mit\nmodel = soil-0000\n";
+	/* A card that takes nothing: not the database, nor its pending file
+	 * (here a folder in its place). */
+	snprintf(pending, sizeof(pending), "%s.pending", r->db);
+	assert_int_equal(mkdir(pending, 0700), 0);
 	rig_open(r);
 	cardvfs_command("fail write ENOSPC 1");
 	poll_now(r);
@@ -344,6 +360,24 @@ static void readings_the_card_cannot_take_wait_or_are_counted(void **state)
 	snprintf(want, sizeof(want), "8;%lld;%lld", (long long)t0 + 3 * 3600,
 		 (long long)t0 + 4 * 3600);
 	assert_string_equal(event_detail(r, "readings_lost"), want);
+	rmdir(pending);
+}
+
+/* A database that cannot be written, with its pending file whole: the
+ * readings are safe there, the farmer is not told they wait in memory,
+ * and the database takes them once it can. */
+static void readings_wait_in_the_pending_file(void **state)
+{
+	struct rig *r = *state;
+
+	faultvfs_fail(SQLITE_FULL, 0);
+	poll_now(r);
+	assert_int_equal(readings_flush(r->app.readings), 0);
+	assert_string_equal(r->app.trouble, "");
+	faultvfs_heal();
+	assert_int_equal(count_readings(r), 0);
+	assert_int_equal(readings_settle(r->app.readings), 0);
+	assert_true(count_readings(r) > 0);
 }
 
 int main(void)
@@ -355,6 +389,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_flow_sensor_keeps_two_answers_in_a_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(readings_the_card_cannot_take_wait_or_are_counted, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(readings_wait_in_the_pending_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("readings", tests, NULL, NULL);

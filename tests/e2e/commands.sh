@@ -91,7 +91,7 @@ echo "$out" | grep -Eq "^  Bơm 1: đang chạy đến" && ok "status: an open r
 	bad "status open run: $out"
 page=$(sql "$TMP/unread.db" "PRAGMA page_size")
 for root in $(sql "$TMP/unread.db" "SELECT rootpage FROM sqlite_schema
-		WHERE tbl_name IN ('pump_runs', 'readings') AND rootpage > 0"); do
+		WHERE tbl_name IN ('pump_runs', 'readings_packed') AND rootpage > 0"); do
 	dd if=/dev/zero of="$TMP/unread.db" bs="$page" seek=$((root - 1)) count=1 conv=notrunc \
 		status=none
 done

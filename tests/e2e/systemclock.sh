@@ -66,9 +66,9 @@ press c KP/ KP3 KP1 KPEnter KP1 KP1 KP4 KP0 KPEnter KP1 KP1 KPEnter
 expect c "Đã lưu: 40 kg NPK" "records are taken"
 stop_station "$DB" TERM
 wait_for c "[exit 0]"
-n=$(sql "$DB" "SELECT count(*) FROM readings WHERE t < 946684800")
+n=$(rsql "$DB" "SELECT count(*) FROM r WHERE t < 946684800")
 [ "$n" = 0 ] && ok "no reading dated before 2000" || bad "$n readings dated in the past"
-n=$(sql "$DB" "SELECT count(*) FROM readings WHERE t >= $((set_at - 300))")
+n=$(rsql "$DB" "SELECT count(*) FROM r WHERE t >= $((set_at - 300))")
 [ "$n" -gt 0 ] && ok "readings of the morning written, dated today ($n)" || bad "no readings kept"
 n=$(sql "$DB" "SELECT count(*) FROM records WHERE entered_at < 946684800")
 [ "$n" = 0 ] && ok "no record dated 1970" || bad "$n records dated 1970"
