@@ -665,7 +665,7 @@ char *store_schema_reference(int version)
 
 static void tighten(const char *path)
 {
-	static const char *const tails[] = { "", "-wal", "-shm", ".lock" };
+	static const char *const tails[] = { "", "-wal", "-shm", ".lock", ".pending" };
 	char p[4200];
 	struct stat st;
 
