@@ -329,9 +329,7 @@ static void readings_the_card_cannot_take_wait_or_are_counted(void **state)
 {
 	struct rig *r = *state;
 	time_t t0 = clock_now(r->app.clock);
-	char want[96];
-
-	char pending[600];
+	char want[96], pending[600];
 
 	rig_close(r);
 	r->ini = "[station]\ncode = PT01\npoll_seconds = 3600\n[zone.mit]\nname = Mít\n"
@@ -370,11 +368,11 @@ static void readings_wait_in_the_pending_file(void **state)
 {
 	struct rig *r = *state;
 
-	faultvfs_fail(SQLITE_FULL, 0);
+	cardvfs_command("fail write ENOSPC 1");
 	poll_now(r);
 	assert_int_equal(readings_flush(r->app.readings), 0);
 	assert_string_equal(r->app.trouble, "");
-	faultvfs_heal();
+	cardvfs_command("heal");
 	assert_int_equal(count_readings(r), 0);
 	assert_int_equal(readings_settle(r->app.readings), 0);
 	assert_true(count_readings(r) > 0);
