@@ -10,6 +10,8 @@
 #   make crashtest  SIGKILL at random moments, CRASH_CYCLES times (1000)
 #   make powercut   power cuts inside the station's writes, torn or whole,
 #                 POWERCUT_CUTS times (400; POWERCUT_SEED repeats a run)
+#   make soak     a month of random hands on the keypad at 600 times speed
+#                 (SOAK_DAYS=30, 72 minutes; SOAK_SEED repeats a run)
 #   make fuzz     each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (600);
 #                 FUZZ_TARGETS=config runs one
 #   make bench    the budgets of DESIGN.md measured on a reference farm
@@ -102,7 +104,7 @@ HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_l
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
-	test-asan test-valgrind fuzz crashtest powercut fonts deb
+	test-asan test-valgrind fuzz crashtest powercut soak fonts deb
 .DEFAULT_GOAL := all
 
 # Installs missing Debian packages, and only when something is missing;
@@ -320,6 +322,15 @@ crashtest: all
 POWERCUT_CUTS ?= 400
 powercut: all helpers
 	tests/powercut.sh $(POWERCUT_CUTS)
+
+# A month of random hands: the console driven by random keys weighted
+# towards real use, with sensors dropping out, sticks coming and going,
+# the clock set and kill -9 now and then; memory, open files, the
+# database's size, the pumps' ends and every screen watched
+# (tests/soak.sh).
+SOAK_DAYS ?= 30
+soak: all helpers
+	tests/soak.sh $(SOAK_DAYS)
 
 # libFuzzer needs clang; the station's code is built again with coverage,
 # ASan and UBSan in build-fuzz/. A finding fails (tests/fuzz/run.sh).
