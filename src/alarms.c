@@ -167,8 +167,14 @@ char *alarm_headline(const struct config *cfg, const struct event_row *e, char *
 		snprintf(buf, n, _("%s was running when the power failed"), pump_name(cfg, e->source));
 	else if (strcmp(e->kind, "relay_error") == 0)
 		snprintf(buf, n, _("The relay of %s did not answer"), pump_name(cfg, e->source));
+	else if (strcmp(e->kind, "relay_missing") == 0)
+		snprintf(buf, n, _("%s cannot be used"), pump_name(cfg, e->source));
+	else if (strcmp(e->kind, "meter_missing") == 0)
+		snprintf(buf, n, _("Water meter %s cannot be used"), meter_name(cfg, e->source));
 	else if (strcmp(e->kind, "schedule_skipped") == 0)
 		snprintf(buf, n, _("%s: a scheduled watering did not run"), zone_name(cfg, e->source));
+	else if (strcmp(e->kind, "meter_noise") == 0)
+		snprintf(buf, n, _("Water meter %s sends noise"), meter_name(cfg, e->source));
 	else if (strncmp(e->kind, "sensor_", 7) == 0)
 		sensor_alarm(cfg, e, false, buf, n);
 	else
@@ -189,8 +195,11 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 			snprintf(buf, n, _("%s was running when the power failed; its run is closed in the diary."),
 				 pump_name(cfg, e->source));
 	} else if (strcmp(e->kind, "relay_missing") == 0) {
+		char why[256];
+
+		/* The kernel's words for who holds a line are outside text. */
 		snprintf(buf, n, _("%s cannot be used: %s The other pumps work; check the relay board's wiring and the configuration, then restart the station."),
-			 pump_name(cfg, e->source), e->detail);
+			 pump_name(cfg, e->source), text_clean(why, sizeof(why), e->detail));
 	} else if (strcmp(e->kind, "relay_error") == 0) {
 		snprintf(buf, n, _("The relay of %s did not answer: every pump was switched off. Check the wiring and the relay board."),
 			 pump_name(cfg, e->source));

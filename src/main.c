@@ -349,9 +349,10 @@ static void open_station_key(struct app *app, struct station_key *key)
 }
 
 /* Pumps whose relay could not be set up, and serial ports that are not
- * there: one sentence each for the journal, and the first for the screen
- * (the pumps are also an alarm on the home screen). The station runs on
- * without them: a port plugged in later is opened at the next poll. */
+ * there: one sentence each for the journal. The pumps and meters are
+ * alarms on the home screen, where 9 reads them whole: not said again over
+ * the menu. The station runs on without them: a port plugged in later is
+ * opened at the next poll. */
 static void say_missing_parts(struct app *app)
 {
 	const struct config *cfg = app->cfg;
@@ -364,7 +365,6 @@ static void say_missing_parts(struct app *app)
 			continue;
 		snprintf(line, sizeof(line), _("%s cannot be used: %s"), cfg->pumps[p].name, why);
 		put_line(stderr, line);
-		add_notice(app, line);
 	}
 	for (int m = 0; m < cfg->n_meters; m++) {
 		const char *why = irrigation_meter_unavailable(app->irrigation, m);
@@ -373,7 +373,6 @@ static void say_missing_parts(struct app *app)
 			continue;
 		snprintf(line, sizeof(line), _("%s cannot be used: %s"), cfg->meters[m].name, why);
 		put_line(stderr, line);
-		add_notice(app, line);
 	}
 	for (int k = 0; k < readings_ports(app->readings); k++) {
 		const char *path;

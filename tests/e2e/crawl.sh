@@ -56,6 +56,8 @@ keyname() {
 #   ctl COMMAND: runs it; its output in $OUT.
 ctl() {
 	local line inblock=0
+	# The client ends with its session: the station is gone.
+	[ -n "${CTL[1]:-}" ] || { OUT=""; return 1; }
 	printf '%s\n' "$1" >&"${CTL[1]}"
 	OUT=""
 	while IFS= read -r line <&"${CTL[0]}"; do
@@ -107,7 +109,8 @@ crawl() {
 		--lang "$lang" --clock 2026-06-10T08:00
 	wait_for "$NAME" "$home" 10 || { echo "station did not start" >>"$TMP/$NAME.faults"; return; }
 	coproc CTL { t -C attach -t "=$NAME" 2>&1; }
-	ctl "refresh-client -f no-output"
+	ctl "refresh-client -f no-output" ||
+		{ echo "the station's screen went away at its start" >>"$TMP/$NAME.faults"; return; }
 	for walk in "${WALKS[@]}"; do
 		label=${walk%%:*}
 		keys=${walk#*:}

@@ -27,6 +27,11 @@ t() { tmux -L "$SOCK" "$@"; }
 
 cleanup() {
 	t kill-server 2>/dev/null
+	# The stations end on the hang-up, writing their last pages first.
+	for _ in $(seq 50); do
+		pgrep -f -- "$TMP/" >/dev/null || break
+		sleep 0.1
+	done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT

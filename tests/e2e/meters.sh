@@ -55,9 +55,11 @@ r=$(sql "$DB" "SELECT end_reason, printf('%.1f', litres) FROM pump_runs WHERE pu
 n=$(sql "$DB" "SELECT count(*) FROM events WHERE kind = 'meter_noise' AND source = 'm2'")
 [ "$n" = 1 ] && ok "the noise is said once a run" || bad "meter_noise events: $n"
 press s KP/
-expect_words s "9 Báo động (1): Đồng hồ nước Đồng hồ hồ (trên đường ống của Bơm 2) báo 5000 xung trong một giây" \
+expect_words s "9 Báo động (1): Đồng hồ nước Đồng hồ hồ báo nhiễu" \
 	"the home screen says which meter sends noise"
 press s KP9
+expect_words s "Đồng hồ nước Đồng hồ hồ (trên đường ống của Bơm 2) báo 5.000 xung trong một giây" \
+	"the alarm says whose line it is in and how many pulses"
 expect_words s "đó là nhiễu từ dây điện, không tính là nước" "the alarm says it is not counted as water"
 press s KPEnter
 expect s "Đã xem hết báo động." "acknowledged"
@@ -65,7 +67,8 @@ stop_station "$DB" TERM
 wait_for s "[exit 0]"
 
 # The diary on the narrow screen, and in the export.
-start_sized n 40 12 --config "$TMP/noise.ini" --db "$DB" --clock 2026-06-01T08:00
+# Later than the runs above (the clock is never behind the diary).
+start_sized n 40 12 --config "$TMP/noise.ini" --db "$DB" --clock 2026-06-01T12:00
 expect n "1 Độ ẩm đất" "the station on 40x12"
 press n KP2 KP8 KP2 KP+ KP+ KP+
 expect_words n "Nước: $shown lít ($m3 m³)" "the water fits the narrow screen"
@@ -103,8 +106,10 @@ no_flow\|1[2-9]?|no_flow\|2[0-9]?) ok "stopped for want of water after its grace
 *) bad "pump 2 run: '$r'" ;;
 esac
 press d KP/
+expect_words d "9 Báo động (1): Bơm 2: không có nước chảy" "the home screen says no water flows"
+press d KP9
 expect_words d "Bơm 2: không có nước chảy (lưu lượng 0,0 l/ph, cần ít nhất 20,0)" \
-	"the home screen says no water flows"
+	"the alarm gives the flow and what was expected"
 stop_station "$DB2" TERM
 wait_for d "[exit 0]"
 

@@ -55,9 +55,12 @@ out=$("$BIN" --config "$TMP/same.ini" check 2>&1)
 # sentence; the console, the records and the sensors go on.
 start gpio --config "$TMP/gpio.ini" --db "$TMP/gpio.db" "2>$TMP/gpio.err"
 expect gpio "1 Độ ẩm đất" "the station starts without its relays"
-expect_words gpio 'Bơm 1 không dùng được: Không có chip GPIO "gpiochip0" trên bo mạch này' \
-	"the screen says which pump cannot be used, and why"
 expect_words gpio '9 Báo động (2): Bơm 2 không dùng được' "each is an alarm on the home screen"
+expect gpio "6 Cài đặt" "and the whole menu is still there"
+press gpio KP9
+expect_words gpio 'Bơm 2 không dùng được: Không có chip GPIO "gpiochip0" trên bo mạch này' \
+	"9 says which pump cannot be used, and why"
+press gpio KP0
 grep -qxF 'Bơm 2 không dùng được: Không có chip GPIO "gpiochip0" trên bo mạch này (lệnh gpiodetect liệt kê các chip).' \
 	"$TMP/gpio.err" && ok "and a sentence for the journal (standard error)" || bad "stderr: $(cat "$TMP/gpio.err")"
 press gpio KP2

@@ -74,8 +74,15 @@ sed -i 's/^power_kw = ? .*/power_kw = 1,5/; s|^port = ? .*|port = /dev/ttyUSB9|;
 sed -i 's/^name = ? .*/name = Lê Văn Tư/' "$CFG"
 if grep -q '= ?' "$CFG"; then bad "test: still unfilled: $(grep -n '= ?' "$CFG")"; fi
 expect tpl "1 Độ ẩm đất" "once the file is saved the station starts by itself" 15
+expect_words tpl 'Không có cổng nối tiếp /dev/ttyUSB9 (bộ chuyển RS485 đã cắm chưa?)' \
+	"a missing RS485 adapter is one sentence on the screen"
+expect tpl "Báo động: 2" "the missing relay board and the lost sensor are alarms"
+press tpl KP9
+expect tpl "Báo động 1/2" "9 shows them"
+screen tpl | grep -q "Bơm 1 không dùng được" || press tpl KP+
 expect_words tpl 'Bơm 1 không dùng được: Không có chip GPIO "gpiochip9" trên bo mạch này' \
-	"a missing relay board is one sentence on the screen"
+	"the relay board's in one sentence"
+press tpl KP0
 grep -qxF 'Bơm 1 không dùng được: Không có chip GPIO "gpiochip9" trên bo mạch này (lệnh gpiodetect liệt kê các chip).' \
 	"$TMP/journal" && ok "and in the journal" || bad "journal: $(cat "$TMP/journal")"
 grep -qxF 'Không có cổng nối tiếp /dev/ttyUSB9 (bộ chuyển RS485 đã cắm chưa?): 1 cảm biến của cổng này báo mất kết nối cho tới khi cắm lại.' \

@@ -48,7 +48,8 @@ expect s "2 0912345678" "the buyer 0912345678 is in the list"
 press s KP2
 expect s "1 =1+2" "the worker =1+2 is in the list"
 press s KP1
-expect s "Cây: Vú sữa, 1250,5 kg" "the harvest at one look"
+expect s "Cây trồng: Vú sữa" "the harvest at one look: its crop"
+expect s "Khối lượng: 1.250,5 kg" "and its weight"
 press s KPEnter
 expect s "Mã lô: 0101-260601-01" "the lot code of station 0101"
 stop_station "$DB" TERM
