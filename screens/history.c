@@ -199,6 +199,9 @@ static void draw_detail(struct ui *ui, struct history *h)
 			LINE(_("Interval %d days: harvest from %s"), r->phi_days,
 			     text_day(b, sizeof(b), r->harvest_from));
 	}
+	if (r->organic_override)
+		LINE(_("Not organic on an organic zone, recorded with the manager's PIN: %s."),
+		     records_organic_reason_label(r->organic_override));
 	LINE(_("By: %s; entered %s"), r->who_name, text_date_time(a, sizeof(a), (time_t)r->entered_at));
 	if (r->corrects)
 		LINE(r->voided ? _("Removes record %lld as a mistake.") : _("Corrects record %lld."),
@@ -273,6 +276,11 @@ static void open_trace(struct ui *ui, struct history *h)
 	     text_amount(a, sizeof(a), t.harvest.kg));
 	if (t.harvest.voided)
 		LINE("%s", _("This lot was removed as a mistake."));
+	if (t.organic_lost.id) {
+		char lost[320];
+
+		LINE("%s", records_organic_lost_text(&t.organic_lost, lost, sizeof(lost)));
+	}
 	LINE(_("Season: %s - %s"), text_day(a, sizeof(a), t.from), text_day(b, sizeof(b), t.to));
 	if (t.n_items == 0)
 		LINE("%s", _("No fertilizing or spraying in the season."));

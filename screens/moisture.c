@@ -12,6 +12,7 @@
 #include "config.h"
 #include "keys.h"
 #include "readings.h"
+#include "records.h"
 #include "text.h"
 #include "ui.h"
 #include "widgets.h"
@@ -323,9 +324,10 @@ static void draw_zone(struct ui *ui, struct moisture *s)
 	int top = ui_top(ui), bottom = ui_bottom(ui), y = top, n_soil = 0, rows, x, last;
 	time_t now = clock_now(app->clock);
 	double m = readings_zone_moisture(app->readings, s->zone, NULL);
-	char line[160], num[16], from[32];
+	char line[320], num[16], from[32];
 	const char *word;
 	enum tone tone;
+	struct record_row lost;
 
 	/* The zone: its value and judgement beside its name, or under it
 	 * when the name is long. */
@@ -346,6 +348,12 @@ static void draw_zone(struct ui *ui, struct moisture *s)
 		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, zc->name, true);
 		attroff(A_BOLD);
 		widget_text(y++, 1, COLS - 2, tone, line);
+	}
+	/* An organic zone that a product not organic ended. */
+	if (records_organic_since(app->store, cfg, zc->item.id, text_day_of(now), &lost) == 0) {
+		snprintf(line, sizeof(line), _("Not organic from %s (record %lld)."),
+			 text_day(from, sizeof(from), lost.day), (long long)lost.id);
+		y += widget_wrap(y, 1, COLS - 2, 2, TONE_DRY, line, true);
 	}
 
 	/* Its probes, as many as leave the chart four rows. */

@@ -280,15 +280,22 @@ static void draw_choices(struct ui *ui, const char *question, const char *const 
 	widget_pick(ui_top(ui) + 1, ui_bottom(ui), names, n, page, highlight);
 }
 
-static int fertilizers(const struct config *cfg, int zone, int *out, const char **names)
+/* The fertilizers that may go in the zone's water today: on an organic
+ * zone the organic ones, until the zone is no longer organic. */
+static int fertilizers(struct app *app, int zone, int *out, const char **names)
 {
+	const struct config *cfg = app->cfg;
+	struct record_row first;
 	char why[256];
 	int n = 0;
+	bool any = zone < 0 ||
+		   records_organic_since(app->store, cfg, cfg->zones[zone].item.id,
+					 text_day_of(clock_now(app->clock)), &first) == 0;
 
 	for (int i = 0; i < cfg->n_products && n < 200; i++) {
 		if (cfg->products[i].kind != PRODUCT_FERTILIZER)
 			continue;
-		if (zone >= 0 && records_organic_check(cfg, zone, i, why, sizeof(why)) < 0)
+		if (!any && records_organic_check(cfg, zone, i, why, sizeof(why)) < 0)
 			continue;
 		out[n] = i;
 		names[n++] = cfg->products[i].name;
@@ -368,12 +375,12 @@ static void pumps_draw(struct ui *ui, void *st)
 			snprintf(who, sizeof(who), " (%s)", who_name(cfg, s));
 		snprintf(q, sizeof(q), _("Start %s for %d minutes?%s"), pc->name, minutes, who);
 		widget_confirm(y, ui_bottom(ui), q);
-		if (s->worker >= 0 && fertilizers(cfg, pump_zone(cfg, s->pump), idx, names) > 0)
+		if (s->worker >= 0 && fertilizers(app, pump_zone(cfg, s->pump), idx, names) > 0)
 			widget_text(ui_bottom(ui) - 1, 1, COLS - 2, TONE_GOOD,
 				    _("1: yes, with fertigation"));
 		break;
 	case PRODUCT:
-		n = fertilizers(cfg, pump_zone(cfg, s->pump), idx, names);
+		n = fertilizers(app, pump_zone(cfg, s->pump), idx, names);
 		draw_choices(ui, _("Which fertilizer goes in the water?"), names, n, s->list_page, -1);
 		break;
 	case AMOUNT:
@@ -617,7 +624,7 @@ static int key_confirm_start(struct ui *ui, struct pumps *s, int key)
 		return ACT_REDRAW;
 	}
 	if (key == '1' && s->worker >= 0 &&
-	    fertilizers(cfg, pump_zone(cfg, s->pump), idx, names) > 0) {
+	    fertilizers(app, pump_zone(cfg, s->pump), idx, names) > 0) {
 		s->fertigate = true;
 		s->list_page = 0;
 		s->mode = PRODUCT;
@@ -634,7 +641,7 @@ static int key_product(struct ui *ui, struct pumps *s, int key)
 {
 	const struct config *cfg = ui_app(ui)->cfg;
 	const char *names[200];
-	int idx[200], n = fertilizers(cfg, pump_zone(cfg, s->pump), idx, names), k;
+	int idx[200], n = fertilizers(ui_app(ui), pump_zone(cfg, s->pump), idx, names), k;
 	const struct product_cfg *p;
 
 	if (key == '0' || key == K_BACK) {

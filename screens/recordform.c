@@ -25,7 +25,7 @@ enum step {
 	ST_GRADE, ST_BUYER, ST_WHO, ST_CONFIRM, ST_LOT,
 };
 
-enum overlay { OV_NONE, OV_INTERVAL, OV_PIN };
+enum overlay { OV_NONE, OV_INTERVAL, OV_PIN, OV_ORGANIC, OV_REASON };
 
 static const int fertilize_steps[] = { ST_DAY, ST_ZONE, ST_PRODUCT, ST_AMOUNT, ST_METHOD,
 				       ST_WHO, ST_CONFIRM };
@@ -42,6 +42,7 @@ struct options {
 	int index[MAX_OPTIONS];		/* in the configuration's list */
 	int n;
 	char crops[CFG_MAX_CROPS][CFG_NAME_LEN];
+	char zones[CFG_MAX_ZONES][CFG_NAME_LEN + 64];
 };
 
 static const struct config *cfg_of(struct ui *ui)
@@ -71,8 +72,20 @@ static void options(struct ui *ui, const struct recordform *f, int st, struct op
 #define ADD(l, i) do { if (o->n < MAX_OPTIONS) { o->label[o->n] = (l); o->index[o->n++] = (i); } } while (0)
 	switch (st) {
 	case ST_ZONE:
-		for (int i = 0; i < cfg->n_zones; i++)
-			ADD(cfg->zones[i].name, i);
+		/* An organic zone that is no longer organic on the record's
+		 * day says so. */
+		for (int i = 0; i < cfg->n_zones && i < CFG_MAX_ZONES; i++) {
+			struct record_row first;
+			char day[16];
+
+			if (records_organic_since(ui_app(ui)->store, cfg, cfg->zones[i].item.id,
+						  f->r.day, &first) == 0)
+				snprintf(o->zones[i], sizeof(o->zones[i]), _("%s (not organic from %s)"),
+					 cfg->zones[i].name, text_day(day, sizeof(day), first.day));
+			else
+				snprintf(o->zones[i], sizeof(o->zones[i]), "%s", cfg->zones[i].name);
+			ADD(o->zones[i], i);
+		}
 		break;
 	case ST_PRODUCT:
 		for (int i = 0; i < cfg->n_products; i++)
@@ -173,15 +186,30 @@ static int take(struct ui *ui, struct recordform *f, int st, const struct option
 		f->zone = k;
 		records_set_zone(r, cfg, k);
 		break;
-	case ST_PRODUCT:
-		if (f->zone >= 0 && records_organic_check(cfg, f->zone, k, f->why, sizeof(f->why)) < 0) {
+	case ST_PRODUCT: {
+		/* A product that is not organic on an organic zone takes the
+		 * manager's leave and a reason (records_organic_allowed). */
+		struct record_row with = *r;
+		int rc;
+
+		records_set_product(&with, cfg, k);
+		rc = records_organic_allowed(ui_app(ui)->store, cfg, &with, f->manager, f->why,
+					     sizeof(f->why));
+		if (rc == REC_NEED_MANAGER) {
+			f->pending = k;
+			f->overlay = OV_ORGANIC;
+			return -1;
+		}
+		if (rc < 0) {
 			ui_alert(ui, "%s", f->why);
 			return -1;
 		}
 		if (strcmp(r->product, cfg->products[k].item.id) != 0)
 			r->amount = 0;
 		records_set_product(r, cfg, k);
+		r->organic_override = with.organic_override;
 		break;
+	}
 	case ST_METHOD:
 		r->method = k;
 		break;
@@ -452,6 +480,10 @@ static int summary(struct ui *ui, const struct recordform *f, char lines[][320],
 		     text_day(b, sizeof(b), r->day + r->phi_days));
 	if (r->kind == REC_HARVEST && f->manager && !f->correcting)
 		LINE("%s", _("Interval: allowed by the manager."));
+	if (r->organic_override && !r->voided)
+		LINE(_("Organic: %s is not organic from %s; the manager allows it: %s."),
+		     r->zone_name, text_day(b, sizeof(b), r->day),
+		     records_organic_reason_label(r->organic_override));
 #undef LINE
 	return n;
 }
@@ -491,6 +523,16 @@ static const char *question(int st, int kind, bool voided)
 	default:
 		return "";
 	}
+}
+
+/* Where the reasons start, under the question of why a product that is
+ * not organic was used. */
+static int reason_top(struct ui *ui, const struct recordform *f)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), _("Why was %s used?"), cfg_of(ui)->products[f->pending].name);
+	return ui_top(ui) + widget_wrap(0, 1, COLS - 2, 3, TONE_NORMAL, line, false);
 }
 
 static void draw_lot(struct ui *ui, const struct recordform *f)
@@ -559,6 +601,25 @@ void recordform_draw(struct ui *ui, struct recordform *f)
 		pinentry_draw(y, &f->pin, _("Manager's PIN:"));
 		return;
 	}
+	if (f->overlay == OV_ORGANIC) {
+		const char *keys = _("Enter: the manager records it (PIN)   0: choose again");
+		int rows = widget_wrap(0, 1, COLS - 2, 2, TONE_GOOD, keys, false);
+
+		widget_wrap(y, 1, COLS - 2, bottom - y + 1 - rows, TONE_DRY, f->why, true);
+		widget_wrap(bottom - rows + 1, 1, COLS - 2, rows, TONE_GOOD, keys, true);
+		return;
+	}
+	if (f->overlay == OV_REASON) {
+		const char *labels[ORGANIC_REASONS - 1];
+
+		for (int i = 1; i < ORGANIC_REASONS; i++)
+			labels[i - 1] = records_organic_reason_label(i);
+		snprintf(line, sizeof(line), _("Why was %s used?"),
+			 cfg_of(ui)->products[f->pending].name);
+		widget_wrap(y, 1, COLS - 2, 3, TONE_NORMAL, line, true);
+		widget_pick(reason_top(ui, f), bottom, labels, ORGANIC_REASONS - 1, f->page, -1);
+		return;
+	}
 	switch (st) {
 	case ST_DAY:
 		y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, question(st, f->r.kind, f->r.voided),
@@ -622,7 +683,8 @@ static int save(struct ui *ui, struct recordform *f)
 	rc = records_save(app->store, app->cfg, clock_now_ms(app->clock) / 1000, &f->r, f->manager,
 			  f->why, sizeof(f->why));
 	if (rc == REC_NEED_MANAGER) {
-		f->overlay = OV_INTERVAL;
+		f->overlay = f->r.kind == REC_HARVEST ? OV_INTERVAL : OV_ORGANIC;
+		f->pending = config_product_index(app->cfg, f->r.product);
 		return ACT_REDRAW;
 	}
 	if (rc < 0) {
@@ -647,18 +709,73 @@ static int save(struct ui *ui, struct recordform *f)
 	return ACT_REDRAW;
 }
 
+/* The reason a product that is not organic was used: it is taken, and
+ * the form goes on. */
+static int key_reason(struct ui *ui, struct recordform *f, int key)
+{
+	const char *labels[ORGANIC_REASONS - 1];
+	int k;
+
+	if (key == '0' || key == K_BACK) {
+		f->overlay = OV_ORGANIC;
+		return ACT_REDRAW;
+	}
+	for (int i = 1; i < ORGANIC_REASONS; i++)
+		labels[i - 1] = records_organic_reason_label(i);
+	k = widget_pick_key(key, &f->page, ORGANIC_REASONS - 1,
+			    widget_pick_per_page(reason_top(ui, f), ui_bottom(ui), labels,
+						 ORGANIC_REASONS - 1));
+	if (k == WIDGET_PAGED)
+		return ACT_REDRAW;
+	if (k < 0)
+		return ACT_NONE;
+	f->overlay = OV_NONE;
+	f->page = 0;
+	if (strcmp(f->r.product, cfg_of(ui)->products[f->pending].item.id) != 0)
+		f->r.amount = 0;
+	records_set_product(&f->r, cfg_of(ui), f->pending);
+	f->r.organic_override = k + 1;
+	if (step(f) == ST_CONFIRM)
+		return save(ui, f);
+	forward(ui, f);
+	return ACT_REDRAW;
+}
+
+/* The manager's leave, asked for by overlay `after`: the PIN first. */
+static void ask_pin(struct ui *ui, struct recordform *f, int after)
+{
+	if (!pin_is_set(ui_app(ui)->store)) {
+		ui_alert(ui, "%s", _("No manager PIN is set yet: set one in Settings."));
+		return;
+	}
+	pinentry_init(&f->pin);
+	f->after_pin = after;
+	f->overlay = OV_PIN;
+}
+
 static int key_overlay(struct ui *ui, struct recordform *f, int key)
 {
 	struct app *app = ui_app(ui);
 
+	if (f->overlay == OV_REASON)
+		return key_reason(ui, f, key);
+	if (f->overlay == OV_ORGANIC) {
+		if (key == K_ENTER && f->manager) {
+			f->overlay = OV_REASON;
+			f->page = 0;
+		} else if (key == K_ENTER) {
+			ask_pin(ui, f, OV_ORGANIC);
+		} else if (key == '0' || key == K_BACK) {
+			f->overlay = OV_NONE;
+			ui_say(ui, "%s", _("Not recorded: choose the product that was used."));
+		} else {
+			return ACT_NONE;
+		}
+		return ACT_REDRAW;
+	}
 	if (f->overlay == OV_INTERVAL) {
 		if (key == K_ENTER) {
-			if (!pin_is_set(app->store)) {
-				ui_alert(ui, "%s", _("No manager PIN is set yet: set one in Settings."));
-				return ACT_REDRAW;
-			}
-			pinentry_init(&f->pin);
-			f->overlay = OV_PIN;
+			ask_pin(ui, f, OV_INTERVAL);
 		} else if (key == '0' || key == K_BACK) {
 			f->overlay = OV_NONE;
 			ui_say(ui, "%s", _("Not saved: the harvest waits for the end of the interval."));
@@ -676,13 +793,18 @@ static int key_overlay(struct ui *ui, struct recordform *f, int key)
 		}
 		pinentry_init(&f->pin);
 		f->manager = true;
+		if (f->after_pin == OV_ORGANIC) {
+			f->overlay = OV_REASON;
+			f->page = 0;
+			return ACT_REDRAW;
+		}
 		f->overlay = OV_NONE;
 		ui_say(ui, "%s", _("The manager allowed this harvest; it is recorded."));
 		if (step(f) == ST_CONFIRM)
 			return save(ui, f);
 		return ACT_REDRAW;
 	case NUM_CANCEL:
-		f->overlay = OV_INTERVAL;
+		f->overlay = f->after_pin;
 		return ACT_REDRAW;
 	case NUM_REFUSED:
 		ui_alert(ui, "%s", f->pin.why);

@@ -31,6 +31,8 @@ struct recordform {
 	struct numentry num;
 	struct pinentry pin;
 	int overlay;		/* the interval warning or the PIN over a step */
+	int after_pin;		/* the overlay that the PIN was asked for */
+	int pending;		/* a product that is not organic, awaiting leave */
 	bool qr;		/* the lot code as a QR code */
 	int summary_page;	/* of the whole record, before saving */
 	char why[256];

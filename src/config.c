@@ -213,7 +213,7 @@ static const struct section_kind kinds[] = {
 	SINGLE("station", station_fields),
 	SINGLE("tariff", tariff_fields),
 	MANY("tariff", period_fields, struct tariff_period_cfg, periods, 8),
-	MANY("zone", zone_fields, struct zone_cfg, zones, 32),
+	MANY("zone", zone_fields, struct zone_cfg, zones, CFG_MAX_ZONES),
 	MANY("sensor", sensor_fields, struct sensor_cfg, sensors, 64),
 	MANY("pump", pump_fields, struct pump_cfg, pumps, 16),
 	MANY("meter", meter_fields, struct meter_cfg, meters, 32),

@@ -176,6 +176,7 @@ struct worker_cfg {
 };
 
 #define CFG_MAX_CROPS 8
+#define CFG_MAX_ZONES 32	/* [zone.ID] sections a configuration may have */
 
 struct tariff_period_cfg {
 	struct cfg_item item;

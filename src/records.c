@@ -84,6 +84,37 @@ void records_set_worker(struct record_row *r, const struct config *cfg, int work
 	snprintf(r->who_name, sizeof(r->who_name), "%s", cfg->workers[worker].name);
 }
 
+char *records_organic_lost_text(const struct record_row *first, char *buf, size_t n)
+{
+	char day[32];
+
+	if (first->organic_override)
+		snprintf(buf, n, _("Not organic from %s: %s was used (record %lld), allowed by the manager: %s."),
+			 text_day(day, sizeof(day), first->day), first->product_name,
+			 (long long)first->id, records_organic_reason_label(first->organic_override));
+	else
+		snprintf(buf, n, _("Not organic from %s: %s was used (record %lld)."),
+			 text_day(day, sizeof(day), first->day), first->product_name,
+			 (long long)first->id);
+	return buf;
+}
+
+const char *records_organic_reason_label(int reason)
+{
+	switch (reason) {
+	case ORGANIC_OUTBREAK:
+		return _("a pest or disease no organic product could stop");
+	case ORGANIC_MISTAKE:
+		return _("used by mistake");
+	case ORGANIC_UNAVAILABLE:
+		return _("no organic product could be had in time");
+	case ORGANIC_OTHER:
+		return _("another reason, told to the certifier");
+	default:
+		return "";
+	}
+}
+
 int records_organic_check(const struct config *cfg, int zone, int product, char *why, size_t n)
 {
 	const struct zone_cfg *z = &cfg->zones[zone];
@@ -94,6 +125,46 @@ int records_organic_check(const struct config *cfg, int zone, int product, char 
 			   _("%s is an organic zone: %s is not an organic product and may not be used there."),
 			   z->name, p->name);
 	return 0;
+}
+
+int records_organic_since(struct store *s, const struct config *cfg, const char *zone, int to,
+			  struct record_row *first)
+{
+	int z = config_zone_index(cfg, zone);
+
+	if (z < 0 || !cfg->zones[z].organic)
+		return 1;
+	return store_organic_lost(s, zone, to, first);
+}
+
+int records_organic_allowed(struct store *s, const struct config *cfg, struct record_row *r,
+			    bool manager, char *why, size_t n)
+{
+	int zone = config_zone_index(cfg, r->zone), product = config_product_index(cfg, r->product);
+	struct record_row first;
+	char a[32];
+	int rc;
+
+	if (r->kind == REC_HARVEST || zone < 0 || product < 0 ||
+	    records_organic_check(cfg, zone, product, why, n) == 0) {
+		r->organic_override = ORGANIC_NONE;
+		return 0;
+	}
+	/* A zone no longer organic on that day takes any product. */
+	rc = store_organic_lost(s, r->zone, r->day, &first);
+	if (rc < 0)
+		return say(why, n, REC_FAILED, _("The records could not be read: %s"),
+			   store_error(s));
+	if (rc == 0 && first.id != r->corrects) {
+		r->organic_override = ORGANIC_NONE;
+		return 0;
+	}
+	if (r->organic_override > ORGANIC_NONE && r->organic_override < ORGANIC_REASONS && manager)
+		return 0;
+	return say(why, n, REC_NEED_MANAGER,
+		   _("%s is an organic zone: %s is not an organic product. If it was really used, the manager records it with the PIN and a reason, and %s is no longer organic from %s."),
+		   cfg->zones[zone].name, cfg->products[product].name, cfg->zones[zone].name,
+		   text_day(a, sizeof(a), r->day));
 }
 
 int records_check(const struct config *cfg, const struct record_row *r, int today, char *why,
@@ -133,8 +204,6 @@ int records_check(const struct config *cfg, const struct record_row *r, int toda
 		return say(why, n, REC_REFUSED, r->kind == REC_SPRAY
 			   ? _("Choose a plant-protection product from the list.")
 			   : _("Choose a fertilizer from the list."));
-	if (records_organic_check(cfg, zone, product, why, n) < 0)
-		return REC_REFUSED;
 	if (!(r->amount > 0))
 		return say(why, n, REC_REFUSED, _("The amount must be more than 0."));
 	if (r->amount > p->max_amount)
@@ -252,6 +321,8 @@ static int save_in(struct store *s, const struct config *cfg, int64_t now, struc
 			return say(why, n, REC_REFUSED, _("The record to correct is not there."));
 	} else {
 		rc = records_check(cfg, r, today, why, n);
+		if (rc == 0)
+			rc = records_organic_allowed(s, cfg, r, manager, why, n);
 		if (rc < 0)
 			return rc;
 	}
@@ -441,6 +512,15 @@ int records_trace(struct store *s, const struct config *cfg, const char *lot, st
 	if (r == 0)
 		r = store_runs_zone(s, t->harvest.zone, text_day_start(t->from), t->harvest_at,
 				    on_runs, &rc);
+	if (r == 0) {
+		int lost = records_organic_since(s, cfg, t->harvest.zone, t->harvest.day,
+						 &t->organic_lost);
+
+		if (lost < 0)
+			r = lost;
+		else if (lost > 0)
+			memset(&t->organic_lost, 0, sizeof(t->organic_lost));
+	}
 	if (r < 0)
 		records_trace_free(t);
 	return r;
@@ -540,6 +620,10 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 			 _("Harvested inside a pre-harvest interval, allowed by the manager (record %lld)."),
 			 (long long)h->phi_override);
 		csv_pair(&c, _("Note"), line);
+	}
+	if (t->organic_lost.id) {
+		records_organic_lost_text(&t->organic_lost, line, sizeof(line));
+		csv_pair(&c, _("Organic"), line);
 	}
 	csv_pair(&c, _("Listed"),
 		 _("the work on the zone in the season before the harvest; on the harvest day, what was recorded before the harvest"));

@@ -29,9 +29,27 @@ void records_set_zone(struct record_row *r, const struct config *cfg, int zone);
 void records_set_product(struct record_row *r, const struct config *cfg, int product);
 void records_set_worker(struct record_row *r, const struct config *cfg, int worker);
 
-/* May this product go on this zone? An organic zone takes only organic
- * products. 0, or REC_REFUSED with the reason. */
+/* Is this product one an organic zone takes? An organic zone takes only
+ * organic products, unless the manager records that another was really
+ * used (records_organic_allowed). 0, or REC_REFUSED with the reason. */
 int records_organic_check(const struct config *cfg, int zone, int product, char *why, size_t n);
+/* May r be saved as to organic farming? 0 when its product is organic, its
+ * zone is not, or the zone is no longer organic on r's day; 0 too when the
+ * manager (the PIN given) records a product that is not organic with a
+ * reason in r->organic_override, from which day the zone is not organic
+ * any more. Else REC_NEED_MANAGER with the sentence, or REC_FAILED. */
+int records_organic_allowed(struct store *s, const struct config *cfg, struct record_row *r,
+			    bool manager, char *why, size_t n);
+/* Is zone (an id) no longer organic on day `to`? 0 with the first record
+ * that made it so in *first; 1 when it still is (or never was organic);
+ * < 0 on a store error. */
+int records_organic_since(struct store *s, const struct config *cfg, const char *zone, int to,
+			  struct record_row *first);
+/* Why a product that is not organic was used, in words. */
+const char *records_organic_reason_label(int reason);
+/* "Không còn hữu cơ từ 10/06/2026: …": the record that made a zone no
+ * longer organic, in a sentence. Returns buf. */
+char *records_organic_lost_text(const struct record_row *first, char *buf, size_t n);
 /* Is r complete and plausible, and not dated after today? */
 int records_check(const struct config *cfg, const struct record_row *r, int today, char *why,
 		  size_t n);
@@ -94,6 +112,9 @@ struct trace {
 	int runs;
 	int64_t seconds;
 	double kwh, cost;
+	/* An organic zone no longer organic by the harvest day: the record
+	 * that made it so (organic_lost.id 0: none). */
+	struct record_row organic_lost;
 };
 
 /* Fills t for lot: 0; 1 when there is no such lot; < 0 on a store error.

@@ -255,6 +255,11 @@ static const char *const migrations[] = {
 	"  t INTEGER PRIMARY KEY,"
 	"  last INTEGER NOT NULL CHECK (last >= t),"
 	"  data BLOB NOT NULL);",
+	/* 11: a product that is not organic, really used on an organic zone
+	 * and recorded with the manager's PIN: why (the zone is not organic
+	 * from that record's day while the record stands). */
+	"ALTER TABLE records ADD COLUMN organic_override TEXT"
+	" CHECK (organic_override IN ('outbreak', 'mistake', 'unavailable', 'other'));",
 };
 
 static int pack_old_readings(struct store *s);

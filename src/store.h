@@ -266,6 +266,9 @@ int store_runs_zone(struct store *s, const char *zone, int64_t from, int64_t to,
  * whole days since 1970-01-01 (text_day_of()), stored as YYYY-MM-DD. */
 enum record_kind { REC_FERTILIZE, REC_SPRAY, REC_HARVEST, REC_KINDS };
 enum record_method { METHOD_NONE, METHOD_VENTURI, METHOD_HAND };
+/* Why a product that is not organic was used on an organic zone. */
+enum organic_reason { ORGANIC_NONE, ORGANIC_OUTBREAK, ORGANIC_MISTAKE, ORGANIC_UNAVAILABLE,
+		      ORGANIC_OTHER, ORGANIC_REASONS };
 
 #define REC_ID_LEN 32
 #define REC_NAME_LEN 96
@@ -291,6 +294,9 @@ struct record_row {
 	char grade[REC_NAME_LEN], buyer[REC_NAME_LEN];	/* "" when not given */
 	char lot[LOT_CODE_LEN];
 	int64_t phi_override;		/* the spray a manager overrode, or 0 */
+	/* A product that is not organic on an organic zone, allowed by the
+	 * manager: why (enum organic_reason), or 0. */
+	int organic_override;
 	/* Every record. */
 	char who[REC_ID_LEN], who_name[REC_NAME_LEN];
 	int64_t entered_at;		/* seconds */
@@ -318,6 +324,9 @@ int store_records_zone(struct store *s, const char *zone, int from, int to,
 		       store_record_fn *fn, void *ctx);
 /* Every record, corrections too, in the order entered. */
 int store_records_each(struct store *s, store_record_fn *fn, void *ctx);
+/* The first current record of zone, on day `to` or before, that used a
+ * product that is not organic: 0 and *r; 1 when there is none. */
+int store_organic_lost(struct store *s, const char *zone, int to, struct record_row *r);
 /* A current spray of zone on or before day whose interval ends after day:
  * 0 and *r (the one that ends last); 1 when none. */
 int store_spray_blocking(struct store *s, const char *zone, int day, struct record_row *r);

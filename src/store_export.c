@@ -89,6 +89,14 @@ static const struct export_word yes_no[] = {
 	{ NULL, NULL },
 };
 
+static const struct export_word organic_reasons[] = {
+	{ "outbreak", N_("a pest or disease no organic product could stop") },
+	{ "mistake", N_("used by mistake") },
+	{ "unavailable", N_("no organic product could be had in time") },
+	{ "other", N_("another reason, told to the certifier") },
+	{ NULL, NULL },
+};
+
 static const struct export_word methods[] = {
 	{ "venturi", N_("fertigation (venturi)") },
 	{ "hand", N_("by hand") },
@@ -142,6 +150,8 @@ static const struct export_col fertilize_cols[] = {
 	{ N_("Corrects No."), EXP_INT, CORRECTS("r"), 0, NULL },
 	{ N_("Corrected by No."), EXP_INT, CORRECTED_BY("r"), 0, NULL },
 	{ N_("Removed as a mistake"), EXP_WORD, "r.voided", 0, yes_no },
+	{ N_("Not organic on an organic zone: why the manager allowed it"), EXP_WORD,
+	  "r.organic_override", 0, organic_reasons },
 };
 
 static const struct export_col spray_cols[] = {
@@ -161,6 +171,8 @@ static const struct export_col spray_cols[] = {
 	{ N_("Corrects No."), EXP_INT, CORRECTS("r"), 0, NULL },
 	{ N_("Corrected by No."), EXP_INT, CORRECTED_BY("r"), 0, NULL },
 	{ N_("Removed as a mistake"), EXP_WORD, "r.voided", 0, yes_no },
+	{ N_("Not organic on an organic zone: why the manager allowed it"), EXP_WORD,
+	  "r.organic_override", 0, organic_reasons },
 };
 
 static const struct export_col harvest_cols[] = {
@@ -178,6 +190,14 @@ static const struct export_col harvest_cols[] = {
 	{ N_("Corrects No."), EXP_INT, CORRECTS("r"), 0, NULL },
 	{ N_("Corrected by No."), EXP_INT, CORRECTED_BY("r"), 0, NULL },
 	{ N_("Removed as a mistake"), EXP_WORD, "r.voided", 0, yes_no },
+	/* The first standing record, at the same station, of a product that
+	 * is not organic used on the zone with the manager's leave. */
+	{ N_("Zone not organic from"), EXP_DAY,
+	  "(SELECT min(x.day) FROM records x LEFT JOIN origins xo ON xo.tbl = 'records'"
+	  " AND xo.id = x.id WHERE x.zone = r.zone AND x.day <= r.day"
+	  " AND coalesce(xo.station, 0) = coalesce(o.station, 0)"
+	  " AND x.organic_override IS NOT NULL AND NOT x.voided"
+	  " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.corrects = x.id))", 0, NULL },
 	{ N_("Inside a spray's interval, allowed by the manager (spray No.)"), EXP_INT,
 	  "coalesce((SELECT c.origin_id FROM origins c WHERE c.tbl = 'records'"
 	  " AND c.id = r.phi_override), r.phi_override)", 0, NULL },

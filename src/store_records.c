@@ -9,6 +9,8 @@
 
 static const char *const kinds[REC_KINDS] = { "fertilize", "spray", "harvest" };
 static const char *const methods[] = { NULL, "venturi", "hand" };
+static const char *const organic_reasons[] = { NULL, "outbreak", "mistake", "unavailable",
+					       "other" };
 
 const char *store_record_kind_name(int kind)
 {
@@ -19,7 +21,8 @@ const char *store_record_kind_name(int kind)
 	"r.id, r.kind, r.day, r.zone, r.zone_name, r.product, r.product_name, r.organic," \
 	" r.amount, r.unit, r.method, r.target, r.phi_days, r.harvest_from, r.crop, r.kg," \
 	" r.grade, r.buyer, r.lot_code, r.phi_override, r.who, r.who_name, r.entered_at," \
-	" r.corrects, r.voided, (SELECT c.id FROM records c WHERE c.corrects = r.id)"
+	" r.corrects, r.voided, (SELECT c.id FROM records c WHERE c.corrects = r.id)," \
+	" r.organic_override"
 
 /* Neither corrected by a later record nor a voiding one. */
 #define CURRENT \
@@ -28,8 +31,8 @@ const char *store_record_kind_name(int kind)
 static const char SQL_ADD[] =
 	"INSERT INTO records(kind, day, zone, zone_name, product, product_name, organic, amount,"
 	" unit, method, target, phi_days, harvest_from, crop, kg, grade, buyer, lot_code,"
-	" phi_override, who, who_name, entered_at, corrects, voided)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" phi_override, who, who_name, entered_at, corrects, voided, organic_override)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_GET[] = "SELECT " RECORD_COLUMNS " FROM records r WHERE r.id = ?";
 static const char SQL_BY_LOT[] =
 	"SELECT " RECORD_COLUMNS " FROM records r WHERE r.lot_code = ?"
@@ -52,6 +55,9 @@ static const char SQL_FIRST[] =
 	"WITH RECURSIVE chain(id) AS (SELECT ?1 UNION ALL SELECT c.corrects FROM records c"
 	" JOIN chain ON c.id = chain.id WHERE c.corrects < c.id)"
 	" SELECT " RECORD_COLUMNS " FROM records r WHERE r.id = (SELECT min(id) FROM chain)";
+static const char SQL_ORGANIC_LOST[] =
+	"SELECT " RECORD_COLUMNS " FROM records r WHERE r.zone = ? AND r.day <= ?"
+	" AND r.kind != 'harvest' AND NOT r.organic AND" CURRENT " ORDER BY r.day, r.id LIMIT 1";
 static const char SQL_LOT_NEXT[] = "SELECT coalesce(max(seq), 0) + 1 FROM lots WHERE day = ?";
 static const char SQL_LOT_ADD[] = "INSERT INTO lots(code, day, seq) VALUES (?, ?, ?)";
 static const char SQL_NEWEST[] =
@@ -125,6 +131,10 @@ static void read_row(sqlite3_stmt *st, struct record_row *r)
 	r->corrects = sqlite3_column_int64(st, 23);
 	r->voided = sqlite3_column_int(st, 24);
 	r->corrected_by = sqlite3_column_int64(st, 25);
+	col_text(st, 26, word, sizeof(word));
+	for (int k = 1; k < ORGANIC_REASONS; k++)
+		if (strcmp(word, organic_reasons[k]) == 0)
+			r->organic_override = k;
 }
 
 int store_record_add(struct store *s, struct record_row *r)
@@ -168,6 +178,8 @@ int store_record_add(struct store *s, struct record_row *r)
 	if (r->corrects)
 		sqlite3_bind_int64(st, 23, r->corrects);
 	sqlite3_bind_int(st, 24, r->voided);
+	if (!harvest && r->organic_override > 0 && r->organic_override < ORGANIC_REASONS)
+		sqlite3_bind_text(st, 25, organic_reasons[r->organic_override], -1, SQLITE_STATIC);
 	rc = store_exec_stmt(s, st);
 	if (rc == 0)
 		r->id = sqlite3_last_insert_rowid(s->db);
@@ -285,6 +297,17 @@ int store_spray_blocking(struct store *s, const char *zone, int day, struct reco
 	sqlite3_bind_text(st, 1, zone, -1, SQLITE_TRANSIENT);
 	bind_day(st, 2, day);
 	bind_day(st, 3, day);
+	return one_row(s, st, r);
+}
+
+int store_organic_lost(struct store *s, const char *zone, int to, struct record_row *r)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_ORGANIC_LOST);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, zone, -1, SQLITE_TRANSIENT);
+	bind_day(st, 2, to);
 	return one_row(s, st, r);
 }
 

@@ -265,6 +265,15 @@ static void pre_harvest_interval(void **state)
 	store_close(s);
 }
 
+static struct record_row harvest_on(int zone, int d, double kg)
+{
+	struct record_row r = harvest(d, kg);
+
+	records_set_zone(&r, cfg, zone);
+	snprintf(r.crop, sizeof(r.crop), "Vú sữa");
+	return r;
+}
+
 static void organic_zone_refuses_synthetic_products(void **state)
 {
 	struct store *s = open_db();
@@ -278,13 +287,19 @@ static void organic_zone_refuses_synthetic_products(void **state)
 	assert_non_null(strstr(why, "NPK 20-20-15"));
 	assert_int_equal(records_organic_check(cfg, 1, 1, why, sizeof(why)), 0);
 	assert_int_equal(records_organic_check(cfg, 0, 0, why, sizeof(why)), 0);
+	/* Not without the manager, and not without a reason. */
 	r = fertilize(1, 5, 0, 50);
-	assert_int_equal(records_save(s, cfg, at(5), &r, true, why, sizeof(why)), REC_REFUSED);
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_NEED_MANAGER);
+	assert_non_null(strstr(why, "the manager records it with the PIN and a reason"));
+	assert_non_null(strstr(why, "no longer organic from 05/06/2026"));
+	assert_int_equal(records_save(s, cfg, at(5), &r, true, why, sizeof(why)), REC_NEED_MANAGER);
 	r = spray(1, 5, 2, 100);
-	assert_int_equal(records_save(s, cfg, at(5), &r, true, why, sizeof(why)), REC_REFUSED);
+	r.organic_override = ORGANIC_OUTBREAK;
+	assert_int_equal(records_save(s, cfg, at(5), &r, false, why, sizeof(why)), REC_NEED_MANAGER);
 	assert_non_null(strstr(why, "Radiant 60SC is not an organic product"));
 	r = fertilize(1, 5, 1, 500);
 	save_ok(s, at(5), &r, false);
+	assert_int_equal(r.organic_override, ORGANIC_NONE);
 	r = spray(1, 5, 3, 200);
 	save_ok(s, at(5), &r, false);
 	assert_true(r.organic);
@@ -293,6 +308,74 @@ static void organic_zone_refuses_synthetic_products(void **state)
 	records_organic_check(cfg, 1, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "hữu cơ"));
 	text_set_language("en");
+	store_close(s);
+}
+
+/* A product that is not organic, really used on an organic zone: recorded
+ * with the manager's PIN and a reason, the zone is no longer organic from
+ * that day, and says so on its lots' sheets; the record is never changed,
+ * and removing it as a mistake gives the zone its standing back. */
+static void a_synthetic_product_really_used_ends_the_zone_organic(void **state)
+{
+	struct store *s = open_db();
+	struct record_row used, r, first, h, voiding;
+	struct trace t;
+	char why[256], path[600], line[512];
+	FILE *f;
+	bool found = false;
+
+	(void)state;
+	assert_int_equal(records_organic_since(s, cfg, "vusua", june(30), &first), 1);
+	used = spray(1, 10, 2, 100);
+	used.organic_override = ORGANIC_OUTBREAK;
+	save_ok(s, at(10), &used, true);
+	assert_false(used.organic);
+	assert_int_equal(store_record_get(s, used.id, &r), 0);
+	assert_int_equal(r.organic_override, ORGANIC_OUTBREAK);
+	/* Not organic from day 10 on; still organic before it. */
+	assert_int_equal(records_organic_since(s, cfg, "vusua", june(10), &first), 0);
+	assert_int_equal(first.id, used.id);
+	assert_int_equal(records_organic_since(s, cfg, "vusua", june(9), &first), 1);
+	assert_int_equal(records_organic_since(s, cfg, "mit", june(30), &first), 1);
+	/* From that day on the zone takes any product without asking... */
+	r = fertilize(1, 12, 0, 50);
+	save_ok(s, at(12), &r, false);
+	assert_int_equal(r.organic_override, ORGANIC_NONE);
+	/* ...but not before it. */
+	r = fertilize(1, 8, 0, 50);
+	assert_int_equal(records_save(s, cfg, at(12), &r, false, why, sizeof(why)), REC_NEED_MANAGER);
+	/* A harvest after it: its lot's sheet says the zone is not organic. */
+	h = harvest_on(1, 20, 300);
+	save_ok(s, at(20), &h, false);
+	assert_int_equal(records_trace(s, cfg, h.lot, &t), 0);
+	assert_int_equal(t.organic_lost.id, used.id);
+	assert_int_equal(t.organic_lost.day, june(10));
+	records_trace_free(&t);
+	text_set_language("vi");
+	snprintf(path, sizeof(path), "%s/organic-lot.csv", dir);
+	assert_int_equal(records_trace_write_path(s, cfg, h.lot, path, why, sizeof(why)), 0);
+	text_set_language("en");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		found |= strstr(line, "Không còn hữu cơ từ 10/06/2026: đã dùng Radiant 60SC (phiếu số") != NULL;
+	fclose(f);
+	assert_true(found);
+	/* The record stays as it was; a removal is a record of its own, after
+	 * which the zone is organic again. */
+	voiding = used;
+	voiding.id = 0;
+	voiding.corrects = used.id;
+	voiding.voided = true;
+	save_ok(s, at(21), &voiding, true);
+	assert_int_equal(store_record_get(s, used.id, &r), 0);
+	assert_int_equal(r.organic_override, ORGANIC_OUTBREAK);
+	assert_int_equal(r.corrected_by, voiding.id);
+	/* The NPK of day 12 stands: the zone is not organic from that day. */
+	assert_int_equal(records_organic_since(s, cfg, "vusua", june(30), &first), 0);
+	assert_int_equal(first.day, june(12));
+	assert_string_equal(first.product_name, "NPK 20-20-15");
+	assert_int_equal(records_organic_since(s, cfg, "vusua", june(11), &first), 1);
 	store_close(s);
 }
 
@@ -688,6 +771,7 @@ int main(void)
 		cmocka_unit_test_setup(lot_codes_are_unique_and_stable, fresh),
 		cmocka_unit_test_setup(pre_harvest_interval, fresh),
 		cmocka_unit_test_setup(organic_zone_refuses_synthetic_products, fresh),
+		cmocka_unit_test_setup(a_synthetic_product_really_used_ends_the_zone_organic, fresh),
 		cmocka_unit_test_setup(implausible_and_incomplete_records, fresh),
 		cmocka_unit_test_setup(a_clock_behind_the_records_refuses_logging, fresh),
 		cmocka_unit_test_setup(corrections_keep_both_records, fresh),

@@ -393,6 +393,7 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 		 * as they were then. */
 		"DROP TABLE trusted_boards; DROP TABLE trusted_stations;"
 		"ALTER TABLE pump_runs DROP COLUMN litres;"
+		"ALTER TABLE records DROP COLUMN organic_override;"
 		"DROP TABLE readings_hourly; DROP TABLE readings_daily; DROP TABLE readings_packed;"
 		"CREATE TABLE readings("
 		"  t INTEGER NOT NULL,"
@@ -651,6 +652,7 @@ static void old_readings_are_packed_with_every_value(void **state)
 		"DROP TABLE readings_packed;"
 		"DROP TABLE trusted_boards; DROP TABLE trusted_stations;"
 		"ALTER TABLE pump_runs DROP COLUMN litres;"
+		"ALTER TABLE records DROP COLUMN organic_override;"
 		"CREATE TABLE readings("
 		"  t INTEGER NOT NULL,"
 		"  sensor INTEGER NOT NULL REFERENCES sensors(id),"

@@ -26,6 +26,7 @@ WALKS=(
 	"watering by moisture: 2 9 * * 1 * * E 1 E 2 0 0 0"
 	"fertilizing: 3 * * 1 * * - + E * * 1 * * + - 1 * * 1 2 . 5 E * * 1 * * 1 * * E"
 	"spraying: 3 2 E 1 1 2 5 0 E * * 1 1 E"
+	"a product not organic on an organic zone: 3 2 E 2 1 * * E 1 2 3 4 E * * 1 2 0 0 E 1 1 * * E 1 E 0 0 / 1 2"
 	"the fertilizing book, a correction and a removal: 3 3 * * 1 * * + - 1 1 2 3 4 E E E E 1 5 E E E * * + - E 1 2 1 2 3 4 E * * E * * E"
 	"the spraying book: 3 4 1 0 + - 0 0"
 	"a harvest: 4 * * 1 E 2 1 2 5 0 . 5 E * * 1 2 1 E + + E"

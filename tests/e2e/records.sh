@@ -47,6 +47,8 @@ expect r "Đã lưu: 50,5 kg NPK 20-20-15 Đầu Trâu cho Mít" "fertilizing sa
 # An organic zone refuses a synthetic fertilizer, and says why.
 press r KP1 KPEnter KP2 KP1
 expect r "Vú sữa Hoàng Kim là khu hữu cơ: NPK 20-20-15 Đầu" "organic zone refuses NPK"
+press r KP0
+expect r "Chưa ghi: hãy chọn sản phẩm đã dùng." "0: another product is chosen"
 press r KP4 KP5 KP0 KP0 KPEnter KP2 KP2 KPEnter
 expect r "Đã lưu: 500 kg Phân hữu cơ vi sinh Sông Gianh" "organic fertilizer on the organic zone"
 
@@ -257,7 +259,7 @@ when=$(sql "$DB" "SELECT strftime('%d/%m/%Y %H:%M', entered_at, 'unixepoch', 'lo
 grep -q ";PT01-260610-01;1205,5;Loại 1 (xuất khẩu);Vựa trái cây Minh Phát;Lê Văn Tư;$when;[0-9]" "$E/thu-hoach.csv" &&
 	ok "export: the correction points at the old record" || bad "correction: $(cat "$E/thu-hoach.csv")"
 spray_no=$(grep "Radiant 60SC" "$E/phun-thuoc.csv" | cut -d';' -f2)
-grep -q ";PT01-260610-02;800,0;.*;không;$spray_no"$'\r'"\?\$" "$E/thu-hoach.csv" &&
+grep -q ";PT01-260610-02;800,0;.*;không;;$spray_no"$'\r'"\?\$" "$E/thu-hoach.csv" &&
 	ok "export: the override names the spray" || bad "override: $(cat "$E/thu-hoach.csv")"
 grep -q "Radiant 60SC" "$E/truy-xuat-PT01-260610-02.csv" && ok "export: the lot's traceability sheet" ||
 	bad "truy-xuat: $(ls "$E")"
