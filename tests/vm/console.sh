@@ -16,28 +16,6 @@ for tool in pnmtopng zbarimg; do
 		{ bad "no $tool here (scripts/install-deps.sh --all)"; finish; exit 1; }
 done
 
-# screendump NAME: the screen as qemu shows it, into $B/vm/console-NAME.png.
-at_screendump() {
-	local ppm=$TMP/$1.ppm png=$B/vm/console-$1.png
-	if ! qmp "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"$ppm\"}}" >/dev/null; then
-		bad "qemu's screendump of $1"
-		return
-	fi
-	[ "$(head -n 2 "$ppm" | tr '\n' ' ')" = "P6 800 480 " ] &&
-		ok "screendump $1: 800x480" || bad "screendump $1: $(head -n 2 "$ppm" | tr '\n' ' ')"
-	pnmtopng -compression 9 "$ppm" >"$png"
-}
-
-# keys QCODE...: keys of qemu's PC keyboard, one after the other, as a
-# person types them (kp_4, kp_enter...).
-at_keys() {
-	for k in "$@"; do
-		qmp "{\"execute\":\"send-key\",\"arguments\":{\"keys\":[{\"type\":\"qcode\",\"data\":\"$k\"}]}}" \
-			>/dev/null || bad "qemu did not press $k"
-		sleep 0.3
-	done
-}
-
 VM_APPEND=video=800x480 vm_start -vga std
 vm_serve 180
 

@@ -50,14 +50,15 @@ INITRD=${VM_INITRD:-}
 
 # vm_start [QEMU ARGS...]: boot the guest on this scenario. Its console
 # (ttyS0) is the coprocess GUEST; QMP speaks on two FIFOs. VM_APPEND adds
-# to the kernel's command line.
+# to the kernel's command line; VM_CMDLINE replaces the rig's own start of
+# it, VM_MEM and VM_SMP the guest's memory (MiB) and processors.
 vm_start() {
 	mkfifo "$TMP/qmp.in" "$TMP/qmp.out"
 	coproc GUEST {
-		exec qemu-system-x86_64 -accel tcg -m 256 -smp 1 -no-reboot \
+		exec qemu-system-x86_64 -accel tcg -m "${VM_MEM:-256}" -smp "${VM_SMP:-1}" -no-reboot \
 			-display none -vga none -nic none -monitor none -serial stdio \
 			-kernel "$KERNEL" -initrd "$INITRD" \
-			-append "console=ttyS0 quiet panic=-1 usb-storage.delay_use=0 rig=$SCENARIO rigday=$(date +%F) ${VM_APPEND:-}" \
+			-append "${VM_CMDLINE:-console=ttyS0 quiet panic=-1 usb-storage.delay_use=0} rig=$SCENARIO rigday=$(date +%F) ${VM_APPEND:-}" \
 			-chardev pipe,id=qmp,path="$TMP/qmp" -mon chardev=qmp,mode=control \
 			"$@" 2>"$TMP/qemu.err"
 	}
@@ -150,6 +151,29 @@ vm_serve() {
 	fi
 	wait "$GUEST_PID" 2>/dev/null
 	GUEST_PID=
+}
+
+# screendump NAME: the screen as qemu shows it (800x480, the shed's
+# 7-inch screen), into $B/vm/SCENARIO-NAME.png (netpbm's pnmtopng).
+at_screendump() {
+	local ppm=$TMP/$1.ppm png=$B/vm/$SCENARIO-$1.png
+	if ! qmp "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"$ppm\"}}" >/dev/null; then
+		bad "qemu's screendump of $1"
+		return
+	fi
+	[ "$(head -n 2 "$ppm" | tr '\n' ' ')" = "P6 800 480 " ] &&
+		ok "screendump $1: 800x480" || bad "screendump $1: $(head -n 2 "$ppm" | tr '\n' ' ')"
+	pnmtopng -compression 9 "$ppm" >"$png"
+}
+
+# keys QCODE...: keys of qemu's PC keyboard, one after the other, as a
+# person types them (kp_4, kp_enter...).
+at_keys() {
+	for k in "$@"; do
+		qmp "{\"execute\":\"send-key\",\"arguments\":{\"keys\":[{\"type\":\"qcode\",\"data\":\"$k\"}]}}" \
+			>/dev/null || bad "qemu did not press $k"
+		sleep 0.3
+	done
 }
 
 # The path of the host side of a pty chardev, from QMP.
