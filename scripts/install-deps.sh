@@ -22,12 +22,13 @@ PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata qrencode
 xfonts-terminus pcf2bdf bdf2psf python3 $LIBS"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
-# (`scripts/install-deps.sh --all`), and LibreOffice Calc without its
+# (`scripts/install-deps.sh --all`), LibreOffice Calc without its
 # windows, which opens the exported CSVs as an office's PC does (about
-# 300 MB, a minute to install).
+# 300 MB, a minute to install), and debootstrap, which makes the bookworm
+# image of the rig's systemd scenario.
 EXTRA="clang libclang-rt-14-dev valgrind qemu-system-x86 linux-source-6.1
 busybox-static mtools dosfstools fdisk bc bison flex libelf-dev xz-utils
-util-linux e2fsprogs zbar-tools kbd netpbm libreoffice-calc-nogui"
+util-linux e2fsprogs zbar-tools kbd netpbm libreoffice-calc-nogui debootstrap"
 
 # Building the Debian package (`make deb`) and checking it.
 DEB="debhelper dpkg-dev fakeroot lintian debootstrap"

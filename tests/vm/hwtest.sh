@@ -5,7 +5,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export B=${B:-build}
-[ $# -gt 0 ] || { echo "usage: tests/vm/hwtest.sh SCENARIO... (boot, gpio, meter, serial, usb, console)" >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: tests/vm/hwtest.sh SCENARIO... (boot, gpio, meter, serial, usb, console, systemd)" >&2; exit 2; }
 
 VM_KERNEL=$("$TOP/tests/vm/kernel.sh") || exit 1
 VM_INITRD=$("$TOP/tests/vm/initramfs.sh") || exit 1
