@@ -249,10 +249,10 @@ else
 fi
 run=$(sql "SELECT id FROM pump_runs WHERE pump = 'p2' AND ended IS NULL")
 pid=$(prop MainPID)
-t0=$(uptime_s)
 stamp "the station hangs"
 # systemd's own trace of what it runs, for the hang and the restart.
 systemd-analyze log-level debug
+t0=$(uptime_s)
 [ "$pid" -gt 1 ] && kill -STOP "$pid"
 fired() { journal -o cat | grep -q 'Watchdog timeout'; }
 if wait_until $((wd + 30)) fired; then
