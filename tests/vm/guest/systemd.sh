@@ -213,7 +213,16 @@ tty1_has_cp 01b0 && tty1_has_cp 01a1 && tty1_has_cp 0111
 so $? "tty1 holds ư (Phước), ơ (Bơm) and đ (đất) in its cells"
 check "and draws none of them with �'s glyph" no_fffd
 missing="Bơm 1 không dùng được: Không có chip GPIO \"gpiochip0\" trên bo mạch này"
-check "the missing relay board is an alarm on tty1: $missing…" on_tty1 "$missing"
+check "the missing relay board is an alarm on tty1's home screen: 9 Báo động (1): Bơm 1 không dùng được" \
+	on_tty1 "9 Báo động (1): Bơm 1 không dùng được"
+host keys kp_9
+if wait_until 10 on_tty1 "$missing"; then
+	ok "9 reads it whole: $missing…"
+else
+	bad "9 does not read the missing relay board" "$(tty1_text)"
+fi
+host keys kp_0
+wait_until 10 on_tty1 " 1 Độ ẩm đất"
 journal -o cat | grep -qF "$missing" && ok "and a sentence in the journal" ||
 	bad "the journal lacks the missing chip" "$(journal -o cat | tail -n 10)"
 check "its database is the station's own: $(stat -c '%U:%G %a' "$DB" 2>&1) (UMask=0027)" \
@@ -222,16 +231,16 @@ host screendump home
 
 # --- The sensors through the sandbox's DeviceAllow ----------------------------
 host keys kp_1
-if wait_until 20 on_tty1 "Không khí: 29,3 °C, độ ẩm 78 %"; then
-	ok "the air sensor answers through /dev/ttyS1 (DeviceAllow=char-ttyS): Không khí: 29,3 °C, độ ẩm 78 %"
+if wait_until 20 on_tty1 "Không khí: 29,3 °C, độ ẩm 78%"; then
+	ok "the air sensor answers through /dev/ttyS1 (DeviceAllow=char-ttyS): Không khí: 29,3 °C, độ ẩm 78%"
 else
 	bad "no air reading through /dev/ttyS1" "$(tty1_text)"
 fi
 # Zone 1's page lists its probe's every reading.
 host probe u1 1 set moisture 41.2
 host keys kp_1
-if wait_until 20 on_tty1 "dat1: 41,2% 25,9°C 380µS/cm pH 6,4"; then
-	ok "the soil probe answers through the USB adapter, $port (DeviceAllow=char-ttyUSB): dat1: 41,2% 25,9°C 380µS/cm pH 6,4"
+if wait_until 20 on_tty1 "Đầu đo 1: 41,2% 25,9 °C 380 µS/cm pH 6,4"; then
+	ok "the soil probe answers through the USB adapter, $port (DeviceAllow=char-ttyUSB): Đầu đo 1: 41,2% 25,9 °C 380 µS/cm pH 6,4"
 else
 	bad "no soil reading through /dev/ttyUSB0" "$(tty1_text)"
 fi
