@@ -148,20 +148,39 @@ static void tmp_name(const char *prefix, char *buf, size_t n)
 	snprintf(buf, n, ".%s-unfinished.db", prefix);
 }
 
-/* Makes the unfinished file anew (what a power cut left half-written
- * goes), the station's alone, and gives its path for SQLite: the
- * folder's, without links. -1 with errno. */
-static int start_tmp(int dir, const char *dir_path, const char *prefix, char *path, size_t n)
+/* The unfinished file a backup is written into, the station's alone,
+ * and its path for SQLite: the folder's, without links. A backup is
+ * brought up to date rather than written whole (only the pages that
+ * changed since are written): into the unfinished file a power cut left,
+ * or else the oldest backup when there are keep of them already and one
+ * more stays whole meanwhile (keep of 2 or more), renamed to the
+ * unfinished name so that it is not taken for a whole backup while it is
+ * written; else a file made anew. *over: it holds an older copy. -1 with
+ * errno. */
+static int start_tmp(int dir, const char *dir_path, const char *prefix, int keep, bool *over,
+		     char *path, size_t n)
 {
-	char name[NAME_LEN], real[PATH_MAX];
-	int fd;
+	char name[NAME_LEN], real[PATH_MAX], names[MAX_BACKUPS][NAME_LEN];
+	struct stat st;
+	int fd, count;
 
 	tmp_name(prefix, name, sizeof(name));
-	nofollow_unlink(dir, name);
-	fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, BACKUP_MODE);
-	if (fd < 0)
-		return -1;
-	close(fd);
+	*over = true;
+	fd = nofollow_open(dir, name, &st);
+	if (fd >= 0) {
+		close(fd);
+	} else {
+		count = list_backups(dir, prefix, names, MAX_BACKUPS);
+		if (keep < 2 || count < keep || renameat(dir, names[0], dir, name) < 0) {
+			*over = false;
+			nofollow_unlink(dir, name);
+			fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				    BACKUP_MODE);
+			if (fd < 0)
+				return -1;
+			close(fd);
+		}
+	}
 	if (!realpath(dir_path, real))
 		return -1;
 	if ((size_t)snprintf(path, n, "%s/%s", real, name) >= n) {
@@ -169,6 +188,15 @@ static int start_tmp(int dir, const char *dir_path, const char *prefix, char *pa
 		return -1;
 	}
 	return 0;
+}
+
+/* What a backup wrote: "N of M pages written", for the event log. */
+static void say_written(const struct store_backup *b, char *buf, size_t n)
+{
+	long long written, same;
+
+	store_backup_writes(b, &written, &same);
+	snprintf(buf, n, "%lld of %lld pages written", written, written + same);
 }
 
 /* The copy is whole: on the card, under its name, then rotated. */
@@ -196,23 +224,24 @@ static int settle(int dir, const char *prefix, time_t now, int keep)
 	return 0;
 }
 
-int backup_now(struct store *s, const char *db_path, time_t now, int keep, char *err,
-	       size_t errlen)
+int backup_now(struct store *s, const char *db_path, time_t now, int keep, char *written,
+	       size_t written_n, char *err, size_t errlen)
 {
 	struct store_backup *b;
 	char dir[4096], prefix[128], tmp[PATH_MAX + NAME_LEN];
+	bool over = false;
 	int rc, fd;
 
 	backup_dir(db_path, dir, sizeof(dir));
 	backup_prefix(db_path, prefix, sizeof(prefix));
 	fd = open_dir(dir, true);
-	if (fd < 0 || start_tmp(fd, dir, prefix, tmp, sizeof(tmp)) < 0) {
+	if (fd < 0 || start_tmp(fd, dir, prefix, keep, &over, tmp, sizeof(tmp)) < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(fd < 0 ? -fd : errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	if (store_backup_begin(s, tmp, STORE_BACKUP_ON_CARD, &b) < 0) {
+	if (store_backup_begin(s, tmp, STORE_BACKUP_ON_CARD | STORE_BACKUP_OVER_OLD, &b) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, store_error(s));
 		rc = -1;
 		goto out;
@@ -223,13 +252,17 @@ int backup_now(struct store *s, const char *db_path, time_t now, int keep, char 
 		rc = store_backup_finish(b);
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s", tmp, store_error(s));
+	if (rc == 0 && written)
+		say_written(b, written, written_n);
 	store_backup_free(b);
 	if (rc == 0 && settle(fd, prefix, now, keep) < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		rc = -1;
 	}
 out:
-	if (rc < 0) {
+	/* An older backup brought half way up to date is no backup any
+	 * more, but the next one starts from it. */
+	if (rc < 0 && !over) {
 		tmp_name(prefix, tmp, sizeof(tmp));
 		nofollow_unlink(fd, tmp);
 	}
@@ -420,6 +453,7 @@ struct backups {
 	char prefix[128];
 	int dir_fd;		/* the folder, while a backup is made */
 	struct store_backup *copy;
+	bool over;		/* copy is written over an older backup */
 	time_t newest;		/* station time of the newest backup */
 	int timer;
 };
@@ -440,8 +474,10 @@ static void drop(struct backups *b)
 	store_backup_free(b->copy);
 	b->copy = NULL;
 	if (b->dir_fd >= 0) {
+		/* An older backup half way up to date: the next starts from it. */
 		tmp_name(b->prefix, tmp, sizeof(tmp));
-		nofollow_unlink(b->dir_fd, tmp);
+		if (!b->over)
+			nofollow_unlink(b->dir_fd, tmp);
 		close(b->dir_fd);
 	}
 	b->dir_fd = -1;
@@ -464,7 +500,7 @@ static int64_t on_timer(void *data)
 	struct backups *b = data;
 	struct app *app = b->app;
 	time_t now = clock_now(app->clock);
-	char tmp[PATH_MAX + NAME_LEN];
+	char tmp[PATH_MAX + NAME_LEN], detail[64];
 	int rc;
 
 	if (!b->copy) {
@@ -477,9 +513,11 @@ static int64_t on_timer(void *data)
 		b->dir_fd = open_dir(b->dir, true);
 		if (b->dir_fd < 0)
 			return failed(b, strerror(-b->dir_fd));
-		if (start_tmp(b->dir_fd, b->dir, b->prefix, tmp, sizeof(tmp)) < 0)
+		if (start_tmp(b->dir_fd, b->dir, b->prefix, app->cfg->station.backup_keep, &b->over,
+			      tmp, sizeof(tmp)) < 0)
 			return failed(b, strerror(errno));
-		if (store_backup_begin(app->store, tmp, STORE_BACKUP_ON_CARD, &b->copy) < 0)
+		if (store_backup_begin(app->store, tmp, STORE_BACKUP_ON_CARD | STORE_BACKUP_OVER_OLD,
+				       &b->copy) < 0)
 			return failed(b, store_error(app->store));
 		return 0;
 	}
@@ -490,6 +528,7 @@ static int64_t on_timer(void *data)
 		rc = store_backup_finish(b->copy);
 	if (rc < 0)
 		return failed(b, store_error(app->store));
+	say_written(b->copy, detail, sizeof(detail));
 	store_backup_free(b->copy);
 	b->copy = NULL;
 	if (settle(b->dir_fd, b->prefix, now, app->cfg->station.backup_keep) < 0)
@@ -497,7 +536,7 @@ static int64_t on_timer(void *data)
 	close(b->dir_fd);
 	b->dir_fd = -1;
 	b->newest = now;
-	store_event(app->store, now, "backup", NULL, NULL, false);
+	store_event(app->store, now, "backup", NULL, detail, false);
 	return due_in(b);
 }
 

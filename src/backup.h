@@ -35,10 +35,13 @@ void backup_dir(const char *db_path, char *buf, size_t n);
 int backup_open_store(const char *db_path, time_t now, bool damaged, struct store **out,
 		      char *notice, size_t notice_n, char *err, size_t errlen);
 
-/* A whole backup now of s, the database at db_path, then the oldest
- * beyond keep removed. 0, or -1 with err. */
-int backup_now(struct store *s, const char *db_path, time_t now, int keep, char *err,
-	       size_t errlen);
+/* A backup now of s, the database at db_path, then the oldest beyond
+ * keep removed: with keep of 2 or more and as many backups there, the
+ * oldest brought up to date (only the pages that changed written). 0,
+ * or -1 with err; written (if not NULL) says how many pages were
+ * written, "N of M pages written". */
+int backup_now(struct store *s, const char *db_path, time_t now, int keep, char *written,
+	       size_t written_n, char *err, size_t errlen);
 /* The station time of the newest backup of the database at db_path, 0 if
  * none. */
 time_t backup_newest(const char *db_path);

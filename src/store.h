@@ -490,9 +490,13 @@ int store_trust(struct store *s, const struct trusted_station *t, const char *bo
  * hash and its lock-out (the rows are not in it, and the hash never
  * reaches dest, not even for a moment); local backups keep them.
  * STORE_BACKUP_ON_CARD: dest is on the station's own card (a local
- * backup): a copy the card refuses says the card fails (store_card()). */
+ * backup): a copy the card refuses says the card fails (store_card()).
+ * STORE_BACKUP_OVER_OLD: dest holds an older copy of the database; a page
+ * it already holds as it is is not written again, so that bringing a
+ * backup of years up to date writes the week's pages, not the years'. */
 #define STORE_BACKUP_NO_SECRETS 0x1
 #define STORE_BACKUP_ON_CARD 0x2
+#define STORE_BACKUP_OVER_OLD 0x4
 struct store_backup;
 int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 		       struct store_backup **out);
@@ -500,6 +504,9 @@ int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 int store_backup_step(struct store_backup *b, int pages);
 /* Pages copied so far and in all. */
 void store_backup_progress(const struct store_backup *b, int *done, int *total);
+/* Of what was copied, the pages written to dest and those it held as
+ * they are (STORE_BACKUP_OVER_OLD; counted as the copy is written). */
+void store_backup_writes(const struct store_backup *b, long long *written, long long *same);
 /* Finishes the copy and closes the file; 0 or negative. */
 int store_backup_finish(struct store_backup *b);
 /* The system error behind a failure (ENOSPC, EIO...), or 0. */

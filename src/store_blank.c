@@ -1,9 +1,13 @@
-/* A thin SQLite VFS over the system's, for the database copy that goes on
- * a stick: every page written through it has the station's secret (the
- * manager PIN's hash) blanked on its way to the file. Deleting the rows
- * from the copy afterwards is not enough: the pages were on the stick
- * before, and a stick's flash keeps blocks that were written over. Only
- * writes are changed; everything else goes to the system's VFS as is. */
+/* A thin SQLite VFS over the system's, for the copies of the database.
+ * For a copy that goes on a stick, every page written through it has the
+ * station's secret (the manager PIN's hash) blanked on its way to the
+ * file: deleting the rows from the copy afterwards is not enough, the
+ * pages were on the stick before, and a stick's flash keeps blocks that
+ * were written over. For a copy made over an older one (a local backup
+ * brought up to date), a page that is already in the file as it would be
+ * written is not written again: the card gets only the pages that
+ * changed. Only writes are changed; everything else goes to the system's
+ * VFS as is. */
 #include "store_internal.h"
 
 #include <stdio.h>
@@ -14,8 +18,10 @@ struct store_blank {
 	sqlite3_vfs vfs;	/* first: SQLite hands this back to us */
 	sqlite3_vfs *real;
 	char name[48];
-	char *secret;
+	char *secret;		/* NULL: nothing to blank */
 	size_t len;
+	bool changed_only;
+	long long written, same;	/* pages written, and not, for being there */
 };
 
 struct blank_file {
@@ -39,14 +45,37 @@ static int blank_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off)
 	return real_of(f)->pMethods->xRead(real_of(f), buf, amt, off);
 }
 
+/* Is buf already in the file at off? A read short of it is not. */
+static bool already_there(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+	char *there = malloc((size_t)amt);
+	bool same = there && real_of(f)->pMethods->xRead(real_of(f), there, amt, off) == SQLITE_OK &&
+		    memcmp(there, buf, (size_t)amt) == 0;
+
+	free(there);
+	return same;
+}
+
+static int write_changed(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+	struct store_blank *b = ((struct blank_file *)f)->blank;
+
+	if (b->changed_only && already_there(f, buf, amt, off)) {
+		b->same++;
+		return SQLITE_OK;
+	}
+	b->written++;
+	return real_of(f)->pMethods->xWrite(real_of(f), buf, amt, off);
+}
+
 static int blank_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
 {
 	const struct store_blank *b = ((struct blank_file *)f)->blank;
 	char *copy, *at;
 	int rc;
 
-	if (!memmem(buf, (size_t)amt, b->secret, b->len))
-		return real_of(f)->pMethods->xWrite(real_of(f), buf, amt, off);
+	if (!b->secret || !memmem(buf, (size_t)amt, b->secret, b->len))
+		return write_changed(f, buf, amt, off);
 	copy = malloc((size_t)amt);
 	if (!copy)
 		return SQLITE_NOMEM;
@@ -54,7 +83,7 @@ static int blank_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 
 	for (at = copy; (at = memmem(at, (size_t)(copy + amt - at), b->secret, b->len));
 	     at += b->len)
 		memset(at, 0, b->len);
-	rc = real_of(f)->pMethods->xWrite(real_of(f), copy, amt, off);
+	rc = write_changed(f, copy, amt, off);
 	free(copy);
 	return rc;
 }
@@ -194,16 +223,24 @@ static int blank_current_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
 	return real->xCurrentTimeInt64(real, out);
 }
 
-struct store_blank *store_blank_new(const char *secret)
+struct store_blank *store_blank_new(const char *secret, bool changed_only)
 {
 	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
 	struct store_blank *b;
 
-	if (!real || !secret[0] || real->iVersion < 2 || !(b = calloc(1, sizeof(*b))))
+	if (!real || ((!secret || !secret[0]) && !changed_only) || real->iVersion < 2 ||
+	    !(b = calloc(1, sizeof(*b))))
 		return NULL;
 	b->real = real;
-	b->secret = strdup(secret);
-	b->len = strlen(secret);
+	b->changed_only = changed_only;
+	if (secret && secret[0]) {
+		b->secret = strdup(secret);
+		b->len = strlen(secret);
+		if (!b->secret) {
+			free(b);
+			return NULL;
+		}
+	}
 	/* Named for this copy: each has its own secret. */
 	snprintf(b->name, sizeof(b->name), "fieldstation-blank-%p", (void *)b);
 	b->vfs = (sqlite3_vfs){
@@ -221,12 +258,18 @@ struct store_blank *store_blank_new(const char *secret)
 		.xGetLastError = blank_last_error,
 		.xCurrentTimeInt64 = blank_current_time64,
 	};
-	if (!b->secret || sqlite3_vfs_register(&b->vfs, 0) != SQLITE_OK) {
+	if (sqlite3_vfs_register(&b->vfs, 0) != SQLITE_OK) {
 		free(b->secret);
 		free(b);
 		return NULL;
 	}
 	return b;
+}
+
+void store_blank_counts(const struct store_blank *b, long long *written, long long *same)
+{
+	*written = b ? b->written : 0;
+	*same = b ? b->same : 0;
 }
 
 const char *store_blank_name(const struct store_blank *b)
@@ -239,7 +282,8 @@ void store_blank_free(struct store_blank *b)
 	if (!b)
 		return;
 	sqlite3_vfs_unregister(&b->vfs);
-	explicit_bzero(b->secret, b->len);
+	if (b->secret)
+		explicit_bzero(b->secret, b->len);
 	free(b->secret);
 	free(b);
 }

@@ -569,6 +569,7 @@ struct store_backup {
 	bool no_secrets;
 	bool on_card;		/* dest is on the station's own card */
 	struct store_blank *blank;	/* the hash's bytes, blanked */
+	long long written, same;	/* its counts, once finished */
 	int sys_errno;
 };
 
@@ -635,15 +636,15 @@ int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 			return store_fail(s, rc);
 		}
 		b->no_secrets = true;
-		if (hash[0]) {
-			b->blank = store_blank_new(hash);
-			explicit_bzero(hash, sizeof(hash));
-			/* Never a copy for a stick with the hash in it. */
-			if (!b->blank) {
-				snprintf(s->error, sizeof(s->error), "%s", strerror(ENOMEM));
-				free(b);
-				return STORE_ERR;
-			}
+	}
+	if (hash[0] || (flags & STORE_BACKUP_OVER_OLD)) {
+		b->blank = store_blank_new(hash, flags & STORE_BACKUP_OVER_OLD);
+		explicit_bzero(hash, sizeof(hash));
+		/* Never a copy for a stick with the hash in it. */
+		if (!b->blank) {
+			snprintf(s->error, sizeof(s->error), "%s", strerror(ENOMEM));
+			free(b);
+			return STORE_ERR;
 		}
 	}
 	rc = sqlite3_open_v2(dest, &b->dest,
@@ -687,6 +688,16 @@ int store_backup_step(struct store_backup *b, int pages)
 	return backup_fail(b, rc);
 }
 
+void store_backup_writes(const struct store_backup *b, long long *written, long long *same)
+{
+	if (b->blank) {
+		store_blank_counts(b->blank, written, same);
+	} else {
+		*written = b->written;
+		*same = b->same;
+	}
+}
+
 void store_backup_progress(const struct store_backup *b, int *done, int *total)
 {
 	*total = sqlite3_backup_pagecount(b->b);
@@ -710,6 +721,7 @@ int store_backup_finish(struct store_backup *b)
 		return backup_fail(b, rc);
 	rc = sqlite3_close(b->dest);
 	b->dest = NULL;
+	store_blank_counts(b->blank, &b->written, &b->same);
 	store_blank_free(b->blank);
 	b->blank = NULL;
 	return rc == SQLITE_OK ? 0 : STORE_ERR;

@@ -73,11 +73,15 @@ char *store_schema_text(sqlite3 *db);
 char *store_schema_reference(int version);
 
 /* A VFS (store_blank.c) through which a copy is written with every
- * occurrence of secret blanked; registered under store_blank_name() until
- * freed, after the last connection that uses it is closed. NULL when
- * secret is empty or memory runs out. */
+ * occurrence of secret blanked (secret NULL or empty: none), and, when
+ * changed_only, no page written that the file already holds as it is;
+ * registered under store_blank_name() until freed, after the last
+ * connection that uses it is closed. NULL when it has nothing to do or
+ * memory runs out. store_blank_counts(): the pages written so far, and
+ * those found there already. */
 struct store_blank;
-struct store_blank *store_blank_new(const char *secret);
+struct store_blank *store_blank_new(const char *secret, bool changed_only);
+void store_blank_counts(const struct store_blank *b, long long *written, long long *same);
 const char *store_blank_name(const struct store_blank *b);
 void store_blank_free(struct store_blank *b);
 

@@ -469,7 +469,7 @@ static void no_secret_goes_on_the_stick(void **state)
 	/* The spy sees a write that holds it: a local backup keeps the PIN. */
 	spy_on(hash);
 	assert_int_equal(store_open(db, 0, &s, why, sizeof(why)), 0);
-	assert_int_equal(backup_now(s, db, NOW, 2, why, sizeof(why)), 0);
+	assert_int_equal(backup_now(s, db, NOW, 2, NULL, 0, why, sizeof(why)), 0);
 	store_close(s);
 	spy_off();
 	assert_true(spy_hits > 0);
