@@ -171,7 +171,13 @@ static int start_tmp(int dir, const char *dir_path, const char *prefix, int keep
 		close(fd);
 	} else {
 		count = list_backups(dir, prefix, names, MAX_BACKUPS);
-		if (keep < 2 || count < keep || renameat(dir, names[0], dir, name) < 0) {
+		if (keep >= 2 && count >= keep && renameat(dir, names[0], dir, name) == 0) {
+			/* The new name on the card before a page of it
+			 * changes: a cut must not leave it half written
+			 * under its old name. */
+			if (fsync(dir) < 0)
+				return -1;
+		} else {
 			*over = false;
 			nofollow_unlink(dir, name);
 			fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -224,21 +230,20 @@ static int settle(int dir, const char *prefix, time_t now, int keep)
 	return 0;
 }
 
-int backup_now(struct store *s, const char *db_path, time_t now, int keep, char *written,
-	       size_t written_n, char *err, size_t errlen)
+/* One try of backup_now() in the open folder fd. *over: it was written
+ * over an older copy; its unfinished file is left then (a power cut would
+ * leave it too), else removed. */
+static int backup_try(struct store *s, int fd, const char *dir, const char *prefix, time_t now,
+		      int keep, bool *over, char *written, size_t written_n, char *err,
+		      size_t errlen)
 {
 	struct store_backup *b;
-	char dir[4096], prefix[128], tmp[PATH_MAX + NAME_LEN];
-	bool over = false;
-	int rc, fd;
+	char tmp[PATH_MAX + NAME_LEN];
+	int rc;
 
-	backup_dir(db_path, dir, sizeof(dir));
-	backup_prefix(db_path, prefix, sizeof(prefix));
-	fd = open_dir(dir, true);
-	if (fd < 0 || start_tmp(fd, dir, prefix, keep, &over, tmp, sizeof(tmp)) < 0) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(fd < 0 ? -fd : errno));
-		if (fd >= 0)
-			close(fd);
+	*over = false;
+	if (start_tmp(fd, dir, prefix, keep, over, tmp, sizeof(tmp)) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (store_backup_begin(s, tmp, STORE_BACKUP_ON_CARD | STORE_BACKUP_OVER_OLD, &b) < 0) {
@@ -260,14 +265,38 @@ int backup_now(struct store *s, const char *db_path, time_t now, int keep, char 
 		rc = -1;
 	}
 out:
-	/* An older backup brought half way up to date is no backup any
-	 * more, but the next one starts from it. */
-	if (rc < 0 && !over) {
+	if (rc < 0 && !*over) {
 		tmp_name(prefix, tmp, sizeof(tmp));
 		nofollow_unlink(fd, tmp);
 	}
-	close(fd);
 	return rc < 0 ? -1 : 0;
+}
+
+int backup_now(struct store *s, const char *db_path, time_t now, int keep, char *written,
+	       size_t written_n, char *err, size_t errlen)
+{
+	char dir[4096], prefix[128], tmp[NAME_LEN];
+	bool over;
+	int rc, fd;
+
+	backup_dir(db_path, dir, sizeof(dir));
+	backup_prefix(db_path, prefix, sizeof(prefix));
+	fd = open_dir(dir, true);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(-fd));
+		return -1;
+	}
+	rc = backup_try(s, fd, dir, prefix, now, keep, &over, written, written_n, err, errlen);
+	/* What was there could not be brought up to date (what a cut left
+	 * may be anything): it goes, and the backup is written whole. */
+	if (rc < 0 && over) {
+		tmp_name(prefix, tmp, sizeof(tmp));
+		nofollow_unlink(fd, tmp);
+		rc = backup_try(s, fd, dir, prefix, now, keep, &over, written, written_n, err,
+				errlen);
+	}
+	close(fd);
+	return rc;
 }
 
 /* A name given in a folder is on the card once the folder is: fsync()
@@ -466,17 +495,18 @@ static int64_t due_in(const struct backups *b)
 	return clock_real_ms_until(app->clock, due * 1000);
 }
 
-/* Ends the backup being made, its unfinished file removed. */
-static void drop(struct backups *b)
+/* Ends the backup being made, its unfinished file removed unless
+ * keep_older: an older backup brought half way up to date (when the
+ * station stops) is no backup any more, but the next starts from it. */
+static void drop(struct backups *b, bool keep_older)
 {
 	char tmp[NAME_LEN];
 
 	store_backup_free(b->copy);
 	b->copy = NULL;
 	if (b->dir_fd >= 0) {
-		/* An older backup half way up to date: the next starts from it. */
 		tmp_name(b->prefix, tmp, sizeof(tmp));
-		if (!b->over)
+		if (!b->over || !keep_older)
 			nofollow_unlink(b->dir_fd, tmp);
 		close(b->dir_fd);
 	}
@@ -486,8 +516,14 @@ static void drop(struct backups *b)
 static int64_t failed(struct backups *b, const char *why)
 {
 	struct app *app = b->app;
+	bool over = b->over;
 
-	drop(b);
+	drop(b, false);
+	b->over = false;
+	/* What was there could not be brought up to date (what a cut left
+	 * may be anything): it is gone, and the backup is written whole. */
+	if (over)
+		return 0;
 	store_event(app->store, clock_now(app->clock), "backup_failed", NULL, why, false);
 	/* Again in an hour of station time (a full card may have room). */
 	return clock_real_ms_until(app->clock, (clock_now(app->clock) + 3600) * 1000LL);
@@ -566,7 +602,7 @@ void backups_free(struct backups *b)
 {
 	if (!b)
 		return;
-	drop(b);
+	drop(b, true);
 	if (b->timer)
 		loop_timer_del(b->app->loop, b->timer);
 	free(b);

@@ -652,10 +652,12 @@ int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 				     SQLITE_OPEN_NOFOLLOW,
 			     b->blank ? store_blank_name(b->blank) : NULL);
 	/* The export syncs the file itself, when it is whole. The copy is
-	 * this connection's alone: no shared memory is needed for it. */
+	 * this connection's alone: no shared memory is needed for it, not
+	 * even to read an older copy cut short with the header of a
+	 * write-ahead log (exclusive first, then no journal). */
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(b->dest, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-				  " PRAGMA cache_size = -256; PRAGMA locking_mode = EXCLUSIVE",
+		rc = sqlite3_exec(b->dest, "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF;"
+				  " PRAGMA synchronous = OFF; PRAGMA cache_size = -256",
 				  NULL, NULL, NULL);
 	if (rc == SQLITE_OK) {
 		b->b = sqlite3_backup_init(b->dest, "main", s->db, "main");

@@ -427,6 +427,36 @@ home_shown && check_restart "$DB"
 stop_station "$DB" TERM
 wait_for s "[exit 0]" 20 || bad "the station did not stop on SIGTERM" s
 
+# The backups after the cuts: an older backup brought half way up to
+# date, left unfinished by a cut, is finished by the next backup, which is
+# whole; the station is not stuck on it.
+resumed=""
+newest_backup() { ls -1 "$TMP/backups" 2>/dev/null | grep -E '^station-.*\.db$' | tail -n 1; }
+[ -e "$TMP/backups/.station-unfinished.db" ] && resumed=" (over the one a cut left unfinished)"
+before=$(newest_backup)
+cycles=$((cycles + 1))
+start_station "$DB" "$BUSY"
+home_shown && card "note cycle $cycles final backup" uncut
+for ((i = 0; i < 300; i++)); do
+	[ "$(newest_backup)" != "$before" ] && [ ! -e "$TMP/backups/.station-unfinished.db" ] && break
+	sleep 0.1
+done
+stop_station "$DB" TERM
+wait_for s "[exit 0]" 20 || bad "the station did not stop on SIGTERM" s
+after=$(newest_backup)
+said=$(sql "$DB" "SELECT detail FROM events WHERE kind = 'backup' ORDER BY id DESC LIMIT 1")
+if [ -n "$after" ] && [ "$after" != "$before" ] && [ ! -e "$TMP/backups/.station-unfinished.db" ]; then
+	cp "$TMP/backups/$after" "$TMP/copy/backup.db"
+	if [ "$(sql "$TMP/copy/backup.db" "PRAGMA integrity_check")" = ok ] &&
+		[ "$(sql "$TMP/copy/backup.db" "SELECT count(*) FROM records")" -gt 0 ]; then
+		ok "the backup after the cuts is whole$resumed: $said"
+	else
+		bad "the backup after the cuts ($after) is damaged or empty"
+	fi
+else
+	bad "no backup was made after the cuts ($before, then ${after:-none})"
+fi
+
 # What the cuts were: inside a transaction when the card held unsynced
 # writes of the log (a commit), of the database (a checkpoint or a
 # migration's) or of a backup; torn when some of them were kept and
