@@ -341,7 +341,11 @@ make_old() {
 		sql "$OLD.template" "SELECT 'DROP TABLE ' || name || ';' FROM sqlite_schema WHERE type = 'table'
 			AND name NOT IN ('meta', 'sensors', 'readings', 'pump_runs', 'records', 'lots', 'events',
 			'stations', 'origins', 'names', 'schedules', 'calibrations', 'port_choices')"
+		# and the columns later versions added (a migration that adds
+		# one must drop it here too).
 		cat <<-EOF
+		ALTER TABLE pump_runs DROP COLUMN litres;
+		ALTER TABLE records DROP COLUMN organic_override;
 		CREATE TABLE IF NOT EXISTS readings(t INTEGER NOT NULL,
 		  sensor INTEGER NOT NULL REFERENCES sensors(id), quantity INTEGER NOT NULL,
 		  value REAL NOT NULL, PRIMARY KEY (t, sensor, quantity)) WITHOUT ROWID;
@@ -447,11 +451,14 @@ after=$(newest_backup)
 said=$(sql "$DB" "SELECT detail FROM events WHERE kind = 'backup' ORDER BY id DESC LIMIT 1")
 if [ -n "$after" ] && [ "$after" != "$before" ] && [ ! -e "$TMP/backups/.station-unfinished.db" ]; then
 	cp "$TMP/backups/$after" "$TMP/copy/backup.db"
+	# Nothing is typed in this last start: the backup holds every record.
 	if [ "$(sql "$TMP/copy/backup.db" "PRAGMA integrity_check")" = ok ] &&
-		[ "$(sql "$TMP/copy/backup.db" "SELECT count(*) FROM records")" -gt 0 ]; then
+		[ "$(sql "$TMP/copy/backup.db" "PRAGMA user_version")" = "$LATEST" ] &&
+		[ "$(sql "$TMP/copy/backup.db" "SELECT count(*) FROM records")" = \
+			"$(sql "$DB" "SELECT count(*) FROM records")" ]; then
 		ok "the backup after the cuts is whole$resumed: $said"
 	else
-		bad "the backup after the cuts ($after) is damaged or empty"
+		bad "the backup after the cuts ($after) is damaged, old or short of records"
 	fi
 else
 	bad "no backup was made after the cuts ($before, then ${after:-none})"
