@@ -104,7 +104,7 @@ HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_l
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
-	test-asan test-valgrind fuzz crashtest powercut soak fonts deb
+	test-asan test-valgrind fuzz crashtest powercut soak fonts deb quick-card
 .DEFAULT_GOAL := all
 
 # Installs missing Debian packages, and only when something is missing;
@@ -254,6 +254,11 @@ bench: all $(B)/bench/bench $(FARM_DB)
 run: all
 	@mkdir -p var
 	$(B)/fieldstation --config config/demo.ini --db var/station.db $(RUN_ARGS)
+
+# The quick card for the shed's wall, drawn from the console's own screens
+# on the demo farm: $(B)/quick-card/the-nhanh.html, one A5 page per menu.
+quick-card: all
+	FIELDSTATION_BIN=$(abspath $(B))/fieldstation FIELDSTATION_RUNNER="$(EMU)" scripts/quick-card.sh --out $(B)/quick-card/the-nhanh.html
 
 unit: all $(TEST_BIN) $(REPLAY_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
