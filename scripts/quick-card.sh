@@ -190,7 +190,7 @@ h1 { font-size: 16pt; margin: 0 0 2mm; }
 p { margin: 2mm 0 1mm; }
 kbd { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-weight: bold;
       border: 1px solid #000; border-radius: 1mm; padding: 0 1.2mm; }
-.screen { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 9.5pt;
+.screen { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 10.5pt;
           line-height: 1.15; width: 50ch; height: 17.25em; margin: 0; padding: 1.5mm 2mm;
           border: 0.6mm solid #000; border-radius: 1.5mm; white-space: pre; overflow: hidden; }
 .keys { list-style: none; padding: 0; margin: 1.5mm 0; columns: 2; font-size: 10pt; }
