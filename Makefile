@@ -73,7 +73,9 @@ WARNINGS := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 # otherwise show 1969 after January 2038, and fail to list a folder whose
 # inodes do not fit 32 bits. On 64-bit boards they change nothing.
 CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 -Isrc -Idrivers -Iscreens \
-            -DVERSION='"$(VERSION)"' -DLOCALEDIR='"$(PREFIX)/share/locale"' -MMD -MP
+            -DVERSION='"$(VERSION)"' -DLOCALEDIR='"$(PREFIX)/share/locale"' -MMD -MP \
+            -DARCHITECTURE='"$(ARCH)"' \
+            -DRELEASE_KEY_PATH='"$(PREFIX)/share/fieldstation/release-key.pub"'
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)

@@ -1315,7 +1315,8 @@ static int check(struct config *c, char *err, size_t errlen)
 	return check_tariff(c, err, errlen);
 }
 
-int config_load(const char *path, struct config **out, char *err, size_t errlen)
+/* The configuration read from f, named path in what it says. */
+static int load_stream(const char *path, FILE *f, struct config **out, char *err, size_t errlen)
 {
 	struct parse p = { .err = err, .errlen = errlen };
 	struct config *c;
@@ -1330,15 +1331,8 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	set_defaults(c);
 	p.cfg = c;
-	p.f = fopen(path, "r");
-	if (!p.f) {
-		snprintf(err, errlen, _("Cannot open the configuration file %s: %s"), path,
-			 strerror(errno));
-		config_free(c);
-		return -1;
-	}
+	p.f = f;
 	rc = ini_parse_stream(read_line, &p, on_value, &p);
-	fclose(p.f);
 	if (!p.failed && rc > 0)
 		snprintf(err, errlen, _("%s, line %d: this line is not \"key = value\" or [section]"),
 			 path, rc);
@@ -1359,6 +1353,40 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 	}
 	*out = c;
 	return 0;
+}
+
+int config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	*out = NULL;
+	if (!f) {
+		snprintf(err, errlen, _("Cannot open the configuration file %s: %s"), path,
+			 strerror(errno));
+		return -1;
+	}
+	rc = load_stream(path, f, out, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int config_load_text(const char *name, const char *text, size_t len, struct config **out,
+		     char *err, size_t errlen)
+{
+	/* fmemopen() will not open an empty buffer: an empty file is one
+	 * blank line, which says as much. */
+	FILE *f = len ? fmemopen((void *)text, len, "r") : fmemopen((void *)"\n", 1, "r");
+	int rc;
+
+	*out = NULL;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	rc = load_stream(name, f, out, err, errlen);
+	fclose(f);
+	return rc;
 }
 
 void config_free(struct config *c)

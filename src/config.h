@@ -215,6 +215,10 @@ struct config {
 /* Reads and checks path. On success *out is a configuration the caller
  * frees with config_free(); on failure -1 and one sentence in err. */
 int config_load(const char *path, struct config **out, char *err, size_t errlen);
+/* The same of a file's len bytes already read (new settings from a
+ * stick), named name in what it says. */
+int config_load_text(const char *name, const char *text, size_t len, struct config **out,
+		     char *err, size_t errlen);
 void config_free(struct config *c);
 
 int config_zone_index(const struct config *c, const char *id);

@@ -10,6 +10,7 @@
 #include "irrigation.h"
 #include "loop.h"
 #include "merge.h"
+#include "newsettings.h"
 #include "pin.h"
 #include "records.h"
 #include "readings.h"
@@ -25,6 +26,7 @@
 #include "timezone.h"
 #include "trust.h"
 #include "ui.h"
+#include "update.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -62,6 +64,7 @@ struct options {
 	bool yes;		/* trust, new-key: confirmed beforehand (scripts) */
 	bool new_key;		/* trust: a trusted station's new key */
 	const char *by;		/* trust: who trusts; the login name if NULL */
+	const char *key;	/* publish-update, publish-settings: the release key */
 	char **args;		/* after the subcommand */
 	int n_args;
 };
@@ -85,6 +88,9 @@ static int cmd_export(struct options *o);
 static int cmd_merge(struct options *o);
 static int cmd_trust(struct options *o);
 static int cmd_new_key(struct options *o);
+static int cmd_release_key(struct options *o);
+static int cmd_publish_update(struct options *o);
+static int cmd_publish_settings(struct options *o);
 
 static const struct command commands[] = {
 	{ N_("status"), cmd_status, N_("readings and pump states, as plain text") },
@@ -103,6 +109,12 @@ static const struct command commands[] = {
 	  N_("trust the station that signed an export folder, once its key's fingerprint is compared") },
 	{ N_("new-key"), cmd_new_key,
 	  N_("a new signing key for this station (the old one lost or damaged, or the card moved)") },
+	{ "release-key new FILE", cmd_release_key,
+	  N_("at the office: the cooperative's release key, FILE (secret) and FILE.pub (for the stations)") },
+	{ "publish-update PACKAGE", cmd_publish_update,
+	  N_("at the office: a new version onto a stick, --to DIR, signed with --key FILE (the release key)") },
+	{ "publish-settings INI", cmd_publish_settings,
+	  N_("at the office: a station's new configuration onto a stick, --to DIR, checked and signed with --key FILE") },
 };
 
 static void usage(FILE *f)
@@ -1450,10 +1462,64 @@ out_cfg:
 	return rc;
 }
 
+static int cmd_release_key(struct options *o)
+{
+	char why[1024], fp[SIGN_FINGERPRINT_LEN];
+	struct signkey k;
+
+	if (o->n_args != 2 || strcmp(o->args[0], "new") != 0) {
+		fprintf(stderr, _("Use: fieldstation release-key new FILE\n"));
+		return 2;
+	}
+	if (releasekey_make(o->args[1], time(NULL), &k, why, sizeof(why)) < 0) {
+		put_line(stderr, why);
+		return 1;
+	}
+	sign_fingerprint(k.public_key, fp);
+	signkey_wipe(&k);
+	printf(_("The release key is made: %s (secret: keep it at the office, never on a stick or a station) and %s.pub (for the stations: make deb RELEASE_KEY=%s.pub). Fingerprint %s.\n"),
+	       o->args[1], o->args[1], o->args[1], fp);
+	return 0;
+}
+
+/* publish-update and publish-settings: FILE --to DIR --key KEY. */
+static int publish(struct options *o, bool update)
+{
+	char done[1536], why[1536];
+	int rc;
+
+	if (o->n_args != 1 || !o->to || !o->key) {
+		fprintf(stderr, update ? _("Use: fieldstation publish-update PACKAGE --to DIR --key FILE\n")
+				       : _("Use: fieldstation publish-settings INI --to DIR --key FILE\n"));
+		return 2;
+	}
+	rc = update ? update_publish(o->args[0], o->to, o->key, time(NULL), done, sizeof(done), why,
+				     sizeof(why))
+		    : newsettings_publish(o->args[0], o->to, o->key, time(NULL), done, sizeof(done),
+					  why, sizeof(why));
+	if (rc < 0) {
+		put_line(stderr, why);
+		return 1;
+	}
+	put_line(stdout, done);
+	return 0;
+}
+
+static int cmd_publish_update(struct options *o)
+{
+	return publish(o, true);
+}
+
+static int cmd_publish_settings(struct options *o)
+{
+	return publish(o, false);
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
-	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO, OPT_YES, OPT_NEW_KEY, OPT_BY, OPT_SERVICE };
+	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO, OPT_YES, OPT_NEW_KEY, OPT_BY, OPT_SERVICE,
+	       OPT_KEY };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -1470,6 +1536,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "new-key", no_argument, NULL, OPT_NEW_KEY },
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "service", no_argument, NULL, OPT_SERVICE },
+		{ "key", required_argument, NULL, OPT_KEY },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -1501,6 +1568,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_BY:
 			o->by = optarg;
+			break;
+		case OPT_KEY:
+			o->key = optarg;
 			break;
 		case OPT_DB:
 			o->db = optarg;

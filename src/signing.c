@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #define KEY_HEADER "# fieldstation signing key: the station's secret; never copy it to a stick"
+#define RELEASE_HEADER "# fieldstation release key: the cooperative's secret; keep it at the office, never on a stick or a station"
+#define PUBLIC_HEADER "# fieldstation release key (public): what stations check new versions and settings against"
 #define KEY_FORMAT 1
 #define KEY_MAX_BYTES 4096
 #define SEED_BYTES 32
@@ -128,15 +130,24 @@ static bool board_ok(const char *s)
 
 /* Key files. */
 
-static int damaged(const char *path, const char *detail, char *why, size_t n)
+/* A station's key file, or the cooperative's release key (its secret
+ * half, or the public half a station is given). */
+enum key_kind { KEY_STATION, KEY_RELEASE, KEY_PUBLIC };
+
+static int damaged(enum key_kind kind, const char *path, const char *detail, char *why, size_t n)
 {
-	snprintf(why, n,
-		 _("The signing key %s is damaged (%s): it is not used. Put back a good copy, or make a new key with \"fieldstation new-key\"."),
-		 path, detail);
+	if (kind == KEY_STATION)
+		snprintf(why, n,
+			 _("The signing key %s is damaged (%s): it is not used. Put back a good copy, or make a new key with \"fieldstation new-key\"."),
+			 path, detail);
+	else
+		snprintf(why, n, _("The release key %s is damaged (%s): it is not used."), path,
+			 detail);
 	return SIGNKEY_DAMAGED;
 }
 
-static int parse_key(const char *path, char *text, struct signkey *k, char *why, size_t n)
+static int parse_key(enum key_kind kind, const char *path, char *text, struct signkey *k,
+		     char *why, size_t n)
 {
 	uint8_t seed[SEED_BYTES], pk[SIGN_PUBLIC_BYTES];
 	unsigned seen = 0;
@@ -150,14 +161,14 @@ static int parse_key(const char *path, char *text, struct signkey *k, char *why,
 		char *end;
 
 		if (i == 0) {
-			if (strcmp(line, KEY_HEADER) != 0) {
-				rc = damaged(path, _("it does not start as a key file"), why, n);
+			if (strcmp(line, kind == KEY_STATION ? KEY_HEADER : RELEASE_HEADER) != 0) {
+				rc = damaged(kind, path, _("it does not start as a key file"), why, n);
 				goto out;
 			}
 			continue;
 		}
 		if (!v) {
-			rc = damaged(path, _("a line is not \"name: value\""), why, n);
+			rc = damaged(kind, path, _("a line is not \"name: value\""), why, n);
 			goto out;
 		}
 		*v = '\0';
@@ -171,7 +182,7 @@ static int parse_key(const char *path, char *text, struct signkey *k, char *why,
 			errno = 0;
 			made = strtoll(v, &end, 10);
 			if (errno || *end || end == v || made < 0) {
-				rc = damaged(path, _("its date is not a number"), why, n);
+				rc = damaged(kind, path, _("its date is not a number"), why, n);
 				goto out;
 			}
 			k->made = made;
@@ -184,12 +195,12 @@ static int parse_key(const char *path, char *text, struct signkey *k, char *why,
 		} else if (strcmp(line, "seed") == 0 && from_hex(v, seed, sizeof(seed)) == 0) {
 			seen |= 16;
 		} else {
-			rc = damaged(path, _("a line is not what a key file holds"), why, n);
+			rc = damaged(kind, path, _("a line is not what a key file holds"), why, n);
 			goto out;
 		}
 	}
 	if (seen != 31) {
-		rc = damaged(path, _("a part of it is missing"), why, n);
+		rc = damaged(kind, path, _("a part of it is missing"), why, n);
 		goto out;
 	}
 	sodium_ready();
@@ -197,7 +208,7 @@ static int parse_key(const char *path, char *text, struct signkey *k, char *why,
 	/* The public half written beside the secret one says whether either
 	 * changed since. */
 	if (memcmp(k->public_key, pk, sizeof(pk)) != 0) {
-		rc = damaged(path, _("its two halves do not belong together"), why, n);
+		rc = damaged(kind, path, _("its two halves do not belong together"), why, n);
 		goto out;
 	}
 	rc = 0;
@@ -208,40 +219,73 @@ out:
 	return rc;
 }
 
-int signkey_load(const char *path, struct signkey *k, char *why, size_t n)
+/* The public half of a release key, as a station is given it: comment
+ * lines and one "public: HEX". */
+static int parse_public(const char *path, char *text, uint8_t pk[SIGN_PUBLIC_BYTES], char *why,
+			size_t n)
 {
+	char *line, *save = NULL;
+	bool seen = false;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "\r")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (strncmp(line, "public: ", 8) != 0 || seen ||
+		    from_hex(line + 8, pk, SIGN_PUBLIC_BYTES) < 0)
+			return damaged(KEY_PUBLIC, path, _("a line is not what a key file holds"), why, n);
+		seen = true;
+	}
+	if (!seen)
+		return damaged(KEY_PUBLIC, path, _("a part of it is missing"), why, n);
+	return 0;
+}
+
+/* Reads a key file of kind: a secret one into k, a public one into pk. */
+static int load_key(enum key_kind kind, const char *path, struct signkey *k,
+		    uint8_t pk[SIGN_PUBLIC_BYTES], char *why, size_t n)
+{
+	const char *what = kind == KEY_STATION ? _("The signing key") : _("The release key");
 	char text[KEY_MAX_BYTES + 1];
 	struct stat st;
 	ssize_t got = 0;
 	int fd, rc;
 
-	memset(k, 0, sizeof(*k));
+	if (k)
+		memset(k, 0, sizeof(*k));
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT)
 		return SIGNKEY_MISSING;
 	if (fd < 0 && errno == ELOOP) {
-		snprintf(why, n, _("The signing key %s is a symbolic link: it is not used."), path);
+		snprintf(why, n, _("%s %s is a symbolic link: it is not used."), what, path);
 		return -1;
 	}
 	if (fd < 0) {
-		snprintf(why, n, _("The signing key %s cannot be read (%s)."), path, strerror(errno));
+		snprintf(why, n, _("%s %s cannot be read (%s)."), what, path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		snprintf(why, n, _("The signing key %s is not a plain file: it is not used."), path);
+		snprintf(why, n, _("%s %s is not a plain file: it is not used."), what, path);
 		return -1;
 	}
-	if (st.st_mode & 077) {
+	if (kind == KEY_STATION && (st.st_mode & 077)) {
 		close(fd);
 		snprintf(why, n,
 			 _("The signing key %s can be read by others (mode %04o): it may have been copied. Make a new key with \"fieldstation new-key\", or if no one else can log in to the board, chmod 600 %s."),
 			 path, (unsigned)(st.st_mode & 07777), path);
 		return -1;
 	}
+	if (kind == KEY_RELEASE && (st.st_mode & 077)) {
+		close(fd);
+		snprintf(why, n,
+			 _("The release key %s can be read by others (mode %04o): whoever copied it can sign versions and settings that every station takes. Make a new one with \"fieldstation release-key new\", or if no one else can use this computer, chmod 600 %s."),
+			 path, (unsigned)(st.st_mode & 07777), path);
+		return -1;
+	}
 	if (st.st_size > KEY_MAX_BYTES) {
 		close(fd);
-		return damaged(path, _("it is far too large"), why, n);
+		return damaged(kind, path, _("it is far too large"), why, n);
 	}
 	while (got < st.st_size) {
 		ssize_t r = read(fd, text + got, (size_t)(st.st_size - got));
@@ -255,21 +299,39 @@ int signkey_load(const char *path, struct signkey *k, char *why, size_t n)
 	close(fd);
 	if (got != st.st_size) {
 		sodium_memzero(text, sizeof(text));
-		snprintf(why, n, _("The signing key %s cannot be read (%s)."), path,
+		snprintf(why, n, _("%s %s cannot be read (%s)."), what, path,
 			 strerror(got < 0 ? errno : EIO));
 		return -1;
 	}
 	text[got] = '\0';
 	if ((size_t)got != strlen(text))
-		rc = damaged(path, _("it holds a NUL byte"), why, n);
+		rc = damaged(kind, path, _("it holds a NUL byte"), why, n);
+	else if (kind == KEY_PUBLIC)
+		rc = parse_public(path, text, pk, why, n);
 	else
-		rc = parse_key(path, text, k, why, n);
+		rc = parse_key(kind, path, text, k, why, n);
 	sodium_memzero(text, sizeof(text));
 	return rc;
 }
 
+int signkey_load(const char *path, struct signkey *k, char *why, size_t n)
+{
+	return load_key(KEY_STATION, path, k, NULL, why, n);
+}
+
+int releasekey_load(const char *path, struct signkey *k, char *why, size_t n)
+{
+	return load_key(KEY_RELEASE, path, k, NULL, why, n);
+}
+
+int releasekey_load_public(const char *path, uint8_t public_key[SIGN_PUBLIC_BYTES], char *why,
+			   size_t n)
+{
+	return load_key(KEY_PUBLIC, path, NULL, public_key, why, n);
+}
+
 /* A key as its file says it. */
-static int key_text(const struct signkey *k, char *text, size_t n)
+static int key_text(const char *header, const struct signkey *k, char *text, size_t n)
 {
 	char pk_hex[2 * SIGN_PUBLIC_BYTES + 1], seed_hex[2 * SEED_BYTES + 1];
 	int len;
@@ -277,33 +339,34 @@ static int key_text(const struct signkey *k, char *text, size_t n)
 	to_hex(k->public_key, SIGN_PUBLIC_BYTES, pk_hex);
 	to_hex(k->secret, SEED_BYTES, seed_hex);
 	len = snprintf(text, n, "%s\nformat: %d\nmade: %lld\nboard: %s\npublic: %s\nseed: %s\n",
-		       KEY_HEADER, KEY_FORMAT, (long long)k->made, k->board, pk_hex, seed_hex);
+		       header, KEY_FORMAT, (long long)k->made, k->board, pk_hex, seed_hex);
 	sodium_memzero(seed_hex, sizeof(seed_hex));
 	return len;
 }
 
-/* Writes k as the file name in the folder dir (mode 0600), whole or not
- * at all: never over another file unless replace, and then only by
- * renaming over the name (a link there is replaced, never followed).
- * 0, or an errno. */
-static int write_key_at(int dir, const char *name, const struct signkey *k, bool replace)
+/* Writes text as the file name in the folder dir, whole or not at all:
+ * never over another file unless replace, and then only by renaming over
+ * the name (a link there is replaced, never followed). 0, or an errno. */
+static int write_text_at(int dir, const char *name, const char *text, int len, mode_t mode,
+			 bool replace)
 {
-	char tmp[NAME_MAX + 1], text[512];
-	int fd, len, err = 0;
+	char tmp[NAME_MAX + 1];
+	int fd, err = 0;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= sizeof(tmp))
 		return ENAMETOOLONG;
-	len = key_text(k, text, sizeof(text));
 	/* A file left by a cut short attempt is ours: it goes. */
 	if (unlinkat(dir, tmp, 0) < 0 && errno != ENOENT)
 		err = errno;
-	fd = err ? -1 : openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = err ? -1 : openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0 && !err)
 		err = errno;
 	if (fd >= 0) {
+		/* The mode asked for, whatever the umask (a public key is for
+		 * all to read). */
 		if (write(fd, text, (size_t)len) != len)
 			err = errno ? errno : EIO;
-		else if (fsync(fd) < 0)
+		else if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
 			err = errno;
 		if (close(fd) < 0 && !err)
 			err = errno;
@@ -314,6 +377,17 @@ static int write_key_at(int dir, const char *name, const struct signkey *k, bool
 		if (!err)
 			fsync(dir);
 	}
+	return err;
+}
+
+/* A key file of k (mode 0600). */
+static int write_key_at(int dir, const char *name, const char *header, const struct signkey *k,
+			bool replace)
+{
+	char text[512];
+	int len = key_text(header, k, text, sizeof(text)), err;
+
+	err = write_text_at(dir, name, text, len, 0600, replace);
 	sodium_memzero(text, sizeof(text));
 	return err;
 }
@@ -344,7 +418,7 @@ int signkey_make(const char *path, const char *board, int64_t now, struct signke
 	snprintf(k->board, sizeof(k->board), "%s", board_ok(board) ? board : "");
 	k->made = now;
 	dir = folder_of(path, &name);
-	err = dir < 0 ? errno : write_key_at(dir, name, k, false);
+	err = dir < 0 ? errno : write_key_at(dir, name, KEY_HEADER, k, false);
 	if (dir >= 0)
 		close(dir);
 	if (err) {
@@ -353,6 +427,47 @@ int signkey_make(const char *path, const char *board, int64_t now, struct signke
 			snprintf(why, n, _("The signing key %s already exists: it is not replaced."), path);
 		else
 			snprintf(why, n, _("The signing key cannot be made in %s (%s)."), path,
+				 strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+int releasekey_make(const char *path, int64_t now, struct signkey *k, char *why, size_t n)
+{
+	char pub[PATH_MAX], text[256], hex[2 * SIGN_PUBLIC_BYTES + 1];
+	const char *name, *pub_name;
+	int dir, err, len;
+
+	memset(k, 0, sizeof(*k));
+	if ((size_t)snprintf(pub, sizeof(pub), "%s.pub", path) >= sizeof(pub)) {
+		snprintf(why, n, _("The release key cannot be made in %s (%s)."), path,
+			 strerror(ENAMETOOLONG));
+		return -1;
+	}
+	sodium_ready();
+	crypto_sign_keypair(k->public_key, k->secret);
+	k->made = now;
+	to_hex(k->public_key, SIGN_PUBLIC_BYTES, hex);
+	len = snprintf(text, sizeof(text), "%s\npublic: %s\n", PUBLIC_HEADER, hex);
+	dir = folder_of(path, &name);
+	pub_name = strrchr(pub, '/') ? strrchr(pub, '/') + 1 : pub;
+	/* The public half first: a secret without it would be of no use, and
+	 * neither is made over a file that is there. */
+	err = dir < 0 ? errno : write_text_at(dir, pub_name, text, len, 0644, false);
+	if (!err) {
+		err = write_key_at(dir, name, RELEASE_HEADER, k, false);
+		if (err)
+			unlinkat(dir, pub_name, 0);
+	}
+	if (dir >= 0)
+		close(dir);
+	if (err) {
+		signkey_wipe(k);
+		if (err == EEXIST)
+			snprintf(why, n, _("%s or %s already exists: it is not replaced."), path, pub);
+		else
+			snprintf(why, n, _("The release key cannot be made in %s (%s)."), path,
 				 strerror(err));
 		return -1;
 	}
@@ -503,7 +618,7 @@ static void keep_copy(const struct station_key *sk, const char *db_path)
 	}
 	if (signkey_load(copy, &old, why, sizeof(why)) != 0 ||
 	    memcmp(old.public_key, sk->key.public_key, SIGN_PUBLIC_BYTES) != 0)
-		write_key_at(dir, base_name(sk->path), &sk->key, true);
+		write_key_at(dir, base_name(sk->path), KEY_HEADER, &sk->key, true);
 	signkey_wipe(&old);
 	close(dir);
 }
@@ -537,7 +652,7 @@ static int restore_copy(const char *db_path, const char *path, const char *hex, 
 		return -1;
 	}
 	dir = folder_of(path, &name);
-	err = dir < 0 ? errno : write_key_at(dir, name, k, false);
+	err = dir < 0 ? errno : write_key_at(dir, name, KEY_HEADER, k, false);
 	if (dir >= 0)
 		close(dir);
 	if (err) {

@@ -22,6 +22,10 @@ struct store;
 
 /* The context of an export's manifest. */
 #define SIGN_CONTEXT_MANIFEST "fieldstation manifest"
+/* A new version of the station for a stick, signed with the release key. */
+#define SIGN_CONTEXT_UPDATE "fieldstation update"
+/* A new configuration for a stick, signed with the office's key. */
+#define SIGN_CONTEXT_SETTINGS "fieldstation settings"
 
 struct signkey {
 	uint8_t public_key[SIGN_PUBLIC_BYTES];
@@ -55,6 +59,19 @@ int signkey_make(const char *path, const char *board, int64_t now, struct signke
 		 char *why, size_t n);
 /* Forgets the secret. */
 void signkey_wipe(struct signkey *k);
+
+/* The cooperative's release key, kept at the office: it signs new
+ * versions and new settings for sticks. Its secret file is like a
+ * station's key file, saying what it is; its public half is a file of its
+ * own, path.pub ("public: HEX" and comment lines), which the package
+ * ships to every station. make: both files new (the secret 0600), never
+ * over a file that is there; -1 with why. load: as signkey_load(). */
+int releasekey_make(const char *path, int64_t now, struct signkey *k, char *why, size_t n);
+int releasekey_load(const char *path, struct signkey *k, char *why, size_t n);
+/* A public key file: 0; SIGNKEY_MISSING; SIGNKEY_DAMAGED or -1 with why.
+ * Never followed through a link; others may read it. */
+int releasekey_load_public(const char *path, uint8_t public_key[SIGN_PUBLIC_BYTES], char *why,
+			   size_t n);
 
 /* Which board this is: a digest of the Raspberry Pi's serial number (the
  * device tree's, or /proc/cpuinfo's), else of /etc/machine-id (which a

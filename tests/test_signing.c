@@ -394,6 +394,86 @@ static void a_card_on_another_board_says_so(void **state)
 	store_close(s);
 }
 
+/* The cooperative's release key: a secret file for the office, a public
+ * one for the stations; a station's key file is not a release key, and a
+ * release key's public half is all a station needs to check it. */
+static void a_release_key_is_a_pair_of_files(void **state)
+{
+	static const char text[] = "# fieldstation update\nversion: 0.3.0\n";
+	struct signkey k, back;
+	uint8_t pk[SIGN_PUBLIC_BYTES], sig[SIGN_BYTES];
+	struct stat st;
+	char why[512];
+
+	(void)state;
+	assert_int_equal(releasekey_make(path_in(dir, "release.key"), 1780000000, &k, why,
+					 sizeof(why)), 0);
+	assert_int_equal(stat(path_in(dir, "release.key"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(path_in(dir, "release.key.pub"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(releasekey_load(path_in(dir, "release.key"), &back, why, sizeof(why)), 0);
+	assert_memory_equal(back.public_key, k.public_key, SIGN_PUBLIC_BYTES);
+	assert_int_equal(releasekey_load_public(path_in(dir, "release.key.pub"), pk, why,
+						sizeof(why)), 0);
+	assert_memory_equal(pk, k.public_key, SIGN_PUBLIC_BYTES);
+	sign_data(&back, SIGN_CONTEXT_UPDATE, text, strlen(text), sig);
+	assert_true(sign_verify(pk, SIGN_CONTEXT_UPDATE, text, strlen(text), sig));
+	/* Never made over what is there. */
+	assert_int_equal(releasekey_make(path_in(dir, "release.key"), 1, &back, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "already exists"));
+	assert_int_equal(releasekey_load_public(path_in(dir, "release.key.pub"), pk, why,
+						sizeof(why)), 0);
+	assert_memory_equal(pk, k.public_key, SIGN_PUBLIC_BYTES);
+	/* The secret file is not a station's key, nor the other way round. */
+	assert_int_equal(signkey_load(path_in(dir, "release.key"), &back, why, sizeof(why)),
+			 SIGNKEY_DAMAGED);
+	make_key("station.key", &back);
+	assert_int_equal(releasekey_load(path_in(dir, "station.key"), &back, why, sizeof(why)),
+			 SIGNKEY_DAMAGED);
+	/* Readable by others, the secret is refused, saying why. */
+	chmod(path_in(dir, "release.key"), 0640);
+	assert_int_equal(releasekey_load(path_in(dir, "release.key"), &back, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "can be read by others"));
+	signkey_wipe(&k);
+	signkey_wipe(&back);
+}
+
+static void a_public_key_file_is_read_strictly(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+	} cases[] = {
+		{ "# a comment\n\npublic: " "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", 0 },
+		{ "public: 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\r\n", 0 },
+		{ "public: 00112233\n", SIGNKEY_DAMAGED },
+		{ "public: 00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\n", SIGNKEY_DAMAGED },
+		{ "# nothing\n", SIGNKEY_DAMAGED },
+		{ "public: 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
+		  "public: 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", SIGNKEY_DAMAGED },
+		{ "seed: 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", SIGNKEY_DAMAGED },
+	};
+	uint8_t pk[SIGN_PUBLIC_BYTES];
+	char why[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		test_write(dir, "k.pub", cases[i].text);
+		if (releasekey_load_public(path_in(dir, "k.pub"), pk, why, sizeof(why)) != cases[i].rc)
+			fail_msg("case %zu: %s", i, why);
+	}
+	assert_int_equal(releasekey_load_public(path_in(dir, "none.pub"), pk, why, sizeof(why)),
+			 SIGNKEY_MISSING);
+	/* A link is not followed, a FIFO not opened for reading. */
+	assert_int_equal(symlink(path_in(dir, "k.pub"), path_in(dir, "link.pub")), 0);
+	assert_int_equal(releasekey_load_public(path_in(dir, "link.pub"), pk, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "symbolic link"));
+	assert_int_equal(mkfifo(path_in(dir, "fifo.pub"), 0644), 0);
+	assert_int_equal(releasekey_load_public(path_in(dir, "fifo.pub"), pk, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a plain file"));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, each_setup, each_teardown)
@@ -405,6 +485,8 @@ int main(void)
 		T(the_board_is_told_apart),
 		T(the_station_makes_its_key_once),
 		T(a_card_on_another_board_says_so),
+		T(a_release_key_is_a_pair_of_files),
+		T(a_public_key_file_is_read_strictly),
 	};
 
 	text_init("en");
