@@ -84,7 +84,8 @@ LDLIBS    += $(PKG_LIBS) -lm
 # The station's logic and drivers, the screens, and main apart, so that a
 # test program links only what it uses (the linker pulls objects from the
 # archives on demand).
-CORE_SRC   := $(sort $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard drivers/*.c))
+CORE_SRC   := $(sort $(filter-out src/main.c src/updater_main.c,$(wildcard src/*.c)) \
+	      $(wildcard drivers/*.c))
 SCREEN_SRC := $(sort $(wildcard screens/*.c))
 CORE_OBJ   := $(CORE_SRC:%.c=$(B)/obj/%.o)
 SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/obj/%.o)
@@ -117,7 +118,7 @@ ifneq ($(filter install,$(MAKECMDGOALS)),)
 DEPS :=
 endif
 
-all: $(DEPS) $(B)/fieldstation $(MO) fonts
+all: $(DEPS) $(B)/fieldstation $(B)/fieldstation-update $(MO) fonts
 
 deps:
 	@$(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && \
@@ -141,6 +142,10 @@ $(B)/libscreens.a: $(SCREEN_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/fieldstation: $(B)/obj/src/main.o $(B)/libscreens.a $(B)/libcore.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The privileged installer of new versions and settings (src/updater.h).
+$(B)/fieldstation-update: $(B)/obj/src/updater_main.o $(B)/libcore.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(MO): po/vi.po
@@ -183,6 +188,9 @@ $(B)/fonts/%.psf.gz: $(B)/fonts/%.bdf fonts/fieldstation.set
 
 # The backup test fails fsync() as a failing card does.
 $(B)/tests/test_backup: LDLIBS += -Wl,--wrap=fsync
+
+# The installer's test cuts the power at each of its renames and removals.
+$(B)/tests/test_updater: LDLIBS += -Wl,--wrap=rename -Wl,--wrap=unlink
 
 # The font test reads the fonts this build made.
 $(B)/tests/test_font: CPPFLAGS += -DFONT_DIR='"$(B)/fonts"'
@@ -387,15 +395,28 @@ pot:
 # system's folders (/lib/...), make install to the administrator's.
 UNITDIR ?= /etc/systemd/system
 UDEVDIR ?= /etc/udev/rules.d
-install: $(B)/fieldstation $(MO) $(FONTS)
+# RELEASE_KEY=FILE.pub: the cooperative's release key (fieldstation
+# release-key new), which the station checks new versions and settings on
+# a stick against; without it the station takes none.
+RELEASE_KEY ?=
+install: $(B)/fieldstation $(B)/fieldstation-update $(MO) $(FONTS)
 	install -D -m 755 $(B)/fieldstation $(DESTDIR)$(PREFIX)/bin/fieldstation
+	install -D -m 755 $(B)/fieldstation-update \
+		$(DESTDIR)$(PREFIX)/lib/fieldstation/fieldstation-update
 	install -D -m 644 $(MO) $(DESTDIR)$(PREFIX)/share/locale/vi/LC_MESSAGES/fieldstation.mo
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/consolefonts $(FONTS)
 	install -d $(DESTDIR)$(UNITDIR)
 	@# The records, the PIN's hash and the backups: the station's alone.
 	install -d -m 750 $(DESTDIR)/var/lib/fieldstation
-	sed 's|/usr/bin/|$(PREFIX)/bin/|g; s|/usr/lib/fieldstation/|$(PREFIX)/lib/fieldstation/|g; s|/usr/share/|$(PREFIX)/share/|g' \
-		scripts/fieldstation.service >$(DESTDIR)$(UNITDIR)/fieldstation.service
+	for unit in fieldstation.service fieldstation-update.service fieldstation-update.path; do \
+		sed 's|/usr/bin/|$(PREFIX)/bin/|g; s|/usr/lib/fieldstation/|$(PREFIX)/lib/fieldstation/|g; s|/usr/share/|$(PREFIX)/share/|g' \
+			scripts/$$unit >$(DESTDIR)$(UNITDIR)/$$unit || exit 1; done
+	@if [ -n "$(RELEASE_KEY)" ]; then \
+		grep -q '^public: [0-9a-f]\{64\}$$' "$(abspath $(RELEASE_KEY))" || \
+			{ echo "RELEASE_KEY=$(RELEASE_KEY) is not a release key's public file (FILE.pub)"; exit 1; }; \
+		install -D -m 644 "$(abspath $(RELEASE_KEY))" \
+			$(DESTDIR)$(PREFIX)/share/fieldstation/release-key.pub; \
+	else echo "make install: no RELEASE_KEY: this station will take no new version or settings from a stick"; fi
 	@# The GPIO chips to the group gpio; USB sticks mounted when plugged
 	@# in, unmounted when pulled out.
 	install -D -m 644 -t $(DESTDIR)$(UDEVDIR) scripts/60-fieldstation-gpio.rules \

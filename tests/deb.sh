@@ -34,6 +34,8 @@ for f in /usr/bin/fieldstation /usr/share/locale/vi/LC_MESSAGES/fieldstation.mo 
 	/etc/fieldstation/fieldstation.ini /usr/share/fieldstation/demo.ini \
 	/lib/systemd/system/fieldstation.service /lib/udev/rules.d/60-fieldstation-gpio.rules \
 	/lib/udev/rules.d/90-fieldstation-stick.rules /usr/lib/fieldstation/fieldstation-stick \
+	/usr/lib/fieldstation/fieldstation-update /lib/systemd/system/fieldstation-update.service \
+	/lib/systemd/system/fieldstation-update.path \
 	/usr/share/consolefonts/fieldstation-16x32.psf.gz /usr/share/doc/fieldstation/copyright \
 	/usr/share/man/man1/fieldstation.1.gz; do
 	grep -qx "$f" "$TMP/files" && ok "holds $f" || bad "no $f"
@@ -53,6 +55,14 @@ grep -q 'adduser --quiet --system --group' "$TMP/control/postinst" &&
 	ok "postinst: the user fieldstation in gpio, dialout and plugdev; its data folder 0750" ||
 	bad "postinst: $(cat "$TMP/control/postinst")"
 grep -q 'relays-off' "$TMP/control/prerm" && ok "prerm drives the relays off" || bad "prerm"
+# The installer may be the one running dpkg: enabled (at boot, and its
+# path unit), never started, restarted or stopped by an upgrade.
+grep -q "deb-systemd-helper .*enable 'fieldstation-update.service'" "$TMP/control/postinst" &&
+	grep -q "deb-systemd-helper .*enable 'fieldstation-update.path'" "$TMP/control/postinst" &&
+	! grep -q "deb-systemd-invoke .*'fieldstation-update.service'" "$TMP/control/postinst" &&
+	! grep -q "deb-systemd-invoke .*restart.*fieldstation-update.service" "$TMP/control/prerm" &&
+	ok "postinst enables the installer and its path unit, and never starts the installer" ||
+	bad "the installer's unit in the maintainer scripts: $(grep -h fieldstation-update "$TMP/control/postinst" "$TMP/control/prerm")"
 grep -q 'purge.*' "$TMP/control/postrm" && grep -q 'rm -rf /var/lib/fieldstation' "$TMP/control/postrm" &&
 	ok "postrm removes the records only on purge" || bad "postrm"
 
@@ -72,6 +82,14 @@ if command -v systemd-analyze >/dev/null; then
 	e=$(cat "$TMP/exposure")
 	[ -n "$e" ] && awk "BEGIN { exit !($e <= 2.0) }" && ok "systemd-analyze security: exposure $e" ||
 		bad "systemd-analyze security: exposure '$e'"
+fi
+
+key="$TMP/root/usr/share/fieldstation/release-key.pub"
+if [ -e "$key" ]; then
+	grep -q '^public: [0-9a-f]\{64\}$' "$key" && ok "holds the release key stations check updates against" ||
+		bad "release-key.pub: $(cat "$key")"
+else
+	echo "SKIP no release key in the package (make deb RELEASE_KEY=FILE.pub): it takes no update from a stick"
 fi
 
 if [ "$arch" = "$(dpkg --print-architecture)" ]; then
