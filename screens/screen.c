@@ -27,4 +27,5 @@ const struct screen *const screen_table[SCREEN_COUNT] = {
 	[SCREEN_SENSORS] = &screen_sensors,
 	[SCREEN_CALIBRATE] = &screen_calibrate,
 	[SCREEN_PORTS] = &screen_ports,
+	[SCREEN_OFFICE] = &screen_office,
 };

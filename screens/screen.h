@@ -34,6 +34,7 @@ enum screen_id {
 	SCREEN_SENSORS,
 	SCREEN_CALIBRATE,
 	SCREEN_PORTS,
+	SCREEN_OFFICE,
 	SCREEN_COUNT
 };
 
@@ -96,5 +97,6 @@ extern const struct screen screen_alarms;
 extern const struct screen screen_sensors;
 extern const struct screen screen_calibrate;
 extern const struct screen screen_ports;
+extern const struct screen screen_office;
 
 #endif

@@ -25,6 +25,7 @@ static const struct {
 	{ N_("Sensors"), SCREEN_SENSORS },
 	{ N_("Calibrate probes"), SCREEN_CALIBRATE },
 	{ N_("Serial ports"), SCREEN_PORTS },
+	{ N_("From the office (USB)"), SCREEN_OFFICE },
 };
 
 #define N_ITEMS ((int)(sizeof(items) / sizeof(items[0])))

@@ -3,6 +3,7 @@
 #include "alarms.h"
 
 #include "config.h"
+#include "handover.h"
 #include "text.h"
 
 #include <inttypes.h>
@@ -177,6 +178,8 @@ char *alarm_headline(const struct config *cfg, const struct event_row *e, char *
 		snprintf(buf, n, _("Water meter %s sends noise"), meter_name(cfg, e->source));
 	else if (strncmp(e->kind, "sensor_", 7) == 0)
 		sensor_alarm(cfg, e, false, buf, n);
+	else if (strcmp(e->kind, "installer") == 0)
+		handover_event_headline(e->detail, buf, n);
 	else
 		return alarm_text(cfg, e, buf, n);
 	return buf;
@@ -222,6 +225,8 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 		runs_lost(e, buf, n);
 	} else if (strncmp(e->kind, "sensor_", 7) == 0) {
 		sensor_alarm(cfg, e, true, buf, n);
+	} else if (strcmp(e->kind, "installer") == 0) {
+		handover_event_text(e->detail, buf, n);
 	} else {
 		snprintf(buf, n, "%s %s %s", e->kind, e->source, e->detail);
 	}

@@ -18,6 +18,8 @@ struct backups;
 struct stick;
 struct station_key;
 struct dbcheck;
+struct update_found;
+struct settings_found;
 
 struct app {
 	const struct config *cfg;
@@ -56,6 +58,14 @@ struct app {
 	/* Told when a USB stick comes or goes (the USB screen, while open). */
 	void (*stick_changed)(void *ctx);
 	void *stick_changed_ctx;
+	/* What a stick from the office brings: a new version, new settings,
+	 * or why not (src/handover.h); looked at when a stick is ready. */
+	struct update_found *update;
+	struct settings_found *settings;
+	/* The privileged installer's result last seen, and its folder
+	 * watched for the next. */
+	char installer_seen[40];
+	int installer_fd;
 	/* Told when something that a screen shows has changed. */
 	void (*changed)(void *ctx);
 	void *changed_ctx;

@@ -67,6 +67,12 @@ int handover_result_read(const char *dir, struct handover_result *r);
 int handover_result_write(const char *dir, const struct handover_result *r);
 /* What happened, in one sentence for the farmer. */
 void handover_result_sentence(const struct handover_result *r, char *buf, size_t n);
+/* r as the detail of an "installer" event ("outcome;why;what;from;to;
+ * detail"), and such a detail in one sentence for the farmer. */
+void handover_result_event(const struct handover_result *r, char *buf, size_t n);
+char *handover_event_text(const char *detail, char *buf, size_t n);
+/* The same in a few words, for the home screen's alarm line. */
+char *handover_event_headline(const char *detail, char *buf, size_t n);
 /* The office's time of the settings put in place last, 0 if none. */
 int64_t handover_settings_made(const char *dir);
 

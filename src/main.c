@@ -9,8 +9,10 @@
 #include "export.h"
 #include "irrigation.h"
 #include "loop.h"
+#include "handover.h"
 #include "merge.h"
 #include "newsettings.h"
+#include "offers.h"
 #include "pin.h"
 #include "records.h"
 #include "readings.h"
@@ -109,11 +111,11 @@ static const struct command commands[] = {
 	  N_("trust the station that signed an export folder, once its key's fingerprint is compared") },
 	{ N_("new-key"), cmd_new_key,
 	  N_("a new signing key for this station (the old one lost or damaged, or the card moved)") },
-	{ "release-key new FILE", cmd_release_key,
+	{ N_("release-key new FILE"), cmd_release_key,
 	  N_("at the office: the cooperative's release key, FILE (secret) and FILE.pub (for the stations)") },
-	{ "publish-update PACKAGE", cmd_publish_update,
+	{ N_("publish-update PACKAGE"), cmd_publish_update,
 	  N_("at the office: a new version onto a stick, --to DIR, signed with --key FILE (the release key)") },
-	{ "publish-settings INI", cmd_publish_settings,
+	{ N_("publish-settings INI"), cmd_publish_settings,
 	  N_("at the office: a station's new configuration onto a stick, --to DIR, checked and signed with --key FILE") },
 };
 
@@ -301,6 +303,8 @@ static void on_stick(void *data, int fd, short revents)
 	(void)revents;
 	if (!stick_update(app->stick))
 		return;
+	/* What the office sent, if it is the office's stick. */
+	offers_look(app);
 	if (app->stick_changed)
 		app->stick_changed(app->stick_changed_ctx);
 	app_changed(app);
@@ -452,6 +456,7 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	static bool relays_at_exit;
 
 	*again = false;
+	app.installer_fd = -1;
 	if (open_config(o, &cfg, fault, faultlen) < 0)
 		return 1;
 	if (o->seed >= 0)
@@ -527,6 +532,9 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	if (sfd >= 0)
 		loop_watch(app.loop, sfd, POLLIN, on_signalfd, &app);
 	watch_stick(&app);
+	offers_look(&app);
+	/* What the installer did last: a new version, new settings. */
+	offers_open(&app);
 	/* NTP, GPS or an RTC may set the board's clock at any time. */
 	clockset_watch(&app);
 	store_event(app.store, clock_now(clk), "start", NULL, VERSION, false);
@@ -542,6 +550,9 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	service_ready(cfg->station.name[0] ? cfg->station.name : cfg->station.code);
 	/* The rest of the database, checked in the background. */
 	loop_timer_add(app.loop, CHECK_AFTER_MS, start_check, &app);
+	/* The installer's sign that this station started (src/handover.h). */
+	if (o->service)
+		handover_home(app.db_path);
 	rc = loop_run(app.loop) < 0 ? 1 : 0;
 	*again = app.damaged;
 out:
@@ -550,6 +561,8 @@ out:
 	dbcheck_free(app.check);
 	backups_free(app.backups);
 	ui_free(ui);
+	if (app.loop)
+		offers_close(&app);
 	stick_free(app.stick);
 	if (app.loop)
 		clockset_unwatch(&app);

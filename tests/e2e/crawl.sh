@@ -35,6 +35,7 @@ WALKS=(
 	"the harvest book and a trace: 4 2 * * 1 * * 3 * * + - 0 0 0 3 * * 1 + 0 0"
 	"copy to USB: 5 * * 0"
 	"calibrating a probe: 6 1 2 3 4 E 5 * * 1 * * 5 6 0 E * * 3 0 0 E * * E"
+	"from the office, no stick in: 6 1 2 3 4 E 7 * * 0 0"
 	"alarms: 9 * * + E 0"
 )
 

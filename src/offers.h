@@ -1,0 +1,34 @@
+/* What the office offers, as the running console sees it: looked for on
+ * a stick as soon as it is ready (a new version, new settings, or why
+ * not), handed to the privileged installer once the manager says yes
+ * (src/handover.h), and the installer's word about it said once. */
+#ifndef FS_OFFERS_H
+#define FS_OFFERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct app;
+
+/* The paths of the installer's folder and of
+ * the keys are the package's; FIELDSTATION_UPDATER_DIR,
+ * FIELDSTATION_RELEASE_KEY and FIELDSTATION_OFFICE_KEY stand for them in
+ * tests (the installer, which checks again, never takes them). */
+const char *offers_updater_dir(void);
+const char *offers_release_key(void);
+const char *offers_office_key(void);
+/* Looks at the stick, ready or gone, for what the office offers: into
+ * app->update and app->settings (kept by the app, freed by
+ * offers_close()). */
+void offers_look(struct app *app);
+/* The installer's result: one not seen before is said once (app->news;
+ * one that took something back is an alarm too) and kept in the event
+ * log; the folder is watched for the next one. */
+void offers_open(struct app *app);
+void offers_close(struct app *app);
+/* The manager said yes to what app->update (update true) or
+ * app->settings offers: the pumps stopped, the offer handed over. 0, or
+ * -1 with why; on 0, the installer will stop the station. */
+int offers_begin(struct app *app, bool update, char *why, size_t whylen);
+
+#endif
