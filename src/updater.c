@@ -267,6 +267,10 @@ static const char *trial(const struct updater *u)
 	sys->service(sys->ctx, "start");
 	for (;;) {
 		if (sys->service_state(sys->ctx, &now) == 0) {
+			/* systemd counts restarts again from 0 after a start
+			 * it did not make itself. */
+			if (now.restarts < first.restarts)
+				first.restarts = now.restarts;
 			if (now.active && now.main_pid > 0 &&
 			    sys->reached_home(sys->ctx, handover, now.main_pid))
 				return NULL;

@@ -429,6 +429,15 @@ static int op_repack(void *ctx, const char *out, char *why, size_t n)
 			snprintf(why, n, "%s: %s", line, strerror(errno));
 			goto out;
 		}
+		/* A folder of the package that the system made a link (/lib
+		 * to usr/lib, merged /usr) stays a folder in the package, as
+		 * dpkg installed it. */
+		if (S_ISLNK(st.st_mode)) {
+			struct stat to;
+
+			if (stat(line, &to) == 0 && S_ISDIR(to.st_mode))
+				st = to;
+		}
 		if (S_ISDIR(st.st_mode)) {
 			if (mkdir(path, st.st_mode & 07777) < 0 && errno != EEXIST)
 				goto fail_path;
