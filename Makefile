@@ -107,7 +107,7 @@ HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_l
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
-	test-asan test-valgrind fuzz crashtest powercut soak fonts deb quick-card
+	test-asan test-valgrind test-valgrind-unit fuzz crashtest powercut soak fonts deb quick-card
 .DEFAULT_GOAL := all
 
 # Installs missing Debian packages, and only when something is missing;
@@ -323,6 +323,12 @@ test-asan:
 test-valgrind: all helpers $(TEST_BIN) $(REPLAY_BIN)
 	@scripts/install-deps.sh --all
 	tests/sanitizers.sh valgrind $(B)
+
+# The unit tests alone under memcheck: what CI runs (the end-to-end tests
+# under valgrind take too long for it).
+test-valgrind-unit: all $(TEST_BIN) $(REPLAY_BIN)
+	@scripts/install-deps.sh --all
+	tests/sanitizers.sh valgrind $(B) unit
 
 # Power cuts: the station killed with SIGKILL at random moments while it
 # is used, then started again, and checked (tests/crashtest.sh).

@@ -1,5 +1,7 @@
-/* A check of the database in a child process, watched by the loop through
- * a pidfd: the station never waits for it. */
+/* A check of the database in a child process, watched by the loop: the
+ * child alone holds the write end of a pipe, which hangs up when it ends
+ * (on any kernel, pidfd or not, and under valgrind). The station never
+ * waits for it. */
 #include "dbcheck.h"
 
 #include "loop.h"
@@ -24,13 +26,16 @@
 struct dbcheck {
 	struct loop *loop;
 	pid_t pid;
-	int pidfd;
+	int hup;		/* the pipe's read end: hangs up when the child ends */
 	dbcheck_fn *fn;
 	void *ctx;
 };
 
+/* The child's end of the pipe, kept open across exec. */
+#define CHILD_END 3
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void become_checker(char *const argv[])
+static void become_checker(char *const argv[], int end)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDWR);
@@ -44,17 +49,21 @@ static void become_checker(char *const argv[])
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 	}
+	if (end == CHILD_END)
+		fcntl(end, F_SETFD, 0);
+	else if (dup2(end, CHILD_END) < 0)
+		_exit(127);
 	/* Nothing of the station's: its relays, its terminal, its lock. */
-	syscall(SYS_close_range, 3U, ~0U, 0U);
+	syscall(SYS_close_range, CHILD_END + 1U, ~0U, 0U);
 	execv(argv[0], argv);
 	_exit(127);
 }
 
 static void reap(struct dbcheck *c, int *status)
 {
-	loop_unwatch(c->loop, c->pidfd);
-	close(c->pidfd);
-	c->pidfd = -1;
+	loop_unwatch(c->loop, c->hup);
+	close(c->hup);
+	c->hup = -1;
 	while (waitpid(c->pid, status, 0) < 0 && errno == EINTR)
 		;
 	c->pid = 0;
@@ -88,24 +97,29 @@ static void on_exit_fd(void *data, int fd, short revents)
 struct dbcheck *dbcheck_start(struct loop *loop, char *const argv[], dbcheck_fn *fn, void *ctx)
 {
 	struct dbcheck *c = calloc(1, sizeof(*c));
+	int end[2];
 
 	if (!c)
 		return NULL;
-	*c = (struct dbcheck){ .loop = loop, .pidfd = -1, .fn = fn, .ctx = ctx };
-	c->pid = fork();
-	if (c->pid == 0)
-		become_checker(argv);
-	if (c->pid < 0) {
+	if (pipe2(end, O_CLOEXEC) < 0) {
 		free(c);
 		return NULL;
 	}
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	if (c->pidfd < 0 || loop_watch(loop, c->pidfd, POLLIN, on_exit_fd, c) < 0) {
-		if (c->pidfd >= 0)
-			close(c->pidfd);
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, NULL, 0);
+	*c = (struct dbcheck){ .loop = loop, .hup = end[0], .fn = fn, .ctx = ctx };
+	c->pid = fork();
+	if (c->pid == 0)
+		become_checker(argv, end[1]);
+	close(end[1]);
+	if (c->pid < 0 || loop_watch(loop, c->hup, POLLIN, on_exit_fd, c) < 0) {
+		int e = errno;
+
+		if (c->pid > 0) {
+			kill(c->pid, SIGKILL);
+			waitpid(c->pid, NULL, 0);
+		}
+		close(c->hup);
 		free(c);
+		errno = e;
 		return NULL;
 	}
 	return c;

@@ -4,8 +4,11 @@
 # valgrind's memcheck. Any report either writes fails the run, and is shown.
 #   tests/sanitizers.sh asan BUILD_FOLDER       (make test-asan)
 #   tests/sanitizers.sh valgrind BUILD_FOLDER   (make test-valgrind)
+#   tests/sanitizers.sh valgrind BUILD_FOLDER unit
+#                       the unit tests alone (make test-valgrind-unit, in CI)
 set -u
 mode=$1
+only=${3:-}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=$TOP/$2
 REPORTS=$B/reports
@@ -50,6 +53,17 @@ for t in "$B"/tests/test_*; do
 	echo "== $t"
 	"${RUN[@]}" "$t" || { echo "FAILED: $t"; fail=1; }
 done
+
+if [ "$only" = unit ]; then
+	for f in "$REPORTS"/*; do
+		[ -s "$f" ] || continue
+		echo "== report $f"
+		cat "$f"
+		fail=1
+	done
+	[ $fail -eq 0 ] && echo "$mode: no finding in the unit tests" || echo "$mode: FAILED"
+	exit $fail
+fi
 
 # A script that cannot run here exits 77: skipped, and said so.
 skipped=""

@@ -192,6 +192,7 @@ static void closed_unsynced(void *arg)
 	assert_int_equal(f->pMethods->xSync(f, SQLITE_SYNC_NORMAL), SQLITE_OK);
 	card_fill(f, 'B', 0, 4);
 	assert_int_equal(f->pMethods->xClose(f), SQLITE_OK);
+	free(f);
 	if (o->seed) {
 		int fd = open(o->path, O_RDONLY);
 
