@@ -11,8 +11,9 @@
 # version before, made again into a package, and the records as they were
 # come back by themselves), a good update, a downgrade and another board's
 # package refused by the installer itself, a power cut in the middle of
-# dpkg (the next run at boot goes back), and the station's user left
-# owning its records.
+# dpkg (the next run at boot goes back), new settings, another station's,
+# and settings the station cannot start with (taken back), the station's
+# user left owning its records.
 #   tests/deb-update.sh build-deb-amd64/fieldstation_0.1.0_amd64.deb
 set -u
 DEB=$(realpath "${1:?usage: tests/deb-update.sh PACKAGE.deb}")
@@ -330,6 +331,17 @@ settings /tmp/other.ini && install
 [ "$(field outcome) $(field why)" = "refused station" ] && cmp -s "$INI" "$root/tmp/new.ini" &&
 	ok "settings for another station: refused (station), nothing changed" ||
 	bad "another station's settings: $(cat "$RESULT")"
+
+# Settings every check passes but the station cannot start with (its
+# records in a folder that is not there): taken back by themselves.
+sed 's|^code = PT01 .*|&\ndatabase = /var/lib/fieldstation/nowhere/station.db|' "$root/tmp/new.ini" >"$root/tmp/bad.ini"
+grep -q '^database = ' "$root/tmp/bad.ini" || bad "no database line in bad.ini"
+sleep 1
+settings /tmp/bad.ini && install
+[ "$(field what) $(field outcome)" = "settings rolled-back" ] && cmp -s "$INI" "$root/tmp/new.ini" &&
+	ok "settings the station cannot start with are taken back ($(field why)): the ones before are in place" ||
+	bad "settings that do not start: $(cat "$RESULT")" "$(tail -n 20 "$root/tmp/updater.log")"
+wait_home && ok "and the station runs with them again" || bad "not running after the settings' rollback"
 
 echo "deb-update: $CHECKS checks, $FAILS failed"
 [ "$FAILS" -eq 0 ]
