@@ -241,7 +241,7 @@ helpers: $(HELPERS)
 
 # The benchmark measures the budgets of DESIGN.md on the reference farm;
 # it is not a test and never fails. The farm (five years of 16 sensors,
-# bench/farm.c) takes about half an hour to make: it is made once and kept
+# bench/farm.c) takes a few minutes to make: it is made once and kept
 # in $(B)/bench, named by its seed and a digest of bench/farm.c and
 # bench/farm.ini, so that a change to either makes a new one (the old one
 # is removed first) and a checkout that changes neither does not.
