@@ -4,7 +4,7 @@
  *
  *   build/bench/bench --farm FARM.db [--config bench/farm.ini]
  *         [--bin build/fieldstation] [--runs N] [--only startup,screens,
- *         export,memory,idle,day] [--idle-windows N] [--idle-seconds N]
+ *         export,memory,idle,day,backup] [--idle-windows N] [--idle-seconds N]
  *         [--day-speed N] [--keep]
  *
  * What runs where:
@@ -435,7 +435,7 @@ static double callgrind_inclusive(const char *path, const char *fn)
 
 enum row {
 	R_START, R_START_COLD, R_CHART_DAY, R_CHART_MONTH, R_CHART_YEAR, R_KEY,
-	R_RSS_START, R_RSS_HOUR, R_IDLE_WAKE, R_IDLE_CPU, R_WRITE, R_EXPORT, R_ROWS
+	R_RSS_START, R_RSS_HOUR, R_IDLE_WAKE, R_IDLE_CPU, R_WRITE, R_BACKUP, R_EXPORT, R_ROWS
 };
 
 struct result {
@@ -976,6 +976,138 @@ static void day_report(const struct day_run *d, const struct day_run *fast)
 		 d->as_rows / (d->readings > 0 ? d->readings : 1), d->packed,
 		 d->packed / (d->readings > 0 ? d->readings : 1), d->speed, d->written,
 		 d->checkpoint, d->cpu_s, fast_note);
+}
+
+/* ---- A week, and its local backup --------------------------------------- */
+
+/* The station runs a week of station time at 1008 times speed on a copy
+ * that has two backups already, named a week apart, the newer at its
+ * start: the backup due at the week's end brings the older one up to
+ * date, as a station does every week, and its event says how many pages
+ * it wrote. */
+struct week_run {
+	struct child c;
+	const char *db;
+	double t0;
+	bool running;
+	pid_t drainer;		/* reads what the station draws meanwhile */
+};
+
+#define WEEK_SPEED 1008
+
+static bool week_older_kept;	/* the older backup: the farm a week before its end */
+#define WEEK_BACKUP_WAIT_MS 300000.0
+
+static void week_begin(struct week_run *w, const struct opts *o, const char *db)
+{
+	char *argv[16], sp[16];
+
+	memset(w, 0, sizeof(*w));
+	w->db = db;
+	snprintf(sp, sizeof(sp), "%d", WEEK_SPEED);
+	station_argv(argv, 16, o, db, sp);
+	w->t0 = now_ms();
+	spawn(&w->c, argv);
+	if (!child_read(&w->c, marker, START_WAIT_MS))
+		die("no home screen");
+	w->running = true;
+	w->drainer = fork();
+	if (w->drainer == 0) {
+		char buf[4096];
+
+		for (;;) {
+			struct pollfd p = { w->c.master, POLLIN, 0 };
+
+			if (poll(&p, 1, -1) > 0 && read(w->c.master, buf, sizeof(buf)) <= 0 &&
+			    errno != EAGAIN)
+				_exit(0);
+		}
+	}
+}
+
+/* The newest backup event's "N of M pages written"; false while there is
+ * none. said gets what the event says. */
+static bool week_backup_event(const char *db, long long *written, long long *of, char *said,
+			      size_t n)
+{
+	sqlite3 *s = open_ro(db);
+	sqlite3_stmt *st;
+	bool found = false;
+
+	sqlite3_busy_timeout(s, 2000);
+	if (sqlite3_prepare_v2(s, "SELECT kind, detail FROM events WHERE kind IN"
+				  " ('backup', 'backup_failed') ORDER BY id DESC LIMIT 1", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(said, n, "%s: %s", sqlite3_column_text(st, 0),
+			 sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+		found = true;
+		if (strcmp((const char *)sqlite3_column_text(st, 0), "backup") != 0 ||
+		    !sqlite3_column_text(st, 1) ||
+		    sscanf((const char *)sqlite3_column_text(st, 1), "%lld of %lld", written, of) != 2)
+			*written = *of = -1;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return found;
+}
+
+static void week_end(struct week_run *w, const struct opts *o)
+{
+	double wait = 7 * 86400 * 1000.0 / WEEK_SPEED - (now_ms() - w->t0), waited;
+	char said[160] = "";
+	long long written = -1, of = -1;
+	double page, t_end;
+	bool found = false;
+	sqlite3 *s;
+
+	if (!w->running)
+		return;
+	if (wait > 0) {
+		struct timespec ts = { (time_t)(wait / 1000), (long)fmod(wait, 1000) * 1000000 };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	/* The backup falls due at the week's end, and takes a while. */
+	t_end = now_ms();
+	while (!(found = week_backup_event(w->db, &written, &of, said, sizeof(said))) &&
+	       now_ms() - t_end < WEEK_BACKUP_WAIT_MS) {
+		struct timespec ts = { 0, 250 * 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	waited = (now_ms() - t_end) / 1000;
+	child_stop(&w->c);
+	if (w->drainer > 0) {
+		kill(w->drainer, SIGTERM);
+		waitpid(w->drainer, NULL, 0);
+	}
+	w->running = false;
+	s = open_ro(w->db);
+	page = sql_number(s, "PRAGMA page_size", 0, 0);
+	sqlite3_close(s);
+	if (!found || written < 0 || of <= 0) {
+		snprintf(backup_note, sizeof(backup_note),
+			 "after a week of polling at %dx no backup was made (%s, after %.0f s more)",
+			 WEEK_SPEED, found ? said : "no backup event", waited);
+		return;
+	}
+	res[R_BACKUP].value = 100.0 * (double)written / (double)of;
+	res[R_BACKUP].runs = 1;
+	snprintf(res[R_BACKUP].note, sizeof(res[R_BACKUP].note), "%.1f MB, %lld of %lld pages",
+		 (double)written * page / 1e6, written, of);
+	snprintf(backup_note, sizeof(backup_note),
+		 "a local backup every backup_hours of station time (%d here) brings the older of"
+		 " the two kept up to date, page by page: after a week of polling at %dx, on a copy"
+		 " of the farm whose backups were %s, it wrote %lld of its %lld pages (%.1f MB of"
+		 " %.0f MB)",
+		 backup_hours(o->config), WEEK_SPEED,
+		 week_older_kept ? "the farm at its end and the farm a week before (two weeks"
+				   " behind when the backup fell due, as on a station)"
+				 : "the farm at its end, twice (this farm has no copy of a week"
+				   " before: one week behind, where a station's older backup is two)",
+		 written, of, (double)written * page / 1e6, (double)of * page / 1e6);
 }
 
 /* ---- The export ------------------------------------------------------- */
@@ -1552,6 +1684,8 @@ static const struct {
 	[R_IDLE_CPU] = { "idle on the home screen: CPU", "near zero (< 0.1 %)", 0.1, "%", 3 },
 	[R_WRITE] = { "written to storage per day of polling", "<= 3x the data produced", 3.0001,
 		      "x", 1 },
+	[R_BACKUP] = { "local backup after a week: pages written of the database's",
+		       "not the whole database (< 10 %)", 10, "%", 1 },
 	[R_EXPORT] = { "export: a year of records and a copy of the database", "< 2 s", 2000,
 		       "ms", 0 },
 };
@@ -1576,7 +1710,7 @@ static void print_table(const char *load0, const char *load1)
 	printf("| Measurement | Budget | Measured | Instructions | |\n");
 	printf("| --- | --- | --- | --- | --- |\n");
 	for (int r = 0; r < R_ROWS; r++) {
-		char value[128], insns[32];
+		char value[400], insns[32];
 		const char *verdict;
 
 		if (isnan(res[r].value))
@@ -1584,6 +1718,9 @@ static void print_table(const char *load0, const char *load1)
 		if (strcmp(rows[r].unit, "x") == 0)
 			snprintf(value, sizeof(value), "%.*fx (%s)", rows[r].decimals, res[r].value,
 				 res[r].note);
+		else if (res[r].note[0])
+			snprintf(value, sizeof(value), "%.*f %s (%s)", rows[r].decimals, res[r].value,
+				 rows[r].unit, res[r].note);
 		else if (res[r].runs > 1)
 			snprintf(value, sizeof(value), "%.*f %s (worst %.*f, %d runs)", rows[r].decimals,
 				 res[r].value, rows[r].unit, rows[r].decimals, res[r].worst, res[r].runs);
@@ -1607,7 +1744,7 @@ static void print_table(const char *load0, const char *load1)
 		printf("- Idle: %s.\n", idle_note);
 	if (day_note[0])
 		printf("- A day of polling: %s.\n", day_note);
-	if (backup_note[0] && !isnan(res[R_WRITE].value))
+	if (backup_note[0])
 		printf("- Backups: %s.\n", backup_note);
 	if (export_note[0])
 		printf("- Export: %s.\n", export_note);
@@ -1631,9 +1768,10 @@ static int bench_main(int argc, char **argv)
 	struct opts o = { .config = "bench/farm.ini", .bin = "build/fieldstation",
 			  .work = "build/bench", .runs = 11, .idle_windows = 3,
 			  .idle_seconds = 60, .day_speed = 144 };
-	char dir[4096], db[4200], daydb[4200], fastdb[4200], cgdb[4200], self[4096],
+	char dir[4096], db[4200], daydb[4200], fastdb[4200], weekdb[4200], cgdb[4200], self[4096],
 		load0[64], load1[64];
 	struct day_run day = { 0 }, fast = { 0 };
+	struct week_run week = { 0 };
 	bool valgrind;
 	ssize_t n;
 	int c;
@@ -1656,7 +1794,7 @@ static int bench_main(int argc, char **argv)
 	if (!o.farm || o.runs < 1 || o.runs > MAX_RUNS || o.idle_windows < 0 ||
 	    o.idle_windows > MAX_RUNS || o.idle_seconds < 1 || o.day_speed < 1)
 		die("usage: bench --farm FARM.db [--config FILE] [--bin FILE] [--work DIR]"
-		    " [--runs 1-64] [--only startup,screens,export,memory,idle,day]"
+		    " [--runs 1-64] [--only startup,screens,export,memory,idle,day,backup]"
 		    " [--idle-windows N] [--idle-seconds N] [--day-speed N]");
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
@@ -1678,6 +1816,7 @@ static int bench_main(int argc, char **argv)
 	snprintf(db, sizeof(db), "%s/station.db", dir);
 	snprintf(daydb, sizeof(daydb), "%s/day.db", dir);
 	snprintf(fastdb, sizeof(fastdb), "%s/day-fast.db", dir);
+	snprintf(weekdb, sizeof(weekdb), "%s/week.db", dir);
 	snprintf(cgdb, sizeof(cgdb), "%s/callgrind.db", dir);
 	fprintf(stderr, "bench: copying the reference farm into %s\n", dir);
 	copy_file(o.farm, db);
@@ -1696,6 +1835,8 @@ static int bench_main(int argc, char **argv)
 		copy_file(db, daydb);
 		copy_file(db, fastdb);
 	}
+	if (wanted(&o, "backup"))
+		copy_file(db, weekdb);
 	if (wanted(&o, "startup") && valgrind)
 		copy_file(db, cgdb);
 	/* A station that has run for years has its local backups: each copy
@@ -1703,7 +1844,7 @@ static int bench_main(int argc, char **argv)
 	 * next is due a backup_hours later, as on any day but one, and none
 	 * of the runs below copies the whole database first. */
 	{
-		const char *const copies[] = { db, daydb, fastdb, cgdb };
+		const char *const copies[] = { db, daydb, fastdb, weekdb, cgdb };
 		char backup[4400], first[4400] = "";
 
 		for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]); i++) {
@@ -1721,6 +1862,18 @@ static int bench_main(int argc, char **argv)
 			} else if (link(first, backup) < 0) {
 				die("%s: %s", backup, strerror(errno));
 			}
+		}
+		/* The week's copy has an older one too, a week older, written
+		 * over by the backup at the week's end: the farm as it was a
+		 * week before its end (bench/farm.c keeps it beside the farm),
+		 * or for an older farm the farm itself. */
+		if (access(weekdb, F_OK) == 0) {
+			char older[4200];
+
+			snprintf(backup, sizeof(backup), "%s/backups/week-2026-05-25-0000.db", dir);
+			snprintf(older, sizeof(older), "%s-week", o.farm);
+			week_older_kept = access(older, F_OK) == 0;
+			copy_file(week_older_kept ? older : weekdb, backup);
 		}
 		snprintf(backup_note, sizeof(backup_note),
 			 "a local backup, every backup_hours of station time (%d here), writes the"
@@ -1744,6 +1897,11 @@ static int bench_main(int argc, char **argv)
 		day_begin(&day, &o, daydb, true, o.day_speed, 86400);
 		day_begin(&fast, &o, fastdb, false, o.day_speed, 86400);
 	}
+	if (wanted(&o, "backup")) {
+		fprintf(stderr, "bench: a week of polling at %dx (%.0f s) started\n", WEEK_SPEED,
+			7 * 86400.0 / WEEK_SPEED);
+		week_begin(&week, &o, weekdb);
+	}
 	if (wanted(&o, "startup") && valgrind)
 		count_startup(&o, cgdb, dir);
 	if (wanted(&o, "memory"))
@@ -1755,6 +1913,10 @@ static int bench_main(int argc, char **argv)
 		day_end(&day);
 		day_end(&fast);
 		day_report(&day, &fast);
+	}
+	if (week.running) {
+		fprintf(stderr, "bench: waiting for the week of polling and its backup\n");
+		week_end(&week, &o);
 	}
 	load_average(load1, sizeof(load1));
 	print_table(load0, load1);
