@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,9 +149,18 @@ static void usage(FILE *f)
  * name of a program holding a GPIO line. Printed only cleaned. */
 static void put_line(FILE *f, const char *s)
 {
-	char clean[2048];
+	char clean[2048], line[2048];
+	const char *rest = text_clean(clean, sizeof(clean), s);
+	struct winsize ws;
 
-	fprintf(f, "%s\n", text_clean(clean, sizeof(clean), s));
+	/* On a terminal, broken between words at its width (the journal
+	 * gets the sentence on one line). */
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) < 0 || ws.ws_col < 10) {
+		fprintf(f, "%s\n", rest);
+		return;
+	}
+	while (text_wrap(&rest, ws.ws_col, line, sizeof(line)))
+		fprintf(f, "%s\n", line);
 }
 
 /* The configuration, the station's time zone and its language; or -1

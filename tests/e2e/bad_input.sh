@@ -10,7 +10,8 @@ DB="$TMP/station.db"
 # on the screen and exit status CODE.
 expect_exit() {
 	local name=$1 text=$2 code=$3 what=$4
-	if wait_for "$name" "[exit $code]" 10 && screen "$name" | grep -qF -- "$text"; then
+	# The sentence is broken between words at the terminal's width.
+	if wait_for "$name" "[exit $code]" 10 && words_on_screen "$name" "$text"; then
 		ok "$what"
 	else
 		bad "$what: want \"$text\" and exit $code" "$name"
