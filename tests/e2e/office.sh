@@ -143,6 +143,11 @@ refused() {
 	press o KP8
 	expect_words o "$want" "$what: $want"
 	press o KP/
+	# Pulled out, and seen so, before the next stick: else the next
+	# check could read this one's refusal.
+	unplug
+	until_true 10 eval '! on_screen o "USB không dùng được"' ||
+		bad "$what: the refusal stays once the stick is pulled out" o
 }
 fresh
 mkdir "$NEXT/fieldstation-update" && cp "$(deb 9.9.9 "$arch")" "$NEXT/fieldstation-update/"
