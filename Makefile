@@ -27,7 +27,8 @@
 #                 (ARCH=amd64|arm64|armhf), checked by lintian and tests/deb.sh
 
 VERSION  := 0.1.0
-PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsystemd libsodium
+PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsystemd libsodium \
+	    xlsxwriter
 B        := build
 PREFIX   := /usr/local
 

@@ -11,9 +11,10 @@ set -eu
 
 # The libraries the station links with (their -dev packages), and cmocka
 # for the tests; a cross build needs them for the target. libgpiod-dev
-# must be version 2.
+# must be version 2. libxlsxwriter's pkg-config file asks for -lz too.
 LIBS="libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
-libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev libsodium-dev"
+libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev libsodium-dev
+libxlsxwriter-dev zlib1g-dev"
 
 # Packages every build and test needs. The console fonts are made from
 # Terminus Font (xfonts-terminus) with pcf2bdf and bdf2psf; the tests read

@@ -13,6 +13,7 @@
 #include "signing.h"
 #include "store.h"
 #include "text.h"
+#include "workbook.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -48,6 +49,8 @@
 enum phase {
 	PH_DIARIES,
 	PH_LOTS,
+	PH_WORKBOOK,
+	PH_WORKBOOK_COPY,
 	PH_BACKUP,
 	PH_BACKUP_HASH,
 	PH_MANIFEST,
@@ -80,6 +83,10 @@ struct export {
 	bool out_open;
 	struct csv csv;
 	int64_t rows;
+
+	/* The workbook, made in a private folder, then copied. */
+	struct workbook *book;
+	int64_t book_bytes, book_sent, book_est;
 
 	struct store_backup *backup;
 	int backup_fd;
@@ -371,6 +378,7 @@ static int write_sheet(struct export *e, const char *lot)
 }
 
 static int start_backup(struct export *e);
+static int start_workbook(struct export *e);
 
 static int start_lots(struct export *e)
 {
@@ -379,7 +387,7 @@ static int start_lots(struct export *e)
 	e->phase = PH_LOTS;
 	if (!e->cfg) {
 		next_part(e, 0);
-		return start_backup(e);
+		return start_workbook(e);
 	}
 	store_export_count(e->store, store_export_lots(), &e->params, &n);
 	next_part(e, n * 2000);
@@ -398,13 +406,128 @@ static int step_lots(struct export *e)
 	if (rc == 0) {
 		store_cursor_close(e->lot_cur);
 		e->lot_cur = NULL;
-		return start_backup(e);
+		return start_workbook(e);
 	}
 	e->part += 2000;
 	snprintf(lot, sizeof(lot), "%s", store_cursor_text(e->lot_cur, 0));
 	return write_sheet(e, lot);
 }
 
+/* The workbook: made on the station's own disk (src/workbook.c), then
+ * copied onto the stick like any file. One that cannot be made leaves
+ * the rest of the export whole, and the notice says so. */
+
+static void book_notice(struct export *e, const char *why)
+{
+	size_t used = strlen(e->notice);
+
+	snprintf(e->notice + used, sizeof(e->notice) - used, "%s" , used ? " " : "");
+	used = strlen(e->notice);
+	snprintf(e->notice + used, sizeof(e->notice) - used,
+		 _("The workbook %s could not be made (%s); the other files are all there."),
+		 WORKBOOK_NAME, why);
+	workbook_free(e->book);
+	e->book = NULL;
+}
+
+static int start_workbook(struct export *e)
+{
+	struct workbook_facts f = {
+		.code = e->code, .name = e->name, .office = !e->signs, .made = e->now,
+	};
+	char why[256];
+
+	next_part(e, e->book_est);
+	e->phase = PH_WORKBOOK;
+	if (store_export_span(e->store, &f.from, &f.to) < 0)
+		return db_fail(e);
+	switch (workbook_begin(e->store, e->cfg, &e->params, &f, &e->book, why, sizeof(why))) {
+	case 0:
+		return 0;
+	case WORKBOOK_DB_FAILED:
+		return db_fail(e);
+	default:
+		book_notice(e, why);
+		return start_backup(e);
+	}
+}
+
+static int step_workbook(struct export *e)
+{
+	int rc = workbook_step(e->book, ROWS_PER_TURN), fd;
+
+	if (rc == WORKBOOK_DB_FAILED)
+		return db_fail(e);
+	if (rc < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", workbook_error(e->book));
+		book_notice(e, why);
+		return start_backup(e);
+	}
+	e->part += ROWS_PER_TURN * 50;
+	if (rc == WORKBOOK_MORE)
+		return 0;
+	fd = workbook_file(e->book, &e->book_bytes);
+	if (fd < 0) {
+		book_notice(e, strerror(errno));
+		return start_backup(e);
+	}
+	rc = outfile_open(&e->out, e->dir_fd, WORKBOOK_NAME);
+	if (rc < 0)
+		return io_fail(e, rc, WORKBOOK_NAME);
+	e->out_open = true;
+	e->book_sent = 0;
+	next_part(e, e->book_bytes);
+	e->phase = PH_WORKBOOK_COPY;
+	return 0;
+}
+
+/* A piece at a time from the private file onto the stick. */
+static int step_workbook_copy(struct export *e)
+{
+	uint8_t sha[SHA256_BYTES];
+	char *buf = malloc(READ_CHUNK);
+	ssize_t n;
+	int rc;
+
+	if (!buf)
+		return io_fail(e, -ENOMEM, WORKBOOK_NAME);
+	n = pread(workbook_file(e->book, &e->book_bytes), buf, READ_CHUNK, e->book_sent);
+	if (n < 0) {
+		int err = errno;
+
+		free(buf);
+		book_notice(e, strerror(err));
+		outfile_abort(&e->out);
+		e->out_open = false;
+		return start_backup(e);
+	}
+	rc = n > 0 ? outfile_write(&e->out, buf, (size_t)n) : 0;
+	free(buf);
+	if (rc < 0)
+		return io_fail(e, rc, WORKBOOK_NAME);
+	e->book_sent += n;
+	e->part = e->book_sent;
+	if (n > 0)
+		return 0;
+	/* The whole file, as the library wrote it: no more, no less. */
+	if (e->book_sent != e->book_bytes) {
+		outfile_abort(&e->out);
+		e->out_open = false;
+		book_notice(e, strerror(EIO));
+		return start_backup(e);
+	}
+	rc = outfile_commit(&e->out, sha);
+	e->out_open = false;
+	if (rc < 0)
+		return io_fail(e, rc, WORKBOOK_NAME);
+	if (manifest_add(&e->man, WORKBOOK_NAME, e->out.bytes, -1, sha) < 0)
+		return io_fail(e, -ENOMEM, WORKBOOK_NAME);
+	workbook_free(e->book);
+	e->book = NULL;
+	return start_backup(e);
+}
 
 /* The copy of the database. */
 
@@ -633,6 +756,8 @@ static void release(struct export *e)
 	store_cursor_close(e->cur);
 	store_cursor_close(e->lot_cur);
 	e->cur = e->lot_cur = NULL;
+	workbook_free(e->book);
+	e->book = NULL;
 	store_backup_free(e->backup);
 	e->backup = NULL;
 	if (e->backup_fd >= 0)
@@ -709,7 +834,7 @@ static bool removable(int dir, const struct stat *folder, const char *name)
 	if (strcmp(name, MARK) != 0 &&
 	    (!manifest_name_ok(name) ||
 	     !(ends_with(name, ".csv") || ends_with(name, ".tmp") || ends_with(name, ".db") ||
-	       strcmp(name, MANIFEST_NAME) == 0)))
+	       ends_with(name, ".xlsx") || strcmp(name, MANIFEST_NAME) == 0)))
 		return false;
 	return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 	       st.st_dev == folder->st_dev;
@@ -988,6 +1113,9 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 		store_export_count(e->store, store_export_lots(), &e->params, &e->total);
 		need += e->total * 2000;
 	}
+	/* The workbook: the same rows again, compressed. */
+	e->book_est = need / 3 + 16 * 1024;
+	need += e->book_est;
 	e->total = need + e->db_bytes + e->db_bytes / 4 + need + e->db_bytes;
 	need += e->db_bytes + 256 * 1024;
 	if (check_dest(e, need, err, errlen) < 0)
@@ -1029,6 +1157,12 @@ int export_step(struct export *e, int budget_ms)
 			break;
 		case PH_LOTS:
 			rc = step_lots(e);
+			break;
+		case PH_WORKBOOK:
+			rc = step_workbook(e);
+			break;
+		case PH_WORKBOOK_COPY:
+			rc = step_workbook_copy(e);
 			break;
 		case PH_BACKUP:
 			rc = step_backup(e);
@@ -1112,6 +1246,9 @@ const char *export_doing(const struct export *e)
 		return _(e->diaries[e->diary < e->n_diaries ? e->diary : 0].title);
 	case PH_LOTS:
 		return _("Traceability sheets");
+	case PH_WORKBOOK:
+	case PH_WORKBOOK_COPY:
+		return _("A workbook for spreadsheets");
 	case PH_BACKUP:
 	case PH_BACKUP_HASH:
 		return _("A copy of all the records");

@@ -397,6 +397,8 @@ struct export_params {
 const struct export_diary *store_export_diaries(int *n);
 /* The harvest lots' codes, oldest first. */
 const struct export_diary *store_export_lots(void);
+/* The stations merged into an office's database: code, name, merged. */
+const struct export_diary *store_export_stations(void);
 /* The label of a stored code in col's words, or NULL. */
 const char *store_export_word(const struct export_col *col, const char *code);
 

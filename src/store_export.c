@@ -291,6 +291,22 @@ static const struct export_diary lots = {
 	COLS(lot_cols), NULL,
 };
 
+/* The stations merged into an office's database (none in a station's). */
+static const struct export_col station_cols[] = {
+	{ N_("Station"), EXP_TEXT, "s.code", 0, NULL },
+	{ N_("Name"), EXP_TEXT, "s.name", 0, NULL },
+	{ N_("Merged"), EXP_TIME, "s.merged_at", 0, NULL },
+};
+
+static const struct export_diary stations = {
+	"tram", N_("Stations"), "FROM stations s", "ORDER BY s.code, s.id", COLS(station_cols), NULL,
+};
+
+const struct export_diary *store_export_stations(void)
+{
+	return &stations;
+}
+
 const struct export_diary *store_export_diaries(int *n)
 {
 	*n = (int)(sizeof(diaries) / sizeof(diaries[0]));

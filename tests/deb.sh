@@ -22,7 +22,7 @@ version=$(dpkg-deb -f "$DEB" Version)
 	bad "name $(basename "$DEB") for $version $arch"
 
 depends=$(dpkg-deb -f "$DEB" Depends)
-for lib in libc6 libgpiod3 libncursesw6 libsqlite3-0 libserialport0 libinih1 libqrencode4 libsystemd0 libsodium23 adduser kbd tzdata; do
+for lib in libc6 libgpiod3 libncursesw6 libsqlite3-0 libserialport0 libinih1 libqrencode4 libsystemd0 libsodium23 libxlsxwriter4 adduser kbd tzdata; do
 	case ", $depends," in *", $lib "* | *", $lib,"*) ;; *) bad "Depends lacks $lib: $depends"; continue ;; esac
 done
 ok "Depends names the libraries it links ($depends)"

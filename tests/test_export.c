@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 
 static char *dir;
-static char db[256], stick[256];
+static char db[256], stick[256], tmp[256];
 
 /* 10/06/2026 08:00 in Việt Nam. */
 #define NOW 1781053200
@@ -134,6 +134,10 @@ static int each_setup(void **state)
 	assert_true(snprintf(db, sizeof(db), "%s/station.db", dir) < (int)sizeof(db));
 	assert_true(snprintf(stick, sizeof(stick), "%s/stick", dir) < (int)sizeof(stick));
 	assert_int_equal(mkdir(stick, 0755), 0);
+	/* Where the workbook is made: the station's own disk. */
+	assert_true(snprintf(tmp, sizeof(tmp), "%s/tmp", dir) < (int)sizeof(tmp));
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	setenv("TMPDIR", tmp, 1);
 	make_station(db);
 	return 0;
 }
@@ -229,7 +233,7 @@ static void every_diary_as_excel_reads_it(void **state)
 	assert_string_equal(listing(path),
 			    "bao-dong-va-su-kien.csv bon-phan.csv do-am-dat-hang-ngay.csv "
 			    "hieu-chuan-dau-do.csv manifest.txt nhat-ky-tuoi.csv phun-thuoc.csv sao-luu.db "
-			    "thu-hoach.csv");
+			    "so-ghi-chep.xlsx thu-hoach.csv");
 
 	csv = slurp(path_in(path, "nhat-ky-tuoi.csv"), NULL);
 	assert_memory_equal(csv, "\xEF\xBB\xBF", 3);
@@ -322,7 +326,7 @@ static void manifest_matches_and_the_station_is_untouched(void **state)
 	assert_int_equal(m.schema, store_schema_latest());
 	assert_int_equal(m.made, NOW);
 	assert_int_equal(m.from, 1765760400);	/* the oldest record */
-	assert_int_equal(m.n_files, 8);
+	assert_int_equal(m.n_files, 9);
 	for (int i = 0; i < m.n_files; i++) {
 		char hex[SHA256_HEX];
 		struct stat st;
@@ -453,7 +457,7 @@ static void no_secret_goes_on_the_stick(void **state)
 	/* Only the export's files went: nothing beside the database. */
 	assert_string_equal(listing(path), "bao-dong-va-su-kien.csv bon-phan.csv do-am-dat-hang-ngay.csv "
 					   "hieu-chuan-dau-do.csv manifest.txt nhat-ky-tuoi.csv "
-					   "phun-thuoc.csv sao-luu.db thu-hoach.csv");
+					   "phun-thuoc.csv sao-luu.db so-ghi-chep.xlsx thu-hoach.csv");
 	/* The station still has it. */
 	assert_int_equal(store_open(db, STORE_RDONLY, &s, why, sizeof(why)), 0);
 	assert_true(pin_is_set(s));
@@ -732,7 +736,7 @@ static void progress_goes_forward_then_cancel_leaves_nothing(void **state)
 		last = export_percent(e);
 	}
 	assert_int_equal(export_percent(e), 100);
-	assert_int_equal(export_file_count(e), 9);
+	assert_int_equal(export_file_count(e), 10);
 	assert_string_equal(export_folder(e), "PT01_2026-06-10");
 	export_free(e);
 	assert_string_equal(listing(stick), "PT01_2026-06-10");
@@ -959,6 +963,82 @@ static void an_office_export_is_named_for_the_office(void **state)
 	assert_int_equal(access(path_in(dir, "station.key"), F_OK), -1);
 }
 
+/* The workbook: made in a private folder of the station's own disk,
+ * never on the stick, copied there like the other files, signed in the
+ * manifest; the private folder goes, whatever happens. One that cannot be
+ * made leaves the rest of the export whole, and the notice says so. */
+static void the_workbook_is_made_aside_and_copied(void **state)
+{
+	struct export_opts o = opts();
+	const struct manifest_file *mf;
+	struct manifest m = { 0 };
+	struct export *e;
+	char path[512], err[768], why[256], *text, *book;
+	size_t len;
+	bool aside = false;
+
+	(void)state;
+	/* While it is made, it is in a folder of its own under TMPDIR, mode
+	 * 0700, and nothing of it is on the stick. */
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
+	while (export_step(e, 0) == EXPORT_MORE) {
+		if (strcmp(export_doing(e), "Sổ tính để mở bằng Excel") == 0 &&
+		    strstr(listing(tmp), "fieldstation-xlsx-")) {
+			struct stat st;
+			char inside[600];
+
+			snprintf(inside, sizeof(inside), "%s/%s", tmp, listing(tmp));
+			assert_int_equal(stat(inside, &st), 0);
+			assert_int_equal(st.st_mode & 0777, 0700);
+			aside = true;
+		}
+	}
+	assert_true(aside);
+	snprintf(path, sizeof(path), "%s", export_path(e));
+	export_free(e);
+	assert_string_equal(listing(tmp), "");
+	text = slurp(path_in(path, "manifest.txt"), &len);
+	assert_int_equal(manifest_parse(&m, text, len, why, sizeof(why)), 0);
+	free(text);
+	mf = manifest_find(&m, "so-ghi-chep.xlsx");
+	assert_non_null(mf);
+	assert_int_equal(mf->rows, -1);
+	book = slurp(path_in(path, "so-ghi-chep.xlsx"), &len);
+	assert_int_equal((int64_t)len, mf->bytes);
+	assert_memory_equal(book, "PK\x03\x04", 4);	/* a zip, as an .xlsx is */
+	free(book);
+	assert_string_equal(sha_of_file(path_in(path, "so-ghi-chep.xlsx")),
+			    sha256_hex(mf->sha, (char[SHA256_HEX]){ 0 }));
+	manifest_free(&m);
+
+	/* Stopped while it is made: nothing on the stick, nothing aside. */
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
+	while (export_step(e, 0) == EXPORT_MORE &&
+	       strcmp(export_doing(e), "Sổ tính để mở bằng Excel") != 0)
+		;
+	assert_string_equal(export_doing(e), "Sổ tính để mở bằng Excel");
+	export_cancel(e);
+	export_free(e);
+	assert_string_equal(listing(tmp), "");
+	assert_string_equal(listing(stick), "PT01_2026-06-10");
+
+	/* No room for it on the station's disk (TMPDIR is not a folder): the
+	 * rest is exported and read back, and the notice says what is missing. */
+	assert_true(snprintf(path, sizeof(path), "%s/not-a-folder", dir) < (int)sizeof(path));
+	fclose(fopen(path, "w"));
+	setenv("TMPDIR", path, 1);
+	if (export_run(&o, NULL, NULL, path, sizeof(path), err, sizeof(err)) != 0)
+		fail_msg("export: %s", err);
+	setenv("TMPDIR", tmp, 1);
+	assert_non_null(strstr(err, "Không tạo được sổ tính so-ghi-chep.xlsx ("));
+	assert_non_null(strstr(err, "các tệp khác đã chép đủ."));
+	assert_null(strstr(listing(path), "xlsx"));
+	assert_non_null(strstr(listing(path), "sao-luu.db"));
+	text = slurp(path_in(path, "manifest.txt"), &len);
+	assert_null(strstr(text, "xlsx"));
+	free(text);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, each_setup, each_teardown)
@@ -980,6 +1060,7 @@ int main(void)
 		T(an_office_export_is_named_for_the_office),
 		T(a_code_from_the_database_stays_on_the_stick),
 		T(signed_with_the_stations_key),
+		T(the_workbook_is_made_aside_and_copied),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -211,6 +211,21 @@ rsql() {
 		-cmd ".mode tabs" -cmd ".import $TMP/readings.tsv r" -cmd ".mode list" "$1" "$2"
 }
 
+# sheets_check COMMAND ARGS...: the checks of tests/e2e/sheets.py, which
+# reads exported spreadsheets back independently of the station (Python's
+# zipfile, XML, csv and sqlite3), counted as this script's own.
+sheets_check() {
+	local out rc
+	out=$(python3 "$TOP/tests/e2e/sheets.py" "$@" 2>&1)
+	rc=$?
+	echo "$out"
+	CHECKS=$((CHECKS + $(grep -c '^\(ok  \|FAIL\) ' <<<"$out")))
+	FAILS=$((FAILS + $(grep -c '^FAIL ' <<<"$out")))
+	if [ $rc != 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
+		bad "sheets.py $1 failed (exit $rc)"
+	fi
+}
+
 finish() {
 	echo "$CHECKS checks, $FAILS failed"
 	[ "$FAILS" -eq 0 ]

@@ -88,6 +88,15 @@ F="$TMP/office/TONG-HOP_2026-06-02"
 grep -q "^PT02;01/06/2026;Mít ruột đỏ;soil1;" "$F/do-am-dat-hang-ngay.csv" &&
 	ok "combined daily moisture with zone names" || bad "combined moisture: $(head -3 "$F/do-am-dat-hang-ngay.csv")"
 (cd "$F" && sha256sum --quiet -c manifest.txt) && ok "office folder checks with sha256sum" || bad "office manifest"
+# The same workbook as a station's, for all the stations together: read
+# back independently, its sheets the combined CSVs cell for cell, its
+# first sheet naming both stations.
+grep -q "  so-ghi-chep.xlsx\$" "$F/manifest.txt" && ok "office workbook in the manifest" || bad "office workbook: $(ls "$F")"
+if command -v python3 >/dev/null; then
+	sheets_check workbook "$F/so-ghi-chep.xlsx" "$F" "$OFFICE" 2026-06-02T08:00
+else
+	echo "SKIP the office workbook's cells: no python3 (scripts/install-deps.sh)"
+fi
 
 # Refused: a folder whose database copy was changed, and one not an export.
 cp -r "$STICK/PT01_2026-06-01" "$TMP/changed"

@@ -64,5 +64,11 @@ if [ -n "$F" ] && grep -q "^PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;[^;]*;01/
 else
 	bad "export: $(cat "$TMP/export.out"); $(ls "$TMP/stick")"
 fi
+# The workbook too: its run starts on 01/01/2039, a date cell.
+if command -v python3 >/dev/null; then
+	sheets_check cell-at "$F/so-ghi-chep.xlsx" "Nhật ký tưới" G2 "01/01/2039 05:0"
+else
+	echo "SKIP the workbook's dates: no python3 (scripts/install-deps.sh)"
+fi
 
 finish
