@@ -76,15 +76,22 @@ struct workbook {
 
 /* Texts. */
 
-/* s as a cell may hold it: what text_char() would not show replaced by
- * U+FFFD (tabs and line ends kept), at most CELL_MAX bytes, whole
- * characters. NULL when out of memory. */
+/* s as a cell may hold it. What text_char() would not show, and U+FFFE
+ * and U+FFFF, which XML does not allow, become U+FFFD; tabs and line ends
+ * stay, a CR LF or a lone CR as one line end. A "_x" that a spreadsheet
+ * would take for an escape (_x0041_ is "A") has its '_' written as one,
+ * _x005F_. At most CELL_MAX characters as Excel counts them (UTF-16), the
+ * last of a longer text "…". NULL when out of memory. */
 static const char *clean(struct workbook *w, const char *s)
 {
-	size_t len = strlen(s), need = len * 3 + 1, used = 0;
+	static const char cut_mark[] = "\xE2\x80\xA6";	/* … */
+	static const char underscore[] = "_x005F_";
+	size_t len = strlen(s), need = len * 7 + 1, used = 0, units = 0;
 
-	if (need > CELL_MAX + 1)
-		need = CELL_MAX + 1;
+	/* Each character grows to at most 7 bytes (an escaped '_'), and
+	 * takes at least one unit. */
+	if (need > (size_t)CELL_MAX * 7 + 1)
+		need = (size_t)CELL_MAX * 7 + 1;
 	if (need > w->text_cap) {
 		char *grown = realloc(w->text, need);
 
@@ -95,18 +102,36 @@ static const char *clean(struct workbook *w, const char *s)
 	}
 	while (*s) {
 		bool shown;
-		size_t n = text_char(s, &shown);
+		size_t n = text_char(s, &shown), put_len = n, more;
 		const char *put = s;
-		size_t put_len = n;
 
-		if (!shown && *s != '\t' && *s != '\n') {
+		if (*s == '\r') {
+			put = "\n";
+			put_len = 1;
+			if (s[1] == '\n')
+				n = 2;
+		} else if (!shown && *s != '\t' && *s != '\n') {
 			put = TEXT_REPLACEMENT;
 			put_len = sizeof(TEXT_REPLACEMENT) - 1;
+		} else if (n == 3 && memcmp(s, "\xEF\xBF", 2) == 0 &&
+			   ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+			put = TEXT_REPLACEMENT;
+		} else if (*s == '_' && s[1] == 'x' && strspn(s + 2, "0123456789abcdefABCDEF") >= 4 &&
+			   s[6] == '_') {
+			put = underscore;
+			put_len = sizeof(underscore) - 1;
 		}
-		if (used + put_len + 1 > need)
+		/* UTF-16 units: two for a character beyond U+FFFF. */
+		more = put_len == 4 ? 2 : put == underscore ? put_len : 1;
+		/* Room left for the "…" unless this is the last. */
+		if (units + more > CELL_MAX - (s[n] ? 1 : 0)) {
+			memcpy(w->text + used, cut_mark, sizeof(cut_mark) - 1);
+			used += sizeof(cut_mark) - 1;
 			break;
+		}
 		memcpy(w->text + used, put, put_len);
 		used += put_len;
+		units += more;
 		s += n;
 	}
 	w->text[used] = '\0';

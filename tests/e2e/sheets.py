@@ -93,8 +93,14 @@ def ref_of(row, col):
     return "%s%d" % (letters, row)
 
 
+ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def text_of(el):
-    return "".join(t.text or "" for t in el.iter("{%s}t" % NS["m"]))
+    """A cell's text as a spreadsheet shows it: _xHHHH_ is the character
+    U+HHHH (how the format writes what XML cannot hold, and '_' itself)."""
+    raw = "".join(t.text or "" for t in el.iter("{%s}t" % NS["m"]))
+    return ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), raw)
 
 
 class Sheet:
@@ -647,6 +653,69 @@ def workbook(xlsx, folder, db_path, made, config=None):
         bad("%s: an office's workbook has lots' sheets" % what)
 
 
+CELL_MAX = 32767  # Excel's characters in a cell, counted in UTF-16
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                    "\u2066-\u2069\ufffe\uffff]")
+
+
+def as_cell(raw):
+    """What a text the station holds (bytes, from anywhere) should be in
+    a cell: up to a NUL; what is not UTF-8, the control characters, the
+    bidi controls, the line separators and what XML cannot hold as
+    U+FFFD; a CR LF or a CR a line end; longer than Excel allows, cut
+    with a "…"."""
+    text = raw.split(b"\0")[0].decode("utf-8", "replace")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = HIDDEN.sub("\ufffd", text)
+    units = lambda t: len(t.encode("utf-16-le")) // 2
+    if units(text) <= CELL_MAX:
+        return text
+    out, n = [], 0
+    for ch in text:
+        if n + units(ch) > CELL_MAX - 1:
+            break
+        out.append(ch)
+        n += units(ch)
+    return "".join(out) + "\u2026"
+
+
+def hostile(xlsx, db_path, what):
+    """The spraying records' texts, whatever bytes the database holds in
+    them, as the cells should show them."""
+    book = {s.name: s for s in read_xlsx(xlsx)}
+    sheet = book.get("Phun thuốc")
+    if sheet is None:
+        bad("%s: no sheet Phun thuốc: %s" % (what, list(book)))
+        return
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    db.text_factory = bytes
+    col = col_of(sheet)
+    rows = {int(sheet.get(r, col[VI["no"]]).value): r for r in range(2, sheet.rows() + 1)}
+    good = True
+    recs = db.execute("SELECT id, zone_name, product_name, target, who_name FROM records"
+                      " WHERE kind = 'spray' ORDER BY id").fetchall()
+    longest = 0
+    for rid, *texts in recs:
+        r = rows.get(rid)
+        if r is None:
+            bad("%s: spray %d is not on the sheet" % (what, rid))
+            good = False
+            continue
+        for header, raw in zip(("zone", "product", None, "done_by"), texts):
+            name = VI[header] if header else "Trừ sâu bệnh"
+            good &= cell_is(sheet, r, col, name, as_cell(raw), what)
+            cell = sheet.get(r, col[name])
+            if cell is not None:
+                n = len(cell.value.encode("utf-16-le")) // 2
+                longest = max(longest, n)
+                if n > CELL_MAX:
+                    bad("%s: row %d, %s holds %d characters" % (what, r, name, n))
+                    good = False
+    if good:
+        ok("%s: %d spraying records' texts as they should show, the longest %d characters"
+           % (what, len(recs), longest))
+
+
 def cell_at(xlsx, sheet_name, ref, shown):
     """The cell ref of a sheet, as a spreadsheet shows a date, starts with
     shown (dd/mm/yyyy hh:mm)."""
@@ -671,6 +740,8 @@ def main():
         harvest_cells(*sys.argv[2:5])
     elif cmd == "workbook":
         workbook(*sys.argv[2:])
+    elif cmd == "hostile":
+        hostile(*sys.argv[2:5])
     elif cmd == "cell-at":
         cell_at(*sys.argv[2:6])
     elif cmd == "workbook-cells":

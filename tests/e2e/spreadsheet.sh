@@ -118,4 +118,33 @@ if command -v soffice >/dev/null; then
 	sheets_check workbook-cells "$TMP/lo-book/so-ghi-chep.xlsx" "$F" "the workbook as LibreOffice read it"
 fi
 
+# Texts from anywhere (a station's database merged at the office holds
+# what its sender put there): control bytes, an escape sequence, bytes
+# that are not UTF-8, what XML cannot hold, a CR LF, a "_x0041_" that a
+# spreadsheet would read as "A", and texts longer than Excel's 32767
+# characters in a cell. The workbook is whole, each cell what it should
+# be, and LibreOffice opens it.
+python3 - "$DB" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+spray = ("INSERT INTO records(kind, day, zone, zone_name, product, product_name, organic,"
+         " amount, unit, target, phi_days, harvest_from, who, who_name, entered_at)"
+         " VALUES ('spray', '2026-05-20', 'vusua', ?, 'x', ?, 1, 250, 'ml', ?, 1, '2026-05-21',"
+         " 'hoa', ?, 1779300000)")
+db.execute(spray, ("Vú\x1b[31m sữa\x07", "Dầu khoáng " + "ạ" * 40000,
+                   "Rệp\r\nsáp _x0041_ \uffff\ufffe\u202e hết", "Hoa\x00 ẩn"))
+db.execute(spray, (b"Khu \xff\xfe \xed\xa0\x80 \xc0\xaf", "\U0001F600" * 20000, "Rầy\rnâu", "\x9b2J"))
+db.commit()
+EOF
+mkdir -p "$TMP/usb2"
+out=$("$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T09:00 export --to "$TMP/usb2" 2>&1)
+H="$TMP/usb2/0101_2026-06-01"
+[ -f "$H/so-ghi-chep.xlsx" ] && ok "exported with hostile texts" || bad "export: $out"
+sheets_check hostile "$H/so-ghi-chep.xlsx" "$DB" "so-ghi-chep.xlsx with hostile texts"
+if command -v soffice >/dev/null; then
+	soffice --headless --norestore "-env:UserInstallation=file://$TMP/lo-profile" \
+		--convert-to xlsx --outdir "$TMP/lo-hostile" "$H/so-ghi-chep.xlsx" >"$TMP/lo-hostile.log" 2>&1
+	sheets_check hostile "$TMP/lo-hostile/so-ghi-chep.xlsx" "$DB" "hostile texts as LibreOffice read them"
+fi
+
 finish
