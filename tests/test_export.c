@@ -23,6 +23,27 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+/* write() as the test says (the link wraps it: Makefile): while
+ * stick_room is not negative, the stick takes that many bytes more, then
+ * says it is full. */
+ssize_t __real_write(int fd, const void *buf, size_t n);
+ssize_t __wrap_write(int fd, const void *buf, size_t n);
+static long stick_room = -1;
+
+ssize_t __wrap_write(int fd, const void *buf, size_t n)
+{
+	if (stick_room >= 0) {
+		if (stick_room == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		if ((long)n > stick_room)
+			n = (size_t)stick_room;
+		stick_room -= (long)n;
+	}
+	return __real_write(fd, buf, n);
+}
+
 static char *dir;
 static char db[256], stick[256], tmp[256];
 
@@ -1039,6 +1060,36 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	free(text);
 }
 
+/* The stick fills up while the workbook is copied onto it: the sentence
+ * says so, and nothing is left on the stick, nor aside on the station. */
+static void a_stick_full_in_the_workbook_leaves_nothing(void **state)
+{
+	struct export_opts o = opts();
+	struct export *e;
+	char err[768], part[600];
+	int rc;
+
+	(void)state;
+	/* The folder says it is unfinished until everything is read back. */
+	snprintf(part, sizeof(part), "%s/PT01_2026-06-10_CHUA-XONG/so-ghi-chep.xlsx.tmp", stick);
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
+	while ((rc = export_step(e, 0)) == EXPORT_MORE && access(part, F_OK) != 0)
+		;
+	assert_int_equal(rc, EXPORT_MORE);
+	/* A few pieces of the workbook more, and the stick is full. */
+	stick_room = 1000;
+	while ((rc = export_step(e, 0)) == EXPORT_MORE)
+		;
+	stick_room = -1;
+	assert_int_equal(rc, -1);
+	assert_int_equal(export_failure(e), EXPORT_FAILED_FULL);
+	assert_string_equal(export_error(e),
+			    "USB đã đầy. Hãy xóa bớt tệp cũ trên máy tính, hoặc dùng USB lớn hơn.");
+	export_free(e);
+	assert_string_equal(listing(stick), "");
+	assert_string_equal(listing(tmp), "");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, each_setup, each_teardown)
@@ -1061,6 +1112,7 @@ int main(void)
 		T(a_code_from_the_database_stays_on_the_stick),
 		T(signed_with_the_stations_key),
 		T(the_workbook_is_made_aside_and_copied),
+		T(a_stick_full_in_the_workbook_leaves_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
