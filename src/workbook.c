@@ -803,7 +803,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 	const char *tmp = getenv("TMPDIR");
 	lxw_workbook_options opts = { .constant_memory = LXW_TRUE };
 	lxw_doc_properties props = { 0 };
-	char title[256];
+	char title[256], shown[2048];
 	int rc;
 
 	*out = NULL;
@@ -833,8 +833,14 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 		snprintf(why, n, "%s", strerror(ENOMEM));
 		goto fail;
 	}
+	/* A name may hold what XML cannot: as a cell would show it. */
 	snprintf(title, sizeof(title), "%s (%s)", f->name ? f->name : "", f->code);
-	props.title = title;
+	if (!clean(w, title)) {
+		snprintf(why, n, "%s", strerror(ENOMEM));
+		goto fail;
+	}
+	snprintf(shown, sizeof(shown), "%s", w->text);
+	props.title = shown;
 	props.author = (char *)"fieldstation " VERSION;
 	/* The station's clock, not the system's: the same records make the
 	 * same file, byte for byte. (Debian 12's armhf library has a 32-bit

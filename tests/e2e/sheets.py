@@ -679,9 +679,9 @@ def as_cell(raw):
     return "".join(out) + "\u2026"
 
 
-def hostile(xlsx, db_path, what):
+def hostile(xlsx, db_path, config, what):
     """The spraying records' texts, whatever bytes the database holds in
-    them, as the cells should show them."""
+    them, and the station's name, as the cells should show them."""
     book = {s.name: s for s in read_xlsx(xlsx)}
     sheet = book.get("Phun thuốc")
     if sheet is None:
@@ -714,6 +714,23 @@ def hostile(xlsx, db_path, what):
     if good:
         ok("%s: %d spraying records' texts as they should show, the longest %d characters"
            % (what, len(recs), longest))
+    # The station's name, as its configuration says it, on the first sheet
+    # and in the file's title.
+    cfg = configparser.ConfigParser(inline_comment_prefixes=(";",), interpolation=None)
+    cfg.read(config, encoding="utf-8")
+    station = cfg["station"]
+    want = as_cell(("%s (%s)" % (station["name"], station["code"])).encode())
+    about = read_xlsx(xlsx)[0]
+    rows = {about.get(r, 1).value: r for r in range(1, about.rows() + 1)
+            if about.get(r, 1) is not None and about.get(r, 1).kind == "text"}
+    core = ET.fromstring(zipfile.ZipFile(xlsx).read("docProps/core.xml"))
+    title = core.find("{http://purl.org/dc/elements/1.1/}title")
+    title = ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), title.text or "") \
+        if title is not None else None
+    if cell_is(about, rows.get("Trạm", 0), {"x": 2}, "x", want, what) and title == want:
+        ok("%s: the station's name %r on the first sheet and as the file's title" % (what, want))
+    elif title != want:
+        bad("%s: the file's title is %r, not %r" % (what, title, want))
 
 
 def cell_at(xlsx, sheet_name, ref, shown):
@@ -741,7 +758,7 @@ def main():
     elif cmd == "workbook":
         workbook(*sys.argv[2:])
     elif cmd == "hostile":
-        hostile(*sys.argv[2:5])
+        hostile(*sys.argv[2:6])
     elif cmd == "cell-at":
         cell_at(*sys.argv[2:6])
     elif cmd == "workbook-cells":

@@ -119,7 +119,8 @@ if command -v soffice >/dev/null; then
 fi
 
 # Texts from anywhere (a station's database merged at the office holds
-# what its sender put there): control bytes, an escape sequence, bytes
+# what its sender put there, a configuration what its writer did):
+# control bytes, an escape sequence, bytes
 # that are not UTF-8, what XML cannot hold, a CR LF, a "_x0041_" that a
 # spreadsheet would read as "A", and texts longer than Excel's 32767
 # characters in a cell. The workbook is whole, each cell what it should
@@ -136,15 +137,18 @@ db.execute(spray, ("Vú\x1b[31m sữa\x07", "Dầu khoáng " + "ạ" * 40000,
 db.execute(spray, (b"Khu \xff\xfe \xed\xa0\x80 \xc0\xaf", "\U0001F600" * 20000, "Rầy\rnâu", "\x9b2J"))
 db.commit()
 EOF
+# And a station name that a configuration allows.
+sed "s/^name = HTX Phước Thiện - trạm 1/name = HTX $(printf '\xef\xbf\xbf') _x0041_ $(printf '\xef\xbf\xbe')/" \
+	"$CFG" >"$TMP/hostile.ini"
 mkdir -p "$TMP/usb2"
-out=$("$BIN" --config "$CFG" --db "$DB" --clock 2026-06-01T09:00 export --to "$TMP/usb2" 2>&1)
+out=$("$BIN" --config "$TMP/hostile.ini" --db "$DB" --clock 2026-06-01T09:00 export --to "$TMP/usb2" 2>&1)
 H="$TMP/usb2/0101_2026-06-01"
 [ -f "$H/so-ghi-chep.xlsx" ] && ok "exported with hostile texts" || bad "export: $out"
-sheets_check hostile "$H/so-ghi-chep.xlsx" "$DB" "so-ghi-chep.xlsx with hostile texts"
+sheets_check hostile "$H/so-ghi-chep.xlsx" "$DB" "$TMP/hostile.ini" "so-ghi-chep.xlsx with hostile texts"
 if command -v soffice >/dev/null; then
 	soffice --headless --norestore "-env:UserInstallation=file://$TMP/lo-profile" \
 		--convert-to xlsx --outdir "$TMP/lo-hostile" "$H/so-ghi-chep.xlsx" >"$TMP/lo-hostile.log" 2>&1
-	sheets_check hostile "$TMP/lo-hostile/so-ghi-chep.xlsx" "$DB" "hostile texts as LibreOffice read them"
+	sheets_check hostile "$TMP/lo-hostile/so-ghi-chep.xlsx" "$DB" "$TMP/hostile.ini" "hostile texts as LibreOffice read them"
 fi
 
 finish
