@@ -27,13 +27,21 @@ void relay_unregister(struct relay *r)
 			registry[i] = NULL;
 }
 
+void relay_mark_first(struct relay *r)
+{
+	r->first = true;
+}
+
 void relay_all_off_now(void)
 {
-	for (int i = 0; i < RELAY_MAX; i++) {
-		struct relay *r = registry[i];
+	/* Injectors first: no product goes into a line whose water stops. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < RELAY_MAX; i++) {
+			struct relay *r = registry[i];
 
-		if (r)
-			r->ops->force_off(r);
+			if (r && r->first == (pass == 0))
+				r->ops->force_off(r);
+		}
 	}
 }
 

@@ -22,6 +22,7 @@ struct relay_ops {
 struct relay {
 	const struct relay_ops *ops;
 	bool on;
+	bool first;		/* an injector: off before any pump */
 };
 
 /* Switch; on failure the relay is driven off and -errno returned. */
@@ -33,7 +34,10 @@ void relay_free(struct relay *r);
 /* For drivers: make r known to relay_all_off_now(). -1 if too many. */
 int relay_register(struct relay *r);
 void relay_unregister(struct relay *r);
-/* Every registered relay off, now. Safe in a signal handler. */
+/* An injector's relay: relay_all_off_now() turns it off before pumps. */
+void relay_mark_first(struct relay *r);
+/* Every registered relay off, now, injectors first. Safe in a signal
+ * handler. */
 void relay_all_off_now(void);
 
 /* A simulated relay: while on, it waters the given zones of the farm.

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "dosing.h"
 #include "irrigation.h"
 #include "keys.h"
 #include "store.h"
@@ -21,7 +22,7 @@
 #include <string.h>
 
 #define PAGE_MAX 8
-#define DETAIL_LINES 16
+#define DETAIL_LINES 24
 
 #define PAGES_BACK 64
 
@@ -204,6 +205,19 @@ static int detail_lines(struct ui *ui, const struct run_row *r, char lines[][256
 		snprintf(lines[n++], 256, _("Water: %s litres (%s m³)"),
 			 text_number(a, sizeof(a), r->litres, 0),
 			 text_number(b, sizeof(b), r->litres / 1000.0, 2));
+	if (r->dosing) {
+		struct dose_row doses[DOSE_MAX];
+		int nd = store_doses_of_run(app->store, r->id, doses, DOSE_MAX);
+
+		snprintf(lines[n++], 256, _("Dosing run: wet %d, dose %d, flush %d min"), r->wetting,
+			 r->dosing, r->flushing);
+		for (int i = 0; i < nd && n < DETAIL_LINES; i++)
+			snprintf(lines[n++], 256, _("%s: %s %s (%s l of stock), %s"),
+				 doses[i].product_name,
+				 text_amount(a, sizeof(a), doses[i].litres * doses[i].concentration),
+				 doses[i].unit, text_number(b, sizeof(b), doses[i].litres, 1),
+				 doses[i].ended ? irrigation_end_label(doses[i].end_reason) : _("dosing"));
+	}
 	if (r->record) {
 		struct record_row rec;
 

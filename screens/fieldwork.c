@@ -8,6 +8,7 @@ static const struct menu_item items[] = {
 	{ N_("Log spraying"), SCREEN_SPRAY_NEW },
 	{ N_("Fertilizing book"), SCREEN_FERTILIZE_LOG },
 	{ N_("Spraying book"), SCREEN_SPRAY_LOG },
+	{ N_("Tanks"), SCREEN_TANKS },
 };
 
 #define N_ITEMS ((int)(sizeof(items) / sizeof(items[0])))
@@ -30,6 +31,7 @@ static int fieldwork_key(struct ui *ui, void *st, int key)
 static const char *const fieldwork_help[] = {
 	N_("1, 2: log what was done today"),
 	N_("3, 4: the books, newest first"),
+	N_("5: the tanks injectors draw from"),
 	NULL,
 };
 

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "doseform.h"
 #include "irrigation.h"
 #include "keys.h"
 #include "numentry.h"
@@ -24,7 +25,7 @@
 #include <string.h>
 
 enum mode { LIST, BUSY, MINUTES, WHO, CONFIRM_START, PRODUCT, AMOUNT, CONFIRM_PEAK,
-	    CONFIRM_STOP };
+	    CONFIRM_STOP, KIND, DOSE };
 
 /* The entries after the pumps, on fixed keys whatever the pumps. */
 static const struct {
@@ -50,6 +51,8 @@ struct pumps {
 	int product;		/* index in cfg->products */
 	int list_page;		/* workers or products */
 	struct numentry amount;
+	bool dosing;		/* through the pump's injectors: dose's plan */
+	struct doseform dose;
 };
 
 static int minutes_left(struct app *app, int pump)
@@ -126,7 +129,7 @@ static void pump_words(struct app *app, int p, char *buf, size_t n)
 	if (irrigation_run(app->irrigation, p, &r)) {
 		int z = config_zone_index(cfg, r.zone);
 
-		snprintf(buf, n, r.record ? _("%s: %s, with fertigation") : "%s: %s",
+		snprintf(buf, n, r.record || r.dosing ? _("%s: %s, with fertigation") : "%s: %s",
 			 z >= 0 ? cfg->zones[z].name : zname, irrigation_reason_label(r.reason));
 	} else if (irrigation_last_run(app->irrigation, p, &r)) {
 		text_time(at, sizeof(at), (time_t)r.ended);
@@ -146,9 +149,18 @@ static int pump_rows(struct ui *ui, int p, bool draw, int y, int number)
 	bool on = irrigation_running(app->irrigation, p, NULL);
 	bool missing = irrigation_unavailable(app->irrigation, p) != NULL;
 	char state[64], words[256];
-	int rows;
+	int rows, left = 0;
+	enum dose_phase phase = irrigation_phase(app->irrigation, p, &left);
 
-	if (on)
+	if (on && phase == PHASE_WETTING)
+		snprintf(state, sizeof(state), _("wetting, dosing in %d min"), left);
+	else if (on && phase == PHASE_DOSING && dosing_dry(irrigation_dosing(app->irrigation), p))
+		snprintf(state, sizeof(state), _("tank empty, flushing in %d min"), left);
+	else if (on && phase == PHASE_DOSING)
+		snprintf(state, sizeof(state), _("dosing, %d min left"), left);
+	else if (on && phase == PHASE_FLUSHING)
+		snprintf(state, sizeof(state), _("flushing, %d min left"), left);
+	else if (on)
 		snprintf(state, sizeof(state), _("on, %d min left"), minutes_left(app, p));
 	else if (missing)
 		snprintf(state, sizeof(state), "%s", _("cannot be used"));
@@ -332,6 +344,21 @@ static bool peak_question(struct app *app, const struct pump_cfg *pc, int minute
 	return true;
 }
 
+static bool has_injectors(struct app *app, int pump)
+{
+	int inj[DOSE_MAX];
+
+	return dosing_injectors(irrigation_dosing(app->irrigation), pump, inj, DOSE_MAX) > 0;
+}
+
+/* Is the pump's run wetting or dosing (its injectors not done yet)? */
+static bool dosing_now(struct app *app, int pump)
+{
+	enum dose_phase ph = irrigation_phase(app->irrigation, pump, NULL);
+
+	return ph == PHASE_WETTING || ph == PHASE_DOSING;
+}
+
 static void pumps_draw(struct ui *ui, void *st)
 {
 	struct pumps *s = st;
@@ -369,13 +396,32 @@ static void pumps_draw(struct ui *ui, void *st)
 		draw_choices(ui, _("Who starts it? (Enter: the one marked)"), names, n, s->list_page,
 			     s->worker);
 		break;
+	case KIND:
+		y += widget_wrap(y, 1, COLS - 2, 3, TONE_NORMAL, pc->name, true);
+		widget_menu_item(y + 1, 1, _("Plain water"), false);
+		widget_wrap(y + 2, 1, COLS - 2, 2, TONE_NORMAL,
+			    _("2 Water with dosing (fertilizer, plant protection)"), true);
+		break;
+	case DOSE:
+		doseform_draw(ui, &s->dose);
+		break;
 	case CONFIRM_START:
 		who[0] = '\0';
 		if (who_name(cfg, s))
 			snprintf(who, sizeof(who), " (%s)", who_name(cfg, s));
+		if (s->dosing) {
+			char plan[320];
+
+			snprintf(q, sizeof(q), _("Start %s with dosing: %s?%s %s"), pc->name,
+				 doseform_summary(ui, &s->dose, plan, sizeof(plan)), who, s->dose.warn);
+			widget_confirm(y, ui_bottom(ui), q);
+			break;
+		}
 		snprintf(q, sizeof(q), _("Start %s for %d minutes?%s"), pc->name, minutes, who);
 		widget_confirm(y, ui_bottom(ui), q);
-		if (s->worker >= 0 && fertilizers(app, pump_zone(cfg, s->pump), idx, names) > 0)
+		/* A pump with injectors doses through them, not a venturi. */
+		if (s->worker >= 0 && !has_injectors(app, s->pump) &&
+		    fertilizers(app, pump_zone(cfg, s->pump), idx, names) > 0)
 			widget_text(ui_bottom(ui) - 1, 1, COLS - 2, TONE_GOOD,
 				    _("1: yes, with fertigation"));
 		break;
@@ -401,6 +447,9 @@ static void pumps_draw(struct ui *ui, void *st)
 	case CONFIRM_STOP:
 		snprintf(q, sizeof(q), _("Stop %s now?"), pc->name);
 		widget_confirm(y, ui_bottom(ui), q);
+		if (dosing_now(app, s->pump))
+			widget_wrap(ui_bottom(ui) - 2, 1, COLS - 2, 2, TONE_GOOD,
+				    _("1: stop dosing, flush the pipes, then stop"), true);
 		break;
 	}
 }
@@ -409,6 +458,66 @@ static void ask_minutes(struct pumps *s, const struct config *cfg, int p)
 {
 	s->mode = MINUTES;
 	numentry_init(&s->minutes, cfg->pumps[p].default_minutes, 0, 1, cfg->pumps[p].max_minutes, 5);
+}
+
+/* A pump with injectors first asks: plain water, or with dosing. */
+static void ask_kind_or_minutes(struct app *app, struct pumps *s)
+{
+	if (has_injectors(app, s->pump))
+		s->mode = KIND;
+	else
+		ask_minutes(s, app->cfg, s->pump);
+}
+
+/* Who comes next, the one marked being the last chosen. */
+static void ask_who(struct ui *ui, struct pumps *s)
+{
+	const char *names[200];
+	int n = worker_names(ui_app(ui)->cfg, names);
+
+	if (n == 0) {
+		s->mode = CONFIRM_START;
+		return;
+	}
+	s->mode = WHO;
+	s->worker = ui_last_worker(ui) < n ? ui_last_worker(ui) : 0;
+	s->list_page = s->worker / choices_per_page(ui, names, n);
+}
+
+static int key_kind(struct ui *ui, struct pumps *s, int key)
+{
+	struct app *app = ui_app(ui);
+
+	if (key == '0' || key == K_BACK) {
+		s->mode = LIST;
+		return ACT_REDRAW;
+	}
+	if (key == '1') {
+		ask_minutes(s, app->cfg, s->pump);
+		return ACT_REDRAW;
+	}
+	if (key != '2')
+		return ACT_NONE;
+	doseform_begin(&s->dose, ui, s->pump);
+	s->mode = s->dose.state == DOSEFORM_RUNNING ? DOSE : KIND;
+	return ACT_REDRAW;
+}
+
+static int key_dose(struct ui *ui, struct pumps *s, int key)
+{
+	int act = doseform_key(ui, &s->dose, key);
+
+	if (s->dose.state == DOSEFORM_CANCELLED) {
+		s->mode = KIND;
+	} else if (s->dose.state == DOSEFORM_DONE) {
+		const struct dose_plan *p = &s->dose.plan;
+
+		s->dosing = true;
+		numentry_init(&s->minutes, p->wetting + p->dosing + p->flushing, 0, 1,
+			      ui_app(ui)->cfg->pumps[s->pump].max_minutes, 5);
+		ask_who(ui, s);
+	}
+	return act | ACT_REDRAW;
 }
 
 static int key_list(struct ui *ui, struct pumps *s, int key)
@@ -437,13 +546,14 @@ static int key_list(struct ui *ui, struct pumps *s, int key)
 	}
 	s->pump = p;
 	s->fertigate = false;
+	s->dosing = false;
 	s->worker = -1;
 	if (irrigation_running(app->irrigation, p, NULL))
 		s->mode = CONFIRM_STOP;
 	else if (irrigation_running_count(app->irrigation) >= cfg->station.max_pumps_running)
 		s->mode = BUSY;		/* said before any question is asked */
 	else
-		ask_minutes(s, cfg, p);
+		ask_kind_or_minutes(app, s);
 	return ACT_REDRAW;
 }
 
@@ -462,7 +572,7 @@ static int key_busy(struct ui *ui, struct pumps *s, int key)
 	}
 	if (n == 0) {
 		/* The running pump stopped meanwhile. */
-		ask_minutes(s, cfg, s->pump);
+		ask_kind_or_minutes(app, s);
 		return ACT_REDRAW;
 	}
 	k = n == 1 && key == K_ENTER ? 0 : n > 1 ? widget_pick_key(key, &(int){ 0 }, n, n) : -1;
@@ -477,7 +587,7 @@ static int key_busy(struct ui *ui, struct pumps *s, int key)
 	ui_say_pumps(ui, _("%s is off."), cfg->pumps[idx[k]].name);
 	if (irrigation_running_count(app->irrigation) >= cfg->station.max_pumps_running)
 		return ACT_REDRAW;
-	ask_minutes(s, cfg, s->pump);
+	ask_kind_or_minutes(app, s);
 	return ACT_REDRAW;
 }
 
@@ -520,14 +630,8 @@ static int key_minutes(struct ui *ui, struct pumps *s, int key)
 		s->mode = LIST;
 		return ACT_REDRAW;
 	}
-	if (app->cfg->n_workers > 0) {
-		const char *names[200];
-		int n = worker_names(app->cfg, names);
-
-		s->mode = WHO;
-		s->worker = ui_last_worker(ui) < n ? ui_last_worker(ui) : 0;
-		s->list_page = s->worker / choices_per_page(ui, names, n);
-	}
+	if (app->cfg->n_workers > 0)
+		ask_who(ui, s);
 	return ACT_REDRAW;
 }
 
@@ -539,7 +643,13 @@ static int key_who(struct ui *ui, struct pumps *s, int key)
 			       : widget_pick_key(key, &s->list_page, n, choices_per_page(ui, names, n));
 
 	if (key == '0' || key == K_BACK) {
-		s->mode = MINUTES;
+		if (s->dosing) {
+			s->dosing = false;
+			s->dose.state = DOSEFORM_RUNNING;
+			s->mode = DOSE;
+		} else {
+			s->mode = MINUTES;
+		}
 		return ACT_REDRAW;
 	}
 	if (w == WIDGET_PAGED)
@@ -563,37 +673,40 @@ static void start(struct ui *ui, struct pumps *s)
 	time_t now = clock_now(app->clock);
 
 	s->mode = LIST;
-	if (s->fertigate) {
-		/* The record is checked before any water moves. */
-		records_init(&rec, REC_FERTILIZE, text_day_of(now));
-		records_set_zone(&rec, cfg, pump_zone(cfg, s->pump));
-		records_set_product(&rec, cfg, s->product);
-		records_set_worker(&rec, cfg, s->worker);
-		rec.amount = numentry_value(&s->amount);
-		rec.method = METHOD_VENTURI;
-		if (records_room_check(app->store, why, sizeof(why)) < 0 ||
-		    records_clock_check(app->store, now, why, sizeof(why)) < 0 ||
-		    records_check(cfg, &rec, text_day_of(now), why, sizeof(why)) < 0) {
+	if (s->dosing) {
+		struct dose_plan *p = &s->dose.plan;
+
+		p->worker = s->worker;
+		if (irrigation_start_dosing(app->irrigation, p, why, sizeof(why)) < 0) {
 			ui_alert(ui, "%s", why);
 			return;
 		}
-	}
-	if (irrigation_start(app->irrigation, s->pump, minutes, RUN_MANUAL, who_name(cfg, s), why,
-			     sizeof(why)) < 0) {
-		ui_alert(ui, "%s", why);
+		ui_say_pumps(ui, _("%s is on: wetting %d, dosing %d, flushing %d minutes — it stops by itself in %d minutes."),
+			     pc->name, p->wetting, p->dosing, p->flushing, minutes);
 		return;
 	}
 	if (!s->fertigate) {
+		if (irrigation_start(app->irrigation, s->pump, minutes, RUN_MANUAL, who_name(cfg, s),
+				     why, sizeof(why)) < 0) {
+			ui_alert(ui, "%s", why);
+			return;
+		}
 		ui_say_pumps(ui, _("%s is on — it stops by itself in %d minutes."), pc->name, minutes);
 		return;
 	}
-	if (records_save(app->store, cfg, now, &rec, false, why, sizeof(why)) < 0) {
-		irrigation_stop(app->irrigation, s->pump, "by_hand");
-		ui_alert(ui, _("The fertilizing record was not saved, so %s was stopped: %s"), pc->name,
-			 why);
+	/* src/ checks the record before any water moves, and stops the
+	 * water if it cannot be kept. */
+	records_init(&rec, REC_FERTILIZE, text_day_of(now));
+	records_set_zone(&rec, cfg, pump_zone(cfg, s->pump));
+	records_set_product(&rec, cfg, s->product);
+	records_set_worker(&rec, cfg, s->worker);
+	rec.amount = numentry_value(&s->amount);
+	rec.method = METHOD_VENTURI;
+	if (irrigation_start_fertigation(app->irrigation, s->pump, minutes, who_name(cfg, s), &rec,
+					 why, sizeof(why)) < 0) {
+		ui_alert(ui, "%s", why);
 		return;
 	}
-	irrigation_link_record(app->irrigation, s->pump, rec.id);
 	ui_say_pumps(ui, _("%s is on — it stops by itself in %d minutes. Fertigation saved: %s %s %s."),
 	       pc->name, minutes, cfg->products[s->product].name,
 	       text_amount(amount, sizeof(amount), rec.amount), cfg->products[s->product].unit);
@@ -623,7 +736,7 @@ static int key_confirm_start(struct ui *ui, struct pumps *s, int key)
 		ask_peak_or_start(ui, s);
 		return ACT_REDRAW;
 	}
-	if (key == '1' && s->worker >= 0 &&
+	if (key == '1' && s->worker >= 0 && !s->dosing && !has_injectors(app, s->pump) &&
 	    fertilizers(app, pump_zone(cfg, s->pump), idx, names) > 0) {
 		s->fertigate = true;
 		s->list_page = 0;
@@ -665,6 +778,20 @@ static int key_confirm(struct ui *ui, struct pumps *s, int key)
 	struct app *app = ui_app(ui);
 	const struct pump_cfg *pc = &app->cfg->pumps[s->pump];
 
+	if (key == '1' && s->mode == CONFIRM_STOP && dosing_now(app, s->pump)) {
+		int left = 0;
+
+		if (irrigation_end_dosing(app->irrigation, s->pump) < 0)
+			ui_alert(ui, _("%s: the dosing could not be stopped as asked; the pump was stopped."),
+				 pc->name);
+		else if (irrigation_phase(app->irrigation, s->pump, &left) == PHASE_FLUSHING)
+			ui_say_pumps(ui, _("%s: dosing stopped; the pipes are flushed %d minutes, then it stops."),
+				     pc->name, left);
+		else
+			ui_say_pumps(ui, _("%s: dosing stopped."), pc->name);
+		s->mode = LIST;
+		return ACT_REDRAW;
+	}
 	if (key != K_ENTER) {
 		if (key == '0' || key == K_BACK) {
 			ui_say(ui, "%s", _("Cancelled: nothing was changed."));
@@ -708,6 +835,10 @@ static int pumps_key(struct ui *ui, void *st, int key)
 	case CONFIRM_PEAK:
 	case CONFIRM_STOP:
 		return key_confirm(ui, s, key);
+	case KIND:
+		return key_kind(ui, s, key);
+	case DOSE:
+		return key_dose(ui, s, key);
 	case LIST:
 	default:
 		return key_list(ui, s, key);

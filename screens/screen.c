@@ -28,4 +28,5 @@ const struct screen *const screen_table[SCREEN_COUNT] = {
 	[SCREEN_CALIBRATE] = &screen_calibrate,
 	[SCREEN_PORTS] = &screen_ports,
 	[SCREEN_OFFICE] = &screen_office,
+	[SCREEN_TANKS] = &screen_tanks,
 };

@@ -35,6 +35,7 @@ enum screen_id {
 	SCREEN_CALIBRATE,
 	SCREEN_PORTS,
 	SCREEN_OFFICE,
+	SCREEN_TANKS,
 	SCREEN_COUNT
 };
 
@@ -98,5 +99,6 @@ extern const struct screen screen_sensors;
 extern const struct screen screen_calibrate;
 extern const struct screen screen_ports;
 extern const struct screen screen_office;
+extern const struct screen screen_tanks;
 
 #endif

@@ -90,6 +90,64 @@ static void runs_lost(const struct event_row *e, char *buf, size_t n)
 		 text_number(kwh, sizeof(kwh), energy, 2));
 }
 
+static const char *injector_name(const struct config *cfg, const char *id)
+{
+	int i = config_injector_index(cfg, id);
+
+	return i >= 0 ? cfg->injectors[i].name : id;
+}
+
+/* A pump's or an injector's name: a meter may be in either's line. */
+static const char *line_name(const struct config *cfg, const char *id)
+{
+	return config_pump_index(cfg, id) >= 0 ? pump_name(cfg, id) : injector_name(cfg, id);
+}
+
+static const char *tank_name(const struct config *cfg, const char *id)
+{
+	int t = config_tank_index(cfg, id);
+
+	return t >= 0 ? cfg->tanks[t].name : id;
+}
+
+/* "ta;12.500;30.000": the tank, the stock given and the stock planned. */
+static void tank_empty(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+{
+	char tank[32] = "", a[24], b[24];
+	double given = 0, planned = 0;
+
+	if (sscanf(e->detail, "%31[^;];%lf;%lf", tank, &given, &planned) != 3) {
+		snprintf(buf, n, _("%s: its tank ran dry while dosing."), injector_name(cfg, e->source));
+		return;
+	}
+	snprintf(buf, n,
+		 _("%s ran dry while dosing: %s litres of stock given of %s. The record says what was given; the pipes were still flushed. Refill the tank."),
+		 tank_name(cfg, tank), text_number(a, sizeof(a), given, 1),
+		 text_number(b, sizeof(b), planned, 1));
+}
+
+/* "npk;4.200;8.000;1780290000": the product, the stock given and planned,
+ * and when the dose was last known to go on. */
+static void dose_cut(const struct config *cfg, const struct event_row *e, char *buf, size_t n)
+{
+	char product[32] = "", a[24], b[24], when[32];
+	double given = 0, planned = 0;
+	long long t = 0;
+	int k;
+
+	if (sscanf(e->detail, "%31[^;];%lf;%lf;%lld", product, &given, &planned, &t) != 4) {
+		snprintf(buf, n, _("%s was dosing when the power failed."),
+			 injector_name(cfg, e->source));
+		return;
+	}
+	k = config_product_index(cfg, product);
+	snprintf(buf, n,
+		 _("The power failed while %s was dosing %s (last seen %s): %s litres of stock given of %s. The record says what was given."),
+		 injector_name(cfg, e->source), k >= 0 ? cfg->products[k].name : product,
+		 text_date_time(when, sizeof(when), (time_t)t), text_number(a, sizeof(a), given, 1),
+		 text_number(b, sizeof(b), planned, 1));
+}
+
 static const char *meter_name(const struct config *cfg, const char *id)
 {
 	int m = config_meter_index(cfg, id);
@@ -111,7 +169,7 @@ static void meter_noise(const struct config *cfg, const struct event_row *e, cha
 	}
 	snprintf(buf, n,
 		 _("Water meter %s (in the line of %s) sent %s pulses in one second, more than the %s that water can give: noise from its wiring, not counted as water. Check its cable and ground."),
-		 meter_name(cfg, e->source), pump_name(cfg, owner), text_number(a, sizeof(a), most, 0),
+		 meter_name(cfg, e->source), line_name(cfg, owner), text_number(a, sizeof(a), most, 0),
 		 text_number(b, sizeof(b), cap, 0));
 }
 
@@ -180,6 +238,15 @@ char *alarm_headline(const struct config *cfg, const struct event_row *e, char *
 		sensor_alarm(cfg, e, false, buf, n);
 	else if (strcmp(e->kind, "installer") == 0)
 		handover_event_headline(e->detail, buf, n);
+	else if (strcmp(e->kind, "injector_missing") == 0)
+		snprintf(buf, n, _("%s cannot be used"), injector_name(cfg, e->source));
+	else if (strcmp(e->kind, "tank_empty") == 0)
+		snprintf(buf, n, _("%s: its tank ran dry while dosing"), injector_name(cfg, e->source));
+	else if (strcmp(e->kind, "dose_cut") == 0)
+		snprintf(buf, n, _("The power failed while %s was dosing"),
+			 injector_name(cfg, e->source));
+	else if (strcmp(e->kind, "dose_unrecorded") == 0)
+		snprintf(buf, n, _("What %s dosed could not be written"), injector_name(cfg, e->source));
 	else
 		return alarm_text(cfg, e, buf, n);
 	return buf;
@@ -218,6 +285,22 @@ char *alarm_text(const struct config *cfg, const struct event_row *e, char *buf,
 		/* The kernel's words for who holds a line are outside text. */
 		snprintf(buf, n, _("Water meter %s cannot be used: %s The pump runs without it; its water is not measured."),
 			 meter_name(cfg, e->source), text_clean(why, sizeof(why), e->detail));
+	} else if (strcmp(e->kind, "injector_missing") == 0) {
+		char why[256];
+
+		snprintf(buf, n, _("%s cannot be used: %s Its pump waters plain water; nothing is dosed through it."),
+			 injector_name(cfg, e->source), text_clean(why, sizeof(why), e->detail));
+	} else if (strcmp(e->kind, "tank_empty") == 0) {
+		tank_empty(cfg, e, buf, n);
+	} else if (strcmp(e->kind, "dose_cut") == 0) {
+		dose_cut(cfg, e, buf, n);
+	} else if (strcmp(e->kind, "dose_unrecorded") == 0) {
+		char why[256];
+		const char *semi = strchr(e->detail, ';');
+
+		semi = semi ? strchr(semi + 1, ';') : NULL;
+		snprintf(buf, n, _("The record of what %s dosed could not be written (%s), so its pump was stopped. It is written as soon as the card allows."),
+			 injector_name(cfg, e->source), text_clean(why, sizeof(why), semi ? semi + 1 : ""));
 	} else if (strcmp(e->kind, "schedule_skipped") == 0) {
 		snprintf(buf, n, _("%s: the watering scheduled for %s did not run: the pumps were busy for two hours."),
 			 zone_name(cfg, e->source), text_date_time(when, sizeof(when), t));

@@ -91,6 +91,9 @@ static const struct field zone_fields[] = {
 	REAL(struct zone_cfg, rise_percent, 0, 50, false),
 	INT(struct zone_cfg, rise_minutes, 1, 240),
 	INT(struct zone_cfg, rest_minutes, 0, 1440),
+	INT(struct zone_cfg, wetting_minutes, 0, 240),
+	INT(struct zone_cfg, dosing_minutes, 1, 240),
+	INT(struct zone_cfg, flushing_minutes, 0, 240),
 };
 
 static const struct field sensor_fields[] = {
@@ -187,6 +190,26 @@ static const struct field product_fields[] = {
 	BOOL(struct product_cfg, organic),
 	INT(struct product_cfg, phi_days, 0, 365),
 	REAL(struct product_cfg, max_amount, 0.001, 1e6, false),
+	INT(struct product_cfg, wetting_minutes, 0, 240),
+	INT(struct product_cfg, dosing_minutes, 1, 240),
+	INT(struct product_cfg, flushing_minutes, 0, 240),
+};
+
+static const struct field injector_fields[] = {
+	STR(struct injector_cfg, name, false),
+	CHOICE(struct injector_cfg, driver, relay_drivers, true),
+	STR(struct injector_cfg, chip, false),
+	STR(struct injector_cfg, line, false),
+	BOOL(struct injector_cfg, active_low),
+	STR(struct injector_cfg, pump, false),
+	STR(struct injector_cfg, tank, false),
+	REAL(struct injector_cfg, rate, 0.001, 1000, false),
+	STR(struct injector_cfg, meter, false),
+};
+
+static const struct field tank_fields[] = {
+	STR(struct tank_cfg, name, false),
+	REAL(struct tank_cfg, capacity, 1, 100000, true),
 };
 
 /* Workers, pests, grades and buyers: a name each. */
@@ -217,6 +240,8 @@ static const struct section_kind kinds[] = {
 	MANY("sensor", sensor_fields, struct sensor_cfg, sensors, 64),
 	MANY("pump", pump_fields, struct pump_cfg, pumps, 16),
 	MANY("meter", meter_fields, struct meter_cfg, meters, 32),
+	MANY("injector", injector_fields, struct injector_cfg, injectors, 16),
+	MANY("tank", tank_fields, struct tank_cfg, tanks, 16),
 	MANY("product", product_fields, struct product_cfg, products, 200),
 	MANY("worker", name_fields, struct worker_cfg, workers, 100),
 	MANY("pest", name_fields, struct worker_cfg, pests, 100),
@@ -1108,6 +1133,14 @@ static const char *line_taken(const struct config *c, const char *chip, const ch
 			return what;
 		}
 	}
+	for (int i = 0; i < c->n_injectors; i++) {
+		const struct injector_cfg *q = &c->injectors[i];
+
+		if (q->driver == RELAY_DRIVER_GPIOD && !strcmp(q->chip, chip) && !strcmp(q->line, line)) {
+			snprintf(what, n, "[injector.%s]", q->item.id);
+			return what;
+		}
+	}
 	for (int m = 0; m < meter; m++) {
 		const struct meter_cfg *q = &c->meters[m];
 
@@ -1125,6 +1158,7 @@ static int check_meter(struct config *c, int i, char *err, size_t errlen)
 	char what[64];
 
 	m->pump_index = -1;
+	m->injector_index = -1;
 	if (!m->name[0])
 		snprintf(m->name, sizeof(m->name), "%s", m->item.id);
 	if (!GIVEN(meter_fields, m, "pulses_per_litre"))
@@ -1140,9 +1174,6 @@ static int check_meter(struct config *c, int i, char *err, size_t errlen)
 	if (m->driver == RELAY_DRIVER_GPIOD && (!m->chip[0] || !m->line[0]))
 		return fail_at(c, m->item.line, err, errlen,
 			       _("[meter.%s]: a gpiod meter needs chip and line"), m->item.id);
-	if (m->driver != RELAY_DRIVER_GPIOD && (m->chip[0] || m->line[0]))
-		return fail_at(c, m->item.line, err, errlen,
-			       _("[meter.%s]: chip and line are for driver = gpiod"), m->item.id);
 	if (m->driver != RELAY_DRIVER_SIM &&
 	    (GIVEN(meter_fields, m, "sim_fault") || GIVEN(meter_fields, m, "sim_flow")))
 		return fail_at(c, m->item.line, err, errlen,
@@ -1152,6 +1183,106 @@ static int check_meter(struct config *c, int i, char *err, size_t errlen)
 		return fail_at(c, m->item.line, err, errlen,
 			       _("[meter.%s]: line %s of %s is already %s"), m->item.id, m->line,
 			       m->chip, what);
+	return 0;
+}
+
+static int check_injector(struct config *c, int i, char *err, size_t errlen)
+{
+	struct injector_cfg *ic = &c->injectors[i];
+	const char *id = ic->item.id;
+	int line = ic->item.line, m, z;
+	char what[64];
+
+	ic->meter_index = -1;
+	if (!ic->name[0])
+		snprintf(ic->name, sizeof(ic->name), "%s", id);
+	if (!ic->pump[0])
+		return fail_at(c, line, err, errlen,
+			       _("[injector.%s]: an injector needs pump, the pump whose line it feeds"), id);
+	ic->pump_index = config_pump_index(c, ic->pump);
+	if (ic->pump_index < 0)
+		return fail_at(c, line, err, errlen,
+			       _("[injector.%s] names pump = %s, which has no [pump.%s] section"), id,
+			       ic->pump, ic->pump);
+	for (z = 0; z < c->n_zones && c->zones[z].pump_index != ic->pump_index; z++)
+		;
+	if (z == c->n_zones)
+		return fail_at(c, line, err, errlen,
+			       _("[injector.%s]: [pump.%s] waters no zone, and a dose is recorded for a zone"),
+			       id, ic->pump);
+	if (!ic->tank[0])
+		return fail_at(c, line, err, errlen,
+			       _("[injector.%s]: an injector needs tank, the [tank.ID] it draws from"), id);
+	ic->tank_index = config_tank_index(c, ic->tank);
+	if (ic->tank_index < 0)
+		return fail_at(c, line, err, errlen,
+			       _("[injector.%s] names tank = %s, which has no [tank.%s] section"), id,
+			       ic->tank, ic->tank);
+	for (int j = 0; j < i; j++)
+		if (c->injectors[j].tank_index == ic->tank_index)
+			return fail_at(c, line, err, errlen,
+				       _("[injector.%s]: [tank.%s] is already drawn from by [injector.%s]"),
+				       id, ic->tank, c->injectors[j].item.id);
+	if (!GIVEN(injector_fields, ic, "rate"))
+		return fail_at(c, line, err, errlen,
+			       _("[injector.%s]: an injector needs rate, the litres of stock solution it gives a minute (measure it with a jug)"),
+			       id);
+	if (ic->driver == RELAY_DRIVER_GPIOD && (!ic->chip[0] || !ic->line[0]))
+		return fail_at(c, line, err, errlen, _("[injector.%s]: a gpiod injector needs chip and line"),
+			       id);
+	if (ic->driver == RELAY_DRIVER_GPIOD) {
+		for (int j = 0; j < i; j++) {
+			const struct injector_cfg *q = &c->injectors[j];
+
+			if (q->driver == RELAY_DRIVER_GPIOD && !strcmp(q->chip, ic->chip) &&
+			    !strcmp(q->line, ic->line))
+				return fail_at(c, line, err, errlen,
+					       _("[injector.%s]: line %s of %s is already [injector.%s]"),
+					       id, ic->line, ic->chip, q->item.id);
+		}
+		for (int p = 0; p < c->n_pumps; p++) {
+			const struct pump_cfg *q = &c->pumps[p];
+
+			if (q->driver == RELAY_DRIVER_GPIOD && !strcmp(q->chip, ic->chip) &&
+			    !strcmp(q->line, ic->line)) {
+				snprintf(what, sizeof(what), "[pump.%s]", q->item.id);
+				return fail_at(c, line, err, errlen,
+					       _("[injector.%s]: line %s of %s is already %s"), id,
+					       ic->line, ic->chip, what);
+			}
+		}
+	}
+	if (ic->meter[0]) {
+		m = config_meter_index(c, ic->meter);
+		if (m < 0)
+			return fail_at(c, line, err, errlen,
+				       _("[injector.%s] names meter = %s, which has no [meter.%s] section"),
+				       id, ic->meter, ic->meter);
+		if (c->meters[m].pump_index >= 0 || c->meters[m].injector_index >= 0)
+			return fail_at(c, line, err, errlen,
+				       _("[injector.%s]: [meter.%s] is already in another line"), id,
+				       ic->meter);
+		if (c->meters[m].driver == RELAY_DRIVER_SIM && ic->driver != RELAY_DRIVER_SIM)
+			return fail_at(c, line, err, errlen,
+				       _("[injector.%s]: a simulated meter measures a simulated injector only"),
+				       id);
+		c->meters[m].injector_index = i;
+		ic->meter_index = m;
+		/* On the simulator it measures the injector's rate. */
+		if (!GIVEN(meter_fields, &c->meters[m], "sim_flow"))
+			c->meters[m].sim_flow = ic->rate;
+	}
+	/* The zones it doses: a whole dosing run within the pump's longest. */
+	for (z = 0; z < c->n_zones; z++) {
+		const struct zone_cfg *zc = &c->zones[z];
+		int total = zc->wetting_minutes + zc->dosing_minutes + zc->flushing_minutes;
+
+		if (zc->pump_index == ic->pump_index && total > c->pumps[ic->pump_index].max_minutes)
+			return fail_at(c, zc->item.line, err, errlen,
+				       _("[zone.%s]: a dosing run of %d + %d + %d minutes (wetting, dosing, flushing) is longer than max_minutes of [pump.%s] (%d)"),
+				       zc->item.id, zc->wetting_minutes, zc->dosing_minutes,
+				       zc->flushing_minutes, ic->pump, c->pumps[ic->pump_index].max_minutes);
+	}
 	return 0;
 }
 
@@ -1271,6 +1402,12 @@ static int check(struct config *c, char *err, size_t errlen)
 			z->rise_minutes = 20;
 		if (!GIVEN(zone_fields, z, "rest_minutes"))
 			z->rest_minutes = 60;
+		if (!GIVEN(zone_fields, z, "wetting_minutes"))
+			z->wetting_minutes = 10;
+		if (!GIVEN(zone_fields, z, "dosing_minutes"))
+			z->dosing_minutes = 20;
+		if (!GIVEN(zone_fields, z, "flushing_minutes"))
+			z->flushing_minutes = 10;
 		if (!(z->moisture_critical < z->moisture_low && z->moisture_low < z->moisture_high))
 			FAIL_AT(z->item.line,
 				_("[zone.%s]: moisture must be critical < low < high (%g < %g < %g)"),
@@ -1292,8 +1429,14 @@ static int check(struct config *c, char *err, size_t errlen)
 	for (int i = 0; i < c->n_pumps; i++)
 		if (check_pump_sensors(c, i, err, errlen) < 0)
 			return -1;
+	for (int i = 0; i < c->n_tanks; i++)
+		if (!c->tanks[i].name[0])
+			snprintf(c->tanks[i].name, sizeof(c->tanks[i].name), "%s", c->tanks[i].item.id);
+	for (int i = 0; i < c->n_injectors; i++)
+		if (check_injector(c, i, err, errlen) < 0)
+			return -1;
 	for (int i = 0; i < c->n_meters; i++)
-		if (c->meters[i].pump_index < 0)
+		if (c->meters[i].pump_index < 0 && c->meters[i].injector_index < 0)
 			return fail_at(c, c->meters[i].item.line, err, errlen,
 				       _("[meter.%s] is in no pump's line: name it in the pump's section (meter = %s)"),
 				       c->meters[i].item.id, c->meters[i].item.id);
@@ -1310,6 +1453,12 @@ static int check(struct config *c, char *err, size_t errlen)
 				p->item.id);
 		if (!GIVEN(product_fields, p, "max_amount"))
 			p->max_amount = 1000;
+		if (!GIVEN(product_fields, p, "wetting_minutes"))
+			p->wetting_minutes = -1;
+		if (!GIVEN(product_fields, p, "dosing_minutes"))
+			p->dosing_minutes = -1;
+		if (!GIVEN(product_fields, p, "flushing_minutes"))
+			p->flushing_minutes = -1;
 	}
 #undef FAIL_AT
 	return check_tariff(c, err, errlen);
@@ -1397,6 +1546,8 @@ void config_free(struct config *c)
 	free(c->sensors);
 	free(c->pumps);
 	free(c->meters);
+	free(c->injectors);
+	free(c->tanks);
 	free(c->products);
 	free(c->workers);
 	free(c->pests);
@@ -1445,6 +1596,22 @@ int config_sensor_index(const struct config *c, const char *id)
 {
 	for (int i = 0; i < c->n_sensors; i++)
 		if (strcmp(c->sensors[i].item.id, id) == 0)
+			return i;
+	return -1;
+}
+
+int config_injector_index(const struct config *c, const char *id)
+{
+	for (int i = 0; i < c->n_injectors; i++)
+		if (strcmp(c->injectors[i].item.id, id) == 0)
+			return i;
+	return -1;
+}
+
+int config_tank_index(const struct config *c, const char *id)
+{
+	for (int i = 0; i < c->n_tanks; i++)
+		if (strcmp(c->tanks[i].item.id, id) == 0)
 			return i;
 	return -1;
 }
@@ -1512,6 +1679,9 @@ bool config_uses_hardware(const struct config *c)
 			return true;
 	for (int i = 0; i < c->n_meters; i++)
 		if (c->meters[i].driver != RELAY_DRIVER_SIM)
+			return true;
+	for (int i = 0; i < c->n_injectors; i++)
+		if (c->injectors[i].driver != RELAY_DRIVER_SIM)
 			return true;
 	for (int i = 0; i < c->n_sensors; i++)
 		if (c->sensors[i].driver != SENSOR_DRIVER_SIM)

@@ -67,6 +67,9 @@ struct zone_cfg {
 	double rise_percent;
 	int rise_minutes;
 	int rest_minutes;	/* between automatic runs of the zone */
+	/* A dosing run's phases: plain water to wet the soil, the dose, plain
+	 * water to flush the pipes; a product may ask for its own. */
+	int wetting_minutes, dosing_minutes, flushing_minutes;
 };
 
 struct sensor_cfg {
@@ -156,6 +159,7 @@ struct meter_cfg {
 	int sim_fault;		/* sim: enum meter_sim_fault_cfg */
 	double sim_flow;	/* sim: litres a minute while its line runs */
 	int pump_index;		/* the pump in whose line it is; -1 none */
+	int injector_index;	/* or the injector's; -1 none */
 };
 
 struct product_cfg {
@@ -166,6 +170,33 @@ struct product_cfg {
 	bool organic;
 	int phi_days;		/* pre-harvest interval of a spray */
 	double max_amount;	/* the most one record may use, in unit */
+	/* Through the line: the phases this product asks for; -1 the zone's. */
+	int wetting_minutes, dosing_minutes, flushing_minutes;
+};
+
+/* [injector.ID]: a dosing pump or solenoid on a relay that feeds a tank's
+ * stock solution into a pump's line, while that pump runs. */
+struct injector_cfg {
+	struct cfg_item item;
+	char name[CFG_NAME_LEN];
+	int driver;		/* enum relay_driver */
+	char chip[CFG_PATH_LEN];
+	char line[CFG_ID_LEN];
+	bool active_low;
+	char pump[CFG_ID_LEN];
+	int pump_index;
+	char tank[CFG_ID_LEN];
+	int tank_index;
+	double rate;		/* litres of stock solution a minute */
+	char meter[CFG_ID_LEN];	/* its own pulse meter, "" none */
+	int meter_index;
+};
+
+/* [tank.ID]: a tank of stock solution an injector draws from. */
+struct tank_cfg {
+	struct cfg_item item;
+	char name[CFG_NAME_LEN];
+	double capacity;	/* litres */
 };
 
 /* [worker.ID], [pest.ID], [grade.ID], [buyer.ID]: names picked from a
@@ -198,6 +229,10 @@ struct config {
 	int n_pumps;
 	struct meter_cfg *meters;
 	int n_meters;
+	struct injector_cfg *injectors;
+	int n_injectors;
+	struct tank_cfg *tanks;
+	int n_tanks;
 	struct product_cfg *products;
 	int n_products;
 	struct worker_cfg *workers;
@@ -224,6 +259,8 @@ void config_free(struct config *c);
 int config_zone_index(const struct config *c, const char *id);
 int config_pump_index(const struct config *c, const char *id);
 int config_meter_index(const struct config *c, const char *id);
+int config_injector_index(const struct config *c, const char *id);
+int config_tank_index(const struct config *c, const char *id);
 /* The most pulses a second meter m can give for water. */
 double config_meter_cap(const struct meter_cfg *m);
 int config_sensor_index(const struct config *c, const char *id);

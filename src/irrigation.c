@@ -6,8 +6,10 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "dosing.h"
 #include "loop.h"
 #include "readings.h"
+#include "records.h"
 #include "relay.h"
 #include "schedule.h"
 #include "store.h"
@@ -64,6 +66,7 @@ struct irrigation {
 	struct pump_state *pumps;
 	int n;
 	struct water *water;	/* meters and flow sensors in the lines */
+	struct dosing *dosing;	/* injectors and their doses */
 	int timer;
 	bool failing;		/* switching everything off after a relay failed */
 	bool alarms_unread;	/* the last look at a zone's alarms failed */
@@ -288,6 +291,10 @@ struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen)
 		if (!irr->pumps[p].relay && !irr->pumps[p].unavailable[0])
 			goto fail;
 	}
+	/* Injectors off with the pumps, before the database is opened. */
+	irr->dosing = dosing_new(app);
+	if (!irr->dosing)
+		goto fail;
 	return irr;
 fail:
 	irrigation_free(irr);
@@ -302,17 +309,21 @@ void irrigation_resume(struct irrigation *irr)
 			store_event(irr->app->store, now_of(irr), "relay_missing",
 				    cfg_of(irr)->pumps[p].item.id, irr->pumps[p].unavailable, true);
 	{
-		struct relay *relays[32] = { 0 };
+		struct relay *relays[32] = { 0 }, *injectors[32] = { 0 };
 
 		for (int p = 0; p < irr->n && p < 32; p++)
 			relays[p] = irr->pumps[p].relay;
+		dosing_relays(irr->dosing, injectors);
 		/* Only memory running out leaves it NULL: nothing measured. */
-		irr->water = water_new(irr->app, relays);
+		irr->water = water_new(irr->app, relays, injectors);
+		dosing_resume(irr->dosing, irr->water);
 	}
 	close_orphans(irr);
 	for (int p = 0; p < irr->n; p++)
 		if (store_run_last(irr->app->store, cfg_of(irr)->pumps[p].item.id, &irr->pumps[p].last) != 0)
 			memset(&irr->pumps[p].last, 0, sizeof(irr->pumps[p].last));
+	/* Doses a power cut left open: what they gave, into their records. */
+	dosing_close_open(irr->dosing, now_of(irr), true);
 	load_schedules(irr);
 	load_by_moisture(irr);
 	irr->scanned = now_of(irr) - IRR_LOOK_BACK;
@@ -329,6 +340,7 @@ void irrigation_free(struct irrigation *irr)
 	if (irr->pumps) {
 		irrigation_stop_all(irr, "shutdown");
 		water_free(irr->water);
+		dosing_free(irr->dosing);
 		for (int p = 0; p < irr->n; p++)
 			relay_free(irr->pumps[p].relay);
 		write_unwritten(irr);	/* a last try */
@@ -339,6 +351,16 @@ void irrigation_free(struct irrigation *irr)
 	free(irr->by_moisture);
 	free(irr->auto_ended);
 	free(irr);
+}
+
+const char *irrigation_injector_unavailable(const struct irrigation *irr, int i)
+{
+	return dosing_unavailable(irr->dosing, i);
+}
+
+struct dosing *irrigation_dosing(const struct irrigation *irr)
+{
+	return irr->dosing;
 }
 
 const char *irrigation_meter_unavailable(const struct irrigation *irr, int m)
@@ -427,8 +449,66 @@ int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, 
 	return 0;
 }
 
+/* The run is in the diary: water on, and its end set. */
+static int switch_on(struct irrigation *irr, int pump, int zone, int minutes, struct run_row *row,
+		     const struct dose_plan *plan, char *why, size_t whylen)
+{
+	struct pump_state *ps = &irr->pumps[pump];
+	int64_t now = row->started;
+
+	if (relay_set(ps->relay, true) < 0) {
+		row->ended = now;
+		snprintf(row->end_reason, sizeof(row->end_reason), "relay_error");
+		store_run_end(irr->app->store, row);
+		if (plan)
+			dosing_stop(irr->dosing, pump, "relay_error", steady_of(irr), now);
+		relay_failed(irr, pump);
+		snprintf(why, whylen, _("The relay of %s does not answer: every pump is switched off."),
+			 cfg_of(irr)->pumps[pump].name);
+		return IRR_FAILED;
+	}
+	ps->run = *row;
+	ps->steady_start = steady_of(irr);
+	ps->steady_end = ps->steady_start + (int64_t)minutes * 60000;
+	ps->run_zone = zone;
+	ps->rise_checked = false;
+	ps->cut_at_peak = false;
+	if (plan)
+		dosing_arm(irr->dosing, pump, ps->steady_start, plan);
+	irr->changes++;
+	rearm(irr);
+	app_changed(irr->app);
+	return 0;
+}
+
+/* A dosing run and its doses go into the diary in one transaction, or
+ * nothing moves: its records must be kept, a full card or not. */
+static int start_dosing_run(struct irrigation *irr, int pump, int zone, int minutes,
+			    const struct dose_plan *plan, struct run_row *row, char *why,
+			    size_t whylen)
+{
+	struct store *st = irr->app->store;
+	int rc = store_begin(st);
+
+	if (rc == 0)
+		rc = store_run_begin(st, row);
+	if (rc == 0)
+		rc = dosing_begin(irr->dosing, plan, row->id);
+	if (rc == 0)
+		rc = store_commit(st);
+	if (rc < 0) {
+		store_rollback(st);
+		dosing_disarm(irr->dosing, pump);
+		snprintf(why, whylen, _("The dosing run cannot be written, so it does not start: %s"),
+			 store_card_full(st) ? _("the memory card is full.") : store_error(st));
+		return IRR_FAILED;
+	}
+	return switch_on(irr, pump, zone, minutes, row, plan, why, whylen);
+}
+
 static int start_run(struct irrigation *irr, int pump, int zone, int minutes, int reason,
-		     const char *who, time_t asked, char *why, size_t whylen)
+		     const char *who, time_t asked, const struct dose_plan *plan, char *why,
+		     size_t whylen)
 {
 	const struct config *cfg = cfg_of(irr);
 	const struct pump_cfg *pc;
@@ -455,6 +535,12 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 	/* What its meter counted before is not this run's water. */
 	water_begin(irr->water, pump, &ps->water, now);
 	row.litres = ps->water.litres;
+	if (plan) {
+		row.wetting = plan->wetting;
+		row.dosing = plan->dosing;
+		row.flushing = plan->flushing;
+		return start_dosing_run(irr, pump, zone, minutes, plan, &row, why, whylen);
+	}
 	/* The diary first: a run the station cannot record does not start;
 	 * but a card that is full or failing does not keep the crops dry:
 	 * the run is kept in memory and written when the card takes it. */
@@ -469,25 +555,7 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 			 store_error(irr->app->store));
 		return IRR_FAILED;
 	}
-	if (relay_set(ps->relay, true) < 0) {
-		row.ended = now;
-		snprintf(row.end_reason, sizeof(row.end_reason), "relay_error");
-		store_run_end(irr->app->store, &row);
-		relay_failed(irr, pump);
-		snprintf(why, whylen, _("The relay of %s does not answer: every pump is switched off."),
-			 pc->name);
-		return IRR_FAILED;
-	}
-	ps->run = row;
-	ps->steady_start = steady_of(irr);
-	ps->steady_end = ps->steady_start + (int64_t)minutes * 60000;
-	ps->run_zone = zone;
-	ps->rise_checked = false;
-	ps->cut_at_peak = false;
-	irr->changes++;
-	rearm(irr);
-	app_changed(irr->app);
-	return 0;
+	return switch_on(irr, pump, zone, minutes, &row, NULL, why, whylen);
 }
 
 int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
@@ -495,7 +563,118 @@ int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
 {
 	int zone = pump >= 0 && pump < irr->n ? irr->pumps[pump].zone : -1;
 
-	return start_run(irr, pump, zone, minutes, reason, who, 0, why, whylen);
+	return start_run(irr, pump, zone, minutes, reason, who, 0, NULL, why, whylen);
+}
+
+/* What is checked before a dosing run, whether it starts or not. */
+static int check_dosing(struct irrigation *irr, struct dose_plan *plan, char *why, size_t whylen,
+			char *warn, size_t warnlen)
+{
+	struct store *st = irr->app->store;
+	int rc;
+
+	if (irr->app->clock_behind) {
+		snprintf(why, whylen, "%s",
+			 _("The clock is behind: set the date and time first; a dose is written in the records."));
+		return IRR_REFUSED;
+	}
+	if (records_room_check(st, why, whylen) < 0 ||
+	    records_clock_check(st, now_of(irr), why, whylen) < 0)
+		return IRR_REFUSED;
+	if (dosing_plan(irr->dosing, plan, why, whylen, warn, warnlen) < 0)
+		return IRR_REFUSED;
+	rc = irrigation_check_start(irr, plan->pump, plan->wetting + plan->dosing + plan->flushing,
+				    why, whylen);
+	return rc;
+}
+
+int irrigation_check_dosing(struct irrigation *irr, struct dose_plan *plan, char *why,
+			    size_t whylen, char *warn, size_t warnlen)
+{
+	return check_dosing(irr, plan, why, whylen, warn, warnlen);
+}
+
+int irrigation_start_dosing(struct irrigation *irr, struct dose_plan *plan, char *why,
+			    size_t whylen)
+{
+	const struct config *cfg = cfg_of(irr);
+	int rc = check_dosing(irr, plan, why, whylen, NULL, 0);
+
+	if (rc < 0)
+		return rc;
+	return start_run(irr, plan->pump, plan->zone, plan->wetting + plan->dosing + plan->flushing,
+			 RUN_MANUAL, cfg->workers[plan->worker].name, 0, plan, why, whylen);
+}
+
+/* Fertilizer drawn by the pump's venturi: the record is checked before
+ * any water moves and written with the run; if it cannot be kept, the
+ * water stops. */
+int irrigation_start_fertigation(struct irrigation *irr, int pump, int minutes, const char *who,
+				 struct record_row *rec, char *why, size_t whylen)
+{
+	struct store *st = irr->app->store;
+	const struct config *cfg = cfg_of(irr);
+	int64_t now = now_of(irr);
+	char reason[256];
+
+	if (records_room_check(st, why, whylen) < 0 || records_clock_check(st, now, why, whylen) < 0 ||
+	    records_check(cfg, rec, text_day_of((time_t)now), why, whylen) < 0)
+		return IRR_REFUSED;
+	if (irrigation_start(irr, pump, minutes, RUN_MANUAL, who, why, whylen) < 0)
+		return IRR_FAILED;
+	if (records_save(st, cfg, now, rec, false, reason, sizeof(reason)) < 0) {
+		irrigation_stop(irr, pump, "by_hand");
+		snprintf(why, whylen,
+			 _("The fertilizing record was not saved, so %s was stopped: %s"),
+			 cfg->pumps[pump].name, reason);
+		return IRR_FAILED;
+	}
+	irrigation_link_record(irr, pump, rec->id);
+	return 0;
+}
+
+enum dose_phase irrigation_phase(const struct irrigation *irr, int pump, int *minutes_left)
+{
+	int64_t until = -1;
+	enum dose_phase ph;
+
+	if (!irrigation_running(irr, pump, NULL))
+		return PHASE_NONE;
+	ph = dosing_phase(irr->dosing, pump, &until);
+	if (ph == PHASE_FLUSHING || until < 0)
+		until = irr->pumps[pump].steady_end;
+	if (minutes_left) {
+		int64_t left = until - steady_of(irr);
+
+		*minutes_left = left > 0 ? (int)((left + 59999) / 60000) : 0;
+	}
+	return ph;
+}
+
+int irrigation_end_dosing(struct irrigation *irr, int pump)
+{
+	struct pump_state *ps;
+	int flushing = 0, rc;
+
+	if (!irrigation_running(irr, pump, NULL))
+		return IRR_REFUSED;
+	ps = &irr->pumps[pump];
+	rc = dosing_end_early(irr->dosing, pump, steady_of(irr), now_of(irr), &flushing);
+	if (rc == -1)
+		return IRR_REFUSED;
+	if (rc == DOSING_RELAY_FAILED) {
+		relay_failed(irr, pump);
+		return IRR_FAILED;
+	}
+	if (ps->steady_end > steady_of(irr) + (int64_t)flushing * 60000)
+		ps->steady_end = steady_of(irr) + (int64_t)flushing * 60000;
+	if (rc == DOSING_RECORD_FAILED) {
+		irrigation_stop(irr, pump, "record_error");
+		return IRR_FAILED;
+	}
+	rearm(irr);
+	app_changed(irr->app);
+	return 0;
 }
 
 static const char *unwritten_text(void)
@@ -572,15 +751,22 @@ static void write_unwritten(struct irrigation *irr)
 int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason)
 {
 	struct pump_state *ps;
-	int rc;
+	int rc, drc;
 
 	if (pump < 0 || pump >= irr->n)
 		return IRR_REFUSED;
 	ps = &irr->pumps[pump];
 	if (!ps->relay)
 		return 0;	/* unavailable: it never ran */
-	/* Off first: water stops even if the diary cannot be written. */
+	/* Its injectors first, then the pump: water stops even if the diary
+	 * cannot be written; then what the doses gave goes into the records. */
+	drc = dosing_halt(irr->dosing, pump, steady_of(irr));
 	rc = relay_set(ps->relay, false);
+	if (drc < 0)
+		rc = drc;
+	if (dosing_stop(irr->dosing, pump, rc < 0 ? "relay_error" : end_reason, steady_of(irr),
+			now_of(irr)) == DOSING_RELAY_FAILED)
+		rc = IRR_FAILED;
 	if (ps->run.id) {
 		struct run_row *r = &ps->run;
 
@@ -759,6 +945,7 @@ static void heartbeat(struct irrigation *irr, time_t now)
 							irr->pumps[p].water.litres };
 	if (n)
 		store_note_alive(irr->app->store, now, runs, n);
+	dosing_heartbeat(irr->dosing, steady_of(irr), now);
 	irr->alive = now;
 }
 
@@ -853,7 +1040,8 @@ static bool try_pending(struct irrigation *irr, struct pending *pd, time_t now)
 		pd->due = now + 60;
 		return false;
 	}
-	start_run(irr, pump, pd->zone, pd->minutes, RUN_SCHEDULE, NULL, pd->asked, why, sizeof(why));
+	start_run(irr, pump, pd->zone, pd->minutes, RUN_SCHEDULE, NULL, pd->asked, NULL, why,
+		  sizeof(why));
 	return true;
 }
 
@@ -903,7 +1091,7 @@ static void water_by_moisture(struct irrigation *irr, time_t now)
 			if (minutes < IRR_MIN_AUTO_MINUTES)
 				continue;
 		}
-		if (start_run(irr, p, z, minutes, RUN_MOISTURE, NULL, 0, why, sizeof(why)) == 0)
+		if (start_run(irr, p, z, minutes, RUN_MOISTURE, NULL, 0, NULL, why, sizeof(why)) == 0)
 			irr->pumps[p].cut_at_peak = cut;
 	}
 }
@@ -914,11 +1102,23 @@ void irrigation_tick(struct irrigation *irr)
 	time_t now = now_of(irr);
 
 	write_unwritten(irr);
+	dosing_retry(irr->dosing, now);
 	for (int p = 0; p < irr->n; p++) {
 		struct pump_state *ps = &irr->pumps[p];
 
 		if (!ps->run.id)
 			continue;
+		switch (dosing_tick(irr->dosing, p, steady_of(irr), now)) {
+		case DOSING_RELAY_FAILED:
+			relay_failed(irr, p);
+			continue;
+		case DOSING_RECORD_FAILED:
+			/* A dose whose record cannot be kept: the water stops. */
+			irrigation_stop(irr, p, "record_error");
+			continue;
+		default:
+			break;
+		}
 		if (steady_of(irr) >= ps->steady_end) {
 			irrigation_stop(irr, p, ps->cut_at_peak ? "peak" : "done");
 			continue;
@@ -973,6 +1173,7 @@ void irrigation_clock_set(struct irrigation *irr, long long delta)
 	}
 	if (!irr->app->clock_behind)
 		irr->n_held = 0;
+	dosing_clock_set(irr->dosing, delta);
 	for (int z = 0; z < cfg_of(irr)->n_zones; z++)
 		if (irr->auto_ended[z])
 			irr->auto_ended[z] += (time_t)delta;
@@ -1017,6 +1218,9 @@ static void rearm(struct irrigation *irr)
 
 		if (!irr->pumps[p].run.id)
 			continue;
+		/* A phase of its dosing may change sooner. */
+		if (dosing_next(irr->dosing, p) >= 0 && dosing_next(irr->dosing, p) - steady < left)
+			left = dosing_next(irr->dosing, p) - steady;
 		left = left > 0 ? (int64_t)((double)left / clock_speed(irr->app->clock) + 0.999) : 0;
 		if (run_ms < 0 || left < run_ms)
 			run_ms = left;
@@ -1207,6 +1411,8 @@ const char *irrigation_end_label(const char *end_reason)
 		{ "relay_error", N_("relay fault") },
 		{ "shutdown", N_("station stopped") },
 		{ "power_cut", N_("power cut") },
+		{ "record_error", N_("stopped: a dose's record could not be written") },
+		{ "tank_empty", N_("the tank ran dry") },
 	};
 
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)

@@ -8,6 +8,7 @@
 #ifndef FS_IRRIGATION_H
 #define FS_IRRIGATION_H
 
+#include "dosing.h"
 #include "store.h"
 
 #include <stdbool.h>
@@ -53,6 +54,27 @@ int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason);
 void irrigation_stop_all(struct irrigation *irr, const char *end_reason);
 /* The fertilizing record written with pump's current run. */
 int irrigation_link_record(struct irrigation *irr, int pump, int64_t record);
+/* Starts pump for minutes with fertilizer through its venturi: rec (a
+ * fertilizing record, method venturi) is checked before water moves and
+ * written with the run; if it cannot be, the pump stops again. */
+int irrigation_start_fertigation(struct irrigation *irr, int pump, int minutes, const char *who,
+				 struct record_row *rec, char *why, size_t whylen);
+
+/* Dosing runs (src/dosing.c): would plan start now? 0, or IRR_REFUSED
+ * with why; warn (may be NULL) says what the farmer should know first (a
+ * tank that will run dry). Fills plan's estimates. */
+int irrigation_check_dosing(struct irrigation *irr, struct dose_plan *plan, char *why,
+			    size_t whylen, char *warn, size_t warnlen);
+/* Starts a dosing run: wetting, dosing, flushing. 0, IRR_REFUSED or
+ * IRR_FAILED with why. */
+int irrigation_start_dosing(struct irrigation *irr, struct dose_plan *plan, char *why,
+			    size_t whylen);
+/* The phase of pump's run and the minutes left in it (PHASE_NONE: plain
+ * water, or not running; then minutes_left is not set). */
+enum dose_phase irrigation_phase(const struct irrigation *irr, int pump, int *minutes_left);
+/* Stops the dosing now (the records say what was given) and flushes the
+ * pipes before the pump stops. */
+int irrigation_end_dosing(struct irrigation *irr, int pump);
 
 /* Ends runs whose time is up, starts what schedules and soil moisture
  * ask for, checks that running water wets the soil. The loop's timer
@@ -63,6 +85,10 @@ bool irrigation_running(const struct irrigation *irr, int pump, int64_t *until);
 /* The current run of pump (its diary row so far); false if none. */
 bool irrigation_run(const struct irrigation *irr, int pump, struct run_row *out);
 int irrigation_running_count(const struct irrigation *irr);
+/* Why injector i (cfg->injectors) cannot be used, or NULL. */
+const char *irrigation_injector_unavailable(const struct irrigation *irr, int i);
+/* The injectors and their doses, for the screens that choose a dose. */
+struct dosing *irrigation_dosing(const struct irrigation *irr);
 /* Why meter m (cfg->meters) cannot be used, or NULL. */
 const char *irrigation_meter_unavailable(const struct irrigation *irr, int m);
 /* Why pump cannot be used (its relay could not be set up), or NULL. */

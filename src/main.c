@@ -258,6 +258,9 @@ static bool any_sim(const struct config *cfg)
 	for (int i = 0; i < cfg->n_sensors; i++)
 		if (cfg->sensors[i].driver == SENSOR_DRIVER_SIM)
 			return true;
+	for (int i = 0; i < cfg->n_injectors; i++)
+		if (cfg->injectors[i].driver == RELAY_DRIVER_SIM)
+			return true;
 	return false;
 }
 
@@ -391,6 +394,15 @@ static void say_missing_parts(struct app *app)
 			continue;
 		snprintf(line, sizeof(line), _("%s cannot be used: %s"), cfg->pumps[p].name, why);
 		put_line(stderr, line);
+	}
+	for (int i = 0; i < cfg->n_injectors; i++) {
+		const char *why = irrigation_injector_unavailable(app->irrigation, i);
+
+		if (!why)
+			continue;
+		snprintf(line, sizeof(line), _("%s cannot be used: %s"), cfg->injectors[i].name, why);
+		put_line(stderr, line);
+		add_notice(app, line);
 	}
 	for (int m = 0; m < cfg->n_meters; m++) {
 		const char *why = irrigation_meter_unavailable(app->irrigation, m);
@@ -893,42 +905,60 @@ static int cmd_readings(struct options *o)
 
 /* How a pump's relay is wired, for a technician: "gpiochip0 line 17,
  * active low". */
-static void describe_wiring(const struct pump_cfg *pc, char *buf, size_t n)
+static void describe_wiring(const char *chip, const char *line, bool active_low, char *buf,
+			    size_t n)
 {
-	snprintf(buf, n, pc->active_low ? _("%s line %s, active low") : _("%s line %s, active high"),
-		 pc->chip, pc->line);
+	snprintf(buf, n, active_low ? _("%s line %s, active low") : _("%s line %s, active high"),
+		 chip, line);
+}
+
+/* One relay line requested driven off, then released: said in a line. */
+static bool relay_line_off(const char *name, const char *chip, const char *line, bool active_low)
+{
+	char err[512], clean[1536], wiring[256];
+	struct relay *r;
+
+	describe_wiring(chip, line, active_low, wiring, sizeof(wiring));
+	r = relay_gpiod_new(chip, line, active_low, err, sizeof(err));
+	if (!r) {
+		/* The kernel names the program holding the line as that
+		 * program asked: outside text. */
+		printf(_("%s (%s): NOT switched off: %s\n"), name, wiring,
+		       text_clean(clean, sizeof(clean), err));
+		return false;
+	}
+	relay_free(r);
+	printf(_("%s (%s): off\n"), name, wiring);
+	return true;
 }
 
 /* After the station's process has ended, however it ended: every GPIO
- * line of every pump is requested driven off, then released. The service
- * manager calls this (ExecStopPost=), because a killed process cannot. */
+ * line of every injector, then of every pump, is requested driven off,
+ * then released. The service manager calls this (ExecStopPost=), because
+ * a killed process cannot. */
 static int cmd_relays_off(struct options *o)
 {
 	struct config *cfg;
-	char err[512], clean[1536], wiring[256];
 	int n = 0, failed = 0;
 
 	if (load_config(o, &cfg) < 0)
 		return 1;
+	/* No product goes into a line whose water stops. */
+	for (int i = 0; i < cfg->n_injectors; i++) {
+		const struct injector_cfg *ic = &cfg->injectors[i];
+
+		if (ic->driver != RELAY_DRIVER_GPIOD)
+			continue;
+		n++;
+		failed += !relay_line_off(ic->name, ic->chip, ic->line, ic->active_low);
+	}
 	for (int p = 0; p < cfg->n_pumps; p++) {
 		const struct pump_cfg *pc = &cfg->pumps[p];
-		struct relay *r;
 
 		if (pc->driver != RELAY_DRIVER_GPIOD)
 			continue;
 		n++;
-		describe_wiring(pc, wiring, sizeof(wiring));
-		r = relay_gpiod_new(pc->chip, pc->line, pc->active_low, err, sizeof(err));
-		if (!r) {
-			/* The kernel names the program holding the line as
-			 * that program asked: outside text. */
-			printf(_("%s (%s): NOT switched off: %s\n"), pc->name, wiring,
-			       text_clean(clean, sizeof(clean), err));
-			failed++;
-			continue;
-		}
-		relay_free(r);
-		printf(_("%s (%s): off\n"), pc->name, wiring);
+		failed += !relay_line_off(pc->name, pc->chip, pc->line, pc->active_low);
 	}
 	if (n == 0)
 		printf(_("No pump has a GPIO relay: nothing to switch off.\n"));
@@ -978,7 +1008,7 @@ static int cmd_pump_test(struct options *o)
 	}
 	setup_signals(&set);
 	atexit(relay_all_off_now);
-	describe_wiring(pc, wiring, sizeof(wiring));
+	describe_wiring(pc->chip, pc->line, pc->active_low, wiring, sizeof(wiring));
 	r = relay_gpiod_new(pc->chip, pc->line, pc->active_low, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "%s (%s): %s\n", pc->name, wiring,

@@ -46,6 +46,8 @@ const char *records_method_label(int method)
 		return _("fertigation (venturi)");
 	case METHOD_HAND:
 		return _("by hand");
+	case METHOD_INJECTOR:
+		return _("fertigation (dosing pump)");
 	default:
 		return "";
 	}
@@ -211,7 +213,8 @@ int records_check(const struct config *cfg, const struct record_row *r, int toda
 			   _("%s %s of %s is more than is plausible (at most %s %s)."),
 			   text_amount(a, sizeof(a), r->amount), p->unit, p->name,
 			   text_amount(b, sizeof(b), p->max_amount), p->unit);
-	if (r->kind == REC_FERTILIZE && r->method != METHOD_VENTURI && r->method != METHOD_HAND)
+	if (r->kind == REC_FERTILIZE && r->method != METHOD_VENTURI && r->method != METHOD_HAND &&
+	    r->method != METHOD_INJECTOR)
 		return say(why, n, REC_REFUSED, _("Choose how the fertilizer was given."));
 	if (r->kind == REC_SPRAY && !r->target[0])
 		return say(why, n, REC_REFUSED, _("Choose what the spray was against."));
@@ -299,8 +302,8 @@ static int new_lot(struct store *s, const struct config *cfg, struct record_row 
 	return store_lot_add(s, r->lot, r->day, seq);
 }
 
-static int save_in(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
-		   bool manager, char *why, size_t n)
+int records_save_in(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
+		    bool manager, char *why, size_t n)
 {
 	int today = text_day_of((time_t)now), rc;
 	struct record_row spray;
@@ -349,7 +352,7 @@ int records_save(struct store *s, const struct config *cfg, int64_t now, struct 
 
 	if (store_begin(s) < 0)
 		return say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
-	rc = save_in(s, cfg, now, r, manager, why, n);
+	rc = records_save_in(s, cfg, now, r, manager, why, n);
 	if (rc == 0 && store_commit(s) < 0)
 		rc = say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
 	if (rc < 0) {

@@ -69,6 +69,11 @@ char *records_lot_code(char *buf, size_t n, const char *station, int day, int se
  * interval through (the spray is recorded in r->phi_override). */
 int records_save(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
 		 bool manager, char *why, size_t n);
+/* The same checks and writes inside the caller's transaction, for a run
+ * that writes its records with other rows (src/dosing.c): on failure the
+ * caller rolls back. */
+int records_save_in(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
+		    bool manager, char *why, size_t n);
 /* Refuses logging while the card is full ("Thẻ nhớ đầy"): REC_FAILED
  * with the sentence, or 0. */
 int records_room_check(struct store *s, char *why, size_t n);

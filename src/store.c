@@ -260,6 +260,78 @@ static const char *const migrations[] = {
 	 * from that record's day while the record stands). */
 	"ALTER TABLE records ADD COLUMN organic_override TEXT"
 	" CHECK (organic_override IN ('outbreak', 'mistake', 'unavailable', 'other'));",
+	/* 12: dosing through the line. A fertilizing record may say the
+	 * fertilizer went in through an injector: the records table is made
+	 * again with that method allowed (SQLite cannot change a CHECK), its
+	 * rows and ids as they were. A dosing run's phases in minutes; each
+	 * injector's dose in a run (its product and the concentration of its
+	 * tank, the litres of stock it gave, the record it wrote); and each
+	 * tank's book: refills with the supplier's lot number, doses, drains. */
+	"CREATE TABLE records_new("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('fertilize', 'spray', 'harvest')),"
+	"  day TEXT NOT NULL,"
+	"  zone TEXT NOT NULL,"
+	"  zone_name TEXT NOT NULL,"
+	"  product TEXT, product_name TEXT, organic INTEGER,"
+	"  amount REAL CHECK (amount > 0), unit TEXT,"
+	"  method TEXT CHECK (method IN ('venturi', 'hand', 'injector')),"
+	"  target TEXT,"
+	"  phi_days INTEGER CHECK (phi_days >= 0), harvest_from TEXT,"
+	"  crop TEXT, kg REAL CHECK (kg > 0), grade TEXT, buyer TEXT,"
+	"  lot_code TEXT REFERENCES lots(code),"
+	"  phi_override INTEGER REFERENCES records(id),"
+	"  who TEXT NOT NULL,"
+	"  who_name TEXT NOT NULL,"
+	"  entered_at INTEGER NOT NULL,"
+	"  corrects INTEGER UNIQUE REFERENCES records(id),"
+	"  voided INTEGER NOT NULL DEFAULT 0 CHECK (voided = 0 OR corrects IS NOT NULL),"
+	"  organic_override TEXT"
+	"   CHECK (organic_override IN ('outbreak', 'mistake', 'unavailable', 'other')),"
+	"  CHECK (kind <> 'harvest' OR (lot_code IS NOT NULL AND kg IS NOT NULL)),"
+	"  CHECK (kind = 'harvest' OR (product IS NOT NULL AND amount IS NOT NULL)));"
+	"INSERT INTO records_new SELECT * FROM records ORDER BY id;"
+	"DROP TABLE records;"
+	"ALTER TABLE records_new RENAME TO records;"
+	"CREATE INDEX records_kind_day ON records(kind, day);"
+	"CREATE INDEX records_zone_day ON records(zone, day);"
+	"CREATE INDEX records_lot ON records(lot_code) WHERE lot_code IS NOT NULL;"
+	"ALTER TABLE pump_runs ADD COLUMN wetting_minutes INTEGER;"
+	"ALTER TABLE pump_runs ADD COLUMN dosing_minutes INTEGER;"
+	"ALTER TABLE pump_runs ADD COLUMN flushing_minutes INTEGER;"
+	"CREATE TABLE doses("
+	"  id INTEGER PRIMARY KEY,"
+	"  run INTEGER NOT NULL REFERENCES pump_runs(id),"
+	"  injector TEXT NOT NULL, injector_name TEXT NOT NULL,"
+	"  tank TEXT NOT NULL, tank_name TEXT NOT NULL,"
+	"  product TEXT NOT NULL, product_name TEXT NOT NULL, unit TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('fertilize', 'spray')),"
+	"  target TEXT,"
+	"  zone TEXT NOT NULL,"
+	"  who TEXT NOT NULL, who_name TEXT NOT NULL,"
+	"  concentration REAL NOT NULL CHECK (concentration >= 0),"
+	"  planned_litres REAL NOT NULL CHECK (planned_litres >= 0),"
+	"  started INTEGER, alive INTEGER, ended INTEGER,"
+	"  litres REAL NOT NULL CHECK (litres >= 0),"
+	"  end_reason TEXT,"
+	"  record INTEGER REFERENCES records(id));"
+	"CREATE INDEX doses_run ON doses(run);"
+	"CREATE INDEX doses_open ON doses(ended) WHERE ended IS NULL;"
+	"CREATE TABLE tank_book("
+	"  id INTEGER PRIMARY KEY,"
+	"  tank TEXT NOT NULL, tank_name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('refill', 'dose', 'drain')),"
+	"  day TEXT NOT NULL,"
+	"  product TEXT, product_name TEXT, unit TEXT,"
+	"  amount REAL NOT NULL,"
+	"  litres REAL NOT NULL,"
+	"  lot TEXT,"
+	"  who TEXT, who_name TEXT,"
+	"  entered_at INTEGER NOT NULL,"
+	"  dose INTEGER REFERENCES doses(id),"
+	"  CHECK (kind = 'refill' OR (litres <= 0 AND amount <= 0)),"
+	"  CHECK (kind <> 'refill' OR (litres > 0 AND amount > 0)));"
+	"CREATE INDEX tank_book_tank ON tank_book(tank, id);",
 };
 
 static int pack_old_readings(struct store *s);
@@ -845,8 +917,6 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	 * file (Debian's SQLite does so by default; said here for any). */
 	if (rc == 0)
 		rc = exec(s, "PRAGMA secure_delete = ON");
-	if (rc == 0)
-		rc = exec(s, "PRAGMA foreign_keys = ON");
 	/* The pages the station reads again and again are few (the ends of
 	 * the tables, the small ones); the operating system caches the file
 	 * besides. SQLite's default of 2 MB would double the station's own
@@ -862,10 +932,14 @@ int store_open(const char *path, unsigned flags, struct store **out, char *err, 
 	 * checkpoint back) goes back to its usual size once checkpointed. */
 	if (rc == 0)
 		rc = exec(s, "PRAGMA journal_size_limit = 4194304");
+	/* Migrations run with foreign keys off, as SQLite's way of making a
+	 * table again needs. */
 	if (rc == 0)
 		rc = migrate(s, version);
 	if (rc == 0 && version > 0 && version < N_MIGRATIONS)
 		give_back_free_pages(s);
+	if (rc == 0)
+		rc = exec(s, "PRAGMA foreign_keys = ON");
 	if (rc == 0)
 		rc = make_tails(s);
 	/* The running station's: what a power cut left on its way in. */

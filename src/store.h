@@ -193,6 +193,8 @@ struct run_row {
 	int64_t scheduled_for;	/* a schedule's run: the time it asked for */
 	int64_t record;		/* fertigation: the fertilizing record, or 0 */
 	double litres;		/* water given, measured; NAN: not measured */
+	/* A dosing run: its phases' minutes; all 0 for plain water. */
+	int wetting, dosing, flushing;
 };
 int store_run_begin(struct store *s, struct run_row *r);
 /* Completes the run r->id: ended, end_reason, moisture_after, energy. */
@@ -265,7 +267,7 @@ int store_runs_zone(struct store *s, const char *zone, int64_t from, int64_t to,
  * names the old one. Names are kept as they were when entered. Days are
  * whole days since 1970-01-01 (text_day_of()), stored as YYYY-MM-DD. */
 enum record_kind { REC_FERTILIZE, REC_SPRAY, REC_HARVEST, REC_KINDS };
-enum record_method { METHOD_NONE, METHOD_VENTURI, METHOD_HAND };
+enum record_method { METHOD_NONE, METHOD_VENTURI, METHOD_HAND, METHOD_INJECTOR };
 /* Why a product that is not organic was used on an organic zone. */
 enum organic_reason { ORGANIC_NONE, ORGANIC_OUTBREAK, ORGANIC_MISTAKE, ORGANIC_UNAVAILABLE,
 		      ORGANIC_OTHER, ORGANIC_REASONS };
@@ -337,6 +339,62 @@ int store_lot_add(struct store *s, const char *code, int day, int seq);
  * span of a wrong clock (store_clock_wrong_set). */
 int store_records_newest(struct store *s, int64_t *t);
 const char *store_record_kind_name(int kind);
+
+/* Doses through the line (src/store_dosing.c): each injector's part of
+ * a dosing run, written when the run starts, its progress each minute
+ * (started, alive, litres of stock given), and its end with the record
+ * it wrote. A tank's book: refills (+), doses (-) and drains (-), the
+ * stock being their sum. */
+struct dose_row {
+	int64_t id, run;
+	char injector[REC_ID_LEN], injector_name[REC_NAME_LEN];
+	char tank[REC_ID_LEN], tank_name[REC_NAME_LEN];
+	char product[REC_ID_LEN], product_name[REC_NAME_LEN];
+	char unit[16];
+	int kind;			/* REC_FERTILIZE or REC_SPRAY */
+	char target[REC_NAME_LEN];	/* a spray: the pest */
+	char zone[REC_ID_LEN];
+	char who[REC_ID_LEN], who_name[REC_NAME_LEN];
+	double concentration;		/* product a litre of stock, at the start */
+	double planned_litres;
+	int64_t started, alive, ended;	/* 0: not yet */
+	double litres;			/* stock given */
+	char end_reason[16];
+	int64_t record;			/* the record it wrote, 0 none */
+};
+int store_dose_add(struct store *s, struct dose_row *d);
+int store_dose_progress(struct store *s, const struct dose_row *d);
+int store_dose_end(struct store *s, const struct dose_row *d);
+/* Doses with no end (a power cut, a record not written), oldest first. */
+int store_doses_open(struct store *s, struct dose_row *out, int max);
+int store_doses_of_run(struct store *s, int64_t run, struct dose_row *out, int max);
+
+enum tank_kind { TANK_REFILL, TANK_DOSE, TANK_DRAIN };
+struct tank_row {
+	int64_t id;
+	char tank[REC_ID_LEN], tank_name[REC_NAME_LEN];
+	int kind;			/* enum tank_kind */
+	int day;
+	char product[REC_ID_LEN], product_name[REC_NAME_LEN];
+	char unit[16];
+	double amount;			/* of product, in unit: + in, - out */
+	double litres;			/* of stock solution: + in, - out */
+	char lot[32];			/* a refill: the supplier's lot number */
+	char who[REC_ID_LEN], who_name[REC_NAME_LEN];
+	int64_t entered_at;
+	int64_t dose;			/* a dose's row, 0 none */
+};
+struct tank_stock {
+	double litres, amount;
+	char product[REC_ID_LEN], product_name[REC_NAME_LEN];	/* of the newest refill */
+	char unit[16];
+};
+int store_tank_add(struct store *s, struct tank_row *t);
+int store_tank_stock(struct store *s, const char *tank, struct tank_stock *out);
+/* A tank's book, newest first, from offset; *total: how many rows. */
+int store_tank_page(struct store *s, const char *tank, int offset, struct tank_row *out, int max,
+		    int *total);
+const char *store_tank_kind_name(int kind);
 
 /* This database's own station (store_export.c). The uid is made once,
  * with the database; code, name and the names of zones, pumps and sensors

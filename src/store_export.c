@@ -47,6 +47,21 @@ static const struct export_word run_ends[] = {
 	{ "no_rise", N_("stopped: the soil did not get wetter") },
 	{ "no_flow", N_("stopped: no water flowed") },
 	{ "no_pressure", N_("stopped: no water pressure") },
+	{ "record_error", N_("stopped: a dose's record could not be written") },
+	{ "tank_empty", N_("the tank ran dry") },
+	{ NULL, NULL },
+};
+
+static const struct export_word dose_kinds[] = {
+	{ "fertilize", N_("fertilizer") },
+	{ "spray", N_("plant protection") },
+	{ NULL, NULL },
+};
+
+static const struct export_word tank_kinds[] = {
+	{ "refill", N_("refill") },
+	{ "dose", N_("dose") },
+	{ "drain", N_("drained") },
 	{ NULL, NULL },
 };
 
@@ -67,6 +82,10 @@ static const struct export_word event_kinds[] = {
 	{ "no_pressure", N_("no water pressure while the pump ran") },
 	{ "meter_noise", N_("water meter sent noise, not counted as water") },
 	{ "meter_missing", N_("water meter cannot be used") },
+	{ "injector_missing", N_("injector cannot be used") },
+	{ "tank_empty", N_("a tank ran dry while dosing") },
+	{ "dose_cut", N_("dosing cut by a power cut") },
+	{ "dose_unrecorded", N_("a dose's record could not be written") },
 	{ "schedule_added", N_("schedule added") },
 	{ "schedule_changed", N_("schedule changed") },
 	{ "schedule_deleted", N_("schedule deleted") },
@@ -99,11 +118,21 @@ static const struct export_word organic_reasons[] = {
 
 static const struct export_word methods[] = {
 	{ "venturi", N_("fertigation (venturi)") },
+	{ "injector", N_("fertigation (dosing pump)") },
 	{ "hand", N_("by hand") },
 	{ NULL, NULL },
 };
 
 #define COLS(a) a, (int)(sizeof(a) / sizeof(a[0]))
+
+/* The number, at its own station, of the run whose dose wrote a record. */
+#define RUN_OF(alias) \
+	"(SELECT coalesce(orun.origin_id, d.run) FROM doses d LEFT JOIN origins orun" \
+	" ON orun.tbl = 'pump_runs' AND orun.id = d.run WHERE d.record = " alias ".id)"
+/* The number, at its own station, of the row col names in tbl. */
+#define NO_OF(tbl, col) \
+	"coalesce((SELECT c.origin_id FROM origins c WHERE c.tbl = '" tbl "'" \
+	" AND c.id = " col "), " col ")"
 
 static const struct export_col irrigation_cols[] = {
 	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
@@ -129,6 +158,9 @@ static const struct export_col irrigation_cols[] = {
 	{ N_("Cost"), EXP_REAL, "r.cost_offpeak + r.cost_normal + r.cost_peak", 0, NULL },
 	{ N_("Cost at peak prices"), EXP_REAL, "r.cost_at_peak", 0, NULL },
 	{ N_("Water (litres)"), EXP_REAL, "r.litres", 1, NULL },
+	{ N_("Wetting (min)"), EXP_INT, "r.wetting_minutes", 0, NULL },
+	{ N_("Dosing (min)"), EXP_INT, "r.dosing_minutes", 0, NULL },
+	{ N_("Flushing (min)"), EXP_INT, "r.flushing_minutes", 0, NULL },
 	{ N_("Fertigation: fertilizing No."), EXP_INT,
 	  "coalesce((SELECT c.origin_id FROM origins c WHERE c.tbl = 'records'"
 	  " AND c.id = r.record), r.record)", 0, NULL },
@@ -145,6 +177,7 @@ static const struct export_col fertilize_cols[] = {
 	{ N_("Amount"), EXP_REAL, "r.amount", 2, NULL },
 	{ N_("Unit"), EXP_TEXT, "r.unit", 0, NULL },
 	{ N_("Method"), EXP_WORD, "r.method", 0, methods },
+	{ N_("Run No."), EXP_INT, RUN_OF("r"), 0, NULL },
 	{ N_("Done by"), EXP_TEXT, "r.who_name", 0, NULL },
 	{ N_("Entered"), EXP_TIME, "r.entered_at", 0, NULL },
 	{ N_("Corrects No."), EXP_INT, CORRECTS("r"), 0, NULL },
@@ -166,6 +199,7 @@ static const struct export_col spray_cols[] = {
 	{ N_("Unit"), EXP_TEXT, "r.unit", 0, NULL },
 	{ N_("Pre-harvest interval (days)"), EXP_INT, "r.phi_days", 0, NULL },
 	{ N_("Harvest from"), EXP_DAY, "r.harvest_from", 0, NULL },
+	{ N_("Run No."), EXP_INT, RUN_OF("r"), 0, NULL },
 	{ N_("Done by"), EXP_TEXT, "r.who_name", 0, NULL },
 	{ N_("Entered"), EXP_TIME, "r.entered_at", 0, NULL },
 	{ N_("Corrects No."), EXP_INT, CORRECTS("r"), 0, NULL },
@@ -212,6 +246,48 @@ static const struct export_col event_cols[] = {
 	{ N_("Detail"), EXP_TEXT, "e.detail", 0, NULL },
 	{ N_("Alarm"), EXP_WORD, "e.alarm", 0, yes_no },
 	{ N_("Acknowledged"), EXP_TIME, "e.acked", 0, NULL },
+};
+
+/* Each injector's dose in a run: its tank and product, the stock it gave
+ * and what that held, and the record it wrote. */
+static const struct export_col dose_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("No."), EXP_INT, STATION_NO("d"), 0, NULL },
+	{ N_("Run No."), EXP_INT, NO_OF("pump_runs", "d.run"), 0, NULL },
+	{ N_("Zone"), EXP_TEXT, NAME_OF("zone", "d.zone"), 0, NULL },
+	{ N_("Injector"), EXP_TEXT, "d.injector_name", 0, NULL },
+	{ N_("Tank"), EXP_TEXT, "d.tank_name", 0, NULL },
+	{ N_("Product"), EXP_TEXT, "d.product_name", 0, NULL },
+	{ N_("Kind"), EXP_WORD, "d.kind", 0, dose_kinds },
+	{ N_("Against"), EXP_TEXT, "d.target", 0, NULL },
+	{ N_("Start"), EXP_TIME, "d.started", 0, NULL },
+	{ N_("End"), EXP_TIME, "d.ended", 0, NULL },
+	{ N_("How it ended"), EXP_WORD, "d.end_reason", 0, run_ends },
+	{ N_("Stock planned (litres)"), EXP_REAL, "d.planned_litres", 2, NULL },
+	{ N_("Stock given (litres)"), EXP_REAL, "d.litres", 2, NULL },
+	{ N_("Product a litre of stock"), EXP_REAL, "d.concentration", 4, NULL },
+	{ N_("Amount given"), EXP_REAL, "d.litres * d.concentration", 3, NULL },
+	{ N_("Unit"), EXP_TEXT, "d.unit", 0, NULL },
+	{ N_("Record No."), EXP_INT, NO_OF("records", "d.record"), 0, NULL },
+	{ N_("Done by"), EXP_TEXT, "d.who_name", 0, NULL },
+};
+
+/* Each tank's book: refills with the supplier's lot, doses, drains; its
+ * stock is their sum. */
+static const struct export_col tank_cols[] = {
+	{ N_("Station"), EXP_TEXT, STATION_CODE, 0, NULL },
+	{ N_("No."), EXP_INT, STATION_NO("t"), 0, NULL },
+	{ N_("Date"), EXP_DAY, "t.day", 0, NULL },
+	{ N_("Tank"), EXP_TEXT, "t.tank_name", 0, NULL },
+	{ N_("What"), EXP_WORD, "t.kind", 0, tank_kinds },
+	{ N_("Product"), EXP_TEXT, "t.product_name", 0, NULL },
+	{ N_("Amount"), EXP_REAL, "t.amount", 3, NULL },
+	{ N_("Unit"), EXP_TEXT, "t.unit", 0, NULL },
+	{ N_("Stock (litres)"), EXP_REAL, "t.litres", 2, NULL },
+	{ N_("Supplier's lot number"), EXP_TEXT, "t.lot", 0, NULL },
+	{ N_("Dose No."), EXP_INT, NO_OF("doses", "t.dose"), 0, NULL },
+	{ N_("Done by"), EXP_TEXT, "t.who_name", 0, NULL },
+	{ N_("Entered"), EXP_TIME, "t.entered_at", 0, NULL },
 };
 
 /* From the daily roll-ups, which outlive the raw readings: a few
@@ -276,6 +352,12 @@ static const struct export_diary diaries[] = {
 	  " LEFT JOIN stations st ON st.id = x.station",
 	  "ORDER BY x.d, 1, 3, 4", COLS(moisture_cols),
 	  "SELECT count(*) FROM readings_daily WHERE quantity = 0" },
+	{ "cham-qua-ong.csv", N_("Doses through the line"),
+	  "FROM doses d" ORIGIN("doses", "d", "id"),
+	  "ORDER BY 1, d.id", COLS(dose_cols), NULL },
+	{ "so-be.csv", N_("Tank book"),
+	  "FROM tank_book t" ORIGIN("tank_book", "t", "id"),
+	  "ORDER BY 1, t.id", COLS(tank_cols), NULL },
 	{ "hieu-chuan-dau-do.csv", N_("Probe calibrations"),
 	  "FROM calibrations c JOIN sensors s ON s.id = c.sensor" ORIGIN("calibrations", "c", "id"),
 	  "ORDER BY 1, c.made_at, c.id", COLS(calibration_cols), NULL },

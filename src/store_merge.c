@@ -47,6 +47,11 @@ static const struct merge_spec specs[] = {
 	{ "records", true, { { "corrects", "records" }, { "phi_override", "records" } }, NULL, NULL,
 	  NULL },
 	{ "pump_runs", true, { { "record", "records" } }, NULL, NULL, NULL },
+	/* What each injector gave in a run, the record it wrote, and each
+	 * tank's refills (with the supplier's lot), doses and drains: what
+	 * a certifier asks about inputs. */
+	{ "doses", true, { { "run", "pump_runs" }, { "record", "records" } }, NULL, NULL, NULL },
+	{ "tank_book", true, { { "dose", "doses" } }, NULL, NULL, NULL },
 	{ "events", true, { { NULL, NULL } }, NULL, NULL, NULL },
 	{ "readings_hourly", false, { { "sensor", "sensors" } }, NULL, NULL, "n" },
 	{ "readings_daily", false, { { "sensor", "sensors" } }, NULL, NULL, "n" },

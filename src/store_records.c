@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *const kinds[REC_KINDS] = { "fertilize", "spray", "harvest" };
-static const char *const methods[] = { NULL, "venturi", "hand" };
+static const char *const methods[] = { NULL, "venturi", "hand", "injector" };
 static const char *const organic_reasons[] = { NULL, "outbreak", "mistake", "unavailable",
 					       "other" };
 
@@ -115,7 +115,8 @@ static void read_row(sqlite3_stmt *st, struct record_row *r)
 	col_text(st, 9, r->unit, sizeof(r->unit));
 	col_text(st, 10, word, sizeof(word));
 	r->method = strcmp(word, "venturi") == 0 ? METHOD_VENTURI
-		    : strcmp(word, "hand") == 0 ? METHOD_HAND : METHOD_NONE;
+		    : strcmp(word, "hand") == 0 ? METHOD_HAND
+		    : strcmp(word, "injector") == 0 ? METHOD_INJECTOR : METHOD_NONE;
 	col_text(st, 11, r->target, sizeof(r->target));
 	r->phi_days = sqlite3_column_int(st, 12);
 	r->harvest_from = sqlite3_column_type(st, 13) == SQLITE_NULL ? 0 : col_day(st, 13);
@@ -156,7 +157,7 @@ int store_record_add(struct store *s, struct record_row *r)
 		sqlite3_bind_double(st, 8, r->amount);
 		bind_text(st, 9, r->unit);
 	}
-	if (r->kind == REC_FERTILIZE && r->method > METHOD_NONE && r->method <= METHOD_HAND)
+	if (r->kind == REC_FERTILIZE && r->method > METHOD_NONE && r->method <= METHOD_INJECTOR)
 		sqlite3_bind_text(st, 10, methods[r->method], -1, SQLITE_STATIC);
 	if (spray) {
 		bind_text(st, 11, r->target);

@@ -9,7 +9,8 @@ static const char *const reasons[] = { "manual", "schedule", "moisture" };
 
 static const char SQL_RUN_BEGIN[] =
 	"INSERT INTO pump_runs(pump, zone, reason, who, started, planned_end, moisture_before,"
-	" power_kw, scheduled_for, alive, litres) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" power_kw, scheduled_for, alive, litres, wetting_minutes, dosing_minutes, flushing_minutes)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_RUN_END[] =
 	"UPDATE pump_runs SET ended = ?, end_reason = ?, moisture_after = ?, kwh_offpeak = ?,"
 	" kwh_normal = ?, kwh_peak = ?, cost_offpeak = ?, cost_normal = ?, cost_peak = ?,"
@@ -29,7 +30,8 @@ static const char SQL_RUN_REDATE_ENDED[] =
 	" coalesce(alive, 0), coalesce(power_kw, 0), coalesce(kwh_offpeak, 0)," \
 	" coalesce(kwh_normal, 0), coalesce(kwh_peak, 0), coalesce(cost_offpeak, 0)," \
 	" coalesce(cost_normal, 0), coalesce(cost_peak, 0), coalesce(cost_at_peak, 0)," \
-	" coalesce(scheduled_for, 0), coalesce(record, 0), litres"
+	" coalesce(scheduled_for, 0), coalesce(record, 0), litres, coalesce(wetting_minutes, 0)," \
+	" coalesce(dosing_minutes, 0), coalesce(flushing_minutes, 0)"
 
 static const char SQL_RUNS_OPEN[] =
 	"SELECT " RUN_COLUMNS " FROM pump_runs WHERE ended IS NULL ORDER BY started";
@@ -110,6 +112,9 @@ static void read_run(sqlite3_stmt *st, struct run_row *r)
 	r->scheduled_for = sqlite3_column_int64(st, 20);
 	r->record = sqlite3_column_int64(st, 21);
 	r->litres = col_real_or_nan(st, 22);
+	r->wetting = sqlite3_column_int(st, 23);
+	r->dosing = sqlite3_column_int(st, 24);
+	r->flushing = sqlite3_column_int(st, 25);
 }
 
 int store_run_begin(struct store *s, struct run_row *r)
@@ -133,6 +138,11 @@ int store_run_begin(struct store *s, struct run_row *r)
 		sqlite3_bind_null(st, 9);
 	sqlite3_bind_int64(st, 10, r->started);
 	bind_real_or_null(st, 11, r->litres);
+	if (r->dosing) {
+		sqlite3_bind_int(st, 12, r->wetting);
+		sqlite3_bind_int(st, 13, r->dosing);
+		sqlite3_bind_int(st, 14, r->flushing);
+	}
 	rc = store_exec_stmt(s, st);
 	if (rc == 0)
 		r->id = sqlite3_last_insert_rowid(s->db);

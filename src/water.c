@@ -38,7 +38,8 @@ static void on_meter(void *data, int fd, short revents)
 	meter_service(data);
 }
 
-static struct meter *make_meter(struct water *w, int m, struct relay *const *relays)
+static struct meter *make_meter(struct water *w, int m, struct relay *const *relays,
+			       struct relay *const *injectors)
 {
 	const struct meter_cfg *mc = &cfg_of(w)->meters[m];
 	static const int faults[] = { METER_SIM_NONE, METER_SIM_NO_WATER, METER_SIM_NOISE };
@@ -47,16 +48,19 @@ static struct meter *make_meter(struct water *w, int m, struct relay *const *rel
 	if (mc->driver == RELAY_DRIVER_GPIOD)
 		return meter_gpiod_new(mc->chip, mc->line, mc->debounce_us, cap, w->why[m],
 				       sizeof(w->why[m]));
-	if (!w->app->farm || mc->pump_index < 0) {
+	if (!w->app->farm || (mc->pump_index < 0 && mc->injector_index < 0)) {
 		snprintf(w->why[m], sizeof(w->why[m]), "%s",
 			 _("Simulated meters need the simulator."));
 		return NULL;
 	}
-	return meter_sim_new(w->app->farm, relays[mc->pump_index], mc->sim_flow,
+	return meter_sim_new(w->app->farm, mc->pump_index >= 0 ? relays[mc->pump_index]
+							      : injectors[mc->injector_index],
+			     mc->sim_flow,
 			     mc->pulses_per_litre, faults[mc->sim_fault], cap);
 }
 
-struct water *water_new(struct app *app, struct relay *const *relays)
+struct water *water_new(struct app *app, struct relay *const *relays,
+			struct relay *const *injectors)
 {
 	const struct config *cfg = app->cfg;
 	struct water *w = calloc(1, sizeof(*w));
@@ -74,7 +78,7 @@ struct water *water_new(struct app *app, struct relay *const *relays)
 	for (int m = 0; m < w->n; m++) {
 		int fd;
 
-		w->meters[m] = make_meter(w, m, relays);
+		w->meters[m] = make_meter(w, m, relays, injectors);
 		if (!w->meters[m]) {
 			/* The pump waters without it; the litres go unmeasured. */
 			store_event(app->store, clock_now(app->clock), "meter_missing",
@@ -114,7 +118,7 @@ const char *water_meter_unavailable(const struct water *w, int m)
 
 /* A meter sending more than it can measure: its wiring picks up noise
  * (a pump motor's cable beside it, a loose ground). Said once a run. */
-static void noise_alarm(struct water *w, int m, const char *owner, uint64_t noisiest)
+void water_noise_alarm(struct water *w, int m, const char *owner, uint64_t noisiest)
 {
 	char detail[96];
 
@@ -173,7 +177,7 @@ void water_measure(struct water *w, int pump, struct water_run *wr, int64_t now,
 		if (noise && wr->window_ms)
 			wr->window_noisy = true;
 		if (noise && !wr->noise_told) {
-			noise_alarm(w, pc->meter_index, pc->item.id, noisiest);
+			water_noise_alarm(w, pc->meter_index, pc->item.id, noisiest);
 			wr->noise_told = true;
 		}
 		return;

@@ -32,9 +32,11 @@ struct water_run {
 #define WATER_WINDOW_MS 30000
 
 /* Builds every meter of the configuration: sim meters measure the relay
- * of their pump (relays[p], as irrigation made them). NULL only when
+ * of their pump or injector (relays[p], injectors[i], as irrigation and
+ * dosing made them). NULL only when
  * memory runs out. */
-struct water *water_new(struct app *app, struct relay *const *relays);
+struct water *water_new(struct app *app, struct relay *const *relays,
+			struct relay *const *injectors);
 void water_free(struct water *w);
 
 /* Why meter m cannot be used, or NULL. */
@@ -45,6 +47,9 @@ const char *water_meter_unavailable(const struct water *w, int m);
 bool water_meter_take(struct water *w, int m, bool final, double *litres, uint64_t *noise,
 		      uint64_t *noisiest);
 
+/* The alarm of a meter sending noise, for the run or dose (owner: the
+ * pump's or injector's id) that saw it. */
+void water_noise_alarm(struct water *w, int m, const char *owner, uint64_t noisiest);
 /* A run of pump begins now (steady ms, started in station seconds):
  * what its meter counted before is let go. */
 void water_begin(struct water *w, int pump, struct water_run *wr, int64_t started);

@@ -346,6 +346,9 @@ make_old() {
 		cat <<-EOF
 		ALTER TABLE pump_runs DROP COLUMN litres;
 		ALTER TABLE records DROP COLUMN organic_override;
+		ALTER TABLE pump_runs DROP COLUMN wetting_minutes;
+		ALTER TABLE pump_runs DROP COLUMN dosing_minutes;
+		ALTER TABLE pump_runs DROP COLUMN flushing_minutes;
 		CREATE TABLE IF NOT EXISTS readings(t INTEGER NOT NULL,
 		  sensor INTEGER NOT NULL REFERENCES sensors(id), quantity INTEGER NOT NULL,
 		  value REAL NOT NULL, PRIMARY KEY (t, sensor, quantity)) WITHOUT ROWID;

@@ -774,6 +774,82 @@ static void pulse_meters(void **state)
 			     "pulses_per_litre = 0\n", NULL), "line 21", "pulses_per_litre", NULL);
 }
 
+/* Injectors feed a pump's line from a tank: a pump that waters a zone,
+ * a tank of their own, their rate; a dosing run fits the pump's longest. */
+static void injectors_and_tanks(void **state)
+{
+	struct config *c;
+	const char *tank = "[tank.ta]\nname = Bể phân A\ncapacity = 200\n";
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text), "max_minutes = 60\n%s[injector.ia]\nname = Châm phân\n"
+		 "driver = gpiod\nchip = gpiochip0\nline = 23\nactive_low = yes\npump = p1\n"
+		 "tank = ta\nrate = 1,5\n[product.nx]\nname = Nấm xanh\nkind = pesticide\nunit = g\n"
+		 "phi_days = 0\ndosing_minutes = 15\n", tank);
+	assert_string_equal(load(text, &c), "");
+	assert_int_equal(c->n_injectors, 1);
+	assert_int_equal(c->n_tanks, 1);
+	assert_int_equal(c->injectors[0].pump_index, 0);
+	assert_int_equal(c->injectors[0].tank_index, 0);
+	assert_int_equal(c->injectors[0].meter_index, -1);
+	assert_true(c->injectors[0].rate == 1.5);
+	assert_true(c->injectors[0].active_low);
+	assert_true(c->tanks[0].capacity == 200);
+	/* The zone's phases: 10, 20, 10 unless it says; a product's own. */
+	assert_int_equal(c->zones[0].wetting_minutes, 10);
+	assert_int_equal(c->zones[0].dosing_minutes, 20);
+	assert_int_equal(c->zones[0].flushing_minutes, 10);
+	assert_int_equal(c->products[0].dosing_minutes, 15);
+	assert_int_equal(c->products[0].wetting_minutes, -1);
+	assert_true(config_uses_hardware(c));
+	config_free(c);
+
+	/* An injector on a line without a pump, or without a pump at all. */
+	snprintf(text, sizeof(text), "%s[injector.ia]\ndriver = sim\ntank = ta\nrate = 1\n", tank);
+	assert_mentions(load(text, NULL), "line 20", "[injector.ia]", "pump");
+	snprintf(text, sizeof(text), "%s[injector.ia]\ndriver = sim\npump = p9\ntank = ta\nrate = 1\n",
+		 tank);
+	assert_mentions(load(text, NULL), "line 20", "pump = p9", "[pump.p9]");
+	snprintf(text, sizeof(text), "%s[pump.p2]\ndriver = sim\npower_kw = 1\n[injector.ia]\n"
+		 "driver = sim\npump = p2\ntank = ta\nrate = 1\n", tank);
+	assert_mentions(load(text, NULL), "line 23", "[pump.p2]", "zone");
+	/* Its tank and rate. */
+	assert_mentions(load("[injector.ia]\ndriver = sim\npump = p1\nrate = 1\n", NULL), "line 17",
+			"[injector.ia]", "tank");
+	assert_mentions(load("[injector.ia]\ndriver = sim\npump = p1\ntank = tx\nrate = 1\n", NULL),
+			"line 17", "tank = tx", "[tank.tx]");
+	snprintf(text, sizeof(text), "%s[injector.ia]\ndriver = sim\npump = p1\ntank = ta\n", tank);
+	assert_mentions(load(text, NULL), "line 20", "[injector.ia]", "rate");
+	snprintf(text, sizeof(text), "%s[injector.ia]\ndriver = sim\npump = p1\ntank = ta\nrate = 1\n"
+		 "[injector.ib]\ndriver = sim\npump = p1\ntank = ta\nrate = 1\n", tank);
+	assert_mentions(load(text, NULL), "[injector.ib]", "[tank.ta]", "[injector.ia]");
+	/* Its relay's line is its own. */
+	snprintf(text, sizeof(text), "%s[pump.p2]\ndriver = gpiod\nchip = 0\nline = 5\npower_kw = 1\n"
+		 "[injector.ia]\ndriver = gpiod\nchip = 0\nline = 5\npump = p1\ntank = ta\n"
+		 "rate = 1\n", tank);
+	assert_mentions(load(text, NULL), "[injector.ia]", "line 5", "[pump.p2]");
+	snprintf(text, sizeof(text), "%s[injector.ia]\ndriver = gpiod\npump = p1\ntank = ta\nrate = 1\n",
+		 tank);
+	assert_mentions(load(text, NULL), "[injector.ia]", "chip", "line");
+	/* A dosing run longer than the pump may run. */
+	snprintf(text, sizeof(text), "max_minutes = 30\n%s[injector.ia]\ndriver = sim\npump = p1\n"
+		 "tank = ta\nrate = 1\n", tank);
+	assert_mentions(load(text, NULL), "[zone.mit]", "max_minutes", "30");
+	/* A tank needs its capacity; a product its interval. */
+	assert_mentions(load("[tank.tb]\nname = B\n", NULL), "[tank.tb]", "capacity", NULL);
+	assert_mentions(load("[product.nx]\nname = Nấm xanh\nkind = pesticide\nunit = g\n", NULL),
+			"[product.nx]", "phi_days", NULL);
+	/* Its own meter, measuring the injector's rate on the simulator. */
+	snprintf(text, sizeof(text), "%s[injector.ia]\ndriver = sim\npump = p1\ntank = ta\nrate = 2\n"
+		 "meter = mi\n[meter.mi]\ndriver = sim\npulses_per_litre = 100\n", tank);
+	assert_string_equal(load(text, &c), "");
+	assert_int_equal(c->injectors[0].meter_index, 0);
+	assert_int_equal(c->meters[0].injector_index, 0);
+	assert_true(c->meters[0].sim_flow == 2);
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -801,6 +877,7 @@ int main(void)
 		cmocka_unit_test(whole_numbers_only),
 		cmocka_unit_test(section_headers_whole),
 		cmocka_unit_test(pulse_meters),
+		cmocka_unit_test(injectors_and_tanks),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);

@@ -252,9 +252,9 @@ static void every_diary_as_excel_reads_it(void **state)
 	assert_string_equal(path, path_in(stick, "PT01_2026-06-10"));
 	assert_string_equal(listing(stick), "PT01_2026-06-10");
 	assert_string_equal(listing(path),
-			    "bao-dong-va-su-kien.csv bon-phan.csv do-am-dat-hang-ngay.csv "
+			    "bao-dong-va-su-kien.csv bon-phan.csv cham-qua-ong.csv do-am-dat-hang-ngay.csv "
 			    "hieu-chuan-dau-do.csv manifest.txt nhat-ky-tuoi.csv phun-thuoc.csv sao-luu.db "
-			    "so-ghi-chep.xlsx thu-hoach.csv");
+			    "so-be.csv so-ghi-chep.xlsx thu-hoach.csv");
 
 	csv = slurp(path_in(path, "nhat-ky-tuoi.csv"), NULL);
 	assert_memory_equal(csv, "\xEF\xBB\xBF", 3);
@@ -265,19 +265,20 @@ static void every_diary_as_excel_reads_it(void **state)
 				    "Số phút;Cách kết thúc;Độ ẩm đất trước (%);Độ ẩm đất sau (%);"
 				    "Giờ theo lịch;Công suất bơm (kW);kWh thấp điểm;kWh bình thường;"
 				    "kWh cao điểm;Tiền thấp điểm;Tiền bình thường;Tiền cao điểm;Tiền điện;"
-				    "Tiền nếu giờ cao điểm;Nước (lít);Châm phân: số ghi bón phân\r\n"));
+				    "Tiền nếu giờ cao điểm;Nước (lít);Tưới trước (phút);Châm (phút);Rửa ống (phút);"
+				    "Châm phân: số ghi bón phân\r\n"));
 	/* Oldest first; names, not ids; the decimal comma. */
 	assert_non_null(strstr(csv, "\r\nPT01;2;Bơm 1;Mít ruột đỏ;theo lịch;;10/05/2026 05:10;"
-				    "10/05/2026 05:30;20,0;tắt bằng tay;;;;0,00;0,000;0,000;0,000;0;0;0;0;0;;\r\n"
+				    "10/05/2026 05:30;20,0;tắt bằng tay;;;;0,00;0,000;0,000;0,000;0;0;0;0;0;;;;;\r\n"
 				    "PT01;1;Bơm 1;Mít ruột đỏ;bằng tay;;01/06/2026 05:10;"
 				    "01/06/2026 05:40;30,0;chạy đủ giờ;37,6;44,8;;1,50;0,750;0,000;0,000;"
-				    "975;0;0;975;2730;1234,5;\r\n"));
+				    "975;0;0;975;2730;1234,5;;;;\r\n"));
 	free(csv);
 
 	csv = slurp(path_in(path, "phun-thuoc.csv"), NULL);
 	/* The separator inside the text is quoted, the text whole. */
 	assert_non_null(strstr(csv, "PT01;5;15/05/2026;Mít ruột đỏ;Radiant 60SC;không;"
-				    "\"sâu đục trái; rầy\";100,00;ml;7;22/05/2026;Chị Năm;"
+				    "\"sâu đục trái; rầy\";100,00;ml;7;22/05/2026;;Chị Năm;"
 				    "15/05/2026 10:00;;;không;\r\n"));
 	free(csv);
 
@@ -285,14 +286,14 @@ static void every_diary_as_excel_reads_it(void **state)
 	/* A correction and the record it corrects are both there, each
 	 * pointing at the other. */
 	assert_non_null(strstr(csv, "\xEF\xBB\xBFTrạm;Số;Ngày;Khu;Sản phẩm;Hữu cơ;Lượng;Đơn vị;"
-				    "Cách bón;Người làm;Ghi lúc;Sửa cho số;Được sửa bởi số;"
+				    "Cách bón;Lần tưới số;Người làm;Ghi lúc;Sửa cho số;Được sửa bởi số;"
 				    "Bỏ vì ghi nhầm;Không hữu cơ trên khu hữu cơ: lý do quản lý cho phép\r\n"));
 	assert_non_null(strstr(csv, "PT01;2;20/05/2026;Mít ruột đỏ;NPK 20-20-15 Đầu Trâu;không;"
-				    "2,50;kg;châm phân (venturi);Anh Tư;20/05/2026 12:20;;8;không;\r\n"));
+				    "2,50;kg;châm phân (venturi);;Anh Tư;20/05/2026 12:20;;8;không;\r\n"));
 	assert_non_null(strstr(csv, "PT01;8;20/05/2026;Mít ruột đỏ;NPK 20-20-15 Đầu Trâu;không;"
-				    "3,00;kg;châm phân (venturi);Anh Tư;20/05/2026 13:20;2;;không;\r\n"));
+				    "3,00;kg;châm phân (venturi);;Anh Tư;20/05/2026 13:20;2;;không;\r\n"));
 	assert_non_null(strstr(csv, "PT01;1;15/12/2025;Mít ruột đỏ;Phân hữu cơ vi sinh Sông Gianh;"
-				    "có;50,00;kg;bằng tay;"));
+				    "có;50,00;kg;bằng tay;;"));
 	free(csv);
 
 	csv = slurp(path_in(path, "thu-hoach.csv"), NULL);
@@ -347,7 +348,7 @@ static void manifest_matches_and_the_station_is_untouched(void **state)
 	assert_int_equal(m.schema, store_schema_latest());
 	assert_int_equal(m.made, NOW);
 	assert_int_equal(m.from, 1765760400);	/* the oldest record */
-	assert_int_equal(m.n_files, 9);
+	assert_int_equal(m.n_files, 11);
 	for (int i = 0; i < m.n_files; i++) {
 		char hex[SHA256_HEX];
 		struct stat st;
@@ -476,9 +477,10 @@ static void no_secret_goes_on_the_stick(void **state)
 				 "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
 	assert_int_equal(sql_int(path_in(path, "sao-luu.db"), "SELECT count(*) FROM pump_runs"), 2);
 	/* Only the export's files went: nothing beside the database. */
-	assert_string_equal(listing(path), "bao-dong-va-su-kien.csv bon-phan.csv do-am-dat-hang-ngay.csv "
-					   "hieu-chuan-dau-do.csv manifest.txt nhat-ky-tuoi.csv "
-					   "phun-thuoc.csv sao-luu.db so-ghi-chep.xlsx thu-hoach.csv");
+	assert_string_equal(listing(path), "bao-dong-va-su-kien.csv bon-phan.csv cham-qua-ong.csv "
+					   "do-am-dat-hang-ngay.csv hieu-chuan-dau-do.csv manifest.txt "
+					   "nhat-ky-tuoi.csv phun-thuoc.csv sao-luu.db so-be.csv so-ghi-chep.xlsx "
+					   "thu-hoach.csv");
 	/* The station still has it. */
 	assert_int_equal(store_open(db, STORE_RDONLY, &s, why, sizeof(why)), 0);
 	assert_true(pin_is_set(s));
@@ -543,7 +545,7 @@ static void separator_and_decimal_mark_from_the_config(void **state)
 	csv = slurp(path_in(path, "nhat-ky-tuoi.csv"), NULL);
 	assert_non_null(strstr(csv, "PT01,1,Bơm 1,Mít ruột đỏ,bằng tay,,01/06/2026 05:10,"
 				    "01/06/2026 05:40,30.0,chạy đủ giờ,37.6,44.8,,1.50,0.750,0.000,0.000,"
-				    "975,0,0,975,2730,1234.5,\r\n"));
+				    "975,0,0,975,2730,1234.5,,,,\r\n"));
 	free(csv);
 	csv = slurp(path_in(path, "phun-thuoc.csv"), NULL);
 	assert_non_null(strstr(csv, ",sâu đục trái; rầy,100.00,"));
@@ -757,7 +759,7 @@ static void progress_goes_forward_then_cancel_leaves_nothing(void **state)
 		last = export_percent(e);
 	}
 	assert_int_equal(export_percent(e), 100);
-	assert_int_equal(export_file_count(e), 10);
+	assert_int_equal(export_file_count(e), 12);
 	assert_string_equal(export_folder(e), "PT01_2026-06-10");
 	export_free(e);
 	assert_string_equal(listing(stick), "PT01_2026-06-10");

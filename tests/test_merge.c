@@ -70,7 +70,20 @@ static void make_station(const char *db, const char *code, const char *name, boo
 		     " 120, 'ml', 'sâu đục trái', 7, '2026-06-01', 'nam', 'Chị Năm', 1779693600);"
 		     "UPDATE records SET corrects = 1 WHERE id = 2;"
 		     /* The run watered the correction's fertilizer in (fertigation). */
-		     "UPDATE pump_runs SET record = 2;");
+		     "UPDATE pump_runs SET record = 2;"
+		     /* And dosed it from a tank, filled from a supplier's lot. */
+		     "INSERT INTO doses(id, run, injector, injector_name, tank, tank_name, product,"
+		     " product_name, unit, kind, target, zone, who, who_name, concentration,"
+		     " planned_litres, started, alive, ended, litres, end_reason, record)"
+		     " SELECT 1, id, 'ia', 'Châm A', 'ta', 'Bể A', 'radiant', 'Radiant 60SC', 'ml',"
+		     " 'spray', 'sâu đục trái', 'mit', 'nam', 'Chị Năm', 10, 12, started, started + 600,"
+		     " started + 720, 12, 'done', 2 FROM pump_runs;"
+		     "INSERT INTO tank_book(tank, tank_name, kind, day, product, product_name, unit,"
+		     " amount, litres, lot, who, who_name, entered_at, dose)"
+		     " VALUES ('ta', 'Bể A', 'refill', '2026-05-20', 'radiant', 'Radiant 60SC', 'ml',"
+		     " 1000, 100, '0451.23', 'nam', 'Chị Năm', 1779250000, NULL),"
+		     " ('ta', 'Bể A', 'dose', '2026-05-25', 'radiant', 'Radiant 60SC', 'ml',"
+		     " -120, -12, NULL, 'nam', 'Chị Năm', 1779693600, 1);");
 }
 
 /* Exports db to dest; returns the folder (static). */
@@ -208,6 +221,14 @@ static void two_stations_then_again_and_again(void **state)
 	/* The run still names the record it watered in. */
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs p JOIN records r"
 					 " ON r.id = p.record WHERE r.amount = 120"), 2);
+	/* Each dose still names its run and the record it wrote, and the
+	 * tanks' books their doses and the suppliers' lots. */
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM doses d JOIN pump_runs p ON p.id = d.run"
+					 " JOIN records r ON r.id = d.record AND r.amount = 120"
+					 " WHERE p.record = r.id"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM tank_book t JOIN doses d ON d.id = t.dose"
+					 " WHERE t.litres = -12 AND d.litres = 12"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM tank_book WHERE lot = '0451.23'"), 2);
 	/* The correction still points at the record it corrects. */
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM records c JOIN records o"
 					 " ON o.id = c.corrects AND o.amount = 100 WHERE c.amount = 120"),

@@ -73,9 +73,9 @@ static void new_database_has_schema_wal_and_tables(void **state)
 	assert_string_equal(sql_text(path_of("new.db"),
 				     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema"
 				     " WHERE type = 'table' ORDER BY name)"),
-			    "calibrations,events,lots,meta,names,origins,port_choices,pump_runs,"
+			    "calibrations,doses,events,lots,meta,names,origins,port_choices,pump_runs,"
 			    "readings_daily,readings_hourly,readings_packed,records,schedules,sensors,"
-			    "stations,trusted_boards,trusted_stations");
+			    "stations,tank_book,trusted_boards,trusted_stations");
 }
 
 static void synchronous_full(void **state)
@@ -423,6 +423,102 @@ static void a_card_that_cannot_be_read_fails_too(void **state)
 	store_close(s);
 }
 
+/* A station's database from before dosing through the line: its records
+ * table is made again so that a fertilizing record may say "injector",
+ * every row and every reference as it was, and the schema the same as a
+ * new station's (the office checks a copy against that). */
+static void records_made_again_for_injectors_keep_every_row(void **state)
+{
+	struct store *s = open_ok("v9.db", STORE_EXCLUSIVE);
+	struct backup_facts f;
+	char why[256], path[600];
+	sqlite3 *db;
+
+	(void)state;
+	store_close(s);
+	snprintf(path, sizeof(path), "%s", path_of("v9.db"));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"DROP TABLE tank_book; DROP TABLE doses;"
+		"ALTER TABLE pump_runs DROP COLUMN wetting_minutes;"
+		"ALTER TABLE pump_runs DROP COLUMN dosing_minutes;"
+		"ALTER TABLE pump_runs DROP COLUMN flushing_minutes;"
+		/* The records table as version 2 made it. */
+		"CREATE TABLE records_old("
+		"  id INTEGER PRIMARY KEY,"
+		"  kind TEXT NOT NULL CHECK (kind IN ('fertilize', 'spray', 'harvest')),"
+		"  day TEXT NOT NULL,"
+		"  zone TEXT NOT NULL,"
+		"  zone_name TEXT NOT NULL,"
+		"  product TEXT, product_name TEXT, organic INTEGER,"
+		"  amount REAL CHECK (amount > 0), unit TEXT,"
+		"  method TEXT CHECK (method IN ('venturi', 'hand')),"
+		"  target TEXT,"
+		"  phi_days INTEGER CHECK (phi_days >= 0), harvest_from TEXT,"
+		"  crop TEXT, kg REAL CHECK (kg > 0), grade TEXT, buyer TEXT,"
+		"  lot_code TEXT REFERENCES lots(code),"
+		"  phi_override INTEGER REFERENCES records(id),"
+		"  who TEXT NOT NULL,"
+		"  who_name TEXT NOT NULL,"
+		"  entered_at INTEGER NOT NULL,"
+		"  corrects INTEGER UNIQUE REFERENCES records(id),"
+		"  voided INTEGER NOT NULL DEFAULT 0 CHECK (voided = 0 OR corrects IS NOT NULL),"
+		"  CHECK (kind <> 'harvest' OR (lot_code IS NOT NULL AND kg IS NOT NULL)),"
+		"  CHECK (kind = 'harvest' OR (product IS NOT NULL AND amount IS NOT NULL)));"
+		"DROP TABLE records;"
+		"ALTER TABLE records_old RENAME TO records;"
+		/* As version 11 added it. */
+		"ALTER TABLE records ADD COLUMN organic_override TEXT"
+		" CHECK (organic_override IN ('outbreak', 'mistake', 'unavailable', 'other'));"
+		"CREATE INDEX records_kind_day ON records(kind, day);"
+		"CREATE INDEX records_zone_day ON records(zone, day);"
+		"CREATE INDEX records_lot ON records(lot_code) WHERE lot_code IS NOT NULL;"
+		"PRAGMA user_version = 11;"
+		"INSERT INTO lots VALUES ('PT01-260601-01', '2026-06-01', 1);"
+		"INSERT INTO records(id, kind, day, zone, zone_name, product, product_name, amount,"
+		" unit, method, who, who_name, entered_at)"
+		" VALUES (1, 'fertilize', '2026-05-30', 'mit', 'Mít', 'npk', 'NPK', 20, 'kg',"
+		" 'venturi', 'ba', 'Ba', 1780100000);"
+		"INSERT INTO records(id, kind, day, zone, zone_name, product, product_name, amount,"
+		" unit, target, phi_days, harvest_from, who, who_name, entered_at, organic_override)"
+		" VALUES (2, 'spray', '2026-05-31', 'mit', 'Mít', 'radiant', 'Radiant', 100, 'ml',"
+		" 'Rệp sáp', 7, '2026-06-07', 'ba', 'Ba', 1780190000, 'outbreak');"
+		"INSERT INTO records(id, kind, day, zone, zone_name, crop, kg, lot_code, phi_override,"
+		" who, who_name, entered_at)"
+		" VALUES (3, 'harvest', '2026-06-01', 'mit', 'Mít', 'Mít', 500, 'PT01-260601-01', 2,"
+		" 'ba', 'Ba', 1780280000);"
+		"INSERT INTO records(id, kind, day, zone, zone_name, product, product_name, amount,"
+		" unit, method, who, who_name, entered_at, corrects)"
+		" VALUES (4, 'fertilize', '2026-05-30', 'mit', 'Mít', 'npk', 'NPK', 25, 'kg',"
+		" 'hand', 'ba', 'Ba', 1780290000, 1);"
+		"INSERT INTO pump_runs(id, pump, zone, reason, started, planned_end, ended, record)"
+		" VALUES (1, 'p1', 'mit', 'manual', 1780099000, 1780100800, 1780100800, 1);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	s = open_ok("v9.db", STORE_EXCLUSIVE);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_close(s);
+	assert_string_equal(sql_text(path, "SELECT group_concat(id || kind || coalesce(method, '')"
+				     " || coalesce(corrects, '') || coalesce(phi_override, '')"
+				     " || coalesce(lot_code, ''), ',') FROM records"),
+			    "1fertilizeventuri,2spray,3harvest2PT01-260601-01,4fertilizehand1");
+	assert_string_equal(sql_text(path, "SELECT group_concat(id || coalesce(organic_override, '-'), ',')"
+				     " FROM records"),
+			    "1-,2outbreak,3-,4-");
+	assert_string_equal(sql_text(path, "SELECT record FROM pump_runs"), "1");
+	assert_string_equal(sql_text(path, "SELECT count(*) FROM pragma_foreign_key_check"), "0");
+	/* Now a fertilizing record may say it went through an injector. */
+	assert_string_equal(sql_text(path, "INSERT INTO records(kind, day, zone, zone_name, product,"
+				     " product_name, amount, unit, method, who, who_name, entered_at)"
+				     " VALUES ('fertilize', '2026-06-02', 'mit', 'Mít', 'humic', 'Humic',"
+				     " 3, 'lít', 'injector', 'ba', 'Ba', 1780370000) RETURNING method"),
+			    "injector");
+	/* And its schema is a new station's, to the office. */
+	if (store_backup_inspect(path, &f, why, sizeof(why)) != 0)
+		fail_msg("the office refuses the migrated copy: %s", why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +537,7 @@ int main(void)
 		cmocka_unit_test(a_station_has_one_uid_and_remembers_its_names),
 		cmocka_unit_test(a_failing_card_is_told_and_tried_again),
 		cmocka_unit_test(a_card_that_cannot_be_read_fails_too),
+		cmocka_unit_test(records_made_again_for_injectors_keep_every_row),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);

@@ -39,6 +39,18 @@ WALKS=(
 	"alarms: 9 * * + E 0"
 )
 
+# The organic pepper farm (config/pepper.ini): its tanks, a dosing run
+# through the line, stopping it with a flush, and what the diary and the
+# tanks' book then show.
+PEPPER_WALKS=(
+	"a tank filled: 3 5 * * 1 * * 1 * * 1 2 E * * 1 0 0 E * * 4 5 . 1 E * * - + E * * E * * E"
+	"a tank with nothing to throw away: 3 5 2 2 0 0"
+	"a dosing run: 2 1 * * 2 * * 2 1 E * * + - E * * E * * E"
+	"the dose stopped, the pipes flushed: 2 1 * * 1"
+	"the diary of it: 2 8 1 + + + + + 0 0"
+	"a tank's book after the dose: 3 5 1 + - 0 0"
+)
+
 # Tmux's names for the keys of a walk.
 keyname() {
 	case $1 in
@@ -102,6 +114,9 @@ press_and_read() {
 # titles to $TMP/NAME.titles.
 crawl() {
 	local farm=$1 lang=$2 cols=$3 rows=$4 home walk label keys path faults f
+	local set=WALKS
+	[ "$(basename "$farm")" = pepper.ini ] && set=PEPPER_WALKS
+	local -n walks=$set
 	NAME=$(basename "${farm%.ini}")_${lang}_${cols}x${rows}
 	home="2 Máy bơm"
 	[ "$lang" = en ] && home="2 Pumps"
@@ -113,7 +128,7 @@ crawl() {
 	coproc CTL { t -C attach -t "=$NAME" 2>&1; }
 	ctl "refresh-client -f no-output" ||
 		{ echo "the station's screen went away at its start" >>"$TMP/$NAME.faults"; return; }
-	for walk in "${WALKS[@]}"; do
+	for walk in "${walks[@]}"; do
 		label=${walk%%:*}
 		keys=${walk#*:}
 		path=""
@@ -151,7 +166,7 @@ crawl() {
 	kill "$CTL_PID" 2>/dev/null
 }
 
-FARMS=("$TOP/config/demo.ini" "$TOP/tests/e2e/longnames.ini")
+FARMS=("$TOP/config/demo.ini" "$TOP/tests/e2e/longnames.ini" "$TOP/config/pepper.ini")
 for farm in "${FARMS[@]}"; do
 	for lang in vi en; do
 		for size in "40 12" "50 15"; do

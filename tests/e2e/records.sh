@@ -248,9 +248,9 @@ mkdir -p "$TMP/usb"
 out=$("$BIN" --config "$CFG" --db "$DB" --clock 2026-06-10T10:00 export --to "$TMP/usb" 2>&1)
 E="$TMP/usb/PT01_2026-06-10"
 [ -d "$E" ] && ok "export written beside the running station" || bad "export: $out"
-grep -q ";10/06/2026;Mít ruột đỏ;NPK 20-20-15 Đầu Trâu;không;50,50;kg;châm phân (venturi);Nguyễn Văn Ba;10/06/2026 08:00;" "$E/bon-phan.csv" &&
+grep -q ";10/06/2026;Mít ruột đỏ;NPK 20-20-15 Đầu Trâu;không;50,50;kg;châm phân (venturi);;Nguyễn Văn Ba;10/06/2026 08:00;" "$E/bon-phan.csv" &&
 	ok "export: the fertilizing as entered" || bad "bon-phan.csv: $(cat "$E/bon-phan.csv")"
-grep -q ";10/06/2026;Mít ruột đỏ;Radiant 60SC;không;Rệp sáp;250,00;ml;7;17/06/2026;Trần Thị Hoa;" "$E/phun-thuoc.csv" &&
+grep -q ";10/06/2026;Mít ruột đỏ;Radiant 60SC;không;Rệp sáp;250,00;ml;7;17/06/2026;;Trần Thị Hoa;" "$E/phun-thuoc.csv" &&
 	ok "export: the spraying with its interval" || bad "phun-thuoc.csv: $(cat "$E/phun-thuoc.csv")"
 n=$(grep -c ";PT01-260610-01;" "$E/thu-hoach.csv")
 [ "$n" = 2 ] && ok "export: the harvest and its correction, both" || bad "thu-hoach.csv: $(cat "$E/thu-hoach.csv")"

@@ -75,6 +75,36 @@ expect gpio "1 Độ ẩm đất" "the rest of the station works"
 stop_station "$TMP/gpio.db" TERM
 expect gpio "[exit 0]" "SIGTERM ends it cleanly"
 
+# Injectors on GPIO: relays-off drives them off first, before the pumps,
+# so that no product goes into a line whose water stops; one that cannot
+# be set up is an alarm, and its pump still waters.
+sed -e '/^\[injector.cham[12]\]/,/^$/s/^driver = sim$/driver = gpiod/' \
+	-e '/^\[pump.p1\]/,/^$/s/^driver = sim$/driver = gpiod/' \
+	-e '/^\[meter.m1\]/,/^$/s/^driver = sim$/driver = gpiod/' \
+	"$TOP/config/pepper.ini" >"$TMP/inj.ini"
+out=$("$BIN" --config "$TMP/inj.ini" relays-off 2>&1)
+rc=$?
+first=$(echo "$out" | head -n 2 | cut -d'(' -f1 | tr '\n' '|')
+[ $rc = 1 ] && [ "$first" = "Bơm châm phân |Bơm châm thuốc |" ] &&
+	echo "$out" | sed -n 3p | grep -q '^Bơm giếng (gpiochip0 chân 17, kích mức thấp): CHƯA tắt được' &&
+	ok "relays-off: the injectors first, then the pump" || bad "relays-off injectors: rc=$rc $out"
+sed -i -e '/^\[pump.p1\]/,/^$/s/^driver = gpiod$/driver = sim/' \
+	-e '/^\[meter.m1\]/,/^$/s/^driver = gpiod$/driver = sim/' "$TMP/inj.ini"
+start inj --config "$TMP/inj.ini" --db "$TMP/inj.db" --clock 2026-06-02T07:00 "2>$TMP/inj.err"
+expect inj "1 Độ ẩm đất" "a station whose injectors cannot be set up starts"
+expect_words inj 'Bơm châm phân không dùng được: Không có chip GPIO "gpiochip0"' \
+	"the screen says which injector cannot be used"
+press inj KP9
+expect_words inj "Bơm vẫn tưới nước thường; không châm qua nó được" "its alarm says the pump still waters"
+press inj KP/ KP2 KP1 KP2
+expect_words inj "1 [ ] Bơm châm phân: không dùng được" "the dose offers it as unavailable"
+press inj KP1
+expect_words inj 'Bơm châm phân không dùng được: Không có chip GPIO "gpiochip0"' "and refuses it in words"
+press inj KP0 KP1 KPEnter KPEnter KPEnter
+expect inj "Bơm giếng đã chạy" "the pump waters plain water"
+stop_station "$TMP/inj.db" TERM
+expect inj "[exit 0]" "SIGTERM ends it cleanly"
+
 # Relays go off before the database is opened: a station killed with both
 # pumps on, started again on a database it cannot open, switches them off.
 mkdir -p "$TMP/relays"

@@ -1,7 +1,8 @@
 # The guest half of gpio.sh: the station's libgpiod relay driver against
 # gpio-sim, seen from the kernel's side. Pumps p1 and p2 are on an
 # active-high relay HAT (found by its label and its lines' names), p3 and
-# p4 on an active-low relay module (by chip name and line number).
+# p4 on an active-low relay module (by chip name and line number), and an
+# injector that doses into p3's line on the module's third relay.
 . /rig/lib.sh
 
 sim_chip hat "relay-hat" CH1 CH2 CH3
@@ -60,6 +61,20 @@ chip = gpiochip1
 line = 1
 active_low = yes
 power_kw = 0.1
+
+[tank.tb]
+name = Bồn thử
+capacity = 50
+
+[injector.c3]
+name = Bơm châm thử
+driver = gpiod
+chip = gpiochip1
+line = 2
+active_low = yes
+pump = p3
+tank = tb
+rate = 1
 INI
 
 # The level the kernel sees on each pump's line, p1 to p4.
@@ -72,6 +87,10 @@ levels() {
 # p3 and p4 on the active-low module.
 off_level() { case $1 in p1 | p2) echo 0 ;; *) echo 1 ;; esac; }
 on_level() { case $1 in p1 | p2) echo 1 ;; *) echo 0 ;; esac; }
+# The injector's line, on the active-low module.
+injector_off() {
+	if [ "$(cat "$MODULE/sim_gpio2/value")" = 1 ]; then ok "$1"; else bad "$1: the injector's line is on"; fi
+}
 
 # as_levels P1 P2 P3 P4: the levels that mean these states (on or off).
 as_levels() {
@@ -107,6 +126,7 @@ gpio_of() {
 	case $1 in
 	p1) echo $((HAT0 + 0)) ;; p2) echo $((HAT0 + 1)) ;;
 	p3) echo $((MOD0 + 0)) ;; p4) echo $((MOD0 + 1)) ;;
+	c3) echo $((MOD0 + 2)) ;;
 	esac
 }
 # driven PUMP: every level driven on the pump's line since trace_restart.
@@ -136,7 +156,8 @@ station_start() {
 # pump_on N NAME, pump_off N NAME: the keys that start pump N for its
 # default 30 minutes, or stop it, on the pumps screen.
 pump_on() {
-	press KP"$1" KPEnter KPEnter
+	# Pump 3 has an injector: 1 is plain water.
+	if [ "$1" = 3 ]; then press KP3 KP1 KPEnter KPEnter; else press KP"$1" KPEnter KPEnter; fi
 	expect "$2 đã chạy — tự tắt sau 30 phút" "$2 is started on the keypad"
 }
 pump_off() {
@@ -153,8 +174,9 @@ pumps_are "on on on on" "before the station runs, the free lines rest at levels 
 trace_restart
 station_start
 pumps_are "off off off off" "at start-up every relay line is driven off"
+injector_off "and the injector's"
 wrong=
-for p in p1 p2 p3 p4; do
+for p in p1 p2 p3 p4 c3; do
 	case $(driven $p) in *"$(on_level $p)"*) wrong="$wrong $p:$(driven $p)" ;; esac
 done
 if [ -z "$wrong" ]; then
@@ -180,7 +202,7 @@ pumps_are "off on off on" "after p3 stops its line goes back high"
 kill -TERM "$(pidof fieldstation)"
 expect "[exit 0]" "SIGTERM: the station ends cleanly"
 last_driven_off "SIGTERM: the last level driven on every line, before the station let go, was off" \
-	p1 p2 p3 p4
+	p1 p2 p3 p4 c3
 
 for sig in SEGV ABRT; do
 	trace_restart
@@ -195,7 +217,7 @@ for sig in SEGV ABRT; do
 	else
 		bad "the station is still there after SIG$sig"
 	fi
-	last_driven_off "SIG$sig: the station drove every line off before it died" p1 p2 p3 p4
+	last_driven_off "SIG$sig: the station drove every line off before it died" p1 p2 p3 p4 c3
 done
 
 # kill -9: nothing in the process runs; the kernel lets go of its lines,
@@ -223,12 +245,13 @@ relays_off() {
 	trace_restart
 	out=$($STOP 2>&1)
 	rc=$?
-	if [ $rc = 0 ] && [ "$(echo "$out" | grep -c ': đã tắt$')" = 4 ]; then
-		ok "the unit's ExecStopPost says every pump is off ($1)"
+	if [ $rc = 0 ] && [ "$(echo "$out" | grep -c ': đã tắt$')" = 5 ] &&
+		echo "$out" | head -n 1 | grep -q '^Bơm châm thử (gpiochip1 chân 2, kích mức thấp): đã tắt$'; then
+		ok "the unit's ExecStopPost says the injector, then every pump, is off ($1)"
 	else
 		bad "ExecStopPost ($STOP): exit $rc" "$out"
 	fi
-	last_driven_off "ExecStopPost drove every line off ($1)" p1 p2 p3 p4
+	last_driven_off "ExecStopPost drove every line off ($1)" p1 p2 p3 p4 c3
 }
 relays_off "after kill -9"
 pumps_are "off off off off" "and once it has ended every relay is still off"
