@@ -432,14 +432,26 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql)
 	return s->stmts[i].stmt;
 }
 
+/* The database's pages written to the card so far (to its WAL). The
+ * TEMP tables live in memory: what changes there is no write to the
+ * card, and so no sign that the card works. */
+static int card_pages(struct store *s)
+{
+	int now = 0, high = 0;
+
+	sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_WRITE, &now, &high, 0);
+	return now;
+}
+
 int store_exec_stmt(struct store *s, sqlite3_stmt *st)
 {
+	int written = card_pages(s);
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	/* Written to the card: a statement that changed nothing proves
-	 * nothing. */
-	if (rc == SQLITE_DONE && sqlite3_get_autocommit(s->db) && sqlite3_changes(s->db) > 0 &&
+	/* Written to the card: a statement that changed nothing there
+	 * proves nothing. */
+	if (rc == SQLITE_DONE && sqlite3_get_autocommit(s->db) && card_pages(s) != written &&
 	    !s->unreadable)
 		s->card = CARD_OK;
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
@@ -476,15 +488,19 @@ int store_schema_version(struct store *s)
 
 int store_begin(struct store *s)
 {
-	s->changes = sqlite3_total_changes64(s->db);
 	return exec(s, "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct store *s)
 {
+	int written = card_pages(s);
 	int rc = exec(s, "COMMIT");
 
-	if (rc == 0 && sqlite3_total_changes64(s->db) > s->changes && !s->unreadable)
+	/* Only a commit that wrote the database's pages says the card takes
+	 * them (a commit that changed any writes at least one, for its
+	 * commit mark). The readings kept fresh change the TEMP tables
+	 * alone: their batch went to the pending file, beside SQLite. */
+	if (rc == 0 && card_pages(s) != written && !s->unreadable)
 		s->card = CARD_OK;
 	return rc;
 }

@@ -20,7 +20,6 @@ struct store {
 	enum store_card card;	/* what the last reads and writes found */
 	bool unreadable;	/* a read failed: only a read clears it */
 	long long probed_ms;	/* when a failing card was last tried */
-	long long changes;	/* sqlite3_total_changes() at store_begin() */
 	char path[4096];	/* the database, for the files beside it */
 	/* Readings on their way (store_pending.c): the file, its generation,
 	 * the next batch's number and page; and the newest alive note. */

@@ -399,6 +399,42 @@ static void a_failing_card_is_told_and_tried_again(void **state)
 	store_close(s);
 }
 
+/* Readings of the hour under way, while the card fails: they wait in the
+ * pending file and in memory, and their commit, which wrote nothing to
+ * the database, is no sign that the card works again: a new record is
+ * still refused before it is begun. Once the card heals, they go in. */
+static void readings_kept_in_memory_prove_nothing(void **state)
+{
+	const int64_t now = 1780246800 + 1800;
+	struct reading_row row;
+	struct store *s;
+	int soil;
+
+	(void)state;
+	assert_int_equal(cardvfs_install(), 0);
+	s = open_ok("fresh.db", STORE_EXCLUSIVE);
+	assert_int_equal(store_sensor_id(s, "soil1", &soil), 0);
+	cardvfs_command("fail write EIO 1");
+	assert_int_equal(store_meta_set(s, "lost", "1"), STORE_CARD);
+	assert_int_equal(store_card(s), CARD_FAILING);
+	for (int i = 0; i < 3; i++) {
+		row = (struct reading_row){ soil, 0, now - 600 + 60 * i, 35.5 + i };
+		assert_int_equal(store_readings_add(s, &row, 1, now), 0);
+		assert_int_equal(store_card(s), CARD_FAILING);
+	}
+	assert_int_equal(store_card_try(s), CARD_FAILING);
+	cardvfs_command("heal");
+	assert_int_equal(store_card_try(s), CARD_OK);
+	assert_int_equal(store_readings_settle(s), 0);
+	store_close(s);
+	s = open_ok("fresh.db", STORE_RDONLY);
+	got.n = 0;
+	assert_int_equal(store_readings_each(s, now - 3600, now, keep_row, &got), 0);
+	store_close(s);
+	assert_int_equal(got.n, 3);
+	assert_true(got.r[0].value == 35.5 && got.r[2].value == 37.5);
+}
+
 /* A read the card refuses (what was in memory is no help: a new
  * connection has nothing there). */
 static void a_card_that_cannot_be_read_fails_too(void **state)
@@ -536,6 +572,7 @@ int main(void)
 		cmocka_unit_test(events_and_alarms),
 		cmocka_unit_test(a_station_has_one_uid_and_remembers_its_names),
 		cmocka_unit_test(a_failing_card_is_told_and_tried_again),
+		cmocka_unit_test(readings_kept_in_memory_prove_nothing),
 		cmocka_unit_test(a_card_that_cannot_be_read_fails_too),
 		cmocka_unit_test(records_made_again_for_injectors_keep_every_row),
 	};
