@@ -1,6 +1,8 @@
-/* This month's irrigation: runs, pump hours, kWh and what they cost, and
- * what the same runs would have cost in peak hours (what keeping out of
- * them saved). - and + show other months. */
+/* This month's irrigation: runs, pump hours, the runs nobody had to
+ * start, the water metered against the same month a year before, kWh and
+ * what they cost, and what the same runs would have cost at normal and at
+ * peak prices (what keeping out of peak hours saved). - and + show other
+ * months. */
 #include "screen.h"
 
 #include "app.h"
@@ -14,6 +16,7 @@
 #include "widgets.h"
 
 #include <curses.h>
+#include <math.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -39,24 +42,34 @@ static void month_bounds(time_t now, int back, time_t *from, time_t *to, struct 
 	*to = mktime(&tm);
 }
 
+/* A line, wrapped, where the screen has room for it above the keys. */
+static void put(struct ui *ui, int *y, enum tone tone, const char *line)
+{
+	if (*y < ui_bottom(ui))
+		*y += widget_wrap(*y, 1, COLS - 2, ui_bottom(ui) - *y, tone, line, true);
+}
+
 static void summary_draw(struct ui *ui, void *st)
 {
 	struct summary *s = st;
 	struct app *app = ui_app(ui);
 	const char *cur = app->cfg->tariff.currency;
-	struct runs_total t;
-	struct tm first;
-	time_t from, to;
+	struct runs_total t, before;
+	struct tm first, first_before;
+	time_t from, to, from_before, to_before;
 	int y = ui_top(ui);
 	char line[320], a[32], b[32], c[32];
 	const char *keys = s->back ? _("-: month before  +: month after") : _("-: month before");
 	double kwh, cost;
 
 	month_bounds(clock_now(app->clock), s->back, &from, &to, &first);
+	/* The same month a year before, to set the water against. */
+	month_bounds(clock_now(app->clock), s->back + 12, &from_before, &to_before, &first_before);
 	snprintf(line, sizeof(line), _("Month %02d/%d"), first.tm_mon + 1, first.tm_year + 1900);
 	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
 	/* Never a month of zeros that is not one. */
-	if (store_runs_total(app->store, from, to, &t) < 0) {
+	if (store_runs_total(app->store, from, to, &t) < 0 ||
+	    store_runs_total(app->store, from_before, to_before, &before) < 0) {
 		snprintf(line, sizeof(line), _("The irrigation diary cannot be read from the memory card: %s"),
 			 store_error(app->store));
 		widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y, TONE_ALARM, line, true);
@@ -65,20 +78,36 @@ static void summary_draw(struct ui *ui, void *st)
 	}
 	kwh = t.kwh[BAND_OFFPEAK] + t.kwh[BAND_NORMAL] + t.kwh[BAND_PEAK];
 	cost = t.cost[BAND_OFFPEAK] + t.cost[BAND_NORMAL] + t.cost[BAND_PEAK];
-	snprintf(line, sizeof(line), _("Runs: %d   Pump hours: %s"), t.runs,
-		 text_duration(a, sizeof(a), t.seconds));
-	y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, line, true);
-	snprintf(line, sizeof(line), _("Electricity: %s kWh"), text_number(a, sizeof(a), kwh, 2));
-	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
-	snprintf(line, sizeof(line), _("Cost: %s"), text_money(a, sizeof(a), cost, cur));
+	/* With the labour saved: the runs a schedule or the soil started,
+	 * which nobody had to start. */
+	snprintf(line, sizeof(line), _("Runs: %d (%d by themselves)   Pump hours: %s"), t.runs,
+		 t.automatic, text_duration(a, sizeof(a), t.seconds));
+	put(ui, &y, TONE_NORMAL, line);
+	/* Water where a meter measured it, against a year before. */
+	if (t.metered && before.metered && before.litres > 0)
+		snprintf(line, sizeof(line), _("Water: %s m³ (a year before %s m³, %+d %%)"),
+			 text_number(a, sizeof(a), t.litres / 1000, 1),
+			 text_number(b, sizeof(b), before.litres / 1000, 1),
+			 (int)lround((t.litres - before.litres) * 100 / before.litres));
+	else if (t.metered)
+		snprintf(line, sizeof(line), _("Water: %s m³"), text_number(a, sizeof(a), t.litres / 1000, 1));
+	else
+		line[0] = '\0';
+	if (line[0])
+		put(ui, &y, TONE_NORMAL, line);
+	snprintf(line, sizeof(line), _("Electricity: %s kWh, paid %s"), text_number(a, sizeof(a), kwh, 2),
+		 text_money(b, sizeof(b), cost, cur));
 	attron(A_BOLD);
-	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	put(ui, &y, TONE_NORMAL, line);
 	attroff(A_BOLD);
+	snprintf(line, sizeof(line), _("At normal prices: %s"),
+		 text_money(a, sizeof(a), kwh * app->cfg->tariff.price[BAND_NORMAL], cur));
+	put(ui, &y, TONE_NORMAL, line);
 	snprintf(line, sizeof(line), _("At peak prices: %s"), text_money(a, sizeof(a), t.cost_at_peak, cur));
-	widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	put(ui, &y, TONE_NORMAL, line);
 	snprintf(line, sizeof(line), _("Saved by the hours chosen: %s"),
 		 text_money(a, sizeof(a), t.cost_at_peak - cost, cur));
-	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
+	put(ui, &y, TONE_GOOD, line);
 	/* By band, where the screen has room. */
 	for (int band = 0; band < BAND_COUNT && y + BAND_COUNT - band <= ui_bottom(ui); band++) {
 		snprintf(line, sizeof(line), _("  %s: %s kWh, %s"), tariff_band_name((enum tariff_band)band),

@@ -222,6 +222,7 @@ struct runs_total {
 	double kwh[3];
 	double cost[3];
 	double cost_at_peak;
+	int automatic;		/* runs nobody had to start: a schedule's, the soil's */
 };
 int store_runs_total(struct store *s, int64_t from, int64_t to, struct runs_total *out);
 /* Has the zone had a run for the schedule time t (run or cut short)? */

@@ -47,7 +47,7 @@ static const char SQL_RUNS_TOTAL[] =
 	"SELECT count(*), coalesce(sum(ended - started), 0), coalesce(sum(kwh_offpeak), 0),"
 	" coalesce(sum(kwh_normal), 0), coalesce(sum(kwh_peak), 0), coalesce(sum(cost_offpeak), 0),"
 	" coalesce(sum(cost_normal), 0), coalesce(sum(cost_peak), 0), coalesce(sum(cost_at_peak), 0),"
-	" coalesce(sum(litres), 0), count(litres)"
+	" coalesce(sum(litres), 0), count(litres), coalesce(sum(reason <> 'manual'), 0)"
 	" FROM pump_runs"
 	" WHERE started >= ? AND started < ? AND ended IS NOT NULL";
 
@@ -305,6 +305,7 @@ int store_runs_total(struct store *s, int64_t from, int64_t to, struct runs_tota
 		out->cost_at_peak = sqlite3_column_double(st, 8);
 		out->litres = sqlite3_column_double(st, 9);
 		out->metered = sqlite3_column_int(st, 10);
+		out->automatic = sqlite3_column_int(st, 11);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);

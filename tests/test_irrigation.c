@@ -1095,8 +1095,19 @@ static void the_month_adds_up(void **state)
 	near(t.cost[BAND_NORMAL], 1.1 * 2000);
 	near(t.cost[BAND_PEAK], 0);
 	near(t.cost_at_peak, (0.75 + 1.1) * 3600);
+	/* Both were started by hand: no labour saved yet. */
+	assert_int_equal(t.automatic, 0);
+	/* A run the schedule started is one nobody had to start. */
+	pass_until(r, at(2026, 6, 2, 13, 0));
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 10, RUN_SCHEDULE, NULL, why,
+					  sizeof(why)), 0);
+	pass_minutes(r, 10);
+	assert_int_equal(store_runs_total(r->app.store, at(2026, 6, 1, 0, 0), at(2026, 7, 1, 0, 0), &t), 0);
+	assert_int_equal(t.runs, 3);
+	assert_int_equal(t.automatic, 1);
 	assert_int_equal(store_runs_total(r->app.store, at(2026, 5, 1, 0, 0), at(2026, 6, 1, 0, 0), &t), 0);
 	assert_int_equal(t.runs, 0);
+	assert_int_equal(t.automatic, 0);
 }
 
 static const char *file_text(const char *path)

@@ -91,6 +91,27 @@ r=$(sql "$TMP/office.db" "SELECT group_concat(pump || '=' || printf('%.1f', litr
 	(SELECT pump, litres FROM pump_runs ORDER BY pump)")
 [ "$r" = "p1=$L p2=0.0" ] && ok "with each run's litres ($r)" || bad "office runs: '$r'"
 
+# What it saved: the month's water against the same month a year before
+# (a run of 2000 litres in June 2025, put in the diary for the purpose).
+sql "$DB" "INSERT INTO pump_runs(pump, zone, reason, started, planned_end, ended, end_reason, litres)
+	SELECT pump, zone, 'schedule', strftime('%s', '2025-06-10 06:00'), strftime('%s', '2025-06-10 06:30'),
+	strftime('%s', '2025-06-10 06:30'), 'done', 2000 FROM pump_runs WHERE pump = 'p1' LIMIT 1" >/dev/null
+now=$(sql "$DB" "SELECT replace(printf('%.1f', sum(litres) / 1000.0), '.', ',') FROM pump_runs
+	WHERE started >= strftime('%s', '2026-01-01')")
+pct=$(sql "$DB" "SELECT printf('%+d', CAST(round((sum(litres) - 2000) * 100.0 / 2000) AS INTEGER)) FROM pump_runs
+	WHERE started >= strftime('%s', '2026-01-01')")
+start_sized y 40 12 --config "$TMP/noise.ini" --db "$DB" --clock 2026-06-01T13:00
+expect y "1 Độ ẩm đất" "the station again on 40x12"
+press y KP2 KP8 KP9
+expect_words y "Nước: $now m³ (năm trước 2,0 m³, $pct %)" \
+	"the month's water against a year before ($now m³, $pct %)"
+expect y "(tự chạy 0)" "runs nobody had to start: none this month"
+press y KP- KP- KP- KP- KP- KP- KP- KP- KP- KP- KP- KP-
+expect y "Tháng 06/2025" "twelve months back"
+expect y "Số lần: 1 (tự chạy 1)" "the run of a year before was a schedule's"
+stop_station "$DB" TERM
+wait_for y "[exit 0]"
+
 # A meter that counts nothing: the source is dry.
 farm "sim_fault = no_water" >"$TMP/dry.ini"
 DB2="$TMP/dry.db"
