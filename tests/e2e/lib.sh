@@ -205,7 +205,7 @@ sql() { sqlite3 -cmd '.timeout 2000' "$@"; }
 # humidity, raw, pressure, flow), from `fieldstation readings`: the
 # station keeps them packed. r is a TEMP table: DB is only read.
 rsql() {
-	"$BIN" --db "$1" readings >"$TMP/readings.tsv" || return 1
+	$EMU "$BIN" --db "$1" readings >"$TMP/readings.tsv" || return 1
 	sqlite3 -cmd '.timeout 2000' \
 		-cmd "CREATE TEMP TABLE r(t INTEGER, time TEXT, sensor TEXT, quantity TEXT, value REAL)" \
 		-cmd ".mode tabs" -cmd ".import $TMP/readings.tsv r" -cmd ".mode list" "$1" "$2"
