@@ -14,13 +14,14 @@ set -eu
 # must be version 2. libxlsxwriter's pkg-config file asks for -lz too.
 LIBS="libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
 libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev libsodium-dev
-libxlsxwriter-dev zlib1g-dev"
+libxlsxwriter-dev zlib1g-dev libespeak-ng-dev"
 
 # Packages every build and test needs. The console fonts are made from
 # Terminus Font (xfonts-terminus) with pcf2bdf and bdf2psf; the tests read
-# the exported spreadsheets back with Python's own modules.
+# the exported spreadsheets back with Python's own modules, and measure
+# the voice's sound with sox.
 PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata qrencode
-xfonts-terminus pcf2bdf bdf2psf python3 $LIBS"
+xfonts-terminus pcf2bdf bdf2psf python3 sox $LIBS"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
 # (`scripts/install-deps.sh --all`), LibreOffice Calc without its

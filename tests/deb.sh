@@ -22,7 +22,7 @@ version=$(dpkg-deb -f "$DEB" Version)
 	bad "name $(basename "$DEB") for $version $arch"
 
 depends=$(dpkg-deb -f "$DEB" Depends)
-for lib in libc6 libgpiod3 libncursesw6 libsqlite3-0 libserialport0 libinih1 libqrencode4 libsystemd0 libsodium23 libxlsxwriter4 adduser kbd tzdata; do
+for lib in libc6 libgpiod3 libncursesw6 libsqlite3-0 libserialport0 libinih1 libqrencode4 libsystemd0 libsodium23 libxlsxwriter4 libespeak-ng1 adduser kbd tzdata; do
 	case ", $depends," in *", $lib "* | *", $lib,"*) ;; *) bad "Depends lacks $lib: $depends"; continue ;; esac
 done
 ok "Depends names the libraries it links ($depends)"
@@ -35,7 +35,7 @@ for f in /usr/bin/fieldstation /usr/share/locale/vi/LC_MESSAGES/fieldstation.mo 
 	/lib/systemd/system/fieldstation.service /lib/udev/rules.d/60-fieldstation-gpio.rules \
 	/lib/udev/rules.d/90-fieldstation-stick.rules /usr/lib/fieldstation/fieldstation-stick \
 	/usr/lib/fieldstation/fieldstation-update /lib/systemd/system/fieldstation-update.service \
-	/lib/systemd/system/fieldstation-update.path \
+	/lib/systemd/system/fieldstation-update.path /usr/lib/fieldstation/fieldstation-speak \
 	/usr/share/consolefonts/fieldstation-16x32.psf.gz /usr/share/doc/fieldstation/copyright \
 	/usr/share/man/man1/fieldstation.1.gz; do
 	grep -qx "$f" "$TMP/files" && ok "holds $f" || bad "no $f"
@@ -104,6 +104,10 @@ if [ "$arch" = "$(dpkg --print-architecture)" ]; then
 	esac
 	"$bin" --config "$TMP/root/usr/share/fieldstation/demo.ini" check >/dev/null 2>&1 &&
 		ok "the demo farm it ships is a good configuration" || bad "demo.ini check"
+	"$TMP/root/usr/lib/fieldstation/fieldstation-speak" --wav "$TMP/said.wav" -- "xin chào" &&
+		[ "$(stat -c %s "$TMP/said.wav")" -gt 10000 ] &&
+		ok "its speaker says a sentence ($(stat -c %s "$TMP/said.wav") bytes of WAV)" ||
+		bad "the packaged fieldstation-speak"
 fi
 
 echo "deb: $CHECKS checks, $FAILS failed"
