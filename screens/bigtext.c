@@ -1,6 +1,8 @@
 /* Large characters: a 3x5 dot font, two dots of a column to a cell. */
 #include "bigtext.h"
 
+#include "spoken.h"
+
 #include <curses.h>
 #include <string.h>
 
@@ -90,6 +92,8 @@ static const char *cell(bool top, bool bottom)
 
 void bigtext_draw(int y, int x, const char *s)
 {
+	/* Said as the number or code it shows. */
+	spoken_add(y, x, s);
 	for (int i = 0; s[i]; x += ink_width(s[i++]) + 1) {
 		const char *const *rows = glyph(s[i]);
 		int w = ink_width(s[i]);

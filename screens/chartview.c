@@ -3,6 +3,7 @@
 #include "chartview.h"
 
 #include "chart.h"
+#include "spoken.h"
 #include "widgets.h"
 
 #include <curses.h>
@@ -40,10 +41,13 @@ void chartview_draw(int top, int left, int rows, int cols, const struct chart *c
 		lo = 0;
 	if (hi <= lo)
 		hi = lo + 5;
+	/* The scale's numbers are not read aloud: the chart is seen. */
+	spoken_hold();
 	snprintf(label, sizeof(label), "%2.0f", hi);
 	widget_text(top, left, SCALE_COLS, TONE_NORMAL, label);
 	snprintf(label, sizeof(label), "%2.0f", lo);
 	widget_text(top + rows - 1, left, SCALE_COLS, TONE_NORMAL, label);
+	spoken_release();
 
 	for (int x = 0; x < width; x++) {
 		int col = x * c->cols / width;

@@ -142,8 +142,7 @@ static void draw_list(struct ui *ui, struct diary *d)
 	if (d->total == 0)
 		widget_text(ui_top(ui), 1, COLS - 2, TONE_NORMAL, _("No pump has run yet."));
 	d->fit = draw_runs(ui, d, true);
-	snprintf(line, sizeof(line), "9 %s", _("This month's summary"));
-	widget_text(ui_bottom(ui) - 1, 1, COLS - 2, TONE_GOOD, line);
+	widget_key_item(ui_bottom(ui) - 1, '9', _("This month's summary"), TONE_GOOD);
 	if (d->total > d->fit || d->offset > 0) {
 		snprintf(line, sizeof(line), _("+/-: older, newer (%d-%d of %d)"), d->offset + 1,
 			 d->offset + d->fit, d->total);

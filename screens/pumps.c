@@ -215,10 +215,8 @@ static void draw_list(struct ui *ui, struct pumps *s)
 		return;
 	if (ui_bottom(ui) - y >= N_MORE + (pages > 1))
 		y++;		/* a blank row before them where there is room */
-	for (int i = 0; i < N_MORE && y <= ui_bottom(ui) - (pages > 1); i++, y++) {
-		snprintf(line, sizeof(line), "%c %s", more[i].key, _(more[i].label));
-		widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
-	}
+	for (int i = 0; i < N_MORE && y <= ui_bottom(ui) - (pages > 1); i++, y++)
+		widget_key_item(y, more[i].key, _(more[i].label), TONE_NORMAL);
 	draw_upcoming(ui, y, ui_bottom(ui) - (pages > 1));
 }
 

@@ -10,6 +10,7 @@
 #include "qrcode.h"
 #include "pin.h"
 #include "screen.h"
+#include "spoken.h"
 #include "store.h"
 #include "text.h"
 #include "ui.h"
@@ -544,8 +545,12 @@ static void draw_lot(struct ui *ui, const struct recordform *f)
 
 	if (f->qr) {
 		/* Over the title, which the QR code needs the rows of. */
-		if (qrcode_draw(0, 1, bottom + 1, COLS - 2, f->r.lot) == 0)
+		if (qrcode_draw(0, 1, bottom + 1, COLS - 2, f->r.lot) == 0) {
+			/* The code a phone reads, said for a person. */
+			snprintf(line, sizeof(line), _("Lot code: %s"), f->r.lot);
+			spoken_add(1, 1, line);
 			return;
+		}
 		y += widget_wrap(y, 1, COLS - 2, 2, TONE_DRY,
 				 _("The screen is too small for the QR code."), true) + 1;
 	}
@@ -568,10 +573,15 @@ static void draw_lot(struct ui *ui, const struct recordform *f)
 	if (big) {
 		int gap = rows >= 2 * BIGTEXT_ROWS + 2;
 
+		/* Said whole, once: the two halves are one code. */
+		if (!code_line)
+			spoken_add(y + gap, 1, f->r.lot);
+		spoken_hold();
 		attron(A_BOLD);
 		bigtext_draw(y + gap, 1, head);
 		bigtext_draw(y + 2 * gap + BIGTEXT_ROWS, 1, dash + 1);
 		attroff(A_BOLD);
+		spoken_release();
 		y += 2 * gap + 2 * BIGTEXT_ROWS;
 	} else {
 		y++;
@@ -693,15 +703,18 @@ static int save(struct ui *ui, struct recordform *f)
 	}
 	app_changed(app);
 	if (f->r.voided)
-		ui_say(ui, _("Saved: record %lld is marked as a mistake."), (long long)f->r.corrects);
+		ui_say_aloud(ui, _("Saved: record %lld is marked as a mistake."),
+			     (long long)f->r.corrects);
 	else if (f->r.kind == REC_HARVEST)
-		ui_say(ui, _("Saved: %s kg, lot %s."), text_amount(a, sizeof(a), f->r.kg), f->r.lot);
+		ui_say_aloud(ui, _("Saved: %s kg, lot %s."), text_amount(a, sizeof(a), f->r.kg),
+			     f->r.lot);
 	else if (f->r.kind == REC_SPRAY)
-		ui_say(ui, _("Saved. Harvest %s from %s."), f->r.zone_name,
-		       text_day(b, sizeof(b), f->r.harvest_from));
+		ui_say_aloud(ui, _("Saved. Harvest %s from %s."), f->r.zone_name,
+			     text_day(b, sizeof(b), f->r.harvest_from));
 	else
-		ui_say(ui, _("Saved: %s %s %s on %s."), text_amount(a, sizeof(a), f->r.amount),
-		       f->r.unit, f->r.product_name, f->r.zone_name);
+		ui_say_aloud(ui, _("Saved: %s %s %s on %s."),
+			     text_amount(a, sizeof(a), f->r.amount), f->r.unit, f->r.product_name,
+			     f->r.zone_name);
 	if (f->r.kind == REC_HARVEST && !f->correcting)
 		forward(ui, f);		/* to the lot code */
 	else

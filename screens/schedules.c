@@ -11,6 +11,7 @@
 #include "keys.h"
 #include "numentry.h"
 #include "schedule.h"
+#include "spoken.h"
 #include "tariff.h"
 #include "text.h"
 #include "timeentry.h"
@@ -129,8 +130,7 @@ static void draw_list(struct ui *ui, struct schedules *s)
 				 _("There are no watering schedules yet."), true);
 	for (int i = first[s->page]; i < first[s->page + 1]; i++)
 		y += schedule_rows(ui, &list[i], y, i - first[s->page] + 1, true);
-	snprintf(line, sizeof(line), "%c %s", ADD_KEY, _("Add a schedule"));
-	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
+	widget_key_item(y++, ADD_KEY, _("Add a schedule"), TONE_GOOD);
 	if (pages > 1) {
 		snprintf(line, sizeof(line), _("+/-: more (%d of %d)"), s->page + 1, pages);
 		widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
@@ -143,7 +143,7 @@ static void draw_days(struct ui *ui, struct schedules *s)
 	 * Sunday. */
 	static const int order[7] = { 1, 2, 3, 4, 5, 6, 0 };
 	int y = ui_top(ui);
-	char top[64] = "", marks[64] = "", cell[16];
+	char top[64] = "", marks[64] = "", cell[64], chosen[96];
 
 	y += widget_wrap(y, 1, COLS - 2, 2, TONE_NORMAL, zone_name(ui_app(ui)->cfg, s->edit.zone),
 			 true);
@@ -154,10 +154,26 @@ static void draw_days(struct ui *ui, struct schedules *s)
 		strncat(marks, s->edit.days & (1 << order[i]) ? "[x] " : "[ ] ",
 			sizeof(marks) - strlen(marks) - 1);
 	}
+	/* Read aloud: the days chosen, not a row of marks under a row of
+	 * names. */
+	chosen[0] = '\0';
+	for (int i = 0; i < 7; i++)
+		if (s->edit.days & (1 << order[i]))
+			snprintf(chosen + strlen(chosen), sizeof(chosen) - strlen(chosen), "%s%s",
+				 chosen[0] ? ", " : "", schedule_day_name(order[i]));
+	if (chosen[0]) {
+		snprintf(cell, sizeof(cell), "%s", chosen);
+		snprintf(chosen, sizeof(chosen), _("Chosen: %s."), cell);
+	} else {
+		snprintf(chosen, sizeof(chosen), "%s", _("No day chosen."));
+	}
+	spoken_add(y, 2, chosen);
+	spoken_hold();
 	widget_text(y++, 2, COLS - 3, TONE_NORMAL, top);
 	attron(A_BOLD);
 	widget_text(y++, 2, COLS - 3, TONE_NORMAL, marks);
 	attroff(A_BOLD);
+	spoken_release();
 	y++;
 	widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, TONE_NORMAL,
 		    _("2-7: Mon-Sat, 8: Sun (on or off); 1: every day; Enter: next"), true);
@@ -442,8 +458,8 @@ static int key_confirm(struct ui *ui, struct schedules *s, int key)
 		s->mode = TIME;
 		return ACT_REDRAW;
 	}
-	ui_say(ui, _("Schedule saved: %s, %s."), zone_name(app->cfg, s->edit.zone),
-	       schedule_text(when, sizeof(when), &s->edit));
+	ui_say_aloud(ui, _("Schedule saved: %s, %s."), zone_name(app->cfg, s->edit.zone),
+		     schedule_text(when, sizeof(when), &s->edit));
 	s->mode = LIST;
 	return ACT_REDRAW;
 }

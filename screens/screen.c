@@ -29,4 +29,5 @@ const struct screen *const screen_table[SCREEN_COUNT] = {
 	[SCREEN_PORTS] = &screen_ports,
 	[SCREEN_OFFICE] = &screen_office,
 	[SCREEN_TANKS] = &screen_tanks,
+	[SCREEN_VOICE] = &screen_voice,
 };

@@ -36,6 +36,7 @@ enum screen_id {
 	SCREEN_PORTS,
 	SCREEN_OFFICE,
 	SCREEN_TANKS,
+	SCREEN_VOICE,
 	SCREEN_COUNT
 };
 
@@ -100,5 +101,6 @@ extern const struct screen screen_calibrate;
 extern const struct screen screen_ports;
 extern const struct screen screen_office;
 extern const struct screen screen_tanks;
+extern const struct screen screen_voice;
 
 #endif

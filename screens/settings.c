@@ -26,6 +26,7 @@ static const struct {
 	{ N_("Calibrate probes"), SCREEN_CALIBRATE },
 	{ N_("Serial ports"), SCREEN_PORTS },
 	{ N_("From the office (USB)"), SCREEN_OFFICE },
+	{ N_("Voice"), SCREEN_VOICE },
 };
 
 #define N_ITEMS ((int)(sizeof(items) / sizeof(items[0])))

@@ -9,6 +9,8 @@
 #include "irrigation.h"
 #include "keys.h"
 #include "loop.h"
+#include "speech.h"
+#include "spoken.h"
 #include "store.h"
 #include "tariff.h"
 #include "text.h"
@@ -39,6 +41,7 @@ struct ui {
 	bool small;		/* the terminal is below 40x12 */
 	bool headless;		/* the keypad's terminal is gone */
 	bool asking_home;	/* '/' on a record not saved: asked first */
+	bool speak;		/* '*' on the help: read the screen aloud once drawn */
 	/* A save just closed its form and said so: the next Enter only
 	 * clears the message, it does not start another record. */
 	bool enter_spent;
@@ -54,6 +57,7 @@ static const char *const global_help[] = {
 	N_("1-9: choose    Enter: yes"),
 	N_("0 or Backspace: back"),
 	N_("/: home screen    *: this help"),
+	N_("* twice: read the screen aloud"),
 	NULL,
 };
 
@@ -62,6 +66,7 @@ static const char *const field_help[] = {
 	N_("0-9: type    Enter: done"),
 	N_("Backspace: delete one; empty: back"),
 	N_("/: home screen    *: this help"),
+	N_("* twice: read the screen aloud"),
 	NULL,
 };
 
@@ -121,6 +126,17 @@ void ui_say_pumps(struct ui *ui, const char *fmt, ...)
 	vsay(ui, TONE_GOOD, fmt, ap);
 	va_end(ap);
 	ui->message_of_pumps = true;
+	speech_say(ui->app->speech, ui->message);
+}
+
+void ui_say_aloud(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(ui, TONE_GOOD, fmt, ap);
+	va_end(ap);
+	speech_say(ui->app->speech, ui->message);
 }
 
 int ui_last_worker(const struct ui *ui)
@@ -208,6 +224,7 @@ static void draw_help(struct ui *ui)
 
 	for (int r = y; r <= ui_bottom(ui); r++)
 		mvhline(r, 0, ' ', COLS);
+	spoken_forget(y, ui_bottom(ui));
 	y += widget_wrap(y, 1, COLS - 2, 2, TONE_GOOD, _("Keys on this screen:"), true);
 	for (int i = 0; s->help && s->help[i] && y <= ui_bottom(ui); i++)
 		y += widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, TONE_NORMAL, _(s->help[i]),
@@ -215,7 +232,9 @@ static void draw_help(struct ui *ui)
 	for (int i = 0; global[i] && y <= ui_bottom(ui); i++)
 		y += widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y + 1, TONE_NORMAL, _(global[i]),
 				 true);
-	widget_text(LINES - 3, 1, COLS - 2, TONE_GOOD, _("Any key: close this help"));
+	widget_text(LINES - 3, 1, COLS - 2, TONE_GOOD,
+		    speech_on(ui->app->speech) ? _("*: read aloud   other keys: close")
+							 : _("Any key: close this help"));
 }
 
 /* A message takes as many rows above the line of keys as it needs, over
@@ -229,6 +248,7 @@ static void draw_message(struct ui *ui, enum tone tone, const char *text)
 
 	for (int r = y; r < LINES - 3; r++)
 		mvhline(r, 0, ' ', COLS);
+	spoken_forget(y, LINES - 4);
 	widget_wrap(y, 1, COLS - 2, rows, tone, text, true);
 }
 
@@ -239,6 +259,7 @@ static void draw_asking_home(struct ui *ui)
 
 	for (int r = top; r <= bottom; r++)
 		mvhline(r, 0, ' ', COLS);
+	spoken_forget(top, bottom);
 	/* Its answers are on the line of keys. */
 	widget_wrap(top + 1, 1, COLS - 2, bottom - top, TONE_DRY,
 		    _("What you entered is not saved yet. Leave it and go to the home screen?"), true);
@@ -281,6 +302,7 @@ static void draw(struct ui *ui)
 		ui->app->news[0] = '\0';
 	}
 	erase();
+	spoken_begin();
 	if (ui->small) {
 		char why[160];
 
@@ -387,6 +409,13 @@ static void handle_key(struct ui *ui, int key)
 		return;
 	if (ui->help) {
 		ui->help = false;
+		/* '*' twice: the screen read aloud once it is drawn again. */
+		if (key == '*') {
+			if (speech_on(ui->app->speech))
+				ui->speak = true;
+			else
+				ui_say(ui, "%s", _("The voice is off: Settings, Voice turns it on."));
+		}
 		return;
 	}
 	if (ui->asking_home) {
@@ -425,6 +454,23 @@ static void handle_key(struct ui *ui, int key)
 	ui->enter_spent = ui->depth < depth && ui->message[0] && ui->message_tone == TONE_GOOD;
 }
 
+/* The screen as drawn, read aloud: its title, what it shows and asks,
+ * its choices, and what was said below it; on the home screen also the
+ * date and time, the tariff band, the pumps running and the alarms. */
+static void speak_screen(struct ui *ui)
+{
+	char text[4096];
+	size_t len;
+
+	spoken_text(text, sizeof(text), 0, LINES - 4);
+	len = strlen(text);
+	if (ui->depth == 1 && len + 2 < sizeof(text)) {
+		text[len++] = ' ';
+		spoken_text(text + len, sizeof(text) - len, LINES - 2, LINES - 1);
+	}
+	speech_say(ui->app->speech, text);
+}
+
 static void on_input(void *data, int fd, short revents)
 {
 	struct ui *ui = data;
@@ -441,6 +487,10 @@ static void on_input(void *data, int fd, short revents)
 	while ((ch = getch()) != ERR)
 		handle_key(ui, keys_translate(ch));
 	draw(ui);
+	if (ui->speak) {
+		ui->speak = false;
+		speak_screen(ui);
+	}
 }
 
 void ui_resize(struct ui *ui)

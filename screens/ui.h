@@ -28,9 +28,11 @@ void ui_resize(struct ui *ui);
 struct app *ui_app(struct ui *ui);
 /* One line for the farmer below the screen, until the next key. */
 void ui_say(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same of the pumps' state ("Bơm 1 đã chạy"): it also goes as soon
- * as a pump starts or stops, when it may no longer be true. */
+/* The same of the pumps' state ("Bơm 1 đã chạy"), also said aloud: it
+ * goes as soon as a pump starts or stops, when it may no longer be true. */
 void ui_say_pumps(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, also said aloud: a record saved, with its lot code. */
+void ui_say_aloud(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same, for something that went wrong or was refused. */
 void ui_alert(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The worker chosen last on any screen, offered first on the next: the

@@ -2,6 +2,7 @@
 #include "widgets.h"
 
 #include "keys.h"
+#include "spoken.h"
 #include "text.h"
 
 #include <curses.h>
@@ -45,6 +46,8 @@ void widget_text(int y, int x, int width, enum tone tone, const char *s)
 	/* Nothing is cut without a sign: what does not fit ends in an
 	 * ellipsis, which the screen tests look for. */
 	text_clean(clean, sizeof(clean), s);
+	/* Said whole, even where it is cut. */
+	spoken_add(y, x, clean);
 	if (text_width(clean) > width && width > 1) {
 		text_fit(buf, sizeof(buf) - 4, clean, width - 1);
 		strcat(buf, "…");
@@ -61,11 +64,25 @@ void widget_menu_item(int y, int number, const char *label, bool selected)
 	char line[256];
 
 	snprintf(line, sizeof(line), "%d %s", number, label);
+	spoken_add_item(y, 1, number, label);
+	spoken_hold();
 	if (selected)
 		attron(A_REVERSE);
 	widget_text(y, 1, COLS - 2, TONE_NORMAL, line);
 	if (selected)
 		attroff(A_REVERSE);
+	spoken_release();
+}
+
+void widget_key_item(int y, int key, const char *label, enum tone tone)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%c %s", key, label);
+	spoken_add_item(y, 1, key - '0', label);
+	spoken_hold();
+	widget_text(y, 1, COLS - 2, tone, line);
+	spoken_release();
 }
 
 int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const char *s,
@@ -76,6 +93,11 @@ int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const ch
 
 	/* Cleaned first: a byte that is not UTF-8 would end the wrapping. */
 	s = text_clean(clean, sizeof(clean), s);
+	/* One sentence, said whole, however many rows it takes. */
+	if (draw) {
+		spoken_add(y, x, clean);
+		spoken_hold();
+	}
 	while (n < max_lines && text_wrap(&s, width, line, sizeof(line))) {
 		if (draw)
 			widget_text(y + n, x, width, tone, line);
@@ -91,6 +113,8 @@ int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const ch
 		strcat(cut, "…");
 		widget_text(y + n - 1, x, width, tone, cut);
 	}
+	if (draw)
+		spoken_release();
 	return n;
 }
 
@@ -107,7 +131,11 @@ void widget_progress(int y, int x, int width, int percent)
 	for (int i = 0; i < inside; i++)
 		line[1 + i] = i < full ? '=' : ' ';
 	snprintf(line + 1 + inside, sizeof(line) - 1 - (size_t)inside, "] %3d%%", percent);
+	/* The bar says its number. */
+	spoken_add(y, x, line + 2 + inside);
+	spoken_hold();
 	widget_text(y, x, width, TONE_GOOD, line);
+	spoken_release();
 }
 
 int widget_pick_key(int key, int *page, int n, int per)
@@ -141,6 +169,10 @@ int widget_item_at(int y, int x, int width, int max_rows, int number, const char
 	char line[512], row[520];
 	int n = 0;
 
+	if (draw) {
+		spoken_add_item(y, x, number, label);
+		spoken_hold();
+	}
 	if (draw && selected)
 		attron(A_REVERSE);
 	while (n < max_rows && text_wrap(&s, width - 2, line, sizeof(line))) {
@@ -168,6 +200,8 @@ int widget_item_at(int y, int x, int width, int max_rows, int number, const char
 	}
 	if (draw && selected)
 		attroff(A_REVERSE);
+	if (draw)
+		spoken_release();
 	return n;
 }
 
@@ -244,12 +278,24 @@ int widget_pages(int top, int bottom, const char *const *lines, const enum tone 
 	skip = *page * per;
 	for (int i = 0; i < n && y < top + per; i++) {
 		const char *s = lines[i];
+		bool said = false;
 
 		while (y < top + per && text_wrap(&s, COLS - 2, line, sizeof(line))) {
-			if (skip > 0)
+			if (skip > 0) {
 				skip--;
-			else
-				widget_text(y++, 1, COLS - 2, tones ? tones[i] : TONE_NORMAL, line);
+				continue;
+			}
+			/* A line is said whole from where this page shows it. */
+			if (!said) {
+				char rest[1024];
+
+				snprintf(rest, sizeof(rest), "%s%s", line, s);
+				spoken_add(y, 1, rest);
+				said = true;
+			}
+			spoken_hold();
+			widget_text(y++, 1, COLS - 2, tones ? tones[i] : TONE_NORMAL, line);
+			spoken_release();
 		}
 	}
 	if (pages > 1) {

@@ -19,6 +19,9 @@ unsigned widget_tone_attr(enum tone tone);
 void widget_text(int y, int x, int width, enum tone tone, const char *s);
 /* A numbered menu item: "1 Độ ẩm đất", highlighted when selected. */
 void widget_menu_item(int y, int number, const char *label, bool selected);
+/* A key and what it opens, on a row of its own after a list ("9 Thêm
+ * lịch"), in tone; read aloud as a numbered item. */
+void widget_key_item(int y, int key, const char *label, enum tone tone);
 /* Text wrapped on spaces from row y, at most max_lines rows; returns the
  * rows it took. With draw false, only counts them. */
 int widget_wrap(int y, int x, int width, int max_lines, enum tone tone, const char *s,

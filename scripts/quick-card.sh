@@ -39,7 +39,9 @@ MENUS=("Độ ẩm đất" "Máy bơm" "Bón phân, phun thuốc" "Thu hoạch" 
 KEYLINE="0: quay lại   /: về đầu   *: trợ giúp"
 HOME_KEYLINE="*: trợ giúp"
 HELP_HEAD="Các phím ở màn hình này:"
-HELP_CLOSE="Phím bất kỳ: đóng trợ giúp"
+# The help's last row with the voice on, as a new station has it: a
+# second * reads the screen aloud, any other key closes the help.
+HELP_CLOSE="*: đọc to   phím khác: đóng"
 
 [ -x "$BIN" ] || { echo "quick-card: no station at $BIN (make first)" >&2; exit 1; }
 [ -r "$CONFIG" ] || { echo "quick-card: cannot read $CONFIG" >&2; exit 1; }

@@ -20,6 +20,7 @@ struct station_key;
 struct dbcheck;
 struct update_found;
 struct settings_found;
+struct speech;
 
 struct app {
 	const struct config *cfg;
@@ -32,6 +33,7 @@ struct app {
 	struct readings *readings;
 	struct irrigation *irrigation;
 	struct backups *backups;
+	struct speech *speech;		/* the voice (src/speech.c) */
 	/* The clock is behind what the station wrote: nothing is logged or
 	 * watered by the clock until it is set, or the system clock is right
 	 * again (src/clockset.c). */

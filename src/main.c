@@ -19,6 +19,7 @@
 #include "relay.h"
 #include "sensor.h"
 #include "signing.h"
+#include "speech.h"
 #include "service.h"
 #include "sim_farm.h"
 #include "stick.h"
@@ -62,6 +63,7 @@ struct options {
 	double clock_speed;
 	long seed;		/* -1: the config's */
 	const char *sim_relays;	/* show simulated relays in this folder */
+	const char *speech_log;	/* each utterance's words appended here */
 	const char *to;		/* export: the folder to write into */
 	const char *into;	/* merge, trust: the office database */
 	bool yes;		/* trust, new-key: confirmed beforehand (scripts) */
@@ -131,6 +133,7 @@ static void usage(FILE *f)
 		     "  --clock-speed N      simulator: run the clock N times faster\n"
 		     "  --seed N             simulator: its random seed\n"
 		     "  --sim-relays FOLDER  simulator: each pump's relay as a file, 1 on, 0 off\n"
+		     "  --speech-log FILE    each thing the voice says, in words, a line in FILE\n"
 		     "  --service            as the board's service: tell systemd when ready, ping\n"
 		     "                       its watchdog, and on a fault say why and wait\n"
 		     "  --help, --version\n\nCommands:\n"),
@@ -561,6 +564,8 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	clockset_watch(&app);
 	store_event(app.store, clock_now(clk), "start", NULL, VERSION, false);
 	app.backups = backups_new(&app);
+	/* Without a voice (no memory for it) the station runs silent. */
+	app.speech = speech_new(&app, o->speech_log);
 	ui = ui_new(&app, err, sizeof(err));
 	if (!ui) {
 		snprintf(fault, faultlen, "%s", err);
@@ -585,6 +590,7 @@ out:
 	ui_free(ui);
 	if (app.loop)
 		offers_close(&app);
+	speech_free(app.speech);
 	stick_free(app.stick);
 	if (app.loop)
 		clockset_unwatch(&app);
@@ -1572,7 +1578,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
 	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO, OPT_YES, OPT_NEW_KEY, OPT_BY, OPT_SERVICE,
-	       OPT_KEY };
+	       OPT_KEY, OPT_SPEECH_LOG };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -1590,6 +1596,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "service", no_argument, NULL, OPT_SERVICE },
 		{ "key", required_argument, NULL, OPT_KEY },
+		{ "speech-log", required_argument, NULL, OPT_SPEECH_LOG },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -1609,6 +1616,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SIM_RELAYS:
 			o->sim_relays = optarg;
+			break;
+		case OPT_SPEECH_LOG:
+			o->speech_log = optarg;
 			break;
 		case OPT_INTO:
 			o->into = optarg;

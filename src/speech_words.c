@@ -286,6 +286,16 @@ static void say_number(struct out *o, const char *whole, const char *frac, const
 
 /* Dates and times. */
 
+/* Does what was said end in word (after a space)? */
+static bool said_last(const struct out *o, const char *w)
+{
+	size_t end = o->len, l = strlen(w);
+
+	while (end > 0 && o->p[end - 1] == ' ')
+		end--;
+	return end > l && o->p[end - l - 1] == ' ' && strncmp(o->p + end - l, w, l) == 0;
+}
+
 static const char *const en_months[] = { "January", "February", "March", "April", "May",
 					 "June", "July", "August", "September", "October",
 					 "November", "December" };
@@ -305,11 +315,7 @@ static void date_words(struct out *o, int d, int m, int y, const struct lang *L)
 {
 	if (L->vi) {
 		/* "ngày 24/12" says its "ngày" once. */
-		size_t end = o->len;
-
-		while (end > 0 && o->p[end - 1] == ' ')
-			end--;
-		if (end < 6 || strncmp(o->p + end - 6, " ngày", 6) != 0)
+		if (!said_last(o, "ngày") && !said_last(o, "Ngày"))
 			word(o, "ngày");
 		number_words(o, (unsigned)d, L);
 		word(o, "tháng");
@@ -333,7 +339,9 @@ static void date_words(struct out *o, int d, int m, int y, const struct lang *L)
 static void month_words(struct out *o, int m, int y, const struct lang *L)
 {
 	if (L->vi) {
-		word(o, "tháng");
+		/* "Tháng 06/2026" says its "tháng" once. */
+		if (!said_last(o, "tháng") && !said_last(o, "Tháng"))
+			word(o, "tháng");
 		if (m == 4)
 			word(o, "tư");
 		else
@@ -436,8 +444,14 @@ static size_t date_or_time(struct out *o, const char *s, const struct lang *L)
 		int m = two_digits(s + a + 1, 2);
 
 		if (m < 60) {
+			const char *unit = L->vi ? " giờ" : " hours";
+			size_t len = (size_t)a + 3, ul = strlen(unit);
+
 			time_words(o, two_digits(s, a), m, L);
-			return (size_t)a + 3;
+			/* 12:05 giờ, hours of pumping: the hours are said once. */
+			if (strncmp(s + len, unit, ul) == 0 && boundary(s + len + ul))
+				len += ul;
+			return len;
 		}
 	}
 	return 0;
@@ -500,6 +514,7 @@ static size_t lot_code(struct out *o, const char *s, const struct lang *L)
 	put(o, ",");
 	for (size_t i = a + 8; i < a + 8 + c; i++)
 		spell_char(o, s[i], L);
+	put(o, ",");	/* and a pause after it */
 	return a + 8 + c;
 }
 
@@ -640,6 +655,21 @@ static bool number_next(const char *s)
 	return is_digit(*s) || (s[0] == 'T' && s[1] >= '2' && s[1] <= '7');
 }
 
+/* Is the hyphen at dash one of a chain of numbers, 20-20-15, rather than
+ * a range, 1-9? */
+static bool in_chain(const char *text, const char *dash)
+{
+	const char *p = dash + 1, *q = dash;
+
+	while (is_digit(*p))
+		p++;
+	if (*p == '-' && is_digit(p[1]))
+		return true;
+	while (q > text && is_digit(q[-1]))
+		q--;
+	return q > text + 1 && q[-1] == '-' && is_digit(q[-2]);
+}
+
 /* Spaces once, none before a mark, no mark doubled or first. */
 static void tidy(char *s)
 {
@@ -691,7 +721,9 @@ char *speech_words(char *out, size_t n, const char *text, const char *lang)
 		const struct unit *u;
 		char whole[64], frac[32];
 
-		o.after_number = false;
+		/* "20 - 30": a number is still before the dash after a space. */
+		if (*s != ' ')
+			o.after_number = false;
 		if (start && (is_upper(*s) || is_digit(*s)) && (used = lot_code(&o, s, &L)) > 0) {
 			s += used;
 			continue;
@@ -742,7 +774,9 @@ char *speech_words(char *out, size_t n, const char *text, const char *lang)
 		}
 		switch (cp) {
 		case '-':
-			if (number_before && number_next(s + 1))
+			if (number_before && number_next(s + 1) && in_chain(text, s))
+				put(&o, ",");	/* NPK 20-20-15: numbers side by side */
+			else if (number_before && number_next(s + 1))
 				word(&o, L.vi ? "đến" : "to");
 			else if (is_digit(s[1]) && (start || s[-1] == ' '))
 				word(&o, L.vi ? "âm" : "minus");
@@ -770,6 +804,8 @@ char *speech_words(char *out, size_t n, const char *text, const char *lang)
 			/* 0.1.0: a point between digits that is not a thousands group. */
 			if (number_before && is_digit(s[1]))
 				word(&o, L.vi ? "chấm" : "point");
+			else if ((s == text || s[-1] == ' ') && (!s[1] || s[1] == ' ' || s[1] == ':'))
+				word(&o, L.vi ? "chấm" : "dot");	/* the key */
 			else
 				put(&o, ".");
 			break;

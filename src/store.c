@@ -1124,6 +1124,7 @@ int store_event(struct store *s, int64_t t, const char *kind, const char *source
 		const char *detail, bool alarm)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_EVENT_ADD);
+	int rc;
 
 	if (!st)
 		return STORE_ERR;
@@ -1132,7 +1133,18 @@ int store_event(struct store *s, int64_t t, const char *kind, const char *source
 	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, alarm);
-	return store_exec_stmt(s, st);
+	rc = store_exec_stmt(s, st);
+	if (rc < 0)
+		return rc;
+	if (alarm && s->on_alarm)
+		s->on_alarm(s->on_alarm_ctx);
+	return 0;
+}
+
+void store_on_alarm(struct store *s, void (*fn)(void *ctx), void *ctx)
+{
+	s->on_alarm = fn;
+	s->on_alarm_ctx = ctx;
 }
 
 int store_alarms_open(struct store *s, int *count)

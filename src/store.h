@@ -70,6 +70,9 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 /* The event log. An alarm stays on the home screen until acknowledged. */
 int store_event(struct store *s, int64_t t, const char *kind, const char *source,
 		const char *detail, bool alarm);
+/* fn is told after each alarm is written to the event log (the voice says
+ * it); NULL: no one. One at a time. */
+void store_on_alarm(struct store *s, void (*fn)(void *ctx), void *ctx);
 int store_alarms_open(struct store *s, int *count);
 /* The newest moment anything was written (readings, runs, events), or
  * the station noted it was alive. */

@@ -29,6 +29,8 @@ struct store {
 	int64_t alive_note;
 	struct alive_run alive_runs[STORE_ALIVE_RUNS];
 	int n_alive_runs;
+	void (*on_alarm)(void *ctx);	/* store_on_alarm() */
+	void *on_alarm_ctx;
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;

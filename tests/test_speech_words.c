@@ -115,8 +115,13 @@ static void dates_and_times_in_vietnamese(void **state)
 			    "ngày mười tháng sáu năm hai ngàn không trăm hai mươi sáu");
 	assert_string_equal(vi("10/06 05:00"), "ngày mười tháng sáu, năm giờ");
 	assert_string_equal(vi("06/2026"), "tháng sáu năm hai ngàn không trăm hai mươi sáu");
-	/* Pump hours as hours:minutes. */
+	assert_string_equal(vi("Tháng 06/2026"), "Tháng sáu năm hai ngàn không trăm hai mươi sáu");
+	assert_string_equal(vi("11/02/2026 - 10/06/2026"),
+			    "ngày mười một tháng hai năm hai ngàn không trăm hai mươi sáu đến "
+			    "ngày mười tháng sáu năm hai ngàn không trăm hai mươi sáu");
+	/* Pump hours as hours:minutes, with or without their unit. */
 	assert_string_equal(vi("12:05"), "mười hai giờ năm phút");
+	assert_string_equal(vi("Giờ bơm: 12:05 giờ"), "Giờ bơm: mười hai giờ năm phút");
 }
 
 /* A lot code is spelled, letter by letter and digit by digit, its three
@@ -128,6 +133,9 @@ static void lot_codes_spelled(void **state)
 			    "Đã lưu. Mã lô: pê tê không một, hai sáu không sáu một không, không một");
 	assert_string_equal(vi("HX7-261231-12"),
 			    "hát ích bảy, hai sáu một hai ba một, một hai");
+	assert_string_equal(vi("PT01-260610-03 80 kg Mít ruột đỏ"),
+			    "pê tê không một, hai sáu không sáu một không, không ba, tám mươi ký "
+			    "Mít ruột đỏ");
 	assert_string_equal(en("Saved. Lot code: PT01-260610-01"),
 			    "Saved. Lot code: P T zero one, two six zero six one zero, zero one");
 }
@@ -144,6 +152,11 @@ static void menus_and_names(void **state)
 			    "Bơm một đã chạy, tự tắt sau ba mươi phút");
 	assert_string_equal(vi("Lượng: 12,5 kg → 15 kg"),
 			    "Lượng: mười hai phẩy năm ký thành mười lăm ký");
+	/* A product's ratio is three numbers, not a range; 1-9 is. */
+	assert_string_equal(vi("NPK 20-20-15"), "nờ pê ca hai mươi, hai mươi, mười lăm");
+	assert_string_equal(vi("1-9: chọn"), "một đến chín: chọn");
+	assert_string_equal(vi("Bấm số, dấu . cho số lẻ"), "Bấm số, dấu chấm cho số lẻ");
+	assert_string_equal(en(".: decimal point"), "dot: decimal point");
 	/* Blocks of big digits and charts are not words. */
 	assert_string_equal(vi("▀▀█ ▀▀█ vừa đủ…"), "vừa đủ");
 }

@@ -37,6 +37,7 @@ WALKS=(
 	"calibrating a probe: 6 1 2 3 4 E 5 * * 1 * * 5 6 0 E * * 3 0 0 E * * E"
 	"from the office, no stick in: 6 1 2 3 4 E 7 * * 0 0"
 	"alarms: 9 * * + E 0"
+	"the voice: 6 1 2 3 4 E 8 * * 1 1 * * 2 * * 2 2 3 0 E * * 0 5 0 0 E 3 3 + - 0 0"
 )
 
 # The organic pepper farm (config/pepper.ini): its tanks, a dosing run
@@ -123,7 +124,7 @@ crawl() {
 	mkfifo "$TMP/$NAME.never"
 	exec 7<>"$TMP/$NAME.never"
 	start_sized "$NAME" "$cols" "$rows" --config "$farm" --db "$TMP/$NAME.db" \
-		--lang "$lang" --clock 2026-06-10T08:00
+		--lang "$lang" --clock 2026-06-10T08:00 --speech-log "$TMP/$NAME.said"
 	wait_for "$NAME" "$home" 10 || { echo "station did not start" >>"$TMP/$NAME.faults"; return; }
 	coproc CTL { t -C attach -t "=$NAME" 2>&1; }
 	ctl "refresh-client -f no-output" ||
@@ -162,7 +163,7 @@ crawl() {
 		*) echo "the walk \"$label\" did not end on the home screen" >>"$TMP/$NAME.faults" ;;
 		esac
 	done
-	[ -n "${CRAWL_SCREENS:-}" ] && cp "$TMP/$NAME".screens "$CRAWL_SCREENS"/
+	[ -n "${CRAWL_SCREENS:-}" ] && cp "$TMP/$NAME".screens "$TMP/$NAME".said "$CRAWL_SCREENS"/
 	kill "$CTL_PID" 2>/dev/null
 }
 
@@ -185,6 +186,25 @@ for farm in "${FARMS[@]}"; do
 				sed 's/^/     /' "$TMP/$f.faults"
 			else
 				ok "$f: every screen whole, inside its border, with its keys"
+			fi
+		done
+	done
+done
+
+# "*" twice read each screen aloud (the words in $NAME.said, one line
+# each, with the pumps' and records' confirmations), every number, date,
+# time and code in words: no digit, % or ° is left for the synthesiser.
+pairs=$(printf '%s\n' "${WALKS[@]}" | grep -o '\* \*' | wc -l)
+for farm in "${FARMS[@]}"; do
+	for lang in vi en; do
+		for size in 40x12 50x15; do
+			f=$(basename "${farm%.ini}")_${lang}_$size
+			said=$(grep -c . "$TMP/$f.said" 2>/dev/null || echo 0)
+			left=$(grep '[0-9%°]' "$TMP/$f.said" 2>/dev/null | head -n 3)
+			if [ "$said" -ge "$pairs" ] && [ -z "$left" ]; then
+				ok "$f: $said things said, $pairs screens read aloud, all in words"
+			else
+				bad "$f: $said things said for $pairs screens read aloud${left:+; not in words: $left}"
 			fi
 		done
 	done
