@@ -62,10 +62,10 @@ fieldstation:x:*:*:*:/var/lib/fieldstation:/usr/sbin/nologin) ok "a system user 
 esac
 [ "$(chroot "$root" id -u fieldstation)" -lt 1000 ] && ok "a system account (uid below 1000)" || bad "uid"
 groups=" $(chroot "$root" id -nG fieldstation) "
-for g in gpio dialout plugdev; do
+for g in gpio dialout plugdev audio; do
 	case $groups in *" $g "*) ;; *) bad "fieldstation is not in $g:$groups" ;; esac
 done
-ok "in the groups of the GPIO chips, serial ports and sticks:$groups"
+ok "in the groups of the GPIO chips, serial ports, sticks and sound devices:$groups"
 getent_root group gpio | grep -q '^gpio:x:[0-9]*:' && ok "the group gpio was made (Debian has none)" || bad "no gpio group"
 [ "$(chroot "$root" stat -c '%a %U:%G' /var/lib/fieldstation)" = "750 fieldstation:fieldstation" ] &&
 	ok "/var/lib/fieldstation is the station's alone (750)" || bad "data folder: $(chroot "$root" stat -c '%a %U:%G' /var/lib/fieldstation)"

@@ -49,10 +49,10 @@ dpkg-deb -e "$DEB" "$TMP/control"
 	ok "the configuration is the one conffile" || bad "conffiles: $(cat "$TMP/control/conffiles")"
 grep -q 'adduser --quiet --system --group' "$TMP/control/postinst" &&
 	grep -q -e '--home /var/lib/fieldstation .* fieldstation$' "$TMP/control/postinst" &&
-	grep -q 'for group in gpio dialout plugdev' "$TMP/control/postinst" &&
+	grep -q 'for group in gpio dialout plugdev audio' "$TMP/control/postinst" &&
 	grep -q 'addgroup --quiet --system gpio' "$TMP/control/postinst" &&
 	grep -q 'chmod 0750 /var/lib/fieldstation' "$TMP/control/postinst" &&
-	ok "postinst: the user fieldstation in gpio, dialout and plugdev; its data folder 0750" ||
+	ok "postinst: the user fieldstation in gpio, dialout, plugdev and audio; its data folder 0750" ||
 	bad "postinst: $(cat "$TMP/control/postinst")"
 grep -q 'relays-off' "$TMP/control/prerm" && ok "prerm drives the relays off" || bad "prerm"
 # The installer may be the one running dpkg: enabled (at boot, and its
@@ -72,7 +72,8 @@ for line in 'User=fieldstation' 'Type=notify' 'WatchdogSec=30' \
 	'ExecStart=/usr/bin/fieldstation --service --config /etc/fieldstation/fieldstation.ini' \
 	'ExecStopPost=-/usr/bin/fieldstation --config /etc/fieldstation/fieldstation.ini relays-off' \
 	'CapabilityBoundingSet=CAP_SYS_TIME' 'ProtectSystem=strict' 'NoNewPrivileges=yes' \
-	'PrivateTmp=yes' 'DevicePolicy=closed' 'DeviceAllow=char-gpiochip rw' 'DeviceAllow=/dev/tty1 rw'; do
+	'PrivateTmp=yes' 'DevicePolicy=closed' 'DeviceAllow=char-gpiochip rw' 'DeviceAllow=/dev/tty1 rw' \
+	'DeviceAllow=char-alsa rw' 'SupplementaryGroups=audio'; do
 	grep -qxF "$line" "$unit" || bad "the unit lacks $line"
 done
 ok "the unit runs the station as fieldstation, notified, watched, hardened"
