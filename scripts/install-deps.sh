@@ -19,9 +19,11 @@ libxlsxwriter-dev zlib1g-dev libespeak-ng-dev"
 # Packages every build and test needs. The console fonts are made from
 # Terminus Font (xfonts-terminus) with pcf2bdf and bdf2psf; the tests read
 # the exported spreadsheets back with Python's own modules, and measure
-# the voice's sound with sox.
+# the voice's sound with sox. The voice speaks with eSpeak NG's own data
+# (espeak-ng-data: the Vietnamese voices), named here although
+# libespeak-ng1 brings it, since without it the station is mute.
 PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata qrencode
-xfonts-terminus pcf2bdf bdf2psf python3 sox $LIBS"
+xfonts-terminus pcf2bdf bdf2psf python3 sox espeak-ng-data $LIBS"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
 # (`scripts/install-deps.sh --all`), LibreOffice Calc without its

@@ -184,10 +184,10 @@ awk '/^\[sensor.soil3\]/ { print; print "sim_fault = silent"; print "sim_fault_a
 start al --config "$TMP/alarm.ini" --db "$TMP/al.db" --clock 2026-06-10T08:00 --clock-speed 60 \
 	--speech-log "$TMP/al.said"
 expect al "2 Máy bơm" "a farm with a probe that falls silent"
-alarm_said() { grep -qxF "Báo động: Mất kết nối đầu đo ba, Vú sữa Hoàng Kim." "$TMP/al.said" 2>/dev/null; }
+alarm_said() { grep -qxF "Báo động: Mất kết nối đầu đo ba, Vú sữa Hoàng Kim: không trả lời." "$TMP/al.said" 2>/dev/null; }
 until_true "$(station_wait 600 60)" alarm_said && ok "the new alarm is said" ||
 	bad "no alarm said: $(cat "$TMP/al.said" 2>/dev/null)"
-repeated() { grep -c "^Báo động chưa xác nhận: Mất kết nối đầu đo ba, Vú sữa Hoàng Kim\.$" "$TMP/al.said"; }
+repeated() { grep -c "^Báo động chưa xác nhận: Mất kết nối đầu đo ba, Vú sữa Hoàng Kim: không trả lời\.$" "$TMP/al.said"; }
 again() { [ "$(repeated)" -ge "$1" ]; }
 until_true "$(station_wait 720 60)" again 1 && ok "and said again while not acknowledged" ||
 	bad "not said again: $(cat "$TMP/al.said")"
