@@ -518,6 +518,33 @@ static size_t lot_code(struct out *o, const char *s, const struct lang *L)
 	return a + 8 + c;
 }
 
+/* A key's fingerprint, AB0B-5DF1-6CFC-8103: four groups of four
+ * upper-case hex digits, each spelled, a pause between groups (a person
+ * compares it, group by group, with what the office reads out). */
+static bool is_hex_upper(char c)
+{
+	return is_digit(c) || (c >= 'A' && c <= 'F');
+}
+
+static size_t fingerprint(struct out *o, const char *s, const struct lang *L)
+{
+	for (size_t g = 0; g < 4; g++) {
+		for (size_t i = 0; i < 4; i++)
+			if (!is_hex_upper(s[g * 5 + i]))
+				return 0;
+		if (g < 3 && s[g * 5 + 4] != '-')
+			return 0;
+	}
+	if (!boundary(s + 19))
+		return 0;
+	for (size_t g = 0; g < 4; g++) {
+		for (size_t i = 0; i < 4; i++)
+			spell_char(o, s[g * 5 + i], L);
+		put(o, ",");
+	}
+	return 19;
+}
+
 /* Units and symbols. */
 
 struct unit {
@@ -724,7 +751,8 @@ char *speech_words(char *out, size_t n, const char *text, const char *lang)
 		/* "20 - 30": a number is still before the dash after a space. */
 		if (*s != ' ')
 			o.after_number = false;
-		if (start && (is_upper(*s) || is_digit(*s)) && (used = lot_code(&o, s, &L)) > 0) {
+		if (start && (is_upper(*s) || is_digit(*s)) &&
+		    ((used = lot_code(&o, s, &L)) > 0 || (used = fingerprint(&o, s, &L)) > 0)) {
 			s += used;
 			continue;
 		}

@@ -136,6 +136,13 @@ static void lot_codes_spelled(void **state)
 	assert_string_equal(vi("PT01-260610-03 80 kg Mít ruột đỏ"),
 			    "pê tê không một, hai sáu không sáu một không, không ba, tám mươi ký "
 			    "Mít ruột đỏ");
+	/* A key's fingerprint, group by group, as the office compares it. */
+	assert_string_equal(vi("Vân tay khóa: AB0B-5DF1-6CFC-8103"),
+			    "Vân tay khóa: a bê không bê, năm dê ép một, sáu xê ép xê, "
+			    "tám một không ba");
+	assert_string_equal(en("Key fingerprint: 0A9F-1234-BEEF-0007 (another board)"),
+			    "Key fingerprint: zero A nine F, one two three four, B E E F, "
+			    "zero zero zero seven, another board");
 	assert_string_equal(en("Saved. Lot code: PT01-260610-01"),
 			    "Saved. Lot code: P T zero one, two six zero six one zero, zero one");
 }
