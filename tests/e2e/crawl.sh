@@ -194,8 +194,13 @@ done
 # "*" twice read each screen aloud (the words in $NAME.said, one line
 # each, with the pumps' and records' confirmations), every number, date,
 # time and code in words: no digit, % or ° is left for the synthesiser.
-pairs=$(printf '%s\n' "${WALKS[@]}" | grep -o '\* \*' | wc -l)
 for farm in "${FARMS[@]}"; do
+	# The pairs of "*" in the walks this farm took.
+	if [ "$(basename "$farm")" = pepper.ini ]; then
+		pairs=$(printf '%s\n' "${PEPPER_WALKS[@]}" | grep -o '\* \*' | wc -l)
+	else
+		pairs=$(printf '%s\n' "${WALKS[@]}" | grep -o '\* \*' | wc -l)
+	fi
 	for lang in vi en; do
 		for size in 40x12 50x15; do
 			f=$(basename "${farm%.ini}")_${lang}_$size
