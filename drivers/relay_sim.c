@@ -114,7 +114,8 @@ struct relay *relay_sim_new(struct sim_farm *farm, const int *zones, int n_zones
 	s->base.ops = &sim_ops;
 	s->farm = farm;
 	s->n_zones = n_zones < SIM_RELAY_ZONES ? n_zones : SIM_RELAY_ZONES;
-	memcpy(s->zones, zones, (size_t)s->n_zones * sizeof(int));
+	if (s->n_zones > 0)
+		memcpy(s->zones, zones, (size_t)s->n_zones * sizeof(int));
 	if (relay_register(&s->base) < 0) {
 		sim_free(&s->base);
 		return NULL;

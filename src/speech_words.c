@@ -203,7 +203,7 @@ static void digit_words(struct out *o, const char *digits, size_t len, const str
 {
 	for (size_t i = 0; i < len; i++)
 		if (is_digit(digits[i]))
-			word(o, (L->vi ? vi_units : en_units)[digits[i] - '0']);
+			word(o, L->vi ? vi_units[digits[i] - '0'] : en_units[digits[i] - '0']);
 }
 
 /* A whole number as written (digits only): in words, or digit by digit
@@ -475,7 +475,7 @@ static void spell_char(struct out *o, char c, const struct lang *L)
 	char one[2] = { c, '\0' };
 
 	if (is_digit(c)) {
-		word(o, (L->vi ? vi_units : en_units)[c - '0']);
+		word(o, L->vi ? vi_units[c - '0'] : en_units[c - '0']);
 		return;
 	}
 	if (c >= 'a' && c <= 'z')

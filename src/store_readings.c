@@ -788,7 +788,8 @@ int store_readings_look_ahead(struct store *s)
 	rc = pending_read(s, load_batch, &m);
 	if (m.failed)
 		rc = STORE_ERR;
-	qsort(m.rows, (size_t)m.n, sizeof(*m.rows), by_time);
+	if (m.n > 0)
+		qsort(m.rows, (size_t)m.n, sizeof(*m.rows), by_time);
 	for (int i = 0, j; rc >= 0 && i < m.n; i = j) {
 		int64_t hour = hour_of(m.rows[i].t);
 
@@ -836,7 +837,7 @@ int store_readings_each(struct store *s, int64_t from, int64_t to, store_reading
 		rc = raw_each(s, h, h + 3600, merge_keep, &m);
 		if (rc == 0 && m.failed)
 			rc = STORE_ERR;
-		if (rc == 0)
+		if (rc == 0 && m.n > 0)
 			qsort(m.rows, (size_t)m.n, sizeof(*m.rows), by_time_sensor);
 		for (int i = 0; rc == 0 && i < m.n; i++)
 			fn(ctx, &m.rows[i]);
