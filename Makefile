@@ -330,7 +330,7 @@ test-asan:
 	@scripts/install-deps.sh --all
 	$(MAKE) --no-print-directory B=$(SAN_B) EXTRA_CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="$(SAN_FLAGS)" all helpers $(TEST_BIN:$(B)/%=$(SAN_B)/%)
-	tests/sanitizers.sh asan $(SAN_B)
+	SAN_E2E="$(SAN_E2E)" tests/sanitizers.sh asan $(SAN_B)
 
 test-valgrind: all helpers $(TEST_BIN) $(REPLAY_BIN)
 	@scripts/install-deps.sh --all
