@@ -49,11 +49,11 @@ rx=$(uart_count rx)
 console_start --config /tmp/serial.ini
 expect "1 Độ ẩm đất" "the station starts with its sensors on /dev/ttyS1"
 press KP1
-expect "Không khí: 29,3 °C, độ ẩm 78 %" "the XY-MD02 air sensor at address 3 reads through the UART" 15
+expect "Không khí: 29,3 °C, độ ẩm 78%" "the XY-MD02 air sensor at address 3 reads through the UART" 15
 press KP1
-expect "soil1: 28,7% 25,9°C 380µS/cm pH 6,4" "the JXCT probe at address 1, every register"
+expect "Đầu đo 1: 28,7% 25,9 °C 380 µS/cm pH 6,4" "the JXCT probe at address 1, every register"
 press KP0 KP2
-expect "soil2: 31,5% 26,4°C 420µS/cm pH 6,5" "the 0x0000 probe at address 2, every register"
+expect "Đầu đo 2: 31,5% 26,4 °C 420 µS/cm pH 6,5" "the 0x0000 probe at address 2, every register"
 if [ "$(uart_count tx)" -gt "$tx" ] && [ "$(uart_count rx)" -gt "$rx" ]; then
 	ok "the 8250 driver counts the requests sent and the answers received (tx $(uart_count tx), rx $(uart_count rx))"
 else
@@ -73,7 +73,7 @@ n=$(sqlite3 -cmd '.timeout 2000' /tmp/station.db \
 
 host probe_start
 press KP1
-expect "soil1: 28,7%" "the probes answer again: read again without a restart" 15
+expect "Đầu đo 1: 28,7%" "the probes answer again: read again without a restart" 15
 check "by the same station process" test "$(pidof fieldstation)" = "$pid"
 kill -TERM "$pid"
 expect "[exit 0]" "the station stops cleanly"
