@@ -22,35 +22,6 @@ static const char *context_of(enum offer_kind kind)
 	return kind == OFFER_UPDATE ? SIGN_CONTEXT_UPDATE : SIGN_CONTEXT_SETTINGS;
 }
 
-static void to_hex(const uint8_t *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int from_hex(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < 2 * n; i++) {
-		char c = s[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-
-		if (v < 0)
-			return -1;
-		if (i % 2 == 0)
-			out[i / 2] = (uint8_t)(v << 4);
-		else
-			out[i / 2] |= (uint8_t)v;
-	}
-	return 0;
-}
-
 bool offer_name_ok(const char *name)
 {
 	size_t n = strlen(name);
@@ -100,7 +71,7 @@ char *offer_format(struct offer *o, const struct signkey *k, size_t *len)
 		return NULL;
 	memcpy(o->key, k->public_key, SIGN_PUBLIC_BYTES);
 	sha256_hex(o->sha, sha);
-	to_hex(o->key, SIGN_PUBLIC_BYTES, key);
+	sign_to_hex(o->key, SIGN_PUBLIC_BYTES, key);
 	n = (size_t)snprintf(out, cap, "%s\nformat: %d\nfile: %s\nsize: %" PRId64 "\nsha256: %s\n",
 			     o->kind == OFFER_UPDATE ? UPDATE_HEADER : SETTINGS_HEADER,
 			     OFFER_FORMAT, o->file, o->size, sha);
@@ -112,7 +83,7 @@ char *offer_format(struct offer *o, const struct signkey *k, size_t *len)
 	n += (size_t)snprintf(out + n, cap - n, "made: %" PRId64 "\nkey: %s\n", o->made, key);
 	o->signed_len = n;
 	sign_data(k, context_of(o->kind), out, n, o->signature);
-	to_hex(o->signature, SIGN_BYTES, sig);
+	sign_to_hex(o->signature, SIGN_BYTES, sig);
 	n += (size_t)snprintf(out + n, cap - n, "signature: %s\n", sig);
 	*len = n;
 	return out;
@@ -168,7 +139,7 @@ static int take(struct parse *p, struct offer *o, enum field f, const char *v)
 	case F_SIZE:
 		return number(v, &o->size) < 0 ? refuse(p, _("the size is not a number")) : 0;
 	case F_SHA:
-		return from_hex(v, o->sha, SHA256_BYTES) < 0
+		return sign_from_hex(v, o->sha, SHA256_BYTES) < 0
 			       ? refuse(p, _("the SHA-256 is 64 hex digits")) : 0;
 	case F_PACKAGE:
 		if (!debian_name_ok(v, sizeof(o->package)))
@@ -193,7 +164,7 @@ static int take(struct parse *p, struct offer *o, enum field f, const char *v)
 	case F_MADE:
 		return number(v, &o->made) < 0 ? refuse(p, _("the date is not a number")) : 0;
 	case F_KEY:
-		return from_hex(v, o->key, SIGN_PUBLIC_BYTES) < 0
+		return sign_from_hex(v, o->key, SIGN_PUBLIC_BYTES) < 0
 			       ? refuse(p, _("the key is 64 hex digits")) : 0;
 	default:
 		return -1;
@@ -245,7 +216,7 @@ int offer_parse(struct offer *o, enum offer_kind kind, const char *text, size_t 
 		if (signed_)
 			return refuse(&p, _("the signature is not the last line"));
 		if (strncmp(line, "signature: ", 11) == 0) {
-			if (from_hex(line + 11, o->signature, SIGN_BYTES) < 0)
+			if (sign_from_hex(line + 11, o->signature, SIGN_BYTES) < 0)
 				return refuse(&p, _("the signature is 128 hex digits"));
 			o->signed_len = at;
 			signed_ = true;

@@ -92,7 +92,7 @@ void sign_fingerprint(const uint8_t public_key[SIGN_PUBLIC_BYTES],
 		 d[3], d[4], d[5], d[6], d[7]);
 }
 
-static void to_hex(const uint8_t *b, size_t n, char *out)
+void sign_to_hex(const uint8_t *b, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -103,7 +103,7 @@ static void to_hex(const uint8_t *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int from_hex(const char *s, uint8_t *out, size_t n)
+int sign_from_hex(const char *s, uint8_t *out, size_t n)
 {
 	if (strlen(s) != 2 * n)
 		return -1;
@@ -125,7 +125,7 @@ static bool board_ok(const char *s)
 {
 	uint8_t b[8];
 
-	return !*s || from_hex(s, b, sizeof(b)) == 0;
+	return !*s || sign_from_hex(s, b, sizeof(b)) == 0;
 }
 
 /* Key files. */
@@ -190,9 +190,9 @@ static int parse_key(enum key_kind kind, const char *path, char *text, struct si
 		} else if (strcmp(line, "board") == 0 && board_ok(v)) {
 			snprintf(k->board, sizeof(k->board), "%s", v);
 			seen |= 4;
-		} else if (strcmp(line, "public") == 0 && from_hex(v, pk, sizeof(pk)) == 0) {
+		} else if (strcmp(line, "public") == 0 && sign_from_hex(v, pk, sizeof(pk)) == 0) {
 			seen |= 8;
-		} else if (strcmp(line, "seed") == 0 && from_hex(v, seed, sizeof(seed)) == 0) {
+		} else if (strcmp(line, "seed") == 0 && sign_from_hex(v, seed, sizeof(seed)) == 0) {
 			seen |= 16;
 		} else {
 			rc = damaged(kind, path, _("a line is not what a key file holds"), why, n);
@@ -232,7 +232,7 @@ static int parse_public(const char *path, char *text, uint8_t pk[SIGN_PUBLIC_BYT
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		if (strncmp(line, "public: ", 8) != 0 || seen ||
-		    from_hex(line + 8, pk, SIGN_PUBLIC_BYTES) < 0)
+		    sign_from_hex(line + 8, pk, SIGN_PUBLIC_BYTES) < 0)
 			return damaged(KEY_PUBLIC, path, _("a line is not what a key file holds"), why, n);
 		seen = true;
 	}
@@ -336,8 +336,8 @@ static int key_text(const char *header, const struct signkey *k, char *text, siz
 	char pk_hex[2 * SIGN_PUBLIC_BYTES + 1], seed_hex[2 * SEED_BYTES + 1];
 	int len;
 
-	to_hex(k->public_key, SIGN_PUBLIC_BYTES, pk_hex);
-	to_hex(k->secret, SEED_BYTES, seed_hex);
+	sign_to_hex(k->public_key, SIGN_PUBLIC_BYTES, pk_hex);
+	sign_to_hex(k->secret, SEED_BYTES, seed_hex);
 	len = snprintf(text, n, "%s\nformat: %d\nmade: %lld\nboard: %s\npublic: %s\nseed: %s\n",
 		       header, KEY_FORMAT, (long long)k->made, k->board, pk_hex, seed_hex);
 	sodium_memzero(seed_hex, sizeof(seed_hex));
@@ -448,7 +448,7 @@ int releasekey_make(const char *path, int64_t now, struct signkey *k, char *why,
 	sodium_ready();
 	crypto_sign_keypair(k->public_key, k->secret);
 	k->made = now;
-	to_hex(k->public_key, SIGN_PUBLIC_BYTES, hex);
+	sign_to_hex(k->public_key, SIGN_PUBLIC_BYTES, hex);
 	len = snprintf(text, sizeof(text), "%s\npublic: %s\n", PUBLIC_HEADER, hex);
 	dir = folder_of(path, &name);
 	pub_name = strrchr(pub, '/') ? strrchr(pub, '/') + 1 : pub;
@@ -548,7 +548,7 @@ void sign_board_id(char out[SIGN_BOARD_LEN])
 	sha256_update(&s, &kind, 1);
 	sha256_update(&s, raw, strlen(raw));
 	sha256_final(&s, d);
-	to_hex(d, 8, out);
+	sign_to_hex(d, 8, out);
 }
 
 /* The station's key. */
@@ -566,7 +566,7 @@ static void fingerprint_of_hex(const char *hex, char out[SIGN_FINGERPRINT_LEN])
 {
 	uint8_t pk[SIGN_PUBLIC_BYTES];
 
-	if (from_hex(hex, pk, sizeof(pk)) == 0)
+	if (sign_from_hex(hex, pk, sizeof(pk)) == 0)
 		sign_fingerprint(pk, out);
 	else
 		snprintf(out, SIGN_FINGERPRINT_LEN, "?");
@@ -639,7 +639,7 @@ static int restore_copy(const char *db_path, const char *path, const char *hex, 
 	if (copy_path(db_path, path, copy, sizeof(copy)) < 0 ||
 	    signkey_load(copy, k, why, sizeof(why)) != 0)
 		return -1;
-	to_hex(k->public_key, SIGN_PUBLIC_BYTES, have);
+	sign_to_hex(k->public_key, SIGN_PUBLIC_BYTES, have);
 	if (strcmp(have, hex) != 0) {
 		signkey_wipe(k);
 		return -1;
@@ -700,7 +700,7 @@ int station_key_open(struct station_key *sk, const char *db_path, struct store *
 		snprintf(sk->problem, sizeof(sk->problem), "%s", why);
 		return -1;
 	}
-	to_hex(sk->key.public_key, SIGN_PUBLIC_BYTES, hex);
+	sign_to_hex(sk->key.public_key, SIGN_PUBLIC_BYTES, hex);
 	sign_fingerprint(sk->key.public_key, sk->fingerprint);
 	/* Another key than the database remembers: the database came back
 	 * from a backup older than a new key, or from another card. The file
@@ -754,7 +754,7 @@ int station_key_renew(struct station_key *sk, const char *db_path, struct store 
 		snprintf(sk->problem, sizeof(sk->problem), "%s", why);
 		return -1;
 	}
-	to_hex(sk->key.public_key, SIGN_PUBLIC_BYTES, hex);
+	sign_to_hex(sk->key.public_key, SIGN_PUBLIC_BYTES, hex);
 	sign_fingerprint(sk->key.public_key, sk->fingerprint);
 	if (store_meta_set(s, META_KEY, hex) < 0) {
 		snprintf(sk->problem, sizeof(sk->problem), "%s", store_error(s));

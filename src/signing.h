@@ -35,6 +35,11 @@ struct signkey {
 };
 
 /* Signs len bytes of data under context. */
+/* Keys, signatures and digests as lower-case hex: out holds 2n + 1
+ * bytes; sign_from_hex() takes exactly 2n hex digits, else -1. */
+void sign_to_hex(const uint8_t *b, size_t n, char *out);
+int sign_from_hex(const char *s, uint8_t *out, size_t n);
+
 void sign_data(const struct signkey *k, const char *context, const void *data, size_t len,
 	       uint8_t sig[SIGN_BYTES]);
 /* Is sig public_key's signature of data under context? */
