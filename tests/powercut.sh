@@ -83,8 +83,8 @@ keys_of() {
 
 burst() { t send-keys -t s "$@"; }
 
-# A minute past the newest moment in a database: the clock is never
-# behind what the station wrote. With "hour", the last minute of an hour.
+# Past the newest moment in a database and its pending file: the clock
+# is never behind what the station wrote. With "hour", the last minute of an hour.
 next_clock() {
 	local db=$1 newest=0 q n
 	for q in "SELECT max(t) FROM events" "SELECT max(entered_at) FROM records" \
@@ -94,7 +94,9 @@ next_clock() {
 		[ -n "$n" ] && [ "$n" -gt "$newest" ] && newest=$n
 	done
 	[ "$newest" -gt 0 ] || newest=$(date -d 2026-06-01T05:00 +%s)
-	newest=$((newest + 120))
+	# What waits in the pending file (readings, a running pump's last
+	# minute) is not in the database yet: it holds at most three hours.
+	newest=$((newest + 3 * 3600 + 120))
 	[ "${2:-}" = hour ] && newest=$(((newest / 3600 + 1) * 3600 - 60))
 	date -d "@$newest" +%Y-%m-%dT%H:%M
 }
