@@ -332,6 +332,17 @@ static const char *const migrations[] = {
 	"  CHECK (kind = 'refill' OR (litres <= 0 AND amount <= 0)),"
 	"  CHECK (kind <> 'refill' OR (litres > 0 AND amount > 0)));"
 	"CREATE INDEX tank_book_tank ON tank_book(tank, id);",
+	/* 13: the office link's outbox (src/store_outbox.c): what the station
+	 * wrote that the office has not confirmed yet, in the order it was
+	 * written, a row naming a row of a table (its id, or a day's roll-up
+	 * by its key); sent is when the broker took it. Filled only by a
+	 * station with an [uplink], in the transaction of each write. */
+	"CREATE TABLE outbox("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  tbl TEXT NOT NULL,"
+	"  k1 INTEGER NOT NULL, k2 INTEGER, k3 INTEGER,"
+	"  sent INTEGER);"
+	"CREATE INDEX outbox_waiting ON outbox(tbl, k1, k2, k3) WHERE sent IS NULL;",
 };
 
 static int pack_old_readings(struct store *s);
@@ -748,6 +759,26 @@ char *store_schema_reference(int version)
 		text = store_schema_text(s->db);
 	store_close(s);
 	return text;
+}
+
+sqlite3 *store_schema_memory(int page_size)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	sqlite3 *db = NULL;
+	char sql[64];
+
+	if (!s)
+		return NULL;
+	s->lock_fd = -1;
+	s->pending_fd = -1;
+	snprintf(sql, sizeof(sql), "PRAGMA page_size = %d", page_size);
+	if (sqlite3_open(":memory:", &s->db) == SQLITE_OK && exec(s, sql) == 0 &&
+	    migrate_to(s, 0, N_MIGRATIONS) == 0) {
+		db = s->db;
+		s->db = NULL;
+	}
+	store_close(s);
+	return db;
 }
 
 /* The database and what SQLite keeps beside it are the station's: its

@@ -529,6 +529,40 @@ const char *store_merge_table(int i);
 /* Is table merged, or named as not merged? (Every table must be one.) */
 bool store_merge_decided(const char *table);
 
+/* The office link's outbox (store_outbox.c). With the outbox on, every
+ * record, run, event, calibration, dose, tank entry and day of sensor
+ * roll-ups the station writes or changes is queued in the same
+ * transaction, in order (seq); once is enough for a row that waits
+ * already. Off (no [uplink]), nothing is queued. */
+int store_outbox_enable(struct store *s);
+struct outbox_state {
+	int64_t waiting;		/* rows the office has not confirmed */
+	int64_t unsent;			/* of which the broker has not taken */
+	int64_t confirmed_at;		/* when the office last confirmed; 0 never */
+	int64_t dropped;		/* days of roll-ups given up for room */
+	int64_t last_sent;		/* the newest seq the broker took; 0 none */
+};
+int store_outbox_state(struct store *s, struct outbox_state *o);
+/* The next batch to send: at most max rows not yet sent, in seq order,
+ * as a station database image holding those rows and every row they
+ * refer to, the station's names and identity (what the office's merge
+ * takes from a stick's copy). 1 with *image (malloc'd), *len and the
+ * seq range; 0 when nothing waits; < 0 on error. */
+int store_outbox_image(struct store *s, int max, uint8_t **image, size_t *len, int64_t *first,
+		       int64_t *last);
+/* The broker took first..last at now. */
+int store_outbox_sent(struct store *s, int64_t first, int64_t last, int64_t now);
+/* The office confirmed everything up to seq, at now: those rows go. */
+int store_outbox_confirmed(struct store *s, int64_t seq, int64_t now);
+/* What was sent after seq is sent again (the office did not get it). */
+int store_outbox_resend(struct store *s, int64_t seq);
+/* Keeps the outbox at most max rows (a full card: none of the days of
+ * roll-ups): roll-ups give way first, then events that are not alarms;
+ * records, runs, alarms, calibrations, doses and tank entries never. The
+ * rows given up are counted in *dropped (the card still holds them; the
+ * stick carries them). */
+int store_outbox_bound(struct store *s, int64_t max, bool card_full, int64_t *dropped);
+
 /* The office's trust in stations' signing keys (store_trust.c). */
 struct trusted_station {
 	char uid[40], code[16], name[128];

@@ -72,6 +72,9 @@ void pending_close(struct store *s);
  * the same for a station's schema at a version. malloc'd; NULL on error. */
 char *store_schema_text(sqlite3 *db);
 char *store_schema_reference(int version);
+/* A new database in memory with a station's schema of this version, its
+ * pages page_size bytes; the caller closes it. NULL on error. */
+sqlite3 *store_schema_memory(int page_size);
 
 /* A VFS (store_blank.c) through which a copy is written with every
  * occurrence of secret blanked (secret NULL or empty: none), and, when

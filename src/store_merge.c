@@ -71,6 +71,7 @@ static const char *const not_merged[] = {
 	"port_choices",	/* which adapter a station reads its sensors through */
 	"trusted_stations",	/* the office's own trust: a station's copy has none */
 	"trusted_boards",	/* likewise */
+	"outbox",	/* what a station has still to send over its link: its own */
 };
 
 bool store_merge_decided(const char *table)

@@ -73,9 +73,9 @@ static void new_database_has_schema_wal_and_tables(void **state)
 	assert_string_equal(sql_text(path_of("new.db"),
 				     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema"
 				     " WHERE type = 'table' ORDER BY name)"),
-			    "calibrations,doses,events,lots,meta,names,origins,port_choices,pump_runs,"
-			    "readings_daily,readings_hourly,readings_packed,records,schedules,sensors,"
-			    "stations,tank_book,trusted_boards,trusted_stations");
+			    "calibrations,doses,events,lots,meta,names,origins,outbox,port_choices,"
+			    "pump_runs,readings_daily,readings_hourly,readings_packed,records,schedules,"
+			    "sensors,sqlite_sequence,stations,tank_book,trusted_boards,trusted_stations");
 }
 
 static void synchronous_full(void **state)
@@ -475,7 +475,7 @@ static void records_made_again_for_injectors_keep_every_row(void **state)
 	snprintf(path, sizeof(path), "%s", path_of("v9.db"));
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-		"DROP TABLE tank_book; DROP TABLE doses;"
+		"DROP TABLE outbox; DROP TABLE tank_book; DROP TABLE doses;"
 		"ALTER TABLE pump_runs DROP COLUMN wetting_minutes;"
 		"ALTER TABLE pump_runs DROP COLUMN dosing_minutes;"
 		"ALTER TABLE pump_runs DROP COLUMN flushing_minutes;"
