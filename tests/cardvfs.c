@@ -29,6 +29,8 @@
  *
  * Commands, one a line: in $CARDVFS (';' between them) at start, and in
  * the file $CARDVFS_CONTROL, read and removed at the next call on a file
+ * by the process that loaded this library first (not the programs it
+ * starts, which run over the card but take no commands from the file)
  * (write it under another name and rename it there):
  *   cut N [MATCH]          the cut at the Nth write, sync or truncation
  *   cut-within N [MATCH]   at one of the next N, picked at random
@@ -969,8 +971,8 @@ long long cardvfs_failed(void)
 
 int cardvfs_install(void)
 {
-	const char *log, *seed;
-	char *start;
+	const char *log, *seed, *owner;
+	char *start, pid[16];
 
 	if (cv.real)
 		return 0;
@@ -998,7 +1000,15 @@ int cardvfs_install(void)
 	seed = getenv("CARDVFS_SEED");
 	cv.rng = seed ? strtoull(seed, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	say("card in process %d, seed %llu", (int)getpid(), (unsigned long long)cv.rng);
-	cv.control = getenv("CARDVFS_CONTROL");
+	/* The control file is the process under test's: a program it
+	 * starts (the check of the whole database) runs over the card too,
+	 * but must not take the commands meant for it. */
+	owner = getenv("CARDVFS_OWNER");
+	if (!owner || atoi(owner) == getpid()) {
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		setenv("CARDVFS_OWNER", pid, 1);
+		cv.control = getenv("CARDVFS_CONTROL");
+	}
 	if (sqlite3_vfs_register(&cv.vfs, 1) != SQLITE_OK)
 		return -1;
 	if (getenv("CARDVFS") && (start = strdup(getenv("CARDVFS")))) {
