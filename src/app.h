@@ -56,6 +56,10 @@ struct app {
 	 * damaged: it found damage, and the console goes down to restore. */
 	struct dbcheck *check;
 	bool damaged;
+	/* The check has ended without finding damage (or could not be
+	 * made): until then a backup would copy what may be damaged over
+	 * a good one, and waits. */
+	bool checked;
 	struct stick *stick;		/* NULL if the mount table cannot be read */
 	/* Told when a USB stick comes or goes (the USB screen, while open). */
 	void (*stick_changed)(void *ctx);

@@ -542,6 +542,10 @@ static int64_t on_timer(void *data)
 	if (!b->copy) {
 		if (app->clock_behind)
 			return 60000;	/* named for a wrong time: not yet */
+		/* Damage the check is still looking for would be copied
+		 * over the oldest good backup. */
+		if (!app->checked)
+			return 1000;
 		if (due_in(b) > 0)
 			return due_in(b);
 		/* Everything read until now in it, not in the pending file. */

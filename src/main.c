@@ -441,9 +441,11 @@ static void on_checked(void *ctx, int verdict, const char *detail)
 	if (verdict == STORE_CORRUPT) {
 		app->damaged = true;
 		loop_quit(app->loop);
-	} else if (verdict < 0) {
-		store_event(app->store, clock_now(app->clock), "check_failed", NULL, detail, false);
+		return;
 	}
+	if (verdict < 0)
+		store_event(app->store, clock_now(app->clock), "check_failed", NULL, detail, false);
+	app->checked = true;
 }
 
 static int64_t start_check(void *data)
@@ -457,9 +459,11 @@ static int64_t start_check(void *data)
 
 	self[n > 0 ? n : 0] = '\0';
 	app->check = dbcheck_start(app->loop, argv, on_checked, app);
-	if (!app->check)
+	if (!app->check) {
 		store_event(app->store, clock_now(app->clock), "check_failed", NULL,
 			    strerror(errno), false);
+		app->checked = true;
+	}
 	return LOOP_DONE;
 }
 

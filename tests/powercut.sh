@@ -297,9 +297,11 @@ moment() {
 		wait_end 10
 		;;
 	backup)
-		# Due an hour after the last one (six seconds here).
+		# Due an hour after the last one (six seconds here), once the
+		# check of the whole database, at idle priority, has found it
+		# sound: seconds on a quiet machine, more on a busy one.
 		card "note cycle $cycles $kind" "cut-within $w $m"
-		wait_end 12
+		wait_end 30
 		;;
 	migration)
 		db=$OLD

@@ -99,5 +99,12 @@ press d KP3 KP1 KPEnter KP1 KP1 KP8 KP0 KPEnter KP1 KP1 KPEnter
 expect d "Đã lưu: 80 kg NPK" "and the station goes on"
 stop_station "$DB" TERM
 wait_for d "[exit 0]" 10 && ok "stops cleanly" || bad "did not stop" d
+# The backup due at that start waited for the check: none was copied
+# from the damaged database over a good one.
+unsound=
+for b in $(backups); do
+	sql "$TMP/backups/$b" "PRAGMA integrity_check" 2>&1 | grep -qx ok || unsound="$unsound $b"
+done
+[ -z "$unsound" ] && ok "every backup is sound ($(backups | tr '\n' ' '))" || bad "damaged backups:$unsound"
 
 finish
