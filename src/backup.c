@@ -299,18 +299,25 @@ int backup_now(struct store *s, const char *db_path, time_t now, int keep, char 
 	return rc;
 }
 
+/* The folder path is in. */
+static void folder_of(const char *path, char *buf, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(buf, n, ".");
+	else
+		snprintf(buf, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
 /* A name given in a folder is on the card once the folder is: fsync()
  * of the folder of path. */
 static int sync_folder_of(const char *path)
 {
 	char folder[4200];
-	const char *slash = strrchr(path, '/');
 	int fd, rc;
 
-	if (!slash)
-		snprintf(folder, sizeof(folder), ".");
-	else
-		snprintf(folder, sizeof(folder), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	folder_of(path, folder, sizeof(folder));
 	fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -319,20 +326,17 @@ static int sync_folder_of(const char *path)
 	return rc;
 }
 
-/* A copy of the backup name in the folder dir at dst, on the card before
- * it takes its name, and under its name before this returns. */
-static int copy_file(int dir, const char *name, const char *dst)
+/* A copy at tmp of the backup name in the folder dir, on the card. */
+static int copy_to(int dir, const char *name, const char *tmp)
 {
-	char tmp[4200], buf[65536];
+	char buf[65536];
 	struct stat st;
 	int in, out, rc = -1;
 	ssize_t n;
 
-	snprintf(tmp, sizeof(tmp), "%s.restoring", dst);
 	in = nofollow_open(dir, name, &st);
 	if (in < 0)
 		return -1;
-	unlink(tmp);
 	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (out < 0)
 		goto close_in;
@@ -344,15 +348,21 @@ static int copy_file(int dir, const char *name, const char *dst)
 close_out:
 	if (close(out) < 0)
 		rc = -1;
-	if (rc == 0)
-		rc = rename(tmp, dst);
-	if (rc < 0)
-		unlink(tmp);
-	else
-		rc = sync_folder_of(dst);
 close_in:
 	close(in);
 	return rc;
+}
+
+/* What a copy of a database left beside it: its -wal and -shm. */
+static void unlink_copy(const char *tmp)
+{
+	char tail[4300];
+
+	unlink(tmp);
+	snprintf(tail, sizeof(tail), "%s-wal", tmp);
+	unlink(tail);
+	snprintf(tail, sizeof(tail), "%s-shm", tmp);
+	unlink(tail);
 }
 
 /* Renames the damaged database, its -wal and its pending readings
@@ -379,22 +389,60 @@ static int set_aside(const char *path, time_t now, char *aside, size_t n)
 	if (rename(from, to) < 0 && errno != ENOENT)
 		return -1;
 	/* Not flushed here: the backup put in its place flushes this folder
-	 * (copy_file()); with none, a power cut that undoes the renames
+	 * (restore_newest()); with none, a power cut that undoes the renames
 	 * leaves the damaged database where it is found again. */
 	return 0;
 }
 
-/* The newest backup that opens and passes the check, copied to path:
- * its station time, 0 when there is none, or -1 (errno) when the copy
- * could not be written to the card. */
-static time_t restore_newest(const char *path)
+/* The alarm that says a backup took the damaged database's place,
+ * written into the copy at tmp before the copy takes that place: any
+ * start that finds it there finds the alarm too, a folder the card could
+ * not flush included. *alive: where the backup's data run to. */
+static int mark_restored(const char *tmp, time_t now, const char *aside, int64_t *alive)
 {
-	char dir[4096], prefix[128], names[MAX_BACKUPS][NAME_LEN], file[4400], why[256];
+	char why[256], wal[4300];
+	struct store *s;
+	int64_t newest = 0;
+	int fd, rc;
+
+	*alive = 0;
+	if (store_open(tmp, 0, &s, why, sizeof(why)) < 0) {
+		errno = EIO;
+		return -1;
+	}
+	store_last_alive(s, alive);
+	store_records_newest(s, &newest);
+	if (newest > *alive)
+		*alive = newest;
+	rc = store_event(s, now, "database_restored", NULL, aside, true);
+	store_close(s);
+	/* Closed, the copy holds it all: no -wal is left to lose. */
+	snprintf(wal, sizeof(wal), "%s-wal", tmp);
+	if (rc < 0 || access(wal, F_OK) == 0) {
+		errno = EIO;
+		return -1;
+	}
+	fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* The newest backup that opens and passes the check, copied to path
+ * with the alarm in it: its station time, and in *alive where its data
+ * run to; 0 when there is none, or -1 (errno) when the copy could not be
+ * written to the card. */
+static time_t restore_newest(const char *path, time_t now, const char *aside, int64_t *alive)
+{
+	char dir[4096], prefix[128], names[MAX_BACKUPS][NAME_LEN], file[4400], tmp[4200], why[256];
 	time_t from = 0;
 	int n, fd, err = 0;
 
 	backup_dir(path, dir, sizeof(dir));
 	backup_prefix(path, prefix, sizeof(prefix));
+	snprintf(tmp, sizeof(tmp), "%s.restoring", path);
 	fd = open_dir(dir, false);
 	n = list_backups(fd, prefix, names, MAX_BACKUPS);
 	for (int i = n - 1; i >= 0 && !from; i--) {
@@ -409,7 +457,15 @@ static time_t restore_newest(const char *path)
 		if (rc < 0)
 			continue;
 		/* A card that fails now would fail the older ones too. */
-		if (copy_file(fd, names[i], path) < 0) {
+		unlink_copy(tmp);
+		if (copy_to(fd, names[i], tmp) < 0 || mark_restored(tmp, now, aside, alive) < 0 ||
+		    rename(tmp, path) < 0) {
+			err = errno;
+			unlink_copy(tmp);
+			from = -1;
+			break;
+		}
+		if (sync_folder_of(path) < 0) {
 			err = errno;
 			from = -1;
 			break;
@@ -422,16 +478,71 @@ static time_t restore_newest(const char *path)
 	return from;
 }
 
+/* The newest database set aside beside path, for the alarm of a restore
+ * that a stop cut short after the setting aside: its path in buf, or
+ * path itself when none is there (the database was taken away). */
+static void newest_aside(const char *path, char *buf, size_t n)
+{
+	char folder[4096], base[256], best[256] = "";
+	const char *slash = strrchr(path, '/');
+	struct dirent *e;
+	size_t len;
+	DIR *d;
+
+	snprintf(buf, n, "%s", path);
+	folder_of(path, folder, sizeof(folder));
+	len = (size_t)snprintf(base, sizeof(base), "%s.damaged-", slash ? slash + 1 : path);
+	d = opendir(folder);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *tail = e->d_name + len;
+
+		/* Only the database itself: station.db.damaged-YYYYMMDD-HHMMSS */
+		if (strncmp(e->d_name, base, len) == 0 && strlen(tail) == 15 &&
+		    strspn(tail, "0123456789-") == 15 && strcmp(e->d_name, best) > 0)
+			snprintf(best, sizeof(best), "%s", e->d_name);
+	}
+	closedir(d);
+	if (best[0])
+		snprintf(buf, n, "%s/%s", folder, best);
+}
+
 int backup_open_store(const char *db_path, time_t now, bool damaged, struct store **out,
 		      char *notice, size_t notice_n, char *err, size_t errlen)
 {
 	char why[256], aside[4200], a[32];
-	int64_t alive = 0, newest = 0;
+	int64_t alive = 0;
+	struct stat st;
 	time_t from;
 	int rc;
 
 	if (notice_n)
 		notice[0] = '\0';
+	*out = NULL;
+	if (!damaged && lstat(db_path, &st) < 0 && errno == ENOENT && backup_newest(db_path) > 0) {
+		/* No database where one was kept, yet backups of it: a stop
+		 * between setting a damaged one aside and the restore, or a
+		 * database taken away. Its backup comes back, not an empty
+		 * station. */
+		newest_aside(db_path, aside, sizeof(aside));
+		from = restore_newest(db_path, now, aside, &alive);
+		if (from < 0) {
+			snprintf(err, errlen, _("%s is missing; its newest backup could not be written in its place (%s): check the memory card."),
+				 db_path, strerror(errno));
+			return STORE_ERR;
+		}
+		if (from > 0) {
+			rc = store_open(db_path, STORE_EXCLUSIVE, out, err, errlen);
+			if (rc < 0)
+				return rc;
+			snprintf(notice, notice_n,
+				 _("The database was missing; restored from a backup, the data now run to %s."),
+				 text_date_time(a, sizeof(a), (time_t)(alive ? alive : from)));
+			return 0;
+		}
+		/* No backup that passes the check: an empty station, as below. */
+	}
 	rc = store_open(db_path, STORE_EXCLUSIVE, out, err, errlen);
 	if (rc == 0) {
 		if (!damaged && store_check(*out, STORE_CHECK_RECORDS, why, sizeof(why)) != STORE_CORRUPT)
@@ -450,7 +561,7 @@ int backup_open_store(const char *db_path, time_t now, bool damaged, struct stor
 			 strerror(errno));
 		return STORE_CORRUPT;
 	}
-	from = restore_newest(db_path);
+	from = restore_newest(db_path, now, aside, &alive);
 	if (from < 0) {
 		snprintf(err, errlen, _("%s is damaged and kept aside as %s; its newest backup could not be written in its place (%s): check the memory card."),
 			 db_path, aside, strerror(errno));
@@ -459,13 +570,9 @@ int backup_open_store(const char *db_path, time_t now, bool damaged, struct stor
 	rc = store_open(db_path, STORE_EXCLUSIVE, out, err, errlen);
 	if (rc < 0)
 		return rc;
-	store_last_alive(*out, &alive);
-	store_records_newest(*out, &newest);
-	if (newest > alive)
-		alive = newest;
-	/* The alarm names the file kept aside, for whoever repairs it. */
-	store_event(*out, now, "database_restored", NULL, aside, true);
 	if (!from) {
+		/* The alarm names the file kept aside, for whoever repairs it. */
+		store_event(*out, now, "database_restored", NULL, aside, true);
 		snprintf(notice, notice_n,
 			 _("The database was damaged and is kept aside; there was no backup, so the station starts empty."));
 		return 0;

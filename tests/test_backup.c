@@ -321,12 +321,14 @@ static void without_a_backup_the_station_starts_empty(void **state)
 /* The backup put in the damaged database's place is under its name on
  * the card before the station starts on it: a card that cannot flush the
  * folder is said, and the station does not start on what a power cut
- * could take back; the next start finds the restored database. */
+ * could take back. The next start finds the restored database with the
+ * alarm already in it: the farmer learns that the data went back. */
 static void a_restore_the_card_cannot_keep_is_refused(void **state)
 {
 	struct store *s;
 	char notice[256], err[512], want[1600];
 	int64_t alive = 0;
+	int alarms = 0;
 
 	(void)state;
 	fill(db, june1(5, 0), june1(6, 0));
@@ -346,8 +348,69 @@ static void a_restore_the_card_cannot_keep_is_refused(void **state)
 	assert_string_equal(err, want);
 	assert_int_equal(backup_open_store(db, june1(9, 1), false, &s, notice, sizeof(notice), err,
 					   sizeof(err)), 0);
+	assert_string_equal(notice, "");
+	assert_int_equal(store_alarms_open(s, &alarms), 0);
+	assert_int_equal(alarms, 1);
+	/* The backup's events end at 06:00; the alarm was written at 09:00. */
 	store_last_alive(s, &alive);
-	assert_int_equal(alive, june1(6, 0));
+	assert_int_equal(alive, june1(9, 0));
+	store_close(s);
+	snprintf(want, sizeof(want), "SELECT count(*) FROM events WHERE kind = 'database_restored'"
+		 " AND detail = '%s.damaged-20260601-090000'", db);
+	assert_int_equal(sql_int(db, want), 1);
+	assert_int_equal(sql_int(db, "SELECT max(t) FROM events WHERE kind = 'test'"), june1(6, 0));
+}
+
+/* A stop between setting the damaged database aside and its restore
+ * (a power cut, a kill) leaves no database, only the one set aside and
+ * the backups: the next start restores the newest backup, with the
+ * alarm naming the file set aside, instead of starting empty. What an
+ * earlier try left half copied is no obstacle. */
+static void a_restore_cut_short_is_done_at_the_next_start(void **state)
+{
+	struct store *s;
+	char notice[256], err[512], aside[800], sql[1200];
+	int alarms = 0;
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	backup(june1(6, 0), 2);
+	fill(db, june1(6, 1), june1(7, 0));
+	/* What set_aside() did before the stop, and a half-made copy. */
+	snprintf(aside, sizeof(aside), "%s.damaged-20260601-080000", db);
+	assert_int_equal(rename(db, aside), 0);
+	exec_sql(path_in(dir, "station.db.restoring"), "CREATE TABLE half(x)");
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_string_equal(notice, "The database was missing; restored from a backup, the data "
+			    "now run to 01/06/2026 06:00.");
+	assert_int_equal(store_alarms_open(s, &alarms), 0);
+	assert_int_equal(alarms, 1);
+	assert_int_equal(store_check(s, STORE_CHECK_ALL, err, sizeof(err)), 0);
+	store_close(s);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE kind = 'database_restored'"
+		 " AND detail = '%s'", aside);
+	assert_int_equal(sql_int(db, sql), 1);
+	assert_int_equal(sql_int(db, "SELECT max(t) FROM events WHERE kind = 'test'"), june1(6, 0));
+	assert_int_equal(count_files(dir, "station.db.restoring"), 0);
+	/* The one set aside stays for whoever repairs it. */
+	assert_int_equal(access(aside, F_OK), 0);
+}
+
+/* A first start has no database and no backup: an empty station, and
+ * not a word about a restore. */
+static void a_first_start_makes_an_empty_station(void **state)
+{
+	struct store *s;
+	char notice[256] = "x", err[512];
+	int alarms = -1;
+
+	(void)state;
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_string_equal(notice, "");
+	assert_int_equal(store_alarms_open(s, &alarms), 0);
+	assert_int_equal(alarms, 0);
 	store_close(s);
 }
 
@@ -602,6 +665,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(damage_in_the_readings_is_found_by_the_whole_check,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(without_a_backup_the_station_starts_empty, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_restore_cut_short_is_done_at_the_next_start, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_first_start_makes_an_empty_station, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_restore_the_card_cannot_keep_is_refused, setup,
 						teardown),

@@ -107,4 +107,22 @@ for b in $(backups); do
 done
 [ -z "$unsound" ] && ok "every backup is sound ($(backups | tr '\n' ' '))" || bad "damaged backups:$unsound"
 
+# The power goes between setting a damaged database aside and putting
+# its backup in place: no database at the next start, only the one set
+# aside and the backups. The backup comes back, not an empty station.
+newest=$(ls "$TMP/backups" | grep '^station-.*\.db$' | tail -n 1)
+records=$(sql "$TMP/backups/$newest" "SELECT count(*) FROM records")
+mv "$DB" "$TMP/station.db.damaged-20260601-110000"
+rm -f "$DB-wal" "$DB-shm"
+start d --config "$CFG" --db "$DB" --clock 2026-06-01T11:00 --clock-speed 60
+expect d "Không thấy dữ liệu; đã lấy lại từ bản sao lưu" "a missing database: restored, said in one sentence"
+expect d "Báo động: 1" "with an alarm"
+[ "$records" -gt 0 ] && [ "$(sql "$DB" "SELECT count(*) FROM records")" = "$records" ] &&
+	ok "the $records records of $newest are back" || bad "records: $(sql "$DB" "SELECT count(*) FROM records") of $records"
+[ "$(sql "$DB" "SELECT detail FROM events WHERE kind = 'database_restored' ORDER BY t DESC LIMIT 1")" = \
+  "$TMP/station.db.damaged-20260601-110000" ] && ok "the alarm names the file set aside" ||
+	bad "alarm: $(sql "$DB" "SELECT detail FROM events WHERE kind = 'database_restored'")"
+stop_station "$DB" TERM
+wait_for d "[exit 0]" 10 && ok "stops cleanly" || bad "did not stop" d
+
 finish
