@@ -113,7 +113,7 @@ HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_l
 	      $(B)/tests/libfakeclock.so $(B)/tests/screencheck $(B)/tests/libcardvfs.so
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
-.PHONY: all run test unit e2e helpers hwtest bench check-po deps pot clean install \
+.PHONY: all run test unit e2e helpers hwtest bench check-po check-readme deps pot clean install \
 	test-asan test-valgrind test-valgrind-unit fuzz crashtest powercut soak fonts deb quick-card
 .DEFAULT_GOAL := all
 
@@ -320,7 +320,7 @@ e2e: all helpers
 		fail=$$((fail + 1)); fi; \
 	[ "$$fail" = 0 ]
 
-test: unit e2e check-po
+test: unit e2e check-po check-readme
 
 # The tests again with memory watched; any report fails (tests/sanitizers.sh).
 # ASan and UBSan need a build of their own, in its own folder.
@@ -400,6 +400,10 @@ check-po: deps
 	@$(XGETTEXT) -o $(B)/fieldstation.pot
 	@msgcmp po/vi.po $(B)/fieldstation.pot && \
 	 echo "po/vi.po: every message has its Vietnamese translation"
+
+# README.md's list of contents leads to its headings, and lists them all.
+check-readme:
+	@tests/readme-toc.sh README.md
 
 # Refresh the template and the Vietnamese catalogue from the sources.
 pot:
