@@ -64,14 +64,6 @@ static int minutes_left(struct app *app, int pump)
 	return (int)((until - clock_now(app->clock) + 59) / 60);
 }
 
-static int pump_zone(const struct config *cfg, int pump)
-{
-	for (int z = 0; z < cfg->n_zones; z++)
-		if (cfg->zones[z].pump_index == pump)
-			return z;
-	return -1;
-}
-
 /* Rows a pump takes in the list: its name and state, then its zone and
  * why it runs or why it last stopped. */
 static int pump_rows(struct ui *ui, int p, bool draw, int y, int number);
@@ -121,7 +113,7 @@ static int pump_pages(struct ui *ui, struct pump_page *pg)
 static void pump_words(struct app *app, int p, char *buf, size_t n)
 {
 	const struct config *cfg = app->cfg;
-	int zone = pump_zone(cfg, p);
+	int zone = config_pump_zone(cfg, p);
 	const char *zname = zone >= 0 ? cfg->zones[zone].name : _("no zone");
 	struct run_row r;
 	char at[16], day[16];
@@ -419,12 +411,12 @@ static void pumps_draw(struct ui *ui, void *st)
 		widget_confirm(y, ui_bottom(ui), q);
 		/* A pump with injectors doses through them, not a venturi. */
 		if (s->worker >= 0 && !has_injectors(app, s->pump) &&
-		    fertilizers(app, pump_zone(cfg, s->pump), idx, names) > 0)
+		    fertilizers(app, config_pump_zone(cfg, s->pump), idx, names) > 0)
 			widget_text(ui_bottom(ui) - 1, 1, COLS - 2, TONE_GOOD,
 				    _("1: yes, with fertigation"));
 		break;
 	case PRODUCT:
-		n = fertilizers(app, pump_zone(cfg, s->pump), idx, names);
+		n = fertilizers(app, config_pump_zone(cfg, s->pump), idx, names);
 		draw_choices(ui, _("Which fertilizer goes in the water?"), names, n, s->list_page, -1);
 		break;
 	case AMOUNT:
@@ -695,7 +687,7 @@ static void start(struct ui *ui, struct pumps *s)
 	/* src/ checks the record before any water moves, and stops the
 	 * water if it cannot be kept. */
 	records_init(&rec, REC_FERTILIZE, text_day_of(now));
-	records_set_zone(&rec, cfg, pump_zone(cfg, s->pump));
+	records_set_zone(&rec, cfg, config_pump_zone(cfg, s->pump));
 	records_set_product(&rec, cfg, s->product);
 	records_set_worker(&rec, cfg, s->worker);
 	rec.amount = numentry_value(&s->amount);
@@ -735,7 +727,7 @@ static int key_confirm_start(struct ui *ui, struct pumps *s, int key)
 		return ACT_REDRAW;
 	}
 	if (key == '1' && s->worker >= 0 && !s->dosing && !has_injectors(app, s->pump) &&
-	    fertilizers(app, pump_zone(cfg, s->pump), idx, names) > 0) {
+	    fertilizers(app, config_pump_zone(cfg, s->pump), idx, names) > 0) {
 		s->fertigate = true;
 		s->list_page = 0;
 		s->mode = PRODUCT;
@@ -752,7 +744,7 @@ static int key_product(struct ui *ui, struct pumps *s, int key)
 {
 	const struct config *cfg = ui_app(ui)->cfg;
 	const char *names[200];
-	int idx[200], n = fertilizers(ui_app(ui), pump_zone(cfg, s->pump), idx, names), k;
+	int idx[200], n = fertilizers(ui_app(ui), config_pump_zone(cfg, s->pump), idx, names), k;
 	const struct product_cfg *p;
 
 	if (key == '0' || key == K_BACK) {

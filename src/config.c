@@ -1657,6 +1657,14 @@ int config_sensor_pump(const struct config *c, int sensor)
 	return -1;
 }
 
+int config_pump_zone(const struct config *c, int pump)
+{
+	for (int z = 0; pump >= 0 && z < c->n_zones; z++)
+		if (c->zones[z].pump_index == pump)
+			return z;
+	return -1;
+}
+
 bool config_sensor_is_analog(const struct sensor_cfg *s)
 {
 	return s->model == MODEL_SOIL_ANALOG;

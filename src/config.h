@@ -273,6 +273,8 @@ bool config_sensor_is_soil(const struct sensor_cfg *s);
 bool config_sensor_is_air(const struct sensor_cfg *s);
 /* The pump whose pressure_sensor or flow_sensor s is; -1 none. */
 int config_sensor_pump(const struct config *c, int sensor);
+/* The first zone pump waters (in the file's order); -1 none. */
+int config_pump_zone(const struct config *c, int pump);
 /* A raw analog probe that needs its two-point calibration. */
 bool config_sensor_is_analog(const struct sensor_cfg *s);
 const char *config_sensor_model(const struct sensor_cfg *s);

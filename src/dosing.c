@@ -174,14 +174,6 @@ int dosing_injectors(const struct dosing *d, int pump, int *out, int max)
 	return n;
 }
 
-static int first_zone(const struct config *cfg, int pump)
-{
-	for (int z = 0; z < cfg->n_zones; z++)
-		if (cfg->zones[z].pump_index == pump)
-			return z;
-	return -1;
-}
-
 /* A phase's minutes: each product's own, or else the zone's; the
  * longest of them. */
 static int phase_minutes(const struct config *cfg, int zone, const int *products, int n,
@@ -216,7 +208,7 @@ void dosing_plan_defaults(struct dosing *d, struct dose_plan *p)
 	int products[DOSE_MAX], n = 0;
 	struct tank_stock stock;
 
-	p->zone = first_zone(cfg, p->pump);
+	p->zone = config_pump_zone(cfg, p->pump);
 	if (p->zone < 0)
 		return;
 	for (int i = 0; i < p->n; i++) {
@@ -262,7 +254,7 @@ int dosing_plan(struct dosing *d, struct dose_plan *p, char *why, size_t n, char
 
 	if (warn && wn)
 		warn[0] = '\0';
-	p->zone = first_zone(cfg, p->pump);
+	p->zone = config_pump_zone(cfg, p->pump);
 	if (p->zone < 0) {
 		snprintf(why, n, _("%s waters no zone: a dose's record needs one."), pc->name);
 		return -1;

@@ -277,11 +277,8 @@ struct irrigation *irrigation_new(struct app *app, char *err, size_t errlen)
 		goto fail;
 	irr->n = cfg->n_pumps;
 	for (int p = 0; p < irr->n; p++) {
-		irr->pumps[p].zone = -1;
+		irr->pumps[p].zone = config_pump_zone(cfg, p);
 		irr->pumps[p].run_zone = -1;
-		for (int z = cfg->n_zones - 1; z >= 0; z--)
-			if (cfg->zones[z].pump_index == p)
-				irr->pumps[p].zone = z;
 		irr->pumps[p].relay = make_relay(irr, p, err, errlen);
 		if (irr->pumps[p].relay && relay_set(irr->pumps[p].relay, false) < 0) {
 			snprintf(err, errlen, _("%s: [pump.%s]: the relay cannot be switched off."),

@@ -454,14 +454,6 @@ static int add_bus(struct readings *r, struct sensor_bus *bus, const int *sensor
 	return 0;
 }
 
-static int pump_zone(const struct config *cfg, int pump)
-{
-	for (int z = 0; pump >= 0 && z < cfg->n_zones; z++)
-		if (cfg->zones[z].pump_index == pump)
-			return z;
-	return -1;
-}
-
 /* All simulated sensors share one simulated bus. */
 static int build_sim_bus(struct readings *r, char *err, size_t errlen)
 {
@@ -484,7 +476,7 @@ static int build_sim_bus(struct readings *r, char *err, size_t errlen)
 			/* A pressure or flow sensor watches the water of a zone
 			 * its pump waters: the simulated farm's water is by zone. */
 			.zone = s->model == MODEL_PRESSURE || s->model == MODEL_FLOW ?
-				pump_zone(cfg, pump) : s->zone_index,
+				config_pump_zone(cfg, pump) : s->zone_index,
 			.kind = config_sensor_is_analog(s) ? SIM_ANALOG :
 				config_sensor_is_soil(s) ? SIM_SOIL :
 				s->model == MODEL_PRESSURE ? SIM_PRESSURE :

@@ -113,6 +113,30 @@ static void demo_farm_loads(void **state)
 	config_free(c);
 }
 
+/* A pump's zone, as the pumps screen, the dosing and the readings of its
+ * flow sensor name it: the first in the file that it waters. */
+static void a_pump_waters_its_first_zone(void **state)
+{
+	struct config *c = NULL;
+
+	(void)state;
+	assert_string_equal(load("[pump.p2]\ndriver = sim\npower_kw = 1\n"
+				 "[pump.p3]\ndriver = sim\npower_kw = 1\n"
+				 "[zone.a]\nname = A\npump = p2\n"
+				 "[zone.b]\nname = B\npump = p3\n"
+				 "[zone.c]\nname = C\npump = p2\n", &c), "");
+	assert_int_equal(config_pump_zone(c, config_pump_index(c, "p1")), config_zone_index(c, "mit"));
+	assert_int_equal(config_pump_zone(c, config_pump_index(c, "p2")), config_zone_index(c, "a"));
+	assert_int_equal(config_pump_zone(c, config_pump_index(c, "p3")), config_zone_index(c, "b"));
+	assert_int_not_equal(config_zone_index(c, "a"), -1);
+	assert_int_equal(config_pump_zone(c, -1), -1);
+	config_free(c);
+	/* A pump that waters no zone. */
+	assert_string_equal(load("[pump.p2]\ndriver = sim\npower_kw = 1\n", &c), "");
+	assert_int_equal(config_pump_zone(c, config_pump_index(c, "p2")), -1);
+	config_free(c);
+}
+
 static void defaults_and_inline_comments(void **state)
 {
 	struct config *c;
@@ -854,6 +878,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(demo_farm_loads),
+		cmocka_unit_test(a_pump_waters_its_first_zone),
 		cmocka_unit_test(defaults_and_inline_comments),
 		cmocka_unit_test(unknown_key_names_file_line_key),
 		cmocka_unit_test(unknown_section),
