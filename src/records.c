@@ -4,10 +4,12 @@
 
 #include "config.h"
 #include "csv.h"
+#include "outfile.h"
 #include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -695,34 +697,50 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 int records_trace_write_path(struct store *s, const struct config *cfg, const char *lot,
 			     const char *path, char *why, size_t n)
 {
+	char folder[4096], tmp[NAME_MAX + 1], *text = NULL;
+	const char *name = strrchr(path, '/');
+	uint8_t digest[SHA256_BYTES];
+	struct outfile out;
 	struct trace t;
-	char tmp[4096];
-	FILE *f;
-	int rc = records_trace(s, cfg, lot, &t);
+	size_t len = 0;
+	FILE *mem;
+	int rc = records_trace(s, cfg, lot, &t), dir;
 
 	if (rc == 1)
 		return say(why, n, 1, _("There is no lot %s."), lot);
 	if (rc < 0)
 		return say(why, n, -1, _("The records could not be read: %s"), store_error(s));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		records_trace_free(&t);
-		return say(why, n, -1, _("%s cannot be written: %s"), tmp, strerror(errno));
-	}
-	rc = records_trace_write(&t, cfg, f);
+	mem = open_memstream(&text, &len);
+	rc = mem ? records_trace_write(&t, cfg, mem) : -1;
 	records_trace_free(&t);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = -1;
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) != 0)
+	if (mem && fclose(mem) != 0)
 		rc = -1;
 	if (rc < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return say(why, n, -1, _("%s cannot be written: %s"), path, strerror(e));
+		free(text);
+		return say(why, n, -1, _("%s cannot be written: %s"), path, strerror(ENOMEM));
 	}
+	/* A new file under a name of its own, on the card before it takes
+	 * the name asked for (outfile.h); the folder is the one given. */
+	snprintf(folder, sizeof(folder), "%.*s", name ? (name == path ? 1 : (int)(name - path)) : 1,
+		 name ? path : ".");
+	name = name ? name + 1 : path;
+	dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0 && (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", name) < sizeof(tmp))
+		unlinkat(dir, tmp, 0);	/* what a cut-short run left; a link is not followed */
+	rc = dir < 0 ? -errno : outfile_open(&out, dir, name);
+	if (rc == 0) {
+		rc = outfile_write(&out, text, len);
+		if (rc == 0)
+			rc = outfile_commit(&out, digest);
+		else
+			outfile_abort(&out);
+	}
+	if (rc == 0)
+		rc = outfile_sync_dir(dir);
+	if (dir >= 0)
+		close(dir);
+	free(text);
+	if (rc < 0)
+		return say(why, n, -1, _("%s cannot be written: %s"), path, strerror(-rc));
 	return 0;
 }

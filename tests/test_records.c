@@ -632,6 +632,33 @@ static void traceability_of_a_lot(void **state)
 	assert_non_null(strstr(text, ",1500\r\n"));
 	snprintf(path, sizeof(path), "%s/lot.csv.tmp", dir);
 	assert_int_equal(access(path, F_OK), -1);	/* no temporary left */
+	/* A link where the temporary goes is not followed: the file it
+	 * points at stays as it was, and the sheet is written. */
+	{
+		char target[700], link[700];
+
+		snprintf(target, sizeof(target), "%s/elsewhere", dir);
+		f = fopen(target, "w");
+		assert_non_null(f);
+		fputs("untouched", f);
+		fclose(f);
+		snprintf(link, sizeof(link), "%s/lot.csv.tmp", dir);
+		assert_int_equal(symlink(target, link), 0);
+		snprintf(path, sizeof(path), "%s/lot.csv", dir);
+		assert_int_equal(records_trace_write_path(s, cfg, h.lot, path, why, sizeof(why)), 0);
+		f = fopen(target, "r");
+		n = fread(text, 1, sizeof(text) - 1, f);
+		text[n] = '\0';
+		fclose(f);
+		assert_string_equal(text, "untouched");
+		assert_int_equal(access(link, F_OK), -1);
+		f = fopen(path, "r");
+		n = fread(text, 1, sizeof(text) - 1, f);
+		text[n] = '\0';
+		fclose(f);
+		assert_non_null(strstr(text, h.lot));
+		unlink(target);
+	}
 	snprintf(path, sizeof(path), "%s/none.csv", dir);
 	assert_int_equal(records_trace_write_path(s, cfg, "XX", path, why, sizeof(why)), 1);
 	assert_int_equal(access(path, F_OK), -1);
