@@ -50,9 +50,9 @@ DB_FACTOR=3
 DB_SLACK=$((2 * 1024 * 1024))
 WAL_MAX=$((8 * 1024 * 1024))
 # Memory and open files of each process that ran six station hours, from
-# its third hour on: at most 2.5 MB more resident (SQLite's page cache
-# of 2 MB, warming, and some room), and no more open files when it is
-# back on the home screen.
+# its third hour on: at most 2.5 MB more resident (SQLite's page caches
+# warming, what a first copy to a stick leaves, some room), and no more
+# open files when it is back on the home screen (open_files).
 RSS_GROWTH_KB=2560
 WARM_S=$((3 * 3600))
 JUDGED_S=$((6 * 3600))
@@ -314,6 +314,38 @@ start_station() {
 	echo "$PID" >"$TMP/pid"
 }
 
+# How many files a station process has open, but for one: after a copy
+# to a stick, SQLite keeps the descriptor of that copy's own read-only
+# connection to the database open (closing it would drop the locks the
+# station's connection holds on the same file, as POSIX locks belong to
+# the process), and the next copy takes it up again. That one read-only
+# descriptor of the database is not counted; any other is.
+open_files() {
+	local line n=0 kept=0 fd k v
+	while read -r line; do
+		case $line in
+		*" -> "*) ;;
+		*) continue ;;
+		esac
+		n=$((n + 1))
+		[ $kept = 0 ] && [ "${line##* -> }" = "$DB" ] || continue
+		fd=${line% -> *}
+		fd=${fd##* }
+		while read -r k v; do
+			# The mode's last octal digit: 0 (or 4) is read-only.
+			[ "$k" = flags: ] && [[ $v == *[04] ]] && kept=1
+		done <"/proc/$1/fdinfo/$fd" 2>/dev/null
+	done < <(ls -l "/proc/$1/fd" 2>/dev/null)
+	echo $((n - kept))
+}
+
+# No child process of the station's (the one thread's list).
+quiet() {
+	local kids=
+	read -r kids <"/proc/$1/task/$1/children" 2>/dev/null
+	[ -z "$kids" ]
+}
+
 # Every second, while the soak runs: memory, open files, relays.
 sampler() {
 	local pid rss fds p v since now phase
@@ -323,12 +355,18 @@ sampler() {
 		now=$(now_us)
 		if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
 			rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-			fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
 			phase=$(cat "$TMP/phase" 2>/dev/null)
+			# Open files are compared at a quiet moment: no child of the
+			# station running (the voice saying something, the database
+			# check), before and after the count, as each holds a
+			# descriptor of the station's while it runs (a pidfd, a pipe).
+			[ "$phase" = home ] && ! quiet "$pid" && phase=home-busy
+			fds=$(open_files "$pid")
+			[ "$phase" = home ] && ! quiet "$pid" && phase=home-busy
 			[ -n "$rss" ] && echo "$now $pid $rss $fds $phase" >>"$SAMPLES"
 			# What the open files are, on the home screen: what grew is named.
-			[ "$phase" = home ] && echo "$pid $fds $(for f in /proc/$pid/fd/*; do readlink "$f"; done |
-				sed 's/[0-9]\{2,\}/N/g' | sort | tr '\n' ' ')" >>"$SAMPLES.fds"
+			[ "$phase" = home ] && echo "$now $pid $fds $(cd "/proc/$pid/fd" 2>/dev/null &&
+				for f in $(ls | sort -n); do printf '%s=%s ' "$f" "$(readlink "$f")"; done)" >>"$SAMPLES.fds"
 			for p in p1 p2; do
 				v=$(head -c 1 "$RELAYS/$p" 2>/dev/null)
 				if [ "$v" = 1 ]; then
@@ -492,12 +530,19 @@ flat=$(awk -v warm=$((WARM_S * 1000000 / SPEED)) -v judged=$((JUDGED_S * 1000000
 echo "$flat" | grep -v '^GROWTH'
 if grep -q '^GROWTH' <<<"$flat"; then
 	bad "memory or open files grew: $(grep '^GROWTH' <<<"$flat" | tr '\n' ' ')"
+	# What the open files were at home: the first count and the most.
+	for p in $(awk '$3 == "fds" { print $2 }' <<<"$flat"); do
+		awk -v p="$p" '$2 == p { if (!seen[$3]++) print "  pid " p ", " $3 " open at home, t=" $1 ":", substr($0, index($0, $4)) }' "$SAMPLES.fds"
+	done
+elif ! grep -q '^pid.*open files at home' <<<"$flat"; then
+	bad "open files were never counted on the home screen at a quiet moment"
 elif grep -q '^pid' <<<"$flat"; then
 	ok "memory and open files stayed flat in every process that ran six station hours"
 else
 	bad "no process ran six station hours: memory and open files not judged"
 fi
 cp "$SAMPLES" "$TOP/build/soak-$SEED.samples" 2>/dev/null
+cp "$SAMPLES.fds" "$TOP/build/soak-$SEED.fds" 2>/dev/null
 
 echo "seed $SEED: $DAYS station days at ${SPEED}x in $(($(date +%s) - started_at)) s"
 echo "replay: SOAK_SEED=$SEED tests/soak.sh $DAYS"
