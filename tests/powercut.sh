@@ -342,9 +342,13 @@ make_old() {
 	# Back to version 6: what later versions made goes; the raw
 	# readings and the roll-ups keyed by sensor, as they were.
 	{
+		# (SQLite's own table of AUTOINCREMENT counters cannot go: it is
+		# emptied.)
 		sql "$OLD.template" "SELECT 'DROP TABLE ' || name || ';' FROM sqlite_schema WHERE type = 'table'
 			AND name NOT IN ('meta', 'sensors', 'readings', 'pump_runs', 'records', 'lots', 'events',
-			'stations', 'origins', 'names', 'schedules', 'calibrations', 'port_choices')"
+			'stations', 'origins', 'names', 'schedules', 'calibrations', 'port_choices')
+			AND name NOT LIKE 'sqlite%'
+			UNION ALL SELECT 'DELETE FROM sqlite_sequence;' FROM sqlite_schema WHERE name = 'sqlite_sequence'"
 		# and the columns later versions added (a migration that adds
 		# one must drop it here too).
 		cat <<-EOF
