@@ -304,10 +304,10 @@ endif
 e2e: all helpers
 	@pass=0; fail=0; skipped=""; parts=""; log=$(B)/e2e-script.log; \
 	for t in $(E2E); do \
-		echo "== $$t"; \
+		echo "== $$t"; began=$$(date +%s); \
 		{ FIELDSTATION_BIN=$(abspath $(B))/fieldstation FIELDSTATION_RUNNER="$(EMU)" \
 			FIELDSTATION_EMU="$(EMU)" bash $$t; echo $$? >$$log.rc; } 2>&1 | tee $$log; \
-		rc=$$(cat $$log.rc); \
+		rc=$$(cat $$log.rc); echo "-- $$t: $$(( $$(date +%s) - began )) s"; \
 		if [ "$$rc" = 77 ]; then echo "SKIPPED: $$t"; skipped="$$skipped $$t"; \
 		elif [ "$$rc" != 0 ]; then echo "FAILED: $$t"; fail=$$((fail + 1)); \
 		else pass=$$((pass + 1)); grep -q '^SKIP' $$log && parts="$$parts $$t"; fi; \
