@@ -10,27 +10,8 @@
 #   tests/deb-install.sh build-deb-amd64/fieldstation_0.1.0_amd64.deb
 set -u
 DEB=$(realpath "${1:?usage: tests/deb-install.sh PACKAGE.deb}")
-CHECKS=0
-FAILS=0
-ok() { CHECKS=$((CHECKS + 1)); echo "ok   $1"; }
-bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/     | /'; }
-
-if [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null; then
-	echo "SKIP the package's installation needs root and debootstrap"
-	exit 0
-fi
-arch=$(dpkg-deb -f "$DEB" Architecture)
-[ "$arch" = "$(dpkg --print-architecture)" ] || { echo "SKIP a $arch package is installed on its board"; exit 0; }
-mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null |
-	grep -v security | head -n 1)
-mirror=${mirror:-http://deb.debian.org/debian}
-base=$(dirname "$(dirname "$DEB")")/build-deb-rootfs
-if [ ! -x "$base/usr/bin/apt-get" ]; then
-	rm -rf "$base"
-	debootstrap --variant=minbase bookworm "$base" "$mirror" >"$base.log" 2>&1 ||
-		{ tail "$base.log"; echo "FAIL debootstrap"; exit 1; }
-	echo "deb $mirror bookworm-backports main" >"$base/etc/apt/sources.list.d/backports.list"
-fi
+. "$(dirname "$0")/lib-chroot.sh"
+chroot_base
 root=$(mktemp -d /tmp/fs-deb-root.XXXXXX)
 cleanup() {
 	umount "$root/proc" 2>/dev/null

@@ -17,27 +17,8 @@
 #   tests/deb-update.sh build-deb-amd64/fieldstation_0.1.0_amd64.deb
 set -u
 DEB=$(realpath "${1:?usage: tests/deb-update.sh PACKAGE.deb}")
-CHECKS=0
-FAILS=0
-ok() { CHECKS=$((CHECKS + 1)); echo "ok   $1"; }
-bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/     | /'; }
-
-if [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null || ! command -v sqlite3 >/dev/null; then
-	echo "SKIP the installer's test needs root, debootstrap and sqlite3"
-	exit 0
-fi
-arch=$(dpkg-deb -f "$DEB" Architecture)
-[ "$arch" = "$(dpkg --print-architecture)" ] || { echo "SKIP a $arch package is installed on its board"; exit 0; }
-mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null |
-	grep -v security | head -n 1)
-mirror=${mirror:-http://deb.debian.org/debian}
-base=$(dirname "$(dirname "$DEB")")/build-deb-rootfs
-if [ ! -x "$base/usr/bin/apt-get" ]; then
-	rm -rf "$base"
-	debootstrap --variant=minbase bookworm "$base" "$mirror" >"$base.log" 2>&1 ||
-		{ tail "$base.log"; echo "FAIL debootstrap"; exit 1; }
-	echo "deb $mirror bookworm-backports main" >"$base/etc/apt/sources.list.d/backports.list"
-fi
+. "$(dirname "$0")/lib-chroot.sh"
+chroot_base sqlite3
 root=$(mktemp -d /tmp/fs-deb-update.XXXXXX)
 cleanup() {
 	chroot "$root" systemctl stop fieldstation.service >/dev/null 2>&1
@@ -161,18 +142,11 @@ wait_home() {
 installed() { in_root dpkg-query -W -f='${db:Status-Abbrev}${Version}' fieldstation; }
 field() { sed -n "s/^$1: //p" "$RESULT"; }
 # deb VERSION [ARCH [crash]]: the package again under another version
-# (and board); crash: a program that damages the records and stops.
+# (and board); crash: a program that damages the records and stops
+# (tests/remake-deb.sh).
 deb() {
-	local d="$root/tmp/pkg-$1-${2:-$arch}-${3:-}" out="/tmp/fieldstation_$1_${2:-$arch}${3:+-$3}.deb"
-	rm -rf "$d"
-	dpkg-deb -R "$DEB" "$d"
-	sed -i "s/^Version: .*/Version: $1/; s/^Architecture: .*/Architecture: ${2:-$arch}/" "$d/DEBIAN/control"
-	if [ "${3:-}" = crash ]; then
-		printf '#!/bin/sh\necho damaged >>%s\necho "fieldstation: cannot start" >&2\nexit 1\n' \
-			/var/lib/fieldstation/station.db >"$d/usr/bin/fieldstation"
-		(cd "$d" && find usr -type f -exec md5sum {} + >DEBIAN/md5sums)
-	fi
-	dpkg-deb -Zgzip -b "$d" "$root$out" >/dev/null && rm -rf "$d"
+	local out="/tmp/fieldstation_$1_${2:-$arch}${3:+-$3}.deb"
+	"$(dirname "$0")/remake-deb.sh" "$DEB" "$root$out" --version "$1" --arch "${2:-$arch}" ${3:+--$3}
 	echo "$out"
 }
 # offer PACKAGE: what the console does once the manager said yes (the
@@ -270,7 +244,7 @@ for after in 0 0.3 0.8 1.5 3; do
 			sleep "$after"
 			kill -KILL -- "-$leader" 2>/dev/null
 			cut=$(installed)
-			step=$(sed -n 's/^state: //p' "$root/var/lib/fieldstation-update/state")
+			step=$(sed -n 's/^state: //p' "$root/var/lib/fieldstation-update/state" 2>/dev/null)
 			break
 		fi
 		sleep 0.05
@@ -288,6 +262,9 @@ for after in 0 0.3 0.8 1.5 3; do
 		continue
 	fi
 	install
+	# Cut after the installer had finished: the boot starts the unit,
+	# which is enabled, with nothing left for the installer to do.
+	[ -n "$step" ] || in_root systemctl start fieldstation.service
 	if [ "$step" = trial ] || [ "$cut" = "ii 9.3.0" ]; then
 		# dpkg had finished (on a fast machine, before the installer
 		# could write so): the new version's trial goes on.
