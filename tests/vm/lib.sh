@@ -53,6 +53,7 @@ INITRD=${VM_INITRD:-}
 # to the kernel's command line; VM_CMDLINE replaces the rig's own start of
 # it, VM_MEM and VM_SMP the guest's memory (MiB) and processors.
 vm_start() {
+	rm -f "$TMP/qmp.in" "$TMP/qmp.out" "$TMP/qmp.events"
 	mkfifo "$TMP/qmp.in" "$TMP/qmp.out"
 	coproc GUEST {
 		exec qemu-system-x86_64 -accel tcg -m "${VM_MEM:-256}" -smp "${VM_SMP:-1}" -no-reboot \
@@ -108,6 +109,8 @@ vm_say() {
 
 # vm_serve [SECONDS]: read the guest until it ends, echo its checks, do what
 # it asks. A guest that hangs, panics or stops early is one failed check.
+# An action that ends the machine itself (a power cut) sets VM_OFF: then
+# the guest has said all it will, and vm_serve returns.
 vm_serve() {
 	local line action limit=$((SECONDS + ${1:-300})) ended=
 	while [ "$SECONDS" -lt "$limit" ] &&
@@ -138,6 +141,10 @@ vm_serve() {
 				"at_$action" "$@"
 			else
 				bad "the guest asked for \"$action\", which this scenario does not do"
+			fi
+			if [ -n "${VM_OFF:-}" ]; then
+				ended=1
+				break
 			fi
 			vm_say "done $action"
 			;;
