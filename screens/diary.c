@@ -1,7 +1,7 @@
 /* The irrigation diary (nhật ký tưới): every run, newest first, two lines
  * each; a run's number shows all of it: who, why, how it ended, moisture
  * before and after, energy and cost by tariff band, fertigation. 9 opens
- * this month's summary. */
+ * what watering saved, by month or season. */
 #include "screen.h"
 
 #include "app.h"
@@ -142,7 +142,7 @@ static void draw_list(struct ui *ui, struct diary *d)
 	if (d->total == 0)
 		widget_text(ui_top(ui), 1, COLS - 2, TONE_NORMAL, _("No pump has run yet."));
 	d->fit = draw_runs(ui, d, true);
-	widget_key_item(ui_bottom(ui) - 1, '9', _("This month's summary"), TONE_GOOD);
+	widget_key_item(ui_bottom(ui) - 1, '9', _("What watering saved"), TONE_GOOD);
 	if (d->total > d->fit || d->offset > 0) {
 		snprintf(line, sizeof(line), _("+/-: older, newer (%d-%d of %d)"), d->offset + 1,
 			 d->offset + d->fit, d->total);
@@ -294,7 +294,7 @@ static int diary_key(struct ui *ui, void *st, int key)
 static const char *const diary_help[] = {
 	N_("1-8: everything about that run"),
 	N_("+/-: older or newer runs"),
-	N_("9: this month's hours, kWh and cost"),
+	N_("9: what watering saved, by month or season"),
 	NULL,
 };
 

@@ -1,121 +1,93 @@
-/* This month's irrigation: runs, pump hours, the runs nobody had to
- * start, the water metered against the same month a year before, kWh and
- * what they cost, and what the same runs would have cost at normal and at
- * peak prices (what keeping out of peak hours saved). - and + show other
- * months. */
+/* What watering saved, for a month or a season (src/savings.c, the same
+ * figures as the export's savings sheet): runs and the runs nobody had to
+ * start, pump hours, metered water against the same period a year before,
+ * kWh and what they cost against the same runs at normal and at peak
+ * prices, then each zone's water, and where a zone is watered by soil
+ * moisture, against the schedule it replaced. 4 and 6 show the period
+ * before and after, 5 switches between months and seasons, + and - page. */
 #include "screen.h"
 
 #include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "keys.h"
+#include "savings.h"
 #include "store.h"
-#include "tariff.h"
 #include "text.h"
 #include "ui.h"
 #include "widgets.h"
 
 #include <curses.h>
-#include <math.h>
 #include <stdio.h>
-#include <time.h>
+
+#define LINE_LEN 320
+#define LINES_MAX (SAVINGS_ITEMS_MAX + 2)
 
 struct summary {
-	int back;		/* months before this one */
+	enum savings_span span;
+	int back;		/* periods before this one */
+	int page;
 };
 
-/* The first moment of the month `back` months before now's, and of the
- * month after it. */
-static void month_bounds(time_t now, int back, time_t *from, time_t *to, struct tm *first)
+static void summary_enter(struct ui *ui, void *st)
 {
-	struct tm tm;
+	struct summary *s = st;
 
-	localtime_r(&now, &tm);
-	tm.tm_mday = 1;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_mon -= back;
-	tm.tm_isdst = -1;
-	*from = mktime(&tm);
-	*first = tm;
-	tm.tm_mon += 1;
-	tm.tm_isdst = -1;
-	*to = mktime(&tm);
+	(void)ui;
+	s->span = SAVINGS_MONTH;
+	s->back = 0;
+	s->page = 0;
 }
 
-/* A line, wrapped, where the screen has room for it above the keys. */
-static void put(struct ui *ui, int *y, enum tone tone, const char *line)
+static const char *keys_text(const struct summary *s)
 {
-	if (*y < ui_bottom(ui))
-		*y += widget_wrap(*y, 1, COLS - 2, ui_bottom(ui) - *y, tone, line, true);
+	if (s->span == SAVINGS_MONTH)
+		return s->back ? _("4/6: month before/after  5: by season")
+			       : _("4: month before  5: by season");
+	return s->back ? _("4/6: season before/after  5: by month")
+		       : _("4: season before  5: by month");
 }
 
 static void summary_draw(struct ui *ui, void *st)
 {
 	struct summary *s = st;
 	struct app *app = ui_app(ui);
-	const char *cur = app->cfg->tariff.currency;
-	struct runs_total t, before;
-	struct tm first, first_before;
-	time_t from, to, from_before, to_before;
-	int y = ui_top(ui);
-	char line[320], a[32], b[32], c[32];
-	const char *keys = s->back ? _("-: month before  +: month after") : _("-: month before");
-	double kwh, cost;
+	const struct config *cfg = app->cfg;
+	static struct savings sv;
+	struct savings_item items[SAVINGS_ITEMS_MAX];
+	char lines[LINES_MAX][LINE_LEN], name[96];
+	const char *text[LINES_MAX];
+	enum tone tones[LINES_MAX];
+	int y = ui_top(ui), n = 0, k;
+	bool zones = false;
 
-	month_bounds(clock_now(app->clock), s->back, &from, &to, &first);
-	/* The same month a year before, to set the water against. */
-	month_bounds(clock_now(app->clock), s->back + 12, &from_before, &to_before, &first_before);
-	snprintf(line, sizeof(line), _("Month %02d/%d"), first.tm_mon + 1, first.tm_year + 1900);
-	widget_text(y++, 1, COLS - 2, TONE_GOOD, line);
-	/* Never a month of zeros that is not one. */
-	if (store_runs_total(app->store, from, to, &t) < 0 ||
-	    store_runs_total(app->store, from_before, to_before, &before) < 0) {
-		snprintf(line, sizeof(line), _("The irrigation diary cannot be read from the memory card: %s"),
+	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, keys_text(s));
+	/* Never a period of zeros that is not one. */
+	if (savings_compute(app->store, cfg, clock_now(app->clock), s->span, s->back, &sv) < 0) {
+		savings_period(clock_now(app->clock), s->span, s->back, &sv.p);
+		widget_text(y++, 1, COLS - 2, TONE_GOOD, savings_period_name(name, sizeof(name), &sv.p));
+		snprintf(lines[0], LINE_LEN, _("The irrigation diary cannot be read from the memory card: %s"),
 			 store_error(app->store));
-		widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y, TONE_ALARM, line, true);
-		widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, keys);
+		widget_wrap(y, 1, COLS - 2, ui_bottom(ui) - y, TONE_ALARM, lines[0], true);
 		return;
 	}
-	kwh = t.kwh[BAND_OFFPEAK] + t.kwh[BAND_NORMAL] + t.kwh[BAND_PEAK];
-	cost = t.cost[BAND_OFFPEAK] + t.cost[BAND_NORMAL] + t.cost[BAND_PEAK];
-	/* With the labour saved: the runs a schedule or the soil started,
-	 * which nobody had to start. */
-	snprintf(line, sizeof(line), _("Runs: %d (%d by themselves)   Pump hours: %s"), t.runs,
-		 t.automatic, text_duration(a, sizeof(a), t.seconds));
-	put(ui, &y, TONE_NORMAL, line);
-	/* Water where a meter measured it, against a year before. */
-	if (t.metered && before.metered && before.litres > 0)
-		snprintf(line, sizeof(line), _("Water: %s m³ (a year before %s m³, %+d %%)"),
-			 text_number(a, sizeof(a), t.litres / 1000, 1),
-			 text_number(b, sizeof(b), before.litres / 1000, 1),
-			 (int)lround((t.litres - before.litres) * 100 / before.litres));
-	else if (t.metered)
-		snprintf(line, sizeof(line), _("Water: %s m³"), text_number(a, sizeof(a), t.litres / 1000, 1));
-	else
-		line[0] = '\0';
-	if (line[0])
-		put(ui, &y, TONE_NORMAL, line);
-	snprintf(line, sizeof(line), _("Electricity: %s kWh, paid %s"), text_number(a, sizeof(a), kwh, 2),
-		 text_money(b, sizeof(b), cost, cur));
-	attron(A_BOLD);
-	put(ui, &y, TONE_NORMAL, line);
-	attroff(A_BOLD);
-	snprintf(line, sizeof(line), _("At normal prices: %s"),
-		 text_money(a, sizeof(a), kwh * app->cfg->tariff.price[BAND_NORMAL], cur));
-	put(ui, &y, TONE_NORMAL, line);
-	snprintf(line, sizeof(line), _("At peak prices: %s"), text_money(a, sizeof(a), t.cost_at_peak, cur));
-	put(ui, &y, TONE_NORMAL, line);
-	snprintf(line, sizeof(line), _("Saved by the hours chosen: %s"),
-		 text_money(a, sizeof(a), t.cost_at_peak - cost, cur));
-	put(ui, &y, TONE_GOOD, line);
-	/* By band, where the screen has room. */
-	for (int band = 0; band < BAND_COUNT && y + BAND_COUNT - band <= ui_bottom(ui); band++) {
-		snprintf(line, sizeof(line), _("  %s: %s kWh, %s"), tariff_band_name((enum tariff_band)band),
-			 text_number(b, sizeof(b), t.kwh[band], 2),
-			 text_money(c, sizeof(c), t.cost[band], cur));
-		widget_text(y++, 1, COLS - 2, TONE_NORMAL, line);
+	widget_text(y++, 1, COLS - 2, TONE_GOOD, savings_period_name(name, sizeof(name), &sv.p));
+	k = savings_items(&sv, cfg, items, SAVINGS_ITEMS_MAX);
+	for (int i = 0; i < k && n < LINES_MAX; i++) {
+		bool last_of_station = items[i].zone < 0 && (i + 1 == k || items[i + 1].zone >= 0);
+
+		if (items[i].zone >= 0 && !zones) {
+			snprintf(lines[n], LINE_LEN, "%s", _("Each zone:"));
+			tones[n++] = TONE_GOOD;
+			zones = true;
+		}
+		savings_item_text(lines[n], LINE_LEN, &items[i], cfg);
+		/* What keeping out of peak hours saved stands out. */
+		tones[n++] = last_of_station ? TONE_GOOD : TONE_NORMAL;
 	}
-	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, keys);
+	for (int i = 0; i < n; i++)
+		text[i] = lines[i];
+	widget_pages(y, ui_bottom(ui) - 1, text, tones, n, &s->page);
 }
 
 static int summary_key(struct ui *ui, void *st, int key)
@@ -123,26 +95,39 @@ static int summary_key(struct ui *ui, void *st, int key)
 	struct summary *s = st;
 
 	(void)ui;
-	if (key == '-' || key == K_UP) {
+	if (key == '4' || key == K_LEFT) {
 		s->back++;
-		return ACT_REDRAW;
-	}
-	if ((key == '+' || key == K_DOWN) && s->back > 0) {
+		s->page = 0;
+	} else if ((key == '6' || key == K_RIGHT) && s->back > 0) {
 		s->back--;
-		return ACT_REDRAW;
+		s->page = 0;
+	} else if (key == '5') {
+		s->span = s->span == SAVINGS_MONTH ? SAVINGS_SEASON : SAVINGS_MONTH;
+		s->back = 0;
+		s->page = 0;
+	} else if (key == '+' || key == K_DOWN) {
+		s->page++;
+	} else if (key == '-' || key == K_UP) {
+		s->page--;
+	} else {
+		return ACT_PASS;
 	}
-	return ACT_PASS;
+	return ACT_REDRAW;
 }
 
 static const char *const summary_help[] = {
-	N_("Runs that ended, by the month they began"),
-	N_("-/+: the month before or after"),
+	N_("Runs that ended, by the month or season they began"),
+	N_("Seasons: dry from November to April, rainy from May to October"),
+	N_("4/6: the month or season before or after"),
+	N_("5: months or seasons"),
+	N_("+/-: more lines"),
 	NULL,
 };
 
 const struct screen screen_summary = {
-	.title = N_("Irrigation by month"),
+	.title = N_("What watering saved"),
 	.state_size = sizeof(struct summary),
+	.enter = summary_enter,
 	.draw = summary_draw,
 	.key = summary_key,
 	.help = summary_help,

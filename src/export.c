@@ -10,6 +10,7 @@
 #include "nofollow.h"
 #include "outfile.h"
 #include "records.h"
+#include "savings.h"
 #include "signing.h"
 #include "store.h"
 #include "text.h"
@@ -29,6 +30,7 @@
 
 #define BACKUP_NAME "sao-luu.db"
 #define LOT_PREFIX "truy-xuat-"
+#define SAVINGS_NAME "tiet-kiem.csv"
 /* Folder names a person reads on the stick: unfinished, and broken. */
 #define UNFINISHED "_CHUA-XONG"
 #define BROKEN "_HONG"
@@ -396,6 +398,30 @@ static int start_lots(struct export *e)
 	return 0;
 }
 
+/* What watering saved (src/savings.c), as the summary screen shows it:
+ * this month and the one before, this season and the one before. Figures
+ * made from the diary, which an office recomputes from the diaries it
+ * merges: a station's own, never an office's. */
+static int write_savings(struct export *e)
+{
+	struct savings sv;
+	int64_t rows = 0;
+
+	if (file_open(e, SAVINGS_NAME) < 0)
+		return -1;
+	savings_csv_header(&e->csv);
+	for (int i = 0; i < SAVINGS_EXPORT_PERIODS; i++) {
+		enum savings_span span;
+		int back;
+
+		savings_export_period(i, &span, &back);
+		if (savings_compute(e->store, e->cfg, e->now, span, back, &sv) < 0)
+			return db_fail(e);
+		rows += savings_csv_rows(&e->csv, &sv, e->cfg);
+	}
+	return file_close(e, SAVINGS_NAME, rows);
+}
+
 static int step_lots(struct export *e)
 {
 	int rc = store_cursor_next(e->lot_cur);
@@ -406,6 +432,8 @@ static int step_lots(struct export *e)
 	if (rc == 0) {
 		store_cursor_close(e->lot_cur);
 		e->lot_cur = NULL;
+		if (write_savings(e) < 0)
+			return -1;
 		return start_workbook(e);
 	}
 	e->part += 2000;

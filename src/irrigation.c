@@ -1360,14 +1360,36 @@ bool irrigation_by_moisture(const struct irrigation *irr, int zone)
 int irrigation_set_by_moisture(struct irrigation *irr, int zone, bool on)
 {
 	const struct config *cfg = cfg_of(irr);
+	struct schedule_row replaced[SWITCH_SCHED_MAX];
 	char key[64];
-	int p;
+	int p, n;
 
 	if (zone < 0 || zone >= cfg->n_zones)
 		return IRR_REFUSED;
 	snprintf(key, sizeof(key), "by_moisture.%s", cfg->zones[zone].item.id);
-	if (store_meta_set(irr->app->store, key, on ? "yes" : "no") < 0)
+	/* With the setting, the zone's schedules that moisture replaces: what
+	 * they would have used is set against what it uses. A zone whose
+	 * schedules were deleted just before: those. */
+	n = 0;
+	for (int i = 0; i < irr->n_sched && n < SWITCH_SCHED_MAX; i++)
+		if (strcmp(irr->sched[i].zone, cfg->zones[zone].item.id) == 0)
+			replaced[n++] = irr->sched[i];
+	if (on && n == 0) {
+		n = store_schedules_deleted(irr->app->store, cfg->zones[zone].item.id,
+					    now_of(irr) - IRR_REPLACED_RECENT, now_of(irr), replaced,
+					    SWITCH_SCHED_MAX);
+		if (n < 0)
+			return IRR_FAILED;
+	}
+	if (store_begin(irr->app->store) < 0)
 		return IRR_FAILED;
+	if (store_moisture_switch(irr->app->store, cfg->zones[zone].item.id, now_of(irr), on,
+				  replaced, n) < 0 ||
+	    store_meta_set(irr->app->store, key, on ? "yes" : "no") < 0 ||
+	    store_commit(irr->app->store) < 0) {
+		store_rollback(irr->app->store);
+		return IRR_FAILED;
+	}
 	irr->by_moisture[zone] = on;
 	store_event(irr->app->store, now_of(irr), on ? "by_moisture_on" : "by_moisture_off",
 		    cfg->zones[zone].item.id, NULL, false);

@@ -125,7 +125,10 @@ struct irr_upcoming {
 bool irrigation_next_scheduled(const struct irrigation *irr, struct irr_upcoming *u);
 
 /* Watering by soil moisture, per zone: start below moisture_low, stop at
- * moisture_high or at the pump's max_minutes. */
+ * moisture_high or at the pump's max_minutes. Switched on, the zone's
+ * schedules are kept as what moisture replaced (src/savings.c): those it
+ * has then, or if none, those deleted in the IRR_REPLACED_RECENT before. */
+#define IRR_REPLACED_RECENT (7 * 86400)
 bool irrigation_by_moisture(const struct irrigation *irr, int zone);
 int irrigation_set_by_moisture(struct irrigation *irr, int zone, bool on);
 

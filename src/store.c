@@ -343,6 +343,34 @@ static const char *const migrations[] = {
 	"  k1 INTEGER NOT NULL, k2 INTEGER, k3 INTEGER,"
 	"  sent INTEGER);"
 	"CREATE INDEX outbox_waiting ON outbox(tbl, k1, k2, k3) WHERE sent IS NULL;",
+	/* 14: each time a zone was switched to watering by soil moisture
+	 * (until: switched back, or to it again), with the schedules the zone
+	 * had then, which moisture replaced: what the old schedule would
+	 * have used is set against what moisture used. Switches made before
+	 * are taken from the station's own event log, each with the zone's
+	 * schedules last saved before it (one changed or deleted since is not
+	 * known: those switches have no old schedule to compare). */
+	"CREATE TABLE moisture_switches("
+	"  id INTEGER PRIMARY KEY,"
+	"  zone TEXT NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  until INTEGER);"
+	"CREATE INDEX moisture_switches_zone ON moisture_switches(zone, since);"
+	"CREATE TABLE replaced_schedules("
+	"  switch INTEGER NOT NULL REFERENCES moisture_switches(id),"
+	"  days INTEGER NOT NULL CHECK (days BETWEEN 1 AND 127),"
+	"  start_min INTEGER NOT NULL CHECK (start_min BETWEEN 0 AND 1439),"
+	"  minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 720));"
+	"CREATE INDEX replaced_schedules_switch ON replaced_schedules(switch);"
+	"INSERT INTO moisture_switches(zone, since, until)"
+	" SELECT e.source, e.t, (SELECT min(o.t) FROM events o"
+	"  WHERE o.kind IN ('by_moisture_on', 'by_moisture_off') AND o.source = e.source"
+	"  AND o.id > e.id AND o.id NOT IN (SELECT id FROM origins WHERE tbl = 'events'))"
+	" FROM events e WHERE e.kind = 'by_moisture_on' AND e.source IS NOT NULL"
+	" AND e.id NOT IN (SELECT id FROM origins WHERE tbl = 'events') ORDER BY e.id;"
+	"INSERT INTO replaced_schedules(switch, days, start_min, minutes)"
+	" SELECT m.id, s.days, s.start_min, s.minutes FROM moisture_switches m"
+	" JOIN schedules s ON s.zone = m.zone AND s.changed <= m.since ORDER BY m.id, s.id;",
 };
 
 static int pack_old_readings(struct store *s);

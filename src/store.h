@@ -228,6 +228,19 @@ struct runs_total {
 	int automatic;		/* runs nobody had to start: a schedule's, the soil's */
 };
 int store_runs_total(struct store *s, int64_t from, int64_t to, struct runs_total *out);
+/* The same by zone: fn once per zone ("" for runs of no zone) with its
+ * finished runs that started in [from, to). */
+struct zone_total {
+	int runs;
+	int64_t seconds;
+	double kwh;
+	double litres;		/* of the runs that measured theirs */
+	int metered;
+	int64_t metered_seconds;	/* the time those ran */
+};
+typedef void store_zone_total_fn(void *ctx, const char *zone, const struct zone_total *t);
+int store_runs_by_zone(struct store *s, int64_t from, int64_t to, store_zone_total_fn *fn,
+		       void *ctx);
 /* Has the zone had a run for the schedule time t (run or cut short)? */
 int store_run_for_schedule(struct store *s, const char *zone, int64_t t, bool *found);
 const char *store_run_reason_name(int reason);
@@ -246,6 +259,27 @@ int store_schedules_load(struct store *s, struct schedule_row *out, int max);
 /* Inserts (id 0, then set) or replaces r. */
 int store_schedule_save(struct store *s, struct schedule_row *r, int64_t now);
 int store_schedule_delete(struct store *s, int64_t id);
+/* Watering by soil moisture switched on for zone at t, replacing the
+ * zone's schedules among sched[0..n) (kept, whatever becomes of them),
+ * or switched off; either way the zone's switch before ends at t. Call
+ * it inside store_begin() with the setting it goes with. */
+int store_moisture_switch(struct store *s, const char *zone, int64_t t, bool on,
+			  const struct schedule_row *sched, int n);
+/* zone's schedules deleted in [from, to], as the event log keeps them,
+ * the newest first; returns how many (at most max). */
+int store_schedules_deleted(struct store *s, const char *zone, int64_t from, int64_t to,
+			    struct schedule_row *out, int max);
+#define SWITCH_SCHED_MAX 8
+#define MOISTURE_SWITCHES_MAX 16
+struct moisture_switch {
+	int64_t since, until;	/* until 0: still on */
+	int n_sched;		/* the schedules it replaced; 0: none known */
+	struct schedule_row sched[SWITCH_SCHED_MAX];
+};
+/* zone's switches to moisture that were on during [from, to), oldest
+ * first; returns how many (at most max and MOISTURE_SWITCHES_MAX). */
+int store_moisture_switches(struct store *s, const char *zone, int64_t from, int64_t to,
+			    struct moisture_switch *out, int max);
 
 /* The event log's alarms (src/store_events.c). */
 struct event_row {

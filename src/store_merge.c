@@ -68,6 +68,8 @@ static const char *const not_merged[] = {
 	"readings_packed",	/* raw readings: kept in the station's copy; the office keeps the roll-ups */
 	"lots",		/* a station's count of each day's harvests; records keep the codes */
 	"schedules",	/* a station's watering plan, not a record of what was done */
+	"moisture_switches",	/* likewise: what its own savings screen sets runs against */
+	"replaced_schedules",	/* likewise */
 	"port_choices",	/* which adapter a station reads its sensors through */
 	"trusted_stations",	/* the office's own trust: a station's copy has none */
 	"trusted_boards",	/* likewise */

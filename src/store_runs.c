@@ -336,3 +336,37 @@ int store_runs_zone(struct store *s, const char *zone, int64_t from, int64_t to,
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
+
+static const char SQL_RUNS_BY_ZONE[] =
+	"SELECT coalesce(zone, ''), count(*), coalesce(sum(ended - started), 0),"
+	" coalesce(sum(coalesce(kwh_offpeak, 0) + coalesce(kwh_normal, 0) + coalesce(kwh_peak, 0)), 0),"
+	" coalesce(sum(litres), 0), count(litres),"
+	" coalesce(sum(CASE WHEN litres IS NOT NULL THEN ended - started END), 0) FROM pump_runs"
+	" WHERE started >= ? AND started < ? AND ended IS NOT NULL"
+	" GROUP BY coalesce(zone, '') ORDER BY 1";
+
+int store_runs_by_zone(struct store *s, int64_t from, int64_t to, store_zone_total_fn *fn,
+		       void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUNS_BY_ZONE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct zone_total t = {
+			.runs = sqlite3_column_int(st, 1),
+			.seconds = sqlite3_column_int64(st, 2),
+			.kwh = sqlite3_column_double(st, 3),
+			.litres = sqlite3_column_double(st, 4),
+			.metered = sqlite3_column_int(st, 5),
+			.metered_seconds = sqlite3_column_int64(st, 6),
+		};
+
+		fn(ctx, (const char *)sqlite3_column_text(st, 0), &t);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}

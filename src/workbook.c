@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "records.h"
+#include "savings.h"
 #include "store.h"
 #include "text.h"
 
@@ -66,7 +67,8 @@ struct workbook {
 	/* Every sheet, made at the start: the first, the diaries', the lots'. */
 	lxw_worksheet *ws[MAX_SHEETS];
 	char names[MAX_SHEETS][SHEET_NAME_LEN];
-	int sheets, first_diary, first_lots;
+	int sheets, first_diary, first_lots, first_savings;
+	time_t made;
 	int fd;
 	char *text;			/* a cell's text, made clean */
 	size_t text_cap;
@@ -408,6 +410,34 @@ static void sheet_link(struct workbook *w, struct sheet *sh, int index)
 	widen(sh, 0, chars(name));
 }
 
+/* The savings sheet's periods (src/savings.c): each one's figures. */
+static int savings_period_items(struct workbook *w, int period, struct savings_item *items)
+{
+	struct savings sv;
+	enum savings_span span;
+	int back;
+
+	savings_export_period(period, &span, &back);
+	if (savings_compute(w->store, w->cfg, w->made, span, back, &sv) < 0)
+		return -1;
+	return savings_items(&sv, w->cfg, items, SAVINGS_ITEMS_MAX);
+}
+
+static int savings_rows(struct workbook *w, int64_t *n)
+{
+	struct savings_item items[SAVINGS_ITEMS_MAX];
+
+	*n = 0;
+	for (int p = 0; p < SAVINGS_EXPORT_PERIODS; p++) {
+		int k = savings_period_items(w, p, items);
+
+		if (k < 0)
+			return -1;
+		*n += k;
+	}
+	return 0;
+}
+
 /* Which station, which period, when; then each sheet, its name a link to
  * it, what it holds and its rows, counted in the export's snapshot as
  * the sheets will hold them. */
@@ -469,6 +499,11 @@ static int write_info(struct workbook *w, const struct workbook_facts *f)
 			put_number(w, &sh, 2, (double)n, 0);
 		} else if (i == w->first_lots) {
 			put_text(w, &sh, 1, _("each lot's fertilizing and spraying before its harvest, a row each (a lot with none: one row)"), NULL);
+		} else if (i == w->first_savings) {
+			put_text(w, &sh, 1, _("what watering saved, as the diary's summary shows it: this month and the one before, this season and the one before (as in tiet-kiem.csv)"), NULL);
+			if (savings_rows(w, &n) < 0)
+				return BOOK_DB;
+			put_number(w, &sh, 2, (double)n, 0);
 		} else {
 			put_text(w, &sh, 1, _("each lot's irrigation before its harvest, a row per pump"), NULL);
 		}
@@ -669,6 +704,8 @@ static void lot_rows(struct workbook *w, const struct trace *t)
 	}
 }
 
+static int write_savings(struct workbook *w);
+
 static int step_lots(struct workbook *w, int rows)
 {
 	int rc = 0;
@@ -702,7 +739,52 @@ static int step_lots(struct workbook *w, int rows)
 		end_sheet(w, &w->lots, true);
 		end_sheet(w, &w->lot_runs, true);
 		w->phase = PH_CLOSE;
+		if ((rc = write_savings(w)) < 0)
+			return rc;
 	}
+	return w->lxw ? BOOK_FAILED : 0;
+}
+
+/* What watering saved: the figures of the summary screen and of
+ * tiet-kiem.csv (src/savings.c), a row each. */
+static int write_savings(struct workbook *w)
+{
+	const char *headers[SAVINGS_COLUMNS];
+	struct savings_item items[SAVINGS_ITEMS_MAX];
+	struct savings_cells cells;
+	struct savings sv;
+	struct sheet sh;
+	char period[96];
+
+	for (int i = 0; i < SAVINGS_COLUMNS; i++)
+		headers[i] = savings_column(i);
+	if (start_sheet(w, &sh, w->first_savings, headers, SAVINGS_COLUMNS) < 0)
+		return BOOK_FAILED;
+	for (int p = 0; p < SAVINGS_EXPORT_PERIODS; p++) {
+		enum savings_span span;
+		int back, n;
+
+		savings_export_period(p, &span, &back);
+		if (savings_compute(w->store, w->cfg, w->made, span, back, &sv) < 0)
+			return BOOK_DB;
+		savings_period_name(period, sizeof(period), &sv.p);
+		n = savings_items(&sv, w->cfg, items, SAVINGS_ITEMS_MAX);
+		for (int i = 0; i < n; i++) {
+			savings_cells(&items[i], w->cfg, &cells);
+			put_text(w, &sh, 0, period, NULL);
+			put_text(w, &sh, 1, cells.zone, NULL);
+			put_text(w, &sh, 2, cells.what, NULL);
+			put_number(w, &sh, 3, cells.value, cells.decimals);
+			put_text(w, &sh, 4, cells.unit, NULL);
+			put_number(w, &sh, 5, cells.against, cells.decimals);
+			put_text(w, &sh, 6, cells.basis, NULL);
+			if (cells.has_change)
+				put_number(w, &sh, 7, cells.change, 0);
+			put_text(w, &sh, 8, cells.note, NULL);
+			sh.row++;
+		}
+	}
+	end_sheet(w, &sh, true);
 	return w->lxw ? BOOK_FAILED : 0;
 }
 
@@ -815,6 +897,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 	w->store = s;
 	w->cfg = cfg;
 	w->params = *p;
+	w->made = f->made;
 	w->diaries = store_export_diaries(&w->n_diaries);
 	/* A folder of this process's own, where no one else can put a link
 	 * for the library's files to follow. */
@@ -857,6 +940,9 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 		rc = add_sheet(w, _("Traceability of lots"));
 	if (rc >= 0 && cfg)
 		rc = add_sheet(w, _("Irrigation of lots"));
+	w->first_savings = cfg && rc >= 0 ? w->sheets : -1;
+	if (rc >= 0 && cfg)
+		rc = add_sheet(w, _("What watering saved"));
 	if (rc < 0) {
 		snprintf(why, n, "%s", strerror(ENOMEM));
 		goto fail;

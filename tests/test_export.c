@@ -533,6 +533,49 @@ static void a_sheet_per_lot(void **state)
 	assert_null(strstr(listing(path), "truy-xuat"));
 }
 
+/* What watering saved, beside the diaries: the figures of the diary's
+ * screen 9 for this month and the one before, this season and the one
+ * before. June: one run of 30 minutes, 0,75 kWh off-peak, 975 đ paid,
+ * 2 730 đ at peak, 1 234,5 l by its meter. May: a schedule's run of 20
+ * minutes that no meter measured. An office, which has no configuration,
+ * writes none: the figures are made from the diary it has whole. */
+static void what_watering_saved_beside_the_diaries(void **state)
+{
+	struct export_opts o = opts();
+	struct config *cfg;
+	char path[512], err[512], *csv;
+
+	(void)state;
+	assert_int_equal(config_load("config/demo.ini", &cfg, err, sizeof(err)), 0);
+	o.cfg = cfg;
+	run_ok(&o, path, sizeof(path));
+	config_free(cfg);
+	csv = slurp(path_in(path, "tiet-kiem.csv"), NULL);
+	assert_non_null(strstr(csv, "\xEF\xBB\xBFKỳ;Khu;Mục;Số;Đơn vị;So với;Căn cứ;Thay đổi %;Ghi chú\r\n"
+				    "Tháng 06/2026;;Số lần;1;;;;;\r\n"
+				    "Tháng 06/2026;;Tự chạy (không ai phải mở);0;;;;;\r\n"
+				    "Tháng 06/2026;;Giờ bơm;0,50;giờ;;;;\r\n"
+				    "Tháng 06/2026;;Nước;1,2;m³;;;;\r\n"
+				    "Tháng 06/2026;;Điện;0,75;kWh;;;;\r\n"
+				    "Tháng 06/2026;;Tiền điện;975;VND;;;;\r\n"));
+	assert_non_null(strstr(csv, "Tháng 06/2026;;Nếu giờ cao điểm;2730;VND;;;;\r\n"
+				    "Tháng 06/2026;;Tiết kiệm nhờ chọn giờ;1755;VND;;;;\r\n"
+				    "Tháng 06/2026;Mít ruột đỏ;nước;1,2;m³;;;;\r\n"
+				    "Tháng 06/2026;Vú sữa Hoàng Kim;nước;0,0;m³;;;;\r\n"));
+	/* May's run had no meter: said, not guessed. */
+	assert_non_null(strstr(csv, "Tháng 05/2026;;Tự chạy (không ai phải mở);1;;;;;\r\n"));
+	assert_non_null(strstr(csv, "Tháng 05/2026;;Nước;;;;;;không đo\r\n"));
+	assert_non_null(strstr(csv, "Tháng 05/2026;Mít ruột đỏ;nước;;;;;;không đo\r\n"));
+	/* The rainy season has both runs, one of them measured. */
+	assert_non_null(strstr(csv, "Mùa mưa 05/2026–10/2026;;Số lần;2;;;;;\r\n"));
+	assert_non_null(strstr(csv, "Mùa mưa 05/2026–10/2026;;Nước;1,2;m³;;;;không đo: 1 lần\r\n"));
+	assert_non_null(strstr(csv, "Mùa khô 11/2025–04/2026;;Số lần;0;;;;;\r\n"));
+	free(csv);
+	run_ok(&(struct export_opts){ .db_path = db, .dest = stick, .sep = ';', .dec = ',',
+				      .now = NOW }, path, sizeof(path));
+	assert_null(strstr(listing(path), "tiet-kiem"));
+}
+
 static void separator_and_decimal_mark_from_the_config(void **state)
 {
 	struct export_opts o = opts();
@@ -1099,6 +1142,7 @@ int main(void)
 		T(every_diary_as_excel_reads_it),
 		T(manifest_matches_and_the_station_is_untouched),
 		T(a_sheet_per_lot),
+		T(what_watering_saved_beside_the_diaries),
 		T(separator_and_decimal_mark_from_the_config),
 		T(a_second_export_the_same_day_keeps_the_first),
 		T(an_unfinished_folder_is_cleared_and_nothing_else),

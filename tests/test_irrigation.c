@@ -14,6 +14,8 @@
 #include "loop.h"
 #include "readings.h"
 #include "relay.h"
+#include "savings.h"
+#include "schedule.h"
 #include "sim_farm.h"
 #include "store.h"
 #include "text.h"
@@ -1110,6 +1112,259 @@ static void the_month_adds_up(void **state)
 	assert_int_equal(t.automatic, 0);
 }
 
+/* What watering saved. A finished run put in the diary as the station
+ * keeps it: its kWh at the normal price (2 000 đ), the same energy at
+ * peak 3 600 đ; litres NAN: no meter. */
+static void diary_run(struct rig *r, const char *pump, const char *zone, int reason,
+		      time_t started, int minutes, double kwh, double litres)
+{
+	struct run_row row = { .reason = reason, .started = started,
+			       .planned_end = started + minutes * 60, .moisture_before = NAN,
+			       .litres = NAN };
+
+	snprintf(row.pump, sizeof(row.pump), "%s", pump);
+	snprintf(row.zone, sizeof(row.zone), "%s", zone);
+	assert_int_equal(store_run_begin(r->app.store, &row), 0);
+	row.ended = row.planned_end;
+	snprintf(row.end_reason, sizeof(row.end_reason), "done");
+	row.moisture_after = NAN;
+	row.kwh[BAND_NORMAL] = kwh;
+	row.cost[BAND_NORMAL] = kwh * 2000;
+	row.cost_at_peak = kwh * 3600;
+	row.litres = litres;
+	assert_int_equal(store_run_end(r->app.store, &row), 0);
+}
+
+static struct savings_item items[SAVINGS_ITEMS_MAX];
+static int n_items;
+
+static void figures(struct rig *r, enum savings_span span, int back, struct savings *sv)
+{
+	assert_int_equal(savings_compute(r->app.store, r->app.cfg, now(r), span, back, sv), 0);
+	n_items = savings_items(sv, r->app.cfg, items, SAVINGS_ITEMS_MAX);
+}
+
+/* The figure of zone (-1: the station) called what, or NULL. */
+static const struct savings_item *figure(int zone, const char *what)
+{
+	for (int i = 0; i < n_items; i++)
+		if (items[i].zone == zone && strcmp(items[i].what, what) == 0)
+			return &items[i];
+	return NULL;
+}
+
+static const char *figure_text(struct rig *r, int zone, const char *what)
+{
+	static char line[320];
+	const struct savings_item *it = figure(zone, what);
+
+	if (!it)
+		fail_msg("no figure '%s' of zone %d", what, zone);
+	return savings_item_text(line, sizeof(line), it, r->app.cfg);
+}
+
+/* Monday 15 June 2026, noon. */
+static int setup_mid_june(void **state)
+{
+	*state = rig_new(at(2026, 6, 15, 12, 0));
+	return 0;
+}
+
+static void the_month_saved_zone_by_zone_against_a_year_before(void **state)
+{
+	struct rig *r = *state;
+	struct savings sv;
+	int pct;
+
+	/* June 2026: Mít twice by its meter, 1 200 and 1 800 l; Vú sữa once,
+	 * no meter; Tiêu on 31 May, another month. */
+	diary_run(r, "p1", "mit", RUN_MANUAL, at(2026, 6, 2, 5, 0), 30, 0.75, 1200);
+	diary_run(r, "p1", "mit", RUN_SCHEDULE, at(2026, 6, 10, 5, 0), 30, 0.75, 1800);
+	diary_run(r, "p2", "vusua", RUN_MOISTURE, at(2026, 6, 3, 6, 0), 60, 1.1, NAN);
+	diary_run(r, "p3", "tieu", RUN_MANUAL, at(2026, 5, 31, 23, 0), 30, 1.1, NAN);
+	/* A year before: 5 000 l on 5 June, and 1 000 l on 20 June, after
+	 * the day this June has reached: not set against half a month. */
+	diary_run(r, "p1", "mit", RUN_SCHEDULE, at(2025, 6, 5, 5, 0), 60, 1.5, 5000);
+	diary_run(r, "p1", "mit", RUN_SCHEDULE, at(2025, 6, 20, 5, 0), 60, 1.5, 1000);
+
+	figures(r, SAVINGS_MONTH, 0, &sv);
+	/* Three runs, two that nobody started, two hours. */
+	near(figure(-1, "Runs")->value, 3);
+	near(figure(-1, "Started by themselves (no one had to)")->value, 2);
+	near(figure(-1, "Pump hours")->value, 2);
+	/* 0,75 + 0,75 + 1,1 kWh; paid 2 000 đ each, at peak 3 600 đ each. */
+	near(figure(-1, "Electricity")->value, 2.6);
+	near(figure(-1, "Paid")->value, 5200);
+	near(figure(-1, "At normal prices")->value, 5200);
+	near(figure(-1, "At peak prices")->value, 9360);
+	near(figure(-1, "Saved by the hours chosen")->value, 4160);
+	/* The station's water: 3 m³ measured, one run not; no percentage. */
+	near(figure(-1, "Water")->value, 3);
+	assert_int_equal(figure(-1, "Water")->unmetered, 1);
+	near(figure(-1, "Water")->against, 5);
+	assert_false(savings_change(figure(-1, "Water"), &pct));
+	/* Mít: 3 m³ against 5 m³ to 15 June a year before: -40 %. */
+	near(figure(MIT, "water")->value, 3);
+	near(figure(MIT, "water")->against, 5);
+	assert_true(savings_change(figure(MIT, "water"), &pct));
+	assert_int_equal(pct, -40);
+	assert_string_equal(figure_text(r, MIT, "water"),
+			    "Mít: water: 3.0 m³ (a year before 5.0 m³, -40%)");
+	/* Vú sữa's run had no meter: said, not guessed. */
+	assert_true(isnan(figure(VUSUA, "water")->value));
+	assert_string_equal(figure_text(r, VUSUA, "water"), "Vú sữa: water: not measured");
+	/* Tiêu did not run in June; Rau has no pump. */
+	near(figure(TIEU, "water")->value, 0);
+	assert_null(figure(RAU, "water"));
+	/* No zone was watered by moisture: nothing against a schedule. */
+	assert_null(figure(MIT, "water by moisture"));
+	assert_null(figure(MIT, "against the old schedule"));
+
+	/* The rainy season, May to October: Tiêu's run of 31 May too. */
+	figures(r, SAVINGS_SEASON, 0, &sv);
+	assert_int_equal(sv.p.first_month, 5);
+	assert_int_equal(sv.p.last_month, 10);
+	assert_false(sv.p.dry);
+	near(figure(-1, "Runs")->value, 4);
+	near(figure(-1, "Electricity")->value, 3.7);
+	assert_true(isnan(figure(TIEU, "water")->value));
+	/* A year before, to 15 June 2025 noon. */
+	assert_int_equal(sv.p.from_before, at(2025, 5, 1, 0, 0));
+	assert_int_equal(sv.p.to_before, at(2025, 6, 15, 12, 0));
+	/* The season before, a whole one: November to April, dry. */
+	figures(r, SAVINGS_SEASON, 1, &sv);
+	assert_true(sv.p.dry);
+	assert_int_equal(sv.p.from, at(2025, 11, 1, 0, 0));
+	assert_int_equal(sv.p.to, at(2026, 5, 1, 0, 0));
+	assert_int_equal(sv.p.to_before, at(2025, 5, 1, 0, 0));
+	near(figure(-1, "Runs")->value, 0);
+}
+
+static void seasons_and_months_across_the_new_year(void **state)
+{
+	struct savings_period p;
+	char name[96];
+
+	(void)state;
+	text_init("en");
+	/* 10 January 2026 is in the dry season that began in November. */
+	savings_period(at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 0, &p);
+	assert_int_equal(p.from, at(2025, 11, 1, 0, 0));
+	assert_int_equal(p.to, at(2026, 5, 1, 0, 0));
+	assert_string_equal(savings_period_name(name, sizeof(name), &p),
+			    "Dry season 11/2025–04/2026");
+	savings_period(at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 1, &p);
+	assert_string_equal(savings_period_name(name, sizeof(name), &p),
+			    "Rainy season 05/2025–10/2025");
+	assert_false(p.partial);
+	/* A whole season is set against a whole one. */
+	assert_int_equal(p.to_before, at(2024, 11, 1, 0, 0));
+	savings_period(at(2026, 1, 10, 8, 0), SAVINGS_MONTH, 1, &p);
+	assert_string_equal(savings_period_name(name, sizeof(name), &p), "Month 12/2025");
+	assert_int_equal(p.from_before, at(2024, 12, 1, 0, 0));
+}
+
+/* Monday 1 June 2026, midnight. */
+static int setup_june(void **state)
+{
+	*state = rig_new(at(2026, 6, 1, 0, 0));
+	return 0;
+}
+
+static void against_the_schedule_that_moisture_replaced(void **state)
+{
+	struct rig *r = *state;
+	struct schedule_row s = { .zone = "mit", .days = SCHEDULE_ALL_DAYS, .start_min = 5 * 60,
+				  .minutes = 30 };
+	struct runs_total t;
+	struct savings sv;
+	char why[256];
+	int pct;
+
+	/* Mít was watered 30 minutes every day at 05:00; then by moisture,
+	 * and the schedule was deleted: it is kept with the switch. */
+	assert_int_equal(irrigation_schedule_save(r->app.irrigation, &s, why, sizeof(why)), 0);
+	assert_int_equal(irrigation_set_by_moisture(r->app.irrigation, MIT, true), 0);
+	assert_int_equal(irrigation_schedule_delete(r->app.irrigation, s.id, why, sizeof(why)), 0);
+	/* Vú sữa had no schedule when it was switched. */
+	assert_int_equal(irrigation_set_by_moisture(r->app.irrigation, VUSUA, true), 0);
+	/* Tiêu's schedule, Monday to Saturday at 06:00 for an hour, was
+	 * deleted (twice: made again and deleted again) before Tiêu was
+	 * switched: the deleted one is what moisture replaced, once. */
+	for (int i = 0; i < 2; i++) {
+		struct schedule_row tieu = { .zone = "tieu", .days = 0x7e, .start_min = 6 * 60,
+					     .minutes = 60 };
+
+		assert_int_equal(irrigation_schedule_save(r->app.irrigation, &tieu, why, sizeof(why)), 0);
+		assert_int_equal(irrigation_schedule_delete(r->app.irrigation, tieu.id, why, sizeof(why)),
+				 0);
+	}
+	assert_int_equal(irrigation_set_by_moisture(r->app.irrigation, TIEU, true), 0);
+	pass_until(r, at(2026, 6, 11, 0, 0));
+	assert_int_equal(store_runs_total(r->app.store, at(2026, 6, 1, 0, 0), now(r), &t), 0);
+	assert_int_equal(t.runs, 0);	/* no soil reading: moisture started nothing */
+	/* Moisture asked for two runs of 20 minutes, 800 l and 0,5 kWh each. */
+	diary_run(r, "p1", "mit", RUN_MOISTURE, at(2026, 6, 3, 5, 0), 20, 0.5, 800);
+	diary_run(r, "p1", "mit", RUN_MOISTURE, at(2026, 6, 7, 5, 0), 20, 0.5, 800);
+
+	/* 1 to 10 June, the old schedule: 10 runs of 30 minutes, 5 hours at
+	 * 1,5 kW = 7,5 kWh; at the 40 l/min the meter measured (1 600 l in
+	 * 40 minutes), 12 000 l. Moisture used 1,6 m³ and 1 kWh: -87 %. */
+	figures(r, SAVINGS_MONTH, 0, &sv);
+	near(figure(MIT, "water by moisture")->value, 1.6);
+	near(figure(MIT, "water by moisture")->against, 12);
+	assert_true(savings_change(figure(MIT, "water by moisture"), &pct));
+	assert_int_equal(pct, -87);
+	near(figure(MIT, "electricity by moisture")->value, 1);
+	near(figure(MIT, "electricity by moisture")->against, 7.5);
+	assert_string_equal(figure_text(r, MIT, "electricity by moisture"),
+			    "Mít: electricity by moisture: 1.00 kWh (old schedule 7.50 kWh, -87%)");
+	assert_string_equal(figure_text(r, VUSUA, "against the old schedule"),
+			    "Vú sữa: against the old schedule: no old schedule to compare");
+	/* Tiêu: 1 to 10 June but Sunday the 7th, nine hours at 2,2 kW =
+	 * 19,8 kWh; moisture ran nothing, and no meter gave the old water. */
+	near(figure(TIEU, "electricity by moisture")->against, 19.8);
+	near(figure(TIEU, "electricity by moisture")->value, 0);
+	assert_string_equal(figure_text(r, TIEU, "water by moisture"),
+			    "Tiêu: water by moisture: 0.0 m³ (old schedule: not measured)");
+	assert_null(figure(TIEU, "against the old schedule"));
+
+	/* Switched back on 11 June: the ten days stay the whole comparison. */
+	assert_int_equal(irrigation_set_by_moisture(r->app.irrigation, MIT, false), 0);
+	pass_until(r, at(2026, 6, 21, 0, 0));
+	figures(r, SAVINGS_MONTH, 0, &sv);
+	near(figure(MIT, "electricity by moisture")->against, 7.5);
+	/* May was before any of it. */
+	figures(r, SAVINGS_MONTH, 1, &sv);
+	assert_null(figure(MIT, "water by moisture"));
+	assert_null(figure(VUSUA, "against the old schedule"));
+}
+
+/* A zone the configuration waters by moisture was never switched from a
+ * schedule: nothing is guessed. */
+static int setup_by_moisture_in_config(void **state)
+{
+	struct rig *r = rig_new(at(2026, 6, 1, 0, 0));
+
+	rig_close(r);
+	snprintf(r->ini + strlen(r->ini), sizeof(r->ini) - strlen(r->ini),
+		 "[zone.dua]\nname = Dưa\npump = p3\nwater_by_moisture = yes\n");
+	rig_open(r);
+	*state = r;
+	return 0;
+}
+
+static void a_zone_by_moisture_from_the_start_has_no_old_schedule(void **state)
+{
+	struct rig *r = *state;
+	struct savings sv;
+
+	figures(r, SAVINGS_SEASON, 0, &sv);
+	assert_string_equal(figure_text(r, 4, "against the old schedule"),
+			    "Dưa: against the old schedule: no old schedule to compare");
+	assert_null(figure(MIT, "against the old schedule"));
+}
+
 static const char *file_text(const char *path)
 {
 	static char text[16];
@@ -1374,6 +1629,13 @@ int main(void)
 		T(a_lost_sensor_or_one_low_reading_stops_nothing),
 		T(no_pressure_after_its_grace_stops_the_pump),
 		T(the_month_adds_up),
+		cmocka_unit_test_setup_teardown(the_month_saved_zone_by_zone_against_a_year_before,
+						setup_mid_june, teardown),
+		cmocka_unit_test(seasons_and_months_across_the_new_year),
+		cmocka_unit_test_setup_teardown(against_the_schedule_that_moisture_replaced,
+						setup_june, teardown),
+		cmocka_unit_test_setup_teardown(a_zone_by_moisture_from_the_start_has_no_old_schedule,
+						setup_by_moisture_in_config, teardown),
 		T(relays_go_off_with_no_database),
 		T(a_zone_whose_alarms_cannot_be_read_waits),
 		T(runs_the_card_cannot_take_are_kept_or_counted),

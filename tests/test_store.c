@@ -48,7 +48,7 @@ static struct store *open_ok(const char *name, unsigned flags)
 
 static const char *sql_text(const char *path, const char *sql)
 {
-	static char out[256];
+	static char out[512];
 	sqlite3 *db;
 	sqlite3_stmt *st;
 
@@ -73,9 +73,10 @@ static void new_database_has_schema_wal_and_tables(void **state)
 	assert_string_equal(sql_text(path_of("new.db"),
 				     "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema"
 				     " WHERE type = 'table' ORDER BY name)"),
-			    "calibrations,doses,events,lots,meta,names,origins,outbox,port_choices,"
-			    "pump_runs,readings_daily,readings_hourly,readings_packed,records,schedules,"
-			    "sensors,sqlite_sequence,stations,tank_book,trusted_boards,trusted_stations");
+			    "calibrations,doses,events,lots,meta,moisture_switches,names,origins,outbox,"
+			    "port_choices,pump_runs,readings_daily,readings_hourly,readings_packed,"
+			    "records,replaced_schedules,schedules,sensors,sqlite_sequence,stations,"
+			    "tank_book,trusted_boards,trusted_stations");
 }
 
 static void synchronous_full(void **state)
@@ -475,6 +476,7 @@ static void records_made_again_for_injectors_keep_every_row(void **state)
 	snprintf(path, sizeof(path), "%s", path_of("v9.db"));
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
+		"DROP TABLE replaced_schedules; DROP TABLE moisture_switches;"
 		"DROP TABLE outbox; DROP TABLE tank_book; DROP TABLE doses;"
 		"ALTER TABLE pump_runs DROP COLUMN wetting_minutes;"
 		"ALTER TABLE pump_runs DROP COLUMN dosing_minutes;"
@@ -555,6 +557,65 @@ static void records_made_again_for_injectors_keep_every_row(void **state)
 		fail_msg("the office refuses the migrated copy: %s", why);
 }
 
+/* A station that watered zones by moisture before it kept the schedules
+ * moisture replaced: each switch is taken from its own event log (not
+ * from stations merged into it), with the zone's schedules saved before
+ * the switch; one saved after it is not what was replaced. */
+static void moisture_switches_come_from_the_event_log(void **state)
+{
+	struct store *s = open_ok("v13.db", STORE_EXCLUSIVE);
+	struct moisture_switch sw[4];
+	char path[600];
+	sqlite3 *db;
+
+	(void)state;
+	store_close(s);
+	snprintf(path, sizeof(path), "%s", path_of("v13.db"));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		 "DROP TABLE replaced_schedules; DROP TABLE moisture_switches;"
+		 "PRAGMA user_version = 13;"
+		 "INSERT INTO schedules(zone, days, start_min, minutes, changed)"
+		 " VALUES ('mit', 127, 300, 30, 100), ('mit', 62, 1020, 20, 150),"
+		 " ('mit', 127, 360, 45, 500), ('vusua', 127, 300, 10, 100);"
+		 "INSERT INTO events(id, t, kind, source) VALUES"
+		 " (1, 200, 'by_moisture_on', 'mit'), (2, 300, 'by_moisture_off', 'mit'),"
+		 " (3, 400, 'by_moisture_on', 'mit'), (4, 450, 'by_moisture_on', 'rau'),"
+		 " (5, 460, 'by_moisture_on', 'tieu');"
+		 "INSERT INTO stations(id, uid, code, name, merged_at) VALUES (1, 'x', 'PT02', 'Hai', 1);"
+		 "INSERT INTO origins(tbl, id, station, origin_id) VALUES ('events', 5, 1, 9);",
+		 NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok("v13.db", STORE_EXCLUSIVE);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	/* Mít: on at 200 until 300, with its two schedules of then; on
+	 * again at 400, with the same two (the one of 500 came later). */
+	assert_int_equal(store_moisture_switches(s, "mit", 0, 1000, sw, 4), 2);
+	assert_int_equal(sw[0].since, 200);
+	assert_int_equal(sw[0].until, 300);
+	assert_int_equal(sw[0].n_sched, 2);
+	assert_int_equal(sw[0].sched[0].start_min, 300);
+	assert_int_equal(sw[0].sched[0].minutes, 30);
+	assert_int_equal(sw[0].sched[1].days, 62);
+	assert_int_equal(sw[1].since, 400);
+	assert_int_equal(sw[1].until, 0);
+	assert_int_equal(sw[1].n_sched, 2);
+	/* Only the switches on during a period. */
+	assert_int_equal(store_moisture_switches(s, "mit", 300, 400, sw, 4), 0);
+	assert_int_equal(store_moisture_switches(s, "mit", 250, 260, sw, 4), 1);
+	/* Rau had no schedule; Vú sữa was never switched; Tiêu's event is
+	 * another station's. */
+	assert_int_equal(store_moisture_switches(s, "rau", 0, 1000, sw, 4), 1);
+	assert_int_equal(sw[0].n_sched, 0);
+	assert_int_equal(store_moisture_switches(s, "vusua", 0, 1000, sw, 4), 0);
+	assert_int_equal(store_moisture_switches(s, "tieu", 0, 1000, sw, 4), 0);
+	/* Switched off now: the open switch ends. */
+	assert_int_equal(store_moisture_switch(s, "mit", 700, false, NULL, 0), 0);
+	assert_int_equal(store_moisture_switches(s, "mit", 0, 1000, sw, 4), 2);
+	assert_int_equal(sw[1].until, 700);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +636,7 @@ int main(void)
 		cmocka_unit_test(readings_kept_in_memory_prove_nothing),
 		cmocka_unit_test(a_card_that_cannot_be_read_fails_too),
 		cmocka_unit_test(records_made_again_for_injectors_keep_every_row),
+		cmocka_unit_test(moisture_switches_come_from_the_event_log),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);

@@ -393,6 +393,7 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 		 * as they were then. */
 		"DROP TABLE trusted_boards; DROP TABLE trusted_stations;"
 		"ALTER TABLE pump_runs DROP COLUMN litres;"
+		"DROP TABLE replaced_schedules; DROP TABLE moisture_switches;"
 		"DROP TABLE outbox; DROP TABLE tank_book; DROP TABLE doses;"
 		"ALTER TABLE pump_runs DROP COLUMN wetting_minutes;"
 		"ALTER TABLE pump_runs DROP COLUMN dosing_minutes;"
@@ -656,6 +657,7 @@ static void old_readings_are_packed_with_every_value(void **state)
 		"DROP TABLE readings_packed;"
 		"DROP TABLE trusted_boards; DROP TABLE trusted_stations;"
 		"ALTER TABLE pump_runs DROP COLUMN litres;"
+		"DROP TABLE replaced_schedules; DROP TABLE moisture_switches;"
 		"DROP TABLE outbox; DROP TABLE tank_book; DROP TABLE doses;"
 		"ALTER TABLE pump_runs DROP COLUMN wetting_minutes;"
 		"ALTER TABLE pump_runs DROP COLUMN dosing_minutes;"

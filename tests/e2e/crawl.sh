@@ -22,7 +22,7 @@ WALKS=(
 	"a pump by hand, with fertigation: 2 * * 1 * * 5 E * * + - E * * 1 * * + - 1 * * 5 E 2 1 E"
 	"a pump by hand: 2 2 5 E 1 E 2 E"
 	"schedules: 2 7 * * 9 * * 1 * * 3 E * * 0 5 3 0 E * * 4 5 E * * E 1 1 E E 0 6 0 0 E E * * E 1 2 * * 0 + 0 0"
-	"diary: 2 8 * * 1 * * + - 0 9 * * - + 0 0"
+	"diary, and what watering saved by month and season: 2 8 * * 1 * * + - 0 9 * * + - 4 6 5 + 4 * * 0 0"
 	"watering by moisture: 2 9 * * 1 * * E 1 E 2 0 0 0"
 	"fertilizing: 3 * * 1 * * - + E * * 1 * * + - 1 * * 1 2 . 5 E * * 1 * * 1 * * E"
 	"spraying: 3 2 E 1 1 2 5 0 E * * 1 1 E"
@@ -49,6 +49,7 @@ PEPPER_WALKS=(
 	"a dosing run: 2 1 * * 2 * * 2 1 E * * + - E * * E * * E"
 	"the dose stopped, the pipes flushed: 2 1 * * 1"
 	"the diary of it: 2 8 1 + + + + + 0 0"
+	"what watering saved, each zone: 2 8 9 + + + + 5 + + + 0 0"
 	"a tank's book after the dose: 3 5 1 + - 0 0"
 )
 

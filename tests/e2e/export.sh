@@ -57,7 +57,7 @@ F="$STICK/PT01_2026-06-01"
 (cd "$F" && sha256sum --quiet -c manifest.txt) && ok "sha256sum -c manifest.txt: every file matches" ||
 	bad "manifest checksums"
 n=$(grep -c '^[0-9a-f]\{64\}  ' "$F/manifest.txt")
-[ "$n" = 12 ] && ok "manifest lists 12 files" || bad "manifest lists $n files"
+[ "$n" = 13 ] && ok "manifest lists 13 files (tiet-kiem.csv with them)" || bad "manifest lists $n files"
 bom=1
 for f in "$F"/*.csv; do
 	[ "$(head -c 3 "$f" | od -An -tx1 | tr -d ' ')" = efbbbf ] || bom=0

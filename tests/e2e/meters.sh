@@ -92,25 +92,139 @@ r=$(sql "$TMP/office.db" "SELECT group_concat(pump || '=' || printf('%.1f', litr
 [ "$r" = "p1=$L p2=0.0" ] && ok "with each run's litres ($r)" || bad "office runs: '$r'"
 
 # What it saved: the month's water against the same month a year before
-# (a run of 2000 litres in June 2025, put in the diary for the purpose).
-sql "$DB" "INSERT INTO pump_runs(pump, zone, reason, started, planned_end, ended, end_reason, litres)
-	SELECT pump, zone, 'schedule', strftime('%s', '2025-06-10 06:00'), strftime('%s', '2025-06-10 06:30'),
-	strftime('%s', '2025-06-10 06:30'), 'done', 2000 FROM pump_runs WHERE pump = 'p1' LIMIT 1" >/dev/null
+# to the same day and hour (a run of 2000 litres on 1 June 2025 at 07:00,
+# put in the diary for the purpose, and one of 1000 on 20 June 2025,
+# after the day this June has reached: not set against it).
+for d in "2025-06-01 00:00" "2025-06-20 00:00"; do
+	l=$([ "$d" = "2025-06-01 00:00" ] && echo 2000 || echo 1000)
+	sql "$DB" "INSERT INTO pump_runs(pump, zone, reason, started, planned_end, ended, end_reason, litres)
+		SELECT pump, zone, 'schedule', strftime('%s', '$d'), strftime('%s', '$d') + 1800,
+		strftime('%s', '$d') + 1800, 'done', $l FROM pump_runs WHERE pump = 'p1' LIMIT 1" >/dev/null
+done
+# The figures as a farmer would add them up: m³ to one decimal, then the
+# change in whole percent.
 now=$(sql "$DB" "SELECT replace(printf('%.1f', sum(litres) / 1000.0), '.', ',') FROM pump_runs
 	WHERE started >= strftime('%s', '2026-01-01')")
-pct=$(sql "$DB" "SELECT printf('%+d', CAST(round((sum(litres) - 2000) * 100.0 / 2000) AS INTEGER)) FROM pump_runs
-	WHERE started >= strftime('%s', '2026-01-01')")
-start_sized y 40 12 --config "$TMP/noise.ini" --db "$DB" --clock 2026-06-01T13:00
+pct=$(sql "$DB" "SELECT printf('%+d', CAST(round((round(sum(litres) / 1000.0, 1) - 2.0) * 100 / 2.0)
+	AS INTEGER)) FROM pump_runs WHERE started >= strftime('%s', '2026-01-01')")
+mit=$(sql "$DB" "SELECT replace(printf('%.1f', sum(litres) / 1000.0), '.', ',') FROM pump_runs
+	WHERE started >= strftime('%s', '2026-01-01') AND pump = 'p1'")
+pctm=$(sql "$DB" "SELECT printf('%+d', CAST(round((round(sum(litres) / 1000.0, 1) - 2.0) * 100 / 2.0)
+	AS INTEGER)) FROM pump_runs WHERE started >= strftime('%s', '2026-01-01') AND pump = 'p1'")
+# The soil never dry enough for watering by moisture to start a pump.
+sed -e 's/^moisture_low = [0-9]*/moisture_low = 5/; s/^moisture_critical = [0-9]*/moisture_critical = 2/' \
+	"$TMP/noise.ini" >"$TMP/saved.ini"
+# Mít had a schedule: 30 minutes every day at 05:00.
+sql "$DB" "INSERT INTO schedules(zone, days, start_min, minutes, changed)
+	VALUES ('mit', 127, 300, 30, strftime('%s', '2026-05-01'))" >/dev/null
+
+# page_to NAME TEXT: + until TEXT is on the screen (a few pages at most).
+page_to() {
+	for _ in 1 2 3 4 5; do
+		words_on_screen "$1" "$2" && return 0
+		press "$1" KP+
+		sleep 0.3
+	done
+	words_on_screen "$1" "$2"
+}
+
+start_sized y 40 12 --config "$TMP/saved.ini" --db "$DB" --clock 2026-06-01T13:00
 expect y "1 Độ ẩm đất" "the station again on 40x12"
-press y KP2 KP8 KP9
-expect_words y "Nước: $now m³ (năm trước 2,0 m³, $pct %)" \
-	"the month's water against a year before ($now m³, $pct %)"
-expect y "(tự chạy 0)" "runs nobody had to start: none this month"
-press y KP- KP- KP- KP- KP- KP- KP- KP- KP- KP- KP- KP-
-expect y "Tháng 06/2025" "twelve months back"
-expect y "Số lần: 1 (tự chạy 1)" "the run of a year before was a schedule's"
+press y KP2 KP8
+expect y "9 Tưới tiết kiệm được" "the diary offers what watering saved on 9"
+press y KP9
+expect y "Tháng 06/2026" "this month"
+expect y "4: tháng trước  5: theo mùa" "its keys are on the screen"
+expect_words y "Nước: $now m³ (năm trước 2,0 m³, $pct%)" \
+	"the month's water against a year before to the same day ($now m³, $pct%)"
+expect y "Tự chạy (không ai phải mở): 0" "runs nobody had to start: none this month"
+page_to y "Từng khu:" && ok "+ pages to each zone" || bad "no zones' page" y
+page_to y "Mít ruột đỏ: nước: $mit m³ (năm trước 2,0 m³, $pctm%)" &&
+	ok "Mít's water against a year before ($mit m³, $pctm%)" || bad "Mít's water" y
+page_to y "Vú sữa Hoàng Kim: nước: 0,0 m³" && ok "Vú sữa's water: its meter counted none" ||
+	bad "Vú sữa's water" y
+press y KP4 KP4 KP4 KP4 KP4 KP4 KP4 KP4 KP4 KP4 KP4 KP4
+expect y "Tháng 06/2025" "twelve months back with 4"
+expect y "Số lần: 2" "June 2025: two runs"
+expect y "Tự chạy (không ai phải mở): 2" "both a schedule's"
+expect y "4/6: tháng trước/sau  5: theo mùa" "and 6 is offered to come back"
+press y KP6
+expect y "Tháng 07/2025" "6: the month after"
+press y KP5
+expect y "Mùa mưa 05/2026–10/2026" "5: the season, the rainy one, May to October"
+expect y "4: mùa trước  5: theo tháng" "its keys on the screen"
+press y KP4
+expect y "Mùa khô 11/2025–04/2026" "4: the dry season before"
+press y KP5
+expect y "Tháng 06/2026" "5 again: this month"
+# Both zones watered by soil moisture from the keypad: Mít's schedule is
+# kept with the switch, though it is deleted; Vú sữa had none.
+press y KP/ KP2 KP9
+expect y "Tưới theo độ ẩm" "the by-moisture screen"
+press y KP1 KPEnter
+expect_words y "Mít ruột đỏ: bật" "Mít by moisture"
+press y KP2 KPEnter
+expect_words y "Vú sữa Hoàng Kim: bật" "Vú sữa by moisture"
 stop_station "$DB" TERM
 wait_for y "[exit 0]"
+sql "$DB" "DELETE FROM schedules" >/dev/null
+n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE reason = 'moisture'")
+[ "$n" = 0 ] && ok "moisture started no pump (the soil is not dry)" || bad "moisture runs: $n"
+# Three days later: its schedule would have run on 2, 3 and 4 June, 30
+# minutes each at 1,5 kW: 2,25 kWh.
+start_sized y 50 15 --config "$TMP/saved.ini" --db "$DB" --clock 2026-06-04T13:00
+expect y "1 Độ ẩm đất" "the station three days later, on 50x15"
+press y KP2 KP8 KP9
+expect y "Tháng 06/2026" "this month's savings"
+page_to y "Mít ruột đỏ: điện khi tưới theo độ ẩm: 0,00 kWh (lịch cũ 2,25 kWh, -100%)" &&
+	ok "Mít's kWh by moisture against its old schedule (2,25 kWh)" || bad "Mít against its schedule" y
+page_to y "Mít ruột đỏ: nước khi tưới theo độ ẩm: 0,0 m³" &&
+	ok "and its water, none by moisture" || bad "Mít's water by moisture" y
+page_to y "Vú sữa Hoàng Kim: so với lịch cũ: chưa có lịch cũ để so" &&
+	ok "Vú sữa: no old schedule to compare, said so" || bad "Vú sữa's old schedule" y
+# 5 twice: the month again from its first page.
+press y KP5
+expect y "Mùa mưa 05/2026–10/2026" "the season"
+press y KP5
+expect y "Tháng 06/2026" "the month again"
+page_to y "Tiết kiệm nhờ chọn giờ:" || bad "no saving by the hours chosen" y
+screen_kwh=$(screen_words y | grep -o "Tiết kiệm nhờ chọn giờ: [0-9.]* đ" | grep -o "[0-9.]* đ")
+stop_station "$DB" TERM
+wait_for y "[exit 0]"
+
+# The export's savings file: the screen's figures.
+rm -rf "$TMP/out2"
+mkdir -p "$TMP/out2"
+out=$("$BIN" export --config "$TMP/saved.ini" --db "$DB" --clock 2026-06-04T13:00 --to "$TMP/out2" 2>&1) &&
+	ok "the export runs" || bad "export: $out"
+f=$(find "$TMP/out2" -name tiet-kiem.csv | head -1)
+[ -n "$f" ] && ok "beside the diaries: tiet-kiem.csv" || bad "no tiet-kiem.csv: $(ls "$TMP"/out2/*)"
+row() { grep "^$1;$2;$3;" "$f" | head -1 | tr -d '\r'; }
+r=$(row "Tháng 06\/2026" "Mít ruột đỏ" "điện khi tưới theo độ ẩm")
+[ "$r" = "Tháng 06/2026;Mít ruột đỏ;điện khi tưới theo độ ẩm;0,00;kWh;2,25;lịch cũ;-100;" ] &&
+	ok "the sheet's Mít against its old schedule, as the screen" || bad "tiet-kiem.csv: '$r'"
+r=$(row "Tháng 06\/2026" "Vú sữa Hoàng Kim" "so với lịch cũ")
+[ "$r" = "Tháng 06/2026;Vú sữa Hoàng Kim;so với lịch cũ;;;;;;chưa có lịch cũ để so" ] &&
+	ok "and Vú sữa without one" || bad "tiet-kiem.csv: '$r'"
+r=$(row "Tháng 06\/2026" "Mít ruột đỏ" "nước")
+[ "$r" = "Tháng 06/2026;Mít ruột đỏ;nước;$mit;m³;2,0;năm trước;${pctm#+};" ] &&
+	ok "Mít's water against a year before, as the screen ($mit m³)" || bad "tiet-kiem.csv: '$r'"
+saved=$(row "Tháng 06\/2026" "" "Tiết kiệm nhờ chọn giờ" | cut -d';' -f4)
+[ -n "$screen_kwh" ] && [ "$(printf "%s đ" "$(echo "$saved" | sed ':a;s/\B[0-9]\{3\}\>/.&/;ta')")" = "$screen_kwh" ] &&
+	ok "what the hours chosen saved, the screen's ($screen_kwh)" || bad "saved: sheet '$saved', screen '$screen_kwh'"
+r=$(grep -c "^Mùa mưa 05/2026–10/2026;" "$f")
+[ "$r" -gt 0 ] && ok "the season's figures too ($r rows)" || bad "no season in tiet-kiem.csv"
+m=$(find "$TMP/out2" -name manifest.txt | head -1)
+grep -q "tiet-kiem.csv" "$m" && ok "the manifest lists it" || bad "manifest: $(cat "$m")"
+# The office takes the folder: the savings file is checked as any file
+# is, and nothing of it becomes a record there.
+out=$("$BIN" trust --into "$TMP/office2.db" --yes "$TMP/out2"/*_20* 2>&1) && ok "the office trusts it" ||
+	bad "trust: $out"
+out=$("$BIN" merge --into "$TMP/office2.db" "$TMP/out2" 2>&1) && ok "the office merges the folder with tiet-kiem.csv" ||
+	bad "merge: $out"
+n=$(sql "$TMP/office2.db" "SELECT (SELECT count(*) FROM sqlite_schema WHERE name = 'moisture_switches'),
+	(SELECT count(*) FROM moisture_switches)")
+[ "$n" = "1|0" ] && ok "a station's switches to moisture are not merged as records" || bad "office switches: $n"
 
 # A meter that counts nothing: the source is dry.
 farm "sim_fault = no_water" >"$TMP/dry.ini"

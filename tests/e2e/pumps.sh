@@ -91,23 +91,23 @@ press s2 KP0 KP9
 expect s2 "Tháng 06/2026" "this month's summary"
 expect s2 "Số lần: 2" "two runs"
 cost=$(sql "$DB" "SELECT printf('%d', round(sum(cost_offpeak + cost_normal + cost_peak))) FROM pump_runs")
-expect s2 "tiền điện $(group "$cost") đ" "the cost adds up the diary ($cost)"
+expect s2 "Tiền điện: $(group "$cost") đ" "the cost adds up the diary ($cost)"
 normal=$(sql "$DB" "SELECT printf('%d', round(sum(kwh_offpeak + kwh_normal + kwh_peak) * 1987)) FROM pump_runs")
 expect s2 "Nếu giá bình thường: $(group "$normal") đ" "the same kWh at the normal price ($normal)"
-expect s2 "Số lần: 2 (tự chạy 0)" "both runs were started by hand: none ran by itself"
+expect s2 "Tự chạy (không ai phải mở): 0" "both runs were started by hand: none ran by itself"
 peak=$(sql "$DB" "SELECT printf('%d', round(sum(cost_at_peak))) FROM pump_runs")
 [ "$peak" -gt "$cost" ] && ok "peak prices would have cost more ($peak > $cost)" || bad "at peak $peak, paid $cost"
 expect s2 "Nếu giờ cao điểm: $(group "$peak") đ" "and what it would have cost in peak hours ($peak)"
-press s2 KP-
-expect s2 "Tháng 05/2026" "- shows May"
+press s2 KP4
+expect s2 "Tháng 05/2026" "4 shows May"
 expect s2 "Số lần: 0" "which had none"
 # A diary that cannot be read is said so, never shown as a month of zeros.
 sql "$DB" "ALTER TABLE pump_runs RENAME TO pump_runs_away"
-press s2 KP+
+press s2 KP6
 expect_words s2 "Không đọc được nhật ký tưới trên thẻ nhớ" "a diary that cannot be read is said"
 expect_not s2 "Số lần:" "and no month of zeros is shown"
 sql "$DB" "ALTER TABLE pump_runs_away RENAME TO pump_runs"
-press s2 KP- KP+
+press s2 KP4 KP6
 expect s2 "Số lần: 2" "read again, June has its two runs"
 
 # The exported diary carries the same energy, cost and fertigation.
@@ -132,6 +132,6 @@ esac
 start en --config "$CFG" --db "$DB" --clock 2026-06-01T19:00 --lang en
 press en KP2 KP8 KP9
 expect en "Month 06/2026" "English summary"
-expect en "paid $(group "$cost" ,) VND" "costs in English"
+expect en "Paid: $(group "$cost" ,) VND" "costs in English"
 
 finish

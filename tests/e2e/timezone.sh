@@ -128,7 +128,12 @@ for zone in UTC America/New_York; do
 		*/do-am-dat-hang-ngay.csv) fields=1-4 ;;
 		*/nhat-ky-tuoi.csv) fields=1-7,13 ;;
 		esac
-		if [ -n "$fields" ]; then
+		# What watering saved: its periods, zones and figures, and the
+		# runs each period counts (its hours and kWh are the runs' luck).
+		if [ "$(basename "$csv")" = tiet-kiem.csv ]; then
+			[ "$(cut -d';' -f1-3 "$csv")" = "$(cut -d';' -f1-3 "$F/tiet-kiem.csv")" ] &&
+				[ "$(grep ';;Số lần;' "$csv")" = "$(grep ';;Số lần;' "$F/tiet-kiem.csv")" ]
+		elif [ -n "$fields" ]; then
 			[ "$(cut -d';' -f$fields "$csv")" = "$(cut -d';' -f$fields "$F/$(basename "$csv")")" ]
 		else
 			cmp -s "$csv" "$F/$(basename "$csv")"

@@ -38,7 +38,7 @@ expect u "Bơm 1 đã chạy" "pump started"
 press u KP/
 press u KP5
 expect u "Có thể rút USB ra." "one key: copied and read back, then \"may be pulled out\"" 20
-expect u "Thư mục PT01_2026-06-01 (12 tệp)" "the folder and its files"
+expect u "Thư mục PT01_2026-06-01 (13 tệp)" "the folder and its files"
 expect u "Bơm đang chạy: 1" "the pump ran on during the copy"
 F="$STICK/PT01_2026-06-01"
 (cd "$F" && sha256sum --quiet -c manifest.txt) && ok "the stick's folder checks with sha256sum" ||
