@@ -28,7 +28,7 @@
 
 VERSION  := 0.1.0
 PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsystemd libsodium \
-	    xlsxwriter espeak-ng
+	    xlsxwriter libmosquitto espeak-ng
 # eSpeak NG is linked by the speaker alone (src/speaker.c, a program of its
 # own that the station runs for each utterance): with the thirty sound
 # libraries it brings, the station would start about 15 ms later and hold

@@ -8,12 +8,13 @@
 #include "store.h"
 #include "text.h"
 #include "ui.h"
+#include "uplink.h"
 #include "widgets.h"
 
 #include <curses.h>
 #include <stdio.h>
 
-#define INFO_LINES 8
+#define INFO_LINES 9
 
 struct info {
 	int page;
@@ -41,6 +42,15 @@ static void info_draw(struct ui *ui, void *st)
 		LINE(TONE_ALARM, "%s", _("Signing key: cannot be used (fieldstation check says why)."));
 	else if (app->key && app->key->other_board)
 		LINE(TONE_ALARM, "%s", _("Signing key made on another board: this card may be a copy."));
+	/* The office link, when there is one: when the office last had
+	 * everything, or how much waits. Nothing for the farmer to do. */
+	if (app->uplink) {
+		char link[300];
+
+		uplink_says(app->uplink, link, sizeof(link));
+		if (link[0])
+			LINE(TONE_NORMAL, "%s", link);
+	}
 	LINE(TONE_NORMAL, _("Program: fieldstation %s"), VERSION);
 	LINE(TONE_NORMAL, _("Configuration: %s"), cfg->path);
 	LINE(TONE_NORMAL, _("Database: %s (schema %d)"), app->db_path,

@@ -14,16 +14,19 @@ set -eu
 # must be version 2. libxlsxwriter's pkg-config file asks for -lz too.
 LIBS="libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
 libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev libsodium-dev
-libxlsxwriter-dev zlib1g-dev libespeak-ng-dev"
+libxlsxwriter-dev zlib1g-dev libespeak-ng-dev libmosquitto-dev"
 
 # Packages every build and test needs. The console fonts are made from
 # Terminus Font (xfonts-terminus) with pcf2bdf and bdf2psf; the tests read
 # the exported spreadsheets back with Python's own modules, and measure
 # the voice's sound with sox. The voice speaks with eSpeak NG's own data
 # (espeak-ng-data: the Vietnamese voices), named here although
-# libespeak-ng1 brings it, since without it the station is mute.
+# libespeak-ng1 brings it, since without it the station is mute. The
+# office link's tests start Debian's Mosquitto broker on loopback and make
+# their certificates with openssl, as scripts/office-ca.sh does for a
+# cooperative.
 PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata qrencode
-xfonts-terminus pcf2bdf bdf2psf python3 sox espeak-ng-data $LIBS"
+xfonts-terminus pcf2bdf bdf2psf python3 sox espeak-ng-data mosquitto openssl $LIBS"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
 # (`scripts/install-deps.sh --all`), LibreOffice Calc without its

@@ -21,6 +21,7 @@ struct dbcheck;
 struct update_found;
 struct settings_found;
 struct speech;
+struct uplink;
 
 struct app {
 	const struct config *cfg;
@@ -34,6 +35,7 @@ struct app {
 	struct irrigation *irrigation;
 	struct backups *backups;
 	struct speech *speech;		/* the voice (src/speech.c) */
+	struct uplink *uplink;		/* the office link (src/uplink.c), or NULL */
 	/* The clock is behind what the station wrote: nothing is logged or
 	 * watered by the clock until it is set, or the system clock is right
 	 * again (src/clockset.c). */

@@ -212,6 +212,21 @@ static const struct field tank_fields[] = {
 	REAL(struct tank_cfg, capacity, 1, 100000, true),
 };
 
+static const struct field uplink_fields[] = {
+	STR(struct uplink_cfg, host, true),
+	INT(struct uplink_cfg, port, 1, 65535),
+	STR(struct uplink_cfg, topic, false),
+	STR(struct uplink_cfg, ca_file, false),
+	STR(struct uplink_cfg, cert_file, false),
+	STR(struct uplink_cfg, key_file, false),
+	STR(struct uplink_cfg, username, false),
+	STR(struct uplink_cfg, password, false),
+	INT(struct uplink_cfg, keepalive, 10, 3600),
+	INT(struct uplink_cfg, batch, 1, 1000),
+	INT(struct uplink_cfg, outbox_max, 1000, 10000000),
+	INT(struct uplink_cfg, resend_seconds, 5, 3600),
+};
+
 /* Workers, pests, grades and buyers: a name each. */
 static const struct field name_fields[] = {
 	STR(struct worker_cfg, name, true),
@@ -235,6 +250,7 @@ struct section_kind {
 static const struct section_kind kinds[] = {
 	SINGLE("station", station_fields),
 	SINGLE("tariff", tariff_fields),
+	SINGLE("uplink", uplink_fields),
 	MANY("tariff", period_fields, struct tariff_period_cfg, periods, 8),
 	MANY("zone", zone_fields, struct zone_cfg, zones, CFG_MAX_ZONES),
 	MANY("sensor", sensor_fields, struct sensor_cfg, sensors, 64),
@@ -327,9 +343,13 @@ static void begin_section(struct parse *p, const char *name)
 	}
 	if (!p->kind->elem_size) {
 		bool station = strcmp(p->kind->name, "station") == 0;
+		bool uplink = strcmp(p->kind->name, "uplink") == 0;
 
-		p->base = station ? (void *)&c->station : (void *)&c->tariff;
-		p->seen = station ? &c->station.seen : &c->tariff_seen;
+		p->base = station ? (void *)&c->station : uplink ? (void *)&c->uplink
+						       : (void *)&c->tariff;
+		p->seen = station ? &c->station.seen : uplink ? &c->uplink.seen : &c->tariff_seen;
+		if (uplink)
+			c->uplink.line = p->line;
 		if (*p->seen & (1ull << 63))
 			fail(p, _("%s, line %d: section [%s] is given twice"), c->path, p->line, name);
 		*p->seen |= 1ull << 63;
@@ -663,6 +683,8 @@ static int on_value(void *user, const char *section, const char *key, const char
 			return 0;
 		}
 		*p->seen |= 1ull << i;
+		if (p->base == &p->cfg->uplink && i < CFG_UPLINK_KEYS)
+			p->cfg->uplink.key_line[i] = p->line;
 		if (strcmp(value, "?") == 0) {
 			note_unfilled(p, section, key);
 			return 1;
@@ -1298,6 +1320,95 @@ static bool valid_code(const char *s)
 	return true;
 }
 
+/* The line of [uplink]'s key, or of the section when it is not given. */
+static int uplink_line(const struct config *c, const char *key)
+{
+	for (size_t i = 0; i < sizeof(uplink_fields) / sizeof(uplink_fields[0]); i++)
+		if (strcmp(uplink_fields[i].key, key) == 0 && c->uplink.key_line[i])
+			return c->uplink.key_line[i];
+	return c->uplink.line;
+}
+
+/* A name a broker takes for a host: letters, digits, dots, dashes, and
+ * the colons of an IPv6 address. */
+static bool valid_host(const char *s)
+{
+	if (!*s || *s == '-' || *s == '.')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(".-:", *s))
+			return false;
+	return true;
+}
+
+/* A topic the station publishes under: printable ASCII, no wildcard, not
+ * one of the broker's own ($SYS), no empty level. */
+static bool valid_topic(const char *s)
+{
+	if (!*s || *s == '$' || *s == '/' || s[strlen(s) - 1] == '/' || strstr(s, "//"))
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~' || *s == '+' || *s == '#')
+			return false;
+	return true;
+}
+
+static int check_uplink(struct config *c, char *err, size_t errlen)
+{
+	struct uplink_cfg *u = &c->uplink;
+	const char *files[] = { "ca_file", "cert_file", "key_file" };
+	const char *paths[] = { u->ca_file, u->cert_file, u->key_file };
+	const char *key;
+
+#define UFAIL(k, ...) return fail_at(c, uplink_line(c, k), err, errlen, __VA_ARGS__)
+	if (!config_has_uplink(u))
+		return 0;
+	key = missing_key(uplink_fields, sizeof(uplink_fields) / sizeof(uplink_fields[0]), u->seen);
+	if (key)
+		UFAIL(key, _("[uplink]: key \"%s\" is missing"), key);
+	if (!valid_host(u->host))
+		UFAIL("host", _("[uplink]: host %s is not a host name or an address"), u->host);
+	if (!u->topic[0])
+		snprintf(u->topic, sizeof(u->topic), "fieldstation/%s", c->station.code);
+	if (!valid_topic(u->topic))
+		UFAIL("topic", _("[uplink]: topic %s may hold only letters, digits and / between its parts, without + or #"),
+		      u->topic);
+	if (!u->cert_file[0] != !u->key_file[0])
+		UFAIL(u->cert_file[0] ? "cert_file" : "key_file",
+		      _("[uplink]: cert_file and key_file go together: the station's certificate and its key"));
+	if (u->cert_file[0] && !u->ca_file[0])
+		UFAIL("cert_file", _("[uplink]: a certificate needs ca_file, the cooperative's CA that signed the broker's"));
+	if (!u->username[0] != !u->password[0])
+		UFAIL(u->username[0] ? "username" : "password",
+		      _("[uplink]: username and password go together"));
+	for (int i = 0; i < 3; i++) {
+		FILE *f;
+
+		if (!paths[i][0])
+			continue;
+		if (paths[i][0] != '/')
+			UFAIL(files[i], _("[uplink]: %s must be a full path, like /etc/fieldstation/%s"),
+			      files[i], i == 0 ? "ca.crt" : i == 1 ? "station.crt" : "station.key");
+		f = fopen(paths[i], "r");
+		if (!f)
+			UFAIL(files[i], _("[uplink]: %s %s cannot be read (%s)"), files[i], paths[i],
+			      strerror(errno));
+		fclose(f);
+	}
+	if (!u->port)
+		u->port = u->ca_file[0] ? 8883 : 1883;
+	if (!u->keepalive)
+		u->keepalive = 60;
+	if (!u->batch)
+		u->batch = 200;
+	if (!u->outbox_max)
+		u->outbox_max = 200000;
+	if (!u->resend_seconds)
+		u->resend_seconds = 60;
+#undef UFAIL
+	return 0;
+}
+
 /* Checks that need the whole file: required keys, references between
  * sections, and values that only make sense together. */
 static int check(struct config *c, char *err, size_t errlen)
@@ -1461,6 +1572,8 @@ static int check(struct config *c, char *err, size_t errlen)
 			p->flushing_minutes = -1;
 	}
 #undef FAIL_AT
+	if (check_uplink(c, err, errlen) < 0)
+		return -1;
 	return check_tariff(c, err, errlen);
 }
 

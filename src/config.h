@@ -216,8 +216,31 @@ struct tariff_period_cfg {
 	char offpeak[CFG_NAME_LEN * 2];
 };
 
+/* [uplink]: the link to the cooperative's office over MQTT (src/uplink.h).
+ * Absent (seen bit 63 clear), the station sends nothing and queues nothing. */
+#define CFG_UPLINK_KEYS 16
+struct uplink_cfg {
+	uint64_t seen;
+	int line, key_line[CFG_UPLINK_KEYS];	/* the section's and each key's */
+	char host[128];
+	int port;			/* 8883 with TLS, 1883 without */
+	char topic[96];			/* fieldstation/CODE */
+	char ca_file[CFG_PATH_LEN], cert_file[CFG_PATH_LEN], key_file[CFG_PATH_LEN];
+	char username[64], password[128];
+	int keepalive;			/* seconds */
+	int batch;			/* rows in one message */
+	int outbox_max;			/* rows the outbox keeps */
+	int resend_seconds;		/* sent, not confirmed: sent again after */
+};
+
+static inline bool config_has_uplink(const struct uplink_cfg *u)
+{
+	return u->seen & (1ull << 63);
+}
+
 struct config {
 	char path[CFG_PATH_LEN];
+	struct uplink_cfg uplink;
 	struct station_cfg station;
 	struct tariff tariff;
 	uint64_t tariff_seen;

@@ -27,7 +27,9 @@
 #include "tariff.h"
 #include "text.h"
 #include "timezone.h"
+#include "office.h"
 #include "trust.h"
+#include "uplink.h"
 #include "ui.h"
 #include "update.h"
 
@@ -70,7 +72,11 @@ struct options {
 	bool yes;		/* trust, new-key: confirmed beforehand (scripts) */
 	bool new_key;		/* trust: a trusted station's new key */
 	const char *by;		/* trust: who trusts; the login name if NULL */
-	const char *key;	/* publish-update, publish-settings: the release key */
+	const char *key;	/* publish-update, publish-settings: the release key;
+				 * office: its client key */
+	const char *broker;	/* office: HOST[:PORT] */
+	const char *topic;	/* office: what the stations' topics begin with */
+	const char *ca, *cert, *user, *password_file;	/* office */
 	char **args;		/* after the subcommand */
 	int n_args;
 };
@@ -92,6 +98,7 @@ static int cmd_relays_off(struct options *o);
 static int cmd_pump_test(struct options *o);
 static int cmd_export(struct options *o);
 static int cmd_merge(struct options *o);
+static int cmd_office(struct options *o);
 static int cmd_trust(struct options *o);
 static int cmd_new_key(struct options *o);
 static int cmd_release_key(struct options *o);
@@ -111,6 +118,8 @@ static const struct command commands[] = {
 	{ N_("export --to FOLDER"), cmd_export, N_("write into FOLDER what the USB export writes") },
 	{ N_("merge --into DB FOLDER..."), cmd_merge,
 	  N_("merge stations' export folders (or sticks holding them) into an office database") },
+	{ N_("office --broker HOST[:PORT] --into DB"), cmd_office,
+	  N_("merge what the stations send over the link into an office database (--ca, --cert, --key, --user, --password-file, --topic)") },
 	{ N_("trust --into DB FOLDER..."), cmd_trust,
 	  N_("trust the station that signed an export folder, once its key's fingerprint is compared") },
 	{ N_("new-key"), cmd_new_key,
@@ -543,6 +552,12 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 			  app.db_path);
 		goto out;
 	}
+	/* With a link to the office, every write from here on is queued for
+	 * it in its own transaction. */
+	if (config_has_uplink(&cfg->uplink) && store_outbox_enable(app.store) < 0) {
+		snprintf(fault, faultlen, "%s", store_error(app.store));
+		goto out;
+	}
 	/* A board without a real-time clock may have booted in the past. */
 	{
 		time_t known;
@@ -569,6 +584,9 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	clockset_watch(&app);
 	store_event(app.store, clock_now(clk), "start", NULL, VERSION, false);
 	app.backups = backups_new(&app);
+	app.uplink = uplink_start(&app, err, sizeof(err));
+	if (!app.uplink && err[0])
+		add_notice(&app, err);
 	/* Without a voice (no memory for it) the station runs silent. */
 	app.speech = speech_new(&app, o->speech_log);
 	ui = ui_new(&app, err, sizeof(err));
@@ -592,6 +610,7 @@ out:
 	irrigation_free(app.irrigation);
 	dbcheck_free(app.check);
 	backups_free(app.backups);
+	uplink_stop(app.uplink);
 	ui_free(ui);
 	if (app.loop)
 		offers_close(&app);
@@ -1332,6 +1351,60 @@ static int cmd_merge(struct options *o)
 	return t.held ? MERGE_EXIT_HELD : MERGE_EXIT_OK;
 }
 
+/* The office's end of the link: runs until stopped. */
+static int cmd_office(struct options *o)
+{
+	struct office_opts oo = { .into = o->into, .topic = o->topic ? o->topic : "fieldstation",
+				  .ca_file = o->ca, .cert_file = o->cert, .key_file = o->key,
+				  .username = o->user, .client_id = "fieldstation-office" };
+	char host[256], password[256] = "", why[1024], *colon, *end;
+	FILE *f;
+
+	if (!o->into || !o->broker || o->n_args > 0) {
+		fprintf(stderr, _("Use: fieldstation office --broker HOST[:PORT] --into OFFICE.db [--ca FILE --cert FILE --key FILE] [--user NAME --password-file FILE] [--topic fieldstation].\n"));
+		return 2;
+	}
+	snprintf(host, sizeof(host), "%s", o->broker);
+	colon = strrchr(host, ':');
+	if (colon && !strchr(colon + 1, ']') && strchr(host, ':') == colon) {
+		long port = strtol(colon + 1, &end, 10);
+
+		if (*end || port < 1 || port > 65535) {
+			fprintf(stderr, _("--broker wants HOST or HOST:PORT, not \"%s\".\n"), o->broker);
+			return 2;
+		}
+		*colon = '\0';
+		oo.port = (int)port;
+	}
+	oo.host = host;
+	if (!o->cert != !o->key) {
+		fprintf(stderr, "%s\n", _("--cert and --key go together: the office's certificate and its key."));
+		return 2;
+	}
+	if (!o->user != !o->password_file) {
+		fprintf(stderr, "%s\n", _("--user and --password-file go together."));
+		return 2;
+	}
+	if (o->password_file) {
+		f = fopen(o->password_file, "r");
+		if (!f || !fgets(password, sizeof(password), f)) {
+			fprintf(stderr, _("%s cannot be read (%s).\n"), o->password_file,
+				strerror(f ? EINVAL : errno));
+			if (f)
+				fclose(f);
+			return 1;
+		}
+		fclose(f);
+		password[strcspn(password, "\r\n")] = '\0';
+		oo.password = password;
+	}
+	if (office_run(&oo, why, sizeof(why)) != 0) {
+		put_line(stderr, why);
+		return 1;
+	}
+	return 0;
+}
+
 /* A yes typed on the terminal: "c" or "có" in Vietnamese, "y" or "yes". */
 static bool said_yes(const char *answer)
 {
@@ -1583,7 +1656,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CONFIG = 256, OPT_DB, OPT_LANG, OPT_CLOCK, OPT_SPEED, OPT_SEED, OPT_HELP,
 	       OPT_VERSION, OPT_TO, OPT_SIM_RELAYS, OPT_INTO, OPT_YES, OPT_NEW_KEY, OPT_BY, OPT_SERVICE,
-	       OPT_KEY, OPT_SPEECH_LOG };
+	       OPT_KEY, OPT_SPEECH_LOG, OPT_BROKER, OPT_TOPIC, OPT_CA, OPT_CERT, OPT_USER,
+	       OPT_PASSWORD_FILE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -1602,6 +1676,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "service", no_argument, NULL, OPT_SERVICE },
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "speech-log", required_argument, NULL, OPT_SPEECH_LOG },
+		{ "broker", required_argument, NULL, OPT_BROKER },
+		{ "topic", required_argument, NULL, OPT_TOPIC },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -1639,6 +1719,24 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_KEY:
 			o->key = optarg;
+			break;
+		case OPT_BROKER:
+			o->broker = optarg;
+			break;
+		case OPT_TOPIC:
+			o->topic = optarg;
+			break;
+		case OPT_CA:
+			o->ca = optarg;
+			break;
+		case OPT_CERT:
+			o->cert = optarg;
+			break;
+		case OPT_USER:
+			o->user = optarg;
+			break;
+		case OPT_PASSWORD_FILE:
+			o->password_file = optarg;
 			break;
 		case OPT_DB:
 			o->db = optarg;

@@ -212,6 +212,29 @@ static void remove_copy(const char *copy)
 	unlink(p);
 }
 
+int merge_copy(struct store *s, const char *copy, const char *uid, int64_t data_until,
+	       int64_t now, struct backup_facts *f, struct merge_result *r, char *why, size_t n)
+{
+	struct store *up = NULL;
+
+	if (store_backup_inspect(copy, f, why, n) < 0)
+		return -1;
+	if (strcmp(f->uid, uid) != 0) {
+		snprintf(why, n, "%s", _("the database copy is another station's than the manifest says"));
+		return -2;
+	}
+	f->data_until = data_until;
+	/* An older station's copy is brought up to this program's schema. */
+	if (f->schema < store_schema_latest()) {
+		if (store_open(copy, 0, &up, why, n) < 0)
+			return -2;
+		store_close(up);
+	}
+	if (store_merge(s, copy, f, now, r, why, n) < 0)
+		return -2;
+	return 0;
+}
+
 /* One export folder: folder is its descriptor, label its path. 0 merged,
  * 1 held, -1 refused. */
 static int merge_folder(struct store *s, const char *office_path, int folder, const char *label,
@@ -221,7 +244,6 @@ static int merge_folder(struct store *s, const char *office_path, int folder, co
 	struct backup_facts f;
 	struct merge_result r;
 	char why[768], copy[PATH_LEN], dir[PATH_MAX], *slash;
-	struct store *up = NULL;
 	int fd = -1, rc = -1;
 	bool have_facts = false, signed_ok = false;
 	enum trust_verdict verdict;
@@ -266,25 +288,10 @@ static int merge_folder(struct store *s, const char *office_path, int folder, co
 	fd = -1;
 	if (rc < 0)
 		goto out;
-	rc = -1;
-	if (store_backup_inspect(copy, &f, why, sizeof(why)) < 0)
-		goto out;
-	have_facts = true;
-	if (strcmp(f.uid, m.uid) != 0) {
-		snprintf(why, sizeof(why), "%s",
-			 _("the database copy is another station's than the manifest says"));
-		goto out;
-	}
-	f.data_until = m.to;
-	/* An older station's copy is brought up to this program's schema. */
-	if (f.schema < store_schema_latest()) {
-		if (store_open(copy, 0, &up, why, sizeof(why)) < 0)
-			goto out;
-		store_close(up);
-	}
-	if (store_merge(s, copy, &f, now, &r, why, sizeof(why)) < 0)
-		goto out;
-	rc = 0;
+	rc = merge_copy(s, copy, m.uid, m.to, now, &f, &r, why, sizeof(why));
+	have_facts = rc == 0 || rc == -2;
+	if (rc < 0)
+		rc = -1;
 out:
 	if (fd >= 0)
 		close(fd);

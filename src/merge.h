@@ -50,6 +50,15 @@ int merge_read_manifest(const char *folder, struct manifest *m, char *why, size_
 int merge_path(struct store *s, const char *office_path, const char *path, int64_t now,
 	       merge_report_fn *report, void *ctx, char *why, size_t n);
 
+/* Merges a station's database copy, a file of the caller's beside the
+ * office database that nothing else writes, which must be station uid's:
+ * checked as a stick's copy is (store_backup_inspect), brought up to this
+ * program's schema, merged (data_until: the newest moment it holds). A
+ * stick's folder and the office link both merge through it. 0; -1 with
+ * why when the copy was refused before f was known; -2 with why after. */
+int merge_copy(struct store *s, const char *copy, const char *uid, int64_t data_until,
+	       int64_t now, struct backup_facts *f, struct merge_result *r, char *why, size_t n);
+
 /* The words for store_merge_table(i)'s rows in a report. */
 const char *merge_table_label(const char *table);
 

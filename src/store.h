@@ -575,6 +575,7 @@ struct outbox_state {
 	int64_t confirmed_at;		/* when the office last confirmed; 0 never */
 	int64_t dropped;		/* days of roll-ups given up for room */
 	int64_t last_sent;		/* the newest seq the broker took; 0 none */
+	int64_t confirmed;		/* the newest seq the office confirmed; 0 none */
 };
 int store_outbox_state(struct store *s, struct outbox_state *o);
 /* The next batch to send: at most max rows not yet sent, in seq order,

@@ -104,8 +104,9 @@ int store_outbox_state(struct store *s, struct outbox_state *o)
 		return STORE_ERR;
 	o->confirmed_at = meta_int(s, "link_confirmed_at");
 	o->dropped = meta_int(s, "link_dropped");
+	o->confirmed = meta_int(s, "link_confirmed_seq");
 	if (o->last_sent == 0)
-		o->last_sent = meta_int(s, "link_confirmed_seq");
+		o->last_sent = o->confirmed;
 	return 0;
 }
 

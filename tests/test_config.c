@@ -265,6 +265,48 @@ static void csv_marks_and_usb_folder(void **state)
 	assert_mentions(load_station("csv_decimal = dot\n"), "line 3", "csv_decimal", "point");
 }
 
+/* [uplink]: the office link. Absent, there is none; given, its host is
+ * needed, its defaults follow TLS, and what does not go together or
+ * cannot be read is refused at its line. */
+static void uplink_settings(void **state)
+{
+	struct config *c = NULL;
+	char extra[1024];
+
+	(void)state;
+	assert_string_equal(load("", &c), "");
+	assert_false(config_has_uplink(&c->uplink));
+	config_free(c);
+	assert_string_equal(load("[uplink]\nhost = 10.0.0.2\n", &c), "");
+	assert_true(config_has_uplink(&c->uplink));
+	assert_int_equal(c->uplink.port, 1883);
+	assert_string_equal(c->uplink.topic, "fieldstation/PT01");
+	assert_int_equal(c->uplink.batch, 200);
+	config_free(c);
+	snprintf(extra, sizeof(extra), "[uplink]\nhost = office.htx.vn\nca_file = %s\n",
+		 test_write(dir, "ca.crt", "-----BEGIN CERTIFICATE-----\n"));
+	assert_string_equal(load(extra, &c), "");
+	assert_int_equal(c->uplink.port, 8883);
+	config_free(c);
+	/* The base ends at line 16; [uplink] is line 17. */
+	assert_mentions(load("[uplink]\nport = 1883\n", NULL), "line 17", "host", NULL);
+	assert_mentions(load("[uplink]\nhost = a b\n", NULL), "line 18", "host", "a b");
+	assert_mentions(load("[uplink]\nhost = h\ntopic = farms/+/PT01\n", NULL), "line 19",
+			"topic", "farms/+/PT01");
+	assert_mentions(load("[uplink]\nhost = h\ntopic = $SYS/x\n", NULL), "line 19", "topic",
+			NULL);
+	assert_mentions(load("[uplink]\nhost = h\nusername = pt01\n", NULL), "line 19",
+			"username", "password");
+	assert_mentions(load("[uplink]\nhost = h\nkey_file = /etc/fs/st.key\n", NULL), "line 19",
+			"cert_file", "key_file");
+	assert_mentions(load("[uplink]\nhost = h\nca_file = /nonexistent/ca.crt\n", NULL),
+			"line 19", "ca_file", "/nonexistent/ca.crt");
+	assert_mentions(load("[uplink]\nhost = h\nca_file = ca.crt\n", NULL), "line 19",
+			"ca_file", "full path");
+	assert_mentions(load("[uplink]\nhost = h\nport = 0\n", NULL), "line 19", "port", NULL);
+	assert_mentions(load("[uplink]\nhost = h\nqos = 2\n", NULL), "line 19", "qos", NULL);
+}
+
 /* Station time: Vietnam's unless [station] timezone names another zone
  * of the system's database; anything else is refused at its line. */
 static void station_time_zone(void **state)
@@ -888,6 +930,7 @@ int main(void)
 		cmocka_unit_test(missing_station_code),
 		cmocka_unit_test(csv_marks_and_usb_folder),
 		cmocka_unit_test(station_time_zone),
+		cmocka_unit_test(uplink_settings),
 		cmocka_unit_test(references_and_thresholds),
 		cmocka_unit_test(tariff_windows),
 		cmocka_unit_test(syntax_and_long_lines),
