@@ -110,7 +110,8 @@ E2E        := $(sort $(filter-out tests/e2e/lib%.sh,$(wildcard tests/e2e/*.sh)))
 # off or over its border, and a memory card that loses power and fails
 # (tests/cardvfs.c).
 HELPERS    := $(B)/tests/sim_probe $(B)/tests/libptyioctl.so $(B)/tests/notify_listen \
-	      $(B)/tests/libfakeclock.so $(B)/tests/screencheck $(B)/tests/libcardvfs.so
+	      $(B)/tests/libfakeclock.so $(B)/tests/screencheck $(B)/tests/libcardvfs.so \
+	      $(B)/tests/linkload
 MO         := $(B)/locale/vi/LC_MESSAGES/fieldstation.mo
 
 .PHONY: all run test unit e2e helpers hwtest bench check-po check-readme deps pot clean install \
