@@ -25,8 +25,10 @@
 /* Waits before connecting again: from 1 s, doubled to 5 minutes. */
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS (5 * 60 * 1000)
-/* How often the outbox is looked at while connected, and the link kept. */
+/* How often the outbox is looked at while a batch is on its way or rows
+ * wait, and while the link is quiet (the keep-alive is kept besides). */
 #define TICK_MS 2000
+#define QUIET_MS 15000
 /* Sent, yet not confirmed for resend_seconds: the office may not have it
  * (it was stopped while merging, or the broker lost it); sent again, with
  * a wait doubled each time nothing comes, up to an hour. */
@@ -305,6 +307,25 @@ static void keep_bound(struct uplink *u)
 		app_changed(u->app);
 }
 
+/* A station whose link is quiet, or down and waiting to connect again,
+ * wakes seldom: the farm's few wake-ups a minute are kept. */
+static int64_t next_tick(struct uplink *u)
+{
+	struct outbox_state o;
+	int64_t wait, keep = (int64_t)u->cfg->keepalive * 1000 / 2;
+
+	if (!u->mosq) {
+		wait = u->next_connect_ms - mono_ms();
+		return wait > TICK_MS ? wait : TICK_MS;
+	}
+	if (u->connected && !u->mid && store_outbox_state(u->app->store, &o) == 0 &&
+	    o.unsent == 0) {
+		wait = QUIET_MS < keep ? QUIET_MS : keep;
+		return wait < resend_min(u) ? wait : resend_min(u);
+	}
+	return TICK_MS;
+}
+
 static int64_t on_tick(void *data)
 {
 	struct uplink *u = data;
@@ -338,7 +359,7 @@ static int64_t on_tick(void *data)
 		else
 			watch(u);
 	}
-	return TICK_MS;
+	return next_tick(u);
 }
 
 struct uplink *uplink_start(struct app *app, char *why, size_t n)
