@@ -64,7 +64,7 @@ static void summary_draw(struct ui *ui, void *st)
 	widget_text(ui_bottom(ui), 1, COLS - 2, TONE_NORMAL, keys_text(s));
 	/* Never a period of zeros that is not one. */
 	if (savings_compute(app->store, cfg, clock_now(app->clock), s->span, s->back, &sv) < 0) {
-		savings_period(clock_now(app->clock), s->span, s->back, &sv.p);
+		savings_period(cfg, clock_now(app->clock), s->span, s->back, &sv.p);
 		widget_text(y++, 1, COLS - 2, TONE_GOOD, savings_period_name(name, sizeof(name), &sv.p));
 		snprintf(lines[0], LINE_LEN, _("The irrigation diary cannot be read from the memory card: %s"),
 			 store_error(app->store));

@@ -60,6 +60,8 @@ static const struct field station_fields[] = {
 	STR(struct station_cfg, usb_mount, false),
 	INT(struct station_cfg, backup_hours, 0, 8760),
 	INT(struct station_cfg, backup_keep, 1, 100),
+	INT(struct station_cfg, rainy_from, 1, 12),
+	INT(struct station_cfg, rainy_to, 1, 12),
 	{ "timezone", F_ZONE, offsetof(struct station_cfg, timezone),
 	  sizeof(((struct station_cfg *)0)->timezone), 0, 0, NULL, false },
 };
@@ -702,6 +704,8 @@ static void set_defaults(struct config *c)
 	c->station.keep_raw_days = 90;
 	c->station.backup_hours = 168;
 	c->station.backup_keep = 2;
+	c->station.rainy_from = 5;
+	c->station.rainy_to = 10;
 	c->station.max_pumps_running = 1;
 	c->station.seed = 1;
 	snprintf(c->station.timezone, sizeof(c->station.timezone), "%s", TIMEZONE_DEFAULT);
@@ -1446,6 +1450,11 @@ static int check(struct config *c, char *err, size_t errlen)
 		snprintf(c->station.name, sizeof(c->station.name), "%s", c->station.code);
 	if (config_csv_separator(c) == config_csv_decimal(c)) {
 		snprintf(err, errlen, _("%s: csv_separator and csv_decimal cannot both be a comma"),
+			 c->path);
+		return -1;
+	}
+	if (c->station.rainy_from == c->station.rainy_to % 12 + 1) {
+		snprintf(err, errlen, _("%s: rainy_from and rainy_to leave no month for the dry season"),
 			 c->path);
 		return -1;
 	}

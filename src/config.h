@@ -47,6 +47,9 @@ struct station_cfg {
 	int backup_hours;	/* a local backup this often; 0: never */
 	int backup_keep;	/* the newest this many are kept */
 	char timezone[64];	/* station time: a zone of the system's database */
+	/* The rainy season's first and last month (1-12); the dry season is
+	 * the months between. The south's by default: May to October. */
+	int rainy_from, rainy_to;
 	uint64_t seen;
 };
 

@@ -12,12 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Seasons of the south: the dry one begins in November, the rainy one
- * in May; six months each. */
-#define DRY_FIRST 10		/* tm_mon of November */
-#define RAINY_FIRST 4		/* of May */
-#define SEASON_MONTHS 6
-
 /* The first moment of month `index` (years * 12 + tm_mon), local time. */
 static time_t month_start(int index)
 {
@@ -30,34 +24,51 @@ static time_t month_start(int index)
 	return mktime(&tm);
 }
 
-void savings_period(time_t now, enum savings_span span, int back, struct savings_period *p)
+/* Whether month index (years * 12 + tm_mon) begins a season: the rainy
+ * one at rainy_from, the dry one the month after rainy_to. */
+static bool season_begins(const struct config *cfg, int index)
+{
+	int mon = index % 12 + 1;
+
+	return mon == cfg->station.rainy_from || mon == cfg->station.rainy_to % 12 + 1;
+}
+
+void savings_period(const struct config *cfg, time_t now, enum savings_span span, int back,
+		    struct savings_period *p)
 {
 	struct tm tm;
-	int index, months = span == SAVINGS_SEASON ? SEASON_MONTHS : 1;
+	int index, end;
 
 	localtime_r(&now, &tm);
 	index = (tm.tm_year + 1900) * 12 + tm.tm_mon;
 	if (span == SAVINGS_SEASON) {
-		if (tm.tm_mon >= DRY_FIRST)
-			index = (tm.tm_year + 1900) * 12 + DRY_FIRST;
-		else if (tm.tm_mon < RAINY_FIRST)
-			index = (tm.tm_year + 1900 - 1) * 12 + DRY_FIRST;
-		else
-			index = (tm.tm_year + 1900) * 12 + RAINY_FIRST;
+		/* Back to the season's first month, then a season at a time;
+		 * the two may differ in length. */
+		while (!season_begins(cfg, index))
+			index--;
+		for (int i = 0; i < back; i++)
+			do
+				index--;
+			while (!season_begins(cfg, index));
+		end = index + 1;
+		while (!season_begins(cfg, end))
+			end++;
+	} else {
+		index -= back;
+		end = index + 1;
 	}
-	index -= back * months;
 	memset(p, 0, sizeof(*p));
 	p->span = span;
 	p->back = back;
 	p->from = month_start(index);
-	p->to = month_start(index + months);
+	p->to = month_start(end);
 	p->from_before = month_start(index - 12);
-	p->to_before = month_start(index - 12 + months);
+	p->to_before = month_start(end - 12);
 	p->first_month = index % 12 + 1;
 	p->first_year = index / 12;
-	p->last_month = (index + months - 1) % 12 + 1;
-	p->last_year = (index + months - 1) / 12;
-	p->dry = index % 12 == DRY_FIRST;
+	p->last_month = (end - 1) % 12 + 1;
+	p->last_year = (end - 1) / 12;
+	p->dry = p->first_month != cfg->station.rainy_from;
 	p->partial = now >= p->from && now < p->to;
 	if (p->partial) {
 		/* The year before up to the same day and time. */
@@ -221,7 +232,7 @@ int savings_compute(struct store *s, const struct config *cfg, time_t now,
 	time_t upto;
 
 	memset(out, 0, sizeof(*out));
-	savings_period(now, span, back, &out->p);
+	savings_period(cfg, now, span, back, &out->p);
 	if (store_runs_total(s, out->p.from, out->p.to, &out->t) < 0 ||
 	    store_runs_total(s, out->p.from_before, out->p.to_before, &out->before) < 0)
 		return -1;

@@ -24,7 +24,9 @@ enum savings_span { SAVINGS_MONTH, SAVINGS_SEASON };
 
 /* A month or a season, `back` of them before the one of now; the same
  * months a year before, up to the same day and time when the period is
- * not over yet (a month half gone is not set against a whole one). */
+ * not over yet (a month half gone is not set against a whole one). The
+ * seasons are the rainy one of the configuration (rainy_from, rainy_to
+ * in [station]) and the dry one between, which may differ in length. */
 struct savings_period {
 	enum savings_span span;
 	int back;
@@ -35,7 +37,8 @@ struct savings_period {
 	bool dry;			/* a season: the dry one */
 	bool partial;			/* now is inside it */
 };
-void savings_period(time_t now, enum savings_span span, int back, struct savings_period *p);
+void savings_period(const struct config *cfg, time_t now, enum savings_span span, int back,
+		    struct savings_period *p);
 /* "Tháng 06/2026", "Mùa khô 11/2025–04/2026". */
 char *savings_period_name(char *buf, size_t n, const struct savings_period *p);
 

@@ -265,6 +265,31 @@ static void csv_marks_and_usb_folder(void **state)
 	assert_mentions(load_station("csv_decimal = dot\n"), "line 3", "csv_decimal", "point");
 }
 
+/* The seasons the savings are added up by: the south's rains by
+ * default, another region's by two months; a dry season is left. */
+static void rainy_season_months(void **state)
+{
+	struct config *c = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(config_load(test_write(dir, "s.ini", "[station]\ncode = PT01\n"), &c, err,
+				     sizeof(err)), 0);
+	assert_int_equal(c->station.rainy_from, 5);
+	assert_int_equal(c->station.rainy_to, 10);
+	config_free(c);
+	assert_int_equal(config_load(test_write(dir, "s.ini", "[station]\ncode = PT01\n"
+						"rainy_from = 9\nrainy_to = 12\n"), &c, err, sizeof(err)), 0);
+	assert_int_equal(c->station.rainy_from, 9);
+	assert_int_equal(c->station.rainy_to, 12);
+	config_free(c);
+	assert_mentions(load_station("rainy_from = 11\nrainy_to = 10\n"), "csv.ini", "rainy_from",
+			"dry season");
+	assert_mentions(load_station("rainy_from = 1\nrainy_to = 12\n"), "csv.ini", "rainy_to",
+			"dry season");
+	assert_mentions(load_station("rainy_to = 13\n"), "line 3", "rainy_to", "12");
+}
+
 /* [uplink]: the office link. Absent, there is none; given, its host is
  * needed, its defaults follow TLS, and what does not go together or
  * cannot be read is refused at its line. */
@@ -929,6 +954,7 @@ int main(void)
 		cmocka_unit_test(missing_keys),
 		cmocka_unit_test(missing_station_code),
 		cmocka_unit_test(csv_marks_and_usb_folder),
+		cmocka_unit_test(rainy_season_months),
 		cmocka_unit_test(station_time_zone),
 		cmocka_unit_test(uplink_settings),
 		cmocka_unit_test(references_and_thresholds),

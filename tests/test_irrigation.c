@@ -1242,26 +1242,43 @@ static void the_month_saved_zone_by_zone_against_a_year_before(void **state)
 
 static void seasons_and_months_across_the_new_year(void **state)
 {
+	static struct config south = { .station = { .rainy_from = 5, .rainy_to = 10 } };
+	static struct config centre = { .station = { .rainy_from = 9, .rainy_to = 12 } };
 	struct savings_period p;
 	char name[96];
 
 	(void)state;
 	text_init("en");
 	/* 10 January 2026 is in the dry season that began in November. */
-	savings_period(at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 0, &p);
+	savings_period(&south, at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 0, &p);
 	assert_int_equal(p.from, at(2025, 11, 1, 0, 0));
 	assert_int_equal(p.to, at(2026, 5, 1, 0, 0));
 	assert_string_equal(savings_period_name(name, sizeof(name), &p),
 			    "Dry season 11/2025–04/2026");
-	savings_period(at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 1, &p);
+	savings_period(&south, at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 1, &p);
 	assert_string_equal(savings_period_name(name, sizeof(name), &p),
 			    "Rainy season 05/2025–10/2025");
 	assert_false(p.partial);
 	/* A whole season is set against a whole one. */
 	assert_int_equal(p.to_before, at(2024, 11, 1, 0, 0));
-	savings_period(at(2026, 1, 10, 8, 0), SAVINGS_MONTH, 1, &p);
+	savings_period(&south, at(2026, 1, 10, 8, 0), SAVINGS_MONTH, 1, &p);
 	assert_string_equal(savings_period_name(name, sizeof(name), &p), "Month 12/2025");
 	assert_int_equal(p.from_before, at(2024, 12, 1, 0, 0));
+	/* Where the rains come from September to December, the dry season
+	 * is the eight months from January to August. */
+	savings_period(&centre, at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 0, &p);
+	assert_string_equal(savings_period_name(name, sizeof(name), &p),
+			    "Dry season 01/2026–08/2026");
+	assert_int_equal(p.to, at(2026, 9, 1, 0, 0));
+	assert_true(p.partial);
+	savings_period(&centre, at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 1, &p);
+	assert_string_equal(savings_period_name(name, sizeof(name), &p),
+			    "Rainy season 09/2025–12/2025");
+	assert_int_equal(p.from_before, at(2024, 9, 1, 0, 0));
+	assert_int_equal(p.to_before, at(2025, 1, 1, 0, 0));
+	savings_period(&centre, at(2026, 1, 10, 8, 0), SAVINGS_SEASON, 2, &p);
+	assert_string_equal(savings_period_name(name, sizeof(name), &p),
+			    "Dry season 01/2025–08/2025");
 }
 
 /* Monday 1 June 2026, midnight. */
