@@ -83,7 +83,10 @@ CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 -Isrc -Idrivers
             -DARCHITECTURE='"$(ARCH)"' \
             -DRELEASE_KEY_PATH='"$(PREFIX)/share/fieldstation/release-key.pub"'
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out $(SPEAKER_PKGS),$(PKGS)) 2>/dev/null)
+# libmosquitto is opened by the station only when it has a link
+# (src/mqtt.h): linked, it would load OpenSSL into every station.
+DLOPEN_PKGS := libmosquitto
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out $(SPEAKER_PKGS) $(DLOPEN_PKGS),$(PKGS)) 2>/dev/null)
 SPEAKER_LIBS = $(shell $(PKG_CONFIG) --libs $(SPEAKER_PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm
@@ -196,6 +199,9 @@ $(B)/fonts/%.psf.gz: $(B)/fonts/%.bdf fonts/fieldstation.set
 	@if [ -s $(B)/fonts/$*.log ]; then cat $(B)/fonts/$*.log; rm -f $(B)/fonts/$*.psf; \
 		echo "bdf2psf could not place every glyph (FONT_GLYPHS = $(FONT_GLYPHS))"; exit 1; fi
 	gzip -9nf $(B)/fonts/$*.psf
+
+# The office link's load test sends as the stations do, linked directly.
+$(B)/tests/linkload: LDLIBS += $(shell $(PKG_CONFIG) --libs libmosquitto 2>/dev/null)
 
 # The backup test fails fsync() as a failing card does.
 $(B)/tests/test_backup: LDLIBS += -Wl,--wrap=fsync

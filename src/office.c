@@ -5,6 +5,7 @@
 #include "office.h"
 
 #include "merge.h"
+#include "mqtt.h"
 #include "signing.h"
 #include "store.h"
 #include "text.h"
@@ -12,7 +13,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <mosquitto.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -31,6 +31,8 @@ struct office {
 };
 
 static volatile sig_atomic_t stopping;
+/* libmosquitto, loaded by office_run(). */
+static const struct mqtt *mq;
 
 static void on_signal(int sig)
 {
@@ -109,7 +111,7 @@ static void confirm(struct office *f, const char *code, const char *uid, int64_t
 	store_meta_set(f->s, key, v);
 	snprintf(v, sizeof(v), "%lld %lld", (long long)held, (long long)(seen > held ? seen : held));
 	snprintf(topic, sizeof(topic), "%s/%s/confirmed", f->o->topic, code);
-	mosquitto_publish(f->mosq, NULL, topic, (int)strlen(v), v, 1, true);
+	mq->publish(f->mosq, NULL, topic, (int)strlen(v), v, 1, true);
 }
 
 /* The image into a file of our own beside the office database. */
@@ -210,10 +212,10 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
 	struct office *f = ctx;
 
 	if (rc != 0) {
-		say_that("-", NULL, _("the broker refused the office: %s"), mosquitto_connack_string(rc));
+		say_that("-", NULL, _("the broker refused the office: %s"), mq->connack_string(rc));
 		return;
 	}
-	mosquitto_subscribe(m, NULL, f->subscription, 1);
+	mq->subscribe(m, NULL, f->subscription, 1);
 	say("-", NULL, _("connected to the broker"));
 }
 
@@ -240,54 +242,57 @@ int office_run(const struct office_opts *o, char *why, size_t n)
 	slash = strrchr(f.dir, '/');
 	*slash = '\0';
 	snprintf(f.subscription, sizeof(f.subscription), "%s/+/records", o->topic);
-	mosquitto_lib_init();
+	mq = mqtt_load(err, sizeof(err));
+	if (!mq) {
+		snprintf(why, n, "%s", err);
+		store_close(f.s);
+		return 1;
+	}
 	/* A session the broker keeps: what stations send while the office
 	 * is off waits at the broker. */
-	f.mosq = mosquitto_new(o->client_id, false, &f);
+	f.mosq = mq->new_(o->client_id, false, &f);
 	if (!f.mosq) {
 		snprintf(why, n, "%s", strerror(ENOMEM));
 		goto fail;
 	}
-	mosquitto_int_option(f.mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-	mosquitto_connect_callback_set(f.mosq, on_connect);
-	mosquitto_message_callback_set(f.mosq, on_message);
+	mq->int_option(f.mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	mq->connect_callback_set(f.mosq, on_connect);
+	mq->message_callback_set(f.mosq, on_message);
 	if (o->username)
-		mosquitto_username_pw_set(f.mosq, o->username, o->password);
+		mq->username_pw_set(f.mosq, o->username, o->password);
 	if (o->ca_file) {
-		rc = mosquitto_tls_set(f.mosq, o->ca_file, NULL, o->cert_file, o->key_file, NULL);
+		rc = mq->tls_set(f.mosq, o->ca_file, NULL, o->cert_file, o->key_file, NULL);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			snprintf(why, n, _("the link's certificates cannot be used (%s)"),
-				 mosquitto_strerror(rc));
+				 mq->strerror(rc));
 			goto fail;
 		}
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	rc = mosquitto_connect(f.mosq, o->host, o->port ? o->port : o->ca_file ? 8883 : 1883, 60);
+	rc = mq->connect(f.mosq, o->host, o->port ? o->port : o->ca_file ? 8883 : 1883, 60);
 	while (!stopping) {
 		if (rc == MOSQ_ERR_SUCCESS)
-			rc = mosquitto_loop(f.mosq, 1000, 1);
+			rc = mq->loop(f.mosq, 1000, 1);
 		if (rc != MOSQ_ERR_SUCCESS && !stopping) {
 			say_that("-", NULL, _("the broker does not answer (%s): trying again"),
-			    mosquitto_strerror(rc));
+			    mq->strerror(rc));
 			for (int i = 0; i < wait && !stopping; i++)
 				sleep(1);
 			wait = wait * 2 > 60 ? 60 : wait * 2;
-			rc = mosquitto_reconnect(f.mosq);
+			rc = mq->reconnect(f.mosq);
 			if (rc == MOSQ_ERR_SUCCESS)
 				wait = 1;
 		}
 	}
-	mosquitto_disconnect(f.mosq);
-	mosquitto_destroy(f.mosq);
-	mosquitto_lib_cleanup();
+	mq->disconnect(f.mosq);
+	mq->destroy(f.mosq);
 	store_close(f.s);
 	return 0;
 fail:
 	if (f.mosq)
-		mosquitto_destroy(f.mosq);
-	mosquitto_lib_cleanup();
+		mq->destroy(f.mosq);
 	store_close(f.s);
 	return 1;
 }

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "config.h"
 #include "loop.h"
+#include "mqtt.h"
 #include "signing.h"
 #include "store.h"
 #include "text.h"
@@ -15,7 +16,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <mosquitto.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +62,9 @@ struct uplink {
 	char trouble[256];		/* why the link is down, for the screen */
 };
 
+/* libmosquitto, loaded by uplink_start(). */
+static const struct mqtt *mq;
+
 static int64_t mono_ms(void)
 {
 	return clock_mono_ms();
@@ -82,7 +85,7 @@ static void watch(struct uplink *u)
 
 	if (!u->mosq || u->fd < 0)
 		return;
-	want = POLLIN | (mosquitto_want_write(u->mosq) ? POLLOUT : 0);
+	want = POLLIN | (mq->want_write(u->mosq) ? POLLOUT : 0);
 	if (want != u->events) {
 		loop_watch(u->app->loop, u->fd, want, on_fd, u);
 		u->events = want;
@@ -111,7 +114,7 @@ static void publish_next(struct uplink *u)
 	free(image);
 	if (!payload)
 		return;
-	rc = mosquitto_publish(u->mosq, &u->mid, u->topic_records, (int)plen, payload, 1, false);
+	rc = mq->publish(u->mosq, &u->mid, u->topic_records, (int)plen, payload, 1, false);
 	free(payload);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		u->mid = 0;
@@ -131,7 +134,7 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
 	(void)m;
 	if (rc != 0) {
 		snprintf(u->trouble, sizeof(u->trouble), _("the office's server refused the station (%s)"),
-			 mosquitto_connack_string(rc));
+			 mq->connack_string(rc));
 		return;
 	}
 	u->connected = true;
@@ -143,7 +146,7 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
 	if (store_outbox_state(u->app->store, &o) == 0)
 		u->after = o.last_sent;
 	u->progress_ms = mono_ms();
-	mosquitto_subscribe(u->mosq, NULL, u->topic_confirmed, 1);
+	mq->subscribe(u->mosq, NULL, u->topic_confirmed, 1);
 	publish_next(u);
 	app_changed(u->app);
 }
@@ -224,7 +227,7 @@ static void drop(struct uplink *u)
 	u->fd = -1;
 	u->events = 0;
 	if (u->mosq)
-		mosquitto_destroy(u->mosq);
+		mq->destroy(u->mosq);
 	u->mosq = NULL;
 	if (u->connected)
 		app_changed(u->app);
@@ -246,9 +249,9 @@ static void on_fd(void *data, int fd, short revents)
 	if (!u->mosq)
 		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
-		rc = mosquitto_loop_read(u->mosq, 1);
+		rc = mq->loop_read(u->mosq, 1);
 	if (rc == MOSQ_ERR_SUCCESS && u->mosq && (revents & POLLOUT))
-		rc = mosquitto_loop_write(u->mosq, 1);
+		rc = mq->loop_write(u->mosq, 1);
 	if (rc != MOSQ_ERR_SUCCESS || u->broken) {
 		drop(u);
 		return;
@@ -262,32 +265,32 @@ static int try_connect(struct uplink *u)
 	int rc;
 
 	snprintf(id, sizeof(id), "fieldstation-%s", u->app->cfg->station.code);
-	u->mosq = mosquitto_new(id, true, u);
+	u->mosq = mq->new_(id, true, u);
 	if (!u->mosq)
 		return -1;
-	mosquitto_int_option(u->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	mq->int_option(u->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
 	/* One batch in flight: the broker gets them in order. */
-	mosquitto_max_inflight_messages_set(u->mosq, 1);
-	mosquitto_connect_callback_set(u->mosq, on_connect);
-	mosquitto_disconnect_callback_set(u->mosq, on_disconnect);
-	mosquitto_publish_callback_set(u->mosq, on_publish);
-	mosquitto_message_callback_set(u->mosq, on_message);
+	mq->max_inflight_messages_set(u->mosq, 1);
+	mq->connect_callback_set(u->mosq, on_connect);
+	mq->disconnect_callback_set(u->mosq, on_disconnect);
+	mq->publish_callback_set(u->mosq, on_publish);
+	mq->message_callback_set(u->mosq, on_message);
 	if (u->cfg->username[0])
-		mosquitto_username_pw_set(u->mosq, u->cfg->username, u->cfg->password);
+		mq->username_pw_set(u->mosq, u->cfg->username, u->cfg->password);
 	if (u->cfg->ca_file[0]) {
-		rc = mosquitto_tls_set(u->mosq, u->cfg->ca_file, NULL,
+		rc = mq->tls_set(u->mosq, u->cfg->ca_file, NULL,
 				       u->cfg->cert_file[0] ? u->cfg->cert_file : NULL,
 				       u->cfg->key_file[0] ? u->cfg->key_file : NULL, NULL);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			snprintf(u->trouble, sizeof(u->trouble), _("the link's certificates cannot be used (%s)"),
-				 mosquitto_strerror(rc));
+				 mq->strerror(rc));
 			return -1;
 		}
 	}
-	rc = mosquitto_connect_async(u->mosq, u->cfg->host, u->cfg->port, u->cfg->keepalive);
+	rc = mq->connect_async(u->mosq, u->cfg->host, u->cfg->port, u->cfg->keepalive);
 	if (rc != MOSQ_ERR_SUCCESS)
 		return -1;
-	u->fd = mosquitto_socket(u->mosq);
+	u->fd = mq->socket(u->mosq);
 	if (u->fd < 0)
 		return -1;
 	u->events = POLLIN | POLLOUT;
@@ -337,7 +340,7 @@ static int64_t on_tick(void *data)
 			drop(u);
 	}
 	if (u->mosq) {
-		if (mosquitto_loop_misc(u->mosq) != MOSQ_ERR_SUCCESS) {
+		if (mq->loop_misc(u->mosq) != MOSQ_ERR_SUCCESS) {
 			drop(u);
 			return TICK_MS;
 		}
@@ -367,16 +370,13 @@ struct uplink *uplink_start(struct app *app, char *why, size_t n)
 	const struct uplink_cfg *c = &app->cfg->uplink;
 	struct uplink *u;
 	struct outbox_state o;
-	static bool lib_ready;
 
 	why[0] = '\0';
 	if (!config_has_uplink(c))
 		return NULL;
-	if (!lib_ready && mosquitto_lib_init() != MOSQ_ERR_SUCCESS) {
-		snprintf(why, n, "%s", _("the MQTT library cannot start"));
+	mq = mqtt_load(why, n);
+	if (!mq)
 		return NULL;
-	}
-	lib_ready = true;
 	u = calloc(1, sizeof(*u));
 	if (!u) {
 		snprintf(why, n, "%s", strerror(ENOMEM));
@@ -409,8 +409,8 @@ void uplink_stop(struct uplink *u)
 		return;
 	loop_timer_del(u->app->loop, u->timer);
 	if (u->mosq && u->connected) {
-		mosquitto_disconnect(u->mosq);
-		mosquitto_loop_write(u->mosq, 1);
+		mq->disconnect(u->mosq);
+		mq->loop_write(u->mosq, 1);
 	}
 	u->trouble[0] = 'x';
 	drop(u);

@@ -1,0 +1,70 @@
+/* Opening libmosquitto when a link is used: see mqtt.h. */
+#include "mqtt.h"
+
+#include "text.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+
+const struct mqtt *mqtt_load(char *why, size_t n)
+{
+	static struct mqtt m;
+	static void *lib;
+	static const struct {
+		const char *name;
+		void **slot;
+	} syms[] = {
+		{ "mosquitto_connack_string", (void **)&m.connack_string },
+		{ "mosquitto_connect", (void **)&m.connect },
+		{ "mosquitto_connect_async", (void **)&m.connect_async },
+		{ "mosquitto_connect_callback_set", (void **)&m.connect_callback_set },
+		{ "mosquitto_destroy", (void **)&m.destroy },
+		{ "mosquitto_disconnect", (void **)&m.disconnect },
+		{ "mosquitto_disconnect_callback_set", (void **)&m.disconnect_callback_set },
+		{ "mosquitto_int_option", (void **)&m.int_option },
+		{ "mosquitto_lib_cleanup", (void **)&m.lib_cleanup },
+		{ "mosquitto_lib_init", (void **)&m.lib_init },
+		{ "mosquitto_loop", (void **)&m.loop },
+		{ "mosquitto_loop_misc", (void **)&m.loop_misc },
+		{ "mosquitto_loop_read", (void **)&m.loop_read },
+		{ "mosquitto_loop_write", (void **)&m.loop_write },
+		{ "mosquitto_max_inflight_messages_set", (void **)&m.max_inflight_messages_set },
+		{ "mosquitto_message_callback_set", (void **)&m.message_callback_set },
+		{ "mosquitto_new", (void **)&m.new_ },
+		{ "mosquitto_publish", (void **)&m.publish },
+		{ "mosquitto_publish_callback_set", (void **)&m.publish_callback_set },
+		{ "mosquitto_reconnect", (void **)&m.reconnect },
+		{ "mosquitto_socket", (void **)&m.socket },
+		{ "mosquitto_strerror", (void **)&m.strerror },
+		{ "mosquitto_subscribe", (void **)&m.subscribe },
+		{ "mosquitto_tls_set", (void **)&m.tls_set },
+		{ "mosquitto_username_pw_set", (void **)&m.username_pw_set },
+		{ "mosquitto_want_write", (void **)&m.want_write },
+	};
+
+	if (lib)
+		return &m;
+	lib = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(why, n, _("the MQTT library cannot be loaded (%s): install libmosquitto1"),
+			 dlerror());
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		*syms[i].slot = dlsym(lib, syms[i].name);
+		if (!*syms[i].slot) {
+			snprintf(why, n, _("the MQTT library cannot be loaded (%s): install libmosquitto1"),
+				 syms[i].name);
+			dlclose(lib);
+			lib = NULL;
+			return NULL;
+		}
+	}
+	if (m.lib_init() != MOSQ_ERR_SUCCESS) {
+		snprintf(why, n, "%s", _("the MQTT library cannot start"));
+		dlclose(lib);
+		lib = NULL;
+		return NULL;
+	}
+	return &m;
+}
