@@ -117,7 +117,7 @@ static int summary_key(struct ui *ui, void *st, int key)
 
 static const char *const summary_help[] = {
 	N_("Runs that ended, by the month or season they began"),
-	N_("Seasons: dry from November to April, rainy from May to October"),
+	N_("Seasons: the rainy and the dry one, by the months set for the station; the title shows them"),
 	N_("4/6: the month or season before or after"),
 	N_("5: months or seasons"),
 	N_("+/-: more lines"),

@@ -478,9 +478,25 @@ static time_t restore_newest(const char *path, time_t now, const char *aside, in
 	return from;
 }
 
-/* The newest database set aside beside path, for the alarm of a restore
- * that a stop cut short after the setting aside: its path in buf, or
- * path itself when none is there (the database was taken away). */
+/* The station time in a set-aside name's YYYYMMDD-HHMMSS; 0 if none. */
+static time_t aside_time(const char *stamp)
+{
+	struct tm tm = { 0 };
+
+	if (sscanf(stamp, "%4d%2d%2d-%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+/* The database set aside beside path after its newest backup was made,
+ * for the alarm of a restore that a stop cut short after the setting
+ * aside: its path in buf, or path itself when there is none (the
+ * database was taken away; one set aside before the backup belongs to an
+ * earlier restore). */
 static void newest_aside(const char *path, char *buf, size_t n)
 {
 	char folder[4096], base[256], best[256] = "";
@@ -504,7 +520,7 @@ static void newest_aside(const char *path, char *buf, size_t n)
 			snprintf(best, sizeof(best), "%s", e->d_name);
 	}
 	closedir(d);
-	if (best[0])
+	if (best[0] && aside_time(best + len) > backup_newest(path))
 		snprintf(buf, n, "%s/%s", folder, best);
 }
 
@@ -532,16 +548,21 @@ int backup_open_store(const char *db_path, time_t now, bool damaged, struct stor
 				 db_path, strerror(errno));
 			return STORE_ERR;
 		}
+		rc = store_open(db_path, STORE_EXCLUSIVE, out, err, errlen);
+		if (rc < 0)
+			return rc;
 		if (from > 0) {
-			rc = store_open(db_path, STORE_EXCLUSIVE, out, err, errlen);
-			if (rc < 0)
-				return rc;
 			snprintf(notice, notice_n,
 				 _("The database was missing; restored from a backup, the data now run to %s."),
 				 text_date_time(a, sizeof(a), (time_t)(alive ? alive : from)));
 			return 0;
 		}
-		/* No backup that passes the check: an empty station, as below. */
+		/* No backup passes the check: an empty station, said, with
+		 * the alarm that tells an auditor why the records start again. */
+		store_event(*out, now, "database_restored", NULL, aside, true);
+		snprintf(notice, notice_n,
+			 _("The database was missing and no backup of it is sound; the station starts empty."));
+		return 0;
 	}
 	rc = store_open(db_path, STORE_EXCLUSIVE, out, err, errlen);
 	if (rc == 0) {
@@ -592,7 +613,12 @@ struct backups {
 	bool over;		/* copy is written over an older backup */
 	time_t newest;		/* station time of the newest backup */
 	int timer;
+	int waits;		/* seconds waited for the check at start */
 };
+
+/* How long a backup waits for the check of the whole database: six
+ * hours of one-second waits. */
+#define CHECK_WAITS (6 * 3600)
 
 static int64_t due_in(const struct backups *b)
 {
@@ -650,9 +676,14 @@ static int64_t on_timer(void *data)
 		if (app->clock_behind)
 			return 60000;	/* named for a wrong time: not yet */
 		/* Damage the check is still looking for would be copied
-		 * over the oldest good backup. */
-		if (!app->checked)
+		 * over the oldest good backup; a check that never ends (a
+		 * card that hangs) must not stop the backups for good. */
+		if (!app->checked && b->waits < CHECK_WAITS) {
+			if (++b->waits == CHECK_WAITS)
+				store_event(app->store, now, "check_failed", NULL,
+					    "no end after six hours: backups go on", false);
 			return 1000;
+		}
 		if (due_in(b) > 0)
 			return due_in(b);
 		/* Everything read until now in it, not in the pending file. */

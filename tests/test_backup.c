@@ -397,6 +397,54 @@ static void a_restore_cut_short_is_done_at_the_next_start(void **state)
 	assert_int_equal(access(aside, F_OK), 0);
 }
 
+/* No database, and no backup of it that passes the check: the station
+ * starts empty, and says so, with the alarm an auditor looks for. */
+static void a_missing_database_without_a_sound_backup_is_said(void **state)
+{
+	struct store *s;
+	char notice[256], err[512], aside[800];
+	int alarms = 0;
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	backup(june1(6, 0), 2);
+	snprintf(aside, sizeof(aside), "%s/station-2026-06-01-0600.db", backups);
+	damage(aside, 0, 100);
+	snprintf(aside, sizeof(aside), "%s.damaged-20260601-080000", db);
+	assert_int_equal(rename(db, aside), 0);
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_string_equal(notice, "The database was missing and no backup of it is sound; the "
+			    "station starts empty.");
+	assert_int_equal(store_alarms_open(s, &alarms), 0);
+	assert_int_equal(alarms, 1);
+	store_close(s);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE kind = 'test'"), 0);
+}
+
+/* A database taken away long after an earlier restore: the alarm does
+ * not name the file that restore set aside, older than the backups. */
+static void a_database_taken_away_names_no_old_file(void **state)
+{
+	struct store *s;
+	char notice[256], err[512], old[800], sql[1200];
+
+	(void)state;
+	fill(db, june1(5, 0), june1(6, 0));
+	snprintf(old, sizeof(old), "%s.damaged-20260501-080000", db);
+	exec_sql(old, "CREATE TABLE t(x)");
+	backup(june1(6, 0), 2);
+	assert_int_equal(unlink(db), 0);
+	unlink(path_in(dir, "station.db-wal"));
+	assert_int_equal(backup_open_store(db, june1(9, 0), false, &s, notice, sizeof(notice), err,
+					   sizeof(err)), 0);
+	assert_non_null(strstr(notice, "The database was missing; restored from a backup"));
+	store_close(s);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE kind = 'database_restored'"
+		 " AND detail = '%s'", db);
+	assert_int_equal(sql_int(db, sql), 1);
+}
+
 /* A first start has no database and no backup: an empty station, and
  * not a word about a restore. */
 static void a_first_start_makes_an_empty_station(void **state)
@@ -667,6 +715,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(without_a_backup_the_station_starts_empty, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_restore_cut_short_is_done_at_the_next_start, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_missing_database_without_a_sound_backup_is_said,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_database_taken_away_names_no_old_file, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_first_start_makes_an_empty_station, setup,
 						teardown),
