@@ -5,6 +5,7 @@
 #include "text.h"
 #include "timezone.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum ftype { F_STR, F_INT, F_REAL, F_BOOL, F_CHOICE, F_ZONE };
 
@@ -1345,6 +1347,34 @@ static bool valid_host(const char *s)
 	return true;
 }
 
+/* A host the station finds without asking the network: an address, or a
+ * name in /etc/hosts. libmosquitto looks a name up while it connects,
+ * in the station's one loop: with the link up and its DNS server not
+ * answering, that would hold the pumps' timers for seconds each time. */
+static bool host_found_locally(const char *host)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	char line[1024], *save, *word;
+	bool found = false;
+	FILE *f;
+
+	if (inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1)
+		return true;
+	f = fopen("/etc/hosts", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "#\n")] = '\0';
+		/* The address, then its names. */
+		if (!strtok_r(line, " \t", &save))
+			continue;
+		while (!found && (word = strtok_r(NULL, " \t", &save)))
+			found = strcasecmp(word, host) == 0;
+	}
+	fclose(f);
+	return found;
+}
+
 /* A topic the station publishes under: printable ASCII, no wildcard, not
  * one of the broker's own ($SYS), no empty level. */
 static bool valid_topic(const char *s)
@@ -1399,6 +1429,9 @@ static int check_uplink(struct config *c, char *err, size_t errlen)
 			      strerror(errno));
 		fclose(f);
 	}
+	if (!host_found_locally(u->host))
+		UFAIL("host", _("[uplink]: host %s is a name the station would have to look up on the network, which holds the pumps' timers while the link is down: give the broker's address, like 192.168.1.10, or put the name in /etc/hosts"),
+		      u->host);
 	if (!u->port)
 		u->port = u->ca_file[0] ? 8883 : 1883;
 	if (!u->keepalive)

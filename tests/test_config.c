@@ -308,11 +308,29 @@ static void uplink_settings(void **state)
 	assert_string_equal(c->uplink.topic, "fieldstation/PT01");
 	assert_int_equal(c->uplink.batch, 200);
 	config_free(c);
-	snprintf(extra, sizeof(extra), "[uplink]\nhost = office.htx.vn\nca_file = %s\n",
+	snprintf(extra, sizeof(extra), "[uplink]\nhost = fd00::2\nca_file = %s\n",
 		 test_write(dir, "ca.crt", "-----BEGIN CERTIFICATE-----\n"));
 	assert_string_equal(load(extra, &c), "");
 	assert_int_equal(c->uplink.port, 8883);
 	config_free(c);
+	/* A name is taken only from /etc/hosts: looked up on the network, it
+	 * would hold the station's loop while the link is down. */
+	assert_mentions(load("[uplink]\nhost = office.htx.invalid\n", NULL), "line 18", "host",
+			"/etc/hosts");
+	{
+		FILE *h = fopen("/etc/hosts", "r");
+		char line[512];
+		bool listed = false;
+
+		while (h && fgets(line, sizeof(line), h))
+			listed |= strstr(line, "localhost") != NULL && line[0] != '#';
+		if (h)
+			fclose(h);
+		if (listed) {
+			assert_string_equal(load("[uplink]\nhost = localhost\n", &c), "");
+			config_free(c);
+		}
+	}
 	/* The base ends at line 16; [uplink] is line 17. */
 	assert_mentions(load("[uplink]\nport = 1883\n", NULL), "line 17", "host", NULL);
 	assert_mentions(load("[uplink]\nhost = a b\n", NULL), "line 18", "host", "a b");
