@@ -431,7 +431,9 @@ static void pumps_draw(struct ui *ui, void *st)
 			    _("Digits and . for the amount; Enter: next"), true);
 		break;
 	case CONFIRM_PEAK:
-		peak_question(app, pc, minutes, q, sizeof(q));
+		/* Asked a moment ago; the peak hours may have ended since. */
+		if (!peak_question(app, pc, minutes, q, sizeof(q)))
+			snprintf(q, sizeof(q), _("Start %s for %d minutes?%s"), pc->name, minutes, "");
 		widget_confirm(y, ui_bottom(ui), q);
 		break;
 	case CONFIRM_STOP:

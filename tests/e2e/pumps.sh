@@ -134,4 +134,14 @@ press en KP2 KP8 KP9
 expect en "Month 06/2026" "English summary"
 expect en "Paid: $(group "$cost" ,) VND" "costs in English"
 
+# The peak-hours question left on the screen while peak hours end: it
+# becomes the plain one, never an empty question; Enter starts.
+start pk --config "$CFG" --db "$TMP/peak.db" --clock 2026-06-01T22:27 --clock-speed 60
+press pk KP2 KP2 KP1 KP0 KPEnter KP1 KPEnter
+expect_words pk "Đang giờ cao điểm đến 22:30" "at 22:27 the question says peak hours"
+expect pk "22:3" "the clock passes 22:30" 10
+expect_words pk "Mở Bơm 2 trong 10 phút?" "then the plain question, not an empty one"
+press pk KPEnter
+expect pk "Bơm 2 đã chạy — tự tắt sau 10 phút" "Enter starts it"
+
 finish
