@@ -50,9 +50,10 @@ DB_FACTOR=3
 DB_SLACK=$((2 * 1024 * 1024))
 WAL_MAX=$((8 * 1024 * 1024))
 # Memory and open files of each process that ran six station hours, from
-# its third hour on: at most 2.5 MB more resident (SQLite's page caches
-# warming, what a first copy to a stick leaves, some room), and no more
-# open files when it is back on the home screen (open_files).
+# its third hour on, both at quiet moments on the home screen: at most
+# 2.5 MB more resident (SQLite's page caches warming, what a first copy
+# to a stick leaves, some room), and no more open files (open_files).
+# What a copy or a workbook takes while it works is printed, not judged.
 RSS_GROWTH_KB=2560
 WARM_S=$((3 * 3600))
 JUDGED_S=$((6 * 3600))
@@ -512,17 +513,22 @@ flat=$(awk -v warm=$((WARM_S * 1000000 / SPEED)) -v judged=$((JUDGED_S * 1000000
 	  if (!(pid in first)) first[pid] = t
 	  last[pid] = t
 	  if (t - first[pid] < warm) next
-	  if (!(pid in base)) { base[pid] = rss; lo[pid] = rss }
-	  if (rss > hi[pid]) hi[pid] = rss
-	  if (rss < lo[pid]) lo[pid] = rss
-	  if (phase == "home") { if (!(pid in home0)) home0[pid] = fds; if (fds > homehi[pid]) homehi[pid] = fds }
+	  # Memory, like open files, is judged at quiet moments on the home
+	  # screen: a copy to a stick or a workbook takes megabytes while it
+	  # works and gives them back; what stays is what grows.
+	  if (!(pid in peak) || rss > peak[pid]) peak[pid] = rss
+	  if (phase == "home") {
+	    if (!(pid in base)) { base[pid] = rss; lo[pid] = rss; home0[pid] = fds }
+	    if (rss > hi[pid]) hi[pid] = rss
+	    if (rss < lo[pid]) lo[pid] = rss
+	    if (fds > homehi[pid]) homehi[pid] = fds
+	  }
 	  n[pid]++ }
 	END {
 	  for (p in base) {
 	    if (last[p] - first[p] < judged) continue
-	    printf "pid %s: %d samples, VmRSS %d..%d kB (from %d)", p, n[p], lo[p], hi[p], base[p]
-	    if (p in home0) printf ", open files at home %d..%d", home0[p], homehi[p]
-	    printf "\n"
+	    printf "pid %s: %d samples, VmRSS at home %d..%d kB (from %d; %d at the busiest)", p, n[p], lo[p], hi[p], base[p], peak[p]
+	    printf ", open files at home %d..%d\n", home0[p], homehi[p]
 	    if (hi[p] - base[p] > grow) printf "GROWTH %s rss\n", p
 	    if ((p in home0) && homehi[p] > home0[p]) printf "GROWTH %s fds\n", p
 	  }
