@@ -259,7 +259,7 @@ static const char *trial(const struct updater *u)
 	const struct updater_sys *sys = u->sys;
 	struct unit_state first = { 0 }, now;
 	char handover[PATH_MAX];
-	int64_t deadline = sys->now(sys->ctx) + u->trial_seconds;
+	int64_t deadline = sys->steady(sys->ctx) + u->trial_seconds;
 
 	handover_path(u, NULL, handover, sizeof(handover));
 	if (sys->service_state(sys->ctx, &first) < 0)
@@ -277,7 +277,7 @@ static const char *trial(const struct updater *u)
 			if (now.restarts >= first.restarts + u->max_restarts)
 				return "crashed";
 		}
-		if (sys->now(sys->ctx) >= deadline)
+		if (sys->steady(sys->ctx) >= deadline)
 			return "no-start";
 		sys->wait(sys->ctx, POLL_MS);
 	}

@@ -62,7 +62,12 @@ struct updater_sys {
 	 * database station_db (one of the two). */
 	int (*db_copy)(void *ctx, const char *station_db, const char *from, const char *to,
 		       char *why, size_t n);
+	/* The date, for what is written down (seconds since the epoch). */
 	int64_t (*now)(void *ctx);
+	/* Seconds that only go forward, for time limits: a board without a
+	 * real-time clock has its date set after it booted, by the farmer
+	 * or the network, by hours or years. */
+	int64_t (*steady)(void *ctx);
 	void (*wait)(void *ctx, int ms);
 	/* The current boot's id (a request from another boot is stale). */
 	void (*boot_id)(void *ctx, char *buf, size_t n);

@@ -578,6 +578,15 @@ static int64_t op_now(void *ctx)
 	return (int64_t)time(NULL);
 }
 
+static int64_t op_steady(void *ctx)
+{
+	struct timespec t;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec;
+}
+
 static void op_wait(void *ctx, int ms)
 {
 	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -600,6 +609,7 @@ int main(int argc, char **argv)
 		.repack = op_repack,
 		.db_copy = op_db_copy,
 		.now = op_now,
+		.steady = op_steady,
 		.wait = op_wait,
 		.boot_id = op_boot_id,
 	};

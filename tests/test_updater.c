@@ -35,7 +35,10 @@ struct fake {
 	int calls;		/* to the system, counted */
 	int cut_at;		/* the power goes at this call (0: never) */
 	bool cut_after;		/* after the call took effect, not before */
-	int64_t clock;
+	int64_t clock;		/* the date */
+	int64_t steady;		/* seconds since the board booted */
+	int64_t date_set_by;	/* the date is set by this much at the next wait */
+	int home_after;		/* polls a started station takes to its home screen */
 	char boot[16];
 	int dpkg_runs, repacks, db_copies;
 };
@@ -179,7 +182,8 @@ static bool f_reached_home(void *ctx, const char *handover, long pid)
 	(void)ctx;
 	(void)handover;
 	CALL();
-	return pid == fk->pid && strcmp(fk->installed, fk->hangs) != 0;
+	return pid == fk->pid && strcmp(fk->installed, fk->hangs) != 0 &&
+	       fk->start_polls > fk->home_after;
 }
 
 /* A fake package is its control file. */
@@ -283,10 +287,18 @@ static int64_t f_now(void *ctx)
 	return fk->clock;
 }
 
+static int64_t f_steady(void *ctx)
+{
+	(void)ctx;
+	return fk->steady;
+}
+
 static void f_wait(void *ctx, int ms)
 {
 	(void)ctx;
-	fk->clock += ms / 1000 + 1;
+	fk->clock += ms / 1000 + 1 + fk->date_set_by;
+	fk->steady += ms / 1000 + 1;
+	fk->date_set_by = 0;
 }
 
 static void f_boot_id(void *ctx, char *buf, size_t n)
@@ -306,6 +318,7 @@ static const struct updater_sys sys = {
 	.repack = f_repack,
 	.db_copy = f_db_copy,
 	.now = f_now,
+	.steady = f_steady,
 	.wait = f_wait,
 	.boot_id = f_boot_id,
 };
@@ -556,8 +569,43 @@ static void a_version_that_migrates_then_hangs_is_taken_back_with_the_records(vo
 	assert_string_equal(fk->installed, "0.2.0");
 	station_is_well(42);
 	/* It waited the time given, and not much more. */
-	assert_true(fk->clock - 1780000000 >= 60);
-	assert_true(fk->clock - 1780000000 < 200);
+	assert_true(fk->steady >= 60);
+	assert_true(fk->steady < 200);
+}
+
+/* A board without a real-time clock boots at an old date, and the farmer
+ * or the network sets it while the new version starts: the trial's time
+ * is the board's, not the date's. */
+static void setting_the_date_in_the_trial_neither_cuts_it_short_nor_stretches_it(void **state)
+{
+	struct handover_result r;
+
+	(void)state;
+	/* Forward by three hours, and the new version takes 20 s to its
+	 * home screen: it is kept. */
+	fk->home_after = 40;
+	fk->date_set_by = 3 * 3600;
+	hand_over_update("0.3.0", "amd64", NULL, &release);
+	assert_int_equal(run_installer(), 0);
+	result(&r);
+	assert_string_equal(r.outcome, "installed");
+	assert_string_equal(fk->installed, "0.3.0");
+	assert_true(fk->clock - 1780000000 >= 3 * 3600);
+
+	/* Back by a year, and the next version never shows its home screen:
+	 * taken back after the time given, not a year later. */
+	fk->home_after = 0;
+	fk->steady = 0;
+	fk->date_set_by = -365 * 86400;
+	snprintf(fk->hangs, sizeof(fk->hangs), "0.4.0");
+	hand_over_update("0.4.0", "amd64", NULL, &release);
+	assert_int_equal(run_installer(), 0);
+	result(&r);
+	assert_string_equal(r.outcome, "rolled-back");
+	assert_string_equal(r.why, "no-start");
+	assert_string_equal(fk->installed, "0.3.0");
+	assert_true(fk->steady >= 60);
+	assert_true(fk->steady < 200);
 }
 
 static void nothing_unsigned_older_or_for_another_board_is_installed(void **state)
@@ -860,6 +908,7 @@ int main(void)
 		T(a_good_update_is_installed),
 		T(a_version_that_stops_at_start_is_taken_back),
 		T(a_version_that_migrates_then_hangs_is_taken_back_with_the_records),
+		T(setting_the_date_in_the_trial_neither_cuts_it_short_nor_stretches_it),
 		T(nothing_unsigned_older_or_for_another_board_is_installed),
 		T(a_request_from_before_a_restart_is_not_done),
 		T(a_power_cut_at_any_moment_leaves_a_station_that_starts),
