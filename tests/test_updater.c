@@ -581,8 +581,8 @@ static void setting_the_date_in_the_trial_neither_cuts_it_short_nor_stretches_it
 	struct handover_result r;
 
 	(void)state;
-	/* Forward by three hours, and the new version takes 20 s to its
-	 * home screen: it is kept. */
+	/* Forward by three hours, and the new version takes 40 s of its 60
+	 * to its home screen: it is kept. */
 	fk->home_after = 40;
 	fk->date_set_by = 3 * 3600;
 	hand_over_update("0.3.0", "amd64", NULL, &release);
