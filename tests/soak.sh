@@ -430,6 +430,8 @@ while [ $RUN_US -lt $TOTAL_US ] && [ $CRASHED = 0 ]; do
 	while [ $(($(now_us) - seg_start)) -lt $seg_us ] && [ $((RUN_US + $(now_us) - seg_start)) -lt $TOTAL_US ]; do
 		ACTION=$(pick "${ACTIONS[@]}")
 		TRIED[$ACTION]=$((${TRIED[$ACTION]:-0} + 1))
+		# The samples name the action under way: the busiest is named.
+		echo "busy $ACTION" >"$TMP/phase"
 		case $ACTION in
 		idle) sleep "$((RANDOM % 3)).$((RANDOM % 10))" ;;
 		*) "act_$ACTION" ;;
@@ -442,7 +444,7 @@ while [ $RUN_US -lt $TOTAL_US ] && [ $CRASHED = 0 ]; do
 			sleep 0.3
 			on_screen s "1 Độ ẩm đất" && echo home >"$TMP/phase"
 			sleep 1.1
-			echo busy >"$TMP/phase"
+			echo "busy home" >"$TMP/phase"
 		fi
 		if [ "$(now_us)" -gt $next_budget ]; then
 			check_db_size
@@ -516,7 +518,7 @@ flat=$(awk -v warm=$((WARM_S * 1000000 / SPEED)) -v judged=$((JUDGED_S * 1000000
 	  # Memory, like open files, is judged at quiet moments on the home
 	  # screen: a copy to a stick or a workbook takes megabytes while it
 	  # works and gives them back; what stays is what grows.
-	  if (!(pid in peak) || rss > peak[pid]) peak[pid] = rss
+	  if (!(pid in peak) || rss > peak[pid]) { peak[pid] = rss; peakin[pid] = NF > 5 ? $6 : phase }
 	  if (phase == "home") {
 	    if (!(pid in base)) { base[pid] = rss; lo[pid] = rss; home0[pid] = fds }
 	    if (rss > hi[pid]) hi[pid] = rss
@@ -527,7 +529,7 @@ flat=$(awk -v warm=$((WARM_S * 1000000 / SPEED)) -v judged=$((JUDGED_S * 1000000
 	END {
 	  for (p in base) {
 	    if (last[p] - first[p] < judged) continue
-	    printf "pid %s: %d samples, VmRSS at home %d..%d kB (from %d; %d at the busiest)", p, n[p], lo[p], hi[p], base[p], peak[p]
+	    printf "pid %s: %d samples, VmRSS at home %d..%d kB (from %d; %d at the busiest, in %s)", p, n[p], lo[p], hi[p], base[p], peak[p], peakin[p]
 	    printf ", open files at home %d..%d\n", home0[p], homehi[p]
 	    if (hi[p] - base[p] > grow) printf "GROWTH %s rss\n", p
 	    if ((p in home0) && homehi[p] > home0[p]) printf "GROWTH %s fds\n", p
