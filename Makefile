@@ -93,10 +93,13 @@ LDLIBS    += $(PKG_LIBS) -lm
 
 # The station's logic and drivers, the screens, and main apart, so that a
 # test program links only what it uses (the linker pulls objects from the
-# archives on demand).
-CORE_SRC   := $(sort $(filter-out src/main.c src/updater_main.c src/speaker.c,$(wildcard src/*.c)) \
-	      $(wildcard drivers/*.c))
+# archives on demand). The subcommands (src/cmd*.c) are the program's own,
+# linked beside main.
+CMD_SRC    := $(sort $(wildcard src/cmd*.c))
+CORE_SRC   := $(sort $(filter-out src/main.c src/updater_main.c src/speaker.c $(CMD_SRC), \
+	      $(wildcard src/*.c)) $(wildcard drivers/*.c))
 SCREEN_SRC := $(sort $(wildcard screens/*.c))
+CMD_OBJ    := $(CMD_SRC:%.c=$(B)/obj/%.o)
 CORE_OBJ   := $(CORE_SRC:%.c=$(B)/obj/%.o)
 SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/obj/%.o)
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
@@ -152,7 +155,7 @@ $(B)/libscreens.a: $(SCREEN_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/fieldstation: $(B)/obj/src/main.o $(B)/libscreens.a $(B)/libcore.a
+$(B)/fieldstation: $(B)/obj/src/main.o $(CMD_OBJ) $(B)/libscreens.a $(B)/libcore.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The privileged installer of new versions and settings (src/updater.h).

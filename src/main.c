@@ -4,6 +4,7 @@
 #include "backup.h"
 #include "clockset.h"
 #include "clock.h"
+#include "cmd.h"
 #include "config.h"
 #include "dbcheck.h"
 #include "export.h"
@@ -51,35 +52,9 @@
 #include <unistd.h>
 
 #define DEFAULT_CONFIG "/etc/fieldstation/fieldstation.ini"
-#define DEFAULT_DB "/var/lib/fieldstation/station.db"
 /* The check of the whole database starts this long after the console:
  * its first screen is drawn and its first poll made. */
 #define CHECK_AFTER_MS 2000
-
-struct options {
-	const char *config;
-	bool config_given;
-	bool service;		/* the board's service on the screen's console */
-	const char *db;
-	const char *lang;
-	const char *clock;
-	double clock_speed;
-	long seed;		/* -1: the config's */
-	const char *sim_relays;	/* show simulated relays in this folder */
-	const char *speech_log;	/* each utterance's words appended here */
-	const char *to;		/* export: the folder to write into */
-	const char *into;	/* merge, trust: the office database */
-	bool yes;		/* trust, new-key: confirmed beforehand (scripts) */
-	bool new_key;		/* trust: a trusted station's new key */
-	const char *by;		/* trust: who trusts; the login name if NULL */
-	const char *key;	/* publish-update, publish-settings: the release key;
-				 * office: its client key */
-	const char *broker;	/* office: HOST[:PORT] */
-	const char *topic;	/* office: what the stations' topics begin with */
-	const char *ca, *cert, *user, *password_file;	/* office */
-	char **args;		/* after the subcommand */
-	int n_args;
-};
 
 struct command {
 	const char *name;	/* msgid: the command's word, then its arguments in
@@ -157,63 +132,6 @@ static void usage(FILE *f)
 	fprintf(f, _("Without a command, the console runs.\n"));
 }
 
-/* Messages may carry what came from outside: a name from a stick's
- * database, a folder's name, SQLite's words about a hostile schema, the
- * name of a program holding a GPIO line. Printed only cleaned. */
-static void put_line(FILE *f, const char *s)
-{
-	char clean[2048], line[2048];
-	const char *rest = text_clean(clean, sizeof(clean), s);
-	struct winsize ws;
-
-	/* On a terminal, broken between words at its width (the journal
-	 * gets the sentence on one line). */
-	if (ioctl(fileno(f), TIOCGWINSZ, &ws) < 0 || ws.ws_col < 10) {
-		fprintf(f, "%s\n", rest);
-		return;
-	}
-	while (text_wrap(&rest, ws.ws_col, line, sizeof(line)))
-		fprintf(f, "%s\n", line);
-}
-
-/* The configuration, the station's time zone and its language; or -1
- * with the sentence in err. */
-static int open_config(struct options *o, struct config **cfg, char *err, size_t errlen)
-{
-	if (config_load(o->config, cfg, err, errlen) < 0)
-		return -1;
-	/* Station time before anything reads a date: the --clock given,
-	 * the database's roll-ups, the screens. */
-	if (timezone_set((*cfg)->station.timezone) < 0) {
-		snprintf(err, errlen, _("%s: the time zone %s (timezone in [station]) is not in %s: install the tzdata package"),
-			 (*cfg)->path, (*cfg)->station.timezone, timezone_dir());
-		config_free(*cfg);
-		*cfg = NULL;
-		return -1;
-	}
-	if (!o->lang)
-		text_set_language(config_language(*cfg));
-	return 0;
-}
-
-static int load_config(struct options *o, struct config **cfg)
-{
-	char err[1024];
-
-	if (open_config(o, cfg, err, sizeof(err)) < 0) {
-		put_line(stderr, err);
-		return -1;
-	}
-	return 0;
-}
-
-static const char *db_path(const struct options *o, const struct config *cfg)
-{
-	if (o->db)
-		return o->db;
-	return cfg->station.database[0] ? cfg->station.database : DEFAULT_DB;
-}
-
 static int64_t farm_now(void *ctx)
 {
 	return clock_now_ms(ctx);
@@ -277,14 +195,6 @@ static bool any_sim(const struct config *cfg)
 	return false;
 }
 
-/* A crashing station turns its relays off before it dies. */
-static void on_fatal(int sig)
-{
-	relay_all_off_now();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 static void on_signalfd(void *data, int fd, short revents)
 {
 	struct signalfd_siginfo si;
@@ -300,23 +210,6 @@ static void on_signalfd(void *data, int fd, short revents)
 		return;
 	}
 	loop_quit(app->loop);
-}
-
-static int setup_signals(sigset_t *set)
-{
-	static const int fatal[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
-	struct sigaction sa = { .sa_handler = on_fatal };
-
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		sigaction(fatal[i], &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(set);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGWINCH);
-	sigprocmask(SIG_BLOCK, set, NULL);
-	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 /* The mount table or a block device changed: a stick may have come or
