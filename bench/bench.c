@@ -11,7 +11,7 @@
  * - the real binary on a pseudo-terminal of 50x15 (TERM=linux) for the
  *   start-up, resident memory, bytes written per day and the export;
  * - this program's "screens" mode for key presses, charts and idle: the
- *   station's own start-up (as src/main.c wires it, less the relays and
+ *   station's own start-up (as src/cmd_run.c wires it, less the relays and
  *   the check of the whole database), the real screens on
  *   a pseudo-terminal, keys written to it as a keypad sends them;
  * - valgrind's callgrind, when installed, for instruction counts: of the
@@ -1218,7 +1218,7 @@ static int64_t farm_now(void *ctx)
 	return clock_now_ms(ctx);
 }
 
-/* What src/main.c does to start the console, in the same order, on a
+/* What src/cmd_run.c does to start the console, in the same order, on a
  * pseudo-terminal of 50x15 that is this process's stdin and stdout; all
  * but the relays and the check of the whole database, which the start-up
  * of the real binary counts and which keys and charts never pay for. */

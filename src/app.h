@@ -1,5 +1,5 @@
-/* The running station's parts, wired together by main.c and handed to
- * the modules and screens that need them. */
+/* The running station's parts, wired together by the console
+ * (src/cmd_run.c) and handed to the modules and screens that need them. */
 #ifndef FS_APP_H
 #define FS_APP_H
 

@@ -1,5 +1,6 @@
 /* The subcommands' shared options and helpers: the options main.c parses
- * for them, and the few helpers more than one of them uses (src/cmd.c). */
+ * for them, the subcommands (src/cmd_*.c, one file each), and the few
+ * helpers more than one of them uses (src/cmd.c). */
 #ifndef FS_CMD_H
 #define FS_CMD_H
 
@@ -37,6 +38,9 @@ struct options {
 	char **args;		/* after the subcommand */
 	int n_args;
 };
+
+/* Each returns the program's exit status. */
+int cmd_run(struct options *o);
 
 /* s as a line on f, cleaned of what a terminal would obey (it may carry
  * outside text), and on a terminal broken between words at its width. */
