@@ -39,8 +39,24 @@ struct options {
 	int n_args;
 };
 
-/* Each returns the program's exit status. */
+/* Each returns the program's exit status. Each is in src/cmd_NAME.c, a
+ * family in one: cmd_relays.c, cmd_keys.c, cmd_publish.c. */
 int cmd_run(struct options *o);
+int cmd_status(struct options *o);
+int cmd_check(struct options *o);
+int cmd_readings(struct options *o);
+int cmd_trace(struct options *o);
+int cmd_reset_pin(struct options *o);
+int cmd_relays_off(struct options *o);
+int cmd_pump_test(struct options *o);
+int cmd_export(struct options *o);
+int cmd_merge(struct options *o);
+int cmd_office(struct options *o);
+int cmd_trust(struct options *o);
+int cmd_new_key(struct options *o);
+int cmd_release_key(struct options *o);
+int cmd_publish_update(struct options *o);
+int cmd_publish_settings(struct options *o);
 
 /* s as a line on f, cleaned of what a terminal would obey (it may carry
  * outside text), and on a terminal broken between words at its width. */
