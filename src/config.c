@@ -25,13 +25,21 @@ struct field {
 	double min, max;	/* F_INT, F_REAL */
 	const char *const *choices;	/* F_CHOICE: NULL-terminated */
 	bool required;
+	const char *def;
 };
 
-#define STR(T, m, req) { #m, F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0, 0, NULL, req }
-#define INT(T, m, lo, hi) { #m, F_INT, offsetof(T, m), 0, lo, hi, NULL, false }
-#define REAL(T, m, lo, hi, req) { #m, F_REAL, offsetof(T, m), 0, lo, hi, NULL, req }
-#define BOOL(T, m) { #m, F_BOOL, offsetof(T, m), 0, 0, 0, NULL, false }
-#define CHOICE(T, m, ch, req) { #m, F_CHOICE, offsetof(T, m), 0, 0, 0, ch, req }
+/* def: the value of a key not given, as it would be written in the file
+ * (NULL: none, or worked out from other keys in derive_defaults()). A
+ * choice not given is its first. */
+#define STR(T, m, req, d) { .key = #m, .type = F_STR, .off = offsetof(T, m), \
+			    .size = sizeof(((T *)0)->m), .required = req, .def = d }
+#define INT(T, m, lo, hi, d) { .key = #m, .type = F_INT, .off = offsetof(T, m), .min = lo, \
+			       .max = hi, .def = d }
+#define REAL(T, m, lo, hi, req, d) { .key = #m, .type = F_REAL, .off = offsetof(T, m), \
+				     .min = lo, .max = hi, .required = req, .def = d }
+#define BOOL(T, m, d) { .key = #m, .type = F_BOOL, .off = offsetof(T, m), .def = d }
+#define CHOICE(T, m, ch, req, d) { .key = #m, .type = F_CHOICE, .off = offsetof(T, m), \
+				   .choices = ch, .required = req, .def = d }
 
 static const char *const languages[] = { "vi", "en", NULL };
 static const char *const sensor_drivers[] = { "sim", "modbus", "line", NULL };
@@ -48,93 +56,96 @@ static const char *const csv_separators[] = { "semicolon", "comma", "tab", NULL 
 static const char *const csv_decimals[] = { "comma", "point", NULL };
 
 static const struct field station_fields[] = {
-	STR(struct station_cfg, name, false),
-	STR(struct station_cfg, code, true),
-	CHOICE(struct station_cfg, language, languages, false),
-	INT(struct station_cfg, poll_seconds, 5, 3600),
-	INT(struct station_cfg, flush_minutes, 1, 60),
-	INT(struct station_cfg, keep_raw_days, 1, 36500),
-	INT(struct station_cfg, max_pumps_running, 1, 16),
-	INT(struct station_cfg, seed, 0, 2147483647),
-	STR(struct station_cfg, database, false),
-	CHOICE(struct station_cfg, csv_separator, csv_separators, false),
-	CHOICE(struct station_cfg, csv_decimal, csv_decimals, false),
-	STR(struct station_cfg, usb_mount, false),
-	INT(struct station_cfg, backup_hours, 0, 8760),
-	INT(struct station_cfg, backup_keep, 1, 100),
-	INT(struct station_cfg, rainy_from, 1, 12),
-	INT(struct station_cfg, rainy_to, 1, 12),
-	{ "timezone", F_ZONE, offsetof(struct station_cfg, timezone),
-	  sizeof(((struct station_cfg *)0)->timezone), 0, 0, NULL, false },
+	STR(struct station_cfg, name, false, NULL),
+	STR(struct station_cfg, code, true, NULL),
+	CHOICE(struct station_cfg, language, languages, false, NULL),
+	INT(struct station_cfg, poll_seconds, 5, 3600, "60"),
+	INT(struct station_cfg, flush_minutes, 1, 60, "10"),
+	INT(struct station_cfg, keep_raw_days, 1, 36500, "90"),
+	INT(struct station_cfg, max_pumps_running, 1, 16, "1"),
+	INT(struct station_cfg, seed, 0, 2147483647, "1"),
+	STR(struct station_cfg, database, false, NULL),
+	CHOICE(struct station_cfg, csv_separator, csv_separators, false, NULL),
+	CHOICE(struct station_cfg, csv_decimal, csv_decimals, false, NULL),
+	STR(struct station_cfg, usb_mount, false, NULL),
+	INT(struct station_cfg, backup_hours, 0, 8760, "168"),
+	INT(struct station_cfg, backup_keep, 1, 100, "2"),
+	INT(struct station_cfg, rainy_from, 1, 12, "5"),
+	INT(struct station_cfg, rainy_to, 1, 12, "10"),
+	{ .key = "timezone", .type = F_ZONE, .off = offsetof(struct station_cfg, timezone),
+	  .size = sizeof(((struct station_cfg *)0)->timezone), .def = TIMEZONE_DEFAULT },
 };
 
 static const struct field tariff_fields[] = {
-	{ "price_offpeak", F_REAL, offsetof(struct tariff, price[BAND_OFFPEAK]), 0, 0, 1e6, NULL, false },
-	{ "price_normal", F_REAL, offsetof(struct tariff, price[BAND_NORMAL]), 0, 0, 1e6, NULL, false },
-	{ "price_peak", F_REAL, offsetof(struct tariff, price[BAND_PEAK]), 0, 0, 1e6, NULL, false },
-	STR(struct tariff, currency, false),
+	{ .key = "price_offpeak", .type = F_REAL, .off = offsetof(struct tariff, price[BAND_OFFPEAK]),
+	  .max = 1e6, .def = "1300" },
+	{ .key = "price_normal", .type = F_REAL, .off = offsetof(struct tariff, price[BAND_NORMAL]),
+	  .max = 1e6, .def = "1987" },
+	{ .key = "price_peak", .type = F_REAL, .off = offsetof(struct tariff, price[BAND_PEAK]),
+	  .max = 1e6, .def = "3640" },
+	STR(struct tariff, currency, false, "VND"),
 };
 
 static const struct field period_fields[] = {
-	STR(struct tariff_period_cfg, from, true),
-	STR(struct tariff_period_cfg, peak, false),
-	STR(struct tariff_period_cfg, offpeak, false),
+	STR(struct tariff_period_cfg, from, true, NULL),
+	STR(struct tariff_period_cfg, peak, false, NULL),
+	STR(struct tariff_period_cfg, offpeak, false, NULL),
 };
 
 static const struct field zone_fields[] = {
-	STR(struct zone_cfg, name, true),
-	STR(struct zone_cfg, crop, false),
-	STR(struct zone_cfg, pump, false),
-	REAL(struct zone_cfg, moisture_low, 0, 100, false),
-	REAL(struct zone_cfg, moisture_high, 0, 100, false),
-	REAL(struct zone_cfg, moisture_critical, 0, 100, false),
-	BOOL(struct zone_cfg, organic),
-	INT(struct zone_cfg, season_days, 1, 730),
-	REAL(struct zone_cfg, harvest_max_kg, 1, 1e6, false),
-	BOOL(struct zone_cfg, water_by_moisture),
-	REAL(struct zone_cfg, rise_percent, 0, 50, false),
-	INT(struct zone_cfg, rise_minutes, 1, 240),
-	INT(struct zone_cfg, rest_minutes, 0, 1440),
-	INT(struct zone_cfg, wetting_minutes, 0, 240),
-	INT(struct zone_cfg, dosing_minutes, 1, 240),
-	INT(struct zone_cfg, flushing_minutes, 0, 240),
+	STR(struct zone_cfg, name, true, NULL),
+	STR(struct zone_cfg, crop, false, NULL),
+	STR(struct zone_cfg, pump, false, NULL),
+	REAL(struct zone_cfg, moisture_low, 0, 100, false, "30"),
+	REAL(struct zone_cfg, moisture_high, 0, 100, false, "45"),
+	REAL(struct zone_cfg, moisture_critical, 0, 100, false, "20"),
+	BOOL(struct zone_cfg, organic, NULL),
+	INT(struct zone_cfg, season_days, 1, 730, "120"),
+	REAL(struct zone_cfg, harvest_max_kg, 1, 1e6, false, "20000"),
+	BOOL(struct zone_cfg, water_by_moisture, NULL),
+	REAL(struct zone_cfg, rise_percent, 0, 50, false, "2"),
+	INT(struct zone_cfg, rise_minutes, 1, 240, "20"),
+	INT(struct zone_cfg, rest_minutes, 0, 1440, "60"),
+	INT(struct zone_cfg, wetting_minutes, 0, 240, "10"),
+	INT(struct zone_cfg, dosing_minutes, 1, 240, "20"),
+	INT(struct zone_cfg, flushing_minutes, 0, 240, "10"),
 };
 
 static const struct field sensor_fields[] = {
-	CHOICE(struct sensor_cfg, driver, sensor_drivers, true),
-	STR(struct sensor_cfg, zone, false),
-	STR(struct sensor_cfg, port, false),
-	INT(struct sensor_cfg, baud, 1200, 115200),
-	INT(struct sensor_cfg, address, 1, 247),
-	CHOICE(struct sensor_cfg, model, sensor_models, true),
-	CHOICE(struct sensor_cfg, parity, parities, false),
-	INT(struct sensor_cfg, timeout_ms, 20, 5000),
-	INT(struct sensor_cfg, retries, 0, 5),
-	INT(struct sensor_cfg, function, 3, 4),
-	STR(struct sensor_cfg, moisture_register, false),
-	REAL(struct sensor_cfg, moisture_scale, 1e-6, 1e6, false),
-	BOOL(struct sensor_cfg, moisture_signed),
-	STR(struct sensor_cfg, temperature_register, false),
-	REAL(struct sensor_cfg, temperature_scale, 1e-6, 1e6, false),
-	BOOL(struct sensor_cfg, temperature_signed),
-	STR(struct sensor_cfg, ec_register, false),
-	REAL(struct sensor_cfg, ec_scale, 1e-6, 1e6, false),
-	BOOL(struct sensor_cfg, ec_signed),
-	STR(struct sensor_cfg, ph_register, false),
-	REAL(struct sensor_cfg, ph_scale, 1e-6, 1e6, false),
-	BOOL(struct sensor_cfg, ph_signed),
-	STR(struct sensor_cfg, humidity_register, false),
-	REAL(struct sensor_cfg, humidity_scale, 1e-6, 1e6, false),
-	BOOL(struct sensor_cfg, humidity_signed),
-	STR(struct sensor_cfg, pressure_register, false),
-	REAL(struct sensor_cfg, pressure_scale, 1e-6, 1e6, false),
-	BOOL(struct sensor_cfg, pressure_signed),
-	STR(struct sensor_cfg, flow_register, false),
-	REAL(struct sensor_cfg, flow_scale, 1e-6, 1e6, false),
-	BOOL(struct sensor_cfg, flow_signed),
-	STR(struct sensor_cfg, channel, false),
-	CHOICE(struct sensor_cfg, sim_fault, sim_faults, false),
-	INT(struct sensor_cfg, sim_fault_after, 0, 1000000),
+	CHOICE(struct sensor_cfg, driver, sensor_drivers, true, NULL),
+	STR(struct sensor_cfg, zone, false, NULL),
+	STR(struct sensor_cfg, port, false, NULL),
+	INT(struct sensor_cfg, baud, 1200, 115200, NULL),
+	INT(struct sensor_cfg, address, 1, 247, "1"),
+	CHOICE(struct sensor_cfg, model, sensor_models, true, NULL),
+	CHOICE(struct sensor_cfg, parity, parities, false, NULL),
+	INT(struct sensor_cfg, timeout_ms, 20, 5000, "500"),
+	INT(struct sensor_cfg, retries, 0, 5, "2"),
+	INT(struct sensor_cfg, function, 3, 4, NULL),
+	STR(struct sensor_cfg, moisture_register, false, NULL),
+	REAL(struct sensor_cfg, moisture_scale, 1e-6, 1e6, false, NULL),
+	BOOL(struct sensor_cfg, moisture_signed, NULL),
+	STR(struct sensor_cfg, temperature_register, false, NULL),
+	REAL(struct sensor_cfg, temperature_scale, 1e-6, 1e6, false, NULL),
+	BOOL(struct sensor_cfg, temperature_signed, NULL),
+	STR(struct sensor_cfg, ec_register, false, NULL),
+	REAL(struct sensor_cfg, ec_scale, 1e-6, 1e6, false, NULL),
+	BOOL(struct sensor_cfg, ec_signed, NULL),
+	STR(struct sensor_cfg, ph_register, false, NULL),
+	REAL(struct sensor_cfg, ph_scale, 1e-6, 1e6, false, NULL),
+	BOOL(struct sensor_cfg, ph_signed, NULL),
+	STR(struct sensor_cfg, humidity_register, false, NULL),
+	REAL(struct sensor_cfg, humidity_scale, 1e-6, 1e6, false, NULL),
+	BOOL(struct sensor_cfg, humidity_signed, NULL),
+	STR(struct sensor_cfg, pressure_register, false, NULL),
+	REAL(struct sensor_cfg, pressure_scale, 1e-6, 1e6, false, NULL),
+	BOOL(struct sensor_cfg, pressure_signed, NULL),
+	STR(struct sensor_cfg, flow_register, false, NULL),
+	REAL(struct sensor_cfg, flow_scale, 1e-6, 1e6, false, NULL),
+	BOOL(struct sensor_cfg, flow_signed, NULL),
+	STR(struct sensor_cfg, channel, false, NULL),
+	CHOICE(struct sensor_cfg, sim_fault, sim_faults, false, NULL),
+	INT(struct sensor_cfg, sim_fault_after, 0, 1000000, NULL),
 };
 
 /* The register keys of [sensor.ID], each with the quantity it reads and
@@ -159,81 +170,82 @@ static const struct {
 };
 
 static const struct field pump_fields[] = {
-	STR(struct pump_cfg, name, false),
-	CHOICE(struct pump_cfg, driver, relay_drivers, true),
-	STR(struct pump_cfg, chip, false),
-	STR(struct pump_cfg, line, false),
-	BOOL(struct pump_cfg, active_low),
-	REAL(struct pump_cfg, power_kw, 0.01, 100, true),
-	INT(struct pump_cfg, max_minutes, 1, 720),
-	INT(struct pump_cfg, default_minutes, 1, 720),
-	STR(struct pump_cfg, pressure_sensor, false),
-	REAL(struct pump_cfg, min_pressure, 0.01, 60, false),
-	STR(struct pump_cfg, flow_sensor, false),
-	REAL(struct pump_cfg, min_flow, 0.01, 5000, false),
-	INT(struct pump_cfg, flow_grace_seconds, 10, 3600),
-	STR(struct pump_cfg, meter, false),
+	STR(struct pump_cfg, name, false, NULL),
+	CHOICE(struct pump_cfg, driver, relay_drivers, true, NULL),
+	STR(struct pump_cfg, chip, false, NULL),
+	STR(struct pump_cfg, line, false, NULL),
+	BOOL(struct pump_cfg, active_low, NULL),
+	REAL(struct pump_cfg, power_kw, 0.01, 100, true, NULL),
+	INT(struct pump_cfg, max_minutes, 1, 720, "60"),
+	INT(struct pump_cfg, default_minutes, 1, 720, NULL),
+	STR(struct pump_cfg, pressure_sensor, false, NULL),
+	REAL(struct pump_cfg, min_pressure, 0.01, 60, false, NULL),
+	STR(struct pump_cfg, flow_sensor, false, NULL),
+	REAL(struct pump_cfg, min_flow, 0.01, 5000, false, NULL),
+	INT(struct pump_cfg, flow_grace_seconds, 10, 3600, "60"),
+	STR(struct pump_cfg, meter, false, NULL),
 };
 
 static const struct field meter_fields[] = {
-	STR(struct meter_cfg, name, false),
-	CHOICE(struct meter_cfg, driver, relay_drivers, true),
-	STR(struct meter_cfg, chip, false),
-	STR(struct meter_cfg, line, false),
-	REAL(struct meter_cfg, pulses_per_litre, 0.01, 100000, false),
-	REAL(struct meter_cfg, max_flow, 0.01, 100000, false),
-	INT(struct meter_cfg, debounce_us, 0, 100000),
-	CHOICE(struct meter_cfg, sim_fault, meter_faults, false),
-	REAL(struct meter_cfg, sim_flow, 0, 100000, false),
+	STR(struct meter_cfg, name, false, NULL),
+	CHOICE(struct meter_cfg, driver, relay_drivers, true, NULL),
+	STR(struct meter_cfg, chip, false, NULL),
+	STR(struct meter_cfg, line, false, NULL),
+	REAL(struct meter_cfg, pulses_per_litre, 0.01, 100000, false, NULL),
+	REAL(struct meter_cfg, max_flow, 0.01, 100000, false, "100"),
+	INT(struct meter_cfg, debounce_us, 0, 100000, "500"),
+	CHOICE(struct meter_cfg, sim_fault, meter_faults, false, NULL),
+	REAL(struct meter_cfg, sim_flow, 0, 100000, false, "40"),
 };
 
 static const struct field product_fields[] = {
-	STR(struct product_cfg, name, true),
-	CHOICE(struct product_cfg, kind, product_kinds, true),
-	STR(struct product_cfg, unit, true),
-	BOOL(struct product_cfg, organic),
-	INT(struct product_cfg, phi_days, 0, 365),
-	REAL(struct product_cfg, max_amount, 0.001, 1e6, false),
-	INT(struct product_cfg, wetting_minutes, 0, 240),
-	INT(struct product_cfg, dosing_minutes, 1, 240),
-	INT(struct product_cfg, flushing_minutes, 0, 240),
+	STR(struct product_cfg, name, true, NULL),
+	CHOICE(struct product_cfg, kind, product_kinds, true, NULL),
+	STR(struct product_cfg, unit, true, NULL),
+	BOOL(struct product_cfg, organic, NULL),
+	INT(struct product_cfg, phi_days, 0, 365, NULL),
+	REAL(struct product_cfg, max_amount, 0.001, 1e6, false, "1000"),
+	/* -1: the zone's. */
+	INT(struct product_cfg, wetting_minutes, 0, 240, "-1"),
+	INT(struct product_cfg, dosing_minutes, 1, 240, "-1"),
+	INT(struct product_cfg, flushing_minutes, 0, 240, "-1"),
 };
 
 static const struct field injector_fields[] = {
-	STR(struct injector_cfg, name, false),
-	CHOICE(struct injector_cfg, driver, relay_drivers, true),
-	STR(struct injector_cfg, chip, false),
-	STR(struct injector_cfg, line, false),
-	BOOL(struct injector_cfg, active_low),
-	STR(struct injector_cfg, pump, false),
-	STR(struct injector_cfg, tank, false),
-	REAL(struct injector_cfg, rate, 0.001, 1000, false),
-	STR(struct injector_cfg, meter, false),
+	STR(struct injector_cfg, name, false, NULL),
+	CHOICE(struct injector_cfg, driver, relay_drivers, true, NULL),
+	STR(struct injector_cfg, chip, false, NULL),
+	STR(struct injector_cfg, line, false, NULL),
+	BOOL(struct injector_cfg, active_low, NULL),
+	STR(struct injector_cfg, pump, false, NULL),
+	STR(struct injector_cfg, tank, false, NULL),
+	REAL(struct injector_cfg, rate, 0.001, 1000, false, NULL),
+	STR(struct injector_cfg, meter, false, NULL),
 };
 
 static const struct field tank_fields[] = {
-	STR(struct tank_cfg, name, false),
-	REAL(struct tank_cfg, capacity, 1, 100000, true),
+	STR(struct tank_cfg, name, false, NULL),
+	REAL(struct tank_cfg, capacity, 1, 100000, true, NULL),
 };
 
 static const struct field uplink_fields[] = {
-	STR(struct uplink_cfg, host, true),
-	INT(struct uplink_cfg, port, 1, 65535),
-	STR(struct uplink_cfg, topic, false),
-	STR(struct uplink_cfg, ca_file, false),
-	STR(struct uplink_cfg, cert_file, false),
-	STR(struct uplink_cfg, key_file, false),
-	STR(struct uplink_cfg, username, false),
-	STR(struct uplink_cfg, password, false),
-	INT(struct uplink_cfg, keepalive, 10, 3600),
-	INT(struct uplink_cfg, batch, 1, 1000),
-	INT(struct uplink_cfg, outbox_max, 1000, 10000000),
-	INT(struct uplink_cfg, resend_seconds, 5, 3600),
+	STR(struct uplink_cfg, host, true, NULL),
+	INT(struct uplink_cfg, port, 1, 65535, NULL),
+	STR(struct uplink_cfg, topic, false, NULL),
+	STR(struct uplink_cfg, ca_file, false, NULL),
+	STR(struct uplink_cfg, cert_file, false, NULL),
+	STR(struct uplink_cfg, key_file, false, NULL),
+	STR(struct uplink_cfg, username, false, NULL),
+	STR(struct uplink_cfg, password, false, NULL),
+	INT(struct uplink_cfg, keepalive, 10, 3600, "60"),
+	INT(struct uplink_cfg, batch, 1, 1000, "200"),
+	INT(struct uplink_cfg, outbox_max, 1000, 10000000, "200000"),
+	INT(struct uplink_cfg, resend_seconds, 5, 3600, "60"),
 };
 
 /* Workers, pests, grades and buyers: a name each. */
 static const struct field name_fields[] = {
-	STR(struct worker_cfg, name, true),
+	STR(struct worker_cfg, name, true, NULL),
 };
 
 /* A section kind: [station] and [tariff] once; the others as [kind.ID]. */
@@ -328,6 +340,21 @@ static int *item_count(struct config *c, const struct section_kind *k)
 	return (int *)((char *)c + k->count_off);
 }
 
+/* Where a single section's fields and its given keys live. */
+static void *single_base(struct config *c, const struct section_kind *k, uint64_t **seen)
+{
+	if (strcmp(k->name, "station") == 0) {
+		*seen = &c->station.seen;
+		return &c->station;
+	}
+	if (strcmp(k->name, "uplink") == 0) {
+		*seen = &c->uplink.seen;
+		return &c->uplink;
+	}
+	*seen = &c->tariff_seen;
+	return &c->tariff;
+}
+
 /* A new [section] begins: find its kind and make room for it. */
 static void begin_section(struct parse *p, const char *name)
 {
@@ -346,13 +373,8 @@ static void begin_section(struct parse *p, const char *name)
 		return;
 	}
 	if (!p->kind->elem_size) {
-		bool station = strcmp(p->kind->name, "station") == 0;
-		bool uplink = strcmp(p->kind->name, "uplink") == 0;
-
-		p->base = station ? (void *)&c->station : uplink ? (void *)&c->uplink
-						       : (void *)&c->tariff;
-		p->seen = station ? &c->station.seen : uplink ? &c->uplink.seen : &c->tariff_seen;
-		if (uplink)
+		p->base = single_base(c, p->kind, &p->seen);
+		if (p->base == &c->uplink)
 			c->uplink.line = p->line;
 		if (*p->seen & (1ull << 63))
 			fail(p, _("%s, line %d: section [%s] is given twice"), c->path, p->line, name);
@@ -699,22 +721,50 @@ static int on_value(void *user, const char *section, const char *key, const char
 	return 0;
 }
 
-static void set_defaults(struct config *c)
+/* The keys a section does not give take the defaults of its table. */
+static void fill_section(void *base, const struct field *f, size_t n, uint64_t seen)
 {
-	c->station.poll_seconds = 60;
-	c->station.flush_minutes = 10;
-	c->station.keep_raw_days = 90;
-	c->station.backup_hours = 168;
-	c->station.backup_keep = 2;
-	c->station.rainy_from = 5;
-	c->station.rainy_to = 10;
-	c->station.max_pumps_running = 1;
-	c->station.seed = 1;
-	snprintf(c->station.timezone, sizeof(c->station.timezone), "%s", TIMEZONE_DEFAULT);
-	c->tariff.price[BAND_OFFPEAK] = 1300;
-	c->tariff.price[BAND_NORMAL] = 1987;
-	c->tariff.price[BAND_PEAK] = 3640;
-	snprintf(c->tariff.currency, sizeof(c->tariff.currency), "VND");
+	for (size_t i = 0; i < n; i++) {
+		void *dst = (char *)base + f[i].off;
+
+		if (!f[i].def || (seen & (1ull << i)))
+			continue;
+		switch (f[i].type) {
+		case F_STR:
+		case F_ZONE:
+			snprintf(dst, f[i].size, "%s", f[i].def);
+			break;
+		case F_INT:
+			*(int *)dst = (int)strtol(f[i].def, NULL, 10);
+			break;
+		case F_REAL:
+			*(double *)dst = strtod(f[i].def, NULL);
+			break;
+		case F_BOOL:
+		case F_CHOICE:
+			break;	/* no, and the first choice: as calloc() left them */
+		}
+	}
+}
+
+static void fill_defaults(struct config *c)
+{
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const struct section_kind *kind = &kinds[k];
+		uint64_t *seen;
+
+		if (!kind->elem_size) {
+			void *base = single_base(c, kind, &seen);
+
+			fill_section(base, kind->fields, kind->n_fields, *seen);
+			continue;
+		}
+		for (int i = 0; i < *item_count(c, kind); i++) {
+			struct cfg_item *it = item_at(c, kind, i);
+
+			fill_section(it, kind->fields, kind->n_fields, it->seen);
+		}
+	}
 }
 
 /* The first required key missing from a section, or NULL. */
@@ -1006,15 +1056,6 @@ static int check_sensor(const struct config *c, struct sensor_cfg *s, char *err,
 			return fail_at(c, s->item.line, err, errlen,
 				       _("[sensor.%s]: channel may have only letters without accents, digits and _"),
 				       id);
-	if (!GIVEN(sensor_fields, s, "baud"))
-		s->baud = s->driver == SENSOR_DRIVER_LINE ? 115200 :
-			  s->model == MODEL_SOIL_0000 ? 4800 : 9600;
-	if (!GIVEN(sensor_fields, s, "address"))
-		s->address = 1;
-	if (!GIVEN(sensor_fields, s, "timeout_ms"))
-		s->timeout_ms = 500;
-	if (!GIVEN(sensor_fields, s, "retries"))
-		s->retries = 2;
 	if (s->driver == SENSOR_DRIVER_MODBUS)
 		return resolve_registers(c, s, err, errlen);
 	return 0;
@@ -1144,8 +1185,6 @@ static int check_pump_sensors(struct config *c, int p, char *err, size_t errlen)
 		return fail_at(c, pc->item.line, err, errlen,
 			       _("[pump.%s]: flow_grace_seconds needs pressure_sensor, flow_sensor or meter"),
 			       pc->item.id);
-	if (!GIVEN(pump_fields, pc, "flow_grace_seconds"))
-		pc->flow_grace_seconds = 60;
 	return 0;
 }
 
@@ -1187,18 +1226,10 @@ static int check_meter(struct config *c, int i, char *err, size_t errlen)
 
 	m->pump_index = -1;
 	m->injector_index = -1;
-	if (!m->name[0])
-		snprintf(m->name, sizeof(m->name), "%s", m->item.id);
 	if (!GIVEN(meter_fields, m, "pulses_per_litre"))
 		return fail_at(c, m->item.line, err, errlen,
 			       _("[meter.%s]: a pulse meter needs pulses_per_litre, from its label or a bucket test (about 450 for a YF-S201)"),
 			       m->item.id);
-	if (!GIVEN(meter_fields, m, "max_flow"))
-		m->max_flow = 100;
-	if (!GIVEN(meter_fields, m, "debounce_us"))
-		m->debounce_us = 500;
-	if (!GIVEN(meter_fields, m, "sim_flow"))
-		m->sim_flow = 40;
 	if (m->driver == RELAY_DRIVER_GPIOD && (!m->chip[0] || !m->line[0]))
 		return fail_at(c, m->item.line, err, errlen,
 			       _("[meter.%s]: a gpiod meter needs chip and line"), m->item.id);
@@ -1222,8 +1253,6 @@ static int check_injector(struct config *c, int i, char *err, size_t errlen)
 	char what[64];
 
 	ic->meter_index = -1;
-	if (!ic->name[0])
-		snprintf(ic->name, sizeof(ic->name), "%s", id);
 	if (!ic->pump[0])
 		return fail_at(c, line, err, errlen,
 			       _("[injector.%s]: an injector needs pump, the pump whose line it feeds"), id);
@@ -1296,9 +1325,6 @@ static int check_injector(struct config *c, int i, char *err, size_t errlen)
 				       id);
 		c->meters[m].injector_index = i;
 		ic->meter_index = m;
-		/* On the simulator it measures the injector's rate. */
-		if (!GIVEN(meter_fields, &c->meters[m], "sim_flow"))
-			c->meters[m].sim_flow = ic->rate;
 	}
 	/* The zones it doses: a whole dosing run within the pump's longest. */
 	for (z = 0; z < c->n_zones; z++) {
@@ -1402,8 +1428,6 @@ static int check_uplink(struct config *c, char *err, size_t errlen)
 		UFAIL(key, _("[uplink]: key \"%s\" is missing"), key);
 	if (!valid_host(u->host))
 		UFAIL("host", _("[uplink]: host %s is not a host name or an address"), u->host);
-	if (!u->topic[0])
-		snprintf(u->topic, sizeof(u->topic), "fieldstation/%s", c->station.code);
 	if (!valid_topic(u->topic))
 		UFAIL("topic", _("[uplink]: topic %s may hold only letters, digits and / between its parts, without + or #"),
 		      u->topic);
@@ -1432,22 +1456,59 @@ static int check_uplink(struct config *c, char *err, size_t errlen)
 	if (!host_found_locally(u->host))
 		UFAIL("host", _("[uplink]: host %s is a name the station would have to look up on the network, which holds the pumps' timers while the link is down: give the broker's address, like 192.168.1.10, or put the name in /etc/hosts"),
 		      u->host);
-	if (!u->port)
-		u->port = u->ca_file[0] ? 8883 : 1883;
-	if (!u->keepalive)
-		u->keepalive = 60;
-	if (!u->batch)
-		u->batch = 200;
-	if (!u->outbox_max)
-		u->outbox_max = 200000;
-	if (!u->resend_seconds)
-		u->resend_seconds = 60;
 #undef UFAIL
 	return 0;
 }
 
+/* The defaults that follow from other keys: a name from the section's ID,
+ * a serial speed from the probe's model, the link's port from TLS. */
+static void derive_defaults(struct config *c)
+{
+	struct uplink_cfg *u = &c->uplink;
+
+	if (!c->station.name[0])
+		snprintf(c->station.name, sizeof(c->station.name), "%s", c->station.code);
+	for (int i = 0; i < c->n_pumps; i++) {
+		struct pump_cfg *p = &c->pumps[i];
+
+		if (!p->name[0])
+			snprintf(p->name, sizeof(p->name), "%s", p->item.id);
+		if (!GIVEN(pump_fields, p, "default_minutes"))
+			p->default_minutes = p->max_minutes < 30 ? p->max_minutes : 30;
+	}
+	for (int i = 0; i < c->n_sensors; i++) {
+		struct sensor_cfg *s = &c->sensors[i];
+
+		if (!GIVEN(sensor_fields, s, "baud"))
+			s->baud = s->driver == SENSOR_DRIVER_LINE ? 115200 :
+				  s->model == MODEL_SOIL_0000 ? 4800 : 9600;
+	}
+	for (int i = 0; i < c->n_meters; i++)
+		if (!c->meters[i].name[0])
+			snprintf(c->meters[i].name, sizeof(c->meters[i].name), "%s",
+				 c->meters[i].item.id);
+	for (int i = 0; i < c->n_tanks; i++)
+		if (!c->tanks[i].name[0])
+			snprintf(c->tanks[i].name, sizeof(c->tanks[i].name), "%s", c->tanks[i].item.id);
+	for (int i = 0; i < c->n_injectors; i++) {
+		struct injector_cfg *ic = &c->injectors[i];
+		int m = ic->meter[0] ? config_meter_index(c, ic->meter) : -1;
+
+		if (!ic->name[0])
+			snprintf(ic->name, sizeof(ic->name), "%s", ic->item.id);
+		/* On the simulator, an injector's meter measures its rate. */
+		if (m >= 0 && !GIVEN(meter_fields, &c->meters[m], "sim_flow"))
+			c->meters[m].sim_flow = ic->rate;
+	}
+	if (!u->topic[0])
+		snprintf(u->topic, sizeof(u->topic), "fieldstation/%s", c->station.code);
+	if (!u->port)
+		u->port = u->ca_file[0] ? 8883 : 1883;
+}
+
 /* Checks that need the whole file: required keys, references between
- * sections, and values that only make sense together. */
+ * sections, and values that only make sense together. Every value is
+ * there by now: given, or its default. */
 static int check(struct config *c, char *err, size_t errlen)
 {
 	const char *key;
@@ -1479,8 +1540,6 @@ static int check(struct config *c, char *err, size_t errlen)
 			 c->path, c->station.timezone, timezone_dir());
 		return -1;
 	}
-	if (!c->station.name[0])
-		snprintf(c->station.name, sizeof(c->station.name), "%s", c->station.code);
 	if (config_csv_separator(c) == config_csv_decimal(c)) {
 		snprintf(err, errlen, _("%s: csv_separator and csv_decimal cannot both be a comma"),
 			 c->path);
@@ -1514,12 +1573,6 @@ static int check(struct config *c, char *err, size_t errlen)
 	for (int i = 0; i < c->n_pumps; i++) {
 		struct pump_cfg *p = &c->pumps[i];
 
-		if (!p->name[0])
-			snprintf(p->name, sizeof(p->name), "%s", p->item.id);
-		if (!GIVEN(pump_fields, p, "max_minutes"))
-			p->max_minutes = 60;
-		if (!GIVEN(pump_fields, p, "default_minutes"))
-			p->default_minutes = p->max_minutes < 30 ? p->max_minutes : 30;
 		if (p->default_minutes > p->max_minutes)
 			FAIL_AT(p->item.line, _("[pump.%s]: default_minutes is longer than max_minutes"),
 				p->item.id);
@@ -1539,28 +1592,6 @@ static int check(struct config *c, char *err, size_t errlen)
 	for (int i = 0; i < c->n_zones; i++) {
 		struct zone_cfg *z = &c->zones[i];
 
-		if (!GIVEN(zone_fields, z, "moisture_low"))
-			z->moisture_low = 30;
-		if (!GIVEN(zone_fields, z, "moisture_high"))
-			z->moisture_high = 45;
-		if (!GIVEN(zone_fields, z, "moisture_critical"))
-			z->moisture_critical = 20;
-		if (!GIVEN(zone_fields, z, "season_days"))
-			z->season_days = 120;
-		if (!GIVEN(zone_fields, z, "harvest_max_kg"))
-			z->harvest_max_kg = 20000;
-		if (!GIVEN(zone_fields, z, "rise_percent"))
-			z->rise_percent = 2;
-		if (!GIVEN(zone_fields, z, "rise_minutes"))
-			z->rise_minutes = 20;
-		if (!GIVEN(zone_fields, z, "rest_minutes"))
-			z->rest_minutes = 60;
-		if (!GIVEN(zone_fields, z, "wetting_minutes"))
-			z->wetting_minutes = 10;
-		if (!GIVEN(zone_fields, z, "dosing_minutes"))
-			z->dosing_minutes = 20;
-		if (!GIVEN(zone_fields, z, "flushing_minutes"))
-			z->flushing_minutes = 10;
 		if (!(z->moisture_critical < z->moisture_low && z->moisture_low < z->moisture_high))
 			FAIL_AT(z->item.line,
 				_("[zone.%s]: moisture must be critical < low < high (%g < %g < %g)"),
@@ -1582,9 +1613,6 @@ static int check(struct config *c, char *err, size_t errlen)
 	for (int i = 0; i < c->n_pumps; i++)
 		if (check_pump_sensors(c, i, err, errlen) < 0)
 			return -1;
-	for (int i = 0; i < c->n_tanks; i++)
-		if (!c->tanks[i].name[0])
-			snprintf(c->tanks[i].name, sizeof(c->tanks[i].name), "%s", c->tanks[i].item.id);
 	for (int i = 0; i < c->n_injectors; i++)
 		if (check_injector(c, i, err, errlen) < 0)
 			return -1;
@@ -1604,14 +1632,6 @@ static int check(struct config *c, char *err, size_t errlen)
 			FAIL_AT(p->item.line,
 				_("[product.%s]: a pesticide needs phi_days, its pre-harvest interval (0 if none)"),
 				p->item.id);
-		if (!GIVEN(product_fields, p, "max_amount"))
-			p->max_amount = 1000;
-		if (!GIVEN(product_fields, p, "wetting_minutes"))
-			p->wetting_minutes = -1;
-		if (!GIVEN(product_fields, p, "dosing_minutes"))
-			p->dosing_minutes = -1;
-		if (!GIVEN(product_fields, p, "flushing_minutes"))
-			p->flushing_minutes = -1;
 	}
 #undef FAIL_AT
 	if (check_uplink(c, err, errlen) < 0)
@@ -1633,7 +1653,6 @@ static int load_stream(const char *path, FILE *f, struct config **out, char *err
 		return -1;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	set_defaults(c);
 	p.cfg = c;
 	p.f = f;
 	rc = ini_parse_stream(read_line, &p, on_value, &p);
@@ -1645,6 +1664,10 @@ static int load_stream(const char *path, FILE *f, struct config **out, char *err
 			 _("%s is not filled in yet: write the farm's values in place of the \"?\" of %s; then check it with \"fieldstation check\"."),
 			 path, p.unfilled);
 		p.failed = true;
+	}
+	if (!p.failed && rc == 0) {
+		fill_defaults(c);
+		derive_defaults(c);
 	}
 	if (p.failed || rc != 0 || check(c, err, errlen) < 0) {
 		char clean[1024];

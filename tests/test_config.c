@@ -161,6 +161,74 @@ static void defaults_and_inline_comments(void **state)
 	config_free(c);
 }
 
+/* Every default the README's table of keys gives, for a file that gives
+ * none of them. */
+static void defaults_as_the_readme_gives_them(void **state)
+{
+	struct config *c;
+	const struct zone_cfg *z;
+
+	(void)state;
+	assert_string_equal(load("[meter.m1]\ndriver = sim\npulses_per_litre = 450\n"
+				 "[pump.p2]\ndriver = sim\npower_kw = 1\nmax_minutes = 20\n"
+				 "meter = m1\nmin_flow = 5\n"
+				 "[sensor.air1]\ndriver = modbus\nport = /dev/ttyUSB0\nmodel = air-xymd02\n"
+				 "[product.npk]\nname = NPK\nkind = fertilizer\nunit = kg\n"
+				 "[tank.t1]\ncapacity = 200\n"
+				 "[uplink]\nhost = 10.0.0.2\n", &c), "");
+	assert_string_equal(c->station.name, "HTX Phước Thiện - trạm 1");
+	assert_int_equal(c->station.flush_minutes, 10);
+	assert_int_equal(c->station.keep_raw_days, 90);
+	assert_int_equal(c->station.max_pumps_running, 1);
+	assert_int_equal(c->station.seed, 1);
+	assert_int_equal(c->station.backup_hours, 168);
+	assert_int_equal(c->station.backup_keep, 2);
+	assert_int_equal(c->station.rainy_from, 5);
+	assert_int_equal(c->station.rainy_to, 10);
+	assert_string_equal(c->station.timezone, "Asia/Ho_Chi_Minh");
+	assert_true(c->tariff.price[BAND_OFFPEAK] == 1300);
+	assert_true(c->tariff.price[BAND_NORMAL] == 1987);
+	assert_true(c->tariff.price[BAND_PEAK] == 3640);
+	assert_string_equal(c->tariff.currency, "VND");
+	z = &c->zones[0];
+	assert_true(z->moisture_low == 30 && z->moisture_high == 45 && z->moisture_critical == 20);
+	assert_int_equal(z->season_days, 120);
+	assert_true(z->harvest_max_kg == 20000);
+	assert_false(z->water_by_moisture);
+	assert_true(z->rise_percent == 2);
+	assert_int_equal(z->rise_minutes, 20);
+	assert_int_equal(z->rest_minutes, 60);
+	assert_int_equal(z->wetting_minutes, 10);
+	assert_int_equal(z->dosing_minutes, 20);
+	assert_int_equal(z->flushing_minutes, 10);
+	/* The air probe: 9600 baud, address 1, 500 ms, two retries. */
+	assert_int_equal(c->sensors[1].baud, 9600);
+	assert_int_equal(c->sensors[1].address, 1);
+	assert_int_equal(c->sensors[1].timeout_ms, 500);
+	assert_int_equal(c->sensors[1].retries, 2);
+	assert_int_equal(c->pumps[0].default_minutes, 30);
+	assert_int_equal(c->pumps[0].flow_grace_seconds, 60);
+	assert_false(c->pumps[0].active_low);
+	/* A pump whose longest run is 20 minutes starts for 20. */
+	assert_int_equal(c->pumps[1].default_minutes, 20);
+	assert_string_equal(c->meters[0].name, "m1");
+	assert_true(c->meters[0].max_flow == 100);
+	assert_int_equal(c->meters[0].debounce_us, 500);
+	assert_true(c->meters[0].sim_flow == 40);
+	assert_true(c->products[0].max_amount == 1000);
+	/* -1: the zone's phases. */
+	assert_int_equal(c->products[0].wetting_minutes, -1);
+	assert_int_equal(c->products[0].dosing_minutes, -1);
+	assert_int_equal(c->products[0].flushing_minutes, -1);
+	assert_string_equal(c->tanks[0].name, "t1");
+	assert_int_equal(c->uplink.port, 1883);
+	assert_int_equal(c->uplink.keepalive, 60);
+	assert_int_equal(c->uplink.batch, 200);
+	assert_int_equal(c->uplink.outbox_max, 200000);
+	assert_int_equal(c->uplink.resend_seconds, 60);
+	config_free(c);
+}
+
 static void unknown_key_names_file_line_key(void **state)
 {
 	(void)state;
@@ -965,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(demo_farm_loads),
 		cmocka_unit_test(a_pump_waters_its_first_zone),
 		cmocka_unit_test(defaults_and_inline_comments),
+		cmocka_unit_test(defaults_as_the_readme_gives_them),
 		cmocka_unit_test(unknown_key_names_file_line_key),
 		cmocka_unit_test(unknown_section),
 		cmocka_unit_test(duplicates),
