@@ -4,30 +4,17 @@
 
 #include "config.h"
 #include "csv.h"
+#include "error.h"
 #include "outfile.h"
 #include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int say(char *why, size_t n, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *why, size_t n, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 const char *records_kind_label(int kind)
 {
@@ -125,7 +112,7 @@ int records_organic_check(const struct config *cfg, int zone, int product, char 
 	const struct product_cfg *p = &cfg->products[product];
 
 	if (z->organic && !p->organic)
-		return say(why, n, REC_REFUSED,
+		return error_set(why, n, REC_REFUSED,
 			   _("%s is an organic zone: %s is not an organic product and may not be used there."),
 			   z->name, p->name);
 	return 0;
@@ -157,7 +144,7 @@ int records_organic_allowed(struct store *s, const struct config *cfg, struct re
 	/* A zone no longer organic on that day takes any product. */
 	rc = store_organic_lost(s, r->zone, r->day, &first);
 	if (rc < 0)
-		return say(why, n, REC_FAILED, _("The records could not be read: %s"),
+		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
 	if (rc == 0 && first.id != r->corrects) {
 		r->organic_override = ORGANIC_NONE;
@@ -165,7 +152,7 @@ int records_organic_allowed(struct store *s, const struct config *cfg, struct re
 	}
 	if (r->organic_override > ORGANIC_NONE && r->organic_override < ORGANIC_REASONS && manager)
 		return 0;
-	return say(why, n, REC_NEED_MANAGER,
+	return error_set(why, n, REC_NEED_MANAGER,
 		   _("%s is an organic zone: %s is not an organic product. If it was really used, the manager records it with the PIN and a reason, and %s is no longer organic from %s."),
 		   cfg->zones[zone].name, cfg->products[product].name, cfg->zones[zone].name,
 		   text_day(a, sizeof(a), r->day));
@@ -178,23 +165,23 @@ int records_check(const struct config *cfg, const struct record_row *r, int toda
 	char a[32], b[32];
 
 	if (r->kind < 0 || r->kind >= REC_KINDS)
-		return say(why, n, REC_REFUSED, _("This kind of record is unknown."));
+		return error_set(why, n, REC_REFUSED, _("This kind of record is unknown."));
 	if (zone < 0)
-		return say(why, n, REC_REFUSED, _("Choose a zone of this station."));
+		return error_set(why, n, REC_REFUSED, _("Choose a zone of this station."));
 	if (r->day > today)
-		return say(why, n, REC_REFUSED, _("%s is after today: a record is made for work done."),
+		return error_set(why, n, REC_REFUSED, _("%s is after today: a record is made for work done."),
 			   text_day(a, sizeof(a), r->day));
 	if (config_worker_index(cfg, r->who) < 0)
-		return say(why, n, REC_REFUSED, _("Choose who did the work."));
+		return error_set(why, n, REC_REFUSED, _("Choose who did the work."));
 	if (r->kind == REC_HARVEST) {
 		const struct zone_cfg *z = &cfg->zones[zone];
 
 		if (!r->crop[0])
-			return say(why, n, REC_REFUSED, _("Choose the crop."));
+			return error_set(why, n, REC_REFUSED, _("Choose the crop."));
 		if (!(r->kg > 0))
-			return say(why, n, REC_REFUSED, _("A harvest weighs more than 0 kg."));
+			return error_set(why, n, REC_REFUSED, _("A harvest weighs more than 0 kg."));
 		if (r->kg > z->harvest_max_kg)
-			return say(why, n, REC_REFUSED,
+			return error_set(why, n, REC_REFUSED,
 				   _("%s kg is more than is plausible for %s (at most %s kg)."),
 				   text_amount(a, sizeof(a), r->kg), z->name,
 				   text_amount(b, sizeof(b), z->harvest_max_kg));
@@ -205,21 +192,21 @@ int records_check(const struct config *cfg, const struct record_row *r, int toda
 	int want = r->kind == REC_SPRAY ? PRODUCT_PESTICIDE : PRODUCT_FERTILIZER;
 
 	if (!p || p->kind != want)
-		return say(why, n, REC_REFUSED, r->kind == REC_SPRAY
+		return error_set(why, n, REC_REFUSED, r->kind == REC_SPRAY
 			   ? _("Choose a plant-protection product from the list.")
 			   : _("Choose a fertilizer from the list."));
 	if (!(r->amount > 0))
-		return say(why, n, REC_REFUSED, _("The amount must be more than 0."));
+		return error_set(why, n, REC_REFUSED, _("The amount must be more than 0."));
 	if (r->amount > p->max_amount)
-		return say(why, n, REC_REFUSED,
+		return error_set(why, n, REC_REFUSED,
 			   _("%s %s of %s is more than is plausible (at most %s %s)."),
 			   text_amount(a, sizeof(a), r->amount), p->unit, p->name,
 			   text_amount(b, sizeof(b), p->max_amount), p->unit);
 	if (r->kind == REC_FERTILIZE && r->method != METHOD_VENTURI && r->method != METHOD_HAND &&
 	    r->method != METHOD_INJECTOR)
-		return say(why, n, REC_REFUSED, _("Choose how the fertilizer was given."));
+		return error_set(why, n, REC_REFUSED, _("Choose how the fertilizer was given."));
 	if (r->kind == REC_SPRAY && !r->target[0])
-		return say(why, n, REC_REFUSED, _("Choose what the spray was against."));
+		return error_set(why, n, REC_REFUSED, _("Choose what the spray was against."));
 	return 0;
 }
 
@@ -230,11 +217,11 @@ int records_phi_check(struct store *s, const struct record_row *harvest,
 	int rc = store_spray_blocking(s, harvest->zone, harvest->day, spray);
 
 	if (rc < 0)
-		return say(why, n, REC_FAILED, _("The records could not be read: %s"),
+		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
 	if (rc == 1)
 		return 0;
-	return say(why, n, REC_NEED_MANAGER,
+	return error_set(why, n, REC_NEED_MANAGER,
 		   _("%s is inside the pre-harvest interval: %s was sprayed on %s; harvest from %s."),
 		   harvest->zone_name, spray->product_name, text_day(a, sizeof(a), spray->day),
 		   text_day(b, sizeof(b), spray->harvest_from));
@@ -263,10 +250,10 @@ int records_clock_check(struct store *s, int64_t now, char *why, size_t n)
 	char a[32];
 
 	if (store_records_newest(s, &newest) < 0)
-		return say(why, n, REC_FAILED, _("The records could not be read: %s"),
+		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
 	if (now < newest)
-		return say(why, n, REC_REFUSED,
+		return error_set(why, n, REC_REFUSED,
 			   _("The station's clock is behind the newest record (%s): set the date and time before logging."),
 			   text_date_time(a, sizeof(a), (time_t)newest));
 	return 0;
@@ -280,15 +267,15 @@ static int check_correction(struct store *s, struct record_row *r, char *why, si
 	int rc = store_record_get(s, r->corrects, &old);
 
 	if (rc < 0)
-		return say(why, n, REC_FAILED, _("The records could not be read: %s"),
+		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
 	if (rc == 1 || old.kind != r->kind)
-		return say(why, n, REC_REFUSED, _("The record to correct is not there."));
+		return error_set(why, n, REC_REFUSED, _("The record to correct is not there."));
 	if (old.corrected_by)
-		return say(why, n, REC_REFUSED,
+		return error_set(why, n, REC_REFUSED,
 			   _("This record was already corrected: correct the newer one."));
 	if (old.voided)
-		return say(why, n, REC_REFUSED, _("This record says a mistake was removed; it cannot be corrected."));
+		return error_set(why, n, REC_REFUSED, _("This record says a mistake was removed; it cannot be corrected."));
 	if (r->kind == REC_HARVEST)
 		snprintf(r->lot, sizeof(r->lot), "%s", old.lot);
 	return 0;
@@ -318,12 +305,12 @@ int records_save_in(struct store *s, const struct config *cfg, int64_t now, stru
 		if (rc < 0)
 			return rc;
 	} else if (r->day < today - RECORDS_MAX_DAYS_BACK) {
-		return say(why, n, REC_REFUSED, _("A new record may be dated at most %d days back."),
+		return error_set(why, n, REC_REFUSED, _("A new record may be dated at most %d days back."),
 			   RECORDS_MAX_DAYS_BACK);
 	}
 	if (r->voided) {
 		if (!r->corrects)
-			return say(why, n, REC_REFUSED, _("The record to correct is not there."));
+			return error_set(why, n, REC_REFUSED, _("The record to correct is not there."));
 	} else {
 		rc = records_check(cfg, r, today, why, n);
 		if (rc == 0)
@@ -340,10 +327,10 @@ int records_save_in(struct store *s, const struct config *cfg, int64_t now, stru
 			return rc;
 	}
 	if (r->kind == REC_HARVEST && !r->corrects && new_lot(s, cfg, r) < 0)
-		return say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+		return error_set(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
 	r->entered_at = now;
 	if (store_record_add(s, r) < 0)
-		return say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+		return error_set(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
 	return 0;
 }
 
@@ -353,10 +340,10 @@ int records_save(struct store *s, const struct config *cfg, int64_t now, struct 
 	int rc;
 
 	if (store_begin(s) < 0)
-		return say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+		return error_set(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
 	rc = records_save_in(s, cfg, now, r, manager, why, n);
 	if (rc == 0 && store_commit(s) < 0)
-		rc = say(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+		rc = error_set(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
 	if (rc < 0) {
 		store_rollback(s);
 		if (!r->corrects)
@@ -374,13 +361,13 @@ int records_room_check(struct store *s, char *why, size_t n)
 {
 	switch (store_card_try(s)) {
 	case CARD_FULL:
-		return say(why, n, REC_FAILED,
+		return error_set(why, n, REC_FAILED,
 			   _("The memory card is full: nothing more can be saved. What was saved is kept."));
 	case CARD_FAILING:
-		return say(why, n, REC_FAILED,
+		return error_set(why, n, REC_FAILED,
 			   _("The memory card is failing: nothing more can be saved. What was saved is kept."));
 	case CARD_READONLY:
-		return say(why, n, REC_FAILED,
+		return error_set(why, n, REC_FAILED,
 			   _("The memory card can no longer be written: nothing more can be saved. What was saved is kept."));
 	default:
 		return 0;
@@ -707,9 +694,9 @@ int records_trace_write_path(struct store *s, const struct config *cfg, const ch
 	int rc = records_trace(s, cfg, lot, &t), dir;
 
 	if (rc == 1)
-		return say(why, n, 1, _("There is no lot %s."), lot);
+		return error_set(why, n, 1, _("There is no lot %s."), lot);
 	if (rc < 0)
-		return say(why, n, -1, _("The records could not be read: %s"), store_error(s));
+		return error_set(why, n, -1, _("The records could not be read: %s"), store_error(s));
 	mem = open_memstream(&text, &len);
 	rc = mem ? records_trace_write(&t, cfg, mem) : -1;
 	records_trace_free(&t);
@@ -717,7 +704,7 @@ int records_trace_write_path(struct store *s, const struct config *cfg, const ch
 		rc = -1;
 	if (rc < 0) {
 		free(text);
-		return say(why, n, -1, _("%s cannot be written: %s"), path, strerror(ENOMEM));
+		return error_set(why, n, -1, _("%s cannot be written: %s"), path, strerror(ENOMEM));
 	}
 	/* A new file under a name of its own, on the card before it takes
 	 * the name asked for (outfile.h); the folder is the one given. */
@@ -741,6 +728,6 @@ int records_trace_write_path(struct store *s, const struct config *cfg, const ch
 		close(dir);
 	free(text);
 	if (rc < 0)
-		return say(why, n, -1, _("%s cannot be written: %s"), path, strerror(-rc));
+		return error_set(why, n, -1, _("%s cannot be written: %s"), path, strerror(-rc));
 	return 0;
 }

@@ -8,6 +8,7 @@
  * says which is which. So the same backup, or an older one, merged
  * again adds nothing; a newer one adds its new rows and fills in what
  * older copies did not know yet (a run's end, an alarm's acknowledgement). */
+#include "error.h"
 #include "store_internal.h"
 
 #include "text.h"
@@ -95,18 +96,6 @@ int store_merge_table_count(void)
 const char *store_merge_table(int i)
 {
 	return i >= 0 && i < N_SPECS ? specs[i].table : NULL;
-}
-
-static int say(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int say(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* Checking a copy. */
@@ -200,25 +189,25 @@ int store_backup_inspect(const char *path, struct backup_facts *f, char *why, si
 	memset(f, 0, sizeof(*f));
 	if (!uri || sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
 			    SQLITE_OK) {
-		say(why, n, _("it is not a database (%s)"), db ? sqlite3_errmsg(db) : strerror(ENOMEM));
+		error_set(why, n, -1, _("it is not a database (%s)"), db ? sqlite3_errmsg(db) : strerror(ENOMEM));
 		goto out;
 	}
 	defend(db);
 	if (one_int(db, "PRAGMA application_id", &app_id) < 0 ||
 	    one_int(db, "PRAGMA user_version", &version) < 0) {
-		say(why, n, _("it is not a database (%s)"), sqlite3_errmsg(db));
+		error_set(why, n, -1, _("it is not a database (%s)"), sqlite3_errmsg(db));
 		goto out;
 	}
 	if (app_id != STATION_APPLICATION_ID) {
-		say(why, n, "%s", _("it is not a station's database"));
+		error_set(why, n, -1, "%s", _("it is not a station's database"));
 		goto out;
 	}
 	if (version > store_schema_latest()) {
-		say(why, n, "%s", _("it was made by a newer fieldstation: update this one"));
+		error_set(why, n, -1, "%s", _("it was made by a newer fieldstation: update this one"));
 		goto out;
 	}
 	if (version < FIRST_MERGEABLE_SCHEMA) {
-		say(why, n, "%s", _("it was made by a fieldstation too old to say which station it is"));
+		error_set(why, n, -1, "%s", _("it was made by a fieldstation too old to say which station it is"));
 		goto out;
 	}
 	/* Exactly the tables and indexes a station of that version has, and
@@ -227,39 +216,39 @@ int store_backup_inspect(const char *path, struct backup_facts *f, char *why, si
 	have = store_schema_text(db);
 	want = store_schema_reference((int)version);
 	if (!have || !want || strcmp(have, want) != 0) {
-		say(why, n, "%s", _("its tables are not a station's"));
+		error_set(why, n, -1, "%s", _("its tables are not a station's"));
 		goto out;
 	}
 	if (one_text(db, "PRAGMA integrity_check", buf, sizeof(buf)) < 0 ||
 	    strcmp(buf, "ok") != 0) {
-		say(why, n, _("it is damaged (%s)"), buf[0] ? buf : sqlite3_errmsg(db));
+		error_set(why, n, -1, _("it is damaged (%s)"), buf[0] ? buf : sqlite3_errmsg(db));
 		goto out;
 	}
 	if (one_text(db, "SELECT 'x' FROM pragma_foreign_key_check LIMIT 1", buf, sizeof(buf)) < 0 ||
 	    buf[0]) {
-		say(why, n, "%s", _("its records point at records it does not have"));
+		error_set(why, n, -1, "%s", _("its records point at records it does not have"));
 		goto out;
 	}
 	v = has_long_value(db);
 	if (v != 0) {
 		if (v > 0)
-			say(why, n, _("it holds a text longer than %d KB, which a station never writes"),
+			error_set(why, n, -1, _("it holds a text longer than %d KB, which a station never writes"),
 			    STORE_COPY_MAX_VALUE / 1024);
 		else
-			say(why, n, _("it is damaged (%s)"), sqlite3_errmsg(db));
+			error_set(why, n, -1, _("it is damaged (%s)"), sqlite3_errmsg(db));
 		goto out;
 	}
 	if (one_int(db, "SELECT count(*) FROM stations", &v) < 0 || v > 0 ||
 	    one_text(db, "SELECT value FROM meta WHERE key = 'role'", buf, sizeof(buf)) < 0 ||
 	    strcmp(buf, "office") == 0) {
-		say(why, n, "%s", _("it is an office's database, not a station's"));
+		error_set(why, n, -1, "%s", _("it is an office's database, not a station's"));
 		goto out;
 	}
 	one_text(db, "SELECT value FROM meta WHERE key = 'station_uid'", f->uid, sizeof(f->uid));
 	one_text(db, "SELECT value FROM meta WHERE key = 'station_code'", f->code, sizeof(f->code));
 	one_text(db, "SELECT value FROM meta WHERE key = 'station_name'", f->name, sizeof(f->name));
 	if (!is_hex(f->uid, 32)) {
-		say(why, n, "%s", _("it does not say which station it is"));
+		error_set(why, n, -1, "%s", _("it does not say which station it is"));
 		goto out;
 	}
 	f->schema = (int)version;
@@ -290,19 +279,19 @@ int store_office_prepare(struct store *s, char *why, size_t n)
 		return 0;
 	st = store_stmt(s, SQL_HAS_OWN_DATA);
 	if (!st)
-		return say(why, n, "%s", store_error(s));
+		return error_set(why, n, -1, "%s", store_error(s));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		own = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return say(why, n, "%s", sqlite3_errmsg(s->db));
+		return error_set(why, n, -1, "%s", sqlite3_errmsg(s->db));
 	if (own)
-		return say(why, n, "%s",
+		return error_set(why, n, -1, "%s",
 			   _("it is a station's own database; merge into an office database (a new file is made)"));
 	st = store_stmt(s, SQL_BE_OFFICE);
 	if (!st || store_exec_stmt(s, st) < 0)
-		return say(why, n, "%s", store_error(s));
+		return error_set(why, n, -1, "%s", store_error(s));
 	return 0;
 }
 
@@ -656,14 +645,14 @@ static int let_go(struct store *s, bool attached, char *why, size_t n)
 
 	if (attached && sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL) != SQLITE_OK) {
 		if (why)
-			say(why, n, _("the copy was merged, but the office database still holds it open (%s): merge the rest in a new run"),
+			error_set(why, n, -1, _("the copy was merged, but the office database still holds it open (%s): merge the rest in a new run"),
 			    sqlite3_errmsg(s->db));
 		return -1;
 	}
 	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
 	    one_int(s->db, "PRAGMA foreign_keys", &on) < 0 || on != 1) {
 		if (why)
-			say(why, n, _("the copy was merged, but the office database could not turn its reference checks back on (%s): merge the rest in a new run"),
+			error_set(why, n, -1, _("the copy was merged, but the office database could not turn its reference checks back on (%s): merge the rest in a new run"),
 			    sqlite3_errmsg(s->db));
 		return -1;
 	}
@@ -680,7 +669,7 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 
 	memset(r, 0, sizeof(*r));
 	if (!uri)
-		return say(why, n, "%s", strerror(ENOMEM));
+		return error_set(why, n, -1, "%s", strerror(ENOMEM));
 	/* Defence in depth: the copy passed its checks, yet nothing in it
 	 * runs, and no value much longer than a copy may hold is read from it. */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
@@ -700,7 +689,7 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 		}
 	}
 	if (rc != SQLITE_OK) {
-		say(why, n, "%s", sqlite3_errmsg(s->db));
+		error_set(why, n, -1, "%s", sqlite3_errmsg(s->db));
 		let_go(s, false, NULL, 0);
 		sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, length);
 		free(uri);
@@ -724,10 +713,10 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 		why[0] = '\0';
 	} else {
 		if ((rc & 0xff) == SQLITE_TOOBIG)
-			say(why, n, _("it holds a text longer than %d KB, which a station never writes"),
+			error_set(why, n, -1, _("it holds a text longer than %d KB, which a station never writes"),
 			    STORE_COPY_MAX_VALUE / 1024);
 		else
-			say(why, n, "%s", g.error[0] ? g.error : store_error(s));
+			error_set(why, n, -1, "%s", g.error[0] ? g.error : store_error(s));
 		store_rollback(s);
 		rc = SQLITE_ERROR;
 	}
