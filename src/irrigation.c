@@ -816,12 +816,14 @@ static bool zone_blocked(struct irrigation *irr, int zone)
 	const struct config *cfg = cfg_of(irr);
 	struct store *st = irr->app->store;
 	int p = cfg->zones[zone].pump_index;
-	bool waiting = false, dry = false, flat = false;
 	const char *held = _("Automatic watering is held: the alarms cannot be read from the memory card.");
+	int waiting = store_has_alarm_waiting(st, "no_rise", cfg->zones[zone].item.id);
 
-	if (store_alarm_waiting(st, "no_rise", cfg->zones[zone].item.id, &waiting) < 0 ||
-	    (p >= 0 && (store_alarm_waiting(st, "no_flow", cfg->pumps[p].item.id, &dry) < 0 ||
-			store_alarm_waiting(st, "no_pressure", cfg->pumps[p].item.id, &flat) < 0))) {
+	if (waiting == 0 && p >= 0)
+		waiting = store_has_alarm_waiting(st, "no_flow", cfg->pumps[p].item.id);
+	if (waiting == 0 && p >= 0)
+		waiting = store_has_alarm_waiting(st, "no_pressure", cfg->pumps[p].item.id);
+	if (waiting < 0) {
 		if (!irr->alarms_unread_logged)
 			irr->alarms_unread_logged =
 				store_event(st, now_of(irr), "alarms_unread",
@@ -834,7 +836,7 @@ static bool zone_blocked(struct irrigation *irr, int zone)
 		irr->alarms_unread = irr->alarms_unread_logged = false;
 		app_trouble_over(irr->app, held);
 	}
-	return waiting || dry || flat;
+	return waiting > 0;
 }
 
 /* A pressure or flow sensor in the pump's line below its minimum at two
@@ -972,8 +974,6 @@ static void queue_schedules(struct irrigation *irr, time_t now, bool catching_up
 		const struct schedule_row *s = &irr->sched[i];
 		int z = schedule_zone(irr, s);
 		time_t t, run_at;
-		bool ran;
-
 		if (z < 0)
 			continue;
 		for (t = schedule_next(s, irr->scanned); t >= 0 && t <= now; t = schedule_next(s, t)) {
@@ -982,7 +982,7 @@ static void queue_schedules(struct irrigation *irr, time_t now, bool catching_up
 			run_at = tariff_clear_of_peak(&cfg_of(irr)->tariff, t, s->minutes * 60);
 			if (catching_up &&
 			    (now - run_at > IRR_LATE_LIMIT ||
-			     store_run_for_schedule(irr->app->store, s->zone, t, &ran) < 0 || ran))
+			     store_has_run_for_schedule(irr->app->store, s->zone, t) != 0))
 				continue;
 			if (now - run_at > IRR_LATE_LIMIT || irr->n_pending == IRR_MAX_PENDING) {
 				event_at(irr, "schedule_missed", z, t, false);

@@ -241,8 +241,9 @@ struct zone_total {
 typedef void store_zone_total_fn(void *ctx, const char *zone, const struct zone_total *t);
 int store_runs_by_zone(struct store *s, int64_t from, int64_t to, store_zone_total_fn *fn,
 		       void *ctx);
-/* Has the zone had a run for the schedule time t (run or cut short)? */
-int store_run_for_schedule(struct store *s, const char *zone, int64_t t, bool *found);
+/* Has the zone had a run for the schedule time t (run or cut short)? 1
+ * yes, 0 no, negative when the card could not tell. */
+int store_has_run_for_schedule(struct store *s, const char *zone, int64_t t);
 const char *store_run_reason_name(int reason);
 
 /* Watering schedules (src/store_schedules.c). */
@@ -289,8 +290,9 @@ struct event_row {
 /* Alarms not yet acknowledged, newest first; returns how many. */
 int store_alarms_list(struct store *s, struct event_row *out, int max);
 int store_alarm_ack(struct store *s, int64_t id, int64_t t);
-/* Is an alarm of this kind and source waiting to be acknowledged? */
-int store_alarm_waiting(struct store *s, const char *kind, const char *source, bool *waiting);
+/* Is an alarm of this kind and source waiting to be acknowledged? 1 yes,
+ * 0 no, negative when the card could not tell. */
+int store_has_alarm_waiting(struct store *s, const char *kind, const char *source);
 /* Irrigation of a zone between two moments: calls fn once per pump with
  * the finished runs that started in [from, to), their total seconds, and
  * their kWh and cost as stored with each run when it ran (what the

@@ -52,19 +52,18 @@ int store_alarm_ack(struct store *s, int64_t id, int64_t t)
 	return store_exec_stmt(s, st);
 }
 
-int store_alarm_waiting(struct store *s, const char *kind, const char *source, bool *waiting)
+int store_has_alarm_waiting(struct store *s, const char *kind, const char *source)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_WAITING);
-	int rc;
+	int rc, waiting = 0;
 
-	*waiting = false;
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*waiting = sqlite3_column_int(st, 0) > 0;
+		waiting = sqlite3_column_int(st, 0) > 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+	return rc == SQLITE_ROW ? waiting : store_fail(s, rc);
 }

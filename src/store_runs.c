@@ -267,21 +267,20 @@ int store_run_last(struct store *s, const char *pump, struct run_row *out)
 	return rc == SQLITE_DONE ? 1 : store_fail(s, rc);
 }
 
-int store_run_for_schedule(struct store *s, const char *zone, int64_t t, bool *found)
+int store_has_run_for_schedule(struct store *s, const char *zone, int64_t t)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_RUN_FOR_SCHEDULE);
-	int rc;
+	int rc, found = 0;
 
-	*found = false;
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, zone, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, t);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*found = sqlite3_column_int(st, 0) > 0;
+		found = sqlite3_column_int(st, 0) > 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, rc);
+	return rc == SQLITE_ROW ? found : store_fail(s, rc);
 }
 
 int store_runs_total(struct store *s, int64_t from, int64_t to, struct runs_total *out)

@@ -308,15 +308,26 @@ static void runs_open_and_close(void **state)
 static void events_and_alarms(void **state)
 {
 	struct store *s = open_ok("events.db", 0);
+	struct event_row alarm;
 	int n = -1;
 
 	(void)state;
 	assert_int_equal(store_event(s, 100, "start", NULL, "0.1.0", false), 0);
 	assert_int_equal(store_alarms_open(s, &n), 0);
 	assert_int_equal(n, 0);
+	assert_int_equal(store_has_alarm_waiting(s, "sensor_lost", "soil1"), 0);
 	assert_int_equal(store_event(s, 200, "sensor_lost", "soil1", NULL, true), 0);
 	assert_int_equal(store_alarms_open(s, &n), 0);
 	assert_int_equal(n, 1);
+	/* The question answers 1 for yes, for that kind and source only. */
+	assert_int_equal(store_has_alarm_waiting(s, "sensor_lost", "soil1"), 1);
+	assert_int_equal(store_has_alarm_waiting(s, "sensor_lost", "soil2"), 0);
+	assert_int_equal(store_has_alarm_waiting(s, "no_rise", "soil1"), 0);
+	/* Not an alarm: a start waits for nobody. */
+	assert_int_equal(store_has_alarm_waiting(s, "start", NULL), 0);
+	assert_int_equal(store_alarms_list(s, &alarm, 1), 1);
+	assert_int_equal(store_alarm_ack(s, alarm.id, 300), 0);
+	assert_int_equal(store_has_alarm_waiting(s, "sensor_lost", "soil1"), 0);
 	store_close(s);
 }
 
