@@ -329,7 +329,7 @@ static void keep_records(struct farm *f, int day)
 		struct record_row old;
 		int64_t id = 1 + (int64_t)(chance(f, 7, (uint64_t)day) * (double)f->records);
 
-		if (store_record_get(f->st, id, &old) == 0 && !old.corrected_by && !old.voided &&
+		if (store_record_get(f->st, id, &old) == 1 && !old.corrected_by && !old.voided &&
 		    !old.corrects && old.day >= day - RECORDS_MAX_DAYS_BACK) {
 			old.corrects = old.id;
 			old.id = 0;

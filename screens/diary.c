@@ -220,7 +220,7 @@ static int detail_lines(struct ui *ui, const struct run_row *r, char lines[][256
 	if (r->record) {
 		struct record_row rec;
 
-		if (store_record_get(app->store, r->record, &rec) == 0)
+		if (store_record_get(app->store, r->record, &rec) == 1)
 			snprintf(lines[n++], 256, _("Fertigation: %s %s %s"), rec.product_name,
 				 text_amount(a, sizeof(a), rec.amount), rec.unit);
 	}

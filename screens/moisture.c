@@ -350,7 +350,7 @@ static void draw_zone(struct ui *ui, struct moisture *s)
 		widget_text(y++, 1, COLS - 2, tone, line);
 	}
 	/* An organic zone that a product not organic ended. */
-	if (records_organic_since(app->store, cfg, zc->item.id, text_day_of(now), &lost) == 0) {
+	if (records_has_lost_organic(app->store, cfg, zc->item.id, text_day_of(now), &lost) == 1) {
 		snprintf(line, sizeof(line), _("Not organic from %s (record %lld)."),
 			 text_day(from, sizeof(from), lost.day), (long long)lost.id);
 		y += widget_wrap(y, 1, COLS - 2, 2, TONE_DRY, line, true);

@@ -291,8 +291,8 @@ static int fertilizers(struct app *app, int zone, int *out, const char **names)
 	char why[256];
 	int n = 0;
 	bool any = zone < 0 ||
-		   records_organic_since(app->store, cfg, cfg->zones[zone].item.id,
-					 text_day_of(clock_now(app->clock)), &first) == 0;
+		   records_has_lost_organic(app->store, cfg, cfg->zones[zone].item.id,
+					    text_day_of(clock_now(app->clock)), &first) == 1;
 
 	for (int i = 0; i < cfg->n_products && n < 200; i++) {
 		if (cfg->products[i].kind != PRODUCT_FERTILIZER)

@@ -79,8 +79,8 @@ static void options(struct ui *ui, const struct recordform *f, int st, struct op
 			struct record_row first;
 			char day[16];
 
-			if (records_organic_since(ui_app(ui)->store, cfg, cfg->zones[i].item.id,
-						  f->r.day, &first) == 0)
+			if (records_has_lost_organic(ui_app(ui)->store, cfg, cfg->zones[i].item.id,
+						     f->r.day, &first) == 1)
 				snprintf(o->zones[i], sizeof(o->zones[i]), _("%s (not organic from %s)"),
 					 cfg->zones[i].name, text_day(day, sizeof(day), first.day));
 			else

@@ -317,7 +317,7 @@ void irrigation_resume(struct irrigation *irr)
 	}
 	close_orphans(irr);
 	for (int p = 0; p < irr->n; p++)
-		if (store_run_last(irr->app->store, cfg_of(irr)->pumps[p].item.id, &irr->pumps[p].last) != 0)
+		if (store_run_last(irr->app->store, cfg_of(irr)->pumps[p].item.id, &irr->pumps[p].last) != 1)
 			memset(&irr->pumps[p].last, 0, sizeof(irr->pumps[p].last));
 	/* Doses a power cut left open: what they gave, into their records. */
 	dosing_close_open(irr->dosing, now_of(irr), true);

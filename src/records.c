@@ -118,13 +118,13 @@ int records_organic_check(const struct config *cfg, int zone, int product, char 
 	return 0;
 }
 
-int records_organic_since(struct store *s, const struct config *cfg, const char *zone, int to,
+int records_has_lost_organic(struct store *s, const struct config *cfg, const char *zone, int to,
 			  struct record_row *first)
 {
 	int z = config_zone_index(cfg, zone);
 
 	if (z < 0 || !cfg->zones[z].organic)
-		return 1;
+		return 0;
 	return store_organic_lost(s, zone, to, first);
 }
 
@@ -146,7 +146,7 @@ int records_organic_allowed(struct store *s, const struct config *cfg, struct re
 	if (rc < 0)
 		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
-	if (rc == 0 && first.id != r->corrects) {
+	if (rc == 1 && first.id != r->corrects) {
 		r->organic_override = ORGANIC_NONE;
 		return 0;
 	}
@@ -214,12 +214,12 @@ int records_phi_check(struct store *s, const struct record_row *harvest,
 		      struct record_row *spray, char *why, size_t n)
 {
 	char a[32], b[32];
-	int rc = store_spray_blocking(s, harvest->zone, harvest->day, spray);
+	int rc = store_has_spray_blocking(s, harvest->zone, harvest->day, spray);
 
 	if (rc < 0)
 		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
-	if (rc == 1)
+	if (rc == 0)
 		return 0;
 	return error_set(why, n, REC_NEED_MANAGER,
 		   _("%s is inside the pre-harvest interval: %s was sprayed on %s; harvest from %s."),
@@ -269,7 +269,7 @@ static int check_correction(struct store *s, struct record_row *r, char *why, si
 	if (rc < 0)
 		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
-	if (rc == 1 || old.kind != r->kind)
+	if (rc == 0 || old.kind != r->kind)
 		return error_set(why, n, REC_REFUSED, _("The record to correct is not there."));
 	if (old.corrected_by)
 		return error_set(why, n, REC_REFUSED,
@@ -445,7 +445,7 @@ static int first_id(struct store *s, const struct record_row *r, int64_t *id)
 	if (!r->corrects)
 		return 0;
 	rc = store_record_first(s, r->id, &first);
-	if (rc == 0)
+	if (rc == 1)
 		*id = first.id;
 	return rc < 0 ? rc : 0;
 }
@@ -486,10 +486,12 @@ int records_trace(struct store *s, const struct config *cfg, const char *lot, st
 
 	memset(t, 0, sizeof(*t));
 	r = store_record_by_lot(s, lot, &t->harvest);
-	if (r != 0)
+	if (r < 0)
 		return r;
+	if (r == 0)
+		return 1;
 	r = store_record_first(s, t->harvest.id, &first);
-	if (r != 0)
+	if (r != 1)
 		return r < 0 ? r : STORE_ERR;
 	t->recorded_at = first.entered_at;
 	day_end = (int64_t)text_day_start(t->harvest.day + 1);
@@ -505,12 +507,12 @@ int records_trace(struct store *s, const struct config *cfg, const char *lot, st
 		r = store_runs_zone(s, t->harvest.zone, text_day_start(t->from), t->harvest_at,
 				    on_runs, &rc);
 	if (r == 0) {
-		int lost = records_organic_since(s, cfg, t->harvest.zone, t->harvest.day,
-						 &t->organic_lost);
+		int lost = records_has_lost_organic(s, cfg, t->harvest.zone, t->harvest.day,
+						    &t->organic_lost);
 
 		if (lost < 0)
 			r = lost;
-		else if (lost > 0)
+		else if (lost == 0)
 			memset(&t->organic_lost, 0, sizeof(t->organic_lost));
 	}
 	if (r < 0)

@@ -40,10 +40,10 @@ int records_organic_check(const struct config *cfg, int zone, int product, char 
  * any more. Else REC_NEED_MANAGER with the sentence, or REC_FAILED. */
 int records_organic_allowed(struct store *s, const struct config *cfg, struct record_row *r,
 			    bool manager, char *why, size_t n);
-/* Is zone (an id) no longer organic on day `to`? 0 with the first record
- * that made it so in *first; 1 when it still is (or never was organic);
+/* Is zone (an id) no longer organic on day `to`? 1 with the first record
+ * that made it so in *first; 0 when it still is (or never was organic);
  * < 0 on a store error. */
-int records_organic_since(struct store *s, const struct config *cfg, const char *zone, int to,
+int records_has_lost_organic(struct store *s, const struct config *cfg, const char *zone, int to,
 			  struct record_row *first);
 /* Why a product that is not organic was used, in words. */
 const char *records_organic_reason_label(int reason);

@@ -214,7 +214,8 @@ int store_runs_open(struct store *s, struct run_row *out, int max);
 /* Runs newest first from offset; returns how many it wrote (at most
  * max); *total: how many there are. */
 int store_runs_page(struct store *s, int offset, struct run_row *out, int max, int *total);
-/* The newest finished run of pump: 0, 1 when it never ran, < 0 on error. */
+/* The newest finished run of pump: 1 and *out, 0 when it never ran, < 0
+ * on error. */
 int store_run_last(struct store *s, const char *pump, struct run_row *out);
 /* Finished runs that started in [from, to), added up. */
 struct runs_total {
@@ -348,12 +349,13 @@ struct record_row {
 };
 
 int store_record_add(struct store *s, struct record_row *r);
-/* 0 and *r; 1 when there is no such record. */
+/* 1 and *r; 0 when there is no such record. */
 int store_record_get(struct store *s, int64_t id, struct record_row *r);
 /* The record that a chain of corrections ending in id started from (id's
- * own when it corrects nothing): 0 and *r; 1 when there is no record id. */
+ * own when it corrects nothing): 1 and *r; 0 when there is no record id. */
 int store_record_first(struct store *s, int64_t id, struct record_row *r);
-/* The current record of a lot: the last of its corrections. */
+/* The current record of a lot, the last of its corrections: 1 and *r; 0
+ * when there is no such lot. */
 int store_record_by_lot(struct store *s, const char *lot, struct record_row *r);
 /* Records of one kind, newest day first, from offset; returns how many
  * it wrote (at most max). *total: how many there are. */
@@ -367,11 +369,11 @@ int store_records_zone(struct store *s, const char *zone, int from, int to,
 /* Every record, corrections too, in the order entered. */
 int store_records_each(struct store *s, store_record_fn *fn, void *ctx);
 /* The first current record of zone, on day `to` or before, that used a
- * product that is not organic: 0 and *r; 1 when there is none. */
+ * product that is not organic: 1 and *r; 0 when there is none. */
 int store_organic_lost(struct store *s, const char *zone, int to, struct record_row *r);
-/* A current spray of zone on or before day whose interval ends after day:
- * 0 and *r (the one that ends last); 1 when none. */
-int store_spray_blocking(struct store *s, const char *zone, int day, struct record_row *r);
+/* Is there a current spray of zone on or before day whose interval ends
+ * after day? 1 and *r (the one that ends last); 0 when none. */
+int store_has_spray_blocking(struct store *s, const char *zone, int day, struct record_row *r);
 /* The next free sequence number of the lots of a day (1 for the first). */
 int store_lot_next(struct store *s, int day, int *seq);
 int store_lot_add(struct store *s, const char *code, int day, int seq);

@@ -196,8 +196,8 @@ static int one_row(struct store *s, sqlite3_stmt *st, struct record_row *r)
 		read_row(st, r);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_fail(s, rc);
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
 int store_record_get(struct store *s, int64_t id, struct record_row *r)
@@ -289,7 +289,7 @@ int store_records_each(struct store *s, store_record_fn *fn, void *ctx)
 	return st ? each(s, st, fn, ctx) : STORE_ERR;
 }
 
-int store_spray_blocking(struct store *s, const char *zone, int day, struct record_row *r)
+int store_has_spray_blocking(struct store *s, const char *zone, int day, struct record_row *r)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_BLOCKING);
 

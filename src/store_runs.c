@@ -263,8 +263,8 @@ int store_run_last(struct store *s, const char *pump, struct run_row *out)
 		read_run(st, out);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_fail(s, rc);
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 }
 
 int store_has_run_for_schedule(struct store *s, const char *zone, int64_t t)

@@ -243,7 +243,7 @@ static struct record_row record(struct rig *r, int64_t id)
 {
 	struct record_row rec;
 
-	assert_int_equal(store_record_get(r->app.store, id, &rec), 0);
+	assert_int_equal(store_record_get(r->app.store, id, &rec), 1);
 	return rec;
 }
 

@@ -187,10 +187,10 @@ static void lot_codes_are_unique_and_stable(void **state)
 	/* The codes given stay what they were. */
 	store_close(s);
 	s = open_db();
-	assert_int_equal(store_record_by_lot(s, "PT01-260601-02", &back), 0);
+	assert_int_equal(store_record_by_lot(s, "PT01-260601-02", &back), 1);
 	assert_int_equal(back.id, b.id);
 	assert_true(back.kg == 80.5);
-	assert_int_equal(store_record_by_lot(s, "PT01-260601-09", &back), 1);
+	assert_int_equal(store_record_by_lot(s, "PT01-260601-09", &back), 0);
 	/* The schema itself refuses a lot code given twice. */
 	assert_true(store_lot_add(s, "PT01-260601-01", june(1), 9) < 0);
 	store_close(s);
@@ -241,7 +241,7 @@ static void pre_harvest_interval(void **state)
 	save_ok(s, at(17), &early, true);
 	assert_int_equal(early.phi_override, sp.id);
 	struct record_row back;
-	assert_int_equal(store_record_get(s, early.id, &back), 0);
+	assert_int_equal(store_record_get(s, early.id, &back), 1);
 	assert_int_equal(back.phi_override, sp.id);
 	/* An interval of 0 days blocks nothing, even on the day itself. */
 	struct record_row zero = spray(0, 20, 3, 100);
@@ -325,18 +325,18 @@ static void a_synthetic_product_really_used_ends_the_zone_organic(void **state)
 	bool found = false;
 
 	(void)state;
-	assert_int_equal(records_organic_since(s, cfg, "vusua", june(30), &first), 1);
+	assert_int_equal(records_has_lost_organic(s, cfg, "vusua", june(30), &first), 0);
 	used = spray(1, 10, 2, 100);
 	used.organic_override = ORGANIC_OUTBREAK;
 	save_ok(s, at(10), &used, true);
 	assert_false(used.organic);
-	assert_int_equal(store_record_get(s, used.id, &r), 0);
+	assert_int_equal(store_record_get(s, used.id, &r), 1);
 	assert_int_equal(r.organic_override, ORGANIC_OUTBREAK);
 	/* Not organic from day 10 on; still organic before it. */
-	assert_int_equal(records_organic_since(s, cfg, "vusua", june(10), &first), 0);
+	assert_int_equal(records_has_lost_organic(s, cfg, "vusua", june(10), &first), 1);
 	assert_int_equal(first.id, used.id);
-	assert_int_equal(records_organic_since(s, cfg, "vusua", june(9), &first), 1);
-	assert_int_equal(records_organic_since(s, cfg, "mit", june(30), &first), 1);
+	assert_int_equal(records_has_lost_organic(s, cfg, "vusua", june(9), &first), 0);
+	assert_int_equal(records_has_lost_organic(s, cfg, "mit", june(30), &first), 0);
 	/* From that day on the zone takes any product without asking... */
 	r = fertilize(1, 12, 0, 50);
 	save_ok(s, at(12), &r, false);
@@ -368,14 +368,14 @@ static void a_synthetic_product_really_used_ends_the_zone_organic(void **state)
 	voiding.corrects = used.id;
 	voiding.voided = true;
 	save_ok(s, at(21), &voiding, true);
-	assert_int_equal(store_record_get(s, used.id, &r), 0);
+	assert_int_equal(store_record_get(s, used.id, &r), 1);
 	assert_int_equal(r.organic_override, ORGANIC_OUTBREAK);
 	assert_int_equal(r.corrected_by, voiding.id);
 	/* The NPK of day 12 stands: the zone is not organic from that day. */
-	assert_int_equal(records_organic_since(s, cfg, "vusua", june(30), &first), 0);
+	assert_int_equal(records_has_lost_organic(s, cfg, "vusua", june(30), &first), 1);
 	assert_int_equal(first.day, june(12));
 	assert_string_equal(first.product_name, "NPK 20-20-15");
-	assert_int_equal(records_organic_since(s, cfg, "vusua", june(11), &first), 1);
+	assert_int_equal(records_has_lost_organic(s, cfg, "vusua", june(11), &first), 0);
 	store_close(s);
 }
 
@@ -468,7 +468,7 @@ static void corrections_keep_both_records(void **state)
 	assert_int_equal(page[0].entered_at, at(3) + 600);
 	assert_true(page[1].kg == 120);
 	/* The lot is its newest correction. */
-	assert_int_equal(store_record_by_lot(s, h.lot, &back), 0);
+	assert_int_equal(store_record_by_lot(s, h.lot, &back), 1);
 	assert_true(back.kg == 1200);
 	/* A record is corrected once: the next correction corrects the newer. */
 	again = h;
@@ -486,7 +486,7 @@ static void corrections_keep_both_records(void **state)
 	v.corrects = fix.id;
 	v.voided = true;
 	save_ok(s, at(3) + 800, &v, true);
-	assert_int_equal(store_record_by_lot(s, h.lot, &back), 0);
+	assert_int_equal(store_record_by_lot(s, h.lot, &back), 1);
 	assert_true(back.voided);
 	assert_int_equal(store_records_page(s, REC_HARVEST, 0, page, 8, &total), 3);
 	store_close(s);
