@@ -15,16 +15,16 @@ struct serial_port {
 	int fd;
 };
 
-static void say_why(char *why, size_t n, const char *what)
+static void say_why(char *err, size_t errlen, const char *what)
 {
 	char *msg = sp_last_error_message();
 
-	snprintf(why, n, "%s: %s", what, msg ? msg : "?");
+	snprintf(err, errlen, "%s: %s", what, msg ? msg : "?");
 	sp_free_error_message(msg);
 }
 
 static struct serial_port *lsp_open(const char *path, const struct serial_settings *set,
-				    char *why, size_t whylen)
+				    char *err, size_t errlen)
 {
 	struct serial_port *p;
 	struct sp_port_config *cfg = NULL;
@@ -35,20 +35,20 @@ static struct serial_port *lsp_open(const char *path, const struct serial_settin
 	/* libserialport names ports by their /dev/ttyX node: follow the
 	 * stable /dev/serial/by-id links that a technician should use. */
 	if (!realpath(path, real)) {
-		snprintf(why, whylen, "%s", errno == ENOENT ? "not connected" : strerror(errno));
+		snprintf(err, errlen, "%s", errno == ENOENT ? "not connected" : strerror(errno));
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		snprintf(why, whylen, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return NULL;
 	}
 	if (sp_get_port_by_name(real, &p->sp) != SP_OK) {
-		snprintf(why, whylen, "%s is not a serial port", real);
+		snprintf(err, errlen, "%s is not a serial port", real);
 		goto fail;
 	}
 	if (sp_open(p->sp, SP_MODE_READ_WRITE) != SP_OK) {
-		say_why(why, whylen, "cannot open");
+		say_why(err, errlen, "cannot open");
 		goto fail;
 	}
 	if (sp_new_config(&cfg) != SP_OK || sp_set_config_baudrate(cfg, set->baud) != SP_OK ||
@@ -56,7 +56,7 @@ static struct serial_port *lsp_open(const char *path, const struct serial_settin
 	    sp_set_config_stopbits(cfg, 1) != SP_OK ||
 	    sp_set_config_flowcontrol(cfg, SP_FLOWCONTROL_NONE) != SP_OK ||
 	    sp_set_config(p->sp, cfg) != SP_OK || sp_get_port_handle(p->sp, &p->fd) != SP_OK) {
-		say_why(why, whylen, "cannot set up");
+		say_why(err, errlen, "cannot set up");
 		goto fail;
 	}
 	sp_free_config(cfg);

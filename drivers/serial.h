@@ -17,9 +17,9 @@ struct serial_port;
 
 struct serial_ops {
 	/* Opens path (a symlink such as /dev/serial/by-id/... is followed).
-	 * NULL with a short English reason in why when it cannot. */
+	 * NULL with a short English reason in err when it cannot. */
 	struct serial_port *(*open)(const char *path, const struct serial_settings *set,
-				    char *why, size_t whylen);
+				    char *err, size_t errlen);
 	void (*close)(struct serial_port *p);
 	/* The descriptor to poll() for this port. */
 	int (*fd)(const struct serial_port *p);

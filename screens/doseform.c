@@ -120,7 +120,7 @@ static void draw_pest(struct ui *ui, struct doseform *f)
 
 /* src/'s checks of the plan as it stands, and what it would give; who
  * is asked next, so the first worker stands in for the one chosen. */
-static bool check(struct ui *ui, struct doseform *f, char *why, size_t n)
+static bool check(struct ui *ui, struct doseform *f, char *err, size_t errlen)
 {
 	struct app *app = ui_app(ui);
 	int worker = f->plan.worker;
@@ -129,7 +129,7 @@ static bool check(struct ui *ui, struct doseform *f, char *why, size_t n)
 	if (f->plan.worker < 0 && app->cfg->n_workers > 0)
 		f->plan.worker = 0;
 	f->warn[0] = '\0';
-	ok = irrigation_check_dosing(app->irrigation, &f->plan, why, n, f->warn,
+	ok = irrigation_check_dosing(app->irrigation, &f->plan, err, errlen, f->warn,
 				     sizeof(f->warn)) == 0;
 	f->plan.worker = worker;
 	return ok;

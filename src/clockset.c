@@ -40,17 +40,17 @@ bool clockset_behind(struct store *s, const struct clock *c, time_t *known)
 	return now < *known;
 }
 
-int clockset_check(struct store *s, time_t t, char *why, size_t n)
+int clockset_check(struct store *s, time_t t, char *err, size_t errlen)
 {
 	int64_t newest = 0;
 	char a[32];
 
 	if (store_newest_moment(s, &newest) < 0) {
-		snprintf(why, n, _("The station's records could not be read: %s"), store_error(s));
+		snprintf(err, errlen, _("The station's records could not be read: %s"), store_error(s));
 		return -1;
 	}
 	if (t < newest) {
-		snprintf(why, n,
+		snprintf(err, errlen,
 			 _("Before the newest record (%s): setting the clock back takes the manager's PIN and a reason."),
 			 text_date_time(a, sizeof(a), (time_t)newest));
 		return CLOCKSET_EARLIER;

@@ -27,8 +27,8 @@ enum clockset_reason { CLOCKSET_TYPO, CLOCKSET_BOARD, CLOCKSET_OTHER, CLOCKSET_R
 bool clockset_behind(struct store *s, const struct clock *c, time_t *known);
 /* May the clock be set to t? 0; CLOCKSET_EARLIER with one sentence in
  * why (only the manager may, with a reason); -1 if the database could
- * not be read (why says so). */
-int clockset_check(struct store *s, time_t t, char *why, size_t n);
+ * not be read (err says so). */
+int clockset_check(struct store *s, time_t t, char *err, size_t errlen);
 /* How t differs from the clock, for the read-back: "365 days 5 minutes
  * ahead of the clock", in the user's language. */
 char *clockset_difference(const struct clock *c, time_t t, char *buf, size_t n);
@@ -37,7 +37,7 @@ char *clockset_difference(const struct clock *c, time_t t, char *buf, size_t n);
  * the difference. A time before what the station wrote needs the
  * manager's reason (checked by the caller, with the PIN); without one
  * (CLOCKSET_REASONS) it is refused. 0 with what was done in said; -1
- * with why. */
+ * with err. */
 int clockset_apply(struct app *app, time_t t, enum clockset_reason reason, char *said,
 		   size_t n);
 /* Looks at the clock once a minute, on a timer of app->loop: a system

@@ -244,7 +244,7 @@ static void proto_record(const struct config *cfg, const struct dose_plan *p, in
 		snprintf(r->target, sizeof(r->target), "%s", cfg->pests[p->picks[i].pest].name);
 }
 
-int dosing_plan(struct dosing *d, struct dose_plan *p, char *why, size_t n, char *warn,
+int dosing_plan(struct dosing *d, struct dose_plan *p, char *err, size_t errlen, char *warn,
 		size_t wn)
 {
 	const struct config *cfg = cfg_of(d);
@@ -256,23 +256,23 @@ int dosing_plan(struct dosing *d, struct dose_plan *p, char *why, size_t n, char
 		warn[0] = '\0';
 	p->zone = config_pump_zone(cfg, p->pump);
 	if (p->zone < 0) {
-		snprintf(why, n, _("%s waters no zone: a dose's record needs one."), pc->name);
+		snprintf(err, errlen, _("%s waters no zone: a dose's record needs one."), pc->name);
 		return -1;
 	}
 	if (p->n < 1) {
-		snprintf(why, n, "%s", _("Choose at least one tank to dose from."));
+		snprintf(err, errlen, "%s", _("Choose at least one tank to dose from."));
 		return -1;
 	}
 	if (p->worker < 0 || p->worker >= cfg->n_workers) {
-		snprintf(why, n, "%s", _("Choose who does the work: a dose is written in the records."));
+		snprintf(err, errlen, "%s", _("Choose who does the work: a dose is written in the records."));
 		return -1;
 	}
 	if (p->dosing < 1) {
-		snprintf(why, n, "%s", _("Dosing lasts at least one minute."));
+		snprintf(err, errlen, "%s", _("Dosing lasts at least one minute."));
 		return -1;
 	}
 	if (p->wetting + p->dosing + p->flushing > pc->max_minutes) {
-		snprintf(why, n,
+		snprintf(err, errlen,
 			 _("%s may run at most %d minutes: wetting %d, dosing %d and flushing %d make %d."),
 			 pc->name, pc->max_minutes, p->wetting, p->dosing, p->flushing,
 			 p->wetting + p->dosing + p->flushing);
@@ -286,32 +286,32 @@ int dosing_plan(struct dosing *d, struct dose_plan *p, char *why, size_t n, char
 		const char *no;
 
 		if (inj < 0 || inj >= cfg->n_injectors || cfg->injectors[inj].pump_index != p->pump) {
-			snprintf(why, n, "%s", _("That injector does not feed this pump."));
+			snprintf(err, errlen, "%s", _("That injector does not feed this pump."));
 			return -1;
 		}
 		ic = &cfg->injectors[inj];
 		for (int j = 0; j < i; j++)
 			if (p->picks[j].injector == inj) {
-				snprintf(why, n, _("%s is chosen twice."), ic->name);
+				snprintf(err, errlen, _("%s is chosen twice."), ic->name);
 				return -1;
 			}
 		no = dosing_unavailable(d, inj);
 		if (no) {
-			snprintf(why, n, _("%s cannot be used: %s"), ic->name, no);
+			snprintf(err, errlen, _("%s cannot be used: %s"), ic->name, no);
 			return -1;
 		}
 		product = dosing_tank_product(d, inj, &stock);
 		if (product == -2) {
-			snprintf(why, n, _("The tanks' book cannot be read: %s"), store_error(d->app->store));
+			snprintf(err, errlen, _("The tanks' book cannot be read: %s"), store_error(d->app->store));
 			return -1;
 		}
 		if (product == -1) {
-			snprintf(why, n, _("%s is empty: refill it first (Fertilizing, spraying: Tanks)."),
+			snprintf(err, errlen, _("%s is empty: refill it first (Fertilizing, spraying: Tanks)."),
 				 cfg->tanks[ic->tank_index].name);
 			return -1;
 		}
 		if (product < 0) {
-			snprintf(why, n, _("%s holds %s, which the configuration no longer lists."),
+			snprintf(err, errlen, _("%s holds %s, which the configuration no longer lists."),
 				 cfg->tanks[ic->tank_index].name, stock.product_name);
 			return -1;
 		}
@@ -323,20 +323,20 @@ int dosing_plan(struct dosing *d, struct dose_plan *p, char *why, size_t n, char
 				   stock.amount / stock.litres;
 		if (cfg->products[product].kind == PRODUCT_PESTICIDE &&
 		    (p->picks[i].pest < 0 || p->picks[i].pest >= cfg->n_pests)) {
-			snprintf(why, n, _("Choose what %s is against."), cfg->products[product].name);
+			snprintf(err, errlen, _("Choose what %s is against."), cfg->products[product].name);
 			return -1;
 		}
 		proto_record(cfg, p, i, product, today, p->est[i].amount, &proto);
-		if (records_check(cfg, &proto, today, why, n) < 0)
+		if (records_check(cfg, &proto, today, err, errlen) < 0)
 			return -1;
 		/* An organic zone takes a product that is not organic only
 		 * through the manager's PIN on a record entered by hand; a
 		 * zone no longer organic takes it. */
-		switch (records_organic_allowed(d->app->store, cfg, &proto, false, why, n)) {
+		switch (records_organic_allowed(d->app->store, cfg, &proto, false, err, errlen)) {
 		case 0:
 			break;
 		case REC_NEED_MANAGER:
-			records_organic_check(cfg, config_zone_index(cfg, proto.zone), product, why, n);
+			records_organic_check(cfg, config_zone_index(cfg, proto.zone), product, err, errlen);
 			return -1;
 		default:
 			return -1;

@@ -74,9 +74,9 @@ int dosing_tank_product(struct dosing *d, int injector, struct tank_stock *stock
 void dosing_plan_defaults(struct dosing *d, struct dose_plan *p);
 /* Checks plan as its records will be checked (organic zone, product,
  * pest, amount, who), the tanks (not empty), the pump's longest run;
- * fills the estimates. 0, or -1 with why; warn (may be NULL): a tank
+ * fills the estimates. 0, or -1 with err; warn (may be NULL): a tank
  * that will run dry before the dose's end. */
-int dosing_plan(struct dosing *d, struct dose_plan *p, char *why, size_t n, char *warn,
+int dosing_plan(struct dosing *d, struct dose_plan *p, char *err, size_t errlen, char *warn,
 		size_t wn);
 /* Inside the run's transaction: the doses' rows. Then dosing_arm() once
  * the pump runs (steady: its start), or dosing_disarm() if it does not. */

@@ -81,7 +81,7 @@ static void boot_id(char *buf, size_t n)
 
 /* Copies the file name of the folder from into dir as as, whole. */
 static int copy_checked(int from, const struct offer *o, int dir, const char *as, int64_t max,
-			char *why, size_t whylen)
+			char *err, size_t errlen)
 {
 	char tmp[128];
 	int fd, rc;
@@ -90,16 +90,16 @@ static int copy_checked(int from, const struct offer *o, int dir, const char *as
 	unlinkat(dir, tmp, 0);
 	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
-	rc = offer_check_file(from, o, max, fd, why, whylen);
+	rc = offer_check_file(from, o, max, fd, err, errlen);
 	if (close(fd) < 0 && rc == 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		rc = -1;
 	}
 	if (rc == 0 && renameat(dir, tmp, dir, as) < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		rc = -1;
 	}
 	if (rc < 0)
@@ -108,7 +108,7 @@ static int copy_checked(int from, const struct offer *o, int dir, const char *as
 }
 
 int handover_request(const char *db_path, const char *root, const char *sub,
-		     const char *name, const struct offer *o, char *why, size_t whylen)
+		     const char *name, const struct offer *o, char *err, size_t errlen)
 {
 	bool update = o->kind == OFFER_UPDATE;
 	char text[OFFER_MAX_BYTES + 1], detail[512], boot[64], request[256];
@@ -117,7 +117,7 @@ int handover_request(const char *db_path, const char *root, const char *sub,
 
 	dir = open_dir(db_path);
 	if (dir < 0) {
-		snprintf(why, whylen, _("The station cannot write into its folder (%s): nothing is installed."),
+		snprintf(err, errlen, _("The station cannot write into its folder (%s): nothing is installed."),
 			 strerror(-dir));
 		return -1;
 	}
@@ -126,14 +126,14 @@ int handover_request(const char *db_path, const char *root, const char *sub,
 	top = nofollow_dir(AT_FDCWD, root);
 	from = top < 0 ? top : nofollow_dir(top, sub);
 	if (from < 0) {
-		snprintf(why, whylen, "%s", _("The USB stick was taken out: nothing is installed."));
+		snprintf(err, errlen, "%s", _("The USB stick was taken out: nothing is installed."));
 		goto out;
 	}
 	/* What is copied is checked again: the stick may have changed since
 	 * it was looked at. */
 	if (offer_read(from, name, o->kind, &again, text, detail, sizeof(detail)) < 0 ||
 	    memcmp(again.signature, o->signature, SIGN_BYTES) != 0) {
-		snprintf(why, whylen, "%s", _("What is on the USB stick changed since it was shown: nothing is installed. Take the stick out and put it in again."));
+		snprintf(err, errlen, "%s", _("What is on the USB stick changed since it was shown: nothing is installed. Take the stick out and put it in again."));
 		goto out;
 	}
 	if (write_file(dir, update ? HANDOVER_UPDATE : HANDOVER_SETTINGS, text, strlen(text), 0640) <
@@ -141,7 +141,7 @@ int handover_request(const char *db_path, const char *root, const char *sub,
 	    copy_checked(from, o, dir, update ? HANDOVER_DEB : HANDOVER_INI,
 			 update ? UPDATE_MAX_BYTES : SETTINGS_MAX_BYTES, detail,
 			 sizeof(detail)) < 0) {
-		snprintf(why, whylen, _("What the USB stick offers cannot be copied to the card (%s): nothing is installed."),
+		snprintf(err, errlen, _("What the USB stick offers cannot be copied to the card (%s): nothing is installed."),
 			 detail);
 		goto out;
 	}
@@ -149,7 +149,7 @@ int handover_request(const char *db_path, const char *root, const char *sub,
 	n = snprintf(request, sizeof(request), "what: %s\nboot: %s\n", update ? "update" : "settings",
 		     boot);
 	if (write_file(dir, HANDOVER_REQUEST, request, (size_t)n, 0640) < 0) {
-		snprintf(why, whylen, _("The station cannot write into its folder (%s): nothing is installed."),
+		snprintf(err, errlen, _("The station cannot write into its folder (%s): nothing is installed."),
 			 strerror(errno));
 		goto out;
 	}

@@ -53,10 +53,10 @@ void handover_dir(const char *db_path, char *buf, size_t n);
 
 /* Copies the offer o (its description name and its file, in the stick's
  * folder sub of root) into the handover folder, checking it again as it
- * is read, then writes the request. 0, or -1 with one sentence in why;
+ * is read, then writes the request. 0, or -1 with one sentence in err;
  * nothing is asked of the installer then. */
 int handover_request(const char *db_path, const char *root, const char *sub,
-		     const char *name, const struct offer *o, char *why, size_t whylen);
+		     const char *name, const struct offer *o, char *err, size_t errlen);
 /* The station reached its home screen. */
 void handover_home(const char *db_path);
 

@@ -411,32 +411,32 @@ bool irrigation_run(const struct irrigation *irr, int pump, struct run_row *out)
 	return true;
 }
 
-int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, char *why,
-			   size_t whylen)
+int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, char *err,
+			   size_t errlen)
 {
 	const struct config *cfg = cfg_of(irr);
 	const struct pump_cfg *pc;
 
 	if (pump < 0 || pump >= irr->n) {
-		snprintf(why, whylen, _("There is no such pump."));
+		snprintf(err, errlen, _("There is no such pump."));
 		return IRR_REFUSED;
 	}
 	pc = &cfg->pumps[pump];
 	if (!irr->pumps[pump].relay) {
-		snprintf(why, whylen, _("%s cannot be used: %s"), pc->name,
+		snprintf(err, errlen, _("%s cannot be used: %s"), pc->name,
 			 irr->pumps[pump].unavailable);
 		return IRR_REFUSED;
 	}
 	if (irr->pumps[pump].run.id) {
-		snprintf(why, whylen, _("%s is already running."), pc->name);
+		snprintf(err, errlen, _("%s is already running."), pc->name);
 		return IRR_REFUSED;
 	}
 	if (minutes < 1 || minutes > pc->max_minutes) {
-		snprintf(why, whylen, _("%s may run 1 to %d minutes."), pc->name, pc->max_minutes);
+		snprintf(err, errlen, _("%s may run 1 to %d minutes."), pc->name, pc->max_minutes);
 		return IRR_REFUSED;
 	}
 	if (irrigation_running_count(irr) >= cfg->station.max_pumps_running) {
-		snprintf(why, whylen,
+		snprintf(err, errlen,
 			 ngettext("Only %d pump may run at once: the shed's power supply cannot carry more.",
 				  "Only %d pumps may run at once: the shed's power supply cannot carry more.",
 				  (unsigned long)cfg->station.max_pumps_running),
@@ -448,7 +448,7 @@ int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, 
 
 /* The run is in the diary: water on, and its end set. */
 static int switch_on(struct irrigation *irr, int pump, int zone, int minutes, struct run_row *row,
-		     const struct dose_plan *plan, char *why, size_t whylen)
+		     const struct dose_plan *plan, char *err, size_t errlen)
 {
 	struct pump_state *ps = &irr->pumps[pump];
 	int64_t now = row->started;
@@ -460,7 +460,7 @@ static int switch_on(struct irrigation *irr, int pump, int zone, int minutes, st
 		if (plan)
 			dosing_stop(irr->dosing, pump, "relay_error", steady_of(irr), now);
 		relay_failed(irr, pump);
-		snprintf(why, whylen, _("The relay of %s does not answer: every pump is switched off."),
+		snprintf(err, errlen, _("The relay of %s does not answer: every pump is switched off."),
 			 cfg_of(irr)->pumps[pump].name);
 		return IRR_FAILED;
 	}
@@ -481,8 +481,8 @@ static int switch_on(struct irrigation *irr, int pump, int zone, int minutes, st
 /* A dosing run and its doses go into the diary in one transaction, or
  * nothing moves: its records must be kept, a full card or not. */
 static int start_dosing_run(struct irrigation *irr, int pump, int zone, int minutes,
-			    const struct dose_plan *plan, struct run_row *row, char *why,
-			    size_t whylen)
+			    const struct dose_plan *plan, struct run_row *row, char *err,
+			    size_t errlen)
 {
 	struct store *st = irr->app->store;
 	int rc = store_begin(st);
@@ -496,23 +496,23 @@ static int start_dosing_run(struct irrigation *irr, int pump, int zone, int minu
 	if (rc < 0) {
 		store_rollback(st);
 		dosing_disarm(irr->dosing, pump);
-		snprintf(why, whylen, _("The dosing run cannot be written, so it does not start: %s"),
+		snprintf(err, errlen, _("The dosing run cannot be written, so it does not start: %s"),
 			 store_card_full(st) ? _("the memory card is full.") : store_error(st));
 		return IRR_FAILED;
 	}
-	return switch_on(irr, pump, zone, minutes, row, plan, why, whylen);
+	return switch_on(irr, pump, zone, minutes, row, plan, err, errlen);
 }
 
 static int start_run(struct irrigation *irr, int pump, int zone, int minutes, int reason,
-		     const char *who, time_t asked, const struct dose_plan *plan, char *why,
-		     size_t whylen)
+		     const char *who, time_t asked, const struct dose_plan *plan, char *err,
+		     size_t errlen)
 {
 	const struct config *cfg = cfg_of(irr);
 	const struct pump_cfg *pc;
 	struct pump_state *ps;
 	struct run_row row = { 0 };
 	int64_t now = now_of(irr);
-	int rc = irrigation_check_start(irr, pump, minutes, why, whylen);
+	int rc = irrigation_check_start(irr, pump, minutes, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -536,7 +536,7 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 		row.wetting = plan->wetting;
 		row.dosing = plan->dosing;
 		row.flushing = plan->flushing;
-		return start_dosing_run(irr, pump, zone, minutes, plan, &row, why, whylen);
+		return start_dosing_run(irr, pump, zone, minutes, plan, &row, err, errlen);
 	}
 	/* The diary first: a run the station cannot record does not start;
 	 * but a card that is full or failing does not keep the crops dry:
@@ -547,81 +547,81 @@ static int start_run(struct irrigation *irr, int pump, int zone, int minutes, in
 		rc = 0;
 	}
 	if (rc < 0) {
-		snprintf(why, whylen, rc == STORE_FULL ? _("The memory card is full.")
+		snprintf(err, errlen, rc == STORE_FULL ? _("The memory card is full.")
 						       : _("The diary cannot be written: %s"),
 			 store_error(irr->app->store));
 		return IRR_FAILED;
 	}
-	return switch_on(irr, pump, zone, minutes, &row, NULL, why, whylen);
+	return switch_on(irr, pump, zone, minutes, &row, NULL, err, errlen);
 }
 
 int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
-		     const char *who, char *why, size_t whylen)
+		     const char *who, char *err, size_t errlen)
 {
 	int zone = pump >= 0 && pump < irr->n ? irr->pumps[pump].zone : -1;
 
-	return start_run(irr, pump, zone, minutes, reason, who, 0, NULL, why, whylen);
+	return start_run(irr, pump, zone, minutes, reason, who, 0, NULL, err, errlen);
 }
 
 /* What is checked before a dosing run, whether it starts or not. */
-static int check_dosing(struct irrigation *irr, struct dose_plan *plan, char *why, size_t whylen,
+static int check_dosing(struct irrigation *irr, struct dose_plan *plan, char *err, size_t errlen,
 			char *warn, size_t warnlen)
 {
 	struct store *st = irr->app->store;
 	int rc;
 
 	if (irr->app->clock_behind) {
-		snprintf(why, whylen, "%s",
+		snprintf(err, errlen, "%s",
 			 _("The clock is behind: set the date and time first; a dose is written in the records."));
 		return IRR_REFUSED;
 	}
-	if (records_room_check(st, why, whylen) < 0 ||
-	    records_clock_check(st, now_of(irr), why, whylen) < 0)
+	if (records_room_check(st, err, errlen) < 0 ||
+	    records_clock_check(st, now_of(irr), err, errlen) < 0)
 		return IRR_REFUSED;
-	if (dosing_plan(irr->dosing, plan, why, whylen, warn, warnlen) < 0)
+	if (dosing_plan(irr->dosing, plan, err, errlen, warn, warnlen) < 0)
 		return IRR_REFUSED;
 	rc = irrigation_check_start(irr, plan->pump, plan->wetting + plan->dosing + plan->flushing,
-				    why, whylen);
+				    err, errlen);
 	return rc;
 }
 
-int irrigation_check_dosing(struct irrigation *irr, struct dose_plan *plan, char *why,
-			    size_t whylen, char *warn, size_t warnlen)
+int irrigation_check_dosing(struct irrigation *irr, struct dose_plan *plan, char *err,
+			    size_t errlen, char *warn, size_t warnlen)
 {
-	return check_dosing(irr, plan, why, whylen, warn, warnlen);
+	return check_dosing(irr, plan, err, errlen, warn, warnlen);
 }
 
-int irrigation_start_dosing(struct irrigation *irr, struct dose_plan *plan, char *why,
-			    size_t whylen)
+int irrigation_start_dosing(struct irrigation *irr, struct dose_plan *plan, char *err,
+			    size_t errlen)
 {
 	const struct config *cfg = cfg_of(irr);
-	int rc = check_dosing(irr, plan, why, whylen, NULL, 0);
+	int rc = check_dosing(irr, plan, err, errlen, NULL, 0);
 
 	if (rc < 0)
 		return rc;
 	return start_run(irr, plan->pump, plan->zone, plan->wetting + plan->dosing + plan->flushing,
-			 RUN_MANUAL, cfg->workers[plan->worker].name, 0, plan, why, whylen);
+			 RUN_MANUAL, cfg->workers[plan->worker].name, 0, plan, err, errlen);
 }
 
 /* Fertilizer drawn by the pump's venturi: the record is checked before
  * any water moves and written with the run; if it cannot be kept, the
  * water stops. */
 int irrigation_start_fertigation(struct irrigation *irr, int pump, int minutes, const char *who,
-				 struct record_row *rec, char *why, size_t whylen)
+				 struct record_row *rec, char *err, size_t errlen)
 {
 	struct store *st = irr->app->store;
 	const struct config *cfg = cfg_of(irr);
 	int64_t now = now_of(irr);
 	char reason[256];
 
-	if (records_room_check(st, why, whylen) < 0 || records_clock_check(st, now, why, whylen) < 0 ||
-	    records_check(cfg, rec, text_day_of((time_t)now), why, whylen) < 0)
+	if (records_room_check(st, err, errlen) < 0 || records_clock_check(st, now, err, errlen) < 0 ||
+	    records_check(cfg, rec, text_day_of((time_t)now), err, errlen) < 0)
 		return IRR_REFUSED;
-	if (irrigation_start(irr, pump, minutes, RUN_MANUAL, who, why, whylen) < 0)
+	if (irrigation_start(irr, pump, minutes, RUN_MANUAL, who, err, errlen) < 0)
 		return IRR_FAILED;
 	if (records_save(st, cfg, now, rec, false, reason, sizeof(reason)) < 0) {
 		irrigation_stop(irr, pump, "by_hand");
-		snprintf(why, whylen,
+		snprintf(err, errlen,
 			 _("The fertilizing record was not saved, so %s was stopped: %s"),
 			 cfg->pumps[pump].name, reason);
 		return IRR_FAILED;
@@ -1263,8 +1263,8 @@ static void schedule_event(struct irrigation *irr, const char *kind, const struc
 	store_event(irr->app->store, now_of(irr), kind, s->zone, detail, false);
 }
 
-int irrigation_schedule_save(struct irrigation *irr, struct schedule_row *s, char *why,
-			     size_t whylen)
+int irrigation_schedule_save(struct irrigation *irr, struct schedule_row *s, char *err,
+			     size_t errlen)
 {
 	bool is_new = s->id == 0;
 
@@ -1274,18 +1274,18 @@ int irrigation_schedule_save(struct irrigation *irr, struct schedule_row *s, cha
 		for (i = 0; i < irr->n_sched && irr->sched[i].id != s->id; i++)
 			;
 		if (i == irr->n_sched) {
-			snprintf(why, whylen, _("That schedule no longer exists."));
+			snprintf(err, errlen, _("That schedule no longer exists."));
 			return -1;
 		}
 	} else if (irr->n_sched == IRR_MAX_SCHEDULES) {
-		snprintf(why, whylen, _("There are already %d schedules; delete one first."),
+		snprintf(err, errlen, _("There are already %d schedules; delete one first."),
 			 IRR_MAX_SCHEDULES);
 		return -1;
 	}
-	if (schedule_check(cfg_of(irr), irr->sched, irr->n_sched, s, why, whylen) < 0)
+	if (schedule_check(cfg_of(irr), irr->sched, irr->n_sched, s, err, errlen) < 0)
 		return -1;
 	if (store_schedule_save(irr->app->store, s, now_of(irr)) < 0) {
-		snprintf(why, whylen, _("The schedule was not saved: %s"),
+		snprintf(err, errlen, _("The schedule was not saved: %s"),
 			 store_error(irr->app->store));
 		if (is_new)
 			s->id = 0;
@@ -1297,13 +1297,13 @@ int irrigation_schedule_save(struct irrigation *irr, struct schedule_row *s, cha
 	return 0;
 }
 
-int irrigation_schedule_delete(struct irrigation *irr, int64_t id, char *why, size_t whylen)
+int irrigation_schedule_delete(struct irrigation *irr, int64_t id, char *err, size_t errlen)
 {
 	for (int i = 0; i < irr->n_sched; i++) {
 		if (irr->sched[i].id != id)
 			continue;
 		if (store_schedule_delete(irr->app->store, id) < 0) {
-			snprintf(why, whylen, _("The schedule was not deleted: %s"),
+			snprintf(err, errlen, _("The schedule was not deleted: %s"),
 				 store_error(irr->app->store));
 			return -1;
 		}
@@ -1318,7 +1318,7 @@ int irrigation_schedule_delete(struct irrigation *irr, int64_t id, char *why, si
 		rearm(irr);
 		return 0;
 	}
-	snprintf(why, whylen, _("That schedule no longer exists."));
+	snprintf(err, errlen, _("That schedule no longer exists."));
 	return -1;
 }
 

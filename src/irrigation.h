@@ -19,7 +19,7 @@
 struct app;
 struct irrigation;
 
-/* Why irrigation_start() refused (the sentence is in why). */
+/* Why irrigation_start() refused (the sentence is in err). */
 #define IRR_REFUSED (-1)
 #define IRR_FAILED (-2)		/* the relay or the database failed */
 
@@ -42,13 +42,13 @@ void irrigation_resume(struct irrigation *irr);
 void irrigation_free(struct irrigation *irr);
 
 /* Would a run of pump for minutes be allowed now? 0, or IRR_REFUSED with
- * the sentence in why. Nothing is started. */
-int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, char *why,
-			   size_t whylen);
+ * the sentence in err. Nothing is started. */
+int irrigation_check_start(const struct irrigation *irr, int pump, int minutes, char *err,
+			   size_t errlen);
 /* Starts pump for minutes (for the first zone it waters). who: the
- * worker's name or NULL. 0, IRR_REFUSED or IRR_FAILED with why. */
+ * worker's name or NULL. 0, IRR_REFUSED or IRR_FAILED with err. */
 int irrigation_start(struct irrigation *irr, int pump, int minutes, int reason,
-		     const char *who, char *why, size_t whylen);
+		     const char *who, char *err, size_t errlen);
 int irrigation_stop(struct irrigation *irr, int pump, const char *end_reason);
 /* Every relay off now, every run ended (a driver error, shutdown). */
 void irrigation_stop_all(struct irrigation *irr, const char *end_reason);
@@ -58,17 +58,17 @@ int irrigation_link_record(struct irrigation *irr, int pump, int64_t record);
  * fertilizing record, method venturi) is checked before water moves and
  * written with the run; if it cannot be, the pump stops again. */
 int irrigation_start_fertigation(struct irrigation *irr, int pump, int minutes, const char *who,
-				 struct record_row *rec, char *why, size_t whylen);
+				 struct record_row *rec, char *err, size_t errlen);
 
 /* Dosing runs (src/dosing.c): would plan start now? 0, or IRR_REFUSED
- * with why; warn (may be NULL) says what the farmer should know first (a
+ * with err; warn (may be NULL) says what the farmer should know first (a
  * tank that will run dry). Fills plan's estimates. */
-int irrigation_check_dosing(struct irrigation *irr, struct dose_plan *plan, char *why,
-			    size_t whylen, char *warn, size_t warnlen);
+int irrigation_check_dosing(struct irrigation *irr, struct dose_plan *plan, char *err,
+			    size_t errlen, char *warn, size_t warnlen);
 /* Starts a dosing run: wetting, dosing, flushing. 0, IRR_REFUSED or
- * IRR_FAILED with why. */
-int irrigation_start_dosing(struct irrigation *irr, struct dose_plan *plan, char *why,
-			    size_t whylen);
+ * IRR_FAILED with err. */
+int irrigation_start_dosing(struct irrigation *irr, struct dose_plan *plan, char *err,
+			    size_t errlen);
 /* The phase of pump's run and the minutes left in it (PHASE_NONE: plain
  * water, or not running; then minutes_left is not set). */
 enum dose_phase irrigation_phase(const struct irrigation *irr, int pump, int *minutes_left);
@@ -109,10 +109,10 @@ void irrigation_clock_set(struct irrigation *irr, long long delta);
 /* Schedules, by start time. */
 const struct schedule_row *irrigation_schedules(const struct irrigation *irr, int *n);
 /* Saves s (new when s->id is 0) if schedule_check() allows it. 0, or -1
- * with why. */
-int irrigation_schedule_save(struct irrigation *irr, struct schedule_row *s, char *why,
-			     size_t whylen);
-int irrigation_schedule_delete(struct irrigation *irr, int64_t id, char *why, size_t whylen);
+ * with err. */
+int irrigation_schedule_save(struct irrigation *irr, struct schedule_row *s, char *err,
+			     size_t errlen);
+int irrigation_schedule_delete(struct irrigation *irr, int64_t id, char *err, size_t errlen);
 
 /* The next scheduled run: its zone, the time it will start and the time
  * its schedule asked for (later when peak hours move it). */

@@ -146,15 +146,15 @@ int manifest_sign(char **text, size_t *len, const struct signkey *k)
 	return 0;
 }
 
-int manifest_verify(const struct manifest *m, const char *text, char *why, size_t whylen)
+int manifest_verify(const struct manifest *m, const char *text, char *err, size_t errlen)
 {
 	if (!m->has_signature) {
-		snprintf(why, whylen, "%s",
+		snprintf(err, errlen, "%s",
 			 _("it is not signed: it was made by an older fieldstation, or not by a station (update the station's program)"));
 		return -1;
 	}
 	if (!sign_verify(m->key, SIGN_CONTEXT_MANIFEST, text, m->signed_len, m->signature)) {
-		snprintf(why, whylen, "%s",
+		snprintf(err, errlen, "%s",
 			 _("its signature does not match manifest.txt: the manifest was changed after the station wrote it"));
 		return -1;
 	}
@@ -366,9 +366,9 @@ static int parse_fact(struct parse *p, struct manifest *m, const char *key, char
 	return 0;
 }
 
-int manifest_parse(struct manifest *m, const char *text, size_t len, char *why, size_t whylen)
+int manifest_parse(struct manifest *m, const char *text, size_t len, char *err, size_t errlen)
 {
-	struct parse p = { why, whylen, 0 };
+	struct parse p = { err, errlen, 0 };
 	unsigned seen = 0;
 	const char *at = text, *end = text + len;
 	char line[1024];

@@ -66,10 +66,10 @@ char *manifest_format(const struct manifest *m, long utc_offset, size_t *len);
  * signature line, growing *text. 0, or -1 out of memory. */
 int manifest_sign(char **text, size_t *len, const struct signkey *k);
 /* Reads text of len bytes into m (which the caller frees); -1 with one
- * sentence in why when it is not a manifest this program can trust. */
-int manifest_parse(struct manifest *m, const char *text, size_t len, char *why, size_t whylen);
-/* Is m (parsed from text) signed by the key it names? 0, or -1 with why. */
-int manifest_verify(const struct manifest *m, const char *text, char *why, size_t whylen);
+ * sentence in err when it is not a manifest this program can trust. */
+int manifest_parse(struct manifest *m, const char *text, size_t len, char *err, size_t errlen);
+/* Is m (parsed from text) signed by the key it names? 0, or -1 with err. */
+int manifest_verify(const struct manifest *m, const char *text, char *err, size_t errlen);
 /* A file name the manifest may hold: letters, digits, '.', '-', '_',
  * not starting with a dot. */
 bool manifest_name_ok(const char *name);

@@ -39,27 +39,27 @@ const char *merge_table_label(const char *table)
 }
 
 /* Why a file of a folder on the stick was not opened. */
-static void say_not_opened(int err, const char *name, char *why, size_t n)
+static void say_not_opened(int errnum, const char *name, char *err, size_t errlen)
 {
-	switch (err) {
+	switch (errnum) {
 	case ENOENT:
-		snprintf(why, n, _("%s is missing"), name);
+		snprintf(err, errlen, _("%s is missing"), name);
 		break;
 	case ELOOP:
-		snprintf(why, n, _("%s is a symbolic link, which a station never writes: it was not followed"),
+		snprintf(err, errlen, _("%s is a symbolic link, which a station never writes: it was not followed"),
 			 name);
 		break;
 	case EINVAL:
 	case EXDEV:
-		snprintf(why, n, _("%s is not a regular file (a FIFO, a device or a folder?): it was not opened"),
+		snprintf(err, errlen, _("%s is not a regular file (a FIFO, a device or a folder?): it was not opened"),
 			 name);
 		break;
 	default:
-		snprintf(why, n, _("%s cannot be read (%s)"), name, strerror(err));
+		snprintf(err, errlen, _("%s cannot be read (%s)"), name, strerror(errnum));
 	}
 }
 
-static int read_manifest(int folder, struct manifest *m, char **kept, char *why, size_t n)
+static int read_manifest(int folder, struct manifest *m, char **kept, char *err, size_t errlen)
 {
 	struct stat st;
 	char *text;
@@ -68,16 +68,16 @@ static int read_manifest(int folder, struct manifest *m, char **kept, char *why,
 
 	memset(m, 0, sizeof(*m));
 	if (fd == -ENOENT) {
-		snprintf(why, n, "%s", _("there is no manifest.txt: it is not an export folder"));
+		snprintf(err, errlen, "%s", _("there is no manifest.txt: it is not an export folder"));
 		return -1;
 	}
 	if (fd < 0) {
-		say_not_opened(-fd, MANIFEST_NAME, why, n);
+		say_not_opened(-fd, MANIFEST_NAME, err, errlen);
 		return -1;
 	}
 	if (st.st_size > MANIFEST_MAX_BYTES || !(text = malloc((size_t)st.st_size + 1))) {
 		close(fd);
-		snprintf(why, n, "%s", _("manifest.txt is far too large"));
+		snprintf(err, errlen, "%s", _("manifest.txt is far too large"));
 		return -1;
 	}
 	while (got < st.st_size) {
@@ -88,9 +88,9 @@ static int read_manifest(int folder, struct manifest *m, char **kept, char *why,
 		got += r;
 	}
 	close(fd);
-	rc = got == st.st_size ? manifest_parse(m, text, (size_t)got, why, n) : -1;
+	rc = got == st.st_size ? manifest_parse(m, text, (size_t)got, err, errlen) : -1;
 	if (got != st.st_size)
-		snprintf(why, n, "%s", _("manifest.txt cannot be read whole"));
+		snprintf(err, errlen, "%s", _("manifest.txt cannot be read whole"));
 	if (rc == 0 && kept) {
 		text[got] = '\0';
 		*kept = text;
@@ -101,42 +101,42 @@ static int read_manifest(int folder, struct manifest *m, char **kept, char *why,
 }
 
 /* The manifest, a station's, signed by the key it names. */
-static int read_signed_manifest(int folder, struct manifest *m, char *why, size_t n)
+static int read_signed_manifest(int folder, struct manifest *m, char *err, size_t errlen)
 {
 	char *text = NULL;
-	int rc = read_manifest(folder, m, &text, why, n);
+	int rc = read_manifest(folder, m, &text, err, errlen);
 
 	if (rc == 0 && !m->uid[0]) {
 		/* An office's own export: nothing in it is a station's. */
-		snprintf(why, n, "%s", _("it is an office's database, not a station's"));
+		snprintf(err, errlen, "%s", _("it is an office's database, not a station's"));
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = manifest_verify(m, text, why, n);
+		rc = manifest_verify(m, text, err, errlen);
 	free(text);
 	return rc;
 }
 
-int merge_read_manifest(const char *folder, struct manifest *m, char *why, size_t n)
+int merge_read_manifest(const char *folder, struct manifest *m, char *err, size_t errlen)
 {
 	int fd = nofollow_dir(AT_FDCWD, folder), rc;
 
 	memset(m, 0, sizeof(*m));
 	if (fd < 0) {
 		if (fd == -ELOOP)
-			snprintf(why, n, _("%s is a symbolic link: it was not followed"), folder);
+			snprintf(err, errlen, _("%s is a symbolic link: it was not followed"), folder);
 		else
-			snprintf(why, n, _("%s cannot be read (%s)"), folder, strerror(-fd));
+			snprintf(err, errlen, _("%s cannot be read (%s)"), folder, strerror(-fd));
 		return -1;
 	}
-	rc = read_signed_manifest(fd, m, why, n);
+	rc = read_signed_manifest(fd, m, err, errlen);
 	close(fd);
 	return rc;
 }
 
 /* Checks one file against the manifest; with out >= 0, copies it there as
  * it reads, so that what is checked is what is used. */
-static int check_file(int folder, const struct manifest_file *mf, int out, char *why, size_t n)
+static int check_file(int folder, const struct manifest_file *mf, int out, char *err, size_t errlen)
 {
 	uint8_t sha[SHA256_BYTES], buf[65536];
 	struct sha256 s;
@@ -145,13 +145,13 @@ static int check_file(int folder, const struct manifest_file *mf, int out, char 
 	int fd = nofollow_open(folder, mf->name, &st);
 
 	if (fd < 0) {
-		say_not_opened(-fd, mf->name, why, n);
+		say_not_opened(-fd, mf->name, err, errlen);
 		return -1;
 	}
 	/* The size first: a file that cannot match is not read at all. */
 	if (st.st_size != mf->bytes) {
 		close(fd);
-		snprintf(why, n, _("%s is not what was exported: its size or checksum differs"),
+		snprintf(err, errlen, _("%s is not what was exported: its size or checksum differs"),
 			 mf->name);
 		return -1;
 	}
@@ -162,7 +162,7 @@ static int check_file(int folder, const struct manifest_file *mf, int out, char 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			snprintf(why, n, _("%s cannot be read (%s)"), mf->name, strerror(errno));
+			snprintf(err, errlen, _("%s cannot be read (%s)"), mf->name, strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -171,7 +171,7 @@ static int check_file(int folder, const struct manifest_file *mf, int out, char 
 		sha256_update(&s, buf, (size_t)r);
 		total += r;
 		if (out >= 0 && write(out, buf, (size_t)r) != r) {
-			snprintf(why, n, _("the copy of %s cannot be written (%s)"), mf->name,
+			snprintf(err, errlen, _("the copy of %s cannot be written (%s)"), mf->name,
 				 strerror(errno));
 			close(fd);
 			return -1;
@@ -180,7 +180,7 @@ static int check_file(int folder, const struct manifest_file *mf, int out, char 
 	close(fd);
 	sha256_final(&s, sha);
 	if (total != mf->bytes || memcmp(sha, mf->sha, SHA256_BYTES) != 0) {
-		snprintf(why, n, _("%s is not what was exported: its size or checksum differs"),
+		snprintf(err, errlen, _("%s is not what was exported: its size or checksum differs"),
 			 mf->name);
 		return -1;
 	}
@@ -188,7 +188,7 @@ static int check_file(int folder, const struct manifest_file *mf, int out, char 
 }
 
 /* What a folder's files come to, against what an office takes. */
-static int check_sizes(const struct manifest *m, char *why, size_t n)
+static int check_sizes(const struct manifest *m, char *err, size_t errlen)
 {
 	int64_t total = 0;
 
@@ -196,7 +196,7 @@ static int check_sizes(const struct manifest *m, char *why, size_t n)
 		total = m->files[i].bytes > INT64_MAX - total ? INT64_MAX : total + m->files[i].bytes;
 	if (total <= MERGE_MAX_FOLDER_BYTES)
 		return 0;
-	snprintf(why, n, _("its files come to %lld MB, more than an office takes from a stick (%lld MB)"),
+	snprintf(err, errlen, _("its files come to %lld MB, more than an office takes from a stick (%lld MB)"),
 		 (long long)(total >> 20), (long long)(MERGE_MAX_FOLDER_BYTES >> 20));
 	return -1;
 }
@@ -213,24 +213,24 @@ static void remove_copy(const char *copy)
 }
 
 int merge_copy(struct store *s, const char *copy, const char *uid, int64_t data_until,
-	       int64_t now, struct backup_facts *f, struct merge_result *r, char *why, size_t n)
+	       int64_t now, struct backup_facts *f, struct merge_result *r, char *err, size_t errlen)
 {
 	struct store *up = NULL;
 
-	if (store_backup_inspect(copy, f, why, n) < 0)
+	if (store_backup_inspect(copy, f, err, errlen) < 0)
 		return -1;
 	if (strcmp(f->uid, uid) != 0) {
-		snprintf(why, n, "%s", _("the database copy is another station's than the manifest says"));
+		snprintf(err, errlen, "%s", _("the database copy is another station's than the manifest says"));
 		return -2;
 	}
 	f->data_until = data_until;
 	/* An older station's copy is brought up to this program's schema. */
 	if (f->schema < store_schema_latest()) {
-		if (store_open(copy, 0, &up, why, n) < 0)
+		if (store_open(copy, 0, &up, err, errlen) < 0)
 			return -2;
 		store_close(up);
 	}
-	if (store_merge(s, copy, f, now, r, why, n) < 0)
+	if (store_merge(s, copy, f, now, r, err, errlen) < 0)
 		return -2;
 	return 0;
 }
@@ -382,16 +382,16 @@ static char **folder_names(int folder, int *count)
 }
 
 int merge_path(struct store *s, const char *office_path, const char *path, int64_t now,
-	       merge_report_fn *report, void *ctx, char *why, size_t n)
+	       merge_report_fn *report, void *ctx, char *err, size_t errlen)
 {
 	char **names;
 	int root = nofollow_dir(AT_FDCWD, path), count = 0, refused = 0, found = 0;
 
 	if (root < 0) {
 		if (root == -ELOOP)
-			snprintf(why, n, _("%s is a symbolic link: it was not followed"), path);
+			snprintf(err, errlen, _("%s is a symbolic link: it was not followed"), path);
 		else
-			snprintf(why, n, _("%s cannot be read (%s)"), path, strerror(-root));
+			snprintf(err, errlen, _("%s cannot be read (%s)"), path, strerror(-root));
 		return -1;
 	}
 	if (has_manifest(root)) {
@@ -403,7 +403,7 @@ int merge_path(struct store *s, const char *office_path, const char *path, int64
 	 * real folders of the stick are looked into. */
 	names = folder_names(root, &count);
 	if (!names) {
-		snprintf(why, n, _("%s cannot be read (%s)"), path, strerror(errno));
+		snprintf(err, errlen, _("%s cannot be read (%s)"), path, strerror(errno));
 		close(root);
 		return -1;
 	}
@@ -439,7 +439,7 @@ int merge_path(struct store *s, const char *office_path, const char *path, int64
 	free(names);
 	close(root);
 	if (!found) {
-		snprintf(why, n, _("%s holds no export folder (one with manifest.txt)"), path);
+		snprintf(err, errlen, _("%s holds no export folder (one with manifest.txt)"), path);
 		return -1;
 	}
 	return refused;

@@ -39,25 +39,25 @@ typedef void merge_report_fn(void *ctx, const struct merge_report *r);
 
 /* Reads an export folder's manifest: strictly, a station's, and signed by
  * the key it names (whether the office trusts that key is trust_judge()'s
- * question). 0, or -1 with why; m is the caller's to free either way. */
-int merge_read_manifest(const char *folder, struct manifest *m, char *why, size_t n);
+ * question). 0, or -1 with err; m is the caller's to free either way. */
+int merge_read_manifest(const char *folder, struct manifest *m, char *err, size_t errlen);
 
 /* Merges path into the office database s (at office_path, beside which
  * the copies are taken): path is an export folder, or a folder holding
  * export folders (a stick's root). Returns how many folders were refused
- * (held ones are not), or -1 with why when path holds no export folder
+ * (held ones are not), or -1 with err when path holds no export folder
  * at all. */
 int merge_path(struct store *s, const char *office_path, const char *path, int64_t now,
-	       merge_report_fn *report, void *ctx, char *why, size_t n);
+	       merge_report_fn *report, void *ctx, char *err, size_t errlen);
 
 /* Merges a station's database copy, a file of the caller's beside the
  * office database that nothing else writes, which must be station uid's:
  * checked as a stick's copy is (store_backup_inspect), brought up to this
  * program's schema, merged (data_until: the newest moment it holds). A
  * stick's folder and the office link both merge through it. 0; -1 with
- * why when the copy was refused before f was known; -2 with why after. */
+ * err when the copy was refused before f was known; -2 with err after. */
 int merge_copy(struct store *s, const char *copy, const char *uid, int64_t data_until,
-	       int64_t now, struct backup_facts *f, struct merge_result *r, char *why, size_t n);
+	       int64_t now, struct backup_facts *f, struct merge_result *r, char *err, size_t errlen);
 
 /* The words for store_merge_table(i)'s rows in a report. */
 const char *merge_table_label(const char *table);

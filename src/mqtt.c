@@ -6,7 +6,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
-const struct mqtt *mqtt_load(char *why, size_t n)
+const struct mqtt *mqtt_load(char *err, size_t errlen)
 {
 	static struct mqtt m;
 	static void *lib;
@@ -46,14 +46,14 @@ const struct mqtt *mqtt_load(char *why, size_t n)
 		return &m;
 	lib = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
-		snprintf(why, n, _("the MQTT library cannot be loaded (%s): install libmosquitto1"),
+		snprintf(err, errlen, _("the MQTT library cannot be loaded (%s): install libmosquitto1"),
 			 dlerror());
 		return NULL;
 	}
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		*syms[i].slot = dlsym(lib, syms[i].name);
 		if (!*syms[i].slot) {
-			snprintf(why, n, _("the MQTT library cannot be loaded (%s): install libmosquitto1"),
+			snprintf(err, errlen, _("the MQTT library cannot be loaded (%s): install libmosquitto1"),
 				 syms[i].name);
 			dlclose(lib);
 			lib = NULL;
@@ -61,7 +61,7 @@ const struct mqtt *mqtt_load(char *why, size_t n)
 		}
 	}
 	if (m.lib_init() != MOSQ_ERR_SUCCESS) {
-		snprintf(why, n, "%s", _("the MQTT library cannot start"));
+		snprintf(err, errlen, "%s", _("the MQTT library cannot start"));
 		dlclose(lib);
 		lib = NULL;
 		return NULL;

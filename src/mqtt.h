@@ -38,7 +38,7 @@ struct mqtt {
 };
 
 /* The library, loaded and started at the first call (the same after);
- * NULL with why when it cannot be (libmosquitto1 not installed). */
-const struct mqtt *mqtt_load(char *why, size_t n);
+ * NULL with err when it cannot be (libmosquitto1 not installed). */
+const struct mqtt *mqtt_load(char *err, size_t errlen);
 
 #endif

@@ -375,7 +375,7 @@ static char *read_file(const char *path, size_t max, size_t *len)
 }
 
 /* The settings' file of o in dir, read whole and checked against o. */
-static char *read_offered(int dir, const struct offer *o, size_t *len, char *why, size_t whylen)
+static char *read_offered(int dir, const struct offer *o, size_t *len, char *err, size_t errlen)
 {
 	char *buf = NULL;
 	int tmp;
@@ -384,10 +384,10 @@ static char *read_offered(int dir, const struct offer *o, size_t *len, char *why
 	 * what is kept. */
 	tmp = memfd_create("settings", MFD_CLOEXEC);
 	if (tmp < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
-	if (offer_check_file(dir, o, SETTINGS_MAX_BYTES, tmp, why, whylen) == 0) {
+	if (offer_check_file(dir, o, SETTINGS_MAX_BYTES, tmp, err, errlen) == 0) {
 		buf = malloc((size_t)o->size + 1);
 		if (buf && pread(tmp, buf, (size_t)o->size, 0) == o->size) {
 			buf[o->size] = '\0';
@@ -395,7 +395,7 @@ static char *read_offered(int dir, const struct offer *o, size_t *len, char *why
 		} else {
 			free(buf);
 			buf = NULL;
-			snprintf(why, whylen, "%s", strerror(errno ? errno : EIO));
+			snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
 		}
 	}
 	close(tmp);
@@ -410,14 +410,14 @@ void newsettings_free(struct settings_found *f)
 
 /* The public key the station checks settings against. */
 static int settings_key(const struct settings_station *st, uint8_t key[SIGN_PUBLIC_BYTES],
-			char *why, size_t whylen)
+			char *err, size_t errlen)
 {
-	int rc = releasekey_load_public(st->office_key, key, why, whylen);
+	int rc = releasekey_load_public(st->office_key, key, err, errlen);
 
 	if (rc == SIGNKEY_MISSING)
-		rc = releasekey_load_public(st->release_key, key, why, whylen);
+		rc = releasekey_load_public(st->release_key, key, err, errlen);
 	if (rc == SIGNKEY_MISSING)
-		snprintf(why, whylen,
+		snprintf(err, errlen,
 			 _("This station has no key of the office's (%s) nor a release key: it takes no settings from a USB stick."),
 			 st->office_key);
 	return rc == 0 ? 0 : -1;
@@ -526,9 +526,9 @@ out:
 }
 
 int newsettings_publish(const char *path, const char *dest, const char *key_path, int64_t now,
-			char *done, size_t donelen, char *why, size_t whylen)
+			char *done, size_t donelen, char *err, size_t errlen)
 {
-	char err[1024], ini[OFFER_NAME_LEN], desc[OFFER_NAME_LEN], fp[SIGN_FINGERPRINT_LEN];
+	char said[1024], ini[OFFER_NAME_LEN], desc[OFFER_NAME_LEN], fp[SIGN_FINGERPRINT_LEN];
 	struct offer o = { .kind = OFFER_SETTINGS };
 	struct config *cfg = NULL;
 	struct signkey k;
@@ -538,22 +538,22 @@ int newsettings_publish(const char *path, const char *dest, const char *key_path
 	size_t len = 0, desc_len;
 	int top = -1, dir = -1, rc;
 
-	if (releasekey_load(key_path, &k, err, sizeof(err)) != 0) {
-		snprintf(why, whylen, "%s",
-			 err[0] ? err : _("There is no key there: make one with \"fieldstation release-key new FILE\"."));
+	if (releasekey_load(key_path, &k, said, sizeof(said)) != 0) {
+		snprintf(err, errlen, "%s",
+			 said[0] ? said : _("There is no key there: make one with \"fieldstation release-key new FILE\"."));
 		return -1;
 	}
 	text = read_file(path, SETTINGS_MAX_BYTES, &len);
 	if (!text) {
-		snprintf(why, whylen, _("%s cannot be read, or is larger than a configuration."), path);
+		snprintf(err, errlen, _("%s cannot be read, or is larger than a configuration."), path);
 		goto fail;
 	}
-	if (config_load_text(path, text, len, &cfg, err, sizeof(err)) < 0) {
-		snprintf(why, whylen, "%s", err);
+	if (config_load_text(path, text, len, &cfg, said, sizeof(said)) < 0) {
+		snprintf(err, errlen, "%s", said);
 		goto fail;
 	}
 	if (!timezone_known(cfg->station.timezone)) {
-		snprintf(why, whylen, _("%s: the time zone %s (timezone in [station]) is not in %s"),
+		snprintf(err, errlen, _("%s: the time zone %s (timezone in [station]) is not in %s"),
 			 path, cfg->station.timezone, timezone_dir());
 		goto fail;
 	}
@@ -565,7 +565,7 @@ int newsettings_publish(const char *path, const char *dest, const char *key_path
 	if (top >= 0)
 		dir = nofollow_dir(top, OFFER_SETTINGS_DIR);
 	if (top < 0 || dir < 0) {
-		snprintf(why, whylen, _("%s/%s cannot be written: %s"), dest, OFFER_SETTINGS_DIR,
+		snprintf(err, errlen, _("%s/%s cannot be written: %s"), dest, OFFER_SETTINGS_DIR,
 			 strerror(-(top < 0 ? top : dir)));
 		goto fail;
 	}
@@ -601,7 +601,7 @@ int newsettings_publish(const char *path, const char *dest, const char *key_path
 	if (rc == 0)
 		rc = outfile_sync_fs(dir);
 	if (rc < 0) {
-		snprintf(why, whylen, _("The settings cannot be written into %s/%s: %s"), dest,
+		snprintf(err, errlen, _("The settings cannot be written into %s/%s: %s"), dest,
 			 OFFER_SETTINGS_DIR, strerror(-rc));
 		nofollow_unlink(dir, desc);
 		goto fail;

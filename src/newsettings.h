@@ -61,8 +61,8 @@ void newsettings_compare(const char *old, size_t old_len, const char *new_, size
 /* `fieldstation publish-settings`: the configuration at path, checked,
  * signed with the key's secret file key_path, written into
  * dest/fieldstation-settings/ as CODE.ini and CODE.settings. 0 with what
- * was written in done, or -1 with why. */
+ * was written in done, or -1 with err. */
 int newsettings_publish(const char *path, const char *dest, const char *key_path, int64_t now,
-			char *done, size_t donelen, char *why, size_t whylen);
+			char *done, size_t donelen, char *err, size_t errlen);
 
 #endif

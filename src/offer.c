@@ -171,10 +171,10 @@ static int take(struct parse *p, struct offer *o, enum field f, const char *v)
 	}
 }
 
-int offer_parse(struct offer *o, enum offer_kind kind, const char *text, size_t len, char *why,
-		size_t whylen)
+int offer_parse(struct offer *o, enum offer_kind kind, const char *text, size_t len, char *err,
+		size_t errlen)
 {
-	struct parse p = { .why = why, .whylen = whylen };
+	struct parse p = { .why = err, .whylen = errlen };
 	unsigned seen = 0, want;
 	bool signed_ = false;
 	size_t at = 0;
@@ -186,11 +186,11 @@ int offer_parse(struct offer *o, enum offer_kind kind, const char *text, size_t 
 	want |= kind == OFFER_UPDATE ? 1u << F_PACKAGE | 1u << F_VERSION | 1u << F_ARCH
 				     : 1u << F_STATION;
 	if (len > OFFER_MAX_BYTES) {
-		snprintf(why, whylen, "%s", _("it is far too large"));
+		snprintf(err, errlen, "%s", _("it is far too large"));
 		return -1;
 	}
 	if (len == 0 || text[len - 1] != '\n') {
-		snprintf(why, whylen, "%s", _("it does not end with a whole line"));
+		snprintf(err, errlen, "%s", _("it does not end with a whole line"));
 		return -1;
 	}
 	while (at < len) {
@@ -240,11 +240,11 @@ int offer_parse(struct offer *o, enum offer_kind kind, const char *text, size_t 
 		at += n + 1;
 	}
 	if (seen != want) {
-		snprintf(why, whylen, "%s", _("a part of it is missing"));
+		snprintf(err, errlen, "%s", _("a part of it is missing"));
 		return -1;
 	}
 	if (!signed_) {
-		snprintf(why, whylen, "%s", _("it is not signed"));
+		snprintf(err, errlen, "%s", _("it is not signed"));
 		return -1;
 	}
 	return 0;
@@ -259,7 +259,7 @@ bool offer_signed_by(const struct offer *o, const char *text, const uint8_t key[
 }
 
 int offer_read(int dir, const char *name, enum offer_kind kind, struct offer *o, char *text,
-	       char *why, size_t whylen)
+	       char *err, size_t errlen)
 {
 	char detail[256];
 	struct stat st;
@@ -267,14 +267,14 @@ int offer_read(int dir, const char *name, enum offer_kind kind, struct offer *o,
 	int fd = nofollow_open(dir, name, &st);
 
 	if (fd < 0) {
-		snprintf(why, whylen, "%s", fd == -ELOOP ? _("it is a symbolic link")
+		snprintf(err, errlen, "%s", fd == -ELOOP ? _("it is a symbolic link")
 					    : fd == -EINVAL ? _("it is not a plain file")
 							    : strerror(-fd));
 		return -1;
 	}
 	if (st.st_size > OFFER_MAX_BYTES) {
 		close(fd);
-		snprintf(why, whylen, "%s", _("it is far too large"));
+		snprintf(err, errlen, "%s", _("it is far too large"));
 		return -1;
 	}
 	while (got < st.st_size) {
@@ -288,19 +288,19 @@ int offer_read(int dir, const char *name, enum offer_kind kind, struct offer *o,
 	}
 	close(fd);
 	if (got != st.st_size) {
-		snprintf(why, whylen, "%s", strerror(got < 0 ? errno : EIO));
+		snprintf(err, errlen, "%s", strerror(got < 0 ? errno : EIO));
 		return -1;
 	}
 	text[got] = '\0';
 	if (offer_parse(o, kind, text, (size_t)got, detail, sizeof(detail)) < 0) {
-		snprintf(why, whylen, "%s", detail);
+		snprintf(err, errlen, "%s", detail);
 		return -1;
 	}
 	return 0;
 }
 
-int offer_check_file(int dir, const struct offer *o, int64_t max, int out, char *why,
-		     size_t whylen)
+int offer_check_file(int dir, const struct offer *o, int64_t max, int out, char *err,
+		     size_t errlen)
 {
 	uint8_t buf[65536], sha[SHA256_BYTES];
 	struct sha256 h;
@@ -309,7 +309,7 @@ int offer_check_file(int dir, const struct offer *o, int64_t max, int out, char 
 	int fd = nofollow_open(dir, o->file, &st);
 
 	if (fd < 0) {
-		snprintf(why, whylen, "%s", fd == -ENOENT ? _("its file is not there")
+		snprintf(err, errlen, "%s", fd == -ENOENT ? _("its file is not there")
 					    : fd == -ELOOP ? _("its file is a symbolic link")
 					    : fd == -EINVAL ? _("its file is not a plain file")
 							    : strerror(-fd));
@@ -317,7 +317,7 @@ int offer_check_file(int dir, const struct offer *o, int64_t max, int out, char 
 	}
 	if (st.st_size != o->size || o->size > max) {
 		close(fd);
-		snprintf(why, whylen, "%s", _("its file is not the size that was signed"));
+		snprintf(err, errlen, "%s", _("its file is not the size that was signed"));
 		return -1;
 	}
 	sha256_init(&h);
@@ -328,14 +328,14 @@ int offer_check_file(int dir, const struct offer *o, int64_t max, int out, char 
 			continue;
 		if (r <= 0) {
 			close(fd);
-			snprintf(why, whylen, _("its file cannot be read (%s)"),
+			snprintf(err, errlen, _("its file cannot be read (%s)"),
 				 strerror(r < 0 ? errno : EIO));
 			return -1;
 		}
 		sha256_update(&h, buf, (size_t)r);
 		if (out >= 0 && write(out, buf, (size_t)r) != r) {
 			close(fd);
-			snprintf(why, whylen, _("it cannot be copied to the card (%s)"),
+			snprintf(err, errlen, _("it cannot be copied to the card (%s)"),
 				 strerror(errno ? errno : ENOSPC));
 			return -1;
 		}
@@ -344,11 +344,11 @@ int offer_check_file(int dir, const struct offer *o, int64_t max, int out, char 
 	close(fd);
 	sha256_final(&h, sha);
 	if (memcmp(sha, o->sha, SHA256_BYTES) != 0) {
-		snprintf(why, whylen, "%s", _("its file is not what was signed: damaged or changed"));
+		snprintf(err, errlen, "%s", _("its file is not what was signed: damaged or changed"));
 		return -1;
 	}
 	if (out >= 0 && fsync(out) < 0) {
-		snprintf(why, whylen, _("it cannot be copied to the card (%s)"), strerror(errno));
+		snprintf(err, errlen, _("it cannot be copied to the card (%s)"), strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -61,10 +61,10 @@ struct offer {
 /* The description of o as text, signed with k (which fills o->key):
  * malloc'd, NUL-ended, *len without the NUL; NULL out of memory. */
 char *offer_format(struct offer *o, const struct signkey *k, size_t *len);
-/* Reads a description of kind from text; -1 with one sentence in why
+/* Reads a description of kind from text; -1 with one sentence in err
  * when it is not one this program can take. */
-int offer_parse(struct offer *o, enum offer_kind kind, const char *text, size_t len, char *why,
-		size_t whylen);
+int offer_parse(struct offer *o, enum offer_kind kind, const char *text, size_t len, char *err,
+		size_t errlen);
 /* Is o (parsed from text) signed by key? */
 bool offer_signed_by(const struct offer *o, const char *text, const uint8_t key[SIGN_PUBLIC_BYTES]);
 /* Reading offers off a stick, which a stranger may have written: nothing
@@ -72,14 +72,14 @@ bool offer_signed_by(const struct offer *o, const char *text, const uint8_t key[
  * checked before anything is read (src/nofollow.h). */
 
 /* Reads the description name in the folder dir into o, its text into
- * text (OFFER_MAX_BYTES + 1); -1 with why. */
+ * text (OFFER_MAX_BYTES + 1); -1 with err. */
 int offer_read(int dir, const char *name, enum offer_kind kind, struct offer *o, char *text,
-	       char *why, size_t whylen);
+	       char *err, size_t errlen);
 /* Is the file o describes in dir, of its size and SHA-256 (at most max
- * bytes)? 0, or -1 with why. With out >= 0, it is copied into out as it
+ * bytes)? 0, or -1 with err. With out >= 0, it is copied into out as it
  * is read (and out flushed to the card). */
-int offer_check_file(int dir, const struct offer *o, int64_t max, int out, char *why,
-		     size_t whylen);
+int offer_check_file(int dir, const struct offer *o, int64_t max, int out, char *err,
+		     size_t errlen);
 
 /* A file name an offer may name: letters, digits, '.', '-', '_', '+',
  * '~', not starting with a dot. */

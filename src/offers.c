@@ -151,21 +151,21 @@ void offers_close(struct app *app)
 	app->settings = NULL;
 }
 
-int offers_begin(struct app *app, bool update, char *why, size_t whylen)
+int offers_begin(struct app *app, bool update, char *err, size_t errlen)
 {
 	const struct stick_info *si = app->stick ? stick_info(app->stick) : NULL;
 	const struct offer *o = update ? &app->update->offer : &app->settings->offer;
 	const char *name = update ? app->update->name : app->settings->name;
 
 	if (!si || si->state != STICK_READY) {
-		snprintf(why, whylen, "%s", _("The USB stick was taken out: nothing is installed."));
+		snprintf(err, errlen, "%s", _("The USB stick was taken out: nothing is installed."));
 		return -1;
 	}
 	/* Water stops first: the installer stops the station, whose relays
 	 * go off, but no run is left to end by itself meanwhile. */
 	irrigation_stop_all(app->irrigation, "shutdown");
 	if (handover_request(app->db_path, si->mount, update ? OFFER_UPDATE_DIR : OFFER_SETTINGS_DIR,
-			     name, o, why, whylen) < 0)
+			     name, o, err, errlen) < 0)
 		return -1;
 	store_event(app->store, clock_now(app->clock), "installer_asked",
 		    update ? "update" : "settings", update ? o->version : o->station, false);

@@ -28,7 +28,7 @@ void offers_open(struct app *app);
 void offers_close(struct app *app);
 /* The manager said yes to what app->update (update true) or
  * app->settings offers: the pumps stopped, the offer handed over. 0, or
- * -1 with why; on 0, the installer will stop the station. */
-int offers_begin(struct app *app, bool update, char *why, size_t whylen);
+ * -1 with err; on 0, the installer will stop the station. */
+int offers_begin(struct app *app, bool update, char *err, size_t errlen);
 
 #endif

@@ -116,14 +116,14 @@ static void confirm(struct office *f, const char *code, const char *uid, int64_t
 
 /* The image into a file of our own beside the office database. */
 static int take_copy(struct office *f, const struct uplink_batch *b, char *copy, size_t n,
-		     char *why, size_t wn)
+		     char *err, size_t errlen)
 {
 	size_t done = 0;
 	int fd;
 
 	if ((size_t)snprintf(copy, n, "%s/.fieldstation-link-XXXXXX", f->dir) >= n ||
 	    (fd = mkstemp(copy)) < 0) {
-		snprintf(why, wn, _("no room for a copy beside %s (%s)"), f->o->into, strerror(errno));
+		snprintf(err, errlen, _("no room for a copy beside %s (%s)"), f->o->into, strerror(errno));
 		copy[0] = '\0';
 		return -1;
 	}
@@ -133,7 +133,7 @@ static int take_copy(struct office *f, const struct uplink_batch *b, char *copy,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			snprintf(why, wn, _("no room for a copy beside %s (%s)"), f->o->into,
+			snprintf(err, errlen, _("no room for a copy beside %s (%s)"), f->o->into,
 				 strerror(errno));
 			close(fd);
 			return -1;
@@ -141,7 +141,7 @@ static int take_copy(struct office *f, const struct uplink_batch *b, char *copy,
 		done += (size_t)w;
 	}
 	if (close(fd) < 0) {
-		snprintf(why, wn, _("no room for a copy beside %s (%s)"), f->o->into, strerror(errno));
+		snprintf(err, errlen, _("no room for a copy beside %s (%s)"), f->o->into, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -219,32 +219,32 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
 	say("-", NULL, _("connected to the broker"));
 }
 
-int office_run(const struct office_opts *o, char *why, size_t n)
+int office_run(const struct office_opts *o, char *err, size_t errlen)
 {
 	struct office f = { .o = o };
-	char err[768], *slash;
+	char said[768], *slash;
 	int rc, wait = 1;
 
-	if (store_open(o->into, STORE_EXCLUSIVE, &f.s, err, sizeof(err)) < 0) {
-		snprintf(why, n, "%s", err);
+	if (store_open(o->into, STORE_EXCLUSIVE, &f.s, said, sizeof(said)) < 0) {
+		snprintf(err, errlen, "%s", said);
 		return 1;
 	}
-	if (store_office_prepare(f.s, err, sizeof(err)) < 0) {
-		snprintf(why, n, _("%s: refused: %s."), o->into, err);
+	if (store_office_prepare(f.s, said, sizeof(said)) < 0) {
+		snprintf(err, errlen, _("%s: refused: %s."), o->into, said);
 		store_close(f.s);
 		return 1;
 	}
 	if (!realpath(o->into, f.dir)) {
-		snprintf(why, n, "%s: %s", o->into, strerror(errno));
+		snprintf(err, errlen, "%s: %s", o->into, strerror(errno));
 		store_close(f.s);
 		return 1;
 	}
 	slash = strrchr(f.dir, '/');
 	*slash = '\0';
 	snprintf(f.subscription, sizeof(f.subscription), "%s/+/records", o->topic);
-	mq = mqtt_load(err, sizeof(err));
+	mq = mqtt_load(said, sizeof(said));
 	if (!mq) {
-		snprintf(why, n, "%s", err);
+		snprintf(err, errlen, "%s", said);
 		store_close(f.s);
 		return 1;
 	}
@@ -252,7 +252,7 @@ int office_run(const struct office_opts *o, char *why, size_t n)
 	 * is off waits at the broker. */
 	f.mosq = mq->new_(o->client_id, false, &f);
 	if (!f.mosq) {
-		snprintf(why, n, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		goto fail;
 	}
 	mq->int_option(f.mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
@@ -263,7 +263,7 @@ int office_run(const struct office_opts *o, char *why, size_t n)
 	if (o->ca_file) {
 		rc = mq->tls_set(f.mosq, o->ca_file, NULL, o->cert_file, o->key_file, NULL);
 		if (rc != MOSQ_ERR_SUCCESS) {
-			snprintf(why, n, _("the link's certificates cannot be used (%s)"),
+			snprintf(err, errlen, _("the link's certificates cannot be used (%s)"),
 				 mq->strerror(rc));
 			goto fail;
 		}

@@ -24,31 +24,31 @@ bool pin_is_set(struct store *s)
 	return hash[0] == '$';
 }
 
-int pin_valid(const char *pin, char *why, size_t n)
+int pin_valid(const char *pin, char *err, size_t errlen)
 {
 	size_t len = strlen(pin);
 
 	for (const char *c = pin; *c; c++) {
 		if (*c < '0' || *c > '9') {
-			snprintf(why, n, _("A PIN has digits only."));
+			snprintf(err, errlen, _("A PIN has digits only."));
 			return -1;
 		}
 	}
 	if (len < PIN_MIN_DIGITS || len > PIN_MAX_DIGITS) {
-		snprintf(why, n, _("A PIN has %d to %d digits."), PIN_MIN_DIGITS, PIN_MAX_DIGITS);
+		snprintf(err, errlen, _("A PIN has %d to %d digits."), PIN_MIN_DIGITS, PIN_MAX_DIGITS);
 		return -1;
 	}
 	return 0;
 }
 
-int pin_set(struct store *s, const char *pin, char *why, size_t n)
+int pin_set(struct store *s, const char *pin, char *err, size_t errlen)
 {
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	struct crypt_data *cd;
 	const char *hash;
 	int rc = PIN_FAILED;
 
-	if (pin_valid(pin, why, n) < 0)
+	if (pin_valid(pin, err, errlen) < 0)
 		return PIN_WRONG;
 	cd = calloc(1, sizeof(*cd));
 	if (!cd)
@@ -69,7 +69,7 @@ int pin_set(struct store *s, const char *pin, char *why, size_t n)
 	rc = PIN_OK;
 fail:
 	if (rc != PIN_OK)
-		snprintf(why, n, _("The PIN could not be saved: %s"), store_error(s));
+		snprintf(err, errlen, _("The PIN could not be saved: %s"), store_error(s));
 	if (cd)
 		explicit_bzero(cd, sizeof(*cd));
 	free(cd);
@@ -113,7 +113,7 @@ static int lock_out(struct store *s, int64_t now)
  * right PIN takes the count back: a try whose failure could not be saved
  * (a full or failing card, a power cut at that moment) is never made, so
  * that guesses stay limited whatever happens to the card. */
-int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n)
+int pin_check(struct store *s, const char *pin, int64_t now, char *err, size_t errlen)
 {
 	char hash[CRYPT_OUTPUT_SIZE], when[32];
 	struct crypt_data *cd;
@@ -123,38 +123,38 @@ int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n
 
 	if (meta_int(s, KEY_LOCKED, &locked) < 0 || meta_int(s, KEY_FAILURES, &failures) < 0 ||
 	    store_meta_get(s, KEY_HASH, hash, sizeof(hash)) < 0) {
-		snprintf(why, n, _("The PIN cannot be checked: the memory card cannot be read (%s)."),
+		snprintf(err, errlen, _("The PIN cannot be checked: the memory card cannot be read (%s)."),
 			 store_error(s));
 		return PIN_FAILED;
 	}
 	if (now < locked) {
-		snprintf(why, n, _("Too many wrong PINs: try again after %s."),
+		snprintf(err, errlen, _("Too many wrong PINs: try again after %s."),
 			 text_time(when, sizeof(when), (time_t)locked));
 		return PIN_LOCKED;
 	}
 	if (hash[0] != '$') {
-		snprintf(why, n, _("No manager PIN is set yet: set one in Settings."));
+		snprintf(err, errlen, _("No manager PIN is set yet: set one in Settings."));
 		return PIN_FAILED;
 	}
 	/* Wrong tries counted before a lock-out that could not be saved. */
 	if (failures >= PIN_MAX_TRIES) {
 		if (lock_out(s, now) < 0) {
-			snprintf(why, n, _("PINs are refused: the memory card cannot save the count of wrong PINs (%s)."),
+			snprintf(err, errlen, _("PINs are refused: the memory card cannot save the count of wrong PINs (%s)."),
 				 store_error(s));
 			return PIN_FAILED;
 		}
-		snprintf(why, n, _("Too many wrong PINs: try again after %s."),
+		snprintf(err, errlen, _("Too many wrong PINs: try again after %s."),
 			 text_time(when, sizeof(when), (time_t)(now + PIN_LOCK_SECONDS)));
 		return PIN_LOCKED;
 	}
 	if (meta_set_int(s, KEY_FAILURES, failures + 1) < 0) {
-		snprintf(why, n, _("PINs are refused: the memory card cannot save the count of wrong PINs (%s)."),
+		snprintf(err, errlen, _("PINs are refused: the memory card cannot save the count of wrong PINs (%s)."),
 			 store_error(s));
 		return PIN_FAILED;
 	}
 	cd = calloc(1, sizeof(*cd));
 	if (!cd) {
-		snprintf(why, n, "%s", _("Out of memory."));
+		snprintf(err, errlen, "%s", _("Out of memory."));
 		return PIN_FAILED;
 	}
 	got = crypt_rn(pin, hash, cd, sizeof(*cd));
@@ -169,12 +169,12 @@ int pin_check(struct store *s, const char *pin, int64_t now, char *why, size_t n
 	if (failures + 1 >= PIN_MAX_TRIES) {
 		/* Not saved, the next try saves it before anything else. */
 		lock_out(s, now);
-		snprintf(why, n, _("Wrong PIN, %d times: PINs are refused until %s."),
+		snprintf(err, errlen, _("Wrong PIN, %d times: PINs are refused until %s."),
 			 PIN_MAX_TRIES,
 			 text_time(when, sizeof(when), (time_t)(now + PIN_LOCK_SECONDS)));
 		return PIN_LOCKED;
 	}
-	snprintf(why, n,
+	snprintf(err, errlen,
 		 ngettext("Wrong PIN: %d more try, then PINs are refused for %d minutes.",
 			  "Wrong PIN: %d more tries, then PINs are refused for %d minutes.",
 			  (unsigned long)(PIN_MAX_TRIES - failures - 1)),

@@ -223,14 +223,14 @@ static void fault_words(const struct sensor_cfg *sc, const struct sensor_fault *
 
 /* A value no probe can read means a broken probe: none of its values of
  * that answer is kept. */
-static enum sensor_status check_values(const struct sensor_sample *samples, int n, char *why,
-				       size_t whylen)
+static enum sensor_status check_values(const struct sensor_sample *samples, int n, char *err,
+				       size_t errlen)
 {
 	char v[32];
 
 	for (int k = 0; k < n; k++) {
 		if (!sensor_plausible(samples[k].quantity, samples[k].value)) {
-			snprintf(why, whylen, _("%s %s%s cannot be right"),
+			snprintf(err, errlen, _("%s %s%s cannot be right"),
 				 quantity_words(samples[k].quantity),
 				 text_number(v, sizeof(v), samples[k].value, 1),
 				 sensor_quantity_unit(samples[k].quantity));
@@ -243,7 +243,7 @@ static enum sensor_status check_values(const struct sensor_sample *samples, int 
 /* A raw probe's count becomes soil moisture through its calibration; a
  * count its calibration cannot account for is a wrong value. */
 static enum sensor_status calibrate(struct readings *r, int i, struct sensor_sample *s, int *n,
-				    char *why, size_t whylen)
+				    char *err, size_t errlen)
 {
 	const struct calibration *c = &r->cal[i];
 	char a[24], b[24], d[24];
@@ -255,7 +255,7 @@ static enum sensor_status calibrate(struct readings *r, int i, struct sensor_sam
 		if (s[k].quantity != Q_RAW)
 			continue;
 		if (!calibration_apply(c, s[k].value, &m)) {
-			snprintf(why, whylen, _("raw count %s outside its calibration (dry %s, in water %s)"),
+			snprintf(err, errlen, _("raw count %s outside its calibration (dry %s, in water %s)"),
 				 text_number(a, sizeof(a), s[k].value, 0),
 				 text_number(b, sizeof(b), c->dry, 0), text_number(d, sizeof(d), c->wet, 0));
 			return SENSOR_BAD_VALUE;
@@ -722,19 +722,19 @@ const struct calibration *readings_calibration(const struct readings *r, int sen
 	return &r->cal[sensor];
 }
 
-int readings_calibrate(struct readings *r, int sensor, double dry, double wet, char *why,
-		       size_t whylen)
+int readings_calibrate(struct readings *r, int sensor, double dry, double wet, char *err,
+		       size_t errlen)
 {
 	const char *refusal = calibration_refusal(dry, wet);
 	time_t now = clock_now(r->app->clock);
 	struct sensor_state *st;
 
 	if (refusal) {
-		snprintf(why, whylen, "%s", _(refusal));
+		snprintf(err, errlen, "%s", _(refusal));
 		return -1;
 	}
 	if (store_calibration_add(r->app->store, r->db_id[sensor], dry, wet, now) < 0) {
-		snprintf(why, whylen, _("The calibration could not be saved: %s"),
+		snprintf(err, errlen, _("The calibration could not be saved: %s"),
 			 store_error(r->app->store));
 		return -1;
 	}
@@ -784,7 +784,7 @@ const char *readings_port(const struct readings *r, int k, const char **path, in
 	return e->port;
 }
 
-int readings_choose_port(struct readings *r, int k, const char *chosen, char *why, size_t whylen)
+int readings_choose_port(struct readings *r, int k, const char *chosen, char *err, size_t errlen)
 {
 	struct bus_entry *e = port_entry(r, k);
 	struct loop *loop = r->app->loop;
@@ -796,12 +796,12 @@ int readings_choose_port(struct readings *r, int k, const char *chosen, char *wh
 	forget = !chosen || strcmp(chosen, e->port) == 0;
 	if (store_port_choice_set(r->app->store, e->port, forget ? NULL : chosen,
 				  clock_now(r->app->clock)) < 0) {
-		snprintf(why, whylen, "%s", store_error(r->app->store));
+		snprintf(err, errlen, "%s", store_error(r->app->store));
 		return -1;
 	}
 	bus = serial_bus(r, e->sensor, e->n, forget ? e->port : chosen);
 	if (!bus) {
-		snprintf(why, whylen, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
 	/* The old bus lets go of its port and its wait; the new one polls now. */

@@ -59,11 +59,11 @@ void readings_fast(struct readings *r, bool on);
 
 /* Raw analog probes: the calibration in use (set is false if none), and
  * a new one, saved with the date and used from the next reading. -1 with
- * one sentence in why if the points are refused or cannot be saved. */
+ * one sentence in err if the points are refused or cannot be saved. */
 struct calibration;
 const struct calibration *readings_calibration(const struct readings *r, int sensor);
-int readings_calibrate(struct readings *r, int sensor, double dry, double wet, char *why,
-		       size_t whylen);
+int readings_calibrate(struct readings *r, int sensor, double dry, double wet, char *err,
+		       size_t errlen);
 
 /* The serial ports of the configuration, each a bus: how many; the k-th
  * as configured, what is opened for it (path), and its sensors (indexes
@@ -73,6 +73,6 @@ const char *readings_port(const struct readings *r, int k, const char **path, in
 			  int *n);
 /* Read port k through another adapter from now on, remembered in the
  * database; chosen NULL, or the configured port, goes back to that. */
-int readings_choose_port(struct readings *r, int k, const char *chosen, char *why, size_t whylen);
+int readings_choose_port(struct readings *r, int k, const char *chosen, char *err, size_t errlen);
 
 #endif

@@ -106,13 +106,13 @@ const char *records_organic_reason_label(int reason)
 	}
 }
 
-int records_organic_check(const struct config *cfg, int zone, int product, char *why, size_t n)
+int records_organic_check(const struct config *cfg, int zone, int product, char *err, size_t errlen)
 {
 	const struct zone_cfg *z = &cfg->zones[zone];
 	const struct product_cfg *p = &cfg->products[product];
 
 	if (z->organic && !p->organic)
-		return error_set(why, n, REC_REFUSED,
+		return error_set(err, errlen, REC_REFUSED,
 			   _("%s is an organic zone: %s is not an organic product and may not be used there."),
 			   z->name, p->name);
 	return 0;
@@ -129,7 +129,7 @@ int records_has_lost_organic(struct store *s, const struct config *cfg, const ch
 }
 
 int records_organic_allowed(struct store *s, const struct config *cfg, struct record_row *r,
-			    bool manager, char *why, size_t n)
+			    bool manager, char *err, size_t errlen)
 {
 	int zone = config_zone_index(cfg, r->zone), product = config_product_index(cfg, r->product);
 	struct record_row first;
@@ -137,14 +137,14 @@ int records_organic_allowed(struct store *s, const struct config *cfg, struct re
 	int rc;
 
 	if (r->kind == REC_HARVEST || zone < 0 || product < 0 ||
-	    records_organic_check(cfg, zone, product, why, n) == 0) {
+	    records_organic_check(cfg, zone, product, err, errlen) == 0) {
 		r->organic_override = ORGANIC_NONE;
 		return 0;
 	}
 	/* A zone no longer organic on that day takes any product. */
 	rc = store_organic_lost(s, r->zone, r->day, &first);
 	if (rc < 0)
-		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
+		return error_set(err, errlen, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
 	if (rc == 1 && first.id != r->corrects) {
 		r->organic_override = ORGANIC_NONE;
@@ -152,36 +152,36 @@ int records_organic_allowed(struct store *s, const struct config *cfg, struct re
 	}
 	if (r->organic_override > ORGANIC_NONE && r->organic_override < ORGANIC_REASONS && manager)
 		return 0;
-	return error_set(why, n, REC_NEED_MANAGER,
+	return error_set(err, errlen, REC_NEED_MANAGER,
 		   _("%s is an organic zone: %s is not an organic product. If it was really used, the manager records it with the PIN and a reason, and %s is no longer organic from %s."),
 		   cfg->zones[zone].name, cfg->products[product].name, cfg->zones[zone].name,
 		   text_day(a, sizeof(a), r->day));
 }
 
-int records_check(const struct config *cfg, const struct record_row *r, int today, char *why,
-		  size_t n)
+int records_check(const struct config *cfg, const struct record_row *r, int today, char *err,
+		  size_t errlen)
 {
 	int zone = config_zone_index(cfg, r->zone);
 	char a[32], b[32];
 
 	if (r->kind < 0 || r->kind >= REC_KINDS)
-		return error_set(why, n, REC_REFUSED, _("This kind of record is unknown."));
+		return error_set(err, errlen, REC_REFUSED, _("This kind of record is unknown."));
 	if (zone < 0)
-		return error_set(why, n, REC_REFUSED, _("Choose a zone of this station."));
+		return error_set(err, errlen, REC_REFUSED, _("Choose a zone of this station."));
 	if (r->day > today)
-		return error_set(why, n, REC_REFUSED, _("%s is after today: a record is made for work done."),
+		return error_set(err, errlen, REC_REFUSED, _("%s is after today: a record is made for work done."),
 			   text_day(a, sizeof(a), r->day));
 	if (config_worker_index(cfg, r->who) < 0)
-		return error_set(why, n, REC_REFUSED, _("Choose who did the work."));
+		return error_set(err, errlen, REC_REFUSED, _("Choose who did the work."));
 	if (r->kind == REC_HARVEST) {
 		const struct zone_cfg *z = &cfg->zones[zone];
 
 		if (!r->crop[0])
-			return error_set(why, n, REC_REFUSED, _("Choose the crop."));
+			return error_set(err, errlen, REC_REFUSED, _("Choose the crop."));
 		if (!(r->kg > 0))
-			return error_set(why, n, REC_REFUSED, _("A harvest weighs more than 0 kg."));
+			return error_set(err, errlen, REC_REFUSED, _("A harvest weighs more than 0 kg."));
 		if (r->kg > z->harvest_max_kg)
-			return error_set(why, n, REC_REFUSED,
+			return error_set(err, errlen, REC_REFUSED,
 				   _("%s kg is more than is plausible for %s (at most %s kg)."),
 				   text_amount(a, sizeof(a), r->kg), z->name,
 				   text_amount(b, sizeof(b), z->harvest_max_kg));
@@ -192,36 +192,36 @@ int records_check(const struct config *cfg, const struct record_row *r, int toda
 	int want = r->kind == REC_SPRAY ? PRODUCT_PESTICIDE : PRODUCT_FERTILIZER;
 
 	if (!p || p->kind != want)
-		return error_set(why, n, REC_REFUSED, r->kind == REC_SPRAY
+		return error_set(err, errlen, REC_REFUSED, r->kind == REC_SPRAY
 			   ? _("Choose a plant-protection product from the list.")
 			   : _("Choose a fertilizer from the list."));
 	if (!(r->amount > 0))
-		return error_set(why, n, REC_REFUSED, _("The amount must be more than 0."));
+		return error_set(err, errlen, REC_REFUSED, _("The amount must be more than 0."));
 	if (r->amount > p->max_amount)
-		return error_set(why, n, REC_REFUSED,
+		return error_set(err, errlen, REC_REFUSED,
 			   _("%s %s of %s is more than is plausible (at most %s %s)."),
 			   text_amount(a, sizeof(a), r->amount), p->unit, p->name,
 			   text_amount(b, sizeof(b), p->max_amount), p->unit);
 	if (r->kind == REC_FERTILIZE && r->method != METHOD_VENTURI && r->method != METHOD_HAND &&
 	    r->method != METHOD_INJECTOR)
-		return error_set(why, n, REC_REFUSED, _("Choose how the fertilizer was given."));
+		return error_set(err, errlen, REC_REFUSED, _("Choose how the fertilizer was given."));
 	if (r->kind == REC_SPRAY && !r->target[0])
-		return error_set(why, n, REC_REFUSED, _("Choose what the spray was against."));
+		return error_set(err, errlen, REC_REFUSED, _("Choose what the spray was against."));
 	return 0;
 }
 
 int records_phi_check(struct store *s, const struct record_row *harvest,
-		      struct record_row *spray, char *why, size_t n)
+		      struct record_row *spray, char *err, size_t errlen)
 {
 	char a[32], b[32];
 	int rc = store_has_spray_blocking(s, harvest->zone, harvest->day, spray);
 
 	if (rc < 0)
-		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
+		return error_set(err, errlen, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
 	if (rc == 0)
 		return 0;
-	return error_set(why, n, REC_NEED_MANAGER,
+	return error_set(err, errlen, REC_NEED_MANAGER,
 		   _("%s is inside the pre-harvest interval: %s was sprayed on %s; harvest from %s."),
 		   harvest->zone_name, spray->product_name, text_day(a, sizeof(a), spray->day),
 		   text_day(b, sizeof(b), spray->harvest_from));
@@ -244,16 +244,16 @@ char *records_lot_code(char *buf, size_t n, const char *station, int day, int se
 	return buf;
 }
 
-int records_clock_check(struct store *s, int64_t now, char *why, size_t n)
+int records_clock_check(struct store *s, int64_t now, char *err, size_t errlen)
 {
 	int64_t newest = 0;
 	char a[32];
 
 	if (store_records_newest(s, &newest) < 0)
-		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
+		return error_set(err, errlen, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
 	if (now < newest)
-		return error_set(why, n, REC_REFUSED,
+		return error_set(err, errlen, REC_REFUSED,
 			   _("The station's clock is behind the newest record (%s): set the date and time before logging."),
 			   text_date_time(a, sizeof(a), (time_t)newest));
 	return 0;
@@ -261,21 +261,21 @@ int records_clock_check(struct store *s, int64_t now, char *why, size_t n)
 
 /* What a correction may replace: a record of the same kind that nothing
  * has corrected yet. */
-static int check_correction(struct store *s, struct record_row *r, char *why, size_t n)
+static int check_correction(struct store *s, struct record_row *r, char *err, size_t errlen)
 {
 	struct record_row old;
 	int rc = store_record_get(s, r->corrects, &old);
 
 	if (rc < 0)
-		return error_set(why, n, REC_FAILED, _("The records could not be read: %s"),
+		return error_set(err, errlen, REC_FAILED, _("The records could not be read: %s"),
 			   store_error(s));
 	if (rc == 0 || old.kind != r->kind)
-		return error_set(why, n, REC_REFUSED, _("The record to correct is not there."));
+		return error_set(err, errlen, REC_REFUSED, _("The record to correct is not there."));
 	if (old.corrected_by)
-		return error_set(why, n, REC_REFUSED,
+		return error_set(err, errlen, REC_REFUSED,
 			   _("This record was already corrected: correct the newer one."));
 	if (old.voided)
-		return error_set(why, n, REC_REFUSED, _("This record says a mistake was removed; it cannot be corrected."));
+		return error_set(err, errlen, REC_REFUSED, _("This record says a mistake was removed; it cannot be corrected."));
 	if (r->kind == REC_HARVEST)
 		snprintf(r->lot, sizeof(r->lot), "%s", old.lot);
 	return 0;
@@ -292,58 +292,58 @@ static int new_lot(struct store *s, const struct config *cfg, struct record_row 
 }
 
 int records_save_in(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
-		    bool manager, char *why, size_t n)
+		    bool manager, char *err, size_t errlen)
 {
 	int today = text_day_of((time_t)now), rc;
 	struct record_row spray;
 
-	rc = records_clock_check(s, now, why, n);
+	rc = records_clock_check(s, now, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (r->corrects) {
-		rc = check_correction(s, r, why, n);
+		rc = check_correction(s, r, err, errlen);
 		if (rc < 0)
 			return rc;
 	} else if (r->day < today - RECORDS_MAX_DAYS_BACK) {
-		return error_set(why, n, REC_REFUSED, _("A new record may be dated at most %d days back."),
+		return error_set(err, errlen, REC_REFUSED, _("A new record may be dated at most %d days back."),
 			   RECORDS_MAX_DAYS_BACK);
 	}
 	if (r->voided) {
 		if (!r->corrects)
-			return error_set(why, n, REC_REFUSED, _("The record to correct is not there."));
+			return error_set(err, errlen, REC_REFUSED, _("The record to correct is not there."));
 	} else {
-		rc = records_check(cfg, r, today, why, n);
+		rc = records_check(cfg, r, today, err, errlen);
 		if (rc == 0)
-			rc = records_organic_allowed(s, cfg, r, manager, why, n);
+			rc = records_organic_allowed(s, cfg, r, manager, err, errlen);
 		if (rc < 0)
 			return rc;
 	}
 	r->phi_override = 0;
 	if (r->kind == REC_HARVEST && !r->voided) {
-		rc = records_phi_check(s, r, &spray, why, n);
+		rc = records_phi_check(s, r, &spray, err, errlen);
 		if (rc == REC_NEED_MANAGER && manager)
 			r->phi_override = spray.id;
 		else if (rc < 0)
 			return rc;
 	}
 	if (r->kind == REC_HARVEST && !r->corrects && new_lot(s, cfg, r) < 0)
-		return error_set(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+		return error_set(err, errlen, REC_FAILED, _("The record was not saved: %s"), store_error(s));
 	r->entered_at = now;
 	if (store_record_add(s, r) < 0)
-		return error_set(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+		return error_set(err, errlen, REC_FAILED, _("The record was not saved: %s"), store_error(s));
 	return 0;
 }
 
 int records_save(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
-		 bool manager, char *why, size_t n)
+		 bool manager, char *err, size_t errlen)
 {
 	int rc;
 
 	if (store_begin(s) < 0)
-		return error_set(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
-	rc = records_save_in(s, cfg, now, r, manager, why, n);
+		return error_set(err, errlen, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+	rc = records_save_in(s, cfg, now, r, manager, err, errlen);
 	if (rc == 0 && store_commit(s) < 0)
-		rc = error_set(why, n, REC_FAILED, _("The record was not saved: %s"), store_error(s));
+		rc = error_set(err, errlen, REC_FAILED, _("The record was not saved: %s"), store_error(s));
 	if (rc < 0) {
 		store_rollback(s);
 		if (!r->corrects)
@@ -352,22 +352,22 @@ int records_save(struct store *s, const struct config *cfg, int64_t now, struct 
 		/* Not a fault to report as one: the card is full or
 		 * failing, and says so. */
 		if (rc == REC_FAILED)
-			records_room_check(s, why, n);
+			records_room_check(s, err, errlen);
 	}
 	return rc;
 }
 
-int records_room_check(struct store *s, char *why, size_t n)
+int records_room_check(struct store *s, char *err, size_t errlen)
 {
 	switch (store_card_try(s)) {
 	case CARD_FULL:
-		return error_set(why, n, REC_FAILED,
+		return error_set(err, errlen, REC_FAILED,
 			   _("The memory card is full: nothing more can be saved. What was saved is kept."));
 	case CARD_FAILING:
-		return error_set(why, n, REC_FAILED,
+		return error_set(err, errlen, REC_FAILED,
 			   _("The memory card is failing: nothing more can be saved. What was saved is kept."));
 	case CARD_READONLY:
-		return error_set(why, n, REC_FAILED,
+		return error_set(err, errlen, REC_FAILED,
 			   _("The memory card can no longer be written: nothing more can be saved. What was saved is kept."));
 	default:
 		return 0;
@@ -684,7 +684,7 @@ int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f
 }
 
 int records_trace_write_path(struct store *s, const struct config *cfg, const char *lot,
-			     const char *path, char *why, size_t n)
+			     const char *path, char *err, size_t errlen)
 {
 	char folder[4096], tmp[NAME_MAX + 1], *text = NULL;
 	const char *name = strrchr(path, '/');
@@ -696,9 +696,9 @@ int records_trace_write_path(struct store *s, const struct config *cfg, const ch
 	int rc = records_trace(s, cfg, lot, &t), dir;
 
 	if (rc == 1)
-		return error_set(why, n, 1, _("There is no lot %s."), lot);
+		return error_set(err, errlen, 1, _("There is no lot %s."), lot);
 	if (rc < 0)
-		return error_set(why, n, -1, _("The records could not be read: %s"), store_error(s));
+		return error_set(err, errlen, -1, _("The records could not be read: %s"), store_error(s));
 	mem = open_memstream(&text, &len);
 	rc = mem ? records_trace_write(&t, cfg, mem) : -1;
 	records_trace_free(&t);
@@ -706,7 +706,7 @@ int records_trace_write_path(struct store *s, const struct config *cfg, const ch
 		rc = -1;
 	if (rc < 0) {
 		free(text);
-		return error_set(why, n, -1, _("%s cannot be written: %s"), path, strerror(ENOMEM));
+		return error_set(err, errlen, -1, _("%s cannot be written: %s"), path, strerror(ENOMEM));
 	}
 	/* A new file under a name of its own, on the card before it takes
 	 * the name asked for (outfile.h); the folder is the one given. */
@@ -730,6 +730,6 @@ int records_trace_write_path(struct store *s, const struct config *cfg, const ch
 		close(dir);
 	free(text);
 	if (rc < 0)
-		return error_set(why, n, -1, _("%s cannot be written: %s"), path, strerror(-rc));
+		return error_set(err, errlen, -1, _("%s cannot be written: %s"), path, strerror(-rc));
 	return 0;
 }

@@ -13,9 +13,9 @@
 
 struct config;
 
-#define REC_REFUSED (-1)	/* why holds the sentence */
+#define REC_REFUSED (-1)	/* err holds the sentence */
 #define REC_NEED_MANAGER (-2)	/* inside a spray's interval: the manager may allow it */
-#define REC_FAILED (-3)		/* the database failed; why says so */
+#define REC_FAILED (-3)		/* the database failed; err says so */
 
 /* A new record may be dated at most this many days back. */
 #define RECORDS_MAX_DAYS_BACK 60
@@ -32,14 +32,14 @@ void records_set_worker(struct record_row *r, const struct config *cfg, int work
 /* Is this product one an organic zone takes? An organic zone takes only
  * organic products, unless the manager records that another was really
  * used (records_organic_allowed). 0, or REC_REFUSED with the reason. */
-int records_organic_check(const struct config *cfg, int zone, int product, char *why, size_t n);
+int records_organic_check(const struct config *cfg, int zone, int product, char *err, size_t errlen);
 /* May r be saved as to organic farming? 0 when its product is organic, its
  * zone is not, or the zone is no longer organic on r's day; 0 too when the
  * manager (the PIN given) records a product that is not organic with a
  * reason in r->organic_override, from which day the zone is not organic
  * any more. Else REC_NEED_MANAGER with the sentence, or REC_FAILED. */
 int records_organic_allowed(struct store *s, const struct config *cfg, struct record_row *r,
-			    bool manager, char *why, size_t n);
+			    bool manager, char *err, size_t errlen);
 /* Is zone (an id) no longer organic on day `to`? 1 with the first record
  * that made it so in *first; 0 when it still is (or never was organic);
  * < 0 on a store error. */
@@ -51,12 +51,12 @@ const char *records_organic_reason_label(int reason);
  * longer organic, in a sentence. Returns buf. */
 char *records_organic_lost_text(const struct record_row *first, char *buf, size_t n);
 /* Is r complete and plausible, and not dated after today? */
-int records_check(const struct config *cfg, const struct record_row *r, int today, char *why,
-		  size_t n);
+int records_check(const struct config *cfg, const struct record_row *r, int today, char *err,
+		  size_t errlen);
 /* Is a harvest inside a spray's pre-harvest interval? 0 when it is not;
  * REC_NEED_MANAGER with the reason and the spray in *spray when it is. */
 int records_phi_check(struct store *s, const struct record_row *harvest,
-		      struct record_row *spray, char *why, size_t n);
+		      struct record_row *spray, char *err, size_t errlen);
 
 /* The lot code of the seq-th harvest of day at a station: PT01-260601-01
  * (station code, yymmdd, sequence of the day). */
@@ -68,18 +68,18 @@ char *records_lot_code(char *buf, size_t n, const char *station, int day, int se
  * the manager's PIN was given, which lets a harvest inside a spray's
  * interval through (the spray is recorded in r->phi_override). */
 int records_save(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
-		 bool manager, char *why, size_t n);
+		 bool manager, char *err, size_t errlen);
 /* The same checks and writes inside the caller's transaction, for a run
  * that writes its records with other rows (src/dosing.c): on failure the
  * caller rolls back. */
 int records_save_in(struct store *s, const struct config *cfg, int64_t now, struct record_row *r,
-		    bool manager, char *why, size_t n);
+		    bool manager, char *err, size_t errlen);
 /* Refuses logging while the card is full ("Thẻ nhớ đầy"): REC_FAILED
  * with the sentence, or 0. */
-int records_room_check(struct store *s, char *why, size_t n);
+int records_room_check(struct store *s, char *err, size_t errlen);
 /* Refuses logging while the clock is earlier than the newest record (a
  * board without a real-time clock after a power cut). */
-int records_clock_check(struct store *s, int64_t now, char *why, size_t n);
+int records_clock_check(struct store *s, int64_t now, char *err, size_t errlen);
 
 /* A lot's season: the zone's season_days up to and including the day of
  * its harvest. */
@@ -147,9 +147,9 @@ const char *records_trace_interval_label(enum trace_interval i);
  * irrigation per pump. 0, or -1 if writing failed. */
 int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f);
 /* The same into path: written to path.tmp, flushed to the card, renamed.
- * 0; 1 when there is no such lot; -1 with why. */
+ * 0; 1 when there is no such lot; -1 with err. */
 int records_trace_write_path(struct store *s, const struct config *cfg, const char *lot,
-			     const char *path, char *why, size_t n);
+			     const char *path, char *err, size_t errlen);
 
 /* Words for the farmer. */
 const char *records_kind_label(int kind);

@@ -30,7 +30,7 @@ static int pump_of(const struct config *cfg, const struct schedule_row *s)
 }
 
 static void overlap_sentence(const struct config *cfg, const struct schedule_row *o, bool same_pump,
-			     char *why, size_t whylen)
+			     char *err, size_t errlen)
 {
 	int z = config_zone_index(cfg, o->zone);
 	const char *zone = z >= 0 ? cfg->zones[z].name : o->zone;
@@ -38,10 +38,10 @@ static void overlap_sentence(const struct config *cfg, const struct schedule_row
 
 	schedule_text(when, sizeof(when), o);
 	if (same_pump)
-		snprintf(why, whylen, _("It overlaps the schedule of %s (%s) on the same pump."),
+		snprintf(err, errlen, _("It overlaps the schedule of %s (%s) on the same pump."),
 			 zone, when);
 	else
-		snprintf(why, whylen,
+		snprintf(err, errlen,
 			 ngettext("It overlaps the schedule of %s (%s): only %d pump may run at once.",
 				  "It overlaps the schedule of %s (%s): only %d pumps may run at once.",
 				  (unsigned long)cfg->station.max_pumps_running),
@@ -49,31 +49,31 @@ static void overlap_sentence(const struct config *cfg, const struct schedule_row
 }
 
 int schedule_check(const struct config *cfg, const struct schedule_row *others, int n,
-		   const struct schedule_row *cand, char *why, size_t whylen)
+		   const struct schedule_row *cand, char *err, size_t errlen)
 {
 	int z = config_zone_index(cfg, cand->zone), pump;
 	const struct pump_cfg *pc;
 
 	if (z < 0) {
-		snprintf(why, whylen, _("There is no zone \"%s\" in the configuration."), cand->zone);
+		snprintf(err, errlen, _("There is no zone \"%s\" in the configuration."), cand->zone);
 		return -1;
 	}
 	pump = cfg->zones[z].pump_index;
 	if (pump < 0) {
-		snprintf(why, whylen, _("%s has no pump in the configuration."), cfg->zones[z].name);
+		snprintf(err, errlen, _("%s has no pump in the configuration."), cfg->zones[z].name);
 		return -1;
 	}
 	pc = &cfg->pumps[pump];
 	if (!(cand->days & SCHEDULE_ALL_DAYS)) {
-		snprintf(why, whylen, _("Choose at least one day."));
+		snprintf(err, errlen, _("Choose at least one day."));
 		return -1;
 	}
 	if (cand->start_min < 0 || cand->start_min >= 1440) {
-		snprintf(why, whylen, _("The start time is from 00:00 to 23:59."));
+		snprintf(err, errlen, _("The start time is from 00:00 to 23:59."));
 		return -1;
 	}
 	if (cand->minutes < 1 || cand->minutes > pc->max_minutes) {
-		snprintf(why, whylen, _("%s may run 1 to %d minutes."), pc->name, pc->max_minutes);
+		snprintf(err, errlen, _("%s may run 1 to %d minutes."), pc->name, pc->max_minutes);
 		return -1;
 	}
 	/* Minute by minute through the candidate's week: cheap, and exact
@@ -93,14 +93,14 @@ int schedule_check(const struct config *cfg, const struct schedule_row *others, 
 				if (!occupies(o, m))
 					continue;
 				if (pump_of(cfg, o) == pump) {
-					overlap_sentence(cfg, o, true, why, whylen);
+					overlap_sentence(cfg, o, true, err, errlen);
 					return -1;
 				}
 				at_once++;
 				last = i;
 			}
 			if (at_once > cfg->station.max_pumps_running) {
-				overlap_sentence(cfg, &others[last], false, why, whylen);
+				overlap_sentence(cfg, &others[last], false, err, errlen);
 				return -1;
 			}
 		}

@@ -20,9 +20,9 @@ struct config;
 #define SCHEDULE_ALL_DAYS 0x7f
 
 /* Can cand be saved beside the others (cand's own id is skipped, so an
- * edit does not overlap itself)? 0, or -1 with one sentence in why. */
+ * edit does not overlap itself)? 0, or -1 with one sentence in err. */
 int schedule_check(const struct config *cfg, const struct schedule_row *others, int n,
-		   const struct schedule_row *cand, char *why, size_t whylen);
+		   const struct schedule_row *cand, char *err, size_t errlen);
 
 /* The first start of s strictly after `after` (local time); -1 if s has
  * no days. */

@@ -134,20 +134,20 @@ static bool board_ok(const char *s)
  * half, or the public half a station is given). */
 enum key_kind { KEY_STATION, KEY_RELEASE, KEY_PUBLIC };
 
-static int damaged(enum key_kind kind, const char *path, const char *detail, char *why, size_t n)
+static int damaged(enum key_kind kind, const char *path, const char *detail, char *err, size_t errlen)
 {
 	if (kind == KEY_STATION)
-		snprintf(why, n,
+		snprintf(err, errlen,
 			 _("The signing key %s is damaged (%s): it is not used. Put back a good copy, or make a new key with \"fieldstation new-key\"."),
 			 path, detail);
 	else
-		snprintf(why, n, _("The release key %s is damaged (%s): it is not used."), path,
+		snprintf(err, errlen, _("The release key %s is damaged (%s): it is not used."), path,
 			 detail);
 	return SIGNKEY_DAMAGED;
 }
 
 static int parse_key(enum key_kind kind, const char *path, char *text, struct signkey *k,
-		     char *why, size_t n)
+		     char *err, size_t errlen)
 {
 	uint8_t seed[SEED_BYTES], pk[SIGN_PUBLIC_BYTES];
 	unsigned seen = 0;
@@ -162,13 +162,13 @@ static int parse_key(enum key_kind kind, const char *path, char *text, struct si
 
 		if (i == 0) {
 			if (strcmp(line, kind == KEY_STATION ? KEY_HEADER : RELEASE_HEADER) != 0) {
-				rc = damaged(kind, path, _("it does not start as a key file"), why, n);
+				rc = damaged(kind, path, _("it does not start as a key file"), err, errlen);
 				goto out;
 			}
 			continue;
 		}
 		if (!v) {
-			rc = damaged(kind, path, _("a line is not \"name: value\""), why, n);
+			rc = damaged(kind, path, _("a line is not \"name: value\""), err, errlen);
 			goto out;
 		}
 		*v = '\0';
@@ -176,13 +176,13 @@ static int parse_key(enum key_kind kind, const char *path, char *text, struct si
 		if (strcmp(line, "format") == 0 && strcmp(v, "1") == 0) {
 			seen |= 1;
 		} else if (strcmp(line, "format") == 0) {
-			snprintf(why, n, _("The signing key %s was made by a newer fieldstation."), path);
+			snprintf(err, errlen, _("The signing key %s was made by a newer fieldstation."), path);
 			goto out;
 		} else if (strcmp(line, "made") == 0) {
 			errno = 0;
 			made = strtoll(v, &end, 10);
 			if (errno || *end || end == v || made < 0) {
-				rc = damaged(kind, path, _("its date is not a number"), why, n);
+				rc = damaged(kind, path, _("its date is not a number"), err, errlen);
 				goto out;
 			}
 			k->made = made;
@@ -195,12 +195,12 @@ static int parse_key(enum key_kind kind, const char *path, char *text, struct si
 		} else if (strcmp(line, "seed") == 0 && sign_from_hex(v, seed, sizeof(seed)) == 0) {
 			seen |= 16;
 		} else {
-			rc = damaged(kind, path, _("a line is not what a key file holds"), why, n);
+			rc = damaged(kind, path, _("a line is not what a key file holds"), err, errlen);
 			goto out;
 		}
 	}
 	if (seen != 31) {
-		rc = damaged(kind, path, _("a part of it is missing"), why, n);
+		rc = damaged(kind, path, _("a part of it is missing"), err, errlen);
 		goto out;
 	}
 	sodium_ready();
@@ -208,7 +208,7 @@ static int parse_key(enum key_kind kind, const char *path, char *text, struct si
 	/* The public half written beside the secret one says whether either
 	 * changed since. */
 	if (memcmp(k->public_key, pk, sizeof(pk)) != 0) {
-		rc = damaged(kind, path, _("its two halves do not belong together"), why, n);
+		rc = damaged(kind, path, _("its two halves do not belong together"), err, errlen);
 		goto out;
 	}
 	rc = 0;
@@ -221,8 +221,8 @@ out:
 
 /* The public half of a release key, as a station is given it: comment
  * lines and one "public: HEX". */
-static int parse_public(const char *path, char *text, uint8_t pk[SIGN_PUBLIC_BYTES], char *why,
-			size_t n)
+static int parse_public(const char *path, char *text, uint8_t pk[SIGN_PUBLIC_BYTES], char *err,
+			size_t errlen)
 {
 	char *line, *save = NULL;
 	bool seen = false;
@@ -233,17 +233,17 @@ static int parse_public(const char *path, char *text, uint8_t pk[SIGN_PUBLIC_BYT
 			continue;
 		if (strncmp(line, "public: ", 8) != 0 || seen ||
 		    sign_from_hex(line + 8, pk, SIGN_PUBLIC_BYTES) < 0)
-			return damaged(KEY_PUBLIC, path, _("a line is not what a key file holds"), why, n);
+			return damaged(KEY_PUBLIC, path, _("a line is not what a key file holds"), err, errlen);
 		seen = true;
 	}
 	if (!seen)
-		return damaged(KEY_PUBLIC, path, _("a part of it is missing"), why, n);
+		return damaged(KEY_PUBLIC, path, _("a part of it is missing"), err, errlen);
 	return 0;
 }
 
 /* Reads a key file of kind: a secret one into k, a public one into pk. */
 static int load_key(enum key_kind kind, const char *path, struct signkey *k,
-		    uint8_t pk[SIGN_PUBLIC_BYTES], char *why, size_t n)
+		    uint8_t pk[SIGN_PUBLIC_BYTES], char *err, size_t errlen)
 {
 	const char *what = kind == KEY_STATION ? _("The signing key") : _("The release key");
 	char text[KEY_MAX_BYTES + 1];
@@ -257,35 +257,35 @@ static int load_key(enum key_kind kind, const char *path, struct signkey *k,
 	if (fd < 0 && errno == ENOENT)
 		return SIGNKEY_MISSING;
 	if (fd < 0 && errno == ELOOP) {
-		snprintf(why, n, _("%s %s is a symbolic link: it is not used."), what, path);
+		snprintf(err, errlen, _("%s %s is a symbolic link: it is not used."), what, path);
 		return -1;
 	}
 	if (fd < 0) {
-		snprintf(why, n, _("%s %s cannot be read (%s)."), what, path, strerror(errno));
+		snprintf(err, errlen, _("%s %s cannot be read (%s)."), what, path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		snprintf(why, n, _("%s %s is not a plain file: it is not used."), what, path);
+		snprintf(err, errlen, _("%s %s is not a plain file: it is not used."), what, path);
 		return -1;
 	}
 	if (kind == KEY_STATION && (st.st_mode & 077)) {
 		close(fd);
-		snprintf(why, n,
+		snprintf(err, errlen,
 			 _("The signing key %s can be read by others (mode %04o): it may have been copied. Make a new key with \"fieldstation new-key\", or if no one else can log in to the board, chmod 600 %s."),
 			 path, (unsigned)(st.st_mode & 07777), path);
 		return -1;
 	}
 	if (kind == KEY_RELEASE && (st.st_mode & 077)) {
 		close(fd);
-		snprintf(why, n,
+		snprintf(err, errlen,
 			 _("The release key %s can be read by others (mode %04o): whoever copied it can sign versions and settings that every station takes. Make a new one with \"fieldstation release-key new\", or if no one else can use this computer, chmod 600 %s."),
 			 path, (unsigned)(st.st_mode & 07777), path);
 		return -1;
 	}
 	if (st.st_size > KEY_MAX_BYTES) {
 		close(fd);
-		return damaged(kind, path, _("it is far too large"), why, n);
+		return damaged(kind, path, _("it is far too large"), err, errlen);
 	}
 	while (got < st.st_size) {
 		ssize_t r = read(fd, text + got, (size_t)(st.st_size - got));
@@ -299,35 +299,35 @@ static int load_key(enum key_kind kind, const char *path, struct signkey *k,
 	close(fd);
 	if (got != st.st_size) {
 		sodium_memzero(text, sizeof(text));
-		snprintf(why, n, _("%s %s cannot be read (%s)."), what, path,
+		snprintf(err, errlen, _("%s %s cannot be read (%s)."), what, path,
 			 strerror(got < 0 ? errno : EIO));
 		return -1;
 	}
 	text[got] = '\0';
 	if ((size_t)got != strlen(text))
-		rc = damaged(kind, path, _("it holds a NUL byte"), why, n);
+		rc = damaged(kind, path, _("it holds a NUL byte"), err, errlen);
 	else if (kind == KEY_PUBLIC)
-		rc = parse_public(path, text, pk, why, n);
+		rc = parse_public(path, text, pk, err, errlen);
 	else
-		rc = parse_key(kind, path, text, k, why, n);
+		rc = parse_key(kind, path, text, k, err, errlen);
 	sodium_memzero(text, sizeof(text));
 	return rc;
 }
 
-int signkey_load(const char *path, struct signkey *k, char *why, size_t n)
+int signkey_load(const char *path, struct signkey *k, char *err, size_t errlen)
 {
-	return load_key(KEY_STATION, path, k, NULL, why, n);
+	return load_key(KEY_STATION, path, k, NULL, err, errlen);
 }
 
-int releasekey_load(const char *path, struct signkey *k, char *why, size_t n)
+int releasekey_load(const char *path, struct signkey *k, char *err, size_t errlen)
 {
-	return load_key(KEY_RELEASE, path, k, NULL, why, n);
+	return load_key(KEY_RELEASE, path, k, NULL, err, errlen);
 }
 
-int releasekey_load_public(const char *path, uint8_t public_key[SIGN_PUBLIC_BYTES], char *why,
-			   size_t n)
+int releasekey_load_public(const char *path, uint8_t public_key[SIGN_PUBLIC_BYTES], char *err,
+			   size_t errlen)
 {
-	return load_key(KEY_PUBLIC, path, NULL, public_key, why, n);
+	return load_key(KEY_PUBLIC, path, NULL, public_key, err, errlen);
 }
 
 /* A key as its file says it. */
@@ -407,10 +407,10 @@ static int folder_of(const char *path, const char **name)
 }
 
 int signkey_make(const char *path, const char *board, int64_t now, struct signkey *k,
-		 char *why, size_t n)
+		 char *err, size_t errlen)
 {
 	const char *name;
-	int dir, err;
+	int dir, code;
 
 	memset(k, 0, sizeof(*k));
 	sodium_ready();
@@ -418,30 +418,30 @@ int signkey_make(const char *path, const char *board, int64_t now, struct signke
 	snprintf(k->board, sizeof(k->board), "%s", board_ok(board) ? board : "");
 	k->made = now;
 	dir = folder_of(path, &name);
-	err = dir < 0 ? errno : write_key_at(dir, name, KEY_HEADER, k, false);
+	code = dir < 0 ? errno : write_key_at(dir, name, KEY_HEADER, k, false);
 	if (dir >= 0)
 		close(dir);
-	if (err) {
+	if (code) {
 		signkey_wipe(k);
-		if (err == EEXIST)
-			snprintf(why, n, _("The signing key %s already exists: it is not replaced."), path);
+		if (code == EEXIST)
+			snprintf(err, errlen, _("The signing key %s already exists: it is not replaced."), path);
 		else
-			snprintf(why, n, _("The signing key cannot be made in %s (%s)."), path,
-				 strerror(err));
+			snprintf(err, errlen, _("The signing key cannot be made in %s (%s)."), path,
+				 strerror(code));
 		return -1;
 	}
 	return 0;
 }
 
-int releasekey_make(const char *path, int64_t now, struct signkey *k, char *why, size_t n)
+int releasekey_make(const char *path, int64_t now, struct signkey *k, char *err, size_t errlen)
 {
 	char pub[PATH_MAX], text[256], hex[2 * SIGN_PUBLIC_BYTES + 1];
 	const char *name, *pub_name;
-	int dir, err, len;
+	int dir, code, len;
 
 	memset(k, 0, sizeof(*k));
 	if ((size_t)snprintf(pub, sizeof(pub), "%s.pub", path) >= sizeof(pub)) {
-		snprintf(why, n, _("The release key cannot be made in %s (%s)."), path,
+		snprintf(err, errlen, _("The release key cannot be made in %s (%s)."), path,
 			 strerror(ENAMETOOLONG));
 		return -1;
 	}
@@ -454,21 +454,21 @@ int releasekey_make(const char *path, int64_t now, struct signkey *k, char *why,
 	pub_name = strrchr(pub, '/') ? strrchr(pub, '/') + 1 : pub;
 	/* The public half first: a secret without it would be of no use, and
 	 * neither is made over a file that is there. */
-	err = dir < 0 ? errno : write_text_at(dir, pub_name, text, len, 0644, false);
-	if (!err) {
-		err = write_key_at(dir, name, RELEASE_HEADER, k, false);
-		if (err)
+	code = dir < 0 ? errno : write_text_at(dir, pub_name, text, len, 0644, false);
+	if (!code) {
+		code = write_key_at(dir, name, RELEASE_HEADER, k, false);
+		if (code)
 			unlinkat(dir, pub_name, 0);
 	}
 	if (dir >= 0)
 		close(dir);
-	if (err) {
+	if (code) {
 		signkey_wipe(k);
-		if (err == EEXIST)
-			snprintf(why, n, _("%s or %s already exists: it is not replaced."), path, pub);
+		if (code == EEXIST)
+			snprintf(err, errlen, _("%s or %s already exists: it is not replaced."), path, pub);
 		else
-			snprintf(why, n, _("The release key cannot be made in %s (%s)."), path,
-				 strerror(err));
+			snprintf(err, errlen, _("The release key cannot be made in %s (%s)."), path,
+				 strerror(code));
 		return -1;
 	}
 	return 0;

@@ -51,17 +51,17 @@ void sign_fingerprint(const uint8_t public_key[SIGN_PUBLIC_BYTES],
 		      char out[SIGN_FINGERPRINT_LEN]);
 
 /* Key files. load: 0; -2 when there is no file at path; -3 with one
- * sentence in why when what it holds is not a key; -1 with why when it
+ * sentence in err when what it holds is not a key; -1 with err when it
  * cannot be used otherwise (not a plain file, readable by others,
  * unreadable). A key file is never followed through a symbolic link and
  * never replaced by these functions. */
 #define SIGNKEY_MISSING (-2)
 #define SIGNKEY_DAMAGED (-3)
-int signkey_load(const char *path, struct signkey *k, char *why, size_t n);
+int signkey_load(const char *path, struct signkey *k, char *err, size_t errlen);
 /* Makes a new key for this board into a new file at path (mode 0600),
- * written whole or not at all; -1 with why, and an existing file stays. */
+ * written whole or not at all; -1 with err, and an existing file stays. */
 int signkey_make(const char *path, const char *board, int64_t now, struct signkey *k,
-		 char *why, size_t n);
+		 char *err, size_t errlen);
 /* Forgets the secret. */
 void signkey_wipe(struct signkey *k);
 
@@ -70,13 +70,13 @@ void signkey_wipe(struct signkey *k);
  * station's key file, saying what it is; its public half is a file of its
  * own, path.pub ("public: HEX" and comment lines), which the package
  * ships to every station. make: both files new (the secret 0600), never
- * over a file that is there; -1 with why. load: as signkey_load(). */
-int releasekey_make(const char *path, int64_t now, struct signkey *k, char *why, size_t n);
-int releasekey_load(const char *path, struct signkey *k, char *why, size_t n);
-/* A public key file: 0; SIGNKEY_MISSING; SIGNKEY_DAMAGED or -1 with why.
+ * over a file that is there; -1 with err. load: as signkey_load(). */
+int releasekey_make(const char *path, int64_t now, struct signkey *k, char *err, size_t errlen);
+int releasekey_load(const char *path, struct signkey *k, char *err, size_t errlen);
+/* A public key file: 0; SIGNKEY_MISSING; SIGNKEY_DAMAGED or -1 with err.
  * Never followed through a link; others may read it. */
-int releasekey_load_public(const char *path, uint8_t public_key[SIGN_PUBLIC_BYTES], char *why,
-			   size_t n);
+int releasekey_load_public(const char *path, uint8_t public_key[SIGN_PUBLIC_BYTES], char *err,
+			   size_t errlen);
 
 /* Which board this is: a digest of the Raspberry Pi's serial number (the
  * device tree's, or /proc/cpuinfo's), else of /etc/machine-id (which a

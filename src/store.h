@@ -542,11 +542,11 @@ struct backup_facts {
  * version, exactly a station's tables, indexes and SQLite's own objects,
  * and nothing else whatever its name), whole (integrity and references),
  * no value longer than STORE_COPY_MAX_VALUE, a station's and not an
- * office's, with its uid. 0 with the facts, or -1 with the reason in why. */
-int store_backup_inspect(const char *path, struct backup_facts *f, char *why, size_t n);
+ * office's, with its uid. 0 with the facts, or -1 with the reason in err. */
+int store_backup_inspect(const char *path, struct backup_facts *f, char *err, size_t errlen);
 /* Makes s an office database, or checks that it is one: a station's own
- * database is refused. 0, or -1 with why. */
-int store_office_prepare(struct store *s, char *why, size_t n);
+ * database is refused. 0, or -1 with err. */
+int store_office_prepare(struct store *s, char *err, size_t errlen);
 
 #define MERGE_MAX_TABLES 16
 struct merge_result {
@@ -559,9 +559,9 @@ struct merge_result {
 /* Merges the checked, up-to-date copy at path (absolute) into s, in one
  * transaction, the copy attached read-only and immutable, and no value
  * far longer than STORE_COPY_MAX_VALUE read from it (a copy that was not
- * inspected may come this far). 0, or < 0 with why (nothing merged). */
+ * inspected may come this far). 0, or < 0 with err (nothing merged). */
 int store_merge(struct store *s, const char *copy, const struct backup_facts *f, int64_t now,
-		struct merge_result *r, char *why, size_t n);
+		struct merge_result *r, char *err, size_t errlen);
 int store_merge_table_count(void);
 const char *store_merge_table(int i);
 /* Is table merged, or named as not merged? (Every table must be one.) */

@@ -179,7 +179,7 @@ static bool is_hex(const char *s, size_t len)
 
 static int has_long_value(sqlite3 *db);
 
-int store_backup_inspect(const char *path, struct backup_facts *f, char *why, size_t n)
+int store_backup_inspect(const char *path, struct backup_facts *f, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	char *have = NULL, *want = NULL, *uri = copy_uri(path), buf[256];
@@ -189,25 +189,25 @@ int store_backup_inspect(const char *path, struct backup_facts *f, char *why, si
 	memset(f, 0, sizeof(*f));
 	if (!uri || sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
 			    SQLITE_OK) {
-		error_set(why, n, -1, _("it is not a database (%s)"), db ? sqlite3_errmsg(db) : strerror(ENOMEM));
+		error_set(err, errlen, -1, _("it is not a database (%s)"), db ? sqlite3_errmsg(db) : strerror(ENOMEM));
 		goto out;
 	}
 	defend(db);
 	if (one_int(db, "PRAGMA application_id", &app_id) < 0 ||
 	    one_int(db, "PRAGMA user_version", &version) < 0) {
-		error_set(why, n, -1, _("it is not a database (%s)"), sqlite3_errmsg(db));
+		error_set(err, errlen, -1, _("it is not a database (%s)"), sqlite3_errmsg(db));
 		goto out;
 	}
 	if (app_id != STATION_APPLICATION_ID) {
-		error_set(why, n, -1, "%s", _("it is not a station's database"));
+		error_set(err, errlen, -1, "%s", _("it is not a station's database"));
 		goto out;
 	}
 	if (version > store_schema_latest()) {
-		error_set(why, n, -1, "%s", _("it was made by a newer fieldstation: update this one"));
+		error_set(err, errlen, -1, "%s", _("it was made by a newer fieldstation: update this one"));
 		goto out;
 	}
 	if (version < FIRST_MERGEABLE_SCHEMA) {
-		error_set(why, n, -1, "%s", _("it was made by a fieldstation too old to say which station it is"));
+		error_set(err, errlen, -1, "%s", _("it was made by a fieldstation too old to say which station it is"));
 		goto out;
 	}
 	/* Exactly the tables and indexes a station of that version has, and
@@ -216,39 +216,39 @@ int store_backup_inspect(const char *path, struct backup_facts *f, char *why, si
 	have = store_schema_text(db);
 	want = store_schema_reference((int)version);
 	if (!have || !want || strcmp(have, want) != 0) {
-		error_set(why, n, -1, "%s", _("its tables are not a station's"));
+		error_set(err, errlen, -1, "%s", _("its tables are not a station's"));
 		goto out;
 	}
 	if (one_text(db, "PRAGMA integrity_check", buf, sizeof(buf)) < 0 ||
 	    strcmp(buf, "ok") != 0) {
-		error_set(why, n, -1, _("it is damaged (%s)"), buf[0] ? buf : sqlite3_errmsg(db));
+		error_set(err, errlen, -1, _("it is damaged (%s)"), buf[0] ? buf : sqlite3_errmsg(db));
 		goto out;
 	}
 	if (one_text(db, "SELECT 'x' FROM pragma_foreign_key_check LIMIT 1", buf, sizeof(buf)) < 0 ||
 	    buf[0]) {
-		error_set(why, n, -1, "%s", _("its records point at records it does not have"));
+		error_set(err, errlen, -1, "%s", _("its records point at records it does not have"));
 		goto out;
 	}
 	v = has_long_value(db);
 	if (v != 0) {
 		if (v > 0)
-			error_set(why, n, -1, _("it holds a text longer than %d KB, which a station never writes"),
+			error_set(err, errlen, -1, _("it holds a text longer than %d KB, which a station never writes"),
 			    STORE_COPY_MAX_VALUE / 1024);
 		else
-			error_set(why, n, -1, _("it is damaged (%s)"), sqlite3_errmsg(db));
+			error_set(err, errlen, -1, _("it is damaged (%s)"), sqlite3_errmsg(db));
 		goto out;
 	}
 	if (one_int(db, "SELECT count(*) FROM stations", &v) < 0 || v > 0 ||
 	    one_text(db, "SELECT value FROM meta WHERE key = 'role'", buf, sizeof(buf)) < 0 ||
 	    strcmp(buf, "office") == 0) {
-		error_set(why, n, -1, "%s", _("it is an office's database, not a station's"));
+		error_set(err, errlen, -1, "%s", _("it is an office's database, not a station's"));
 		goto out;
 	}
 	one_text(db, "SELECT value FROM meta WHERE key = 'station_uid'", f->uid, sizeof(f->uid));
 	one_text(db, "SELECT value FROM meta WHERE key = 'station_code'", f->code, sizeof(f->code));
 	one_text(db, "SELECT value FROM meta WHERE key = 'station_name'", f->name, sizeof(f->name));
 	if (!is_hex(f->uid, 32)) {
-		error_set(why, n, -1, "%s", _("it does not say which station it is"));
+		error_set(err, errlen, -1, "%s", _("it does not say which station it is"));
 		goto out;
 	}
 	f->schema = (int)version;
@@ -270,7 +270,7 @@ static const char SQL_HAS_OWN_DATA[] =
 static const char SQL_BE_OFFICE[] =
 	"INSERT OR REPLACE INTO meta(key, value) VALUES ('role', 'office')";
 
-int store_office_prepare(struct store *s, char *why, size_t n)
+int store_office_prepare(struct store *s, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int rc, own = 0;
@@ -279,19 +279,19 @@ int store_office_prepare(struct store *s, char *why, size_t n)
 		return 0;
 	st = store_stmt(s, SQL_HAS_OWN_DATA);
 	if (!st)
-		return error_set(why, n, -1, "%s", store_error(s));
+		return error_set(err, errlen, -1, "%s", store_error(s));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		own = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return error_set(why, n, -1, "%s", sqlite3_errmsg(s->db));
+		return error_set(err, errlen, -1, "%s", sqlite3_errmsg(s->db));
 	if (own)
-		return error_set(why, n, -1, "%s",
+		return error_set(err, errlen, -1, "%s",
 			   _("it is a station's own database; merge into an office database (a new file is made)"));
 	st = store_stmt(s, SQL_BE_OFFICE);
 	if (!st || store_exec_stmt(s, st) < 0)
-		return error_set(why, n, -1, "%s", store_error(s));
+		return error_set(err, errlen, -1, "%s", store_error(s));
 	return 0;
 }
 
@@ -638,21 +638,21 @@ static int station_row(struct store *s, const struct backup_facts *f, int64_t no
 /* After a merge: the copy let go (else the next cannot be attached, and
  * this one stays open) and the office's references checked again for
  * every later write (PRAGMA foreign_keys says nothing when it does not
- * take: it is read back). 0, or -1 with why when why is given. */
-static int let_go(struct store *s, bool attached, char *why, size_t n)
+ * take: it is read back). 0, or -1 with err when err is given. */
+static int let_go(struct store *s, bool attached, char *err, size_t errlen)
 {
 	int64_t on = 0;
 
 	if (attached && sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL) != SQLITE_OK) {
-		if (why)
-			error_set(why, n, -1, _("the copy was merged, but the office database still holds it open (%s): merge the rest in a new run"),
+		if (err)
+			error_set(err, errlen, -1, _("the copy was merged, but the office database still holds it open (%s): merge the rest in a new run"),
 			    sqlite3_errmsg(s->db));
 		return -1;
 	}
 	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
 	    one_int(s->db, "PRAGMA foreign_keys", &on) < 0 || on != 1) {
-		if (why)
-			error_set(why, n, -1, _("the copy was merged, but the office database could not turn its reference checks back on (%s): merge the rest in a new run"),
+		if (err)
+			error_set(err, errlen, -1, _("the copy was merged, but the office database could not turn its reference checks back on (%s): merge the rest in a new run"),
 			    sqlite3_errmsg(s->db));
 		return -1;
 	}
@@ -660,7 +660,7 @@ static int let_go(struct store *s, bool attached, char *why, size_t n)
 }
 
 int store_merge(struct store *s, const char *copy, const struct backup_facts *f, int64_t now,
-		struct merge_result *r, char *why, size_t n)
+		struct merge_result *r, char *err, size_t errlen)
 {
 	struct merging g = { .db = s->db, .uid = f->uid };
 	char *uri = copy_uri(copy);
@@ -669,7 +669,7 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 
 	memset(r, 0, sizeof(*r));
 	if (!uri)
-		return error_set(why, n, -1, "%s", strerror(ENOMEM));
+		return error_set(err, errlen, -1, "%s", strerror(ENOMEM));
 	/* Defence in depth: the copy passed its checks, yet nothing in it
 	 * runs, and no value much longer than a copy may hold is read from it. */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
@@ -689,7 +689,7 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 		}
 	}
 	if (rc != SQLITE_OK) {
-		error_set(why, n, -1, "%s", sqlite3_errmsg(s->db));
+		error_set(err, errlen, -1, "%s", sqlite3_errmsg(s->db));
 		let_go(s, false, NULL, 0);
 		sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, length);
 		free(uri);
@@ -710,17 +710,17 @@ int store_merge(struct store *s, const char *copy, const struct backup_facts *f,
 				    : merge_by_key(&g, &specs[i], &c, &r->added[i], &r->filled[i]);
 	}
 	if (rc == SQLITE_OK && store_commit(s) == 0) {
-		why[0] = '\0';
+		err[0] = '\0';
 	} else {
 		if ((rc & 0xff) == SQLITE_TOOBIG)
-			error_set(why, n, -1, _("it holds a text longer than %d KB, which a station never writes"),
+			error_set(err, errlen, -1, _("it holds a text longer than %d KB, which a station never writes"),
 			    STORE_COPY_MAX_VALUE / 1024);
 		else
-			error_set(why, n, -1, "%s", g.error[0] ? g.error : store_error(s));
+			error_set(err, errlen, -1, "%s", g.error[0] ? g.error : store_error(s));
 		store_rollback(s);
 		rc = SQLITE_ERROR;
 	}
-	if (let_go(s, true, rc == SQLITE_OK ? why : NULL, n) < 0)
+	if (let_go(s, true, rc == SQLITE_OK ? err : NULL, errlen) < 0)
 		rc = SQLITE_ERROR;
 	sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, length);
 	free(uri);

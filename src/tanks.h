@@ -26,15 +26,15 @@ struct tank_refill {
 };
 
 /* Is the refill plausible? A tank holds one product at a time and no more
- * than its capacity; a lot number is needed. 0, or -1 with why. */
+ * than its capacity; a lot number is needed. 0, or -1 with err. */
 int tanks_refill_check(struct store *s, const struct config *cfg, const struct tank_refill *r,
-		       int today, char *why, size_t n);
+		       int today, char *err, size_t errlen);
 /* Checks and writes it; 0 when it is on the card. */
 int tanks_refill(struct store *s, const struct config *cfg, int64_t now,
-		 const struct tank_refill *r, char *why, size_t n);
+		 const struct tank_refill *r, char *err, size_t errlen);
 /* What is left is thrown away (a mix gone bad, a tank cleaned): the
  * book says so and the stock is 0. */
 int tanks_drain(struct store *s, const struct config *cfg, int64_t now, int tank, int worker,
-		char *why, size_t n);
+		char *err, size_t errlen);
 
 #endif

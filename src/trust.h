@@ -24,13 +24,13 @@ enum trust_verdict {
 };
 
 /* What the office makes of the station that signed m (a manifest read and
- * verified by merge_read_manifest()); one sentence in why for all but
+ * verified by merge_read_manifest()); one sentence in err for all but
  * TRUST_OK. */
-enum trust_verdict trust_judge(struct store *s, const struct manifest *m, char *why, size_t n);
+enum trust_verdict trust_judge(struct store *s, const struct manifest *m, char *err, size_t errlen);
 /* Trusts the station, key and board m names, as `by` confirmed at now:
  * a new station, its key from a new board, or its new key. 0, or -1 with
  * why. */
 int trust_accept(struct store *s, const struct manifest *m, int64_t now, const char *by,
-		 char *why, size_t n);
+		 char *err, size_t errlen);
 
 #endif

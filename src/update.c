@@ -177,8 +177,8 @@ void update_find(const char *root, const struct update_station *st, struct updat
 
 /* The package's name, version and architecture, from its control file
  * (dpkg-deb -f). */
-static int read_control(const char *path, char *package, char *version, char *arch, char *why,
-			size_t whylen)
+static int read_control(const char *path, char *package, char *version, char *arch, char *err,
+			size_t errlen)
 {
 	char out[512] = "", *save = NULL, *line;
 	int fds[2], status = 0;
@@ -186,7 +186,7 @@ static int read_control(const char *path, char *package, char *version, char *ar
 	pid_t pid;
 
 	if (pipe(fds) < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
 	pid = fork();
@@ -210,7 +210,7 @@ static int read_control(const char *path, char *package, char *version, char *ar
 	close(fds[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0) {
-		snprintf(why, whylen,
+		snprintf(err, errlen,
 			 pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127
 				 ? _("%s: dpkg-deb is needed to read it (Debian's dpkg package)")
 				 : _("%s is not a Debian package"),
@@ -291,7 +291,7 @@ static int read_back(int dir, const char *name, const uint8_t sha[SHA256_BYTES])
 }
 
 int update_publish(const char *path, const char *dest, const char *key_path, int64_t now,
-		   char *done, size_t donelen, char *why, size_t whylen)
+		   char *done, size_t donelen, char *err, size_t errlen)
 {
 	char package[32], version[VERSION_MAX + 1], arch[16], deb[OFFER_NAME_LEN];
 	char desc[OFFER_NAME_LEN], fp[SIGN_FINGERPRINT_LEN], detail[640];
@@ -305,14 +305,14 @@ int update_publish(const char *path, const char *dest, const char *key_path, int
 	int top = -1, dir = -1, rc;
 
 	if (releasekey_load(key_path, &k, detail, sizeof(detail)) != 0) {
-		snprintf(why, whylen, "%s",
+		snprintf(err, errlen, "%s",
 			 detail[0] ? detail : _("There is no release key there: make one with \"fieldstation release-key new FILE\"."));
 		return -1;
 	}
-	if (read_control(path, package, version, arch, why, whylen) < 0)
+	if (read_control(path, package, version, arch, err, errlen) < 0)
 		goto fail;
 	if (strcmp(package, UPDATE_PACKAGE) != 0 || !version_valid(version) || !arch[0]) {
-		snprintf(why, whylen, _("%s is the package %s %s, not the station's (%s)."), path,
+		snprintf(err, errlen, _("%s is the package %s %s, not the station's (%s)."), path,
 			 package, version, UPDATE_PACKAGE);
 		goto fail;
 	}
@@ -322,7 +322,7 @@ int update_publish(const char *path, const char *dest, const char *key_path, int
 	    snprintf(desc, sizeof(desc), "%s_%s_%s%s", package, upstream, arch, OFFER_UPDATE_END) >=
 		    (int)sizeof(desc) ||
 	    !offer_name_ok(deb) || !offer_name_ok(desc)) {
-		snprintf(why, whylen, _("%s: its version %s makes too long a file name."), path, version);
+		snprintf(err, errlen, _("%s: its version %s makes too long a file name."), path, version);
 		goto fail;
 	}
 	top = nofollow_dir(AT_FDCWD, dest);
@@ -331,7 +331,7 @@ int update_publish(const char *path, const char *dest, const char *key_path, int
 	if (top >= 0)
 		dir = nofollow_dir(top, OFFER_UPDATE_DIR);
 	if (top < 0 || dir < 0) {
-		snprintf(why, whylen, _("%s/%s cannot be written: %s"), dest, OFFER_UPDATE_DIR,
+		snprintf(err, errlen, _("%s/%s cannot be written: %s"), dest, OFFER_UPDATE_DIR,
 			 strerror(-(top < 0 ? top : dir)));
 		goto fail;
 	}
@@ -339,7 +339,7 @@ int update_publish(const char *path, const char *dest, const char *key_path, int
 	if (rc == 0)
 		rc = read_back(dir, deb, o.sha);
 	if (rc < 0) {
-		snprintf(why, whylen, _("%s cannot be copied into %s/%s: %s"), path, dest,
+		snprintf(err, errlen, _("%s cannot be copied into %s/%s: %s"), path, dest,
 			 OFFER_UPDATE_DIR, strerror(-rc));
 		goto fail;
 	}
@@ -365,7 +365,7 @@ int update_publish(const char *path, const char *dest, const char *key_path, int
 	if (rc == 0)
 		rc = outfile_sync_fs(dir);
 	if (rc < 0) {
-		snprintf(why, whylen, _("The description cannot be written into %s/%s: %s"), dest,
+		snprintf(err, errlen, _("The description cannot be written into %s/%s: %s"), dest,
 			 OFFER_UPDATE_DIR, strerror(-rc));
 		nofollow_unlink(dir, desc);
 		goto fail;

@@ -54,8 +54,8 @@ const char *update_architecture(void);
 /* `fieldstation publish-update`: the package at path, signed with the
  * release key's secret file key_path, written into dest/fieldstation-update/
  * (made if needed) as NAME_VERSION_ARCH.deb and .update, each whole or not
- * at all and read back. 0 with what was written in done, or -1 with why. */
+ * at all and read back. 0 with what was written in done, or -1 with err. */
 int update_publish(const char *path, const char *dest, const char *key_path, int64_t now,
-		   char *done, size_t donelen, char *why, size_t whylen);
+		   char *done, size_t donelen, char *err, size_t errlen);
 
 #endif

@@ -40,7 +40,7 @@ struct unit_state {
 };
 
 /* What the installer does to the system: the board's (updater_main.c) or
- * a test's. Each returns 0 or -1 (with why where it has one). */
+ * a test's. Each returns 0 or -1 (with err where it has one). */
 struct updater_sys {
 	void *ctx;
 	/* systemctl stop (waits until it has stopped) or start (does not
@@ -49,19 +49,19 @@ struct updater_sys {
 	int (*service_state)(void *ctx, struct unit_state *s);
 	/* Did the process pid reach its home screen (update/home)? */
 	bool (*reached_home)(void *ctx, const char *handover, long pid);
-	int (*dpkg_install)(void *ctx, const char *deb, char *why, size_t n);
+	int (*dpkg_install)(void *ctx, const char *deb, char *err, size_t errlen);
 	/* A package's name, version and architecture (its control file). */
 	int (*deb_control)(void *ctx, const char *deb, char *package, char *version, char *arch);
 	/* The version dpkg has installed, and dpkg's architecture. */
 	int (*installed)(void *ctx, char *version, size_t n);
 	int (*architecture)(void *ctx, char *arch, size_t n);
 	/* The installed version made into a package again, at out. */
-	int (*repack)(void *ctx, const char *out, char *why, size_t n);
+	int (*repack)(void *ctx, const char *out, char *err, size_t errlen);
 	/* A whole SQLite database copied from one file to the other, as the
 	 * user owning the station's folder, under the lock of the station's
 	 * database station_db (one of the two). */
 	int (*db_copy)(void *ctx, const char *station_db, const char *from, const char *to,
-		       char *why, size_t n);
+		       char *err, size_t errlen);
 	/* The date, for what is written down (seconds since the epoch). */
 	int64_t (*now)(void *ctx);
 	/* Seconds that only go forward, for time limits: a board without a

@@ -101,7 +101,7 @@ static int run(char *const argv[], char *out, size_t n)
 }
 
 /* The last line of a command's output, for the result. */
-static void last_line(const char *out, char *why, size_t n)
+static void last_line(const char *out, char *err, size_t errlen)
 {
 	const char *end = out + strlen(out), *start;
 
@@ -110,7 +110,7 @@ static void last_line(const char *out, char *why, size_t n)
 	start = end;
 	while (start > out && start[-1] != '\n')
 		start--;
-	snprintf(why, n, "%.*s", (int)(end - start), start);
+	snprintf(err, errlen, "%.*s", (int)(end - start), start);
 }
 
 static int op_service(void *ctx, const char *verb)
@@ -209,7 +209,7 @@ static bool op_reached_home(void *ctx, const char *handover, long pid)
 	return their == pid && strcmp(their_boot, boot) == 0 && when == started(pid) && when;
 }
 
-static int op_dpkg_install(void *ctx, const char *deb, char *why, size_t n)
+static int op_dpkg_install(void *ctx, const char *deb, char *err, size_t errlen)
 {
 	char out[4096];
 	int rc;
@@ -220,7 +220,7 @@ static int op_dpkg_install(void *ctx, const char *deb, char *why, size_t n)
 	rc = run_cmd((char *[]){ "dpkg", "--force-confold", "--force-confdef", "-i", (char *)deb, NULL },
 		     out, sizeof(out), true);
 	if (rc != 0) {
-		last_line(out, why, n);
+		last_line(out, err, errlen);
 		return -1;
 	}
 	return 0;
@@ -351,7 +351,7 @@ static int output_to(char *const argv[], const char *path, mode_t mode, char *bu
 	return rc;
 }
 
-static int op_repack(void *ctx, const char *out, char *why, size_t n)
+static int op_repack(void *ctx, const char *out, char *err, size_t errlen)
 {
 	static char big[1 << 20];
 	char tree[PATH_MAX], path[PATH_MAX * 2], tmp[PATH_MAX + 8], link[1024];
@@ -366,13 +366,13 @@ static int op_repack(void *ctx, const char *out, char *why, size_t n)
 	remove_tree(tree);
 	snprintf(path, sizeof(path), "%s/DEBIAN", tree);
 	if (mkdir(tree, 0755) < 0 || mkdir(path, 0755) < 0) {
-		snprintf(why, n, "mkdir %s: %s", tree, strerror(errno));
+		snprintf(err, errlen, "mkdir %s: %s", tree, strerror(errno));
 		goto out;
 	}
 	if (run((char *[]){ "dpkg-query", "-W", "-f=${Conffiles}\n", PACKAGE, NULL }, conffiles,
 		sizeof(conffiles)) != 0 ||
 	    run((char *[]){ "dpkg-query", "-s", PACKAGE, NULL }, big, sizeof(big)) != 0) {
-		snprintf(why, n, "dpkg-query %s", PACKAGE);
+		snprintf(err, errlen, "dpkg-query %s", PACKAGE);
 		goto out;
 	}
 	/* The control file: dpkg's record less what only the board knows. */
@@ -397,7 +397,7 @@ static int op_repack(void *ctx, const char *out, char *why, size_t n)
 	 * conffiles list is left out with the conffile. */
 	if (run((char *[]){ "dpkg-query", "--control-list", PACKAGE, NULL }, names,
 		sizeof(names)) != 0) {
-		snprintf(why, n, "dpkg-query --control-list %s", PACKAGE);
+		snprintf(err, errlen, "dpkg-query --control-list %s", PACKAGE);
 		goto out;
 	}
 	save = NULL;
@@ -409,13 +409,13 @@ static int op_repack(void *ctx, const char *out, char *why, size_t n)
 		snprintf(path, sizeof(path), "%s/DEBIAN/%s", tree, name);
 		if (output_to((char *[]){ "dpkg-query", "--control-show", PACKAGE, name, NULL }, path,
 			      script ? 0755 : 0644, big, sizeof(big)) < 0) {
-			snprintf(why, n, "dpkg-query --control-show %s %s", PACKAGE, name);
+			snprintf(err, errlen, "dpkg-query --control-show %s %s", PACKAGE, name);
 			goto out;
 		}
 	}
 	if (run((char *[]){ "dpkg-query", "-L", PACKAGE, NULL }, big, sizeof(big)) != 0 ||
 	    strlen(big) >= sizeof(big) - 1) {
-		snprintf(why, n, "dpkg-query -L %s", PACKAGE);
+		snprintf(err, errlen, "dpkg-query -L %s", PACKAGE);
 		goto out;
 	}
 	save = NULL;
@@ -426,7 +426,7 @@ static int op_repack(void *ctx, const char *out, char *why, size_t n)
 			continue;
 		snprintf(path, sizeof(path), "%s%s", tree, line);
 		if (lstat(line, &st) < 0) {
-			snprintf(why, n, "%s: %s", line, strerror(errno));
+			snprintf(err, errlen, "%s: %s", line, strerror(errno));
 			goto out;
 		}
 		/* A folder of the package that the system made a link (/lib
@@ -455,19 +455,19 @@ static int op_repack(void *ctx, const char *out, char *why, size_t n)
 		}
 		continue;
 fail_path:
-		snprintf(why, n, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
 	unlink(tmp);
 	if (run((char *[]){ "dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "-b", tree, tmp,
 			    NULL }, link, sizeof(link)) != 0) {
-		last_line(link, why, n);
+		last_line(link, err, errlen);
 		unlink(tmp);
 		goto out;
 	}
 	if (rename(tmp, out) < 0) {
-		snprintf(why, n, "%s: %s", out, strerror(errno));
+		snprintf(err, errlen, "%s: %s", out, strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -477,7 +477,7 @@ out:
 }
 
 /* The copy itself, in a child that has become the station's user. */
-static int copy_db(const char *station_db, const char *from, const char *to, char *why, size_t n)
+static int copy_db(const char *station_db, const char *from, const char *to, char *err, size_t errlen)
 {
 	char lock[PATH_MAX + 8];
 	sqlite3 *src = NULL, *dst = NULL;
@@ -489,7 +489,7 @@ static int copy_db(const char *station_db, const char *from, const char *to, cha
 	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
 	for (int i = 0; fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
 		if (i == 60) {
-			snprintf(why, n, "%s is held by a running station", station_db);
+			snprintf(err, errlen, "%s is held by a running station", station_db);
 			return -1;
 		}
 		sleep(1);
@@ -509,7 +509,7 @@ static int copy_db(const char *station_db, const char *from, const char *to, cha
 		}
 	}
 	if (rc != SQLITE_OK)
-		snprintf(why, n, "%s -> %s: %s", from, to,
+		snprintf(err, errlen, "%s -> %s: %s", from, to,
 			 dst ? sqlite3_errmsg(dst) : src ? sqlite3_errmsg(src) : sqlite3_errstr(rc));
 	sqlite3_close(src);
 	sqlite3_close(dst);
@@ -519,7 +519,7 @@ static int copy_db(const char *station_db, const char *from, const char *to, cha
 }
 
 static int op_db_copy(void *ctx, const char *station_db, const char *from, const char *to,
-		      char *why, size_t n)
+		      char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(station_db, '/');
@@ -531,14 +531,14 @@ static int op_db_copy(void *ctx, const char *station_db, const char *from, const
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - station_db) : 1,
 		 slash ? station_db : ".");
 	if (stat(dir, &st) < 0) {
-		snprintf(why, n, "%s: %s", dir, strerror(errno));
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		char err[512] = "";
+		char said[512] = "";
 		int rc;
 
 		close(fds[0]);
@@ -546,12 +546,12 @@ static int op_db_copy(void *ctx, const char *station_db, const char *from, const
 		 * them, under its umask. */
 		umask(027);
 		if (setgroups(0, NULL) < 0 || setgid(st.st_gid) < 0 || setuid(st.st_uid) < 0) {
-			snprintf(err, sizeof(err), "cannot become the station's user: %s", strerror(errno));
+			snprintf(said, sizeof(said), "cannot become the station's user: %s", strerror(errno));
 			rc = -1;
 		} else {
-			rc = copy_db(station_db, from, to, err, sizeof(err));
+			rc = copy_db(station_db, from, to, said, sizeof(said));
 		}
-		if (write(fds[1], err, strlen(err)) < 0)
+		if (write(fds[1], said, strlen(said)) < 0)
 			_exit(2);
 		_exit(rc == 0 ? 0 : 1);
 	}
@@ -561,9 +561,9 @@ static int op_db_copy(void *ctx, const char *station_db, const char *from, const
 		return -1;
 	}
 	{
-		ssize_t got = read(fds[0], why, n - 1);
+		ssize_t got = read(fds[0], err, errlen - 1);
 
-		why[got > 0 ? got : 0] = '\0';
+		err[got > 0 ? got : 0] = '\0';
 	}
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0)

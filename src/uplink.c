@@ -365,21 +365,21 @@ static int64_t on_tick(void *data)
 	return next_tick(u);
 }
 
-struct uplink *uplink_start(struct app *app, char *why, size_t n)
+struct uplink *uplink_start(struct app *app, char *err, size_t errlen)
 {
 	const struct uplink_cfg *c = &app->cfg->uplink;
 	struct uplink *u;
 	struct outbox_state o;
 
-	why[0] = '\0';
+	err[0] = '\0';
 	if (!config_has_uplink(c))
 		return NULL;
-	mq = mqtt_load(why, n);
+	mq = mqtt_load(err, errlen);
 	if (!mq)
 		return NULL;
 	u = calloc(1, sizeof(*u));
 	if (!u) {
-		snprintf(why, n, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return NULL;
 	}
 	u->app = app;
@@ -396,7 +396,7 @@ struct uplink *uplink_start(struct app *app, char *why, size_t n)
 	}
 	u->timer = loop_timer_add(app->loop, 0, on_tick, u);
 	if (u->timer < 0) {
-		snprintf(why, n, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		free(u);
 		return NULL;
 	}
@@ -513,7 +513,7 @@ static int number(const char *s, size_t n, int64_t *v)
 	return 0;
 }
 
-int uplink_unpack(const uint8_t *payload, size_t len, struct uplink_batch *b, char *why, size_t n)
+int uplink_unpack(const uint8_t *payload, size_t len, struct uplink_batch *b, char *err, size_t errlen)
 {
 	const char *p = (const char *)payload, *end, *field[6];
 	size_t flen[6];
@@ -521,12 +521,12 @@ int uplink_unpack(const uint8_t *payload, size_t len, struct uplink_batch *b, ch
 
 	memset(b, 0, sizeof(*b));
 	if (len > UPLINK_MAX_PAYLOAD) {
-		snprintf(why, n, "%s", _("the message is far too large"));
+		snprintf(err, errlen, "%s", _("the message is far too large"));
 		return -1;
 	}
 	end = memchr(p, '\n', len < 256 ? len : 256);
 	if (!end || len < 8 || memcmp(p, MAGIC " ", 8) != 0) {
-		snprintf(why, n, "%s", _("it is not a station's batch"));
+		snprintf(err, errlen, "%s", _("it is not a station's batch"));
 		return -1;
 	}
 	for (const char *q = p + 8; q < end && k < 6;) {
@@ -542,12 +542,12 @@ int uplink_unpack(const uint8_t *payload, size_t len, struct uplink_batch *b, ch
 	if (k != 5 || flen[0] != 32 || number(field[1], flen[1], &b->after) < 0 ||
 	    number(field[2], flen[2], &b->first) < 0 || number(field[3], flen[3], &b->last) < 0 ||
 	    b->first < 1 || b->last < b->first || b->after >= b->first || flen[4] != 2 * SIGN_BYTES) {
-		snprintf(why, n, "%s", _("its header is damaged"));
+		snprintf(err, errlen, "%s", _("its header is damaged"));
 		return -1;
 	}
 	for (size_t i = 0; i < 32; i++)
 		if (!isxdigit((unsigned char)field[0][i]) || isupper((unsigned char)field[0][i])) {
-			snprintf(why, n, "%s", _("its header is damaged"));
+			snprintf(err, errlen, "%s", _("its header is damaged"));
 			return -1;
 		}
 	memcpy(b->uid, field[0], 32);
@@ -558,7 +558,7 @@ int uplink_unpack(const uint8_t *payload, size_t len, struct uplink_batch *b, ch
 		memcpy(hex, field[4], 2 * SIGN_BYTES);
 		hex[2 * SIGN_BYTES] = '\0';
 		if (sign_from_hex(hex, b->sig, SIGN_BYTES) < 0) {
-			snprintf(why, n, "%s", _("its header is damaged"));
+			snprintf(err, errlen, "%s", _("its header is damaged"));
 			return -1;
 		}
 	}

@@ -28,7 +28,7 @@ struct uplink;
 /* Starts the link of app's [uplink] (the outbox already on): connects in
  * the background and keeps connecting. NULL without [uplink], or with
  * why on an error. */
-struct uplink *uplink_start(struct app *app, char *why, size_t n);
+struct uplink *uplink_start(struct app *app, char *err, size_t errlen);
 void uplink_stop(struct uplink *u);
 
 /* One line for the screen: when the office last confirmed, or how many
@@ -50,8 +50,8 @@ struct uplink_batch {
 	size_t image_len;
 };
 /* Reads a payload's header strictly (the signature is checked by
- * uplink_verify() with the key the office trusts). 0, or -1 with why. */
-int uplink_unpack(const uint8_t *payload, size_t len, struct uplink_batch *b, char *why, size_t n);
+ * uplink_verify() with the key the office trusts). 0, or -1 with err. */
+int uplink_unpack(const uint8_t *payload, size_t len, struct uplink_batch *b, char *err, size_t errlen);
 bool uplink_verify(const struct uplink_batch *b, const uint8_t public_key[32]);
 
 #endif

@@ -879,7 +879,7 @@ static int make_formats(struct workbook *w)
 }
 
 int workbook_begin(struct store *s, const struct config *cfg, const struct export_params *p,
-		   const struct workbook_facts *f, struct workbook **out, char *why, size_t n)
+		   const struct workbook_facts *f, struct workbook **out, char *err, size_t errlen)
 {
 	struct workbook *w = calloc(1, sizeof(*w));
 	const char *tmp = getenv("TMPDIR");
@@ -890,7 +890,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 
 	*out = NULL;
 	if (!w) {
-		snprintf(why, n, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return BOOK_FAILED;
 	}
 	w->fd = -1;
@@ -905,7 +905,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 		tmp = "/tmp";
 	snprintf(w->dir, sizeof(w->dir), "%s/fieldstation-xlsx-XXXXXX", tmp);
 	if (!mkdtemp(w->dir)) {
-		snprintf(why, n, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		w->dir[0] = '\0';
 		goto fail;
 	}
@@ -913,13 +913,13 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 	opts.tmpdir = w->dir;
 	w->wb = workbook_new_opt(w->path, &opts);
 	if (!w->wb || make_formats(w) < 0) {
-		snprintf(why, n, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		goto fail;
 	}
 	/* A name may hold what XML cannot: as a cell would show it. */
 	snprintf(title, sizeof(title), "%s (%s)", f->name ? f->name : "", f->code);
 	if (!clean(w, title)) {
-		snprintf(why, n, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		goto fail;
 	}
 	snprintf(shown, sizeof(shown), "%s", w->text);
@@ -944,7 +944,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 	if (rc >= 0 && cfg)
 		rc = add_sheet(w, _("What watering saved"));
 	if (rc < 0) {
-		snprintf(why, n, "%s", strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		goto fail;
 	}
 	rc = write_info(w, f);
@@ -953,7 +953,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 		return WORKBOOK_DB_FAILED;
 	}
 	if (rc < 0) {
-		snprintf(why, n, "%s", w->lxw ? lxw_strerror(w->lxw) : strerror(EIO));
+		snprintf(err, errlen, "%s", w->lxw ? lxw_strerror(w->lxw) : strerror(EIO));
 		goto fail;
 	}
 	*out = w;

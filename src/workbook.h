@@ -42,10 +42,10 @@ struct workbook;
 
 /* Starts a workbook from s (read in the export's snapshot): its private
  * folder and its first sheet. cfg is the station's configuration, for
- * the lots' sheets; NULL at an office. 0, or WORKBOOK_FAILED with why,
+ * the lots' sheets; NULL at an office. 0, or WORKBOOK_FAILED with err,
  * or WORKBOOK_DB_FAILED. */
 int workbook_begin(struct store *s, const struct config *cfg, const struct export_params *p,
-		   const struct workbook_facts *f, struct workbook **out, char *why, size_t n);
+		   const struct workbook_facts *f, struct workbook **out, char *err, size_t errlen);
 /* Writes up to about `rows` rows: WORKBOOK_MORE; WORKBOOK_DONE once the
  * file is whole (workbook_file()); WORKBOOK_FAILED with workbook_error(),
  * or WORKBOOK_DB_FAILED. */

@@ -28,12 +28,12 @@ struct serial_port {
 static struct serial_port port;
 
 static struct serial_port *fake_open(const char *path, const struct serial_settings *set,
-				     char *why, size_t n)
+				     char *err, size_t errlen)
 {
 	(void)path;
 	(void)set;
 	if (N.unplugged) {
-		snprintf(why, n, "not connected");
+		snprintf(err, errlen, "not connected");
 		return NULL;
 	}
 	N.opens++;

@@ -139,12 +139,12 @@ static void answer(const uint8_t *q)
 }
 
 static struct serial_port *fake_open(const char *path, const struct serial_settings *set,
-				     char *why, size_t n)
+				     char *err, size_t errlen)
 {
 	(void)path;
 	(void)set;
 	if (F.unplugged) {
-		snprintf(why, n, "not connected");
+		snprintf(err, errlen, "not connected");
 		return NULL;
 	}
 	F.open = true;

@@ -206,13 +206,13 @@ static int f_deb_control(void *ctx, const char *deb, char *package, char *versio
 	return 0;
 }
 
-static int f_dpkg_install(void *ctx, const char *deb, char *why, size_t n)
+static int f_dpkg_install(void *ctx, const char *deb, char *err, size_t errlen)
 {
 	char package[64], version[VERSION_MAX + 1], arch[32];
 
 	CALL();
 	if (f_deb_control(ctx, deb, package, version, arch) < 0) {
-		snprintf(why, n, "not a package");
+		snprintf(err, errlen, "not a package");
 		return -1;
 	}
 	fk->dpkg_runs++;
@@ -250,11 +250,11 @@ static void write_deb(const char *path, const char *version, const char *arch)
 	fclose(f);
 }
 
-static int f_repack(void *ctx, const char *out, char *why, size_t n)
+static int f_repack(void *ctx, const char *out, char *err, size_t errlen)
 {
 	(void)ctx;
-	(void)why;
-	(void)n;
+	(void)err;
+	(void)errlen;
 	CALL();
 	fk->repacks++;
 	write_deb(out, fk->installed, "amd64");
@@ -263,7 +263,7 @@ static int f_repack(void *ctx, const char *out, char *why, size_t n)
 }
 
 static int f_db_copy(void *ctx, const char *station_db, const char *from, const char *to,
-		     char *why, size_t n)
+		     char *err, size_t errlen)
 {
 	char version[32];
 	int records;
@@ -272,7 +272,7 @@ static int f_db_copy(void *ctx, const char *station_db, const char *from, const 
 	(void)station_db;
 	CALL();
 	if (db_read(from, version, &records) < 0) {
-		snprintf(why, n, "cannot read %s", from);
+		snprintf(err, errlen, "cannot read %s", from);
 		return -1;
 	}
 	fk->db_copies++;
