@@ -260,8 +260,12 @@ static void open_trace(struct ui *ui, struct history *h)
 	char a[32], b[32];
 	int rc = records_trace(app->store, app->cfg, h->chosen.lot, &t), n = 0;
 
-	if (rc != 0) {
+	if (rc < 0) {
 		ui_alert(ui, _("The records could not be read: %s"), store_error(app->store));
+		return;
+	}
+	if (rc == 0) {
+		ui_alert(ui, _("There is no lot %s."), h->chosen.lot);
 		return;
 	}
 	free(h->lines);

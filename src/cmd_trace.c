@@ -33,10 +33,11 @@ int cmd_trace(struct options *o)
 			put_line(stderr, err);
 	} else {
 		rc = records_trace(st, cfg, o->args[0], &t);
-		if (rc == 0) {
+		if (rc == 1) {
 			rc = records_trace_write(&t, cfg, stdout) < 0 || fflush(stdout) != 0;
 			records_trace_free(&t);
-		} else if (rc == 1) {
+		} else if (rc == 0) {
+			rc = 1;
 			fprintf(stderr, _("There is no lot %s."), o->args[0]);
 			fputc('\n', stderr);
 		} else {

@@ -352,7 +352,7 @@ static int write_sheet(struct export *e, const char *lot)
 	FILE *mem;
 	int rc = records_trace(e->store, e->cfg, lot, &t), items;
 
-	if (rc == 1)
+	if (rc == 0)
 		return 0;	/* a lot without its harvest: nothing to trace */
 	if (rc < 0)
 		return db_fail(e);

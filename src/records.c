@@ -486,10 +486,8 @@ int records_trace(struct store *s, const struct config *cfg, const char *lot, st
 
 	memset(t, 0, sizeof(*t));
 	r = store_record_by_lot(s, lot, &t->harvest);
-	if (r < 0)
+	if (r <= 0)
 		return r;
-	if (r == 0)
-		return 1;
 	r = store_record_first(s, t->harvest.id, &first);
 	if (r != 1)
 		return r < 0 ? r : STORE_ERR;
@@ -515,9 +513,11 @@ int records_trace(struct store *s, const struct config *cfg, const char *lot, st
 		else if (lost == 0)
 			memset(&t->organic_lost, 0, sizeof(t->organic_lost));
 	}
-	if (r < 0)
+	if (r < 0) {
 		records_trace_free(t);
-	return r;
+		return r;
+	}
+	return 1;
 }
 
 /* The harvest screen checked the current harvest record against the
@@ -695,8 +695,8 @@ int records_trace_write_path(struct store *s, const struct config *cfg, const ch
 	FILE *mem;
 	int rc = records_trace(s, cfg, lot, &t), dir;
 
-	if (rc == 1)
-		return error_set(err, errlen, 1, _("There is no lot %s."), lot);
+	if (rc == 0)
+		return error_set(err, errlen, -1, _("There is no lot %s."), lot);
 	if (rc < 0)
 		return error_set(err, errlen, -1, _("The records could not be read: %s"), store_error(s));
 	mem = open_memstream(&text, &len);

@@ -122,8 +122,8 @@ struct trace {
 	struct record_row organic_lost;
 };
 
-/* Fills t for lot: 0; 1 when there is no such lot; < 0 on a store error.
- * Free with records_trace_free(). */
+/* Fills t for lot: 1; 0 when there is no such lot; < 0 on a store error.
+ * Free with records_trace_free() after 1. */
 int records_trace(struct store *s, const struct config *cfg, const char *lot, struct trace *t);
 void records_trace_free(struct trace *t);
 
@@ -147,7 +147,7 @@ const char *records_trace_interval_label(enum trace_interval i);
  * irrigation per pump. 0, or -1 if writing failed. */
 int records_trace_write(const struct trace *t, const struct config *cfg, FILE *f);
 /* The same into path: written to path.tmp, flushed to the card, renamed.
- * 0; 1 when there is no such lot; -1 with err. */
+ * 0, or -1 with err (no such lot, the records unread, the file unwritten). */
 int records_trace_write_path(struct store *s, const struct config *cfg, const char *lot,
 			     const char *path, char *err, size_t errlen);
 

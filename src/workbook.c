@@ -723,7 +723,7 @@ static int step_lots(struct workbook *w, int rows)
 		rc = records_trace(w->store, w->cfg, lot, &t);
 		if (rc < 0)
 			return BOOK_DB;
-		if (rc == 1)
+		if (rc == 0)
 			continue;	/* a lot without its harvest */
 		lot_rows(w, &t);
 		done += t.n_items + t.n_pumps + 1;
