@@ -68,7 +68,8 @@ int manifest_sign(char **text, size_t *len, const struct signkey *k);
 /* Reads text of len bytes into m (which the caller frees); -1 with one
  * sentence in err when it is not a manifest this program can trust. */
 int manifest_parse(struct manifest *m, const char *text, size_t len, char *err, size_t errlen);
-/* Is m (parsed from text) signed by the key it names? 0, or -1 with err. */
+/* Checks that m (parsed from text) is signed by the key it names: 0, or -1
+ * with err. */
 int manifest_verify(const struct manifest *m, const char *text, char *err, size_t errlen);
 /* A file name the manifest may hold: letters, digits, '.', '-', '_',
  * not starting with a dot. */

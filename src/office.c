@@ -227,17 +227,17 @@ int office_run(const struct office_opts *o, char *err, size_t errlen)
 
 	if (store_open(o->into, STORE_EXCLUSIVE, &f.s, said, sizeof(said)) < 0) {
 		snprintf(err, errlen, "%s", said);
-		return 1;
+		return -1;
 	}
 	if (store_office_prepare(f.s, said, sizeof(said)) < 0) {
 		snprintf(err, errlen, _("%s: refused: %s."), o->into, said);
 		store_close(f.s);
-		return 1;
+		return -1;
 	}
 	if (!realpath(o->into, f.dir)) {
 		snprintf(err, errlen, "%s: %s", o->into, strerror(errno));
 		store_close(f.s);
-		return 1;
+		return -1;
 	}
 	slash = strrchr(f.dir, '/');
 	*slash = '\0';
@@ -246,7 +246,7 @@ int office_run(const struct office_opts *o, char *err, size_t errlen)
 	if (!mq) {
 		snprintf(err, errlen, "%s", said);
 		store_close(f.s);
-		return 1;
+		return -1;
 	}
 	/* A session the broker keeps: what stations send while the office
 	 * is off waits at the broker. */
@@ -294,5 +294,5 @@ fail:
 	if (f.mosq)
 		mq->destroy(f.mosq);
 	store_close(f.s);
-	return 1;
+	return -1;
 }

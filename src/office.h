@@ -20,7 +20,7 @@ struct office_opts {
 	const char *client_id;
 };
 
-/* Runs until SIGINT or SIGTERM. 0, or 1 with err when it cannot begin. */
+/* Runs until SIGINT or SIGTERM. 0, or -1 with err when it cannot begin. */
 int office_run(const struct office_opts *o, char *err, size_t errlen);
 
 #endif

@@ -29,7 +29,7 @@ int pin_check(struct store *s, const char *pin, int64_t now, char *err, size_t e
 /* Forgets the PIN (and the count of wrong ones); the next Settings
  * asks for a new one. */
 int pin_forget(struct store *s);
-/* Is pin acceptable as a new PIN? 0, or -1 with err. */
+/* Checks that pin is acceptable as a new PIN: 0, or -1 with err. */
 int pin_valid(const char *pin, char *err, size_t errlen);
 
 #endif
