@@ -11,8 +11,8 @@
  * - the real binary on a pseudo-terminal of 50x15 (TERM=linux) for the
  *   start-up, resident memory, bytes written per day and the export;
  * - this program's "screens" mode for key presses, charts and idle: the
- *   station's own start-up (as src/cmd_run.c wires it, less the relays and
- *   the check of the whole database), the real screens on
+ *   station's own core (src/station.c, as the console makes it, less the
+ *   console's own parts), the real screens on
  *   a pseudo-terminal, keys written to it as a keypad sends them;
  * - valgrind's callgrind, when installed, for instruction counts: of the
  *   real binary up to the end of its first drawn screen, and of one key
@@ -28,7 +28,7 @@
 #include "loop.h"
 #include "readings.h"
 #include "sensor.h"
-#include "sim_farm.h"
+#include "station.h"
 #include "store.h"
 #include "text.h"
 #include "ui.h"
@@ -1213,15 +1213,12 @@ struct station {
 	FILE *out;		/* results */
 };
 
-static int64_t farm_now(void *ctx)
-{
-	return clock_now_ms(ctx);
-}
-
-/* What src/cmd_run.c does to start the console, in the same order, on a
- * pseudo-terminal of 50x15 that is this process's stdin and stdout; all
- * but the relays and the check of the whole database, which the start-up
- * of the real binary counts and which keys and charts never pay for. */
+/* The station's core as the console makes it (src/station.c), and its
+ * screens, on a pseudo-terminal of 50x15 that is this process's stdin and
+ * stdout; without what only the console has (the stick, the link, the
+ * voice, the backups, the check of the whole database), which the
+ * start-up of the real binary counts and which keys and charts never pay
+ * for. */
 static void station_start(struct station *s, const char *config, const char *db)
 {
 	struct winsize ws = { .ws_row = ROWS, .ws_col = COLS_ };
@@ -1242,15 +1239,8 @@ static void station_start(struct station *s, const char *config, const char *db)
 	s->app.cfg = s->cfg;
 	s->app.db_path = db;
 	s->app.clock = clock_new_sim(start, 1);
-	if (store_open(db, STORE_EXCLUSIVE, &s->app.store, err, sizeof(err)) < 0)
+	if (station_open(&s->app, STATION_IRRIGATION, err, sizeof(err)) < 0)
 		die("%s", err);
-	export_remember_station(s->app.store, s->cfg);
-	s->app.loop = loop_new();
-	s->app.farm = sim_farm_new(s->cfg->station.seed, s->cfg->n_zones, farm_now, s->app.clock);
-	s->app.irrigation = irrigation_new(&s->app, err, sizeof(err));
-	if (!s->app.irrigation)
-		die("%s", err);
-	irrigation_resume(s->app.irrigation);
 	s->app.readings = readings_new(&s->app, err, sizeof(err));
 	if (!s->app.readings)
 		die("%s", err);
@@ -1262,13 +1252,14 @@ static void station_start(struct station *s, const char *config, const char *db)
 
 static void station_stop(struct station *s)
 {
+	/* Water first, as the console stops. */
 	irrigation_free(s->app.irrigation);
+	s->app.irrigation = NULL;
 	ui_free(s->ui);
 	readings_free(s->app.readings);
+	s->app.readings = NULL;
 	store_event(s->app.store, clock_now(s->app.clock), "stop", NULL, NULL, false);
-	store_close(s->app.store);
-	sim_farm_free(s->app.farm);
-	loop_free(s->app.loop);
+	station_close(&s->app);
 	clock_free(s->app.clock);
 	config_free(s->cfg);
 }

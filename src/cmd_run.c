@@ -8,7 +8,6 @@
 #include "cmd.h"
 #include "config.h"
 #include "dbcheck.h"
-#include "export.h"
 #include "handover.h"
 #include "irrigation.h"
 #include "loop.h"
@@ -17,8 +16,8 @@
 #include "relay.h"
 #include "service.h"
 #include "signing.h"
-#include "sim_farm.h"
 #include "speech.h"
+#include "station.h"
 #include "stick.h"
 #include "store.h"
 #include "text.h"
@@ -40,11 +39,6 @@
 /* The check of the whole database starts this long after the console:
  * its first screen is drawn and its first poll made. */
 #define CHECK_AFTER_MS 2000
-
-static int64_t farm_now(void *ctx)
-{
-	return clock_now_ms(ctx);
-}
 
 /* A fault at start-up, one sentence (the messages that end in a newline
  * for the terminal lose it here). */
@@ -88,20 +82,6 @@ static struct clock *make_clock(const struct options *o, const struct config *cf
 			return clock_new_system();
 	}
 	return clock_new_sim(start, o->clock_speed);
-}
-
-static bool any_sim(const struct config *cfg)
-{
-	for (int i = 0; i < cfg->n_pumps; i++)
-		if (cfg->pumps[i].driver == RELAY_DRIVER_SIM)
-			return true;
-	for (int i = 0; i < cfg->n_sensors; i++)
-		if (cfg->sensors[i].driver == SENSOR_DRIVER_SIM)
-			return true;
-	for (int i = 0; i < cfg->n_injectors; i++)
-		if (cfg->injectors[i].driver == RELAY_DRIVER_SIM)
-			return true;
-	return false;
 }
 
 static void on_signalfd(void *data, int fd, short revents)
@@ -318,58 +298,21 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	app.db_path = db_path(o, cfg);
 	app.clock = clk;
 	app.sim_relays = o->sim_relays;
-	app.loop = loop_new();
-	if (!app.loop) {
-		snprintf(fault, faultlen, "%s", strerror(ENOMEM));
-		goto out;
-	}
-	if (any_sim(cfg)) {
-		app.farm = sim_farm_new(cfg->station.seed, cfg->n_zones, farm_now, clk);
-		if (!app.farm) {
-			snprintf(fault, faultlen, "%s", strerror(ENOMEM));
-			goto out;
-		}
-	}
 	sfd = setup_signals(&set);
 	if (!relays_at_exit)
 		atexit(relay_all_off_now);
 	relays_at_exit = true;
-	/* Relays off first: opening and checking years of data takes
-	 * seconds, and may fail. */
-	app.irrigation = irrigation_new(&app, err, sizeof(err));
-	if (!app.irrigation) {
-		snprintf(fault, faultlen, "%s", err);
-		goto out;
-	}
-	/* A damaged database is set aside for the newest good backup. */
-	if (backup_open_store(app.db_path, clock_now(clk), damaged, &app.store, app.notice,
-			      sizeof(app.notice), err, sizeof(err)) < 0) {
+	/* The loop, every relay off, the database (through the restore of a
+	 * damaged one), the runs a cut left open. */
+	if (station_open(&app, STATION_IRRIGATION | STATION_RESTORE |
+				       (damaged ? STATION_DAMAGED : 0),
+			 err, sizeof(err)) < 0) {
 		snprintf(fault, faultlen, "%s", err);
 		goto out;
 	}
 	if (app.notice[0] && !damaged)
 		put_line(stderr, app.notice);
-	if (store_is_office(app.store)) {
-		set_fault(fault, faultlen, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
-			  app.db_path);
-		goto out;
-	}
-	/* With a link to the office, every write from here on is queued for
-	 * it in its own transaction. */
-	if (config_has_uplink(&cfg->uplink) && store_outbox_enable(app.store) < 0) {
-		snprintf(fault, faultlen, "%s", store_error(app.store));
-		goto out;
-	}
-	/* A board without a real-time clock may have booted in the past. */
-	{
-		time_t known;
-
-		app.clock_behind = clockset_behind(app.store, clk, &known);
-	}
-	/* For exports: what this station and its zones and pumps are called. */
-	export_remember_station(app.store, cfg);
 	open_station_key(&app, &key);
-	irrigation_resume(app.irrigation);
 	app.readings = readings_new(&app, err, sizeof(err));
 	if (!app.readings) {
 		snprintf(fault, faultlen, "%s", err);
@@ -410,6 +353,7 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 out:
 	/* Water first: every relay off and every run closed. */
 	irrigation_free(app.irrigation);
+	app.irrigation = NULL;
 	dbcheck_free(app.check);
 	backups_free(app.backups);
 	uplink_stop(app.uplink);
@@ -420,13 +364,13 @@ out:
 	stick_free(app.stick);
 	if (app.loop)
 		clockset_unwatch(&app);
+	/* The readings waiting in memory reach the card before the stop. */
 	readings_free(app.readings);
+	app.readings = NULL;
 	if (app.store)
 		store_event(app.store, app.clock ? clock_now(app.clock) : time(NULL), "stop", NULL,
 			    NULL, false);
-	store_close(app.store);
-	sim_farm_free(app.farm);
-	loop_free(app.loop);
+	station_close(&app);
 	clock_free(app.clock);
 	config_free(cfg);
 	station_key_close(&key);

@@ -15,6 +15,7 @@
 #include "records.h"
 #include "relay.h"
 #include "sim_farm.h"
+#include "station.h"
 #include "store.h"
 #include "tanks.h"
 #include "text.h"
@@ -22,10 +23,15 @@
 #include <math.h>
 #include <sqlite3.h>
 
+/* In place of the poller's answers (-Wl,--wrap in the Makefile: the
+ * station's core links the real poller). */
+double __wrap_readings_zone_moisture(const struct readings *r, int zone, int64_t *t);
+const struct sensor_state *__wrap_readings_sensor(const struct readings *r, int sensor);
+
 /* No soil readings: the soil's rise decides nothing here. */
 static char fake_readings;
 
-double readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
+double __wrap_readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
 {
 	(void)r;
 	(void)zone;
@@ -34,7 +40,7 @@ double readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
 	return NAN;
 }
 
-const struct sensor_state *readings_sensor(const struct readings *r, int sensor)
+const struct sensor_state *__wrap_readings_sensor(const struct readings *r, int sensor)
 {
 	static struct sensor_state none;
 
@@ -87,11 +93,6 @@ static time_t at(int y, int mo, int d, int h, int mi)
 	return mktime(&tm);
 }
 
-static int64_t farm_now(void *ctx)
-{
-	return clock_now_ms(ctx);
-}
-
 static void rig_open(struct rig *r)
 {
 	char err[512];
@@ -99,23 +100,16 @@ static void rig_open(struct rig *r)
 
 	assert_int_equal(config_load(test_write(r->dir, "farm.ini", farm_ini), &cfg, err, sizeof(err)), 0);
 	r->app.cfg = cfg;
-	r->app.loop = loop_new();
-	r->app.farm = sim_farm_new(1, cfg->n_zones, farm_now, r->app.clock);
+	r->app.db_path = r->db;
 	r->app.readings = (struct readings *)&fake_readings;
-	r->app.irrigation = irrigation_new(&r->app, err, sizeof(err));
-	assert_non_null(r->app.irrigation);
-	assert_int_equal(store_open(r->db, STORE_EXCLUSIVE, &r->app.store, err, sizeof(err)), 0);
-	irrigation_resume(r->app.irrigation);
+	if (station_open(&r->app, STATION_IRRIGATION, err, sizeof(err)) < 0)
+		fail_msg("station_open: %s", err);
 }
 
 static void rig_close(struct rig *r)
 {
-	irrigation_free(r->app.irrigation);
-	sim_farm_free(r->app.farm);
-	loop_free(r->app.loop);
-	store_close(r->app.store);
+	station_close(&r->app);
 	config_free((struct config *)r->app.cfg);
-	r->app.irrigation = NULL;
 }
 
 /* Tuesday 2 June 2026, 06:00: normal hours. */

@@ -17,6 +17,7 @@
 #include "savings.h"
 #include "schedule.h"
 #include "sim_farm.h"
+#include "station.h"
 #include "store.h"
 #include "text.h"
 
@@ -24,12 +25,17 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+/* In place of the poller's answers (-Wl,--wrap in the Makefile: the
+ * station's core links the real poller). */
+double __wrap_readings_zone_moisture(const struct readings *r, int zone, int64_t *t);
+const struct sensor_state *__wrap_readings_sensor(const struct readings *r, int sensor);
+
 /* Soil moisture as the test says, in place of the sensors; NAN (no
  * reading) unless a test sets it. */
 static double moisture[8];
 static char fake_readings;
 
-double readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
+double __wrap_readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
 {
 	(void)r;
 	if (t)
@@ -41,7 +47,7 @@ double readings_zone_moisture(const struct readings *r, int zone, int64_t *t)
 static struct sensor_state line_sensor[2];
 enum { FLOW1, PR3 };
 
-const struct sensor_state *readings_sensor(const struct readings *r, int sensor)
+const struct sensor_state *__wrap_readings_sensor(const struct readings *r, int sensor)
 {
 	(void)r;
 	return &line_sensor[sensor];
@@ -84,11 +90,6 @@ static time_t at(int y, int mo, int d, int h, int mi)
 	return mktime(&tm);
 }
 
-static int64_t farm_now(void *ctx)
-{
-	return clock_now_ms(ctx);
-}
-
 static void rig_open(struct rig *r)
 {
 	char err[512];
@@ -96,23 +97,16 @@ static void rig_open(struct rig *r)
 
 	assert_int_equal(config_load(test_write(r->dir, "farm.ini", r->ini), &cfg, err, sizeof(err)), 0);
 	r->app.cfg = cfg;
-	assert_int_equal(store_open(r->db, STORE_EXCLUSIVE, &r->app.store, err, sizeof(err)), 0);
-	r->app.loop = loop_new();
-	r->app.farm = sim_farm_new(1, cfg->n_zones, farm_now, r->app.clock);
+	r->app.db_path = r->db;
 	r->app.readings = (struct readings *)&fake_readings;
-	r->app.irrigation = irrigation_new(&r->app, err, sizeof(err));
-	assert_non_null(r->app.irrigation);
-	irrigation_resume(r->app.irrigation);
+	if (station_open(&r->app, STATION_IRRIGATION, err, sizeof(err)) < 0)
+		fail_msg("station_open: %s", err);
 }
 
 static void rig_close(struct rig *r)
 {
-	irrigation_free(r->app.irrigation);
-	sim_farm_free(r->app.farm);
-	loop_free(r->app.loop);
-	store_close(r->app.store);
+	station_close(&r->app);
 	config_free((struct config *)r->app.cfg);
-	r->app.irrigation = NULL;
 }
 
 static struct rig *rig_new_with(time_t start, const char *more)

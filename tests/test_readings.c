@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "readings.h"
 #include "sim_farm.h"
+#include "station.h"
 #include "store.h"
 #include "text.h"
 
@@ -43,11 +44,6 @@ struct rig {
 	struct app app;
 };
 
-static int64_t farm_now(void *ctx)
-{
-	return clock_now_ms(ctx);
-}
-
 static void rig_open(struct rig *r)
 {
 	char err[512];
@@ -56,9 +52,9 @@ static void rig_open(struct rig *r)
 	assert_int_equal(config_load(test_write(r->dir, "farm.ini", r->ini), &cfg, err,
 				     sizeof(err)), 0);
 	r->app.cfg = cfg;
-	assert_int_equal(store_open(r->db, STORE_EXCLUSIVE, &r->app.store, err, sizeof(err)), 0);
-	r->app.loop = loop_new();
-	r->app.farm = sim_farm_new(1, cfg->n_zones, farm_now, r->app.clock);
+	r->app.db_path = r->db;
+	if (station_open(&r->app, 0, err, sizeof(err)) < 0)
+		fail_msg("station_open: %s", err);
 	r->app.readings = readings_new(&r->app, err, sizeof(err));
 	if (!r->app.readings)
 		fail_msg("readings_new: %s", err);
@@ -67,9 +63,8 @@ static void rig_open(struct rig *r)
 static void rig_close(struct rig *r)
 {
 	readings_free(r->app.readings);
-	sim_farm_free(r->app.farm);
-	loop_free(r->app.loop);
-	store_close(r->app.store);
+	r->app.readings = NULL;
+	station_close(&r->app);
 	config_free((struct config *)r->app.cfg);
 }
 

@@ -113,4 +113,15 @@ out=$("$BIN" merge --into "$TMP/st1.db" "$STICK" 2>&1)
 [ "$(sql "$OFFICE" "SELECT count(*) FROM pump_runs")" = "$runs" ] && ok "refusals merged nothing" ||
 	bad "office changed by a refusal"
 
+# A station started on the office's database says so and writes nothing
+# into it: no start, no run closed.
+events=$(sql "$OFFICE" "SELECT count(*) FROM events")
+start office --config "$TOP/config/demo.ini" --db "$OFFICE" --clock 2026-06-03T05:00
+expect_words office "hop-tac-xa.db là cơ sở dữ liệu của văn phòng, gộp từ các trạm: không chạy trạm trên nó được." \
+	"a station will not run on the office's database, and says why"
+expect office "[exit 1]" "the console ends with 1 on the office's database"
+[ "$(sql "$OFFICE" "SELECT count(*) FROM events")" = "$events" ] &&
+	[ "$(sql "$OFFICE" "SELECT count(*) FROM pump_runs")" = "$runs" ] &&
+	ok "the office's database is as it was" || bad "the office's database changed under a station"
+
 finish
