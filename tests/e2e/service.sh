@@ -13,35 +13,46 @@ LOG="$TMP/notify.log"
 "$LISTEN" "$SOCK_PATH" >"$LOG" &
 LISTENER=$!
 trap 'kill $LISTENER 2>/dev/null; cleanup' EXIT
-for _ in $(seq 50); do [ -S "$SOCK_PATH" ] && break; sleep 0.1; done
+until_true 5 test -S "$SOCK_PATH" || bad "the notification socket was not made"
 # As systemd starts it: WatchdogSec=0.9s here, to see pings quickly.
 AS_SERVICE="env NOTIFY_SOCKET=$SOCK_PATH WATCHDOG_USEC=900000"
 pings() { grep -c ' WATCHDOG=1$' "$LOG"; }
+# more_pings N M: at least M pings after the first N.
+more_pings() { [ "$(pings)" -ge $(($1 + $2)) ]; }
+# largest_gap N: the longest time between two pings after the first N,
+# in the listener's milliseconds.
+largest_gap() {
+	awk -v n="$1" '/ WATCHDOG=1$/ { i++; if (i > n + 1 && $1 - t > m) m = $1 - t; t = $1 } END { print m + 0 }' "$LOG"
+}
 pid_of() { pgrep -f "^$BIN .*--db $1( |\$)" | head -n 1; }
 
 # The demo farm: ready once the home screen is up, with the station's name.
 RUNNER="$AS_SERVICE $RUNNER" start demo --service --config "$TOP/config/demo.ini" --db "$TMP/demo.db" \
 	--clock 2026-06-01T09:40
 expect demo "1 Độ ẩm đất" "the demo farm runs as a service"
-for _ in $(seq 50); do grep -q 'READY=1' "$LOG" && break; sleep 0.1; done
+until_true 5 grep -q 'READY=1' "$LOG"
 grep -qx '[0-9]* READY=1 STATUS=HTX Phước Thiện - trạm 1' "$LOG" &&
 	ok "it tells the service manager it is ready, with its name as status" || bad "notify: $(cat "$LOG")"
+# Five pings in a row, each within WatchdogSec of the one before (a slow
+# runner slows the loop as much).
 a=$(pings)
-sleep 2
-b=$(pings)
-[ $((b - a)) -ge 4 ] && ok "the loop pings the watchdog ($((b - a)) pings in 2 s for 0,9 s)" ||
-	bad "watchdog pings in 2 s: $((b - a))"
+until_true 3 more_pings "$a" 5
+gap=$(largest_gap "$a")
+[ $(($(pings) - a)) -ge 5 ] && [ "$gap" -lt $((900 * SCALE)) ] &&
+	ok "the loop pings the watchdog within its 0,9 s ($(($(pings) - a)) pings, at most $gap ms apart)" ||
+	bad "watchdog pings: $(($(pings) - a)), at most $gap ms apart"
 # A hung station: its loop stops, and so do the pings; systemd kills it
 # after WatchdogSec and ExecStopPost switches its relays off.
 pid=$(pid_of "$TMP/demo.db")
 kill -STOP "$pid"
 a=$(pings)
+# A stopped process sends nothing however slow the runner: a plain sleep
+# of more than twice WatchdogSec, the time systemd would give it.
 sleep 2
 b=$(pings)
 [ "$a" = "$b" ] && ok "a hung loop pings no more" || bad "pings while stopped: $a -> $b"
 kill -CONT "$pid"
-sleep 1
-[ "$(pings)" -gt "$b" ] && ok "and pings again once it turns" || bad "no pings after SIGCONT"
+until_true 2 more_pings "$b" 1 && ok "and pings again once it turns" || bad "no pings after SIGCONT"
 stop_station "$TMP/demo.db" TERM
 expect demo "[exit 0]" "SIGTERM ends it"
 
@@ -60,11 +71,13 @@ grep -qF "Tệp $CFG chưa được điền" "$TMP/journal" && ok "the same sent
 grep -q "READY=1 STATUS=Tệp $CFG chưa được điền" "$LOG" &&
 	ok "the service manager counts it started, with the sentence as status: no start timeout" ||
 	bad "notify: $(cat "$LOG")"
-sleep 3
-expect_not tpl "[exit" "it waits: it has not ended into a restart"
+expect_not tpl "[exit" "it waits: it has not ended into a restart in 3 s" 3
 a=$(pings)
-sleep 1.5
-[ "$(pings)" -gt "$a" ] && ok "and it keeps the watchdog fed while it waits" || bad "no pings while waiting"
+until_true 3 more_pings "$a" 5
+gap=$(largest_gap "$a")
+[ $(($(pings) - a)) -ge 5 ] && [ "$gap" -lt $((900 * SCALE)) ] &&
+	ok "and it keeps the watchdog fed while it waits ($(($(pings) - a)) pings, at most $gap ms apart)" ||
+	bad "pings while waiting: $(($(pings) - a)), at most $gap ms apart"
 [ ! -e "$TMP/station.db" ] && ok "no database is made from an unfilled template" || bad "a database was made"
 
 # Filled in, for a board whose relay board and RS485 adapter are not there.
@@ -89,7 +102,7 @@ grep -qxF 'Không có cổng nối tiếp /dev/ttyUSB9 (bộ chuyển RS485 đã
 	"$TMP/journal" && ok "a missing RS485 adapter too" || bad "journal: $(cat "$TMP/journal")"
 grep -q 'READY=1 STATUS=Trạm thử' "$LOG" && ok "ready again, with the farm's name" || bad "notify: $(cat "$LOG")"
 press tpl KP2
-expect tpl "không dùng được" "the pumps screen marks the pump unavailable"
+expect_line tpl "^ *1 Bơm 1 +không dùng được *$" "the pumps screen marks pump 1 unavailable, on its row"
 stop_station "$TMP/station.db" TERM
 expect tpl "[exit 0]" "SIGTERM ends it"
 
