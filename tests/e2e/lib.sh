@@ -173,6 +173,14 @@ expect_not() {
 	ok "$3"
 }
 
+off_screen() { ! on_screen "$1" "$2"; }
+
+# expect_gone NAME TEXT WHAT [SECONDS]: TEXT leaves the screen (waiting a
+# little): a key that clears it was taken, and what it drew is drawn.
+expect_gone() {
+	if until_true "${4:-10}" off_screen "$1" "$2"; then ok "$3"; else bad "$3: \"$2\" stays" "$1"; fi
+}
+
 # expect_stays NAME TEXT WHAT [SECONDS]: TEXT is on the screen and stays
 # there for SECONDS (two unless told; scaled).
 expect_stays() {
