@@ -97,18 +97,15 @@ expect vi "Số đo cuối:" "its last values"
 # back out of a calibration from the empty field; nothing is saved.
 press vi KP0 KP0 KP5 KP1
 expect vi "soil3, bước 1/2: khô" "a second calibration begins"
-for _ in $(seq 50); do
-	screen vi | grep -qE '\[ [0-9]+ \]' && break
-	sleep 0.2
-done
-screen vi | grep -qE '\[ [0-9]+ \]' && ok "the live count fills the field" ||
-	bad "no count in the field" vi
+expect_line vi '\[ [0-9]+ \]' "the live count fills the field"
+field_count() { screen vi | grep -oE '\[ [0-9]* \]' | head -n 1 | tr -dc '0-9'; }
+before=$(field_count)
 press vi BSpace
-expect vi "soil3, bước 1/2: khô" "Backspace edits the count and stays on the step"
-# The count stops following the probe once edited: what is left of it.
-count=$(screen vi | grep -oE '\[ [0-9]* \]' | head -n 1 | tr -dc '0-9')
-[ -n "$count" ] && [ ${#count} -le 4 ] && ok "one digit of the count deleted ($count left)" ||
-	bad "the count after Backspace: '$count'" vi
+one_less() { count=$(field_count); [ -n "$count" ] && [ ${#count} = $((${#before} - 1)) ]; }
+until_true 10 one_less && ok "Backspace deletes one digit of the count ($before, $count left)" ||
+	bad "the count after Backspace: '$count' (it was $before)" vi
+expect vi "soil3, bước 1/2: khô" "and stays on the step"
+expect_stays vi "[ $count ]" "the count stops following the probe once edited"
 for _ in $(seq 1 ${#count}); do press vi BSpace; done
 expect vi "[  ]" "the count cleared digit by digit"
 press vi BSpace
