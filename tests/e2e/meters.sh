@@ -39,7 +39,7 @@ r=$(sql "$DB" "SELECT end_reason, ended - started >= 600, litres * 1.5 > ended -
 L=$(sql "$DB" "SELECT printf('%.1f', litres) FROM pump_runs WHERE pump = 'p1'")
 [ "$r" = "done|1|1|1" ] && ok "the diary has the litres its meter counted: 40 a minute of its run ($L)" ||
 	bad "pump 1 run: '$r' ($L litres)"
-expect_not s "Báo động: 1" "no alarm"
+expect s "Báo động: 0" "no alarm"
 press s KP/ KP2 KP8 KP1
 shown=$(printf '%.0f' "$L")
 m3=$(sql "$DB" "SELECT replace(printf('%.2f', litres / 1000), '.', ',') FROM pump_runs WHERE pump = 'p1'")
@@ -118,14 +118,14 @@ sed -e 's/^moisture_low = [0-9]*/moisture_low = 5/; s/^moisture_critical = [0-9]
 sql "$DB" "INSERT INTO schedules(zone, days, start_min, minutes, changed)
 	VALUES ('mit', 127, 300, 30, strftime('%s', '2026-05-01'))" >/dev/null
 
-# page_to NAME TEXT: + until TEXT is on the screen (a few pages at most).
+# page_to NAME TEXT: + until TEXT is on the screen (a few pages at most),
+# waiting on each page a scaled second for it to be drawn.
 page_to() {
 	for _ in 1 2 3 4 5; do
-		words_on_screen "$1" "$2" && return 0
+		until_true 1 words_on_screen "$1" "$2" && return 0
 		press "$1" KP+
-		sleep 0.3
 	done
-	words_on_screen "$1" "$2"
+	until_true 1 words_on_screen "$1" "$2"
 }
 
 start_sized y 40 12 --config "$TMP/saved.ini" --db "$DB" --clock 2026-06-01T13:00
@@ -236,6 +236,11 @@ expect d "Bơm đang chạy: 1" "pump 2 runs"
 expect d "Báo động: 1" "within minutes an alarm" 10
 expect d "Bơm đang chạy: 0" "and the pump was stopped"
 r=$(sql "$DB2" "SELECT end_reason, ended - started FROM pump_runs WHERE pump = 'p2'")
+# A window of seconds, not an exact one: the meter's two windows of 30 s
+# after its 60 s of grace are timed on the station's steady clock and
+# stored nowhere, and at 600 times the speed each turn of the loop may
+# be late by most of a station minute. So: no sooner than 120 s, and
+# before 300 s.
 case $r in
 no_flow\|1[2-9]?|no_flow\|2[0-9]?) ok "stopped for want of water after its grace and two windows ($r s)" ;;
 *) bad "pump 2 run: '$r'" ;;
