@@ -36,6 +36,15 @@ new_line() {
 	SAID=$(tail -n 1 "$1")
 }
 
+# screen_clock NAME: the time on the status line, in seconds since 1970.
+screen_clock() {
+	local d
+	d=$(screen "$1" | grep -oE '^[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}' | tail -n 1)
+	[ -n "$d" ] && date -d "${d:6:4}-${d:3:2}-${d:0:2} ${d:11:5}" +%s
+}
+# clock_past NAME T: the station's clock shows T or later.
+clock_past() { local c; c=$(screen_clock "$1") && [ "$c" -ge "$2" ]; }
+
 # speak NAME LOG: * twice on the screen of NAME; the sentence in $SAID.
 speak() {
 	local n
@@ -194,8 +203,14 @@ until_true "$(station_wait 720 60)" again 1 && ok "and said again while not ackn
 press al KP9 KPEnter
 expect al "Báo động: 0" "9, Enter acknowledges it"
 count=$(repeated)
-sleep "$(station_wait 900 60)"
-[ "$(repeated)" = "$count" ] && ok "an acknowledged alarm is not said again" ||
+# Fifteen station minutes after it was acknowledged, by the station's
+# own clock: past the ten minutes in which it would be said again.
+acked=$(sql "$TMP/al.db" "SELECT max(acked) FROM events WHERE alarm AND acked IS NOT NULL")
+[ -n "$acked" ] || bad "no acknowledgement in the event log"
+until_true "$(station_wait 900 60)" clock_past al $((${acked:-9999999999} + 900)) ||
+	bad "the station's clock did not reach 15 minutes after the acknowledgement" al
+[ "$(repeated)" = "$count" ] &&
+	ok "an acknowledged alarm is not said again (acknowledged $(date -d "@${acked:-0}" +%H:%M), now $(date -d "@$(screen_clock al)" +%H:%M))" ||
 	bad "said again after it was acknowledged"
 
 # In quiet hours (21:00 to 05:00) the same alarm is not said; what a
@@ -203,8 +218,14 @@ sleep "$(station_wait 900 60)"
 start qu --config "$TMP/alarm.ini" --db "$TMP/qu.db" --clock 2026-06-10T22:00 --clock-speed 60 \
 	--speech-log "$TMP/qu.said"
 expect qu "Báo động: 1" "at 22:00 the alarm comes"
-sleep "$(station_wait 720 60)"
-! grep -q "Báo động" "$TMP/qu.said" 2>/dev/null && ok "and is not said in quiet hours" ||
+# Twelve station minutes after the alarm, by the station's own clock:
+# past the ten minutes in which it would be said again.
+raised=$(sql "$TMP/qu.db" "SELECT min(t) FROM events WHERE alarm")
+[ -n "$raised" ] || bad "no alarm in the event log"
+until_true "$(station_wait 720 60)" clock_past qu $((${raised:-9999999999} + 720)) ||
+	bad "the station's clock did not reach 12 minutes after the alarm" qu
+! grep -q "Báo động" "$TMP/qu.said" 2>/dev/null &&
+	ok "and is not said in quiet hours (raised $(date -d "@${raised:-0}" +%H:%M), now $(date -d "@$(screen_clock qu)" +%H:%M))" ||
 	bad "said in quiet hours: $(cat "$TMP/qu.said")"
 speak qu "$TMP/qu.said"
 expect_said_like "* twice is said in quiet hours" "^hợp tác xã Phước Thiện"
