@@ -11,22 +11,23 @@ CFG="$TMP/farm.ini"
 # A backup every station hour: every six seconds at 600 times.
 sed "s|^code = PT01 .*|&\nbackup_hours = 1\nbackup_keep = 2|" "$TOP/config/demo.ini" >"$CFG"
 
-started=$(now_us)
 start d --config "$CFG" --db "$DB" --clock 2026-06-01T05:00 --clock-speed 600
 expect d "1 Độ ẩm đất" "station started"
 backups() { ls "$TMP/backups" 2>/dev/null | grep '^station-.*\.db$'; }
 has_backups() { [ "$(backups | wc -l)" -ge "$1" ]; }
+# The event log has the station time each backup was made at.
+BACKUP_EVENT="SELECT t FROM events WHERE kind = 'backup' ORDER BY t LIMIT 1"
+logged() { [ -n "$(sql "$DB" "$BACKUP_EVENT")" ]; }
 until_true 10 has_backups 1
-# Named for the station time it was made at: 05:00, and ten station
-# minutes for each real second since (600 times speed).
+until_true 10 logged
+# Named for the station time it was made at, to the minute, before the
+# next was due (backup_hours = 1).
 first=$(backups | head -n 1)
-elapsed=$(( ($(now_us) - started + 999999) / 1000000 ))
-made=$(echo "$first" | sed -n 's/^station-2026-06-01-\([0-9][0-9]\)\([0-9][0-9]\)\.db$/\1 \2/p')
-read -r hh mm <<<"${made:-99 99}"
-minutes=$(( 10#$hh * 60 + 10#$mm - 5 * 60 ))
-[ "$minutes" -ge 0 ] && [ "$minutes" -le $((elapsed * 10)) ] &&
-	ok "a backup at start, named for the station time ($first, $elapsed s after 05:00)" ||
-	bad "first backup: $(backups) ($elapsed s after 05:00)"
+want=$(sql "$DB" "SELECT strftime('station-%Y-%m-%d-%H%M.db', t, 'unixepoch', 'localtime') FROM ($BACKUP_EVENT)")
+early=$(sql "$DB" "SELECT t < strftime('%s', '2026-06-01 05:00', 'utc') + 3600 FROM ($BACKUP_EVENT)")
+[ -n "$first" ] && [ "$first" = "$want" ] && [ "$early" = 1 ] &&
+	ok "a backup at start, named for the station time it was made at ($first)" ||
+	bad "first backup: $(backups), the event log's: '$want' (in the first hour: '$early')"
 press d KP3 KP1 KPEnter KP1 KP1 KP5 KP0 KPEnter KP1 KP1 KPEnter
 expect d "Đã lưu: 50 kg NPK" "a fertilizing record saved"
 # The backup of the next hour holds the record.
