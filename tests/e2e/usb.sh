@@ -39,7 +39,10 @@ press u KP/
 press u KP5
 expect u "Có thể rút USB ra." "one key: copied and read back, then \"may be pulled out\"" 20
 expect u "Thư mục PT01_2026-06-01 (13 tệp)" "the folder and its files"
-expect u "Bơm đang chạy: 1" "the pump ran on during the copy"
+expect u "Bơm đang chạy: 1" "a pump still runs after the copy"
+[ "$(sql "$DB" "SELECT count(*) || ' ' || count(ended) FROM pump_runs")" = "1 0" ] &&
+	ok "the pump ran on during the copy: its one run, not ended" ||
+	bad "runs: $(sql "$DB" "SELECT id, pump, started, ended, end_reason FROM pump_runs")"
 F="$STICK/PT01_2026-06-01"
 (cd "$F" && sha256sum --quiet -c manifest.txt) && ok "the stick's folder checks with sha256sum" ||
 	bad "manifest check: $(ls "$F")"
@@ -110,7 +113,12 @@ stop_station "$DB" STOP
 press v KP0
 stop_station "$DB" CONT
 expect v "Dừng chép?" "0 asks before stopping"
-expect_stays v "Dừng chép?" "the copy waits while asking"
+written() { du -sb "$STICK" | cut -f1; }
+before=$(written)
+expect_stays v "Dừng chép?" "the question stays"
+after=$(written)
+[ "$before" = "$after" ] && ok "the copy waits while asking: nothing more written ($after bytes)" ||
+	bad "written while asking: $before -> $after bytes"
 press v KPEnter
 expect v "Đã dừng chép." "stopped"
 complete=$(ls "$STICK")
