@@ -146,7 +146,11 @@ EXPORTED="$PLAIN/PT01_2026-06-06"
 OFFICE="$TMP/office/hop-tac-xa.db"
 mkdir -p "$TMP/office"
 out=$("$BIN" trust --into "$OFFICE" --yes "$EXPORTED" 2>&1 && "$BIN" merge --into "$OFFICE" "$EXPORTED" 2>&1)
-[ $? = 0 ] && ok "the office trusts the station and merged its own folder" || bad "first merge: $out"
+[ $? = 0 ] && ok "the office trusts the station and merges its own folder (exit 0)" || bad "first merge: $out"
+station_rows=$(counts "$DB" | cut -d'|' -f1,2)
+[ "$(counts "$OFFICE" | cut -d'|' -f1,2)" = "$station_rows" ] && [ "${station_rows%%|*}" -ge 1 ] &&
+	ok "the office holds the station's runs and records ($station_rows)" ||
+	bad "office $(counts "$OFFICE"), station $(counts "$DB")"
 office_before=$(counts "$OFFICE")
 STICK="$TMP/stick"
 mkdir -p "$STICK"
