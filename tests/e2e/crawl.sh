@@ -89,18 +89,18 @@ ctl() {
 pause() { read -r -t "$1" -u 7 || :; }
 
 # press_and_read KEY: $SCREEN once the key has changed the screen and it
-# has stopped changing (a key that changes nothing waits two seconds; a
-# loaded machine may take that long to answer one that does).
+# has stopped changing (a key that changes nothing waits two seconds,
+# scaled; a loaded machine may take that long to answer one that does).
 press_and_read() {
-	local before i=0
+	local before end
 	ctl "capture-pane -p -t $NAME"
 	before=$OUT
 	ctl "send-keys -t $NAME $(keyname "$1")"
-	while [ $i -lt 100 ]; do
+	end=$(deadline_us 2)
+	while [ "$(now_us)" -lt "$end" ]; do
 		pause 0.02
 		ctl "capture-pane -p -t $NAME"
 		[ "$OUT" != "$before" ] && break
-		i=$((i + 1))
 	done
 	SCREEN=$OUT
 	while :; do
@@ -115,7 +115,7 @@ press_and_read() {
 # $TMP/NAME.faults (each fault once, with where it was met), the screens'
 # titles to $TMP/NAME.titles.
 crawl() {
-	local farm=$1 lang=$2 cols=$3 rows=$4 home walk label keys path faults f
+	local farm=$1 lang=$2 cols=$3 rows=$4 home walk label keys path faults f end
 	local set=WALKS
 	[ "$(basename "$farm")" = pepper.ini ] && set=PEPPER_WALKS
 	local -n walks=$set
@@ -153,7 +153,8 @@ crawl() {
 		done
 		set +f
 		press_and_read /
-		for _ in $(seq 100); do
+		end=$(deadline_us 5)
+		while [ "$(now_us)" -lt "$end" ]; do
 			case $SCREEN in *"$home"*) break ;; esac
 			pause 0.05
 			ctl "capture-pane -p -t $NAME"
