@@ -137,7 +137,7 @@ until_true 15 grep -q "PT01 .*đã gộp" "$TMP/office.log" &&
 
 # Two batches as they travel, for delivering again later.
 for b in b1 b2; do
-	as audit mosquitto_sub -t fieldstation/PT01/records -C 1 -N -W 10 >"$TMP/$b" &
+	as audit mosquitto_sub -t fieldstation/PT01/records -C 1 -N -W $((10 * SCALE)) >"$TMP/$b" &
 	sub=$!
 	water "$b"
 	wait $sub
