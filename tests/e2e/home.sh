@@ -46,7 +46,7 @@ if until_true 10 no_zone_waits; then ok "every zone has a reading"; else bad "a 
 press vi KP1
 expect vi "Đầu đo 1:" "the jackfruit zone shows its probes, by number"
 m=$(value_after vi "Mít ruột đỏ")
-if [ -n "$m" ] && awk "BEGIN{exit !($m > 5 && $m < 60)}"; then ok "jackfruit moisture $m %"; else bad "jackfruit moisture '$m'" vi; fi
+if [ -n "$m" ] && awk "BEGIN{exit !($m > 5 && $m < 60)}"; then ok "jackfruit moisture shown, between 5 and 60 % ($m %)"; else bad "jackfruit moisture '$m'" vi; fi
 press vi KP0
 expect vi "Vú sữa Hoàng Kim" "0 goes back to the zones"
 
