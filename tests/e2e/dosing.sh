@@ -67,7 +67,7 @@ expect s "đang châm, còn" "then dosing" 10
 expect s "rửa ống, còn" "then flushing" 10
 expect s "Bơm đang chạy: 0" "and the run ends" 10
 r=$(sql "$DB" "SELECT end_reason, wetting_minutes || '+' || dosing_minutes || '+' || flushing_minutes,
-	ended - started >= 2400 FROM pump_runs")
+	planned_end - started = 2400 AND ended >= planned_end FROM pump_runs")
 [ "$r" = "done|10+20+10|1" ] && ok "the diary has the run and its phases" || bad "run: $r"
 # Each injector gave its rate over its time on, from the end of the
 # wetting to the end of the dosing (the loop's lateness at 600 times the

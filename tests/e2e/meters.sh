@@ -34,7 +34,8 @@ expect s "1 Độ ẩm đất" "the station runs"
 press s KP2 KP1 KP1 KP0 KPEnter KP1 KPEnter
 expect s "Bơm đang chạy: 1" "pump 1 runs"
 expect s "Bơm đang chạy: 0" "and ends" 10
-r=$(sql "$DB" "SELECT end_reason, ended - started >= 600, litres * 1.5 > ended - started - 0.01,
+r=$(sql "$DB" "SELECT end_reason, planned_end - started = 600 AND ended >= planned_end,
+	litres * 1.5 > ended - started - 0.01,
 	litres * 1.5 < ended - started + 1 FROM pump_runs WHERE pump = 'p1'")
 L=$(sql "$DB" "SELECT printf('%.1f', litres) FROM pump_runs WHERE pump = 'p1'")
 [ "$r" = "done|1|1|1" ] && ok "the diary has the litres its meter counted: 40 a minute of its run ($L)" ||
