@@ -109,11 +109,14 @@ expect_words s "Bơm giếng: đã ngừng châm; rửa ống 10 phút rồi t�
 expect s "Bơm đang chạy: 0" "then the pump stops" 10
 # What the injector gave over its time on (to a second of its rate, as
 # for the first run), less than planned; the pump off before its planned
-# end, after the flush's ten minutes.
+# end, after the flush's ten minutes. Those ten minutes to within one
+# station minute, not to the second: the dose's end and the pump's are
+# stamped on different turns of the loop, and at 600 times the speed a
+# turn may be late by seconds of station time.
 r=$(sql "$DB" "SELECT d.end_reason, d.litres > 0 AND d.litres < d.planned_litres,
 	abs(d.litres - (CASE d.injector WHEN 'cham1' THEN 1.5 ELSE 0.5 END) * (d.ended - d.started) / 60.0)
 	 < (CASE d.injector WHEN 'cham1' THEN 1.5 ELSE 0.5 END) / 60.0 + 1e-9,
-	abs(r.amount - d.litres * 0.1) < 1e-9, p.ended < p.planned_end AND p.ended - d.ended >= 600
+	abs(r.amount - d.litres * 0.1) < 1e-9, p.ended < p.planned_end AND p.ended - d.ended BETWEEN 540 AND 660
 	FROM doses d JOIN records r ON r.id = d.record JOIN pump_runs p ON p.id = d.run WHERE d.run = 2")
 [ "$r" = "by_hand|1|1|1|1" ] && ok "the record says what was given before the stop, its rate over its time on" ||
 	bad "stopped dose: $r ($(sql "$DB" "SELECT d.injector, d.started, d.ended, d.litres, p.ended, p.planned_end
