@@ -200,6 +200,17 @@ expect_stays() {
 	ok "$3"
 }
 
+# settled NAME FILE [SECONDS]: the screen into FILE once it is drawn
+# whole, two readings a tenth of a second apart alike (five seconds
+# unless told; scaled), for a screen kept to compare cell for cell.
+same_twice() {
+	local a
+	a=$(screen "$1")
+	sleep 0.1
+	[ "$a" = "$(screen "$1")" ] && printf '%s\n' "$a" >"$2"
+}
+settled() { until_true "${3:-5}" same_twice "$1" "$2" || screen "$1" >"$2"; }
+
 # The value after a label on the screen, e.g. the moisture of a zone.
 value_after() {
 	screen "$1" | grep -F -- "$2" | head -n 1 | grep -oE '[0-9]+,[0-9]' | head -n 1 | tr ',' '.'

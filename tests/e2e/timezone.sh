@@ -22,16 +22,6 @@ zone_start() {
 }
 
 # db_of TZ: each zone's run has its own database.
-# keep NAME FILE: the screen into FILE once it is drawn whole: two
-# readings a tenth of a second apart alike (a scaled deadline), for the
-# screens compared cell for cell below.
-same_twice() {
-	local a
-	a=$(screen "$1")
-	sleep 0.1
-	[ "$a" = "$(screen "$1")" ] && printf '%s\n' "$a" >"$2"
-}
-keep() { until_true 5 same_twice "$1" "$2" || screen "$1" >"$2"; }
 db_of() { echo "$TMP/$(echo "$1" | tr '/' '_').db"; }
 
 for zone in $ZONES; do
@@ -44,13 +34,13 @@ for zone in $ZONES; do
 		bad "TZ=$zone: the station did not start" "$z"
 		continue
 	fi
-	keep "$z" "$TMP/$z.home"
+	settled "$z" "$TMP/$z.home"
 	# A harvest on the keypad: its day and lot code are the farm's.
 	press "$z" KP4 KP1 KPEnter KP1 KP1 KP2 KP0 KPEnter KP1 KP1 KP1
 	wait_for "$z" "Ngày: 01/06/2026" || bad "TZ=$zone: the harvest's summary" "$z"
 	press "$z" KPEnter
 	expect "$z" "Đã lưu: 120 kg, mã lô PT01-260601-01." "TZ=$zone: the harvest of 01/06 is lot PT01-260601-01"
-	keep "$z" "$TMP/$z.saved"
+	settled "$z" "$TMP/$z.saved"
 	# A schedule at 05:00 every day, on the keypad.
 	press "$z" KP/ KP2 KP7 KP9 KP1 KPEnter KP0 KP5 KP0 KP0 KPEnter KP2 KP0 KPEnter KPEnter
 	expect_words "$z" "Đã lưu lịch: Mít ruột đỏ, mỗi ngày 05:00, 20 phút." "TZ=$zone: a schedule for 05:00"
@@ -61,7 +51,7 @@ for zone in $ZONES; do
 	# (11:01 in UTC would be normal hours).
 	zone_start "$z" "$zone" --config "$CFG" --db "$DB" --clock 2026-06-01T18:01
 	expect "$z" "01/06/2026 18:01 Giờ cao điểm" "TZ=$zone: 18:01 is peak hours"
-	keep "$z" "$TMP/$z.peak"
+	settled "$z" "$TMP/$z.peak"
 	stop_station "$DB" TERM
 	wait_for "$z" "[exit 0]"
 
@@ -95,10 +85,10 @@ for zone in $ZONES; do
 	wait_for "d$z" "1 Độ ẩm đất"
 	press "d$z" KP2 KP8
 	expect "d$z" "theo lịch" "TZ=$zone: the irrigation diary"
-	keep "d$z" "$TMP/$z.diary"
+	settled "d$z" "$TMP/$z.diary"
 	press "d$z" KP1
 	expect "d$z" "Lý do: theo lịch" "TZ=$zone: the scheduled run's details"
-	keep "d$z" "$TMP/$z.run"
+	settled "d$z" "$TMP/$z.run"
 	stop_station "$TMP/diary-$z.db" TERM
 done
 grep -q "02/06 05:00" "$TMP/Asia_Ho_Chi_Minh.diary" && ok "the diary lists the run at 02/06 05:00" ||
