@@ -138,6 +138,13 @@ crawl() {
 		for k in $keys; do
 			path="$path $k"
 			press_and_read "$k"
+			# tmux itself may end under the crawl (its server has
+			# crashed here once): said as a fault at once, not two
+			# seconds a key until the walks are done.
+			if [ -z "${CTL[1]:-}" ]; then
+				echo "the station's screen went away (tmux ended) at $label:$path" >>"$TMP/$NAME.faults"
+				return
+			fi
 			printf '%s' "$SCREEN" | sed -n '1s/^ *//; 1s/ *$//; 1p' >>"$TMP/$NAME.titles"
 			printf '== %s:%s\n%s' "$label" "$path" "$SCREEN" >>"$TMP/$NAME.screens"
 			faults=$(printf '%s' "$SCREEN" | "$CHECK" "$cols" "$rows") && continue
@@ -166,7 +173,7 @@ crawl() {
 		esac
 	done
 	[ -n "${CRAWL_SCREENS:-}" ] && cp "$TMP/$NAME".screens "$TMP/$NAME".said "$CRAWL_SCREENS"/
-	kill "$CTL_PID" 2>/dev/null
+	kill "${CTL_PID:-}" 2>/dev/null
 }
 
 FARMS=("$TOP/config/demo.ini" "$TOP/tests/e2e/longnames.ini" "$TOP/config/pepper.ini")
