@@ -460,6 +460,13 @@ static void rollups_rekeyed_by_time_keep_every_row(void **state)
 				       a.n + b.n };
 		assert_point(&ps->p[i], &want);
 	}
+	/* The first of those hours worked out by hand from old_hour(): the
+	 * probes' 184/7 and 205/7 % are 389/14 together, the lowest 184/7 -
+	 * 1.25, the highest 205/7 + 2.5, of 8 + 15 readings. */
+	assert_true(fabs(ps->p[0].mean - 389.0 / 14) < 1e-9);
+	assert_true(fabs(ps->p[0].lo - (184.0 / 7 - 1.25)) < 1e-9);
+	assert_true(fabs(ps->p[0].hi - (205.0 / 7 + 2.5)) < 1e-9);
+	assert_int_equal(ps->p[0].n, 23);
 	/* A year's chart reads the days. */
 	ps = series(ROLLUP_DAILY, one, 1, Q_AIR_TEMP, 0, 1 << 30);
 	assert_int_equal(ps->n, OLD_DAYS);
