@@ -2,8 +2,10 @@
  * terminal, the configuration loaded, the database found, the signals
  * set up (src/cmd.h). */
 #include "cmd.h"
+#include "clock.h"
 #include "config.h"
 #include "relay.h"
+#include "store.h"
 #include "text.h"
 #include "timezone.h"
 
@@ -92,4 +94,26 @@ int setup_signals(sigset_t *set)
 	sigaddset(set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, set, NULL);
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int open_office(const struct options *o, struct store **s, time_t *now)
+{
+	char err[768], clean[2304];
+
+	*now = time(NULL);
+	if (o->clock && clock_parse(o->clock, now) < 0) {
+		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
+			o->clock);
+		return 1;
+	}
+	if (store_open(o->into, STORE_EXCLUSIVE, s, err, sizeof(err)) < 0) {
+		put_line(stderr, err);
+		return 1;
+	}
+	if (store_office_prepare(*s, err, sizeof(err)) < 0) {
+		fprintf(stderr, _("%s: refused: %s.\n"), o->into, text_clean(clean, sizeof(clean), err));
+		store_close(*s);
+		return 1;
+	}
+	return 0;
 }

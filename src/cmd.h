@@ -8,8 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 struct config;
+struct store;
 
 #define DEFAULT_DB "/var/lib/fieldstation/station.db"
 
@@ -69,6 +71,10 @@ int open_config(struct options *o, struct config **cfg, char *err, size_t errlen
 int load_config(struct options *o, struct config **cfg);
 /* --db, else the configuration's database, else DEFAULT_DB. */
 const char *db_path(const struct options *o, const struct config *cfg);
+/* merge and trust: the office's database (--into), ready for stations'
+ * folders, and the time (--clock, else now). 0, or the exit status after
+ * the sentence on standard error. */
+int open_office(const struct options *o, struct store **s, time_t *now);
 
 /* A fatal signal turns the relays off; the signals that end the station
  * or resize its screen are blocked and read from the descriptor

@@ -1,6 +1,5 @@
 /* fieldstation merge: stations' export folders merged into the office
  * database, a report for each. */
-#include "clock.h"
 #include "cmd.h"
 #include "merge.h"
 #include "store.h"
@@ -74,7 +73,7 @@ int cmd_merge(struct options *o)
 {
 	struct store *s;
 	struct tally t = { .office = o->into };
-	char err[768], clean[2304];
+	char err[768];
 	time_t now = time(NULL);
 	int failed = 0;
 
@@ -82,20 +81,8 @@ int cmd_merge(struct options *o)
 		fprintf(stderr, _("Use: fieldstation merge --into OFFICE.db FOLDER... (export folders, or sticks holding them).\n"));
 		return 2;
 	}
-	if (o->clock && clock_parse(o->clock, &now) < 0) {
-		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
-			o->clock);
+	if (open_office(o, &s, &now) != 0)
 		return 1;
-	}
-	if (store_open(o->into, STORE_EXCLUSIVE, &s, err, sizeof(err)) < 0) {
-		put_line(stderr, err);
-		return 1;
-	}
-	if (store_office_prepare(s, err, sizeof(err)) < 0) {
-		fprintf(stderr, _("%s: refused: %s.\n"), o->into, text_clean(clean, sizeof(clean), err));
-		store_close(s);
-		return 1;
-	}
 	for (int i = 0; i < o->n_args; i++) {
 		if (merge_path(s, o->into, o->args[i], (int64_t)now, on_merged, &t, err,
 			       sizeof(err)) < 0) {

@@ -1,6 +1,5 @@
 /* fieldstation trust: the office trusts the station that signed an
  * export folder, once its key's fingerprint is compared. */
-#include "clock.h"
 #include "cmd.h"
 #include "manifest.h"
 #include "merge.h"
@@ -117,7 +116,6 @@ out:
 int cmd_trust(struct options *o)
 {
 	struct store *s;
-	char err[768], clean[2304];
 	time_t now = time(NULL);
 	int rc = 0;
 
@@ -125,20 +123,8 @@ int cmd_trust(struct options *o)
 		fprintf(stderr, _("Use: fieldstation trust --into OFFICE.db [--yes] [--new-key] [--by NAME] FOLDER... (export folders that merge held).\n"));
 		return 2;
 	}
-	if (o->clock && clock_parse(o->clock, &now) < 0) {
-		fprintf(stderr, _("--clock wants a date and time like 2026-06-01T05:30, not \"%s\".\n"),
-			o->clock);
+	if (open_office(o, &s, &now) != 0)
 		return 1;
-	}
-	if (store_open(o->into, STORE_EXCLUSIVE, &s, err, sizeof(err)) < 0) {
-		put_line(stderr, err);
-		return 1;
-	}
-	if (store_office_prepare(s, err, sizeof(err)) < 0) {
-		fprintf(stderr, _("%s: refused: %s.\n"), o->into, text_clean(clean, sizeof(clean), err));
-		store_close(s);
-		return 1;
-	}
 	for (int i = 0; i < o->n_args; i++)
 		rc |= trust_folder(o, s, o->args[i], (int64_t)now);
 	store_close(s);
