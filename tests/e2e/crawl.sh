@@ -8,7 +8,7 @@
 # its own pace; each key waits for the screen to change, not for a time.
 . "$(dirname "$0")/lib.sh"
 
-CHECK="$TOP/build/tests/screencheck"
+CHECK="$(dirname "$BIN")/tests/screencheck"
 [ -x "$CHECK" ] || { echo "FAIL $CHECK is missing: make helpers"; exit 1; }
 
 # The walks, each from the home screen. Keys: digits, E (Enter), B

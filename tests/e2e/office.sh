@@ -19,7 +19,7 @@ if [ -z "${FS_PRIVATE_MOUNTS:-}" ]; then
 	exec env FS_PRIVATE_MOUNTS=1 unshare -m --propagation private bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
-CHECK="$TOP/build/tests/screencheck"
+CHECK="$(dirname "$BIN")/tests/screencheck"
 command -v dpkg-deb >/dev/null || { echo "SKIPPED: no dpkg-deb here"; exit 77; }
 
 DB="$TMP/station.db"
