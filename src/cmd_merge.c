@@ -74,7 +74,7 @@ int cmd_merge(struct options *o)
 	struct store *s;
 	struct tally t = { .office = o->into };
 	char err[768];
-	time_t now = time(NULL);
+	time_t now;
 	int failed = 0;
 
 	if (!o->into || o->n_args == 0) {

@@ -307,7 +307,7 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	if (station_open(&app, STATION_IRRIGATION | STATION_RESTORE |
 				       (damaged ? STATION_DAMAGED : 0),
 			 err, sizeof(err)) < 0) {
-		snprintf(fault, faultlen, "%s", err);
+		set_fault(fault, faultlen, "%s", err);
 		goto out;
 	}
 	if (app.notice[0] && !damaged)

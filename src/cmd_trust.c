@@ -116,7 +116,7 @@ out:
 int cmd_trust(struct options *o)
 {
 	struct store *s;
-	time_t now = time(NULL);
+	time_t now;
 	int rc = 0;
 
 	if (!o->into || o->n_args == 0) {

@@ -43,7 +43,6 @@ static int open_store(struct app *app, unsigned parts, char *err, size_t errlen)
 {
 	const struct config *cfg = app->cfg;
 	time_t known;
-	size_t len;
 
 	/* A damaged database is set aside for the newest good backup. */
 	if (parts & STATION_RESTORE) {
@@ -58,12 +57,9 @@ static int open_store(struct app *app, unsigned parts, char *err, size_t errlen)
 	if (store_is_office(app->store)) {
 		store_close(app->store);
 		app->store = NULL;
-		snprintf(err, errlen, _("%s is an office database, merged from stations: a station cannot run on it.\n"),
-			 app->db_path);
-		len = strlen(err);
-		if (len > 0 && err[len - 1] == '\n')
-			err[len - 1] = '\0';
-		return -1;
+		return error_set(err, errlen, -1,
+				 _("%s is an office database, merged from stations: a station cannot run on it.\n"),
+				 app->db_path);
 	}
 	/* With a link to the office, every write from here on is queued for
 	 * it in its own transaction. */
