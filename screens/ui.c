@@ -45,6 +45,9 @@ struct ui {
 	/* A save just closed its form and said so: the next Enter only
 	 * clears the message, it does not start another record. */
 	bool enter_spent;
+	/* ui_free() has begun: the pumps are already gone, and nobody will
+	 * read what a screen says as it leaves. */
+	bool closing;
 	char message[640];
 	enum tone message_tone;
 	int minute_timer, redraw_timer;
@@ -110,21 +113,28 @@ int ui_bottom(const struct ui *ui)
 	return LINES - 4;
 }
 
-static void vsay(struct ui *ui, enum tone tone, const char *fmt, va_list ap)
+/* Returns whether it was said: not once the ui is closing. */
+static bool vsay(struct ui *ui, enum tone tone, const char *fmt, va_list ap)
 {
+	if (ui->closing)
+		return false;
 	vsnprintf(ui->message, sizeof(ui->message), fmt, ap);
 	ui->message_tone = tone;
 	ui->message_of_pumps = false;
 	ui->message_changes = irrigation_changes(ui->app->irrigation);
+	return true;
 }
 
 void ui_say_pumps(struct ui *ui, const char *fmt, ...)
 {
 	va_list ap;
+	bool said;
 
 	va_start(ap, fmt);
-	vsay(ui, TONE_GOOD, fmt, ap);
+	said = vsay(ui, TONE_GOOD, fmt, ap);
 	va_end(ap);
+	if (!said)
+		return;
 	ui->message_of_pumps = true;
 	speech_say(ui->app->speech, ui->message);
 }
@@ -132,10 +142,13 @@ void ui_say_pumps(struct ui *ui, const char *fmt, ...)
 void ui_say_aloud(struct ui *ui, const char *fmt, ...)
 {
 	va_list ap;
+	bool said;
 
 	va_start(ap, fmt);
-	vsay(ui, TONE_GOOD, fmt, ap);
+	said = vsay(ui, TONE_GOOD, fmt, ap);
 	va_end(ap);
+	if (!said)
+		return;
 	speech_say(ui->app->speech, ui->message);
 }
 
@@ -552,6 +565,7 @@ void ui_free(struct ui *ui)
 	if (!ui)
 		return;
 	ui->app->changed = NULL;
+	ui->closing = true;
 	while (ui->depth > 0)
 		pop(ui);
 	if (!ui->headless)

@@ -4,8 +4,9 @@
 # the home screen notices the stick without a key; one key copies it; the
 # screen says the stick may be pulled out only once it is read back; a
 # stick pulled out mid-way, a read-only one and a small one each get one
-# sentence; the pumps run on meanwhile. (This kernel has no FAT and no
-# USB sticks: the emulated-hardware rig plugs real ones.)
+# sentence; the pumps run on meanwhile; a station told to stop mid-copy
+# stops cleanly. (This kernel has no FAT and no USB sticks: the
+# emulated-hardware rig plugs real ones.)
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIPPED: $0 mounts test sticks and needs root (CI runs it as root)"
 	exit 77
@@ -129,16 +130,36 @@ expect v "Có thể rút USB ra." "Enter copies again, to the end" 60
 press v KP/
 expect v "Đã cắm USB" "home: still plugged in"
 
+# Told to stop (as the service manager stops it) in the middle of a copy,
+# with a pump running: a clean stop, the run closed, and nothing of the
+# copy left that looks complete.
+press v KP2 KP1 KP6 KP0 KPEnter KPEnter KPEnter
+expect v "Bơm 1 đã chạy" "a pump runs before the next copy"
+press v KP/ KP5
+expect v "Đang chép ra USB" "copying, when the station is told to stop"
+stop_station "$DB" STOP
+stop_station "$DB" TERM
+stop_station "$DB" CONT
+wait_for v "[exit "
+expect v "[exit 0]" "stopped mid-copy: a clean stop"
+left=$(ls "$STICK" | grep -vx "PT01_2026-06-02")
+[ -z "$left" ] && ok "and only the finished copy is on the stick" || bad "stick holds $(ls "$STICK")"
+r=$(sql "$DB" "SELECT ended IS NOT NULL, end_reason FROM pump_runs ORDER BY id DESC LIMIT 1")
+[ "$r" = "1|shutdown" ] && ok "the pump's run ended with the stop ($r)" ||
+	bad "runs: $(sql "$DB" "SELECT id, pump, started, ended, end_reason FROM pump_runs")"
+
 # kill -9 in the middle of a copy, then start again: the half-written
 # folder says it is unfinished, and the next copy clears it.
-press v KP5
-expect v "Đang chép ra USB" "copying again"
+start t --config "$CFG" --db "$DB" --clock 2026-06-02T06:00 --clock-speed 60
+expect t "Đã cắm USB" "started again, the stick seen"
+press t KP5
+expect t "Đang chép ra USB" "copying again"
 stop_station "$DB" STOP
 stop_station "$DB" KILL
-wait_for v "[exit "
+wait_for t "[exit "
 ls "$STICK" | grep -q "_CHUA-XONG$" && ok "killed mid-way: the folder is marked unfinished" ||
 	bad "killed mid-way: stick holds $(ls "$STICK")"
-start w --config "$CFG" --db "$DB" --clock 2026-06-02T06:00 --clock-speed 60
+start w --config "$CFG" --db "$DB" --clock 2026-06-02T08:00 --clock-speed 60
 expect w "Đã cắm USB" "restarted: the stick is seen at once"
 press w KP5
 expect w "Có thể rút USB ra." "copied after the restart" 60
@@ -153,7 +174,7 @@ umount "$STICK"
 truncate -s 64M "$TMP/stick.img"
 mkfs.ext4 -q -F "$TMP/stick.img"
 LOOP=$(losetup -f --show "$TMP/stick.img")
-start x --config "$CFG" --db "$DB" --clock 2026-06-02T07:00 --clock-speed 60
+start x --config "$CFG" --db "$DB" --clock 2026-06-02T12:00 --clock-speed 60
 expect x "5 Chép ra USB" "started for the mount script"
 if [ -n "$LOOP" ] && FIELDSTATION_MEDIA="$STICK" ACTION=add MDEV="${LOOP#/dev/}" \
 	"$TOP/scripts/fieldstation-stick"; then
