@@ -788,12 +788,34 @@ static int write_savings(struct workbook *w)
 	return w->lxw ? BOOK_FAILED : 0;
 }
 
+/* In constant-memory mode each sheet keeps its rows in a temporary file,
+ * which the library (1.1.4, and its newest too) closes only as it copies
+ * the rows into the book: a sheet that got no row keeps its file open
+ * after workbook_close(), one descriptor lost per sheet. A book stopped
+ * half-way has several. Nothing reads such a sheet's file: it is closed
+ * here, and forgotten, before the book is. */
+static void close_empty_sheets(lxw_workbook *wb)
+{
+	lxw_worksheet *ws;
+
+	LXW_FOREACH_WORKSHEET(ws, wb) {
+		if (ws->dim_rowmin != LXW_ROW_MAX || !ws->optimize_tmpfile)
+			continue;
+		if (ws->file == ws->optimize_tmpfile)
+			ws->file = NULL;
+		fclose(ws->optimize_tmpfile);
+		ws->optimize_tmpfile = NULL;
+	}
+}
+
 /* The file, whole. */
 static int close_book(struct workbook *w)
 {
 	struct stat st;
-	lxw_error err = workbook_close(w->wb);
+	lxw_error err;
 
+	close_empty_sheets(w->wb);
+	err = workbook_close(w->wb);
 	w->wb = NULL;
 	if (err) {
 		fail(w, err);
@@ -990,8 +1012,10 @@ void workbook_free(struct workbook *w)
 	store_cursor_close(w->cur);
 	/* Closing an unfinished book writes it: into the private folder,
 	 * which goes below. */
-	if (w->wb)
+	if (w->wb) {
+		close_empty_sheets(w->wb);
 		workbook_close(w->wb);
+	}
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->dir[0]) {

@@ -1029,6 +1029,20 @@ static void an_office_export_is_named_for_the_office(void **state)
 	assert_int_equal(access(path_in(dir, "station.key"), F_OK), -1);
 }
 
+/* The descriptors this process has open. */
+static int open_files(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the listing's own */
+}
+
 /* The workbook: made in a private folder of the station's own disk,
  * never on the stick, copied there like the other files, signed in the
  * manifest; the private folder goes, whatever happens. One that cannot be
@@ -1042,10 +1056,13 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	char path[512], err[768], why[256], *text, *book;
 	size_t len;
 	bool aside = false;
+	int open_before;
 
 	(void)state;
 	/* While it is made, it is in a folder of its own under TMPDIR, mode
-	 * 0700, and nothing of it is on the stick. */
+	 * 0700, and nothing of it is on the stick; once it is copied,
+	 * nothing of it stays open. */
+	open_before = open_files();
 	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
 	while (export_step(e, 0) == EXPORT_MORE) {
 		if (strcmp(export_doing(e), "Sổ tính để mở bằng Excel") == 0 &&
@@ -1063,6 +1080,7 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	snprintf(path, sizeof(path), "%s", export_path(e));
 	export_free(e);
 	assert_string_equal(listing(tmp), "");
+	assert_int_equal(open_files(), open_before);
 	text = slurp(path_in(path, "manifest.txt"), &len);
 	assert_int_equal(manifest_parse(&m, text, len, why, sizeof(why)), 0);
 	free(text);
@@ -1077,7 +1095,9 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 			    sha256_hex(mf->sha, (char[SHA256_HEX]){ 0 }));
 	manifest_free(&m);
 
-	/* Stopped while it is made: nothing on the stick, nothing aside. */
+	/* Stopped while it is made: nothing on the stick, nothing aside, and
+	 * nothing of it left open. */
+	open_before = open_files();
 	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
 	while (export_step(e, 0) == EXPORT_MORE &&
 	       strcmp(export_doing(e), "Sổ tính để mở bằng Excel") != 0)
@@ -1086,6 +1106,7 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	export_cancel(e);
 	export_free(e);
 	assert_string_equal(listing(tmp), "");
+	assert_int_equal(open_files(), open_before);
 	assert_string_equal(listing(stick), "PT01_2026-06-10");
 
 	/* No room for it on the station's disk (TMPDIR is not a folder): the
@@ -1112,11 +1133,12 @@ static void a_stick_full_in_the_workbook_leaves_nothing(void **state)
 	struct export_opts o = opts();
 	struct export *e;
 	char err[768], part[600];
-	int rc;
+	int rc, open_before;
 
 	(void)state;
 	/* The folder says it is unfinished until everything is read back. */
 	snprintf(part, sizeof(part), "%s/PT01_2026-06-10_CHUA-XONG/so-ghi-chep.xlsx.tmp", stick);
+	open_before = open_files();
 	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
 	while ((rc = export_step(e, 0)) == EXPORT_MORE && access(part, F_OK) != 0)
 		;
@@ -1133,6 +1155,7 @@ static void a_stick_full_in_the_workbook_leaves_nothing(void **state)
 	export_free(e);
 	assert_string_equal(listing(stick), "");
 	assert_string_equal(listing(tmp), "");
+	assert_int_equal(open_files(), open_before);
 }
 
 int main(void)
