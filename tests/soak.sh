@@ -8,13 +8,14 @@
 # usb_mount, pulled out before or after its copy), the clock is set (from
 # Settings, or asked at a start with the board's clock behind), and the
 # station is killed with SIGKILL and started again.
-# Throughout: the station's memory (VmRSS) and its open files
-# (/proc/PID/fd) stay flat; its database stays within its size budget; no
-# relay stays on longer than its pump's longest run (--sim-relays); every
-# screen met is drawn whole (build/tests/screencheck: nothing cut, nothing
-# over the border, its line of keys there) and the station never ends by
-# itself. At the end: integrity_check, every record confirmed on the
-# screen is in the database, every run ended within its pump's limit.
+# Throughout: the station's memory (VmRSS; its own part, RssAnon, printed
+# beside) and its open files (/proc/PID/fd) stay flat; its database stays
+# within its size budget; no relay stays on longer than its pump's longest
+# run (--sim-relays); every screen met is drawn whole
+# (build/tests/screencheck: nothing cut, nothing over the border, its line
+# of keys there) and the station never ends by itself. At the end:
+# integrity_check, every record confirmed on the screen is in the
+# database, every run ended within its pump's limit.
 # Seeded: the seed and the command that replays the run are printed.
 #   tests/soak.sh [DAYS]   (make soak: 30 days, 72 minutes; SOAK_SEED)
 # Sticks need root (a private mount namespace); without it there are none,
@@ -237,17 +238,21 @@ act_mash() {
 	hand "${out[@]}"
 }
 
-# Into Settings: the manager's PIN, chosen the first time.
+# Into Settings: the manager's PIN, chosen the first time. Its hash
+# (yescrypt) takes 16 MB for a moment: the samples say when.
 settings() {
 	home
 	hand KP6
 	sleep 0.2
+	echo "busy $ACTION-pin" >"$TMP/phase"
 	if on_screen s "Chưa có mã PIN quản lý"; then
 		hand KP1 KP2 KP3 KP4 KPEnter KP1 KP2 KP3 KP4 KPEnter
 		PIN_SET=1
 	elif on_screen s "Mã PIN"; then
 		hand KP1 KP2 KP3 KP4 KPEnter
 	fi
+	sleep 0.2
+	echo "busy $ACTION" >"$TMP/phase"
 }
 
 act_clock() {
@@ -349,13 +354,16 @@ quiet() {
 
 # Every second, while the soak runs: memory, open files, relays.
 sampler() {
-	local pid rss fds p v since now phase
+	local pid rss anon fds p v since now phase
 	declare -A on_since=()
 	while [ -e "$TMP/sampling" ]; do
 		pid=$(cat "$TMP/pid" 2>/dev/null)
 		now=$(now_us)
 		if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
-			rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+			# Resident in all, and of it what is the process's own (the
+			# heap, not the libraries' pages): a leak grows the second.
+			read -r rss anon < <(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 }
+				END { print r, a }' "/proc/$pid/status" 2>/dev/null)
 			phase=$(cat "$TMP/phase" 2>/dev/null)
 			# Open files are compared at a quiet moment: no child of the
 			# station running (the voice saying something, the database
@@ -364,7 +372,7 @@ sampler() {
 			[ "$phase" = home ] && ! quiet "$pid" && phase=home-busy
 			fds=$(open_files "$pid")
 			[ "$phase" = home ] && ! quiet "$pid" && phase=home-busy
-			[ -n "$rss" ] && echo "$now $pid $rss $fds $phase" >>"$SAMPLES"
+			[ -n "$rss" ] && echo "$now $pid $rss $anon $fds $phase" >>"$SAMPLES"
 			# What the open files are, on the home screen: what grew is named.
 			[ "$phase" = home ] && echo "$now $pid $fds $(cd "/proc/$pid/fd" 2>/dev/null &&
 				for f in $(ls | sort -n); do printf '%s=%s ' "$f" "$(readlink "$f")"; done)" >>"$SAMPLES.fds"
@@ -437,6 +445,11 @@ while [ $RUN_US -lt $TOTAL_US ] && [ $CRASHED = 0 ]; do
 		*) "act_$ACTION" ;;
 		esac
 		look || break
+		# Each action with the station's minute it ended in (YYYYMMDDhhmm;
+		# the one before ended when it began): a run that ended late is
+		# placed among them.
+		minute=$(grep -oE '[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}' <<<"$LAST_SCREEN" | tail -n 1)
+		[ -n "$minute" ] && echo "$(now_us) $ACTION ${minute:6:4}${minute:3:2}${minute:0:2}${minute:11:2}${minute:14:2}" >>"$TMP/actions"
 		# Back home after a while: its open files counted there.
 		if [ $((RANDOM % 8)) = 0 ]; then
 			home
@@ -502,6 +515,13 @@ past="ended > planned_end + $late OR ended - started > (CASE pump WHEN 'p1' THEN
 n=$(sql "$DB" "SELECT count(*) FROM pump_runs WHERE $past")
 [ "$n" = 0 ] && ok "no run in the diary went past its end by more than 0.1 s of real time ($(sql "$DB" "SELECT count(*) FROM pump_runs") runs, latest end $(sql "$DB" "SELECT coalesce(max(ended - planned_end), 0) FROM pump_runs WHERE ended IS NOT NULL") station s after its planned end)" ||
 	bad "$n runs past their end: $(sql "$DB" "SELECT id, pump, started, planned_end, ended, end_reason FROM pump_runs WHERE $past LIMIT 5")"
+# What the hands were doing when each late run should have ended.
+sql "$DB" "SELECT id, strftime('%Y%m%d%H%M', planned_end, 'unixepoch', 'localtime')
+	FROM pump_runs WHERE $past LIMIT 5" |
+	while IFS='|' read -r id m; do
+		echo "  run $id should have ended in the minute $m, during: $(awk -v m="$m" '
+			prev != "" && prev <= m && m <= $3 { printf "%s ", $2 } { prev = $3 }' "$TMP/actions")"
+	done
 [ -s "$OVERRUNS" ] && bad "relays on past their pump's longest run: $(head -n 5 "$OVERRUNS")" ||
 	ok "no relay stayed on past its pump's longest run"
 check_db_size
@@ -511,18 +531,20 @@ check_db_size
 
 # Memory and open files of each process, from its first station day on.
 flat=$(awk -v warm=$((WARM_S * 1000000 / SPEED)) -v judged=$((JUDGED_S * 1000000 / SPEED)) -v grow=$RSS_GROWTH_KB '
-	{ t = $1; pid = $2; rss = $3; fds = $4; phase = $5
+	{ t = $1; pid = $2; rss = $3; anon = $4; fds = $5; phase = $6
 	  if (!(pid in first)) first[pid] = t
 	  last[pid] = t
 	  if (t - first[pid] < warm) next
 	  # Memory, like open files, is judged at quiet moments on the home
 	  # screen: a copy to a stick or a workbook takes megabytes while it
 	  # works and gives them back; what stays is what grows.
-	  if (!(pid in peak) || rss > peak[pid]) { peak[pid] = rss; peakin[pid] = NF > 5 ? $6 : phase }
+	  if (!(pid in peak) || rss > peak[pid]) { peak[pid] = rss; peakin[pid] = NF > 6 ? $7 : phase; peakanon[pid] = anon }
 	  if (phase == "home") {
-	    if (!(pid in base)) { base[pid] = rss; lo[pid] = rss; home0[pid] = fds }
+	    if (!(pid in base)) { base[pid] = rss; lo[pid] = rss; home0[pid] = fds; abase[pid] = anon; alo[pid] = anon }
 	    if (rss > hi[pid]) hi[pid] = rss
 	    if (rss < lo[pid]) lo[pid] = rss
+	    if (anon > ahi[pid]) ahi[pid] = anon
+	    if (anon < alo[pid]) alo[pid] = anon
 	    if (fds > homehi[pid]) homehi[pid] = fds
 	  }
 	  n[pid]++ }
@@ -530,6 +552,7 @@ flat=$(awk -v warm=$((WARM_S * 1000000 / SPEED)) -v judged=$((JUDGED_S * 1000000
 	  for (p in base) {
 	    if (last[p] - first[p] < judged) continue
 	    printf "pid %s: %d samples, VmRSS at home %d..%d kB (from %d; %d at the busiest, in %s)", p, n[p], lo[p], hi[p], base[p], peak[p], peakin[p]
+	    printf ", its own (RssAnon) %d..%d kB (from %d; %d at the busiest)", alo[p], ahi[p], abase[p], peakanon[p]
 	    printf ", open files at home %d..%d\n", home0[p], homehi[p]
 	    if (hi[p] - base[p] > grow) printf "GROWTH %s rss\n", p
 	    if ((p in home0) && homehi[p] > home0[p]) printf "GROWTH %s fds\n", p
@@ -551,6 +574,8 @@ else
 fi
 cp "$SAMPLES" "$TOP/build/soak-$SEED.samples" 2>/dev/null
 cp "$SAMPLES.fds" "$TOP/build/soak-$SEED.fds" 2>/dev/null
+cp "$TMP/actions" "$TOP/build/soak-$SEED.actions" 2>/dev/null
+sqlite3 "$DB" ".backup '$TOP/build/soak-$SEED.db'" 2>/dev/null
 
 echo "seed $SEED: $DAYS station days at ${SPEED}x in $(($(date +%s) - started_at)) s"
 echo "replay: SOAK_SEED=$SEED tests/soak.sh $DAYS"
