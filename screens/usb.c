@@ -18,6 +18,7 @@
 #include "widgets.h"
 
 #include <curses.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,17 @@ static const struct stick_info *stick_now(struct ui *ui)
 	return s ? stick_info(s) : &none;
 }
 
+/* A copy is freed: what it took goes back to the system. glibc keeps
+ * freed pieces below the heap's top resident, and a copy's many small
+ * ones (its own database connection, the workbook's cells) left the
+ * station 0.7 to 0.9 MB bigger after a few copies. */
+static void free_copy(struct usb *u)
+{
+	export_free(u->export);
+	u->export = NULL;
+	malloc_trim(0);
+}
+
 static void stop_copy(struct usb *u)
 {
 	struct app *app = ui_app(u->ui);
@@ -60,8 +72,7 @@ static void stop_copy(struct usb *u)
 	if (u->step_timer)
 		loop_timer_del(app->loop, u->step_timer);
 	u->step_timer = 0;
-	export_free(u->export);
-	u->export = NULL;
+	free_copy(u);
 }
 
 static void failed(struct usb *u, const char *why)
@@ -94,8 +105,7 @@ static int64_t on_step(void *data)
 		failed(u, export_error(u->export));
 		u->pulled = export_failure(u->export) == EXPORT_FAILED_REMOVED;
 	}
-	export_free(u->export);
-	u->export = NULL;
+	free_copy(u);
 	app_changed(app);
 	return LOOP_DONE;
 }
