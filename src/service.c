@@ -2,6 +2,7 @@
  * pings, and the wait of a station that cannot start (src/service.h). */
 #include "service.h"
 
+#include "clock.h"
 #include "loop.h"
 #include "text.h"
 
@@ -19,6 +20,8 @@
 
 /* How often a waiting station looks at its configuration again. */
 #define WAIT_LOOK_MS 2000
+/* How long a changed configuration must stay the same before it is read. */
+#define SETTLE_MS 2000
 
 void service_ready(const char *status)
 {
@@ -153,7 +156,7 @@ int service_wait(const char *path, const char *why)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	for (;;) {
+	for (int64_t changed_at = -1;;) {
 		struct stamp now;
 		int sig = sigtimedwait(&set, NULL, &wait);
 
@@ -164,6 +167,14 @@ int service_wait(const char *path, const char *why)
 		sd_notify(0, "WATCHDOG=1");
 		now = stamp_of(path);
 		if (!same_stamp(&was, &now)) {
+			was = now;
+			changed_at = clock_mono_ms();
+			continue;
+		}
+		/* A file still being written (a script's second edit, an
+		 * editor's second write) is not read half done: the station
+		 * starts once the changed file has stayed the same a while. */
+		if (changed_at >= 0 && clock_mono_ms() - changed_at >= SETTLE_MS) {
 			printf("\033[?25h");
 			fflush(stdout);
 			sd_notify(0, "STATUS=The configuration changed: starting again");

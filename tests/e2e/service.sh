@@ -86,6 +86,23 @@ sed -i 's/^crop = ? .*/crop = Mít/; s/^chip = ? .*/chip = gpiochip9/; s/^line =
 sed -i 's/^power_kw = ? .*/power_kw = 1,5/; s|^port = ? .*|port = /dev/ttyUSB9|; s/^model = ? .*/model = soil-0000/' "$CFG"
 sed -i 's/^name = ? .*/name = Lê Văn Tư/' "$CFG"
 if grep -q '= ?' "$CFG"; then bad "test: still unfilled: $(grep -n '= ?' "$CFG")"; fi
+# The file is whole and good now, but the technician is not done: a second
+# zone follows a moment later. The station reads the file once it has
+# stayed the same for two seconds, so it starts with both.
+sleep 1.5
+cat >>"$CFG" <<'INI'
+
+[zone.khu2]
+name = Tiêu
+crop = Tiêu
+pump = p2
+
+[pump.p2]
+name = Bơm 2
+driver = sim
+power_kw = 0,75
+max_minutes = 60
+INI
 expect tpl "1 Độ ẩm đất" "once the file is saved the station starts by itself" 15
 expect_words tpl 'Không có cổng nối tiếp /dev/ttyUSB9 (bộ chuyển RS485 đã cắm chưa?)' \
 	"a missing RS485 adapter is one sentence on the screen"
@@ -103,6 +120,7 @@ grep -qxF 'Không có cổng nối tiếp /dev/ttyUSB9 (bộ chuyển RS485 đã
 grep -q 'READY=1 STATUS=Trạm thử' "$LOG" && ok "ready again, with the farm's name" || bad "notify: $(cat "$LOG")"
 press tpl KP2
 expect_line tpl "^ *1 Bơm 1 +không dùng được *$" "the pumps screen marks pump 1 unavailable, on its row"
+expect_line tpl "^ *2 Bơm 2 +tắt *$" "and lists pump 2, added a moment after the file was first whole"
 stop_station "$TMP/station.db" TERM
 expect tpl "[exit 0]" "SIGTERM ends it"
 
