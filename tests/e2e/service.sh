@@ -88,8 +88,10 @@ sed -i 's/^name = ? .*/name = Lê Văn Tư/' "$CFG"
 if grep -q '= ?' "$CFG"; then bad "test: still unfilled: $(grep -n '= ?' "$CFG")"; fi
 # The file is whole and good now, but the technician is not done: a second
 # zone follows a moment later. The station reads the file once it has
-# stayed the same for two seconds, so it starts with both.
-sleep 1.5
+# stayed the same for two seconds, so it starts with both. (It looks at
+# the file every 0.3 s here, a third of WatchdogSec: a station that
+# started on the first change it saw would start without the second.)
+sleep 1
 cat >>"$CFG" <<'INI'
 
 [zone.khu2]
