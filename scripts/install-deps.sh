@@ -22,11 +22,13 @@ libxlsxwriter-dev zlib1g-dev libespeak-ng-dev libmosquitto-dev"
 # the voice's sound with sox. The voice speaks with eSpeak NG's own data
 # (espeak-ng-data: the Vietnamese voices), named here although
 # libespeak-ng1 brings it, since without it the station is mute. The
-# office link's tests start Debian's Mosquitto broker on loopback and make
+# office link's tests start Debian's Mosquitto broker on loopback, make
 # their certificates with openssl, as scripts/office-ca.sh does for a
-# cooperative.
+# cooperative, and listen and publish as others would with Mosquitto's
+# command-line clients.
 PACKAGES="make gcc pkg-config gettext tmux sqlite3 procps tzdata qrencode
-xfonts-terminus pcf2bdf bdf2psf python3 sox espeak-ng-data mosquitto openssl $LIBS"
+xfonts-terminus pcf2bdf bdf2psf python3 sox espeak-ng-data mosquitto mosquitto-clients openssl
+$LIBS"
 
 # Extra packages for the emulated-hardware rig, fuzzing and sanitizers
 # (`scripts/install-deps.sh --all`), LibreOffice Calc without its
