@@ -84,8 +84,9 @@ CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 -Isrc -Idrivers
             -DRELEASE_KEY_PATH='"$(PREFIX)/share/fieldstation/release-key.pub"'
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libmosquitto is opened by the station only when it has a link
-# (src/mqtt.h): linked, it would load OpenSSL into every station.
-DLOPEN_PKGS := libmosquitto
+# (src/mqtt.h), libxlsxwriter only while it writes a workbook
+# (src/xlsx.h): linked, each would load OpenSSL into every station.
+DLOPEN_PKGS := libmosquitto xlsxwriter
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out $(SPEAKER_PKGS) $(DLOPEN_PKGS),$(PKGS)) 2>/dev/null)
 SPEAKER_LIBS = $(shell $(PKG_CONFIG) --libs $(SPEAKER_PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)

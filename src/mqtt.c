@@ -1,6 +1,7 @@
 /* Opening libmosquitto when a link is used: see mqtt.h. */
 #include "mqtt.h"
 
+#include "dynlib.h"
 #include "text.h"
 
 #include <dlfcn.h>
@@ -10,10 +11,7 @@ const struct mqtt *mqtt_load(char *err, size_t errlen)
 {
 	static struct mqtt m;
 	static void *lib;
-	static const struct {
-		const char *name;
-		void **slot;
-	} syms[] = {
+	static const struct dynlib_sym syms[] = {
 		{ "mosquitto_connack_string", (void **)&m.connack_string },
 		{ "mosquitto_connect", (void **)&m.connect },
 		{ "mosquitto_connect_async", (void **)&m.connect_async },
@@ -41,24 +39,15 @@ const struct mqtt *mqtt_load(char *err, size_t errlen)
 		{ "mosquitto_username_pw_set", (void **)&m.username_pw_set },
 		{ "mosquitto_want_write", (void **)&m.want_write },
 	};
+	char why[256];
 
 	if (lib)
 		return &m;
-	lib = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
+	lib = dynlib_open("libmosquitto.so.1", syms, sizeof(syms) / sizeof(syms[0]), why, sizeof(why));
 	if (!lib) {
 		snprintf(err, errlen, _("the MQTT library cannot be loaded (%s): install libmosquitto1"),
-			 dlerror());
+			 why);
 		return NULL;
-	}
-	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		*syms[i].slot = dlsym(lib, syms[i].name);
-		if (!*syms[i].slot) {
-			snprintf(err, errlen, _("the MQTT library cannot be loaded (%s): install libmosquitto1"),
-				 syms[i].name);
-			dlclose(lib);
-			lib = NULL;
-			return NULL;
-		}
 	}
 	if (m.lib_init() != MOSQ_ERR_SUCCESS) {
 		snprintf(err, errlen, "%s", _("the MQTT library cannot start"));

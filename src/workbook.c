@@ -8,6 +8,7 @@
 #include "savings.h"
 #include "store.h"
 #include "text.h"
+#include "xlsx.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 /* Excel's limits: characters in a cell, rows in a sheet. */
 #define CELL_MAX 32767
@@ -51,6 +51,7 @@ struct sheet {
 };
 
 struct workbook {
+	const struct xlsx *x;		/* the library, held while the book is */
 	char dir[PATH_MAX];		/* the private folder */
 	char path[PATH_MAX + 32];	/* the file in it */
 	lxw_workbook *wb;
@@ -182,7 +183,7 @@ static void put_text(struct workbook *w, struct sheet *sh, int col, const char *
 		fail(w, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		return;
 	}
-	fail(w, worksheet_write_string(sh->ws, sh->row, (lxw_col_t)col, t, fmt));
+	fail(w, w->x->worksheet_write_string(sh->ws, sh->row, (lxw_col_t)col, t, fmt));
 	widen(sh, col, chars(t));
 }
 
@@ -203,7 +204,7 @@ static void put_number(struct workbook *w, struct sheet *sh, int col, double v, 
 	v = strtod(b, NULL);
 	if (v == 0)
 		v = 0;
-	fail(w, worksheet_write_number(sh->ws, sh->row, (lxw_col_t)col, v,
+	fail(w, w->x->worksheet_write_number(sh->ws, sh->row, (lxw_col_t)col, v,
 				       decimals < 0 ? NULL : w->number[shown]));
 	if (decimals < 0)
 		snprintf(b, sizeof(b), "%g", v);
@@ -220,7 +221,7 @@ static void put_date(struct workbook *w, struct sheet *sh, int col, int y, int m
 
 	if (!with_time)
 		dt.hour = dt.min = 0;
-	fail(w, worksheet_write_datetime(sh->ws, sh->row, (lxw_col_t)col, &dt,
+	fail(w, w->x->worksheet_write_datetime(sh->ws, sh->row, (lxw_col_t)col, &dt,
 					 with_time ? w->time : w->date));
 	widen(sh, col, with_time ? 16 : 10);
 }
@@ -293,14 +294,14 @@ static int add_sheet(struct workbook *w, const char *title)
 		snprintf(name, sizeof(name), "%d", w->sheets + 1);
 	snprintf(tried, SHEET_NAME_LEN, "%s", name);
 	/* Given twice: a number after it, within the 31 characters. */
-	for (int k = 2; workbook_validate_sheet_name(w->wb, tried) != LXW_NO_ERROR; k++) {
+	for (int k = 2; w->x->workbook_validate_sheet_name(w->wb, tried) != LXW_NO_ERROR; k++) {
 		size_t keep = count > LXW_SHEETNAME_MAX - 3 ? cut[LXW_SHEETNAME_MAX - 3] : used;
 
 		if (k == 100)
 			return BOOK_FAILED;
 		snprintf(tried, SHEET_NAME_LEN, "%.*s %d", (int)keep, name, k);
 	}
-	w->ws[w->sheets] = workbook_add_worksheet(w->wb, tried);
+	w->ws[w->sheets] = w->x->workbook_add_worksheet(w->wb, tried);
 	if (!w->ws[w->sheets])
 		return BOOK_FAILED;
 	return w->sheets++;
@@ -336,14 +337,14 @@ static int start_sheet(struct workbook *w, struct sheet *sh, int index,
 		if (need > lines)
 			lines = need;
 	}
-	fail(w, worksheet_set_row(sh->ws, 0, LINE_POINTS * lines, NULL));
+	fail(w, w->x->worksheet_set_row(sh->ws, 0, LINE_POINTS * lines, NULL));
 	for (int i = 0; i < sh->n_cols; i++) {
 		const char *t = clean(w, headers[i]);
 
 		if (t)
-			fail(w, worksheet_write_string(sh->ws, 0, (lxw_col_t)i, t, w->header));
+			fail(w, w->x->worksheet_write_string(sh->ws, 0, (lxw_col_t)i, t, w->header));
 	}
-	worksheet_freeze_panes(sh->ws, 1, 0);
+	w->x->worksheet_freeze_panes(sh->ws, 1, 0);
 	sh->row = 1;
 	return w->lxw ? BOOK_FAILED : 0;
 }
@@ -358,10 +359,10 @@ static void end_sheet(struct workbook *w, struct sheet *sh, bool filter)
 			width = WIDTH_MIN;
 		if (width > WIDTH_MAX)
 			width = WIDTH_MAX;
-		fail(w, worksheet_set_column(sh->ws, (lxw_col_t)i, (lxw_col_t)i, width, NULL));
+		fail(w, w->x->worksheet_set_column(sh->ws, (lxw_col_t)i, (lxw_col_t)i, width, NULL));
 	}
 	if (filter && sh->n_cols > 0)
-		fail(w, worksheet_autofilter(sh->ws, 0, 0, sh->row > 1 ? sh->row - 1 : 1,
+		fail(w, w->x->worksheet_autofilter(sh->ws, 0, 0, sh->row > 1 ? sh->row - 1 : 1,
 					     (lxw_col_t)(sh->n_cols - 1)));
 }
 
@@ -405,7 +406,7 @@ static void sheet_link(struct workbook *w, struct sheet *sh, int index)
 	/* A name with an apostrophe would need it doubled: shown unlinked. */
 	if (strchr(name, '\'') ||
 	    (size_t)snprintf(link, sizeof(link), "internal:'%s'!A1", name) >= sizeof(link) ||
-	    worksheet_write_url_opt(sh->ws, sh->row, 0, link, w->link, name, NULL) != LXW_NO_ERROR)
+	    w->x->worksheet_write_url_opt(sh->ws, sh->row, 0, link, w->link, name, NULL) != LXW_NO_ERROR)
 		put_text(w, sh, 0, name, NULL);
 	widen(sh, 0, chars(name));
 }
@@ -453,7 +454,7 @@ static int write_info(struct workbook *w, const struct workbook_facts *f)
 					       : _("Records of station %s"), f->code);
 	/* The title spills over the columns beside it: it widens none. */
 	if (clean(w, line))
-		fail(w, worksheet_write_string(sh.ws, 0, 0, w->text, w->title));
+		fail(w, w->x->worksheet_write_string(sh.ws, 0, 0, w->text, w->title));
 	sh.row += 2;
 	if (f->office) {
 		/* Each station merged here, a row each. */
@@ -815,7 +816,7 @@ static int close_book(struct workbook *w)
 	lxw_error err;
 
 	close_empty_sheets(w->wb);
-	err = workbook_close(w->wb);
+	err = w->x->workbook_close(w->wb);
 	w->wb = NULL;
 	if (err) {
 		fail(w, err);
@@ -854,7 +855,7 @@ int workbook_step(struct workbook *w, int rows)
 	if (rc < 0) {
 		if (!w->error[0])
 			snprintf(w->error, sizeof(w->error), "%s",
-				 w->lxw ? lxw_strerror(w->lxw) : strerror(EIO));
+				 w->lxw ? w->x->lxw_strerror(w->lxw) : strerror(EIO));
 		return WORKBOOK_FAILED;
 	}
 	return w->phase == PH_DONE ? WORKBOOK_DONE : WORKBOOK_MORE;
@@ -862,12 +863,12 @@ int workbook_step(struct workbook *w, int rows)
 
 /* Starting, and the end. */
 
-static lxw_format *number_format(lxw_workbook *wb, const char *code)
+static lxw_format *number_format(struct workbook *w, const char *code)
 {
-	lxw_format *f = workbook_add_format(wb);
+	lxw_format *f = w->x->workbook_add_format(w->wb);
 
 	if (f)
-		format_set_num_format(f, code);
+		w->x->format_set_num_format(f, code);
 	return f;
 }
 
@@ -875,27 +876,27 @@ static int make_formats(struct workbook *w)
 {
 	static const char *const decimals[] = { "0", "0.0", "0.00", "0.000" };
 
-	w->title = workbook_add_format(w->wb);
-	w->bold = workbook_add_format(w->wb);
-	w->header = workbook_add_format(w->wb);
-	w->link = workbook_add_format(w->wb);
-	w->wrap = workbook_add_format(w->wb);
+	w->title = w->x->workbook_add_format(w->wb);
+	w->bold = w->x->workbook_add_format(w->wb);
+	w->header = w->x->workbook_add_format(w->wb);
+	w->link = w->x->workbook_add_format(w->wb);
+	w->wrap = w->x->workbook_add_format(w->wb);
 	if (!w->title || !w->bold || !w->header || !w->link || !w->wrap)
 		return BOOK_FAILED;
-	format_set_text_wrap(w->wrap);
-	format_set_align(w->wrap, LXW_ALIGN_VERTICAL_TOP);
-	format_set_bold(w->title);
-	format_set_font_size(w->title, 14);
-	format_set_bold(w->bold);
-	format_set_bold(w->header);
-	format_set_text_wrap(w->header);
-	format_set_align(w->header, LXW_ALIGN_VERTICAL_TOP);
-	format_set_underline(w->link, LXW_UNDERLINE_SINGLE);
-	format_set_font_color(w->link, LXW_COLOR_BLUE);
-	w->date = number_format(w->wb, "dd/mm/yyyy");
-	w->time = number_format(w->wb, "dd/mm/yyyy hh:mm");
+	w->x->format_set_text_wrap(w->wrap);
+	w->x->format_set_align(w->wrap, LXW_ALIGN_VERTICAL_TOP);
+	w->x->format_set_bold(w->title);
+	w->x->format_set_font_size(w->title, 14);
+	w->x->format_set_bold(w->bold);
+	w->x->format_set_bold(w->header);
+	w->x->format_set_text_wrap(w->header);
+	w->x->format_set_align(w->header, LXW_ALIGN_VERTICAL_TOP);
+	w->x->format_set_underline(w->link, LXW_UNDERLINE_SINGLE);
+	w->x->format_set_font_color(w->link, LXW_COLOR_BLUE);
+	w->date = number_format(w, "dd/mm/yyyy");
+	w->time = number_format(w, "dd/mm/yyyy hh:mm");
 	for (int i = 0; i < 4; i++)
-		if (!(w->number[i] = number_format(w->wb, decimals[i])))
+		if (!(w->number[i] = number_format(w, decimals[i])))
 			return BOOK_FAILED;
 	return w->date && w->time ? 0 : -1;
 }
@@ -921,6 +922,9 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 	w->params = *p;
 	w->made = f->made;
 	w->diaries = store_export_diaries(&w->n_diaries);
+	w->x = xlsx_hold(err, errlen);
+	if (!w->x)
+		goto fail;
 	/* A folder of this process's own, where no one else can put a link
 	 * for the library's files to follow. */
 	if (!tmp || tmp[0] != '/' || strlen(tmp) > PATH_MAX - 64)
@@ -933,7 +937,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 	}
 	snprintf(w->path, sizeof(w->path), "%s/%s", w->dir, WORKBOOK_NAME);
 	opts.tmpdir = w->dir;
-	w->wb = workbook_new_opt(w->path, &opts);
+	w->wb = w->x->workbook_new_opt(w->path, &opts);
 	if (!w->wb || make_formats(w) < 0) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		goto fail;
@@ -951,7 +955,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 	 * same file, byte for byte. (Debian 12's armhf library has a 32-bit
 	 * time_t and reads the low half: the same until 2038.) */
 	props.created = f->made;
-	workbook_set_properties(w->wb, &props);
+	w->x->workbook_set_properties(w->wb, &props);
 	/* The sheets, in their order. */
 	rc = add_sheet(w, _("About"));
 	w->first_diary = w->sheets;
@@ -975,7 +979,7 @@ int workbook_begin(struct store *s, const struct config *cfg, const struct expor
 		return WORKBOOK_DB_FAILED;
 	}
 	if (rc < 0) {
-		snprintf(err, errlen, "%s", w->lxw ? lxw_strerror(w->lxw) : strerror(EIO));
+		snprintf(err, errlen, "%s", w->lxw ? w->x->lxw_strerror(w->lxw) : strerror(EIO));
 		goto fail;
 	}
 	*out = w;
@@ -1014,7 +1018,7 @@ void workbook_free(struct workbook *w)
 	 * which goes below. */
 	if (w->wb) {
 		close_empty_sheets(w->wb);
-		workbook_close(w->wb);
+		w->x->workbook_close(w->wb);
 	}
 	if (w->fd >= 0)
 		close(w->fd);
@@ -1023,5 +1027,7 @@ void workbook_free(struct workbook *w)
 		rmdir(w->dir);
 	}
 	free(w->text);
+	if (w->x)
+		xlsx_release();
 	free(w);
 }

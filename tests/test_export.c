@@ -1043,6 +1043,20 @@ static int open_files(void)
 	return n - 1;	/* the listing's own */
 }
 
+/* Whether this process has the workbook's library mapped. */
+static bool xlsx_mapped(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[1024];
+	bool found = false;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/libxlsxwriter.so") != NULL;
+	fclose(f);
+	return found;
+}
+
 /* The workbook: made in a private folder of the station's own disk,
  * never on the stick, copied there like the other files, signed in the
  * manifest; the private folder goes, whatever happens. One that cannot be
@@ -1061,12 +1075,16 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	(void)state;
 	/* While it is made, it is in a folder of its own under TMPDIR, mode
 	 * 0700, and nothing of it is on the stick; once it is copied,
-	 * nothing of it stays open. */
+	 * nothing of it stays open. Its library (and OpenSSL's, behind it)
+	 * is loaded only while a book is made: a station holds none of it
+	 * in memory otherwise. */
 	open_before = open_files();
+	assert_false(xlsx_mapped());
 	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
 	while (export_step(e, 0) == EXPORT_MORE) {
 		if (strcmp(export_doing(e), "Sổ tính để mở bằng Excel") == 0 &&
 		    strstr(listing(tmp), "fieldstation-xlsx-")) {
+			assert_true(xlsx_mapped());
 			struct stat st;
 			char inside[600];
 
@@ -1081,6 +1099,7 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	export_free(e);
 	assert_string_equal(listing(tmp), "");
 	assert_int_equal(open_files(), open_before);
+	assert_false(xlsx_mapped());
 	text = slurp(path_in(path, "manifest.txt"), &len);
 	assert_int_equal(manifest_parse(&m, text, len, why, sizeof(why)), 0);
 	free(text);
@@ -1103,10 +1122,12 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	       strcmp(export_doing(e), "Sổ tính để mở bằng Excel") != 0)
 		;
 	assert_string_equal(export_doing(e), "Sổ tính để mở bằng Excel");
+	assert_true(xlsx_mapped());
 	export_cancel(e);
 	export_free(e);
 	assert_string_equal(listing(tmp), "");
 	assert_int_equal(open_files(), open_before);
+	assert_false(xlsx_mapped());
 	assert_string_equal(listing(stick), "PT01_2026-06-10");
 
 	/* No room for it on the station's disk (TMPDIR is not a folder): the
