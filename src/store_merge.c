@@ -39,24 +39,29 @@ struct merge_spec {
 	const char *qualified;	/* unique per station only: prefixed with the uid */
 	const char *station;	/* a column holding the station: 0 there, its number here */
 	const char *better;	/* keyed rows: the office's is replaced when this grows */
+	/* Rows with an id that a station finishes later (a run, a dose: its
+	 * end, its water, its energy): an office row not yet finished takes
+	 * the whole of a finished one; a finished row is never changed. */
+	const char *finished;
 };
 
 /* In order: a table's refs are merged before it. */
 static const struct merge_spec specs[] = {
-	{ "sensors", true, { { NULL, NULL } }, "code", NULL, NULL },
-	{ "calibrations", true, { { "sensor", "sensors" } }, NULL, NULL, NULL },
+	{ "sensors", true, { { NULL, NULL } }, "code", NULL, NULL, NULL },
+	{ "calibrations", true, { { "sensor", "sensors" } }, NULL, NULL, NULL, NULL },
 	{ "records", true, { { "corrects", "records" }, { "phi_override", "records" } }, NULL, NULL,
-	  NULL },
-	{ "pump_runs", true, { { "record", "records" } }, NULL, NULL, NULL },
+	  NULL, NULL },
+	{ "pump_runs", true, { { "record", "records" } }, NULL, NULL, NULL, "ended" },
 	/* What each injector gave in a run, the record it wrote, and each
 	 * tank's refills (with the supplier's lot), doses and drains: what
 	 * a certifier asks about inputs. */
-	{ "doses", true, { { "run", "pump_runs" }, { "record", "records" } }, NULL, NULL, NULL },
-	{ "tank_book", true, { { "dose", "doses" } }, NULL, NULL, NULL },
-	{ "events", true, { { NULL, NULL } }, NULL, NULL, NULL },
-	{ "readings_hourly", false, { { "sensor", "sensors" } }, NULL, NULL, "n" },
-	{ "readings_daily", false, { { "sensor", "sensors" } }, NULL, NULL, "n" },
-	{ "names", false, { { NULL, NULL } }, NULL, "station", NULL },
+	{ "doses", true, { { "run", "pump_runs" }, { "record", "records" } }, NULL, NULL, NULL,
+	  "ended" },
+	{ "tank_book", true, { { "dose", "doses" } }, NULL, NULL, NULL, NULL },
+	{ "events", true, { { NULL, NULL } }, NULL, NULL, NULL, NULL },
+	{ "readings_hourly", false, { { "sensor", "sensors" } }, NULL, NULL, "n", NULL },
+	{ "readings_daily", false, { { "sensor", "sensors" } }, NULL, NULL, "n", NULL },
+	{ "names", false, { { NULL, NULL } }, NULL, "station", NULL, NULL },
 };
 
 #define N_SPECS ((int)(sizeof(specs) / sizeof(specs[0])))
@@ -514,7 +519,8 @@ static int merge_by_id(struct merging *g, const struct merge_spec *m, const stru
 		rc = b.failed ? SQLITE_NOMEM : run(g, b.s, NULL);
 		b.len = 0;
 	}
-	/* What the office's copy did not know yet: never overwritten, filled. */
+	/* What the office's copy did not know yet: never overwritten, filled;
+	 * or, for a row the station has finished since, taken whole. */
 	if (rc == SQLITE_OK) {
 		int k = 0;
 
@@ -522,13 +528,23 @@ static int merge_by_id(struct merging *g, const struct merge_spec *m, const stru
 		for (int i = 0; i < c->n; i++) {
 			if (i == c->rowid_alias || (m->qualified && !strcmp(m->qualified, c->name[i])))
 				continue;
-			add(&b, "%s\"%s\" = coalesce(t.\"%s\", ", k++ ? ", " : "", c->name[i], c->name[i]);
+			add(&b, "%s\"%s\" = ", k++ ? ", " : "", c->name[i]);
+			if (m->finished) {
+				add(&b, "CASE WHEN t.\"%s\" IS NULL AND s.\"%s\" IS NOT NULL THEN ",
+				    m->finished, m->finished);
+				value_of(&b, m, c->name[i]);
+				add(&b, " ELSE ");
+			}
+			add(&b, "coalesce(t.\"%s\", ", c->name[i]);
 			value_of(&b, m, c->name[i]);
-			add(&b, ")");
+			add(&b, m->finished ? ") END" : ")");
 		}
 		add(&b, " FROM src.\"%s\" AS s, main.origins AS o WHERE o.station = ?1 AND o.tbl = '%s'"
 			" AND o.origin_id = s.\"%s\" AND t.\"%s\" = o.id AND (0",
 		    m->table, m->table, id, id);
+		if (m->finished)
+			add(&b, " OR (t.\"%s\" IS NULL AND s.\"%s\" IS NOT NULL)", m->finished,
+			    m->finished);
 		for (int i = 0; i < c->n; i++) {
 			if (i == c->rowid_alias || (m->qualified && !strcmp(m->qualified, c->name[i])))
 				continue;

@@ -71,13 +71,19 @@ static void make_station(const char *db, const char *code, const char *name, boo
 		     "UPDATE records SET corrects = 1 WHERE id = 2;"
 		     /* The run watered the correction's fertilizer in (fertigation). */
 		     "UPDATE pump_runs SET record = 2;"
-		     /* And dosed it from a tank, filled from a supplier's lot. */
+		     /* And dosed it from a tank, filled from a supplier's lot:
+		      * while the run goes on, its dose too, 5 of 12 litres given;
+		      * the water counted so far. */
 		     "INSERT INTO doses(id, run, injector, injector_name, tank, tank_name, product,"
 		     " product_name, unit, kind, target, zone, who, who_name, concentration,"
 		     " planned_litres, started, alive, ended, litres, end_reason, record)"
 		     " SELECT 1, id, 'ia', 'Châm A', 'ta', 'Bể A', 'radiant', 'Radiant 60SC', 'ml',"
 		     " 'spray', 'sâu đục trái', 'mit', 'nam', 'Chị Năm', 10, 12, started, started + 600,"
-		     " started + 720, 12, 'done', 2 FROM pump_runs;"
+		     " CASE WHEN ended IS NULL THEN NULL ELSE started + 720 END,"
+		     " CASE WHEN ended IS NULL THEN 5 ELSE 12 END,"
+		     " CASE WHEN ended IS NULL THEN NULL ELSE 'done' END, 2 FROM pump_runs;"
+		     "UPDATE pump_runs SET litres = CASE WHEN ended IS NULL THEN 150 ELSE 400 END,"
+		     " alive = started + 600;"
 		     "INSERT INTO tank_book(tank, tank_name, kind, day, product, product_name, unit,"
 		     " amount, litres, lot, who, who_name, entered_at, dose)"
 		     " VALUES ('ta', 'Bể A', 'refill', '2026-05-20', 'radiant', 'Radiant 60SC', 'ml',"
@@ -227,7 +233,12 @@ static void two_stations_then_again_and_again(void **state)
 					 " JOIN records r ON r.id = d.record AND r.amount = 120"
 					 " WHERE p.record = r.id"), 2);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM tank_book t JOIN doses d ON d.id = t.dose"
-					 " WHERE t.litres = -12 AND d.litres = 12"), 2);
+					 " WHERE t.litres = -12"), 2);
+	/* Station 1's run and dose as they were when its stick was made. */
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs WHERE ended IS NULL"
+					 " AND litres = 150"), 1);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM doses WHERE ended IS NULL"
+					 " AND litres = 5"), 1);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM tank_book WHERE lot = '0451.23'"), 2);
 	/* The correction still points at the record it corrects. */
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM records c JOIN records o"
@@ -243,20 +254,41 @@ static void two_stations_then_again_and_again(void **state)
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM records"), 4);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM readings_daily"), 4);
 
-	/* Station 1 goes on: its run ends, a new event; a later stick. */
+	/* Station 1 goes on: its run and its dose end, with the water, the
+	 * energy and the heartbeat they reached; a new event; a later stick. */
 	exec_sql(path_in(dir, "pt01.db"),
-		 "UPDATE pump_runs SET ended = 1780267200, end_reason = 'done', moisture_after = 38;"
+		 "UPDATE pump_runs SET ended = 1780267200, end_reason = 'done', moisture_after = 38,"
+		 " litres = 400, alive = 1780267140, kwh_offpeak = 0.75;"
+		 "UPDATE doses SET ended = started + 720, litres = 12, alive = started + 700,"
+		 " end_reason = 'done';"
 		 "UPDATE events SET acked = 1780270000;"
 		 "INSERT INTO events(t, kind, alarm) VALUES (1780300000, 'stop', 0);");
 	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 7200));
 	assert_int_equal(merge(folder, &rep), 0);
 	assert_int_equal(rep.last.added[table_index("events")], 1);
 	assert_int_equal(rep.last.filled[table_index("pump_runs")], 1);
+	assert_int_equal(rep.last.filled[table_index("doses")], 1);
 	assert_int_equal(rep.last.filled[table_index("events")], 1);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs WHERE ended IS NULL"), 0);
+	/* The finished run and dose replace what the office had of them, the
+	 * water given most of all: not the 150 and 5 litres of the first
+	 * stick, but what the station counted to their end. */
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs WHERE ended = 1780267200"
+					 " AND litres = 400 AND alive = 1780267140 AND kwh_offpeak = 0.75"),
+			 1);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM doses WHERE ended IS NOT NULL"
+					 " AND litres = 12 AND end_reason = 'done'"), 2);
 	/* The older stick once more: what is known stays known. */
 	assert_int_equal(merge(sticks, &rep), 0);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs WHERE ended IS NULL"), 0);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs WHERE litres = 400"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM doses WHERE litres = 12"), 2);
+	/* And a finished row is never changed, whatever a later copy says. */
+	exec_sql(path_in(dir, "pt01.db"), "UPDATE pump_runs SET litres = 9999;"
+					  "UPDATE doses SET litres = 9999;");
+	assert_int_equal(merge(export_to(path_in(dir, "pt01.db"), sticks, T0 + 9000), &rep), 0);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs WHERE litres = 400"), 2);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM doses WHERE litres = 12"), 2);
 	/* Station 2's alarm and station 1's new event. */
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM events WHERE acked IS NULL"), 2);
 	assert_int_equal(sql_int(office, "SELECT count(*) FROM events"), 3);
