@@ -89,6 +89,9 @@ struct irrigation {
 	int64_t lost_from, lost_to;
 	struct run_row held[IRR_MAX_HELD];
 	int n_held;
+	/* Runs a power cut left open that the diary could not close yet:
+	 * tried again each minute. */
+	bool orphans_left;
 	unsigned changes;	/* a pump started or stopped */
 };
 
@@ -204,10 +207,18 @@ static void price_run(const struct irrigation *irr, struct run_row *r)
 	}
 }
 
+static const char *orphans_text(void)
+{
+	return _("The irrigation diary cannot be read: the pump runs a power cut left open are closed once the memory card reads again.");
+}
+
 /* Close in the diary the runs that a power cut or a crash left open: at
  * the last moment the station is known to have been alive (the run's
- * own heartbeat, written each minute it ran, or anything newer). */
-static void close_orphans(struct irrigation *irr)
+ * own heartbeat, written each minute it ran, or anything newer). Each
+ * with its alarm, in one transaction. 0, or -1 when the card would not
+ * give them or take one: the farmer is told, and the minute tries again
+ * (the relays are off whatever the diary says). */
+static int close_orphans(struct irrigation *irr)
 {
 	struct store *st = irr->app->store;
 	struct run_row open[16];
@@ -215,9 +226,10 @@ static void close_orphans(struct irrigation *irr)
 	int n = store_runs_open(st, open, 16);
 	char detail[32];
 
-	if (n <= 0)
-		return;
-	store_last_alive(st, &alive);
+	if (n < 0)
+		goto later;
+	if (n > 0 && store_last_alive(st, &alive) < 0)
+		goto later;
 	for (int i = 0; i < n; i++) {
 		struct run_row *r = &open[i];
 		int p = config_pump_index(cfg_of(irr), r->pump);
@@ -229,16 +241,36 @@ static void close_orphans(struct irrigation *irr)
 			end = r->started;
 		r->ended = end;
 		/* The water counted until its last noted minute. */
-		store_alive_litres(st, r->id, &r->litres);
+		if (store_alive_litres(st, r->id, &r->litres) < 0)
+			goto later;
 		snprintf(r->end_reason, sizeof(r->end_reason), "power_cut");
 		r->moisture_after = NAN;
 		if (r->power_kw <= 0 && p >= 0)
 			r->power_kw = cfg_of(irr)->pumps[p].power_kw;
 		price_run(irr, r);
-		store_run_end(st, r);
 		snprintf(detail, sizeof(detail), "%" PRId64, end);
-		store_event(st, now_of(irr), "run_cut", r->pump, detail, true);
+		if (store_begin(st) < 0)
+			goto later;
+		if (store_run_end(st, r) < 0 ||
+		    store_event(st, now_of(irr), "run_cut", r->pump, detail, true) < 0 ||
+		    store_commit(st) < 0) {
+			store_rollback(st);
+			goto later;
+		}
 	}
+	if (irr->orphans_left) {
+		irr->orphans_left = false;
+		app_trouble_over(irr->app, orphans_text());
+		for (int p = 0; p < irr->n; p++)
+			if (store_run_last(st, cfg_of(irr)->pumps[p].item.id, &irr->pumps[p].last) != 1)
+				memset(&irr->pumps[p].last, 0, sizeof(irr->pumps[p].last));
+		app_changed(irr->app);
+	}
+	return 0;
+later:
+	irr->orphans_left = true;
+	app_trouble(irr->app, orphans_text());
+	return -1;
 }
 
 static void load_schedules(struct irrigation *irr)
@@ -1099,6 +1131,8 @@ void irrigation_tick(struct irrigation *irr)
 	time_t now = now_of(irr);
 
 	write_unwritten(irr);
+	if (irr->orphans_left)
+		close_orphans(irr);
 	dosing_retry(irr->dosing, now);
 	for (int p = 0; p < irr->n; p++) {
 		struct pump_state *ps = &irr->pumps[p];
@@ -1228,7 +1262,8 @@ static void rearm(struct irrigation *irr)
 	for (int i = 0; i < irr->n_sched; i++)
 		if (schedule_zone(irr, &irr->sched[i]) >= 0)
 			SOONER(schedule_next(&irr->sched[i], irr->scanned));
-	if (irrigation_running_count(irr) > 0 || any_by_moisture(irr) || irr->n_unwritten > 0)
+	if (irrigation_running_count(irr) > 0 || any_by_moisture(irr) || irr->n_unwritten > 0 ||
+	    irr->orphans_left)
 		SOONER((now / 60 + 1) * 60);
 #undef SOONER
 	if (!irr->app->loop)

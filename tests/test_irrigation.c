@@ -409,6 +409,61 @@ static void power_cut_run_is_closed_at_its_last_minute(void **state)
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'run_cut' AND alarm AND acked IS NULL"), 1);
 }
 
+/* Every connection opened from now on reads pump_runs through this
+ * fault: the station starts on a card that will not give its runs. */
+static struct store_fault runs_fault;
+
+static int runs_unreadable(sqlite3 *db, char **msg, const struct sqlite3_api_routines *api)
+{
+	(void)msg;
+	(void)api;
+	runs_fault = (struct store_fault){ .name = "pump_runs", .what = FAULT_READ };
+	sqlite3_set_authorizer(db, store_fault_auth, &runs_fault);
+	return SQLITE_OK;
+}
+
+/* The open runs cannot be read when the station comes back: it says so,
+ * keeps its relays off, and closes them, with their alarm, at the first
+ * minute the card gives them. */
+static void a_cut_run_the_card_hides_is_closed_when_it_reads(void **state)
+{
+	struct rig *r = *state;
+	char why[256], cut[520];
+	struct run_row open[2];
+	time_t t0 = now(r);
+
+	assert_int_equal(irrigation_start(r->app.irrigation, P1, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	pass_minutes(r, 23);
+	snprintf(cut, sizeof(cut), "%s/cut.db", r->dir);
+	snapshot(r, cut);
+	rig_close(r);
+	rename(cut, r->db);
+	clock_advance(r->app.clock, 2 * 3600 * 1000);
+	sqlite3_auto_extension((void (*)(void))runs_unreadable);
+	rig_open(r);
+	sqlite3_cancel_auto_extension((void (*)(void))runs_unreadable);
+	assert_true(runs_fault.refused > 0);
+	assert_false(watering(r, MIT));
+	assert_string_equal(r->app.trouble,
+			    "The irrigation diary cannot be read: the pump runs a power cut left open are closed once the memory card reads again.");
+	/* Still unreadable a minute later: still said, nothing written. */
+	pass_minutes(r, 1);
+	assert_string_equal(r->app.trouble,
+			    "The irrigation diary cannot be read: the pump runs a power cut left open are closed once the memory card reads again.");
+	store_fault_clear(r->app.store);
+	assert_int_equal(store_runs_open(r->app.store, open, 2), 1);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'run_cut'"), 0);
+	/* The card reads again: the next minute closes it at its last
+	 * heartbeat, with its alarm, and the line goes. */
+	pass_minutes(r, 1);
+	assert_int_equal(store_runs_open(r->app.store, open, 2), 0);
+	assert_string_equal(last_run(r).end_reason, "power_cut");
+	assert_int_equal(last_run(r).ended, t0 + 23 * 60);
+	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'run_cut' AND alarm"), 1);
+	assert_string_equal(r->app.trouble, "");
+	assert_false(watering(r, MIT));
+}
+
 static void idle_station_writes_no_heartbeat(void **state)
 {
 	struct rig *r = *state;
@@ -1615,6 +1670,7 @@ int main(void)
 		T(limits_are_refused_in_words),
 		T(shutdown_turns_everything_off_and_closes_runs),
 		T(power_cut_run_is_closed_at_its_last_minute),
+		T(a_cut_run_the_card_hides_is_closed_when_it_reads),
 		T(idle_station_writes_no_heartbeat),
 		T(a_failing_relay_turns_everything_off),
 		T(a_run_keeps_its_minutes_when_the_clock_is_set),
