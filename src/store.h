@@ -577,7 +577,8 @@ struct outbox_state {
 	int64_t waiting;		/* rows the office has not confirmed */
 	int64_t unsent;			/* of which the broker has not taken */
 	int64_t confirmed_at;		/* when the office last confirmed; 0 never */
-	int64_t dropped;		/* days of roll-ups given up for room */
+	int64_t dropped_days;		/* days of roll-ups given up for room */
+	int64_t dropped_events;		/* events (not alarms) given up for room */
 	int64_t last_sent;		/* the newest seq the broker took; 0 none */
 	int64_t confirmed;		/* the newest seq the office confirmed; 0 none */
 };
@@ -598,8 +599,9 @@ int store_outbox_resend(struct store *s, int64_t seq);
 /* Keeps the outbox at most max rows (a full card: none of the days of
  * roll-ups): roll-ups give way first, then events that are not alarms;
  * records, runs, alarms, calibrations, doses and tank entries never. The
- * rows given up are counted in *dropped (the card still holds them; the
- * stick carries them). */
+ * rows given up are counted in *dropped, and the days and events they
+ * were in the outbox's state (the card still holds them; the stick
+ * carries them). */
 int store_outbox_bound(struct store *s, int64_t max, bool card_full, int64_t *dropped);
 
 /* The office's trust in stations' signing keys (store_trust.c). */

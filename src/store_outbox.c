@@ -103,7 +103,8 @@ int store_outbox_state(struct store *s, struct outbox_state *o)
 		      &o->last_sent) < 0)
 		return STORE_ERR;
 	o->confirmed_at = meta_int(s, "link_confirmed_at");
-	o->dropped = meta_int(s, "link_dropped");
+	o->dropped_days = meta_int(s, "link_dropped_days");
+	o->dropped_events = meta_int(s, "link_dropped_events");
 	o->confirmed = meta_int(s, "link_confirmed_seq");
 	if (o->last_sent == 0)
 		o->last_sent = o->confirmed;
@@ -338,6 +339,40 @@ static const char SQL_GIVE_WAY[] =
 	" AND (?1 <> 'events' OR NOT EXISTS (SELECT 1 FROM events e WHERE e.id = o.k1 AND e.alarm))"
 	" ORDER BY o.seq LIMIT ?2)";
 
+/* The days among the first limit roll-ups waiting that were not counted
+ * before (roll-ups wait in the order of their days: a day given up in two
+ * goes is counted once), and the newest of them. */
+static const char SQL_DAYS_GOING[] =
+	"SELECT count(DISTINCT k1), coalesce(max(k1), 0) FROM"
+	" (SELECT k1 FROM outbox WHERE tbl = 'readings_daily' ORDER BY seq LIMIT ?1)"
+	" WHERE k1 > ?2";
+
+static int count_days(struct store *s, int64_t limit, int64_t *days)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_DAYS_GOING);
+	int64_t newest = 0, last = meta_int(s, "link_dropped_day");
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, limit);
+	sqlite3_bind_int64(st, 2, last);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*days = sqlite3_column_int64(st, 0);
+		newest = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc);
+	if (*days == 0)
+		return 0;
+	if (meta_put(s, "link_dropped_day", newest) < 0 ||
+	    meta_put(s, "link_dropped_days", meta_int(s, "link_dropped_days") + *days) < 0)
+		return STORE_ERR;
+	return 0;
+}
+
 int store_outbox_bound(struct store *s, int64_t max, bool card_full, int64_t *dropped)
 {
 	static const char *const give_way[] = { "readings_daily", "events" };
@@ -351,25 +386,32 @@ int store_outbox_bound(struct store *s, int64_t max, bool card_full, int64_t *dr
 		return 0;
 	rc = store_begin(s);
 	for (size_t i = 0; rc == 0 && i < sizeof(give_way) / sizeof(give_way[0]); i++) {
+		int64_t limit = card_full && i == 0 ? INT64_MAX : n - max, days = 0, changed;
 		sqlite3_stmt *st;
 
 		if (n <= max && !(card_full && i == 0))
 			break;
+		if (i == 0 && count_days(s, limit, &days) < 0) {
+			rc = STORE_ERR;
+			break;
+		}
 		st = store_stmt(s, SQL_GIVE_WAY);
 		if (!st) {
 			rc = STORE_ERR;
 			break;
 		}
 		sqlite3_bind_text(st, 1, give_way[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, card_full && i == 0 ? INT64_MAX : n - max);
+		sqlite3_bind_int64(st, 2, limit);
 		rc = store_exec_stmt(s, st);
-		if (rc == 0) {
-			gone += sqlite3_changes64(s->db);
-			n -= sqlite3_changes64(s->db);
-		}
+		if (rc != 0)
+			break;
+		changed = sqlite3_changes64(s->db);
+		gone += changed;
+		n -= changed;
+		if (i == 1 && changed)
+			rc = meta_put(s, "link_dropped_events",
+				      meta_int(s, "link_dropped_events") + changed);
 	}
-	if (rc == 0 && gone)
-		rc = meta_put(s, "link_dropped", meta_int(s, "link_dropped") + gone);
 	if (rc == 0)
 		rc = store_commit(s);
 	else

@@ -439,11 +439,16 @@ void uplink_says(struct uplink *u, char *buf, size_t n)
 		if (!u->connected && u->trouble[0])
 			snprintf(buf + strlen(buf), n - strlen(buf), ": %s", u->trouble);
 	}
-	if (o.dropped)
+	if (o.dropped_days)
 		snprintf(buf + strlen(buf), n - strlen(buf),
 			 ngettext("; %lld day of readings goes by USB only",
-				  "; %lld days of readings go by USB only", (unsigned long)o.dropped),
-			 (long long)o.dropped);
+				  "; %lld days of readings go by USB only", (unsigned long)o.dropped_days),
+			 (long long)o.dropped_days);
+	if (o.dropped_events)
+		snprintf(buf + strlen(buf), n - strlen(buf),
+			 ngettext("; %lld event goes by USB only", "; %lld events go by USB only",
+				  (unsigned long)o.dropped_events),
+			 (long long)o.dropped_events);
 }
 
 /* Batches. */

@@ -200,35 +200,46 @@ static void the_bound_gives_up_readings_first_and_records_never(void **state)
 	assert_int_equal(store_event(s, T0, "sensor_lost", "soil1", NULL, true), 0);
 	assert_int_equal(store_event(s, T0, "started", NULL, NULL, false), 0);
 	store_close(s);
-	/* Forty days of roll-ups waiting, as weeks offline leave them. */
+	/* Forty days of roll-ups waiting, as weeks offline leave them: two
+	 * quantities of two sensors a day, four rows. */
 	exec_sql(db, "WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < 40)"
-		     " INSERT INTO outbox(tbl, k1, k2, k3) SELECT 'readings_daily', 20000 + n, 1, 0 FROM d;");
+		     " INSERT INTO outbox(tbl, k1, k2, k3) SELECT 'readings_daily', 20000 + n, s, q"
+		     " FROM d, (SELECT 1 AS s UNION ALL SELECT 2), (SELECT 0 AS q UNION ALL SELECT 1)"
+		     " ORDER BY n, s, q;");
 	s = open_station("st.db", true);
-	assert_int_equal(store_outbox_bound(s, 100, false, &dropped), 0);
+	assert_int_equal(store_outbox_bound(s, 200, false, &dropped), 0);
 	assert_int_equal(dropped, 0);
-	assert_int_equal(store_outbox_bound(s, 13, false, &dropped), 0);
-	assert_int_equal(dropped, 30);
+	/* 163 rows down to 41: 122 roll-ups, 30 days and a half. */
+	assert_int_equal(store_outbox_bound(s, 41, false, &dropped), 0);
+	assert_int_equal(dropped, 122);
+	assert_int_equal(store_outbox_state(s, &o), 0);
+	assert_int_equal(o.dropped_days, 31);
+	assert_int_equal(o.dropped_events, 0);
 	/* The oldest days went; the run, the alarm and the plain event stay. */
 	assert_int_equal(sql_int(db, "SELECT min(k1) FROM outbox WHERE tbl = 'readings_daily'"), 20031);
 	assert_int_equal(waiting(db, "pump_runs"), 1);
 	assert_int_equal(waiting(db, "events"), 2);
 	/* Tighter: every roll-up, then the plain event; never the alarm or the run. */
 	assert_int_equal(store_outbox_bound(s, 1, false, &dropped), 0);
-	assert_int_equal(dropped, 11);
+	assert_int_equal(dropped, 39);
 	assert_int_equal(waiting(db, "readings_daily"), 0);
 	assert_int_equal(waiting(db, "pump_runs"), 1);
 	assert_int_equal(waiting(db, "events"), 1);
 	assert_int_equal(sql_int(db, "SELECT e.alarm FROM outbox o JOIN events e ON e.id = o.k1"
 				     " WHERE o.tbl = 'events'"), 1);
+	/* The day half given up before is counted once. */
 	assert_int_equal(store_outbox_state(s, &o), 0);
-	assert_int_equal(o.dropped, 41);
+	assert_int_equal(o.dropped_days, 40);
+	assert_int_equal(o.dropped_events, 1);
 	/* A full card: every roll-up waiting goes at once. */
 	store_close(s);
-	exec_sql(db, "INSERT INTO outbox(tbl, k1, k2, k3) VALUES ('readings_daily', 1, 1, 0),"
-		     " ('readings_daily', 2, 1, 0)");
+	exec_sql(db, "INSERT INTO outbox(tbl, k1, k2, k3) VALUES ('readings_daily', 20041, 1, 0),"
+		     " ('readings_daily', 20041, 2, 0), ('readings_daily', 20042, 1, 0)");
 	s = open_station("st.db", true);
 	assert_int_equal(store_outbox_bound(s, 1000, true, &dropped), 0);
-	assert_int_equal(dropped, 2);
+	assert_int_equal(dropped, 3);
+	assert_int_equal(store_outbox_state(s, &o), 0);
+	assert_int_equal(o.dropped_days, 42);
 	assert_int_equal(waiting(db, "pump_runs"), 1);
 	store_close(s);
 }
