@@ -66,6 +66,21 @@ void meter_count_pulse(struct meter *m, int64_t t_ns)
 	m->in_second++;
 }
 
+void meter_count_event(struct meter *m, uint64_t seqno, int64_t t_ns)
+{
+	if (m->last_seqno && seqno > m->last_seqno + 1 && t_ns >= m->last_ns) {
+		uint64_t lost = seqno - m->last_seqno - 1;
+
+		for (uint64_t k = 1; k <= lost; k++)
+			meter_count_pulse(m, m->last_ns + (int64_t)((double)(t_ns - m->last_ns) *
+								    (double)k / (double)(lost + 1)));
+		m->recovered += lost;
+	}
+	m->last_seqno = seqno;
+	m->last_ns = t_ns;
+	meter_count_pulse(m, t_ns);
+}
+
 void meter_count_span(struct meter *m, int64_t from_ns, int64_t to_ns, uint64_t n)
 {
 	double seconds = (double)(to_ns - from_ns) / (double)NS;

@@ -41,6 +41,10 @@ struct meter {
 	uint64_t good, noise;
 	int noisy_seconds;
 	uint64_t noisiest;	/* the most pulses seen in one noisy second */
+	/* meter_count_event(): the last event's number and time. */
+	uint64_t last_seqno;
+	int64_t last_ns;
+	uint64_t recovered;	/* pulses counted from gaps in the numbers */
 };
 
 /* What came since the last take. */
@@ -53,6 +57,11 @@ struct meter_count {
 
 /* For drivers: one pulse at t_ns on the driver's clock (events in order). */
 void meter_count_pulse(struct meter *m, int64_t t_ns);
+/* For drivers whose events the kernel numbers (libgpiod's line sequence
+ * number): one pulse at t_ns, and, when the numbers jump, the events the
+ * kernel's buffer could not keep, spread between the last event and this
+ * one: a loop held up at full flow loses no water. */
+void meter_count_event(struct meter *m, uint64_t seqno, int64_t t_ns);
 /* For drivers: n pulses spread evenly over [from_ns, to_ns). */
 void meter_count_span(struct meter *m, int64_t from_ns, int64_t to_ns, uint64_t n);
 
