@@ -377,22 +377,31 @@ static void snapshot(struct rig *r, const char *to)
 	sqlite3_close(db);
 }
 
-static void power_cut_run_is_closed_at_its_last_minute(void **state)
+/* Pump 1 runs 23 minutes of an hour, and the power goes: the database as
+ * the cut left it, the station closed, its clock two hours on. */
+static void cut_in_a_run(struct rig *r)
 {
-	struct rig *r = *state;
 	char why[256], cut[520];
-	struct run_row run, open[2];
-	struct event_row alarm;
-	time_t t0 = now(r);
 
 	assert_int_equal(irrigation_start(r->app.irrigation, P1, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
 	pass_minutes(r, 23);
 	snprintf(cut, sizeof(cut), "%s/cut.db", r->dir);
 	snapshot(r, cut);
 	rig_close(r);
-	/* The station comes back two hours later on what the cut left. */
 	rename(cut, r->db);
 	clock_advance(r->app.clock, 2 * 3600 * 1000);
+}
+
+static void power_cut_run_is_closed_at_its_last_minute(void **state)
+{
+	struct rig *r = *state;
+	char why[256];
+	struct run_row run, open[2];
+	struct event_row alarm;
+	time_t t0 = now(r);
+
+	cut_in_a_run(r);
+	/* The station comes back on what the cut left. */
 	rig_open(r);
 	assert_false(watering(r, MIT));
 	/* The alarm the home screen shows until it is acknowledged. */
@@ -428,17 +437,10 @@ static int runs_unreadable(sqlite3 *db, char **msg, const struct sqlite3_api_rou
 static void a_cut_run_the_card_hides_is_closed_when_it_reads(void **state)
 {
 	struct rig *r = *state;
-	char why[256], cut[520];
 	struct run_row open[2];
 	time_t t0 = now(r);
 
-	assert_int_equal(irrigation_start(r->app.irrigation, P1, 60, RUN_MANUAL, NULL, why, sizeof(why)), 0);
-	pass_minutes(r, 23);
-	snprintf(cut, sizeof(cut), "%s/cut.db", r->dir);
-	snapshot(r, cut);
-	rig_close(r);
-	rename(cut, r->db);
-	clock_advance(r->app.clock, 2 * 3600 * 1000);
+	cut_in_a_run(r);
 	sqlite3_auto_extension((void (*)(void))runs_unreadable);
 	rig_open(r);
 	sqlite3_cancel_auto_extension((void (*)(void))runs_unreadable);
