@@ -42,6 +42,9 @@ void handover_result_sentence(const struct handover_result *r, char *buf, size_t
 			snprintf(buf, n, "%s", _("The power went while the new settings were put in place: the station went back to its old settings."));
 		else
 			snprintf(buf, n, "%s", _("The station did not start with the new settings: it went back to its old settings."));
+	} else if (strcmp(o, "failed") == 0 && update && strcmp(why, "restore") == 0) {
+		snprintf(buf, n, _("The station went back to version %s, but its records as they were before could not be put back (%s): call the technician."),
+			 r->from, r->detail);
 	} else if (strcmp(o, "failed") == 0 && update) {
 		snprintf(buf, n, _("Going back to version %s failed (%s): call the technician."), r->from,
 			 r->detail);

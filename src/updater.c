@@ -288,7 +288,7 @@ static const char *trial(const struct updater *u)
 static void rollback(const struct updater *u, struct step *s, const char *why, const char *detail)
 {
 	const struct updater_sys *sys = u->sys;
-	char db[PATH_MAX], backup[PATH_MAX], previous[PATH_MAX], err[512] = "";
+	char db[PATH_MAX], backup[PATH_MAX], previous[PATH_MAX], err[512] = "", lost[512] = "";
 	const char *again;
 
 	snprintf(s->reason, sizeof(s->reason), "%s", why);
@@ -297,25 +297,30 @@ static void rollback(const struct updater *u, struct step *s, const char *why, c
 	sys->service(sys->ctx, "stop");
 	updater_db_path(u, db, sizeof(db));
 	handover_path(u, DB_BACKUP, backup, sizeof(backup));
-	/* The records as they were before, then the version that kept them. */
-	if (access(backup, F_OK) == 0 && sys->db_copy(sys->ctx, db, backup, db, err, sizeof(err)) < 0) {
-		snprintf(s->reason, sizeof(s->reason), "%s", why);
-		finish(u, s, "failed", "restore", err);
-		sys->service(sys->ctx, "start");
-		return;
-	}
+	/* The records as they were before, then the version that kept them.
+	 * Records that cannot be put back do not keep the station on the
+	 * version being taken back: the one that ran before comes back all
+	 * the same, and says what it can of the records it finds. */
+	if (access(backup, F_OK) == 0 && sys->db_copy(sys->ctx, db, backup, db, lost, sizeof(lost)) < 0 &&
+	    !lost[0])
+		snprintf(lost, sizeof(lost), "%s", DB_BACKUP);
 	in_dir(u, PREVIOUS_DEB, previous, sizeof(previous));
 	if (sys->dpkg_install(sys->ctx, previous, err, sizeof(err)) < 0) {
 		finish(u, s, "failed", "dpkg", err);
 		sys->service(sys->ctx, "start");
 		return;
 	}
-	again = trial(u);
-	if (again) {
-		finish(u, s, "failed", again, "the version it went back to did not start either");
-		return;
+	if (lost[0]) {
+		/* The backup stays, for the technician to put back. */
+		finish(u, s, "failed", "restore", lost);
+	} else {
+		again = trial(u);
+		if (again) {
+			finish(u, s, "failed", again, "the version it went back to did not start either");
+			return;
+		}
+		finish(u, s, "rolled-back", s->reason, s->detail);
 	}
-	finish(u, s, "rolled-back", s->reason, s->detail);
 	/* Once the step is over: the package kept is the one running. */
 	{
 		char installed[PATH_MAX];

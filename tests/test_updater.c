@@ -41,6 +41,10 @@ struct fake {
 	int home_after;		/* polls a started station takes to its home screen */
 	char boot[16];
 	int dpkg_runs, repacks, db_copies;
+	/* What fails on this board: dpkg on this version, the copy of the
+	 * records before the install, or the copy back after. */
+	char dpkg_fails[VERSION_MAX + 1];
+	bool backup_fails, restore_fails;
 };
 
 static struct fake *fk;
@@ -216,6 +220,12 @@ static int f_dpkg_install(void *ctx, const char *deb, char *err, size_t errlen)
 		return -1;
 	}
 	fk->dpkg_runs++;
+	if (strcmp(version, fk->dpkg_fails) == 0) {
+		/* Half installed, the station not started again. */
+		snprintf(err, errlen, "dpkg: error processing package fieldstation (--install)");
+		fk->running = false;
+		return -1;
+	}
 	/* The package's postinst starts the station again. */
 	snprintf(fk->installed, sizeof(fk->installed), "%s", version);
 	fk->running = true;
@@ -269,8 +279,12 @@ static int f_db_copy(void *ctx, const char *station_db, const char *from, const 
 	int records;
 
 	(void)ctx;
-	(void)station_db;
 	CALL();
+	if ((fk->backup_fails && strcmp(from, station_db) == 0) ||
+	    (fk->restore_fails && strcmp(to, station_db) == 0)) {
+		snprintf(err, errlen, "disk I/O error");
+		return -1;
+	}
 	if (db_read(from, version, &records) < 0) {
 		snprintf(err, errlen, "cannot read %s", from);
 		return -1;
@@ -571,6 +585,67 @@ static void a_version_that_migrates_then_hangs_is_taken_back_with_the_records(vo
 	/* It waited the time given, and not much more. */
 	assert_true(fk->steady >= 60);
 	assert_true(fk->steady < 200);
+}
+
+/* The records cannot be backed up first: nothing is installed, and the
+ * station runs on as it was. */
+static void an_update_whose_backup_fails_is_not_installed(void **state)
+{
+	struct handover_result r;
+	char sentence[512];
+
+	(void)state;
+	fk->backup_fails = true;
+	hand_over_update("0.3.0", "amd64", NULL, &release);
+	assert_int_equal(run_installer(), 0);
+	result(&r);
+	assert_string_equal(r.outcome, "refused");
+	assert_string_equal(r.why, "backup");
+	assert_int_equal(fk->dpkg_runs, 0);
+	assert_string_equal(fk->installed, "0.2.0");
+	station_is_well(42);
+	handover_result_sentence(&r, sentence, sizeof(sentence));
+	assert_string_equal(sentence, "The installer did not install version 0.3.0: the records could not be backed up first. Nothing changed.");
+}
+
+/* dpkg fails half-way: the version before comes back, with its records. */
+static void an_update_dpkg_fails_on_is_taken_back(void **state)
+{
+	struct handover_result r;
+
+	(void)state;
+	snprintf(fk->dpkg_fails, sizeof(fk->dpkg_fails), "0.3.0");
+	hand_over_update("0.3.0", "amd64", NULL, &release);
+	assert_int_equal(run_installer(), 0);
+	result(&r);
+	assert_string_equal(r.outcome, "rolled-back");
+	assert_string_equal(r.why, "dpkg");
+	assert_string_equal(fk->installed, "0.2.0");
+	station_is_well(42);
+}
+
+/* A crashing version whose records cannot be put back: the version that
+ * ran before comes back all the same (never the crashing one), the
+ * backup is kept for the technician, and the screen says to call one. */
+static void records_that_cannot_be_put_back_still_bring_the_old_version(void **state)
+{
+	struct handover_result r;
+	char sentence[512], backup[800];
+
+	(void)state;
+	snprintf(fk->crashes, sizeof(fk->crashes), "0.3.0");
+	fk->restore_fails = true;
+	hand_over_update("0.3.0", "amd64", NULL, &release);
+	assert_int_equal(run_installer(), 0);
+	result(&r);
+	assert_string_equal(r.outcome, "failed");
+	assert_string_equal(r.why, "restore");
+	assert_string_equal(fk->installed, "0.2.0");
+	assert_true(fk->running);
+	snprintf(backup, sizeof(backup), "%s/update/before-update.db", station_dir);
+	assert_int_equal(access(backup, F_OK), 0);
+	handover_result_sentence(&r, sentence, sizeof(sentence));
+	assert_string_equal(sentence, "The station went back to version 0.2.0, but its records as they were before could not be put back (disk I/O error): call the technician.");
 }
 
 /* A board without a real-time clock boots at an old date, and the farmer
@@ -908,6 +983,9 @@ int main(void)
 		T(a_good_update_is_installed),
 		T(a_version_that_stops_at_start_is_taken_back),
 		T(a_version_that_migrates_then_hangs_is_taken_back_with_the_records),
+		T(an_update_whose_backup_fails_is_not_installed),
+		T(an_update_dpkg_fails_on_is_taken_back),
+		T(records_that_cannot_be_put_back_still_bring_the_old_version),
 		T(setting_the_date_in_the_trial_neither_cuts_it_short_nor_stretches_it),
 		T(nothing_unsigned_older_or_for_another_board_is_installed),
 		T(a_request_from_before_a_restart_is_not_done),
