@@ -90,8 +90,14 @@ struct irrigation {
 	struct run_row held[IRR_MAX_HELD];
 	int n_held;
 	/* Runs a power cut left open that the diary could not close yet:
-	 * tried again each minute. */
+	 * tried again each minute, with what was known when the station
+	 * came back (the note of the last minute it was alive, before this
+	 * station's own runs write theirs). */
 	bool orphans_left;
+	time_t resumed_at;
+	int64_t alive_before;
+	struct alive_run cut_runs[STORE_ALIVE_RUNS];
+	int n_cut_runs;
 	unsigned changes;	/* a pump started or stopped */
 };
 
@@ -212,37 +218,62 @@ static const char *orphans_text(void)
 	return _("The irrigation diary cannot be read: the pump runs a power cut left open are closed once the memory card reads again.");
 }
 
+/* The water of a run a cut left open, as its last note had it. */
+static void cut_run_litres(const struct irrigation *irr, struct run_row *r)
+{
+	for (int i = 0; i < irr->n_cut_runs; i++)
+		if (irr->cut_runs[i].id == r->id)
+			r->litres = irr->cut_runs[i].litres;
+}
+
+/* A run of this station's own, going on now. */
+static bool running_now(const struct irrigation *irr, int64_t id)
+{
+	for (int p = 0; p < irr->n; p++)
+		if (irr->pumps[p].run.id == id)
+			return true;
+	return false;
+}
+
 /* Close in the diary the runs that a power cut or a crash left open: at
- * the last moment the station is known to have been alive (the run's
- * own heartbeat, written each minute it ran, or anything newer). Each
- * with its alarm, in one transaction. 0, or -1 when the card would not
- * give them or take one: the farmer is told, and the minute tries again
- * (the relays are off whatever the diary says). */
+ * the last moment the station is known to have been alive before it came
+ * back (the run's own heartbeat, written each minute it ran, or anything
+ * newer). Each with its alarm, in one transaction. 0, or -1 when the card
+ * would not give them or take one: the farmer is told, and the minute
+ * tries again, on runs begun before the station came back alone (the
+ * relays are off whatever the diary says). */
 static int close_orphans(struct irrigation *irr)
 {
 	struct store *st = irr->app->store;
 	struct run_row open[16];
-	int64_t alive = 0;
-	int n = store_runs_open(st, open, 16);
+	int n;
 	char detail[32];
 
+	if (!irr->resumed_at) {
+		irr->resumed_at = now_of(irr);
+		irr->n_cut_runs = store_alive_note(st, &irr->alive_before, irr->cut_runs);
+		/* Unread, the note alone, and each run's own heartbeat. */
+		store_last_alive(st, &irr->alive_before);
+	}
+	n = store_runs_open(st, open, 16);
 	if (n < 0)
-		goto later;
-	if (n > 0 && store_last_alive(st, &alive) < 0)
 		goto later;
 	for (int i = 0; i < n; i++) {
 		struct run_row *r = &open[i];
 		int p = config_pump_index(cfg_of(irr), r->pump);
-		int64_t end = alive > r->alive ? alive : r->alive;
+		int64_t end = irr->alive_before > r->alive ? irr->alive_before : r->alive;
 
+		if (r->started >= irr->resumed_at || running_now(irr, r->id))
+			continue;
 		if (end > r->planned_end)
 			end = r->planned_end;
+		if (end > irr->resumed_at)
+			end = irr->resumed_at;
 		if (end < r->started)
 			end = r->started;
 		r->ended = end;
 		/* The water counted until its last noted minute. */
-		if (store_alive_litres(st, r->id, &r->litres) < 0)
-			goto later;
+		cut_run_litres(irr, r);
 		snprintf(r->end_reason, sizeof(r->end_reason), "power_cut");
 		r->moisture_after = NAN;
 		if (r->power_kw <= 0 && p >= 0)
@@ -262,7 +293,8 @@ static int close_orphans(struct irrigation *irr)
 		irr->orphans_left = false;
 		app_trouble_over(irr->app, orphans_text());
 		for (int p = 0; p < irr->n; p++)
-			if (store_run_last(st, cfg_of(irr)->pumps[p].item.id, &irr->pumps[p].last) != 1)
+			if (!irr->pumps[p].run.id &&
+			    store_run_last(st, cfg_of(irr)->pumps[p].item.id, &irr->pumps[p].last) != 1)
 				memset(&irr->pumps[p].last, 0, sizeof(irr->pumps[p].last));
 		app_changed(irr->app);
 	}

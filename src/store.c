@@ -1320,6 +1320,13 @@ int store_note_alive(struct store *s, int64_t t, const struct alive_run *runs, i
 	return rc < 0 ? STORE_ERR : 0;
 }
 
+int store_alive_note(struct store *s, int64_t *t, struct alive_run *runs)
+{
+	*t = s->alive_note;
+	memcpy(runs, s->alive_runs, (size_t)s->n_alive_runs * sizeof(*runs));
+	return s->n_alive_runs;
+}
+
 int store_alive_litres(struct store *s, int64_t id, double *litres)
 {
 	for (int i = 0; i < s->n_alive_runs; i++) {

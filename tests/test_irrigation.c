@@ -438,6 +438,7 @@ static void a_cut_run_the_card_hides_is_closed_when_it_reads(void **state)
 {
 	struct rig *r = *state;
 	struct run_row open[2];
+	char why[256];
 	time_t t0 = now(r);
 
 	cut_in_a_run(r);
@@ -455,12 +456,19 @@ static void a_cut_run_the_card_hides_is_closed_when_it_reads(void **state)
 	store_fault_clear(r->app.store);
 	assert_int_equal(store_runs_open(r->app.store, open, 2), 1);
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'run_cut'"), 0);
-	/* The card reads again: the next minute closes it at its last
-	 * heartbeat, with its alarm, and the line goes. */
-	pass_minutes(r, 1);
-	assert_int_equal(store_runs_open(r->app.store, open, 2), 0);
-	assert_string_equal(last_run(r).end_reason, "power_cut");
-	assert_int_equal(last_run(r).ended, t0 + 23 * 60);
+	/* Meanwhile pump 2 is started by hand: this station's own run, with
+	 * its own heartbeats, after the cut. */
+	assert_int_equal(irrigation_start(r->app.irrigation, P2, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
+	/* The card reads again: the next minute closes the cut run at its
+	 * last heartbeat before the cut, with its alarm, and the line goes;
+	 * pump 2's run goes on. */
+	pass_minutes(r, 3);
+	assert_int_equal(store_runs_open(r->app.store, open, 2), 1);
+	assert_string_equal(open[0].pump, "p2");
+	assert_true(watering(r, VUSUA));
+	snprintf(why, sizeof(why), "SELECT count(*) FROM pump_runs WHERE pump = 'p1'"
+		 " AND end_reason = 'power_cut' AND ended = %lld", (long long)(t0 + 23 * 60));
+	assert_int_equal(count_sql(r, why), 1);
 	assert_int_equal(count_sql(r, "SELECT count(*) FROM events WHERE kind = 'run_cut' AND alarm"), 1);
 	assert_string_equal(r->app.trouble, "");
 	assert_false(watering(r, MIT));
