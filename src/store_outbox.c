@@ -339,18 +339,20 @@ static const char SQL_GIVE_WAY[] =
 	" AND (?1 <> 'events' OR NOT EXISTS (SELECT 1 FROM events e WHERE e.id = o.k1 AND e.alarm))"
 	" ORDER BY o.seq LIMIT ?2)";
 
-/* The days among the first limit roll-ups waiting that were not counted
- * before (roll-ups wait in the order of their days: a day given up in two
- * goes is counted once), and the newest of them. */
+/* The days among the first limit roll-ups waiting, but for the day of
+ * the last one given up before (a day's roll-ups wait together: one given
+ * up in two goes is counted once; a clock set back may bring earlier
+ * days after it), and the day of the last of them. */
 static const char SQL_DAYS_GOING[] =
-	"SELECT count(DISTINCT k1), coalesce(max(k1), 0) FROM"
-	" (SELECT k1 FROM outbox WHERE tbl = 'readings_daily' ORDER BY seq LIMIT ?1)"
-	" WHERE k1 > ?2";
+	"WITH going AS (SELECT seq, k1 FROM outbox WHERE tbl = 'readings_daily'"
+	" ORDER BY seq LIMIT ?1)"
+	" SELECT (SELECT count(DISTINCT k1) FROM going WHERE k1 <> ?2),"
+	" coalesce((SELECT k1 FROM going ORDER BY seq DESC LIMIT 1), ?2)";
 
 static int count_days(struct store *s, int64_t limit, int64_t *days)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_DAYS_GOING);
-	int64_t newest = 0, last = meta_int(s, "link_dropped_day");
+	int64_t last_day = 0, last = meta_int(s, "link_dropped_day");	/* 0: none yet */
 	int rc;
 
 	if (!st)
@@ -360,14 +362,14 @@ static int count_days(struct store *s, int64_t limit, int64_t *days)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*days = sqlite3_column_int64(st, 0);
-		newest = sqlite3_column_int64(st, 1);
+		last_day = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return store_fail(s, rc);
 	if (*days == 0)
 		return 0;
-	if (meta_put(s, "link_dropped_day", newest) < 0 ||
+	if (meta_put(s, "link_dropped_day", last_day) < 0 ||
 	    meta_put(s, "link_dropped_days", meta_int(s, "link_dropped_days") + *days) < 0)
 		return STORE_ERR;
 	return 0;

@@ -240,6 +240,15 @@ static void the_bound_gives_up_readings_first_and_records_never(void **state)
 	assert_int_equal(dropped, 3);
 	assert_int_equal(store_outbox_state(s, &o), 0);
 	assert_int_equal(o.dropped_days, 42);
+	/* The clock set back: days before those given up already count. */
+	store_close(s);
+	exec_sql(db, "INSERT INTO outbox(tbl, k1, k2, k3) VALUES ('readings_daily', 20035, 1, 0),"
+		     " ('readings_daily', 20036, 1, 0)");
+	s = open_station("st.db", true);
+	assert_int_equal(store_outbox_bound(s, 1000, true, &dropped), 0);
+	assert_int_equal(dropped, 2);
+	assert_int_equal(store_outbox_state(s, &o), 0);
+	assert_int_equal(o.dropped_days, 44);
 	assert_int_equal(waiting(db, "pump_runs"), 1);
 	store_close(s);
 }
