@@ -66,14 +66,21 @@ void meter_count_pulse(struct meter *m, int64_t t_ns)
 	m->in_second++;
 }
 
+/* Dropped events counted one by one up to this many; beyond, as a span
+ * (a storm of noise while the loop was held up). */
+#define GAP_ONE_BY_ONE 4096
+
 void meter_count_event(struct meter *m, uint64_t seqno, int64_t t_ns)
 {
 	if (m->last_seqno && seqno > m->last_seqno + 1 && t_ns >= m->last_ns) {
 		uint64_t lost = seqno - m->last_seqno - 1;
 
-		for (uint64_t k = 1; k <= lost; k++)
-			meter_count_pulse(m, m->last_ns + (int64_t)((double)(t_ns - m->last_ns) *
-								    (double)k / (double)(lost + 1)));
+		if (lost > GAP_ONE_BY_ONE)
+			meter_count_span(m, m->last_ns, t_ns, lost);
+		else
+			for (uint64_t k = 1; k <= lost; k++)
+				meter_count_pulse(m, m->last_ns + (int64_t)((double)(t_ns - m->last_ns) *
+									    (double)k / (double)(lost + 1)));
 		m->recovered += lost;
 	}
 	m->last_seqno = seqno;

@@ -141,6 +141,13 @@ static void test_events_the_kernel_dropped_still_count(void **state)
 	meter_take(&m, &c, true);
 	assert_int_equal(c.pulses, 0);
 	assert_int_equal(c.noise, 4000 - 1);	/* the last dropped: no event after it */
+	/* A storm of a million dropped in 10 seconds, between two events
+	 * that came through, is noise, counted at once, not pulse by pulse. */
+	meter_count_event(&m, seq, 50 * S);	/* the next event through */
+	meter_count_event(&m, seq + 1000001, 60 * S);
+	meter_take(&m, &c, true);
+	assert_int_equal(c.noise, 1000000);
+	assert_true(c.pulses <= 2);
 }
 
 /* A span is judged by its rate. */
