@@ -139,6 +139,7 @@ deps:
 	@$(PKG_CONFIG) --atleast-version=2.0 libgpiod 2>/dev/null && \
 	 $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	 command -v tmux >/dev/null && command -v msgfmt >/dev/null && command -v sox >/dev/null && \
+	 command -v mosquitto_sub >/dev/null && \
 	 command -v bdf2psf >/dev/null && command -v pcf2bdf >/dev/null && \
 	 [ -e $(TERMINUS)/ter-u32n_unicode.pcf.gz ] && \
 	 { [ -z "$(EMU)" ] || command -v $(firstword $(EMU)) >/dev/null; } || \

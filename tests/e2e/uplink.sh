@@ -12,8 +12,9 @@
 # the same records into the one office without a row twice.
 . "$(dirname "$0")/lib.sh"
 
-command -v mosquitto >/dev/null && command -v openssl >/dev/null || {
-	echo "SKIPPED: $0 needs the mosquitto and openssl packages (scripts/install-deps.sh)"
+command -v mosquitto >/dev/null && command -v openssl >/dev/null &&
+	command -v mosquitto_pub >/dev/null && command -v mosquitto_sub >/dev/null || {
+	echo "SKIPPED: $0 needs the mosquitto, mosquitto-clients and openssl packages (scripts/install-deps.sh)"
 	exit 77
 }
 MOSQUITTO=$(command -v mosquitto)
