@@ -19,7 +19,8 @@ int service_watchdog(struct loop *loop);
 /* A station that cannot start: shows why on the terminal (the screen's
  * console), says it to the service manager as ready with that status,
  * pings the watchdog, and waits until the file at path has changed and
- * then stayed the same for a look, two seconds (1: try again) or SIGTERM, SIGINT or SIGHUP asks it to stop (0). */
+ * then stayed the same for two seconds (1: try again), or SIGTERM,
+ * SIGINT or SIGHUP asks it to stop (0). */
 int service_wait(const char *path, const char *why);
 
 #endif

@@ -205,7 +205,7 @@ static void put_number(struct workbook *w, struct sheet *sh, int col, double v, 
 	if (v == 0)
 		v = 0;
 	fail(w, w->x->worksheet_write_number(sh->ws, sh->row, (lxw_col_t)col, v,
-				       decimals < 0 ? NULL : w->number[shown]));
+					     decimals < 0 ? NULL : w->number[shown]));
 	if (decimals < 0)
 		snprintf(b, sizeof(b), "%g", v);
 	else
@@ -222,7 +222,7 @@ static void put_date(struct workbook *w, struct sheet *sh, int col, int y, int m
 	if (!with_time)
 		dt.hour = dt.min = 0;
 	fail(w, w->x->worksheet_write_datetime(sh->ws, sh->row, (lxw_col_t)col, &dt,
-					 with_time ? w->time : w->date));
+					       with_time ? w->time : w->date));
 	widen(sh, col, with_time ? 16 : 10);
 }
 
@@ -363,7 +363,7 @@ static void end_sheet(struct workbook *w, struct sheet *sh, bool filter)
 	}
 	if (filter && sh->n_cols > 0)
 		fail(w, w->x->worksheet_autofilter(sh->ws, 0, 0, sh->row > 1 ? sh->row - 1 : 1,
-					     (lxw_col_t)(sh->n_cols - 1)));
+						   (lxw_col_t)(sh->n_cols - 1)));
 }
 
 /* The next row, unless Excel's last one was reached. */

@@ -1084,10 +1084,10 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	while (export_step(e, 0) == EXPORT_MORE) {
 		if (strcmp(export_doing(e), "Sổ tính để mở bằng Excel") == 0 &&
 		    strstr(listing(tmp), "fieldstation-xlsx-")) {
-			assert_true(xlsx_mapped());
 			struct stat st;
 			char inside[600];
 
+			assert_true(xlsx_mapped());
 			snprintf(inside, sizeof(inside), "%s/%s", tmp, listing(tmp));
 			assert_int_equal(stat(inside, &st), 0);
 			assert_int_equal(st.st_mode & 0777, 0700);
