@@ -2,7 +2,7 @@
 # Packs the rig's initramfs: busybox, /init, the scenarios' guest scripts,
 # and the station exactly as `make` built it (build/fieldstation, its
 # catalogue and its console fonts), with the shared libraries that ldd
-# names, the C.UTF-8 locale, tmux to give the console a terminal, and
+# names and the one it opens itself, the C.UTF-8 locale, tmux to give the console a terminal, and
 # kbd's setfont. Prints the path of the image.
 #
 # Shared libraries rather than a static build: the guest then runs the very
@@ -45,6 +45,14 @@ copy_elf() {
 
 for f in $STATION; do
 	copy_elf "$f" "$stage/rig/build/$(basename "$f")"
+done
+# The library the station opens only while it writes a workbook (dlopen:
+# ldd does not name it), with its own.
+for soname in libxlsxwriter.so.4; do
+	lib=$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ { print $NF; exit }')
+	[ -n "$lib" ] || { echo "initramfs: $soname is missing (scripts/install-deps.sh)" >&2; exit 1; }
+	mkdir -p "$stage$(dirname "$lib")"
+	copy_elf "$lib" "$stage$lib"
 done
 mkdir -p "$stage/rig/build/locale/vi/LC_MESSAGES"
 cp "$B/locale/vi/LC_MESSAGES/fieldstation.mo" "$stage/rig/build/locale/vi/LC_MESSAGES/"
