@@ -41,7 +41,8 @@ struct merge_spec {
 	const char *better;	/* keyed rows: the office's is replaced when this grows */
 	/* Rows with an id that a station finishes later (a run, a dose: its
 	 * end, its water, its energy): an office row not yet finished takes
-	 * the whole of a finished one; a finished row is never changed. */
+	 * the whole of a finished one; a finished row is never overwritten,
+	 * only what it lacks filled in. */
 	const char *finished;
 };
 
