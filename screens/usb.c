@@ -93,7 +93,7 @@ static int64_t on_step(void *data)
 			u->percent = export_percent(u->export);
 			app_changed(app);
 		}
-		return 0;
+		return export_idle_ms(u->export);
 	}
 	u->step_timer = 0;
 	if (rc == EXPORT_DONE) {

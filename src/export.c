@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,8 @@
 #define ROWS_PER_TURN 256
 #define BACKUP_PAGES 256
 #define READ_CHUNK (1 << 20)
+/* How long a caller may leave the export while the workbook is closed. */
+#define IDLE_MS 20
 #define FAT_MAX_FILE 0xFFFFFFFFLL
 #define MSDOS_MAGIC 0x4d44
 /* Every path here: the stick's folder, a folder of ours, a file name. */
@@ -88,6 +91,7 @@ struct export {
 
 	/* The workbook, made in a private folder, then copied. */
 	struct workbook *book;
+	bool waiting;			/* for the book's closer: nothing to do */
 	int64_t book_bytes, book_sent, book_est;
 
 	struct store_backup *backup;
@@ -484,6 +488,9 @@ static int step_workbook(struct export *e)
 {
 	int rc = workbook_step(e->book, ROWS_PER_TURN), fd;
 
+	e->waiting = rc == WORKBOOK_WAIT;
+	if (e->waiting)
+		return 0;
 	if (rc == WORKBOOK_DB_FAILED)
 		return db_fail(e);
 	if (rc < 0) {
@@ -1208,7 +1215,7 @@ int export_step(struct export *e, int budget_ms)
 		case PH_FAILED:
 			break;
 		}
-		if (clock_mono_ms() >= until)
+		if (e->waiting || clock_mono_ms() >= until)
 			break;
 	}
 	if (rc < 0) {
@@ -1233,6 +1240,11 @@ int export_step(struct export *e, int budget_ms)
 			e->percent = p;
 	}
 	return EXPORT_MORE;
+}
+
+int export_idle_ms(const struct export *e)
+{
+	return e->waiting ? IDLE_MS : 0;
 }
 
 void export_cancel(struct export *e)
@@ -1329,6 +1341,8 @@ int export_run(const struct export_opts *o, void (*fn)(void *ctx, int percent), 
 	if (export_begin(o, &e, err, errlen) < 0)
 		return -1;
 	while ((rc = export_step(e, 200)) == EXPORT_MORE) {
+		if (export_idle_ms(e))
+			poll(NULL, 0, export_idle_ms(e));
 		if (fn && export_percent(e) != last)
 			fn(ctx, last = export_percent(e));
 	}

@@ -63,6 +63,10 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 /* Works for about budget_ms: EXPORT_MORE, EXPORT_DONE, or -1 when it
  * failed (export_error() says why; what was written is removed). */
 int export_step(struct export *e, int budget_ms);
+/* After EXPORT_MORE: how many ms the caller may leave the export before
+ * its next step, since nothing can be done sooner (the workbook is being
+ * closed by its own process); 0 when the next step has work at once. */
+int export_idle_ms(const struct export *e);
 /* Stops an unfinished export and removes what it wrote. */
 void export_cancel(struct export *e);
 /* Frees; an unfinished export is cancelled first. */

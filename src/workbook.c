@@ -1,6 +1,7 @@
 /* The workbook of an export: a first sheet about it, a sheet per diary,
  * the lots' traceability; written with libxlsxwriter into a private
- * folder, a few hundred rows a step. */
+ * folder, a few hundred rows a step, and closed (zipped whole, the
+ * library's one long call) by a child process while the loop goes on. */
 #include "workbook.h"
 
 #include "config.h"
@@ -10,15 +11,21 @@
 #include "text.h"
 #include "xlsx.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Excel's limits: characters in a cell, rows in a sheet. */
@@ -34,7 +41,7 @@
 #define MAX_SHEETS 40
 #define SHEET_NAME_LEN (LXW_MAX_SHEETNAME_LENGTH + 8)
 
-enum phase { PH_DIARY, PH_LOTS, PH_CLOSE, PH_DONE };
+enum phase { PH_DIARY, PH_LOTS, PH_CLOSE, PH_CLOSING, PH_DONE };
 
 /* What went wrong inside: the library or the private folder, or the
  * station's records. */
@@ -70,6 +77,7 @@ struct workbook {
 	char names[MAX_SHEETS][SHEET_NAME_LEN];
 	int sheets, first_diary, first_lots, first_savings;
 	time_t made;
+	pid_t closer;			/* the child closing the book, until reaped */
 	int fd;
 	char *text;			/* a cell's text, made clean */
 	size_t text_cap;
@@ -809,19 +817,31 @@ static void close_empty_sheets(lxw_workbook *wb)
 	}
 }
 
-/* The file, whole. */
-static int close_book(struct workbook *w)
+/* Forgets the book without writing it: each sheet's temporary file
+ * closed (the library frees a sheet without closing it), then the rest. */
+static void discard_book(struct workbook *w)
+{
+	lxw_worksheet *ws;
+
+	if (!w->wb)
+		return;
+	LXW_FOREACH_WORKSHEET(ws, w->wb) {
+		if (!ws->optimize_tmpfile)
+			continue;
+		if (ws->file == ws->optimize_tmpfile)
+			ws->file = NULL;
+		fclose(ws->optimize_tmpfile);
+		ws->optimize_tmpfile = NULL;
+	}
+	w->x->lxw_workbook_free(w->wb);
+	w->wb = NULL;
+}
+
+/* The file, whole, as the closer left it. */
+static int open_book(struct workbook *w)
 {
 	struct stat st;
-	lxw_error err;
 
-	close_empty_sheets(w->wb);
-	err = w->x->workbook_close(w->wb);
-	w->wb = NULL;
-	if (err) {
-		fail(w, err);
-		return BOOK_FAILED;
-	}
 	/* Written by the library into the folder only this process can
 	 * reach; opened without following a link all the same. */
 	w->fd = open(w->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -831,6 +851,163 @@ static int close_book(struct workbook *w)
 	}
 	w->phase = PH_DONE;
 	return 0;
+}
+
+/* The closer keeps nothing of the station's but the sheets' files: no
+ * relay line, no terminal, no database, no lock. Only calls that are
+ * safe after fork() until the library's own. */
+static void keep_only_sheets(lxw_workbook *wb)
+{
+	unsigned int keep[MAX_SHEETS + 1], n = 0, from = 3;
+	lxw_worksheet *ws;
+	int null = open("/dev/null", O_RDWR);
+
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
+	LXW_FOREACH_WORKSHEET(ws, wb) {
+		if (ws->optimize_tmpfile && n < MAX_SHEETS)
+			keep[n++] = (unsigned int)fileno(ws->optimize_tmpfile);
+	}
+	/* In order, then every gap between them closed. */
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			unsigned int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	keep[n++] = ~0U;
+	for (unsigned int i = 0; i < n; i++) {
+		if (keep[i] > from && syscall(SYS_close_range, from, keep[i] - 1, 0U) < 0)
+			for (unsigned int fd = from; fd < keep[i] && fd < 65536; fd++)
+				close((int)fd);
+		from = keep[i] + 1;
+	}
+}
+
+/* In the child. It dies with the station (which holds its pid and kills
+ * it when the book is stopped), and takes none of the station's signal
+ * handlers: a crash here must not turn the station's relays off. */
+static void close_in_child(struct workbook *w, pid_t station)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	lxw_error err;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != station)
+		_exit(1);
+	keep_only_sheets(w->wb);
+	setpriority(PRIO_PROCESS, 0, 10);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	err = w->x->workbook_close(w->wb);
+	_exit(err > 0 && err < 120 ? (int)err : err ? 120 : 0);
+}
+
+/* Zipping the book takes 0.7 s on five years of records on a PC, several
+ * on a board: too long to hold the loop that ends the pumps' runs. A
+ * child does it, from the station's memory as it is at fork(); the sheets'
+ * rows are flushed first, so that the child's copy of each file's buffer
+ * is empty. Where there is no child to be had, the book is closed here. */
+static int start_closing(struct workbook *w)
+{
+	pid_t station = getpid();
+	sigset_t all, old;
+	lxw_worksheet *ws;
+	lxw_error err;
+
+	close_empty_sheets(w->wb);
+	LXW_FOREACH_WORKSHEET(ws, w->wb) {
+		if (ws->optimize_tmpfile && fflush(ws->optimize_tmpfile) != 0) {
+			snprintf(w->error, sizeof(w->error), "%s", strerror(errno));
+			return BOOK_FAILED;
+		}
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	w->closer = fork();
+	if (w->closer == 0)
+		close_in_child(w, station);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (w->closer > 0) {
+		w->phase = PH_CLOSING;
+		return 0;
+	}
+	w->closer = 0;
+	err = w->x->workbook_close(w->wb);
+	w->wb = NULL;
+	if (err) {
+		fail(w, err);
+		return BOOK_FAILED;
+	}
+	return open_book(w);
+}
+
+/* 1 while the child is at it; 0 once the book is whole; BOOK_FAILED. */
+static int check_closing(struct workbook *w)
+{
+	int status;
+	pid_t r = waitpid(w->closer, &status, WNOHANG);
+
+	if (r == 0)
+		return 1;
+	if (r < 0 && errno == EINTR)
+		return 1;
+	w->closer = 0;
+	discard_book(w);
+	if (r < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", strerror(errno));
+		return BOOK_FAILED;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return open_book(w);
+	if (WIFEXITED(status) && WEXITSTATUS(status) < 120)
+		fail(w, (lxw_error)WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(w->error, sizeof(w->error), "%s", strsignal(WTERMSIG(status)));
+	else
+		snprintf(w->error, sizeof(w->error), "%s", strerror(EIO));
+	return BOOK_FAILED;
+}
+
+/* Stops the closer, if there is one, and waits for it. */
+static void stop_closer(struct workbook *w)
+{
+	if (w->closer <= 0)
+		return;
+	kill(w->closer, SIGKILL);
+	while (waitpid(w->closer, NULL, 0) < 0 && errno == EINTR)
+		;
+	w->closer = 0;
+}
+
+/* The private folder and whatever a stopped closer left in it. */
+static void remove_private_dir(struct workbook *w)
+{
+	int dfd;
+	DIR *d;
+	struct dirent *de;
+
+	if (!w->dir[0])
+		return;
+	dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (d) {
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	} else if (dfd >= 0) {
+		close(dfd);
+	}
+	rmdir(w->dir);
+	w->dir[0] = '\0';
 }
 
 int workbook_step(struct workbook *w, int rows)
@@ -845,7 +1022,12 @@ int workbook_step(struct workbook *w, int rows)
 		rc = step_lots(w, rows);
 		break;
 	case PH_CLOSE:
-		rc = close_book(w);
+		rc = start_closing(w);
+		break;
+	case PH_CLOSING:
+		rc = check_closing(w);
+		if (rc == 1)
+			return WORKBOOK_WAIT;
 		break;
 	case PH_DONE:
 		return WORKBOOK_DONE;
@@ -858,7 +1040,8 @@ int workbook_step(struct workbook *w, int rows)
 				 w->lxw ? w->x->lxw_strerror(w->lxw) : strerror(EIO));
 		return WORKBOOK_FAILED;
 	}
-	return w->phase == PH_DONE ? WORKBOOK_DONE : WORKBOOK_MORE;
+	return w->phase == PH_DONE ? WORKBOOK_DONE :
+	       w->phase == PH_CLOSING ? WORKBOOK_WAIT : WORKBOOK_MORE;
 }
 
 /* Starting, and the end. */
@@ -1004,6 +1187,11 @@ int workbook_sheets(const struct workbook *w)
 	return w->sheets;
 }
 
+int workbook_closer(const struct workbook *w)
+{
+	return w->closer;
+}
+
 const char *workbook_error(const struct workbook *w)
 {
 	return w->error;
@@ -1014,18 +1202,12 @@ void workbook_free(struct workbook *w)
 	if (!w)
 		return;
 	store_cursor_close(w->cur);
-	/* Closing an unfinished book writes it: into the private folder,
-	 * which goes below. */
-	if (w->wb) {
-		close_empty_sheets(w->wb);
-		w->x->workbook_close(w->wb);
-	}
+	stop_closer(w);
+	/* An unfinished book is forgotten, not written. */
+	discard_book(w);
 	if (w->fd >= 0)
 		close(w->fd);
-	if (w->dir[0]) {
-		unlink(w->path);
-		rmdir(w->dir);
-	}
+	remove_private_dir(w);
 	free(w->text);
 	if (w->x)
 		xlsx_release();

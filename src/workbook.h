@@ -10,7 +10,13 @@
  * The library writes to a path: the workbook is made in a private folder
  * of the station's own (mkdtemp() in TMPDIR, or /tmp), never on the
  * stick; the export then copies the finished file through outfile onto
- * the stick. It is rewritten whole at each export. */
+ * the stick. It is rewritten whole at each export.
+ *
+ * Closing the book, where the library zips every sheet into the file in
+ * one call, is done by a child process, so that the caller's loop is
+ * never held by it: workbook_step() says WORKBOOK_WAIT meanwhile. The
+ * child holds no descriptor of the caller's but the sheets' own files,
+ * dies with the caller, and is killed by workbook_free(). */
 #ifndef FS_WORKBOOK_H
 #define FS_WORKBOOK_H
 
@@ -24,6 +30,7 @@ struct store;
 
 #define WORKBOOK_NAME "so-ghi-chep.xlsx"
 
+#define WORKBOOK_WAIT 2		/* being closed aside: ask again later */
 #define WORKBOOK_MORE 1
 #define WORKBOOK_DONE 0
 #define WORKBOOK_FAILED (-1)		/* workbook_error() says why */
@@ -46,9 +53,10 @@ struct workbook;
  * or WORKBOOK_DB_FAILED. */
 int workbook_begin(struct store *s, const struct config *cfg, const struct export_params *p,
 		   const struct workbook_facts *f, struct workbook **out, char *err, size_t errlen);
-/* Writes up to about `rows` rows: WORKBOOK_MORE; WORKBOOK_DONE once the
- * file is whole (workbook_file()); WORKBOOK_FAILED with workbook_error(),
- * or WORKBOOK_DB_FAILED. */
+/* Writes up to about `rows` rows: WORKBOOK_MORE; WORKBOOK_WAIT while the
+ * book is being closed by its child (a few ms later is soon enough to ask
+ * again); WORKBOOK_DONE once the file is whole (workbook_file());
+ * WORKBOOK_FAILED with workbook_error(), or WORKBOOK_DB_FAILED. */
 int workbook_step(struct workbook *w, int rows);
 /* The finished file, opened for reading at its start (the workbook keeps
  * it and closes it), and its size. */
@@ -56,7 +64,11 @@ int workbook_file(struct workbook *w, int64_t *bytes);
 /* How many sheets it has. */
 int workbook_sheets(const struct workbook *w);
 const char *workbook_error(const struct workbook *w);
-/* Closes everything and removes the private folder. NULL is fine. */
+/* The child closing the book, while there is one (tests look at it). */
+int workbook_closer(const struct workbook *w);
+/* Stops a child still closing the book, forgets an unfinished book
+ * without writing it, closes everything and removes the private folder.
+ * NULL is fine. */
 void workbook_free(struct workbook *w);
 
 #endif

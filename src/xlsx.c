@@ -22,6 +22,7 @@ const struct xlsx *xlsx_hold(char *err, size_t errlen)
 		{ "format_set_text_wrap", (void **)&x.format_set_text_wrap },
 		{ "format_set_underline", (void **)&x.format_set_underline },
 		{ "lxw_strerror", (void **)&x.lxw_strerror },
+		{ "lxw_workbook_free", (void **)&x.lxw_workbook_free },
 		{ "workbook_add_format", (void **)&x.workbook_add_format },
 		{ "workbook_add_worksheet", (void **)&x.workbook_add_worksheet },
 		{ "workbook_close", (void **)&x.workbook_close },

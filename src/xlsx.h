@@ -17,6 +17,7 @@ struct xlsx {
 	__typeof__(&format_set_text_wrap) format_set_text_wrap;
 	__typeof__(&format_set_underline) format_set_underline;
 	__typeof__(&lxw_strerror) lxw_strerror;
+	__typeof__(&lxw_workbook_free) lxw_workbook_free;
 	__typeof__(&workbook_add_format) workbook_add_format;
 	__typeof__(&workbook_add_worksheet) workbook_add_worksheet;
 	__typeof__(&workbook_close) workbook_close;

@@ -1179,6 +1179,155 @@ static void a_stick_full_in_the_workbook_leaves_nothing(void **state)
 	assert_int_equal(open_files(), open_before);
 }
 
+/* A child of this process, or 0. */
+static pid_t a_child(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+
+	assert_non_null(d);
+	while (!found && (de = readdir(d))) {
+		char path[300], line[512], *close_paren;
+		FILE *f;
+		int ppid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) && (close_paren = strrchr(line, ')')) &&
+		    sscanf(close_paren + 1, " %*c %d", &ppid) == 1 && ppid == getpid())
+			found = atoi(de->d_name);
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Where each of pid's descriptors leads, one per line. Those above this
+ * process's limit are a runner's own (valgrind keeps its log there). */
+static const char *fds_of(pid_t pid)
+{
+	static char out[8192];
+	char path[64];
+	struct dirent *de;
+	struct rlimit lim;
+	DIR *d;
+
+	out[0] = '\0';
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return out;
+	while ((de = readdir(d))) {
+		char link[600], to[PATH_MAX];
+		ssize_t n;
+		size_t used = strlen(out);
+
+		if (de->d_name[0] == '.' || strtoull(de->d_name, NULL, 10) >= lim.rlim_cur)
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", path, de->d_name);
+		n = readlink(link, to, sizeof(to) - 1);
+		if (n < 0)
+			continue;
+		to[n] = '\0';
+		snprintf(out + used, sizeof(out) - used, "%s\n", to);
+	}
+	closedir(d);
+	return out;
+}
+
+/* The first of ours (where this process's descriptors lead) that theirs
+ * holds too, other than /dev/null and what is inside folder; NULL when
+ * there is none. */
+static const char *shared_fd(const char *ours, const char *theirs, const char *folder)
+{
+	static char found[PATH_MAX + 3];
+	const char *line = ours;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t n = (size_t)(end - line) + 1;
+
+		/* A whole line of theirs: at its start, or after a line end. */
+		snprintf(found, sizeof(found), "\n%.*s", (int)n, line);
+		if (strcmp(found + 1, "/dev/null\n") != 0 &&
+		    strncmp(found + 1, folder, strlen(folder)) != 0 &&
+		    (strncmp(theirs, found + 1, n) == 0 || strstr(theirs, found)))
+			return found + 1;
+		line = end + 1;
+	}
+	return NULL;
+}
+
+/* Closing the book, where the library zips it whole in one long call, is
+ * done by a child, so that the loop which ends the pumps' runs is never
+ * held by it; the child holds nothing of the station's (no relay line, no
+ * database, no stick, no terminal), and stopping the copy stops it. Here
+ * the child is held in the middle of its work by a FIFO where the book's
+ * file would be. */
+static void the_workbook_is_closed_beside_the_loop(void **state)
+{
+	struct export_opts o = opts();
+	struct export *e;
+	char err[768], fifo[700] = "", aside[600] = "", path[512], ours[8192];
+	int open_before, rc;
+	pid_t closer = 0;
+
+	(void)state;
+	open_before = open_files();
+	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
+	while ((rc = export_step(e, 0)) == EXPORT_MORE && !(closer = a_child())) {
+		if (!fifo[0] && strstr(listing(tmp), "fieldstation-xlsx-")) {
+			snprintf(aside, sizeof(aside), "%s/%s", tmp, listing(tmp));
+			snprintf(fifo, sizeof(fifo), "%s/so-ghi-chep.xlsx", aside);
+			assert_int_equal(mkfifo(fifo, 0600), 0);
+		}
+		assert_int_equal(export_idle_ms(e), 0);
+	}
+	assert_int_equal(rc, EXPORT_MORE);
+	assert_true(fifo[0]);
+	assert_true(closer > 0);
+	/* Nothing to do while the child works: the caller may leave it. */
+	assert_true(export_idle_ms(e) > 0);
+	assert_int_equal(export_step(e, 50), EXPORT_MORE);
+	assert_string_equal(export_doing(e), "Sổ tính để mở bằng Excel");
+	/* Its descriptors: /dev/null for the standard three, and the sheets'
+	 * files in the private folder; none of this process's others (the
+	 * database, the stick's folder), though it had them at fork(). */
+	snprintf(ours, sizeof(ours), "%s", fds_of(getpid()));
+	assert_non_null(strstr(ours, "station.db"));
+	for (int i = 0; i < 500 && shared_fd(ours, fds_of(closer), aside); i++)
+		usleep(10000);
+	if (shared_fd(ours, fds_of(closer), aside))
+		fail_msg("the closer holds %s", shared_fd(ours, fds_of(closer), aside));
+	assert_non_null(strstr(fds_of(closer), "/dev/null\n/dev/null\n/dev/null\n"));
+	assert_null(strstr(fds_of(closer), "station.db"));
+	assert_null(strstr(fds_of(closer), stick));
+
+	/* Stopped while the child works: the child is gone (killed and
+	 * waited for, so no zombie), nothing aside, nothing on the stick,
+	 * nothing left open. */
+	export_cancel(e);
+	export_free(e);
+	assert_int_equal(kill(closer, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	assert_int_equal(a_child(), 0);
+	assert_string_equal(listing(tmp), "");
+	assert_string_equal(listing(stick), "");
+	assert_int_equal(open_files(), open_before);
+
+	/* Unhindered, the same export ends whole, with no child left. */
+	run_ok(&o, path, sizeof(path));
+	assert_non_null(strstr(listing(path), "so-ghi-chep.xlsx"));
+	assert_int_equal(a_child(), 0);
+	assert_int_equal(open_files(), open_before);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, each_setup, each_teardown)
@@ -1203,6 +1352,7 @@ int main(void)
 		T(signed_with_the_stations_key),
 		T(the_workbook_is_made_aside_and_copied),
 		T(a_stick_full_in_the_workbook_leaves_nothing),
+		T(the_workbook_is_closed_beside_the_loop),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
