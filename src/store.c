@@ -1327,13 +1327,3 @@ int store_alive_note(struct store *s, int64_t *t, struct alive_run *runs)
 	return s->n_alive_runs;
 }
 
-int store_alive_litres(struct store *s, int64_t id, double *litres)
-{
-	for (int i = 0; i < s->n_alive_runs; i++) {
-		if (s->alive_runs[i].id == id) {
-			*litres = s->alive_runs[i].litres;
-			return 1;
-		}
-	}
-	return 0;
-}

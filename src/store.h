@@ -97,8 +97,6 @@ struct alive_run {
 	double litres;
 };
 int store_note_alive(struct store *s, int64_t t, const struct alive_run *runs, int n);
-/* The run's water in the newest note: 1, or 0 when it is not there. */
-int store_alive_litres(struct store *s, int64_t id, double *litres);
 /* The newest note as it is now: its time (0: none) and its runs, at most
  * STORE_ALIVE_RUNS; how many. */
 int store_alive_note(struct store *s, int64_t *t, struct alive_run *runs);

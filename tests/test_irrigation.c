@@ -1566,11 +1566,11 @@ static void a_metered_run_records_its_litres(void **state)
 	assert_int_equal(irrigation_start(r->app.irrigation, P4, 30, RUN_MANUAL, NULL, why, sizeof(why)), 0);
 	pass_minutes(r, 10);
 	/* The note of each minute carries the water so far. */
-	double so_far = 0;
-	assert_int_equal(store_alive_litres(r->app.store,
-					    count_sql(r, "SELECT id FROM pump_runs WHERE ended IS NULL"),
-					    &so_far), 1);
-	near(so_far, 400);
+	struct alive_run noted[STORE_ALIVE_RUNS];
+	int64_t noted_at;
+	assert_int_equal(store_alive_note(r->app.store, &noted_at, noted), 1);
+	assert_int_equal(noted[0].id, count_sql(r, "SELECT id FROM pump_runs WHERE ended IS NULL"));
+	near(noted[0].litres, 400);
 	pass_minutes(r, 20);
 	assert_false(irrigation_running(r->app.irrigation, P4, NULL));
 	assert_string_equal(last_run(r).end_reason, "done");

@@ -813,8 +813,7 @@ static void the_alive_note_is_the_last_moment_known(void **state)
 	int64_t t = 0;
 
 	(void)state;
-	struct alive_run runs[2] = { { 7, 120.5 }, { 9, NAN } };
-	double litres = 0;
+	struct alive_run runs[2] = { { 7, 120.5 }, { 9, NAN } }, back[STORE_ALIVE_RUNS];
 
 	assert_int_equal(store_note_alive(st, JUNE1 + 7 * 3600, runs, 2), 0);
 	runs[0].litres = 160.25;
@@ -832,11 +831,12 @@ static void the_alive_note_is_the_last_moment_known(void **state)
 	assert_int_equal(store_last_alive(st, &t), 0);
 	assert_int_equal(t, JUNE1 + 7 * 3600 + 60);
 	/* With each run's water at that minute. */
-	assert_int_equal(store_alive_litres(st, 7, &litres), 1);
-	assert_true(litres == 160.25);
-	assert_int_equal(store_alive_litres(st, 9, &litres), 1);
-	assert_true(isnan(litres));
-	assert_int_equal(store_alive_litres(st, 8, &litres), 0);
+	assert_int_equal(store_alive_note(st, &t, back), 2);
+	assert_int_equal(t, JUNE1 + 7 * 3600 + 60);
+	assert_int_equal(back[0].id, 7);
+	assert_true(back[0].litres == 160.25);
+	assert_int_equal(back[1].id, 9);
+	assert_true(isnan(back[1].litres));
 	/* Not a commit of the database. */
 	assert_int_equal(file_int("SELECT count(*) FROM events"), 0);
 }
