@@ -783,6 +783,7 @@ static int step_verify(struct export *e)
 /* Closes what the export holds open. */
 static void release(struct export *e)
 {
+	e->waiting = false;
 	if (e->out_open) {
 		outfile_abort(&e->out);
 		e->out_open = false;

@@ -4,6 +4,7 @@
  * library's one long call) by a child process while the loop goes on. */
 #include "workbook.h"
 
+#include "clock.h"
 #include "config.h"
 #include "records.h"
 #include "savings.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -40,6 +42,12 @@
 #define LINE_POINTS 15.0
 #define MAX_SHEETS 40
 #define SHEET_NAME_LEN (LXW_MAX_SHEETNAME_LENGTH + 8)
+/* The longest a child may take to zip the book: far beyond five years of
+ * records on a board; a child stopped or hung is given up after it. */
+#define CLOSE_MAX_MS (5 * 60 * 1000)
+/* The child's exit status when the library was not what failed; below
+ * it, the library's own error number. */
+#define CLOSER_UNSET 121
 
 enum phase { PH_DIARY, PH_LOTS, PH_CLOSE, PH_CLOSING, PH_DONE };
 
@@ -78,6 +86,7 @@ struct workbook {
 	int sheets, first_diary, first_lots, first_savings;
 	time_t made;
 	pid_t closer;			/* the child closing the book, until reaped */
+	int64_t closing_since;		/* when it began, monotonic ms */
 	int fd;
 	char *text;			/* a cell's text, made clean */
 	size_t text_cap;
@@ -853,20 +862,32 @@ static int open_book(struct workbook *w)
 	return 0;
 }
 
+/* The lowest descriptor a sheet's file has: below 3, the child could not
+ * put /dev/null in the standard three without losing it. */
+static int lowest_sheet_fd(lxw_workbook *wb)
+{
+	lxw_worksheet *ws;
+	int low = INT_MAX;
+
+	LXW_FOREACH_WORKSHEET(ws, wb) {
+		if (ws->optimize_tmpfile && fileno(ws->optimize_tmpfile) < low)
+			low = fileno(ws->optimize_tmpfile);
+	}
+	return low;
+}
+
 /* The closer keeps nothing of the station's but the sheets' files: no
- * relay line, no terminal, no database, no lock. Only calls that are
- * safe after fork() until the library's own. */
-static void keep_only_sheets(lxw_workbook *wb)
+ * relay line, no terminal, no database, no lock. 0, or -1. */
+static int keep_only_sheets(lxw_workbook *wb)
 {
 	unsigned int keep[MAX_SHEETS + 1], n = 0, from = 3;
+	struct rlimit lim;
 	lxw_worksheet *ws;
 	int null = open("/dev/null", O_RDWR);
 
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-	}
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    dup2(null, STDERR_FILENO) < 0)
+		return -1;
 	LXW_FOREACH_WORKSHEET(ws, wb) {
 		if (ws->optimize_tmpfile && n < MAX_SHEETS)
 			keep[n++] = (unsigned int)fileno(ws->optimize_tmpfile);
@@ -880,12 +901,51 @@ static void keep_only_sheets(lxw_workbook *wb)
 			keep[j - 1] = t;
 		}
 	keep[n++] = ~0U;
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_max > 1U << 20)
+		lim.rlim_max = 1U << 20;
 	for (unsigned int i = 0; i < n; i++) {
 		if (keep[i] > from && syscall(SYS_close_range, from, keep[i] - 1, 0U) < 0)
-			for (unsigned int fd = from; fd < keep[i] && fd < 65536; fd++)
+			for (unsigned int fd = from; fd < keep[i] && fd < lim.rlim_max; fd++)
 				close((int)fd);
-		from = keep[i] + 1;
+		if (keep[i] + 1 > from)
+			from = keep[i] + 1;
 	}
+	return 0;
+}
+
+/* The database's wal-index (its -shm file, mapped shared and writable) is
+ * unmapped: a stray write in the child cannot reach it. Only it: a runner
+ * such as valgrind has shared pages of its own. */
+static void unmap_wal_index(void)
+{
+	char buf[256], line[512];
+	size_t used = 0;
+	ssize_t n;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* Line by line: "start-end perms offset dev inode path". */
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			unsigned long start, end;
+			char perms[8];
+			size_t len;
+
+			if (buf[i] != '\n') {
+				if (used < sizeof(line) - 1)
+					line[used++] = buf[i];
+				continue;
+			}
+			line[used] = '\0';
+			len = used;
+			used = 0;
+			if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
+			    strcmp(perms, "rw-s") == 0 && len > 4 && strcmp(line + len - 4, "-shm") == 0)
+				munmap((void *)start, end - start);
+		}
+	}
+	close(fd);
 }
 
 /* In the child. It dies with the station (which holds its pid and kills
@@ -901,17 +961,22 @@ static void close_in_child(struct workbook *w, pid_t station)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &dfl, NULL);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != station)
-		_exit(1);
-	keep_only_sheets(w->wb);
+		_exit(CLOSER_UNSET);
+	/* Out of the terminal's foreground group: no key stops it. */
+	setpgid(0, 0);
+	if (keep_only_sheets(w->wb) < 0)
+		_exit(CLOSER_UNSET);
+	unmap_wal_index();
 	setpriority(PRIO_PROCESS, 0, 10);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	err = w->x->workbook_close(w->wb);
-	_exit(err > 0 && err < 120 ? (int)err : err ? 120 : 0);
+	_exit(err > 0 && err < CLOSER_UNSET ? (int)err : err ? CLOSER_UNSET : 0);
 }
 
-/* Zipping the book takes 0.7 s on five years of records on a PC, several
- * on a board: too long to hold the loop that ends the pumps' runs. A
+/* Zipping the book took 130 ms in one step on the benchmark's five-year
+ * farm on a PC, several times that on a board: too long to hold the loop
+ * that ends the pumps' runs. A
  * child does it, from the station's memory as it is at fork(); the sheets'
  * rows are flushed first, so that the child's copy of each file's buffer
  * is empty. Where there is no child to be had, the book is closed here. */
@@ -931,11 +996,12 @@ static int start_closing(struct workbook *w)
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	w->closer = fork();
+	w->closer = lowest_sheet_fd(w->wb) > STDERR_FILENO ? fork() : -1;
 	if (w->closer == 0)
 		close_in_child(w, station);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (w->closer > 0) {
+		w->closing_since = clock_mono_ms();
 		w->phase = PH_CLOSING;
 		return 0;
 	}
@@ -949,33 +1015,6 @@ static int start_closing(struct workbook *w)
 	return open_book(w);
 }
 
-/* 1 while the child is at it; 0 once the book is whole; BOOK_FAILED. */
-static int check_closing(struct workbook *w)
-{
-	int status;
-	pid_t r = waitpid(w->closer, &status, WNOHANG);
-
-	if (r == 0)
-		return 1;
-	if (r < 0 && errno == EINTR)
-		return 1;
-	w->closer = 0;
-	discard_book(w);
-	if (r < 0) {
-		snprintf(w->error, sizeof(w->error), "%s", strerror(errno));
-		return BOOK_FAILED;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return open_book(w);
-	if (WIFEXITED(status) && WEXITSTATUS(status) < 120)
-		fail(w, (lxw_error)WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(w->error, sizeof(w->error), "%s", strsignal(WTERMSIG(status)));
-	else
-		snprintf(w->error, sizeof(w->error), "%s", strerror(EIO));
-	return BOOK_FAILED;
-}
-
 /* Stops the closer, if there is one, and waits for it. */
 static void stop_closer(struct workbook *w)
 {
@@ -985,6 +1024,40 @@ static void stop_closer(struct workbook *w)
 	while (waitpid(w->closer, NULL, 0) < 0 && errno == EINTR)
 		;
 	w->closer = 0;
+}
+
+/* 1 while the child is at it; 0 once the book is whole; BOOK_FAILED. */
+static int check_closing(struct workbook *w)
+{
+	int status;
+	pid_t r;
+
+	if (w->closer <= 0)
+		return BOOK_FAILED;
+	r = waitpid(w->closer, &status, WNOHANG);
+	if (r == 0 && clock_mono_ms() - w->closing_since > CLOSE_MAX_MS) {
+		stop_closer(w);
+		discard_book(w);
+		snprintf(w->error, sizeof(w->error), "%s", strerror(ETIMEDOUT));
+		return BOOK_FAILED;
+	}
+	if (r == 0 || (r < 0 && errno == EINTR))
+		return 1;
+	w->closer = 0;
+	discard_book(w);
+	if (r < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", strerror(errno));
+		return BOOK_FAILED;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return open_book(w);
+	if (WIFEXITED(status) && WEXITSTATUS(status) < CLOSER_UNSET)
+		fail(w, (lxw_error)WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(w->error, sizeof(w->error), "%s", strsignal(WTERMSIG(status)));
+	else
+		snprintf(w->error, sizeof(w->error), "%s", strerror(EIO));
+	return BOOK_FAILED;
 }
 
 /* The private folder and whatever a stopped closer left in it. */
@@ -1185,11 +1258,6 @@ int workbook_file(struct workbook *w, int64_t *bytes)
 int workbook_sheets(const struct workbook *w)
 {
 	return w->sheets;
-}
-
-int workbook_closer(const struct workbook *w)
-{
-	return w->closer;
 }
 
 const char *workbook_error(const struct workbook *w)

@@ -15,8 +15,9 @@
  * Closing the book, where the library zips every sheet into the file in
  * one call, is done by a child process, so that the caller's loop is
  * never held by it: workbook_step() says WORKBOOK_WAIT meanwhile. The
- * child holds no descriptor of the caller's but the sheets' own files,
- * dies with the caller, and is killed by workbook_free(). */
+ * child holds no descriptor of the caller's but the sheets' own files nor
+ * the database's wal-index mapped, dies with the caller, and is killed by
+ * workbook_free(), or after 5 minutes. */
 #ifndef FS_WORKBOOK_H
 #define FS_WORKBOOK_H
 
@@ -64,8 +65,6 @@ int workbook_file(struct workbook *w, int64_t *bytes);
 /* How many sheets it has. */
 int workbook_sheets(const struct workbook *w);
 const char *workbook_error(const struct workbook *w);
-/* The child closing the book, while there is one (tests look at it). */
-int workbook_closer(const struct workbook *w);
 /* Stops a child still closing the book, forgets an unfinished book
  * without writing it, closes everything and removes the private folder.
  * NULL is fine. */

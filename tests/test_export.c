@@ -1264,12 +1264,30 @@ static const char *shared_fd(const char *ours, const char *theirs, const char *f
 	return NULL;
 }
 
+/* Whether pid has the station's database's wal-index mapped. */
+static bool maps_shm(pid_t pid)
+{
+	char path[64], line[1024];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "station.db-shm") != NULL;
+	fclose(f);
+	return found;
+}
+
 /* Closing the book, where the library zips it whole in one long call, is
  * done by a child, so that the loop which ends the pumps' runs is never
  * held by it; the child holds nothing of the station's (no relay line, no
  * database, no stick, no terminal), and stopping the copy stops it. Here
  * the child is held in the middle of its work by a FIFO where the book's
- * file would be. */
+ * file would be: the library opens it to write only, which waits for a
+ * reader. */
 static void the_workbook_is_closed_beside_the_loop(void **state)
 {
 	struct export_opts o = opts();
@@ -1279,6 +1297,8 @@ static void the_workbook_is_closed_beside_the_loop(void **state)
 	pid_t closer = 0;
 
 	(void)state;
+	/* Should the child not be stopped, the test ends here, not hangs. */
+	alarm(120);
 	open_before = open_files();
 	assert_int_equal(export_begin(&o, &e, err, sizeof(err)), 0);
 	while ((rc = export_step(e, 0)) == EXPORT_MORE && !(closer = a_child())) {
@@ -1301,13 +1321,17 @@ static void the_workbook_is_closed_beside_the_loop(void **state)
 	 * database, the stick's folder), though it had them at fork(). */
 	snprintf(ours, sizeof(ours), "%s", fds_of(getpid()));
 	assert_non_null(strstr(ours, "station.db"));
-	for (int i = 0; i < 500 && shared_fd(ours, fds_of(closer), aside); i++)
+	assert_true(maps_shm(getpid()));
+	for (int i = 0; i < 500 && (shared_fd(ours, fds_of(closer), aside) || maps_shm(closer)); i++)
 		usleep(10000);
 	if (shared_fd(ours, fds_of(closer), aside))
 		fail_msg("the closer holds %s", shared_fd(ours, fds_of(closer), aside));
 	assert_non_null(strstr(fds_of(closer), "/dev/null\n/dev/null\n/dev/null\n"));
 	assert_null(strstr(fds_of(closer), "station.db"));
 	assert_null(strstr(fds_of(closer), stick));
+	/* Nor the database's wal-index mapped, nor this terminal's keys. */
+	assert_false(maps_shm(closer));
+	assert_int_equal(getpgid(closer), closer);
 
 	/* Stopped while the child works: the child is gone (killed and
 	 * waited for, so no zombie), nothing aside, nothing on the stick,
@@ -1326,6 +1350,7 @@ static void the_workbook_is_closed_beside_the_loop(void **state)
 	assert_non_null(strstr(listing(path), "so-ghi-chep.xlsx"));
 	assert_int_equal(a_child(), 0);
 	assert_int_equal(open_files(), open_before);
+	alarm(0);
 }
 
 int main(void)
