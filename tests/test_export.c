@@ -1043,18 +1043,27 @@ static int open_files(void)
 	return n - 1;	/* the listing's own */
 }
 
+/* Whether pid has a mapping whose line in its maps holds what. */
+static bool maps_hold(pid_t pid, const char *what)
+{
+	char path[64], line[1024];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, what) != NULL;
+	fclose(f);
+	return found;
+}
+
 /* Whether this process has the workbook's library mapped. */
 static bool xlsx_mapped(void)
 {
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[1024];
-	bool found = false;
-
-	assert_non_null(f);
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, "/libxlsxwriter.so") != NULL;
-	fclose(f);
-	return found;
+	return maps_hold(getpid(), "/libxlsxwriter.so");
 }
 
 /* The workbook: made in a private folder of the station's own disk,
@@ -1267,18 +1276,7 @@ static const char *shared_fd(const char *ours, const char *theirs, const char *f
 /* Whether pid has the station's database's wal-index mapped. */
 static bool maps_shm(pid_t pid)
 {
-	char path[64], line[1024];
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, "station.db-shm") != NULL;
-	fclose(f);
-	return found;
+	return maps_hold(pid, "station.db-shm");
 }
 
 /* Closing the book, where the library zips it whole in one long call, is
