@@ -265,9 +265,13 @@ for after in 0 0.3 0.8 1.5 3; do
 	# Cut after the installer had finished: the boot starts the unit,
 	# which is enabled, with nothing left for the installer to do.
 	[ -n "$step" ] || in_root systemctl start fieldstation.service
-	if [ "$step" = trial ] || [ "$cut" = "ii 9.3.0" ]; then
-		# dpkg had finished (on a fast machine, before the installer
-		# could write so): the new version's trial goes on.
+	# The installer judges by the step it wrote, not by dpkg: a cut
+	# after dpkg wrote "ii" but before the installer wrote "trial" (dpkg
+	# still at its triggers, or the installer not yet woken) is a cut
+	# in the install, and goes back like any other.
+	if [ "$step" = trial ] || { [ -z "$step" ] && [ "$cut" = "ii 9.3.0" ]; }; then
+		# The installer had written the trial, or finished it: the new
+		# version's trial goes on.
 		[ "$(field outcome)" = installed ] && [ "$(installed)" = "ii 9.3.0" ] && wait_home &&
 			ok "power cut ${after}s after dpkg began, dpkg done (trial): the next boot tries 9.3.0 again, installed" ||
 			bad "after the cut in the trial: $(cat "$RESULT") $(installed)" "$(tail -n 20 "$root/tmp/updater.log")"
