@@ -1185,9 +1185,7 @@ static void measure_export(const struct opts *o, const char *db, const char *dir
 		do {
 			const char *doing = export_doing(e);
 			int part = strcmp(doing, copy) == 0 ? 1 : strcmp(doing, back) == 0 ? 2 : 0;
-			double t0 = now_ms();
-
-			double took;
+			double t0 = now_ms(), took;
 
 			rc = export_step(e, 5);
 			took = now_ms() - t0;

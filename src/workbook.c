@@ -812,17 +812,21 @@ static int write_savings(struct workbook *w)
  * after workbook_close(), one descriptor lost per sheet. A book stopped
  * half-way has several. Nothing reads such a sheet's file: it is closed
  * here, and forgotten, before the book is. */
+static void close_sheet_file(lxw_worksheet *ws)
+{
+	if (ws->file == ws->optimize_tmpfile)
+		ws->file = NULL;
+	fclose(ws->optimize_tmpfile);
+	ws->optimize_tmpfile = NULL;
+}
+
 static void close_empty_sheets(lxw_workbook *wb)
 {
 	lxw_worksheet *ws;
 
 	LXW_FOREACH_WORKSHEET(ws, wb) {
-		if (ws->dim_rowmin != LXW_ROW_MAX || !ws->optimize_tmpfile)
-			continue;
-		if (ws->file == ws->optimize_tmpfile)
-			ws->file = NULL;
-		fclose(ws->optimize_tmpfile);
-		ws->optimize_tmpfile = NULL;
+		if (ws->dim_rowmin == LXW_ROW_MAX && ws->optimize_tmpfile)
+			close_sheet_file(ws);
 	}
 }
 
@@ -835,12 +839,8 @@ static void discard_book(struct workbook *w)
 	if (!w->wb)
 		return;
 	LXW_FOREACH_WORKSHEET(ws, w->wb) {
-		if (!ws->optimize_tmpfile)
-			continue;
-		if (ws->file == ws->optimize_tmpfile)
-			ws->file = NULL;
-		fclose(ws->optimize_tmpfile);
-		ws->optimize_tmpfile = NULL;
+		if (ws->optimize_tmpfile)
+			close_sheet_file(ws);
 	}
 	w->x->lxw_workbook_free(w->wb);
 	w->wb = NULL;
@@ -976,10 +976,10 @@ static void close_in_child(struct workbook *w, pid_t station)
 
 /* Zipping the book took 130 ms in one step on the benchmark's five-year
  * farm on a PC, several times that on a board: too long to hold the loop
- * that ends the pumps' runs. A
- * child does it, from the station's memory as it is at fork(); the sheets'
- * rows are flushed first, so that the child's copy of each file's buffer
- * is empty. Where there is no child to be had, the book is closed here. */
+ * that ends the pumps' runs. A child does it, from the station's memory
+ * as it is at fork(); the sheets' rows are flushed first, so that the
+ * child's copy of each file's buffer is empty. Where there is no child to
+ * be had, the book is closed here. */
 static int start_closing(struct workbook *w)
 {
 	pid_t station = getpid();
