@@ -81,7 +81,6 @@ void meter_count_event(struct meter *m, uint64_t seqno, int64_t t_ns)
 			for (uint64_t k = 1; k <= lost; k++)
 				meter_count_pulse(m, m->last_ns + (int64_t)((double)(t_ns - m->last_ns) *
 									    (double)k / (double)(lost + 1)));
-		m->recovered += lost;
 	}
 	m->last_seqno = seqno;
 	m->last_ns = t_ns;

@@ -44,7 +44,6 @@ struct meter {
 	/* meter_count_event(): the last event's number and time. */
 	uint64_t last_seqno;
 	int64_t last_ns;
-	uint64_t recovered;	/* pulses counted from gaps in the numbers */
 };
 
 /* What came since the last take. */
