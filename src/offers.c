@@ -104,6 +104,17 @@ static void take_result(struct app *app)
 	app_changed(app);
 }
 
+bool offers_records_left_newer(char *buf, size_t n)
+{
+	struct handover_result r;
+
+	if (handover_result_read(offers_updater_dir(), &r) < 0 || r.what != OFFER_UPDATE ||
+	    strcmp(r.outcome, "failed") != 0 || strcmp(r.from, VERSION) != 0)
+		return false;
+	handover_result_sentence(&r, buf, n);
+	return true;
+}
+
 static void on_installer(void *data, int fd, short revents)
 {
 	struct app *app = data;

@@ -9,6 +9,7 @@
 #include "export.h"
 #include "irrigation.h"
 #include "loop.h"
+#include "offers.h"
 #include "relay.h"
 #include "sensor.h"
 #include "sim_farm.h"
@@ -43,16 +44,20 @@ static int open_store(struct app *app, unsigned parts, char *err, size_t errlen)
 {
 	const struct config *cfg = app->cfg;
 	time_t known;
+	int rc;
 
 	/* A damaged database is set aside for the newest good backup. */
-	if (parts & STATION_RESTORE) {
-		if (backup_open_store(app->db_path, clock_now(app->clock), parts & STATION_DAMAGED,
-				      &app->store, app->notice, sizeof(app->notice), err,
-				      errlen) < 0)
-			return -1;
-	} else if (store_open(app->db_path, STORE_EXCLUSIVE, &app->store, err, errlen) < 0) {
+	if (parts & STATION_RESTORE)
+		rc = backup_open_store(app->db_path, clock_now(app->clock), parts & STATION_DAMAGED,
+				       &app->store, app->notice, sizeof(app->notice), err, errlen);
+	else
+		rc = store_open(app->db_path, STORE_EXCLUSIVE, &app->store, err, errlen);
+	/* Records in a newer version's format, left by an update taken
+	 * back: "update this one" would point at the version that failed. */
+	if (rc == STORE_NEWER)
+		offers_records_left_newer(err, errlen);
+	if (rc < 0)
 		return -1;
-	}
 	/* Before anything is written into it, not even the stop. */
 	if (store_is_office(app->store)) {
 		store_close(app->store);

@@ -244,6 +244,31 @@ wait_for p "[exit 0]"
 start q --service --config "$CFG" --db "$DB" --clock 2026-06-01T07:00
 expect q "5 Chép ra USB" "started again"
 expect_not q "Đã cài bản mới" "the installer's word is not said twice" 2
+stop_station "$DB" TERM
+wait_for q "[exit 0]"
+
+# Records a newer version changed the format of, which the installer then
+# could not put back as they were: the version that came back cannot read
+# them. It says to call the technician, and never to update to the
+# version that failed; with any other word from the installer it says
+# what it always says of a newer database.
+schema=$(sql "$DB" "PRAGMA user_version")
+sql "$DB" "PRAGMA user_version = $((schema + 1))"
+start r --service --config "$CFG" --db "$DB" --clock 2026-06-01T08:00
+expect_words r "do bản fieldstation mới hơn tạo; hãy cập nhật bản này." \
+	"a newer database, the last update taken back whole: 'update this one'"
+stop_station "$DB" TERM
+wait_for r "[exit 0]"
+printf 'id: t-4\nwhat: update\noutcome: failed\nwhy: restore\nfrom: %s\nto: 9.9.10\ndetail: disk I/O error\nwhen: 1780000200\n' \
+	"$running" >"$UPDATER/result.tmp" && mv "$UPDATER/result.tmp" "$UPDATER/result"
+start s --service --config "$CFG" --db "$DB" --clock 2026-06-01T09:00
+expect_words s "Trạm đã trở về bản $running, nhưng không đưa lại được dữ liệu như trước khi cài (disk I/O error): hãy gọi kỹ thuật viên." \
+	"records left newer by an update taken back: call the technician, in one sentence"
+expect_not s "hãy cập nhật" "and not 'update this one'" 1
+stop_station "$DB" TERM
+wait_for s "[exit 0]"
+[ "$(sql "$DB" "PRAGMA user_version")" = $((schema + 1)) ] &&
+	ok "the records are left as they are, for the technician" || bad "the database was changed"
 
 umount "$STICK" "$NEXT" 2>/dev/null
 finish
