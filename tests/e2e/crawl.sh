@@ -74,8 +74,8 @@ ctl() {
 	local line inblock=0
 	# The client ends with its session: the station is gone.
 	[ -n "${CTL[1]:-}" ] || { OUT=""; return 1; }
-	printf '%s\n' "$1" >&"${CTL[1]}"
 	OUT=""
+	printf '%s\n' "$1" 2>/dev/null >&"${CTL[1]}" || return 1
 	while IFS= read -r line <&"${CTL[0]}"; do
 		case $line in
 		%begin*) inblock=1; OUT=""; continue ;;
@@ -91,45 +91,66 @@ pause() { read -r -t "$1" -u 7 || :; }
 # press_and_read KEY: $SCREEN once the key has changed the screen and it
 # has stopped changing (a key that changes nothing waits two seconds,
 # scaled; a loaded machine may take that long to answer one that does).
+# GONE is set when the client has no answer: the screen went away.
 press_and_read() {
 	local before end
-	ctl "capture-pane -p -t $NAME"
+	ctl "capture-pane -p -t $NAME" || { GONE=1; return; }
 	before=$OUT
-	ctl "send-keys -t $NAME $(keyname "$1")"
+	ctl "send-keys -t $NAME $(keyname "$1")" || { GONE=1; return; }
 	end=$(deadline_us 2)
 	while [ "$(now_us)" -lt "$end" ]; do
 		pause 0.02
-		ctl "capture-pane -p -t $NAME"
+		ctl "capture-pane -p -t $NAME" || { GONE=1; return; }
 		[ "$OUT" != "$before" ] && break
 	done
 	SCREEN=$OUT
 	while :; do
 		pause 0.03
-		ctl "capture-pane -p -t $NAME"
+		ctl "capture-pane -p -t $NAME" || { GONE=1; return; }
 		[ "$OUT" = "$SCREEN" ] && break
 		SCREEN=$OUT
 	done
 }
 
-# crawl FARM LANG COLS ROWS: every walk on one station; faults go to
-# $TMP/NAME.faults (each fault once, with where it was met), the screens'
-# titles to $TMP/NAME.titles.
-crawl() {
+# tmux_gone WHERE: true, with WHERE in $TMP/NAME.gone, when the station's
+# tmux server has ended. A station that ends leaves its session (the
+# "[exit N]" line), so a session gone is tmux's own end, not the station's.
+tmux_gone() {
+	t has-session -t "=$NAME" 2>/dev/null && return 1
+	echo "$1" >"$TMP/$NAME.gone"
+}
+
+# crawl_station FARM LANG COLS ROWS: every walk on one station; faults go
+# to $TMP/NAME.faults (each fault once, with where it was met), the
+# screens' titles to $TMP/NAME.titles. 3 when tmux's server ended under it.
+crawl_station() {
 	local farm=$1 lang=$2 cols=$3 rows=$4 home walk label keys path faults f end
 	local set=WALKS
 	[ "$(basename "$farm")" = pepper.ini ] && set=PEPPER_WALKS
 	local -n walks=$set
-	NAME=$(basename "${farm%.ini}")_${lang}_${cols}x${rows}
 	home="2 Máy bơm"
 	[ "$lang" = en ] && home="2 Pumps"
+	set +f		# a walk cut short leaves "*" a key
+	rm -rf "$TMP/$NAME".*
+	# Its database in a folder of its own: its backups beside it go
+	# with it, should it be crawled again.
+	mkdir "$TMP/$NAME.d"
+	GONE=
 	mkfifo "$TMP/$NAME.never"
 	exec 7<>"$TMP/$NAME.never"
-	start_sized "$NAME" "$cols" "$rows" --config "$farm" --db "$TMP/$NAME.db" \
+	start_sized "$NAME" "$cols" "$rows" --config "$farm" --db "$TMP/$NAME.d/station.db" \
 		--lang "$lang" --clock 2026-06-10T08:00 --speech-log "$TMP/$NAME.said"
-	wait_for "$NAME" "$home" 10 || { echo "station did not start" >>"$TMP/$NAME.faults"; return; }
+	if ! wait_for "$NAME" "$home" 10; then
+		tmux_gone "before its home screen" && return 3
+		{ echo "station did not start"; screen "$NAME" | sed 's/^/    | /'; } >>"$TMP/$NAME.faults"
+		return
+	fi
 	coproc CTL { t -C attach -t "=$NAME" 2>&1; }
-	ctl "refresh-client -f no-output" ||
-		{ echo "the station's screen went away at its start" >>"$TMP/$NAME.faults"; return; }
+	if ! ctl "refresh-client -f no-output"; then
+		tmux_gone "at its start" && return 3
+		echo "the station's screen went away at its start" >>"$TMP/$NAME.faults"
+		return
+	fi
 	for walk in "${walks[@]}"; do
 		label=${walk%%:*}
 		keys=${walk#*:}
@@ -138,11 +159,11 @@ crawl() {
 		for k in $keys; do
 			path="$path $k"
 			press_and_read "$k"
-			# tmux itself may end under the crawl (its server has
-			# crashed here once): said as a fault at once, not two
-			# seconds a key until the walks are done.
-			if [ -z "${CTL[1]:-}" ]; then
-				echo "the station's screen went away (tmux ended) at $label:$path" >>"$TMP/$NAME.faults"
+			# The screen gone: said at once, not two seconds a key
+			# until the walks are done.
+			if [ -n "$GONE" ] || [ -z "${CTL[1]:-}" ]; then
+				tmux_gone "at $label:$path" && return 3
+				echo "the station's screen went away at $label:$path" >>"$TMP/$NAME.faults"
 				return
 			fi
 			printf '%s' "$SCREEN" | sed -n '1s/^ *//; 1s/ *$//; 1p' >>"$TMP/$NAME.titles"
@@ -160,6 +181,11 @@ crawl() {
 		done
 		set +f
 		press_and_read /
+		if [ -n "$GONE" ]; then
+			tmux_gone "at $label: /" && return 3
+			echo "the station's screen went away at $label: /" >>"$TMP/$NAME.faults"
+			return
+		fi
 		end=$(deadline_us 5)
 		while [ "$(now_us)" -lt "$end" ]; do
 			case $SCREEN in *"$home"*) break ;; esac
@@ -174,6 +200,37 @@ crawl() {
 	done
 	[ -n "${CRAWL_SCREENS:-}" ] && cp "$TMP/$NAME".screens "$TMP/$NAME".said "$CRAWL_SCREENS"/
 	kill "${CTL_PID:-}" 2>/dev/null
+}
+
+# crawl FARM LANG COLS ROWS: one station crawled, in a tmux server of its
+# own. tmux 3.3a's server has crashed under the crawl's control-mode
+# clients (a segfault in tmux, at a client's attach and once mid-walk),
+# taking every station it held: a server apiece keeps that to one
+# station, which is crawled once more from the start. A second end of
+# tmux is a fault.
+crawl() {
+	local where
+	# A client gone: its pipe's write fails, rather than end the crawl.
+	trap '' PIPE
+	NAME=$(basename "${1%.ini}")_${2}_${3}x${4}
+	SOCK="$SOCK-$NAME"
+	crawl_station "$@"
+	if [ $? = 3 ]; then
+		where=$(cat "$TMP/$NAME.gone")
+		echo "crawl $NAME: tmux's server ended $where; crawled again" >&2
+		kill "${CTL_PID:-}" 2>/dev/null
+		t kill-server 2>/dev/null
+		# The station ends on the hang-up: gone before another is
+		# started on the same files.
+		for _ in $(seq 50); do
+			pgrep -f -- "--db $TMP/$NAME.d/station.db" >/dev/null || break
+			sleep 0.1
+		done
+		pkill -KILL -f -- "--db $TMP/$NAME.d/station.db" 2>/dev/null
+		crawl_station "$@"
+		[ $? = 3 ] && echo "tmux's server ended twice, the second time $(cat "$TMP/$NAME.gone")" >>"$TMP/$NAME.faults"
+	fi
+	t kill-server 2>/dev/null
 }
 
 FARMS=("$TOP/config/demo.ini" "$TOP/tests/e2e/longnames.ini" "$TOP/config/pepper.ini")
