@@ -31,6 +31,10 @@
 #define HANDOVER_UPDATE "fieldstation.update"
 #define HANDOVER_INI "settings.ini"
 #define HANDOVER_SETTINGS "settings.settings"
+/* The records as they were before an update, kept by the installer
+ * until the update is over, and after it when they could not be put
+ * back, for the technician. */
+#define HANDOVER_DB_BACKUP "before-update.db"
 /* In the installer's folder. */
 #define UPDATER_RESULT "result"
 #define UPDATER_STATE "state"

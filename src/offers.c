@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,12 +105,17 @@ static void take_result(struct app *app)
 	app_changed(app);
 }
 
-bool offers_records_left_newer(char *buf, size_t n)
+bool offers_records_left_newer(const char *db_path, char *buf, size_t n)
 {
 	struct handover_result r;
+	struct stat st;
+	char dir[4096], kept[4200];
 
+	handover_dir(db_path, dir, sizeof(dir));
+	snprintf(kept, sizeof(kept), "%s/%s", dir, HANDOVER_DB_BACKUP);
 	if (handover_result_read(offers_updater_dir(), &r) < 0 || r.what != OFFER_UPDATE ||
-	    strcmp(r.outcome, "failed") != 0 || strcmp(r.from, VERSION) != 0)
+	    strcmp(r.outcome, "failed") != 0 || strcmp(r.from, VERSION) != 0 ||
+	    lstat(kept, &st) < 0 || !S_ISREG(st.st_mode))
 		return false;
 	handover_result_sentence(&r, buf, n);
 	return true;

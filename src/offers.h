@@ -26,11 +26,13 @@ void offers_look(struct app *app);
  * log; the folder is watched for the next one. */
 void offers_open(struct app *app);
 void offers_close(struct app *app);
-/* Records this version cannot read (made by a newer one) after the
- * installer took that newer one back without putting the records back:
- * the installer's sentence, which says to call the technician, into buf,
- * and true. false when the installer's last word is anything else. */
-bool offers_records_left_newer(char *buf, size_t n);
+/* The database at db_path, which this version cannot read (made by a
+ * newer one), as the installer left it when it took that newer one back
+ * and could not put the records back: the installer's sentence, which
+ * says to call the technician, into buf, and true. false when the
+ * installer's last word is anything else, or the records it kept for
+ * the technician are no longer there (put back since). */
+bool offers_records_left_newer(const char *db_path, char *buf, size_t n);
 /* The manager said yes to what app->update (update true) or
  * app->settings offers: the pumps stopped, the offer handed over. 0, or
  * -1 with err; on 0, the installer will stop the station. */

@@ -55,7 +55,7 @@ static int open_store(struct app *app, unsigned parts, char *err, size_t errlen)
 	/* Records in a newer version's format, left by an update taken
 	 * back: "update this one" would point at the version that failed. */
 	if (rc == STORE_NEWER)
-		offers_records_left_newer(err, errlen);
+		offers_records_left_newer(app->db_path, err, errlen);
 	if (rc < 0)
 		return -1;
 	/* Before anything is written into it, not even the stop. */

@@ -32,7 +32,6 @@
 #define INSTALLED_DEB WORK "/installed.deb"
 #define NEW_INI WORK "/settings.ini"
 #define NEW_SETTINGS WORK "/settings.settings"
-#define DB_BACKUP "before-update.db"	/* in the handover folder: the station's */
 #define POLL_MS 500
 
 /* What the state file holds. */
@@ -296,14 +295,14 @@ static void rollback(const struct updater *u, struct step *s, const char *why, c
 	set_state(u, s, "rollback");
 	sys->service(sys->ctx, "stop");
 	updater_db_path(u, db, sizeof(db));
-	handover_path(u, DB_BACKUP, backup, sizeof(backup));
+	handover_path(u, HANDOVER_DB_BACKUP, backup, sizeof(backup));
 	/* The records as they were before, then the version that kept them.
 	 * Records that cannot be put back do not keep the station on the
 	 * version being taken back: the one that ran before comes back all
 	 * the same, and says what it can of the records it finds. */
 	if (access(backup, F_OK) == 0 && sys->db_copy(sys->ctx, db, backup, db, lost, sizeof(lost)) < 0 &&
 	    !lost[0])
-		snprintf(lost, sizeof(lost), "%s", DB_BACKUP);
+		snprintf(lost, sizeof(lost), "%s", HANDOVER_DB_BACKUP);
 	in_dir(u, PREVIOUS_DEB, previous, sizeof(previous));
 	if (sys->dpkg_install(sys->ctx, previous, err, sizeof(err)) < 0) {
 		finish(u, s, "failed", "dpkg", err);
@@ -349,7 +348,7 @@ static void end_trial(const struct updater *u, struct step *s)
 	rename(from, to);
 	remove_work(u, PREVIOUS_DEB);
 	remove_work(u, NEW_UPDATE);
-	handover_path(u, DB_BACKUP, backup, sizeof(backup));
+	handover_path(u, HANDOVER_DB_BACKUP, backup, sizeof(backup));
 	unlink(backup);
 }
 
@@ -462,7 +461,7 @@ static void do_update(const struct updater *u, struct step *s)
 	set_state(u, s, "prepare");
 	sys->service(sys->ctx, "stop");
 	updater_db_path(u, db, sizeof(db));
-	handover_path(u, DB_BACKUP, backup, sizeof(backup));
+	handover_path(u, HANDOVER_DB_BACKUP, backup, sizeof(backup));
 	unlink(backup);
 	if (access(db, F_OK) == 0 && sys->db_copy(sys->ctx, db, db, backup, detail, sizeof(detail)) < 0) {
 		why = "backup";
@@ -652,7 +651,7 @@ static void recover(const struct updater *u, struct step *s)
 	    strcmp(st, "settings-prepare") == 0) {
 		char backup[PATH_MAX];
 
-		handover_path(u, DB_BACKUP, backup, sizeof(backup));
+		handover_path(u, HANDOVER_DB_BACKUP, backup, sizeof(backup));
 		unlink(backup);
 		/* The package kept to come back to is still the one running. */
 		{

@@ -250,23 +250,47 @@ wait_for q "[exit 0]"
 # Records a newer version changed the format of, which the installer then
 # could not put back as they were: the version that came back cannot read
 # them. It says to call the technician, and never to update to the
-# version that failed; with any other word from the installer it says
-# what it always says of a newer database.
+# version that failed. With any other word from the installer, or once
+# the records the installer kept for the technician are gone (put back),
+# it says what it always says of a newer database.
 schema=$(sql "$DB" "PRAGMA user_version")
 sql "$DB" "PRAGMA user_version = $((schema + 1))"
-start r --service --config "$CFG" --db "$DB" --clock 2026-06-01T08:00
-expect_words r "do bản fieldstation mới hơn tạo; hãy cập nhật bản này." \
-	"a newer database, the last update taken back whole: 'update this one'"
-stop_station "$DB" TERM
-wait_for r "[exit 0]"
-printf 'id: t-4\nwhat: update\noutcome: failed\nwhy: restore\nfrom: %s\nto: 9.9.10\ndetail: disk I/O error\nwhen: 1780000200\n' \
-	"$running" >"$UPDATER/result.tmp" && mv "$UPDATER/result.tmp" "$UPDATER/result"
-start s --service --config "$CFG" --db "$DB" --clock 2026-06-01T09:00
+# newer NAME HOUR: the station started on it as the board's service.
+newer() {
+	start "$1" --service --config "$CFG" --db "$DB" --clock "2026-06-01T$2:00"
+}
+# gone NAME: stopped.
+gone() {
+	stop_station "$DB" TERM
+	wait_for "$1" "[exit 0]"
+}
+# result ID FROM: the installer's word, an update from FROM that failed
+# with the records not put back.
+result() {
+	printf 'id: %s\nwhat: update\noutcome: failed\nwhy: restore\nfrom: %s\nto: 9.9.10\ndetail: disk I/O error\nwhen: 1780000200\n' \
+		"$1" "$2" >"$UPDATER/result.tmp" && mv "$UPDATER/result.tmp" "$UPDATER/result"
+}
+update_this="do bản fieldstation mới hơn tạo; hãy cập nhật bản này."
+newer r 08
+expect_words r "$update_this" "a newer database, the last update taken back whole: 'update this one'"
+gone r
+result t-4 "$running"
+mkdir -p "$HANDOVER"
+cp "$DB" "$HANDOVER/before-update.db"
+newer s 09
 expect_words s "Trạm đã trở về bản $running, nhưng không đưa lại được dữ liệu như trước khi cài (disk I/O error): hãy gọi kỹ thuật viên." \
 	"records left newer by an update taken back: call the technician, in one sentence"
-expect_not s "hãy cập nhật" "and not 'update this one'" 1
-stop_station "$DB" TERM
-wait_for s "[exit 0]"
+words_on_screen s "hãy cập nhật" && bad "and not 'update this one'" s || ok "and not 'update this one'"
+gone s
+result t-5 0.0.1
+newer u 10
+expect_words u "$update_this" "an update from another version that failed: 'update this one'"
+gone u
+result t-6 "$running"
+rm "$HANDOVER/before-update.db"
+newer v 11
+expect_words v "$update_this" "the records the installer kept are gone (put back since): 'update this one'"
+gone v
 [ "$(sql "$DB" "PRAGMA user_version")" = $((schema + 1)) ] &&
 	ok "the records are left as they are, for the technician" || bad "the database was changed"
 
