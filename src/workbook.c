@@ -806,12 +806,7 @@ static int write_savings(struct workbook *w)
 	return w->lxw ? BOOK_FAILED : 0;
 }
 
-/* In constant-memory mode each sheet keeps its rows in a temporary file,
- * which the library (1.1.4, and its newest too) closes only as it copies
- * the rows into the book: a sheet that got no row keeps its file open
- * after workbook_close(), one descriptor lost per sheet. A book stopped
- * half-way has several. Nothing reads such a sheet's file: it is closed
- * here, and forgotten, before the book is. */
+/* A sheet's temporary file closed, and forgotten by the sheet. */
 static void close_sheet_file(lxw_worksheet *ws)
 {
 	if (ws->file == ws->optimize_tmpfile)
@@ -820,6 +815,12 @@ static void close_sheet_file(lxw_worksheet *ws)
 	ws->optimize_tmpfile = NULL;
 }
 
+/* In constant-memory mode each sheet keeps its rows in a temporary file,
+ * which the library (1.1.4, and its newest too) closes only as it copies
+ * the rows into the book: a sheet that got no row keeps its file open
+ * after workbook_close(), one descriptor lost per sheet. A book stopped
+ * half-way has several. Nothing reads such a sheet's file: it is closed
+ * here, and forgotten, before the book is. */
 static void close_empty_sheets(lxw_workbook *wb)
 {
 	lxw_worksheet *ws;

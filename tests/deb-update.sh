@@ -229,27 +229,39 @@ home_by && ok "and the station ran on meanwhile" || bad "the station stopped for
 
 # A power cut while dpkg installs, at a few moments after dpkg starts:
 # the installer and dpkg killed at once, the station gone; at the next
-# boot the installer goes back, or, when dpkg had finished, goes on with
-# the new version's trial.
+# boot the installer goes back, or, once it had written that dpkg was
+# done, goes on with the new version's trial. The last cut waits for
+# that step, so that the trial's path is taken however slow dpkg is.
 pkgs=$(deb 9.3.0)
-for after in 0 0.3 0.8 1.5 3; do
+for after in 0 0.3 0.8 1.5 3 trial; do
 	offer "$pkgs"
 	setsid chroot "$root" env LANG=C.UTF-8 /usr/lib/fieldstation/fieldstation-update --trial-seconds 60 \
 		>"$root/tmp/updater.log" 2>&1 &
 	leader=$!
 	cut=
 	for _ in $(seq 600); do
-		if grep -qx 'state: install' "$root/var/lib/fieldstation-update/state" 2>/dev/null &&
+		if [ "$after" = trial ]; then
+			grep -qx 'state: trial' "$root/var/lib/fieldstation-update/state" 2>/dev/null &&
+				cut=1
+		elif grep -qx 'state: install' "$root/var/lib/fieldstation-update/state" 2>/dev/null &&
 			pgrep -g "$leader" -x dpkg >/dev/null; then
 			sleep "$after"
+			cut=1
+		fi
+		if [ -n "$cut" ]; then
 			kill -KILL -- "-$leader" 2>/dev/null
-			cut=$(installed)
-			step=$(sed -n 's/^state: //p' "$root/var/lib/fieldstation-update/state" 2>/dev/null)
 			break
 		fi
 		sleep 0.05
 	done
 	wait "$leader" 2>/dev/null
+	# What the cut left, read once nothing of the installer runs.
+	if [ -n "$cut" ]; then
+		cut=$(installed)
+		step=$(sed -n 's/^state: //p' "$root/var/lib/fieldstation-update/state" 2>/dev/null)
+	fi
+	when="${after}s into dpkg"
+	[ "$after" = trial ] && when="in the trial"
 	# What the power took too: the station (stopped by the installer
 	# before dpkg; killed all the same should it run), and /run.
 	for f in super pid; do
@@ -258,7 +270,7 @@ for after in 0 0.3 0.8 1.5 3; do
 	done
 	rm -rf "$root/run/fake-systemd"
 	if [ -z "$cut" ]; then
-		bad "dpkg was never seen installing" "$(cat "$root/var/lib/fieldstation-update/state" 2>&1)"
+		bad "the moment of the cut ($when) was never seen" "$(cat "$root/var/lib/fieldstation-update/state" 2>&1)"
 		continue
 	fi
 	install
@@ -273,14 +285,15 @@ for after in 0 0.3 0.8 1.5 3; do
 		# The installer had written the trial, or finished it: the new
 		# version's trial goes on.
 		[ "$(field outcome)" = installed ] && [ "$(installed)" = "ii 9.3.0" ] && wait_home &&
-			ok "power cut ${after}s after dpkg began, dpkg done (trial): the next boot tries 9.3.0 again, installed" ||
-			bad "after the cut in the trial: $(cat "$RESULT") $(installed)" "$(tail -n 20 "$root/tmp/updater.log")"
+			ok "power cut $when (installer at: ${step:-done}): the next boot tries 9.3.0 again, installed" ||
+			bad "after the cut $when (installer at: ${step:-done}): $(cat "$RESULT") $(installed)" \
+				"$(tail -n 20 "$root/tmp/updater.log")"
 		break
 	fi
 	[ "$(field outcome) $(field why)" = "rolled-back power-cut" ] && [ "$(installed)" = "ii 9.1.0" ] &&
 		wait_home &&
-		ok "power cut ${after}s into dpkg (dpkg then: $cut): the next boot goes back to 9.1.0, whole, and the station starts" ||
-		bad "after the cut ${after}s into dpkg: $(cat "$RESULT") $(installed)" "$(tail -n 20 "$root/tmp/updater.log")"
+		ok "power cut $when (dpkg then: $cut): the next boot goes back to 9.1.0, whole, and the station starts" ||
+		bad "after the cut $when: $(cat "$RESULT") $(installed)" "$(tail -n 20 "$root/tmp/updater.log")"
 done
 
 # New settings from the office: a pump's power. Then settings for another
