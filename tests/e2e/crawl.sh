@@ -120,6 +120,13 @@ tmux_gone() {
 	echo "$1" >"$TMP/$NAME.gone"
 }
 
+# lost WHERE: the station's screen went away at WHERE: 3 when tmux itself
+# ended, or else a fault.
+lost() {
+	tmux_gone "$1" && return 3
+	echo "the station's screen went away $1" >>"$TMP/$NAME.faults"
+}
+
 # crawl_station FARM LANG COLS ROWS: every walk on one station; faults go
 # to $TMP/NAME.faults (each fault once, with where it was met), the
 # screens' titles to $TMP/NAME.titles. 3 when tmux's server ended under it.
@@ -145,12 +152,10 @@ crawl_station() {
 		{ echo "station did not start"; screen "$NAME" | sed 's/^/    | /'; } >>"$TMP/$NAME.faults"
 		return
 	fi
-	coproc CTL { t -C attach -t "=$NAME" 2>&1; }
-	if ! ctl "refresh-client -f no-output"; then
-		tmux_gone "at its start" && return 3
-		echo "the station's screen went away at its start" >>"$TMP/$NAME.faults"
-		return
-	fi
+	# The client itself is the coproc, so that killing it ends it: left
+	# alone, it keeps its server from ever exiting.
+	coproc CTL { exec tmux -L "$SOCK" -C attach -t "=$NAME" 2>&1; }
+	ctl "refresh-client -f no-output" || { lost "at its start"; return; }
 	for walk in "${walks[@]}"; do
 		label=${walk%%:*}
 		keys=${walk#*:}
@@ -161,11 +166,7 @@ crawl_station() {
 			press_and_read "$k"
 			# The screen gone: said at once, not two seconds a key
 			# until the walks are done.
-			if [ -n "$GONE" ] || [ -z "${CTL[1]:-}" ]; then
-				tmux_gone "at $label:$path" && return 3
-				echo "the station's screen went away at $label:$path" >>"$TMP/$NAME.faults"
-				return
-			fi
+			[ -z "$GONE" ] || { lost "at $label:$path"; return; }
 			printf '%s' "$SCREEN" | sed -n '1s/^ *//; 1s/ *$//; 1p' >>"$TMP/$NAME.titles"
 			printf '== %s:%s\n%s' "$label" "$path" "$SCREEN" >>"$TMP/$NAME.screens"
 			faults=$(printf '%s' "$SCREEN" | "$CHECK" "$cols" "$rows") && continue
@@ -181,11 +182,7 @@ crawl_station() {
 		done
 		set +f
 		press_and_read /
-		if [ -n "$GONE" ]; then
-			tmux_gone "at $label: /" && return 3
-			echo "the station's screen went away at $label: /" >>"$TMP/$NAME.faults"
-			return
-		fi
+		[ -z "$GONE" ] || { lost "at $label: /"; return; }
 		end=$(deadline_us 5)
 		while [ "$(now_us)" -lt "$end" ]; do
 			case $SCREEN in *"$home"*) break ;; esac
@@ -232,6 +229,16 @@ crawl() {
 	fi
 	t kill-server 2>/dev/null
 }
+
+# Each crawl's tmux server goes with the test, however it ends.
+crawl_cleanup() {
+	local s
+	for s in "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"-*; do
+		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
+	done
+	cleanup
+}
+trap crawl_cleanup EXIT
 
 FARMS=("$TOP/config/demo.ini" "$TOP/tests/e2e/longnames.ini" "$TOP/config/pepper.ini")
 for farm in "${FARMS[@]}"; do
