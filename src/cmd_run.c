@@ -260,11 +260,12 @@ static int64_t start_check(void *data)
 }
 
 /* The console, until it is asked to stop. A fault before it could start
- * is one sentence in fault (and 1 returned). damaged: the database was
+ * is one sentence in fault (and 1 returned), *kind saying whether the
+ * settings or the records stand in the way. damaged: the database was
  * found damaged by the last console's check, and is opened through the
  * restore; *again: this one's check found it so. */
 static int run_console(struct options *o, bool damaged, bool *again, char *fault,
-		       size_t faultlen)
+		       size_t faultlen, enum service_fault *kind)
 {
 	struct config *cfg = NULL;
 	struct app app = { 0 };
@@ -272,11 +273,12 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	struct ui *ui = NULL;
 	char err[1024];
 	sigset_t set;
-	int cols, lines, sfd = -1, rc = 1;
+	int cols, lines, sfd = -1, rc = 1, opened;
 	struct clock *clk;
 	static bool relays_at_exit;
 
 	*again = false;
+	*kind = SERVICE_FAULT_SETTINGS;
 	app.installer_fd = -1;
 	if (open_config(o, &cfg, fault, faultlen) < 0)
 		return 1;
@@ -304,9 +306,12 @@ static int run_console(struct options *o, bool damaged, bool *again, char *fault
 	relays_at_exit = true;
 	/* The loop, every relay off, the database (through the restore of a
 	 * damaged one), the runs a cut left open. */
-	if (station_open(&app, STATION_IRRIGATION | STATION_RESTORE |
-				       (damaged ? STATION_DAMAGED : 0),
-			 err, sizeof(err)) < 0) {
+	opened = station_open(&app, STATION_IRRIGATION | STATION_RESTORE |
+					    (damaged ? STATION_DAMAGED : 0),
+			      err, sizeof(err));
+	if (opened < 0) {
+		if (opened == STATION_RECORDS_FAULT)
+			*kind = SERVICE_FAULT_RECORDS;
 		set_fault(fault, faultlen, "%s", err);
 		goto out;
 	}
@@ -387,11 +392,12 @@ int cmd_run(struct options *o)
 {
 	char fault[1536];
 	bool damaged = false;
+	enum service_fault kind;
 	int rc;
 
 	for (;;) {
 		fault[0] = '\0';
-		rc = run_console(o, damaged, &damaged, fault, sizeof(fault));
+		rc = run_console(o, damaged, &damaged, fault, sizeof(fault), &kind);
 		/* Found damaged while it ran: again, through the restore. */
 		if (damaged)
 			continue;
@@ -400,7 +406,7 @@ int cmd_run(struct options *o)
 		put_line(stderr, fault);
 		if (!o->service)
 			return rc;
-		if (service_wait(o->config, fault) == 0)
+		if (service_wait(o->config, fault, kind) == 0)
 			return 0;
 	}
 }

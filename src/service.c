@@ -101,8 +101,10 @@ static bool same_stamp(const struct stamp *a, const struct stamp *b)
 
 /* The sentence on a cleared screen, wrapped at spaces, the cursor
  * hidden: a console that blinks with nothing on it tells nobody what is
- * wrong. On a small screen the title and the blank line give way first. */
-static void show(const char *why, const char *path)
+ * wrong. On a small screen the title and the blank line give way first.
+ * The last line says what starts the station: a corrected file, or, for
+ * records that no setting can mend, a restart once they are put right. */
+static void show(const char *why, const char *path, enum service_fault kind)
 {
 	struct winsize ws = { 0 };
 	bool sized = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 4 && ws.ws_row > 2;
@@ -111,7 +113,12 @@ static void show(const char *why, const char *path)
 	const char *s;
 
 	text_clean(clean, sizeof(clean), why);
-	snprintf(line, sizeof(line), _("The station starts by itself once %s is corrected."), path);
+	if (kind == SERVICE_FAULT_RECORDS)
+		snprintf(line, sizeof(line), "%s",
+			 _("Once that is dealt with, restart the board and the station starts again."));
+	else
+		snprintf(line, sizeof(line), _("The station starts by itself once %s is corrected."),
+			 path);
 	text_clean(after, sizeof(after), line);
 	for (s = clean; text_wrap(&s, cols - 1, line, sizeof(line));)
 		n_why++;
@@ -134,7 +141,7 @@ static void show(const char *why, const char *path)
 	fflush(stdout);
 }
 
-int service_wait(const char *path, const char *why)
+int service_wait(const char *path, const char *why, enum service_fault kind)
 {
 	struct stamp was = stamp_of(path);
 	int64_t every = watchdog_ms() / 3;
@@ -146,7 +153,7 @@ int service_wait(const char *path, const char *why)
 		every = WAIT_LOOK_MS;
 	wait.tv_sec = every / 1000;
 	wait.tv_nsec = (long)(every % 1000) * 1000000;
-	show(why, path);
+	show(why, path, kind);
 	/* Started, as far as the service manager is concerned: it must not
 	 * time the start out and begin again. */
 	snprintf(status, sizeof(status), "%s", why);

@@ -16,11 +16,17 @@ void service_ready(const char *status);
  * stop when the loop stops turning. The timer's id, or 0 if none. */
 int service_watchdog(struct loop *loop);
 
+/* What a station that cannot start waits for, as its screen says. */
+enum service_fault {
+	SERVICE_FAULT_SETTINGS,	/* the file at path, corrected */
+	SERVICE_FAULT_RECORDS,	/* the database put right, then a restart */
+};
+
 /* A station that cannot start: shows why on the terminal (the screen's
- * console), says it to the service manager as ready with that status,
- * pings the watchdog, and waits until the file at path has changed and
- * then stayed the same for two seconds (1: try again), or SIGTERM,
- * SIGINT or SIGHUP asks it to stop (0). */
-int service_wait(const char *path, const char *why);
+ * console) and what will start it, says it to the service manager as
+ * ready with that status, pings the watchdog, and waits until the file at
+ * path has changed and then stayed the same for two seconds (1: try
+ * again), or SIGTERM, SIGINT or SIGHUP asks it to stop (0). */
+int service_wait(const char *path, const char *why, enum service_fault kind);
 
 #endif

@@ -97,7 +97,7 @@ int station_open(struct app *app, unsigned parts, char *err, size_t errlen)
 			return -1;
 	}
 	if (open_store(app, parts, err, errlen) < 0)
-		return -1;
+		return STATION_RECORDS_FAULT;
 	if (app->irrigation)
 		irrigation_resume(app->irrigation);
 	return 0;

@@ -23,8 +23,12 @@
 #define STATION_DAMAGED 0x8	/* with STATION_RESTORE: the last check found
 				 * the database damaged */
 
-/* Needs app->cfg, app->clock and app->db_path. 0, or -1 with err; either
- * way station_close() frees what was made. */
+/* Needs app->cfg, app->clock and app->db_path. 0, or -1 with err, or
+ * STATION_RECORDS_FAULT with err when it is the database that cannot be
+ * opened (newer, damaged past its backups, the card refusing it): not
+ * something the configuration can put right. Either way station_close()
+ * frees what was made. */
+#define STATION_RECORDS_FAULT (-2)
 int station_open(struct app *app, unsigned parts, char *err, size_t errlen);
 /* Water first: every relay off and every run closed; then the database,
  * the farm and the loop. Each part may be missing. */

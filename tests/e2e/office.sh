@@ -281,6 +281,11 @@ newer s 09
 expect_words s "Trạm đã trở về bản $running, nhưng không đưa lại được dữ liệu như trước khi cài (disk I/O error): hãy gọi kỹ thuật viên." \
 	"records left newer by an update taken back: call the technician, in one sentence"
 words_on_screen s "hãy cập nhật" && bad "and not 'update this one'" s || ok "and not 'update this one'"
+# Editing the settings mends no records: the last line says what does.
+expect_words s "Xử lý xong thì khởi động lại máy, trạm sẽ chạy lại." \
+	"and, last, that the board is restarted once that is done"
+words_on_screen s "được sửa xong" && bad "and not that the settings file is to be corrected" s ||
+	ok "and not that the settings file is to be corrected"
 gone s
 result t-5 0.0.1
 newer u 10
