@@ -7,12 +7,14 @@
 #include "config.h"
 #include "csv.h"
 #include "manifest.h"
+#include "merge.h"
 #include "nofollow.h"
 #include "outfile.h"
 #include "records.h"
 #include "savings.h"
 #include "signing.h"
 #include "store.h"
+#include "store_delta.h"
 #include "text.h"
 #include "workbook.h"
 
@@ -30,6 +32,11 @@
 #include <unistd.h>
 
 #define BACKUP_NAME "sao-luu.db"
+/* The copy as what changed since an earlier export's whole copy. */
+#define DELTA_NAME "sao-luu.delta"
+/* A delta larger than this share of the database makes the next export
+ * whole again, so that a delta never grows to be most of a copy. */
+#define DELTA_MAX_SHARE 4
 #define LOT_PREFIX "truy-xuat-"
 #define SAVINGS_NAME "tiet-kiem.csv"
 /* Folder names a person reads on the stick: unfinished, and broken. */
@@ -58,6 +65,7 @@ enum phase {
 	PH_WORKBOOK_COPY,
 	PH_BACKUP,
 	PH_BACKUP_HASH,
+	PH_BACKUP_WHOLE,
 	PH_MANIFEST,
 	PH_VERIFY,
 	PH_DONE,
@@ -100,6 +108,15 @@ struct export {
 	struct filecheck check;
 	bool check_open;
 	int verify;			/* the file being read back */
+
+	/* An earlier export's whole copy on the stick, which the copy is
+	 * written over as the pages that differ (base_fd >= 0). */
+	int base_fd, delta_fd;
+	struct store_delta_walk *walk;
+	char base_folder[MANIFEST_NAME_LEN];
+	int64_t base_bytes;
+	uint8_t base_sha[SHA256_BYTES];
+	const char *copy_name;		/* BACKUP_NAME or DELTA_NAME */
 
 	struct manifest man;
 	struct station_key key;		/* a station's: it signs the manifest */
@@ -564,29 +581,58 @@ static int step_workbook_copy(struct export *e)
 	return start_backup(e);
 }
 
-/* The copy of the database. */
+/* The copy of the database: whole, or over an earlier export's. */
 
 #define BACKUP_TMP BACKUP_NAME ".tmp"
+#define DELTA_TMP DELTA_NAME ".tmp"
+
+static void forget_base(struct export *e)
+{
+	if (e->base_fd >= 0)
+		close(e->base_fd);
+	e->base_fd = -1;
+	if (e->delta_fd >= 0)
+		close(e->delta_fd);
+	e->delta_fd = -1;
+	store_delta_walk_free(e->walk);
+	e->walk = NULL;
+}
 
 static int start_backup(struct export *e)
 {
+	const char *tmp_name = e->base_fd >= 0 ? DELTA_TMP : BACKUP_TMP;
 	char tmp[PATH_LEN];
+	int rc;
 
+	e->copy_name = e->base_fd >= 0 ? DELTA_NAME : BACKUP_NAME;
 	next_part(e, e->db_bytes);
-	if (join(tmp, sizeof(tmp), e->dir, BACKUP_TMP, "") < 0)
-		return io_fail(e, -ENAMETOOLONG, BACKUP_NAME);
+	if (join(tmp, sizeof(tmp), e->dir, tmp_name, "") < 0)
+		return io_fail(e, -ENAMETOOLONG, e->copy_name);
 	/* Made here, new, so that a stick that refuses it says why; SQLite
 	 * then opens this file by its path, following no link. */
-	e->backup_fd = openat(e->dir_fd, BACKUP_TMP,
+	e->backup_fd = openat(e->dir_fd, tmp_name,
 			      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (e->backup_fd < 0)
-		return io_fail(e, -errno, BACKUP_NAME);
+		return io_fail(e, -errno, e->copy_name);
 	e->backup_sent = 0;
 	e->phase = PH_BACKUP;
-	if (store_backup_begin(e->store, tmp, STORE_BACKUP_NO_SECRETS, &e->backup) < 0) {
+	if (e->base_fd >= 0)
+		rc = store_backup_begin_delta(e->store, tmp, e->backup_fd, e->base_fd,
+					      e->base_bytes, &e->backup);
+	else
+		rc = store_backup_begin(e->store, tmp, STORE_BACKUP_NO_SECRETS, &e->backup);
+	if (rc < 0 && e->base_fd >= 0 && outfile_probe(e->backup_fd) == 0) {
+		/* A base this database cannot be written over: the whole copy. */
+		close(e->backup_fd);
+		e->backup_fd = -1;
+		nofollow_unlink(e->dir_fd, DELTA_TMP);
+		forget_base(e);
+		return start_backup(e);
+	}
+	if (rc < 0) {
 		int err = outfile_probe(e->backup_fd);
 
-		return err ? io_fail(e, -err, BACKUP_NAME) : db_fail(e);
+		return err ? io_fail(e, -err, e->copy_name) : db_fail(e);
 	}
 	return 0;
 }
@@ -600,7 +646,7 @@ static int backup_fail(struct export *e)
 		err = e->backup_fd >= 0 ? outfile_probe(e->backup_fd) : 0;
 	if (err == 0)
 		err = store_backup_errno(e->backup);
-	return err ? io_fail(e, -err, BACKUP_NAME) : db_fail(e);
+	return err ? io_fail(e, -err, e->copy_name) : db_fail(e);
 }
 
 static int step_backup(struct export *e)
@@ -614,7 +660,7 @@ static int step_backup(struct export *e)
 	e->part = total ? e->db_bytes * done / total : e->db_bytes;
 	if (fstat(e->backup_fd, &st) == 0 &&
 	    (rc = outfile_send(e->backup_fd, &e->backup_sent, st.st_size)) < 0)
-		return io_fail(e, rc, BACKUP_NAME);
+		return io_fail(e, rc, e->copy_name);
 	if (more == 1)
 		return 0;
 	if (store_backup_finish(e->backup) < 0)
@@ -625,15 +671,34 @@ static int step_backup(struct export *e)
 	close(e->backup_fd);
 	e->backup_fd = -1;
 	if (rc < 0)
-		return io_fail(e, rc, BACKUP_NAME);
+		return io_fail(e, rc, e->copy_name);
 	/* Its checksum, from what was just written. */
-	rc = filecheck_open(&e->check, e->dir_fd, BACKUP_TMP, false);
+	rc = filecheck_open(&e->check, e->dir_fd, e->base_fd >= 0 ? DELTA_TMP : BACKUP_TMP, false);
 	if (rc < 0)
-		return io_fail(e, rc, BACKUP_NAME);
+		return io_fail(e, rc, e->copy_name);
 	e->check_open = true;
 	next_part(e, e->db_bytes / 4);
 	e->phase = PH_BACKUP_HASH;
 	return 0;
+}
+
+static int copy_changed(struct export *e)
+{
+	e->failure = EXPORT_FAILED_CHECK;
+	snprintf(e->error, sizeof(e->error),
+		 _("Reading the copy back, %s was not what had been written: the stick may be failing. Use another stick."),
+		 e->copy_name);
+	return -1;
+}
+
+/* The delta and its base given up for a whole copy: the base changed on
+ * the stick, or the delta is not one the office could read. */
+static int whole_after_all(struct export *e)
+{
+	e->man.n_files--;
+	nofollow_unlink(e->dir_fd, DELTA_TMP);
+	forget_base(e);
+	return start_backup(e);
 }
 
 static int step_backup_hash(struct export *e)
@@ -642,24 +707,62 @@ static int step_backup_hash(struct export *e)
 	int rc = filecheck_step(&e->check, READ_CHUNK);
 
 	if (rc < 0)
-		return io_fail(e, rc, BACKUP_NAME);
+		return io_fail(e, rc, e->copy_name);
 	e->part = e->check.bytes / 4;
 	if (rc == 1)
 		return 0;
 	filecheck_close(&e->check, sha);
 	e->check_open = false;
 	/* The copy is the snapshot's pages, all of them. */
-	if (e->check.bytes != e->db_bytes) {
-		e->failure = EXPORT_FAILED_CHECK;
-		snprintf(e->error, sizeof(e->error),
-			 _("Reading the copy back, %s was not what had been written: the stick may be failing. Use another stick."),
-			 BACKUP_NAME);
-		return -1;
+	if (e->base_fd < 0 && e->check.bytes != e->db_bytes)
+		return copy_changed(e);
+	if (manifest_add(&e->man, e->copy_name, e->check.bytes, -1, sha) < 0)
+		return io_fail(e, -ENOMEM, e->copy_name);
+	if (e->base_fd < 0) {
+		if (renameat(e->dir_fd, BACKUP_TMP, e->dir_fd, BACKUP_NAME) < 0)
+			return io_fail(e, -errno, BACKUP_NAME);
+		e->phase = PH_MANIFEST;
+		return 0;
 	}
-	if (renameat(e->dir_fd, BACKUP_TMP, e->dir_fd, BACKUP_NAME) < 0)
-		return io_fail(e, -errno, BACKUP_NAME);
-	if (manifest_add(&e->man, BACKUP_NAME, e->check.bytes, -1, sha) < 0)
-		return io_fail(e, -ENOMEM, BACKUP_NAME);
+	/* A delta: the whole copy it makes with its base, walked once. */
+	e->delta_fd = openat(e->dir_fd, DELTA_TMP, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (e->delta_fd < 0)
+		return io_fail(e, -errno, DELTA_NAME);
+	if (store_delta_walk_open(e->delta_fd, e->check.bytes, e->base_fd, e->base_bytes,
+				  e->db_bytes, DELTA_NAME, &e->walk, e->error, sizeof(e->error)) < 0) {
+		/* Not one to sign: the copy is made whole instead. */
+		e->error[0] = '\0';
+		return whole_after_all(e);
+	}
+	next_part(e, e->db_bytes / 4);
+	e->phase = PH_BACKUP_WHOLE;
+	return 0;
+}
+
+/* The whole copy's checksum, for the office that rebuilds it, and the
+ * base's, which must still be what its export wrote: a base changed on
+ * the stick since it was chosen gives way to a whole copy. */
+static int step_backup_whole(struct export *e)
+{
+	uint8_t base_sha[SHA256_BYTES];
+	int rc = store_delta_walk_step(e->walk, BACKUP_PAGES, -1, base_sha, e->man.whole_sha);
+
+	if (rc < 0)
+		return io_fail(e, rc, e->copy_name);
+	e->part = e->db_bytes / 4 * store_delta_walk_permille(e->walk) / 1000;
+	if (rc == 1)
+		return 0;
+	if (memcmp(base_sha, e->base_sha, SHA256_BYTES) != 0)
+		return whole_after_all(e);
+	forget_base(e);
+	if (renameat(e->dir_fd, DELTA_TMP, e->dir_fd, DELTA_NAME) < 0)
+		return io_fail(e, -errno, DELTA_NAME);
+	e->man.has_base = true;
+	snprintf(e->man.base_folder, sizeof(e->man.base_folder), "%s", e->base_folder);
+	snprintf(e->man.base_file, sizeof(e->man.base_file), "%s", BACKUP_NAME);
+	e->man.base_bytes = e->base_bytes;
+	memcpy(e->man.base_sha, e->base_sha, SHA256_BYTES);
+	e->man.whole_bytes = e->db_bytes;
 	e->phase = PH_MANIFEST;
 	return 0;
 }
@@ -682,7 +785,7 @@ static int step_manifest(struct export *e)
 	/* An office's export is no station's: it names no uid, no key. */
 	snprintf(e->man.uid, sizeof(e->man.uid), "%s", e->signs ? e->uid : "");
 	snprintf(e->man.program, sizeof(e->man.program), "fieldstation %s", VERSION);
-	snprintf(e->man.backup, sizeof(e->man.backup), "%s", BACKUP_NAME);
+	snprintf(e->man.backup, sizeof(e->man.backup), "%s", e->copy_name);
 	e->man.schema = store_schema_version(e->store);
 	e->man.made = e->now;
 	if (e->signs) {
@@ -802,6 +905,7 @@ static void release(struct export *e)
 	if (e->check_open)
 		filecheck_close(&e->check, NULL);
 	e->check_open = false;
+	forget_base(e);
 }
 
 /* After a failure or a stop: nothing that looks complete stays. A folder
@@ -810,8 +914,8 @@ static void release(struct export *e)
  * goes like the others when it could not take that name. */
 static void remove_written(struct export *e)
 {
-	static const char *const ours[] = { BACKUP_TMP, MANIFEST_NAME, MANIFEST_NAME ".tmp",
-					    MARK, MARK ".tmp" };
+	static const char *const ours[] = { BACKUP_TMP, DELTA_TMP, MANIFEST_NAME,
+					    MANIFEST_NAME ".tmp", MARK, MARK ".tmp" };
 
 	release(e);
 	if (e->dir_fd < 0 || (e->failure == EXPORT_FAILED_CHECK && !e->committed))
@@ -870,7 +974,8 @@ static bool removable(int dir, const struct stat *folder, const char *name)
 	if (strcmp(name, MARK) != 0 &&
 	    (!manifest_name_ok(name) ||
 	     !(ends_with(name, ".csv") || ends_with(name, ".tmp") || ends_with(name, ".db") ||
-	       ends_with(name, ".xlsx") || strcmp(name, MANIFEST_NAME) == 0)))
+	       ends_with(name, ".xlsx") || ends_with(name, ".delta") ||
+	       strcmp(name, MANIFEST_NAME) == 0)))
 		return false;
 	return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 	       st.st_dev == folder->st_dev;
@@ -1025,6 +1130,129 @@ static int make_folder(struct export *e)
 	return rc;
 }
 
+/* One of this station's earlier exports on the stick, as its signed
+ * manifest says: when it was made, and its copy. */
+struct earlier {
+	int64_t made;
+	bool delta;
+	int64_t copy_bytes, whole_bytes;
+	char folder[MANIFEST_NAME_LEN];
+	uint8_t sha[SHA256_BYTES];
+};
+
+/* Is the folder name on the stick a whole export of this station's (one
+ * signed with its key), and what does it hold? */
+static bool our_earlier(const struct export *e, const char *name, struct earlier *out)
+{
+	struct manifest m;
+	const struct manifest_file *copy;
+	char why[256];
+	int dir = nofollow_dir(e->dest_fd, name);
+	bool ours;
+
+	if (dir < 0)
+		return false;
+	ours = merge_read_manifest_at(dir, &m, why, sizeof(why)) == 0 &&
+	       strcmp(m.uid, e->uid) == 0 && m.has_key &&
+	       memcmp(m.key, e->key.key.public_key, SIGN_PUBLIC_BYTES) == 0 &&
+	       (copy = manifest_find(&m, m.backup)) != NULL;
+	close(dir);
+	if (ours) {
+		out->made = m.made;
+		out->delta = m.has_base;
+		out->copy_bytes = copy->bytes;
+		out->whole_bytes = m.has_base ? m.whole_bytes : copy->bytes;
+		memcpy(out->sha, copy->sha, SHA256_BYTES);
+		ours = (m.has_base || strcmp(m.backup, BACKUP_NAME) == 0) &&
+		       strlen(name) < sizeof(out->folder);
+		if (ours)
+			memcpy(out->folder, name, strlen(name) + 1);
+	}
+	manifest_free(&m);
+	return ours;
+}
+
+/* The names of folders on the stick that may be this station's exports
+ * (CODE_2026-06-01, CODE_2026-06-01_2), the greatest FIND_NAMES of them:
+ * the newest exports, by their dates, without reading the manifest of
+ * every folder a stranger's stick may hold. */
+#define FIND_NAMES 16
+
+static int find_names(const struct export *e, char names[FIND_NAMES][MANIFEST_NAME_LEN])
+{
+	int fd = openat(e->dest_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char prefix[32];
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	snprintf(prefix, sizeof(prefix), "%s_", e->code);
+	while ((de = readdir(d))) {
+		int at;
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    !manifest_name_ok(de->d_name) || ends_with(de->d_name, UNFINISHED) ||
+		    ends_with(de->d_name, BROKEN))
+			continue;
+		/* Kept in order, greatest first. */
+		for (at = n; at > 0 && strcmp(names[at - 1], de->d_name) < 0; at--)
+			;
+		if (at == FIND_NAMES)
+			continue;
+		if (n < FIND_NAMES)
+			n++;
+		memmove(names[at + 1], names[at], (size_t)(n - 1 - at) * MANIFEST_NAME_LEN);
+		/* Shorter than MANIFEST_NAME_LEN: manifest_name_ok() says so. */
+		memcpy(names[at], de->d_name, strlen(de->d_name) + 1);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The base for this export's copy: the whole copy in the newest of this
+ * station's exports on the stick that has one, unless the newest export
+ * is a delta already grown past its share (then this one is whole). Its
+ * file is opened here, never through a link; the walk after the copy
+ * checks it against its manifest. */
+static void find_base(struct export *e)
+{
+	struct earlier newest = { .made = INT64_MIN }, whole = { .made = INT64_MIN }, one;
+	char names[FIND_NAMES][MANIFEST_NAME_LEN];
+	int n = find_names(e, names), dir, fd;
+	struct stat st;
+
+	for (int i = 0; i < n; i++) {
+		if (!our_earlier(e, names[i], &one))
+			continue;
+		if (one.made > newest.made)
+			newest = one;
+		if (!one.delta && one.made > whole.made)
+			whole = one;
+	}
+	if (whole.made == INT64_MIN ||
+	    (newest.delta && newest.copy_bytes > newest.whole_bytes / DELTA_MAX_SHARE))
+		return;
+	dir = nofollow_dir(e->dest_fd, whole.folder);
+	if (dir < 0)
+		return;
+	fd = nofollow_open(dir, BACKUP_NAME, &st);
+	close(dir);
+	if (fd < 0)
+		return;
+	if (st.st_size != whole.copy_bytes) {
+		close(fd);
+		return;
+	}
+	e->base_fd = fd;
+	e->base_bytes = whole.copy_bytes;
+	memcpy(e->base_sha, whole.sha, SHA256_BYTES);
+	snprintf(e->base_folder, sizeof(e->base_folder), "%s", whole.folder);
+}
+
 static void mb(char *buf, size_t n, int64_t bytes)
 {
 	text_number(buf, n, (double)bytes / (1024 * 1024), bytes < 10 * 1024 * 1024 ? 1 : 0);
@@ -1087,6 +1315,8 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 	e->backup_fd = -1;
 	e->dest_fd = -1;
 	e->dir_fd = -1;
+	e->base_fd = -1;
+	e->delta_fd = -1;
 	e->sep = o->sep;
 	e->dec = o->dec;
 	e->now = o->now;
@@ -1152,7 +1382,12 @@ int export_begin(const struct export_opts *o, struct export **out, char *err, si
 	/* The workbook: the same rows again, compressed. */
 	e->book_est = need / 3 + 16 * 1024;
 	need += e->book_est;
+	/* A station's copy over its earlier one on the stick, if it has one. */
+	if (e->signs)
+		find_base(e);
 	e->total = need + e->db_bytes + e->db_bytes / 4 + need + e->db_bytes;
+	/* Room for the whole copy even over a base: a delta may be as large,
+	 * and one found unusable gives way to the whole copy. */
 	need += e->db_bytes + 256 * 1024;
 	if (check_dest(e, need, err, errlen) < 0)
 		goto fail;
@@ -1175,6 +1410,7 @@ fail:
 	if (e->dest_fd >= 0)
 		close(e->dest_fd);
 	station_key_close(&e->key);
+	forget_base(e);
 	free(e);
 	return -1;
 }
@@ -1205,6 +1441,9 @@ int export_step(struct export *e, int budget_ms)
 			break;
 		case PH_BACKUP_HASH:
 			rc = step_backup_hash(e);
+			break;
+		case PH_BACKUP_WHOLE:
+			rc = step_backup_whole(e);
 			break;
 		case PH_MANIFEST:
 			rc = step_manifest(e);
@@ -1292,6 +1531,7 @@ const char *export_doing(const struct export *e)
 		return _("A workbook for spreadsheets");
 	case PH_BACKUP:
 	case PH_BACKUP_HASH:
+	case PH_BACKUP_WHOLE:
 		return _("A copy of all the records");
 	case PH_MANIFEST:
 	case PH_VERIFY:

@@ -1,7 +1,9 @@
 /* The export that the leader carries to the office on a USB stick: one
  * folder named for the station and the day, holding a CSV per diary, a
  * traceability sheet per harvest lot, a copy of the whole database and a
- * manifest with every file's checksum. It is written into a folder marked
+ * manifest with every file's checksum. On a stick that holds this
+ * station's earlier export the copy is the pages that changed since that
+ * export's copy (src/store_delta.h), which the office rebuilds. It is written into a folder marked
  * unfinished, under temporary names, flushed and renamed; the folder takes
  * its real name only when everything is on the stick, and then every file
  * is read back against the manifest. The station's database is only ever

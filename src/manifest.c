@@ -112,8 +112,16 @@ char *manifest_format(const struct manifest *m, long utc_offset, size_t *len)
 			     "# fieldstation export\n# format: %d\n# station: %s\n# name: %s\n"
 			     "# uid: %s\n# program: %s\n# schema: %d\n# made: %s\n# from: %s\n"
 			     "# to: %s\n# backup: %s\n",
-			     MANIFEST_FORMAT, code, name, m->uid, program, m->schema, made,
+			     m->has_base ? 3 : 2, code, name, m->uid, program, m->schema, made,
 			     from, to, m->backup);
+	if (m->has_base && n < cap) {
+		char base[SHA256_HEX];
+
+		n += (size_t)snprintf(out + n, cap - n, "# base: %s %s %lld %s\n# whole: %lld %s\n",
+				      m->base_folder, m->base_file, (long long)m->base_bytes,
+				      sha256_hex(m->base_sha, base), (long long)m->whole_bytes,
+				      sha256_hex(m->whole_sha, hex));
+	}
 	if (m->has_key && n < cap) {
 		char key[2 * SIGN_PUBLIC_BYTES + 1];
 
@@ -295,11 +303,54 @@ static int parse_file_line(struct parse *p, struct manifest *m, char *v)
 	return 0;
 }
 
+/* `# base: FOLDER FILE BYTES SHA`. */
+static int parse_base(struct parse *p, struct manifest *m, char *v)
+{
+	char *part[4];
+	int64_t b;
+
+	for (int i = 0; i < 4; i++) {
+		part[i] = v;
+		v = strchr(v, ' ');
+		if ((v != NULL) != (i < 3))
+			return refuse(p, _("base is: folder file bytes checksum"));
+		if (v)
+			*v++ = '\0';
+	}
+	if (!manifest_name_ok(part[0]) || !manifest_name_ok(part[1]))
+		return refuse(p, _("a file name may have only letters, digits, '.', '-' and '_'"));
+	if (parse_int(part[2], &b) < 0 || b <= 0 ||
+	    parse_hex(part[3], m->base_sha, sizeof(m->base_sha)) < 0)
+		return refuse(p, _("base is: folder file bytes checksum"));
+	set_text(m->base_folder, sizeof(m->base_folder), part[0]);
+	set_text(m->base_file, sizeof(m->base_file), part[1]);
+	m->base_bytes = b;
+	m->has_base = true;
+	return 0;
+}
+
+/* `# whole: BYTES SHA`. */
+static int parse_whole(struct parse *p, struct manifest *m, char *v)
+{
+	char *sha = strchr(v, ' ');
+	int64_t b;
+
+	if (!sha)
+		return refuse(p, _("whole is: bytes checksum"));
+	*sha++ = '\0';
+	if (parse_int(v, &b) < 0 || b <= 0 || parse_hex(sha, m->whole_sha, sizeof(m->whole_sha)) < 0)
+		return refuse(p, _("whole is: bytes checksum"));
+	m->whole_bytes = b;
+	return 0;
+}
+
 /* The facts a manifest gives once each, by their bit in seen. */
 static const char *const facts[] = {
 	"format", "station", "uid", "schema", "backup", "name", "program", "made", "from", "to",
-	"key", "board", "key-board",
+	"key", "board", "key-board", "base", "whole",
 };
+#define SEEN_BASE (1u << 13)
+#define SEEN_WHOLE (1u << 14)
 
 static int parse_fact(struct parse *p, struct manifest *m, const char *key, char *v,
 		      unsigned *seen)
@@ -316,7 +367,11 @@ static int parse_fact(struct parse *p, struct manifest *m, const char *key, char
 		/* Marked once read well: a refusal ends the parse anyway. */
 		*seen |= 1u << i;
 	}
-	if (strcmp(key, "key") == 0) {
+	if (strcmp(key, "base") == 0) {
+		return parse_base(p, m, v);
+	} else if (strcmp(key, "whole") == 0) {
+		return parse_whole(p, m, v);
+	} else if (strcmp(key, "key") == 0) {
 		if (parse_hex(v, m->key, sizeof(m->key)) < 0)
 			return refuse(p, _("key is 64 hex digits"));
 		m->has_key = true;
@@ -432,5 +487,8 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, char *err, 
 		return refuse(&p, _("the backup is not among the files"));
 	if (strcmp(m->backup, MANIFEST_NAME) == 0)
 		return refuse(&p, _("the manifest cannot list itself"));
+	/* A delta, and only in format 3, with both facts. */
+	if (!(seen & SEEN_BASE) != !(seen & SEEN_WHOLE) || !(seen & SEEN_BASE) != (m->format < 3))
+		return refuse(&p, _("base and whole go together, in format 3"));
 	return 0;
 }

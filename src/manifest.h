@@ -9,7 +9,13 @@
  * board the export was made on and the board the key was made on, and
  * ends with a `# signature:` line: the station's Ed25519 signature of
  * every byte before that line (SIGN_CONTEXT_MANIFEST), and so, through
- * the checksums, of every file. An office's own export is not signed. */
+ * the checksums, of every file. An office's own export is not signed.
+ *
+ * Format 3 holds the database copy as the pages that changed since an
+ * earlier export's whole copy (src/store_delta.h): `# base:` names the
+ * folder beside this one that holds that copy, its file, size and
+ * checksum; `# whole:` the size and checksum of the copy rebuilt from
+ * the two. The delta is the file `# backup:` names. */
 #ifndef FS_MANIFEST_H
 #define FS_MANIFEST_H
 
@@ -21,7 +27,10 @@
 #include <stdint.h>
 
 #define MANIFEST_NAME "manifest.txt"
-#define MANIFEST_FORMAT 2
+/* The newest format this program reads. It writes format 2, or 3 for a
+ * copy of what changed since an earlier copy, which an older office
+ * cannot rebuild and so refuses as newer. */
+#define MANIFEST_FORMAT 3
 #define MANIFEST_MAX_BYTES (1 << 20)
 #define MANIFEST_MAX_FILES 20000
 #define MANIFEST_NAME_LEN 128
@@ -53,6 +62,11 @@ struct manifest {
 	uint8_t signature[SIGN_BYTES];
 	bool has_signature;
 	size_t signed_len;		/* the bytes the signature covers */
+	/* Format 3: the backup is a delta over base_file in base_folder. */
+	bool has_base;
+	char base_folder[MANIFEST_NAME_LEN], base_file[MANIFEST_NAME_LEN];
+	int64_t base_bytes, whole_bytes;
+	uint8_t base_sha[SHA256_BYTES], whole_sha[SHA256_BYTES];
 };
 
 void manifest_free(struct manifest *m);

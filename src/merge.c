@@ -6,6 +6,7 @@
 #include "manifest.h"
 #include "nofollow.h"
 #include "sha256.h"
+#include "store_delta.h"
 #include "text.h"
 #include "trust.h"
 
@@ -117,6 +118,11 @@ static int read_signed_manifest(int folder, struct manifest *m, char *err, size_
 	return rc;
 }
 
+int merge_read_manifest_at(int folder, struct manifest *m, char *err, size_t errlen)
+{
+	return read_signed_manifest(folder, m, err, errlen);
+}
+
 int merge_read_manifest(const char *folder, struct manifest *m, char *err, size_t errlen)
 {
 	int fd = nofollow_dir(AT_FDCWD, folder), rc;
@@ -194,11 +200,86 @@ static int check_sizes(const struct manifest *m, char *err, size_t errlen)
 
 	for (int i = 0; i < m->n_files; i++)
 		total = m->files[i].bytes > INT64_MAX - total ? INT64_MAX : total + m->files[i].bytes;
+	/* A delta's copy is rebuilt whole here. */
+	if (m->has_base)
+		total = m->whole_bytes > INT64_MAX - total ? INT64_MAX : total + m->whole_bytes;
 	if (total <= MERGE_MAX_FOLDER_BYTES)
 		return 0;
 	snprintf(err, errlen, _("its files come to %lld MB, more than an office takes from a stick (%lld MB)"),
 		 (long long)(total >> 20), (long long)(MERGE_MAX_FOLDER_BYTES >> 20));
 	return -1;
+}
+
+/* The copy of a format-3 folder, rebuilt into out: the delta (the file
+ * the manifest names as the backup) over the whole copy in the folder
+ * beside it that the manifest names, both read from the stick, never
+ * through a link; the result must be what the station's signature says
+ * it is, size and checksum. */
+static int rebuild_copy(int folder, const struct manifest *m, int out, char *err, size_t errlen)
+{
+	const struct manifest_file *mf = manifest_find(m, m->backup);
+	uint8_t base_sha[SHA256_BYTES], whole_sha[SHA256_BYTES];
+	struct store_delta_walk *w = NULL;
+	struct stat st, dst;
+	int parent = nofollow_dir(folder, ".."), dir = -1, base = -1, delta = -1, rc = -1;
+
+	if (parent >= 0)
+		dir = nofollow_dir(parent, m->base_folder);
+	if (dir < 0) {
+		snprintf(err, errlen,
+			 _("it holds only what changed since the export in %s, which is not beside it: merge it with that folder beside it, on the same stick"),
+			 m->base_folder);
+		goto out;
+	}
+	base = nofollow_open(dir, m->base_file, &st);
+	if (base < 0) {
+		say_not_opened(-base, m->base_file, err, errlen);
+		goto out;
+	}
+	delta = nofollow_open(folder, m->backup, &dst);
+	if (delta < 0) {
+		say_not_opened(-delta, m->backup, err, errlen);
+		goto out;
+	}
+	if (st.st_size != m->base_bytes) {
+		snprintf(err, errlen, _("%s in %s, which this export builds on, is not what was exported: its size or checksum differs"),
+			 m->base_file, m->base_folder);
+		goto out;
+	}
+	if (dst.st_size != mf->bytes) {
+		snprintf(err, errlen, _("%s is not what was exported: its size or checksum differs"),
+			 mf->name);
+		goto out;
+	}
+	if (store_delta_walk_open(delta, mf->bytes, base, m->base_bytes, m->whole_bytes, mf->name,
+				  &w, err, errlen) < 0)
+		goto out;
+	while ((rc = store_delta_walk_step(w, 1024, out, base_sha, whole_sha)) == 1)
+		;
+	if (rc < 0) {
+		snprintf(err, errlen, _("the copy of %s cannot be written (%s)"), mf->name,
+			 strerror(-rc));
+		rc = -1;
+	} else if (memcmp(base_sha, m->base_sha, SHA256_BYTES) != 0) {
+		snprintf(err, errlen, _("%s in %s, which this export builds on, is not what was exported: its size or checksum differs"),
+			 m->base_file, m->base_folder);
+		rc = -1;
+	} else if (memcmp(whole_sha, m->whole_sha, SHA256_BYTES) != 0) {
+		snprintf(err, errlen, _("%s is not what was exported: its size or checksum differs"),
+			 mf->name);
+		rc = -1;
+	}
+out:
+	store_delta_walk_free(w);
+	if (delta >= 0)
+		close(delta);
+	if (base >= 0)
+		close(base);
+	if (dir >= 0)
+		close(dir);
+	if (parent >= 0)
+		close(parent);
+	return rc;
 }
 
 static void remove_copy(const char *copy)
@@ -279,7 +360,10 @@ static int merge_folder(struct store *s, const char *office_path, int folder, co
 		copy[0] = '\0';
 		goto out;
 	}
-	rc = check_file(folder, manifest_find(&m, m.backup), fd, why, sizeof(why));
+	if (m.has_base)
+		rc = rebuild_copy(folder, &m, fd, why, sizeof(why));
+	else
+		rc = check_file(folder, manifest_find(&m, m.backup), fd, why, sizeof(why));
 	if (close(fd) < 0 && rc == 0) {
 		snprintf(why, sizeof(why), _("no room for a copy beside %s (%s)"), office_path,
 			 strerror(errno));

@@ -18,7 +18,10 @@
 /* The most an office takes from a stick in one export folder, all its
  * files together (the database copy of the five-year reference farm is
  * about 430 MB): a folder claiming more is refused before anything of it
- * is read. Each text in the copy is limited too (STORE_COPY_MAX_VALUE). */
+ * is read. Each text in the copy is limited too (STORE_COPY_MAX_VALUE).
+ * A copy written as what changed since an earlier export (format 3) is
+ * rebuilt here from that export's copy, in the folder beside it on the
+ * same stick, and checked whole against the manifest before it is used. */
 #define MERGE_MAX_FOLDER_BYTES (2048LL << 20)
 
 /* What happened to one export folder. */
@@ -41,6 +44,8 @@ typedef void merge_report_fn(void *ctx, const struct merge_report *r);
  * the key it names (whether the office trusts that key is trust_judge()'s
  * question). 0, or -1 with err; m is the caller's to free either way. */
 int merge_read_manifest(const char *folder, struct manifest *m, char *err, size_t errlen);
+/* The same, of the folder opened as folder. */
+int merge_read_manifest_at(int folder, struct manifest *m, char *err, size_t errlen);
 
 /* Merges path into the office database s (at office_path, beside which
  * the copies are taken): path is an export folder, or a folder holding

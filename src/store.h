@@ -640,6 +640,16 @@ int store_trust(struct store *s, const struct trusted_station *t, const char *bo
 struct store_backup;
 int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 		       struct store_backup **out);
+/* The same copy for a stick (without secrets) made over base_fd, an
+ * earlier copy of base_bytes on the stick, read only: only the pages that
+ * differ from it are written, into delta_fd (src/store_delta.h), the new
+ * empty file at dest, which SQLite opens but does not write. The base
+ * must have the database's page size (STORE_ERR otherwise). Both
+ * descriptors stay the caller's. */
+int store_backup_begin_delta(struct store *s, const char *dest, int delta_fd, int base_fd,
+			     int64_t base_bytes, struct store_backup **out);
+/* The database's page size in bytes, or STORE_ERR. */
+int store_page_size(struct store *s);
 /* 1: more to copy; 0: copied; negative: failed (see store_backup_errno). */
 int store_backup_step(struct store_backup *b, int pages);
 /* Pages copied so far and in all. */

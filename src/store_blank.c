@@ -6,9 +6,14 @@
  * were written over. For a copy made over an older one (a local backup
  * brought up to date), a page that is already in the file as it would be
  * written is not written again: the card gets only the pages that
- * changed. Only writes are changed; everything else goes to the system's
- * VFS as is. */
+ * changed. For a copy made over an earlier one on a stick (a delta), the
+ * database file is read and written as the earlier copy and the pages
+ * that differ from it (src/store_delta.c). Only what the file holds is
+ * changed; everything else goes to the system's VFS as is. */
+#include "store_delta.h"
 #include "store_internal.h"
+
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +26,14 @@ struct store_blank {
 	char *secret;		/* NULL: nothing to blank */
 	size_t len;
 	bool changed_only;
+	struct store_delta *delta;	/* NULL: the file is the copy */
 	long long written, same;	/* pages written, and not, for being there */
 };
 
 struct blank_file {
 	sqlite3_file base;
 	struct store_blank *blank;
+	bool delta;		/* the database file of a delta */
 	sqlite3_file *real;	/* in the same allocation, just after */
 };
 
@@ -40,9 +47,22 @@ static int blank_close(sqlite3_file *f)
 	return real_of(f)->pMethods->xClose(real_of(f));
 }
 
+static struct store_delta *delta_of(sqlite3_file *f)
+{
+	const struct blank_file *bf = (struct blank_file *)f;
+
+	return bf->delta ? bf->blank->delta : NULL;
+}
+
 static int blank_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off)
 {
-	return real_of(f)->pMethods->xRead(real_of(f), buf, amt, off);
+	struct store_delta *d = delta_of(f);
+	int rc;
+
+	if (!d)
+		return real_of(f)->pMethods->xRead(real_of(f), buf, amt, off);
+	rc = store_delta_read(d, buf, amt, off);
+	return rc == 0 ? SQLITE_OK : rc == 1 ? SQLITE_IOERR_SHORT_READ : SQLITE_IOERR_READ;
 }
 
 /* Is buf already in the file at off? A read short of it is not. */
@@ -59,7 +79,13 @@ static bool already_there(sqlite3_file *f, const void *buf, int amt, sqlite3_int
 static int write_changed(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
 {
 	struct store_blank *b = ((struct blank_file *)f)->blank;
+	struct store_delta *d = delta_of(f);
 
+	if (d) {
+		int rc = store_delta_write(d, buf, amt, off);
+
+		return rc == 0 ? SQLITE_OK : rc == -ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+	}
 	if (b->changed_only && already_there(f, buf, amt, off)) {
 		b->same++;
 		return SQLITE_OK;
@@ -90,16 +116,23 @@ static int blank_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 
 
 static int blank_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
+	if (delta_of(f))
+		return store_delta_truncate(delta_of(f), size) == 0 ? SQLITE_OK : SQLITE_IOERR_TRUNCATE;
 	return real_of(f)->pMethods->xTruncate(real_of(f), size);
 }
 
+/* A delta is synced by its writer, once whole. */
 static int blank_sync(sqlite3_file *f, int flags)
 {
-	return real_of(f)->pMethods->xSync(real_of(f), flags);
+	return delta_of(f) ? SQLITE_OK : real_of(f)->pMethods->xSync(real_of(f), flags);
 }
 
 static int blank_file_size(sqlite3_file *f, sqlite3_int64 *size)
 {
+	if (delta_of(f)) {
+		*size = store_delta_size(delta_of(f));
+		return SQLITE_OK;
+	}
 	return real_of(f)->pMethods->xFileSize(real_of(f), size);
 }
 
@@ -120,6 +153,9 @@ static int blank_check_reserved(sqlite3_file *f, int *out)
 
 static int blank_file_control(sqlite3_file *f, int op, void *arg)
 {
+	/* A delta's file grows by its records, never to the copy's size. */
+	if (delta_of(f) && (op == SQLITE_FCNTL_SIZE_HINT || op == SQLITE_FCNTL_CHUNK_SIZE))
+		return SQLITE_OK;
 	return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
 }
 
@@ -159,6 +195,7 @@ static int blank_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int f
 	int rc;
 
 	bf->blank = b;
+	bf->delta = b->delta && (flags & SQLITE_OPEN_MAIN_DB);
 	bf->real = (sqlite3_file *)(bf + 1);
 	rc = b->real->xOpen(b->real, name, bf->real, flags, out_flags);
 	bf->base.pMethods = bf->real->pMethods ? &blank_io : NULL;
@@ -223,16 +260,18 @@ static int blank_current_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
 	return real->xCurrentTimeInt64(real, out);
 }
 
-struct store_blank *store_blank_new(const char *secret, bool changed_only)
+struct store_blank *store_blank_new(const char *secret, bool changed_only,
+				    struct store_delta *delta)
 {
 	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
 	struct store_blank *b;
 
-	if (!real || ((!secret || !secret[0]) && !changed_only) || real->iVersion < 2 ||
+	if (!real || ((!secret || !secret[0]) && !changed_only && !delta) || real->iVersion < 2 ||
 	    !(b = calloc(1, sizeof(*b))))
 		return NULL;
 	b->real = real;
 	b->changed_only = changed_only;
+	b->delta = delta;
 	if (secret && secret[0]) {
 		b->secret = strdup(secret);
 		b->len = strlen(secret);
@@ -268,6 +307,10 @@ struct store_blank *store_blank_new(const char *secret, bool changed_only)
 
 void store_blank_counts(const struct store_blank *b, long long *written, long long *same)
 {
+	if (b && b->delta) {
+		store_delta_counts(b->delta, written, same);
+		return;
+	}
 	*written = b ? b->written : 0;
 	*same = b ? b->same : 0;
 }

@@ -1,6 +1,7 @@
 /* SQL for exports: the station's identity, the diaries as tables of
  * columns, harvest lots and their history, a read snapshot and the online
  * backup. A diary field is added here, as one more column. */
+#include "store_delta.h"
 #include "store_internal.h"
 
 #include "text.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A row's station: 0 (this database's own) unless it was merged in. */
 #define ORIGIN(tbl, alias, row) \
@@ -667,6 +669,7 @@ struct store_backup {
 	bool no_secrets;
 	bool on_card;		/* dest is on the station's own card */
 	struct store_blank *blank;	/* the hash's bytes, blanked */
+	struct store_delta *delta;	/* a copy over an earlier one: its pages */
 	long long written, same;	/* its counts, once finished */
 	int sys_errno;
 };
@@ -705,24 +708,40 @@ static int backup_fail(struct store_backup *b, int rc)
 	return STORE_ERR;
 }
 
-int store_backup_begin(struct store *s, const char *dest, unsigned flags,
-		       struct store_backup **out)
+int store_page_size(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "PRAGMA page_size");
+	int rc, size;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	size = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? size : store_fail(s, rc);
+}
+
+static int backup_begin(struct store *s, const char *dest, unsigned flags,
+			struct store_delta *delta, struct store_backup **out)
 {
 	struct store_backup *b = calloc(1, sizeof(*b));
 	char hash[512] = "";
 	int rc;
 
 	*out = NULL;
-	if (!b)
+	if (!b) {
+		store_delta_free(delta);
 		return STORE_ERR;
+	}
 	b->src = s;
+	b->delta = delta;
 	b->on_card = flags & STORE_BACKUP_ON_CARD;
 	/* The hash as the copy will hold it: read in the same snapshot. */
 	if (flags & STORE_BACKUP_NO_SECRETS) {
 		sqlite3_stmt *st = store_stmt(s, SQL_PIN_HASH);
 
 		if (!st) {
-			free(b);
+			store_backup_free(b);
 			return STORE_ERR;
 		}
 		rc = sqlite3_step(st);
@@ -730,18 +749,18 @@ int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 			snprintf(hash, sizeof(hash), "%s", sqlite3_column_text(st, 0));
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			free(b);
+			store_backup_free(b);
 			return store_fail(s, rc);
 		}
 		b->no_secrets = true;
 	}
-	if (hash[0] || (flags & STORE_BACKUP_OVER_OLD)) {
-		b->blank = store_blank_new(hash, flags & STORE_BACKUP_OVER_OLD);
+	if (hash[0] || (flags & STORE_BACKUP_OVER_OLD) || delta) {
+		b->blank = store_blank_new(hash, flags & STORE_BACKUP_OVER_OLD, delta);
 		explicit_bzero(hash, sizeof(hash));
 		/* Never a copy for a stick with the hash in it. */
 		if (!b->blank) {
 			snprintf(s->error, sizeof(s->error), "%s", strerror(ENOMEM));
-			free(b);
+			store_backup_free(b);
 			return STORE_ERR;
 		}
 	}
@@ -764,13 +783,41 @@ int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 	}
 	if (rc != SQLITE_OK) {
 		rc = b->dest ? backup_fail(b, rc) : STORE_ERR;
-		sqlite3_close(b->dest);
-		store_blank_free(b->blank);
-		free(b);
+		store_backup_free(b);
 		return rc;
 	}
 	*out = b;
 	return 0;
+}
+
+int store_backup_begin(struct store *s, const char *dest, unsigned flags,
+		       struct store_backup **out)
+{
+	return backup_begin(s, dest, flags, NULL, out);
+}
+
+int store_backup_begin_delta(struct store *s, const char *dest, int delta_fd, int base_fd,
+			     int64_t base_bytes, struct store_backup **out)
+{
+	int page = store_page_size(s);
+	struct store_delta *d;
+	uint8_t head[18];
+
+	*out = NULL;
+	if (page < 0)
+		return STORE_ERR;
+	/* The base's page size, from its header (1 stands for 65536). */
+	if (pread(base_fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+	    (head[16] << 8 | head[17]) != (page == 65536 ? 1 : page)) {
+		snprintf(s->error, sizeof(s->error), "%s", strerror(EINVAL));
+		return STORE_ERR;
+	}
+	d = store_delta_new(delta_fd, base_fd, base_bytes, page);
+	if (!d) {
+		snprintf(s->error, sizeof(s->error), "%s", strerror(ENOMEM));
+		return STORE_ERR;
+	}
+	return backup_begin(s, dest, STORE_BACKUP_NO_SECRETS, d, out);
 }
 
 int store_backup_step(struct store_backup *b, int pages)
@@ -821,6 +868,8 @@ int store_backup_finish(struct store_backup *b)
 		return backup_fail(b, rc);
 	rc = sqlite3_close(b->dest);
 	b->dest = NULL;
+	if (rc == SQLITE_OK && b->delta && (b->sys_errno = -store_delta_finish(b->delta)) != 0)
+		return STORE_ERR;
 	store_blank_counts(b->blank, &b->written, &b->same);
 	store_blank_free(b->blank);
 	b->blank = NULL;
@@ -840,5 +889,6 @@ void store_backup_free(struct store_backup *b)
 		sqlite3_backup_finish(b->b);
 	sqlite3_close(b->dest);
 	store_blank_free(b->blank);
+	store_delta_free(b->delta);
 	free(b);
 }

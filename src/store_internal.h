@@ -79,12 +79,17 @@ sqlite3 *store_schema_memory(int page_size);
 /* A VFS (store_blank.c) through which a copy is written with every
  * occurrence of secret blanked (secret NULL or empty: none), and, when
  * changed_only, no page written that the file already holds as it is;
- * registered under store_blank_name() until freed, after the last
- * connection that uses it is closed. NULL when it has nothing to do or
- * memory runs out. store_blank_counts(): the pages written so far, and
- * those found there already. */
+ * with delta, the copy's database file is not the file SQLite opens but
+ * the base and the pages that differ from it (src/store_delta.h), the
+ * caller's until after the VFS is freed. Registered under
+ * store_blank_name() until freed, after the last connection that uses it
+ * is closed. NULL when it has nothing to do or memory runs out.
+ * store_blank_counts(): the pages written so far, and those found there
+ * already. */
 struct store_blank;
-struct store_blank *store_blank_new(const char *secret, bool changed_only);
+struct store_delta;
+struct store_blank *store_blank_new(const char *secret, bool changed_only,
+				    struct store_delta *delta);
 void store_blank_counts(const struct store_blank *b, long long *written, long long *same);
 const char *store_blank_name(const struct store_blank *b);
 void store_blank_free(struct store_blank *b);

@@ -529,7 +529,7 @@ static int write_info(struct workbook *w, const struct workbook_facts *f)
 	}
 	sh.row++;
 	put_text(w, &sh, 0, _("Files"), w->bold);
-	put_text(w, &sh, 1, _("This workbook is for reading and printing. The CSV files beside it hold the same diaries for other programs; sao-luu.db is the copy of the station's records that the office merges."),
+	put_text(w, &sh, 1, _("This workbook is for reading and printing. The CSV files beside it hold the same diaries for other programs; sao-luu.db is the copy of the station's records that the office merges (sao-luu.delta: what changed since the copy in an earlier folder on the same stick)."),
 		 w->wrap);
 	/* A long sentence wraps in its column. */
 	if (sh.width[1] > WIDTH_MAX - 2)

@@ -12,10 +12,12 @@
 #include "pin.h"
 #include "signing.h"
 #include "store.h"
+#include "store_delta.h"
 #include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -598,14 +600,199 @@ static void separator_and_decimal_mark_from_the_config(void **state)
 static void a_second_export_the_same_day_keeps_the_first(void **state)
 {
 	struct export_opts o = opts();
-	char first[512], second[512];
+	char first[512], second[512], had[4096], want[4200], *at;
 
 	(void)state;
 	run_ok(&o, first, sizeof(first));
 	run_ok(&o, second, sizeof(second));
 	assert_string_equal(second, path_in(stick, "PT01_2026-06-10_2"));
 	assert_string_equal(listing(stick), "PT01_2026-06-10 PT01_2026-06-10_2");
-	assert_string_equal(listing(first), listing(second));
+	/* The same files, but for the copy: what changed since the first's
+	 * (listing() keeps one answer at a time). */
+	snprintf(had, sizeof(had), "%s", listing(first));
+	at = strstr(had, " sao-luu.db ");
+	assert_non_null(at);
+	*at = '\0';
+	snprintf(want, sizeof(want), "%s sao-luu.delta %s", had, at + strlen(" sao-luu.db "));
+	assert_string_equal(listing(second), want);
+}
+
+/* Two copies of one database: the same pages, but for the header's
+ * counters, which a copy made over an earlier one carries on from it (the
+ * change counter at 24, the schema cookie at 40, the version at 92). */
+static void same_database(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *x = slurp(a, &na), *y = slurp(b, &nb);
+
+	assert_int_equal(na, nb);
+	assert_true(na >= 4096);
+	for (char *p = x; p; p = p == x ? y : NULL) {
+		memset(p + 24, 0, 4);
+		memset(p + 40, 0, 4);
+		memset(p + 92, 0, 8);
+	}
+	assert_memory_equal(x, y, na);
+	free(x);
+	free(y);
+}
+
+/* The whole copy from the delta folder and the one it builds on, as the
+ * office rebuilds it; its checksum must be the manifest's. */
+static void rebuild(const char *base_folder, const char *folder, const struct manifest *m,
+		    const char *out)
+{
+	uint8_t base_sha[SHA256_BYTES], whole_sha[SHA256_BYTES];
+	struct store_delta_walk *w;
+	struct stat st;
+	char why[256];
+	int base = open(path_in(base_folder, m->base_file), O_RDONLY);
+	int delta = open(path_in(folder, m->backup), O_RDONLY);
+	int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600), rc;
+
+	assert_true(base >= 0 && delta >= 0 && fd >= 0);
+	assert_int_equal(fstat(delta, &st), 0);
+	if (store_delta_walk_open(delta, st.st_size, base, m->base_bytes, m->whole_bytes, m->backup,
+				  &w, why, sizeof(why)) < 0)
+		fail_msg("%s", why);
+	while ((rc = store_delta_walk_step(w, 7, fd, base_sha, whole_sha)) == 1)
+		;
+	assert_int_equal(rc, 0);
+	assert_memory_equal(base_sha, m->base_sha, SHA256_BYTES);
+	assert_memory_equal(whole_sha, m->whole_sha, SHA256_BYTES);
+	store_delta_walk_free(w);
+	close(fd);
+	close(delta);
+	close(base);
+}
+
+static void read_manifest_of(const char *folder, struct manifest *m)
+{
+	char why[256], *text;
+	size_t len;
+
+	text = slurp(path_in(folder, "manifest.txt"), &len);
+	if (manifest_parse(m, text, len, why, sizeof(why)) < 0)
+		fail_msg("%s", why);
+	free(text);
+}
+
+/* A stick that holds this station's earlier export gets what changed
+ * since: the pages of the database that differ from that export's whole
+ * copy, which, with it, make the database a whole copy made now holds.
+ * The PIN's hash stays home in this copy too. */
+static void a_second_export_writes_what_changed(void **state)
+{
+	struct export_opts o = opts(), apart;
+	char first[512], second[512], fresh[512], other[300], rebuilt[300], why[256], hash[256];
+	struct manifest m;
+	struct store *s;
+	struct stat st, dst;
+
+	(void)state;
+	run_ok(&o, first, sizeof(first));
+	/* A day at the station: an alarm, and the manager's PIN set. */
+	exec_sql(db, "INSERT INTO events(t, kind, source, detail, alarm) VALUES (1781100000,"
+		     " 'dry', 'soil1', 'Khu Mít ruột đỏ khô: độ ẩm 18 %', 1)");
+	assert_int_equal(store_open(db, 0, &s, why, sizeof(why)), 0);
+	assert_int_equal(pin_set(s, "2468", why, sizeof(why)), PIN_OK);
+	assert_int_equal(store_meta_get(s, "manager_pin", hash, sizeof(hash)), 0);
+	store_close(s);
+	o.now += 86400;
+	run_ok(&o, second, sizeof(second));
+	assert_string_equal(second, path_in(stick, "PT01_2026-06-11"));
+	read_manifest_of(second, &m);
+	assert_int_equal(m.format, 3);
+	assert_true(m.has_base);
+	assert_string_equal(m.backup, "sao-luu.delta");
+	assert_null(manifest_find(&m, "sao-luu.db"));
+	assert_string_equal(m.base_folder, "PT01_2026-06-10");
+	assert_string_equal(m.base_file, "sao-luu.db");
+	assert_int_equal(stat(path_in(first, "sao-luu.db"), &st), 0);
+	assert_int_equal(m.base_bytes, st.st_size);
+	assert_int_equal(stat(path_in(second, "sao-luu.delta"), &dst), 0);
+	assert_int_equal(manifest_find(&m, "sao-luu.delta")->bytes, dst.st_size);
+	/* A few pages, not the database again. */
+	assert_true(dst.st_size < m.whole_bytes / 4);
+	assert_false(file_holds(path_in(second, "sao-luu.delta"), hash));
+
+	snprintf(rebuilt, sizeof(rebuilt), "%s/rebuilt.db", dir);
+	rebuild(first, second, &m, rebuilt);
+	assert_int_equal(sql_int(rebuilt, "SELECT count(*) FROM pragma_integrity_check"
+					  " WHERE integrity_check = 'ok'"), 1);
+	assert_int_equal(sql_int(rebuilt, "SELECT count(*) FROM events WHERE kind = 'dry'"), 1);
+	assert_int_equal(sql_int(rebuilt, "SELECT count(*) FROM meta WHERE key LIKE 'manager_pin%'"),
+			 0);
+	assert_false(file_holds(rebuilt, hash));
+	/* The same database as a whole copy made now, on a stick of its own. */
+	snprintf(other, sizeof(other), "%s/other", dir);
+	assert_int_equal(mkdir(other, 0755), 0);
+	apart = o;
+	apart.dest = other;
+	run_ok(&apart, fresh, sizeof(fresh));
+	assert_non_null(strstr(listing(fresh), " sao-luu.db "));
+	same_database(rebuilt, path_in(fresh, "sao-luu.db"));
+	manifest_free(&m);
+}
+
+/* The whole copy an export builds on, changed on the stick since (a byte
+ * in it, the size the same): it is found out, and the copy is whole again. */
+static void a_changed_base_gives_a_whole_copy(void **state)
+{
+	struct export_opts o = opts();
+	char first[512], second[512];
+	struct manifest m;
+	FILE *f;
+
+	(void)state;
+	run_ok(&o, first, sizeof(first));
+	f = fopen(path_in(first, "sao-luu.db"), "r+b");
+	assert_non_null(f);
+	fseek(f, 3 * 4096 + 100, SEEK_SET);
+	fputc(0x5a ^ fgetc(f), f);
+	fclose(f);
+	o.now += 86400;
+	run_ok(&o, second, sizeof(second));
+	read_manifest_of(second, &m);
+	assert_false(m.has_base);
+	assert_int_equal(m.format, 2);
+	assert_non_null(strstr(listing(second), " sao-luu.db "));
+	assert_null(strstr(listing(second), "delta"));
+	manifest_free(&m);
+}
+
+/* A delta that has grown past a quarter of the database makes the next
+ * copy whole, and the one after builds on that: never a chain, never a
+ * delta as large as a copy. */
+static void a_grown_delta_makes_the_next_copy_whole(void **state)
+{
+	struct export_opts o = opts();
+	char path[512];
+	struct manifest m;
+
+	(void)state;
+	run_ok(&o, path, sizeof(path));
+	/* Months of alarms: more pages than the database had. */
+	exec_sql(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+		     " INSERT INTO events(t, kind, source, detail) SELECT 1781100000 + i, 'note', 'p1',"
+		     " printf('%0200d', i) FROM n");
+	o.now += 86400;
+	run_ok(&o, path, sizeof(path));
+	read_manifest_of(path, &m);
+	assert_true(m.has_base);
+	assert_true(manifest_find(&m, "sao-luu.delta")->bytes > m.whole_bytes / 4);
+	manifest_free(&m);
+	o.now += 86400;
+	run_ok(&o, path, sizeof(path));
+	read_manifest_of(path, &m);
+	assert_false(m.has_base);
+	manifest_free(&m);
+	o.now += 86400;
+	run_ok(&o, path, sizeof(path));
+	read_manifest_of(path, &m);
+	assert_true(m.has_base);
+	assert_string_equal(m.base_folder, "PT01_2026-06-12");
+	manifest_free(&m);
 }
 
 /* An export cut short as kill -9 or a power cut would cut it: the
@@ -965,7 +1152,9 @@ static void signed_with_the_stations_key(void **state)
 	assert_int_equal(signkey_load(key_path, &k, why, sizeof(why)), 0);
 	text = slurp(path_in(path, "manifest.txt"), &len);
 	assert_int_equal(manifest_parse(&m, text, len, why, sizeof(why)), 0);
-	assert_int_equal(m.format, MANIFEST_FORMAT);
+	/* A whole copy: the format an older office reads too. */
+	assert_int_equal(m.format, 2);
+	assert_false(m.has_base);
 	assert_true(m.has_key);
 	assert_memory_equal(m.key, k.public_key, SIGN_PUBLIC_BYTES);
 	assert_int_equal(manifest_verify(&m, text, why, sizeof(why)), 0);
@@ -1150,7 +1339,8 @@ static void the_workbook_is_made_aside_and_copied(void **state)
 	assert_non_null(strstr(err, "Không tạo được sổ tính so-ghi-chep.xlsx ("));
 	assert_non_null(strstr(err, "các tệp khác đã chép đủ."));
 	assert_null(strstr(listing(path), "xlsx"));
-	assert_non_null(strstr(listing(path), "sao-luu.db"));
+	/* The copy, as what changed since the first export's. */
+	assert_non_null(strstr(listing(path), "sao-luu.delta"));
 	text = slurp(path_in(path, "manifest.txt"), &len);
 	assert_null(strstr(text, "xlsx"));
 	free(text);
@@ -1361,6 +1551,9 @@ int main(void)
 		T(what_watering_saved_beside_the_diaries),
 		T(separator_and_decimal_mark_from_the_config),
 		T(a_second_export_the_same_day_keeps_the_first),
+		T(a_second_export_writes_what_changed),
+		T(a_changed_base_gives_a_whole_copy),
+		T(a_grown_delta_makes_the_next_copy_whole),
 		T(an_unfinished_folder_is_cleared_and_nothing_else),
 		T(a_stick_cannot_reach_the_station_through_links),
 		T(no_secret_goes_on_the_stick),

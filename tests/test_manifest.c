@@ -61,6 +61,59 @@ static void round_trip(void **state)
 	manifest_free(&back);
 }
 
+/* A copy written as what changed since an earlier export: the folder and
+ * file it builds on, with their size and checksum, and the whole copy's;
+ * nothing else is taken for them. */
+static void a_delta_names_its_base(void **state)
+{
+	struct manifest m, back;
+	char why[256], *text, *edited, *at;
+	size_t len;
+
+	(void)state;
+	text_init("en");
+	sample(&m);
+	snprintf(m.backup, sizeof(m.backup), "sao-luu.delta");
+	snprintf(m.files[1].name, sizeof(m.files[1].name), "sao-luu.delta");
+	m.has_base = true;
+	snprintf(m.base_folder, sizeof(m.base_folder), "PT01_2026-05-01");
+	snprintf(m.base_file, sizeof(m.base_file), "sao-luu.db");
+	m.base_bytes = 1 << 20;
+	memcpy(m.base_sha, sha_a, SHA256_BYTES);
+	m.whole_bytes = 1056768;
+	memcpy(m.whole_sha, sha_b, SHA256_BYTES);
+	text = manifest_format(&m, 7 * 3600, &len);
+	assert_non_null(strstr(text, "# format: 3\n"));
+	assert_non_null(strstr(text, "# base: PT01_2026-05-01 sao-luu.db 1048576 ba7816bf0102"));
+	assert_non_null(strstr(text, "# whole: 1056768 ff00ee00"));
+	assert_int_equal(manifest_parse(&back, text, len, why, sizeof(why)), 0);
+	assert_true(back.has_base);
+	assert_string_equal(back.backup, "sao-luu.delta");
+	assert_string_equal(back.base_folder, "PT01_2026-05-01");
+	assert_string_equal(back.base_file, "sao-luu.db");
+	assert_int_equal(back.base_bytes, 1 << 20);
+	assert_memory_equal(back.base_sha, sha_a, SHA256_BYTES);
+	assert_int_equal(back.whole_bytes, 1056768);
+	assert_memory_equal(back.whole_sha, sha_b, SHA256_BYTES);
+	manifest_free(&back);
+	/* A base outside the stick's folder, or half a fact: refused. */
+	edited = strdup(text);
+	at = strstr(text, "PT01_2026-05-01");
+	memcpy(at, "../../etc/x_01", 14);
+	assert_int_equal(manifest_parse(&back, text, len, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "file name"));
+	manifest_free(&back);
+	at = strstr(edited, "# whole: ");
+	memcpy(at, "# wxole: ", 9);
+	assert_int_equal(manifest_parse(&back, edited, len, why, sizeof(why)), -1);
+	if (!strstr(why, "base and whole go together"))
+		fail_msg("%s", why);
+	manifest_free(&back);
+	free(edited);
+	free(text);
+	manifest_free(&m);
+}
+
 static void sha256sum_checks_the_folder(void **state)
 {
 	char *dir = test_mkdir(), cmd[512], *text;
@@ -131,7 +184,14 @@ static void refuses_what_it_cannot_trust(void **state)
 	assert_non_null(strstr(refusal("# file: nhat-ky-tuoi.csv", "# file: ../../etc/passwd"),
 			       "file name"));
 	assert_non_null(strstr(refusal("  nhat-ky-tuoi.csv", "  ../x.csv"), "not listed"));
-	assert_non_null(strstr(refusal("# format: 2", "# format: 3"), "newer"));
+	assert_non_null(strstr(refusal("# format: 2", "# format: 4"), "newer"));
+	/* Format 3 is a delta's, and a delta is only format 3. */
+	assert_non_null(strstr(refusal("# format: 2", "# format: 3"), "format 3"));
+	assert_non_null(strstr(refusal("# backup: sao-luu.db\n",
+				       "# backup: sao-luu.db\n# base: PT01_2026-05-01 sao-luu.db 8192 "
+				       "ba7816bf01020300000000000000000000000000000000000000000000000000\n"
+				       "# whole: 8192 ff00ee0000000000000000000000000000000000000000000000000000000000\n"),
+			       "format 3"));
 	assert_non_null(strstr(refusal("# schema: 2\n", "# schema: 2\n# uid: 0123456789abcdef0123456789abcdef\n"),
 			       "twice"));
 	assert_non_null(strstr(refusal("# fieldstation export", "# something else"), "start"));
@@ -338,6 +398,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(a_delta_names_its_base),
 		cmocka_unit_test(names_cannot_forge_a_line),
 		cmocka_unit_test(sha256sum_checks_the_folder),
 		cmocka_unit_test(refuses_what_it_cannot_trust),

@@ -108,6 +108,17 @@ static const char *export_to(const char *db, const char *dest, time_t now)
 	return path[i];
 }
 
+/* Exports db to a stick of its own: a whole copy, never a delta over an
+ * earlier export. */
+static const char *export_whole(const char *db, time_t now)
+{
+	static int n;
+	char dest[300];
+
+	snprintf(dest, sizeof(dest), "%s/whole-%d", dir, n++);
+	return export_to(db, dest, now);
+}
+
 struct reports {
 	int n, refused, held;
 	char last_refusal[768], last_held[768];
@@ -411,7 +422,7 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	char folder[300];
 
 	(void)state;
-	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	snprintf(folder, sizeof(folder), "%s", export_whole(path_in(dir, "pt01.db"), T0 + 3600));
 	trust(folder);
 
 	/* Not an export folder. */
@@ -420,7 +431,7 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	test_write(folder, "bon-phan.csv", "edited in a spreadsheet\r\n");
 	assert_non_null(strstr(refusal_of(folder), "bon-phan.csv is not what was exported"));
 	/* The database copy changed: its checksum no longer matches. */
-	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	snprintf(folder, sizeof(folder), "%s", export_whole(path_in(dir, "pt01.db"), T0 + 3600));
 	exec_sql(path_in(folder, "sao-luu.db"), "DELETE FROM events");
 	assert_non_null(strstr(refusal_of(folder), "sao-luu.db is not what was exported"));
 	/* ... and with a forged checksum: the copy is checked itself. A table
@@ -430,7 +441,7 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	forge_manifest(folder, "sao-luu.db");
 	assert_non_null(strstr(refusal_of(folder), "its tables are not a station's"));
 	/* From a newer program. */
-	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	snprintf(folder, sizeof(folder), "%s", export_whole(path_in(dir, "pt01.db"), T0 + 3600));
 	exec_sql(path_in(folder, "sao-luu.db"), "PRAGMA user_version = 999");
 	forge_manifest(folder, "sao-luu.db");
 	assert_non_null(strstr(refusal_of(folder), "newer fieldstation"));
@@ -444,7 +455,7 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	forge_manifest(folder, "sao-luu.db");
 	assert_non_null(strstr(refusal_of(folder), "not a database"));
 	/* A damaged one: pages that are no longer a b-tree. */
-	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	snprintf(folder, sizeof(folder), "%s", export_whole(path_in(dir, "pt01.db"), T0 + 3600));
 	{
 		FILE *f = fopen(path_in(folder, "sao-luu.db"), "r+b");
 		char junk[4096];
@@ -461,7 +472,7 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	const char *why = refusal_of(folder);
 	assert_true(strstr(why, "damaged") || strstr(why, "not a database"));
 	/* A manifest that leaves the folder. */
-	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	snprintf(folder, sizeof(folder), "%s", export_whole(path_in(dir, "pt01.db"), T0 + 3600));
 	{
 		char cmd[800];
 
@@ -471,7 +482,7 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	}
 	assert_non_null(strstr(refusal_of(folder), "manifest is not valid"));
 	/* A database of another station than the manifest names. */
-	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	snprintf(folder, sizeof(folder), "%s", export_whole(path_in(dir, "pt01.db"), T0 + 3600));
 	{
 		char cmd[1400];
 
@@ -483,7 +494,7 @@ static void untrusted_folders_are_refused_with_the_reason(void **state)
 	forge_manifest(folder, "sao-luu.db");
 	assert_non_null(strstr(refusal_of(folder), "another station's than the manifest says"));
 	/* A folder whose signature line was taken away. */
-	snprintf(folder, sizeof(folder), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	snprintf(folder, sizeof(folder), "%s", export_whole(path_in(dir, "pt01.db"), T0 + 3600));
 	{
 		size_t len;
 		char *text = slurp(path_in(folder, "manifest.txt"), &len);
@@ -980,6 +991,94 @@ static void a_copied_card_is_told_at_first_sight(void **state)
 	assert_non_null(strstr(rep.last_held, "may be a copy of another station's"));
 }
 
+static void copy_file(const char *from, const char *to)
+{
+	size_t len;
+	char *text = slurp(from, &len);
+
+	spill(to, text, len);
+	free(text);
+}
+
+static void flip_a_byte(const char *path, long at)
+{
+	FILE *f = fopen(path, "r+b");
+	int c;
+
+	assert_non_null(f);
+	fseek(f, at, SEEK_SET);
+	c = fgetc(f);
+	fseek(f, at, SEEK_SET);
+	fputc(c ^ 0x10, f);
+	fclose(f);
+}
+
+/* A second export on the same stick holds what changed since the first:
+ * the office rebuilds the whole copy from the first folder beside it and
+ * merges everything, whichever of the two it is given, and only once.
+ * Without the first folder beside it, or with either changed, it is
+ * refused with the reason, and nothing is merged. */
+static void a_delta_is_merged_from_its_base_beside_it(void **state)
+{
+	char first[300], second[300], moved[300], copy[300], *before, *after;
+	struct reports rep;
+
+	(void)state;
+	snprintf(first, sizeof(first), "%s", export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+	trust(first);
+	exec_sql(path_in(dir, "pt01.db"),
+		 "INSERT INTO events(t, kind, source, detail, alarm) VALUES (1780300000, 'dry',"
+		 " 'soil1', 'Khu Mít ruột đỏ khô', 1)");
+	snprintf(second, sizeof(second), "%s",
+		 export_to(path_in(dir, "pt01.db"), sticks, T0 + 86400 + 3600));
+	assert_int_equal(access(path_in(second, "sao-luu.delta"), F_OK), 0);
+	assert_int_not_equal(access(path_in(second, "sao-luu.db"), F_OK), 0);
+	before = office_state();
+
+	/* The first folder elsewhere: the second cannot be rebuilt. */
+	snprintf(moved, sizeof(moved), "%s/elsewhere", dir);
+	assert_int_equal(rename(first, moved), 0);
+	assert_int_equal(merge(second, &rep), 1);
+	assert_non_null(strstr(rep.last_refusal, "only what changed since the export in PT01_2026-06-01, which is not beside it"));
+	/* A link in its place is not followed. */
+	assert_int_equal(symlink(moved, first), 0);
+	assert_int_equal(merge(second, &rep), 1);
+	assert_non_null(strstr(rep.last_refusal, "not beside it"));
+	assert_int_equal(unlink(first), 0);
+	assert_int_equal(rename(moved, first), 0);
+	/* The first folder's copy changed since: refused, naming it. */
+	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+	copy_file(path_in(first, "sao-luu.db"), copy);
+	flip_a_byte(path_in(first, "sao-luu.db"), 5000);
+	assert_int_equal(merge(second, &rep), 1);
+	assert_non_null(strstr(rep.last_refusal, "sao-luu.db in PT01_2026-06-01, which this export builds on, is not what was exported"));
+	copy_file(copy, path_in(first, "sao-luu.db"));
+	/* The delta changed: refused. */
+	copy_file(path_in(second, "sao-luu.delta"), copy);
+	flip_a_byte(path_in(second, "sao-luu.delta"), 100);
+	assert_int_equal(merge(second, &rep), 1);
+	assert_non_null(strstr(rep.last_refusal, "sao-luu.delta is not what was exported"));
+	copy_file(copy, path_in(second, "sao-luu.delta"));
+	after = office_state();
+	assert_string_equal(after, before);
+	free(after);
+
+	/* Given alone, the second brings everything, the alarm of the day too. */
+	assert_int_equal(merge(second, &rep), 0);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM events WHERE kind = 'dry'"), 1);
+	assert_int_equal(sql_int(office, "SELECT count(*) FROM pump_runs"), 1);
+	after = office_state();
+	/* Then the stick: the first adds nothing, nor the second again. */
+	assert_int_equal(merge(sticks, &rep), 0);
+	assert_int_equal(rep.n, 2);
+	free(before);
+	before = office_state();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
 /* One byte changed in any file of a folder, or in its manifest: refused,
  * and the office as it was. */
 static void one_byte_changed_anywhere_is_refused(void **state)
@@ -999,8 +1098,7 @@ static void one_byte_changed_anywhere_is_refused(void **state)
 		size_t len;
 		char *text;
 
-		snprintf(folder, sizeof(folder), "%s",
-			 export_to(path_in(dir, "pt01.db"), sticks, T0 + 3600));
+		snprintf(folder, sizeof(folder), "%s", export_whole(path_in(dir, "pt01.db"), T0 + 3600));
 		text = slurp(path_in(folder, names[i]), &len);
 		assert_true(len > 0);
 		text[len / 2] ^= 0x04;
@@ -1038,6 +1136,7 @@ int main(void)
 		T(a_trusted_key_from_another_board_is_held),
 		T(a_copied_card_is_told_at_first_sight),
 		T(one_byte_changed_anywhere_is_refused),
+		T(a_delta_is_merged_from_its_base_beside_it),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
