@@ -63,6 +63,8 @@
 #define ROWS 15
 #define COLS_ 50
 #define FARM_END "2026-06-01T00:00"
+/* A week before it: the farm as bench/farm.c keeps it beside the farm. */
+#define FARM_WEEK_BEFORE "2026-05-25T00:00"
 #define MAX_RUNS 64
 
 /* The keypad in application mode, as the station asks of the terminal. */
@@ -435,7 +437,8 @@ static double callgrind_inclusive(const char *path, const char *fn)
 
 enum row {
 	R_START, R_START_COLD, R_CHART_DAY, R_CHART_MONTH, R_CHART_YEAR, R_KEY,
-	R_RSS_START, R_RSS_HOUR, R_IDLE_WAKE, R_IDLE_CPU, R_WRITE, R_BACKUP, R_EXPORT, R_ROWS
+	R_RSS_START, R_RSS_HOUR, R_IDLE_WAKE, R_IDLE_CPU, R_WRITE, R_BACKUP, R_EXPORT,
+	R_EXPORT_SECOND, R_ROWS
 };
 
 struct result {
@@ -450,7 +453,7 @@ static struct result res[R_ROWS];
 static bool chart_data_only;	/* no chart on the screen in this build */
 static double export_rss;	/* MB */
 static char farm_note[1024], day_note[1024], export_note[1024], memory_note[512],
-	idle_note[512], startup_note[512], backup_note[512];
+	idle_note[512], startup_note[512], backup_note[512], second_note[1024];
 
 static void result_set(enum row r, double *v, int n)
 {
@@ -1112,50 +1115,153 @@ static void week_end(struct week_run *w, const struct opts *o)
 
 /* ---- The export ------------------------------------------------------- */
 
+/* `fieldstation export --to dest` on db, its clock at clock: how long it
+ * took (ms), and its largest resident memory in *rss (MB). */
+static double run_export(const struct opts *o, const char *db, const char *dest,
+			 const char *clock, double *rss)
+{
+	char *argv[16];
+	int a = 0, status;
+	struct rusage ru;
+	pid_t pid;
+	double t0;
+
+	argv[a++] = (char *)o->bin;
+	argv[a++] = "--config";
+	argv[a++] = (char *)o->config;
+	argv[a++] = "--db";
+	argv[a++] = (char *)db;
+	argv[a++] = "--clock";
+	argv[a++] = (char *)clock;
+	argv[a++] = "export";
+	argv[a++] = "--to";
+	argv[a++] = (char *)dest;
+	argv[a] = NULL;
+	t0 = now_ms();
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || wait4(pid, &status, 0, &ru) < 0)
+		die("fieldstation export: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		die("fieldstation export failed");
+	*rss = (double)ru.ru_maxrss / 1024.0;
+	return now_ms() - t0;
+}
+
+/* The bytes of every file in folder (not below it). */
+static long long folder_bytes(const char *folder)
+{
+	DIR *d = opendir(folder);
+	struct dirent *de;
+	long long n = 0;
+	char path[8300];
+
+	if (!d)
+		die("%s: %s", folder, strerror(errno));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", folder, de->d_name);
+			n += file_size(path);
+		}
+	closedir(d);
+	return n;
+}
+
+/* The newest folder on the stick dest (the one just written). */
+static void newest_folder(const char *dest, char *out, size_t n)
+{
+	DIR *d = opendir(dest);
+	struct dirent *de;
+	char best[256] = "";
+
+	if (!d)
+		die("%s: %s", dest, strerror(errno));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && strcmp(de->d_name, best) > 0 && strlen(de->d_name) < 256)
+			snprintf(best, sizeof(best), "%s", de->d_name);
+	closedir(d);
+	snprintf(out, n, "%s/%s", dest, best);
+}
+
+/* A stick that holds this station's export of a week before gets what
+ * changed since: the farm as it was a week before its end (bench/farm.c
+ * keeps it) is exported whole, then the farm at its end onto the same
+ * stick, from the same path, so with the same station key. */
+static void measure_second_export(const struct opts *o, const char *db, const char *dir)
+{
+	char older[4200], station[4200], dest[4200], folder[8300], p[8400];
+	double first_ms, second_ms, rss;
+	long long first_bytes, second_bytes, db_bytes = file_size(db);
+	struct store *st;
+	char err[512];
+
+	snprintf(older, sizeof(older), "%s-week", o->farm);
+	if (access(older, F_OK) != 0) {
+		snprintf(second_note, sizeof(second_note),
+			 "not measured: this farm has no copy of itself a week before its end (made"
+			 " again, it will)");
+		return;
+	}
+	fprintf(stderr, "bench: a second export, a week after the first\n");
+	snprintf(station, sizeof(station), "%s/second", dir);
+	mkdir(station, 0755);
+	snprintf(station, sizeof(station), "%s/second/station.db", dir);
+	snprintf(dest, sizeof(dest), "%s/stick-second", dir);
+	remove_tree(dest);
+	mkdir(dest, 0755);
+	copy_file(older, station);
+	if (store_open(station, 0, &st, err, sizeof(err)) < 0)
+		die("%s", err);
+	store_close(st);
+	first_ms = run_export(o, station, dest, FARM_WEEK_BEFORE, &rss);
+	newest_folder(dest, folder, sizeof(folder));
+	first_bytes = folder_bytes(folder);
+	/* The station a week on: its database as at the farm's end. */
+	copy_file(db, station);
+	for (const char *tail = "-wal"; tail; tail = strcmp(tail, "-wal") == 0 ? "-shm" : NULL) {
+		snprintf(p, sizeof(p), "%s%s", station, tail);
+		unlink(p);
+	}
+	second_ms = run_export(o, station, dest, FARM_END, &rss);
+	newest_folder(dest, folder, sizeof(folder));
+	second_bytes = folder_bytes(folder);
+	snprintf(p, sizeof(p), "%s/sao-luu.delta", folder);
+	if (access(p, F_OK) != 0)
+		die("the second export wrote no delta (%s)", folder);
+	res[R_EXPORT_SECOND].value = res[R_EXPORT_SECOND].worst = 100.0 * second_bytes / db_bytes;
+	res[R_EXPORT_SECOND].runs = 1;
+	snprintf(res[R_EXPORT_SECOND].note, sizeof(res[R_EXPORT_SECOND].note),
+		 "%.1f MB of %.0f MB", second_bytes / 1e6, db_bytes / 1e6);
+	snprintf(second_note, sizeof(second_note),
+		 "on the local disk, the farm as it was a week before its end exported whole to a"
+		 " new stick, %.0f ms and %.1f MB written; then the farm at its end onto the same"
+		 " stick, %.0f ms and %.1f MB written, the copy as %.1f MB of changed pages"
+		 " (sao-luu.delta) over the first export's; one run each",
+		 first_ms, first_bytes / 1e6, second_ms, second_bytes / 1e6,
+		 file_size(p) / 1e6);
+	remove_tree(dest);
+}
+
 static void measure_export(const struct opts *o, const char *db, const char *dir)
 {
 	int runs = o->runs < 5 ? o->runs : 5;
+	const char *clock = FARM_END;
 	double v[MAX_RUNS], rss[MAX_RUNS];
 	char dest[4200];
 
 	fprintf(stderr, "bench: export, %d runs\n", runs);
 	snprintf(dest, sizeof(dest), "%s/stick", dir);
 	for (int i = 0; i < runs; i++) {
-		char *argv[16];
-		int a = 0, status;
-		struct rusage ru;
-		pid_t pid;
-		double t0;
-
 		remove_tree(dest);
 		if (mkdir(dest, 0755) < 0)
 			die("%s: %s", dest, strerror(errno));
-		argv[a++] = (char *)o->bin;
-		argv[a++] = "--config";
-		argv[a++] = (char *)o->config;
-		argv[a++] = "--db";
-		argv[a++] = (char *)db;
-		argv[a++] = "--clock";
-		argv[a++] = FARM_END;
-		argv[a++] = "export";
-		argv[a++] = "--to";
-		argv[a++] = dest;
-		argv[a] = NULL;
-		t0 = now_ms();
-		pid = fork();
-		if (pid == 0) {
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, 1);
-			execv(argv[0], argv);
-			_exit(127);
-		}
-		if (pid < 0 || wait4(pid, &status, 0, &ru) < 0)
-			die("fieldstation export: %s", strerror(errno));
-		v[i] = now_ms() - t0;
-		rss[i] = (double)ru.ru_maxrss / 1024.0;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			die("fieldstation export failed");
+		v[i] = run_export(o, db, dest, clock, &rss[i]);
 	}
 	result_set(R_EXPORT, v, runs);
 	export_rss = median(rss, runs);
@@ -1690,6 +1796,8 @@ static const struct {
 		       "not the whole database (< 10 %)", 10, "%", 1 },
 	[R_EXPORT] = { "export: a year of records and a copy of the database", "< 2 s", 2000,
 		       "ms", 0 },
+	[R_EXPORT_SECOND] = { "export a week after one on the same stick: written of the database's",
+			      "a small fraction (< 10 %)", 10, "%", 1 },
 };
 
 static void human_count(char *buf, size_t n, double v)
@@ -1750,6 +1858,8 @@ static void print_table(const char *load0, const char *load1)
 		printf("- Backups: %s.\n", backup_note);
 	if (export_note[0])
 		printf("- Export: %s.\n", export_note);
+	if (second_note[0])
+		printf("- A second export: %s.\n", second_note);
 }
 
 static int bench_main(int argc, char **argv)
@@ -1889,8 +1999,10 @@ static int bench_main(int argc, char **argv)
 		measure_startup(&o, db);
 	if (wanted(&o, "screens"))
 		measure_screens(&o, self, db, dir, valgrind);
-	if (wanted(&o, "export"))
+	if (wanted(&o, "export")) {
 		measure_export(&o, db, dir);
+		measure_second_export(&o, db, dir);
+	}
 	/* Then the long ones, which mostly sleep: the day of polling beside
 	 * the start-up under callgrind and the memory and idle runs. */
 	if (wanted(&o, "day")) {
