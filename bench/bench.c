@@ -349,9 +349,10 @@ static void make_marker(void)
 }
 
 /* The console's command line: the reference farm's configuration, its
- * database, the simulated clock where the farm's data end. */
+ * database, the simulated clock at clock (FARM_END: where the farm's data
+ * end). */
 static int station_argv(char **argv, int max, const struct opts *o, const char *db,
-			const char *speed)
+			const char *clock, const char *speed)
 {
 	int n = 0;
 
@@ -361,7 +362,7 @@ static int station_argv(char **argv, int max, const struct opts *o, const char *
 	argv[n++] = "--db";
 	argv[n++] = (char *)db;
 	argv[n++] = "--clock";
-	argv[n++] = FARM_END;
+	argv[n++] = (char *)clock;
 	if (speed) {
 		argv[n++] = "--clock-speed";
 		argv[n++] = (char *)speed;
@@ -581,7 +582,7 @@ static double startup_once(const struct opts *o, const char *db, bool cold, stru
 
 	if (cold)
 		evict(db);
-	station_argv(argv, 16, o, db, NULL);
+	station_argv(argv, 16, o, db, FARM_END, NULL);
 	t0 = now_ms();
 	spawn(c, argv);
 	if (!child_read(c, marker, START_WAIT_MS)) {
@@ -635,7 +636,7 @@ static void count_startup(const struct opts *o, const char *db, const char *dir)
 		argv[a++] = "--tool=callgrind";
 		argv[a++] = "--dump-after=wrefresh";
 		argv[a++] = out;
-		station_argv(argv + a, 16, o, db, NULL);
+		station_argv(argv + a, 16, o, db, FARM_END, NULL);
 		spawn(&c, argv);
 		if (!child_read(&c, marker, 30 * 60 * 1000.0)) {
 			child_stop(&c);
@@ -693,7 +694,7 @@ static void measure_memory(const struct opts *o, const char *db)
 		double t0;
 
 		snprintf(sp, sizeof(sp), "%g", speed);
-		station_argv(argv, 16, o, db, sp);
+		station_argv(argv, 16, o, db, FARM_END, sp);
 		t0 = now_ms();
 		spawn(&c, argv);
 		if (!child_read(&c, marker, START_WAIT_MS))
@@ -815,7 +816,7 @@ static void day_begin(struct day_run *d, const struct opts *o, const char *db, b
 	d->real_time = real_time;
 	cache_in_pages(db);
 	snprintf(sp, sizeof(sp), "%d", speed);
-	station_argv(argv, 16, o, db, sp);
+	station_argv(argv, 16, o, db, FARM_END, sp);
 	clock_parse(FARM_END, &start);
 	d->t0 = now_ms();
 	spawn(&d->c, argv);
@@ -1008,7 +1009,7 @@ static void week_begin(struct week_run *w, const struct opts *o, const char *db)
 	memset(w, 0, sizeof(*w));
 	w->db = db;
 	snprintf(sp, sizeof(sp), "%d", WEEK_SPEED);
-	station_argv(argv, 16, o, db, sp);
+	station_argv(argv, 16, o, db, FARM_END, sp);
 	w->t0 = now_ms();
 	spawn(&w->c, argv);
 	if (!child_read(&w->c, marker, START_WAIT_MS))
@@ -1121,18 +1122,11 @@ static double run_export(const struct opts *o, const char *db, const char *dest,
 			 const char *clock, double *rss)
 {
 	char *argv[16];
-	int a = 0, status;
+	int a = station_argv(argv, 12, o, db, clock, NULL), status;
 	struct rusage ru;
 	pid_t pid;
 	double t0;
 
-	argv[a++] = (char *)o->bin;
-	argv[a++] = "--config";
-	argv[a++] = (char *)o->config;
-	argv[a++] = "--db";
-	argv[a++] = (char *)db;
-	argv[a++] = "--clock";
-	argv[a++] = (char *)clock;
 	argv[a++] = "export";
 	argv[a++] = "--to";
 	argv[a++] = (char *)dest;
@@ -1224,10 +1218,10 @@ static void measure_second_export(const struct opts *o, const char *db, const ch
 	first_bytes = folder_bytes(folder);
 	/* The station a week on: its database as at the farm's end. */
 	copy_file(db, station);
-	for (const char *tail = "-wal"; tail; tail = strcmp(tail, "-wal") == 0 ? "-shm" : NULL) {
-		snprintf(p, sizeof(p), "%s%s", station, tail);
-		unlink(p);
-	}
+	snprintf(p, sizeof(p), "%s-wal", station);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", station);
+	unlink(p);
 	second_ms = run_export(o, station, dest, FARM_END, &rss);
 	newest_folder(dest, folder, sizeof(folder));
 	second_bytes = folder_bytes(folder);
@@ -1251,7 +1245,6 @@ static void measure_second_export(const struct opts *o, const char *db, const ch
 static void measure_export(const struct opts *o, const char *db, const char *dir)
 {
 	int runs = o->runs < 5 ? o->runs : 5;
-	const char *clock = FARM_END;
 	double v[MAX_RUNS], rss[MAX_RUNS];
 	char dest[4200];
 
@@ -1261,7 +1254,7 @@ static void measure_export(const struct opts *o, const char *db, const char *dir
 		remove_tree(dest);
 		if (mkdir(dest, 0755) < 0)
 			die("%s: %s", dest, strerror(errno));
-		v[i] = run_export(o, db, dest, clock, &rss[i]);
+		v[i] = run_export(o, db, dest, FARM_END, &rss[i]);
 	}
 	result_set(R_EXPORT, v, runs);
 	export_rss = median(rss, runs);

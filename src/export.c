@@ -586,6 +586,12 @@ static int step_workbook_copy(struct export *e)
 #define BACKUP_TMP BACKUP_NAME ".tmp"
 #define DELTA_TMP DELTA_NAME ".tmp"
 
+/* The copy's name on the stick until it is whole. */
+static const char *copy_tmp(const struct export *e)
+{
+	return e->base_fd >= 0 ? DELTA_TMP : BACKUP_TMP;
+}
+
 static void forget_base(struct export *e)
 {
 	if (e->base_fd >= 0)
@@ -600,7 +606,7 @@ static void forget_base(struct export *e)
 
 static int start_backup(struct export *e)
 {
-	const char *tmp_name = e->base_fd >= 0 ? DELTA_TMP : BACKUP_TMP;
+	const char *tmp_name = copy_tmp(e);
 	char tmp[PATH_LEN];
 	int rc;
 
@@ -673,22 +679,13 @@ static int step_backup(struct export *e)
 	if (rc < 0)
 		return io_fail(e, rc, e->copy_name);
 	/* Its checksum, from what was just written. */
-	rc = filecheck_open(&e->check, e->dir_fd, e->base_fd >= 0 ? DELTA_TMP : BACKUP_TMP, false);
+	rc = filecheck_open(&e->check, e->dir_fd, copy_tmp(e), false);
 	if (rc < 0)
 		return io_fail(e, rc, e->copy_name);
 	e->check_open = true;
 	next_part(e, e->db_bytes / 4);
 	e->phase = PH_BACKUP_HASH;
 	return 0;
-}
-
-static int copy_changed(struct export *e)
-{
-	e->failure = EXPORT_FAILED_CHECK;
-	snprintf(e->error, sizeof(e->error),
-		 _("Reading the copy back, %s was not what had been written: the stick may be failing. Use another stick."),
-		 e->copy_name);
-	return -1;
 }
 
 /* The delta and its base given up for a whole copy: the base changed on
@@ -714,8 +711,13 @@ static int step_backup_hash(struct export *e)
 	filecheck_close(&e->check, sha);
 	e->check_open = false;
 	/* The copy is the snapshot's pages, all of them. */
-	if (e->base_fd < 0 && e->check.bytes != e->db_bytes)
-		return copy_changed(e);
+	if (e->base_fd < 0 && e->check.bytes != e->db_bytes) {
+		e->failure = EXPORT_FAILED_CHECK;
+		snprintf(e->error, sizeof(e->error),
+			 _("Reading the copy back, %s was not what had been written: the stick may be failing. Use another stick."),
+			 BACKUP_NAME);
+		return -1;
+	}
 	if (manifest_add(&e->man, e->copy_name, e->check.bytes, -1, sha) < 0)
 		return io_fail(e, -ENOMEM, e->copy_name);
 	if (e->base_fd < 0) {

@@ -102,7 +102,7 @@ static int read_manifest(int folder, struct manifest *m, char **kept, char *err,
 }
 
 /* The manifest, a station's, signed by the key it names. */
-static int read_signed_manifest(int folder, struct manifest *m, char *err, size_t errlen)
+int merge_read_manifest_at(int folder, struct manifest *m, char *err, size_t errlen)
 {
 	char *text = NULL;
 	int rc = read_manifest(folder, m, &text, err, errlen);
@@ -118,11 +118,6 @@ static int read_signed_manifest(int folder, struct manifest *m, char *err, size_
 	return rc;
 }
 
-int merge_read_manifest_at(int folder, struct manifest *m, char *err, size_t errlen)
-{
-	return read_signed_manifest(folder, m, err, errlen);
-}
-
 int merge_read_manifest(const char *folder, struct manifest *m, char *err, size_t errlen)
 {
 	int fd = nofollow_dir(AT_FDCWD, folder), rc;
@@ -135,7 +130,7 @@ int merge_read_manifest(const char *folder, struct manifest *m, char *err, size_
 			snprintf(err, errlen, _("%s cannot be read (%s)"), folder, strerror(-fd));
 		return -1;
 	}
-	rc = read_signed_manifest(fd, m, err, errlen);
+	rc = merge_read_manifest_at(fd, m, err, errlen);
 	close(fd);
 	return rc;
 }
@@ -215,6 +210,12 @@ static int check_sizes(const struct manifest *m, char *err, size_t errlen)
  * beside it that the manifest names, both read from the stick, never
  * through a link; the result must be what the station's signature says
  * it is, size and checksum. */
+static void base_changed(const struct manifest *m, char *err, size_t errlen)
+{
+	snprintf(err, errlen, _("%s in %s, which this export builds on, is not what was exported: its size or checksum differs"),
+		 m->base_file, m->base_folder);
+}
+
 static int rebuild_copy(int folder, const struct manifest *m, int out, char *err, size_t errlen)
 {
 	const struct manifest_file *mf = manifest_find(m, m->backup);
@@ -242,8 +243,7 @@ static int rebuild_copy(int folder, const struct manifest *m, int out, char *err
 		goto out;
 	}
 	if (st.st_size != m->base_bytes) {
-		snprintf(err, errlen, _("%s in %s, which this export builds on, is not what was exported: its size or checksum differs"),
-			 m->base_file, m->base_folder);
+		base_changed(m, err, errlen);
 		goto out;
 	}
 	if (dst.st_size != mf->bytes) {
@@ -261,8 +261,7 @@ static int rebuild_copy(int folder, const struct manifest *m, int out, char *err
 			 strerror(-rc));
 		rc = -1;
 	} else if (memcmp(base_sha, m->base_sha, SHA256_BYTES) != 0) {
-		snprintf(err, errlen, _("%s in %s, which this export builds on, is not what was exported: its size or checksum differs"),
-			 m->base_file, m->base_folder);
+		base_changed(m, err, errlen);
 		rc = -1;
 	} else if (memcmp(whole_sha, m->whole_sha, SHA256_BYTES) != 0) {
 		snprintf(err, errlen, _("%s is not what was exported: its size or checksum differs"),
@@ -330,7 +329,7 @@ static int merge_folder(struct store *s, const char *office_path, int folder, co
 	enum trust_verdict verdict;
 
 	copy[0] = '\0';
-	if (read_signed_manifest(folder, &m, why, sizeof(why)) < 0)
+	if (merge_read_manifest_at(folder, &m, why, sizeof(why)) < 0)
 		goto out;
 	signed_ok = true;
 	/* Nothing of a station the office does not trust is read further. */

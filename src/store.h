@@ -648,8 +648,6 @@ int store_backup_begin(struct store *s, const char *dest, unsigned flags,
  * descriptors stay the caller's. */
 int store_backup_begin_delta(struct store *s, const char *dest, int delta_fd, int base_fd,
 			     int64_t base_bytes, struct store_backup **out);
-/* The database's page size in bytes, or STORE_ERR. */
-int store_page_size(struct store *s);
 /* 1: more to copy; 0: copied; negative: failed (see store_backup_errno). */
 int store_backup_step(struct store_backup *b, int pages);
 /* Pages copied so far and in all. */

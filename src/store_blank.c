@@ -14,7 +14,6 @@
 #include "store_internal.h"
 
 #include <errno.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

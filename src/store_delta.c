@@ -269,6 +269,7 @@ void store_delta_free(struct store_delta *d)
 struct store_delta_walk {
 	int delta_fd, base_fd, page;
 	int64_t base_pages, whole_pages, next;
+	int64_t last;		/* pages to walk: the base's or the whole's, the more */
 	uint32_t *at;		/* per page of the whole: its record + 1, 0: the base's */
 	struct sha256 base_sha, whole_sha;
 	uint8_t *buf;
@@ -305,6 +306,7 @@ int store_delta_walk_open(int delta_fd, int64_t delta_bytes, int base_fd, int64_
 		w->page = (int)page;
 		w->whole_pages = whole_bytes / w->page;
 		w->base_pages = base_bytes / w->page;
+		w->last = w->base_pages > w->whole_pages ? w->base_pages : w->whole_pages;
 		w->at = calloc((size_t)w->whole_pages, sizeof(*w->at));
 		w->buf = malloc(page);
 	}
@@ -349,9 +351,7 @@ int store_delta_walk_open(int delta_fd, int64_t delta_bytes, int base_fd, int64_
 int store_delta_walk_step(struct store_delta_walk *w, int pages, int out_fd,
 			  uint8_t base_sha[SHA256_BYTES], uint8_t whole_sha[SHA256_BYTES])
 {
-	int64_t last = w->base_pages > w->whole_pages ? w->base_pages : w->whole_pages;
-
-	for (; pages > 0 && w->next < last; pages--, w->next++) {
+	for (; pages > 0 && w->next < w->last; pages--, w->next++) {
 		int64_t p = w->next;
 		bool from_base = p < w->whole_pages && !w->at[p];
 		int rc;
@@ -375,7 +375,7 @@ int store_delta_walk_step(struct store_delta_walk *w, int pages, int out_fd,
 		if (out_fd >= 0 && (rc = write_at(out_fd, w->buf, (size_t)w->page, p * w->page)) < 0)
 			return rc;
 	}
-	if (w->next < last)
+	if (w->next < w->last)
 		return 1;
 	if (out_fd >= 0 && ftruncate(out_fd, w->whole_pages * w->page) < 0)
 		return -errno;
@@ -386,9 +386,7 @@ int store_delta_walk_step(struct store_delta_walk *w, int pages, int out_fd,
 
 int store_delta_walk_permille(const struct store_delta_walk *w)
 {
-	int64_t last = w->base_pages > w->whole_pages ? w->base_pages : w->whole_pages;
-
-	return last ? (int)(w->next * 1000 / last) : 1000;
+	return w->last ? (int)(w->next * 1000 / w->last) : 1000;
 }
 
 void store_delta_walk_free(struct store_delta_walk *w)

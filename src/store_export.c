@@ -708,7 +708,8 @@ static int backup_fail(struct store_backup *b, int rc)
 	return STORE_ERR;
 }
 
-int store_page_size(struct store *s)
+/* The database's page size in bytes, or STORE_ERR. */
+static int page_size(struct store *s)
 {
 	sqlite3_stmt *st = store_stmt(s, "PRAGMA page_size");
 	int rc, size;
@@ -799,7 +800,7 @@ int store_backup_begin(struct store *s, const char *dest, unsigned flags,
 int store_backup_begin_delta(struct store *s, const char *dest, int delta_fd, int base_fd,
 			     int64_t base_bytes, struct store_backup **out)
 {
-	int page = store_page_size(s);
+	int page = page_size(s);
 	struct store_delta *d;
 	uint8_t head[18];
 

@@ -746,6 +746,13 @@ static void a_changed_base_gives_a_whole_copy(void **state)
 
 	(void)state;
 	run_ok(&o, first, sizeof(first));
+	/* Unchanged, it is built on. */
+	o.now += 3600;
+	run_ok(&o, second, sizeof(second));
+	read_manifest_of(second, &m);
+	assert_true(m.has_base);
+	assert_string_equal(m.base_folder, "PT01_2026-06-10");
+	manifest_free(&m);
 	f = fopen(path_in(first, "sao-luu.db"), "r+b");
 	assert_non_null(f);
 	fseek(f, 3 * 4096 + 100, SEEK_SET);
