@@ -27,7 +27,7 @@
 #                 (ARCH=amd64|arm64|armhf), checked by lintian and tests/deb.sh
 
 VERSION  := 0.1.0
-PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsystemd libsodium \
+PKGS     := ncursesw sqlite3 libserialport libgpiod inih libxcrypt libqrencode libsodium \
 	    xlsxwriter libmosquitto espeak-ng
 # eSpeak NG is linked by the speaker alone (src/speaker.c, a program of its
 # own that the station runs for each utterance): with the thirty sound

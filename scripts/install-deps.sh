@@ -13,7 +13,7 @@ set -eu
 # for the tests; a cross build needs them for the target. libgpiod-dev
 # must be version 2. libxlsxwriter's pkg-config file asks for -lz too.
 LIBS="libncurses-dev libsqlite3-dev libserialport-dev libgpiod-dev
-libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsystemd-dev libsodium-dev
+libcmocka-dev libinih-dev libcrypt-dev libqrencode-dev libsodium-dev
 libxlsxwriter-dev zlib1g-dev libespeak-ng-dev libmosquitto-dev"
 
 # Packages every build and test needs. The console fonts are made from

@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "loop.h"
+#include "notify.h"
 #include "text.h"
 
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,27 +25,28 @@
 
 void service_ready(const char *status)
 {
-	char clean[512];
+	char clean[512], message[sizeof(clean) + 32];
 
 	/* The status may hold a path or a name from the configuration. */
-	sd_notifyf(0, "READY=1\nSTATUS=%s", text_clean(clean, sizeof(clean), status));
+	snprintf(message, sizeof(message), "READY=1\nSTATUS=%s",
+		 text_clean(clean, sizeof(clean), status));
+	notify_send(message);
 }
 
 /* The watchdog's interval in milliseconds, 0 when none was asked for. */
 static int64_t watchdog_ms(void)
 {
-	uint64_t usec = 0;
+	uint64_t ms = notify_watchdog_usec() / 1000;
 
-	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
-		return 0;
-	return (int64_t)(usec / 1000);
+	/* A day is longer than any watchdog a service is given. */
+	return ms < 86400000 ? (int64_t)ms : 86400000;
 }
 
 static int64_t on_watchdog(void *data)
 {
 	int64_t *every = data;
 
-	sd_notify(0, "WATCHDOG=1");
+	notify_send("WATCHDOG=1");
 	return *every;
 }
 
@@ -60,7 +61,7 @@ int service_watchdog(struct loop *loop)
 	/* Three pings in each interval: one late turn of the loop (a slow
 	 * card, a busy board) is not taken for a hang. */
 	every = ms / 3 > 0 ? ms / 3 : 1;
-	sd_notify(0, "WATCHDOG=1");
+	notify_send("WATCHDOG=1");
 	id = loop_timer_add(loop, every, on_watchdog, &every);
 	return id > 0 ? id : 0;
 }
@@ -171,7 +172,7 @@ int service_wait(const char *path, const char *why, enum service_fault kind)
 			break;
 		if (sig < 0 && errno != EAGAIN && errno != EINTR)
 			break;
-		sd_notify(0, "WATCHDOG=1");
+		notify_send("WATCHDOG=1");
 		now = stamp_of(path);
 		if (!same_stamp(&was, &now)) {
 			was = now;
@@ -184,7 +185,7 @@ int service_wait(const char *path, const char *why, enum service_fault kind)
 		if (changed_at >= 0 && clock_mono_ms() - changed_at >= SETTLE_MS) {
 			printf("\033[?25h");
 			fflush(stdout);
-			sd_notify(0, "STATUS=The configuration changed: starting again");
+			notify_send("STATUS=The configuration changed: starting again");
 			return 1;
 		}
 	}
