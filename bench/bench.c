@@ -1981,9 +1981,9 @@ static int bench_main(int argc, char **argv)
 			copy_file(week_older_kept ? older : weekdb, backup);
 		}
 		snprintf(backup_note, sizeof(backup_note),
-			 "a local backup, every backup_hours of station time (%d here), writes the"
-			 " whole database again: %.0f MB; each copy of the farm had one made at its"
-			 " last moment, so none fell in the measured day",
+			 "a local backup falls due every backup_hours of station time (%d here);"
+			 " each copy of the farm starts with one made at its last moment (a whole"
+			 " copy, %.0f MB), so none fell due in the measured day",
 			 backup_hours(o.config), (double)file_size(first) / 1e6);
 	}
 
