@@ -13,14 +13,15 @@
 #include <unistd.h>
 
 /* A datagram socket listening where NOTIFY_SOCKET will point: a path in
- * a fresh folder, or, for an '@' name, the abstract namespace. */
+ * a fresh folder, or, for an '@' name, the abstract namespace; a name of
+ * length bytes when length is not 0. */
 struct manager {
 	int fd;
 	char dir[64];
 	char name[200];
 };
 
-static void manager_listen(struct manager *m, bool abstract)
+static void manager_listen_at(struct manager *m, bool abstract, size_t length)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	socklen_t len;
@@ -29,19 +30,33 @@ static void manager_listen(struct manager *m, bool abstract)
 	assert_non_null(mkdtemp(m->dir));
 	m->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	assert_true(m->fd >= 0);
-	if (abstract) {
+	if (abstract)
 		snprintf(m->name, sizeof(m->name), "@fieldstation-test/%d/%s", (int)getpid(),
 			 m->dir + 5);
+	else
+		snprintf(m->name, sizeof(m->name), "%s/notify", m->dir);
+	if (length) {
+		size_t have = strlen(m->name);
+
+		assert_true(have <= length && length < sizeof(m->name));
+		memset(m->name + have, 'n', length - have);
+		m->name[length] = '\0';
+	}
+	if (abstract) {
 		memcpy(sa.sun_path, m->name, strlen(m->name));
 		sa.sun_path[0] = '\0';
 		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(m->name));
 	} else {
-		snprintf(m->name, sizeof(m->name), "%s/notify", m->dir);
 		memcpy(sa.sun_path, m->name, strlen(m->name) + 1);
 		len = sizeof(sa);
 	}
 	assert_int_equal(bind(m->fd, (struct sockaddr *)&sa, len), 0);
 	setenv("NOTIFY_SOCKET", m->name, 1);
+}
+
+static void manager_listen(struct manager *m, bool abstract)
+{
+	manager_listen_at(m, abstract, 0);
 }
 
 /* The next datagram, or "" when none came. */
@@ -60,11 +75,9 @@ static const char *manager_read(struct manager *m)
 
 static void manager_close(struct manager *m)
 {
-	char path[300];
-
 	close(m->fd);
-	snprintf(path, sizeof(path), "%s/notify", m->dir);
-	unlink(path);
+	if (m->name[0] == '/')
+		unlink(m->name);
 	rmdir(m->dir);
 	unsetenv("NOTIFY_SOCKET");
 }
@@ -130,6 +143,30 @@ static void no_manager_no_message(void **state)
 	manager_close(&m);
 }
 
+/* The longest names a socket address holds reach the manager whole: 107
+ * bytes of path and its NUL, or 108 of abstract name. */
+static void the_longest_names_still_reach_the_manager(void **state)
+{
+	struct manager m;
+	size_t room = sizeof(((struct sockaddr_un *)0)->sun_path);
+
+	(void)state;
+	manager_listen_at(&m, false, room - 1);
+	assert_true(notify_send("WATCHDOG=1"));
+	assert_string_equal(manager_read(&m), "WATCHDOG=1");
+	manager_close(&m);
+	manager_listen_at(&m, true, room);
+	assert_true(notify_send("WATCHDOG=1"));
+	assert_string_equal(manager_read(&m), "WATCHDOG=1");
+	/* One byte more of the same name would be cut to this one. */
+	m.name[room] = 'n';
+	m.name[room + 1] = '\0';
+	setenv("NOTIFY_SOCKET", m.name, 1);
+	assert_false(notify_send("WATCHDOG=1"));
+	assert_string_equal(manager_read(&m), "");
+	manager_close(&m);
+}
+
 /* A manager whose queue is full does not hold the station's loop: the
  * message is dropped at once. */
 static void a_full_queue_does_not_block(void **state)
@@ -185,6 +222,7 @@ int main(void)
 		cmocka_unit_test(each_message_is_one_datagram_at_a_path),
 		cmocka_unit_test(an_at_sign_names_the_abstract_namespace),
 		cmocka_unit_test(no_manager_no_message),
+		cmocka_unit_test(the_longest_names_still_reach_the_manager),
 		cmocka_unit_test(a_full_queue_does_not_block),
 		cmocka_unit_test(watchdog_interval_for_this_process_only),
 	};
